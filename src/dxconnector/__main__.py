@@ -1,0 +1,3 @@
+from dxconnector.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,267 @@
+"""The `dxconnector` command: demo, serve, web, worker, check, manage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+SETTINGS_MODULE = "dxconnector.config.settings"
+DEMO_EMAIL = "demo@example.com"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+    _ensure_sqlite_folder()
+
+
+def _ensure_sqlite_folder() -> None:
+    """Embedded default: the SQLite file's folder is made on first use."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+# --- check ------------------------------------------------------------------
+
+def configuration_problems() -> tuple[list[str], list[str]]:
+    """Every problem at once: environment values, Django's own checks, the database. (problems, warnings)"""
+    from dxconnector.config.env import ConfigurationError
+
+    try:
+        setup_django()
+    except ConfigurationError as error:
+        return list(error.problems), []
+
+    from django.conf import settings
+    from django.core import checks
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    problems, warnings = [], []
+    for message in checks.run_checks(include_deployment_checks=not settings.DEBUG):
+        (problems if message.is_serious() else warnings).append(f"{message.id}: {message.msg}")
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            warnings.append("The database has unapplied migrations: run `dxconnector manage migrate`.")
+    except DatabaseError as error:
+        problems.append(f"DATABASE_URL: cannot reach the database ({str(error).strip()}).")
+    return problems, warnings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems, warnings = configuration_problems()
+    for warning in warnings:
+        print(f"warning: {warning}")
+    for problem in problems:
+        print(f"problem: {problem}")
+    if problems:
+        print(f"{len(problems)} configuration problem{'s' if len(problems) != 1 else ''} found.")
+        return 1
+    print("Configuration OK.")
+    return 0
+
+
+# --- processes ----------------------------------------------------------------
+
+def _child(*args: str) -> subprocess.Popen:
+    # Own session: Ctrl-C reaches only the supervisor, which then stops each child exactly once.
+    return subprocess.Popen([sys.executable, "-m", "dxconnector", *args], start_new_session=True)
+
+
+def supervise(children: dict[str, subprocess.Popen]) -> int:
+    """Wait until Ctrl-C (or SIGTERM) or until a child dies; then stop them all, politely first."""
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"{name} exited with code {child.returncode}; stopping.", file=sys.stderr)
+                exit_code = child.returncode or 1
+                stopping = True
+        time.sleep(0.2)
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    print("Stopped.")
+    return exit_code
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    setup_django()
+    from waitress import serve
+
+    from dxconnector.config.wsgi import application
+
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="dxconnector")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from dxconnector.jobs.worker import run_pending_jobs, run_worker
+
+    if args.batch:
+        run_pending_jobs()
+    else:
+        run_worker(interval=args.interval)
+    return 0
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    if args.migrate:
+        migrate()
+    children = {"web": _child("web", "--host", args.host, "--port", str(args.port))}
+    for index in range(args.workers):
+        children[f"worker-{index + 1}"] = _child("worker")
+    print(f"Serving on http://{args.host}:{args.port}/ with {args.workers} worker(s). Ctrl-C stops.")
+    return supervise(children)
+
+
+# --- demo -----------------------------------------------------------------------
+
+def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
+    """Embedded defaults for a local demo; secrets are made once and kept in the data folder."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secrets_file = data_dir / "demo-secrets.json"
+    if secrets_file.exists():
+        kept = json.loads(secrets_file.read_text())
+    else:
+        kept = {
+            "secret_key": secrets.token_urlsafe(48),
+            "encryption_key": Fernet.generate_key().decode(),
+            "demo_password": "demo-" + secrets.token_urlsafe(9),
+        }
+        secrets_file.write_text(json.dumps(kept, indent=2))
+        secrets_file.chmod(0o600)
+    return {
+        "DEBUG": "true",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite:///{data_dir / 'dxconnector.sqlite3'}",
+        "SECRET_KEY": kept["secret_key"],
+        "ENCRYPTION_KEYS": kept["encryption_key"],
+        "EMAIL_URL": "console://",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "DEMO_PASSWORD": kept["demo_password"],
+    }
+
+
+def ensure_demo_user(password: str) -> None:
+    from dxconnector.portal.models import User
+
+    user, _ = User.objects.get_or_create(email=DEMO_EMAIL, defaults={"name": "Demo Admin", "company": "Demo Company Ltd"})
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    demo_env = demo_environment(data_dir, args.port)
+    for key, value in demo_env.items():
+        if key == "DEMO_PASSWORD" or key not in os.environ or args.fresh_env:
+            os.environ[key] = value
+    setup_django()
+    migrate()
+    ensure_demo_user(demo_env["DEMO_PASSWORD"])
+    children = {
+        "web": _child("web", "--host", "127.0.0.1", "--port", str(args.port)),
+        "worker": _child("worker"),
+    }
+    base = f"http://127.0.0.1:{args.port}"
+    print(
+        "\nDynamics Xero Connector demo is starting.\n"
+        f"  Portal:  {base}/\n"
+        f"  Health:  {base}/healthz\n"
+        f"  Log in:  {DEMO_EMAIL} / {demo_env['DEMO_PASSWORD']}\n"
+        f"  Data:    {data_dir}\n"
+        "  Emails (registration links) are printed below by the worker.\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    return supervise(children)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dxconnector manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dxconnector", description="Dynamics 365 ⇄ Xero connector")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the whole product locally with embedded defaults")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", default="data/demo")
+    demo.add_argument("--fresh-env", action="store_true", help="ignore settings from the environment")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="web server plus worker(s)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--migrate", action="store_true", help="apply database migrations first")
+    serve.set_defaults(func=cmd_serve)
+
+    web = sub.add_parser("web", help="only the web server")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--threads", type=int, default=8)
+    web.set_defaults(func=cmd_web)
+
+    worker = sub.add_parser("worker", help="run queued jobs")
+    worker.add_argument("--batch", action="store_true", help="exit when no job is left")
+    worker.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle")
+    worker.set_defaults(func=cmd_worker)
+
+    check = sub.add_parser("check", help="report every configuration problem at once (exit 1 if any)")
+    check.set_defaults(func=cmd_check)
+
+    manage = sub.add_parser("manage", help="Django management commands (migrate, createsuperuser, …)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,200 @@
+"""Django settings, read from the environment (see README's configuration table)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from cryptography.fernet import Fernet
+
+from dxconnector.config.env import REQUIRED, Env, parse_email_url
+
+env = Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env.str("DATA_DIR", str(Path.cwd() / "data")))
+
+DEBUG = env.bool("DEBUG", False)
+
+# --- secrets -------------------------------------------------------------
+_DEV_SECRET = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", _DEV_SECRET if DEBUG else REQUIRED)
+if not DEBUG and SECRET_KEY == _DEV_SECRET:
+    env.problem("SECRET_KEY must not be the development key when DEBUG is off.")
+if not DEBUG and SECRET_KEY and len(SECRET_KEY) < 32:
+    env.problem("SECRET_KEY must be at least 32 characters long.")
+
+
+def _derived_fernet_key(secret: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(b"dxconnector-dev-encryption:" + secret.encode()).digest()).decode()
+
+
+# The first key encrypts; every key decrypts (rotation: prepend a new key, re-encrypt, drop the old).
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", [_derived_fernet_key(SECRET_KEY)] if DEBUG else REQUIRED)
+for _index, _key in enumerate(ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key.encode())
+    except (ValueError, TypeError):
+        env.problem(f"ENCRYPTION_KEYS entry {_index} is not a valid Fernet key (32 url-safe base64-encoded bytes).")
+
+# --- where we are reached -------------------------------------------------
+BASE_URL = env.url("BASE_URL", "http://127.0.0.1:8000" if DEBUG else REQUIRED)
+_base_host = urlsplit(BASE_URL).hostname or ""
+ALLOWED_HOSTS = sorted({_base_host, *env.list("ALLOWED_HOSTS", [])} - {""})
+if DEBUG:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [f"{urlsplit(BASE_URL).scheme}://{urlsplit(BASE_URL).netloc}"] if _base_host else []
+
+# --- product --------------------------------------------------------------
+TRIAL_DAYS = env.int("TRIAL_DAYS", 30, minimum=1)
+REGISTRATION_LINK_HOURS = env.int("REGISTRATION_LINK_HOURS", 48, minimum=1)
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
+
+# --- database -------------------------------------------------------------
+_default_db = f"sqlite:///{DATA_DIR / 'dxconnector.sqlite3'}"
+_database_url = env.str("DATABASE_URL", _default_db)
+try:
+    _db = dj_database_url.parse(_database_url, conn_max_age=0)
+except ValueError as exc:
+    env.problem(f"DATABASE_URL is not a database URL we understand ({exc}): use sqlite:///path or postgres://user@host/db.")
+    _db = dj_database_url.parse(_default_db)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + busy timeout + IMMEDIATE transactions let the web and worker processes share one file.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- email ----------------------------------------------------------------
+_email_url = env.str("EMAIL_URL", "console://" if DEBUG else REQUIRED)
+try:
+    _email = parse_email_url(_email_url) if _email_url else parse_email_url("console://")
+except ValueError as exc:
+    env.problem(f"EMAIL_URL: {exc}.")
+    _email = parse_email_url("console://")
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST, EMAIL_PORT = _email.host, _email.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email.user, _email.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email.use_tls, _email.use_ssl
+EMAIL_FILE_PATH = _email.file_path or None
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", "Dynamics Xero Connector <noreply@localhost>")
+
+# --- Django ---------------------------------------------------------------
+INSTALLED_APPS = [
+    "dxconnector.portal",  # first, so its registration/ templates win over the admin's
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "dxconnector.jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "dxconnector.config.urls"
+WSGI_APPLICATION = "dxconnector.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "portal.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Repeated failed logins: django-axes locks the email+address pair for a while.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# --- jobs -----------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- secure defaults when DEBUG is off --------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = False if DEBUG else env.bool("SECURE_SSL_REDIRECT", True)
+if env.bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+env.raise_problems()

@@ -1,0 +1,38 @@
+"""The free trial and subscription as pure rules: the clock is always an argument."""
+
+from __future__ import annotations
+
+import enum
+import math
+from datetime import datetime, timedelta
+
+
+class TrialState(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    ENDED = "ended"
+    SUBSCRIBED = "subscribed"
+
+
+def trial_end(started_at: datetime, days: int) -> datetime:
+    return started_at + timedelta(days=days)
+
+
+def trial_state(started_at: datetime | None, ends_at: datetime | None, subscribed: bool, now: datetime) -> TrialState:
+    if subscribed:
+        return TrialState.SUBSCRIBED
+    if started_at is None or ends_at is None:
+        return TrialState.NOT_STARTED
+    return TrialState.RUNNING if now < ends_at else TrialState.ENDED
+
+
+def days_left(ends_at: datetime | None, now: datetime) -> int:
+    """Whole days left, counting a started day as a day (29.2 days left shows as 30)."""
+    if ends_at is None or now >= ends_at:
+        return 0
+    return math.ceil((ends_at - now) / timedelta(days=1))
+
+
+def may_sync(state: TrialState) -> bool:
+    """Syncing runs during the trial and under a subscription; it pauses (losing nothing) otherwise."""
+    return state in (TrialState.RUNNING, TrialState.SUBSCRIBED)

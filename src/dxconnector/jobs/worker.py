@@ -1,0 +1,89 @@
+"""`dxconnector worker`: django-tasks-db's worker loop plus a heartbeat that /healthz can read."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+
+from dxconnector.jobs.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, worker_id: str, every_seconds: float):
+        super().__init__(name="worker-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.every_seconds = every_seconds
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={
+                "hostname": socket.gethostname(),
+                "pid": os.getpid(),
+                "started_at": self.started_at,
+                "seen_at": timezone.now(),
+            },
+        )
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.is_set():
+                try:
+                    close_old_connections()
+                    self.beat()
+                except Exception:  # a busy database must not kill the heartbeat
+                    logger.warning("worker heartbeat could not be written", exc_info=True)
+                self.stopped.wait(self.every_seconds)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=self.every_seconds + 1)
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+def _worker(worker_id: str, *, interval: float, batch: bool, queues: tuple[str, ...]) -> Worker:
+    return Worker(
+        queue_names=list(queues),
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id[:64],
+        excluded_queue_names=[],
+    )
+
+
+def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
+    """Run every job that is ready, in this thread, then return (tests and `worker --batch`)."""
+    _worker(f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues).run()
+
+
+def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> None:
+    """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
+    worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
+    heartbeat.beat()
+    heartbeat.start()
+    worker = _worker(worker_id, interval=interval, batch=False, queues=queues)
+    worker.configure_signals()
+    logger.info("worker %s started", worker_id)
+    try:
+        worker.run()
+    finally:
+        heartbeat.stop()
+        logger.info("worker %s stopped", worker_id)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from dxconnector.portal.models import Connection, User
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Your name")
+    company = forms.CharField(max_length=200, label="Company")
+    email = forms.EmailField(label="Work email")
+    accept_terms = forms.BooleanField(
+        label="I agree to the terms and conditions",
+        error_messages={"required": "Please accept the terms and conditions to register."},
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email, is_active=True).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in, or reset your password if you forgot it."
+            )
+        return email
+
+
+class SetPasswordForm(forms.Form):
+    """The last step of registration: choose a password (validated by Django's validators)."""
+
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords don't match.")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": "That email and password don't match an account. Check them and try again.",
+        "inactive": "This account isn't active yet. Open the link in your registration email to finish signing up.",
+    }
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset email through the job queue; the link is made in the worker, never stored."""
+
+    def save(self, *args, **kwargs) -> None:
+        from dxconnector.portal.tasks import send_password_reset_email
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            send_password_reset_email.enqueue(user.pk)
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+    return [("", "Choose a time zone…"), ("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class DefaultsForm(forms.ModelForm):
+    class Meta:
+        model = Connection
+        fields = ["name", "time_zone"]
+        labels = {"name": "1. Connection name", "time_zone": "2. Time zone of Dynamics and Xero"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])

@@ -1,0 +1,15 @@
+"""Jobs of the portal: one-liners over the email handlers."""
+
+from django_tasks import task
+
+from dxconnector.portal import emails
+
+
+@task()
+def send_registration_email(user_id: int) -> None:
+    emails.send_registration_email(user_id)
+
+
+@task()
+def send_password_reset_email(user_id: int) -> None:
+    emails.send_password_reset_email(user_id)

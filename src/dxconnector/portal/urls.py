@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from dxconnector.portal import views
+from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="home", permanent=False)),
+    path("register/", views.register, name="register"),
+    path("register/sent/", views.register_sent, name="register-sent"),
+    path("register/complete/<str:token>/", views.register_complete, name="register-complete"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("home/", views.home, name="home"),
+    path("connections/new/", views.connection_new, name="connection-new"),
+    path("connections/<uuid:pk>/", views.connection_detail, name="connection"),
+    path("connections/<uuid:pk>/defaults/", views.connection_defaults, name="connection-defaults"),
+    path("connections/<uuid:pk>/create/", views.connection_create, name="connection-create"),
+    path("connections/<uuid:pk>/start-trial/", views.connection_start_trial, name="connection-start-trial"),
+]

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dxconnector.domain.access import REQUIRED_ACCESS
+from dxconnector.portal import accounts, checklist, summaries
+from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
+from dxconnector.portal.models import Connection, RegistrationLink
+
+
+# --- registration -----------------------------------------------------------
+
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = accounts.register(
+            name=form.cleaned_data["name"], company=form.cleaned_data["company"], email=form.cleaned_data["email"]
+        )
+        request.session["registered_email"] = user.email
+        return redirect("register-sent")
+    return render(request, "registration/register.html", {"form": form})
+
+
+def register_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/register_sent.html", {"email": request.session.get("registered_email")})
+
+
+_LINK_PROBLEMS = {
+    RegistrationLink.State.USED: "This link has already been used. Log in with your email and password.",
+    RegistrationLink.State.EXPIRED: "This link has expired. Register again with the same email to get a new link.",
+}
+
+
+def register_complete(request: HttpRequest, token: str) -> HttpResponse:
+    link = RegistrationLink.find(token)
+    if link is None:
+        return render(request, "registration/link_problem.html",
+                      {"problem": "This link isn't valid. Check that you copied the whole link from the email."}, status=404)
+    state = link.state()
+    if state in _LINK_PROBLEMS:
+        return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[state]}, status=410)
+    form = SetPasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.complete_registration(link, form.cleaned_data["password1"])
+        except accounts.LinkAlreadyUsed:
+            return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[RegistrationLink.State.USED]}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your registration is complete.")
+        return redirect("home")
+    return render(request, "registration/register_complete.html", {"form": form, "user_to_activate": link.user})
+
+
+# --- home and connections -----------------------------------------------------
+
+def _own_connection(request: HttpRequest, pk) -> Connection:
+    """Another user's connection answers 404, exactly as a missing one does."""
+    return get_object_or_404(Connection, pk=pk, owner=request.user)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    rows = [summaries.row(connection) for connection in request.user.connections.all()]
+    return render(request, "portal/home.html", {"rows": rows, "kinds": Connection.Kind.choices})
+
+
+@login_required
+@require_POST
+def connection_new(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind")
+    if kind not in Connection.Kind.values:
+        messages.error(request, "Choose a connector type from the list.")
+        return redirect("home")
+    connection = Connection.objects.create(owner=request.user, kind=kind)
+    return redirect("connection", pk=connection.pk)
+
+
+def _connection_page(request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200) -> HttpResponse:
+    lines = checklist.evaluate(connection)
+    context = {
+        "connection": connection,
+        "checklist": lines,
+        "all_done": checklist.all_done(lines),
+        "defaults_form": defaults_form or DefaultsForm(instance=connection),
+        "required_access": REQUIRED_ACCESS,
+        "trial_text": summaries.trial_text(connection),
+        "dynamics_settings_url": None,  # known once Dynamics is connected
+        "show_ready_popup": connection.status == Connection.Status.CREATED and checklist.all_done(lines) and connection.trial_started_at is None,
+    }
+    return render(request, "portal/connection.html", context, status=status)
+
+
+@login_required
+def connection_detail(request: HttpRequest, pk) -> HttpResponse:
+    return _connection_page(request, _own_connection(request, pk))
+
+
+@login_required
+@require_POST
+def connection_defaults(request: HttpRequest, pk) -> HttpResponse:
+    connection = _own_connection(request, pk)
+    form = DefaultsForm(request.POST, instance=connection)
+    if not form.is_valid():
+        return _connection_page(request, connection, defaults_form=form, status=400)
+    form.save()
+    messages.success(request, "Defaults saved.")
+    return redirect("connection", pk=connection.pk)
+
+
+@login_required
+@require_POST
+def connection_create(request: HttpRequest, pk) -> HttpResponse:
+    connection = _own_connection(request, pk)
+    lines = checklist.evaluate(connection)
+    if not checklist.all_done(lines):
+        left = [line.label for line in lines if not line.done]
+        messages.error(request, f"Not ready yet — still to do: {', '.join(left)}. See the checklist for tips.")
+        return redirect("connection", pk=connection.pk)
+    connection.status = Connection.Status.CREATED
+    connection.save(update_fields=["status"])
+    return redirect("connection", pk=connection.pk)
+
+
+@login_required
+@require_POST
+def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
+    """Closing the "connection works" pop-up (any of its three ways) starts the free trial."""
+    connection = _own_connection(request, pk)
+    if connection.status != Connection.Status.CREATED or not checklist.all_done(checklist.evaluate(connection)):
+        messages.error(request, "The free trial starts once every checklist step is green.")
+        return redirect("connection", pk=connection.pk)
+    if connection.start_trial():
+        messages.success(request, f"Your free trial of “{connection.display_name}” has started.")
+    target = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("home")
+    return redirect(target)

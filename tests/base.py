@@ -1,0 +1,53 @@
+"""Shared test case: three named users, each with a connection, and assertion helpers."""
+
+from __future__ import annotations
+
+import re
+from unittest import mock
+
+from django.core import mail
+from django.test import TestCase
+
+from dxconnector.jobs.worker import run_pending_jobs
+from dxconnector.portal.models import Connection, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class BaseTestCase(TestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice = self.make_user("alice@example.org", "Alice Anders", "Alpha Ltd")
+        self.bob = self.make_user("bob@example.org", "Bob Brown", "Beta Ltd")
+        self.charlie = self.make_user("charlie@example.org", "Charlie Chen", "Gamma Ltd")
+        self.connection = Connection.objects.create(owner=self.alice, name="Alpha Sales", time_zone="Europe/London")
+
+    @staticmethod
+    def make_user(email: str, name: str, company: str) -> User:
+        return User.objects.create_user(email, PASSWORD, name=name, company=company)
+
+    def run_jobs(self) -> None:
+        """Run the queued jobs through the real database-backed worker loop.
+
+        The worker calls close_old_connections() between jobs; inside a test's transaction that would
+        close the connection, so here (as Django's test runner does for requests) it is switched off.
+        """
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            run_pending_jobs()
+
+    def assertMessage(self, response, text: str) -> None:
+        messages = [str(m) for m in response.context["messages"]] if response.context else []
+        body = response.content.decode()
+        self.assertTrue(any(text in m for m in messages) or text in body, f"{text!r} not shown; messages: {messages}")
+
+    def assertNotFound(self, response) -> None:
+        self.assertEqual(response.status_code, 404)
+
+    def last_email_link(self) -> str:
+        self.assertTrue(mail.outbox, "no email was sent")
+        match = re.search(r"https?://\S+", mail.outbox[-1].body)
+        self.assertIsNotNone(match, "the email carries no link")
+        return match.group(0)
+
+    def path_of(self, url: str) -> str:
+        return re.sub(r"^https?://[^/]+", "", url)

@@ -1,0 +1,22 @@
+"""Run the real `dxconnector` command in a child process with a chosen environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+# Variables that would leak the test run's own configuration into the child.
+_SCRUB = ("DEBUG", "SECRET_KEY", "ENCRYPTION_KEYS", "BASE_URL", "EMAIL_URL", "DATABASE_URL", "DATA_DIR", "DJANGO_SETTINGS_MODULE", "TRIAL_DAYS")
+
+
+def child_env(**values: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _SCRUB}
+    env.update(values)
+    return env
+
+
+def run_cli(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dxconnector", *args], env=child_env(**env), capture_output=True, text=True, timeout=timeout
+    )

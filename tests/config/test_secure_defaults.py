@@ -1,0 +1,46 @@
+import json
+
+from cryptography.fernet import Fernet
+
+from tests.clirun import child_env
+
+import subprocess
+import sys
+
+PRINT_SETTINGS = """
+import json, django, os
+os.environ['DJANGO_SETTINGS_MODULE'] = 'dxconnector.config.settings'
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name) for name in [
+    'DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT',
+    'ALLOWED_HOSTS', 'CSRF_TRUSTED_ORIGINS', 'TRIAL_DAYS', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_USE_TLS']}))
+"""
+
+
+def settings_for(**env):
+    result = subprocess.run([sys.executable, "-c", PRINT_SETTINGS], env=child_env(**env), capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_secure_by_default(tmp_path):
+    values = settings_for(
+        SECRET_KEY="a-production-secret-key-of-sufficient-length",
+        ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        BASE_URL="https://connector.example.com",
+        EMAIL_URL="smtp://u:p@mail.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )
+    assert values["DEBUG"] is False
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["ALLOWED_HOSTS"] == ["connector.example.com"]
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://connector.example.com"]
+    assert values["TRIAL_DAYS"] == 30
+    assert (values["EMAIL_HOST"], values["EMAIL_USE_TLS"]) == ("mail.example.com", True)
+
+
+def test_debug_runs_with_embedded_defaults(tmp_path):
+    values = settings_for(DEBUG="true", DATA_DIR=str(tmp_path), TRIAL_DAYS="14")
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["TRIAL_DAYS"] == 14

@@ -1,0 +1,55 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dxconnector.domain.trial import TrialState, days_left, may_sync, trial_end, trial_state
+
+START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+END = trial_end(START, 30)
+
+
+def test_the_trial_ends_the_given_number_of_days_after_it_starts():
+    assert END == datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("started", "ends", "subscribed", "now", "expected"),
+    [
+        (None, None, False, START, TrialState.NOT_STARTED),
+        (START, END, False, START, TrialState.RUNNING),
+        (START, END, False, END - timedelta(seconds=1), TrialState.RUNNING),
+        (START, END, False, END, TrialState.ENDED),
+        (START, END, False, END + timedelta(days=400), TrialState.ENDED),
+        (START, END, True, END + timedelta(days=1), TrialState.SUBSCRIBED),
+        (None, None, True, START, TrialState.SUBSCRIBED),
+    ],
+)
+def test_trial_state(started, ends, subscribed, now, expected):
+    assert trial_state(started, ends, subscribed, now) is expected
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (START, 30),
+        (START + timedelta(hours=1), 30),
+        (END - timedelta(days=1), 1),
+        (END - timedelta(seconds=1), 1),
+        (END, 0),
+        (END + timedelta(days=3), 0),
+    ],
+)
+def test_days_left_counts_a_started_day_as_a_day(now, expected):
+    assert days_left(END, now) == expected
+
+
+def test_days_left_is_zero_before_the_trial_starts():
+    assert days_left(None, START) == 0
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [(TrialState.NOT_STARTED, False), (TrialState.RUNNING, True), (TrialState.ENDED, False), (TrialState.SUBSCRIBED, True)],
+)
+def test_syncing_pauses_when_the_trial_is_over(state, expected):
+    assert may_sync(state) is expected

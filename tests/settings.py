@@ -1,0 +1,19 @@
+"""Test settings: the real settings module, fed a test environment first."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks")
+# Two keys, so rotation is exercised: the first encrypts, both decrypt.
+os.environ.setdefault(
+    "ENCRYPTION_KEYS",
+    "6pVX9nIVWd3Bd7Xl8U8bJ8Uj3VQAk1bBSRn1m0RZxjc=,Wc2b6E3pL9hVqj9o5mUU1Y2y2o7X8H9QwzJc3n5Lk0A=",
+)
+os.environ.setdefault("BASE_URL", "http://testserver")
+os.environ.setdefault("EMAIL_URL", "locmem://")
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dxconnector-tests-"))
+
+from dxconnector.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
