@@ -14,6 +14,16 @@ from dxconnector.portal.models import Connection, User
 PASSWORD = "correct-horse-battery-staple"
 
 
+def run_jobs() -> None:
+    """Run the queued jobs through the real database-backed worker loop.
+
+    The worker calls close_old_connections() between jobs; inside a test's transaction that would
+    close the connection, so here (as Django's test runner does for requests) it is switched off.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        run_pending_jobs()
+
+
 class BaseTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
@@ -27,13 +37,7 @@ class BaseTestCase(TestCase):
         return User.objects.create_user(email, PASSWORD, name=name, company=company)
 
     def run_jobs(self) -> None:
-        """Run the queued jobs through the real database-backed worker loop.
-
-        The worker calls close_old_connections() between jobs; inside a test's transaction that would
-        close the connection, so here (as Django's test runner does for requests) it is switched off.
-        """
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            run_pending_jobs()
+        run_jobs()
 
     def assertMessage(self, response, text: str) -> None:
         messages = [str(m) for m in response.context["messages"]] if response.context else []
