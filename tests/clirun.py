@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 # Variables that would leak the test run's own configuration into the child.
-_SCRUB = ("DEBUG", "SECRET_KEY", "ENCRYPTION_KEYS", "BASE_URL", "EMAIL_URL", "DATABASE_URL", "DATA_DIR", "DJANGO_SETTINGS_MODULE", "TRIAL_DAYS")
+_SCRUB = ("DEBUG", "SECRET_KEY", "ENCRYPTION_KEYS", "BASE_URL", "EMAIL_URL", "DATABASE_URL", "DATA_DIR", "DJANGO_SETTINGS_MODULE", "TRIAL_DAYS",
+          "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def child_env(**values: str) -> dict[str, str]:
