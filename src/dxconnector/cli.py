@@ -217,6 +217,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return supervise(children)
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from dxconnector.sandbox.runner import run
+
+    run(Path(args.state_dir).resolve(), args.port_base, time_scale=args.time_scale)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -255,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report every configuration problem at once (exit 1 if any)")
     check.set_defaults(func=cmd_check)
+
+    sandbox = sub.add_parser("sandbox", help="run the Xero and Microsoft emulators (HTTPS with a local CA)")
+    sandbox.add_argument("--port-base", type=int, default=9400, help="first port; each emulated host takes the next")
+    sandbox.add_argument("--state-dir", default="data/sandbox", help="storage, certificates and sandbox.json")
+    sandbox.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second, for the limits")
+    sandbox.set_defaults(func=cmd_sandbox)
 
     manage = sub.add_parser("manage", help="Django management commands (migrate, createsuperuser, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,0 +1,31 @@
+"""Plain HTML pages for the sandboxes' browser-facing hosts (no template engine needed)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from starlette.responses import HTMLResponse
+
+_STYLE = """
+body{font:15px/1.5 system-ui,Segoe UI,Arial,sans-serif;background:#f4f6f8;color:#1f2937;margin:0}
+header{background:var(--brand);color:#fff;padding:12px 24px;font-weight:700}
+main{max-width:760px;margin:32px auto;background:#fff;border-radius:8px;padding:24px 32px;box-shadow:0 1px 3px rgba(0,0,0,.1)}
+label{display:block;margin:12px 0 4px}input[type=text],input[type=email],input[type=password],input[type=number],input[type=date],select{width:100%;padding:8px;border:1px solid #cbd5e1;border-radius:4px;box-sizing:border-box}
+button{margin-top:16px;padding:9px 18px;border:0;border-radius:4px;background:var(--brand);color:#fff;font-weight:600;cursor:pointer}
+button.secondary{background:#fff;color:#374151;border:1px solid #cbd5e1}.error{color:#b91c1c}.muted{color:#6b7280;font-size:13px}
+table{border-collapse:collapse;width:100%}td,th{padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:left}
+.org{display:flex;gap:8px;align-items:center;margin:6px 0}
+"""
+
+
+def page(title: str, body: str, *, brand: str = "#13b5ea", product: str = "Xero (sandbox)", status: int = 200) -> HTMLResponse:
+    html = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)} · {escape(product)}</title>"
+        f"<link rel='icon' href='data:,'><style>:root{{--brand:{brand}}}{_STYLE}</style></head>"
+        f"<body><header>{escape(product)}</header><main>{body}</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def hidden_fields(values: dict[str, str | None]) -> str:
+    return "".join(f"<input type='hidden' name='{escape(k)}' value='{escape(v)}'>" for k, v in values.items() if v is not None)

@@ -1,0 +1,92 @@
+"""Start the real sandbox process (`dxconnector sandbox`) for tests, and talk to it over HTTPS."""
+
+from __future__ import annotations
+
+import json
+import signal
+import ssl
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.clirun import child_env
+
+PORTS_NEEDED = 20  # one per emulated host, with room for the emulators still to come
+
+
+def free_port_base(count: int = PORTS_NEEDED) -> int:
+    """A run of `count` consecutive free loopback ports."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count > 65000:
+            continue
+        if all(_port_free(base + offset) for offset in range(count)):
+            return base
+    raise RuntimeError("no run of free ports found")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class RunningSandbox:
+    process: subprocess.Popen
+    state_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def ca_file(self) -> str:
+        return self.manifest["ca_file"]
+
+    @property
+    def tls(self) -> ssl.SSLContext:
+        """Trusts the sandbox's CA (and nothing else): pass as httpx's `verify`."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
+    def url(self, host: str) -> str:
+        return self.manifest["hosts"][host]
+
+    @property
+    def xero(self) -> dict[str, Any]:
+        return self.manifest["xero"]
+
+    def xero_app(self, kind: str = "web") -> dict[str, Any]:
+        return next(app for app in self.xero["apps"] if app["kind"] == kind)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> RunningSandbox:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log = (state_dir / "sandbox.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dxconnector", "sandbox", "--port-base", str(free_port_base()), "--state-dir", str(state_dir), *extra_args],
+        stdout=log, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1"),
+    )
+    manifest_path = state_dir / "sandbox.json"
+    deadline = time.monotonic() + timeout
+    while not manifest_path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"sandbox did not start:\n{(state_dir / 'sandbox.log').read_text()}")
+        time.sleep(0.05)
+    return RunningSandbox(process, state_dir, json.loads(manifest_path.read_text()))
