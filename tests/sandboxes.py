@@ -90,3 +90,41 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
             raise RuntimeError(f"sandbox did not start:\n{(state_dir / 'sandbox.log').read_text()}")
         time.sleep(0.05)
     return RunningSandbox(process, state_dir, json.loads(manifest_path.read_text()))
+
+
+def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
+    """Django settings that point the connector at this sandbox, as the demo's environment does."""
+    app = sandbox.xero_app()
+    xero = sandbox.xero
+    return {
+        "BASE_URL": base_url,
+        "XERO_CLIENT_ID": app["client_id"],
+        "XERO_CLIENT_SECRET": app["client_secret"],
+        "XERO_WEBHOOK_KEY": app["webhook_key"],
+        "XERO_AUTHORIZE_URL": xero["authorize_url"],
+        "XERO_TOKEN_URL": xero["token_url"],
+        "XERO_REVOCATION_URL": xero["revocation_url"],
+        "XERO_CONNECTIONS_URL": xero["connections_url"],
+        "XERO_API_URL": xero["api_url"],
+        "CA_BUNDLE": sandbox.ca_file,
+    }
+
+
+def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,
+                 action: str = "allow") -> str:
+    """Play the person on Xero's sign-in and consent pages; return where Xero sends the browser back."""
+    import httpx
+
+    user = sandbox.xero["users"][user_index]
+    query = dict(httpx.URL(authorize_url).params)
+    with httpx.Client(base_url=sandbox.url("xero-login")) as browser:
+        page = browser.get(authorize_url)
+        assert page.status_code == 200, page.text
+        signed = browser.post("/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]})
+        assert signed.status_code == 303, signed.text
+        form: dict[str, Any] = {**query, "action": action}
+        if tenants:
+            form["tenant_id"] = user["organisations"][:tenants]
+        answer = browser.post("/identity/connect/authorize/consent", data=form)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["location"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.clirun import child_env
+from tests.sandboxes import free_port_base
 
 
 def free_port() -> int:
@@ -42,6 +43,10 @@ class Browserless:
 
     def submit(self, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
         _, _, page = self.get(path)
+        return self.submit_form(page, path, fields)
+
+    def submit_form(self, page: str, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
+        """POST to `path` with the CSRF token of a page already fetched."""
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
         request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
@@ -73,7 +78,8 @@ def demo(tmp_path: Path):
     log = tmp_path / "demo.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dxconnector", "demo", "--port", str(port), "--data-dir", str(tmp_path / "data")],
+            [sys.executable, "-m", "dxconnector", "demo", "--port", str(port), "--data-dir", str(tmp_path / "data"),
+             "--sandbox-port-base", str(free_port_base())],
             stdout=out, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1"),
         )
     yield process, f"http://127.0.0.1:{port}", log
@@ -93,6 +99,12 @@ def test_the_demo_serves_the_portal_runs_jobs_and_stops_cleanly(demo):
     client = Browserless(base)
     _, landed, page = client.submit("/login/", {"username": login.group(1), "password": login.group(2)})
     assert landed.endswith("/home/") and "Create a New Connection" in page
+
+    # The demo's connector is pointed at its own Xero sandbox: "Connect to Xero" lands on its sign-in page.
+    _, connection_page, page = client.submit_form(page, "/connections/new/", {"kind": "dynamics_xero"})
+    assert re.search(r"/connections/[0-9a-f-]{36}/$", connection_page), connection_page
+    _, landed, page = client.submit_form(page, connection_page.removeprefix(base) + "xero/connect/", {})
+    assert "/identity/connect/authorize?" in landed and "Log in to Xero" in page
 
     visitor = Browserless(base)
     _, landed, _ = visitor.submit("/register/", {"name": "Eve Evans", "company": "Epsilon", "email": "eve@example.org", "accept_terms": "on"})

@@ -190,6 +190,37 @@ def ensure_demo_user(password: str) -> None:
     user.save()
 
 
+def start_sandbox_child(state_dir: Path, port_base: int, timeout: float = 30) -> tuple[subprocess.Popen, dict]:
+    """Start `dxconnector sandbox` and wait for its sandbox.json (written once every host listens)."""
+    manifest_path = state_dir / "sandbox.json"
+    manifest_path.unlink(missing_ok=True)
+    child = _child("sandbox", "--port-base", str(port_base), "--state-dir", str(state_dir))
+    deadline = time.monotonic() + timeout
+    while not manifest_path.exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            raise SystemExit(f"The sandbox did not start (ports {port_base}+ taken?). Try --sandbox-port-base.")
+        time.sleep(0.1)
+    return child, json.loads(manifest_path.read_text())
+
+
+def sandbox_environment(manifest: dict) -> dict[str, str]:
+    """Point the connector at the sandbox exactly as an operator points it at the real services."""
+    xero = manifest["xero"]
+    app = next(app for app in xero["apps"] if app["kind"] == "web")
+    return {
+        "XERO_CLIENT_ID": app["client_id"],
+        "XERO_CLIENT_SECRET": app["client_secret"],
+        "XERO_WEBHOOK_KEY": app["webhook_key"],
+        "XERO_AUTHORIZE_URL": xero["authorize_url"],
+        "XERO_TOKEN_URL": xero["token_url"],
+        "XERO_REVOCATION_URL": xero["revocation_url"],
+        "XERO_CONNECTIONS_URL": xero["connections_url"],
+        "XERO_API_URL": xero["api_url"],
+        "CA_BUNDLE": manifest["ca_file"],
+    }
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     demo_env = demo_environment(data_dir, args.port)
@@ -199,17 +230,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     migrate()
     ensure_demo_user(demo_env["DEMO_PASSWORD"])
+    sandbox, manifest = start_sandbox_child(data_dir / "sandbox", args.sandbox_port_base)
+    os.environ.update(sandbox_environment(manifest))
     children = {
+        "sandbox": sandbox,
         "web": _child("web", "--host", "127.0.0.1", "--port", str(args.port)),
         "worker": _child("worker"),
     }
     base = f"http://127.0.0.1:{args.port}"
+    xero_user = manifest["xero"]["users"][0]
     print(
         "\nDynamics Xero Connector demo is starting.\n"
-        f"  Portal:  {base}/\n"
-        f"  Health:  {base}/healthz\n"
-        f"  Log in:  {DEMO_EMAIL} / {demo_env['DEMO_PASSWORD']}\n"
-        f"  Data:    {data_dir}\n"
+        f"  Portal:        {base}/\n"
+        f"  Health:        {base}/healthz\n"
+        f"  Log in:        {DEMO_EMAIL} / {demo_env['DEMO_PASSWORD']}\n"
+        f"  Xero sandbox:  sign in as {xero_user['email']} / {xero_user['password']}\n"
+        f"  Sandbox hosts: {', '.join(f'{name} {url}' for name, url in manifest['hosts'].items())}\n"
+        f"  Data:          {data_dir}\n"
         "  Emails (registration links) are printed below by the worker.\n"
         "Ctrl-C stops everything.\n",
         flush=True,
@@ -240,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", default="data/demo")
     demo.add_argument("--fresh-env", action="store_true", help="ignore settings from the environment")
+    demo.add_argument("--sandbox-port-base", type=int, default=9400, help="first port of the sandbox's hosts")
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="web server plus worker(s)")

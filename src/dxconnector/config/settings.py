@@ -54,6 +54,21 @@ REGISTRATION_LINK_HOURS = env.int("REGISTRATION_LINK_HOURS", 48, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
 
+# --- Xero (the real service by default; the sandbox in demo and tests) ----------------------
+XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", "")
+XERO_CLIENT_SECRET = env.str("XERO_CLIENT_SECRET", "")
+XERO_WEBHOOK_KEY = env.str("XERO_WEBHOOK_KEY", "")
+XERO_AUTHORIZE_URL = env.url("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
+XERO_TOKEN_URL = env.url("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
+XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/connect/revocation")
+XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
+XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
+XERO_SCOPES = env.str("XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings")
+# The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
+CA_BUNDLE = env.str("CA_BUNDLE", "")
+if CA_BUNDLE and not Path(CA_BUNDLE).is_file():
+    env.problem(f"CA_BUNDLE points at {CA_BUNDLE}, which is not a file.")
+
 # --- database -------------------------------------------------------------
 _default_db = f"sqlite:///{DATA_DIR / 'dxconnector.sqlite3'}"
 _database_url = env.str("DATABASE_URL", _default_db)
@@ -100,6 +115,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "dxconnector.jobs",
+    "dxconnector.sync",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dxconnector.portal.models import Connection
+from dxconnector.portal.models import Connection, XeroConnection
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,13 @@ class ChecklistLine:
 
 
 def xero_connected(connection: Connection) -> ChecklistLine:
-    return ChecklistLine(
-        "xero", "Xero connected", False,
-        tip="Click “Connect to Xero”, sign in to Xero and allow access to your organisation.",
-    )
+    xero = XeroConnection.objects.filter(connection=connection).first()
+    if xero is None:
+        return ChecklistLine("xero", "Xero connected", False,
+                             tip="Click “Connect to Xero”, sign in to Xero and allow access to your organisation.")
+    if not xero.is_chosen:
+        return ChecklistLine("xero", "Xero connected", False, tip="Choose which Xero organisation this connection uses.")
+    return ChecklistLine("xero", "Xero connected", True, detail=xero.tenant_name)
 
 
 def solution_installed(connection: Connection) -> ChecklistLine:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from dxconnector.domain import trial
+from dxconnector.vault import EncryptedTextField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -147,3 +148,34 @@ class Connection(models.Model):
         )
         self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
         return bool(started)
+
+
+class XeroConnection(models.Model):
+    """The Xero side of a connection: which organisation, and the (encrypted) tokens to reach it.
+
+    Saved only once the code exchange and the organisation lookup have both succeeded, so a failed or
+    cancelled sign-in leaves nothing behind. When the admin consented to several organisations the
+    row waits with `pending_tenants` until one is chosen.
+    """
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="xero")
+    tenant_id = models.CharField(max_length=64, blank=True)
+    tenant_name = models.CharField(max_length=255, blank=True)
+    xero_connection_id = models.CharField(max_length=64, blank=True)
+    auth_event_id = models.CharField(max_length=64, blank=True)
+    organisation_timezone = models.CharField(max_length=64, blank=True, help_text="Xero's Windows-style zone name")
+    pending_tenants = models.JSONField(default=list, blank=True)
+    access_token = EncryptedTextField()
+    refresh_token = EncryptedTextField()
+    id_token = EncryptedTextField(blank=True, default="")
+    expires_at = models.DateTimeField()
+    scope = models.TextField(blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    tokens_saved_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.tenant_name or "Xero (choosing an organisation)"
+
+    @property
+    def is_chosen(self) -> bool:
+        return bool(self.tenant_id)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dxconnector.portal import views
+from dxconnector.portal import views, webhooks, xero_views
 from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
@@ -22,4 +22,9 @@ urlpatterns = [
     path("connections/<uuid:pk>/defaults/", views.connection_defaults, name="connection-defaults"),
     path("connections/<uuid:pk>/create/", views.connection_create, name="connection-create"),
     path("connections/<uuid:pk>/start-trial/", views.connection_start_trial, name="connection-start-trial"),
+    path("connections/<uuid:pk>/xero/connect/", xero_views.connect, name="xero-connect"),
+    path("connections/<uuid:pk>/xero/choose/", xero_views.choose, name="xero-choose"),
+    path("connections/<uuid:pk>/xero/disconnect/", xero_views.disconnect, name="xero-disconnect"),
+    path("xero/callback/", xero_views.callback, name="xero-callback"),
+    path("webhooks/xero/", webhooks.xero, name="xero-webhook"),
 ]

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dxconnector.domain.access import REQUIRED_ACCESS
-from dxconnector.portal import accounts, checklist, summaries
+from dxconnector.portal import accounts, checklist, summaries, xero_connect
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
-from dxconnector.portal.models import Connection, RegistrationLink
+from dxconnector.portal.models import Connection, RegistrationLink, XeroConnection
 
 
 # --- registration -----------------------------------------------------------
@@ -92,6 +92,8 @@ def _connection_page(request: HttpRequest, connection: Connection, defaults_form
         "all_done": checklist.all_done(lines),
         "defaults_form": defaults_form or DefaultsForm(instance=connection),
         "required_access": REQUIRED_ACCESS,
+        "xero": XeroConnection.objects.filter(connection=connection).first(),
+        "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
         "dynamics_settings_url": None,  # known once Dynamics is connected
         "show_ready_popup": connection.status == Connection.Status.CREATED and checklist.all_done(lines) and connection.trial_started_at is None,

@@ -1,0 +1,188 @@
+"""Connect to Xero: start the sign-in, finish it, pick the organisation, disconnect.
+
+Nothing is written until the code exchange and the organisation lookup have both succeeded; every
+failure comes back as a sentence the admin can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+
+from dxconnector.portal.models import Connection, XeroConnection
+from dxconnector.portal.xero_tokens import DatabaseTokenStore
+from dxconnector.xero import auth
+from dxconnector.xero.client import MemoryTokenStore, OrganisationInfo, XeroApiConfig, XeroClient, XeroTenant
+from dxconnector.xero.errors import AuthExpired, OAuthFlowError, RetryableError, XeroError
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "xero_sign_ins"
+SIGN_IN_SECONDS = 15 * 60
+
+
+class ConnectFailed(Exception):
+    def __init__(self, reason: str, connection: Connection | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.connection = connection
+
+
+@dataclass(frozen=True)
+class Connected:
+    connection: Connection
+    message: str
+
+
+def is_configured() -> bool:
+    return bool(settings.XERO_CLIENT_ID and settings.XERO_CLIENT_SECRET)
+
+
+def redirect_uri() -> str:
+    return settings.BASE_URL + reverse("xero-callback")
+
+
+def start(request: HttpRequest, connection: Connection) -> str:
+    """Remember this sign-in (state and PKCE verifier) in the admin's session; return Xero's URL."""
+    authorization = auth.begin(auth.XeroOAuthConfig.from_settings(), redirect_uri())
+    now = time.time()
+    pending = {s: v for s, v in request.session.get(SESSION_KEY, {}).items() if now - v["started"] < SIGN_IN_SECONDS}
+    pending[authorization.state] = {"connection": str(connection.pk), "verifier": authorization.code_verifier, "started": now}
+    request.session[SESSION_KEY] = pending
+    return authorization.url
+
+
+def _take_sign_in(request: HttpRequest, state: str) -> dict | None:
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(state, None)
+    request.session[SESSION_KEY] = pending
+    if entry is None or time.time() - entry["started"] > SIGN_IN_SECONDS:
+        return None
+    return entry
+
+
+def finish(request: HttpRequest, params) -> Connected:
+    entry = _take_sign_in(request, params.get("state", ""))
+    if entry is None:
+        raise ConnectFailed("We couldn't verify this Xero sign-in: it expired or was started elsewhere. Click “Connect to Xero” to try again.")
+    connection = Connection.objects.filter(pk=entry["connection"], owner=request.user).first()
+    if connection is None:
+        raise ConnectFailed("That connection no longer exists.")
+    if params.get("error"):
+        if params["error"] == "access_denied":
+            raise ConnectFailed("You cancelled the Xero consent, so nothing was connected.", connection)
+        raise ConnectFailed(f"Xero reported an error ({params['error']}); nothing was connected.", connection)
+    if not params.get("code"):
+        raise ConnectFailed("Xero sent no authorization code back; nothing was connected. Please try again.", connection)
+    tokens = _exchange(params["code"], entry["verifier"], connection)
+    client = XeroClient(XeroApiConfig.from_settings(), MemoryTokenStore(tokens))
+    try:
+        tenants = client.connections(tokens.authentication_event_id()) or client.connections()
+        organisation = _organisation(tokens, tenants[0].tenant_id) if len(tenants) == 1 else None
+    except XeroError as error:
+        logger.warning("Xero lookup after sign-in failed: %s", error)
+        raise ConnectFailed("Xero accepted the sign-in but its organisation list could not be read. Please try again.", connection) from error
+    if not tenants:
+        raise ConnectFailed("No Xero organisation was selected on Xero's consent page, so nothing was connected.", connection)
+    _save(connection, tokens, tenants, organisation)
+    if organisation is None:
+        return Connected(connection, "Connected to Xero. Choose which organisation this connection uses.")
+    return Connected(connection, f"Connected to Xero organisation “{organisation.name}”.")
+
+
+def _exchange(code: str, verifier: str, connection: Connection) -> auth.TokenSet:
+    try:
+        return auth.exchange_code(auth.XeroOAuthConfig.from_settings(), code, redirect_uri(), verifier)
+    except AuthExpired as error:
+        raise ConnectFailed("The Xero sign-in expired before it finished (its code lasts a few minutes). Please try again.", connection) from error
+    except OAuthFlowError as error:
+        raise ConnectFailed(f"{error.reason} Nothing was connected.", connection) from error
+    except RetryableError as error:
+        raise ConnectFailed("Xero could not be reached to finish the sign-in. Please try again in a moment.", connection) from error
+
+
+def _organisation(tokens: auth.TokenSet, tenant_id: str) -> OrganisationInfo:
+    return XeroClient(XeroApiConfig.from_settings(), MemoryTokenStore(tokens), tenant_id).organisation()
+
+
+def _tenant_record(tenant: XeroTenant) -> dict:
+    return {"tenant_id": tenant.tenant_id, "name": tenant.tenant_name, "connection_id": tenant.connection_id}
+
+
+def _save(connection: Connection, tokens: auth.TokenSet, tenants: list[XeroTenant], organisation: OrganisationInfo | None) -> None:
+    chosen = tenants[0] if organisation else None
+    with transaction.atomic():
+        XeroConnection.objects.update_or_create(connection=connection, defaults={
+            "tenant_id": chosen.tenant_id if chosen else "",
+            "tenant_name": organisation.name if organisation else "",
+            "xero_connection_id": chosen.connection_id if chosen else "",
+            "organisation_timezone": organisation.timezone if organisation else "",
+            "auth_event_id": tokens.authentication_event_id(),
+            "pending_tenants": [] if chosen else [_tenant_record(t) for t in tenants],
+            "access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "id_token": tokens.id_token,
+            "expires_at": datetime.fromtimestamp(tokens.expires_at, UTC), "scope": tokens.scope,
+        })
+
+
+def client_for(xero: XeroConnection, tenant_id: str | None = None) -> XeroClient:
+    return XeroClient(XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id)
+
+
+def choose(connection: Connection, tenant_id: str) -> str:
+    xero = XeroConnection.objects.get(connection=connection)
+    record = next((t for t in xero.pending_tenants if t["tenant_id"] == tenant_id), None)
+    if record is None:
+        raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
+    try:
+        organisation = client_for(xero, tenant_id).organisation()
+    except XeroError as error:
+        raise ConnectFailed("Xero could not be reached to read that organisation. Please try again.", connection) from error
+    unchosen = [t for t in xero.pending_tenants if t["tenant_id"] != tenant_id]
+    XeroConnection.objects.filter(pk=xero.pk).update(
+        tenant_id=tenant_id, tenant_name=organisation.name, xero_connection_id=record["connection_id"],
+        organisation_timezone=organisation.timezone, pending_tenants=[],
+    )
+    _release_unused(xero, unchosen)
+    return organisation.name
+
+
+def _release_unused(xero: XeroConnection, tenants: list[dict]) -> None:
+    """Give back access to organisations consented to but not chosen, unless another connection uses them."""
+    in_use = set(XeroConnection.objects.exclude(pk=xero.pk).values_list("tenant_id", flat=True))
+    client = client_for(xero)
+    for tenant in tenants:
+        if tenant["tenant_id"] in in_use:
+            continue
+        try:
+            client.delete_connection(tenant["connection_id"])
+        except XeroError as error:
+            logger.warning("could not release Xero organisation %s: %s", tenant["tenant_id"], error)
+
+
+def disconnect(connection: Connection) -> list[str]:
+    """Remove the organisation's connection at Xero, revoke the tokens, forget them here. Returns warnings."""
+    xero = XeroConnection.objects.filter(connection=connection).first()
+    if xero is None:
+        return []
+    warnings = []
+    connection_ids = [xero.xero_connection_id] if xero.xero_connection_id else [t["connection_id"] for t in xero.pending_tenants]
+    client = client_for(xero)
+    for connection_id in connection_ids:
+        try:
+            client.delete_connection(connection_id)
+        except XeroError as error:
+            if getattr(error, "status", None) != 404:
+                warnings.append(f"Xero did not confirm removing the connection ({error}).")
+    try:
+        auth.revoke(auth.XeroOAuthConfig.from_settings(), xero.refresh_token)
+    except XeroError as error:
+        warnings.append(f"Xero did not confirm revoking the tokens ({error}).")
+    xero.delete()
+    return warnings

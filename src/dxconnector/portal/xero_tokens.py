@@ -1,0 +1,30 @@
+"""Xero tokens kept in the database, encrypted: the SDK reads them and saves rotated ones here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from dxconnector.portal.models import XeroConnection
+from dxconnector.xero.auth import TokenSet
+
+
+class DatabaseTokenStore:
+    def __init__(self, xero_connection_id: int):
+        self.pk = xero_connection_id
+
+    def load(self) -> TokenSet:
+        row = XeroConnection.objects.get(pk=self.pk)
+        return TokenSet(row.access_token, row.refresh_token, row.expires_at.timestamp(), row.scope, row.id_token)
+
+    def save(self, tokens: TokenSet) -> None:
+        """Both tokens and the expiry in one write: never a new access token with an old refresh token."""
+        with transaction.atomic():
+            row = XeroConnection.objects.select_for_update().get(pk=self.pk)
+            row.access_token, row.refresh_token, row.id_token = tokens.access_token, tokens.refresh_token, tokens.id_token
+            row.expires_at = datetime.fromtimestamp(tokens.expires_at, UTC)
+            row.scope = tokens.scope
+            row.tokens_saved_at = timezone.now()
+            row.save(update_fields=["access_token", "refresh_token", "id_token", "expires_at", "scope", "tokens_saved_at"])

@@ -1,0 +1,217 @@
+"""A Xero organisation reached through the official `xero-python` SDK.
+
+The SDK refreshes the access token by itself a minute before it expires and hands the rotated pair to
+our saver, which stores both tokens in one write. If a refresh response is lost, the stored (old)
+refresh token is used again on the next call and Xero's 30-minute grace period answers with the same
+successor. Errors come out as the small hierarchy in errors.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import urllib3
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+from xero_python.exceptions import (
+    AccessTokenExpiredError,
+    ApiException,
+    BadRequestException,
+    HTTPStatusException,
+    NotFoundException,
+    RateLimitException,
+)
+from xero_python.identity import IdentityApi
+
+from dxconnector.xero.auth import TokenSet
+from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class XeroApiConfig:
+    client_id: str
+    client_secret: str
+    api_url: str  # …/api.xro/2.0
+    connections_url: str  # …/connections
+    token_url: str
+    revocation_url: str
+    ca_bundle: str = ""
+
+    @property
+    def identity_base_url(self) -> str:
+        return self.connections_url.rsplit("/", 1)[0]
+
+    @classmethod
+    def from_settings(cls) -> XeroApiConfig:
+        from django.conf import settings
+
+        return cls(
+            client_id=settings.XERO_CLIENT_ID, client_secret=settings.XERO_CLIENT_SECRET, api_url=settings.XERO_API_URL,
+            connections_url=settings.XERO_CONNECTIONS_URL, token_url=settings.XERO_TOKEN_URL,
+            revocation_url=settings.XERO_REVOCATION_URL, ca_bundle=settings.CA_BUNDLE,
+        )
+
+
+class TokenStore(Protocol):
+    def load(self) -> TokenSet: ...
+
+    def save(self, tokens: TokenSet) -> None: ...
+
+
+@dataclass
+class MemoryTokenStore:
+    tokens: TokenSet
+
+    def load(self) -> TokenSet:
+        return self.tokens
+
+    def save(self, tokens: TokenSet) -> None:
+        self.tokens = tokens
+
+
+@dataclass(frozen=True)
+class XeroTenant:
+    connection_id: str
+    tenant_id: str
+    tenant_name: str
+    tenant_type: str
+    auth_event_id: str
+
+
+@dataclass(frozen=True)
+class OrganisationInfo:
+    organisation_id: str
+    name: str
+    timezone: str  # Xero's Windows-style name, e.g. NEWZEALANDSTANDARDTIME
+    base_currency: str
+    country_code: str
+    short_code: str
+
+
+_token_urls_lock = threading.Lock()
+
+
+def _point_sdk_at(config: XeroApiConfig) -> None:
+    """The SDK keeps its token URLs as class attributes; every client in a process shares them."""
+    with _token_urls_lock:
+        TokenApi.refresh_token_url = config.token_url
+        TokenApi.client_credentials_token_url = config.token_url
+        TokenApi.revoke_token_url = config.revocation_url
+
+
+def translate(error: Exception) -> XeroError:
+    if isinstance(error, XeroError):
+        return error
+    if isinstance(error, AccessTokenExpiredError):
+        return AuthExpired("The Xero access token expired and could not be refreshed")
+    if isinstance(error, RateLimitException):
+        headers = error.headers or {}
+        return RateLimited("Xero rate limit reached", retry_after=float(headers.get("Retry-After") or 1),
+                           problem=headers.get("X-Rate-Limit-Problem") or error.rate_limit or "", body=error.body)
+    if isinstance(error, BadRequestException):
+        body = _json_or_text(error.body)
+        if isinstance(body, dict) and body.get("error") == "invalid_grant":
+            return AuthExpired("Xero refused the refresh token (revoked, expired or disconnected)", 400, body)
+        return PermanentError(_bad_request_message(body), 400, body)
+    if isinstance(error, NotFoundException):
+        return PermanentError("Not found in Xero", 404, _json_or_text(error.body))
+    if isinstance(error, HTTPStatusException | ApiException):
+        status = getattr(error, "status", None)
+        if status == 401:
+            return AuthExpired("Xero answered 401: the connection was revoked or disconnected", 401)
+        if status == 403:
+            return PermanentError("Xero answered 403: this organisation is not connected to the app", 403)
+        if isinstance(status, int) and (status >= 500 or status == 0):
+            return RetryableError(f"Xero answered {status}", status)
+        return PermanentError(f"Xero answered {status}", status if isinstance(status, int) else None)
+    if isinstance(error, urllib3.exceptions.HTTPError | OSError):
+        return RetryableError(f"Xero could not be reached: {error}")
+    if str(error).startswith("refresh token status"):
+        # The SDK's TokenApi raises a bare Exception for a non-200 refresh; 5xx is worth retrying.
+        return RetryableError(str(error)) if " 5" in str(error)[:25] else AuthExpired(str(error))
+    raise error
+
+
+def _json_or_text(body: Any) -> Any:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        return json.loads(body) if isinstance(body, str) else body
+    except ValueError:
+        return body
+
+
+def _bad_request_message(body: Any) -> str:
+    if isinstance(body, dict):
+        messages = [e.get("Message") for el in body.get("Elements", []) for e in el.get("ValidationErrors", [])]
+        return "; ".join(m for m in messages if m) or body.get("Message") or "Xero rejected the request"
+    return "Xero rejected the request"
+
+
+class XeroClient:
+    def __init__(self, config: XeroApiConfig, tokens: TokenStore, tenant_id: str = ""):
+        self.config = config
+        self.tokens = tokens
+        self.tenant_id = tenant_id
+        _point_sdk_at(config)
+        configuration = Configuration(oauth2_token=OAuth2Token(client_id=config.client_id, client_secret=config.client_secret))
+        configuration.ssl_ca_cert = config.ca_bundle or None  # an attribute, not a constructor argument
+        self.api_client = ApiClient(configuration, pool_threads=1)
+        self.api_client.oauth2_token_getter(self._sdk_token)
+        self.api_client.oauth2_token_saver(self._save_sdk_token)
+        self.accounting = AccountingApi(self.api_client, base_url=config.api_url)
+        self.identity = IdentityApi(self.api_client, base_url=config.identity_base_url)
+
+    # --- tokens, in the SDK's shape ------------------------------------------------
+    def _sdk_token(self) -> dict[str, Any]:
+        tokens = self.tokens.load()
+        return {
+            "access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at,
+            "expires_in": max(0, int(tokens.expires_at - time.time())), "scope": tokens.scope.split(), "token_type": "Bearer",
+            "id_token": tokens.id_token or None,
+        }
+
+    def _save_sdk_token(self, token: dict[str, Any]) -> None:
+        scope = token.get("scope") or []
+        self.tokens.save(TokenSet(
+            access_token=token["access_token"], refresh_token=token.get("refresh_token") or "",
+            expires_at=float(token.get("expires_at") or time.time() + int(token.get("expires_in") or 1800)),
+            scope=" ".join(scope) if isinstance(scope, list | tuple) else str(scope), id_token=token.get("id_token") or "",
+        ))
+
+    def call(self, operation: Callable[[], T]) -> T:
+        try:
+            return operation()
+        except Exception as error:  # the SDK raises many types; translate() re-raises what it doesn't know
+            raise translate(error) from error
+
+    # --- identity ------------------------------------------------------------------
+    def connections(self, auth_event_id: str = "") -> list[XeroTenant]:
+        if auth_event_id:
+            found = self.call(lambda: self.identity.get_connections(auth_event_id=auth_event_id))
+        else:
+            found = self.call(lambda: self.identity.get_connections())
+        return [XeroTenant(str(c.id), str(c.tenant_id), c.tenant_name or "", c.tenant_type or "", str(c.auth_event_id or "")) for c in found]
+
+    def delete_connection(self, connection_id: str) -> None:
+        self.call(lambda: self.identity.delete_connection(connection_id))
+
+    def refresh_now(self) -> None:
+        self.call(lambda: self.api_client.refresh_oauth2_token())
+
+    # --- accounting ----------------------------------------------------------------
+    def organisation(self) -> OrganisationInfo:
+        found = self.call(lambda: self.accounting.get_organisations(self.tenant_id)).organisations[0]
+        timezone = getattr(found.timezone, "value", found.timezone) or ""
+        currency = getattr(found.base_currency, "value", found.base_currency) or ""
+        country = getattr(found.country_code, "value", found.country_code) or ""
+        return OrganisationInfo(str(found.organisation_id), found.name or "", str(timezone), str(currency), str(country), found.short_code or "")
