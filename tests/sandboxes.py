@@ -128,3 +128,42 @@ def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int
         answer = browser.post("/identity/connect/authorize/consent", data=form)
     assert answer.status_code == 302, answer.text
     return answer.headers["location"]
+
+
+def xero_tokens(sandbox: RunningSandbox, *, user_index: int = 0, tenants: int = 1):
+    """A fresh grant from the sandbox through the connector's own OAuth code: (TokenSet, tenant ids)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dxconnector.xero import auth
+
+    config = xero_oauth_config(sandbox)
+    redirect = "http://127.0.0.1:8000/xero/callback/"
+    authorization = auth.begin(config, redirect)
+    location = xero_consent(sandbox, authorization.url, user_index=user_index, tenants=tenants)
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    tokens = auth.exchange_code(config, code, redirect, authorization.code_verifier)
+    return tokens, sandbox.xero["users"][user_index]["organisations"][:tenants]
+
+
+def xero_oauth_config(sandbox: RunningSandbox):
+    from dxconnector.xero.auth import XeroOAuthConfig
+
+    values = connector_settings(sandbox)
+    return XeroOAuthConfig(
+        client_id=values["XERO_CLIENT_ID"], client_secret=values["XERO_CLIENT_SECRET"], authorize_url=values["XERO_AUTHORIZE_URL"],
+        token_url=values["XERO_TOKEN_URL"], revocation_url=values["XERO_REVOCATION_URL"],
+        connections_url=values["XERO_CONNECTIONS_URL"],
+        scopes="openid profile email offline_access accounting.transactions accounting.contacts accounting.settings",
+        ca_bundle=sandbox.ca_file,
+    )
+
+
+def xero_api_config(sandbox: RunningSandbox, **overrides: Any):
+    from dxconnector.xero.client import XeroApiConfig
+
+    values = connector_settings(sandbox)
+    return XeroApiConfig(
+        client_id=values["XERO_CLIENT_ID"], client_secret=values["XERO_CLIENT_SECRET"], api_url=values["XERO_API_URL"],
+        connections_url=values["XERO_CONNECTIONS_URL"], token_url=values["XERO_TOKEN_URL"],
+        revocation_url=values["XERO_REVOCATION_URL"], ca_bundle=sandbox.ca_file, **overrides,
+    )

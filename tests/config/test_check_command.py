@@ -42,4 +42,5 @@ def test_it_passes_a_complete_configuration_and_warns_about_migrations(tmp_path)
     result = run_cli("check", **production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "unapplied migrations" in result.stdout
+    assert "“Connect to Xero” is off until XERO_CLIENT_ID and XERO_CLIENT_SECRET are set." in result.stdout
     assert result.stdout.strip().endswith("Configuration OK.")

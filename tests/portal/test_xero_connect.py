@@ -150,3 +150,11 @@ class XeroConnectTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(f"/connections/{self.connection.pk}/")
         self.assertContains(response, "has not configured the Xero app yet")
+
+    def test_blank_defaults_are_suggested_from_the_organisation(self):
+        self.connection.name, self.connection.time_zone = "", ""
+        self.connection.save()
+        response = self.connect()
+        form = response.context["defaults_form"]
+        self.assertEqual(form.initial["name"], self.sandbox.xero["organisations"][0]["name"])
+        self.assertEqual(form.initial["time_zone"], "Pacific/Auckland")

@@ -64,6 +64,8 @@ XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/
 XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
 XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
 XERO_SCOPES = env.str("XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings")
+# Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
+XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))
 # The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
 CA_BUNDLE = env.str("CA_BUNDLE", "")
 if CA_BUNDLE and not Path(CA_BUNDLE).is_file():

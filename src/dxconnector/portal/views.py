@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dxconnector.domain.access import REQUIRED_ACCESS
+from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.portal import accounts, checklist, summaries, xero_connect
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import Connection, RegistrationLink, XeroConnection
@@ -84,15 +85,24 @@ def connection_new(request: HttpRequest) -> HttpResponse:
     return redirect("connection", pk=connection.pk)
 
 
+def _suggested_defaults(connection: Connection, xero: XeroConnection | None) -> dict[str, str]:
+    """Blank defaults are pre-filled from the connected Xero organisation (its name and time zone)."""
+    if xero is None or not xero.is_chosen:
+        return {}
+    suggested = {"name": xero.tenant_name, "time_zone": iana_for_xero(xero.organisation_timezone) or ""}
+    return {field: value for field, value in suggested.items() if value and not getattr(connection, field)}
+
+
 def _connection_page(request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200) -> HttpResponse:
     lines = checklist.evaluate(connection)
+    xero = XeroConnection.objects.filter(connection=connection).first()
     context = {
         "connection": connection,
         "checklist": lines,
         "all_done": checklist.all_done(lines),
-        "defaults_form": defaults_form or DefaultsForm(instance=connection),
+        "defaults_form": defaults_form or DefaultsForm(instance=connection, initial=_suggested_defaults(connection, xero)),
         "required_access": REQUIRED_ACCESS,
-        "xero": XeroConnection.objects.filter(connection=connection).first(),
+        "xero": xero,
         "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
         "dynamics_settings_url": None,  # known once Dynamics is connected

@@ -8,11 +8,14 @@ successor. Errors come out as the small hierarchy in errors.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import urllib3
@@ -32,6 +35,8 @@ from xero_python.identity import IdentityApi
 
 from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
+from dxconnector.xero.limits import RateGovernor, governor_for
+from dxconnector.xero.resources import BATCH_SIZE, PAGE_SIZE, Resource
 
 T = TypeVar("T")
 
@@ -45,6 +50,8 @@ class XeroApiConfig:
     token_url: str
     revocation_url: str
     ca_bundle: str = ""
+    time_scale: float = 1.0  # >1 only against a time-scaled sandbox
+    max_attempts: int = 8
 
     @property
     def identity_base_url(self) -> str:
@@ -57,7 +64,7 @@ class XeroApiConfig:
         return cls(
             client_id=settings.XERO_CLIENT_ID, client_secret=settings.XERO_CLIENT_SECRET, api_url=settings.XERO_API_URL,
             connections_url=settings.XERO_CONNECTIONS_URL, token_url=settings.XERO_TOKEN_URL,
-            revocation_url=settings.XERO_REVOCATION_URL, ca_bundle=settings.CA_BUNDLE,
+            revocation_url=settings.XERO_REVOCATION_URL, ca_bundle=settings.CA_BUNDLE, time_scale=settings.XERO_TIME_SCALE,
         )
 
 
@@ -157,11 +164,42 @@ def _bad_request_message(body: Any) -> str:
     return "Xero rejected the request"
 
 
+@dataclass(frozen=True)
+class ElementResult:
+    """One element of a batch write, as Xero answered it."""
+
+    index: int
+    ok: bool
+    record: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def xero_id(self) -> str:
+        return next((str(v) for k, v in self.record.items() if k.endswith("ID") and k[:-2] in ("Invoice", "CreditNote", "Contact", "Item", "Payment")), "")
+
+
+def idempotency_key(tenant_id: str, resource: str, elements: list[dict[str, Any]]) -> str:
+    """The same elements for the same organisation always give the same key, so a retried or
+    re-run write is answered from Xero's idempotency cache instead of being applied twice."""
+    canonical = json.dumps([tenant_id, resource, elements], sort_keys=True, separators=(",", ":"), default=str)
+    return "dxc-" + hashlib.sha256(canonical.encode()).hexdigest()[:60]
+
+
+def _element_result(index: int, element: dict[str, Any]) -> ElementResult:
+    errors = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
+    warnings = [w.get("Message", "") for w in element.get("Warnings") or []]
+    failed = bool(errors) or element.get("StatusAttributeString") == "ERROR" or bool(element.get("HasErrors"))
+    return ElementResult(index, not failed, element, errors, warnings)
+
+
 class XeroClient:
-    def __init__(self, config: XeroApiConfig, tokens: TokenStore, tenant_id: str = ""):
+    def __init__(self, config: XeroApiConfig, tokens: TokenStore, tenant_id: str = "", governor: RateGovernor | None = None):
         self.config = config
         self.tokens = tokens
         self.tenant_id = tenant_id
+        self.governor = governor or governor_for(tenant_id or "identity", config.time_scale)
+        self.calls = 0
         _point_sdk_at(config)
         configuration = Configuration(oauth2_token=OAuth2Token(client_id=config.client_id, client_secret=config.client_secret))
         configuration.ssl_ca_cert = config.ca_bundle or None  # an attribute, not a constructor argument
@@ -189,10 +227,83 @@ class XeroClient:
         ))
 
     def call(self, operation: Callable[[], T]) -> T:
+        """One SDK call, its errors translated (identity calls: no governor, no retries)."""
         try:
             return operation()
         except Exception as error:  # the SDK raises many types; translate() re-raises what it doesn't know
             raise translate(error) from error
+
+    def request(self, method: str, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """An Accounting API call through the governor, retried on 429, 5xx and network errors.
+
+        Retrying is safe: reads are reads, and every write carries an Idempotency-Key.
+        """
+        operation = getattr(self.accounting, method)
+        for attempt in range(1, self.config.max_attempts + 1):
+            try:
+                with self.governor.slot():
+                    self.calls += 1
+                    raw, _status, headers = self.call(
+                        lambda: operation(self.tenant_id, *args, _return_http_data_only=False, _preload_content=False, **kwargs)
+                    )
+                self.governor.observe(headers)
+                return (json.loads(raw.data) if raw.data else {}), headers
+            except RateLimited as limited:
+                if limited.problem == "day" or attempt == self.config.max_attempts:
+                    raise
+                self.governor.back_off(limited.retry_after)
+            except RetryableError:
+                if attempt == self.config.max_attempts:
+                    raise
+                time.sleep(min(8.0, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    # --- reading -------------------------------------------------------------------
+    def pages(self, resource: Resource, *, where: str | None = None, order: str | None = None,
+              modified_since: datetime | None = None, page_size: int = PAGE_SIZE, **filters: Any) -> Iterator[list[dict[str, Any]]]:
+        """Every page of a resource; one list for resources Xero does not page."""
+        params: dict[str, Any] = dict(filters)
+        if where:
+            params["where"] = where
+        if order:
+            params["order"] = order
+        if modified_since:
+            params["if_modified_since"] = modified_since
+        if not resource.paged:
+            body, _ = self.request(resource.list_method, **params)
+            yield body.get(resource.name, [])
+            return
+        page = 1
+        while True:
+            body, _ = self.request(resource.list_method, page=page, page_size=page_size, **params)
+            records = body.get(resource.name, [])
+            if records:
+                yield records
+            pagination = body.get("pagination") or {}
+            if len(records) < page_size or page >= int(pagination.get("pageCount") or page):
+                return
+            page += 1
+
+    def records(self, resource: Resource, **query: Any) -> Iterator[dict[str, Any]]:
+        for page in self.pages(resource, **query):
+            yield from page
+
+    # --- writing -------------------------------------------------------------------
+    def write(self, resource: Resource, elements: list[dict[str, Any]], *, create_only: bool = False) -> list[ElementResult]:
+        """Create or update in batches of up to 50, each element's outcome reported on its own."""
+        method = resource.create_method if create_only else (resource.upsert_method or resource.create_method)
+        if method is None:
+            raise ValueError(f"{resource.name} cannot be written")
+        results: list[ElementResult] = []
+        for start in range(0, len(elements), BATCH_SIZE):
+            batch = elements[start:start + BATCH_SIZE]
+            body, _ = self.request(method, {resource.name: batch}, summarize_errors=False,
+                                   idempotency_key=idempotency_key(self.tenant_id, f"{method}", batch))
+            answered = body.get(resource.name, [])
+            if len(answered) != len(batch):
+                raise PermanentError(f"Xero answered {len(answered)} {resource.name} for a batch of {len(batch)}", 200, body)
+            results.extend(_element_result(start + i, element) for i, element in enumerate(answered))
+        return results
 
     # --- identity ------------------------------------------------------------------
     def connections(self, auth_event_id: str = "") -> list[XeroTenant]:
@@ -210,8 +321,9 @@ class XeroClient:
 
     # --- accounting ----------------------------------------------------------------
     def organisation(self) -> OrganisationInfo:
-        found = self.call(lambda: self.accounting.get_organisations(self.tenant_id)).organisations[0]
-        timezone = getattr(found.timezone, "value", found.timezone) or ""
-        currency = getattr(found.base_currency, "value", found.base_currency) or ""
-        country = getattr(found.country_code, "value", found.country_code) or ""
-        return OrganisationInfo(str(found.organisation_id), found.name or "", str(timezone), str(currency), str(country), found.short_code or "")
+        body, _ = self.request("get_organisations")
+        found = body["Organisations"][0]
+        return OrganisationInfo(
+            found.get("OrganisationID", ""), found.get("Name", ""), found.get("Timezone", ""), found.get("BaseCurrency", ""),
+            found.get("CountryCode", ""), found.get("ShortCode", ""),
+        )
