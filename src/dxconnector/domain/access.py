@@ -28,3 +28,49 @@ REQUIRED_ACCESS: tuple[RequiredAccess, ...] = (
     RequiredAccess("stl3_chartofaccounts", "Chart of accounts", True),
     RequiredAccess("stl3_stellariseconnectorsettings", "Connector settings", True),
 )
+
+
+# Dataverse privilege names use the table's SchemaName: prvReadInvoice, prvWriteInvoiceDetail…
+SCHEMA_NAMES = {
+    "invoice": "Invoice",
+    "invoicedetail": "InvoiceDetail",
+    "product": "Product",
+    "systemuser": "SystemUser",
+    "account": "Account",
+    "contact": "Contact",
+}
+
+
+def privileges_for(item: RequiredAccess) -> tuple[str, ...]:
+    """Read needs prvRead; read-write also needs prvWrite and prvCreate (the sync creates and updates rows)."""
+    schema = SCHEMA_NAMES.get(item.table, item.table)
+    verbs = ("Read", "Write", "Create") if item.write else ("Read",)
+    return tuple(f"prv{verb}{schema}" for verb in verbs)
+
+
+def all_required_privileges(required: tuple[RequiredAccess, ...] = REQUIRED_ACCESS) -> list[str]:
+    return [name for item in required for name in privileges_for(item)]
+
+
+@dataclass(frozen=True)
+class AccessCheck:
+    item: RequiredAccess
+    missing: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+    @property
+    def tip(self) -> str:
+        if self.ok:
+            return ""
+        verbs = ", ".join(name[3:].removesuffix(SCHEMA_NAMES.get(self.item.table, self.item.table)) for name in self.missing)
+        return (f"Give the user's security role {verbs} access on the {self.item.label} table "
+                f"({self.item.table}), then check again.")
+
+
+def check_access(held: set[str], required: tuple[RequiredAccess, ...] = REQUIRED_ACCESS) -> list[AccessCheck]:
+    """Which required privileges the user lacks, table by table (names compared without regard to case)."""
+    held_lower = {name.lower() for name in held}
+    return [AccessCheck(item, tuple(p for p in privileges_for(item) if p.lower() not in held_lower)) for item in required]
