@@ -10,11 +10,11 @@ class ChecklistTestCase(BaseTestCase):
 
     def test_defaults_line_names_what_is_missing(self):
         self.connection.time_zone = ""
-        line = checklist.defaults_set(self.connection)
+        line = checklist.defaults_set(self.connection, checklist.Live(self.connection))
         self.assertFalse(line.done)
         self.assertEqual(line.tip, "Fill in the time zone under Defaults and save.")
 
     def test_defaults_line_shows_the_values(self):
-        line = checklist.defaults_set(self.connection)
+        line = checklist.defaults_set(self.connection, checklist.Live(self.connection))
         self.assertTrue(line.done)
         self.assertEqual(line.detail, "Alpha Sales · Europe/London")

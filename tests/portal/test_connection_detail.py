@@ -21,7 +21,7 @@ class ConnectionDetailTestCase(BaseTestCase):
         for table in ("invoice", "invoicedetail", "product", "systemuser", "account", "contact",
                       "stl3_dynamicsxeroconnector", "stl3_brandingtheme", "stl3_chartofaccounts", "stl3_stellariseconnectorsettings"):
             self.assertContains(response, f"<code>{table}</code>")
-        self.assertContains(response, "Product (<code>product</code>): read<")
+        self.assertContains(response, "Product (<code>product</code>): read\n")
 
     def test_the_checklist_shows_unbuilt_steps_as_not_done_with_tips(self):
         self.client.force_login(self.alice)

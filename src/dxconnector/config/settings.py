@@ -64,6 +64,14 @@ XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/
 XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
 XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
 XERO_SCOPES = env.str("XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings")
+# --- Microsoft (Entra ID, Global Discovery, Dataverse) -----------------------------------
+DYNAMICS_CLIENT_ID = env.str("DYNAMICS_CLIENT_ID", "")
+DYNAMICS_CLIENT_SECRET = env.str("DYNAMICS_CLIENT_SECRET", "")
+DYNAMICS_AUTHORITY = env.url("DYNAMICS_AUTHORITY", "https://login.microsoftonline.com/organizations", schemes=("https",))
+DYNAMICS_DISCOVERY_URL = env.url("DYNAMICS_DISCOVERY_URL", "https://globaldisco.crm.dynamics.com", schemes=("https",))
+# Global Discovery's resource ends in "/", hence the double slash Microsoft's own samples use.
+DYNAMICS_DISCOVERY_SCOPE = env.str("DYNAMICS_DISCOVERY_SCOPE", DYNAMICS_DISCOVERY_URL + "//user_impersonation")
+
 # Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
 XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))
 # The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.

@@ -1,15 +1,21 @@
 """The connection checklist (PRODUCT §1.4): one line per required step, evaluated afresh every time.
 
-Each check is a small function of the connection. Steps whose machinery has not been built yet answer
-"not done" with the tip a user would need — never a remembered or assumed tick.
+Each check is a small function of the connection and a `Live` view of it, which reads the Xero and
+Dynamics state once per evaluation and asks Dynamics itself — solution installed, privileges held —
+rather than remembering an earlier answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
-from dxconnector.portal.models import Connection, XeroConnection
+from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
+from dxconnector.dynamics.errors import AuthExpired, DynamicsError
+from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
+
+SOLUTION_UNIQUE_NAME = "DynamicsXeroConnector"
 
 
 @dataclass(frozen=True)
@@ -21,52 +27,107 @@ class ChecklistLine:
     detail: str = ""
 
 
-def xero_connected(connection: Connection) -> ChecklistLine:
-    xero = XeroConnection.objects.filter(connection=connection).first()
-    if xero is None:
+@dataclass(frozen=True)
+class DynamicsFacts:
+    solution: dict | None = None
+    access: tuple[AccessCheck, ...] = ()
+    problem: str = ""  # set when Dynamics could not be asked
+
+
+class Live:
+    """What the checks need, each looked up at most once per evaluation."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    @cached_property
+    def xero(self) -> XeroConnection | None:
+        return XeroConnection.objects.filter(connection=self.connection).first()
+
+    @cached_property
+    def dynamics(self) -> DynamicsConnection | None:
+        return DynamicsConnection.objects.filter(connection=self.connection).first()
+
+    @cached_property
+    def dynamics_facts(self) -> DynamicsFacts | None:
+        if self.dynamics is None or not self.dynamics.has_organisation:
+            return None
+        from dxconnector.portal.dynamics_connect import client_for
+
+        client = client_for(self.dynamics)
+        try:
+            solution = client.solution(SOLUTION_UNIQUE_NAME)
+            user_id = client.who_am_i()["UserId"]
+            access = tuple(check_access(client.privileges_held(user_id, all_required_privileges())))
+        except AuthExpired:
+            return DynamicsFacts(problem="The Microsoft sign-in has expired: click “Connect to Dynamics” again.")
+        except DynamicsError as error:
+            return DynamicsFacts(problem=f"Dynamics could not be asked just now ({error}). Reload the page to check again.")
+        finally:
+            client.close()
+        return DynamicsFacts(solution, access)
+
+
+def xero_connected(connection: Connection, live: Live) -> ChecklistLine:
+    if live.xero is None:
         return ChecklistLine("xero", "Xero connected", False,
                              tip="Click “Connect to Xero”, sign in to Xero and allow access to your organisation.")
-    if not xero.is_chosen:
+    if not live.xero.is_chosen:
         return ChecklistLine("xero", "Xero connected", False, tip="Choose which Xero organisation this connection uses.")
-    return ChecklistLine("xero", "Xero connected", True, detail=xero.tenant_name)
+    return ChecklistLine("xero", "Xero connected", True, detail=live.xero.tenant_name)
 
 
-def solution_installed(connection: Connection) -> ChecklistLine:
-    return ChecklistLine(
-        "solution", "Managed solution installed in Dynamics", False,
-        tip="Download the managed solution and import it into your Dynamics 365 organisation.",
-    )
+def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
+    facts = live.dynamics_facts
+    label = "Managed solution installed in Dynamics"
+    if facts is None:
+        return ChecklistLine("solution", label, False,
+                             tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.")
+    if facts.problem:
+        return ChecklistLine("solution", label, False, tip=facts.problem)
+    if facts.solution is None:
+        return ChecklistLine("solution", label, False,
+                             tip="Import the managed solution into the selected organisation (Settings › Solutions › Import), or click “Install into Dynamics”.")
+    managed = "managed" if facts.solution.get("ismanaged") else "unmanaged"
+    return ChecklistLine("solution", label, True, detail=f"Version {facts.solution.get('version')} ({managed})")
 
 
-def dynamics_connected(connection: Connection) -> ChecklistLine:
-    return ChecklistLine(
-        "dynamics", "Dynamics connected", False,
-        tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.",
-    )
+def dynamics_connected(connection: Connection, live: Live) -> ChecklistLine:
+    if live.dynamics is None:
+        return ChecklistLine("dynamics", "Dynamics connected", False,
+                             tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.")
+    return ChecklistLine("dynamics", "Dynamics connected", True, detail=live.dynamics.username)
 
 
-def organisation_selected(connection: Connection) -> ChecklistLine:
-    return ChecklistLine(
-        "organisation", "Dynamics organisation selected", False,
-        tip="After connecting to Dynamics, pick your organisation from the list.",
-    )
+def organisation_selected(connection: Connection, live: Live) -> ChecklistLine:
+    if live.dynamics is None or not live.dynamics.has_organisation:
+        return ChecklistLine("organisation", "Dynamics organisation selected", False,
+                             tip="After connecting to Dynamics, pick your organisation from the list.")
+    return ChecklistLine("organisation", "Dynamics organisation selected", True, detail=live.dynamics.org_name)
 
 
-def permissions_granted(connection: Connection) -> ChecklistLine:
-    return ChecklistLine(
-        "permissions", "Required access in Dynamics", False,
-        tip="Connect to Dynamics first; then each table's required access is checked for your user.",
-    )
+def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
+    facts = live.dynamics_facts
+    label = "Required access in Dynamics"
+    if facts is None:
+        return ChecklistLine("permissions", label, False,
+                             tip="Connect to Dynamics first; then each table's required access is checked for your user.")
+    if facts.problem:
+        return ChecklistLine("permissions", label, False, tip=facts.problem)
+    failing = [check for check in facts.access if not check.ok]
+    if failing:
+        return ChecklistLine("permissions", label, False, tip=" ".join(check.tip for check in failing))
+    return ChecklistLine("permissions", label, True, detail=f"All {len(facts.access)} tables")
 
 
-def defaults_set(connection: Connection) -> ChecklistLine:
+def defaults_set(connection: Connection, live: Live) -> ChecklistLine:
     missing = [label for label, value in (("connection name", connection.name), ("time zone", connection.time_zone)) if not value]
     if missing:
         return ChecklistLine("defaults", "Defaults set", False, tip=f"Fill in the {' and '.join(missing)} under Defaults and save.")
     return ChecklistLine("defaults", "Defaults set", True, detail=f"{connection.name} · {connection.time_zone}")
 
 
-CHECKS: list[Callable[[Connection], ChecklistLine]] = [
+CHECKS: list[Callable[[Connection, Live], ChecklistLine]] = [
     xero_connected,
     solution_installed,
     dynamics_connected,
@@ -76,8 +137,9 @@ CHECKS: list[Callable[[Connection], ChecklistLine]] = [
 ]
 
 
-def evaluate(connection: Connection) -> list[ChecklistLine]:
-    return [check(connection) for check in CHECKS]
+def evaluate(connection: Connection, live: Live | None = None) -> list[ChecklistLine]:
+    live = live or Live(connection)
+    return [check(connection, live) for check in CHECKS]
 
 
 def all_done(lines: list[ChecklistLine]) -> bool:

@@ -179,3 +179,33 @@ class XeroConnection(models.Model):
     @property
     def is_chosen(self) -> bool:
         return bool(self.tenant_id)
+
+
+class DynamicsConnection(models.Model):
+    """The Dynamics side of a connection: the admin's Microsoft sign-in (MSAL's token cache, encrypted)
+    and the organisation chosen from Global Discovery."""
+
+    class Mode(models.TextChoices):
+        USER = "user", "Signed-in user"
+        APP = "app", "Application user (client credentials)"
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="dynamics")
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.USER)
+    token_cache = EncryptedTextField(blank=True, default="")
+    home_account_id = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=254, blank=True)
+    tenant_id = models.CharField(max_length=64, blank=True)
+    organisations = models.JSONField(default=list, blank=True)
+    org_id = models.CharField(max_length=64, blank=True)
+    org_url = models.URLField(max_length=300, blank=True)
+    org_name = models.CharField(max_length=200, blank=True)
+    org_unique_name = models.CharField(max_length=100, blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    selected_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.org_name or self.username or "Dynamics"
+
+    @property
+    def has_organisation(self) -> bool:
+        return bool(self.org_url)

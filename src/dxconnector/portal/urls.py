@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dxconnector.portal import views, webhooks, xero_views
+from dxconnector.portal import dynamics_views, views, webhooks, xero_views
 from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
@@ -26,5 +26,11 @@ urlpatterns = [
     path("connections/<uuid:pk>/xero/choose/", xero_views.choose, name="xero-choose"),
     path("connections/<uuid:pk>/xero/disconnect/", xero_views.disconnect, name="xero-disconnect"),
     path("xero/callback/", xero_views.callback, name="xero-callback"),
+    path("connections/<uuid:pk>/dynamics/connect/", dynamics_views.connect, name="dynamics-connect"),
+    path("connections/<uuid:pk>/dynamics/select/", dynamics_views.select, name="dynamics-select"),
+    path("connections/<uuid:pk>/dynamics/disconnect/", dynamics_views.disconnect, name="dynamics-disconnect"),
+    path("connections/<uuid:pk>/solution.zip", dynamics_views.solution_download, name="solution-download"),
+    path("connections/<uuid:pk>/solution/install/", dynamics_views.solution_install, name="solution-install"),
+    path("dynamics/callback/", dynamics_views.callback, name="dynamics-callback"),
     path("webhooks/xero/", webhooks.xero, name="xero-webhook"),
 ]

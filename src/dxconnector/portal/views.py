@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.domain.timezones import iana_for_xero
-from dxconnector.portal import accounts, checklist, summaries, xero_connect
+from dxconnector.portal import accounts, checklist, dynamics_connect, summaries, xero_connect
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
-from dxconnector.portal.models import Connection, RegistrationLink, XeroConnection
+from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
 
 
 # --- registration -----------------------------------------------------------
@@ -93,19 +93,38 @@ def _suggested_defaults(connection: Connection, xero: XeroConnection | None) -> 
     return {field: value for field, value in suggested.items() if value and not getattr(connection, field)}
 
 
+def _dynamics_settings_url(dynamics) -> str | None:
+    """The connector's settings row in Dynamics' own UI (the pop-up's "Connector Settings in Dynamics")."""
+    if dynamics is None or not dynamics.has_organisation:
+        return None
+    return f"{dynamics.org_url}/main.aspx?pagetype=entitylist&etn=stl3_stellariseconnectorsettings"
+
+
+def _access_rows(live: checklist.Live) -> list[tuple]:
+    """(required access, its live check or None when Dynamics can't be asked yet) for the access list."""
+    facts = live.dynamics_facts
+    checks = {check.item.table: check for check in facts.access} if facts and not facts.problem else {}
+    return [(item, checks.get(item.table)) for item in REQUIRED_ACCESS]
+
+
 def _connection_page(request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200) -> HttpResponse:
-    lines = checklist.evaluate(connection)
-    xero = XeroConnection.objects.filter(connection=connection).first()
+    live = checklist.Live(connection)
+    lines = checklist.evaluate(connection, live)
+    xero = live.xero
     context = {
         "connection": connection,
         "checklist": lines,
         "all_done": checklist.all_done(lines),
         "defaults_form": defaults_form or DefaultsForm(instance=connection, initial=_suggested_defaults(connection, xero)),
-        "required_access": REQUIRED_ACCESS,
+        "access_rows": _access_rows(live),
+        "dynamics": live.dynamics,
+        "dynamics_configured": dynamics_connect.is_configured(),
+        "selected_org": request.GET.get("selected", ""),
+        "solution_installed": next((line.done for line in lines if line.key == "solution"), False),
         "xero": xero,
         "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
-        "dynamics_settings_url": None,  # known once Dynamics is connected
+        "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
         "show_ready_popup": connection.status == Connection.Status.CREATED and checklist.all_done(lines) and connection.trial_started_at is None,
     }
     return render(request, "portal/connection.html", context, status=status)
@@ -153,6 +172,8 @@ def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
     if connection.start_trial():
         messages.success(request, f"Your free trial of “{connection.display_name}” has started.")
     target = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    dynamics_settings = _dynamics_settings_url(DynamicsConnection.objects.filter(connection=connection).first())
+    local = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if not local and target != dynamics_settings:
         target = reverse("home")
     return redirect(target)

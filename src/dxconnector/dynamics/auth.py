@@ -1,0 +1,103 @@
+"""Microsoft sign-in through MSAL: the authorization-code flow, a token cache kept by the caller
+(encrypted at rest), silent tokens for any organisation afterwards, and app-only tokens.
+
+MSAL handles state, PKCE and nonce. Its token cache is serialised to a string that we store; the
+refresh token inside it works for every Dynamics resource the user may use (discovery first, then the
+chosen organisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msal
+
+from dxconnector.dynamics.errors import AuthExpired, SignInFailed
+
+
+@dataclass(frozen=True)
+class DynamicsOAuthConfig:
+    client_id: str
+    client_secret: str
+    authority: str  # e.g. https://login.microsoftonline.com/organizations
+    discovery_url: str  # e.g. https://globaldisco.crm.dynamics.com
+    discovery_scope: str  # e.g. https://globaldisco.crm.dynamics.com//user_impersonation
+    ca_bundle: str = ""
+
+    @classmethod
+    def from_settings(cls) -> DynamicsOAuthConfig:
+        from django.conf import settings
+
+        return cls(settings.DYNAMICS_CLIENT_ID, settings.DYNAMICS_CLIENT_SECRET, settings.DYNAMICS_AUTHORITY,
+                   settings.DYNAMICS_DISCOVERY_URL, settings.DYNAMICS_DISCOVERY_SCOPE, settings.CA_BUNDLE)
+
+    def tenant_authority(self, tenant_id: str) -> str:
+        return self.authority.rsplit("/", 1)[0] + "/" + tenant_id
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token_cache: str  # MSAL's serialised cache: store it encrypted
+    home_account_id: str
+    username: str
+    tenant_id: str
+    discovery_token: str
+
+
+def user_scope(org_url: str) -> str:
+    return org_url.rstrip("/") + "/user_impersonation"
+
+
+def _app(config: DynamicsOAuthConfig, cache: msal.SerializableTokenCache | None = None, authority: str | None = None):
+    return msal.ConfidentialClientApplication(
+        config.client_id, client_credential=config.client_secret, authority=authority or config.authority,
+        token_cache=cache, verify=config.ca_bundle or True,
+    )
+
+
+def begin(config: DynamicsOAuthConfig, redirect_uri: str) -> dict[str, Any]:
+    """MSAL's flow (state, PKCE verifier, nonce) to keep in the session; `flow["auth_uri"]` is where to go."""
+    return _app(config).initiate_auth_code_flow([config.discovery_scope], redirect_uri=redirect_uri, prompt="select_account")
+
+
+def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str, str]) -> SignIn:
+    if response.get("error"):
+        if response["error"] == "access_denied":
+            raise SignInFailed("You cancelled the Microsoft sign-in, so nothing was connected.")
+        raise SignInFailed(f"Microsoft reported an error ({response['error']}): {response.get('error_description', '')}".strip())
+    cache = msal.SerializableTokenCache()
+    app = _app(config, cache)
+    try:
+        result = app.acquire_token_by_auth_code_flow(flow, response)
+    except ValueError as error:  # MSAL: state mismatch or a flow that was already used
+        raise SignInFailed("We couldn't verify this Microsoft sign-in: it expired or was started elsewhere. Please try again.") from error
+    if "error" in result:
+        raise SignInFailed(f"Microsoft refused the sign-in ({result.get('error')}). Please try again.")
+    accounts = app.get_accounts()
+    if not accounts:
+        raise SignInFailed("Microsoft returned no account for this sign-in. Please try again.")
+    account = accounts[0]
+    claims = result.get("id_token_claims") or {}
+    return SignIn(cache.serialize(), account["home_account_id"], account.get("username", ""), str(claims.get("tid", "")),
+                  result["access_token"])
+
+
+def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str) -> tuple[str, str | None]:
+    """An access token from the cache or its refresh token; also the cache to save when it changed."""
+    cache = msal.SerializableTokenCache()
+    cache.deserialize(token_cache)
+    app = _app(config, cache)
+    account = next((a for a in app.get_accounts() if a["home_account_id"] == home_account_id), None)
+    result = app.acquire_token_silent([scope], account=account) if account else None
+    if not result or "access_token" not in result:
+        raise AuthExpired("The Microsoft sign-in has expired: click “Connect to Dynamics” again.")
+    return result["access_token"], cache.serialize() if cache.has_state_changed else None
+
+
+def app_token(config: DynamicsOAuthConfig, tenant_id: str, org_url: str) -> str:
+    """Client credentials for an application user (operators who prefer no person's sign-in)."""
+    result = _app(config, authority=config.tenant_authority(tenant_id)).acquire_token_for_client([org_url.rstrip("/") + "/.default"])
+    if "access_token" not in result:
+        raise AuthExpired(f"Microsoft refused the app's credentials ({result.get('error')}).")
+    return result["access_token"]

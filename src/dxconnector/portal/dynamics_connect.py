@@ -1,0 +1,114 @@
+"""Connect to Dynamics: Microsoft sign-in (MSAL), the user's organisations from Global Discovery,
+selecting one, and a Dataverse client for it whose tokens come silently from the stored cache."""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from dxconnector.dynamics import auth, discovery
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.errors import DynamicsError, SignInFailed
+from dxconnector.portal.models import Connection, DynamicsConnection
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "microsoft_sign_ins"
+SIGN_IN_SECONDS = 15 * 60
+
+
+class ConnectFailed(Exception):
+    def __init__(self, reason: str, connection: Connection | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.connection = connection
+
+
+def is_configured() -> bool:
+    return bool(settings.DYNAMICS_CLIENT_ID and settings.DYNAMICS_CLIENT_SECRET)
+
+
+def redirect_uri() -> str:
+    return settings.BASE_URL + reverse("dynamics-callback")
+
+
+def start(request: HttpRequest, connection: Connection) -> str:
+    flow = auth.begin(auth.DynamicsOAuthConfig.from_settings(), redirect_uri())
+    now = time.time()
+    pending = {s: v for s, v in request.session.get(SESSION_KEY, {}).items() if now - v["started"] < SIGN_IN_SECONDS}
+    pending[flow["state"]] = {"connection": str(connection.pk), "flow": flow, "started": now}
+    request.session[SESSION_KEY] = pending
+    return flow["auth_uri"]
+
+
+def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(params.get("state", ""), None)
+    request.session[SESSION_KEY] = pending
+    if entry is None or time.time() - entry["started"] > SIGN_IN_SECONDS:
+        raise ConnectFailed("We couldn't verify this Microsoft sign-in: it expired or was started elsewhere. Click “Connect to Dynamics” to try again.")
+    connection = Connection.objects.filter(pk=entry["connection"], owner=request.user).first()
+    if connection is None:
+        raise ConnectFailed("That connection no longer exists.")
+    config = auth.DynamicsOAuthConfig.from_settings()
+    try:
+        sign_in = auth.finish(config, entry["flow"], params)
+        found = discovery.instances(config.discovery_url, sign_in.discovery_token, config.ca_bundle)
+    except SignInFailed as failure:
+        raise ConnectFailed(str(failure), connection) from failure
+    except DynamicsError as error:
+        logger.warning("Global Discovery failed after sign-in: %s", error)
+        raise ConnectFailed("Microsoft accepted the sign-in but your organisations could not be listed. Please try again.", connection) from error
+    with transaction.atomic():
+        DynamicsConnection.objects.update_or_create(connection=connection, defaults={
+            "mode": DynamicsConnection.Mode.USER, "token_cache": sign_in.token_cache, "home_account_id": sign_in.home_account_id,
+            "username": sign_in.username, "tenant_id": sign_in.tenant_id,
+            "organisations": [i.as_record() for i in found if i.enabled],
+            "org_id": "", "org_url": "", "org_name": "", "org_unique_name": "", "selected_at": None,
+        })
+    return connection
+
+
+def select(connection: Connection, org_id: str) -> DynamicsConnection:
+    dynamics = DynamicsConnection.objects.get(connection=connection)
+    org = next((o for o in dynamics.organisations if o["id"] == org_id), None)
+    if org is None:
+        raise ConnectFailed("Choose one of the organisations listed.", connection)
+    try:
+        token_for(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
+    except DynamicsError as error:
+        raise ConnectFailed(f"Microsoft would not give a token for {org['friendly_name']} ({error}).", connection) from error
+    DynamicsConnection.objects.filter(pk=dynamics.pk).update(
+        org_id=org["id"], org_url=org["url"], org_name=org["friendly_name"], org_unique_name=org["unique_name"],
+        selected_at=timezone.now(),
+    )
+    dynamics.refresh_from_db()
+    return dynamics
+
+
+def token_for(dynamics: DynamicsConnection, org_url: str | None = None) -> str:
+    """A token for the organisation, silently; a refreshed token cache is saved back at once."""
+    config = auth.DynamicsOAuthConfig.from_settings()
+    url = org_url or dynamics.org_url
+    if dynamics.mode == DynamicsConnection.Mode.APP:
+        return auth.app_token(config, dynamics.tenant_id, url)
+    current = DynamicsConnection.objects.get(pk=dynamics.pk)
+    token, changed_cache = auth.silent_token(config, current.token_cache, current.home_account_id, auth.user_scope(url))
+    if changed_cache is not None:
+        DynamicsConnection.objects.filter(pk=dynamics.pk).update(token_cache=changed_cache)
+    return token
+
+
+def client_for(dynamics: DynamicsConnection) -> DataverseClient:
+    return DataverseClient(dynamics.org_url, partial(token_for, dynamics), settings.CA_BUNDLE, timeout=15)
+
+
+def disconnect(connection: Connection) -> None:
+    DynamicsConnection.objects.filter(connection=connection).delete()
