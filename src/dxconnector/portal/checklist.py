@@ -13,9 +13,10 @@ from functools import cached_property
 
 from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
 from dxconnector.dynamics.errors import AuthExpired, DynamicsError
+from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
 
-SOLUTION_UNIQUE_NAME = "DynamicsXeroConnector"
+SOLUTION_UNIQUE_NAME = DYNAMICS_XERO_CONNECTOR.unique_name
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,10 @@ from dxconnector.portal import dynamics_connect
 from dxconnector.portal.models import DynamicsConnection
 from dxconnector.portal.views import _own_connection
 
-SOLUTION_FILE = "DynamicsXeroConnector_managed.zip"
+from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR, solution_zip_bytes, zip_name
 
 
 def _solution_zip() -> bytes:
-    from dxconnector.dynamics.solution import solution_zip_bytes
-
     return solution_zip_bytes()
 
 
@@ -73,7 +71,7 @@ def disconnect(request: HttpRequest, pk) -> HttpResponse:
 def solution_download(request: HttpRequest, pk) -> HttpResponse:
     _own_connection(request, pk)
     response = HttpResponse(_solution_zip(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{SOLUTION_FILE}"'
+    response["Content-Disposition"] = f'attachment; filename="{zip_name(DYNAMICS_XERO_CONNECTOR)}"'
     return response
 
 
