@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import signal
 import ssl
 import socket
@@ -19,13 +20,11 @@ PORTS_NEEDED = 20  # one per emulated host, with room for the emulators still to
 
 
 def free_port_base(count: int = PORTS_NEEDED) -> int:
-    """A run of `count` consecutive free loopback ports."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count > 65000:
-            continue
+    """A run of `count` consecutive free loopback ports, below the kernel's ephemeral range so that
+    outgoing connections made meanwhile cannot take them."""
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(20000, 32000 - count)
         if all(_port_free(base + offset) for offset in range(count)):
             return base
     raise RuntimeError("no run of free ports found")
@@ -107,7 +106,14 @@ def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.
         "XERO_CONNECTIONS_URL": xero["connections_url"],
         "XERO_API_URL": xero["api_url"],
         "CA_BUNDLE": sandbox.ca_file,
+        **dynamics_settings(sandbox.manifest),
     }
+
+
+def dynamics_settings(manifest: dict[str, Any]) -> dict[str, str]:
+    from dxconnector.cli import sandbox_environment
+
+    return {key: value for key, value in sandbox_environment(manifest).items() if key.startswith("DYNAMICS_")}
 
 
 def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,
@@ -167,3 +173,15 @@ def xero_api_config(sandbox: RunningSandbox, **overrides: Any):
         connections_url=values["XERO_CONNECTIONS_URL"], token_url=values["XERO_TOKEN_URL"],
         revocation_url=values["XERO_REVOCATION_URL"], ca_bundle=sandbox.ca_file, **overrides,
     )
+
+
+def control(sandbox: RunningSandbox, method: str, path: str, body: dict | None = None) -> dict:
+    """Call the sandbox's control routes (stats, limits, faults, clock, webhooks)."""
+    import httpx
+
+    response = httpx.request(
+        method, sandbox.xero["control_url"] + path, json=body, verify=sandbox.tls,
+        headers={sandbox.manifest["control"]["header"]: sandbox.manifest["control"]["token"]},
+    )
+    response.raise_for_status()
+    return response.json()

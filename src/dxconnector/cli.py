@@ -218,6 +218,20 @@ def sandbox_environment(manifest: dict) -> dict[str, str]:
         "XERO_CONNECTIONS_URL": xero["connections_url"],
         "XERO_API_URL": xero["api_url"],
         "CA_BUNDLE": manifest["ca_file"],
+        **_microsoft_environment(manifest.get("microsoft")),
+    }
+
+
+def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
+    if not microsoft:
+        return {}
+    app = next(app for app in microsoft["apps"] if app["kind"] == "web")
+    return {
+        "DYNAMICS_CLIENT_ID": app["client_id"],
+        "DYNAMICS_CLIENT_SECRET": app["client_secret"],
+        "DYNAMICS_AUTHORITY": microsoft["authority"],
+        "DYNAMICS_DISCOVERY_URL": microsoft["discovery_resource"],
+        "DYNAMICS_DISCOVERY_SCOPE": microsoft["discovery_resource"] + "/user_impersonation",
     }
 
 
@@ -257,7 +271,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from dxconnector.sandbox.runner import run
 
-    run(Path(args.state_dir).resolve(), args.port_base, time_scale=args.time_scale)
+    if args.time_scale <= 0 or not 0 <= args.faults <= 1:
+        print("dxconnector sandbox: --time-scale must be > 0 and --faults between 0 and 1", file=sys.stderr)
+        return 2
+    run(Path(args.state_dir).resolve(), args.port_base, time_scale=args.time_scale, limits=args.limits, faults=args.faults, seed=args.seed)
+    return 0
+
+
+def cmd_solution(args: argparse.Namespace) -> int:
+    """`solution build -o FILE.zip`: write our managed solution zip (the same bytes the portal serves)."""
+    from dxconnector.dynamics.solution import solution_zip_bytes
+
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(solution_zip_bytes())
+    print(f"Wrote {output} ({output.stat().st_size} bytes). Import it in Dynamics: Settings → Solutions → Import.")
     return 0
 
 
@@ -305,7 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port-base", type=int, default=9400, help="first port; each emulated host takes the next")
     sandbox.add_argument("--state-dir", default="data/sandbox", help="storage, certificates and sandbox.json")
     sandbox.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second, for the limits")
+    sandbox.add_argument("--limits", choices=("real", "off"), default="real", help="enforce the services' rate limits (default) or not")
+    sandbox.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                         help="share of API calls that fail (0-1), spread over 429/500/503/timeouts/dropped-after-commit")
+    sandbox.add_argument("--seed", type=int, default=None, help="seed for the injected faults, for repeatable runs")
     sandbox.set_defaults(func=cmd_sandbox)
+
+    solution = sub.add_parser("solution", help="the managed solution that Dynamics imports")
+    solution_actions = solution.add_subparsers(dest="action", required=True)
+    solution_build = solution_actions.add_parser("build", help="write the managed solution zip")
+    solution_build.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the zip")
+    solution_build.set_defaults(func=cmd_solution)
 
     manage = sub.add_parser("manage", help="Django management commands (migrate, createsuperuser, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -44,7 +44,7 @@ def test_the_sixty_first_call_waits_for_the_oldest_to_age_out():
     fake.now += 20
     call(gov, 30)
     call(gov)
-    assert fake.slept == [40.0]
+    assert fake.slept == [pytest.approx(40.0 + 1.05)]  # a minute, plus a margin for the call's travel time
 
 
 def test_no_minute_window_ever_holds_more_than_sixty_calls():
@@ -60,7 +60,7 @@ def test_no_minute_window_ever_holds_more_than_sixty_calls():
 def test_time_scale_shrinks_the_real_wait():
     gov, fake = governor(time_scale=60)
     call(gov, 61)
-    assert fake.slept == [pytest.approx(1.0)]  # one Xero minute is one real second
+    assert fake.slept == [pytest.approx((60 + 1 + 3) / 60)]  # one Xero minute (plus margin) is about a real second
 
 
 def test_it_believes_the_server_when_less_is_left():

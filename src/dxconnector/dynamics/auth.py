@@ -9,9 +9,12 @@ chosen organisation).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import msal
+import requests
 
 from dxconnector.dynamics.errors import AuthExpired, SignInFailed
 
@@ -49,10 +52,28 @@ def user_scope(org_url: str) -> str:
     return org_url.rstrip("/") + "/user_impersonation"
 
 
-def _app(config: DynamicsOAuthConfig, cache: msal.SerializableTokenCache | None = None, authority: str | None = None):
+MICROSOFT_LOGIN_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn")
+
+
+@cache
+def _http(ca_bundle: str) -> requests.Session:
+    """MSAL's HTTP session, trusting exactly CA_BUNDLE (or the system store). `trust_env` is off so a
+    REQUESTS_CA_BUNDLE in the environment cannot silently replace the CA the operator configured."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = ca_bundle or True
+    return session
+
+
+def _app(config: DynamicsOAuthConfig, token_cache: msal.SerializableTokenCache | None = None, authority: str | None = None):
+    authority = authority or config.authority
+    known_host = urlsplit(authority).hostname in MICROSOFT_LOGIN_HOSTS
     return msal.ConfidentialClientApplication(
-        config.client_id, client_credential=config.client_secret, authority=authority or config.authority,
-        token_cache=cache, verify=config.ca_bundle or True,
+        config.client_id, client_credential=config.client_secret, authority=authority, token_cache=token_cache,
+        http_client=_http(config.ca_bundle),
+        # Instance discovery asks Microsoft whether an authority is genuine; an operator's own (or the
+        # sandbox's) authority cannot be known to it.
+        instance_discovery=None if known_host else False,
     )
 
 
@@ -66,8 +87,8 @@ def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str
         if response["error"] == "access_denied":
             raise SignInFailed("You cancelled the Microsoft sign-in, so nothing was connected.")
         raise SignInFailed(f"Microsoft reported an error ({response['error']}): {response.get('error_description', '')}".strip())
-    cache = msal.SerializableTokenCache()
-    app = _app(config, cache)
+    token_cache = msal.SerializableTokenCache()
+    app = _app(config, token_cache)
     try:
         result = app.acquire_token_by_auth_code_flow(flow, response)
     except ValueError as error:  # MSAL: state mismatch or a flow that was already used
@@ -79,20 +100,20 @@ def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str
         raise SignInFailed("Microsoft returned no account for this sign-in. Please try again.")
     account = accounts[0]
     claims = result.get("id_token_claims") or {}
-    return SignIn(cache.serialize(), account["home_account_id"], account.get("username", ""), str(claims.get("tid", "")),
+    return SignIn(token_cache.serialize(), account["home_account_id"], account.get("username", ""), str(claims.get("tid", "")),
                   result["access_token"])
 
 
 def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str) -> tuple[str, str | None]:
     """An access token from the cache or its refresh token; also the cache to save when it changed."""
-    cache = msal.SerializableTokenCache()
-    cache.deserialize(token_cache)
-    app = _app(config, cache)
+    msal_cache = msal.SerializableTokenCache()
+    msal_cache.deserialize(token_cache)
+    app = _app(config, msal_cache)
     account = next((a for a in app.get_accounts() if a["home_account_id"] == home_account_id), None)
     result = app.acquire_token_silent([scope], account=account) if account else None
     if not result or "access_token" not in result:
         raise AuthExpired("The Microsoft sign-in has expired: click “Connect to Dynamics” again.")
-    return result["access_token"], cache.serialize() if cache.has_state_changed else None
+    return result["access_token"], msal_cache.serialize() if msal_cache.has_state_changed else None
 
 
 def app_token(config: DynamicsOAuthConfig, tenant_id: str, org_url: str) -> str:

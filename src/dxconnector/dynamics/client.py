@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from dxconnector import tls
 from dxconnector.dynamics.errors import AuthExpired, PermanentError, RateLimited, RetryableError
 
 API_PATH = "/api/data/v9.2/"
@@ -32,7 +33,7 @@ class DataverseClient:
         self.org_url = org_url.rstrip("/")
         self.token = token
         self.max_attempts = max_attempts
-        self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=ca_bundle or True, timeout=timeout, headers=HEADERS)
+        self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=tls.verify(ca_bundle), timeout=timeout, headers=HEADERS)
         self.calls = 0
 
     def close(self) -> None:

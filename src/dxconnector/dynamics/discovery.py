@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from dxconnector import tls
 from dxconnector.dynamics.errors import AuthExpired, RetryableError
 
 
@@ -30,7 +31,7 @@ def instances(discovery_url: str, access_token: str, ca_bundle: str = "", timeou
         response = httpx.get(
             f"{discovery_url.rstrip('/')}/api/discovery/v2.0/Instances",
             headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-            verify=ca_bundle or True, timeout=timeout,
+            verify=tls.verify(ca_bundle), timeout=timeout,
         )
     except httpx.HTTPError as error:
         raise RetryableError(f"Global Discovery could not be reached: {error}") from error

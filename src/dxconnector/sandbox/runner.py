@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 from pathlib import Path
 
 from dxconnector.sandbox.common.clock import ScaledClock
+from dxconnector.sandbox.common.control import TOKEN_HEADER, new_control_token
+from dxconnector.sandbox.common.faults import FaultPlan
 from dxconnector.sandbox.common.server import serve
 from dxconnector.sandbox.common.tls import issue_server_certificate
+from dxconnector.sandbox.microsoft.sandbox import MicrosoftSandbox
 from dxconnector.sandbox.xero.sandbox import XeroSandbox
 
 MANIFEST = "sandbox.json"
+LIMIT_MODES = ("real", "off")
 
 
 def write_manifest(state_dir: Path, manifest: dict) -> Path:
@@ -23,21 +28,38 @@ def write_manifest(state_dir: Path, manifest: dict) -> Path:
     return path
 
 
-def run(state_dir: Path, port_base: int, time_scale: float = 1.0) -> None:
+def fault_plan(rate: float, seed: int | None) -> FaultPlan:
+    """`--faults RATE`: that share of calls fails, spread evenly over 429/500/503/timeout/dropped-after-commit."""
+    seed = seed if seed is not None else secrets.randbits(32)  # recorded in sandbox.json, so a run can be replayed
+    return FaultPlan.spread(rate, seed=seed) if rate > 0 else FaultPlan(seed=seed)
+
+
+def run(state_dir: Path, port_base: int, time_scale: float = 1.0, limits: str = "real", faults: float = 0.0,
+        seed: int | None = None) -> None:
+    if limits not in LIMIT_MODES:
+        raise ValueError(f"limits must be one of {', '.join(LIMIT_MODES)}")
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / MANIFEST).unlink(missing_ok=True)
     certificate = issue_server_certificate(state_dir / "tls")
     clock = ScaledClock(time_scale)
-    xero = XeroSandbox(state_dir, clock)
-    hosts = xero.hosts(port_base)
+    plan = fault_plan(faults, seed)
+    control_token = new_control_token()  # one per run; readers of sandbox.json steer the sandbox with it
+    xero = XeroSandbox(state_dir, clock, limits_enabled=limits == "real", fault_plan=plan, control_token=control_token,
+                       ca_file=certificate.ca_file)
+    microsoft = MicrosoftSandbox(state_dir, clock)
+    hosts = xero.hosts(port_base) + microsoft.hosts(port_base)
     urls = {host.name: host.base_url for host in hosts}
     manifest = {
         "pid": os.getpid(),
         "state_dir": str(state_dir),
         "ca_file": str(certificate.ca_file),
         "time_scale": time_scale,
+        "limits": limits,
+        "faults": {"rate": faults, **plan.to_json()},
+        "control": {"header": TOKEN_HEADER, "token": control_token},
         "hosts": urls,
         "xero": xero.manifest(urls),
+        "microsoft": microsoft.manifest(urls),
     }
 
     def ready() -> None:
@@ -46,5 +68,9 @@ def run(state_dir: Path, port_base: int, time_scale: float = 1.0) -> None:
         for name, url in urls.items():
             print(f"  {name:<16} {url}", flush=True)
         print(f"  CA certificate   {certificate.ca_file}\n  Manifest         {path}", flush=True)
+        print(f"  Limits           {limits}; time scale {time_scale:g}; faults {faults:g} (seed {plan.seed})", flush=True)
 
-    asyncio.run(serve(hosts, certificate, on_ready=ready))
+    try:
+        asyncio.run(serve(hosts, certificate, on_ready=ready))
+    finally:
+        xero.events.close()

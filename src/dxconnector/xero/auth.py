@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from dxconnector import tls
 from dxconnector.xero.errors import AuthExpired, OAuthFlowError, RetryableError
 
 
@@ -33,7 +34,7 @@ class XeroOAuthConfig:
 
     @property
     def verify(self):
-        return self.ca_bundle or True
+        return tls.verify(self.ca_bundle)
 
     @classmethod
     def from_settings(cls) -> XeroOAuthConfig:

@@ -201,8 +201,11 @@ class XeroClient:
         self.governor = governor or governor_for(tenant_id or "identity", config.time_scale)
         self.calls = 0
         _point_sdk_at(config)
-        configuration = Configuration(oauth2_token=OAuth2Token(client_id=config.client_id, client_secret=config.client_secret))
-        configuration.ssl_ca_cert = config.ca_bundle or None  # an attribute, not a constructor argument
+        # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
+        # arguments: set this client's own token holder and CA on the copy, or clients would share them.
+        configuration = Configuration()
+        configuration.oauth2_token = OAuth2Token(client_id=config.client_id, client_secret=config.client_secret)
+        configuration.ssl_ca_cert = config.ca_bundle or None
         self.api_client = ApiClient(configuration, pool_threads=1)
         self.api_client.oauth2_token_getter(self._sdk_token)
         self.api_client.oauth2_token_saver(self._save_sdk_token)

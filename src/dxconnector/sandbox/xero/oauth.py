@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from dxconnector.sandbox.common import jwt
+from dxconnector.sandbox.common.redirects import redirect_uri_allowed
 from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.xero import seed
 
@@ -48,19 +48,6 @@ def _hash(token: str) -> str:
 def xero_datetime(epoch: float) -> str:
     """Connections carry ISO dates with no zone and seven fractional digits."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0"
-
-
-def redirect_uri_allowed(registered: list[str], candidate: str) -> bool:
-    if candidate in registered:
-        return True
-    wanted = urlsplit(candidate)
-    if wanted.hostname not in ("127.0.0.1", "localhost", "::1"):
-        return False
-    # Loopback leniency (as RFC 8252 allows for native apps): any port, same scheme, host and path.
-    return any(
-        (parts.scheme, parts.hostname, parts.path) == (wanted.scheme, wanted.hostname, wanted.path)
-        for parts in map(urlsplit, registered)
-    )
 
 
 class XeroIdentity:
@@ -224,6 +211,10 @@ class XeroIdentity:
 
     def connections(self, grant: dict[str, Any]) -> list[dict[str, Any]]:
         return [c for c in self.store.list("connection", GLOBAL) if c["_client_id"] == grant["client_id"] and c["_user_id"] == grant["user_id"]]
+
+    def client_ids_connected_to(self, tenant_id: str) -> set[str]:
+        """The apps holding a connection to this organisation (whoever consented)."""
+        return {c["_client_id"] for c in self.store.list("connection", GLOBAL) if c["tenantId"] == tenant_id}
 
     def tenant_allowed(self, grant: dict[str, Any], tenant_id: str) -> bool:
         return any(c["tenantId"] == tenant_id for c in self.connections(grant))

@@ -1,33 +1,58 @@
-"""The Xero sandbox as one object: its storage, identity, and the hosts it serves."""
+"""The Xero sandbox as one object: its storage, identity, and the hosts it serves.
+
+The API host runs behind Xero's rate limits and the fault injector, with the /_sandbox/ control routes
+beside them; `events` is the sink the Accounting API reports committed changes to (webhook delivery).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from starlette.types import ASGIApp
+
 from dxconnector.sandbox.common.clock import ScaledClock
+from dxconnector.sandbox.common.control import ControlPlane, build_api_host, new_control_token
+from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
 from dxconnector.sandbox.common.server import Host
 from dxconnector.sandbox.common.store import DocumentStore
+from dxconnector.sandbox.xero.api.accounting import AccountingApi
 from dxconnector.sandbox.xero.api.app import build_api_app
 from dxconnector.sandbox.xero.identity import build_identity_app
+from dxconnector.sandbox.xero.limits import XeroLimits, xero_fault_response, xero_limit_policy, xero_limiter
 from dxconnector.sandbox.xero.login import build_login_app
 from dxconnector.sandbox.xero.oauth import XeroIdentity
+from dxconnector.sandbox.xero.webhooks import WebhookDeliverer, webhook_control_routes
 
 PORT_OFFSETS = {"xero-login": 0, "xero-identity": 1, "xero-api": 2}
 
 
 class XeroSandbox:
-    def __init__(self, state_dir: Path, clock: ScaledClock):
+    def __init__(self, state_dir: Path, clock: ScaledClock, *, limits: XeroLimits | None = None, limits_enabled: bool = True,
+                 fault_plan: FaultPlan | None = None, control_token: str | None = None, ca_file: Path | None = None):
         self.store = DocumentStore(state_dir / "xero.sqlite3")
         self.clock = clock
         self.identity = XeroIdentity(self.store)
+        self.limiter = xero_limiter(clock, limits, enabled=limits_enabled)
+        self.faults = FaultInjector(fault_plan)
+        self.events = WebhookDeliverer(self.identity, ca_file=ca_file)  # the EventSink the Accounting API emits to
+        self.control = ControlPlane(control_token or new_control_token(), clock, self.limiter, self.faults,
+                                    stats_sources={"webhooks": self.events.stats}, resetters=[self.events.reset_stats])
+        self.accounting = AccountingApi(self.store, self.identity, sink=self.events)
+        self.accounting.seed()
 
     def hosts(self, port_base: int) -> list[Host]:
         return [
             Host("xero-login", build_login_app(self.identity), port_base + PORT_OFFSETS["xero-login"], tls=False),
             Host("xero-identity", build_identity_app(self.identity), port_base + PORT_OFFSETS["xero-identity"], tls=True),
-            Host("xero-api", build_api_app(self.identity), port_base + PORT_OFFSETS["xero-api"], tls=True),
+            Host("xero-api", self.api_host(build_api_app(self.identity, extra_routes=self.accounting.routes())),
+                 port_base + PORT_OFFSETS["xero-api"], tls=True),
         ]
+
+    def api_host(self, api: ASGIApp) -> ASGIApp:
+        """The API app behind Xero's limits and the fault injector, with the control routes beside it."""
+        return build_api_host(api, self.control, limit_policy=xero_limit_policy(self.identity), fault_response=xero_fault_response,
+                              extra_routes=list(webhook_control_routes(self.identity, self.events)))
 
     def manifest(self, urls: dict[str, str]) -> dict[str, Any]:
         users = [
@@ -46,6 +71,8 @@ class XeroSandbox:
             "revocation_url": urls["xero-identity"] + "/connect/revocation",
             "connections_url": urls["xero-api"] + "/connections",
             "api_url": urls["xero-api"] + "/api.xro/2.0",
+            "control_url": urls["xero-api"] + "/_sandbox",
+            "limits": self.limiter.settings(),
             "apps": self.identity.apps(),
             "users": users,
             "organisations": organisations,

@@ -1,4 +1,4 @@
-"""api.xero.com: /connections, and the Accounting API under /api.xro/2.0 (see accounting.py)."""
+"""api.xero.com: /connections, and the Accounting API under /api.xro/2.0 (the `accounting` package, passed in as extra_routes)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,218 @@
+"""Dynamics accounts and contacts ↔ Xero contacts.
+
+Xero's limits apply: text is cut to Xero's lengths, except identifiers (an account number too long for
+Xero is left out rather than cut, so two customers never share one). Xero takes ASCII email addresses
+only: an international domain goes as its ASCII (punycode) form, an address with a non-ASCII name part is
+left out. What was left out is said in `XeroContact.notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dxconnector.domain import rules
+from dxconnector.domain.records import (
+    DynamicsAccount,
+    DynamicsAddress,
+    DynamicsContact,
+    XeroAddress,
+    XeroContact,
+    XeroPhone,
+)
+from dxconnector.domain.rules import Reason, RuleViolation, Why
+
+NAME_LIMIT = 255
+NUMBER_LIMIT = 50
+EMAIL_LIMIT = 255
+PHONE_LIMIT = 50
+ADDRESS_LINE_LIMIT = 500
+CITY_LIMIT = 255
+REGION_LIMIT = 255
+POSTAL_CODE_LIMIT = 50
+COUNTRY_LIMIT = 50
+
+
+def _text(value: str | None, limit: int) -> str:
+    return rules.cut_text(" ".join((value or "").split()), limit)
+
+
+def xero_email(email: str) -> tuple[str, str | None]:
+    """(the address Xero can take, or "", and a note when it was changed or left out)."""
+    email = email.strip()
+    if not email:
+        return "", None
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or " " in email:
+        return "", "The email address was left out: it is not an address Xero accepts."
+    if not local.isascii():
+        return "", "The email address was left out: Xero takes addresses in plain ASCII letters only."
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return "", "The email address was left out: its domain can't be written in ASCII."
+    address = f"{local}@{domain}"
+    if rules.utf16_length(address) > EMAIL_LIMIT:
+        return "", f"The email address was left out: it is longer than Xero's {EMAIL_LIMIT} characters."
+    return address, None
+
+
+def _number(number: str) -> tuple[str, str | None]:
+    number = number.strip()
+    if rules.utf16_length(number) > NUMBER_LIMIT:
+        return "", f"The account number was left out: it is longer than Xero's {NUMBER_LIMIT} characters."
+    return number, None
+
+
+def _phones(*pairs: tuple[str, str]) -> tuple[XeroPhone, ...]:
+    return tuple(XeroPhone(kind, _text(number, PHONE_LIMIT)) for kind, number in pairs if number and number.strip())
+
+
+def xero_address(address: DynamicsAddress) -> tuple[XeroAddress, ...]:
+    """Dynamics' first address → Xero's postal address (POBOX), the one Xero prints on invoices."""
+    mapped = XeroAddress(
+        "POBOX",
+        line1=_text(address.line1, ADDRESS_LINE_LIMIT),
+        line2=_text(address.line2, ADDRESS_LINE_LIMIT),
+        line3=_text(address.line3, ADDRESS_LINE_LIMIT),
+        city=_text(address.city, CITY_LIMIT),
+        region=_text(address.state_or_province, REGION_LIMIT),
+        postal_code=_text(address.postal_code, POSTAL_CODE_LIMIT),
+        country=_text(address.country, COUNTRY_LIMIT),
+    )
+    return (mapped,) if len(mapped.to_xero()) > 1 else ()
+
+
+def _name(name: str) -> str:
+    name = _text(name, NAME_LIMIT)
+    if not name:
+        raise RuleViolation(Reason(Why.NO_CUSTOMER_NAME, "The customer has no name, and Xero needs one: fill it in."))
+    return name
+
+
+def xero_contact_from_account(account: DynamicsAccount, contact_id: str | None = None) -> XeroContact:
+    email, email_note = xero_email(account.email)
+    number, number_note = _number(account.number)
+    return XeroContact(
+        name=_name(account.name),
+        contact_id=contact_id,
+        account_number=number,
+        email=email,
+        phones=_phones(("DEFAULT", account.phone), ("FAX", account.fax)),
+        addresses=xero_address(account.address),
+        notes=tuple(note for note in (number_note, email_note) if note),
+    )
+
+
+def xero_contact_from_contact(contact: DynamicsContact, contact_id: str | None = None) -> XeroContact:
+    email, email_note = xero_email(contact.email)
+    number, number_note = _number(contact.number)
+    full_name = contact.full_name or f"{contact.first_name} {contact.last_name}"
+    return XeroContact(
+        name=_name(full_name),
+        contact_id=contact_id,
+        account_number=number,
+        first_name=_text(contact.first_name, NAME_LIMIT),
+        last_name=_text(contact.last_name, NAME_LIMIT),
+        email=email,
+        phones=_phones(("DEFAULT", contact.phone), ("MOBILE", contact.mobile), ("FAX", contact.fax)),
+        addresses=xero_address(contact.address),
+        notes=tuple(note for note in (number_note, email_note) if note),
+    )
+
+
+def xero_contact(customer: DynamicsAccount | DynamicsContact, contact_id: str | None = None) -> XeroContact:
+    if isinstance(customer, DynamicsAccount):
+        return xero_contact_from_account(customer, contact_id)
+    return xero_contact_from_contact(customer, contact_id)
+
+
+# --- comparing both sides --------------------------------------------------------------------------------
+
+
+def _phone_text(phone: Mapping[str, Any]) -> str:
+    parts = (phone.get("PhoneCountryCode"), phone.get("PhoneAreaCode"), phone.get("PhoneNumber"))
+    return " ".join(str(part).strip() for part in parts if part and str(part).strip())
+
+
+_ADDRESS_KEYS = ("AddressLine1", "AddressLine2", "AddressLine3", "City", "Region", "PostalCode", "Country")
+
+
+def contact_fields(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields the sync keeps in step, from any Xero contact body (ours or Xero's, which lists empty phones
+    and addresses too), in one shape: equal fields give equal hashes whichever side they came from."""
+    phones = sorted((p.get("PhoneType", ""), _phone_text(p)) for p in body.get("Phones") or () if _phone_text(p))
+    addresses = sorted(
+        (a.get("AddressType", ""), *(str(a.get(key) or "").strip() for key in _ADDRESS_KEYS))
+        for a in body.get("Addresses") or () if any(str(a.get(key) or "").strip() for key in _ADDRESS_KEYS)
+    )
+    return {
+        "Name": str(body.get("Name") or "").strip(),
+        "AccountNumber": str(body.get("AccountNumber") or "").strip(),
+        "FirstName": str(body.get("FirstName") or "").strip(),
+        "LastName": str(body.get("LastName") or "").strip(),
+        "EmailAddress": str(body.get("EmailAddress") or "").strip(),
+        "Phones": [list(phone) for phone in phones],
+        "Addresses": [list(address) for address in addresses],
+    }
+
+
+def contact_hash(body: Mapping[str, Any], key: bytes) -> str:
+    """The keyed hash the links ledger keeps for a contact's synced fields, to tell which side changed."""
+    return rules.content_hash(contact_fields(body), key)
+
+
+# --- Xero → Dynamics (two-way contact sync) --------------------------------------------------------------
+
+
+def _or_none(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text or None
+
+
+def _phone(body: Mapping[str, Any], kind: str) -> str | None:
+    return next((_or_none(_phone_text(p)) for p in body.get("Phones") or () if p.get("PhoneType") == kind), None)
+
+
+def _address_columns(body: Mapping[str, Any]) -> dict[str, Any]:
+    addresses = {a.get("AddressType"): a for a in body.get("Addresses") or ()}
+    address = addresses.get("POBOX") or addresses.get("STREET") or {}
+    return {
+        "address1_line1": _or_none(address.get("AddressLine1")),
+        "address1_line2": _or_none(address.get("AddressLine2")),
+        "address1_line3": _or_none(address.get("AddressLine3")),
+        "address1_city": _or_none(address.get("City")),
+        "address1_stateorprovince": _or_none(address.get("Region")),
+        "address1_postalcode": _or_none(address.get("PostalCode")),
+        "address1_country": _or_none(address.get("Country")),
+    }
+
+
+def account_columns_from_xero(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Dynamics account columns from a Xero contact edited in Xero (empty in Xero → cleared in Dynamics)."""
+    return {
+        "name": _or_none(body.get("Name")),
+        "accountnumber": _or_none(body.get("AccountNumber")),
+        "emailaddress1": _or_none(body.get("EmailAddress")),
+        "telephone1": _phone(body, "DEFAULT"),
+        "fax": _phone(body, "FAX"),
+        **_address_columns(body),
+    }
+
+
+def contact_columns_from_xero(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Dynamics contact columns from a Xero contact; a contact with no first or last name in Xero keeps its
+    whole name as the last name, which Dynamics requires."""
+    first, last = _or_none(body.get("FirstName")), _or_none(body.get("LastName"))
+    if not first and not last:
+        last = _or_none(body.get("Name"))
+    return {
+        "firstname": first,
+        "lastname": last,
+        "emailaddress1": _or_none(body.get("EmailAddress")),
+        "telephone1": _phone(body, "DEFAULT"),
+        "mobilephone": _phone(body, "MOBILE"),
+        "fax": _phone(body, "FAX"),
+        **_address_columns(body),
+    }

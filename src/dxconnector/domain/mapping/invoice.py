@@ -1,0 +1,154 @@
+"""A Dynamics invoice → a Xero invoice or credit note, and what Xero says about it → Dynamics columns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from dxconnector.domain import rules
+from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.records import (
+    ZERO,
+    ConnectionSettings,
+    DynamicsInvoice,
+    ExportStatus,
+    InvoiceState,
+    InvoiceStatusReason,
+    InvoiceType,
+    XeroInvoice,
+    XeroLineItem,
+    XeroStatus,
+    XeroTracking,
+)
+from dxconnector.domain.rules import RuleViolation, SendAs
+
+
+def xero_line_items(invoice: DynamicsInvoice, settings: ConnectionSettings, target: SendAs,
+                    xero_item_codes: Set[str] = frozenset()) -> tuple[XeroLineItem, ...]:
+    items: list[XeroLineItem] = []
+    for position, line in enumerate(rules.lines_in_order(invoice), start=1):
+        label = rules.line_label(position, line)
+        description = rules.line_description(line, label)
+        if not rules.carries_amounts(line):
+            items.append(XeroLineItem(description))
+            continue
+        amounts = rules.line_amounts(line, invoice, target.type, target.negate, label)
+        items.append(XeroLineItem(
+            description=description,
+            quantity=amounts.quantity,
+            unit_amount=amounts.unit_amount,
+            item_code=rules.item_code(line, settings, xero_item_codes),
+            account_code=rules.account_code(line, target.type, settings, label),
+            tax_type=rules.tax_type(line, invoice, settings),
+            discount_amount=amounts.discount_amount,
+            discount_rate=amounts.discount_rate,
+            tracking=tuple(XeroTracking(choice.category, choice.option) for choice in rules.tracking(line, label)),
+        ))
+    return tuple(items)
+
+
+def xero_invoice(invoice: DynamicsInvoice, settings: ConnectionSettings, contact_id: str, *,
+                 xero_item_codes: Set[str] = frozenset(), xero_id: str | None = None,
+                 current_status: XeroStatus | None = None, source_url: str | None = None) -> XeroInvoice:
+    """The Xero invoice (or credit note) for a Dynamics invoice; RuleViolation lists everything in the way.
+
+    `contact_id` is the customer's Xero contact (matched or just created); `xero_item_codes` the item codes
+    Xero has; `xero_id` and `current_status` are given when updating what Xero already has.
+    """
+    problems = rules.invoice_problems(invoice, settings)
+    if problems:
+        raise RuleViolation(*problems)
+    assert invoice.date_delivered is not None  # invoice_problems holds invoices without one back
+    target = rules.send_as(invoice, settings)
+    wanted = rules.status_for(target.type, settings)
+    return XeroInvoice(
+        type=target.type,
+        contact_id=contact_id,
+        date=rules.xero_date(invoice.date_delivered, settings.time_zone),
+        due_date=rules.due_date(invoice),
+        line_amount_types=invoice.line_amount_types,
+        line_items=xero_line_items(invoice, settings, target, xero_item_codes),
+        status=rules.status_for_update(wanted, current_status) if xero_id else wanted,
+        number=rules.invoice_number(invoice, settings),
+        reference=rules.reference(invoice.description, settings) if rules.takes_reference(target.type) else None,
+        currency_code=(invoice.currency_code or "").strip().upper() or None,
+        branding_theme_id=invoice.branding_theme_id or None,
+        url=source_url,
+        xero_id=xero_id,
+    )
+
+
+def invoice_hash(invoice: XeroInvoice, key: bytes) -> str:
+    """The keyed hash the links ledger keeps for what was sent (identity and status left out)."""
+    return rules.content_hash(invoice.content(), key)
+
+
+# --- Xero → Dynamics: what the sync writes back ---------------------------------------------------------
+
+_PATHS = {
+    InvoiceType.ACCREC: "AccountsReceivable/View.aspx?InvoiceID=",
+    InvoiceType.ACCPAY: "AccountsPayable/View.aspx?InvoiceID=",
+    InvoiceType.ACCRECCREDIT: "AccountsReceivable/ViewCreditNote.aspx?creditNoteID=",
+    InvoiceType.ACCPAYCREDIT: "AccountsPayable/ViewCreditNote.aspx?creditNoteID=",
+}
+
+
+def xero_invoice_url(invoice_type: InvoiceType, xero_id: str, base_url: str = "https://go.xero.com",
+                     short_code: str = "") -> str:
+    """The invoice's page in Xero; with the organisation's short code the link opens the right organisation."""
+    path = f"/{_PATHS[invoice_type]}{xero_id}"
+    if short_code:
+        return f"{base_url.rstrip('/')}/organisationlogin/default.aspx?shortcode={short_code}&redirecturl={path}"
+    return f"{base_url.rstrip('/')}{path}"
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _iso_date(value: Any) -> str | None:
+    found = rules.parse_xero_date(value)
+    return found.isoformat() if found else None
+
+
+def xero_details_columns(xero: Mapping[str, Any], *, exported_on: datetime, invoice_url: str | None = None,
+                         online_invoice_url: str | None = None) -> dict[str, Any]:
+    """Columns of our `stl3_xeroinvoice` row from Xero's invoice or credit note as Xero returned it."""
+    credit_note = "CreditNoteID" in xero
+    status = xero.get("Status")
+    columns: dict[str, Any] = {
+        "stl3_xeroid": xero.get("CreditNoteID" if credit_note else "InvoiceID"),
+        "stl3_xeronumber": xero.get("CreditNoteNumber" if credit_note else "InvoiceNumber"),
+        "stl3_xerostatus": option_value("stl3_xeroinvoice", "stl3_xerostatus", status) if status else None,
+        "stl3_amountdue": _money(xero.get("RemainingCredit" if credit_note else "AmountDue")),
+        "stl3_amountpaid": _money(xero.get("AmountPaid")),
+        "stl3_amountcredited": _money(xero.get("AppliedAmount" if credit_note else "AmountCredited")),
+        "stl3_fullypaidon": _iso_date(xero.get("FullyPaidOnDate")),
+        "stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.EXPORTED),
+        "stl3_exportedon": exported_on,
+        "stl3_invoiceurl": invoice_url,
+        "stl3_onlineinvoiceurl": online_invoice_url,
+    }
+    return {key: value for key, value in columns.items() if value is not None}
+
+
+def invoice_columns_from_xero(xero: Mapping[str, Any]) -> dict[str, Any]:
+    """Columns of the Dynamics invoice itself: Xero's number and status, and the due date Xero settled on."""
+    status = xero.get("Status")
+    columns = {
+        "stl3_xeronumber": xero.get("CreditNoteNumber") or xero.get("InvoiceNumber"),
+        "stl3_xerostatus": option_value("invoice", "stl3_xerostatus", status) if status else None,
+        "duedate": _iso_date(xero.get("DueDate")),
+    }
+    return {key: value for key, value in columns.items() if value is not None}
+
+
+def dynamics_state(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO) -> tuple[InvoiceState, int] | None:
+    """The Dynamics state the invoice moves to as Xero is paid (statecode, statuscode); None: leave it."""
+    if xero_status is XeroStatus.PAID:
+        return InvoiceState.PAID, InvoiceStatusReason.COMPLETE
+    if xero_status is XeroStatus.AUTHORISED and amount_paid > 0:
+        return InvoiceState.PAID, InvoiceStatusReason.PARTIAL
+    return None

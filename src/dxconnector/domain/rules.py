@@ -1,0 +1,855 @@
+"""The sync's business rules, one named function each.
+
+Every rule that can hold an invoice back says why in words an admin can act on (`Reason`), so the same
+functions answer "why isn't my invoice syncing?" as a dry run. Reasons name lines by position and product
+number only: they end up in history rows, and the connector keeps no amounts, lines or descriptions.
+The clock, the time zone and the hash key are arguments; nothing here reads or writes anything.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dxconnector.domain.records import (
+    ZERO,
+    BundleRole,
+    ConnectionSettings,
+    CustomerRef,
+    DynamicsInvoice,
+    DynamicsInvoiceLine,
+    ExportStatus,
+    InvoiceLink,
+    InvoiceState,
+    InvoiceType,
+    LineAmountTypes,
+    TrackingChoice,
+    XeroContactSummary,
+    XeroStatus,
+)
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+UNIT_PRECISION = Decimal("0.0001")  # Xero keeps unit amounts to 4 places (with unitdp=4)
+REFERENCE_LIMIT = 255
+INVOICE_NUMBER_LIMIT = 255
+ITEM_CODE_LIMIT = 30
+MAX_TRACKING = 2
+
+
+# --- reasons ---------------------------------------------------------------------------------------------
+
+
+class Why(enum.StrEnum):
+    """Codes for the reasons an invoice (or a record) is not sent; the text says what to do."""
+
+    OTHER_CONNECTION = "other_connection"
+    NO_CONNECTION = "no_connection"
+    NEVER_SENT = "never_sent"
+    ALREADY_CANCELLED = "already_cancelled"
+    NOT_ACTIVE = "not_active"
+    CLOSED_IN_DYNAMICS = "closed_in_dynamics"
+    NO_CUSTOMER = "no_customer"
+    NO_CUSTOMER_NAME = "no_customer_name"
+    NO_LINES = "no_lines"
+    NO_DATE_DELIVERED = "no_date_delivered"
+    DELIVERED_IN_FUTURE = "delivered_in_future"
+    UNKNOWN_TIME_ZONE = "unknown_time_zone"
+    NO_INVOICE_NUMBER = "no_invoice_number"
+    INVOICE_NUMBER_TOO_LONG = "invoice_number_too_long"
+    NEGATIVE_TOTAL = "negative_total"
+    NEGATIVE_CREDIT_NOTE = "negative_credit_note"
+    INVOICE_DISCOUNT_AMOUNT = "invoice_discount_amount"
+    NO_LINE_DESCRIPTION = "no_line_description"
+    NO_ACCOUNT_CODE = "no_account_code"
+    TOO_MANY_TRACKING = "too_many_tracking"
+    SAME_TRACKING_CATEGORY = "same_tracking_category"
+    DISCOUNT_NOT_SUPPORTED = "discount_not_supported"
+    BAD_ITEM_CODE = "bad_item_code"
+    VOIDED_IN_XERO = "voided_in_xero"
+    TYPE_CHANGED = "type_changed"
+    LINK_MISSING = "link_missing"
+    UNCHANGED = "unchanged"
+    NO_CONTACT = "no_contact"
+    AMBIGUOUS_CONTACT = "ambiguous_contact"
+    ARCHIVED_CONTACT = "archived_contact"
+    PAID_FIELDS_ONLY = "paid_fields_only"
+    PAID_BILL = "paid_bill"
+    ALLOCATED_CREDIT_NOTE = "allocated_credit_note"
+    HAS_PAYMENTS = "has_payments"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: Why
+    text: str
+
+
+class RuleViolation(ValueError):
+    """One or more rules refuse a record; each reason says what to fix."""
+
+    def __init__(self, *reasons: Reason):
+        super().__init__(" ".join(reason.text for reason in reasons))
+        self.reasons = reasons
+
+
+# --- text ------------------------------------------------------------------------------------------------
+
+
+def utf16_length(text: str) -> int:
+    """Xero runs on .NET, which counts UTF-16 code units; an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_text(text: str, limit: int) -> str:
+    """At most `limit` characters by Xero's count, never splitting a character from its accents."""
+    text = unicodedata.normalize("NFC", text)
+    if utf16_length(text) <= limit:
+        return text
+    end, used = 0, 0
+    for end, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            break
+    while end > 0 and unicodedata.combining(text[end]):
+        end -= 1  # the accent would be cut off its letter: drop the letter too
+    return text[:end].rstrip()
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+# --- dates -----------------------------------------------------------------------------------------------
+
+
+def zone(time_zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise RuleViolation(Reason(Why.UNKNOWN_TIME_ZONE, f"The connection's time zone '{time_zone}' is unknown: pick "
+                                                          "one such as Pacific/Auckland in the connector settings.")) from error
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def xero_date(moment_utc: datetime, time_zone: str) -> date:
+    """The calendar date of a UTC moment in the connection's time zone (a naive moment is UTC).
+
+    Dynamics keeps Date Delivered as the UTC instant of midnight where the user picked it, so 04:00 UTC
+    is still the day before in Los Angeles and 23:30 UTC is already the next day in Auckland.
+    """
+    return _as_utc(moment_utc).astimezone(zone(time_zone)).date()
+
+
+def today(now: datetime, time_zone: str) -> date:
+    return xero_date(now, time_zone)
+
+
+def due_date(invoice: DynamicsInvoice) -> date | None:
+    """Dynamics' due date is date-only, so it goes across as it is, with no time zone shift. Left empty,
+    Xero works it out from the contact's or the organisation's payment terms and the write-back brings it."""
+    return invoice.due_date
+
+
+# --- invoice header ---------------------------------------------------------------------------------------
+
+
+def invoice_number(invoice: DynamicsInvoice, settings: ConnectionSettings) -> str | None:
+    """None lets Xero number it; otherwise the invoice name or Dynamics' invoice ID, by the settings."""
+    if settings.use_xero_invoice_number:
+        return None
+    if settings.use_invoice_name:
+        number, source = invoice.name.strip(), "invoice name"
+    else:
+        number, source = invoice.invoice_number.strip(), "Dynamics invoice ID"
+    if not number:
+        raise RuleViolation(Reason(Why.NO_INVOICE_NUMBER, f"The {source} is empty and the connection sends it as the "
+                                                          "Xero number: fill it in, or let Xero number invoices."))
+    if utf16_length(number) > INVOICE_NUMBER_LIMIT:
+        raise RuleViolation(Reason(Why.INVOICE_NUMBER_TOO_LONG, f"The {source} is longer than Xero's "
+                                                                f"{INVOICE_NUMBER_LIMIT} characters: shorten it."))
+    return number
+
+
+def reference(description: str | None, settings: ConnectionSettings) -> str | None:
+    """The description's first 255 characters on one line, when the connection sends it."""
+    if not settings.description_to_reference:
+        return None
+    one_line = " ".join((description or "").split())
+    return cut_text(one_line, REFERENCE_LIMIT) or None
+
+
+def takes_reference(invoice_type: InvoiceType) -> bool:
+    """Xero keeps a Reference on sales invoices and sales credit notes only; a bill's number is its reference."""
+    return invoice_type.is_sales
+
+
+STATUS_ORDER = (XeroStatus.DRAFT, XeroStatus.SUBMITTED, XeroStatus.AUTHORISED)
+
+
+def status_for(invoice_type: InvoiceType, settings: ConnectionSettings) -> XeroStatus:
+    """The connection's default status for sales (invoices and credit notes) or purchases."""
+    wanted = settings.default_sales_invoice_status if invoice_type.is_sales else settings.default_purchase_invoice_status
+    return wanted if wanted in STATUS_ORDER else XeroStatus.DRAFT
+
+
+def status_for_update(wanted: XeroStatus, current: XeroStatus | None) -> XeroStatus | None:
+    """Xero moves an invoice forward only (draft → submitted → authorised): never ask it to go back, and
+    leave paid, voided and deleted invoices' status alone (None)."""
+    if current is None:
+        return wanted
+    if current not in STATUS_ORDER:
+        return None
+    return max(wanted, current, key=STATUS_ORDER.index)
+
+
+def email_wanted(invoice: DynamicsInvoice, settings: ConnectionSettings) -> bool:
+    return settings.send_email_from_xero if invoice.send_email is None else invoice.send_email
+
+
+def should_email(invoice_type: InvoiceType, status: XeroStatus | None, wanted: bool, already_emailed: bool) -> bool:
+    """Xero emails approved sales invoices only; we email once, when the invoice is first approved."""
+    return wanted and not already_emailed and invoice_type is InvoiceType.ACCREC and status is XeroStatus.AUTHORISED
+
+
+def may_create_contact(settings: ConnectionSettings) -> bool:
+    return settings.create_new_contacts
+
+
+def may_create_item(settings: ConnectionSettings) -> bool:
+    return settings.create_new_products
+
+
+# --- lines -----------------------------------------------------------------------------------------------
+
+
+class LineKind(enum.StrEnum):
+    PRODUCT = "product"  # an existing product: ItemCode
+    WRITE_IN = "write_in"  # a write-in product: description and amounts
+    DESCRIPTION_ONLY = "description_only"  # zero quantity and zero price
+    BUNDLE_COMPONENT = "bundle_component"  # shown under its bundle as text
+
+
+def line_kind(line: DynamicsInvoiceLine) -> LineKind:
+    if line.bundle_role is BundleRole.COMPONENT:
+        return LineKind.BUNDLE_COMPONENT
+    if line.quantity == 0 and line.price_per_unit == 0:
+        return LineKind.DESCRIPTION_ONLY
+    if line.product is not None and not line.is_write_in:
+        return LineKind.PRODUCT
+    return LineKind.WRITE_IN
+
+
+def carries_amounts(line: DynamicsInvoiceLine) -> bool:
+    return line_kind(line) in (LineKind.PRODUCT, LineKind.WRITE_IN)
+
+
+def lines_in_order(invoice: DynamicsInvoice) -> tuple[DynamicsInvoiceLine, ...]:
+    """Lines by sequence number, each bundle's components right under its header; with "Bundled product
+    header only" the components are left out."""
+    ordered = sorted(invoice.lines, key=lambda line: (line.sequence_number is None, line.sequence_number or 0))
+    headers = {line.id for line in ordered if line.bundle_role is BundleRole.HEADER}
+    components: dict[str, list[DynamicsInvoiceLine]] = {}
+    top: list[DynamicsInvoiceLine] = []
+    for line in ordered:
+        if line.bundle_role is BundleRole.COMPONENT and line.parent_bundle_line_id in headers:
+            components.setdefault(line.parent_bundle_line_id or "", []).append(line)
+        else:
+            top.append(line)
+    result: list[DynamicsInvoiceLine] = []
+    for line in top:
+        if line.bundle_role is BundleRole.COMPONENT and invoice.bundle_header_only:
+            continue
+        result.append(line)
+        if not invoice.bundle_header_only:
+            result.extend(components.get(line.id, ()))
+    return tuple(result)
+
+
+def line_label(position: int, line: DynamicsInvoiceLine) -> str:
+    """How reasons name a line: its position, and the product number for a catalogue product."""
+    if line.product is not None and not line.is_write_in and line.product.number:
+        return f"Line {position} (product {line.product.number})"
+    return f"Line {position}"
+
+
+def line_description(line: DynamicsInvoiceLine, label: str = "A line") -> str:
+    """The line's own description, else the product's name or the write-in text; a bundle component reads
+    '2 × Component' under its bundle."""
+    product_number = line.product.number if line.product is not None else ""
+    text = (line.description.strip() or line.name.strip() or product_number).strip()
+    if not text:
+        raise RuleViolation(Reason(Why.NO_LINE_DESCRIPTION, f"{label} has no description or product: Xero needs "
+                                                            "some text on every line."))
+    if line_kind(line) is LineKind.BUNDLE_COMPONENT and line.quantity not in (ZERO, Decimal(1)):
+        return f"{_plain(line.quantity)} × {text}"
+    return text
+
+
+def default_account_code(invoice_type: InvoiceType, settings: ConnectionSettings) -> str | None:
+    return settings.default_sales_account_code if invoice_type.is_sales else settings.default_purchase_account_code
+
+
+def account_code(line: DynamicsInvoiceLine, invoice_type: InvoiceType, settings: ConnectionSettings,
+                 label: str = "A line") -> str:
+    """The line's account code, else its product's, else the connection's default for sales or purchases."""
+    product_code = line.product.account_code if line.product is not None else None
+    code = line.account_code or product_code or default_account_code(invoice_type, settings)
+    if code:
+        return code
+    side = "Sales" if invoice_type.is_sales else "Purchase"
+    where = "on the line, on the product," if line.product is not None and not line.is_write_in else "on the line"
+    raise RuleViolation(Reason(Why.NO_ACCOUNT_CODE, f"{label} has no account code: pick one {where} or set the "
+                                                    f"connection's Default {side} Account Code."))
+
+
+def tax_type(line: DynamicsInvoiceLine, invoice: DynamicsInvoice, settings: ConnectionSettings) -> str | None:
+    """The line's tax rate, else its product's, else the connection's default; None lets Xero use the
+    account's own tax type. "No Tax" invoices send none."""
+    if invoice.line_amount_types is LineAmountTypes.NO_TAX:
+        return None
+    product_tax = line.product.tax_type if line.product is not None else None
+    return line.tax_type or product_tax or settings.default_tax_type or None
+
+
+def tracking(line: DynamicsInvoiceLine, label: str = "A line") -> tuple[TrackingChoice, ...]:
+    """At most two tracking options, from two different categories (Xero's limits)."""
+    picked = tuple(choice for choice in line.tracking if choice.category and choice.option)
+    if len(picked) > MAX_TRACKING:
+        raise RuleViolation(Reason(Why.TOO_MANY_TRACKING, f"{label} has {len(picked)} tracking options; Xero takes at "
+                                                          f"most {MAX_TRACKING}: remove one."))
+    if len({choice.category.casefold() for choice in picked}) < len(picked):
+        raise RuleViolation(Reason(Why.SAME_TRACKING_CATEGORY, f"{label} has two options of the tracking category "
+                                                               f"'{picked[0].category}'; Xero takes one per category."))
+    return picked
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    quantity: Decimal
+    unit_amount: Decimal
+    discount_amount: Decimal | None = None
+    discount_rate: Decimal | None = None
+
+
+def _tidy(amount: Decimal) -> Decimal:
+    """4 places at most, 2 at least: 9.0000 → 9.00, 9.1250 → 9.125."""
+    two = amount.quantize(CENT)
+    return two if two == amount else amount.normalize()
+
+
+def line_amounts(line: DynamicsInvoiceLine, invoice: DynamicsInvoice, send_as: InvoiceType, negate: bool = False,
+                 label: str = "A line") -> LineAmounts:
+    """Quantity, unit amount and discount as Xero takes them.
+
+    Xero takes discounts on sales invoices only. There the line's discount amount goes as DiscountAmount,
+    an invoice-level discount % as DiscountRate, and both together as one DiscountAmount. On bills and
+    credit notes the discount is folded into the unit amount when that comes out exact to 4 places;
+    otherwise the line is refused rather than sent with a different total.
+    """
+    quantity, price, manual = line.quantity, line.price_per_unit, line.manual_discount_amount
+    percent = invoice.discount_percentage
+    if not manual and not percent:
+        return LineAmounts(quantity, -price if negate else price)
+    if send_as is InvoiceType.ACCREC:
+        if manual and percent:
+            combined = manual + (quantity * price - manual) * percent / HUNDRED
+            return LineAmounts(quantity, price, discount_amount=combined.quantize(CENT, ROUND_HALF_UP))
+        if manual:
+            return LineAmounts(quantity, price, discount_amount=manual)
+        return LineAmounts(quantity, price, discount_rate=percent)
+    net = (quantity * price - manual) * (HUNDRED - percent) / HUNDRED
+    unit = (net / quantity).quantize(UNIT_PRECISION) if quantity else None
+    if unit is None or unit * quantity != net:
+        raise RuleViolation(Reason(Why.DISCOUNT_NOT_SUPPORTED, f"{label} has a discount, and Xero takes discounts on "
+                                                               f"sales invoices only; on a {send_as.label} it can't be "
+                                                               "spread exactly over the quantity: put it in the price."))
+    unit = _tidy(unit)
+    return LineAmounts(quantity, -unit if negate else unit)
+
+
+def item_code(line: DynamicsInvoiceLine, settings: ConnectionSettings, xero_item_codes: Set[str]) -> str | None:
+    """The product number, when the item is in Xero or will be created there; otherwise the line goes
+    without an item (Xero refuses unknown item codes)."""
+    if line_kind(line) is not LineKind.PRODUCT or line.product is None:
+        return None
+    code = line.product.number.strip()
+    if not code or utf16_length(code) > ITEM_CODE_LIMIT:
+        return None
+    return code if code in xero_item_codes or may_create_item(settings) else None
+
+
+# --- totals and credit notes -----------------------------------------------------------------------------
+
+
+def net_total(invoice: DynamicsInvoice) -> Decimal:
+    """The invoice's total before tax, as far as its sign goes."""
+    lines = sum((line.quantity * line.price_per_unit - line.manual_discount_amount
+                 for line in lines_in_order(invoice) if carries_amounts(line)), ZERO)
+    return lines * (HUNDRED - invoice.discount_percentage) / HUNDRED - invoice.discount_amount
+
+
+@dataclass(frozen=True)
+class SendAs:
+    type: InvoiceType
+    negate: bool = False  # a negative invoice sent as a credit note: amounts change sign
+
+
+def send_as(invoice: DynamicsInvoice, settings: ConnectionSettings) -> SendAs:
+    """Xero refuses negative totals. With "Create credit notes automatically" a negative invoice or bill goes
+    as the matching credit note with its amounts turned positive; without it, it is held back."""
+    chosen = invoice.invoice_type
+    if net_total(invoice) >= 0:
+        return SendAs(chosen)
+    if chosen.is_credit_note:
+        raise RuleViolation(Reason(Why.NEGATIVE_CREDIT_NOTE, f"The {chosen.label} totals less than zero: enter its "
+                                                             "amounts as positive numbers."))
+    if settings.credit_notes_automatically:
+        return SendAs(chosen.credit_note, negate=True)
+    raise RuleViolation(Reason(Why.NEGATIVE_TOTAL, f"The {chosen.label} totals less than zero, which Xero refuses: "
+                                                   f"set the Xero Invoice Type to {chosen.credit_note.label.capitalize()}, "
+                                                   "or turn on Create Credit Notes Automatically."))
+
+
+# --- everything an invoice needs before it can be mapped -----------------------------------------------
+
+
+def _check(rule: Callable[..., object], *args: Any, **kwargs: Any) -> tuple[Reason, ...]:
+    try:
+        rule(*args, **kwargs)
+    except RuleViolation as violation:
+        return violation.reasons
+    return ()
+
+
+def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+    try:
+        target = send_as(invoice, settings)
+    except RuleViolation:
+        target = SendAs(invoice.invoice_type)  # reported by invoice_problems; lines are still checked
+    problems: list[Reason] = []
+    for position, line in enumerate(lines_in_order(invoice), start=1):
+        label = line_label(position, line)
+        problems += _check(line_description, line, label)
+        if carries_amounts(line):
+            problems += _check(account_code, line, target.type, settings, label)
+            problems += _check(tracking, line, label)
+            problems += _check(line_amounts, line, invoice, target.type, target.negate, label)
+    return tuple(problems)
+
+
+def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+    """Every rule the invoice's own content breaks (not when or where it goes)."""
+    problems: list[Reason] = []
+    if invoice.customer is None:
+        problems.append(Reason(Why.NO_CUSTOMER, "The invoice has no customer: pick an account or a contact."))
+    if not invoice.lines:
+        problems.append(Reason(Why.NO_LINES, "The invoice has no products: add at least one line."))
+    if invoice.date_delivered is None:
+        problems.append(Reason(Why.NO_DATE_DELIVERED, "Date Delivered is empty; it becomes the Xero invoice date: "
+                                                      "fill it in."))
+    if invoice.discount_amount:
+        problems.append(Reason(Why.INVOICE_DISCOUNT_AMOUNT, "The invoice has an invoice-level discount amount, and Xero "
+                                                            "has discounts on lines only: move it onto the lines or "
+                                                            "use a discount percentage."))
+    problems += _check(invoice_number, invoice, settings)
+    problems += _check(send_as, invoice, settings)
+    problems += line_problems(invoice, settings)
+    return tuple(problems)
+
+
+# --- pick-up -----------------------------------------------------------------------------------------------
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    CANCEL = "cancel"
+    SKIP = "skip"  # nothing to do, and nothing wrong
+    HOLD = "hold"  # held back: the reasons say what to fix
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def held_back(self) -> bool:
+        return self.action is Action.HOLD
+
+    @property
+    def explanation(self) -> str:
+        return " ".join(reason.text for reason in self.reasons)
+
+
+def _hold(*reasons: Reason) -> Decision:
+    return Decision(Action.HOLD, reasons)
+
+
+def _skip(code: Why, text: str) -> Decision:
+    return Decision(Action.SKIP, (Reason(code, text),))
+
+
+def belongs_here(invoice: DynamicsInvoice, settings: ConnectionSettings) -> bool:
+    if invoice.connector_id:
+        return invoice.connector_id == settings.connector_id
+    return settings.is_default_connection
+
+
+def delivery_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetime) -> tuple[Reason, ...]:
+    """Date Delivered must be today or earlier in the connection's time zone."""
+    if invoice.date_delivered is None:
+        return ()
+    try:
+        delivered, current = xero_date(invoice.date_delivered, settings.time_zone), today(now, settings.time_zone)
+    except RuleViolation as violation:
+        return violation.reasons
+    if delivered > current:
+        return (Reason(Why.DELIVERED_IN_FUTURE, f"Date Delivered is {delivered.isoformat()}, after today "
+                                                f"({current.isoformat()} in {settings.time_zone}): the invoice goes "
+                                                "to Xero on that day."),)
+    return ()
+
+
+def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetime, link: InvoiceLink | None,
+            *, sent_fields_hash: str | None = None) -> Decision:
+    """Whether this connection sends the invoice now, and if not, why.
+
+    The caller has already checked the connection may sync at all (trial or subscription, not paused).
+    `link` is the ledger's entry when the invoice is already in Xero; `sent_fields_hash`, when given, is the
+    keyed hash of what would be sent now, so an invoice whose sent fields did not change is skipped.
+    """
+    if invoice.connector_id and invoice.connector_id != settings.connector_id:
+        return _skip(Why.OTHER_CONNECTION, "The invoice is for another Xero connection.")
+    if not belongs_here(invoice, settings):
+        return _hold(Reason(Why.NO_CONNECTION, "No Xero Connection is picked on the invoice and this connection is not "
+                                               "the default: pick one on the invoice, or make this the default."))
+    if invoice.state is InvoiceState.CANCELED:
+        return _cancelled(invoice, link)
+    if invoice.state is not InvoiceState.ACTIVE:
+        state = invoice.state.name.capitalize()
+        if link is not None:
+            return _skip(Why.CLOSED_IN_DYNAMICS, f"The invoice is {state} in Dynamics; Xero has it already.")
+        return _hold(Reason(Why.NOT_ACTIVE, f"Only active invoices go to Xero, and this one is {state} in Dynamics."))
+    problems = invoice_problems(invoice, settings) + delivery_problems(invoice, settings, now)
+    if problems:
+        return _hold(*problems)
+    if link is None:
+        if invoice.export_status is ExportStatus.EXPORTED:
+            return _hold(Reason(Why.LINK_MISSING, "Dynamics says the invoice is in Xero, but the connector has no link to "
+                                                  "it: set its Export Status to Not Exported to send it as new."))
+        return Decision(Action.CREATE)
+    return _update_or_skip(invoice, settings, link, sent_fields_hash)
+
+
+def _cancelled(invoice: DynamicsInvoice, link: InvoiceLink | None) -> Decision:
+    if link is None:
+        return _skip(Why.NEVER_SENT, "The invoice was cancelled before it reached Xero; there is nothing to undo.")
+    if invoice.xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
+        return _skip(Why.ALREADY_CANCELLED, f"The invoice is cancelled, and {invoice.xero_status.lower()} in Xero.")
+    return Decision(Action.CANCEL)
+
+
+def _update_or_skip(invoice: DynamicsInvoice, settings: ConnectionSettings, link: InvoiceLink,
+                    sent_fields_hash: str | None) -> Decision:
+    if invoice.xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
+        return _hold(Reason(Why.VOIDED_IN_XERO, f"The invoice is {invoice.xero_status.lower()} in Xero, so changes no "
+                                                "longer go across: make a new invoice in Dynamics."))
+    target = send_as(invoice, settings).type
+    if link.sent_type is not None and link.sent_type is not target:
+        return _hold(Reason(Why.TYPE_CHANGED, f"The invoice went to Xero as a {link.sent_type.label} and would now be a "
+                                              f"{target.label}; Xero can't change that: cancel it and make a new one."))
+    if invoice.export_status is ExportStatus.READY_TO_UPDATE:
+        return Decision(Action.UPDATE)
+    if link.sent_version is not None and link.sent_version == invoice.version:
+        return _skip(Why.UNCHANGED, "Nothing changed since the invoice was last sent.")
+    if sent_fields_hash is not None and sent_fields_hash == link.sent_hash:
+        return _skip(Why.UNCHANGED, "Nothing Xero gets from the invoice changed since it was last sent.")
+    return Decision(Action.UPDATE)
+
+
+# --- customers -------------------------------------------------------------------------------------------
+
+
+class MatchedBy(enum.StrEnum):
+    LINK = "link"
+    NUMBER = "number"
+    NAME = "name"
+    CREATE = "create"  # no match: create the contact in Xero
+    NONE = "none"  # no match, and we may not create: the reason says why
+
+
+@dataclass(frozen=True)
+class ContactMatch:
+    matched_by: MatchedBy
+    contact_id: str | None = None
+    reason: Reason | None = None
+
+
+def _by_number(number: str, candidates: Iterable[XeroContactSummary]) -> list[XeroContactSummary]:
+    return [c for c in candidates if number in (c.account_number.strip(), c.contact_number.strip())]
+
+
+def _by_name(name: str, candidates: Iterable[XeroContactSummary]) -> list[XeroContactSummary]:
+    return [c for c in candidates if c.name.strip() == name]
+
+
+def match_contact(customer: CustomerRef, linked_contact_id: str | None, candidates: Sequence[XeroContactSummary],
+                  settings: ConnectionSettings) -> ContactMatch:
+    """Stored link, then account/contact number (Xero's AccountNumber or ContactNumber), then exact name;
+    archived Xero contacts are never picked. No match: create, if the connection allows it."""
+    if linked_contact_id:
+        return ContactMatch(MatchedBy.LINK, linked_contact_id)
+    active = [c for c in candidates if c.status == "ACTIVE"]
+    number, name = customer.number.strip(), customer.name.strip()
+    for matched_by, key, finder in ((MatchedBy.NUMBER, number, _by_number), (MatchedBy.NAME, name, _by_name)):
+        if not key:
+            continue
+        found = finder(key, active)
+        if len(found) == 1:
+            return ContactMatch(matched_by, found[0].contact_id)
+        if len(found) > 1:
+            what = "account number" if matched_by is MatchedBy.NUMBER else "name"
+            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.AMBIGUOUS_CONTACT, f"{len(found)} Xero contacts have the "
+                                                              f"customer's {what}: merge or rename them in Xero."))
+        if finder(key, candidates):
+            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.ARCHIVED_CONTACT, "The customer's Xero contact is "
+                                                              "archived: restore it in Xero."))
+    if may_create_contact(settings):
+        return ContactMatch(MatchedBy.CREATE)
+    return ContactMatch(MatchedBy.NONE, reason=Reason(Why.NO_CONTACT, "The customer is not in Xero and Create New Contacts "
+                                                      "is off: add the contact in Xero with the same account number or "
+                                                      "exact name, or turn the setting on."))
+
+
+class Direction(enum.StrEnum):
+    NONE = "none"
+    TO_XERO = "to_xero"
+    TO_DYNAMICS = "to_dynamics"
+
+
+def contact_edit_direction(*, dynamics_changed: bool, xero_changed: bool, dynamics_modified_on: datetime | None,
+                           xero_updated_on: datetime | None, two_way: bool) -> Direction:
+    """Which way a linked customer's edits go.
+
+    Edits made in Dynamics always go to Xero; edits made in Xero come back only with two-way contact sync.
+    When both sides changed since the last sync the later edit wins, whole record; on a tie, or when a time
+    is unknown, Dynamics wins, because the customer record is born there.
+    """
+    if xero_changed and not two_way:
+        xero_changed = False
+    if dynamics_changed and xero_changed:
+        if dynamics_modified_on and xero_updated_on and _as_utc(xero_updated_on) > _as_utc(dynamics_modified_on):
+            return Direction.TO_DYNAMICS
+        return Direction.TO_XERO
+    if dynamics_changed:
+        return Direction.TO_XERO
+    if xero_changed:
+        return Direction.TO_DYNAMICS
+    return Direction.NONE
+
+
+# --- edits of invoices already in Xero -------------------------------------------------------------------
+
+
+class EditRule(enum.StrEnum):
+    FULL = "full"  # unpaid: every field
+    PAID_FIELDS_ONLY = "paid_fields_only"  # with payments: only what Xero accepts on a paid invoice
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class EditPermission:
+    rule: EditRule
+    reason: Reason | None = None
+
+
+def has_payments(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO, amount_credited: Decimal = ZERO) -> bool:
+    return xero_status is XeroStatus.PAID or amount_paid > 0 or amount_credited > 0
+
+
+def edit_permission(invoice_type: InvoiceType, xero_status: XeroStatus | None, amount_paid: Decimal = ZERO,
+                    amount_credited: Decimal = ZERO) -> EditPermission:
+    if xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
+        return EditPermission(EditRule.NONE, Reason(Why.VOIDED_IN_XERO, f"The invoice is {xero_status.lower()} in Xero; "
+                                                                        "it can't change any more."))
+    if not has_payments(xero_status, amount_paid, amount_credited):
+        return EditPermission(EditRule.FULL)
+    if invoice_type is InvoiceType.ACCREC:
+        return EditPermission(EditRule.PAID_FIELDS_ONLY)
+    if invoice_type is InvoiceType.ACCPAY:
+        return EditPermission(EditRule.NONE, Reason(Why.PAID_BILL, "The bill has payments in Xero, and Xero doesn't let "
+                                                                   "a paid bill change: remove the payments in Xero first."))
+    return EditPermission(EditRule.NONE, Reason(Why.ALLOCATED_CREDIT_NOTE, "The credit note is allocated or refunded in "
+                                                                           "Xero, so it can't change: remove the "
+                                                                           "allocation in Xero first."))
+
+
+PAID_HEADER_FIELDS = frozenset({"Reference", "DueDate", "InvoiceNumber", "BrandingThemeID", "Contact", "Url"})
+PAID_LINE_FIELDS = frozenset({"Description", "AccountCode", "Tracking"})
+AMOUNT_LINE_FIELDS = ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount", "ItemCode")
+DATE_FIELDS = frozenset({"Date", "DueDate"})
+IDENTITY_FIELDS = frozenset({"InvoiceID", "CreditNoteID", "Status", "LineItems"})
+
+
+def parse_xero_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    if text.startswith("/Date("):
+        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
+        return datetime.fromtimestamp(millis / 1000, UTC).date()
+    return date.fromisoformat(text[:10])
+
+
+def _tracking_pairs(tracking_elements: Any) -> set[tuple[Any, Any]]:
+    return {(element.get("Name"), element.get("Option")) for element in tracking_elements or ()}
+
+
+def _same(field: str, ours: Any, theirs: Any) -> bool:
+    if field in DATE_FIELDS:
+        return parse_xero_date(ours) == parse_xero_date(theirs)
+    if field == "Contact":
+        return (ours or {}).get("ContactID") == (theirs or {}).get("ContactID")
+    if field == "Tracking":
+        return _tracking_pairs(ours) == _tracking_pairs(theirs)
+    if isinstance(ours, int | float | Decimal) or isinstance(theirs, int | float | Decimal):
+        return Decimal(str(ours or 0)) == Decimal(str(theirs or 0))
+    return (ours or "") == (theirs or "")
+
+
+def _changed_header(proposed: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    return [key for key, value in proposed.items()
+            if key not in IDENTITY_FIELDS and not _same(key, value, current.get(key))]
+
+
+def _changed_line(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[str]:
+    keys = list(ours) + [key for key in AMOUNT_LINE_FIELDS if key not in ours]
+    return [key for key in keys if not _same(key, ours.get(key), theirs.get(key))]
+
+
+@dataclass(frozen=True)
+class PaidUpdate:
+    allowed: bool
+    body: dict[str, Any] | None = None  # None when allowed: nothing to send
+    refused_fields: tuple[str, ...] = ()
+    reason: Reason | None = None
+
+
+def paid_invoice_update(proposed: Mapping[str, Any], current: Mapping[str, Any]) -> PaidUpdate:
+    """What of `proposed` (our body) may go onto a paid sales invoice `current` (as read from Xero).
+
+    Xero takes only Reference, DueDate, InvoiceNumber, BrandingThemeID, Contact and Url, and on lines only
+    Description, AccountCode and Tracking. Any other change refuses the whole update with the fields named;
+    an allowed one goes as Xero's own lines with just those fields replaced.
+    """
+    refused = [key for key in _changed_header(proposed, current) if key not in PAID_HEADER_FIELDS]
+    ours_lines, theirs_lines = list(proposed.get("LineItems") or []), list(current.get("LineItems") or [])
+    if len(ours_lines) != len(theirs_lines):
+        refused.append("LineItems")
+        line_changes: list[list[str]] = []
+    else:
+        line_changes = [_changed_line(ours, theirs) for ours, theirs in zip(ours_lines, theirs_lines, strict=True)]
+        refused += [f"LineItems[{n}].{key}" for n, keys in enumerate(line_changes, start=1)
+                    for key in keys if key not in PAID_LINE_FIELDS]
+    if refused:
+        return PaidUpdate(False, refused_fields=tuple(refused), reason=Reason(
+            Why.PAID_FIELDS_ONLY, "The invoice has payments in Xero, which then takes changes to the reference, due date, "
+                                  "number, branding theme, contact and link, and to line descriptions, account codes and "
+                                  f"tracking only; these changed too: {', '.join(refused)}. Undo them, or remove the "
+                                  "payments in Xero first."))
+    id_element = "CreditNoteID" if "CreditNoteID" in current else "InvoiceID"
+    body: dict[str, Any] = {key: proposed[key] for key in _changed_header(proposed, current)}
+    if any(line_changes):
+        body["LineItems"] = [{**theirs, **{key: ours[key] for key in keys if key in ours}}
+                             for ours, theirs, keys in zip(ours_lines, theirs_lines, line_changes, strict=True)]
+    if not body:
+        return PaidUpdate(True)
+    return PaidUpdate(True, {id_element: current.get(id_element), **body})
+
+
+# --- cancellation ----------------------------------------------------------------------------------------
+
+
+class CancelAction(enum.StrEnum):
+    NOTHING = "nothing"
+    DELETE = "delete"  # draft or awaiting approval: Status DELETED
+    VOID = "void"  # approved, nothing paid: Status VOIDED
+    REFUSE = "refuse"  # has payments: someone must act in Xero first
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    action: CancelAction
+    reason: Reason | None = None
+
+    def to_xero(self, invoice_type: InvoiceType, xero_id: str) -> dict[str, Any] | None:
+        status = {CancelAction.DELETE: XeroStatus.DELETED, CancelAction.VOID: XeroStatus.VOIDED}.get(self.action)
+        if status is None:
+            return None
+        id_element = "CreditNoteID" if invoice_type.is_credit_note else "InvoiceID"
+        return {id_element: xero_id, "Status": status.value}
+
+
+def cancellation(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO,
+                 amount_credited: Decimal = ZERO) -> Cancellation:
+    """A cancelled Dynamics invoice is deleted in Xero while unapproved, voided once approved; Xero voids
+    nothing with payments or credit applied, so then we say what to undo in Xero."""
+    if xero_status is None:
+        return Cancellation(CancelAction.NOTHING, Reason(Why.NEVER_SENT, "The invoice never reached Xero."))
+    if xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
+        return Cancellation(CancelAction.NOTHING, Reason(Why.ALREADY_CANCELLED, f"The invoice is already "
+                                                                                f"{xero_status.lower()} in Xero."))
+    if xero_status in (XeroStatus.DRAFT, XeroStatus.SUBMITTED):
+        return Cancellation(CancelAction.DELETE)
+    if not has_payments(xero_status, amount_paid, amount_credited):
+        return Cancellation(CancelAction.VOID)
+    return Cancellation(CancelAction.REFUSE, Reason(Why.HAS_PAYMENTS, "The invoice is cancelled in Dynamics but has "
+                                                                      "payments or credit in Xero, and Xero can't void it: "
+                                                                      "remove them in Xero (or credit the invoice there); "
+                                                                      "the cancellation then goes across."))
+
+
+# --- content hash ----------------------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _plain(value)  # 10, 10.0 and 10.00 are the same amount
+    if isinstance(value, enum.Enum):
+        return _canonical(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def content_hash(fields: Mapping[str, Any], key: bytes) -> str:
+    """A keyed hash (HMAC-SHA256) of the fields sent. The ledger keeps only this, never the fields: without
+    the key nobody can test guesses of the amounts against it."""
+    if not key:
+        raise ValueError("content_hash needs a secret key")
+    canonical = json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,254 @@
+"""Faults on demand: a share of calls answered with 429/500/503, delayed, held until they time out, or
+served in full and then cut off before the client hears back.
+
+Every call draws the same three numbers from one `random.Random(seed)`, so a seeded plan fails the
+same calls of a sequential run every time. "Timeout" and "drop after commit" close the connection
+without an HTTP response, which is what a client sees when a network or a load balancer fails it: the
+first never reaches the service, the second reaches it, its change is committed, and its answer is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FAILURE_KINDS = ("429", "500", "503", "timeout", "drop_after_commit")
+LATENCY = "latency"
+KINDS = (*FAILURE_KINDS, LATENCY)
+TRANSPORT_KEY = "sandbox.transport"
+
+
+@dataclass
+class FaultPlan:
+    """Rates are shares of calls (0..1). Failures exclude each other; latency comes on top of any."""
+
+    rates: dict[str, float] = field(default_factory=dict)
+    latency: tuple[float, float] = (0.0, 0.0)  # real seconds added, uniform in [low, high]; equal ends = fixed
+    timeout_seconds: float = 30.0  # how long a "timeout" call is held (real seconds) before its connection is dropped
+    seed: int | None = None  # None: keep drawing from the current generator
+
+    def __post_init__(self) -> None:
+        rates = {str(kind): _number(rate, f"the rate of {kind}") for kind, rate in self.rates.items()}
+        unknown = sorted(set(rates) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown fault kind(s): {', '.join(unknown)}; known: {', '.join(KINDS)}")
+        if any(not 0 <= rate <= 1 for rate in rates.values()):
+            raise ValueError("fault rates are shares of calls, between 0 and 1")
+        self.rates = {kind: rate for kind, rate in rates.items() if rate > 0}
+        if sum(self.rates.get(kind, 0.0) for kind in FAILURE_KINDS) > 1 + 1e-9:
+            raise ValueError("the failure rates add up to more than 1")
+        low, high = self.latency
+        if low < 0 or high < low:
+            raise ValueError("latency must be [low, high] seconds with 0 ≤ low ≤ high")
+        if self.timeout_seconds < 0:
+            raise ValueError("timeout_seconds must be ≥ 0")
+
+    @classmethod
+    def spread(cls, rate: float, *, seed: int | None = None, **options: Any) -> FaultPlan:
+        """`rate` of all calls failing, in equal parts 429, 500, 503, timeout and dropped-after-commit."""
+        return cls(rates={kind: rate / len(FAILURE_KINDS) for kind in FAILURE_KINDS}, seed=seed, **options)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FaultPlan:
+        unknown = sorted(set(data) - {"rates", "latency", "timeout_seconds", "seed"})
+        if unknown:
+            raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+        latency = data.get("latency", 0.0)
+        if isinstance(latency, int | float):
+            latency = (latency, latency)
+        if not isinstance(latency, list | tuple) or len(latency) != 2:
+            raise ValueError("latency is a number of seconds or [low, high]")
+        rates = data.get("rates", {})
+        if not isinstance(rates, Mapping):
+            raise ValueError("rates maps a fault kind to a share of calls")
+        seed = data.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError("seed is a whole number")
+        return cls(rates=dict(rates), latency=(_number(latency[0], "latency"), _number(latency[1], "latency")),
+                   timeout_seconds=_number(data.get("timeout_seconds", 30.0), "timeout_seconds"), seed=seed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rates": dict(self.rates), "latency": list(self.latency), "timeout_seconds": self.timeout_seconds, "seed": self.seed}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rates)
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a number")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class FaultDecision:
+    kind: str | None  # one of FAILURE_KINDS, or None to serve the call
+    delay: float = 0.0  # real seconds to wait first
+
+
+class FaultInjector:
+    """The plan, its random generator and its counters; decides each call's fate."""
+
+    def __init__(self, plan: FaultPlan | None = None):
+        self.plan = FaultPlan()
+        self.seed = 0
+        self._random = random.Random()
+        self._release = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # where held calls wait; set by the middleware
+        self.set_plan(plan or FaultPlan(seed=secrets.randbits(32)))
+        self.reset_stats()
+
+    def set_plan(self, plan: FaultPlan) -> None:
+        """Replace the plan; a seed restarts the generator. Calls held as timeouts are let go (dropped)."""
+        self.plan = plan
+        if plan.seed is not None:
+            self.seed = plan.seed
+            self._random = random.Random(plan.seed)
+        self._release_held()
+
+    def _release_held(self) -> None:
+        """Wake the calls held as timeouts, from the server's loop whichever thread changes the plan."""
+        event, self._release = self._release, asyncio.Event()
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # nothing ever waited
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            event.set()
+        else:
+            loop.call_soon_threadsafe(event.set)
+
+    def decide(self) -> FaultDecision:
+        # Always three draws, whatever the plan, so a call's fate depends only on the seed and its rank.
+        fate, delayed, amount = self._random.random(), self._random.random(), self._random.random()
+        self.seen += 1
+        delay = 0.0
+        if delayed < self.plan.rates.get(LATENCY, 0.0):
+            low, high = self.plan.latency
+            delay = low + (high - low) * amount
+            self.injected[LATENCY] += 1
+        threshold = 0.0
+        for kind in FAILURE_KINDS:
+            threshold += self.plan.rates.get(kind, 0.0)
+            if fate < threshold:
+                self.injected[kind] += 1
+                return FaultDecision(kind, delay)
+        return FaultDecision(None, delay)
+
+    def release_event(self) -> asyncio.Event:
+        """What a held call waits on besides its timeout (set when the plan changes)."""
+        self._loop = asyncio.get_running_loop()
+        return self._release
+
+    def reset_stats(self) -> None:
+        self.seen = 0
+        self.injected = {kind: 0 for kind in KINDS}
+
+    def stats(self) -> dict[str, Any]:
+        return {"plan": self.plan.to_json(), "seed": self.seed, "calls_seen": self.seen, "injected": dict(self.injected),
+                "failures_injected": sum(self.injected[kind] for kind in FAILURE_KINDS)}
+
+
+# --- ASGI ---------------------------------------------------------------------------
+
+ErrorResponse = Callable[[str], tuple[int, list[tuple[bytes, bytes]], bytes]]
+
+
+def default_error_response(kind: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    status = int(kind)
+    titles = {429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+    body = json.dumps({"Title": titles[status], "Status": status, "Detail": "Injected fault"}).encode()
+    headers = [(b"content-type", b"application/json")]
+    if status in (429, 503):
+        headers.append((b"retry-after", b"1"))
+    return status, headers, body
+
+
+class ExposeTransport:
+    """Outermost layer: keeps the server's connection in the scope so an inner layer can cut it.
+
+    ASGI has no "close without answering"; uvicorn's send is a method of its request cycle, which holds
+    the transport. Middleware further in wraps `send`, so the transport is picked up here, first.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and TRANSPORT_KEY not in scope:
+            scope[TRANSPORT_KEY] = getattr(getattr(send, "__self__", None), "transport", None)
+        await self.app(scope, receive, send)
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def drop_connection(scope: Scope, receive: Receive, send: Send) -> None:
+    """Close the connection without an HTTP response (the client sees a network error)."""
+    transport = scope.get(TRANSPORT_KEY) or getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        # No transport to cut: start a response and never finish it, which servers answer by closing.
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+        return
+    transport.abort()
+    with contextlib.suppress(asyncio.TimeoutError):
+        # Let the server notice, so it does not try to answer a connection that is gone.
+        await asyncio.wait_for(_until_disconnect(receive), timeout=2)
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, injector: FaultInjector, *, exempt_prefixes: Iterable[str] = (),
+                 error_response: ErrorResponse = default_error_response):
+        self.app = app
+        self.injector = injector
+        self.exempt_prefixes = tuple(exempt_prefixes)
+        self.error_response = error_response
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes) or not self.injector.plan.active:
+            await self.app(scope, receive, send)
+            return
+        decision = self.injector.decide()
+        if decision.delay:
+            await asyncio.sleep(decision.delay)
+        if decision.kind is None:
+            await self.app(scope, receive, send)
+        elif decision.kind == "timeout":
+            await self._hold(receive)
+            await drop_connection(scope, receive, send)
+        elif decision.kind == "drop_after_commit":
+            await self.app(scope, receive, _swallow)
+            await drop_connection(scope, receive, send)
+        else:
+            status, headers, body = self.error_response(decision.kind)
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+    async def _hold(self, receive: Receive) -> None:
+        """Wait out the plan's timeout, or until the client gives up, or until the plan changes."""
+        waits = [asyncio.ensure_future(_until_disconnect(receive)), asyncio.ensure_future(self.injector.release_event().wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.injector.plan.timeout_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+
+async def _swallow(message: Message) -> None:
+    """The response of a call that is dropped after it ran: nobody will hear it."""

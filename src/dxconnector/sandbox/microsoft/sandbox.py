@@ -1,0 +1,96 @@
+"""The Microsoft sandbox as one object: Entra ID, Global Discovery and one Dataverse host per organisation.
+
+Identity lives in `microsoft.sqlite3`; each organisation's Dataverse data in its own
+`dataverse-<unique_name>.sqlite3`. Hosts, from the port base: the sign-in pages (http, +10), the token
+endpoint and OpenID configuration (https, +11), Global Discovery (https, +12), then one https host per
+organisation (+14, +15, …) in seed order, so an organisation keeps its URL across restarts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dxconnector.sandbox.common.clock import ScaledClock
+from dxconnector.sandbox.common.server import Host
+from dxconnector.sandbox.common.store import DocumentStore
+from dxconnector.sandbox.microsoft import seed
+from dxconnector.sandbox.microsoft.dataverse.app import build_dataverse_app
+from dxconnector.sandbox.microsoft.discovery import API as DISCOVERY_API
+from dxconnector.sandbox.microsoft.discovery import build_discovery_app
+from dxconnector.sandbox.microsoft.identity import MicrosoftIdentity
+from dxconnector.sandbox.microsoft.identity_app import build_identity_app
+from dxconnector.sandbox.microsoft.login import build_login_app
+
+PORT_OFFSETS = {"microsoft-login": 10, "microsoft-identity": 11, "microsoft-discovery": 12}
+FIRST_ORGANISATION_OFFSET = 14
+DATAVERSE_API = "/api/data/v9.2"
+
+
+def dataverse_host_name(org: dict[str, Any]) -> str:
+    return f"dataverse-{org['url_name']}"
+
+
+class MicrosoftSandbox:
+    def __init__(self, state_dir: Path, clock: ScaledClock):
+        self.store = DocumentStore(state_dir / "microsoft.sqlite3")
+        self.clock = clock
+        self.identity = MicrosoftIdentity(self.store)
+        self.organisations = self.identity.organisations()
+        self.organisation_stores = {
+            org["unique_name"]: DocumentStore(state_dir / f"dataverse-{org['unique_name']}.sqlite3") for org in self.organisations
+        }
+
+    def hosts(self, port_base: int) -> list[Host]:
+        login = Host("microsoft-login", None, port_base + PORT_OFFSETS["microsoft-login"], tls=False)
+        identity = Host("microsoft-identity", None, port_base + PORT_OFFSETS["microsoft-identity"], tls=True)
+        discovery = Host("microsoft-discovery", None, port_base + PORT_OFFSETS["microsoft-discovery"], tls=True)
+        self.identity.configure(login_url=login.base_url, identity_url=identity.base_url)
+        self.identity.add_resource(discovery.base_url, "discovery")
+        login.app = build_login_app(self.identity)
+        identity.app = build_identity_app(self.identity)
+        discovery.app = build_discovery_app(self.identity, discovery.base_url)
+        return [login, identity, discovery, *self._organisation_hosts(port_base)]
+
+    def _organisation_hosts(self, port_base: int) -> list[Host]:
+        hosts = []
+        for index, org in enumerate(self.organisations):
+            host = Host(dataverse_host_name(org), None, port_base + FIRST_ORGANISATION_OFFSET + index, tls=True)
+            self.identity.add_resource(host.base_url, "dataverse", org["id"])
+            host.app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity)
+            hosts.append(host)
+        return hosts
+
+    def manifest(self, urls: dict[str, str]) -> dict[str, Any]:
+        identity, login, discovery = urls["microsoft-identity"], urls["microsoft-login"], urls["microsoft-discovery"]
+        return {
+            "authority": f"{identity}/organizations",
+            "authority_template": identity + "/{tenant}",
+            "openid_configuration_url": f"{identity}/organizations/v2.0/.well-known/openid-configuration",
+            "authorize_url": f"{login}/organizations/oauth2/v2.0/authorize",
+            "token_url": f"{identity}/organizations/oauth2/v2.0/token",
+            "discovery_resource": discovery,
+            "discovery_url": discovery + DISCOVERY_API + "/Instances",
+            "tenants": [{**tenant, "authority": f"{identity}/{tenant['tenant_id']}"} for tenant in self.identity.tenants()],
+            "organisations": [self._organisation_entry(org, urls[dataverse_host_name(org)]) for org in self.organisations],
+            "apps": [{key: app[key] for key in ("name", "kind", "client_id", "client_secret", "redirect_uris", "service_principals")}
+                     for app in self.identity.apps()],
+            "users": [self._user_entry(user) for user in self.identity.users()],
+            "application_users": [entry for org in self.organisations for entry in seed.application_users(org)],
+            "roles": seed.ROLES,
+        }
+
+    @staticmethod
+    def _organisation_entry(org: dict[str, Any], url: str) -> dict[str, Any]:
+        return {
+            "id": org["id"], "unique_name": org["unique_name"], "url_name": org["url_name"], "friendly_name": org["friendly_name"],
+            "tenant_id": org["tenant_id"], "region": org["region"], "version": org["version"],
+            "business_unit_id": org["business_unit_id"], "url": url, "web_api_url": url + DATAVERSE_API,
+        }
+
+    @staticmethod
+    def _user_entry(user: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "email": user["upn"], "password": user["password"], "name": user["display_name"], "object_id": user["object_id"],
+            "tenant_id": user["tenant_id"], "roles": user["roles"],
+        }

@@ -1,0 +1,64 @@
+"""The Accounting API as one object: its storage, who it tells about changes, and its routes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from starlette.routing import BaseRoute
+
+from dxconnector.sandbox.common.store import DocumentStore
+from dxconnector.sandbox.xero.api.accounting.books import Books
+from dxconnector.sandbox.xero.api.accounting.idempotency import IdempotencyCache
+from dxconnector.sandbox.xero.api.accounting.outcome import Change, Work
+from dxconnector.sandbox.xero.api.accounting.reference import seed_books
+from dxconnector.sandbox.xero.events import ChangeEvent, EventSink, RecordingSink
+from dxconnector.sandbox.xero.oauth import XeroIdentity
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class AccountingApi:
+    def __init__(self, store: DocumentStore, identity: XeroIdentity, sink: EventSink | None = None,
+                 now: Callable[[], float] = time.time):
+        self.store = store
+        self.identity = identity
+        self.sink: EventSink = sink if sink is not None else RecordingSink()
+        self.now = now
+        self.idempotency = IdempotencyCache()
+
+    def seed(self) -> None:
+        """Reference data for every organisation that has none yet (the first start of a sandbox)."""
+        for organisation in self.identity.organisations():
+            seed_books(self.books(organisation["tenant_id"]), organisation)
+
+    def books(self, tenant_id: str) -> Books:
+        return Books(self.store, tenant_id, self.now)
+
+    def commit(self, tenant_id: str, change: Callable[[Work], T], *, api_base: str, unitdp: int = 2, client_id: str | None = None) -> T:
+        """Run one unit of work in a transaction; once it is committed, announce what it changed."""
+        books = self.books(tenant_id)
+        work = Work(books, unitdp=unitdp, client_id=client_id)
+        with books.transaction():
+            result = change(work)
+        self.announce(tenant_id, api_base, work.changes)
+        return result
+
+    def announce(self, tenant_id: str, api_base: str, changes: list[Change]) -> None:
+        """Tell the sink about committed changes; a failing sink must not fail the API call."""
+        for change in changes:
+            event = ChangeEvent(tenant_id=tenant_id, category=change.category, event_type=change.event_type,
+                                resource_id=change.resource_id, resource_url=f"{api_base}/{change.collection}/{change.resource_id}",
+                                data=change.data)
+            try:
+                self.sink.emit(event)
+            except Exception:  # noqa: BLE001 - the write is committed whatever the sink does
+                logger.exception("event sink failed for %s %s", change.category, change.resource_id)
+
+    def routes(self) -> list[BaseRoute]:
+        from dxconnector.sandbox.xero.api.accounting.routes import accounting_routes
+
+        return accounting_routes(self)

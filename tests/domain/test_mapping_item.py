@@ -1,0 +1,95 @@
+from dataclasses import replace
+from decimal import Decimal as D
+
+import pytest
+
+from dxconnector.domain.mapping.item import item_hash, items_to_create, xero_item
+from dxconnector.domain.records import (
+    BundleRole,
+    ConnectionSettings,
+    DynamicsInvoice,
+    DynamicsInvoiceLine,
+    DynamicsProduct,
+)
+from dxconnector.domain.rules import RuleViolation, Why
+
+SETTINGS = ConnectionSettings(create_new_products=True, default_sales_account_code="200",
+                              default_purchase_account_code="400", default_tax_type="OUTPUT2")
+WIDGET = DynamicsProduct("p1", "WIDGET-1", "Widget", description="A blue widget", price=D("12.50"),
+                         account_code="210", tax_type="OUTPUT")
+
+
+def test_a_product_becomes_this_exact_xero_item():
+    assert xero_item(WIDGET, SETTINGS).to_xero() == {
+        "Code": "WIDGET-1",
+        "Name": "Widget",
+        "Description": "A blue widget",
+        "SalesDetails": {"UnitPrice": D("12.50"), "AccountCode": "210", "TaxType": "OUTPUT"},
+        "PurchaseDetails": {"AccountCode": "400"},
+    }
+
+
+@pytest.mark.parametrize(("product", "settings", "expected"), [
+    (replace(WIDGET, account_code=None, tax_type=None), SETTINGS,
+     {"Sales": {"UnitPrice": D("12.50"), "AccountCode": "200", "TaxType": "OUTPUT2"}, "Purchase": {"AccountCode": "400"}}),
+    (replace(WIDGET, account_code=None, tax_type=None, price=None), ConnectionSettings(),
+     {"Sales": None, "Purchase": None}),
+])
+def test_item_details_fall_back_to_the_connections_defaults(product, settings, expected):
+    sent = xero_item(product, settings).to_xero()
+    assert sent.get("SalesDetails") == expected["Sales"]
+    assert sent.get("PurchaseDetails") == expected["Purchase"]
+
+
+@pytest.mark.parametrize(("product", "name", "description"), [
+    (replace(WIDGET, name="Widget " * 20), "Widget " * 7 + "W", "A blue widget"),  # Xero: 50 characters
+    (replace(WIDGET, description=""), "Widget", "Widget"),
+    (replace(WIDGET, name="Ōtautahi café set", description="Für die Küche"), "Ōtautahi café set", "Für die Küche"),
+    (replace(WIDGET, name=""), "WIDGET-1", "A blue widget"),
+])
+def test_item_names_and_descriptions(product, name, description):
+    item = xero_item(product, SETTINGS)
+    assert (item.name, item.description) == (name, description)
+
+
+@pytest.mark.parametrize("number", ["", "   ", "X" * 31])
+def test_a_product_without_a_usable_number_is_refused(number):
+    with pytest.raises(RuleViolation) as refused:
+        xero_item(replace(WIDGET, number=number), SETTINGS)
+    assert refused.value.reasons[0].code is Why.BAD_ITEM_CODE
+
+
+def test_an_update_names_the_xero_item():
+    assert xero_item(WIDGET, SETTINGS, item_id="item-1").to_xero()["ItemID"] == "item-1"
+
+
+BOLT = DynamicsProduct("p2", "BOLT", "Bolt")
+
+
+def line(id, product, **changes):
+    return DynamicsInvoiceLine(id, product=product, **{"quantity": D(1), "price_per_unit": D(1), **changes})
+
+
+INVOICE = DynamicsInvoice("i", lines=(
+    line("a", WIDGET), line("b", BOLT), line("c", WIDGET),  # the widget once
+    line("d", DynamicsProduct("p3", "TEXT-ONLY", "Note"), quantity=D(0), price_per_unit=D(0)),
+    line("e", DynamicsProduct("p4", "PART", "Part"), bundle_role=BundleRole.COMPONENT, parent_bundle_line_id="a"),
+    line("f", None, is_write_in=True, write_in_description="Labour"),
+))
+
+
+@pytest.mark.parametrize(("settings", "known", "expected"), [
+    (SETTINGS, set(), ["WIDGET-1", "BOLT"]),
+    (SETTINGS, {"BOLT"}, ["WIDGET-1"]),
+    (SETTINGS, {"BOLT", "WIDGET-1"}, []),
+    (ConnectionSettings(create_new_products=False), set(), []),
+])
+def test_the_products_to_create_in_xero_before_the_invoice(settings, known, expected):
+    assert [product.number for product in items_to_create(INVOICE, settings, known)] == expected
+
+
+def test_the_item_hash_follows_the_sent_fields_only():
+    base = item_hash(xero_item(WIDGET, SETTINGS), b"k")
+    assert item_hash(xero_item(WIDGET, SETTINGS, item_id="item-1"), b"k") == base
+    assert item_hash(xero_item(replace(WIDGET, version="2"), SETTINGS), b"k") == base
+    assert item_hash(xero_item(replace(WIDGET, price=D("13.00")), SETTINGS), b"k") != base

@@ -1,0 +1,183 @@
+"""Fault plans as pure units (seeded, so exact), then the fault middleware over real sockets."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dxconnector.sandbox.common.faults import FAILURE_KINDS, ExposeTransport, FaultInjector, FaultMiddleware, FaultPlan
+from tests.sandbox.common.asgi_server import serve_in_thread
+
+
+def fates(plan: FaultPlan, calls: int) -> list[str | None]:
+    injector = FaultInjector(plan)
+    return [injector.decide().kind for _ in range(calls)]
+
+
+def test_a_seed_fixes_every_call_s_fate():
+    plan = FaultPlan.spread(0.5, seed=7)
+    assert fates(plan, 500) == fates(plan, 500)
+    assert fates(plan, 500) != fates(FaultPlan.spread(0.5, seed=8), 500)
+
+
+def test_rates_are_shares_of_calls():
+    counts = Counter(fates(FaultPlan(rates={"500": 0.2, "timeout": 0.1}, seed=1), 10_000))
+    assert set(counts) == {None, "500", "timeout"}
+    assert 1800 < counts["500"] < 2200 and 850 < counts["timeout"] < 1150
+
+
+def test_spread_splits_the_rate_evenly():
+    plan = FaultPlan.spread(0.5, seed=3)
+    assert plan.rates == {kind: pytest.approx(0.1) for kind in FAILURE_KINDS}
+    counts = Counter(fates(plan, 10_000))
+    assert all(800 < counts[kind] < 1200 for kind in FAILURE_KINDS)
+
+
+def test_the_fate_of_a_call_does_not_depend_on_latency_settings():
+    """Every call draws the same numbers, so adding latency keeps which calls fail."""
+    plain = fates(FaultPlan(rates={"503": 0.3}, seed=11), 300)
+    delayed = fates(FaultPlan(rates={"503": 0.3, "latency": 0.5}, latency=(0.1, 0.2), seed=11), 300)
+    assert plain == delayed
+
+
+def test_latency_is_fixed_or_within_the_range_and_counted():
+    injector = FaultInjector(FaultPlan(rates={"latency": 1.0}, latency=(0.1, 0.3), seed=5))
+    delays = [injector.decide().delay for _ in range(200)]
+    assert all(0.1 <= delay <= 0.3 for delay in delays) and len(set(delays)) > 100
+    assert injector.stats()["injected"]["latency"] == 200
+    fixed = FaultInjector(FaultPlan.from_json({"rates": {"latency": 1}, "latency": 0.25, "seed": 5}))
+    assert {fixed.decide().delay for _ in range(10)} == {0.25}
+
+
+def test_counters_and_reset():
+    injector = FaultInjector(FaultPlan(rates={"429": 1.0}, seed=1))
+    for _ in range(4):
+        injector.decide()
+    assert injector.stats()["injected"]["429"] == 4 and injector.stats()["calls_seen"] == 4
+    injector.reset_stats()
+    assert injector.stats()["failures_injected"] == 0
+
+
+def test_a_new_plan_without_a_seed_keeps_drawing_from_the_same_generator():
+    whole = fates(FaultPlan(rates={"500": 0.5}, seed=2), 20)
+    injector = FaultInjector(FaultPlan(rates={"500": 0.5}, seed=2))
+    first = [injector.decide().kind for _ in range(10)]
+    injector.set_plan(FaultPlan(rates={"500": 0.5}))
+    assert first + [injector.decide().kind for _ in range(10)] == whole
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"rates": {"500": 0.7, "503": 0.5}}, "more than 1"),
+    ({"rates": {"418": 0.1}}, "unknown fault kind"),
+    ({"rates": {"500": 1.5}}, "between 0 and 1"),
+    ({"rates": {"500": -0.5}}, "between 0 and 1"),
+    ({"rates": {"500": "often"}}, "must be a number"),
+    ({"timeout_seconds": None}, "must be a number"),
+    ({"latency": [0.5, 0.1]}, "latency"),
+    ({"latency": "slow"}, "latency"),
+    ({"seed": "x"}, "seed"),
+    ({"colour": "red"}, "unknown field"),
+])
+def test_bad_plans_are_refused(data, message):
+    with pytest.raises(ValueError, match=message):
+        FaultPlan.from_json(data)
+
+
+def test_plans_round_trip_through_json():
+    plan = FaultPlan(rates={"500": 0.1, "latency": 0.2}, latency=(0.1, 0.4), timeout_seconds=3, seed=9)
+    assert FaultPlan.from_json(plan.to_json()) == plan
+
+
+# --- middleware over real sockets ------------------------------------------------------------
+
+class Service:
+    """A tiny service whose POST commits a change, so a dropped answer can be told from a lost call."""
+
+    def __init__(self):
+        self.committed = 0
+
+    def app(self) -> Starlette:
+        async def create(request: Request) -> Response:
+            await request.body()
+            self.committed += 1
+            return JSONResponse({"committed": self.committed})
+
+        return Starlette(routes=[Route("/items", create, methods=["POST"]), Route("/_control/ping", create, methods=["POST"])])
+
+
+@pytest.fixture
+def faulty():
+    service = Service()
+    injector = FaultInjector(FaultPlan(seed=1))
+    app = ExposeTransport(FaultMiddleware(service.app(), injector, exempt_prefixes=("/_control/",)))
+    with serve_in_thread(app) as url:
+        yield url, injector, service
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_error_faults_answer_with_their_status(faulty, status):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={str(status): 1.0}))
+    answer = httpx.post(url + "/items")
+    assert answer.status_code == status and answer.json()["Status"] == status
+    assert ("retry-after" in answer.headers) == (status in (429, 503))
+    assert service.committed == 0
+
+
+def test_drop_after_commit_runs_the_call_and_loses_the_answer(faulty):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={"drop_after_commit": 1.0}))
+    with pytest.raises(httpx.TransportError):
+        httpx.post(url + "/items", json={"name": "x"})
+    assert service.committed == 1
+    assert injector.stats()["injected"]["drop_after_commit"] == 1
+    injector.set_plan(FaultPlan())
+    assert httpx.post(url + "/items").json() == {"committed": 2}  # the server carries on
+
+
+def test_a_timeout_is_held_then_dropped_without_reaching_the_service(faulty):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={"timeout": 1.0}, timeout_seconds=0.2))
+    with pytest.raises(httpx.TransportError):
+        httpx.post(url + "/items", timeout=30)
+    assert service.committed == 0
+
+
+def test_a_client_that_gives_up_first_sees_its_own_timeout(faulty):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={"timeout": 1.0}, timeout_seconds=60))
+    with pytest.raises(httpx.TimeoutException):
+        httpx.post(url + "/items", timeout=0.3)
+    injector.set_plan(FaultPlan())
+    assert httpx.post(url + "/items").status_code == 200
+    assert service.committed == 1
+
+
+def test_latency_delays_but_serves(faulty):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={"latency": 1.0}, latency=(0.01, 0.02)))
+    assert [httpx.post(url + "/items").status_code for _ in range(3)] == [200] * 3
+    assert injector.stats()["injected"]["latency"] == 3
+
+
+def test_exempt_paths_are_never_touched(faulty):
+    url, injector, service = faulty
+    injector.set_plan(FaultPlan(rates={"500": 1.0}))
+    assert httpx.post(url + "/_control/ping").status_code == 200
+    assert injector.stats()["calls_seen"] == 0
+
+
+def test_a_seeded_plan_fails_the_same_calls_over_the_wire(faulty):
+    url, injector, service = faulty
+    plan = FaultPlan(rates={"500": 0.3, "503": 0.2}, seed=42)
+    injector.set_plan(plan)
+    with httpx.Client(base_url=url) as client:
+        seen = [client.post("/items").status_code for _ in range(30)]
+    expected = [{None: 200, "500": 500, "503": 503}[kind] for kind in fates(plan, 30)]
+    assert seen == expected
