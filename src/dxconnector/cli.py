@@ -235,6 +235,19 @@ def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
     }
 
 
+def subscribe_to_sandbox_webhooks(manifest: dict, base_url: str) -> None:
+    """Register the demo portal as the sandbox Xero app's webhook, as an admin does at developer.xero.com."""
+    import httpx
+
+    from dxconnector.tls import verify
+
+    app = next(app for app in manifest["xero"]["apps"] if app["kind"] == "web")
+    httpx.put(
+        f"{manifest['xero']['control_url']}/webhooks/{app['client_id']}", json={"url": f"{base_url}/webhooks/xero/"},
+        headers={manifest["control"]["header"]: manifest["control"]["token"]}, verify=verify(manifest["ca_file"]), timeout=10,
+    ).raise_for_status()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     demo_env = demo_environment(data_dir, args.port)
@@ -246,6 +259,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ensure_demo_user(demo_env["DEMO_PASSWORD"])
     sandbox, manifest = start_sandbox_child(data_dir / "sandbox", args.sandbox_port_base)
     os.environ.update(sandbox_environment(manifest))
+    subscribe_to_sandbox_webhooks(manifest, f"http://127.0.0.1:{args.port}")
     children = {
         "sandbox": sandbox,
         "web": _child("web", "--host", "127.0.0.1", "--port", str(args.port)),

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.domain.timezones import iana_for_xero
+from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import accounts, checklist, dynamics_connect, summaries, xero_connect
+from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
 
@@ -155,6 +157,11 @@ def connection_create(request: HttpRequest, pk) -> HttpResponse:
     if not checklist.all_done(lines):
         left = [line.label for line in lines if not line.done]
         messages.error(request, f"Not ready yet — still to do: {', '.join(left)}. See the checklist for tips.")
+        return redirect("connection", pk=connection.pk)
+    try:
+        write_connection_rows(connection, DynamicsConnection.objects.get(connection=connection), XeroConnection.objects.get(connection=connection))
+    except (DynamicsError, DynamicsConnection.DoesNotExist, XeroConnection.DoesNotExist) as error:
+        messages.error(request, f"The connection's settings could not be written to Dynamics ({error}). Please try again.")
         return redirect("connection", pk=connection.pk)
     connection.status = Connection.Status.CREATED
     connection.save(update_fields=["status"])

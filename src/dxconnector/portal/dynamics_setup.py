@@ -1,0 +1,48 @@
+"""On "Create Connection": the connection's row and its settings row, written into Dynamics.
+
+Dynamics is the settings' home (PRODUCT §3.3). A settings row that already exists keeps the values an
+admin edited there; only the name and time zone from the portal's defaults are refreshed.
+"""
+
+from __future__ import annotations
+
+from dxconnector.domain.mapping.settings import settings_row
+from dxconnector.domain.records import ConnectionSettings
+from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
+from dxconnector.portal.dynamics_connect import client_for
+from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
+
+
+def _connector_columns(connection: Connection, xero: XeroConnection) -> dict:
+    return {
+        CONNECTION.primary_name: connection.name,
+        "stl3_xerotenantid": xero.tenant_id,
+        "stl3_organisationname": xero.tenant_name,
+        "stl3_portalconnectionid": str(connection.pk),
+    }
+
+
+def write_connection_rows(connection: Connection, dynamics: DynamicsConnection, xero: XeroConnection) -> str:
+    """Create or refresh both rows; returns the settings row's id."""
+    client = client_for(dynamics)
+    try:
+        found = client.list(CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+        if found:
+            connector_id = found[0][CONNECTION.primary_id]
+            client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
+        else:
+            connector_id = client.create(CONNECTION.set_name, _connector_columns(connection, xero))
+        existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
+        refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
+        if existing:
+            settings_id = existing[0][SETTINGS.primary_id]
+            client.update(SETTINGS.set_name, settings_id, refreshed)
+            return settings_id
+        first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
+        settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
+        return client.create(SETTINGS.set_name, {
+            **settings_row(settings), **refreshed,
+            "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
+        })
+    finally:
+        client.close()
