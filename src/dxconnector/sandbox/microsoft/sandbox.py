@@ -16,6 +16,7 @@ from dxconnector.sandbox.common.server import Host
 from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.microsoft import seed
 from dxconnector.sandbox.microsoft.dataverse.app import build_dataverse_app
+from dxconnector.sandbox.microsoft.dataverse.settings import DataverseSettings
 from dxconnector.sandbox.microsoft.discovery import API as DISCOVERY_API
 from dxconnector.sandbox.microsoft.discovery import build_discovery_app
 from dxconnector.sandbox.microsoft.identity import MicrosoftIdentity
@@ -32,9 +33,11 @@ def dataverse_host_name(org: dict[str, Any]) -> str:
 
 
 class MicrosoftSandbox:
-    def __init__(self, state_dir: Path, clock: ScaledClock):
+    def __init__(self, state_dir: Path, clock: ScaledClock, *, limits_enabled: bool = True, ca_file: Path | None = None):
         self.store = DocumentStore(state_dir / "microsoft.sqlite3")
         self.clock = clock
+        self.dataverse_settings = DataverseSettings(limits_enabled=limits_enabled, webhook_ca_file=ca_file)
+        self.dataverse_services: list[Any] = []
         self.identity = MicrosoftIdentity(self.store)
         self.organisations = self.identity.organisations()
         self.organisation_stores = {
@@ -57,9 +60,16 @@ class MicrosoftSandbox:
         for index, org in enumerate(self.organisations):
             host = Host(dataverse_host_name(org), None, port_base + FIRST_ORGANISATION_OFFSET + index, tls=True)
             self.identity.add_resource(host.base_url, "dataverse", org["id"])
-            host.app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity)
+            host.app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity,
+                                           settings=self.dataverse_settings, clock=self.clock)
+            self.dataverse_services.append(host.app.state.dataverse)
             hosts.append(host)
         return hosts
+
+    def close(self) -> None:
+        """Stop the webhook deliverers' threads."""
+        for service in self.dataverse_services:
+            service.webhooks.close()
 
     def manifest(self, urls: dict[str, str]) -> dict[str, Any]:
         identity, login, discovery = urls["microsoft-identity"], urls["microsoft-login"], urls["microsoft-discovery"]

@@ -27,6 +27,7 @@ TENANTS = [
 ROLES = {
     "System Administrator": "every privilege on every table",
     "Salesperson": "creates and updates accounts, contacts, products and invoices",
+    "Salesperson (no account write)": "a Salesperson whose role lacks Account write: the checklist's failing example",
     "Read Only Auditor": "reads everything, creates and writes nothing (no Account write)",
     "Xero Integration": "the custom role an administrator gives the connector's application user",
 }
@@ -97,6 +98,16 @@ USERS = [
         "family_name": "Seller",
         "tenant_id": OAKWOOD,
         "roles": {"org1a2b3c4d": "Salesperson"},
+    },
+    {
+        "object_id": "6e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+        "upn": "noaccountwrite@oakwood.sandbox",
+        "password": PASSWORD,
+        "display_name": "Nico Noaccount",
+        "given_name": "Nico",
+        "family_name": "Noaccount",
+        "tenant_id": OAKWOOD,
+        "roles": {"org1a2b3c4d": "Salesperson (no account write)", "org5e6f7a8b": "Salesperson (no account write)"},
     },
     {
         "object_id": "4d0a128a-286b-4791-a7e6-d07f67171c94",

@@ -49,7 +49,7 @@ def table_privileges(table: Table) -> list[str]:
 def role_privileges(role: str, tables: Iterable[Table]) -> set[str]:
     """The privileges a named role grants over the organisation's current tables.
 
-    System Administrator: everything. Salesperson: full rights on the sales tables, read on reference
+    System Administrator: everything. Salesperson: full rights on the sales tables and custom tables, read on reference
     tables; "(no account write)" lacks prvWriteAccount. Read Only Auditor: read on every table. Xero
     Integration (the connector's application user): Salesperson's rights, read on the customisation
     tables, webhook registration, and importing its solution.
@@ -60,7 +60,8 @@ def role_privileges(role: str, tables: Iterable[Table]) -> set[str]:
     if role == READ_ONLY_AUDITOR:
         return {privilege_name("Read", table) for table in tables}
     if role in (SALESPERSON, SALESPERSON_NO_ACCOUNT_WRITE, XERO_INTEGRATION):
-        granted = {name for table in tables if table.logical_name in SALES_TABLES for name in table_privileges(table)}
+        # Custom tables (a solution's) count as sales tables: an administrator adds them to these roles.
+        granted = {name for table in tables if table.logical_name in SALES_TABLES or table.custom for name in table_privileges(table)}
         granted |= {privilege_name(op, table) for table in tables if table.logical_name in REFERENCE_TABLES
                     for op in ("Read", "AppendTo")}
         if role == SALESPERSON_NO_ACCOUNT_WRITE:

@@ -149,8 +149,10 @@ def _lookup_relationships(root: ET.Element) -> dict[tuple[str, str], tuple[str, 
         attribute = (relationship.findtext("ReferencingAttributeName") or "").lower()
         referenced = (relationship.findtext("ReferencedEntityName") or "").lower()
         navigation = None
+        # Role type 1 (the one with the navigation-pane settings) names the lookup's own navigation
+        # property, as Microsoft's exports write it; role type 0 names the collection on the other side.
         for role in relationship.findall("./EntityRelationshipRoles/EntityRelationshipRole"):
-            if role.findtext("NavigationPropertyName") and (role.findtext("RelationshipRoleType") or "0") == "0":
+            if role.findtext("NavigationPropertyName") and (role.findtext("RelationshipRoleType") or "0") == "1":
                 navigation = role.findtext("NavigationPropertyName")
         found[(referencing, attribute)] = (referenced, relationship.get("Name") or "", navigation)
     return found
