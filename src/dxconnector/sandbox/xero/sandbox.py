@@ -17,14 +17,16 @@ from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
 from dxconnector.sandbox.common.server import Host
 from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.xero.api.accounting import AccountingApi
+from dxconnector.sandbox.xero.api.accounting.http import API_PREFIX
 from dxconnector.sandbox.xero.api.app import build_api_app
 from dxconnector.sandbox.xero.identity import build_identity_app
 from dxconnector.sandbox.xero.limits import XeroLimits, xero_fault_response, xero_limit_policy, xero_limiter
 from dxconnector.sandbox.xero.login import build_login_app
 from dxconnector.sandbox.xero.oauth import XeroIdentity
+from dxconnector.sandbox.xero.ui import build_ui_app
 from dxconnector.sandbox.xero.webhooks import WebhookDeliverer, webhook_control_routes
 
-PORT_OFFSETS = {"xero-login": 0, "xero-identity": 1, "xero-api": 2}
+PORT_OFFSETS = {"xero-login": 0, "xero-identity": 1, "xero-api": 2, "xero-app": 3}
 
 
 class XeroSandbox:
@@ -42,11 +44,15 @@ class XeroSandbox:
         self.accounting.seed()
 
     def hosts(self, port_base: int) -> list[Host]:
+        api = Host("xero-api", self.api_host(build_api_app(self.identity, extra_routes=self.accounting.routes())),
+                   port_base + PORT_OFFSETS["xero-api"], tls=True)
         return [
             Host("xero-login", build_login_app(self.identity), port_base + PORT_OFFSETS["xero-login"], tls=False),
             Host("xero-identity", build_identity_app(self.identity), port_base + PORT_OFFSETS["xero-identity"], tls=True),
-            Host("xero-api", self.api_host(build_api_app(self.identity, extra_routes=self.accounting.routes())),
-                 port_base + PORT_OFFSETS["xero-api"], tls=True),
+            api,
+            # The person's app changes the books like the API and announces changes with the API host's URLs.
+            Host("xero-app", build_ui_app(self.accounting, api_base=api.base_url + API_PREFIX), port_base + PORT_OFFSETS["xero-app"],
+                 tls=False),
         ]
 
     def api_host(self, api: ASGIApp) -> ASGIApp:
@@ -72,6 +78,7 @@ class XeroSandbox:
             "connections_url": urls["xero-api"] + "/connections",
             "api_url": urls["xero-api"] + "/api.xro/2.0",
             "control_url": urls["xero-api"] + "/_sandbox",
+            "app_url": urls["xero-app"],
             "limits": self.limiter.settings(),
             "apps": self.identity.apps(),
             "users": users,

@@ -5,7 +5,7 @@ Everything here returns HTML text with every value escaped; `page()` (sandbox/co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -41,11 +41,13 @@ background:#f3f4f6}.tabs a.current{background:var(--brand);color:#fff}
 .facts{display:grid;grid-template-columns:repeat(4,1fr);gap:8px 16px;margin:0 0 8px}.facts dt{color:#6b7280;font-size:13px}
 .facts dd{margin:0;font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:8px;align-items:center}.actions form{margin:0}.actions button{margin-top:0}
-button.danger{background:#fff;color:#b91c1c;border:1px solid #fca5a5}button.link{background:none;color:#0b78a8;padding:0;margin:0;font-weight:600}
+button.danger{background:#fff;color:#b91c1c;border:1px solid #fca5a5}
+button.link{background:none;color:#0b78a8;padding:0;margin:0;font:inherit;font-weight:600}
 .panel{border:1px solid #e5e7eb;border-radius:6px;padding:12px 16px;margin-top:16px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 16px}.grid3{display:grid;grid-template-columns:1fr 1fr 2fr;gap:0 16px}
 table.totals{width:auto;margin-left:auto}table.totals td{border:0;padding:3px 8px}table.totals tr.due td{font-weight:700;font-size:17px;
 border-top:2px solid #1f2937}.pager{display:flex;gap:12px;align-items:center;margin-top:12px}
+ul.organisations{list-style:none;padding:0}ul.organisations a{font-weight:600;font-size:17px}
 </style>"""
 
 STATUS_LABELS = {
@@ -89,6 +91,12 @@ def money(value: Any) -> str:
     return f"{Decimal(str(value or 0)):,.2f}"
 
 
+def figure(value: Any) -> str:
+    """A quantity or unit price: two decimals at least, up to the four Xero keeps (2.00, 0.0125)."""
+    whole, _, fraction = f"{Decimal(str(value or 0)):,.4f}".partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
 def day(value: str | None) -> str:
     """A stored `/Date(ms+0000)/` as a person reads it: 2 Mar 2026."""
     if not value:
@@ -98,7 +106,8 @@ def day(value: str | None) -> str:
 
 
 def status_badge(value: str) -> str:
-    return f"<span class='badge {escape(value)}' data-status='{escape(value)}' title='{escape(value)}'>{escape(STATUS_LABELS.get(value, value))}</span>"
+    code = escape(value)
+    return f"<span class='badge {code}' data-status='{code}' title='{code}'>{escape(STATUS_LABELS.get(value, value))}</span>"
 
 
 def text_field(label: str, name: str, value: Any, *, kind: str = "text", extra: str = "") -> str:
@@ -110,7 +119,8 @@ def text_field(label: str, name: str, value: Any, *, kind: str = "text", extra: 
 def select_field(label: str, name: str, options: Iterable[tuple[str, str]], selected: str | None) -> str:
     choices = "".join(f"<option value='{escape(value)}'{' selected' if value == selected else ''}>{escape(text)}</option>"
                       for value, text in options)
-    return f"<div><label for='{escape(name)}'>{escape(label)}</label><select id='{escape(name)}' name='{escape(name)}'>{choices}</select></div>"
+    return (f"<div><label for='{escape(name)}'>{escape(label)}</label>"
+            f"<select id='{escape(name)}' name='{escape(name)}'>{choices}</select></div>")
 
 
 def table(headings: Sequence[tuple[str, str]], rows: Sequence[str], *, empty: str) -> str:
@@ -160,3 +170,10 @@ def tabs(path: str, query: dict[str, str], name: str, options: Iterable[tuple[st
 def matches(search: str, values: Iterable[Any]) -> bool:
     wanted = search.strip().casefold()
     return not wanted or any(wanted in str(value).casefold() for value in values if value)
+
+
+def search_box(path: str, keep: Mapping[str, str], search: str, hint: str) -> str:
+    hidden = "".join(f"<input type='hidden' name='{escape(key)}' value='{escape(value)}'>" for key, value in keep.items() if value)
+    return (f"<form method='get' action='{escape(path)}' class='toolbar' role='search'>{hidden}"
+            f"<input type='text' name='q' aria-label='Search' placeholder='{escape(hint)}' value='{escape(search)}'>"
+            "<button type='submit' class='secondary'>Search</button></form>")

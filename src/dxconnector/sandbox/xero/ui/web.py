@@ -8,12 +8,13 @@ redirect-GET); a refusal (ValidationFailure) shows the business layer's own mess
 
 from __future__ import annotations
 
+import decimal
 import secrets
-from html import escape
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from html import escape
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -28,6 +29,9 @@ from dxconnector.sandbox.xero.oauth import XeroIdentity
 from dxconnector.sandbox.xero.ui.layout import NavLink, frame, navigation
 
 SESSION_COOKIE = "xero_app_session"  # not login.xero.com's cookie: cookies on 127.0.0.1 are shared by every port
+# Figures too large for the business layer's money arithmetic (an amount of 1e30) fail there with these.
+OUT_OF_RANGE = (decimal.InvalidOperation, decimal.Overflow)
+OUT_OF_RANGE_MESSAGE = "A number given is too large to be calculated."
 T = TypeVar("T")
 
 
@@ -112,13 +116,17 @@ class Visit:
         nav = navigation(self.organisation["name"], links, who=self.user["email"])
         return frame(title, body, nav=nav, notices=notices, errors=errors or [], status_code=status_code)
 
-    def attempt(self, change: Callable[[Work], Any], *, done: str, then: str, refused: Callable[[list[str]], Response]) -> Response:
-        """Commit `change`; on success say `done` on the page at `then`, else show why it was refused."""
+    def attempt(self, change: Callable[[Work], T], *, done: str | Callable[[T], str], then: str,
+                refused: Callable[[list[str]], Response]) -> Response:
+        """Commit `change`; on success say `done` (or what `done` makes of the result) on the page at `then`,
+        else show why it was refused."""
         try:
-            self.ui.accounting.commit(self.tenant_id, change, api_base=self.ui.api_base)
+            result = self.ui.accounting.commit(self.tenant_id, change, api_base=self.ui.api_base)
         except ValidationFailure as failure:
             return refused(failure.messages)
-        self.session.notices.append(done)
+        except OUT_OF_RANGE:  # rolled back like a refusal, and said on the page rather than as a server error
+            return refused([OUT_OF_RANGE_MESSAGE])
+        self.session.notices.append(done if isinstance(done, str) else done(result))
         return RedirectResponse(then, status_code=303)
 
 
