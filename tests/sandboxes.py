@@ -92,28 +92,10 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
 
 
 def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
-    """Django settings that point the connector at this sandbox, as the demo's environment does."""
-    app = sandbox.xero_app()
-    xero = sandbox.xero
-    return {
-        "BASE_URL": base_url,
-        "XERO_CLIENT_ID": app["client_id"],
-        "XERO_CLIENT_SECRET": app["client_secret"],
-        "XERO_WEBHOOK_KEY": app["webhook_key"],
-        "XERO_AUTHORIZE_URL": xero["authorize_url"],
-        "XERO_TOKEN_URL": xero["token_url"],
-        "XERO_REVOCATION_URL": xero["revocation_url"],
-        "XERO_CONNECTIONS_URL": xero["connections_url"],
-        "XERO_API_URL": xero["api_url"],
-        "CA_BUNDLE": sandbox.ca_file,
-        **dynamics_settings(sandbox.manifest),
-    }
-
-
-def dynamics_settings(manifest: dict[str, Any]) -> dict[str, str]:
+    """Django settings that point the connector at this sandbox, exactly as the demo's environment does."""
     from dxconnector.cli import sandbox_environment
 
-    return {key: value for key, value in sandbox_environment(manifest).items() if key.startswith("DYNAMICS_")}
+    return {"BASE_URL": base_url, **sandbox_environment(sandbox.manifest)}
 
 
 def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,

@@ -267,12 +267,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     }
     base = f"http://127.0.0.1:{args.port}"
     xero_user = manifest["xero"]["users"][0]
+    microsoft_user = manifest["microsoft"]["users"][0]
     print(
         "\nDynamics Xero Connector demo is starting.\n"
         f"  Portal:        {base}/\n"
         f"  Health:        {base}/healthz\n"
         f"  Log in:        {DEMO_EMAIL} / {demo_env['DEMO_PASSWORD']}\n"
         f"  Xero sandbox:  sign in as {xero_user['email']} / {xero_user['password']}\n"
+        f"  Microsoft:     sign in as {microsoft_user['email']} / {microsoft_user['password']}\n"
         f"  Sandbox hosts: {', '.join(f'{name} {url}' for name, url in manifest['hosts'].items())}\n"
         f"  Data:          {data_dir}\n"
         "  Emails (registration links) are printed below by the worker.\n"

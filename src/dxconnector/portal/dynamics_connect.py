@@ -4,7 +4,6 @@ selecting one, and a Dataverse client for it whose tokens come silently from the
 from __future__ import annotations
 
 import logging
-import time
 from functools import partial
 
 from django.conf import settings
@@ -16,19 +15,13 @@ from django.utils import timezone
 from dxconnector.dynamics import auth, discovery
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
+from dxconnector.portal import sign_ins
 from dxconnector.portal.models import Connection, DynamicsConnection
+from dxconnector.portal.sign_ins import ConnectFailed
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "microsoft_sign_ins"
-SIGN_IN_SECONDS = 15 * 60
-
-
-class ConnectFailed(Exception):
-    def __init__(self, reason: str, connection: Connection | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.connection = connection
 
 
 def is_configured() -> bool:
@@ -41,22 +34,12 @@ def redirect_uri() -> str:
 
 def start(request: HttpRequest, connection: Connection) -> str:
     flow = auth.begin(auth.DynamicsOAuthConfig.from_settings(), redirect_uri())
-    now = time.time()
-    pending = {s: v for s, v in request.session.get(SESSION_KEY, {}).items() if now - v["started"] < SIGN_IN_SECONDS}
-    pending[flow["state"]] = {"connection": str(connection.pk), "flow": flow, "started": now}
-    request.session[SESSION_KEY] = pending
+    sign_ins.remember(request, SESSION_KEY, flow["state"], connection, flow=flow)
     return flow["auth_uri"]
 
 
 def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(params.get("state", ""), None)
-    request.session[SESSION_KEY] = pending
-    if entry is None or time.time() - entry["started"] > SIGN_IN_SECONDS:
-        raise ConnectFailed("We couldn't verify this Microsoft sign-in: it expired or was started elsewhere. Click “Connect to Dynamics” to try again.")
-    connection = Connection.objects.filter(pk=entry["connection"], owner=request.user).first()
-    if connection is None:
-        raise ConnectFailed("That connection no longer exists.")
+    connection, entry = sign_ins.take(request, SESSION_KEY, params.get("state", ""), "Microsoft", "Connect to Dynamics")
     config = auth.DynamicsOAuthConfig.from_settings()
     try:
         sign_in = auth.finish(config, entry["flow"], params)

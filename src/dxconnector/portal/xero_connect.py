@@ -7,7 +7,6 @@ failure comes back as a sentence the admin can act on.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,7 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dxconnector.portal import sign_ins
 from dxconnector.portal.models import Connection, XeroConnection
+from dxconnector.portal.sign_ins import ConnectFailed
 from dxconnector.portal.xero_tokens import DatabaseTokenStore
 from dxconnector.xero import auth
 from dxconnector.xero.client import MemoryTokenStore, OrganisationInfo, XeroApiConfig, XeroClient, XeroTenant
@@ -25,14 +26,6 @@ from dxconnector.xero.errors import AuthExpired, OAuthFlowError, RetryableError,
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "xero_sign_ins"
-SIGN_IN_SECONDS = 15 * 60
-
-
-class ConnectFailed(Exception):
-    def __init__(self, reason: str, connection: Connection | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.connection = connection
 
 
 @dataclass(frozen=True)
@@ -52,29 +45,12 @@ def redirect_uri() -> str:
 def start(request: HttpRequest, connection: Connection) -> str:
     """Remember this sign-in (state and PKCE verifier) in the admin's session; return Xero's URL."""
     authorization = auth.begin(auth.XeroOAuthConfig.from_settings(), redirect_uri())
-    now = time.time()
-    pending = {s: v for s, v in request.session.get(SESSION_KEY, {}).items() if now - v["started"] < SIGN_IN_SECONDS}
-    pending[authorization.state] = {"connection": str(connection.pk), "verifier": authorization.code_verifier, "started": now}
-    request.session[SESSION_KEY] = pending
+    sign_ins.remember(request, SESSION_KEY, authorization.state, connection, verifier=authorization.code_verifier)
     return authorization.url
 
 
-def _take_sign_in(request: HttpRequest, state: str) -> dict | None:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(state, None)
-    request.session[SESSION_KEY] = pending
-    if entry is None or time.time() - entry["started"] > SIGN_IN_SECONDS:
-        return None
-    return entry
-
-
 def finish(request: HttpRequest, params) -> Connected:
-    entry = _take_sign_in(request, params.get("state", ""))
-    if entry is None:
-        raise ConnectFailed("We couldn't verify this Xero sign-in: it expired or was started elsewhere. Click “Connect to Xero” to try again.")
-    connection = Connection.objects.filter(pk=entry["connection"], owner=request.user).first()
-    if connection is None:
-        raise ConnectFailed("That connection no longer exists.")
+    connection, entry = sign_ins.take(request, SESSION_KEY, params.get("state", ""), "Xero", "Connect to Xero")
     if params.get("error"):
         if params["error"] == "access_denied":
             raise ConnectFailed("You cancelled the Xero consent, so nothing was connected.", connection)
