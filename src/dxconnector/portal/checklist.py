@@ -30,9 +30,20 @@ class ChecklistLine:
 
 @dataclass(frozen=True)
 class DynamicsFacts:
+    """What Dynamics said, each question answered (or its problem told) on its own."""
+
     solution: dict | None = None
+    solution_problem: str = ""
     access: tuple[AccessCheck, ...] = ()
-    problem: str = ""  # set when Dynamics could not be asked
+    access_problem: str = ""
+
+
+def _problem(error: DynamicsError) -> str:
+    if isinstance(error, AuthExpired):
+        return "The Microsoft sign-in has expired: click “Connect to Dynamics” again."
+    if error.status == 403:
+        return f"Dynamics refused the question for this user ({error})."
+    return f"Dynamics could not be asked just now ({error}). Reload the page to check again."
 
 
 class Live:
@@ -57,16 +68,20 @@ class Live:
 
         client = client_for(self.dynamics)
         try:
-            solution = client.solution(SOLUTION_UNIQUE_NAME)
-            user_id = client.who_am_i()["UserId"]
-            access = tuple(check_access(client.privileges_held(user_id, all_required_privileges())))
-        except AuthExpired:
-            return DynamicsFacts(problem="The Microsoft sign-in has expired: click “Connect to Dynamics” again.")
-        except DynamicsError as error:
-            return DynamicsFacts(problem=f"Dynamics could not be asked just now ({error}). Reload the page to check again.")
+            solution, solution_problem = None, ""
+            try:
+                solution = client.solution(SOLUTION_UNIQUE_NAME)
+            except DynamicsError as error:
+                solution_problem = _problem(error)
+            access, access_problem = (), ""
+            try:
+                user_id = client.who_am_i()["UserId"]
+                access = tuple(check_access(client.privileges_held(user_id, all_required_privileges())))
+            except DynamicsError as error:
+                access_problem = _problem(error)
         finally:
             client.close()
-        return DynamicsFacts(solution, access)
+        return DynamicsFacts(solution, solution_problem, access, access_problem)
 
 
 def xero_connected(connection: Connection, live: Live) -> ChecklistLine:
@@ -84,8 +99,8 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
     if facts is None:
         return ChecklistLine("solution", label, False,
                              tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.")
-    if facts.problem:
-        return ChecklistLine("solution", label, False, tip=facts.problem)
+    if facts.solution_problem:
+        return ChecklistLine("solution", label, False, tip=facts.solution_problem)
     if facts.solution is None:
         return ChecklistLine("solution", label, False,
                              tip="Import the managed solution into the selected organisation (Settings › Solutions › Import), or click “Install into Dynamics”.")
@@ -113,8 +128,8 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
     if facts is None:
         return ChecklistLine("permissions", label, False,
                              tip="Connect to Dynamics first; then each table's required access is checked for your user.")
-    if facts.problem:
-        return ChecklistLine("permissions", label, False, tip=facts.problem)
+    if facts.access_problem:
+        return ChecklistLine("permissions", label, False, tip=facts.access_problem)
     failing = [check for check in facts.access if not check.ok]
     if failing:
         return ChecklistLine("permissions", label, False, tip=" ".join(check.tip for check in failing))

@@ -105,7 +105,7 @@ def _dynamics_settings_url(dynamics) -> str | None:
 def _access_rows(live: checklist.Live) -> list[tuple]:
     """(required access, its live check or None when Dynamics can't be asked yet) for the access list."""
     facts = live.dynamics_facts
-    checks = {check.item.table: check for check in facts.access} if facts and not facts.problem else {}
+    checks = {check.item.table: check for check in facts.access} if facts else {}
     return [(item, checks.get(item.table)) for item in REQUIRED_ACCESS]
 
 

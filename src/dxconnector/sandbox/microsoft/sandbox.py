@@ -2,8 +2,9 @@
 
 Identity lives in `microsoft.sqlite3`; each organisation's Dataverse data in its own
 `dataverse-<unique_name>.sqlite3`. Hosts, from the port base: the sign-in pages (http, +10), the token
-endpoint and OpenID configuration (https, +11), Global Discovery (https, +12), then one https host per
-organisation (+14, +15, …) in seed order, so an organisation keeps its URL across restarts.
+endpoint and OpenID configuration (https, +11), Global Discovery (https, +12), the Dynamics 365 app a person
+uses (http, +13), then one https host per organisation (+14, +15, …) in seed order, so an organisation keeps
+its URL across restarts.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from dxconnector.sandbox.microsoft.discovery import build_discovery_app
 from dxconnector.sandbox.microsoft.identity import MicrosoftIdentity
 from dxconnector.sandbox.microsoft.identity_app import build_identity_app
 from dxconnector.sandbox.microsoft.login import build_login_app
+from dxconnector.sandbox.microsoft.ui import build_dynamics_app
 
-PORT_OFFSETS = {"microsoft-login": 10, "microsoft-identity": 11, "microsoft-discovery": 12}
+PORT_OFFSETS = {"microsoft-login": 10, "microsoft-identity": 11, "microsoft-discovery": 12, "dynamics-app": 13}
 FIRST_ORGANISATION_OFFSET = 14
 DATAVERSE_API = "/api/data/v9.2"
 
@@ -53,7 +55,10 @@ class MicrosoftSandbox:
         login.app = build_login_app(self.identity)
         identity.app = build_identity_app(self.identity)
         discovery.app = build_discovery_app(self.identity, discovery.base_url)
-        return [login, identity, discovery, *self._organisation_hosts(port_base)]
+        organisations = self._organisation_hosts(port_base)
+        app = Host("dynamics-app", build_dynamics_app(self.identity, self.dataverse_services),
+                   port_base + PORT_OFFSETS["dynamics-app"], tls=False)
+        return [login, identity, discovery, app, *organisations]
 
     def _organisation_hosts(self, port_base: int) -> list[Host]:
         hosts = []
@@ -81,6 +86,7 @@ class MicrosoftSandbox:
             "token_url": f"{identity}/organizations/oauth2/v2.0/token",
             "discovery_resource": discovery,
             "discovery_url": discovery + DISCOVERY_API + "/Instances",
+            "app_url": urls["dynamics-app"],
             "tenants": [{**tenant, "authority": f"{identity}/{tenant['tenant_id']}"} for tenant in self.identity.tenants()],
             "organisations": [self._organisation_entry(org, urls[dataverse_host_name(org)]) for org in self.organisations],
             "apps": [{key: app[key] for key in ("name", "kind", "client_id", "client_secret", "redirect_uris", "service_principals")}

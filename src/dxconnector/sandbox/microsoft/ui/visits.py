@@ -1,0 +1,74 @@
+"""Signed-in people and their visits to an organisation.
+
+A `Visit` is one request from a signed-in person to one of their organisations: who they are, their role
+there, the organisation's Web API acting as them, and the way back to a page (POST-redirect-GET, with a
+notice shown once on the next page).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from dxconnector.sandbox.microsoft.ui.forms import Input
+from dxconnector.sandbox.microsoft.ui.gateway import ActingUser, Organisation
+from dxconnector.sandbox.microsoft.ui.layout import Frame, framed
+
+SESSION_COOKIE = "dynamics_app_session"  # cookies on 127.0.0.1 are shared by every port: not the sign-in host's name
+
+
+@dataclass
+class Session:
+    user_id: str  # the person's Entra object id
+    notices: list[str] = field(default_factory=list)  # shown once, on the next page (the latest action's only)
+
+
+class Sessions:
+    """In memory: a restarted sandbox asks people to sign in again."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+
+    def start(self, user_id: str) -> str:
+        session_id = secrets.token_urlsafe(24)
+        self._sessions[session_id] = Session(user_id)
+        return session_id
+
+    def get(self, session_id: str | None) -> Session | None:
+        return self._sessions.get(session_id or "")
+
+    def end(self, session_id: str | None) -> None:
+        self._sessions.pop(session_id or "", None)
+
+
+@dataclass
+class Visit:
+    session: Session
+    user: dict[str, Any]
+    organisation: Organisation
+    api: ActingUser
+    role: str
+
+    @property
+    def base(self) -> str:
+        return f"/orgs/{self.organisation.unique_name}"
+
+    def path(self, *parts: str) -> str:
+        return "/".join((self.base, *parts))
+
+    def redirect(self, *parts: str, notice: str | None = None) -> RedirectResponse:
+        if notice:
+            self.session.notices = [notice]  # a browser shows the page in between; an older notice is stale
+        return RedirectResponse(self.path(*parts), status_code=303)
+
+    def page(self, area: str, title: str, body: str, *, status: int = 200) -> HTMLResponse:
+        notices, self.session.notices = list(self.session.notices), []
+        frame = Frame(self.organisation.friendly_name, self.base, str(self.user.get("display_name") or self.user["upn"]), self.role)
+        return framed(frame, area, title, body, notices=notices, status=status)
+
+
+Handler = Callable[[Visit, Input], Response]

@@ -1,0 +1,172 @@
+"""The seed's setup guide, click by click in headless Chromium, against a sandbox of its own:
+register → emailed link → password → Create a New Connection → New Dynamics Xero Connector → Connect to
+Xero (sign in, Allow access, green tick) → download the solution and import it through the sandbox's
+Dynamics app → Connect to Dynamics → select the organisation (it flashes green) → permissions all green
+→ defaults → Create Connection → every tick green → Back to Home → the trial has started.
+A second run with a Dynamics user lacking Account write shows that line failing with its tip."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from playwright.sync_api import Page, expect
+
+from dxconnector.portal.models import Connection
+from tests.base import run_jobs
+from tests.sandboxes import connector_settings, start_sandbox
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "seed-guide-walkthrough-2026"
+ORGANISATION = "Oakwood Sales"
+
+
+@pytest.fixture(scope="module")
+def own_sandbox(tmp_path_factory):
+    """A fresh sandbox: no solution imported anywhere yet, whatever other tests did."""
+    running = start_sandbox(tmp_path_factory.mktemp("seed-guide-sandbox"), "--limits", "off")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def portal(page, live_server, own_sandbox):
+    with override_settings(**connector_settings(own_sandbox, base_url=live_server.url)):
+        yield page
+
+
+def register(page: Page) -> None:
+    page.goto("/register/")
+    page.get_by_label("Your name").fill("Olive Owner")
+    page.get_by_label("Company").fill("Oakwood Group")
+    page.get_by_label("Work email").fill("olive@example.org")
+    page.get_by_label("I agree to the terms and conditions").check()
+    page.get_by_role("button", name="Register for the free trial").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    run_jobs()
+    link = re.search(r"http://\S+/register/complete/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Complete registration").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+
+
+def new_connection(page: Page) -> None:
+    page.locator("summary", has_text="Create a New Connection").click()
+    page.get_by_role("button", name="New Dynamics Xero Connector").click()
+    expect(page).to_have_url(re.compile(r"/connections/[0-9a-f-]{36}/$"))
+
+
+def connect_xero(page: Page, sandbox) -> str:
+    user = sandbox.xero["users"][1]
+    organisation = next(o["name"] for o in sandbox.xero["organisations"] if o["tenant_id"] == user["organisations"][0])
+    page.get_by_role("button", name="Connect to Xero").click()
+    expect(page.get_by_role("heading", name=re.compile("Log in to Xero|wants to access your Xero data"))).to_be_visible()
+    if page.get_by_role("heading", name="Log in to Xero").count():  # Xero remembers a sign-in in the browser
+        page.get_by_label("Email address").fill(user["email"])
+        page.get_by_label("Password").fill(user["password"])
+        page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.locator("#step-xero").get_by_text(f"Connected to {organisation}")).to_be_visible()
+    expect(page.locator("#step-xero .tick")).to_be_visible()
+    return organisation
+
+
+def microsoft_user(sandbox, email: str) -> dict:
+    return next(u for u in sandbox.manifest["microsoft"]["users"] if u["email"] == email)
+
+
+def connect_dynamics(page: Page, sandbox, email: str) -> None:
+    user = microsoft_user(sandbox, email)
+    page.get_by_role("button", name="Connect to Dynamics").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()  # select_account: always asked
+    page.get_by_label("Email address").fill(user["email"])
+    page.get_by_label("Password").fill(user["password"])
+    page.get_by_role("button", name="Sign in").click()
+    accept = page.get_by_role("button", name="Accept")
+    if accept.count():  # consent is asked once per user
+        accept.click()
+    expect(page.get_by_text("Select your Dynamics organisation.")).to_be_visible()
+    page.locator("#dynamics-organisations").get_by_role("button", name=re.compile(rf"^{re.escape(ORGANISATION)} https:")).click()
+    selected = page.locator("#dynamics-organisations li.selected")
+    expect(selected).to_have_class(re.compile(r"\bflash\b"))  # flashes green once
+    expect(selected).to_contain_text(ORGANISATION)
+
+
+def checklist_line(page: Page, key: str):
+    return page.locator(f".checklist li[data-check={key}]")
+
+
+def import_through_dynamics_ui(context, sandbox, zip_path) -> None:
+    """In a second tab, as the Dynamics admin would: sign in, open the organisation, Solutions › Import."""
+    admin = microsoft_user(sandbox, "admin@oakwood.sandbox")
+    dynamics = context.new_page()
+    app = sandbox.manifest["microsoft"]["app_url"]
+    dynamics.goto(f"{app}/signin")
+    dynamics.get_by_label("Email address").fill(admin["email"])
+    dynamics.get_by_label("Password").fill(admin["password"])
+    dynamics.get_by_role("button", name="Sign in").click()
+    dynamics.get_by_role("link", name=ORGANISATION, exact=True).click()
+    dynamics.get_by_role("link", name="Solutions").click()
+    dynamics.get_by_role("link", name="Import solution").click()
+    dynamics.get_by_label("Solution file").set_input_files(str(zip_path))
+    dynamics.get_by_role("button", name="Import").click()
+    expect(dynamics.locator("p.notice[role=status]")).to_contain_text(
+        "The solution Dynamics Xero Connector 1.0.0.0 (managed) was imported.")
+    expect(dynamics.locator("tr[data-solution=DynamicsXeroConnector]")).to_contain_text("1.0.0.0")
+    dynamics.close()
+
+
+def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
+    page = portal
+    register(page)
+    new_connection(page)
+    connection = Connection.objects.get(owner__email="olive@example.org")
+
+    organisation = connect_xero(page, own_sandbox)
+    expect(checklist_line(page, "xero")).to_have_class(re.compile(r"\bdone\b"))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the solution").click()
+    zip_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(zip_path)
+    assert zip_path.name == "DynamicsXeroConnector_1_0_0_0_managed.zip"
+    import_through_dynamics_ui(page.context, own_sandbox, zip_path)
+
+    page.goto(f"/connections/{connection.pk}/")
+    connect_dynamics(page, own_sandbox, "admin@oakwood.sandbox")
+    for key in ("solution", "dynamics", "organisation", "permissions"):
+        expect(checklist_line(page, key)).to_have_class(re.compile(r"\bdone\b"))
+    expect(checklist_line(page, "solution")).to_contain_text("Version 1.0.0.0 (managed)")
+    expect(page.locator(".access li.missing")).to_have_count(0)
+
+    # Defaults come pre-filled from the Xero organisation; the admin saves them.
+    expect(page.get_by_label("1. Connection name")).to_have_value(organisation)
+    page.get_by_label("2. Time zone of Dynamics and Xero").select_option("Europe/London")
+    page.get_by_role("button", name="Save defaults").click()
+    expect(checklist_line(page, "defaults")).to_have_class(re.compile(r"\bdone\b"))
+
+    page.get_by_role("button", name="Create Connection").click()
+    expect(page.locator(".checklist li.done")).to_have_count(6)
+    expect(page.get_by_role("dialog")).to_contain_text("Your connection is working!")
+    screenshot("all-green")
+    page.get_by_role("button", name="Back to Home").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+    expect(page.locator(f"tr[data-connection='{connection.pk}'] .trial")).to_have_text("30 days left")
+    connection.refresh_from_db()
+    assert connection.trial_started_at is not None and connection.status == "created"
+
+    # A second connection, signed in to Dynamics as a user whose role lacks Account write.
+    new_connection(page)
+    connect_xero(page, own_sandbox)
+    connect_dynamics(page, own_sandbox, "noaccountwrite@oakwood.sandbox")
+    line = checklist_line(page, "permissions")
+    expect(line).to_have_class(re.compile(r"\btodo\b"))
+    expect(line).to_contain_text("Give the user's security role Write access on the Account table (account)")
+    expect(page.locator(".access li.missing")).to_have_count(1)
+    expect(page.locator(".access li.missing")).to_have_attribute("data-table", "account")
+    screenshot("missing-account-write")
