@@ -305,6 +305,34 @@ def cmd_solution(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    """`sync CONNECTION`: sync one connection now, a progress line per batch. With `--dry-run --invoice ID`:
+    say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from dxconnector.portal.models import Connection
+    from dxconnector.sync import engine
+
+    try:
+        connection = Connection.objects.filter(pk=args.connection).first()
+    except ValidationError:
+        connection = Connection.objects.filter(name=args.connection).first()
+    if connection is None:
+        print(f"dxconnector sync: no connection {args.connection!r} (give its id or its exact name)", file=sys.stderr)
+        return 2
+    if args.dry_run or args.invoice:
+        if not (args.dry_run and args.invoice):
+            print("dxconnector sync: --dry-run and --invoice ID go together", file=sys.stderr)
+            return 2
+        print("\n".join(engine.explain(connection.pk, args.invoice).lines))
+        return 0
+    run = engine.run_sync(connection.pk, "cli", progress=lambda line: print(line, flush=True))
+    counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(run.counts.items()))
+    print(f"Sync {run.status}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")
+    return 0 if run.status == run.Status.SUCCEEDED else 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -360,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     solution_build = solution_actions.add_parser("build", help="write the managed solution zip")
     solution_build.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the zip")
     solution_build.set_defaults(func=cmd_solution)
+
+    sync = sub.add_parser("sync", help="sync one connection now, or explain why an invoice is not syncing")
+    sync.add_argument("connection", metavar="CONNECTION", help="the connection's id (or exact name)")
+    sync.add_argument("--dry-run", action="store_true", help="write nothing: explain the pick-up decision (with --invoice)")
+    sync.add_argument("--invoice", metavar="ID", help="the Dynamics invoice to explain")
+    sync.set_defaults(func=cmd_sync)
 
     manage = sub.add_parser("manage", help="Django management commands (migrate, createsuperuser, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -7,7 +7,8 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -108,3 +109,18 @@ class DataverseClient:
 
     def update(self, entity_set: str, row_id: str, body: dict[str, Any]) -> None:
         self.request("PATCH", f"{entity_set}({quote(row_id)})", json=body, headers={"If-Match": "*"})
+
+    # --- paged reads (change tracking, expanded queries) ----------------------------------
+    def read(self, url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """One GET answered with JSON, numbers with a fraction as Decimal (money stays exact)."""
+        response = self.request("GET", url, params=params, headers=headers)
+        return json.loads(response.content, parse_float=Decimal) if response.content else {}
+
+    def pages(self, url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every page of a collection query. `@odata.nextLink` is followed unchanged with the same headers (the
+        same `odata.maxpagesize`); the last page carries the `@odata.deltaLink` when changes are tracked."""
+        body = self.read(url, params=params, headers=headers)
+        yield body
+        while body.get("@odata.nextLink"):
+            body = self.read(body["@odata.nextLink"], headers=headers)
+            yield body

@@ -1,3 +1,8 @@
+"""The sync's own state: ids, versions, keyed hashes, cursors, leases and counts — never amounts, lines,
+descriptions or names (PRODUCT §3.8). No column here could hold one."""
+
+import uuid
+
 from django.db import models
 from django.utils import timezone
 
@@ -24,3 +29,122 @@ class XeroWebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.event_type} {self.resource_id}"
+
+
+class Link(models.Model):
+    """The links ledger: one Dynamics record ↔ its Xero record, with what was last sent (the row version and
+    a keyed hash of the fields). It makes every write repeatable and stops echoes between the two systems.
+
+    `pending_since` is set just before a record is first created in Xero and cleared once Xero's answer is
+    recorded: a link still pending after a crash is looked up in Xero before anything is created again.
+    `writeback_due` says Xero's answer has not reached Dynamics yet.
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice"
+        CONTACT = "contact"  # a Dynamics account or contact ↔ a Xero contact
+        ITEM = "item"  # a Dynamics product ↔ a Xero item
+
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    dynamics_id = models.CharField(max_length=64)
+    xero_id = models.CharField(max_length=64, blank=True)
+    sent_type = models.CharField(max_length=16, blank=True, help_text="Xero's type it went as, e.g. ACCREC")
+    sent_version = models.CharField(max_length=64, blank=True, help_text="Dataverse versionnumber last sent")
+    sent_hash = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 of the fields last sent")
+    pending_since = models.DateTimeField(null=True, blank=True)
+    writeback_due = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "kind", "dynamics_id"], name="one_link_per_record")]
+        indexes = [models.Index(fields=["connection", "kind", "xero_id"]), models.Index(fields=["connection", "writeback_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.dynamics_id} → {self.xero_id or 'pending'}"
+
+
+class Cursor(models.Model):
+    """Where a stream reads on from: an opaque value (Dataverse delta links, or a modifiedon watermark)."""
+
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="cursors")
+    stream = models.CharField(max_length=64)
+    value = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "stream"], name="one_cursor_per_stream")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} @ {self.updated_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Lease(models.Model):
+    """Who may sync a connection right now. Taken and renewed with one conditional UPDATE, so only one
+    holder wins whatever the number of workers or machines; an expired lease is free to take."""
+
+    connection = models.OneToOneField("portal.Connection", on_delete=models.CASCADE, related_name="sync_lease")
+    holder = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.holder or 'free'} until {self.expires_at:%H:%M:%S}"
+
+
+class SyncRun(models.Model):
+    """One run of the engine for a connection: when, why, how it ended, and counts (numbers only)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"  # stopped early; the cursor stayed where the last committed batch left it
+        BUSY = "busy"  # another run held the lease
+        PAUSED = "paused"  # the trial ended or syncing is paused: nothing was read or written
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_runs")
+    trigger = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="records by outcome, and API calls by service")
+    error = models.CharField(max_length=300, blank=True, help_text="the kind of failure that stopped the run")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["connection", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} run {self.status}"
+
+
+class SyncAttempt(models.Model):
+    """What happened to one record in one run. `reason` is a rule's explanation (rules name lines by position
+    and product number only); Xero's own messages go to the history row in Dynamics, never here.
+    `reported_at` is set once the attempt's history row is in Dynamics (its id is this attempt's id)."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "SUCCEEDED"
+        FAILED = "FAILED"
+        SKIPPED = "SKIPPED"
+        HELD_BACK = "HELD_BACK"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts")
+    record_kind = models.CharField(max_length=16)
+    dynamics_id = models.CharField(max_length=64)
+    xero_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    attempted_at = models.DateTimeField(default=timezone.now)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+        indexes = [models.Index(fields=["connection", "dynamics_id", "-attempted_at"]),
+                   models.Index(fields=["connection", "reported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.dynamics_id}: {self.outcome}"

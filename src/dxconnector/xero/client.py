@@ -292,16 +292,22 @@ class XeroClient:
             yield from page
 
     # --- writing -------------------------------------------------------------------
-    def write(self, resource: Resource, elements: list[dict[str, Any]], *, create_only: bool = False) -> list[ElementResult]:
-        """Create or update in batches of up to 50, each element's outcome reported on its own."""
+    def write(self, resource: Resource, elements: list[dict[str, Any]], *, create_only: bool = False,
+              unitdp: int | None = None) -> list[ElementResult]:
+        """Create or update in batches of up to 50, each element's outcome reported on its own.
+
+        `unitdp=4` keeps unit amounts to four places (Xero rounds them to two otherwise).
+        """
         method = resource.create_method if create_only else (resource.upsert_method or resource.create_method)
         if method is None:
             raise ValueError(f"{resource.name} cannot be written")
+        options: dict[str, Any] = {} if unitdp is None else {"unitdp": unitdp}
+        key_label = method if unitdp is None else f"{method}:unitdp={unitdp}"
         results: list[ElementResult] = []
         for start in range(0, len(elements), BATCH_SIZE):
             batch = elements[start:start + BATCH_SIZE]
-            body, _ = self.request(method, {resource.name: batch}, summarize_errors=False,
-                                   idempotency_key=idempotency_key(self.tenant_id, f"{method}", batch))
+            body, _ = self.request(method, {resource.name: batch}, summarize_errors=False, **options,
+                                   idempotency_key=idempotency_key(self.tenant_id, key_label, batch))
             answered = body.get(resource.name, [])
             if len(answered) != len(batch):
                 raise PermanentError(f"Xero answered {len(answered)} {resource.name} for a batch of {len(batch)}", 200, body)

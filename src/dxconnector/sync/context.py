@@ -1,0 +1,53 @@
+"""What one run of the engine works with: the connection, both clients, its settings, and its tallies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from dxconnector.domain.records import ConnectionSettings
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.portal.models import Connection
+from dxconnector.sync import state
+from dxconnector.sync.models import SyncRun
+from dxconnector.xero.client import XeroClient
+
+
+@dataclass
+class SyncContext:
+    connection: Connection
+    dynamics: DataverseClient
+    xero: XeroClient
+    settings: ConnectionSettings
+    connector_id: str
+    now: datetime
+    key: bytes
+    run: SyncRun | None = None
+    holder: str = ""
+    counts: Counter[str] = field(default_factory=Counter)
+    progress: Callable[[str], None] = lambda line: None
+
+    @property
+    def connection_id(self) -> Any:
+        return self.connection.pk
+
+    def renew_lease(self) -> None:
+        if self.holder:
+            state.renew_lease(self.connection_id, self.holder)
+
+    def source_url(self, invoice_id: str) -> str:
+        """The invoice in Dynamics, kept on the Xero invoice as its link back (`invoice_id_of` reads it)."""
+        return f"{self.dynamics.org_url}/main.aspx?etn=invoice&pagetype=entityrecord&id={invoice_id}"
+
+    def calls(self) -> dict[str, int]:
+        return {"xero_calls": self.xero.calls, "dynamics_calls": self.dynamics.calls}
+
+
+def invoice_id_of(url: Any) -> str | None:
+    """The Dynamics invoice a Xero invoice links back to (`SyncContext.source_url`)."""
+    found = parse_qs(urlsplit(str(url or "")).query).get("id")
+    return found[0] if found else None

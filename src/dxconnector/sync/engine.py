@@ -1,0 +1,266 @@
+"""The sync engine's entry points: run a connection's streams (`run_sync`), or explain one invoice without
+writing anything (`explain`).
+
+A run holds the connection's lease throughout, reads the settings row from Dynamics, first settles what
+an interrupted run may have left (creates whose answer was lost, write-backs still due), then runs each
+stream: the changes since its cursor, in batches. A connection whose trial ended is paused: nothing is
+read or written, and nothing is lost — its cursors wait where they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from dxconnector.domain import rules
+from dxconnector.domain.mapping.settings import settings_from_row
+from dxconnector.domain.records import DynamicsInvoice, InvoiceType
+from dxconnector.domain.rules import Action, Decision, MatchedBy, Reason
+from dxconnector.dynamics.changes import Changes, Watch, changes_since, connection_rows, customer_ref, read_invoices
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.errors import DynamicsError
+from dxconnector.portal import dynamics_connect, xero_connect
+from dxconnector.portal.models import Connection
+from dxconnector.sync import invoices, state, writeback, xero_io
+from dxconnector.sync.context import SyncContext, invoice_id_of
+from dxconnector.sync.models import Link, SyncRun
+from dxconnector.sync.prerequisites import Customer, contact_summary
+from dxconnector.sync.streams import STREAMS, Stream
+from dxconnector.xero.client import XeroClient
+from dxconnector.xero.errors import XeroError
+
+logger = logging.getLogger(__name__)
+
+RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
+CONNECTOR_COLUMN = "_stl3_connectorid_value"
+BATCHES = {"invoice": invoices.sync_batch}  # a stream's record kind → what syncs one batch of its changed ids
+
+
+class NotReady(Exception):
+    """The connection is not connected on both sides, or Create Connection has not written its rows."""
+
+
+@dataclass
+class Clients:
+    dynamics: DataverseClient
+    xero: XeroClient
+
+    def close(self) -> None:
+        self.dynamics.close()
+
+
+ClientFactory = Callable[[Connection], Clients]
+
+
+def connected_clients(connection: Connection) -> Clients:
+    try:
+        return Clients(dynamics_connect.client_for(connection.dynamics), xero_connect.client_for(connection.xero))
+    except (Connection.dynamics.RelatedObjectDoesNotExist, Connection.xero.RelatedObjectDoesNotExist) as missing:
+        raise NotReady("Connect both Xero and Dynamics first.") from missing
+
+
+def open_context(connection: Connection, clients: Clients, *, run: SyncRun | None = None, holder: str = "",
+                 progress: Callable[[str], None] | None = None, now: datetime | None = None) -> SyncContext:
+    found = connection_rows(clients.dynamics, str(connection.pk))
+    if found is None:
+        raise NotReady("The connection's rows are not in Dynamics yet: click Create Connection.")
+    connector_id, settings_row = found
+    return SyncContext(connection, clients.dynamics, clients.xero, settings_from_row(settings_row), connector_id,
+                       now or timezone.now(), state.ledger_key(), run, holder, progress=progress or (lambda line: None))
+
+
+# --- a run -----------------------------------------------------------------------------------------------
+
+
+def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None = None,
+             progress: Callable[[str], None] | None = None) -> SyncRun:
+    """Sync one connection now. Returns the run: succeeded, failed (the cursor stays where the last committed
+    batch left it, so the next run carries on), busy (another run holds the lease) or paused."""
+    connection = Connection.objects.get(pk=connection_id)
+    run = state.start_run(connection.pk, trigger)
+    if not connection.may_sync():
+        return state.finish_run(run, SyncRun.Status.PAUSED, {})
+    holder = f"run:{run.pk}"
+    if not state.acquire_lease(connection.pk, holder):
+        return state.finish_run(run, SyncRun.Status.BUSY, {})
+    counts: dict[str, int] = {}
+    try:
+        made = (clients or connected_clients)(connection)
+        try:
+            ctx = open_context(connection, made, run=run, holder=holder, progress=progress)
+            try:
+                sync_streams(ctx)
+            finally:
+                counts = {**ctx.counts, **ctx.calls()}
+        finally:
+            made.close()
+    except (XeroError, DynamicsError, state.LeaseLost, NotReady) as error:
+        logger.warning("sync of connection %s stopped: %s", connection.pk, error)
+        return state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error))
+    except Exception as error:
+        state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error))
+        raise
+    finally:
+        state.release_lease(connection.pk, holder)
+    Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
+    return state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
+
+
+def _kind_of(error: Exception) -> str:
+    """What the run keeps of a failure: its kind and status, never its message (which may quote a record)."""
+    status = getattr(error, "status", None)
+    return f"{type(error).__name__}{f' ({status})' if status else ''}"
+
+
+def sync_streams(ctx: SyncContext) -> None:
+    recover_pending(ctx)
+    for stream in STREAMS:
+        run_stream(ctx, stream)
+    writeback.flush_due(ctx)
+
+
+def recover_pending(ctx: SyncContext) -> None:
+    """Creates sent to Xero whose answer never got recorded (the run stopped in between): find them among the
+    invoices this app made since (each carries its Dynamics invoice's link in `Url`) and link them, so they
+    are updated rather than made twice; the ones Xero never got are forgotten and go again."""
+    pending = state.pending_links(ctx.connection_id)
+    if not pending:
+        return
+    wanted = {link.dynamics_id for link in pending}
+    since = min(link.pending_since for link in pending if link.pending_since) - RECOVERY_MARGIN
+    found: dict[str, Mapping[str, Any]] = {}
+    for record in xero_io.created_by_us_since(ctx.xero, since):
+        invoice_id = invoice_id_of(record.get("Url"))
+        if invoice_id in wanted:
+            found[invoice_id] = record
+    sent = [state.Sent(invoice_id, str(record.get("CreditNoteID") or record.get("InvoiceID")),
+                       InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None) for invoice_id, record in found.items()]
+    state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
+    ctx.counts["recovered"] += len(found)
+
+
+# --- a stream --------------------------------------------------------------------------------------------
+
+
+def _ours(ctx: SyncContext, row: Mapping[str, Any]) -> bool:
+    """Whether a changed row is this connection's business, when the row says (an invoice line does not: its
+    invoice is read and decided). `belongs_here` is the rule; the row carries all it looks at."""
+    if CONNECTOR_COLUMN not in row:
+        return True
+    return rules.belongs_here(DynamicsInvoice(id="", connector_id=row[CONNECTOR_COLUMN]), ctx.settings)
+
+
+def _sent_as_is(link: Link | None, row: Mapping[str, Any]) -> bool:
+    """The row is the very version the ledger sent (usually our own write-back's echo): `pick_up` would skip
+    it as unchanged, so it is not even read in full."""
+    return bool(link and link.xero_id and not link.pending_since and link.sent_version
+                and link.sent_version == str(row.get("versionnumber")))
+
+
+def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]) -> list[str]:
+    """The records that changed, once each, in the order the changes came. A record whose own row is not this
+    connection's is left out whatever else of it changed (its lines, say)."""
+    own: Watch = stream.watch[0]
+    rows = changes[own.entity_set].rows
+    links = state.links(ctx.connection_id, stream.record_kind, [str(row[own.key]) for row in rows if row.get(own.key)])
+    ids: dict[str, None] = {}
+    others: set[str] = set()
+    for row in rows:
+        key = str(row.get(own.key) or "")
+        if not key:
+            continue
+        if not _ours(ctx, row):
+            others.add(key)
+        elif _sent_as_is(links.get(key), row):
+            ctx.counts["unchanged"] += 1
+        else:
+            ids.setdefault(key)
+    for watch in stream.watch[1:]:
+        for row in changes[watch.entity_set].rows:
+            key = str(row.get(watch.key) or "")
+            if key and key not in others and _ours(ctx, row) and watch.wants(row):
+                ids.setdefault(key)
+    return list(ids)
+
+
+def run_stream(ctx: SyncContext, stream: Stream) -> None:
+    position = state.cursor(ctx.connection_id, stream.name) or {}
+    changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}
+    after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
+    ids = changed_ids(ctx, stream, changes)
+    batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
+    if not batches:
+        state.save_cursors(ctx.connection_id, after)
+        ctx.progress(f"{stream.name}: nothing changed")
+        return
+    sync_batch = BATCHES[stream.record_kind]
+    for number, batch in enumerate(batches, start=1):
+        ctx.renew_lease()
+        sync_batch(ctx, batch, cursors=after if number == len(batches) else None)
+        done = ", ".join(f"{ctx.counts[k]} {k.replace('_', ' ')}" for k in ("succeeded", "failed", "held_back", "skipped") if ctx.counts[k])
+        ctx.progress(f"{stream.name}: batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}")
+
+
+# --- "why isn't my invoice syncing?" -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explanation:
+    invoice_id: str
+    found: bool = True
+    paused: bool = False
+    decision: Decision | None = None
+    blockers: tuple[Reason, ...] = field(default=())  # what would stop it once picked up (the customer)
+
+    @property
+    def lines(self) -> list[str]:
+        if self.paused:
+            return ["Syncing is paused for this connection (its trial ended): nothing goes to Xero until it is resumed."]
+        if not self.found or self.decision is None:
+            return [f"Invoice {self.invoice_id} is not in Dynamics (or this user can't read it)."]
+        decision = self.decision
+        lines = [f"Invoice {self.invoice_id}: {decision.action.value.upper()}"]
+        lines += [f"  held back by {reason.code.value}: {reason.text}" if decision.held_back else f"  {reason.code.value}: {reason.text}"
+                  for reason in decision.reasons]
+        lines += [f"  would fail on {reason.code.value}: {reason.text}" for reason in self.blockers]
+        return lines
+
+
+def explain(connection_id: Any, invoice_id: str, *, clients: ClientFactory | None = None,
+            now: datetime | None = None) -> Explanation:
+    """The pick-up decision for one invoice, and the customer rule that would stop it, reading only."""
+    connection = Connection.objects.get(pk=connection_id)
+    if not connection.may_sync():
+        return Explanation(invoice_id, paused=True)
+    made = (clients or connected_clients)(connection)
+    try:
+        ctx = open_context(connection, made, now=now)
+        records = read_invoices(ctx.dynamics, [invoice_id], ctx.connector_id)
+        if not records:
+            return Explanation(invoice_id, found=False)
+        record = records[0]
+        links = state.links(ctx.connection_id, Link.Kind.INVOICE, [invoice_id])
+        expected = invoices.expected_hashes(ctx, records, links).get(invoice_id)
+        decision = rules.pick_up(record.invoice, ctx.settings, ctx.now, state.invoice_link(links.get(invoice_id)),
+                                 sent_fields_hash=expected)
+        blockers: tuple[Reason, ...] = ()
+        if decision.action in (Action.CREATE, Action.UPDATE) and record.customer is not None:
+            blockers = _customer_blockers(ctx, record.customer)
+        return Explanation(invoice_id, decision=decision, blockers=blockers)
+    finally:
+        made.close()
+
+
+def _customer_blockers(ctx: SyncContext, customer: Customer) -> tuple[Reason, ...]:
+    linked = state.links(ctx.connection_id, Link.Kind.CONTACT, [customer.id]).get(customer.id)
+    if linked and linked.xero_id:
+        return ()
+    ref = customer_ref(customer)
+    candidates = [contact_summary(found) for found in xero_io.find_contacts(ctx.xero, [ref.number], [ref.name])]
+    match = rules.match_contact(ref, None, candidates, ctx.settings)
+    return (match.reason,) if match.matched_by is MatchedBy.NONE and match.reason else ()

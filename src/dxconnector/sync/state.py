@@ -1,0 +1,206 @@
+"""The sync's state in the database: leases, cursors, the links ledger, runs and attempts.
+
+Every change of state here is one statement or one transaction, and works the same on SQLite and
+PostgreSQL: a lease is taken with a single conditional UPDATE, and a batch's links, attempts and cursor
+are committed together (`commit_batch`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dxconnector.domain.records import InvoiceLink, InvoiceType
+from dxconnector.sync.models import Cursor, Lease, Link, SyncAttempt, SyncRun
+
+LEASE_SECONDS = 300
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def ledger_key() -> bytes:
+    """The key of the ledger's content hashes, derived from SECRET_KEY (a new SECRET_KEY re-sends everything once)."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"dxconnector links ledger v1", hashlib.sha256).digest()
+
+
+# --- leases ----------------------------------------------------------------------------------------------
+
+
+class LeaseLost(Exception):
+    """The lease expired and another run took it: stop before writing anything more."""
+
+
+def acquire_lease(connection_id: Any, holder: str, *, seconds: int = LEASE_SECONDS, now: datetime | None = None) -> bool:
+    """Take the lease if it is free (expired) or already ours; True when we hold it now."""
+    now = now or timezone.now()
+    Lease.objects.bulk_create([Lease(connection_id=connection_id, holder="", expires_at=NEVER)], ignore_conflicts=True)
+    taken = Lease.objects.filter(Q(expires_at__lte=now) | Q(holder=holder), connection_id=connection_id).update(
+        holder=holder, expires_at=now + timedelta(seconds=seconds))
+    return taken == 1
+
+
+def renew_lease(connection_id: Any, holder: str, *, seconds: int = LEASE_SECONDS, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    if not Lease.objects.filter(connection_id=connection_id, holder=holder).update(expires_at=now + timedelta(seconds=seconds)):
+        raise LeaseLost(f"the lease of connection {connection_id} was taken by another run")
+
+
+def release_lease(connection_id: Any, holder: str) -> None:
+    Lease.objects.filter(connection_id=connection_id, holder=holder).update(holder="", expires_at=NEVER)
+
+
+# --- cursors ---------------------------------------------------------------------------------------------
+
+
+def cursor(connection_id: Any, stream: str) -> dict[str, Any] | None:
+    found = Cursor.objects.filter(connection_id=connection_id, stream=stream).values_list("value", flat=True).first()
+    return json.loads(found) if found else None
+
+
+def _save_cursor(connection_id: Any, stream: str, value: Mapping[str, Any]) -> None:
+    Cursor.objects.update_or_create(connection_id=connection_id, stream=stream,
+                                    defaults={"value": json.dumps(value, sort_keys=True), "updated_at": timezone.now()})
+
+
+# --- the links ledger ------------------------------------------------------------------------------------
+
+
+def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[str, Link]:
+    ids = list(dict.fromkeys(dynamics_ids))
+    if not ids:
+        return {}
+    return {link.dynamics_id: link for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids)}
+
+
+def invoice_link(link: Link | None) -> InvoiceLink | None:
+    """The domain's view of a ledger entry; a link still waiting for Xero's answer is no link yet."""
+    if link is None or not link.xero_id:
+        return None
+    return InvoiceLink(link.xero_id, InvoiceType(link.sent_type) if link.sent_type else None, link.sent_version or None,
+                       link.sent_hash or None)
+
+
+def save_links(connection_id: Any, kind: str, xero_ids: Mapping[str, str]) -> None:
+    """Dynamics id → Xero id for records found or created in Xero (contacts, items)."""
+    now = timezone.now()
+    for dynamics_id, xero_id in xero_ids.items():
+        Link.objects.update_or_create(connection_id=connection_id, kind=kind, dynamics_id=dynamics_id,
+                                      defaults={"xero_id": xero_id, "updated_at": now})
+
+
+def mark_pending(connection_id: Any, dynamics_ids: Iterable[str], now: datetime | None = None) -> None:
+    """Before first creating invoices in Xero: if no answer gets recorded, the next run looks for them in Xero."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        for dynamics_id in dynamics_ids:
+            Link.objects.update_or_create(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=dynamics_id,
+                                          defaults={"pending_since": now, "updated_at": now})
+
+
+def pending_links(connection_id: Any) -> list[Link]:
+    return list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, xero_id="", pending_since__isnull=False))
+
+
+def forget_pending(connection_id: Any, dynamics_ids: Iterable[str]) -> None:
+    """Creates that never reached Xero: nothing was linked."""
+    Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, xero_id="", dynamics_id__in=list(dynamics_ids)).delete()
+
+
+def due_writebacks(connection_id: Any) -> list[Link]:
+    return list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, writeback_due=True).exclude(xero_id=""))
+
+
+def written_back(connection_id: Any, versions: Mapping[str, str | None]) -> None:
+    """Xero's answer is in Dynamics; a new version given is our own write-back, so it is no change to send."""
+    now = timezone.now()
+    with transaction.atomic():
+        for dynamics_id, version in versions.items():
+            update: dict[str, Any] = {"writeback_due": False, "updated_at": now}
+            if version:
+                update["sent_version"] = version
+            Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=dynamics_id).update(**update)
+
+
+# --- what a batch commits --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A record Xero accepted: the ledger entry to keep."""
+
+    dynamics_id: str
+    xero_id: str
+    sent_type: str
+    version: str | None
+    hash: str | None
+
+
+@dataclass
+class Attempt:
+    record_kind: str
+    dynamics_id: str
+    outcome: str  # SyncAttempt.Outcome
+    reason_code: str = ""
+    reason: str = ""  # a rule's words: no amounts, descriptions or names
+    xero_id: str = ""
+    message: str = ""  # for the history row in Dynamics only (may quote Xero)
+    at: datetime = field(default_factory=timezone.now)
+
+    def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
+        return SyncAttempt(connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
+                           xero_id=self.xero_id, outcome=self.outcome, reason_code=self.reason_code, reason=self.reason,
+                           attempted_at=self.at)
+
+
+def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent], failed_creates: Iterable[str],
+                 attempts: Iterable[Attempt], cursors: Mapping[str, Mapping[str, Any]] | None = None) -> list[SyncAttempt]:
+    """One transaction: the ledger entries of what Xero accepted, the attempts, and (with the batch that ends
+    a stream's changes) the stream's cursor. Called only after Xero answered."""
+    now = timezone.now()
+    with transaction.atomic():
+        for entry in sent:
+            Link.objects.update_or_create(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=entry.dynamics_id, defaults={
+                "xero_id": entry.xero_id, "sent_type": entry.sent_type, "sent_version": entry.version or "",
+                "sent_hash": entry.hash or "", "pending_since": None, "writeback_due": True, "updated_at": now,
+            })
+        forget_pending(connection_id, failed_creates)
+        rows = SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
+        for stream, value in (cursors or {}).items():
+            _save_cursor(connection_id, stream, value)
+    return rows
+
+
+def save_cursors(connection_id: Any, cursors: Mapping[str, Mapping[str, Any]]) -> None:
+    with transaction.atomic():
+        for stream, value in cursors.items():
+            _save_cursor(connection_id, stream, value)
+
+
+def unreported_attempts(connection_id: Any) -> list[SyncAttempt]:
+    return list(SyncAttempt.objects.filter(connection_id=connection_id, reported_at__isnull=True).order_by("attempted_at"))
+
+
+def reported(attempt_ids: Iterable[Any]) -> None:
+    SyncAttempt.objects.filter(pk__in=list(attempt_ids)).update(reported_at=timezone.now())
+
+
+# --- runs ------------------------------------------------------------------------------------------------
+
+
+def start_run(connection_id: Any, trigger: str) -> SyncRun:
+    return SyncRun.objects.create(connection_id=connection_id, trigger=trigger)
+
+
+def finish_run(run: SyncRun, status: str, counts: Mapping[str, int], error: str = "") -> SyncRun:
+    run.status, run.counts, run.error, run.finished_at = status, dict(counts), error[:300], timezone.now()
+    run.save(update_fields=["status", "counts", "error", "finished_at"])
+    return run

@@ -1,0 +1,54 @@
+"""The streams the engine runs, declared as data (ARCHITECTURE principle 3).
+
+A stream names what it syncs and which way, the tables whose changes it follows (its cursor holds one
+position per table), how it reads them on (`cursor`), and how many records go in one batch.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.records import ExportStatus
+from dxconnector.dynamics.changes import Watch
+
+
+class Direction(enum.StrEnum):
+    TO_XERO = "to_xero"
+    TO_DYNAMICS = "to_dynamics"
+
+
+class CursorKind(enum.StrEnum):
+    CHANGE_TRACKING = "change_tracking"  # Dataverse delta links; a modifiedon sweep for a table without tracking
+
+
+@dataclass(frozen=True)
+class Stream:
+    name: str
+    direction: Direction
+    record_kind: str  # what the stream's records are (the ledger's kind)
+    cursor: CursorKind
+    batch_size: int
+    watch: tuple[Watch, ...]  # the first is the record's own table; others name it through a lookup
+
+
+INVOICES_TO_XERO = Stream(
+    name="invoices-to-xero",
+    direction=Direction.TO_XERO,
+    record_kind="invoice",
+    cursor=CursorKind.CHANGE_TRACKING,
+    batch_size=50,  # Xero's advice for one request, and one Dataverse query with its lines expanded
+    watch=(
+        Watch("invoices", "invoiceid", ("_stl3_connectorid_value",)),
+        Watch("invoicedetails", "_invoiceid_value"),  # a line edited without changing the invoice's totals
+        Watch("stl3_xeroinvoices", "_stl3_invoiceid_value", ("_stl3_connectorid_value",),  # "send it again", asked in Dynamics
+              only=(("stl3_exportstatus", (option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.READY_TO_UPDATE),)),)),
+    ),
+)
+
+STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO,)
+
+
+def stream(name: str) -> Stream:
+    return next(s for s in STREAMS if s.name == name)

@@ -1,0 +1,10 @@
+"""Jobs of the sync: one-liners over the engine."""
+
+from django_tasks import task
+
+from dxconnector.sync import engine
+
+
+@task()
+def sync_connection(connection_id: str, trigger: str) -> None:
+    engine.run_sync(connection_id, trigger)

@@ -1,0 +1,188 @@
+"""Xero's answer, back in Dynamics, in one `$batch`: on each invoice its Xero number, status and due date;
+on its Xero details row (`stl3_xeroinvoice`) the id, number, status, URLs, export status and date; and one
+`stl3_synchistory` row per attempt.
+
+Every write is repeatable (PATCH by id: an upsert), so a batch sent twice changes nothing more. The
+invoice is written only onto the version the sync read (`If-Match`): its new version is then our own
+write-back, which the ledger records so it is not mistaken for an edit. What did not reach Dynamics stays
+due — `Link.writeback_due`, `SyncAttempt.reported_at` — and the next run writes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.mapping.invoice import invoice_columns_from_xero, xero_details_columns, xero_invoice_url
+from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
+from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
+from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
+from dxconnector.dynamics.solution.definition import CONNECTION, SYNC_HISTORY, XERO_INVOICE
+from dxconnector.sync import state
+from dxconnector.sync.context import SyncContext
+from dxconnector.sync.models import Link, SyncAttempt
+from dxconnector.sync.xero_io import current_copies, online_invoice_url, resource_of
+from dxconnector.xero.errors import XeroError
+from dxconnector.xero.resources import Resource
+
+logger = logging.getLogger(__name__)
+
+ONLINE_INVOICE_STATUSES = (XeroStatus.SUBMITTED, XeroStatus.AUTHORISED, XeroStatus.PAID)
+HISTORY = SYNC_HISTORY.name
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One invoice Xero accepted (or already had), with what it answered. `as_sent`: the invoice was read at
+    the version the ledger sent, so the version our write-back makes of it may stand for that one (an edit
+    made since is never hidden that way)."""
+
+    record: InvoiceRecord
+    xero: Mapping[str, Any]
+    as_sent: bool = True
+
+
+def details_row_id(connector_id: str, invoice_id: str) -> str:
+    """Our details row's id when we make it: the same for the same connection and invoice, so making it
+    again after a crash updates it."""
+    return str(uuid.uuid5(uuid.UUID(connector_id), f"xeroinvoice:{invoice_id}"))
+
+
+def _xero_type(xero: Mapping[str, Any]) -> InvoiceType:
+    return InvoiceType(str(xero.get("Type") or "ACCREC"))
+
+
+def _xero_id(xero: Mapping[str, Any]) -> str:
+    return str(xero.get("CreditNoteID") or xero.get("InvoiceID") or "")
+
+
+def _online_url(ctx: SyncContext, exported: Exported) -> str | None:
+    """Asked of Xero once per invoice, when it is an approved sales invoice (Xero has none for drafts)."""
+    xero = exported.xero
+    if exported.record.online_invoice_url or "InvoiceID" not in xero or _xero_type(xero) is not InvoiceType.ACCREC:
+        return None
+    if xero.get("Status") not in ONLINE_INVOICE_STATUSES:
+        return None
+    try:
+        return online_invoice_url(ctx.xero, _xero_id(xero)) or None
+    except XeroError as error:  # the link is a nicety: the rest of the write-back goes on
+        logger.warning("online invoice link not read: %s", error)
+        return None
+
+
+def _connector_bind(ctx: SyncContext) -> dict[str, str]:
+    return {"stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({ctx.connector_id})"}
+
+
+def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[str, Any]) -> BatchRequest:
+    row_id = record.details_row_id or details_row_id(ctx.connector_id, record.invoice.id)
+    body = {**columns, XERO_INVOICE.primary_name: columns.get("stl3_xeronumber") or record.invoice.invoice_number or "Xero invoice",
+            "stl3_invoiceid@odata.bind": f"/invoices({record.invoice.id})", **_connector_bind(ctx)}
+    return BatchRequest("PATCH", f"{XERO_INVOICE.set_name}({row_id})", body)
+
+
+def _invoice_request(record: InvoiceRecord, xero: Mapping[str, Any]) -> BatchRequest | None:
+    """Only an active invoice can be written; paid and cancelled ones keep our details row up to date."""
+    if record.invoice.state is not InvoiceState.ACTIVE:
+        return None
+    return BatchRequest("PATCH", f"invoices({record.invoice.id})?$select=versionnumber", invoice_columns_from_xero(xero), {
+        "If-Match": record.etag or "*", "Prefer": "return=representation"})
+
+
+def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
+    """An invoice that never reached Xero shows Export Status Failed; the history row says why."""
+    return _details_request(ctx, record, {"stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus",
+                                                                            ExportStatus.FAILED)})
+
+
+def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "") -> BatchRequest:
+    outcome = attempt.outcome
+    body = {
+        SYNC_HISTORY.primary_name: f"Invoice to Xero: {SyncAttempt.Outcome(outcome).label}",
+        "stl3_direction": option_value(HISTORY, "stl3_direction", "D365_TO_XERO"),
+        "stl3_recordtype": option_value(HISTORY, "stl3_recordtype", "INVOICE"),
+        "stl3_recordid": attempt.dynamics_id,
+        "stl3_xeroid": attempt.xero_id or None,
+        "stl3_outcome": option_value(HISTORY, "stl3_outcome", outcome),
+        "stl3_message": (message or attempt.reason or "")[:4000] or None,
+        "stl3_attemptedon": attempt.attempted_at,
+        "stl3_invoiceid@odata.bind": f"/invoices({attempt.dynamics_id})",
+        **_connector_bind(ctx),
+    }
+    return BatchRequest("PATCH", f"{SYNC_HISTORY.set_name}({attempt.pk})", body)
+
+
+def _new_version(answer: BatchResponse) -> str | None:
+    body = answer.body if isinstance(answer.body, dict) else {}
+    return str(body["versionnumber"]) if body.get("versionnumber") is not None else None
+
+
+def leftovers(ctx: SyncContext) -> list[Exported]:
+    """Invoices whose write-back is still due: read again from both sides (rare: a run stopped before its
+    write-back, or the invoice was edited in Dynamics while the run was writing back)."""
+    due = state.due_writebacks(ctx.connection_id)
+    if not due:
+        return []
+    records = {record.invoice.id: record for record in read_invoices(ctx.dynamics, [link.dynamics_id for link in due], ctx.connector_id)}
+    by_resource: dict[Resource, list[Link]] = {}
+    for link in due:
+        if link.dynamics_id in records:
+            by_resource.setdefault(resource_of(InvoiceType(link.sent_type or "ACCREC")), []).append(link)
+    copies: dict[str, Mapping[str, Any]] = {}
+    for resource, links in by_resource.items():
+        copies.update(current_copies(ctx.xero, resource, [link.xero_id for link in links]))
+    gone = {link.dynamics_id: None for link in due if link.dynamics_id not in records or link.xero_id not in copies}
+    state.written_back(ctx.connection_id, gone)  # deleted on one side or the other: nothing to write
+    return [Exported(records[link.dynamics_id], copies[link.xero_id],
+                     as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
+            for link in due if link.dynamics_id not in gone]
+
+
+def _settled(answer: BatchResponse) -> bool:
+    """Written, or refused for good (e.g. its invoice was deleted meanwhile): either way not tried again."""
+    return answer.ok or (400 <= answer.status < 500 and answer.status not in (408, 429))
+
+
+def flush_due(ctx: SyncContext) -> None:
+    """What earlier batches or runs left due: their invoices' write-backs and their history rows."""
+    flush(ctx, leftovers(ctx), [], {})
+
+
+def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord], messages: Mapping[Any, str]) -> None:
+    """Write what is due to Dynamics in one `$batch` call (more past 1,000 requests)."""
+    requests: list[BatchRequest] = []
+    invoice_parts: dict[str, list[tuple[int, bool]]] = {}  # invoice id → (request index, is the invoice itself)
+    as_sent = {item.record.invoice.id: item.as_sent for item in exported}
+    for item in exported:
+        invoice_id = item.record.invoice.id
+        xero = item.xero
+        columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
+                                       invoice_url=xero_invoice_url(_xero_type(xero), _xero_id(xero)))
+        invoice_parts[invoice_id] = [(len(requests), False)]
+        requests.append(_details_request(ctx, item.record, columns))
+        invoice_request = _invoice_request(item.record, xero)
+        if invoice_request is not None:
+            invoice_parts[invoice_id].append((len(requests), True))
+            requests.append(invoice_request)
+    requests += [failed_details(ctx, record) for record in failed]
+    attempts = state.unreported_attempts(ctx.connection_id)
+    first_history = len(requests)
+    requests += [history_request(ctx, attempt, messages.get(attempt.pk, "")) for attempt in attempts]
+    if not requests:
+        return
+    answers = execute(ctx.dynamics, requests)
+    versions: dict[str, str | None] = {}
+    for invoice_id, parts in invoice_parts.items():
+        if all(answers[index].ok for index, _ in parts):
+            own = [_new_version(answers[index]) for index, is_invoice in parts if is_invoice and as_sent[invoice_id]]
+            versions[invoice_id] = own[0] if own else None
+        else:
+            logger.info("write-back of invoice %s left due: %s", invoice_id,
+                        "; ".join(answers[index].error for index, _ in parts if not answers[index].ok))
+    state.written_back(ctx.connection_id, versions)
+    state.reported(attempt.pk for attempt, answer in zip(attempts, answers[first_history:], strict=True) if _settled(answer))
+    ctx.counts["dynamics_writes"] += len(requests)

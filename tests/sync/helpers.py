@@ -1,0 +1,205 @@
+"""A fully connected connection against a sandbox, and invoices made in its Dynamics through the Web API."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import override_settings
+
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
+from dxconnector.portal import dynamics_connect
+from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
+from dxconnector.portal.xero_tokens import DatabaseTokenStore
+from dxconnector.sync.engine import Clients, run_sync
+from dxconnector.sync.models import Link, SyncAttempt, SyncRun
+from dxconnector.xero import resources
+from dxconnector.xero.client import XeroApiConfig, XeroClient
+from dxconnector.xero.limits import Limits, RateGovernor
+from tests.base import BaseTestCase
+from tests.sandbox.microsoft.browser import sign_in
+from tests.sandboxes import RunningSandbox, connector_settings, xero_consent
+
+ORGANISATION = "Oakwood Sales (Test)"
+# The shared sandbox runs without Xero's limits (every suite calls the same organisation); the clients of these
+# tests do not count calls against 60 a minute either, or the suite would spend most of its time waiting.
+UNLIMITED = RateGovernor(Limits(concurrent=5, per_minute=1_000_000, per_day=10_000_000))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:10]}"
+
+
+class SyncTestCase(BaseTestCase):
+    """Each test gets its own connection (its own connector and settings rows in Dynamics), so tests sharing
+    the session's sandbox never see each other's invoices."""
+
+    sandbox: RunningSandbox
+    sandbox_fixture = "sandbox"  # the session's shared sandbox
+
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, request):
+        self.sandbox = request.getfixturevalue(self.sandbox_fixture)
+        with override_settings(**connector_settings(self.sandbox)):
+            yield
+
+    def setUp(self) -> None:
+        super().setUp()
+        self._clients: list[DataverseClient] = []
+
+    def tearDown(self) -> None:
+        for client in self._clients:
+            client.close()
+        super().tearDown()
+
+    # --- onboarding, as the portal does it -------------------------------------------------------------
+    def onboard(self, connection: Connection | None = None, **settings: Any) -> Connection:
+        """Connect Xero and Dynamics, install the solution, Create Connection and start the trial; then set the
+        connection's settings row in Dynamics (not the default connection unless asked)."""
+        connection = connection or self.connection
+        self.client.force_login(connection.owner)
+        base = f"/connections/{connection.pk}"
+        location = xero_consent(self.sandbox, self.client.post(f"{base}/xero/connect/")["Location"], user_index=1)
+        self.client.get("/xero/callback/" + location[location.index("?"):])
+        admin = next(u for u in self.sandbox.manifest["microsoft"]["users"] if u["email"] == "admin@oakwood.sandbox")
+        self.client.get("/dynamics/callback/", sign_in(self.client.post(f"{base}/dynamics/connect/")["Location"], admin))
+        org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == ORGANISATION)
+        self.client.post(f"{base}/dynamics/select/", {"org_id": org_id})
+        self.client.post(f"{base}/solution/install/")
+        self.client.post(f"{base}/defaults/", {"name": "Alpha Test", "time_zone": "Europe/London"})
+        self.client.post(f"{base}/create/")
+        connection.refresh_from_db()
+        assert connection.status == Connection.Status.CREATED, "the connection was not created"
+        assert connection.start_trial()
+        self.set_settings(connection, **{"stl3_isdefaultconnection": False, "stl3_defaultsalesaccountcode": "200",
+                                         "stl3_defaultpurchaseaccountcode": "300", **settings})
+        return connection
+
+    def dataverse(self, connection: Connection | None = None) -> DataverseClient:
+        client = dynamics_connect.client_for(DynamicsConnection.objects.get(connection=connection or self.connection))
+        self._clients.append(client)
+        return client
+
+    def xero(self, connection: Connection | None = None, **config: Any) -> XeroClient:
+        xero = XeroConnection.objects.get(connection=connection or self.connection)
+        return XeroClient(replace(XeroApiConfig.from_settings(), **config), DatabaseTokenStore(xero.pk), xero.tenant_id, UNLIMITED)
+
+    def clients(self, connection: Connection, **xero_config: Any) -> Clients:
+        """What the engine syncs with in these tests: the connection's own clients, without the call budget."""
+        return Clients(dynamics_connect.client_for(connection.dynamics), self.xero(connection, **xero_config))
+
+    def connector_id(self, connection: Connection | None = None) -> str:
+        connection = connection or self.connection
+        [row] = self.dataverse(connection).list(CONNECTION.set_name, select=CONNECTION.primary_id,
+                                                filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+        return row[CONNECTION.primary_id]
+
+    def set_settings(self, connection: Connection | None = None, **columns: Any) -> None:
+        client = self.dataverse(connection)
+        [row] = client.list(SETTINGS.set_name, select=SETTINGS.primary_id,
+                            filter=f"_stl3_connectorid_value eq {self.connector_id(connection)}")
+        client.update(SETTINGS.set_name, row[SETTINGS.primary_id], columns)
+
+    # --- Dynamics records, made as a Dynamics user (or an integration) makes them ----------------------------
+    def make_account(self, name: str | None = None, number: str | None = None, **columns: Any) -> dict[str, Any]:
+        client = self.dataverse()
+        name = name or unique("Account")
+        body = {"name": name, "accountnumber": number if number is not None else f"A-{uuid.uuid4().hex[:8]}", **columns}
+        account_id = client.create("accounts", body)
+        return {"id": account_id, **body}
+
+    def make_product(self, name: str | None = None, number: str | None = None, price: str = "25.00") -> dict[str, Any]:
+        client = self.dataverse()
+        [schedule] = client.list("uomschedules", select="uomscheduleid", top="1")
+        [unit] = client.list("uoms", select="uomid", filter=f"_uomscheduleid_value eq {schedule['uomscheduleid']}", top="1")
+        name = name or unique("Product")
+        number = number or f"P-{uuid.uuid4().hex[:8]}"
+        product_id = client.create("products", {
+            "name": name, "productnumber": number, "price": float(price),
+            "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule['uomscheduleid']})",
+            "defaultuomid@odata.bind": f"/uoms({unit['uomid']})",
+        })
+        return {"id": product_id, "name": name, "number": number, "price": Decimal(price)}
+
+    def make_invoice(self, customer: dict[str, Any], lines: list[dict[str, Any]], *, connection: Connection | None = None,
+                     delivered: datetime | None = None, customer_kind: str = "account", assigned: bool = True, **columns: Any) -> str:
+        """An invoice for this connection (none with `assigned=False`), its lines made with it (deep insert). A
+        line is a dict with `product` (from make_product) or `description`, and `quantity`, `price` and `discount`."""
+        client = self.dataverse(connection)
+        [price_list] = client.list("pricelevels", select="pricelevelid", top="1")
+        delivered = delivered or datetime.now(UTC) - timedelta(days=1)
+        body = {
+            "name": unique("Order"),
+            f"customerid_{customer_kind}@odata.bind": f"/{customer_kind}s({customer['id']})",
+            "pricelevelid@odata.bind": f"/pricelevels({price_list['pricelevelid']})",
+            "datedelivered": delivered.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "invoice_details": [self._line(line) for line in lines],
+            **columns,
+        }
+        if assigned:
+            body["stl3_connectorid@odata.bind"] = f"/{CONNECTION.set_name}({self.connector_id(connection)})"
+        return client.create("invoices", body)
+
+    @staticmethod
+    def _line(line: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {"quantity": float(line.get("quantity", 1)), "manualdiscountamount": float(line.get("discount", 0))}
+        if "product" in line:
+            body["productid@odata.bind"] = f"/products({line['product']['id']})"
+            if "price" in line:
+                body.update(ispriceoverridden=True, priceperunit=float(line["price"]))
+        else:
+            body.update(isproductoverridden=True, productdescription=line["description"], priceperunit=float(line["price"]))
+        return body
+
+    def invoice_row(self, invoice_id: str, **query: str) -> dict[str, Any]:
+        return self.dataverse().request("GET", f"invoices({invoice_id})", params={f"${k}": v for k, v in query.items()}).json()
+
+    def details(self, invoice_id: str, columns: str) -> list[dict[str, Any]]:
+        """The invoice's Xero details rows (ours)."""
+        return self.dataverse().list("stl3_xeroinvoices", select=columns, filter=f"_stl3_invoiceid_value eq {invoice_id}")
+
+    def xero_invoice(self, xero_id: str) -> dict[str, Any]:
+        body, _ = self.xero().request("get_invoice", xero_id, unitdp=4)
+        return body["Invoices"][0]
+
+    def in_xero(self, resource, element: dict[str, Any]) -> dict[str, Any]:
+        """A record made directly in Xero (as a bookkeeper would), for the sync to find."""
+        [result] = self.xero().write(resource, [element], create_only=True)
+        assert result.ok, result.errors
+        return result.record
+
+    def xero_invoices_linking_to(self, invoice_id: str) -> list[dict[str, Any]]:
+        """Every Xero invoice whose link points at this Dynamics invoice: more than one would be a duplicate."""
+        return list(self.xero().records(resources.INVOICES, where=f'Url.EndsWith("id={invoice_id}")'))
+
+    def cancel_invoice(self, invoice_id: str) -> None:
+        self.dataverse().update("invoices", invoice_id, {"statecode": 3, "statuscode": 100003})
+
+    def attempts(self, invoice_id: str) -> list[SyncAttempt]:
+        return list(SyncAttempt.objects.filter(connection=self.connection, dynamics_id=invoice_id).order_by("attempted_at"))
+
+    def link(self, invoice_id: str) -> Link:
+        return Link.objects.get(connection=self.connection, kind=Link.Kind.INVOICE, dynamics_id=invoice_id)
+
+    def history(self, invoice_id: str) -> list[dict[str, Any]]:
+        return self.dataverse().list("stl3_synchistories", filter=f"_stl3_invoiceid_value eq {invoice_id}",
+                                     orderby="stl3_attemptedon asc")
+
+    def run_once(self, trigger: str = "test", **kwargs: Any) -> SyncRun:
+        return run_sync(self.connection.pk, trigger, **{"clients": self.clients, **kwargs})
+
+    def sync(self, trigger: str = "test", **kwargs: Any) -> SyncRun:
+        run = self.run_once(trigger, **kwargs)
+        assert run.status == SyncRun.Status.SUCCEEDED, (run.status, run.error)
+        return run
+
+
+class IsolatedSyncTestCase(SyncTestCase):
+    """On the sync tests' own sandbox (tests/sync/conftest.py)."""
+
+    sandbox_fixture = "isolated_sandbox"
