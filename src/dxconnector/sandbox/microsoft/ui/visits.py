@@ -7,42 +7,18 @@ notice shown once on the next page).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from dxconnector.sandbox.common.sessions import Session, Sessions
 from dxconnector.sandbox.microsoft.ui.forms import Input
 from dxconnector.sandbox.microsoft.ui.gateway import ActingUser, Organisation
 from dxconnector.sandbox.microsoft.ui.layout import Frame, framed
 
 SESSION_COOKIE = "dynamics_app_session"  # cookies on 127.0.0.1 are shared by every port: not the sign-in host's name
-
-
-@dataclass
-class Session:
-    user_id: str  # the person's Entra object id
-    notices: list[str] = field(default_factory=list)  # shown once, on the next page (the latest action's only)
-
-
-class Sessions:
-    """In memory: a restarted sandbox asks people to sign in again."""
-
-    def __init__(self) -> None:
-        self._sessions: dict[str, Session] = {}
-
-    def start(self, user_id: str) -> str:
-        session_id = secrets.token_urlsafe(24)
-        self._sessions[session_id] = Session(user_id)
-        return session_id
-
-    def get(self, session_id: str | None) -> Session | None:
-        return self._sessions.get(session_id or "")
-
-    def end(self, session_id: str | None) -> None:
-        self._sessions.pop(session_id or "", None)
 
 
 @dataclass

@@ -9,7 +9,6 @@ redirect-GET); a refusal (ValidationFailure) shows the business layer's own mess
 from __future__ import annotations
 
 import decimal
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from dxconnector.sandbox.common.sessions import Session, Sessions
 from dxconnector.sandbox.xero.api.accounting import AccountingApi
 from dxconnector.sandbox.xero.api.accounting.books import Books, Record
 from dxconnector.sandbox.xero.api.accounting.outcome import Work
@@ -33,30 +33,6 @@ SESSION_COOKIE = "xero_app_session"  # not login.xero.com's cookie: cookies on 1
 OUT_OF_RANGE = (decimal.InvalidOperation, decimal.Overflow)
 OUT_OF_RANGE_MESSAGE = "A number given is too large to be calculated."
 T = TypeVar("T")
-
-
-@dataclass
-class Session:
-    user_id: str
-    notices: list[str] = field(default_factory=list)  # shown once, on the next page (after a redirect)
-
-
-class Sessions:
-    """Signed-in people, in memory: a restarted sandbox asks them to sign in again."""
-
-    def __init__(self) -> None:
-        self._sessions: dict[str, Session] = {}
-
-    def start(self, user_id: str) -> str:
-        session_id = secrets.token_urlsafe(24)
-        self._sessions[session_id] = Session(user_id)
-        return session_id
-
-    def get(self, session_id: str | None) -> Session | None:
-        return self._sessions.get(session_id or "")
-
-    def end(self, session_id: str | None) -> None:
-        self._sessions.pop(session_id or "", None)
 
 
 @dataclass
