@@ -14,9 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dxconnector.sandbox.common.recording import RECORD_ENV
 from tests.clirun import child_env
 
 PORTS_NEEDED = 20  # one per emulated host, with room for the emulators still to come
+
+_record_dir: Path | None = None  # where sandboxes started from now on record their Xero responses (tests/conftest.py sets it)
+
+
+def record_responses_in(directory: Path | None) -> None:
+    """Have every sandbox started from now on record its Xero responses in `directory` (None: stop recording)."""
+    global _record_dir
+    _record_dir = directory
 
 
 def free_port_base(count: int = PORTS_NEEDED) -> int:
@@ -79,7 +88,7 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
     log = (state_dir / "sandbox.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "dxconnector", "sandbox", "--port-base", str(free_port_base()), "--state-dir", str(state_dir), *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1"),
+        stdout=log, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1", **_recording_env()),
     )
     manifest_path = state_dir / "sandbox.json"
     deadline = time.monotonic() + timeout
@@ -89,6 +98,10 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
             raise RuntimeError(f"sandbox did not start:\n{(state_dir / 'sandbox.log').read_text()}")
         time.sleep(0.05)
     return RunningSandbox(process, state_dir, json.loads(manifest_path.read_text()))
+
+
+def _recording_env() -> dict[str, str]:
+    return {RECORD_ENV: str(_record_dir)} if _record_dir is not None else {}
 
 
 def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:

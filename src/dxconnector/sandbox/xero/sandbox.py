@@ -2,6 +2,7 @@
 
 The API host runs behind Xero's rate limits and the fault injector, with the /_sandbox/ control routes
 beside them; `events` is the sink the Accounting API reports committed changes to (webhook delivery).
+With DXCONNECTOR_SANDBOX_RECORD set, the API host's answers and the token endpoint's are recorded (common/recording.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp
 from dxconnector.sandbox.common.clock import ScaledClock
 from dxconnector.sandbox.common.control import ControlPlane, build_api_host, new_control_token
 from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
+from dxconnector.sandbox.common.recording import record_responses
 from dxconnector.sandbox.common.server import Host
 from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.xero.api.accounting import AccountingApi
@@ -44,11 +46,12 @@ class XeroSandbox:
         self.accounting.seed()
 
     def hosts(self, port_base: int) -> list[Host]:
-        api = Host("xero-api", self.api_host(build_api_app(self.identity, extra_routes=self.accounting.routes())),
-                   port_base + PORT_OFFSETS["xero-api"], tls=True)
+        api = Host("xero-api", record_responses(self.api_host(build_api_app(self.identity, extra_routes=self.accounting.routes())),
+                                                "xero-api"), port_base + PORT_OFFSETS["xero-api"], tls=True)
         return [
             Host("xero-login", build_login_app(self.identity), port_base + PORT_OFFSETS["xero-login"], tls=False),
-            Host("xero-identity", build_identity_app(self.identity), port_base + PORT_OFFSETS["xero-identity"], tls=True),
+            Host("xero-identity", record_responses(build_identity_app(self.identity), "xero-identity", paths=["/connect/token"]),
+                 port_base + PORT_OFFSETS["xero-identity"], tls=True),
             api,
             # The person's app changes the books like the API and announces changes with the API host's URLs.
             Host("xero-app", build_ui_app(self.accounting, api_base=api.base_url + API_PREFIX), port_base + PORT_OFFSETS["xero-app"],
