@@ -275,7 +275,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  Log in:        {DEMO_EMAIL} / {demo_env['DEMO_PASSWORD']}\n"
         f"  Xero sandbox:  sign in as {xero_user['email']} / {xero_user['password']}\n"
         f"  Microsoft:     sign in as {microsoft_user['email']} / {microsoft_user['password']}\n"
-        f"  Sandbox hosts: {', '.join(f'{name} {url}' for name, url in manifest['hosts'].items())}\n"
+        f"  Xero app:      {manifest['hosts']['xero-app']}/  (play the accountant: pay invoices, edit contacts)\n"
+        f"  Dynamics app:  {manifest['hosts']['dynamics-app']}/  (play the sales user: invoices, import the solution)\n"
         f"  Data:          {data_dir}\n"
         "  Emails (registration links) are printed below by the worker.\n"
         "Ctrl-C stops everything.\n",
