@@ -334,6 +334,25 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if run.status == run.Status.SUCCEEDED else 1
 
 
+def cmd_app_user(args: argparse.Namespace) -> int:
+    setup_django()
+    from dxconnector.dynamics.errors import DynamicsError
+    from dxconnector.portal.app_user import use_application_user
+    from dxconnector.portal.models import Connection
+
+    connection = Connection.objects.filter(pk=args.connection).first()
+    if connection is None:
+        print(f"No connection {args.connection}.", file=sys.stderr)
+        return 1
+    try:
+        dynamics = use_application_user(connection, args.tenant, args.org_url, args.name or "")
+    except DynamicsError as error:
+        print(f"The application user could not reach {args.org_url}: {error}", file=sys.stderr)
+        return 1
+    print(f"Connection {connection.pk} now reaches {dynamics.org_name} as {dynamics.username}.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -395,6 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="write nothing: explain the pick-up decision (with --invoice)")
     sync.add_argument("--invoice", metavar="ID", help="the Dynamics invoice to explain")
     sync.set_defaults(func=cmd_sync)
+
+    app_user = sub.add_parser("app-user", help="connect a connection to Dynamics through an application user")
+    app_user.add_argument("connection", help="the connection's id")
+    app_user.add_argument("--tenant", required=True, help="the customer's Entra ID tenant id")
+    app_user.add_argument("--org-url", required=True, help="the organisation's URL, e.g. https://contoso.crm.dynamics.com")
+    app_user.add_argument("--name", help="how the organisation is shown in the portal")
+    app_user.set_defaults(func=cmd_app_user)
 
     manage = sub.add_parser("manage", help="Django management commands (migrate, createsuperuser, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -53,6 +53,7 @@ TRIAL_DAYS = env.int("TRIAL_DAYS", 30, minimum=1)
 REGISTRATION_LINK_HOURS = env.int("REGISTRATION_LINK_HOURS", 48, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
+SYNC_SWEEP_SECONDS = env.int("SYNC_SWEEP_SECONDS", 300, minimum=10)
 
 # --- Xero (the real service by default; the sandbox in demo and tests) ----------------------
 XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", "")
@@ -71,6 +72,9 @@ DYNAMICS_AUTHORITY = env.url("DYNAMICS_AUTHORITY", "https://login.microsoftonlin
 DYNAMICS_DISCOVERY_URL = env.url("DYNAMICS_DISCOVERY_URL", "https://globaldisco.crm.dynamics.com", schemes=("https",))
 # Global Discovery's resource ends in "/", hence the double slash Microsoft's own samples use.
 DYNAMICS_DISCOVERY_SCOPE = env.str("DYNAMICS_DISCOVERY_SCOPE", DYNAMICS_DISCOVERY_URL + "//user_impersonation")
+# For operators who connect through an application user (client credentials) instead of a person's sign-in.
+DYNAMICS_APP_CLIENT_ID = env.str("DYNAMICS_APP_CLIENT_ID", DYNAMICS_CLIENT_ID)
+DYNAMICS_APP_CLIENT_SECRET = env.str("DYNAMICS_APP_CLIENT_SECRET", DYNAMICS_CLIENT_SECRET)
 
 # Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
 XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))

@@ -27,13 +27,16 @@ class DynamicsOAuthConfig:
     discovery_url: str  # e.g. https://globaldisco.crm.dynamics.com
     discovery_scope: str  # e.g. https://globaldisco.crm.dynamics.com//user_impersonation
     ca_bundle: str = ""
+    app_client_id: str = ""  # the application user's app (client credentials); defaults to the web app
+    app_client_secret: str = ""
 
     @classmethod
     def from_settings(cls) -> DynamicsOAuthConfig:
         from django.conf import settings
 
         return cls(settings.DYNAMICS_CLIENT_ID, settings.DYNAMICS_CLIENT_SECRET, settings.DYNAMICS_AUTHORITY,
-                   settings.DYNAMICS_DISCOVERY_URL, settings.DYNAMICS_DISCOVERY_SCOPE, settings.CA_BUNDLE)
+                   settings.DYNAMICS_DISCOVERY_URL, settings.DYNAMICS_DISCOVERY_SCOPE, settings.CA_BUNDLE,
+                   settings.DYNAMICS_APP_CLIENT_ID, settings.DYNAMICS_APP_CLIENT_SECRET)
 
     def tenant_authority(self, tenant_id: str) -> str:
         return self.authority.rsplit("/", 1)[0] + "/" + tenant_id
@@ -65,11 +68,14 @@ def _http(ca_bundle: str) -> requests.Session:
     return session
 
 
-def _app(config: DynamicsOAuthConfig, token_cache: msal.SerializableTokenCache | None = None, authority: str | None = None):
+def _app(config: DynamicsOAuthConfig, token_cache: msal.SerializableTokenCache | None = None, authority: str | None = None,
+         *, as_application: bool = False):
     authority = authority or config.authority
     known_host = urlsplit(authority).hostname in MICROSOFT_LOGIN_HOSTS
+    client_id, secret = (config.app_client_id or config.client_id, config.app_client_secret or config.client_secret) \
+        if as_application else (config.client_id, config.client_secret)
     return msal.ConfidentialClientApplication(
-        config.client_id, client_credential=config.client_secret, authority=authority, token_cache=token_cache,
+        client_id, client_credential=secret, authority=authority, token_cache=token_cache,
         http_client=_http(config.ca_bundle),
         # Instance discovery asks Microsoft whether an authority is genuine; an operator's own (or the
         # sandbox's) authority cannot be known to it.
@@ -118,7 +124,8 @@ def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id:
 
 def app_token(config: DynamicsOAuthConfig, tenant_id: str, org_url: str) -> str:
     """Client credentials for an application user (operators who prefer no person's sign-in)."""
-    result = _app(config, authority=config.tenant_authority(tenant_id)).acquire_token_for_client([org_url.rstrip("/") + "/.default"])
+    app = _app(config, authority=config.tenant_authority(tenant_id), as_application=True)
+    result = app.acquire_token_for_client([org_url.rstrip("/") + "/.default"])
     if "access_token" not in result:
         raise AuthExpired(f"Microsoft refused the app's credentials ({result.get('error')}).")
     return result["access_token"]

@@ -1,0 +1,34 @@
+"""The operator's alternative to a person's Microsoft sign-in: an application user (client credentials).
+
+The customer's administrator creates an application user for the connector's app in the organisation and
+gives it a security role; the operator then points the connection at the organisation. The checklist
+then checks that application user's privileges, as it would a person's.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from dxconnector.dynamics import auth
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.portal.models import Connection, DynamicsConnection
+
+
+def use_application_user(connection: Connection, tenant_id: str, org_url: str, org_name: str = "") -> DynamicsConnection:
+    """Prove the app can reach the organisation as its application user, then keep that as the connection's way in."""
+    from django.conf import settings
+
+    config = auth.DynamicsOAuthConfig.from_settings()
+    org_url = org_url.rstrip("/")
+    client = DataverseClient(org_url, lambda: auth.app_token(config, tenant_id, org_url), settings.CA_BUNDLE, timeout=15)
+    try:
+        who = client.who_am_i()
+    finally:
+        client.close()
+    dynamics, _ = DynamicsConnection.objects.update_or_create(connection=connection, defaults={
+        "mode": DynamicsConnection.Mode.APP, "token_cache": "", "home_account_id": "",
+        "username": f"Application user of app {config.app_client_id or config.client_id}", "tenant_id": tenant_id,
+        "organisations": [], "org_id": str(who.get("OrganizationId", "")), "org_url": org_url,
+        "org_name": org_name or org_url, "org_unique_name": "", "selected_at": timezone.now(),
+    })
+    return dynamics

@@ -1,0 +1,42 @@
+"""The operator's application-user alternative, against the Microsoft sandbox: client credentials for the
+sandbox's background-sync app, whose application user has the "Xero Integration" role."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from dxconnector.dynamics.errors import AuthExpired
+from dxconnector.portal import checklist
+from dxconnector.portal.app_user import use_application_user
+from dxconnector.portal.models import DynamicsConnection
+from tests.base import BaseTestCase
+from tests.sandboxes import connector_settings
+
+
+class ApplicationUserTestCase(BaseTestCase):
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, sandbox):
+        microsoft = sandbox.manifest["microsoft"]
+        daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
+        self.org = next(o for o in microsoft["organisations"] if o["friendly_name"] == "Oakwood Sales")
+        with override_settings(**connector_settings(sandbox), DYNAMICS_APP_CLIENT_ID=daemon["client_id"],
+                               DYNAMICS_APP_CLIENT_SECRET=daemon["client_secret"]):
+            yield
+
+    def test_it_connects_through_the_application_user_and_the_checklist_asks_dynamics(self):
+        dynamics = use_application_user(self.connection, self.org["tenant_id"], self.org["url"], "Oakwood Sales")
+        self.assertEqual((dynamics.mode, dynamics.org_id), (DynamicsConnection.Mode.APP, self.org["id"]))
+        lines = {line.key: line for line in checklist.evaluate(self.connection)}
+        self.assertTrue(lines["dynamics"].done)
+        self.assertTrue(lines["organisation"].done)
+        facts = checklist.Live(self.connection).dynamics_facts
+        self.assertEqual(facts.access_problem, "")
+        held = {check.item.table: check.ok for check in facts.access}
+        self.assertTrue(held["invoice"] and held["account"] and held["product"])
+
+    def test_wrong_app_credentials_are_refused_and_nothing_is_kept(self):
+        with override_settings(DYNAMICS_APP_CLIENT_SECRET="wrong"):
+            with self.assertRaises(AuthExpired):
+                use_application_user(self.connection, self.org["tenant_id"], self.org["url"])
+        self.assertFalse(DynamicsConnection.objects.exists())
