@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
 from dxconnector.portal import dynamics_connect
@@ -35,11 +36,13 @@ def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:10]}"
 
 
-class SyncTestCase(BaseTestCase):
+class SyncHelpers:
     """Each test gets its own connection (its own connector and settings rows in Dynamics), so tests sharing
-    the session's sandbox never see each other's invoices."""
+    the session's sandbox never see each other's invoices. The webhooks Create Connection registers in the
+    shared organisation are removed again after each test."""
 
     sandbox: RunningSandbox
+    connection: Connection
     sandbox_fixture = "sandbox"  # the session's shared sandbox
 
     @pytest.fixture(autouse=True)
@@ -51,8 +54,12 @@ class SyncTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self._clients: list[DataverseClient] = []
+        self._onboarded: list[Connection] = []
 
     def tearDown(self) -> None:
+        for connection in self._onboarded:
+            if DynamicsConnection.objects.filter(connection=connection).exists():
+                webhooks.unregister(self.dataverse(connection), str(connection.pk))
         for client in self._clients:
             client.close()
         super().tearDown()
@@ -62,6 +69,7 @@ class SyncTestCase(BaseTestCase):
         """Connect Xero and Dynamics, install the solution, Create Connection and start the trial; then set the
         connection's settings row in Dynamics (not the default connection unless asked)."""
         connection = connection or self.connection
+        self._onboarded.append(connection)
         self.client.force_login(connection.owner)
         base = f"/connections/{connection.pk}"
         location = xero_consent(self.sandbox, self.client.post(f"{base}/xero/connect/")["Location"], user_index=1)
@@ -197,6 +205,10 @@ class SyncTestCase(BaseTestCase):
         run = self.run_once(trigger, **kwargs)
         assert run.status == SyncRun.Status.SUCCEEDED, (run.status, run.error)
         return run
+
+
+class SyncTestCase(SyncHelpers, BaseTestCase):
+    pass
 
 
 class IsolatedSyncTestCase(SyncTestCase):

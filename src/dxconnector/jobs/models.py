@@ -12,3 +12,15 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class ScheduleLease(models.Model):
+    """One periodic duty shared by every worker: whoever moves `due_at` on first (one conditional UPDATE)
+    does it this period; the others find it already taken."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    due_at = models.DateTimeField()
+    holder = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} due {self.due_at:%H:%M:%S}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from dxconnector.jobs.models import WorkerHeartbeat
+from dxconnector.jobs.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +74,27 @@ def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
     _worker(f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues).run()
 
 
+def sweep_scheduler(worker_id: str) -> Scheduler:
+    """Every SYNC_SWEEP_SECONDS one worker queues an incremental sync of every connection that may sync."""
+    from dxconnector.sync.triggers import sweep  # the sync's models load only once Django is set up
+
+    return Scheduler("sync-sweep", worker_id, settings.SYNC_SWEEP_SECONDS, sweep)
+
+
 def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> None:
     """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
     heartbeat.beat()
     heartbeat.start()
+    sweep = sweep_scheduler(worker_id)
+    sweep.start()
     worker = _worker(worker_id, interval=interval, batch=False, queues=queues)
     worker.configure_signals()
     logger.info("worker %s started", worker_id)
     try:
         worker.run()
     finally:
+        sweep.stop()
         heartbeat.stop()
         logger.info("worker %s stopped", worker_id)

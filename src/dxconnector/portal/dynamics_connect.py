@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dxconnector.dynamics import auth, discovery
+from dxconnector.dynamics import auth, discovery, webhooks
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
 from dxconnector.portal import sign_ins
@@ -93,5 +93,22 @@ def client_for(dynamics: DynamicsConnection) -> DataverseClient:
     return DataverseClient(dynamics.org_url, partial(token_for, dynamics), settings.CA_BUNDLE, timeout=15)
 
 
+def remove_webhooks(dynamics: DynamicsConnection) -> None:
+    """Take the connection's webhook steps and endpoint out of Dynamics, as far as Dynamics lets us: a
+    disconnect goes ahead regardless (the receiver refuses calls once the secret is gone)."""
+    if not dynamics.has_organisation:
+        return
+    client = client_for(dynamics)
+    try:
+        webhooks.unregister(client, str(dynamics.connection_id))
+    except DynamicsError as error:
+        logger.warning("the webhooks of connection %s could not be removed from Dynamics: %s", dynamics.connection_id, error)
+    finally:
+        client.close()
+
+
 def disconnect(connection: Connection) -> None:
+    dynamics = DynamicsConnection.objects.filter(connection=connection).first()
+    if dynamics is not None:
+        remove_webhooks(dynamics)
     DynamicsConnection.objects.filter(connection=connection).delete()

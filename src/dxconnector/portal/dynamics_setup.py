@@ -6,8 +6,15 @@ admin edited there; only the name and time zone from the portal's defaults are r
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings as django_settings
+from django.urls import reverse
+
 from dxconnector.domain.mapping.settings import settings_row
 from dxconnector.domain.records import ConnectionSettings
+from dxconnector.dynamics import webhooks
+from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
 from dxconnector.portal.dynamics_connect import client_for
 from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
@@ -22,27 +29,45 @@ def _connector_columns(connection: Connection, xero: XeroConnection) -> dict:
     }
 
 
+def webhook_url(connection: Connection) -> str:
+    return django_settings.BASE_URL + reverse("dynamics-webhook", args=[connection.pk])
+
+
+def register_webhooks(client: DataverseClient, connection: Connection, dynamics: DynamicsConnection) -> webhooks.Registration:
+    """Dynamics calls the portal when an invoice (or what it is made of) changes, with a new secret each time."""
+    secret = secrets.token_urlsafe(32)
+    DynamicsConnection.objects.filter(pk=dynamics.pk).update(webhook_secret=secret)
+    dynamics.webhook_secret = secret
+    return webhooks.register(client, str(connection.pk), webhook_url(connection), secret)
+
+
 def write_connection_rows(connection: Connection, dynamics: DynamicsConnection, xero: XeroConnection) -> str:
-    """Create or refresh both rows; returns the settings row's id."""
+    """Create or refresh both rows and register the webhooks; returns the settings row's id."""
     client = client_for(dynamics)
     try:
-        found = client.list(CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'")
-        if found:
-            connector_id = found[0][CONNECTION.primary_id]
-            client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
-        else:
-            connector_id = client.create(CONNECTION.set_name, _connector_columns(connection, xero))
-        existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
-        refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
-        if existing:
-            settings_id = existing[0][SETTINGS.primary_id]
-            client.update(SETTINGS.set_name, settings_id, refreshed)
-            return settings_id
-        first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
-        settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
-        return client.create(SETTINGS.set_name, {
-            **settings_row(settings), **refreshed,
-            "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
-        })
+        settings_id = _write_rows(client, connection, xero)
+        register_webhooks(client, connection, dynamics)
+        return settings_id
     finally:
         client.close()
+
+
+def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConnection) -> str:
+    found = client.list(CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+    if found:
+        connector_id = found[0][CONNECTION.primary_id]
+        client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
+    else:
+        connector_id = client.create(CONNECTION.set_name, _connector_columns(connection, xero))
+    existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
+    refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
+    if existing:
+        settings_id = existing[0][SETTINGS.primary_id]
+        client.update(SETTINGS.set_name, settings_id, refreshed)
+        return settings_id
+    first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
+    settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
+    return client.create(SETTINGS.set_name, {
+        **settings_row(settings), **refreshed,
+        "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
+    })

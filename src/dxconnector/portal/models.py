@@ -202,6 +202,7 @@ class DynamicsConnection(models.Model):
     org_unique_name = models.CharField(max_length=100, blank=True)
     connected_at = models.DateTimeField(default=timezone.now)
     selected_at = models.DateTimeField(null=True, blank=True)
+    webhook_secret = EncryptedTextField(blank=True, default="", help_text="what Dynamics' webhook calls must present")
 
     def __str__(self) -> str:
         return self.org_name or self.username or "Dynamics"

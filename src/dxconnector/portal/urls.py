@@ -34,4 +34,5 @@ urlpatterns = [
     path("connections/<uuid:pk>/solution/install/", dynamics_views.solution_install, name="solution-install"),
     path("dynamics/callback/", dynamics_views.callback, name="dynamics-callback"),
     path("webhooks/xero/", webhooks.xero, name="xero-webhook"),
+    path("webhooks/dynamics/<uuid:connection_id>/", webhooks.dynamics, name="dynamics-webhook"),
 ]

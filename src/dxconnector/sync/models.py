@@ -148,3 +148,14 @@ class SyncAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_kind} {self.dynamics_id}: {self.outcome}"
+
+
+class QueuedSync(models.Model):
+    """A sync of the connection is queued and has not started: further triggers add nothing until it starts."""
+
+    connection = models.OneToOneField("portal.Connection", on_delete=models.CASCADE, related_name="queued_sync")
+    trigger = models.CharField(max_length=32)
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.trigger} queued at {self.queued_at:%H:%M:%S}"

@@ -2,9 +2,10 @@
 
 from django_tasks import task
 
-from dxconnector.sync import engine
+from dxconnector.sync import engine, triggers
 
 
 @task()
 def sync_connection(connection_id: str, trigger: str) -> None:
+    triggers.started(connection_id)
     engine.run_sync(connection_id, trigger)

@@ -1,0 +1,68 @@
+"""What starts a sync besides "Sync now" (PRODUCT §3.4): Dynamics' webhooks, Xero's webhooks, and the
+periodic sweep. Each asks for a sync of a connection; asks made while one is queued and not yet started add
+nothing (the queued run will see their changes), so a burst of webhook calls costs one run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dxconnector.portal.models import Connection
+from dxconnector.sync.models import QueuedSync, XeroWebhookEvent
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(hours=1)  # a marker this old lost its job somehow: queue again rather than wait forever
+
+
+def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) -> bool:
+    """Queue a sync of the connection unless one is queued already. Returns whether one was queued now."""
+    from dxconnector.sync.tasks import sync_connection  # the tasks module imports this one
+
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            QueuedSync.objects.filter(connection_id=connection_id, queued_at__lt=now - STALE_AFTER).delete()
+            QueuedSync.objects.create(connection_id=connection_id, trigger=trigger, queued_at=now)
+            sync_connection.enqueue(str(connection_id), trigger)
+    except IntegrityError:
+        return False  # queued already
+    return True
+
+
+def started(connection_id: Any, now: datetime | None = None) -> None:
+    """A queued run is starting: later triggers queue the next one, and Xero's events so far are taken."""
+    QueuedSync.objects.filter(connection_id=connection_id).delete()
+    tenant_ids = Connection.objects.filter(pk=connection_id).values_list("xero__tenant_id", flat=True)
+    XeroWebhookEvent.objects.filter(tenant_id__in=[t for t in tenant_ids if t], processed_at__isnull=True).update(
+        processed_at=now or timezone.now())
+
+
+def _syncable(connections: Iterable[Connection], now: datetime) -> list[Connection]:
+    return [connection for connection in connections if connection.may_sync(now)]
+
+
+def created_connections() -> Any:
+    return Connection.objects.filter(status=Connection.Status.CREATED, xero__isnull=False, dynamics__isnull=False)
+
+
+def xero_events_arrived(tenant_ids: Iterable[str], now: datetime | None = None) -> int:
+    """Queue a sync of every connection of these Xero organisations. Returns how many were queued."""
+    now = now or timezone.now()
+    wanted = created_connections().filter(xero__tenant_id__in=set(tenant_ids))
+    return sum(request_sync(connection.pk, "xero_webhook", now) for connection in _syncable(wanted, now))
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Queue an incremental sync of every created connection that may sync and has none queued."""
+    now = now or timezone.now()
+    eligible = _syncable(created_connections().exclude(queued_sync__queued_at__gte=now - STALE_AFTER), now)
+    queued = sum(request_sync(connection.pk, "sweep", now) for connection in eligible)
+    logger.info("sweep queued %d of %d eligible connections", queued, len(eligible))
+    return queued
