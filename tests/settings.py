@@ -17,3 +17,8 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dxconnector-tests-"))
 from dxconnector.config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not memory: threads (the live server, webhook receivers) then get connections of their own and
+# share the database the way the web and worker processes do (WAL, busy timeout, IMMEDIATE transactions).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["DATA_DIR"], "test.sqlite3")}
