@@ -8,6 +8,9 @@ chosen organisation).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -49,6 +52,35 @@ class SignIn:
     username: str
     tenant_id: str
     discovery_token: str
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    expires_at: float  # Unix time
+
+    @classmethod
+    def of(cls, result: dict[str, Any]) -> AccessToken:
+        return cls(result["access_token"], time.time() + int(result.get("expires_in") or 3600))
+
+
+class TokenSource:
+    """Hands out one access token until shortly before it expires, then fetches the next.
+
+    A Dataverse client asks for a token on every request; without this each request would build an MSAL
+    application (which fetches the authority's OpenID configuration) and go to the token cache or endpoint.
+    """
+
+    def __init__(self, fetch: Callable[[], AccessToken], margin_seconds: float = 300, clock: Callable[[], float] = time.time):
+        self._fetch, self._margin, self._clock = fetch, margin_seconds, clock
+        self._token: AccessToken | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._token is None or self._token.expires_at - self._margin <= self._clock():
+                self._token = self._fetch()
+            return self._token.value
 
 
 def user_scope(org_url: str) -> str:
@@ -110,7 +142,7 @@ def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str
                   result["access_token"])
 
 
-def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str) -> tuple[str, str | None]:
+def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str) -> tuple[AccessToken, str | None]:
     """An access token from the cache or its refresh token; also the cache to save when it changed."""
     msal_cache = msal.SerializableTokenCache()
     msal_cache.deserialize(token_cache)
@@ -119,13 +151,13 @@ def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id:
     result = app.acquire_token_silent([scope], account=account) if account else None
     if not result or "access_token" not in result:
         raise AuthExpired("The Microsoft sign-in has expired: click “Connect to Dynamics” again.")
-    return result["access_token"], msal_cache.serialize() if msal_cache.has_state_changed else None
+    return AccessToken.of(result), msal_cache.serialize() if msal_cache.has_state_changed else None
 
 
-def app_token(config: DynamicsOAuthConfig, tenant_id: str, org_url: str) -> str:
+def app_token(config: DynamicsOAuthConfig, tenant_id: str, org_url: str) -> AccessToken:
     """Client credentials for an application user (operators who prefer no person's sign-in)."""
     app = _app(config, authority=config.tenant_authority(tenant_id), as_application=True)
     result = app.acquire_token_for_client([org_url.rstrip("/") + "/.default"])
     if "access_token" not in result:
         raise AuthExpired(f"Microsoft refused the app's credentials ({result.get('error')}).")
-    return result["access_token"]
+    return AccessToken.of(result)

@@ -20,7 +20,7 @@ def use_application_user(connection: Connection, tenant_id: str, org_url: str, o
 
     config = auth.DynamicsOAuthConfig.from_settings()
     org_url = org_url.rstrip("/")
-    client = DataverseClient(org_url, lambda: auth.app_token(config, tenant_id, org_url), settings.CA_BUNDLE, timeout=15)
+    client = DataverseClient(org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)), settings.CA_BUNDLE, timeout=15)
     try:
         who = client.who_am_i()
     finally:

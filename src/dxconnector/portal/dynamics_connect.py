@@ -76,7 +76,7 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     return dynamics
 
 
-def token_for(dynamics: DynamicsConnection, org_url: str | None = None) -> str:
+def token_for(dynamics: DynamicsConnection, org_url: str | None = None) -> auth.AccessToken:
     """A token for the organisation, silently; a refreshed token cache is saved back at once."""
     config = auth.DynamicsOAuthConfig.from_settings()
     url = org_url or dynamics.org_url
@@ -90,7 +90,7 @@ def token_for(dynamics: DynamicsConnection, org_url: str | None = None) -> str:
 
 
 def client_for(dynamics: DynamicsConnection) -> DataverseClient:
-    return DataverseClient(dynamics.org_url, partial(token_for, dynamics), settings.CA_BUNDLE, timeout=15)
+    return DataverseClient(dynamics.org_url, auth.TokenSource(partial(token_for, dynamics)), settings.CA_BUNDLE, timeout=15)
 
 
 def remove_webhooks(dynamics: DynamicsConnection) -> None:
