@@ -13,16 +13,11 @@ from django.utils.html import escape
 from dxconnector.portal.models import DynamicsConnection
 from tests.base import BaseTestCase
 from tests.sandbox.microsoft.browser import sign_in
-from tests.sandboxes import connector_settings
+from tests.sandboxes import connector_settings, start_sandbox
 
 
-class DynamicsConnectTestCase(BaseTestCase):
-    @pytest.fixture(autouse=True)
-    def _use_sandbox(self, sandbox):
-        self.sandbox = sandbox
-        self.microsoft = sandbox.manifest["microsoft"]
-        with override_settings(**connector_settings(sandbox)):
-            yield
+class DynamicsSteps:
+    """The admin's steps on the connection page, driven against `self.sandbox`."""
 
     def user(self, email: str) -> dict:
         return next(u for u in self.microsoft["users"] if u["email"] == email)
@@ -46,6 +41,15 @@ class DynamicsConnectTestCase(BaseTestCase):
 
     def lines(self, response) -> dict:
         return {line.key: line for line in response.context["checklist"]}
+
+
+class DynamicsConnectTestCase(DynamicsSteps, BaseTestCase):
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, sandbox):
+        self.sandbox = sandbox
+        self.microsoft = sandbox.manifest["microsoft"]
+        with override_settings(**connector_settings(sandbox)):
+            yield
 
     def test_it_sends_the_admin_to_microsoft(self):
         location = self.start()
@@ -94,14 +98,6 @@ class DynamicsConnectTestCase(BaseTestCase):
         self.assertNotIn("refresh_token", stored)
         self.assertIn("RefreshToken", DynamicsConnection.objects.get().token_cache)
 
-    def test_before_the_solution_is_installed_the_checklist_says_how(self):
-        self.connect()
-        response = self.select("Oakwood Sales (Test)")
-        line = self.lines(response)["solution"]
-        self.assertFalse(line.done)
-        self.assertIn("Import the managed solution", line.tip)
-        self.assertContains(response, "Install into Dynamics")
-
     def test_one_click_install_imports_the_solution_and_the_access_checks_pass(self):
         self.connect()
         self.select("Oakwood Sales")
@@ -140,3 +136,28 @@ class DynamicsConnectTestCase(BaseTestCase):
         response = self.client.post(f"/connections/{self.connection.pk}/dynamics/disconnect/", follow=True)
         self.assertContains(response, "Disconnected from Dynamics.")
         self.assertFalse(DynamicsConnection.objects.exists())
+
+
+@pytest.fixture(scope="module")
+def untouched_sandbox(tmp_path_factory):
+    """A sandbox of this module's own, so no other test has installed the solution in it yet."""
+    running = start_sandbox(tmp_path_factory.mktemp("untouched-sandbox"), "--limits", "off")
+    yield running
+    running.stop()
+
+
+class BeforeTheSolutionTestCase(DynamicsSteps, BaseTestCase):
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, untouched_sandbox):
+        self.sandbox = untouched_sandbox
+        self.microsoft = untouched_sandbox.manifest["microsoft"]
+        with override_settings(**connector_settings(untouched_sandbox)):
+            yield
+
+    def test_before_the_solution_is_installed_the_checklist_says_how(self):
+        self.connect()
+        response = self.select("Oakwood Sales (Test)")
+        line = self.lines(response)["solution"]
+        self.assertFalse(line.done)
+        self.assertIn("Import the managed solution", line.tip)
+        self.assertContains(response, "Install into Dynamics")

@@ -55,7 +55,7 @@ class WebhookRegistrationTestCase(SyncTestCase):
     def test_disconnecting_dynamics_removes_the_steps_then_the_endpoint(self):
         dynamics = DynamicsConnection.objects.get(connection=self.connection)
         token = dynamics_connect.token_for(dynamics)  # taken while the sign-in is still there
-        client = DataverseClient(dynamics.org_url, lambda: token, settings.CA_BUNDLE)
+        client = DataverseClient(dynamics.org_url, lambda: token.value, settings.CA_BUNDLE)
         self._clients.append(client)
         [endpoint], _ = self.registered()
         self.client.post(f"/connections/{self.connection.pk}/dynamics/disconnect/")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from dxconnector.dynamics import batch
 from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.errors import PermanentError
 
 WEBHOOK_CONTRACT = 8
 HTTP_HEADER_AUTH = 5
@@ -54,37 +56,60 @@ def _auth_value(secret: str) -> str:
 
 def register(client: DataverseClient, connection_id: str, url: str, secret: str,
              tables: tuple[str, ...] = TABLES) -> Registration:
-    """(Re)register the connection's endpoint and a step for every message of every table."""
+    """(Re)register the connection's endpoint and a step for every message of every table.
+
+    Four calls whatever the number of steps: the endpoint, the messages, their filters, and one `$batch`
+    creating the steps.
+    """
     unregister(client, connection_id)
     endpoint_id = client.create("serviceendpoints", {
         "name": endpoint_name(connection_id), "url": url, "contract": WEBHOOK_CONTRACT, "messageformat": JSON_FORMAT,
         "authtype": HTTP_HEADER_AUTH, "authvalue": _auth_value(secret),
     })
-    message_ids = {message: _message_id(client, message) for message in MESSAGES}
-    step_ids = tuple(_add_step(client, endpoint_id, connection_id, table, message, message_ids[message])
-                     for message in MESSAGES for table in tables)
-    return Registration(endpoint_id, step_ids)
+    message_ids = _message_ids(client)
+    filter_ids = _filter_ids(client, tables, message_ids)
+    wanted = [(table, message) for message in MESSAGES for table in tables]
+    created = _all_ok(batch.execute(client, [
+        batch.BatchRequest("POST", "sdkmessageprocessingsteps", {
+            "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",
+            "stage": POST_OPERATION, "mode": ASYNCHRONOUS, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
+            "sdkmessageid@odata.bind": f"/sdkmessages({message_ids[message]})",
+            "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({filter_ids[table, message]})",
+            "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
+        })
+        for table, message in wanted
+    ]))
+    return Registration(endpoint_id, tuple(_created_id(answer) for answer in created))
 
 
-def _message_id(client: DataverseClient, message: str) -> str:
-    [found] = client.list("sdkmessages", select="sdkmessageid", filter=f"name eq '{message}'")
-    return found["sdkmessageid"]
+def _either(column: str, values: list[str], quote: bool = True) -> str:
+    return "(" + " or ".join(f"{column} eq '{v}'" if quote else f"{column} eq {v}" for v in values) + ")"
 
 
-def _filter_id(client: DataverseClient, table: str, message_id: str) -> str:
-    [found] = client.list("sdkmessagefilters", select="sdkmessagefilterid",
-                          filter=f"primaryobjecttypecode eq '{table}' and _sdkmessageid_value eq {message_id}")
-    return found["sdkmessagefilterid"]
+def _message_ids(client: DataverseClient) -> dict[str, str]:
+    found = client.list("sdkmessages", select="sdkmessageid,name", filter=_either("name", list(MESSAGES)))
+    return {row["name"]: row["sdkmessageid"] for row in found}
 
 
-def _add_step(client: DataverseClient, endpoint_id: str, connection_id: str, table: str, message: str, message_id: str) -> str:
-    return client.create("sdkmessageprocessingsteps", {
-        "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",
-        "stage": POST_OPERATION, "mode": ASYNCHRONOUS, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
-        "sdkmessageid@odata.bind": f"/sdkmessages({message_id})",
-        "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({_filter_id(client, table, message_id)})",
-        "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
-    })
+def _filter_ids(client: DataverseClient, tables: tuple[str, ...], message_ids: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(table, message) → the message filter a step for it needs."""
+    names = {message_id: name for name, message_id in message_ids.items()}
+    found = client.list("sdkmessagefilters", select="sdkmessagefilterid,primaryobjecttypecode,_sdkmessageid_value",
+                        filter=f"{_either('primaryobjecttypecode', list(tables))} and "
+                               f"{_either('_sdkmessageid_value', list(names), quote=False)}")
+    return {(row["primaryobjecttypecode"], names[row["_sdkmessageid_value"]]): row["sdkmessagefilterid"] for row in found}
+
+
+def _all_ok(answers: list[batch.BatchResponse]) -> list[batch.BatchResponse]:
+    refused = next((answer for answer in answers if not answer.ok), None)
+    if refused is not None:
+        raise PermanentError(refused.error, refused.status)
+    return answers
+
+
+def _created_id(answer: batch.BatchResponse) -> str:
+    entity_id = next((v for k, v in answer.headers.items() if k.lower() == "odata-entityid"), "")
+    return entity_id[entity_id.rfind("(") + 1:-1]
 
 
 def endpoints(client: DataverseClient, connection_id: str) -> list[dict[str, Any]]:
@@ -100,10 +125,12 @@ def steps(client: DataverseClient, endpoint_id: str) -> list[dict[str, Any]]:
 def unregister(client: DataverseClient, connection_id: str) -> int:
     """Remove the connection's steps, then its endpoint. Returns how many endpoints went."""
     found = endpoints(client, connection_id)
-    for endpoint in found:
-        for step in steps(client, endpoint["serviceendpointid"]):
-            client.request("DELETE", f"sdkmessageprocessingsteps({step['sdkmessageprocessingstepid']})")
-        client.request("DELETE", f"serviceendpoints({endpoint['serviceendpointid']})")
+    if not found:
+        return 0
+    deletes = [batch.BatchRequest("DELETE", f"sdkmessageprocessingsteps({step['sdkmessageprocessingstepid']})")
+               for endpoint in found for step in steps(client, endpoint["serviceendpointid"])]
+    deletes += [batch.BatchRequest("DELETE", f"serviceendpoints({endpoint['serviceendpointid']})") for endpoint in found]
+    _all_ok(batch.execute(client, deletes))  # in order: the steps go before the endpoint they call
     return len(found)
 
 
