@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import dynamics_connect
+from dxconnector.portal import dynamics_connect, sign_ins
 from dxconnector.portal.models import DynamicsConnection
 from dxconnector.portal.views import _own_connection
 
@@ -37,8 +37,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         connection = dynamics_connect.finish(request, request.GET.dict())
     except dynamics_connect.ConnectFailed as failure:
-        messages.error(request, failure.reason)
-        return redirect("connection", pk=failure.connection.pk) if failure.connection else redirect("home")
+        return sign_ins.back_after(request, failure)
     messages.success(request, "Signed in to Microsoft. Select your Dynamics organisation.")
     return redirect(reverse("connection", args=[connection.pk]) + "#step-dynamics")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from dxconnector.portal.models import Connection
 
@@ -44,3 +46,9 @@ def take(request: HttpRequest, key: str, state: str, service: str, button: str) 
     if connection is None:
         raise ConnectFailed("That connection no longer exists.")
     return connection, entry
+
+
+def back_after(request: HttpRequest, failure: ConnectFailed) -> HttpResponse:
+    """Say why, and go back to the connection's page (or Home when there is none)."""
+    messages.error(request, failure.reason)
+    return redirect("connection", pk=failure.connection.pk) if failure.connection else redirect("home")

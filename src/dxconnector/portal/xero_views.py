@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from dxconnector.portal import xero_connect
+from dxconnector.portal import sign_ins, xero_connect
 from dxconnector.portal.views import _own_connection
 
 
@@ -28,8 +28,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         outcome = xero_connect.finish(request, request.GET)
     except xero_connect.ConnectFailed as failure:
-        messages.error(request, failure.reason)
-        return redirect("connection", pk=failure.connection.pk) if failure.connection else redirect("home")
+        return sign_ins.back_after(request, failure)
     messages.success(request, outcome.message)
     return redirect("connection", pk=outcome.connection.pk)
 
