@@ -12,6 +12,8 @@ os.environ.setdefault(
 )
 os.environ.setdefault("BASE_URL", "http://testserver")
 os.environ.setdefault("EMAIL_URL", "locmem://")
+# A run's lease keeper beats every third of this: never within a test, whose transaction its thread can't see.
+os.environ.setdefault("SYNC_LEASE_SECONDS", "900")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dxconnector-tests-"))
 
 from dxconnector.config.settings import *  # noqa: E402,F403

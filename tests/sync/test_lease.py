@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
+from django.test import TransactionTestCase
 from django.utils import timezone
 
+from dxconnector.portal.models import Connection
 from dxconnector.sync import state
-from dxconnector.sync.models import Cursor, Link, SyncRun
+from dxconnector.sync.models import Cursor, Lease, Link, SyncRun
 from tests.base import BaseTestCase
 from tests.sync.helpers import SyncTestCase
 
@@ -58,3 +61,32 @@ class SecondRunTestCase(SyncTestCase):
         state.release_lease(self.connection.pk, "a run on another worker")
         self.sync()
         self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
+
+
+class LeaseKeeperTestCase(TransactionTestCase):
+    """The keeper renews from a thread of its own, with its own database connection: what it reads must be committed."""
+
+    def setUp(self) -> None:
+        owner = BaseTestCase.make_user("alice@example.org", "Alice Anders", "Alpha Ltd")
+        self.connection = Connection.objects.create(owner=owner, name="Alpha Sales", time_zone="Europe/London")
+
+    def test_the_keeper_renews_the_lease_while_the_run_lives(self):
+        state.acquire_lease(self.connection.pk, "worker-a", seconds=3)
+        first = Lease.objects.get(connection=self.connection).expires_at
+        keeper = state.LeaseKeeper(self.connection.pk, "worker-a", 3)
+        keeper.start()
+        try:
+            time.sleep(2.5)
+        finally:
+            keeper.stop()
+        self.assertGreater(Lease.objects.get(connection=self.connection).expires_at, first)
+        self.assertFalse(keeper.lost)
+
+    def test_the_keeper_marks_the_lease_lost_once_another_run_took_it(self):
+        state.acquire_lease(self.connection.pk, "worker-a", seconds=3, now=timezone.now() - timedelta(hours=1))
+        self.assertTrue(state.acquire_lease(self.connection.pk, "worker-b"))
+        keeper = state.LeaseKeeper(self.connection.pk, "worker-a", 3)
+        keeper.start()
+        keeper.join(timeout=5)
+        self.assertTrue(keeper.lost)
+        self.assertEqual(Lease.objects.get(connection=self.connection).holder, "worker-b")

@@ -89,6 +89,8 @@ def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None 
     if not state.acquire_lease(connection.pk, holder):
         return state.finish_run(run, SyncRun.Status.BUSY, {})
     counts: dict[str, int] = {}
+    keeper = state.LeaseKeeper(connection.pk, holder, state.lease_seconds())
+    keeper.start()
     try:
         made = (clients or connected_clients)(connection)
         try:
@@ -106,6 +108,7 @@ def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None 
         state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error))
         raise
     finally:
+        keeper.stop()
         state.release_lease(connection.pk, holder)
     Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
     return state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
@@ -192,7 +195,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     position = state.cursor(ctx.connection_id, stream.name) or {}
     changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}
     after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
-    ids = changed_ids(ctx, stream, changes)
+    ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
     batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
     if not batches:
         state.save_cursors(ctx.connection_id, after)
@@ -204,6 +207,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         sync_batch(ctx, batch, cursors=after if number == len(batches) else None)
         done = ", ".join(f"{ctx.counts[k]} {k.replace('_', ' ')}" for k in ("succeeded", "failed", "held_back", "skipped") if ctx.counts[k])
         ctx.progress(f"{stream.name}: batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}")
+    state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
 
 
 # --- "why isn't my invoice syncing?" -------------------------------------------------------------------------

@@ -159,3 +159,19 @@ class QueuedSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trigger} queued at {self.queued_at:%H:%M:%S}"
+
+
+class RequestedRecord(models.Model):
+    """A record someone asked to sync again (Retry in the history): the next run reads it whatever its cursor
+    says, and forgets the request once that run's batches are committed."""
+
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="requested_records")
+    record_kind = models.CharField(max_length=16)
+    dynamics_id = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "record_kind", "dynamics_id"], name="one_request_per_record")]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.dynamics_id} requested at {self.requested_at:%H:%M:%S}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,9 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dxconnector.domain.records import InvoiceLink, InvoiceType
-from dxconnector.sync.models import Cursor, Lease, Link, SyncAttempt, SyncRun
+from dxconnector.sync.models import Cursor, Lease, Link, RequestedRecord, SyncAttempt, SyncRun
 
-LEASE_SECONDS = 300
+logger = logging.getLogger(__name__)
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -39,19 +41,54 @@ class LeaseLost(Exception):
     """The lease expired and another run took it: stop before writing anything more."""
 
 
-def acquire_lease(connection_id: Any, holder: str, *, seconds: int = LEASE_SECONDS, now: datetime | None = None) -> bool:
+def lease_seconds() -> int:
+    return settings.SYNC_LEASE_SECONDS
+
+
+def acquire_lease(connection_id: Any, holder: str, *, seconds: int | None = None, now: datetime | None = None) -> bool:
     """Take the lease if it is free (expired) or already ours; True when we hold it now."""
-    now = now or timezone.now()
+    now, seconds = now or timezone.now(), seconds or lease_seconds()
     Lease.objects.bulk_create([Lease(connection_id=connection_id, holder="", expires_at=NEVER)], ignore_conflicts=True)
     taken = Lease.objects.filter(Q(expires_at__lte=now) | Q(holder=holder), connection_id=connection_id).update(
         holder=holder, expires_at=now + timedelta(seconds=seconds))
     return taken == 1
 
 
-def renew_lease(connection_id: Any, holder: str, *, seconds: int = LEASE_SECONDS, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def renew_lease(connection_id: Any, holder: str, *, seconds: int | None = None, now: datetime | None = None) -> None:
+    now, seconds = now or timezone.now(), seconds or lease_seconds()
     if not Lease.objects.filter(connection_id=connection_id, holder=holder).update(expires_at=now + timedelta(seconds=seconds)):
         raise LeaseLost(f"the lease of connection {connection_id} was taken by another run")
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews a held lease every third of its length while the run lives, so a long batch never loses it and a
+    killed worker's lease lapses within `seconds`. A renewal that finds the lease taken marks it `lost`; the run
+    checks between batches (`SyncContext.renew_lease`) and stops before writing more."""
+
+    def __init__(self, connection_id: Any, holder: str, seconds: int):
+        super().__init__(name=f"lease-{holder}", daemon=True)
+        self.connection_id, self.holder, self.seconds = connection_id, holder, seconds
+        self.lost = False
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection as database
+
+        try:
+            while not self._stopping.wait(self.seconds / 3):
+                try:
+                    renew_lease(self.connection_id, self.holder, seconds=self.seconds)
+                except LeaseLost:
+                    self.lost = True
+                    return
+                except Exception:  # a busy database: try again at the next beat, the lease has time left
+                    logger.warning("lease of connection %s not renewed", self.connection_id, exc_info=True)
+        finally:
+            database.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=5)
 
 
 def release_lease(connection_id: Any, holder: str) -> None:
@@ -69,6 +106,20 @@ def cursor(connection_id: Any, stream: str) -> dict[str, Any] | None:
 def _save_cursor(connection_id: Any, stream: str, value: Mapping[str, Any]) -> None:
     Cursor.objects.update_or_create(connection_id=connection_id, stream=stream,
                                     defaults={"value": json.dumps(value, sort_keys=True), "updated_at": timezone.now()})
+
+
+# --- records asked for again -----------------------------------------------------------------------------
+
+
+def requested(connection_id: Any, kind: str, before: datetime) -> list[str]:
+    """Records asked to sync again (Retry) up to `before`, oldest request first."""
+    return list(RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before)
+                .order_by("requested_at").values_list("dynamics_id", flat=True))
+
+
+def forget_requested(connection_id: Any, kind: str, before: datetime) -> None:
+    """The run that read them has committed their batches: asked again since, they stay for the next run."""
+    RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before).delete()
 
 
 # --- the links ledger ------------------------------------------------------------------------------------

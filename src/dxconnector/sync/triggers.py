@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dxconnector.portal.models import Connection
-from dxconnector.sync.models import QueuedSync, XeroWebhookEvent
+from dxconnector.sync.models import QueuedSync, RequestedRecord, XeroWebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,16 @@ def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) 
     except IntegrityError:
         return False  # queued already
     return True
+
+
+def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime | None = None) -> bool:
+    """Sync these invoices again whatever the cursor says (Retry in the history), in the next run: queued now
+    unless one is queued already. Returns whether a run was queued now."""
+    now = now or timezone.now()
+    RequestedRecord.objects.bulk_create(
+        [RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
+         for invoice_id in dict.fromkeys(invoice_ids)], ignore_conflicts=True)
+    return request_sync(connection_id, "retry", now)
 
 
 def started(connection_id: Any, now: datetime | None = None) -> None:
