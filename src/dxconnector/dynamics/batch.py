@@ -2,6 +2,12 @@
 
 Requests go as independent parts (no change sets) with `Prefer: odata.continue-on-error`, so one refused
 write does not stop the others. At most 1,000 requests per call; longer lists take more calls.
+
+A `$batch` call is retried as a whole like any other call (dynamics/client.py): after a lost answer
+(timeout, connection dropped) the service may already have applied every part, and applies them again.
+That is harmless only for repeatable parts — PATCH by id (an upsert), PATCH with `If-Match: *`, DELETE —
+so batch nothing else that must not happen twice. A part written on a version (`If-Match: <etag>`) then
+answers 412 on the retry; its `BatchResponse.after_lost_answer` says the 412 may be our own first write.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,6 +42,12 @@ class BatchResponse:
     status: int
     headers: dict[str, str]
     body: Any
+    after_lost_answer: bool = False  # the batch was sent again after an attempt whose answer was lost
+
+    @property
+    def maybe_own_write(self) -> bool:
+        """A refusal that may only be our own earlier attempt already applied (412 on a version, 404 on a delete)."""
+        return self.after_lost_answer and self.status in (404, 412)
 
     @property
     def ok(self) -> bool:
@@ -116,19 +128,20 @@ def decode(body: bytes, content_type: str) -> list[BatchResponse]:
 def execute(client: DataverseClient, requests: Sequence[BatchRequest]) -> list[BatchResponse]:
     """Send the requests in as few `$batch` calls as the limit allows; one answer per request, in order.
 
-    A whole call that fails (network, 5xx after retries) raises; make every request in it repeatable
-    (upserts by id) so that sending the batch again is harmless.
+    A whole call that still fails after the client's retries (network, 429, 5xx) raises; make every request
+    in it repeatable (upserts by id) so that sending the batch again, here or in the next run, is harmless.
     """
     answers: list[BatchResponse] = []
     base_url = client.org_url + API_PATH
     for start in range(0, len(requests), MAX_REQUESTS):
         chunk = requests[start:start + MAX_REQUESTS]
         boundary = f"batch_{uuid.uuid4()}"
-        response = client.request("POST", "$batch", content=encode(chunk, base_url, boundary), headers={
+        answer = client.call("POST", "$batch", content=encode(chunk, base_url, boundary), headers={
             "Content-Type": f'multipart/mixed; boundary="{boundary}"', "Prefer": "odata.continue-on-error",
         })
+        response = answer.response
         found = decode(response.content, response.headers.get("content-type", ""))
         if len(found) != len(chunk):
             raise PermanentError(f"Dynamics answered {len(found)} parts for a batch of {len(chunk)}", response.status_code)
-        answers += found
+        answers += [replace(part, after_lost_answer=True) for part in found] if answer.lost_answers else found
     return answers

@@ -1,13 +1,37 @@
 """A thin Dataverse Web API client (httpx) for what the official SDK does not cover: WhoAmI, solutions,
-privileges, ImportSolution, and plain reads and writes of our own tables."""
+privileges, ImportSolution, and plain reads and writes of our own tables.
+
+Every call is retried, up to `max_attempts` in all (6 by default), when the service or the network fails
+it in a way that may pass:
+
+- 429 (service protection limits): after its `Retry-After`, when that is at most `max_retry_after`
+  seconds (60 by default); a longer wait is not slept through in a worker: `RateLimited` is raised at
+  once with the service's wait. Until then no other call of this client goes out either.
+- 500, 502, 503, 504: after a capped exponential backoff with jitter (dxconnector.retry), or the
+  `Retry-After` the answer gives when that is longer (within the same bound).
+- No answer: connection refused or reset, a connect or read timeout (`timeout`: seconds, `connect`
+  at most 10), a connection closed before the answer (`httpx.RemoteProtocolError`), the same backoff.
+
+What is still failing after the last attempt raises `RetryableError` (or `RateLimited`), which the
+sync treats as "try again later". Other 4xx are `PermanentError`s at once; 412 is `PreconditionFailed`.
+
+Retrying a write whose answer was lost sends it again, so writes are made repeatable: a PATCH by id is
+an upsert (applied twice, the same result), and a conditional one (`If-Match: <etag>`) whose first
+attempt was applied answers 412 on the retry: the error carries `after_lost_answer` so the caller can
+tell "someone changed it" from "we may have changed it ourselves". A `$batch` of upserts is repeatable
+as a whole (dynamics/batch.py). A POST that creates is not: sent again after a lost answer, it can
+create a second row; prefer `upsert` with an id of our own where that matters.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -15,63 +39,155 @@ from urllib.parse import quote
 import httpx
 
 from dxconnector import tls
-from dxconnector.dynamics.errors import AuthExpired, PermanentError, RateLimited, RetryableError
+from dxconnector.dynamics.errors import AuthExpired, PermanentError, PreconditionFailed, RateLimited, RetryableError
+from dxconnector.retry import backoff_delay, retry_after
 
 API_PATH = "/api/data/v9.2/"
 HEADERS = {"Accept": "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0"}
+
+MAX_ATTEMPTS = 6
+DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (and at most CONNECT_TIMEOUT to connect)
+CONNECT_TIMEOUT = 10.0
+MAX_RETRY_AFTER = 60.0  # the longest Retry-After slept through within one call
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Failures that happen before the request can have reached the service: retrying them cannot apply it twice.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:
     try:
         error = response.json().get("error", {})
         return str(error.get("message", "")), str(error.get("code", ""))
-    except ValueError:
+    except (ValueError, AttributeError):
         return response.text[:200], ""
 
 
+def default_timeout() -> float:
+    """`DYNAMICS_TIMEOUT` from the Django settings when they have one, else DEFAULT_TIMEOUT."""
+    try:
+        from django.conf import settings
+
+        configured = getattr(settings, "DYNAMICS_TIMEOUT", None) if settings.configured else None
+    except ImportError:  # pragma: no cover - Django is always installed with the connector
+        configured = None
+    return float(configured) if configured else DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The response a call finally got, and how it got there: `attempts` made in all, `lost_answers` of them
+    unanswered after they may have reached the service (so a write in it may already have been applied)."""
+
+    response: httpx.Response
+    attempts: int
+    lost_answers: int
+
+
 class DataverseClient:
-    def __init__(self, org_url: str, token: Callable[[], str], ca_bundle: str = "", timeout: float = 30, max_attempts: int = 5):
+    def __init__(self, org_url: str, token: Callable[[], str], ca_bundle: str = "", timeout: float | None = None,
+                 max_attempts: int = MAX_ATTEMPTS, max_retry_after: float = MAX_RETRY_AFTER,
+                 sleep: Callable[[float], None] = time.sleep):
         self.org_url = org_url.rstrip("/")
         self.token = token
-        self.max_attempts = max_attempts
-        self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=tls.verify(ca_bundle), timeout=timeout, headers=HEADERS)
-        self.calls = 0
+        self.max_attempts = max(1, max_attempts)
+        self.max_retry_after = max_retry_after
+        self.timeout = default_timeout() if timeout is None else float(timeout)
+        self._sleep = sleep
+        self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=tls.verify(ca_bundle), headers=HEADERS,
+                                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT)))
+        self.calls = 0  # attempts sent, retries included
+        self.retries = 0
+        self.waited_seconds = 0.0  # slept between attempts, for reports
+        self._lock = threading.Lock()
+        self._resume_at = 0.0  # monotonic time before which no call goes out (after a 429)
 
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> DataverseClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
-        """One call, retried on network errors, 429 (after Retry-After) and 5xx."""
+        """One call, retried on what may pass (see the module's docstring); errors raised as typed ones."""
+        return self.call(method, path, headers=headers, **kwargs).response
+
+    def call(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Answer:
+        """`request`, telling also how many attempts it took and whether an earlier one may have been applied."""
+        lost = 0
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
+            self._wait_for_resume()
             try:
-                self.calls += 1
+                with self._lock:
+                    self.calls += 1
                 response = self.http.request(method, path, headers={"Authorization": f"Bearer {self.token()}", **(headers or {})}, **kwargs)
-            except httpx.HTTPError as error:
+            except httpx.TransportError as error:
+                if not isinstance(error, _NEVER_SENT):
+                    lost += 1
                 if last:
-                    raise RetryableError(f"Dynamics could not be reached: {error}") from error
-                time.sleep(0.25 * 2 ** attempt)
+                    raise RetryableError(f"Dynamics could not be reached ({type(error).__name__}: {str(error) or 'no answer'}) "
+                                         f"after {attempt} attempts", after_lost_answer=lost > 0) from error
+                self._retrying(backoff_delay(attempt))
                 continue
-            if not last and response.status_code == 429:
-                time.sleep(float(response.headers.get("Retry-After", "1")))
-            elif not last and response.status_code >= 500:
-                time.sleep(0.25 * 2 ** attempt)
-            else:
-                return self._checked(response)
+            if response.status_code in TRANSIENT_STATUSES and not last:
+                self._retrying(self._wait_before_retry(response, attempt, lost))
+                continue
+            return Answer(self._checked(response, lost_answer=lost > 0), attempt, lost)
         raise AssertionError("unreachable")
 
+    def _wait_before_retry(self, response: httpx.Response, attempt: int, lost: int) -> float:
+        """Seconds to wait before trying a 429 or 5xx again; raises RateLimited when the service asks for more
+        than this client waits within one call."""
+        asked = retry_after(response.headers)
+        if asked is not None and asked > self.max_retry_after:
+            message, code = _error_of(response)
+            raise RateLimited(message or f"Dynamics asked to wait {asked:g} s", asked, response.status_code, code,
+                              after_lost_answer=lost > 0)
+        wait = backoff_delay(attempt)
+        if response.status_code == 429:
+            wait = asked if asked is not None else wait
+            with self._lock:  # the limit is per user: every call of this client stands back
+                self._resume_at = max(self._resume_at, time.monotonic() + wait)
+            return 0.0
+        return max(wait, asked or 0.0)
+
+    def _retrying(self, wait: float) -> None:
+        with self._lock:
+            self.retries += 1
+        self._pause(wait)
+
+    def _wait_for_resume(self) -> None:
+        with self._lock:
+            wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            self._pause(wait)
+
+    def _pause(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        with self._lock:
+            self.waited_seconds += seconds
+        self._sleep(seconds)
+
     @staticmethod
-    def _checked(response: httpx.Response) -> httpx.Response:
-        if response.status_code < 400:
+    def _checked(response: httpx.Response, *, lost_answer: bool = False) -> httpx.Response:
+        status = response.status_code
+        if status < 400:
             return response
         message, code = _error_of(response)
-        if response.status_code == 401:
-            raise AuthExpired(message or "Dynamics refused the token", 401, code)
-        if response.status_code == 429:
-            raise RateLimited(message or "Dynamics service protection limit", float(response.headers.get("Retry-After", "1")))
-        if response.status_code >= 500:
-            raise RetryableError(message or f"Dynamics answered {response.status_code}", response.status_code, code)
-        raise PermanentError(message or f"Dynamics answered {response.status_code}", response.status_code, code)
+        if status == 401:
+            raise AuthExpired(message or "Dynamics refused the token", 401, code, after_lost_answer=lost_answer)
+        if status == 429:
+            raise RateLimited(message or "Dynamics service protection limit", retry_after(response.headers, 1.0) or 1.0, 429, code,
+                              after_lost_answer=lost_answer)
+        if status >= 500 or status == 408:
+            raise RetryableError(message or f"Dynamics answered {status}", status, code, after_lost_answer=lost_answer)
+        if status == 412:
+            raise PreconditionFailed(message or "Dynamics answered 412", status, code, after_lost_answer=lost_answer)
+        raise PermanentError(message or f"Dynamics answered {status}", status, code, after_lost_answer=lost_answer)
 
     # --- what the connector asks of every organisation -----------------------------------
     def who_am_i(self) -> dict[str, Any]:
@@ -108,7 +224,12 @@ class DataverseClient:
         return entity_id[entity_id.rfind("(") + 1:-1] if "(" in entity_id else ""
 
     def update(self, entity_set: str, row_id: str, body: dict[str, Any]) -> None:
+        """Change an existing row (`If-Match: *`: 404 rather than create it). Repeatable."""
         self.request("PATCH", f"{entity_set}({quote(row_id)})", json=body, headers={"If-Match": "*"})
+
+    def upsert(self, entity_set: str, row_id: str, body: dict[str, Any]) -> None:
+        """Create the row with this id, or change it if it is there: repeatable, unlike `create`."""
+        self.request("PATCH", f"{entity_set}({quote(row_id)})", json=body)
 
     # --- paged reads (change tracking, expanded queries) ----------------------------------
     def read(self, url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 
 class DynamicsError(Exception):
-    def __init__(self, message: str, status: int | None = None, code: str = ""):
+    """`after_lost_answer`: an earlier attempt of the same call may have been applied, its answer lost (a
+    timeout, a dropped connection), so this error may describe the retry meeting that first attempt's
+    effect (a 412 on a conditional write, a 404 on a delete) rather than a failure."""
+
+    def __init__(self, message: str, status: int | None = None, code: str = "", *, after_lost_answer: bool = False):
         super().__init__(message)
         self.status = status
         self.code = code
+        self.after_lost_answer = after_lost_answer
 
 
 class PermanentError(DynamicsError):
     """The same request will fail the same way (validation, missing privilege, not found)."""
 
 
+class PreconditionFailed(PermanentError):
+    """412: a conditional write (`If-Match`, `If-None-Match`) found another version, or a record already
+    there. With `after_lost_answer` it may well be our own earlier attempt, applied, that changed it."""
+
+
 class RetryableError(DynamicsError):
-    """Network trouble, a timeout or a 5xx."""
+    """Network trouble, a timeout or a 5xx, still there after the client's own retries: try again later."""
 
 
 class RateLimited(RetryableError):
-    def __init__(self, message: str, retry_after: float, status: int = 429):
-        super().__init__(message, status)
+    """429 (service protection limits) still answered after the retries, or a `Retry-After` longer than the
+    client waits in one call; `retry_after` is the service's wait in seconds."""
+
+    def __init__(self, message: str, retry_after: float, status: int = 429, code: str = "", *, after_lost_answer: bool = False):
+        super().__init__(message, status, code, after_lost_answer=after_lost_answer)
         self.retry_after = retry_after
 
 

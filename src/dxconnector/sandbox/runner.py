@@ -46,7 +46,10 @@ def run(state_dir: Path, port_base: int, time_scale: float = 1.0, limits: str = 
     control_token = new_control_token()  # one per run; readers of sandbox.json steer the sandbox with it
     xero = XeroSandbox(state_dir, clock, limits_enabled=limits == "real", fault_plan=plan, control_token=control_token,
                        ca_file=certificate.ca_file)
-    microsoft = MicrosoftSandbox(state_dir, clock, limits_enabled=limits == "real", ca_file=certificate.ca_file)
+    # Every API host (Xero's, each Dataverse organisation's) starts with the same plan and seed, drawn by a
+    # generator of its own; `PUT /_sandbox/faults` on a host changes that host's plan only.
+    microsoft = MicrosoftSandbox(state_dir, clock, limits_enabled=limits == "real", ca_file=certificate.ca_file, fault_plan=plan,
+                                 control_token=control_token)
     hosts = xero.hosts(port_base) + microsoft.hosts(port_base)
     urls = {host.name: host.base_url for host in hosts}
     manifest = {

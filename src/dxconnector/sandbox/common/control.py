@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dxconnector.sandbox.common.clock import ScaledClock
 from dxconnector.sandbox.common.faults import ErrorResponse, ExposeTransport, FaultInjector, FaultMiddleware, FaultPlan, default_error_response
@@ -47,20 +47,32 @@ class ControlPlane:
     stats_sources: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)  # extra sections of /stats
     resetters: list[Callable[[], None]] = field(default_factory=list)  # run by /reset-stats, next to the built-in ones
     requests_seen: Callable[[], int] | None = None
+    answers: AnswerCounter | None = None  # set by build_api_host: calls and answers by status
 
     def stats(self) -> dict[str, Any]:
         body: dict[str, Any] = {"clock": {"scale": self.clock.scale, "now": self.clock.now()}}
-        if self.requests_seen is not None:
+        if self.answers is not None:
+            body["calls"] = self.answers.calls
+            body["answers"] = self.answers.by_status()
+        elif self.requests_seen is not None:
             body["calls"] = self.requests_seen()
         if self.limiter is not None:
             body["limits"] = self.limiter.stats()
         if self.faults is not None:
             body["faults"] = self.faults.stats()
+        if self.limiter is not None or self.faults is not None:
+            # The two kinds of 429 apart: a client that went over a limit, and one the fault plan made up.
+            body["too_many_requests"] = {
+                "limits": self.limiter.stats()["rate_limited_total"] if self.limiter is not None else 0,
+                "injected": self.faults.injected["429"] if self.faults is not None else 0,
+            }
         for name, source in self.stats_sources.items():
             body[name] = source()
         return body
 
     def reset_stats(self) -> None:
+        if self.answers is not None:
+            self.answers.reset()
         if self.limiter is not None:
             self.limiter.reset_stats()
         if self.faults is not None:
@@ -70,6 +82,45 @@ class ControlPlane:
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+NO_ANSWER = "none"  # the connection was closed without a response (an injected timeout or dropped answer)
+
+
+class AnswerCounter:
+    """Outside every limiter and fault layer: how many calls a host saw and what each was answered, by
+    status (`"none"`: the connection was cut before any answer), so 429s, 5xx and lost answers can be
+    told apart from what the client saw."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.calls = 0
+        self._answers: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.calls = 0
+        self._answers = {}
+
+    def by_status(self) -> dict[str, int]:
+        return dict(sorted(self._answers.items()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.calls += 1
+        answered: list[int] = []
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start" and not answered:
+                answered.append(int(message["status"]))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counted)
+        finally:
+            key = str(answered[0]) if answered else NO_ANSWER
+            self._answers[key] = self._answers.get(key, 0) + 1
 
 
 def protected(plane: ControlPlane, handler: Handler) -> Handler:
@@ -185,18 +236,22 @@ def control_headers(token: str) -> Mapping[str, str]:
 def build_api_host(service: ASGIApp, plane: ControlPlane, *, limit_policy: LimitPolicy | None = None,
                    fault_response: ErrorResponse = default_error_response, extra_routes: list[BaseRoute] | None = None) -> ASGIApp:
     """An API host as the sandbox serves it, outside in: the connection kept reachable (to cut it), the
-    control routes, the rate limiter, the fault injector, then the service itself.
+    control routes, the counter of calls and answers, the rate limiter, the fault injector, then the
+    service itself.
 
     The limiter sits outside the faults so that an injected delay, timeout or dropped answer holds a
     concurrency slot and counts against the quotas like a slow or failed call on the real service does
     (an injected 429 is refunded, as real ones never count).
+
+    A service that enforces its limits itself, after it knows the caller (Dataverse: per systemuser, once
+    the token is checked), passes its limiter on the plane and no `limit_policy`: the control routes then
+    steer and report that limiter, and the faults sit outside it (an injected failure never reaches it).
     """
     app = service
     if plane.faults is not None:
         app = FaultMiddleware(app, plane.faults, exempt_prefixes=(PREFIX + "/",), error_response=fault_response)
     if plane.limiter is not None and limit_policy is not None:
-        limited = RateLimitMiddleware(app, plane.limiter, limit_policy, exempt_prefixes=(PREFIX + "/",))
-        plane.requests_seen = lambda: limited.requests_seen
-        plane.resetters.append(lambda: setattr(limited, "requests_seen", 0))
-        app = limited
-    return ExposeTransport(ControlDispatch(app, build_control_app(plane, extra_routes)))
+        app = RateLimitMiddleware(app, plane.limiter, limit_policy, exempt_prefixes=(PREFIX + "/",))
+    counter = AnswerCounter(app)
+    plane.answers = counter
+    return ExposeTransport(ControlDispatch(counter, build_control_app(plane, extra_routes)))

@@ -70,6 +70,7 @@ class RateLimiter:
         self.clock = clock
         self.enabled = enabled
         self._usage = _Usage()
+        self.usage_resetters: list[Callable[[], None]] = []  # usage a service counts itself, forgotten with the windows
         self._reset_tallies()
 
     # --- settings -------------------------------------------------------------------
@@ -96,6 +97,9 @@ class RateLimiter:
                 self.enabled = bool(enabled)
             if reset_usage:
                 self._usage.windows.clear()
+        if reset_usage:
+            for reset in self.usage_resetters:
+                reset()
         return self.settings()
 
     def restore_defaults(self) -> dict[str, Any]:
@@ -118,6 +122,13 @@ class RateLimiter:
                 return Decision(False, keys, remaining, problem=rule.name, retry_after=wait)
             self._admit(keys, now)
             return Decision(True, keys, remaining, admitted_at=now)
+
+    def count_refusal(self, rule_name: str) -> None:
+        """Tally a call refused by a rule the service checks itself (Dataverse's execution-time budget), so
+        the stats count every refusal of the service's limits in one place."""
+        with self._lock:
+            self._calls += 1
+            self._rejected[rule_name] = self._rejected.get(rule_name, 0) + 1
 
     def release(self, decision: Decision) -> None:
         if not decision.allowed or decision.released:

@@ -5,6 +5,10 @@ Identity lives in `microsoft.sqlite3`; each organisation's Dataverse data in its
 endpoint and OpenID configuration (https, +11), Global Discovery (https, +12), the Dynamics 365 app a person
 uses (http, +13), then one https host per organisation (+14, +15, …) in seed order, so an organisation keeps
 its URL across restarts.
+
+Each organisation's host runs behind the fault injector with the `/_sandbox/` control routes beside it
+(common/control.py), as the Xero API host does: its own fault plan (the one given at start to begin
+with), its own stats, and its service protection limits steered through `PUT /_sandbox/limits`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from dxconnector.sandbox.common.clock import ScaledClock
+from dxconnector.sandbox.common.control import PREFIX as CONTROL_PREFIX
+from dxconnector.sandbox.common.control import ControlPlane, build_api_host, new_control_token
+from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
 from dxconnector.sandbox.common.server import Host
 from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.microsoft import seed
@@ -35,7 +42,11 @@ def dataverse_host_name(org: dict[str, Any]) -> str:
 
 
 class MicrosoftSandbox:
-    def __init__(self, state_dir: Path, clock: ScaledClock, *, limits_enabled: bool = True, ca_file: Path | None = None):
+    def __init__(self, state_dir: Path, clock: ScaledClock, *, limits_enabled: bool = True, ca_file: Path | None = None,
+                 fault_plan: FaultPlan | None = None, control_token: str | None = None):
+        self.fault_plan = fault_plan or FaultPlan()
+        self.control_token = control_token or new_control_token()
+        self.control_planes: dict[str, ControlPlane] = {}  # by host name (dataverse-<url_name>)
         self.store = DocumentStore(state_dir / "microsoft.sqlite3")
         self.clock = clock
         self.dataverse_settings = DataverseSettings(limits_enabled=limits_enabled, webhook_ca_file=ca_file)
@@ -65,11 +76,21 @@ class MicrosoftSandbox:
         for index, org in enumerate(self.organisations):
             host = Host(dataverse_host_name(org), None, port_base + FIRST_ORGANISATION_OFFSET + index, tls=True)
             self.identity.add_resource(host.base_url, "dataverse", org["id"])
-            host.app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity,
-                                           settings=self.dataverse_settings, clock=self.clock)
-            self.dataverse_services.append(host.app.state.dataverse)
+            app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity,
+                                      settings=self.dataverse_settings, clock=self.clock)
+            service = app.state.dataverse
+            self.dataverse_services.append(service)
+            host.app = self._api_host(host.name, app, service)
             hosts.append(host)
         return hosts
+
+    def _api_host(self, name: str, app: Any, service: Any) -> Any:
+        """The organisation's Web API behind its own fault injector, with the control routes beside it. The
+        service protection limits stay inside the app (they need the caller, known once the token is
+        checked): the plane steers and reports that limiter, and injected faults never reach it."""
+        plane = ControlPlane(self.control_token, self.clock, service.protection.limiter, FaultInjector(self.fault_plan))
+        self.control_planes[name] = plane
+        return build_api_host(app, plane, fault_response=service.protection.fault_response)
 
     def close(self) -> None:
         """Stop the webhook deliverers' threads."""
@@ -87,6 +108,9 @@ class MicrosoftSandbox:
             "discovery_resource": discovery,
             "discovery_url": discovery + DISCOVERY_API + "/Instances",
             "app_url": urls["dynamics-app"],
+            # Service protection limits of every organisation as started (per user over `window_seconds`).
+            "limits": {**self.dataverse_services[0].protection.limiter.settings(),
+                       "window_seconds": self.dataverse_services[0].protection.window} if self.dataverse_services else {},
             "tenants": [{**tenant, "authority": f"{identity}/{tenant['tenant_id']}"} for tenant in self.identity.tenants()],
             "organisations": [self._organisation_entry(org, urls[dataverse_host_name(org)]) for org in self.organisations],
             "apps": [{key: app[key] for key in ("name", "kind", "client_id", "client_secret", "redirect_uris", "service_principals")}
@@ -102,6 +126,7 @@ class MicrosoftSandbox:
             "id": org["id"], "unique_name": org["unique_name"], "url_name": org["url_name"], "friendly_name": org["friendly_name"],
             "tenant_id": org["tenant_id"], "region": org["region"], "version": org["version"],
             "business_unit_id": org["business_unit_id"], "url": url, "web_api_url": url + DATAVERSE_API,
+            "control_url": url + CONTROL_PREFIX, "host": dataverse_host_name(org),
         }
 
     @staticmethod

@@ -78,7 +78,7 @@ async def handle(service: DataverseService, tokens: TokenValidator, request: Req
             response = await run_in_threadpool(service.handle, api_request, caller)
         except Exception:  # a bug must still answer like the service does, not drop the connection
             logger.exception("Dataverse sandbox failed on %s %s", request.method, request.url.path)
-            response = ApiResponse(500, {"error": {"code": "0x80040216", "message": "An unexpected error occurred."}})
+            response = ApiResponse(500, {"error": {"code": errors.UNEXPECTED, "message": "An unexpected error occurred."}})
     finally:
         service.protection.finish(admission)
     body, _ = response.encoded()

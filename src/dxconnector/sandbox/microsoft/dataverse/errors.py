@@ -21,6 +21,8 @@ INVALID_ARGUMENT = "0x80040203"
 REQUESTS_LIMIT = "0x80072322"
 EXECUTION_TIME_LIMIT = "0x80072321"
 CONCURRENCY_LIMIT = "0x80072326"
+UNEXPECTED = "0x80040216"  # what the platform answers an unhandled failure with
+SERVICE_UNAVAILABLE = ""  # a 503 from the front end carries no platform code
 
 
 class DataverseError(Exception):

@@ -11,6 +11,7 @@ the window whatever the scale.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import deque
@@ -47,6 +48,11 @@ class ServiceProtection:
         ], clock, enabled=enabled)
         self._lock = threading.Lock()
         self._spent: dict[str, deque[tuple[float, float]]] = {}  # user → (finished at, simulated ms)
+        self.limiter.usage_resetters.append(self._forget_spent)
+
+    def _forget_spent(self) -> None:
+        with self._lock:
+            self._spent.clear()
 
     @property
     def enabled(self) -> bool:
@@ -68,6 +74,7 @@ class ServiceProtection:
         if self.limiter.enabled:
             budget = self._limit(EXECUTION)
             if self.execution_spent(user, now) >= budget:
+                self.limiter.count_refusal(EXECUTION)
                 raise self._refusal(EXECUTION, self._execution_wait(user, now, budget))
         decision = self.limiter.acquire({USER: user})
         if not decision.allowed:
@@ -119,3 +126,19 @@ class ServiceProtection:
 
     def stats(self) -> dict:
         return self.limiter.stats()
+
+    def fault_response(self, kind: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """An injected failure as this organisation would answer it: an injected 429 is the request-limit
+        refusal (its error code and message, `Retry-After: 1`); 500 and 503 carry Dataverse's error body."""
+        status = int(kind)
+        if status == 429:
+            error = DataverseError(429, errors.REQUESTS_LIMIT, f"Number of requests exceeded the limit of {self._limit(REQUESTS)} over "
+                                   f"time window of {int(self.window)} seconds.")
+        elif status == 503:
+            error = DataverseError(503, errors.SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again later.")
+        else:
+            error = DataverseError(status, errors.UNEXPECTED, "An unexpected error occurred.")
+        headers = [(b"content-type", b"application/json; odata.metadata=minimal"), (b"odata-version", b"4.0")]
+        if status in (429, 503):
+            headers.append((b"retry-after", b"1"))
+        return status, headers, json.dumps(error.body()).encode()
