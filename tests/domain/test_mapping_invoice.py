@@ -158,8 +158,11 @@ def test_an_update_keeps_xeros_status_when_it_is_further_along(current, expected
     assert body(xero_id="x-1", current_status=current).get("Status") == expected
 
 
-def test_the_source_link_is_sent_as_the_url():
-    assert body(source_url="https://org.crm.dynamics.com/main.aspx?id=inv-1")["Url"].endswith("id=inv-1")
+@pytest.mark.parametrize(("invoice_type", "has_url"), [
+    (InvoiceType.ACCREC, True), (InvoiceType.ACCPAY, True), (InvoiceType.ACCRECCREDIT, False), (InvoiceType.ACCPAYCREDIT, False)])
+def test_the_source_link_is_sent_as_the_url_where_xero_keeps_one(invoice_type, has_url):
+    sent = body(replace(INVOICE, invoice_type=invoice_type), source_url="https://org.crm.dynamics.com/main.aspx?id=inv-1")
+    assert sent.get("Url", "").endswith("id=inv-1") is has_url  # a credit note has no Url in Xero
 
 
 BOLT = DynamicsProduct("p2", "BOLT", "Bolt")

@@ -11,9 +11,18 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from dxconnector.domain.mapping.choices import option_value
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
-from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
+from dxconnector.dynamics.solution.definition import (
+    BRANDING_THEME,
+    CHART_OF_ACCOUNTS,
+    CONNECTION,
+    SETTINGS,
+    TAX_RATE,
+    TRACKING_CATEGORY,
+    TRACKING_OPTION,
+)
 from dxconnector.portal import dynamics_connect
 from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
 from dxconnector.portal.xero_tokens import DatabaseTokenStore
@@ -121,7 +130,7 @@ class SyncHelpers:
         account_id = client.create("accounts", body)
         return {"id": account_id, **body}
 
-    def make_product(self, name: str | None = None, number: str | None = None, price: str = "25.00") -> dict[str, Any]:
+    def make_product(self, name: str | None = None, number: str | None = None, price: str = "25.00", **columns: Any) -> dict[str, Any]:
         client = self.dataverse()
         [schedule] = client.list("uomschedules", select="uomscheduleid", top="1")
         [unit] = client.list("uoms", select="uomid", filter=f"_uomscheduleid_value eq {schedule['uomscheduleid']}", top="1")
@@ -130,14 +139,15 @@ class SyncHelpers:
         product_id = client.create("products", {
             "name": name, "productnumber": number, "price": float(price),
             "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule['uomscheduleid']})",
-            "defaultuomid@odata.bind": f"/uoms({unit['uomid']})",
+            "defaultuomid@odata.bind": f"/uoms({unit['uomid']})", **columns,
         })
         return {"id": product_id, "name": name, "number": number, "price": Decimal(price)}
 
     def make_invoice(self, customer: dict[str, Any], lines: list[dict[str, Any]], *, connection: Connection | None = None,
                      delivered: datetime | None = None, customer_kind: str = "account", assigned: bool = True, **columns: Any) -> str:
         """An invoice for this connection (none with `assigned=False`), its lines made with it (deep insert). A
-        line is a dict with `product` (from make_product) or `description`, and `quantity`, `price` and `discount`."""
+        line is a dict with `product` (from make_product) or `description`, and `quantity`, `price` and `discount`;
+        `columns` adds any other columns of the line (its sequence number, bundle role, account code…)."""
         client = self.dataverse(connection)
         [price_list] = client.list("pricelevels", select="pricelevelid", top="1")
         delivered = delivered or datetime.now(UTC) - timedelta(days=1)
@@ -162,7 +172,28 @@ class SyncHelpers:
                 body.update(ispriceoverridden=True, priceperunit=float(line["price"]))
         else:
             body.update(isproductoverridden=True, productdescription=line["description"], priceperunit=float(line["price"]))
-        return body
+        return {**body, **line.get("columns", {})}
+
+    # --- Xero's lists as the reference sync keeps them in Dynamics (made here directly) ------------------------
+    def account_code(self, code: str) -> dict[str, str]:
+        """A chart-of-accounts row for this code; bind it with `stl3_accountcodeid@odata.bind`."""
+        row_id = self.dataverse().create(CHART_OF_ACCOUNTS.set_name, {"stl3_name": f"{code} - {unique('Account')}", "stl3_code": code})
+        return {"stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({row_id})"}
+
+    def tax_rate(self, tax_type: str) -> dict[str, str]:
+        row_id = self.dataverse().create(TAX_RATE.set_name, {"stl3_name": unique(tax_type), "stl3_taxtype": tax_type})
+        return {"stl3_taxrateid@odata.bind": f"/{TAX_RATE.set_name}({row_id})"}
+
+    def tracking_option(self, category: str, option: str, slot: int = 1) -> dict[str, str]:
+        client = self.dataverse()
+        category_id = client.create(TRACKING_CATEGORY.set_name, {"stl3_name": category})
+        option_id = client.create(TRACKING_OPTION.set_name, {
+            "stl3_name": option, "stl3_trackingcategoryid@odata.bind": f"/{TRACKING_CATEGORY.set_name}({category_id})"})
+        return {f"stl3_trackingoption{slot}id@odata.bind": f"/{TRACKING_OPTION.set_name}({option_id})"}
+
+    def branding_theme(self, xero_theme_id: str) -> dict[str, str]:
+        row_id = self.dataverse().create(BRANDING_THEME.set_name, {"stl3_name": unique("Theme"), "stl3_xerobrandingthemeid": xero_theme_id})
+        return {"stl3_brandingthemeid@odata.bind": f"/{BRANDING_THEME.set_name}({row_id})"}
 
     def invoice_row(self, invoice_id: str, **query: str) -> dict[str, Any]:
         return self.dataverse().request("GET", f"invoices({invoice_id})", params={f"${k}": v for k, v in query.items()}).json()
@@ -174,6 +205,20 @@ class SyncHelpers:
     def xero_invoice(self, xero_id: str) -> dict[str, Any]:
         body, _ = self.xero().request("get_invoice", xero_id, unitdp=4)
         return body["Invoices"][0]
+
+    def xero_credit_note(self, xero_id: str) -> dict[str, Any]:
+        body, _ = self.xero().request("get_credit_note", xero_id, unitdp=4)
+        return body["CreditNotes"][0]
+
+    def xero_document(self, invoice_id: str) -> dict[str, Any]:
+        """The synced invoice's Xero copy, from Invoices or CreditNotes as the ledger says it went."""
+        link = self.link(invoice_id)
+        if link.sent_type and link.sent_type.endswith("CREDIT"):
+            return self.xero_credit_note(link.xero_id)
+        return self.xero_invoice(link.xero_id)
+
+    def lines(self, invoice_id: str, columns: str = "invoicedetailid") -> list[dict[str, Any]]:
+        return self.dataverse().list("invoicedetails", select=columns, filter=f"_invoiceid_value eq {invoice_id}")
 
     def in_xero(self, resource, element: dict[str, Any]) -> dict[str, Any]:
         """A record made directly in Xero (as a bookkeeper would), for the sync to find."""
@@ -215,3 +260,22 @@ class IsolatedSyncTestCase(SyncTestCase):
     """On the sync tests' own sandbox (tests/sync/conftest.py)."""
 
     sandbox_fixture = "isolated_sandbox"
+
+
+def invoice_choice(column: str, code: str) -> int:
+    """An invoice column's choice value by its code, e.g. invoice_choice("stl3_xeroinvoicetype", "ACCPAY")."""
+    return option_value("invoice", column, code)
+
+
+def settings_choice(column: str, code: str) -> int:
+    return option_value(SETTINGS.name, column, code)
+
+
+def lines_of(xero: dict[str, Any]) -> list[tuple]:
+    """A Xero document's lines as (description, quantity, unit amount, item code, account code)."""
+    return [(line["Description"], _amount(line.get("Quantity")), _amount(line.get("UnitAmount")), line.get("ItemCode"),
+             line.get("AccountCode")) for line in xero["LineItems"]]
+
+
+def _amount(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

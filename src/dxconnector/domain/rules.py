@@ -196,6 +196,11 @@ def takes_reference(invoice_type: InvoiceType) -> bool:
     return invoice_type.is_sales
 
 
+def takes_url(invoice_type: InvoiceType) -> bool:
+    """Xero keeps a link to the source document (Url) on invoices and bills only; a credit note has none."""
+    return not invoice_type.is_credit_note
+
+
 STATUS_ORDER = (XeroStatus.DRAFT, XeroStatus.SUBMITTED, XeroStatus.AUTHORISED)
 
 

@@ -26,6 +26,8 @@ from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
 from dxconnector.sync import prerequisites, state, writeback, xero_io
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.models import Link, SyncAttempt
+from dxconnector.xero.client import idempotency_key
+from dxconnector.xero.errors import XeroError
 from dxconnector.xero.resources import Resource
 
 KIND = Link.Kind.INVOICE
@@ -233,6 +235,34 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
                 plan.end(Outcome.FAILED, reason=XERO_REFUSED, code="xero_refused", message="Xero: " + " ".join(result.errors))
 
 
+def _to_email(ctx: SyncContext, plan: Plan) -> bool:
+    """Xero's answer is an approved sales invoice not yet sent to its contact, and the invoice (or else the
+    connection) asks for an email: `should_email` decides."""
+    answer, invoice = plan.answer, plan.record.invoice
+    if answer is None or "InvoiceID" not in answer or plan.attempt is None or plan.attempt.outcome != Outcome.SUCCEEDED:
+        return False
+    return rules.should_email(InvoiceType(str(answer.get("Type") or "ACCREC")), _status(answer),
+                              rules.email_wanted(invoice, ctx.settings), bool(answer.get("SentToContact")))
+
+
+def email(ctx: SyncContext, plans: list[Plan]) -> None:
+    """Send from Xero the approved sales invoices that ask for it, once each (Xero then marks them sent to the
+    contact). An email Xero refuses leaves the invoice synced; Xero's words go to its history row."""
+    for plan in plans:
+        if not _to_email(ctx, plan):
+            continue
+        assert plan.answer is not None and plan.attempt is not None
+        xero_id = str(plan.answer["InvoiceID"])
+        key = idempotency_key(ctx.xero.tenant_id, "email_invoice", [{"InvoiceID": xero_id}])
+        try:
+            ctx.xero.request("email_invoice", xero_id, {}, idempotency_key=key)
+        except XeroError as error:
+            plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {error}")))
+            continue
+        plan.attempt.reason += " Emailed from Xero."
+        ctx.counts["emailed"] += 1
+
+
 # --- 5. record and write back ------------------------------------------------------------------------------
 
 
@@ -259,6 +289,7 @@ def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Ma
     plans, attempts = decide(ctx, records)
     prepare(ctx, plans)
     write(ctx, plans)
+    email(ctx, plans)
     ended = [plan.attempt for plan in plans if plan.attempt is not None]
     rows = state.commit_batch(
         ctx.connection_id, ctx.run, sent=[sent for plan in plans if (sent := _sent(ctx, plan))], attempts=[*attempts, *ended],

@@ -75,7 +75,7 @@ def xero_invoice(invoice: DynamicsInvoice, settings: ConnectionSettings, contact
         reference=rules.reference(invoice.description, settings) if rules.takes_reference(target.type) else None,
         currency_code=(invoice.currency_code or "").strip().upper() or None,
         branding_theme_id=invoice.branding_theme_id or None,
-        url=source_url,
+        url=source_url if rules.takes_url(target.type) else None,
         xero_id=xero_id,
     )
 

@@ -244,7 +244,7 @@ def _apply_header(books: Books, problems: Problems, kind: DocumentKind, element:
     if "Reference" in element and (not kind.is_invoice or doc_type == "ACCREC"):
         record["Reference"] = text(problems, element, "Reference", 255) or None
     _apply_branding_theme(books, problems, element, record)
-    if "Url" in element:
+    if "Url" in element and kind.is_invoice:  # credit notes have no Url: Xero ignores the element there
         url = text(problems, element, "Url", 2000)
         if url and not url.lower().startswith(("http://", "https://")):
             problems.add("The Url must be an absolute http or https address.")
