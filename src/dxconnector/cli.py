@@ -1,4 +1,4 @@
-"""The `dxconnector` command: demo, serve, web, worker, check, manage."""
+"""The `dxconnector` command: demo, serve, web, worker, check, sandbox, sync, verify, bench, manage."""
 
 from __future__ import annotations
 
@@ -190,11 +190,12 @@ def ensure_demo_user(password: str) -> None:
     user.save()
 
 
-def start_sandbox_child(state_dir: Path, port_base: int, timeout: float = 30) -> tuple[subprocess.Popen, dict]:
-    """Start `dxconnector sandbox` and wait for its sandbox.json (written once every host listens)."""
+def start_sandbox_child(state_dir: Path, port_base: int, *options: str, timeout: float = 30) -> tuple[subprocess.Popen, dict]:
+    """Start `dxconnector sandbox` (with `options` such as `--limits off`) and wait for its sandbox.json
+    (written once every host listens)."""
     manifest_path = state_dir / "sandbox.json"
     manifest_path.unlink(missing_ok=True)
-    child = _child("sandbox", "--port-base", str(port_base), "--state-dir", str(state_dir))
+    child = _child("sandbox", "--port-base", str(port_base), "--state-dir", str(state_dir), *options)
     deadline = time.monotonic() + timeout
     while not manifest_path.exists():
         if child.poll() is not None or time.monotonic() > deadline:
@@ -306,21 +307,30 @@ def cmd_solution(args: argparse.Namespace) -> int:
     return 0
 
 
+def find_connection(command: str, reference: str):
+    """The connection named on the command line by its id or its exact name; None (with the reason on stderr)
+    when there is none."""
+    from django.core.exceptions import ValidationError
+
+    from dxconnector.portal.models import Connection
+
+    try:
+        connection = Connection.objects.filter(pk=reference).first()
+    except ValidationError:
+        connection = Connection.objects.filter(name=reference).first()
+    if connection is None:
+        print(f"dxconnector {command}: no connection {reference!r} (give its id or its exact name)", file=sys.stderr)
+    return connection
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     """`sync CONNECTION`: sync one connection now, a progress line per batch. With `--dry-run --invoice ID`:
     say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
     setup_django()
-    from django.core.exceptions import ValidationError
-
-    from dxconnector.portal.models import Connection
     from dxconnector.sync import engine
 
-    try:
-        connection = Connection.objects.filter(pk=args.connection).first()
-    except ValidationError:
-        connection = Connection.objects.filter(name=args.connection).first()
+    connection = find_connection("sync", args.connection)
     if connection is None:
-        print(f"dxconnector sync: no connection {args.connection!r} (give its id or its exact name)", file=sys.stderr)
         return 2
     if args.dry_run or args.invoice:
         if not (args.dry_run and args.invoice):
@@ -332,6 +342,50 @@ def cmd_sync(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(run.counts.items()))
     print(f"Sync {run.status}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")
     return 0 if run.status == run.Status.SUCCEEDED else 1
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """`verify CONNECTION`: compare the connection's Dynamics invoices with Xero's, record by record, reading only.
+    Prints each missing, duplicated or differing record and a summary (or the report as JSON); exit 1 if any,
+    2 when the comparison could not be made."""
+    setup_django()
+    from dxconnector.dynamics.errors import DynamicsError
+    from dxconnector.sync.engine import NotReady
+    from dxconnector.sync.verify import verify
+    from dxconnector.xero.errors import XeroError
+
+    connection = find_connection("verify", args.connection)
+    if connection is None:
+        return 2
+    try:
+        report = verify(connection.pk, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except NotReady as error:
+        print(f"dxconnector verify: connection {args.connection!r} is not ready: {error}", file=sys.stderr)
+        return 2
+    except (XeroError, DynamicsError) as error:
+        print(f"dxconnector verify: could not read {'Xero' if isinstance(error, XeroError) else 'Dynamics'}: {error}",
+              file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print("\n".join(report.lines))
+    return 0 if report.ok else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """`bench sync|latency …`: the benchmarks, which come with the source checkout (its `bench/` folder)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "bench").is_dir() and str(checkout) not in sys.path:
+        sys.path.append(str(checkout))
+    try:
+        from bench.cli import main as bench_main
+    except ModuleNotFoundError as error:
+        if error.name not in ("bench", "bench.cli"):
+            raise
+        print("dxconnector bench: the benchmarks come with the source checkout (its bench/ folder)", file=sys.stderr)
+        return 2
+    return bench_main(args.bench_args)
 
 
 def cmd_app_user(args: argparse.Namespace) -> int:
@@ -414,6 +468,15 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="write nothing: explain the pick-up decision (with --invoice)")
     sync.add_argument("--invoice", metavar="ID", help="the Dynamics invoice to explain")
     sync.set_defaults(func=cmd_sync)
+
+    verify = sub.add_parser("verify", help="compare a connection's invoices in Dynamics and Xero record by record (exit 1 if any differ)")
+    verify.add_argument("connection", metavar="CONNECTION", help="the connection's id (or exact name)")
+    verify.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    verify.set_defaults(func=cmd_verify)
+
+    bench = sub.add_parser("bench", help="benchmarks (sync, latency), printing one JSON object of figures")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, metavar="sync|latency …")
+    bench.set_defaults(func=cmd_bench)
 
     app_user = sub.add_parser("app-user", help="connect a connection to Dynamics through an application user")
     app_user.add_argument("connection", help="the connection's id")
