@@ -2,19 +2,31 @@
 register → emailed link → password → Create a New Connection → New Dynamics Xero Connector → Connect to
 Xero (sign in, Allow access, green tick) → download the solution and import it through the sandbox's
 Dynamics app → Connect to Dynamics → select the organisation (it flashes green) → permissions all green
-→ defaults → Create Connection → every tick green → Back to Home → the trial has started.
+→ defaults → Create Connection → every tick green → Back to Home → the trial has started, and its first
+sync puts the demo organisation's invoices into Xero within seconds (the held-back paid one says why in the
+history).
 A second run with a Dynamics user lacking Account write shows that line failing with its tip."""
 
 from __future__ import annotations
 
 import re
+import time
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
-from dxconnector.portal.models import Connection
+from dxconnector.portal import webhooks as portal_webhooks
+from dxconnector.portal.models import Connection, XeroConnection
+from dxconnector.portal.xero_tokens import DatabaseTokenStore
+from dxconnector.sandbox.microsoft import seed as identity_seed
+from dxconnector.sandbox.microsoft.dataverse.seed import DEMO_INVOICES, seeded_id
+from dxconnector.sync.context import invoice_id_of
+from dxconnector.sync.models import SyncRun
+from dxconnector.xero import resources
+from dxconnector.xero.client import XeroApiConfig, XeroClient
 from tests.base import run_jobs
 from tests.sandboxes import connector_settings, start_sandbox
 
@@ -121,6 +133,43 @@ def import_through_dynamics_ui(context, sandbox, zip_path) -> None:
     dynamics.close()
 
 
+def demo_invoice_ids() -> dict[str, bool]:
+    """The demo organisation's seeded invoices: id → whether it is active (and so goes to Xero)."""
+    org_id = next(org["id"] for org in identity_seed.ORGANISATIONS if org["friendly_name"] == ORGANISATION)
+    return {seeded_id(org_id.lower(), "invoice", f"demo-{n}"): state is None
+            for n, (_, _, _, state, _) in enumerate(DEMO_INVOICES, start=1)}
+
+
+def first_sync_sends_the_demo_invoices(page: Page, connection: Connection, screenshot) -> None:
+    """Starting the trial queued the first sync; a worker runs it and the seeded invoices are in Xero within seconds."""
+    started = time.monotonic()
+    # Dynamics' webhook calls the run's own write-back causes queue nothing meanwhile: one writer at a time.
+    with mock.patch.object(portal_webhooks.triggers, "request_sync"):
+        run_jobs()
+    run = SyncRun.objects.get(connection=connection, trigger="created")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    xero = XeroConnection.objects.get(connection=connection)
+    client = XeroClient(XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id)
+    in_xero = {invoice_id_of(invoice.get("Url")) for invoice in client.records(resources.INVOICES)}
+    elapsed = time.monotonic() - started
+    expected = demo_invoice_ids()
+    assert {invoice for invoice, active in expected.items() if active} <= in_xero
+    assert not {invoice for invoice, active in expected.items() if not active} & in_xero
+    assert elapsed < 10, f"the first sync took {elapsed:.1f}s"
+
+    page.goto(f"/connections/{connection.pk}/")
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page.get_by_role("heading", name="Sync history")).to_be_visible()
+    attempts = page.locator("table.attempts tbody tr")
+    expect(attempts.and_(page.locator("[data-outcome=SUCCEEDED]"))).to_have_count(sum(expected.values()))
+    held = attempts.and_(page.locator("[data-outcome=HELD_BACK]"))
+    expect(held).to_have_count(1)
+    expect(held).to_contain_text("Only active invoices go to Xero")
+    expect(page.locator("table.runs")).to_contain_text("created")
+    screenshot("history-after-first-sync")
+    page.goto("/home/")
+
+
 def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     page = portal
     register(page)
@@ -147,6 +196,7 @@ def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     # Defaults come pre-filled from the Xero organisation; the admin saves them.
     expect(page.get_by_label("1. Connection name")).to_have_value(organisation)
     page.get_by_label("2. Time zone of Dynamics and Xero").select_option("Europe/London")
+    page.get_by_label("3. Default sales account code").fill("200")
     page.get_by_role("button", name="Save defaults").click()
     expect(checklist_line(page, "defaults")).to_have_class(re.compile(r"\bdone\b"))
 
@@ -159,6 +209,7 @@ def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     expect(page.locator(f"tr[data-connection='{connection.pk}'] .trial")).to_have_text("30 days left")
     connection.refresh_from_db()
     assert connection.trial_started_at is not None and connection.status == "created"
+    first_sync_sends_the_demo_invoices(page, connection, screenshot)
 
     # A second connection, signed in to Dynamics as a user whose role lacks Account write.
     new_connection(page)

@@ -1,7 +1,8 @@
 """On "Create Connection": the connection's row and its settings row, written into Dynamics.
 
 Dynamics is the settings' home (PRODUCT §3.3). A settings row that already exists keeps the values an
-admin edited there; only the name and time zone from the portal's defaults are refreshed.
+admin edited there; only the name and time zone from the portal's defaults are refreshed, and the default
+sales account code when one is filled in on the portal.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         connector_id = client.create(CONNECTION.set_name, _connector_columns(connection, xero))
     existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
     refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
+    if connection.default_sales_account_code:
+        refreshed["stl3_defaultsalesaccountcode"] = connection.default_sales_account_code
     if existing:
         settings_id = existing[0][SETTINGS.primary_id]
         client.update(SETTINGS.set_name, settings_id, refreshed)

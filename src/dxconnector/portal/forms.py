@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from dxconnector.portal.models import Connection, User
+from dxconnector.sync.models import SyncAttempt
 
 
 class RegisterForm(forms.Form):
@@ -79,10 +80,34 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 class DefaultsForm(forms.ModelForm):
     class Meta:
         model = Connection
-        fields = ["name", "time_zone"]
-        labels = {"name": "1. Connection name", "time_zone": "2. Time zone of Dynamics and Xero"}
+        fields = ["name", "time_zone", "default_sales_account_code", "sync_invoices_from"]
+        labels = {"name": "1. Connection name", "time_zone": "2. Time zone of Dynamics and Xero",
+                  "default_sales_account_code": "3. Default sales account code (optional, e.g. 200)",
+                  "sync_invoices_from": "4. Sync invoices delivered on or after (optional; empty: all)"}
+        widgets = {"sync_invoices_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
         self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])
+
+    def clean_default_sales_account_code(self) -> str:
+        return self.cleaned_data["default_sales_account_code"].strip()
+
+
+class HistoryFilterForm(forms.Form):
+    """The history page's filters (all optional; read from the query string)."""
+
+    outcome = forms.ChoiceField(choices=[("", "Any outcome")] + [(value, label.capitalize()) for value, label in SyncAttempt.Outcome.choices],
+                                required=False, label="Outcome")
+    record = forms.CharField(max_length=64, required=False, label="Record id",
+                             widget=forms.TextInput(attrs={"placeholder": "Dynamics or Xero id, or its start"}))
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned

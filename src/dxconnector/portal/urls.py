@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dxconnector.portal import dynamics_views, sync_views, views, webhooks, xero_views
+from dxconnector.portal import dynamics_views, history_views, sync_views, views, webhooks, xero_views
 from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
@@ -23,6 +23,8 @@ urlpatterns = [
     path("connections/<uuid:pk>/create/", views.connection_create, name="connection-create"),
     path("connections/<uuid:pk>/start-trial/", views.connection_start_trial, name="connection-start-trial"),
     path("connections/<uuid:pk>/sync/", sync_views.sync_now, name="connection-sync-now"),
+    path("connections/<uuid:pk>/history/", history_views.history, name="connection-history"),
+    path("connections/<uuid:pk>/history/retry/", history_views.retry, name="connection-history-retry"),
     path("connections/<uuid:pk>/xero/connect/", xero_views.connect, name="xero-connect"),
     path("connections/<uuid:pk>/xero/choose/", xero_views.choose, name="xero-choose"),
     path("connections/<uuid:pk>/xero/disconnect/", xero_views.disconnect, name="xero-disconnect"),

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import accounts, checklist, dynamics_connect, summaries, xero_connect
+from dxconnector.portal import accounts, checklist, dynamics_connect, dynamics_links, summaries, xero_connect
 from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
+from dxconnector.sync import triggers
 
 
 # --- registration -----------------------------------------------------------
@@ -65,6 +66,9 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- home and connections -----------------------------------------------------
 
+FIRST_SYNC = "created"  # the trigger of a connection's first sync
+
+
 def _own_connection(request: HttpRequest, pk) -> Connection:
     """Another user's connection answers 404, exactly as a missing one does."""
     return get_object_or_404(Connection, pk=pk, owner=request.user)
@@ -99,7 +103,7 @@ def _dynamics_settings_url(dynamics) -> str | None:
     """The connector's settings row in Dynamics' own UI (the pop-up's "Connector Settings in Dynamics")."""
     if dynamics is None or not dynamics.has_organisation:
         return None
-    return f"{dynamics.org_url}/main.aspx?pagetype=entitylist&etn=stl3_stellariseconnectorsettings"
+    return dynamics_links.list_url(dynamics.org_url, "stl3_stellariseconnectorsettings")
 
 
 def _access_rows(live: checklist.Live) -> list[tuple]:
@@ -165,7 +169,16 @@ def connection_create(request: HttpRequest, pk) -> HttpResponse:
         return redirect("connection", pk=connection.pk)
     connection.status = Connection.Status.CREATED
     connection.save(update_fields=["status"])
+    if connection.may_sync():
+        queue_first_sync(connection)
     return redirect("connection", pk=connection.pk)
+
+
+def queue_first_sync(connection: Connection) -> bool:
+    """The connection's first sync, queued as soon as it may run: on Create Connection when it may sync already
+    (a subscription, or a connection created again), else when the free trial starts. Invoices already in
+    Dynamics reach Xero within seconds of onboarding, not at the first sweep. A sync queued already takes it."""
+    return triggers.request_sync(connection.pk, FIRST_SYNC)
 
 
 @login_required
@@ -177,6 +190,7 @@ def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, "The free trial starts once every checklist step is green.")
         return redirect("connection", pk=connection.pk)
     if connection.start_trial():
+        queue_first_sync(connection)
         messages.success(request, f"Your free trial of “{connection.display_name}” has started.")
     target = request.POST.get("next") or reverse("home")
     dynamics_settings = _dynamics_settings_url(DynamicsConnection.objects.filter(connection=connection).first())

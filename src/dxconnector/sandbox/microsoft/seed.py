@@ -3,6 +3,8 @@
 Users belong to organisations with one security role each (by name); the Dataverse emulator defines
 what each role may do, so every role named here appears in ROLES. Organisation URLs are not seeded:
 each organisation is served on its own port, so its Dataverse URL is known only when the sandbox starts.
+Oakwood Sales, the organisation the demo's setup picks, holds the demo's sales data; the others hold
+generated data.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ ORGANISATIONS = [
         "purpose": "Production",
         "state": 0,
         "last_updated": "2025-11-03T21:14:52Z",
+        "sales_data": "demo",  # the demo's customers, products and invoices (dataverse/seed.py DEMO_INVOICES)
     },
     {
         "id": "965414ae-99e9-4cd6-aa1d-a7e4dd3d2035",

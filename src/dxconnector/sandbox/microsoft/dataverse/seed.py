@@ -62,9 +62,12 @@ def seed_organisation(service: DataverseService) -> None:
     sync_users(service)
     sales_flag = f"dv:{service.org_id}:sales-seeded"
     if service.settings.seed is not None and not store.get_value(sales_flag):
-        size = service.settings.seed
-        _seed_sales(service, accounts=size.accounts, contacts_per_account=size.contacts_per_account, products=size.products,
-                    invoices=size.invoices, lines_per_invoice=size.lines_per_invoice, rng=random.Random(service.org_id))
+        if service.org.get("sales_data") == DEMO_SALES:
+            seed_demo_sales(service, date.today())
+        else:
+            size = service.settings.seed
+            _seed_sales(service, accounts=size.accounts, contacts_per_account=size.contacts_per_account, products=size.products,
+                        invoices=size.invoices, lines_per_invoice=size.lines_per_invoice, rng=random.Random(service.org_id))
         store.set_value(sales_flag, True)
 
 
@@ -174,6 +177,103 @@ def _sync_user(service: DataverseService, user: OrgUser) -> None:
         }, {ROLES_FIELD: roles, "islicensed": not user.application_id, "isdisabled": False})
     elif existing.get(ROLES_FIELD) != roles:
         service.records.apply_update(table, existing, {ROLES_FIELD: roles}, service.system_caller(), system=True)
+
+
+# --- the demo's sales data -------------------------------------------------------------------------------
+
+DEMO_SALES = "demo"  # an organisation whose identity seed says `"sales_data": "demo"` gets the set below
+
+# A small furniture business: customers (one a private person, a contact with no account), products with
+# numbers and prices, and invoices ready for Xero — delivered in the last weeks, lines with products, a
+# write-in line and discounts — plus one already paid (the sync holds it back: only active invoices go).
+DEMO_ACCOUNTS = [
+    {"name": "Harrow & Finch Interiors", "accountnumber": "CUST-1001", "emailaddress1": "accounts@harrowfinch.example",
+     "telephone1": "+44 20 7946 0101", "address1_line1": "14 Cheyne Walk", "address1_city": "London", "address1_postalcode": "SW3 5RA",
+     "address1_country": "United Kingdom"},
+    {"name": "Bluegum Café", "accountnumber": "CUST-1002", "emailaddress1": "hello@bluegumcafe.example", "telephone1": "+44 117 496 0102",
+     "address1_line1": "3 Harbourside", "address1_city": "Bristol", "address1_postalcode": "BS1 5DB", "address1_country": "United Kingdom"},
+    {"name": "Kestrel Property Management", "accountnumber": "CUST-1003", "emailaddress1": "payables@kestrelpm.example",
+     "telephone1": "+44 161 496 0103", "address1_line1": "88 Deansgate", "address1_city": "Manchester", "address1_postalcode": "M3 2ER",
+     "address1_country": "United Kingdom"},
+    {"name": "Meadowbank Primary School", "accountnumber": "CUST-1004", "emailaddress1": "bursar@meadowbank.example",
+     "telephone1": "+44 131 496 0104", "address1_line1": "2 Meadow Lane", "address1_city": "Edinburgh", "address1_postalcode": "EH8 7AT",
+     "address1_country": "United Kingdom"},
+    {"name": "Tidewater Hotel Group", "accountnumber": "CUST-1005", "emailaddress1": "finance@tidewaterhotels.example",
+     "telephone1": "+44 1273 496 0105", "address1_line1": "1 Marine Parade", "address1_city": "Brighton", "address1_postalcode": "BN2 1TL",
+     "address1_country": "United Kingdom"},
+]
+DEMO_PERSON = {"firstname": "Priya", "lastname": "Nair", "emailaddress1": "priya.nair@example.com", "telephone1": "+44 7700 900106",
+               "address1_line1": "27 Willow Road", "address1_city": "York", "address1_postalcode": "YO10 3BX",
+               "address1_country": "United Kingdom"}
+# (product number, name, unit price, product type: 1 sales inventory, 3 services)
+DEMO_PRODUCTS = [
+    ("OAK-TBL-180", "Oak dining table 180 cm", 1450.00, 1),
+    ("OAK-CHR-01", "Oak dining chair", 189.00, 1),
+    ("WAL-BKC-90", "Walnut bookcase", 695.00, 1),
+    ("LTH-ARM-02", "Leather armchair", 849.00, 1),
+    ("LIN-CUS-SET", "Linen cushion set (4)", 79.50, 1),
+    ("SVC-DELIVER", "Delivery and installation", 120.00, 3),
+]
+# (customer: an account's number or "person", days since delivery, lines, Dynamics state or None for active, name)
+# A line is (product number, quantity, discount amount) or ("write-in", description, quantity, unit price).
+DEMO_INVOICES = [
+    ("CUST-1001", 24, [("OAK-TBL-180", 1, 0), ("OAK-CHR-01", 6, 54.00), ("SVC-DELIVER", 1, 0)], None, "Showroom dining set"),
+    ("CUST-1002", 20, [("OAK-CHR-01", 12, 120.00), ("write-in", "Custom bench seat, oiled finish", 2, 340.00)], None, "Café refit"),
+    ("CUST-1003", 16, [("WAL-BKC-90", 4, 0), ("SVC-DELIVER", 2, 0)], None, "Office bookcases"),
+    ("person", 13, [("LTH-ARM-02", 1, 50.00), ("LIN-CUS-SET", 2, 0)], None, "Living room order"),
+    ("CUST-1004", 10, [("OAK-TBL-180", 2, 145.00), ("OAK-CHR-01", 8, 0), ("SVC-DELIVER", 1, 0)], None, "Staff room furniture"),
+    ("CUST-1005", 7, [("LTH-ARM-02", 6, 254.70), ("LIN-CUS-SET", 12, 0), ("write-in", "Fabric protection treatment", 6, 45.00)],
+     None, "Lobby refurbishment"),
+    ("CUST-1001", 3, [("LIN-CUS-SET", 8, 0), ("WAL-BKC-90", 1, 0)], None, "Styling order"),
+    ("CUST-1003", 30, [("OAK-CHR-01", 4, 0), ("SVC-DELIVER", 1, 0)], "paid", "Meeting room chairs"),
+]
+
+
+def seed_demo_sales(service: DataverseService, today: date) -> dict[str, int]:
+    """The demo's customers, products and invoices (see DEMO_INVOICES), delivered relative to `today`."""
+    org_id = service.org_id
+    price_list = seeded_id(org_id, "pricelevel", "default")
+    invoice_table = service.catalog.require("invoice")
+    with service.storage.transaction():
+        customers = {}
+        for values in DEMO_ACCOUNTS:
+            account = _create(service, "account", {"accountid": seeded_id(org_id, "account", values["accountnumber"]),
+                                                   "customertypecode": 3, **values})
+            customers[values["accountnumber"]] = "customerid_account@odata.bind", f"/accounts({account['accountid']})"
+        person = _create(service, "contact", {"contactid": seeded_id(org_id, "contact", DEMO_PERSON["emailaddress1"]), **DEMO_PERSON})
+        customers["person"] = "customerid_contact@odata.bind", f"/contacts({person['contactid']})"
+        products = {}
+        for number, name, price, kind in DEMO_PRODUCTS:
+            products[number] = _create(service, "product", {
+                "productid": seeded_id(org_id, "product", number), "productnumber": number, "name": name, "price": price,
+                "producttypecode": kind, "quantitydecimal": 0, "description": name,
+                "defaultuomscheduleid@odata.bind": f"/uomschedules({seeded_id(org_id, 'uomschedule', 'default')})",
+                "defaultuomid@odata.bind": f"/uoms({seeded_id(org_id, 'uom', 'primary')})"})["productid"]
+        for n, (customer, days_ago, lines, state, name) in enumerate(DEMO_INVOICES, start=1):
+            delivered = today - timedelta(days=days_ago)
+            bind, customer_ref = customers[customer]
+            invoice = _create(service, "invoice", {
+                "invoiceid": seeded_id(org_id, "invoice", f"demo-{n}"), "name": name, bind: customer_ref,
+                "pricelevelid@odata.bind": f"/pricelevels({price_list})", "datedelivered": delivered.isoformat(),
+                "duedate": (delivered + timedelta(days=30)).isoformat(), "description": f"{name}, delivered {delivered:%d %B %Y}."})
+            for line in lines:
+                _create(service, "invoicedetail", _demo_line(invoice["invoiceid"], products, line))
+            if state == "paid":
+                current = service.storage.get("invoice", invoice["invoiceid"])
+                service.records.apply_update(invoice_table, current, {"statecode": 2, "statuscode": 100001}, service.system_caller())
+    return {"accounts": len(DEMO_ACCOUNTS), "contacts": 1, "products": len(DEMO_PRODUCTS), "invoices": len(DEMO_INVOICES),
+            "invoicedetails": sum(len(lines) for _, _, lines, _, _ in DEMO_INVOICES)}
+
+
+def _demo_line(invoice_id: str, products: Mapping[str, str], line: tuple) -> dict[str, Any]:
+    values: dict[str, Any] = {"invoiceid@odata.bind": f"/invoices({invoice_id})"}
+    if line[0] == "write-in":
+        _, description, quantity, price = line
+        return {**values, "isproductoverridden": True, "productdescription": description, "quantity": float(quantity),
+                "priceperunit": price, "manualdiscountamount": 0.0}
+    number, quantity, discount = line
+    return {**values, "productid@odata.bind": f"/products({products[number]})", "quantity": float(quantity),
+            "manualdiscountamount": float(discount)}
 
 
 # --- sales data -----------------------------------------------------------------------------------------

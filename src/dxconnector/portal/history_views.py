@@ -1,0 +1,147 @@
+"""The connection's sync history (PRODUCT §3.6): every attempt per record, newest first, filterable, with the
+rule's reason for each failure and a Retry for failed and held-back invoices; the last runs on top."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dxconnector.domain.trial import TrialState
+from dxconnector.portal import dynamics_links
+from dxconnector.portal.forms import HistoryFilterForm
+from dxconnector.portal.models import Connection, DynamicsConnection
+from dxconnector.sync.models import SyncAttempt, SyncRun
+
+PAGE_SIZE = 50
+RUNS_SHOWN = 5
+RETRYABLE = (SyncAttempt.Outcome.FAILED, SyncAttempt.Outcome.HELD_BACK)
+FILTERS = ("outcome", "record", "date_from", "date_to")
+
+
+def _zone(connection: Connection) -> tzinfo:
+    """Dates are the connection's days (its time zone), UTC until one is set."""
+    try:
+        return zoneinfo.ZoneInfo(connection.time_zone) if connection.time_zone else zoneinfo.ZoneInfo("UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def filtered_attempts(connection: Connection, filters: dict[str, Any]) -> QuerySet[SyncAttempt]:
+    attempts = SyncAttempt.objects.filter(connection=connection)
+    if filters.get("outcome"):
+        attempts = attempts.filter(outcome=filters["outcome"])
+    record = (filters.get("record") or "").strip()
+    if record:
+        attempts = attempts.filter(Q(dynamics_id__istartswith=record) | Q(xero_id__istartswith=record))
+    zone = _zone(connection)
+    if filters.get("date_from"):
+        attempts = attempts.filter(attempted_at__gte=_day_start(filters["date_from"], zone))
+    if filters.get("date_to"):
+        attempts = attempts.filter(attempted_at__lt=_day_start(filters["date_to"] + timedelta(days=1), zone))
+    return attempts.order_by("-attempted_at", "-pk")
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: SyncRun
+    counts: list[tuple[str, Any]]
+    duration: str
+
+
+def _duration(run: SyncRun) -> str:
+    if run.finished_at is None:
+        return "still running" if run.status == SyncRun.Status.RUNNING else ""
+    seconds = max(0.0, (run.finished_at - run.started_at).total_seconds())
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def _run_rows(connection: Connection) -> list[RunRow]:
+    runs = SyncRun.objects.filter(connection=connection).order_by("-started_at")[:RUNS_SHOWN]
+    return [RunRow(run, [(key.replace("_", " "), value) for key, value in sorted((run.counts or {}).items())], _duration(run))
+            for run in runs]
+
+
+def _own_connection(request: HttpRequest, pk) -> Connection:
+    """Another user's connection answers 404, exactly as a missing one does."""
+    return get_object_or_404(Connection, pk=pk, owner=request.user)
+
+
+def _kept_query(data: QueryDict, *, page: bool = True) -> str:
+    """The filters (and page) to keep on links and after a retry."""
+    kept = QueryDict(mutable=True)
+    for name in FILTERS + (("page",) if page else ()):
+        value = data.get(name, "")
+        if value:
+            kept[name] = value
+    return kept.urlencode()
+
+
+@login_required
+def history(request: HttpRequest, pk) -> HttpResponse:
+    connection = _own_connection(request, pk)
+    form = HistoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(filtered_attempts(connection, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    dynamics = DynamicsConnection.objects.filter(connection=connection).first()
+    org_url = dynamics.org_url if dynamics is not None and dynamics.has_organisation else ""
+    rows = [{
+        "attempt": attempt,
+        "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
+        if org_url and attempt.record_kind == "invoice" else "",
+        "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
+    } for attempt in page.object_list]
+    context = {
+        "connection": connection,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "runs": _run_rows(connection),
+        "filtered": any(request.GET.get(name) for name in FILTERS),
+        "filter_query": _kept_query(request.GET, page=False),
+        "current_query": _kept_query(request.GET),
+        "time_zone": str(_zone(connection)),
+    }
+    return render(request, "portal/history.html", context)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk) -> HttpResponse:
+    """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
+    from dxconnector.sync import triggers  # looked up when called, so the trigger can be replaced in tests
+
+    connection = _own_connection(request, pk)
+    invoice_id = request.POST.get("dynamics_id", "").strip()
+    if not SyncAttempt.objects.filter(connection=connection, record_kind="invoice", dynamics_id=invoice_id,
+                                      outcome__in=RETRYABLE).exists():
+        raise Http404("No failed or held-back invoice with this id.")
+    if connection.status != Connection.Status.CREATED:
+        messages.error(request, "Create the connection first: syncing starts once every checklist step is green.")
+    elif connection.trial_state() is TrialState.NOT_STARTED:
+        messages.error(request, "Syncing starts with the free trial: start it from the connection page.")
+    elif not connection.may_sync():
+        messages.error(request, "Syncing is paused: the free trial has ended. Nothing is lost; it resumes with a subscription.")
+    else:
+        triggers.retry_invoices(connection.pk, [invoice_id])
+        messages.success(request, f"Invoice {invoice_id} queued to sync again.")
+    query = _kept_query(QueryDict(request.POST.get("query", "")))
+    target = reverse("connection-history", args=[connection.pk])
+    return redirect(f"{target}?{query}" if query else target)

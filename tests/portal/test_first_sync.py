@@ -1,0 +1,90 @@
+"""The connection's first sync is queued as soon as it may run: on Create Connection when it may sync already,
+else when closing the pop-up starts the free trial."""
+
+from unittest import mock
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from dxconnector.dynamics.errors import DynamicsError
+from dxconnector.portal import checklist
+from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
+from tests.base import BaseTestCase
+
+ONLY_DEFAULTS = [checklist.defaults_set]
+
+
+class FirstSyncTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        DynamicsConnection.objects.create(connection=self.connection, org_url="https://oakwood.crm6.dynamics.com")
+        XeroConnection.objects.create(connection=self.connection, tenant_id="tenant-1", tenant_name="Alpha Ltd",
+                                      access_token="access", refresh_token="refresh", expires_at=timezone.now())
+        self.client.force_login(self.alice)
+        checks = mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS)
+        checks.start()
+        self.addCleanup(checks.stop)
+
+    def create(self, **kwargs):
+        with mock.patch("dxconnector.portal.views.write_connection_rows", **kwargs) as write:
+            response = self.client.post(f"/connections/{self.connection.pk}/create/")
+        self.assertEqual(response.status_code, 302)
+        return write
+
+    def start_trial(self):
+        return self.client.post(f"/connections/{self.connection.pk}/start-trial/", {"next": "/home/"})
+
+    def queued(self):
+        jobs = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
+        return [job.args_kwargs["args"] for job in jobs]
+
+    def test_create_connection_queues_one_sync_when_the_connection_may_sync(self):
+        Connection.objects.filter(pk=self.connection.pk).update(subscription_active=True)
+        write = self.create()
+        write.assert_called_once()
+        self.assertEqual(self.queued(), [[str(self.connection.pk), "created"]])
+
+    def test_a_new_connection_queues_its_first_sync_when_the_trial_starts(self):
+        self.create()
+        self.assertEqual(self.queued(), [], "a sync before the trial starts would only be paused")
+        self.start_trial()
+        self.assertEqual(self.queued(), [[str(self.connection.pk), "created"]])
+
+    def test_closing_the_popup_again_queues_nothing_more(self):
+        self.create()
+        self.start_trial()
+        self.start_trial()
+        self.assertEqual(len(self.queued()), 1)
+
+    def test_creating_again_while_the_first_sync_waits_queues_no_second_one(self):
+        Connection.objects.filter(pk=self.connection.pk).update(subscription_active=True)
+        self.create()
+        self.create()
+        self.assertEqual(len(self.queued()), 1)
+
+    def test_nothing_is_queued_when_dynamics_cannot_take_the_settings(self):
+        Connection.objects.filter(pk=self.connection.pk).update(subscription_active=True)
+        self.create(side_effect=DynamicsError("unavailable"))
+        self.assertEqual(self.queued(), [])
+        self.connection.refresh_from_db()
+        self.assertEqual(self.connection.status, "draft")
+
+
+class DefaultsBackfillTestCase(BaseTestCase):
+    def test_the_defaults_take_a_sales_account_code_and_a_sync_from_date(self):
+        self.client.force_login(self.alice)
+        self.client.post(f"/connections/{self.connection.pk}/defaults/", {
+            "name": "Alpha Sales", "time_zone": "Europe/London", "default_sales_account_code": " 200 ",
+            "sync_invoices_from": "2026-10-01"})
+        self.connection.refresh_from_db()
+        self.assertEqual(self.connection.default_sales_account_code, "200")
+        self.assertEqual(str(self.connection.sync_invoices_from), "2026-10-01")
+        page = self.client.get(f"/connections/{self.connection.pk}/")
+        self.assertContains(page, "Sync invoices delivered on or after")
+        self.assertContains(page, 'value="2026-10-01"')
+
+    def test_both_may_stay_empty(self):
+        self.client.force_login(self.alice)
+        self.client.post(f"/connections/{self.connection.pk}/defaults/", {"name": "Alpha Sales", "time_zone": "Europe/London"})
+        self.connection.refresh_from_db()
+        self.assertEqual((self.connection.default_sales_account_code, self.connection.sync_invoices_from), ("", None))

@@ -1,0 +1,196 @@
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from dxconnector.portal.models import DynamicsConnection
+from dxconnector.sync.models import RequestedRecord, SyncAttempt, SyncRun
+from tests.base import BaseTestCase
+
+INVOICE = "6f1c2a9e-0000-4000-8000-000000000001"
+OTHER_INVOICE = "7a2d3b0f-0000-4000-8000-000000000002"
+XERO_ID = "c0ffee00-1111-4222-8333-444455556666"
+
+
+class HistoryTestCase(BaseTestCase):
+    def setUp(self):
+        super().setUp()
+        self.connection.status = "created"
+        self.connection.save(update_fields=["status"])
+        self.connection.start_trial()
+        self.run = SyncRun.objects.create(connection=self.connection, trigger="sweep", status=SyncRun.Status.SUCCEEDED,
+                                          started_at=timezone.now() - timedelta(seconds=4), finished_at=timezone.now(),
+                                          counts={"succeeded": 1, "held_back": 1, "xero_calls": 7})
+
+    def url(self, query=""):
+        return f"/connections/{self.connection.pk}/history/{query}"
+
+    def retry_url(self):
+        return f"/connections/{self.connection.pk}/history/retry/"
+
+    def attempt(self, dynamics_id=INVOICE, outcome="SUCCEEDED", when=None, **fields):
+        return SyncAttempt.objects.create(connection=self.connection, run=self.run, record_kind=fields.pop("record_kind", "invoice"),
+                                          dynamics_id=dynamics_id, outcome=outcome,
+                                          attempted_at=when or timezone.now(), **fields)
+
+    def rows(self, response):
+        return [row["attempt"] for row in response.context["rows"]]
+
+    def test_it_lists_attempts_newest_first(self):
+        older = self.attempt(when=timezone.now() - timedelta(hours=2))
+        newer = self.attempt(OTHER_INVOICE, "HELD_BACK", reason="Date Delivered is empty; it becomes the Xero invoice date: fill it in.")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.rows(response), [newer, older])
+        self.assertContains(response, "Date Delivered is empty")
+        self.assertContains(response, "Held back")
+
+    def test_it_shows_the_last_runs_with_their_counts_and_duration(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, "sweep")
+        self.assertContains(response, "held back: 1")
+        self.assertContains(response, "xero calls: 7")
+        self.assertContains(response, "4.0 s")
+
+    def test_it_says_so_when_nothing_was_synced_yet(self):
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.url()), "Nothing has been synced yet")
+
+    def test_it_filters_by_outcome(self):
+        self.attempt()
+        failed = self.attempt(OTHER_INVOICE, "FAILED", reason="Xero refused the invoice.")
+        self.client.force_login(self.alice)
+        self.assertEqual(self.rows(self.client.get(self.url("?outcome=FAILED"))), [failed])
+
+    def test_it_filters_by_a_dynamics_id_or_its_start(self):
+        wanted = self.attempt()
+        self.attempt(OTHER_INVOICE)
+        self.client.force_login(self.alice)
+        self.assertEqual(self.rows(self.client.get(self.url(f"?record={INVOICE}"))), [wanted])
+        self.assertEqual(self.rows(self.client.get(self.url("?record=6F1C"))), [wanted])
+
+    def test_it_filters_by_a_xero_id(self):
+        wanted = self.attempt(xero_id=XERO_ID)
+        self.attempt(OTHER_INVOICE)
+        self.client.force_login(self.alice)
+        self.assertEqual(self.rows(self.client.get(self.url("?record=c0ffee00"))), [wanted])
+
+    def test_it_filters_by_date_range_in_the_connections_time_zone(self):
+        # 23:30 UTC on 30 June is already 1 July in London (BST).
+        self.attempt(when=datetime(2026, 6, 29, 12, tzinfo=UTC))
+        late = self.attempt(OTHER_INVOICE, when=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+        self.client.force_login(self.alice)
+        self.assertEqual(self.rows(self.client.get(self.url("?date_from=2026-07-01&date_to=2026-07-01"))), [late])
+        self.assertEqual(len(self.rows(self.client.get(self.url("?date_to=2026-06-30")))), 1)
+
+    def test_a_backwards_date_range_is_explained(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url("?date_from=2026-07-02&date_to=2026-07-01"))
+        self.assertContains(response, "The end date is before the start date.")
+
+    def test_it_pages_fifty_at_a_time_and_keeps_the_filters(self):
+        start = timezone.now()
+        for n in range(55):
+            self.attempt(f"{n:08d}-0000-4000-8000-000000000000", "FAILED", when=start - timedelta(minutes=n))
+        self.client.force_login(self.alice)
+        first = self.client.get(self.url("?outcome=FAILED"))
+        self.assertEqual(len(first.context["rows"]), 50)
+        self.assertContains(first, "Page 1 of 2")
+        self.assertContains(first, "?outcome=FAILED&amp;page=2")
+        second = self.client.get(self.url("?outcome=FAILED&page=2"))
+        self.assertEqual([a.dynamics_id[:8] for a in self.rows(second)], [f"{n:08d}" for n in range(50, 55)])
+
+    def test_it_links_the_invoice_in_dynamics_when_the_organisation_is_known(self):
+        DynamicsConnection.objects.create(connection=self.connection, org_url="https://oakwood.crm6.dynamics.com")
+        self.attempt()
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, f"https://oakwood.crm6.dynamics.com/main.aspx?etn=invoice&amp;pagetype=entityrecord&amp;id={INVOICE}")
+
+    def test_without_an_organisation_the_record_is_not_a_link(self):
+        self.attempt()
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(self.url()), "main.aspx")
+
+    def test_failed_and_held_back_invoices_have_a_retry_button(self):
+        self.attempt(INVOICE, "FAILED")
+        self.attempt(OTHER_INVOICE, "SUCCEEDED")
+        self.attempt("contact-1", "FAILED", record_kind="contact")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertEqual([row["retryable"] for row in response.context["rows"]], [False, False, True])
+        self.assertContains(response, ">Retry</button>", count=1)
+
+    def test_it_hides_another_users_connection(self):
+        self.attempt()
+        self.client.force_login(self.charlie)
+        self.assertNotFound(self.client.get(self.url()))
+
+    def test_it_asks_to_log_in(self):
+        response = self.client.get(self.url())
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/login/", response["Location"])
+
+    def test_the_connection_page_links_the_history_once_created(self):
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(f"/connections/{self.connection.pk}/"), 'id="history-link"')
+        self.connection.status = "draft"
+        self.connection.save(update_fields=["status"])
+        self.assertNotContains(self.client.get(f"/connections/{self.connection.pk}/"), 'id="history-link"')
+
+    # --- retry -----------------------------------------------------------------------------------------------
+    def test_retry_queues_the_invoice_again(self):
+        self.attempt(INVOICE, "HELD_BACK")
+        self.client.force_login(self.alice)
+        with mock.patch("dxconnector.sync.triggers.retry_invoices", return_value=True) as retry:
+            response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE, "query": "outcome=HELD_BACK&page=1"})
+        retry.assert_called_once_with(self.connection.pk, [INVOICE])
+        self.assertRedirects(response, self.url("?outcome=HELD_BACK&page=1"), fetch_redirect_response=False)
+        self.assertMessage(self.client.get(response["Location"]), f"Invoice {INVOICE} queued to sync again")
+
+    def test_retry_records_the_invoice_and_queues_a_sync(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        self.client.post(self.retry_url(), {"dynamics_id": INVOICE})
+        self.assertTrue(RequestedRecord.objects.filter(connection=self.connection, record_kind="invoice", dynamics_id=INVOICE).exists())
+        queued = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
+        self.assertEqual([job.args_kwargs["args"] for job in queued], [[str(self.connection.pk), "retry"]])
+
+    def test_retry_takes_post_only(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(self.retry_url(), {"dynamics_id": INVOICE}).status_code, 405)
+
+    def test_retry_needs_the_csrf_token(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        self.client.handler.enforce_csrf_checks = True
+        self.assertEqual(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}).status_code, 403)
+
+    def test_retry_refuses_an_invoice_that_did_not_fail(self):
+        self.attempt(INVOICE, "SUCCEEDED")
+        self.client.force_login(self.alice)
+        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+            self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
+            self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": "not-in-the-history"}))
+        retry.assert_not_called()
+
+    def test_retry_waits_for_the_trial_to_start(self):
+        self.attempt(INVOICE, "FAILED")
+        self.connection.trial_started_at = self.connection.trial_ends_at = None
+        self.connection.save(update_fields=["trial_started_at", "trial_ends_at"])
+        self.client.force_login(self.alice)
+        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+            response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
+        retry.assert_not_called()
+        self.assertMessage(response, "Syncing starts with the free trial")
+
+    def test_retry_is_refused_on_another_users_connection(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.charlie)
+        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+            self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
+        retry.assert_not_called()
