@@ -114,21 +114,9 @@ def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.
 def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,
                  action: str = "allow") -> str:
     """Play the person on Xero's sign-in and consent pages; return where Xero sends the browser back."""
-    import httpx
+    from dxconnector.sandbox.consent import xero_consent as consent
 
-    user = sandbox.xero["users"][user_index]
-    query = dict(httpx.URL(authorize_url).params)
-    with httpx.Client(base_url=sandbox.url("xero-login")) as browser:
-        page = browser.get(authorize_url)
-        assert page.status_code == 200, page.text
-        signed = browser.post("/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]})
-        assert signed.status_code == 303, signed.text
-        form: dict[str, Any] = {**query, "action": action}
-        if tenants:
-            form["tenant_id"] = user["organisations"][:tenants]
-        answer = browser.post("/identity/connect/authorize/consent", data=form)
-    assert answer.status_code == 302, answer.text
-    return answer.headers["location"]
+    return consent(sandbox.url("xero-login"), authorize_url, sandbox.xero["users"][user_index], tenants=tenants, action=action)
 
 
 def xero_tokens(sandbox: RunningSandbox, *, user_index: int = 0, tenants: int = 1):

@@ -80,6 +80,10 @@ DYNAMICS_APP_CLIENT_SECRET = env.str("DYNAMICS_APP_CLIENT_SECRET", DYNAMICS_CLIE
 
 # Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
 XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))
+# Xero's per-organisation call budget the client paces itself to. Xero's own are 60 a minute and 5,000 a day;
+# only a sandbox running with its limits off (the benchmarks) has a reason for more.
+XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", 60, minimum=1)
+XERO_CALLS_PER_DAY = env.int("XERO_CALLS_PER_DAY", 5000, minimum=1)
 # The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
 CA_BUNDLE = env.str("CA_BUNDLE", "")
 if CA_BUNDLE and not Path(CA_BUNDLE).is_file():

@@ -140,21 +140,26 @@ def invoice_link(link: Link | None) -> InvoiceLink | None:
                        link.sent_hash or None)
 
 
+def _upsert_links(connection_id: Any, kind: str, rows: Mapping[str, Mapping[str, Any]]) -> None:
+    """One statement for many ledger entries: insert each, or update these columns of the one already there."""
+    if not rows:
+        return
+    fields = sorted({column for columns in rows.values() for column in columns})
+    Link.objects.bulk_create(
+        [Link(connection_id=connection_id, kind=kind, dynamics_id=dynamics_id, **columns) for dynamics_id, columns in rows.items()],
+        update_conflicts=True, unique_fields=["connection", "kind", "dynamics_id"], update_fields=fields, batch_size=500)
+
+
 def save_links(connection_id: Any, kind: str, xero_ids: Mapping[str, str]) -> None:
     """Dynamics id → Xero id for records found or created in Xero (contacts, items)."""
     now = timezone.now()
-    for dynamics_id, xero_id in xero_ids.items():
-        Link.objects.update_or_create(connection_id=connection_id, kind=kind, dynamics_id=dynamics_id,
-                                      defaults={"xero_id": xero_id, "updated_at": now})
+    _upsert_links(connection_id, kind, {dynamics_id: {"xero_id": xero_id, "updated_at": now} for dynamics_id, xero_id in xero_ids.items()})
 
 
 def mark_pending(connection_id: Any, dynamics_ids: Iterable[str], now: datetime | None = None) -> None:
     """Before first creating invoices in Xero: if no answer gets recorded, the next run looks for them in Xero."""
     now = now or timezone.now()
-    with transaction.atomic():
-        for dynamics_id in dynamics_ids:
-            Link.objects.update_or_create(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=dynamics_id,
-                                          defaults={"pending_since": now, "updated_at": now})
+    _upsert_links(connection_id, Link.Kind.INVOICE, {dynamics_id: {"pending_since": now, "updated_at": now} for dynamics_id in dynamics_ids})
 
 
 def pending_links(connection_id: Any) -> list[Link]:
@@ -173,12 +178,11 @@ def due_writebacks(connection_id: Any) -> list[Link]:
 def written_back(connection_id: Any, versions: Mapping[str, str | None]) -> None:
     """Xero's answer is in Dynamics; a new version given is our own write-back, so it is no change to send."""
     now = timezone.now()
-    with transaction.atomic():
-        for dynamics_id, version in versions.items():
-            update: dict[str, Any] = {"writeback_due": False, "updated_at": now}
-            if version:
-                update["sent_version"] = version
-            Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=dynamics_id).update(**update)
+    links = list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(versions)))
+    for link in links:
+        link.writeback_due, link.updated_at = False, now
+        link.sent_version = versions[link.dynamics_id] or link.sent_version
+    Link.objects.bulk_update(links, ["writeback_due", "updated_at", "sent_version"], batch_size=500)
 
 
 # --- what a batch commits --------------------------------------------------------------------------------
@@ -218,11 +222,10 @@ def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent
     a stream's changes) the stream's cursor. Called only after Xero answered."""
     now = timezone.now()
     with transaction.atomic():
-        for entry in sent:
-            Link.objects.update_or_create(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id=entry.dynamics_id, defaults={
-                "xero_id": entry.xero_id, "sent_type": entry.sent_type, "sent_version": entry.version or "",
-                "sent_hash": entry.hash or "", "pending_since": None, "writeback_due": True, "updated_at": now,
-            })
+        _upsert_links(connection_id, Link.Kind.INVOICE, {entry.dynamics_id: {
+            "xero_id": entry.xero_id, "sent_type": entry.sent_type, "sent_version": entry.version or "",
+            "sent_hash": entry.hash or "", "pending_since": None, "writeback_due": True, "updated_at": now,
+        } for entry in sent})
         forget_pending(connection_id, failed_creates)
         rows = SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
         for stream, value in (cursors or {}).items():

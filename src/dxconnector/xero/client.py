@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -33,9 +32,10 @@ from xero_python.exceptions import (
 )
 from xero_python.identity import IdentityApi
 
+from dxconnector.retry import backoff_delay
 from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
-from dxconnector.xero.limits import RateGovernor, governor_for
+from dxconnector.xero.limits import Limits, RateGovernor, governor_for
 from dxconnector.xero.resources import BATCH_SIZE, PAGE_SIZE, Resource
 
 T = TypeVar("T")
@@ -52,6 +52,7 @@ class XeroApiConfig:
     ca_bundle: str = ""
     time_scale: float = 1.0  # >1 only against a time-scaled sandbox
     max_attempts: int = 8
+    limits: Limits = Limits()  # the organisation's budget the governor keeps to
 
     @property
     def identity_base_url(self) -> str:
@@ -65,6 +66,7 @@ class XeroApiConfig:
             client_id=settings.XERO_CLIENT_ID, client_secret=settings.XERO_CLIENT_SECRET, api_url=settings.XERO_API_URL,
             connections_url=settings.XERO_CONNECTIONS_URL, token_url=settings.XERO_TOKEN_URL,
             revocation_url=settings.XERO_REVOCATION_URL, ca_bundle=settings.CA_BUNDLE, time_scale=settings.XERO_TIME_SCALE,
+            limits=Limits(per_minute=settings.XERO_CALLS_PER_MINUTE, per_day=settings.XERO_CALLS_PER_DAY),
         )
 
 
@@ -198,7 +200,7 @@ class XeroClient:
         self.config = config
         self.tokens = tokens
         self.tenant_id = tenant_id
-        self.governor = governor or governor_for(tenant_id or "identity", config.time_scale)
+        self.governor = governor or governor_for(tenant_id or "identity", config.time_scale, config.limits)
         self.calls = 0
         _point_sdk_at(config)
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
@@ -258,7 +260,7 @@ class XeroClient:
             except RetryableError:
                 if attempt == self.config.max_attempts:
                     raise
-                time.sleep(min(8.0, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random()))
+                time.sleep(backoff_delay(attempt))
         raise AssertionError("unreachable")
 
     # --- reading -------------------------------------------------------------------

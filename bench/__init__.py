@@ -1,0 +1,1 @@
+"""Benchmarks of the connector against sandboxes they seed themselves: `dxconnector bench sync|latency`."""

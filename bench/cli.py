@@ -1,0 +1,85 @@
+"""`dxconnector bench sync|latency [options]`: run one benchmark and print one JSON object of figures.
+
+Progress goes to stderr; the JSON object is the only thing on stdout, so it can be piped or kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bench.environment import Options
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("a share of calls between 0 and 1, e.g. 0.1")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("a whole number of at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dxconnector bench", description=__doc__)
+    sub = parser.add_subparsers(dest="benchmark", required=True)
+    sync = sub.add_parser("sync", help="the initial sync of seeded invoices: calls, speed, memory, and verify's verdict")
+    latency = sub.add_parser("latency", help="a Dynamics change to the invoice in Xero, through the webhook path")
+    for each in (sync, latency):
+        each.add_argument("--limits", choices=("real", "off"), default="off",
+                          help="enforce Xero's and Dataverse's limits in the sandboxes (default: off)")
+        each.add_argument("--time-scale", type=float, default=None,
+                          help="simulated seconds per real second (default: 4 with real limits, else 1)")
+        each.add_argument("--state-dir", type=Path, default=Path("bench-state"),
+                          help="where the sandboxes and the connector keep their state, left for inspection")
+        each.add_argument("--seed", type=int, default=7)
+    sync.add_argument("--invoices", type=_positive, default=2000)
+    sync.add_argument("--lines", type=_positive, default=5, help="lines per invoice")
+    sync.add_argument("--customers", type=_positive, default=400)
+    sync.add_argument("--products", type=_positive, default=100)
+    sync.add_argument("--faults", type=_rate, default=0.0, help="share of calls failing on both sides, e.g. 0.1")
+    sync.add_argument("--kills", type=int, default=0, help="kill the syncing process this many times mid-run")
+    latency.add_argument("--trials", type=_positive, default=50)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The sandboxes and the sync runs print as they go: all of that goes to stderr, the figures alone to stdout.
+    figures_out = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with figures_out:
+        return _run(args, figures_out)
+
+
+def _run(args: argparse.Namespace, out) -> int:
+    if args.time_scale is not None and args.time_scale <= 0:
+        print("dxconnector bench: --time-scale must be > 0", file=sys.stderr)
+        return 2
+    time_scale = args.time_scale or (4.0 if args.limits == "real" else 1.0)
+    common = {"limits": args.limits, "time_scale": time_scale, "state_dir": args.state_dir, "seed": args.seed}
+    if args.benchmark == "sync":
+        from bench import sync
+
+        options = Options(invoices=args.invoices, lines=args.lines, customers=args.customers, products=args.products,
+                          faults=args.faults, kills=args.kills, **common)
+        figures = sync.run(options)
+    else:
+        from bench import latency
+
+        figures = latency.run(Options(**common), trials=args.trials)
+    print(json.dumps(figures, indent=2), file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

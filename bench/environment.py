@@ -1,0 +1,199 @@
+"""A throwaway world for one benchmark: the connector's own database and settings in `--state-dir`, the
+sandboxes (Xero and Microsoft) as a child process, and a connection onboarded the way an admin does it —
+Xero through the sandbox's sign-in and consent pages, Dynamics through the operator's application user,
+the solution installed, defaults saved, Create Connection — then the settings row set for the run.
+
+Everything is left in the state dir for inspection: the sandboxes' stores, the connector's SQLite file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PORTS = 20  # the sandbox's hosts take port_base … port_base + 19
+
+
+@dataclass(frozen=True)
+class Options:
+    invoices: int = 2000
+    lines: int = 5
+    customers: int = 400
+    products: int = 100
+    limits: str = "off"  # "real": Xero's and Dataverse's limits, enforced by the sandbox on a scaled clock
+    time_scale: float = 1.0  # simulated seconds per real second (the sandbox's clock and the connector's governor)
+    faults: float = 0.0  # share of calls failing on both sides (429, 500, 503, timeouts, answers lost)
+    fault_timeout: float = 2.0  # seconds an injected timeout holds its call
+    kills: int = 0  # times the syncing process is killed mid-run and started again
+    seed: int = 7
+    state_dir: Path = Path("bench-state")
+
+
+def free_port_base(count: int = PORTS) -> int:
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(20000, 32000 - count)
+        if all(_free(base + offset) for offset in range(count)):
+            return base
+    raise RuntimeError("no run of free ports found")
+
+
+def free_port() -> int:
+    return free_port_base(1)
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class World:
+    """The sandboxes plus the connector's settings, database and one onboarded connection."""
+
+    def __init__(self, options: Options, *, web_port: int | None = None):
+        self.options = options
+        self.state_dir = options.state_dir.resolve()
+        self.web_port = web_port or free_port()
+        self.sandbox: subprocess.Popen | None = None
+        self.manifest: dict[str, Any] = {}
+
+    # --- start and stop ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        from dxconnector import cli
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        environment = cli.demo_environment(self.state_dir / "connector", self.web_port)
+        environment.pop("DEMO_PASSWORD")
+        os.environ.update(environment)
+        os.environ.setdefault("SYNC_LEASE_SECONDS", "10")  # a killed run's connection is free again soon
+        os.environ["XERO_TIME_SCALE"] = f"{self.options.time_scale:g}"
+        if self.options.limits == "off":  # no budget to keep to: the connector need not pace itself either
+            os.environ.update(XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000")
+        options = ["--limits", self.options.limits, "--time-scale", f"{self.options.time_scale:g}"]
+        self.sandbox, self.manifest = cli.start_sandbox_child(self.state_dir / "sandbox", free_port_base(), *options, timeout=60)
+        os.environ.update(cli.sandbox_environment(self.manifest))
+        daemon = self.daemon_app
+        os.environ["DYNAMICS_APP_CLIENT_ID"], os.environ["DYNAMICS_APP_CLIENT_SECRET"] = daemon["client_id"], daemon["client_secret"]
+        cli.setup_django()
+        cli.migrate()
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per call would drown the progress
+
+    def stop(self) -> None:
+        if self.sandbox is not None and self.sandbox.poll() is None:
+            self.sandbox.terminate()
+            try:
+                self.sandbox.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.sandbox.kill()
+
+    def __enter__(self) -> World:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- the sandboxes -----------------------------------------------------------------------------------
+    @property
+    def daemon_app(self) -> dict[str, Any]:
+        return next(app for app in self.manifest["microsoft"]["apps"] if app["kind"] == "daemon")
+
+    @property
+    def organisation(self) -> dict[str, Any]:
+        return next(o for o in self.manifest["microsoft"]["organisations"] if o["friendly_name"] == "Oakwood Sales")
+
+    def control(self, url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A control route of one sandbox host (`url`: the host's control base, e.g. `…/_sandbox`)."""
+        from dxconnector.tls import verify
+
+        response = httpx.request(method, url + path, json=body, timeout=30, verify=verify(self.manifest["ca_file"]),
+                                 headers={self.manifest["control"]["header"]: self.manifest["control"]["token"]})
+        response.raise_for_status()
+        return response.json()
+
+    @property
+    def xero_api(self) -> str:
+        return self.manifest["xero"]["control_url"]
+
+    @property
+    def dataverse_host(self) -> str:
+        return self.organisation["url"] + "/_sandbox"
+
+    def set_faults(self, rate: float) -> None:
+        """The same share of failing calls on Xero's API and the organisation's Dataverse host."""
+        from dxconnector.sandbox.common.faults import FaultPlan
+
+        plan = FaultPlan.spread(rate, seed=self.options.seed, timeout_seconds=self.options.fault_timeout).to_json()
+        for host in (self.xero_api, self.dataverse_host):
+            self.control(host, "PUT", "/faults", plan)
+
+    def reset_stats(self) -> None:
+        for host in (self.xero_api, self.dataverse_host):
+            self.control(host, "POST", "/reset-stats")
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        return {"xero": self.control(self.xero_api, "GET", "/stats"), "dataverse": self.control(self.dataverse_host, "GET", "/stats")}
+
+    # --- the connector -----------------------------------------------------------------------------------
+    def dataverse(self):
+        """The organisation's Web API as the operator's application user (seeding, reading back)."""
+        from django.conf import settings
+
+        from dxconnector.dynamics import auth
+        from dxconnector.dynamics.client import DataverseClient
+
+        config = auth.DynamicsOAuthConfig.from_settings()
+        org = self.organisation
+        return DataverseClient(org["url"], auth.TokenSource(lambda: auth.app_token(config, org["tenant_id"], org["url"])),
+                               settings.CA_BUNDLE, timeout=120)
+
+    def onboard(self, **settings_row: Any):
+        """Register, connect both sides, install the solution, save defaults, Create Connection, start the trial."""
+        from django.test import Client
+
+        from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
+        from dxconnector.portal.app_user import use_application_user
+        from dxconnector.portal.models import Connection, User
+        from dxconnector.sandbox.consent import xero_consent
+
+        owner, _ = User.objects.get_or_create(email="bench@example.org", defaults={"name": "Bench", "company": "Bench Ltd"})
+        connection = Connection.objects.create(owner=owner, name="Bench", time_zone="Europe/London")
+        browser = Client(SERVER_NAME="127.0.0.1", SERVER_PORT=str(self.web_port))
+        browser.force_login(owner)
+        base = f"/connections/{connection.pk}"
+        xero_user = self.manifest["xero"]["users"][0]
+        location = xero_consent(self.manifest["hosts"]["xero-login"], browser.post(f"{base}/xero/connect/")["Location"], xero_user)
+        _expect_redirect(browser.get("/xero/callback/" + location[location.index("?"):]), "Xero callback")
+        org = self.organisation
+        use_application_user(connection, org["tenant_id"], org["url"], org["friendly_name"])
+        _expect_redirect(browser.post(f"{base}/solution/install/"), "solution install")
+        _expect_redirect(browser.post(f"{base}/defaults/", {"name": "Bench", "time_zone": "Europe/London"}), "defaults")
+        _expect_redirect(browser.post(f"{base}/create/"), "Create Connection")
+        connection.refresh_from_db()
+        if connection.status != Connection.Status.CREATED:
+            raise RuntimeError("Create Connection did not create the connection")
+        connection.start_trial()
+        with self.dataverse() as client:
+            [connector] = client.list(CONNECTION.set_name, select=CONNECTION.primary_id,
+                                      filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+            [row] = client.list(SETTINGS.set_name, select=SETTINGS.primary_id,
+                                filter=f"_stl3_connectorid_value eq {connector[CONNECTION.primary_id]}")
+            client.update(SETTINGS.set_name, row[SETTINGS.primary_id], settings_row)
+        return connection
+
+
+def _expect_redirect(response: Any, step: str) -> None:
+    if response.status_code not in (301, 302, 303):
+        raise RuntimeError(f"{step} answered {response.status_code}")

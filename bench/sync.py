@@ -1,0 +1,130 @@
+"""`dxconnector bench sync`: the initial sync of a seeded Dynamics into an empty Xero organisation, measured.
+
+The sync runs as `dxconnector sync CONNECTION` in a child process, as an operator (or a worker) would run
+it; with `--kills N` that process is killed (SIGKILL) N times mid-run and started again, and a run that
+stops early (its retries spent) is started again too, until one finishes. Calls are counted by the
+sandboxes, not by the connector: what reached Xero's API and the Dataverse host, including the failed ones.
+Afterwards `verify` compares both sides record by record.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench.environment import Options, World
+from bench.seeding import seed
+
+SETTINGS_ROW = {
+    "stl3_isdefaultconnection": True, "stl3_createnewcontacts": True, "stl3_createnewproducts": True,
+    "stl3_defaultsalesaccountcode": "200", "stl3_defaultpurchaseaccountcode": "300",
+}
+MAX_RUNS = 60  # runs that stop early are started again; this many means something is really wrong
+
+
+def run(options: Options) -> dict[str, Any]:
+    with World(options) as world:
+        with world.dataverse() as client:
+            seeded = seed(client, invoices=options.invoices, lines=options.lines, customers=options.customers,
+                          products=options.products, seed=options.seed)
+        connection = world.onboard(**SETTINGS_ROW)
+        _without_webhooks(world, connection)
+        world.reset_stats()
+        if options.faults:
+            world.set_faults(options.faults)
+        started = time.monotonic()
+        runs, kills = sync_until_done(connection.pk, options)
+        wall = time.monotonic() - started
+        stats = world.stats()
+        if options.faults:
+            world.set_faults(0)
+        return figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills)
+
+
+def _without_webhooks(world: World, connection: Any) -> None:
+    """This benchmark starts the sync itself: nobody listens for Dynamics' webhooks, so none are registered."""
+    from dxconnector.dynamics import webhooks
+
+    with world.dataverse() as client:
+        webhooks.unregister(client, str(connection.pk))
+
+
+def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int]:
+    """Run `dxconnector sync` until a run succeeds; kill the first `options.kills` runs part way through."""
+    rng = random.Random(options.seed)
+    runs = kills = 0
+    while runs < MAX_RUNS:
+        runs += 1
+        child = subprocess.Popen([sys.executable, "-m", "dxconnector", "sync", str(connection_id)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert child.stdout is not None
+        kill_after = rng.randrange(2, 8) if kills < options.kills else None
+        batches = 0
+        last = ""
+        for line in child.stdout:
+            last = line.strip() or last
+            print(f"  [run {runs}] {last}", file=sys.stderr, flush=True)
+            batches += "batch" in line
+            if kill_after is not None and batches >= kill_after:
+                time.sleep(rng.uniform(0, 0.5))  # mid-batch, not at a tidy boundary
+                child.send_signal(signal.SIGKILL)
+                kills += 1
+                print(f"  [run {runs}] killed", file=sys.stderr, flush=True)
+                break
+        code = child.wait()
+        if code == 0:
+            return runs, kills
+        if "busy" in last.lower():
+            time.sleep(1)  # a killed run's lease lapses after SYNC_LEASE_SECONDS
+    raise RuntimeError(f"no run succeeded in {MAX_RUNS} runs")
+
+
+def _too_many_requests(stats: dict[str, Any]) -> int:
+    return int(stats.get("too_many_requests", {}).get("limits", 0))
+
+
+def figures(options: Options, world: World, connection: Any, invoices: int, stats: dict[str, dict[str, Any]], wall: float,
+            runs: int, kills: int) -> dict[str, Any]:
+    from dxconnector.sync.verify import verify
+
+    from dxconnector.sync.models import Link
+
+    report = verify(connection.pk)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest of the waited-for sync processes
+    xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))
+    sent = Link.objects.filter(connection_id=connection.pk, kind=Link.Kind.INVOICE).exclude(xero_id="").count()
+    return {
+        "invoices": invoices,
+        "lines_per_invoice": options.lines,
+        "customers": options.customers,
+        "products": options.products,
+        "limits": options.limits,
+        "time_scale": options.time_scale,
+        "faults": options.faults,
+        "kills": kills,
+        "runs": runs,
+        "xero_calls": xero_calls,
+        "xero_calls_per_invoice": round(xero_calls / invoices, 4),
+        "dataverse_calls": dataverse_calls,
+        "dataverse_calls_per_invoice": round(dataverse_calls / invoices, 4),
+        "wall_seconds": round(wall, 2),
+        "invoices_per_second": round(invoices / wall, 1),
+        "invoices_per_simulated_minute": round(invoices / (wall * options.time_scale / 60), 1),
+        "rate_limit_violations": _too_many_requests(stats["xero"]) + _too_many_requests(stats["dataverse"]),
+        "injected_failures": {side: stats[side].get("faults", {}).get("injected", {}) for side in stats},
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "missing": report.missing,
+        "duplicated": report.duplicated,
+        "differing": report.differing,
+        "dynamics_invoices": report.dynamics_invoices,  # the seeded ones plus the organisation's own few
+        "expected_in_xero": report.expected,
+        "sent_to_xero": sent,
+        "xero_invoices": report.xero_invoices,
+        "verify": report.lines[-6:],
+        "state_dir": str(world.state_dir),
+    }
