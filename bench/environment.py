@@ -135,9 +135,9 @@ class World:
         """The same share of failing calls on Xero's API and the organisation's Dataverse host."""
         from dxconnector.sandbox.common.faults import FaultPlan
 
-        plan = FaultPlan.spread(rate, seed=self.options.seed, timeout_seconds=self.options.fault_timeout).to_json()
-        for host in (self.xero_api, self.dataverse_host):
-            self.control(host, "PUT", "/faults", plan)
+        for offset, host in enumerate((self.xero_api, self.dataverse_host)):  # each side its own draw of failures
+            plan = FaultPlan.spread(rate, seed=self.options.seed + offset, timeout_seconds=self.options.fault_timeout)
+            self.control(host, "PUT", "/faults", plan.to_json())
 
     def reset_stats(self) -> None:
         for host in (self.xero_api, self.dataverse_host):

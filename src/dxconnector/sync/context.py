@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,26 @@ from dxconnector.portal.models import Connection
 from dxconnector.sync import state
 from dxconnector.sync.models import SyncRun
 from dxconnector.xero.client import XeroClient
+
+
+@dataclass
+class XeroDirectory:
+    """The organisation's contacts and items as this run read them in full, once, when that takes fewer calls
+    than looking customers and products up batch by batch (an initial sync of many). Records created by the
+    run are added. What someone else adds in Xero during the run is not seen: a customer made there meanwhile
+    under the same name makes our create of it fail, and its invoice goes again in a later run."""
+
+    contacts: list[dict[str, Any]] | None = None  # None: not read
+    too_many_contacts: bool = False  # read once and found too large to keep: look up instead
+    items: dict[str, dict[str, Any]] | None = None  # by code
+
+    def contacts_matching(self, numbers: Iterable[str], names: Iterable[str]) -> list[dict[str, Any]]:
+        """The candidates `find_contacts` would answer: same account or contact number, or the same name."""
+        wanted_numbers = {number for number in numbers if number}
+        wanted_names = {name.casefold() for name in names if name}
+        return [contact for contact in self.contacts or []
+                if {str(contact.get("AccountNumber") or ""), str(contact.get("ContactNumber") or "")} & wanted_numbers
+                or str(contact.get("Name") or "").casefold() in wanted_names]
 
 
 @dataclass
@@ -30,6 +50,7 @@ class SyncContext:
     holder: str = ""
     counts: Counter[str] = field(default_factory=Counter)
     progress: Callable[[str], None] = lambda line: None
+    directory: XeroDirectory = field(default_factory=XeroDirectory)
 
     @property
     def connection_id(self) -> Any:

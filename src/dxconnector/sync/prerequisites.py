@@ -16,7 +16,7 @@ from dxconnector.dynamics.changes import customer_ref
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.models import Link
-from dxconnector.sync.xero_io import find_contacts, find_items, write
+from dxconnector.sync.xero_io import WHERE_TERMS, every_contact, every_item, find_contacts, find_items, lookup_calls, write
 from dxconnector.xero.resources import CONTACTS, ITEMS
 
 CONTACT_REFUSED = "Xero refused to create the customer as a contact; the sync history in Dynamics has Xero's words."
@@ -44,7 +44,7 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
     linked = state.links(ctx.connection_id, Link.Kind.CONTACT, customers)
     refs = {customer_id: customer_ref(customer) for customer_id, customer in customers.items()}
     unlinked = [ref for customer_id, ref in refs.items() if not (customer_id in linked and linked[customer_id].xero_id)]
-    found = find_contacts(ctx.xero, [ref.number for ref in unlinked], [ref.name for ref in unlinked]) if unlinked else []
+    found = _contacts_for(ctx, [ref.number for ref in unlinked], [ref.name for ref in unlinked]) if unlinked else []
     candidates = [contact_summary(contact) for contact in found]
     outcomes: dict[str, ContactOutcome] = {}
     new_links: dict[str, str] = {}
@@ -67,6 +67,8 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
         results = write(ctx.xero, CONTACTS, list(to_create.values()), create_only=True)
         for customer_id, result in zip(to_create, results, strict=True):
             if result.ok:
+                if ctx.directory.contacts is not None:
+                    ctx.directory.contacts.append(result.record)
                 outcomes[customer_id] = ContactOutcome(result.xero_id)
                 new_links[customer_id] = result.xero_id
                 ctx.counts["contacts_created"] += 1
@@ -74,6 +76,29 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
                 outcomes[customer_id] = ContactOutcome(None, Reason(Why.NO_CONTACT, CONTACT_REFUSED), "; ".join(result.errors))
     state.save_links(ctx.connection_id, Link.Kind.CONTACT, new_links)
     return outcomes
+
+
+def _contacts_for(ctx: SyncContext, numbers: list[str], names: list[str]) -> list[dict[str, Any]]:
+    """Xero's contacts that may be these customers: from the run's directory, read in full the first time a
+    lookup would take more than one call; else looked up."""
+    directory = ctx.directory
+    if directory.contacts is None and not directory.too_many_contacts and lookup_calls(numbers, names) > 1:
+        directory.contacts = every_contact(ctx.xero)
+        directory.too_many_contacts = directory.contacts is None
+    if directory.contacts is not None:
+        return directory.contacts_matching(numbers, names)
+    return find_contacts(ctx.xero, numbers, names)
+
+
+def _items_for(ctx: SyncContext, codes: list[str]) -> list[dict[str, Any]]:
+    """Xero's items with these codes: from the run's directory, read in full (one call) the first time a
+    lookup would take more than one call; else looked up."""
+    directory = ctx.directory
+    if directory.items is None and len(codes) > WHERE_TERMS:
+        directory.items = {str(item.get("Code")): item for item in every_item(ctx.xero)}
+    if directory.items is not None:
+        return [directory.items[code] for code in codes if code in directory.items]
+    return find_items(ctx.xero, codes)
 
 
 def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, DynamicsProduct]:
@@ -94,7 +119,7 @@ def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset
     known = linked_item_codes(ctx, products)
     unlinked = {product.number.strip(): product for product in products.values() if product.number.strip() not in known}
     new_links: dict[str, str] = {}
-    for item in find_items(ctx.xero, list(unlinked)) if unlinked else []:
+    for item in _items_for(ctx, list(unlinked)) if unlinked else []:
         product = unlinked.get(str(item.get("Code")))
         if product is not None:
             known.add(product.number.strip())
@@ -113,6 +138,8 @@ def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset
         # POST finds an item by its code: creating again after a crash updates the one made before.
         for product_id, result in zip(bodies, write(ctx.xero, ITEMS, list(bodies.values()), create_only=False), strict=True):
             if result.ok:
+                if ctx.directory.items is not None:
+                    ctx.directory.items[to_create[product_id].number.strip()] = result.record
                 known.add(to_create[product_id].number.strip())
                 new_links[product_id] = result.xero_id
                 ctx.counts["items_created"] += 1

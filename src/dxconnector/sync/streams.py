@@ -38,10 +38,13 @@ INVOICES_TO_XERO = Stream(
     direction=Direction.TO_XERO,
     record_kind="invoice",
     cursor=CursorKind.CHANGE_TRACKING,
-    batch_size=50,  # Xero's advice for one request, and one Dataverse query with its lines expanded
+    # Read in full by queries of 200 (dynamics.changes.IDS_PER_QUERY), one pass over their customers and products (the
+    # fewer passes, the fewer calls making the new ones in Xero), Xero writes of 50 (Xero's advice per request), a
+    # `$batch` write-back of 1,000 requests a call; and what a worker killed mid-batch has to redo.
+    batch_size=500,
     watch=(
         Watch("invoices", "invoiceid", ("_stl3_connectorid_value",)),
-        Watch("invoicedetails", "_invoiceid_value"),  # a line edited without changing the invoice's totals
+        Watch("invoicedetails", "_invoiceid_value", one_row_per_key=True),  # a line edited without changing the invoice's totals
         Watch("stl3_xeroinvoices", "_stl3_invoiceid_value", ("_stl3_connectorid_value",),  # "send it again", asked in Dynamics
               only=(("stl3_exportstatus", (option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.READY_TO_UPDATE),)),)),
     ),

@@ -14,6 +14,8 @@ from dxconnector.xero.resources import BATCH_SIZE, CONTACTS, CREDIT_NOTES, INVOI
 UNITDP = 4  # unit amounts to four places, as the domain maps them
 WHERE_TERMS = 40  # OR-ed terms per lookup: keeps the URL short
 WITH_AMOUNTS = (INVOICES, CREDIT_NOTES, ITEMS)  # written with unitdp=4
+SCAN_PAGE_SIZE = 1000  # the largest page Xero serves
+SCAN_MAX_PAGES = 10  # read a whole contact list of up to 10,000 rather than look customers up one query at a time
 
 
 def resource_of(invoice_type: InvoiceType) -> Resource:
@@ -47,6 +49,28 @@ def find_contacts(client: XeroClient, numbers: Iterable[str], names: Iterable[st
         for contact in client.records(CONTACTS, where=" OR ".join(chunk), include_archived=True, summary_only=True):
             found[contact["ContactID"]] = contact
     return list(found.values())
+
+
+def lookup_calls(numbers: Sequence[str], names: Sequence[str]) -> int:
+    """How many calls `find_contacts` takes for these customers."""
+    terms = 2 * len(set(filter(None, numbers))) + len(set(filter(None, names)))
+    return -(-terms // WHERE_TERMS)
+
+
+def every_contact(client: XeroClient, max_pages: int = SCAN_MAX_PAGES) -> list[dict[str, Any]] | None:
+    """Every contact of the organisation (archived too, summaries), 1,000 a page; None when it has more than
+    `max_pages` pages, so that looking up a few customers in a very large organisation stays cheap."""
+    found: list[dict[str, Any]] = []
+    for number, page in enumerate(client.pages(CONTACTS, include_archived=True, summary_only=True, page_size=SCAN_PAGE_SIZE), 1):
+        found += page
+        if number == max_pages and len(page) == SCAN_PAGE_SIZE:
+            return None
+    return found
+
+
+def every_item(client: XeroClient) -> list[dict[str, Any]]:
+    """Every item of the organisation: Xero answers them all in one call."""
+    return list(client.records(ITEMS))
 
 
 def find_items(client: XeroClient, codes: Iterable[str]) -> list[dict[str, Any]]:
