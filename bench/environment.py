@@ -76,6 +76,8 @@ class World:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         environment = cli.demo_environment(self.state_dir / "connector", self.web_port)
         environment.pop("DEMO_PASSWORD")
+        # As in production (Django's debug mode keeps every query it ran in memory), but served on plain HTTP locally.
+        environment.update(DEBUG="false", SECURE_SSL_REDIRECT="false")
         os.environ.update(environment)
         os.environ.setdefault("SYNC_LEASE_SECONDS", "10")  # a killed run's connection is free again soon
         os.environ["XERO_TIME_SCALE"] = f"{self.options.time_scale:g}"

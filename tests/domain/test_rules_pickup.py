@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -137,3 +137,16 @@ def test_a_reason_never_repeats_what_the_invoice_says():
 
 def test_a_clean_invoice_has_no_problems():
     assert invoice_problems(INVOICE, SETTINGS) == ()
+
+
+@pytest.mark.parametrize(("sync_from", "link", "action"), [
+    (None, None, Action.CREATE),
+    (date(2026, 3, 9), None, Action.CREATE),  # delivered on the day itself
+    (date(2026, 3, 10), None, Action.SKIP),  # delivered before the connection's sync-from date
+    (date(2026, 3, 10), replace(LINK, sent_version="99", sent_hash="h1"), Action.UPDATE),  # in Xero already: edits go
+])
+def test_a_new_invoice_delivered_before_the_sync_from_date_stays_out_of_xero(sync_from, link, action):
+    decision = pick_up(INVOICE, replace(SETTINGS, sync_from=sync_from), NOW, link, sent_fields_hash="h2")
+    assert decision.action is action
+    if action is Action.SKIP:
+        assert decision.reasons[0].code is Why.BEFORE_SYNC_FROM and "2026-03-10" in decision.explanation

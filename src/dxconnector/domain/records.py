@@ -256,6 +256,7 @@ class ConnectionSettings:
     sync_interval_minutes: int = 10  # the competitors poll every ten minutes
     time_zone: str = "UTC"
     two_way_contact_sync: bool = False
+    sync_from: date | None = None  # the portal's "sync invoices delivered on or after": older ones never go (a backfill's start)
 
 
 @dataclass(frozen=True)

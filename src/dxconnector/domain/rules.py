@@ -64,6 +64,7 @@ class Why(enum.StrEnum):
     NO_DATE_DELIVERED = "no_date_delivered"
     DELIVERED_IN_FUTURE = "delivered_in_future"
     UNKNOWN_TIME_ZONE = "unknown_time_zone"
+    BEFORE_SYNC_FROM = "before_sync_from"
     NO_INVOICE_NUMBER = "no_invoice_number"
     INVOICE_NUMBER_TOO_LONG = "invoice_number_too_long"
     NEGATIVE_TOTAL = "negative_total"
@@ -529,6 +530,13 @@ def delivery_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, no
     return ()
 
 
+def before_sync_from(invoice: DynamicsInvoice, settings: ConnectionSettings) -> bool:
+    """A new invoice delivered before the connection's sync-from date stays out of Xero (edits of sent ones go)."""
+    if settings.sync_from is None or invoice.date_delivered is None:
+        return False
+    return xero_date(invoice.date_delivered, settings.time_zone) < settings.sync_from
+
+
 def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetime, link: InvoiceLink | None,
             *, sent_fields_hash: str | None = None) -> Decision:
     """Whether this connection sends the invoice now, and if not, why.
@@ -553,6 +561,9 @@ def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetim
     if problems:
         return _hold(*problems)
     if link is None:
+        if before_sync_from(invoice, settings):
+            return _skip(Why.BEFORE_SYNC_FROM, f"Date Delivered is before {settings.sync_from}, the date this connection "
+                                               "syncs invoices from (its Defaults).")
         if invoice.export_status is ExportStatus.EXPORTED:
             return _hold(Reason(Why.LINK_MISSING, "Dynamics says the invoice is in Xero, but the connector has no link to "
                                                   "it: set its Export Status to Not Exported to send it as new."))

@@ -61,8 +61,13 @@ class Watch:
     one_row_per_key: bool = False
 
     @property
+    def kept_columns(self) -> tuple[str, ...]:
+        """What is read and kept of a changed row (not its etag and annotations)."""
+        return tuple(dict.fromkeys((self.key, *self.columns, *(column for column, _ in self.only), "versionnumber")))
+
+    @property
     def select(self) -> str:
-        return ",".join(dict.fromkeys((self.key, *self.columns, *(column for column, _ in self.only), "versionnumber")))
+        return ",".join(self.kept_columns)
 
     def wants(self, row: Mapping[str, Any]) -> bool:
         return all(row.get(column) in values for column, values in self.only)
@@ -71,20 +76,21 @@ class Watch:
 class _Kept:
     """The changed rows a watch keeps, as they come page by page."""
 
-    def __init__(self, watch: Watch):
+    def __init__(self, watch: Watch, *extra: str):
         self.watch = watch
+        self.columns = (*watch.kept_columns, *extra)
         self.rows: list[dict[str, Any]] = []
         self._seen: set[str] = set()
 
     def add(self, row: dict[str, Any]) -> None:
         watch = self.watch
         if not watch.one_row_per_key:
-            self.rows.append(row)
+            self.rows.append({column: row.get(column) for column in self.columns})
             return
         key = row.get(watch.key)
         if key and key not in self._seen and watch.wants(row):
             self._seen.add(key)
-            self.rows.append({column: row.get(column) for column in (watch.key, *watch.columns, *(column for column, _ in watch.only))})
+            self.rows.append({column: row.get(column) for column in self.columns if column != "versionnumber"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,7 @@ def _sweep(client: DataverseClient, watch: Watch, since: str | None, page_size: 
     params = {"$select": f"{watch.select},modifiedon", "$orderby": "modifiedon asc"}
     if since:
         params["$filter"] = f"modifiedon ge {since}"
-    kept = _Kept(watch)
+    kept = _Kept(watch, "modifiedon")
     newest = since or ""
     for page in client.pages(watch.entity_set, params=params, headers={"Prefer": f"odata.maxpagesize={page_size}"}):
         for row in page.get("value", []):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,7 +70,8 @@ def open_context(connection: Connection, clients: Clients, *, run: SyncRun | Non
     if found is None:
         raise NotReady("The connection's rows are not in Dynamics yet: click Create Connection.")
     connector_id, settings_row = found
-    return SyncContext(connection, clients.dynamics, clients.xero, settings_from_row(settings_row), connector_id,
+    settings = replace(settings_from_row(settings_row), sync_from=connection.sync_invoices_from)
+    return SyncContext(connection, clients.dynamics, clients.xero, settings, connector_id,
                        now or timezone.now(), state.ledger_key(), run, holder, progress=progress or (lambda line: None))
 
 

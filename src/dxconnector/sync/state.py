@@ -126,10 +126,10 @@ def forget_requested(connection_id: Any, kind: str, before: datetime) -> None:
 
 
 def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[str, Link]:
+    """The ledger's entries for these records, asked 500 at a time (databases cap a statement's parameters)."""
     ids = list(dict.fromkeys(dynamics_ids))
-    if not ids:
-        return {}
-    return {link.dynamics_id: link for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids)}
+    return {link.dynamics_id: link for start in range(0, len(ids), 500)
+            for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids[start:start + 500])}
 
 
 def invoice_link(link: Link | None) -> InvoiceLink | None:
