@@ -63,7 +63,7 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int]:
         child = subprocess.Popen([sys.executable, "-m", "dxconnector", "sync", str(connection_id)],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert child.stdout is not None
-        kill_after = rng.randrange(2, 8) if kills < options.kills else None
+        kill_after = rng.randrange(1, 4) if kills < options.kills else None  # batches of 500: a 2,000-invoice run has 5
         batches = 0
         last = ""
         for line in child.stdout:
@@ -72,6 +72,8 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int]:
             batches += "batch" in line
             if kill_after is not None and batches >= kill_after:
                 time.sleep(rng.uniform(0, 0.5))  # mid-batch, not at a tidy boundary
+                if child.poll() is not None:
+                    break  # it finished first: not a kill
                 child.send_signal(signal.SIGKILL)
                 kills += 1
                 print(f"  [run {runs}] killed", file=sys.stderr, flush=True)
