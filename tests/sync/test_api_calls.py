@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.sync.helpers import SyncTestCase
+from dxconnector.xero import resources
+from tests.sync.helpers import SyncTestCase, unique
 
 INVOICES = 20
 
@@ -36,3 +37,19 @@ class ApiCallsTestCase(SyncTestCase):
 
         quiet = self.sync()
         self.assertEqual((quiet.counts["xero_calls"], quiet.counts["dynamics_calls"]), (0, 4))
+
+    def test_many_new_customers_are_matched_against_the_organisations_contacts_read_once(self):
+        self.onboard()
+        self.sync()
+        known = self.in_xero(resources.CONTACTS, {"Name": unique("Known Customer")})
+        customers = [self.make_account(name=known["Name"])] + [self.make_account() for _ in range(19)]
+        ids = [self.make_invoice(customer, [{"description": "Setup", "price": "80", "quantity": 1}]) for customer in customers]
+        contacts_in_xero = len(list(self.xero().records(resources.CONTACTS, include_archived=True, summary_only=True,
+                                                        page_size=1000)))
+        run = self.sync()
+        self.assertEqual(run.counts["succeeded"], len(ids))
+        # Looking 20 customers up would take two `where` queries; the whole contact list is one page of 1,000 here.
+        pages = contacts_in_xero // 1000 + 1
+        self.assertEqual(run.counts["xero_calls"], pages + 2)  # the contact list, the new contacts, the invoices
+        self.assertEqual(run.counts["contacts_created"], 19)
+        self.assertEqual(self.xero_document(ids[0])["Contact"]["ContactID"], known["ContactID"])

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dxconnector.domain.records import ConnectionSettings
+from dxconnector.domain.records import ConnectionSettings, XeroContactSummary
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.portal.models import Connection
 from dxconnector.sync import state
@@ -20,21 +20,20 @@ from dxconnector.xero.client import XeroClient
 @dataclass
 class XeroDirectory:
     """The organisation's contacts and items as this run read them in full, once, when that takes fewer calls
-    than looking customers and products up batch by batch (an initial sync of many). Records created by the
-    run are added. What someone else adds in Xero during the run is not seen: a customer made there meanwhile
-    under the same name makes our create of it fail, and its invoice goes again in a later run."""
+    than looking customers and products up batch by batch (an initial sync of many): only what matching needs.
+    Records created by the run are added. What someone else adds in Xero during the run is not seen: a customer
+    made there meanwhile under the same name makes our create of it fail, and its invoice goes again later."""
 
-    contacts: list[dict[str, Any]] | None = None  # None: not read
+    contacts: list[XeroContactSummary] | None = None  # None: not read
     too_many_contacts: bool = False  # read once and found too large to keep: look up instead
-    items: dict[str, dict[str, Any]] | None = None  # by code
+    items: dict[str, str] | None = None  # item code → Xero ItemID
 
-    def contacts_matching(self, numbers: Iterable[str], names: Iterable[str]) -> list[dict[str, Any]]:
+    def contacts_matching(self, numbers: Iterable[str], names: Iterable[str]) -> list[XeroContactSummary]:
         """The candidates `find_contacts` would answer: same account or contact number, or the same name."""
         wanted_numbers = {number for number in numbers if number}
         wanted_names = {name.casefold() for name in names if name}
         return [contact for contact in self.contacts or []
-                if {str(contact.get("AccountNumber") or ""), str(contact.get("ContactNumber") or "")} & wanted_numbers
-                or str(contact.get("Name") or "").casefold() in wanted_names]
+                if {contact.account_number, contact.contact_number} & wanted_numbers or contact.name.casefold() in wanted_names]
 
 
 @dataclass

@@ -44,8 +44,7 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
     linked = state.links(ctx.connection_id, Link.Kind.CONTACT, customers)
     refs = {customer_id: customer_ref(customer) for customer_id, customer in customers.items()}
     unlinked = [ref for customer_id, ref in refs.items() if not (customer_id in linked and linked[customer_id].xero_id)]
-    found = _contacts_for(ctx, [ref.number for ref in unlinked], [ref.name for ref in unlinked]) if unlinked else []
-    candidates = [contact_summary(contact) for contact in found]
+    candidates = _contacts_for(ctx, [ref.number for ref in unlinked], [ref.name for ref in unlinked]) if unlinked else []
     outcomes: dict[str, ContactOutcome] = {}
     new_links: dict[str, str] = {}
     to_create: dict[str, dict[str, Any]] = {}
@@ -68,7 +67,7 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
         for customer_id, result in zip(to_create, results, strict=True):
             if result.ok:
                 if ctx.directory.contacts is not None:
-                    ctx.directory.contacts.append(result.record)
+                    ctx.directory.contacts.append(contact_summary(result.record))
                 outcomes[customer_id] = ContactOutcome(result.xero_id)
                 new_links[customer_id] = result.xero_id
                 ctx.counts["contacts_created"] += 1
@@ -78,27 +77,32 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
     return outcomes
 
 
-def _contacts_for(ctx: SyncContext, numbers: list[str], names: list[str]) -> list[dict[str, Any]]:
+def _contacts_for(ctx: SyncContext, numbers: list[str], names: list[str]) -> list[XeroContactSummary]:
     """Xero's contacts that may be these customers: from the run's directory, read in full the first time a
     lookup would take more than one call; else looked up."""
     directory = ctx.directory
     if directory.contacts is None and not directory.too_many_contacts and lookup_calls(numbers, names) > 1:
-        directory.contacts = every_contact(ctx.xero)
-        directory.too_many_contacts = directory.contacts is None
+        every = every_contact(ctx.xero)
+        directory.contacts = None if every is None else [contact_summary(contact) for contact in every]
+        directory.too_many_contacts = every is None
     if directory.contacts is not None:
         return directory.contacts_matching(numbers, names)
-    return find_contacts(ctx.xero, numbers, names)
+    return [contact_summary(contact) for contact in find_contacts(ctx.xero, numbers, names)]
 
 
-def _items_for(ctx: SyncContext, codes: list[str]) -> list[dict[str, Any]]:
-    """Xero's items with these codes: from the run's directory, read in full (one call) the first time a
-    lookup would take more than one call; else looked up."""
+def _items_for(ctx: SyncContext, codes: list[str]) -> dict[str, str]:
+    """Code → ItemID of Xero's items with these codes: from the run's directory, read in full (one call) the
+    first time a lookup would take more than one call; else looked up."""
     directory = ctx.directory
     if directory.items is None and len(codes) > WHERE_TERMS:
-        directory.items = {str(item.get("Code")): item for item in every_item(ctx.xero)}
+        directory.items = _item_ids(every_item(ctx.xero))
     if directory.items is not None:
-        return [directory.items[code] for code in codes if code in directory.items]
-    return find_items(ctx.xero, codes)
+        return {code: directory.items[code] for code in codes if code in directory.items}
+    return _item_ids(find_items(ctx.xero, codes))
+
+
+def _item_ids(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(item.get("Code")): str(item["ItemID"]) for item in items}
 
 
 def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, DynamicsProduct]:
@@ -119,11 +123,11 @@ def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset
     known = linked_item_codes(ctx, products)
     unlinked = {product.number.strip(): product for product in products.values() if product.number.strip() not in known}
     new_links: dict[str, str] = {}
-    for item in _items_for(ctx, list(unlinked)) if unlinked else []:
-        product = unlinked.get(str(item.get("Code")))
+    for code, item_id in (_items_for(ctx, list(unlinked)) if unlinked else {}).items():
+        product = unlinked.get(code)
         if product is not None:
             known.add(product.number.strip())
-            new_links[product.id] = str(item["ItemID"])
+            new_links[product.id] = item_id
     to_create: dict[str, DynamicsProduct] = {}
     for invoice in invoices:
         for product in item_mapping.items_to_create(invoice, ctx.settings, known):
@@ -139,7 +143,7 @@ def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset
         for product_id, result in zip(bodies, write(ctx.xero, ITEMS, list(bodies.values()), create_only=False), strict=True):
             if result.ok:
                 if ctx.directory.items is not None:
-                    ctx.directory.items[to_create[product_id].number.strip()] = result.record
+                    ctx.directory.items[to_create[product_id].number.strip()] = result.xero_id
                 known.add(to_create[product_id].number.strip())
                 new_links[product_id] = result.xero_id
                 ctx.counts["items_created"] += 1

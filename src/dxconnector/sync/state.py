@@ -62,8 +62,9 @@ def renew_lease(connection_id: Any, holder: str, *, seconds: int | None = None, 
 
 class LeaseKeeper(threading.Thread):
     """Renews a held lease every third of its length while the run lives, so a long batch never loses it and a
-    killed worker's lease lapses within `seconds`. A renewal that finds the lease taken marks it `lost`; the run
-    checks between batches (`SyncContext.renew_lease`) and stops before writing more."""
+    killed worker's lease lapses within `seconds`. A renewal that finds the lease taken marks it `lost` and stops
+    renewing; the run itself finds out at its next renewal between batches (`SyncContext.renew_lease` raises
+    `LeaseLost`) and stops before writing more."""
 
     def __init__(self, connection_id: Any, holder: str, seconds: int):
         super().__init__(name=f"lease-{holder}", daemon=True)
