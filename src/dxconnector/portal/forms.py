@@ -91,9 +91,6 @@ class DefaultsForm(forms.ModelForm):
         self.fields["name"].required = True
         self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])
 
-    def clean_default_sales_account_code(self) -> str:
-        return self.cleaned_data["default_sales_account_code"].strip()
-
 
 class HistoryFilterForm(forms.Form):
     """The history page's filters (all optional; read from the query string)."""

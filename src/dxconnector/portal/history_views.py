@@ -13,14 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dxconnector.domain.trial import TrialState
 from dxconnector.portal import dynamics_links
 from dxconnector.portal.forms import HistoryFilterForm
 from dxconnector.portal.models import Connection, DynamicsConnection
+from dxconnector.portal.sync_views import why_not_syncing
+from dxconnector.portal.views import _own_connection
+from dxconnector.sync import triggers
 from dxconnector.sync.models import SyncAttempt, SyncRun
 
 PAGE_SIZE = 50
@@ -79,11 +81,6 @@ def _run_rows(connection: Connection) -> list[RunRow]:
             for run in runs]
 
 
-def _own_connection(request: HttpRequest, pk) -> Connection:
-    """Another user's connection answers 404, exactly as a missing one does."""
-    return get_object_or_404(Connection, pk=pk, owner=request.user)
-
-
 def _kept_query(data: QueryDict, *, page: bool = True) -> str:
     """The filters (and page) to keep on links and after a retry."""
     kept = QueryDict(mutable=True)
@@ -126,19 +123,14 @@ def history(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk) -> HttpResponse:
     """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
-    from dxconnector.sync import triggers  # looked up when called, so the trigger can be replaced in tests
-
     connection = _own_connection(request, pk)
     invoice_id = request.POST.get("dynamics_id", "").strip()
     if not SyncAttempt.objects.filter(connection=connection, record_kind="invoice", dynamics_id=invoice_id,
                                       outcome__in=RETRYABLE).exists():
         raise Http404("No failed or held-back invoice with this id.")
-    if connection.status != Connection.Status.CREATED:
-        messages.error(request, "Create the connection first: syncing starts once every checklist step is green.")
-    elif connection.trial_state() is TrialState.NOT_STARTED:
-        messages.error(request, "Syncing starts with the free trial: start it from the connection page.")
-    elif not connection.may_sync():
-        messages.error(request, "Syncing is paused: the free trial has ended. Nothing is lost; it resumes with a subscription.")
+    refusal = why_not_syncing(connection)
+    if refusal:
+        messages.error(request, refusal)
     else:
         triggers.retry_invoices(connection.pk, [invoice_id])
         messages.success(request, f"Invoice {invoice_id} queued to sync again.")

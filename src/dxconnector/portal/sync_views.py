@@ -5,21 +5,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from dxconnector.domain.trial import TrialState
 from dxconnector.portal.models import Connection
+from dxconnector.portal.views import _own_connection
 from dxconnector.sync.tasks import sync_connection
+
+
+def why_not_syncing(connection: Connection) -> str:
+    """Why a sync asked for by hand (Sync now, Retry) can't go now; empty when it can."""
+    if connection.status != Connection.Status.CREATED:
+        return "Create the connection first: syncing starts once every checklist step is green."
+    if connection.trial_state() is TrialState.NOT_STARTED:
+        return "Syncing starts with the free trial: start it from the connection page."
+    if not connection.may_sync():
+        return "Syncing is paused: the free trial has ended. Nothing is lost; it resumes with a subscription."
+    return ""
 
 
 @login_required
 @require_POST
 def sync_now(request: HttpRequest, pk) -> HttpResponse:
-    connection = get_object_or_404(Connection, pk=pk, owner=request.user)
-    if connection.status != Connection.Status.CREATED:
-        messages.error(request, "Create the connection first: syncing starts once every checklist step is green.")
-    elif not connection.may_sync():
-        messages.error(request, "Syncing is paused: the free trial has ended. Nothing is lost; it resumes with a subscription.")
+    connection = _own_connection(request, pk)
+    refusal = why_not_syncing(connection)
+    if refusal:
+        messages.error(request, refusal)
     else:
         sync_connection.enqueue(str(connection.pk), "sync_now")
         messages.success(request, "Sync started. Invoices changed in Dynamics are on their way to Xero.")

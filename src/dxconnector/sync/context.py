@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from dxconnector.domain.records import ConnectionSettings, XeroContactSummary
 from dxconnector.dynamics.client import DataverseClient
+from dxconnector.portal import dynamics_links
 from dxconnector.portal.models import Connection
 from dxconnector.sync import state
 from dxconnector.sync.models import SyncRun
@@ -61,7 +62,7 @@ class SyncContext:
 
     def source_url(self, invoice_id: str) -> str:
         """The invoice in Dynamics, kept on the Xero invoice as its link back (`invoice_id_of` reads it)."""
-        return f"{self.dynamics.org_url}/main.aspx?etn=invoice&pagetype=entityrecord&id={invoice_id}"
+        return dynamics_links.record_url(self.dynamics.org_url, "invoice", invoice_id)
 
     def calls(self) -> dict[str, int]:
         return {"xero_calls": self.xero.calls, "dynamics_calls": self.dynamics.calls}

@@ -142,7 +142,7 @@ def recover_pending(ctx: SyncContext) -> None:
         invoice_id = invoice_id_of(record.get("Url"))
         if invoice_id in wanted:
             found[invoice_id] = record
-    sent = [state.Sent(invoice_id, str(record.get("CreditNoteID") or record.get("InvoiceID")),
+    sent = [state.Sent(invoice_id, xero_io.document_id(record),
                        InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None) for invoice_id, record in found.items()]
     state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
     ctx.counts["recovered"] += len(found)

@@ -281,7 +281,7 @@ def _settled_hash(ctx: SyncContext, plan: Plan) -> str | None:
 def _sent(ctx: SyncContext, plan: Plan) -> state.Sent | None:
     if plan.answer is None or plan.attempt is None or plan.attempt.outcome == Outcome.FAILED or plan.sent_type is None:
         return None
-    xero_id = str(plan.answer.get("CreditNoteID") or plan.answer.get("InvoiceID") or "")
+    xero_id = xero_io.document_id(plan.answer)
     return state.Sent(plan.invoice_id, xero_id, plan.sent_type.value, plan.record.invoice.version, _settled_hash(ctx, plan))
 
 

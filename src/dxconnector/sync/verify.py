@@ -4,7 +4,7 @@ It reads only: nothing is written to either side, nor to the database (no run, n
 report names records by id and differences by field, never by amount or name.
 
 1. The connection's Dynamics invoices — the ones `rules.belongs_here` gives it: named on the invoice, or, for
-   the default connection, with no connection picked — listed 5,000 ids a page, then read in full 50 at a
+   the default connection, with no connection picked — listed 5,000 ids a page, then read in full 200 at a
    time exactly as the sync reads them (`read_invoices`).
 2. Every Xero invoice and credit note, 1,000 a page with their lines (unit amounts to four places). An
    invoice names its Dynamics invoice in `Url` (`invoice_id_of`); a credit note has no `Url`, so it is the
@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -36,21 +36,17 @@ from dxconnector.domain import rules
 from dxconnector.domain.mapping.invoice import xero_invoice
 from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroLineItem, XeroStatus
 from dxconnector.domain.rules import Action, RuleViolation
+from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord, read_invoices
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
-from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
 from dxconnector.portal.models import Connection
 from dxconnector.sync import engine, state
 from dxconnector.sync.context import SyncContext, invoice_id_of
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.sync.streams import INVOICES_TO_XERO
-from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, ITEMS, Resource
+from dxconnector.sync.engine import CONNECTOR_COLUMN
+from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, document_id, every_item
+from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
 
-XERO_PAGE_SIZE = 1000  # the largest page Xero serves
-READ_CHUNK = INVOICES_TO_XERO.batch_size  # invoices read in full per Dataverse query, as the sync reads them
-UNITDP = 4  # unit amounts as the sync writes them
 DEAD = frozenset({XeroStatus.VOIDED.value, XeroStatus.DELETED.value})
-CENT = Decimal("0.01")
-CONNECTOR_COLUMN = "_stl3_connectorid_value"
 RESOURCES: tuple[Resource, ...] = (INVOICES, CREDIT_NOTES)
 
 
@@ -144,10 +140,9 @@ def verify(connection_id: Any, *, clients: engine.ClientFactory | None = None,
     """Compare the connection's Dynamics invoices with what Xero holds. Raises `engine.NotReady` when the
     connection is not connected on both sides, and the adapters' errors when a side can't be read."""
     connection = Connection.objects.get(pk=connection_id)
-    say = progress or (lambda line: None)
     made = (clients or engine.connected_clients)(connection)
     try:
-        ctx = engine.open_context(connection, made, progress=say, now=now)
+        ctx = engine.open_context(connection, made, progress=progress, now=now)
         return reconcile(ctx)
     finally:
         made.close()
@@ -156,16 +151,15 @@ def verify(connection_id: Any, *, clients: engine.ClientFactory | None = None,
 def reconcile(ctx: SyncContext) -> Report:
     records = connection_invoices(ctx)
     copies = xero_copies(ctx)
-    codes = {str(item.get("Code") or "") for item in ctx.xero.records(ITEMS)} - {""}
+    codes = {str(item.get("Code") or "") for item in every_item(ctx.xero)} - {""}
     links = {link.dynamics_id: link for link in Link.objects.filter(connection_id=ctx.connection_id, kind=Link.Kind.INVOICE)}
-    customers = list(dict.fromkeys(record.invoice.customer.id for record in records if record.invoice.customer))
-    contacts = {customer_id: link for chunk in _chunks(customers)
-                for customer_id, link in state.links(ctx.connection_id, Link.Kind.CONTACT, chunk).items()}
+    contacts = state.links(ctx.connection_id, Link.Kind.CONTACT,
+                           (record.invoice.customer.id for record in records if record.invoice.customer))
     report = Report(str(ctx.connection_id), dynamics_invoices=len(records))
     groups, claimed = group_copies(ctx, records, copies, links)
     for record in records:
         link = links.get(record.invoice.id)
-        link = link if link is not None and link.xero_id else None  # a create still waiting for Xero's answer: no link yet
+        link = link if state.invoice_link(link) else None  # a create still waiting for Xero's answer: no link yet
         customer = record.invoice.customer
         contact = contacts.get(customer.id) if customer else None
         judge(ctx, report, record, link, groups.get(record.invoice.id, []),
@@ -173,12 +167,6 @@ def reconcile(ctx: SyncContext) -> Report:
     strays(report, copies, claimed, links, {record.invoice.id for record in records})
     _explain_missing(ctx, report)
     return report
-
-
-def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
-    """Database lookups by id a few hundred at a time (SQLite caps a statement's parameters)."""
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
 
 
 # --- 1. Dynamics ------------------------------------------------------------------------------------------
@@ -193,16 +181,16 @@ def connection_filter(ctx: SyncContext) -> str:
 
 def connection_invoices(ctx: SyncContext) -> list[InvoiceRecord]:
     ids: list[str] = []
-    params = {"$select": f"invoiceid,{CONNECTOR_COLUMN}", "$filter": connection_filter(ctx)}
+    params = {"$select": "invoiceid", "$filter": connection_filter(ctx)}
     pages = ctx.dynamics.pages("invoices", params=params, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
     for number, page in enumerate(pages, start=1):
         ids += [str(row["invoiceid"]) for row in page.get("value", []) if row.get("invoiceid")]
         ctx.progress(f"Dynamics: page {number}, {len(ids)} invoices listed")
     ids = list(dict.fromkeys(ids))
     records: list[InvoiceRecord] = []
-    for start in range(0, len(ids), READ_CHUNK):
-        records += read_invoices(ctx.dynamics, ids[start:start + READ_CHUNK], ctx.connector_id)
-        ctx.progress(f"Dynamics: {min(start + READ_CHUNK, len(ids))}/{len(ids)} invoices read in full")
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        records += read_invoices(ctx.dynamics, ids[start:start + IDS_PER_QUERY], ctx.connector_id)
+        ctx.progress(f"Dynamics: {min(start + IDS_PER_QUERY, len(ids))}/{len(ids)} invoices read in full")
     return [record for record in records if rules.belongs_here(record.invoice, ctx.settings)]
 
 
@@ -212,14 +200,15 @@ def connection_invoices(ctx: SyncContext) -> list[InvoiceRecord]:
 def xero_copies(ctx: SyncContext) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for resource in RESOURCES:
-        for number, page in enumerate(ctx.xero.pages(resource, page_size=XERO_PAGE_SIZE, unitdp=UNITDP), start=1):
+        for number, page in enumerate(ctx.xero.pages(resource, page_size=SCAN_PAGE_SIZE, unitdp=UNITDP), start=1):
             found += page
             ctx.progress(f"Xero {resource.name}: page {number}, {len(page)} read")
     return found
 
 
 def xero_id_of(record: Mapping[str, Any]) -> str:
-    return str(record.get("CreditNoteID") or record.get("InvoiceID") or "").lower()
+    """Compared lower-cased: Xero's ids in a `Url` or a link may differ in case from its answers."""
+    return document_id(record).lower()
 
 
 def is_live(record: Mapping[str, Any]) -> bool:
@@ -350,6 +339,12 @@ def strays(report: Report, copies: Iterable[Mapping[str, Any]], claimed: set[str
             "(deleted in Dynamics, or moved to another connection)")))
 
 
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    """Database lookups by id a few hundred at a time (SQLite caps a statement's parameters)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def _explain_missing(ctx: SyncContext, report: Report) -> None:
     """A missing invoice's last attempt, when there was one: its outcome and the rule's code."""
     missing = [row for row in report.rows if row.problem is Problem.MISSING]
@@ -364,8 +359,7 @@ def _explain_missing(ctx: SyncContext, report: Report) -> None:
         attempt = last.get(row.dynamics_id) if row.problem is Problem.MISSING else None
         if attempt is not None and attempt.outcome != SyncAttempt.Outcome.SUCCEEDED:
             why = f" ({attempt.reason_code})" if attempt.reason_code else ""
-            report.rows[index] = Row(row.problem, row.dynamics_id, row.xero_ids, row.fields,
-                                     f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
+            report.rows[index] = replace(row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
 
 
 # --- comparing one copy -------------------------------------------------------------------------------------
@@ -443,7 +437,7 @@ def line_differences(ours: XeroLineItem, theirs: Mapping[str, Any]) -> list[str]
 
 
 def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(rules.CENT, rounding=ROUND_HALF_UP)
 
 
 def line_amount(line: XeroLineItem) -> Decimal:

@@ -25,7 +25,7 @@ from dxconnector.dynamics.solution.definition import CONNECTION, SYNC_HISTORY, X
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.sync.xero_io import current_copies, online_invoice_url, resource_of
+from dxconnector.sync.xero_io import current_copies, document_id, online_invoice_url, resource_of
 from dxconnector.xero.errors import XeroError
 from dxconnector.xero.resources import Resource
 
@@ -56,10 +56,6 @@ def _xero_type(xero: Mapping[str, Any]) -> InvoiceType:
     return InvoiceType(str(xero.get("Type") or "ACCREC"))
 
 
-def _xero_id(xero: Mapping[str, Any]) -> str:
-    return str(xero.get("CreditNoteID") or xero.get("InvoiceID") or "")
-
-
 def _online_url(ctx: SyncContext, exported: Exported) -> str | None:
     """Asked of Xero once per invoice, when it is an approved sales invoice (Xero has none for drafts)."""
     xero = exported.xero
@@ -68,7 +64,7 @@ def _online_url(ctx: SyncContext, exported: Exported) -> str | None:
     if xero.get("Status") not in ONLINE_INVOICE_STATUSES:
         return None
     try:
-        return online_invoice_url(ctx.xero, _xero_id(xero)) or None
+        return online_invoice_url(ctx.xero, document_id(xero)) or None
     except XeroError as error:  # the link is a nicety: the rest of the write-back goes on
         logger.warning("online invoice link not read: %s", error)
         return None
@@ -161,7 +157,7 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
         invoice_id = item.record.invoice.id
         xero = item.xero
         columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
-                                       invoice_url=xero_invoice_url(_xero_type(xero), _xero_id(xero)))
+                                       invoice_url=xero_invoice_url(_xero_type(xero), document_id(xero)))
         invoice_parts[invoice_id] = [(len(requests), False)]
         requests.append(_details_request(ctx, item.record, columns))
         invoice_request = _invoice_request(item.record, xero)

@@ -3,7 +3,7 @@ in one `where` query. Everything goes through `XeroClient` (governor, retries)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,11 @@ WHERE_TERMS = 40  # OR-ed terms per lookup: keeps the URL short
 WITH_AMOUNTS = (INVOICES, CREDIT_NOTES, ITEMS)  # written with unitdp=4
 SCAN_PAGE_SIZE = 1000  # the largest page Xero serves
 SCAN_MAX_PAGES = 10  # read a whole contact list of up to 10,000 rather than look customers up one query at a time
+
+
+def document_id(record: Mapping[str, Any]) -> str:
+    """The id of a Xero invoice or credit note."""
+    return str(record.get("CreditNoteID") or record.get("InvoiceID") or "")
 
 
 def resource_of(invoice_type: InvoiceType) -> Resource:
