@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from dxconnector.sandbox import steering
 
 PORTS = 20  # the sandbox's hosts take port_base … port_base + 19
 
@@ -37,26 +35,8 @@ class Options:
     state_dir: Path = Path("bench-state")
 
 
-def free_port_base(count: int = PORTS) -> int:
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(20000, 32000 - count)
-        if all(_free(base + offset) for offset in range(count)):
-            return base
-    raise RuntimeError("no run of free ports found")
-
-
 def free_port() -> int:
-    return free_port_base(1)
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return steering.free_port_base(1)
 
 
 class World:
@@ -84,7 +64,7 @@ class World:
         if self.options.limits == "off":  # no budget to keep to: the connector need not pace itself either
             os.environ.update(XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000")
         options = ["--limits", self.options.limits, "--time-scale", f"{self.options.time_scale:g}"]
-        self.sandbox, self.manifest = cli.start_sandbox_child(self.state_dir / "sandbox", free_port_base(), *options, timeout=60)
+        self.sandbox, self.manifest = cli.start_sandbox_child(self.state_dir / "sandbox", steering.free_port_base(PORTS), *options, timeout=60)
         os.environ.update(cli.sandbox_environment(self.manifest))
         daemon = self.daemon_app
         os.environ["DYNAMICS_APP_CLIENT_ID"], os.environ["DYNAMICS_APP_CLIENT_SECRET"] = daemon["client_id"], daemon["client_secret"]
@@ -117,13 +97,8 @@ class World:
         return next(o for o in self.manifest["microsoft"]["organisations"] if o["friendly_name"] == "Oakwood Sales")
 
     def control(self, url: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A control route of one sandbox host (`url`: the host's control base, e.g. `…/_sandbox`)."""
-        from dxconnector.tls import verify
-
-        response = httpx.request(method, url + path, json=body, timeout=30, verify=verify(self.manifest["ca_file"]),
-                                 headers={self.manifest["control"]["header"]: self.manifest["control"]["token"]})
-        response.raise_for_status()
-        return response.json()
+        """A control route of one sandbox host (`url`: the host's control base from the manifest)."""
+        return steering.control(self.manifest, url, method, path, body)
 
     @property
     def xero_api(self) -> str:
@@ -131,7 +106,7 @@ class World:
 
     @property
     def dataverse_host(self) -> str:
-        return self.organisation["url"] + "/_sandbox"
+        return self.organisation["control_url"]
 
     def set_faults(self, rate: float) -> None:
         """The same share of failing calls on Xero's API and the organisation's Dataverse host."""

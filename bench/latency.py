@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench.environment import Options, World
-from bench.seeding import _line, _reference_ids, seed
+from bench.seeding import invoice_body, reference_ids, seed
 from bench.sync import SETTINGS_ROW
 
 TRIAL_TIMEOUT = 30.0  # seconds; a trial that times out counts as this long
@@ -47,7 +46,7 @@ def run(options: Options, *, trials: int) -> dict[str, Any]:
 
         with world.dataverse() as dynamics:  # customers and products first, as `bench sync` seeds: no webhooks yet
             seeded = seed(dynamics, invoices=0, lines=LINES, customers=CUSTOMERS, products=PRODUCTS, seed=options.seed)
-            references = _reference_ids(dynamics)
+            references = reference_ids(dynamics)
         connection = world.onboard(**SETTINGS_ROW)
         cli.subscribe_to_sandbox_webhooks(world.manifest, _base_url(world))  # Xero's webhooks too, as the demo does
         with world.dataverse() as dynamics:
@@ -83,9 +82,7 @@ def start_portal(world: World, timeout: float = 60) -> dict[str, subprocess.Pope
     """The web server and a worker, as `dxconnector demo` starts them; back once /healthz says both are up."""
     from dxconnector import cli
 
-    children = {"web": cli._child("web", "--host", "127.0.0.1", "--port", str(world.web_port))}
-    worker = ["worker"] if WORKER_INTERVAL == 0.5 else ["worker", "--interval", f"{WORKER_INTERVAL:g}"]
-    children["worker"] = cli._child(*worker)
+    children = cli.portal_children(world.web_port)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -107,16 +104,9 @@ def start_portal(world: World, timeout: float = 60) -> dict[str, subprocess.Pope
 
 
 def stop_portal(children: dict[str, subprocess.Popen]) -> None:
-    for child in children.values():
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for child in children.values():
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    from dxconnector import cli
+
+    cli.stop_children(children, timeout=15)
 
 
 # --- a trial ---------------------------------------------------------------------------------------------
@@ -129,26 +119,13 @@ def _xero_client(connection: Any):
     return client_for(connection.xero)
 
 
-def _invoice(invoice_id: str, seeded: Any, references: tuple[str, str, str], rng: random.Random) -> dict[str, Any]:
-    """One invoice shaped as the seeding shapes them: a customer account, the price list, lines deep-inserted."""
-    _schedule, unit, price_list = references
-    delivered = datetime.now(UTC) - timedelta(days=1)
-    return {
-        "invoiceid": invoice_id,
-        "name": f"Latency {invoice_id[:8]}",
-        "customerid_account@odata.bind": f"/accounts({rng.choice(seeded.customers)})",
-        "pricelevelid@odata.bind": f"/pricelevels({price_list})",
-        "datedelivered": delivered.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "invoice_details": [_line(rng, seeded.products, unit, number) for number in range(LINES)],
-    }
-
-
 def trial(dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str], rng: random.Random,
           poll_interval: float) -> dict[str, Any]:
     from dxconnector.xero import resources
 
     invoice_id = str(uuid.uuid4())  # not seeded ids: a state dir used before keeps its invoices
-    body = _invoice(invoice_id, seeded, references, rng)
+    body = invoice_body(invoice_id, f"Latency {invoice_id[:8]}", seeded, references, rng, LINES,
+                        datetime.now(UTC) - timedelta(days=1))
     asked = time.monotonic()
     dynamics.create("invoices", body)
     created, created_at = time.monotonic(), time.time()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dxconnector.dynamics.batch import BatchRequest, execute
+from dxconnector.dynamics.batch import MAX_REQUESTS, BatchRequest, execute
 from dxconnector.dynamics.client import DataverseClient
 
 NAMESPACE = uuid.UUID("6f1d1b7e-4c7a-4a35-9d55-0b0b00000000")
@@ -32,7 +32,7 @@ def _id(kind: str, number: int, seed: int) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{seed}:{kind}:{number}"))
 
 
-def _chunks(items: list[BatchRequest], size: int = 1000) -> Iterator[list[BatchRequest]]:
+def _chunks(items: list[BatchRequest], size: int = MAX_REQUESTS) -> Iterator[list[BatchRequest]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -48,7 +48,7 @@ def _send(client: DataverseClient, what: str, requests: list[BatchRequest]) -> N
         print(f"  seeded {done}/{len(requests)} {what}", file=sys.stderr, flush=True)
 
 
-def _reference_ids(client: DataverseClient) -> tuple[str, str, str]:
+def reference_ids(client: DataverseClient) -> tuple[str, str, str]:
     [schedule] = client.list("uomschedules", select="uomscheduleid", top="1")
     [unit] = client.list("uoms", select="uomid", filter=f"_uomscheduleid_value eq {schedule['uomscheduleid']}", top="1")
     [price_list] = client.list("pricelevels", select="pricelevelid", top="1")
@@ -59,7 +59,7 @@ def seed(client: DataverseClient, *, invoices: int, lines: int, customers: int, 
          first: int = 0) -> Seeded:
     """Make the records (`first` numbers them on from an earlier seeding, for a second round)."""
     rng = random.Random(seed + first)
-    schedule, unit, price_list = _reference_ids(client)
+    schedule, unit, price_list = reference_ids(client)
     customer_ids = [_id("account", n, seed) for n in range(customers)]
     product_ids = [_id("product", n, seed) for n in range(products)]
     invoice_ids = [_id("invoice", first + n, seed) for n in range(invoices)]
@@ -71,16 +71,26 @@ def seed(client: DataverseClient, *, invoices: int, lines: int, customers: int, 
             "name": f"{GOODS[n % len(GOODS)]} {n:04d}", "productnumber": f"BP-{n:04d}", "price": round(5 + (n * 7.31) % 400, 2),
             "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule})", "defaultuomid@odata.bind": f"/uoms({unit})",
         }) for n, product_id in enumerate(product_ids)])
+    seeded = Seeded(customer_ids, product_ids, invoice_ids)
     delivered = datetime.now(UTC) - timedelta(days=3)
-    _send(client, "invoices", [BatchRequest("POST", "invoices", {
+    _send(client, "invoices", [BatchRequest("POST", "invoices", invoice_body(
+        invoice_id, f"Order {first + n:06d}", seeded, (schedule, unit, price_list), rng, lines,
+        delivered - timedelta(hours=rng.randrange(0, 240)))) for n, invoice_id in enumerate(invoice_ids)])
+    return seeded
+
+
+def invoice_body(invoice_id: str, name: str, seeded: Seeded, references: tuple[str, str, str], rng: random.Random,
+                 lines: int, delivered: datetime) -> dict[str, Any]:
+    """One invoice for a seeded customer, on the price list, its lines deep-inserted (one in five written in)."""
+    _schedule, unit, price_list = references
+    return {
         "invoiceid": invoice_id,
-        "name": f"Order {first + n:06d}",
-        "customerid_account@odata.bind": f"/accounts({rng.choice(customer_ids)})",
+        "name": name,
+        "customerid_account@odata.bind": f"/accounts({rng.choice(seeded.customers)})",
         "pricelevelid@odata.bind": f"/pricelevels({price_list})",
-        "datedelivered": (delivered - timedelta(hours=rng.randrange(0, 240))).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "invoice_details": [_line(rng, product_ids, unit, number) for number in range(lines)],
-    }) for n, invoice_id in enumerate(invoice_ids)])
-    return Seeded(customer_ids, product_ids, invoice_ids)
+        "datedelivered": delivered.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "invoice_details": [_line(rng, seeded.products, unit, number) for number in range(lines)],
+    }
 
 
 def _line(rng: random.Random, product_ids: list[str], unit: str, number: int) -> dict[str, Any]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import random
 import signal
 import ssl
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dxconnector.sandbox import steering
 from dxconnector.sandbox.common.recording import RECORD_ENV
 from tests.clirun import child_env
 
@@ -29,23 +28,7 @@ def record_responses_in(directory: Path | None) -> None:
 
 
 def free_port_base(count: int = PORTS_NEEDED) -> int:
-    """A run of `count` consecutive free loopback ports, below the kernel's ephemeral range so that
-    outgoing connections made meanwhile cannot take them."""
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(20000, 32000 - count)
-        if all(_port_free(base + offset) for offset in range(count)):
-            return base
-    raise RuntimeError("no run of free ports found")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return steering.free_port_base(count)
 
 
 @dataclass
@@ -159,12 +142,5 @@ def xero_api_config(sandbox: RunningSandbox, **overrides: Any):
 
 
 def control(sandbox: RunningSandbox, method: str, path: str, body: dict | None = None) -> dict:
-    """Call the sandbox's control routes (stats, limits, faults, clock, webhooks)."""
-    import httpx
-
-    response = httpx.request(
-        method, sandbox.xero["control_url"] + path, json=body, verify=sandbox.tls,
-        headers={sandbox.manifest["control"]["header"]: sandbox.manifest["control"]["token"]},
-    )
-    response.raise_for_status()
-    return response.json()
+    """Call the sandbox's Xero control routes (stats, limits, faults, clock, webhooks)."""
+    return steering.control(sandbox.manifest, sandbox.xero["control_url"], method, path, body)

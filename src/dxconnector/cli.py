@@ -102,17 +102,28 @@ def supervise(children: dict[str, subprocess.Popen]) -> int:
                 exit_code = child.returncode or 1
                 stopping = True
         time.sleep(0.2)
+    stop_children(children)
+    print("Stopped.")
+    return exit_code
+
+
+def stop_children(children: dict[str, subprocess.Popen], timeout: float = 10) -> None:
+    """SIGTERM to each child still running, then SIGKILL to those not gone within `timeout` seconds."""
     for child in children.values():
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + timeout
     for child in children.values():
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
-    print("Stopped.")
-    return exit_code
+            child.wait()
+
+
+def portal_children(port: int) -> dict[str, subprocess.Popen]:
+    """The portal's web server on 127.0.0.1:`port` and one worker, as `demo` runs them."""
+    return {"web": _child("web", "--host", "127.0.0.1", "--port", str(port)), "worker": _child("worker")}
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -238,15 +249,11 @@ def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
 
 def subscribe_to_sandbox_webhooks(manifest: dict, base_url: str) -> None:
     """Register the demo portal as the sandbox Xero app's webhook, as an admin does at developer.xero.com."""
-    import httpx
-
-    from dxconnector.tls import verify
+    from dxconnector.sandbox import steering
 
     app = next(app for app in manifest["xero"]["apps"] if app["kind"] == "web")
-    httpx.put(
-        f"{manifest['xero']['control_url']}/webhooks/{app['client_id']}", json={"url": f"{base_url}/webhooks/xero/"},
-        headers={manifest["control"]["header"]: manifest["control"]["token"]}, verify=verify(manifest["ca_file"]), timeout=10,
-    ).raise_for_status()
+    steering.control(manifest, manifest["xero"]["control_url"], "PUT", f"/webhooks/{app['client_id']}",
+                     {"url": f"{base_url}/webhooks/xero/"})
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -261,11 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sandbox, manifest = start_sandbox_child(data_dir / "sandbox", args.sandbox_port_base)
     os.environ.update(sandbox_environment(manifest))
     subscribe_to_sandbox_webhooks(manifest, f"http://127.0.0.1:{args.port}")
-    children = {
-        "sandbox": sandbox,
-        "web": _child("web", "--host", "127.0.0.1", "--port", str(args.port)),
-        "worker": _child("worker"),
-    }
+    children = {"sandbox": sandbox, **portal_children(args.port)}
     base = f"http://127.0.0.1:{args.port}"
     xero_user = manifest["xero"]["users"][0]
     microsoft_user = manifest["microsoft"]["users"][0]

@@ -7,7 +7,7 @@ it in a way that may pass:
 - 429 (service protection limits): after its `Retry-After`, when that is at most `max_retry_after`
   seconds (60 by default); a longer wait is not slept through in a worker: `RateLimited` is raised at
   once with the service's wait. Until then no other call of this client goes out either.
-- 500, 502, 503, 504: after a capped exponential backoff with jitter (dxconnector.retry), or the
+- 408, 500, 502, 503, 504: after a capped exponential backoff with jitter (dxconnector.retry), or the
   `Retry-After` the answer gives when that is longer (within the same bound).
 - No answer: connection refused or reset, a connect or read timeout (`timeout`: seconds, `connect`
   at most 10), a connection closed before the answer (`httpx.RemoteProtocolError`), the same backoff.
@@ -49,7 +49,7 @@ MAX_ATTEMPTS = 6
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (and at most CONNECT_TIMEOUT to connect)
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_AFTER = 60.0  # the longest Retry-After slept through within one call
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Failures that happen before the request can have reached the service: retrying them cannot apply it twice.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -60,17 +60,6 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         return str(error.get("message", "")), str(error.get("code", ""))
     except (ValueError, AttributeError):
         return response.text[:200], ""
-
-
-def default_timeout() -> float:
-    """`DYNAMICS_TIMEOUT` from the Django settings when they have one, else DEFAULT_TIMEOUT."""
-    try:
-        from django.conf import settings
-
-        configured = getattr(settings, "DYNAMICS_TIMEOUT", None) if settings.configured else None
-    except ImportError:  # pragma: no cover - Django is always installed with the connector
-        configured = None
-    return float(configured) if configured else DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -84,17 +73,14 @@ class Answer:
 
 
 class DataverseClient:
-    def __init__(self, org_url: str, token: Callable[[], str], ca_bundle: str = "", timeout: float | None = None,
-                 max_attempts: int = MAX_ATTEMPTS, max_retry_after: float = MAX_RETRY_AFTER,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, org_url: str, token: Callable[[], str], ca_bundle: str = "", timeout: float = DEFAULT_TIMEOUT,
+                 max_attempts: int = MAX_ATTEMPTS, max_retry_after: float = MAX_RETRY_AFTER):
         self.org_url = org_url.rstrip("/")
         self.token = token
         self.max_attempts = max(1, max_attempts)
         self.max_retry_after = max_retry_after
-        self.timeout = default_timeout() if timeout is None else float(timeout)
-        self._sleep = sleep
         self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=tls.verify(ca_bundle), headers=HEADERS,
-                                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, CONNECT_TIMEOUT)))
+                                 timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
         self.calls = 0  # attempts sent, retries included
         self.retries = 0
         self.waited_seconds = 0.0  # slept between attempts, for reports
@@ -170,7 +156,7 @@ class DataverseClient:
             return
         with self._lock:
             self.waited_seconds += seconds
-        self._sleep(seconds)
+        time.sleep(seconds)
 
     @staticmethod
     def _checked(response: httpx.Response, *, lost_answer: bool = False) -> httpx.Response:

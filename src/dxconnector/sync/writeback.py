@@ -173,7 +173,9 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
     answers = execute(ctx.dynamics, requests)
     versions: dict[str, str | None] = {}
     for invoice_id, parts in invoice_parts.items():
-        if all(answers[index].ok for index, _ in parts):
+        # A 412 on a batch sent again after its answer was lost is our own write, applied the first time: done,
+        # its new version unknown (the next run reads the invoice once and finds nothing changed).
+        if all(answers[index].ok or answers[index].maybe_own_write for index, _ in parts):
             own = [_new_version(answers[index]) for index, is_invoice in parts if is_invoice and as_sent[invoice_id]]
             versions[invoice_id] = own[0] if own else None
         else:

@@ -32,7 +32,7 @@ from xero_python.exceptions import (
 )
 from xero_python.identity import IdentityApi
 
-from dxconnector.retry import backoff_delay
+from dxconnector.retry import backoff_delay, retry_after
 from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
 from dxconnector.xero.limits import Limits, RateGovernor, governor_for
@@ -124,7 +124,7 @@ def translate(error: Exception) -> XeroError:
         return AuthExpired("The Xero access token expired and could not be refreshed")
     if isinstance(error, RateLimitException):
         headers = error.headers or {}
-        return RateLimited("Xero rate limit reached", retry_after=float(headers.get("Retry-After") or 1),
+        return RateLimited("Xero rate limit reached", retry_after=retry_after(headers, 1.0),
                            problem=headers.get("X-Rate-Limit-Problem") or error.rate_limit or "", body=error.body)
     if isinstance(error, BadRequestException):
         body = _json_or_text(error.body)
