@@ -40,3 +40,13 @@ class BenchCommandTestCase(BaseTestCase):
     def test_everything_after_bench_goes_to_the_benchmarks_untouched(self):
         args = cli.build_parser().parse_args(["bench", "sync", "--invoices", "2000", "--faults", "0.1"])
         self.assertEqual((args.func, args.bench_args), (cli.cmd_bench, ["sync", "--invoices", "2000", "--faults", "0.1"]))
+
+    def test_the_benchmarks_refuse_a_bad_option_before_starting_anything(self):
+        for argv, said in ((["bench", "sync", "--faults", "2"], "between 0 and 1"),
+                           (["bench", "sync", "--invoices", "0"], "at least 1"),
+                           (["bench", "walk"], "invalid choice")):
+            err = io.StringIO()
+            with redirect_stderr(err), self.assertRaises(SystemExit) as exited:
+                cli.main(argv)
+            self.assertEqual(exited.exception.code, 2)
+            self.assertIn(said, err.getvalue())
