@@ -1,28 +1,21 @@
 """A sandbox of one's own for tests that steer a Dataverse host: tokens, its control routes, and seeds that
-make a fault plan fail exactly the calls a test wants failed."""
+make a fault plan fail exactly the calls a test wants failed.
+
+The fixtures below depend on an `own_sandbox` fixture (a module-scoped RunningSandbox) that each test module
+defines for itself; import them into the test module to use them."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 
+from dxconnector.dynamics import auth
 from dxconnector.sandbox.common.control import TOKEN_HEADER
-from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
+from dxconnector.sandbox.common.faults import FAILURE_KINDS, FaultInjector, FaultPlan
 from tests.sandboxes import RunningSandbox
-
-
-@contextmanager
-def _requests_env_unset():
-    """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override MSAL's `verify` (psf/requests#3829)."""
-    saved = {name: os.environ.pop(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if name in os.environ}
-    try:
-        yield
-    finally:
-        os.environ.update(saved)
 
 
 def first_organisation(sandbox: RunningSandbox) -> dict[str, Any]:
@@ -32,27 +25,20 @@ def first_organisation(sandbox: RunningSandbox) -> dict[str, Any]:
     return next(org for org in microsoft["organisations"] if org["unique_name"] in with_app_user)
 
 
-def app_token(sandbox: RunningSandbox, organisation: dict[str, Any]) -> str:
-    """An app-only token for the organisation, by MSAL's client-credentials flow against the identity host."""
-    import msal
-
+def app_token(sandbox: RunningSandbox, dataverse_org: dict[str, Any]) -> str:
+    """An app-only token for the organisation, as the connector gets one: the daemon app's client credentials
+    against the sandbox's identity host, trusting the sandbox's CA."""
     microsoft = sandbox.manifest["microsoft"]
     daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
-    tenant = next(t for t in microsoft["tenants"] if t["tenant_id"] == organisation["tenant_id"])
-    with _requests_env_unset():
-        client = msal.ConfidentialClientApplication(daemon["client_id"], client_credential=daemon["client_secret"],
-                                                    authority=tenant["authority"], verify=sandbox.ca_file, instance_discovery=False)
-        try:
-            result = client.acquire_token_for_client([f"{organisation['url']}/.default"])
-        finally:
-            client.http_client.close()
-    assert "access_token" in result, result
-    return result["access_token"]
+    config = auth.DynamicsOAuthConfig(daemon["client_id"], daemon["client_secret"], microsoft["authority"],
+                                      microsoft["discovery_resource"], auth.user_scope(microsoft["discovery_resource"]),
+                                      ca_bundle=sandbox.ca_file)
+    return auth.app_token(config, dataverse_org["tenant_id"], dataverse_org["url"]).value
 
 
-def control_client(sandbox: RunningSandbox, organisation: dict[str, Any]) -> httpx.Client:
+def control_client(sandbox: RunningSandbox, dataverse_org: dict[str, Any]) -> httpx.Client:
     """The organisation host's control routes (`/_sandbox/…`), token included."""
-    return httpx.Client(base_url=organisation["control_url"], verify=sandbox.tls, timeout=10,
+    return httpx.Client(base_url=dataverse_org["control_url"], verify=sandbox.tls, timeout=10,
                         headers={TOKEN_HEADER: sandbox.manifest["control"]["token"]})
 
 
@@ -71,3 +57,46 @@ def seed_for(fates: Sequence[str | None], plan: dict[str, Any]) -> int:
         if [injector.decide().kind for _ in fates] == list(fates):
             return seed
     raise AssertionError(f"no seed gives {fates}")
+
+
+def a_seed_that_fails_every_kind(plan: dict[str, Any], calls: int, attempts: int) -> int:
+    """A seed whose first `calls` fates include every failure kind, never `attempts - 1` failures in a row
+    (so no call runs out of attempts, whichever calls the failures land on)."""
+    for seed in range(10_000):
+        injector = FaultInjector(FaultPlan.from_json({**plan, "seed": seed}))
+        kinds = [injector.decide().kind for _ in range(calls)]
+        run = longest = 0
+        for kind in kinds:
+            run = run + 1 if kind else 0
+            longest = max(longest, run)
+        if set(FAILURE_KINDS) <= set(kinds) and longest < attempts - 1:
+            return seed
+    raise AssertionError("no seed found")
+
+
+# --- fixtures (each needs the test module's own `own_sandbox`) ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dataverse_org(own_sandbox) -> dict[str, Any]:
+    """The organisation the module's tests call (its manifest entry)."""
+    return first_organisation(own_sandbox)
+
+
+@pytest.fixture(scope="module")
+def token(own_sandbox, dataverse_org) -> str:
+    return app_token(own_sandbox, dataverse_org)
+
+
+@pytest.fixture(scope="module")
+def control_routes(own_sandbox, dataverse_org):
+    with control_client(own_sandbox, dataverse_org) as client:
+        yield client
+
+
+@pytest.fixture
+def control(control_routes):
+    """The control routes, with the clock back at 60× and the host quiet; faults cleared afterwards."""
+    control_routes.put("/clock", json={"scale": 60}).raise_for_status()
+    quiet(control_routes)
+    yield control_routes
+    control_routes.put("/faults", json={})

@@ -12,8 +12,9 @@ from dxconnector.dynamics import batch
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import PreconditionFailed, RateLimited, RetryableError
 from dxconnector.retry import backoff_delay
-from dxconnector.sandbox.common.faults import FAILURE_KINDS, FaultInjector, FaultPlan
-from tests.dynamics.dataverse_sandbox import app_token, control_client, first_organisation, quiet, seed_for
+from dxconnector.sandbox.common.faults import FAILURE_KINDS
+from tests.dynamics.dataverse_sandbox import a_seed_that_fails_every_kind, seed_for
+from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox
 
 DROP_THEN_SERVE = {"rates": {"drop_after_commit": 0.5}}
@@ -26,35 +27,11 @@ def own_sandbox(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def organisation(own_sandbox):
-    return first_organisation(own_sandbox)
-
-
-@pytest.fixture(scope="module")
-def token(own_sandbox, organisation):
-    return app_token(own_sandbox, organisation)
-
-
-@pytest.fixture(scope="module")
-def control_routes(own_sandbox, organisation):
-    with control_client(own_sandbox, organisation) as client:
-        yield client
-
-
 @pytest.fixture
-def control(control_routes):
-    control_routes.put("/clock", json={"scale": 60}).raise_for_status()
-    quiet(control_routes)
-    yield control_routes
-    control_routes.put("/faults", json={})
-
-
-@pytest.fixture
-def dataverse(own_sandbox, organisation, token):
+def dataverse(own_sandbox, dataverse_org, token):
     """A client as the connector makes one, with the sandbox's CA and the default retry policy."""
     def make(**options) -> DataverseClient:
-        client = DataverseClient(organisation["url"], lambda: token, own_sandbox.ca_file, **options)
+        client = DataverseClient(dataverse_org["url"], lambda: token, own_sandbox.ca_file, **options)
         made.append(client)
         return client
 
@@ -66,21 +43,6 @@ def dataverse(own_sandbox, organisation, token):
 
 def named(client: DataverseClient, name: str) -> list[dict]:
     return client.list("accounts", select="accountid,name,telephone1", filter=f"name eq '{name}'")
-
-
-def a_seed_that_fails_every_kind(plan: dict, calls: int, attempts: int) -> int:
-    """A seed whose first `calls` fates include every failure kind, never `attempts - 1` failures in a row
-    (so no call runs out of attempts, whichever calls the failures land on)."""
-    for seed in range(10_000):
-        injector = FaultInjector(FaultPlan.from_json({**plan, "seed": seed}))
-        kinds = [injector.decide().kind for _ in range(calls)]
-        run = longest = 0
-        for kind in kinds:
-            run = run + 1 if kind else 0
-            longest = max(longest, run)
-        if set(FAILURE_KINDS) <= set(kinds) and longest < attempts - 1:
-            return seed
-    raise AssertionError("no seed found")
 
 
 def test_the_backoff_grows_to_its_cap_with_jitter():

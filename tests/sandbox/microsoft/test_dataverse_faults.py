@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from dxconnector.sandbox.common.control import TOKEN_HEADER
-from tests.dynamics.dataverse_sandbox import app_token, control_client, first_organisation, quiet, seed_for
+from tests.dynamics.dataverse_sandbox import control_client, seed_for
+from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox
 
 
@@ -21,32 +22,9 @@ def own_sandbox(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def organisation(own_sandbox):
-    return first_organisation(own_sandbox)
-
-
-@pytest.fixture(scope="module")
-def token(own_sandbox, organisation):
-    return app_token(own_sandbox, organisation)
-
-
-@pytest.fixture(scope="module")
-def control_routes(own_sandbox, organisation):
-    with control_client(own_sandbox, organisation) as client:
-        yield client
-
-
 @pytest.fixture
-def control(control_routes):
-    quiet(control_routes)
-    yield control_routes
-    control_routes.put("/faults", json={})
-
-
-@pytest.fixture
-def api(own_sandbox, organisation, token):
-    with httpx.Client(base_url=organisation["web_api_url"] + "/", verify=own_sandbox.tls, timeout=10,
+def api(own_sandbox, dataverse_org, token):
+    with httpx.Client(base_url=dataverse_org["web_api_url"] + "/", verify=own_sandbox.tls, timeout=10,
                       headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}) as client:
         yield client
 
@@ -64,8 +42,8 @@ def test_the_faults_given_at_start_apply_to_every_dataverse_host(own_sandbox, co
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/stats"), ("PUT", "/limits"), ("PUT", "/faults"), ("POST", "/reset-stats")])
-def test_every_control_route_needs_the_token(own_sandbox, organisation, method, path):
-    url = organisation["control_url"] + path
+def test_every_control_route_needs_the_token(own_sandbox, dataverse_org, method, path):
+    url = dataverse_org["control_url"] + path
     assert httpx.request(method, url, json={}, verify=own_sandbox.tls).status_code == 401
     assert httpx.request(method, url, json={}, headers={TOKEN_HEADER: "nope"}, verify=own_sandbox.tls).status_code == 401
 
