@@ -46,7 +46,6 @@ class ControlPlane:
     faults: FaultInjector | None = None
     stats_sources: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)  # extra sections of /stats
     resetters: list[Callable[[], None]] = field(default_factory=list)  # run by /reset-stats, next to the built-in ones
-    requests_seen: Callable[[], int] | None = None
     answers: AnswerCounter | None = None  # set by build_api_host: calls and answers by status
 
     def stats(self) -> dict[str, Any]:
@@ -54,8 +53,6 @@ class ControlPlane:
         if self.answers is not None:
             body["calls"] = self.answers.calls
             body["answers"] = self.answers.by_status()
-        elif self.requests_seen is not None:
-            body["calls"] = self.requests_seen()
         if self.limiter is not None:
             body["limits"] = self.limiter.stats()
         if self.faults is not None:
@@ -63,7 +60,7 @@ class ControlPlane:
         if self.limiter is not None or self.faults is not None:
             # The two kinds of 429 apart: a client that went over a limit, and one the fault plan made up.
             body["too_many_requests"] = {
-                "limits": self.limiter.stats()["rate_limited_total"] if self.limiter is not None else 0,
+                "limits": body["limits"]["rate_limited_total"] if self.limiter is not None else 0,
                 "injected": self.faults.injected["429"] if self.faults is not None else 0,
             }
         for name, source in self.stats_sources.items():

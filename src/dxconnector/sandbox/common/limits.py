@@ -262,13 +262,11 @@ class RateLimitMiddleware:
         self.limiter = limiter
         self.policy = policy
         self.exempt_prefixes = tuple(exempt_prefixes)
-        self.requests_seen = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
             await self.app(scope, receive, send)
             return
-        self.requests_seen += 1
         keys = self.policy.identify(scope)
         if keys is None:
             await self.app(scope, receive, send)

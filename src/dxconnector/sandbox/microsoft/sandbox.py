@@ -46,7 +46,6 @@ class MicrosoftSandbox:
                  fault_plan: FaultPlan | None = None, control_token: str | None = None):
         self.fault_plan = fault_plan or FaultPlan()
         self.control_token = control_token or new_control_token()
-        self.control_planes: dict[str, ControlPlane] = {}  # by host name (dataverse-<url_name>)
         self.store = DocumentStore(state_dir / "microsoft.sqlite3")
         self.clock = clock
         self.dataverse_settings = DataverseSettings(limits_enabled=limits_enabled, webhook_ca_file=ca_file)
@@ -80,16 +79,15 @@ class MicrosoftSandbox:
                                       settings=self.dataverse_settings, clock=self.clock)
             service = app.state.dataverse
             self.dataverse_services.append(service)
-            host.app = self._api_host(host.name, app, service)
+            host.app = self._api_host(app, service)
             hosts.append(host)
         return hosts
 
-    def _api_host(self, name: str, app: Any, service: Any) -> Any:
+    def _api_host(self, app: Any, service: Any) -> Any:
         """The organisation's Web API behind its own fault injector, with the control routes beside it. The
         service protection limits stay inside the app (they need the caller, known once the token is
         checked): the plane steers and reports that limiter, and injected faults never reach it."""
         plane = ControlPlane(self.control_token, self.clock, service.protection.limiter, FaultInjector(self.fault_plan))
-        self.control_planes[name] = plane
         return build_api_host(app, plane, fault_response=service.protection.fault_response)
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from dxconnector.sandbox.common.store import DocumentStore
 from dxconnector.sandbox.microsoft.contracts import TokenValidator
 from dxconnector.sandbox.microsoft.dataverse import errors
 from dxconnector.sandbox.microsoft.dataverse.errors import DataverseError
-from dxconnector.sandbox.microsoft.dataverse.http import ApiRequest, ApiResponse
+from dxconnector.sandbox.microsoft.dataverse.http import ApiRequest, error_response
 from dxconnector.sandbox.microsoft.dataverse.paths import API_PREFIX
 from dxconnector.sandbox.microsoft.dataverse.service import DataverseService, service_for
 from dxconnector.sandbox.microsoft.dataverse.settings import DataverseSettings
@@ -78,7 +78,7 @@ async def handle(service: DataverseService, tokens: TokenValidator, request: Req
             response = await run_in_threadpool(service.handle, api_request, caller)
         except Exception:  # a bug must still answer like the service does, not drop the connection
             logger.exception("Dataverse sandbox failed on %s %s", request.method, request.url.path)
-            response = ApiResponse(500, {"error": {"code": errors.UNEXPECTED, "message": "An unexpected error occurred."}})
+            response = error_response(errors.unexpected())
     finally:
         service.protection.finish(admission)
     body, _ = response.encoded()

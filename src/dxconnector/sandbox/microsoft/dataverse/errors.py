@@ -39,6 +39,11 @@ class DataverseError(Exception):
         return {"error": {"code": self.code, "message": self.message}}
 
 
+def unexpected() -> DataverseError:
+    """What the platform answers a request it failed on unexpectedly (a bug, or an injected 500)."""
+    return DataverseError(500, UNEXPECTED, "An unexpected error occurred.")
+
+
 def bad_request(message: str, code: str = BAD_REQUEST) -> DataverseError:
     return DataverseError(400, code, message)
 

@@ -11,7 +11,6 @@ the window whatever the scale.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections import deque
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from dxconnector.sandbox.common.limits import Clock, Decision, RateLimiter, Rule, real_retry_after
 from dxconnector.sandbox.microsoft.dataverse import errors
 from dxconnector.sandbox.microsoft.dataverse.errors import DataverseError
+from dxconnector.sandbox.microsoft.dataverse.http import error_response
 from dxconnector.sandbox.microsoft.dataverse.settings import ServiceProtectionLimits
 
 USER = "user"
@@ -132,13 +132,12 @@ class ServiceProtection:
         refusal (its error code and message, `Retry-After: 1`); 500 and 503 carry Dataverse's error body."""
         status = int(kind)
         if status == 429:
-            error = DataverseError(429, errors.REQUESTS_LIMIT, f"Number of requests exceeded the limit of {self._limit(REQUESTS)} over "
-                                   f"time window of {int(self.window)} seconds.")
+            error = self._refusal(REQUESTS, 0.0)  # no wait: Retry-After rounds up to 1
         elif status == 503:
-            error = DataverseError(503, errors.SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again later.")
+            error = DataverseError(503, errors.SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again later.",
+                                   headers={"Retry-After": "1"})
         else:
-            error = DataverseError(status, errors.UNEXPECTED, "An unexpected error occurred.")
-        headers = [(b"content-type", b"application/json; odata.metadata=minimal"), (b"odata-version", b"4.0")]
-        if status in (429, 503):
-            headers.append((b"retry-after", b"1"))
-        return status, headers, json.dumps(error.body()).encode()
+            error = errors.unexpected()
+        response = error_response(error)
+        body, _ = response.encoded()
+        return status, [(name.lower().encode(), value.encode()) for name, value in response.all_headers().items()], body

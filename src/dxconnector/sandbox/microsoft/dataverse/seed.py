@@ -229,11 +229,10 @@ DEMO_INVOICES = [
 ]
 
 
-def seed_demo_sales(service: DataverseService, today: date) -> dict[str, int]:
+def seed_demo_sales(service: DataverseService, today: date) -> None:
     """The demo's customers, products and invoices (see DEMO_INVOICES), delivered relative to `today`."""
     org_id = service.org_id
     price_list = seeded_id(org_id, "pricelevel", "default")
-    invoice_table = service.catalog.require("invoice")
     with service.storage.transaction():
         customers = {}
         for values in DEMO_ACCOUNTS:
@@ -246,9 +245,7 @@ def seed_demo_sales(service: DataverseService, today: date) -> dict[str, int]:
         for number, name, price, kind in DEMO_PRODUCTS:
             products[number] = _create(service, "product", {
                 "productid": seeded_id(org_id, "product", number), "productnumber": number, "name": name, "price": price,
-                "producttypecode": kind, "quantitydecimal": 0, "description": name,
-                "defaultuomscheduleid@odata.bind": f"/uomschedules({seeded_id(org_id, 'uomschedule', 'default')})",
-                "defaultuomid@odata.bind": f"/uoms({seeded_id(org_id, 'uom', 'primary')})"})["productid"]
+                "producttypecode": kind, "quantitydecimal": 0, "description": name, **_unit_binds(org_id)})["productid"]
         for n, (customer, days_ago, lines, state, name) in enumerate(DEMO_INVOICES, start=1):
             delivered = today - timedelta(days=days_ago)
             bind, customer_ref = customers[customer]
@@ -259,10 +256,14 @@ def seed_demo_sales(service: DataverseService, today: date) -> dict[str, int]:
             for line in lines:
                 _create(service, "invoicedetail", _demo_line(invoice["invoiceid"], products, line))
             if state == "paid":
-                current = service.storage.get("invoice", invoice["invoiceid"])
-                service.records.apply_update(invoice_table, current, {"statecode": 2, "statuscode": 100001}, service.system_caller())
-    return {"accounts": len(DEMO_ACCOUNTS), "contacts": 1, "products": len(DEMO_PRODUCTS), "invoices": len(DEMO_INVOICES),
-            "invoicedetails": sum(len(lines) for _, _, lines, _, _ in DEMO_INVOICES)}
+                _mark_paid(service, invoice["invoiceid"])
+
+
+def _mark_paid(service: DataverseService, invoice_id: str) -> None:
+    """Set an invoice (its lines already in) to Paid, as SYSTEM."""
+    table = service.catalog.require("invoice")
+    current = service.storage.get("invoice", invoice_id)
+    service.records.apply_update(table, current, {"statecode": 2, "statuscode": 100001}, service.system_caller())
 
 
 def _demo_line(invoice_id: str, products: Mapping[str, str], line: tuple) -> dict[str, Any]:
@@ -310,14 +311,12 @@ def _seed_sales(service: DataverseService, *, accounts: int, contacts_per_accoun
                        for n in range(products)]
         if not product_ids:
             product_ids = [row["productid"] for row in service.storage.rows("product")]
-        invoice_table = service.catalog.require("invoice")
         for n in range(invoices if account_ids or contact_ids else 0):
             invoice = _create(service, "invoice", _invoice_values(account_ids, contact_ids, price_list, n, rng))
             for line in range(lines_per_invoice):
                 _create(service, "invoicedetail", _line_values(invoice["invoiceid"], product_ids, line, rng))
             if rng.random() < 0.2:
-                current = service.storage.get("invoice", invoice["invoiceid"])
-                service.records.apply_update(invoice_table, current, {"statecode": 2, "statuscode": 100001}, service.system_caller())
+                _mark_paid(service, invoice["invoiceid"])
     return {"accounts": accounts, "contacts": accounts * contacts_per_account, "products": products,
             "invoices": invoices, "invoicedetails": invoices * lines_per_invoice}
 
@@ -343,8 +342,12 @@ def _product_values(org_id: str, n: int, rng: random.Random) -> dict[str, Any]:
     base, price = PRODUCTS[n % len(PRODUCTS)]
     name = base if n < len(PRODUCTS) else f"{base} #{n // len(PRODUCTS) + 1}"
     return {"name": name, "productnumber": f"SKU-{n + 1:05d}", "price": price, "producttypecode": 3 if "hour" in base or "plan" in base else 1,
-            "quantitydecimal": 2, "description": f"{name} — catalogue item",
-            "defaultuomscheduleid@odata.bind": f"/uomschedules({seeded_id(org_id, 'uomschedule', 'default')})",
+            "quantitydecimal": 2, "description": f"{name} — catalogue item", **_unit_binds(org_id)}
+
+
+def _unit_binds(org_id: str) -> dict[str, str]:
+    """A product's default unit group and unit: the seeded "Default Unit" and its "Primary Unit"."""
+    return {"defaultuomscheduleid@odata.bind": f"/uomschedules({seeded_id(org_id, 'uomschedule', 'default')})",
             "defaultuomid@odata.bind": f"/uoms({seeded_id(org_id, 'uom', 'primary')})"}
 
 
