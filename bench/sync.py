@@ -10,11 +10,12 @@ Afterwards `verify` compares both sides record by record.
 from __future__ import annotations
 
 import random
-import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.environment import Options, World
@@ -38,12 +39,12 @@ def run(options: Options) -> dict[str, Any]:
         if options.faults:
             world.set_faults(options.faults)
         started = time.monotonic()
-        runs, kills = sync_until_done(connection.pk, options)
+        runs, kills, peak_kb = sync_until_done(connection.pk, options)
         wall = time.monotonic() - started
         stats = world.stats()
         if options.faults:
             world.set_faults(0)
-        return figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills)
+        return figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
 
 
 def _without_webhooks(world: World, connection: Any) -> None:
@@ -54,14 +55,43 @@ def _without_webhooks(world: World, connection: Any) -> None:
         webhooks.unregister(client, str(connection.pk))
 
 
-def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int]:
-    """Run `dxconnector sync` until a run succeeds; kill the first `options.kills` runs part way through."""
+class PeakMemory(threading.Thread):
+    """The largest resident size a process reached, read from its own high-water mark (`VmHWM`) until it ends.
+
+    Not `getrusage(RUSAGE_CHILDREN)`: Linux carries the parent's high-water mark into a child across exec, so
+    that figure is at least this (bigger, seeded) benchmark process's own size, not the sync's."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.status = Path(f"/proc/{pid}/status")
+        self.peak_kb = 0
+        self.start()
+
+    def run(self) -> None:
+        while (kb := self.high_water_kb()) is not None:
+            self.peak_kb = max(self.peak_kb, kb)
+            time.sleep(self.INTERVAL)
+
+    def high_water_kb(self) -> int | None:
+        try:
+            lines = self.status.read_text().splitlines()
+        except OSError:  # the process has ended
+            return None
+        return next((int(line.split()[1]) for line in lines if line.startswith("VmHWM:")), None)
+
+
+def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int, int]:
+    """Run `dxconnector sync` until a run succeeds; kill the first `options.kills` runs part way through.
+    Returns the runs, the kills and the largest peak memory (KB) of a run."""
     rng = random.Random(options.seed)
-    runs = kills = 0
+    runs = kills = peak_kb = 0
     while runs < MAX_RUNS:
         runs += 1
         child = subprocess.Popen([sys.executable, "-m", "dxconnector", "sync", str(connection_id)],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        memory = PeakMemory(child.pid)
         assert child.stdout is not None
         kill_after = rng.randrange(1, 4) if kills < options.kills else None  # batches of 500: a 2,000-invoice run has 5
         batches = 0
@@ -79,8 +109,10 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int]:
                 print(f"  [run {runs}] killed", file=sys.stderr, flush=True)
                 break
         code = child.wait()
+        memory.join()
+        peak_kb = max(peak_kb, memory.peak_kb)
         if code == 0:
-            return runs, kills
+            return runs, kills, peak_kb
         if "busy" in last.lower():
             time.sleep(1)  # a killed run's lease lapses after SYNC_LEASE_SECONDS
     raise RuntimeError(f"no run succeeded in {MAX_RUNS} runs")
@@ -91,13 +123,12 @@ def _too_many_requests(stats: dict[str, Any]) -> int:
 
 
 def figures(options: Options, world: World, connection: Any, invoices: int, stats: dict[str, dict[str, Any]], wall: float,
-            runs: int, kills: int) -> dict[str, Any]:
+            runs: int, kills: int, peak_kb: int) -> dict[str, Any]:
     from dxconnector.sync.verify import verify
 
     from dxconnector.sync.models import Link
 
     report = verify(connection.pk)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest of the waited-for sync processes
     xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))
     sent = Link.objects.filter(connection_id=connection.pk, kind=Link.Kind.INVOICE).exclude(xero_id="").count()
     return {

@@ -82,3 +82,14 @@ def test_page_size_is_capped_at_5000_and_a_tampered_skiptoken_is_refused(org, ta
 def test_top_is_ignored_when_the_client_pages(org, tagged):
     body = page(org.client(), f"{API}/accounts", 3, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$top": "4"}).json()
     assert len(body["value"]) == 3 and "@odata.nextLink" in body
+
+
+def test_rows_written_between_pages_show_on_the_pages_still_to_come(org, tagged):
+    client = org.client()
+    query = {"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$orderby": "name"}
+    first = page(client, f"{API}/accounts", 5, **query).json()
+    org.api.create("account", {"name": f"{tagged} 07a"})
+    [gone] = org.api.list("account", filter=f"name eq '{tagged} 08'")
+    org.api.update("account", gone["accountid"], {"name": "renamed away"})
+    second = page(client, first["@odata.nextLink"], 5).json()
+    assert [row["name"] for row in second["value"]] == [f"{tagged} {n}" for n in ("05", "06", "07", "07a", "09")]

@@ -52,6 +52,9 @@ class RecordStorage:
         self._undo: list[Callable[[], None]] = []
         self._after_commit: list[Callable[[], None]] = []
         self.version = int(store.get_value(self._version_key, 0))
+        # Bumped by every change to the rows held, undone ones included (unlike `version`, which a rollback
+        # restores): a query's result computed at one generation holds as long as it lasts.
+        self.generation = 0
 
     @property
     def _version_key(self) -> str:
@@ -152,6 +155,7 @@ class RecordStorage:
             previous = rows.get(row_id)
             rows[row_id] = record
             self._reindex(table, row_id, previous, record)
+            self.generation += 1
             self.store.put(ROW_KIND.format(table=table), self.tenant, row_id, {**record, "__id": row_id},
                            updated=float(record.get("versionnumber") or 0))
 
@@ -161,6 +165,7 @@ class RecordStorage:
                 else:
                     rows[row_id] = previous
                 self._reindex(table, row_id, record, previous)
+                self.generation += 1
             self._undo.append(undo)
 
     def delete(self, table: str, row_id: str, version: int) -> Record | None:
@@ -172,6 +177,7 @@ class RecordStorage:
             if previous is None:
                 return None
             self._reindex(table, row_id, previous, None)
+            self.generation += 1
             self.store.delete(ROW_KIND.format(table=table), self.tenant, row_id)
             tombstones = self._tombstones_of(table)
             tombstones.append((version, row_id))
@@ -181,6 +187,7 @@ class RecordStorage:
             def undo() -> None:
                 rows[row_id] = previous
                 self._reindex(table, row_id, None, previous)
+                self.generation += 1
                 tombstones.remove((version, row_id))
             self._undo.append(undo)
             return previous
