@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 
 from dxconnector.domain.records import InvoiceType
-from dxconnector.domain.rules import content_hash
+from dxconnector.domain.rules import content_hash, recognition_hash
 
 KEY = b"connection-secret"
 BODY = {"Type": "ACCREC", "Date": "2026-03-10", "LineItems": [{"Description": "Widget", "Quantity": D(2),
@@ -52,3 +52,31 @@ def test_dates_hash_as_iso_dates():
 def test_a_hash_without_a_key_is_refused():
     with pytest.raises(ValueError):
         content_hash(BODY, b"")
+
+
+CREDIT_NOTE = {"Type": "ACCRECCREDIT", "Contact": {"ContactID": "0F2C-AB"}, "Date": "2026-03-10", "LineAmountTypes": "Exclusive",
+               "Reference": "Returned goods", "LineItems": [{"Description": "Widget", "Quantity": D(2), "UnitAmount": D("10.5")},
+                                                             {"Description": "Note only"}]}
+XERO_COPY = {"CreditNoteID": "c-1", "CreditNoteNumber": "CN-0042", "Type": "ACCRECCREDIT", "Status": "AUTHORISED",
+             "Contact": {"ContactID": "0f2c-ab", "Name": "Acme"}, "Date": "/Date(1773100800000+0000)/", "Reference": "Returned goods",
+             "LineItems": [{"Description": "Note only", "Quantity": 0.0, "UnitAmount": 0.0, "LineAmount": 0.0},
+                           {"Description": "Widget", "Quantity": 2.0, "UnitAmount": 10.5, "LineAmount": 21.0, "AccountCode": "200"}],
+             "SubTotal": 21.0, "Total": 25.2}
+
+
+def test_a_credit_note_sent_is_recognised_in_xeros_copy_of_it_numbered_or_not():
+    assert recognition_hash(CREDIT_NOTE, KEY) == recognition_hash(XERO_COPY, KEY)
+    assert recognition_hash({**CREDIT_NOTE, "CreditNoteNumber": "CN-0042"}, KEY) == recognition_hash(XERO_COPY, KEY)
+    assert recognition_hash(CREDIT_NOTE, b"another key") != recognition_hash(XERO_COPY, KEY)
+
+
+@pytest.mark.parametrize("other", [
+    {**XERO_COPY, "Contact": {"ContactID": "another"}},
+    {**XERO_COPY, "Date": "2026-03-11T00:00:00"},
+    {**XERO_COPY, "Type": "ACCPAYCREDIT"},
+    {**XERO_COPY, "Reference": ""},
+    {**XERO_COPY, "LineItems": XERO_COPY["LineItems"][:1]},
+    {**XERO_COPY, "LineItems": [XERO_COPY["LineItems"][0], {**XERO_COPY["LineItems"][1], "Quantity": 3.0}]},
+])
+def test_another_credit_note_is_not_taken_for_the_one_sent(other):
+    assert recognition_hash(other, KEY) != recognition_hash(CREDIT_NOTE, KEY)

@@ -6,8 +6,10 @@ from unittest import mock
 
 from dxconnector.sync import invoices, state, writeback
 from dxconnector.sync.models import Cursor, SyncRun
+from dxconnector.xero import resources
 from tests.sandboxes import control
 from tests.sync.helpers import IsolatedSyncTestCase, SyncTestCase
+from tests.sync.test_invoice_types import of_type
 
 
 class Crash(Exception):
@@ -43,6 +45,21 @@ class InterruptedRunTestCase(SyncTestCase):
         [xero] = self.xero_invoices_linking_to(self.invoice_id)
         self.assertEqual(self.link(self.invoice_id).xero_id, xero["InvoiceID"])
         self.assertEqual(self.invoice_row(self.invoice_id, select="stl3_xeronumber")["stl3_xeronumber"], xero["InvoiceNumber"])
+
+    def test_a_credit_note_whose_answer_was_lost_is_recognised_in_xero_and_not_made_twice(self):
+        customer = self.make_account()
+        lines = [{"description": "Returned goods", "price": "30", "quantity": 2}, {"description": "Restocking", "price": "5", "quantity": 1}]
+        credit_note = self.make_invoice(customer, lines, **of_type("ACCRECCREDIT"))
+        twin = self.make_invoice(customer, [{"description": "Returned goods", "price": "30", "quantity": 1}], **of_type("ACCRECCREDIT"))
+        with mock.patch.object(invoices.state, "commit_batch", once(state.commit_batch)), self.assertRaises(Crash):
+            self.run_once()
+        made = {note["CreditNoteID"] for note in self.xero().records(resources.CREDIT_NOTES)}
+        self.assertEqual(len(made), 2)  # Xero has both, the ledger neither
+        again = self.sync()
+        self.assertEqual(again.counts["recovered"], 3)  # the invoice of setUp, found by its Url, and both credit notes
+        self.assertEqual({note["CreditNoteID"] for note in self.xero().records(resources.CREDIT_NOTES)}, made)
+        self.assertEqual({self.link(credit_note).xero_id, self.link(twin).xero_id}, made)
+        self.assertEqual(len(self.xero_credit_note(self.link(twin).xero_id)["LineItems"]), 1)
 
     def test_a_crash_before_the_write_back_leaves_it_due_and_the_next_run_writes_it(self):
         with mock.patch.object(writeback, "execute", once(writeback.execute)), self.assertRaises(Crash):

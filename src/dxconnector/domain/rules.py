@@ -869,3 +869,19 @@ def content_hash(fields: Mapping[str, Any], key: bytes) -> str:
         raise ValueError("content_hash needs a secret key")
     canonical = json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _four_places(value: Any) -> str:
+    return str(Decimal(str(value or 0)).quantize(Decimal("0.0001")))
+
+
+def recognition_hash(document: Mapping[str, Any], key: bytes) -> str:
+    """What a credit note we created is recognised by in Xero when its answer was lost: a credit note carries
+    no `Url` back to its Dynamics invoice. Its type, contact, date and reference, and each line's quantity and
+    unit amount (not its number: Xero gives one when we don't). The same for the body sent and for Xero's copy
+    of it; keyed, as everything the ledger keeps."""
+    contact = str((document.get("Contact") or {}).get("ContactID") or "").lower()
+    lines = sorted([_four_places(line.get("Quantity")), _four_places(line.get("UnitAmount"))]
+                   for line in document.get("LineItems") or ())
+    return content_hash({"type": str(document.get("Type") or ""), "contact": contact, "date": parse_xero_date(document.get("Date")),
+                         "reference": str(document.get("Reference") or ""), "lines": lines}, key)

@@ -130,22 +130,43 @@ def sync_streams(ctx: SyncContext) -> None:
 
 def recover_pending(ctx: SyncContext) -> None:
     """Creates sent to Xero whose answer never got recorded (the run stopped in between): find them among the
-    invoices this app made since (each carries its Dynamics invoice's link in `Url`) and link them, so they
-    are updated rather than made twice; the ones Xero never got are forgotten and go again."""
+    invoices this app made since (each carries its Dynamics invoice's link in `Url`) and the credit notes changed
+    since (by the recognition hash of what was sent), and link them, so they are updated rather than made twice;
+    the ones Xero never got are forgotten and go again."""
     pending = state.pending_links(ctx.connection_id)
     if not pending:
         return
     wanted = {link.dynamics_id for link in pending}
     since = min(link.pending_since for link in pending if link.pending_since) - RECOVERY_MARGIN
+    documents = xero_io.created_by_us_since(ctx.xero, since)
     found: dict[str, Mapping[str, Any]] = {}
-    for record in xero_io.created_by_us_since(ctx.xero, since):
+    for record in documents:
         invoice_id = invoice_id_of(record.get("Url"))
         if invoice_id in wanted:
             found[invoice_id] = record
+    found.update(_recognised(ctx, [link for link in pending if link.sent_hash and link.dynamics_id not in found], documents))
     sent = [state.Sent(invoice_id, xero_io.document_id(record),
                        InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None) for invoice_id, record in found.items()]
     state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
     ctx.counts["recovered"] += len(found)
+
+
+def _recognised(ctx: SyncContext, pending: list[Link], documents: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Pending credit notes found among Xero's by their recognition hash. Each Xero credit note answers for one
+    create at most, and none already linked to another Dynamics invoice does."""
+    if not pending:
+        return {}
+    credit_notes = [record for record in documents if record.get("CreditNoteID")]
+    linked = state.linked_xero_ids(ctx.connection_id, Link.Kind.INVOICE, [str(record["CreditNoteID"]) for record in credit_notes])
+    unclaimed: dict[str, list[Mapping[str, Any]]] = {}
+    for record in credit_notes:
+        if str(record["CreditNoteID"]) not in linked:
+            unclaimed.setdefault(rules.recognition_hash(record, ctx.key), []).append(record)
+    found = {}
+    for link in pending:
+        if unclaimed.get(link.sent_hash):
+            found[link.dynamics_id] = unclaimed[link.sent_hash].pop(0)
+    return found
 
 
 # --- a stream --------------------------------------------------------------------------------------------

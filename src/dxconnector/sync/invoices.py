@@ -222,7 +222,7 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
     for plan in plans:
         if plan.attempt is None and plan.body is not None and plan.resource is not None:
             groups.setdefault((plan.resource, plan.create), []).append(plan)
-    creates = [plan.invoice_id for (_, create), group in groups.items() if create for plan in group]
+    creates = {plan.invoice_id: _pending(ctx, plan) for (_, create), group in groups.items() if create for plan in group}
     if creates:
         state.mark_pending(ctx.connection_id, creates)
     for (resource, create), group in groups.items():
@@ -233,6 +233,14 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
                 plan.attempt.xero_id = result.xero_id  # type: ignore[union-attr]
             else:
                 plan.end(Outcome.FAILED, reason=XERO_REFUSED, code="xero_refused", message="Xero: " + " ".join(result.errors))
+
+
+def _pending(ctx: SyncContext, plan: Plan) -> tuple[str, str]:
+    """The type a create goes as, and how it is found in Xero should its answer be lost: an invoice by its
+    `Url`, a credit note (which has none) by the recognition hash of what was sent."""
+    sent_type = plan.sent_type or plan.record.invoice.invoice_type
+    recognition = rules.recognition_hash(plan.body, ctx.key) if sent_type.is_credit_note and plan.body else ""
+    return sent_type.value, recognition
 
 
 def _to_email(ctx: SyncContext, plan: Plan) -> bool:

@@ -133,6 +133,13 @@ def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[st
             for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids[start:start + 500])}
 
 
+def linked_xero_ids(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> set[str]:
+    """Which of these Xero records a Dynamics record is already linked to."""
+    ids = list(dict.fromkeys(xero_ids))
+    return {xero_id for start in range(0, len(ids), 500) for xero_id in Link.objects.filter(
+        connection_id=connection_id, kind=kind, xero_id__in=ids[start:start + 500]).values_list("xero_id", flat=True)}
+
+
 def invoice_link(link: Link | None) -> InvoiceLink | None:
     """The domain's view of a ledger entry; a link still waiting for Xero's answer is no link yet."""
     if link is None or not link.xero_id:
@@ -157,10 +164,14 @@ def save_links(connection_id: Any, kind: str, xero_ids: Mapping[str, str]) -> No
     _upsert_links(connection_id, kind, {dynamics_id: {"xero_id": xero_id, "updated_at": now} for dynamics_id, xero_id in xero_ids.items()})
 
 
-def mark_pending(connection_id: Any, dynamics_ids: Iterable[str], now: datetime | None = None) -> None:
-    """Before first creating invoices in Xero: if no answer gets recorded, the next run looks for them in Xero."""
+def mark_pending(connection_id: Any, creates: Mapping[str, tuple[str, str]], now: datetime | None = None) -> None:
+    """Before first creating invoices in Xero (id → the type it goes as, and a credit note's recognition hash):
+    if no answer gets recorded, the next run looks for them in Xero. The hash waits in `sent_hash` until Xero's
+    answer replaces it."""
     now = now or timezone.now()
-    _upsert_links(connection_id, Link.Kind.INVOICE, {dynamics_id: {"pending_since": now, "updated_at": now} for dynamics_id in dynamics_ids})
+    _upsert_links(connection_id, Link.Kind.INVOICE, {
+        dynamics_id: {"pending_since": now, "updated_at": now, "sent_type": sent_type, "sent_hash": recognition}
+        for dynamics_id, (sent_type, recognition) in creates.items()})
 
 
 def pending_links(connection_id: Any) -> list[Link]:
