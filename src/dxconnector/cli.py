@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, TextIO
 
 from cryptography.fernet import Fernet
 
@@ -326,8 +327,37 @@ def find_connection(command: str, reference: str):
     return connection
 
 
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    filled = width * done // total if total else 0
+    return f"[{'#' * filled}{'-' * (width - filled)}]"
+
+
+class ProgressDisplay:
+    """`sync`'s progress: on a terminal, one line redrawn in place with a bar of the batches done; elsewhere (a
+    log, a pipe) a line per step."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.redraw = out.isatty()
+        self.open = False
+
+    def __call__(self, progress: Any) -> None:
+        if not self.redraw:
+            print(progress, file=self.out, flush=True)
+            return
+        bar = f"{progress_bar(progress.done, progress.total)} " if progress.total else ""
+        self.out.write(f"\r\033[K{bar}{progress}")
+        self.out.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            self.out.write("\n")
+            self.open = False
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
-    """`sync CONNECTION`: sync one connection now, a progress line per batch. With `--dry-run --invoice ID`:
+    """`sync CONNECTION`: sync one connection now, showing its progress batch by batch. With `--dry-run --invoice ID`:
     say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
     setup_django()
     from dxconnector.sync import engine
@@ -341,7 +371,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return 2
         print("\n".join(engine.explain(connection.pk, args.invoice).lines))
         return 0
-    run = engine.run_sync(connection.pk, "cli", progress=lambda line: print(line, flush=True))
+    shown = ProgressDisplay(sys.stdout)
+    run = engine.run_sync(connection.pk, "cli", progress=shown)
+    shown.close()
     counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(run.counts.items()))
     print(f"Sync {run.status}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")
     return 0 if run.status == run.Status.SUCCEEDED else 1

@@ -16,13 +16,18 @@ from dxconnector.sync.streams import INVOICES_TO_XERO
 from tests.sync.helpers import SyncTestCase
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 class DryRunTestCase(SyncTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.onboard()
 
-    def cli(self, *args: str) -> tuple[int, str]:
-        out = io.StringIO()
+    def cli(self, *args: str, terminal: bool = False) -> tuple[int, str]:
+        out = Terminal() if terminal else io.StringIO()
         with redirect_stdout(out), mock.patch.object(engine, "connected_clients", self.clients):
             code = cli.main(["sync", *args])
         return code, out.getvalue()
@@ -73,6 +78,19 @@ class DryRunTestCase(SyncTestCase):
         self.assertIn("Sync succeeded", out.splitlines()[-1])
         for invoice_id in invoice_ids:
             self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
+
+    def test_on_a_terminal_the_sync_command_redraws_one_line_with_a_bar_of_the_batches_done(self):
+        for _ in range(3):
+            self.make_invoice(self.make_account(), [{"description": "Item", "price": "10", "quantity": 1}])
+        with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):
+            code, out = self.cli(str(self.connection.pk), terminal=True)
+        self.assertEqual(code, 0, out)
+        drawn, summary = out.rsplit("\n", 2)[:2]
+        steps = drawn.split("\r\033[K")[1:]
+        self.assertEqual(steps[0], "invoices-to-xero: reading what changed in Dynamics")
+        self.assertTrue(steps[1].startswith("[" + "#" * 15 + "-" * 15 + "] invoices-to-xero: batch 1/2"), steps[1])
+        self.assertTrue(steps[-1].startswith("[" + "#" * 30 + "] invoices-to-xero: batch 2/2"), steps[-1])
+        self.assertIn("Sync succeeded", summary)
 
     def test_the_sync_command_refuses_an_unknown_connection_and_a_lone_invoice_option(self):
         self.assertEqual(self.cli("no such connection")[0], 2)

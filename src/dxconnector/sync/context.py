@@ -18,6 +18,20 @@ from dxconnector.sync.models import SyncRun
 from dxconnector.xero.client import XeroClient
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is: `done` of a stream's `total` batches (0 of 0 while it reads what changed), and what it
+    says about it. As text, one line: "stream: text"."""
+
+    stream: str
+    text: str
+    done: int = 0
+    total: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.stream}: {self.text}"
+
+
 @dataclass
 class XeroDirectory:
     """The organisation's contacts and items as this run read them in full, once, when that takes fewer calls
@@ -49,7 +63,7 @@ class SyncContext:
     run: SyncRun | None = None
     holder: str = ""
     counts: Counter[str] = field(default_factory=Counter)
-    progress: Callable[[str], None] = lambda line: None
+    progress: Callable[[Progress], None] = lambda step: None
     directory: XeroDirectory = field(default_factory=XeroDirectory)
 
     @property

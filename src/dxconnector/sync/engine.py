@@ -27,7 +27,7 @@ from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import dynamics_connect, xero_connect
 from dxconnector.portal.models import Connection
 from dxconnector.sync import invoices, state, writeback, xero_io
-from dxconnector.sync.context import SyncContext, invoice_id_of
+from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
 from dxconnector.sync.streams import STREAMS, Stream
@@ -65,21 +65,21 @@ def connected_clients(connection: Connection) -> Clients:
 
 
 def open_context(connection: Connection, clients: Clients, *, run: SyncRun | None = None, holder: str = "",
-                 progress: Callable[[str], None] | None = None, now: datetime | None = None) -> SyncContext:
+                 progress: Callable[[Progress], None] | None = None, now: datetime | None = None) -> SyncContext:
     found = connection_rows(clients.dynamics, str(connection.pk))
     if found is None:
         raise NotReady("The connection's rows are not in Dynamics yet: click Create Connection.")
     connector_id, settings_row = found
     settings = replace(settings_from_row(settings_row), sync_from=connection.sync_invoices_from)
     return SyncContext(connection, clients.dynamics, clients.xero, settings, connector_id,
-                       now or timezone.now(), state.ledger_key(), run, holder, progress=progress or (lambda line: None))
+                       now or timezone.now(), state.ledger_key(), run, holder, progress=progress or (lambda step: None))
 
 
 # --- a run -----------------------------------------------------------------------------------------------
 
 
 def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None = None,
-             progress: Callable[[str], None] | None = None) -> SyncRun:
+             progress: Callable[[Progress], None] | None = None) -> SyncRun:
     """Sync one connection now. Returns the run: succeeded, failed (the cursor stays where the last committed
     batch left it, so the next run carries on), busy (another run holds the lease) or paused."""
     connection = Connection.objects.get(pk=connection_id)
@@ -215,20 +215,22 @@ def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]
 
 def run_stream(ctx: SyncContext, stream: Stream) -> None:
     position = state.cursor(ctx.connection_id, stream.name) or {}
+    ctx.progress(Progress(stream.name, "reading what changed in Dynamics"))
     changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}
     after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
     ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
     batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
     if not batches:
         state.save_cursors(ctx.connection_id, after)
-        ctx.progress(f"{stream.name}: nothing changed")
+        ctx.progress(Progress(stream.name, "nothing changed"))
         return
     sync_batch = BATCHES[stream.record_kind]
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
         sync_batch(ctx, batch, cursors=after if number == len(batches) else None)
         done = ", ".join(f"{ctx.counts[k]} {k.replace('_', ' ')}" for k in ("succeeded", "failed", "held_back", "skipped") if ctx.counts[k])
-        ctx.progress(f"{stream.name}: batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}")
+        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}",
+                              number, len(batches)))
     state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
 
 
