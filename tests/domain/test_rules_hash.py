@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 
 from dxconnector.domain.records import InvoiceType
-from dxconnector.domain.rules import content_hash, recognition_hash
+from dxconnector.domain.rules import content_hash, recognition_hash, xero_state_hash
 
 KEY = b"connection-secret"
 BODY = {"Type": "ACCREC", "Date": "2026-03-10", "LineItems": [{"Description": "Widget", "Quantity": D(2),
@@ -80,3 +80,20 @@ def test_a_credit_note_sent_is_recognised_in_xeros_copy_of_it_numbered_or_not():
 ])
 def test_another_credit_note_is_not_taken_for_the_one_sent(other):
     assert recognition_hash(other, KEY) != recognition_hash(CREDIT_NOTE, KEY)
+
+
+PAID = {"InvoiceID": "i-1", "InvoiceNumber": "INV-0007", "Status": "PAID", "DueDate": "/Date(1773100800000+0000)/",
+        "FullyPaidOnDate": "/Date(1773187200000+0000)/", "AmountDue": 0.0, "AmountPaid": 120.0, "AmountCredited": 0.0,
+        "SentToContact": True, "UpdatedDateUTC": "/Date(1773187200123+0000)/", "LineItems": [{"Description": "Widget"}]}
+
+
+def test_xeros_state_hash_ignores_what_dynamics_is_not_shown():
+    same = {**PAID, "SentToContact": False, "UpdatedDateUTC": "/Date(1773190000000+0000)/", "LineItems": [],
+            "DueDate": "2026-03-10T00:00:00", "AmountPaid": D("120.00")}
+    assert xero_state_hash(same, KEY) == xero_state_hash(PAID, KEY)
+
+
+@pytest.mark.parametrize("change", [{"Status": "AUTHORISED"}, {"AmountPaid": 60.0}, {"AmountDue": 60.0}, {"InvoiceNumber": "INV-0008"},
+                                    {"FullyPaidOnDate": None}, {"DueDate": "2026-03-11T00:00:00"}, {"AmountCredited": 10.0}])
+def test_xeros_state_hash_changes_with_a_payment_a_status_a_number_or_a_date(change):
+    assert xero_state_hash({**PAID, **change}, KEY) != xero_state_hash(PAID, KEY)

@@ -233,8 +233,10 @@ class SyncHelpers:
     def cancel_invoice(self, invoice_id: str) -> None:
         self.dataverse().update("invoices", invoice_id, {"statecode": 3, "statuscode": 100003})
 
-    def attempts(self, invoice_id: str) -> list[SyncAttempt]:
-        return list(SyncAttempt.objects.filter(connection=self.connection, dynamics_id=invoice_id).order_by("attempted_at"))
+    def attempts(self, invoice_id: str, direction: str | None = SyncAttempt.Direction.TO_XERO) -> list[SyncAttempt]:
+        """The invoice's attempts, oldest first: those towards Xero unless another direction (or None: all) is asked."""
+        found = SyncAttempt.objects.filter(connection=self.connection, dynamics_id=invoice_id).order_by("attempted_at")
+        return list(found.filter(direction=direction) if direction else found)
 
     def link(self, invoice_id: str) -> Link:
         return Link.objects.get(connection=self.connection, kind=Link.Kind.INVOICE, dynamics_id=invoice_id)

@@ -721,6 +721,20 @@ DATE_FIELDS = frozenset({"Date", "DueDate"})
 IDENTITY_FIELDS = frozenset({"InvoiceID", "CreditNoteID", "Status", "LineItems"})
 
 
+def parse_xero_moment(value: Any) -> datetime | None:
+    """A Xero timestamp (`/Date(1541176290160+0000)/`, or ISO 8601) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value)
+    if text.startswith("/Date("):
+        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def parse_xero_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
@@ -730,8 +744,8 @@ def parse_xero_date(value: Any) -> date | None:
         return value
     text = str(value)
     if text.startswith("/Date("):
-        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
-        return datetime.fromtimestamp(millis / 1000, UTC).date()
+        moment = parse_xero_moment(text)
+        return moment.date() if moment else None
     return date.fromisoformat(text[:10])
 
 
@@ -885,3 +899,20 @@ def recognition_hash(document: Mapping[str, Any], key: bytes) -> str:
                    for line in document.get("LineItems") or ())
     return content_hash({"type": str(document.get("Type") or ""), "contact": contact, "date": parse_xero_date(document.get("Date")),
                          "reference": str(document.get("Reference") or ""), "lines": lines}, key)
+
+
+XERO_STATE_FIELDS = ("Status", "InvoiceNumber", "CreditNoteNumber", "DueDate", "FullyPaidOnDate", "AmountDue", "AmountPaid",
+                     "AmountCredited", "RemainingCredit", "AppliedAmount")
+
+
+def xero_state_hash(document: Mapping[str, Any], key: bytes) -> str:
+    """What Dynamics is shown of a Xero invoice or credit note (status, number, due and paid dates, what is due,
+    paid and credited), keyed: equal to the hash of the state last written back, Xero's change is no news."""
+    fields = {name: document.get(name) for name in XERO_STATE_FIELDS if document.get(name) is not None}
+    for name in ("DueDate", "FullyPaidOnDate"):
+        if name in fields:
+            fields[name] = parse_xero_date(fields[name])
+    for name in ("AmountDue", "AmountPaid", "AmountCredited", "RemainingCredit", "AppliedAmount"):
+        if name in fields:
+            fields[name] = Decimal(str(fields[name])).quantize(Decimal("0.01"))
+    return content_hash(fields, key)

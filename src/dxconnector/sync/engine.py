@@ -26,11 +26,11 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import dynamics_connect, xero_connect
 from dxconnector.portal.models import Connection
-from dxconnector.sync import invoices, state, writeback, xero_io
+from dxconnector.sync import from_xero, invoices, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
-from dxconnector.sync.streams import STREAMS, Stream
+from dxconnector.sync.streams import STREAMS, Direction, Stream
 from dxconnector.xero.client import XeroClient
 from dxconnector.xero.errors import XeroError
 
@@ -157,7 +157,7 @@ def _recognised(ctx: SyncContext, pending: list[Link], documents: list[Mapping[s
     if not pending:
         return {}
     credit_notes = [record for record in documents if record.get("CreditNoteID")]
-    linked = state.linked_xero_ids(ctx.connection_id, Link.Kind.INVOICE, [str(record["CreditNoteID"]) for record in credit_notes])
+    linked = state.links_to(ctx.connection_id, Link.Kind.INVOICE, [str(record["CreditNoteID"]) for record in credit_notes])
     unclaimed: dict[str, list[Mapping[str, Any]]] = {}
     for record in credit_notes:
         if str(record["CreditNoteID"]) not in linked:
@@ -214,6 +214,13 @@ def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]
 
 
 def run_stream(ctx: SyncContext, stream: Stream) -> None:
+    if stream.direction is Direction.TO_DYNAMICS:
+        from_xero.run_stream(ctx, stream)
+    else:
+        run_dynamics_stream(ctx, stream)
+
+
+def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
     position = state.cursor(ctx.connection_id, stream.name) or {}
     ctx.progress(Progress(stream.name, "reading what changed in Dynamics"))
     changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}

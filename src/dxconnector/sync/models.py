@@ -37,7 +37,8 @@ class Link(models.Model):
 
     `pending_since` is set just before a record is first created in Xero and cleared once Xero's answer is
     recorded: a link still pending after a crash is looked up in Xero before anything is created again.
-    `writeback_due` says Xero's answer has not reached Dynamics yet.
+    `writeback_due` says Xero's answer has not reached Dynamics yet; `xero_hash` is what that answer said of
+    status, number and payments, so a change in Xero that Dynamics already shows (our own write) is no change.
     """
 
     class Kind(models.TextChoices):
@@ -52,6 +53,7 @@ class Link(models.Model):
     sent_type = models.CharField(max_length=16, blank=True, help_text="Xero's type it went as, e.g. ACCREC")
     sent_version = models.CharField(max_length=64, blank=True, help_text="Dataverse versionnumber last sent")
     sent_hash = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 of the fields last sent")
+    xero_hash = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 of Xero's state last written back")
     pending_since = models.DateTimeField(null=True, blank=True)
     writeback_due = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -132,7 +134,12 @@ class SyncAttempt(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts")
+    class Direction(models.TextChoices):
+        TO_XERO = "D365_TO_XERO"
+        TO_DYNAMICS = "XERO_TO_D365"
+
     record_kind = models.CharField(max_length=16)
+    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.TO_XERO)
     dynamics_id = models.CharField(max_length=64)
     xero_id = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)

@@ -104,6 +104,10 @@ def cursor(connection_id: Any, stream: str) -> dict[str, Any] | None:
     return json.loads(found) if found else None
 
 
+def cursor_saved_at(connection_id: Any, stream: str) -> datetime | None:
+    return Cursor.objects.filter(connection_id=connection_id, stream=stream).values_list("updated_at", flat=True).first()
+
+
 def _save_cursor(connection_id: Any, stream: str, value: Mapping[str, Any]) -> None:
     Cursor.objects.update_or_create(connection_id=connection_id, stream=stream,
                                     defaults={"value": json.dumps(value, sort_keys=True), "updated_at": timezone.now()})
@@ -133,11 +137,16 @@ def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[st
             for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids[start:start + 500])}
 
 
-def linked_xero_ids(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> set[str]:
-    """Which of these Xero records a Dynamics record is already linked to."""
+def links_to(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> dict[str, Link]:
+    """The ledger's entries linking a Dynamics record to one of these Xero records, by Xero id."""
     ids = list(dict.fromkeys(xero_ids))
-    return {xero_id for start in range(0, len(ids), 500) for xero_id in Link.objects.filter(
-        connection_id=connection_id, kind=kind, xero_id__in=ids[start:start + 500]).values_list("xero_id", flat=True)}
+    return {link.xero_id: link for start in range(0, len(ids), 500)
+            for link in Link.objects.filter(connection_id=connection_id, kind=kind, xero_id__in=ids[start:start + 500])}
+
+
+def oldest_link(connection_id: Any, kind: str) -> datetime | None:
+    return Link.objects.filter(connection_id=connection_id, kind=kind).exclude(xero_id="").order_by("updated_at") \
+        .values_list("updated_at", flat=True).first()
 
 
 def invoice_link(link: Link | None) -> InvoiceLink | None:
@@ -187,14 +196,28 @@ def due_writebacks(connection_id: Any) -> list[Link]:
     return list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, writeback_due=True).exclude(xero_id=""))
 
 
-def written_back(connection_id: Any, versions: Mapping[str, str | None]) -> None:
-    """Xero's answer is in Dynamics; a new version given is our own write-back, so it is no change to send."""
-    now = timezone.now()
+def written_back(connection_id: Any, versions: Mapping[str, str | None], xero_hashes: Mapping[str, str] | None = None) -> None:
+    """Xero's answer is in Dynamics; a new version given is our own write-back, so it is no change to send, and
+    the state it showed (`xero_hashes`) is no change to bring back."""
+    now, xero_hashes = timezone.now(), xero_hashes or {}
     links = list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(versions)))
     for link in links:
         link.writeback_due, link.updated_at = False, now
         link.sent_version = versions[link.dynamics_id] or link.sent_version
-    Link.objects.bulk_update(links, ["writeback_due", "updated_at", "sent_version"], batch_size=500)
+        link.xero_hash = xero_hashes.get(link.dynamics_id, link.xero_hash)
+    Link.objects.bulk_update(links, ["writeback_due", "updated_at", "sent_version", "xero_hash"], batch_size=500)
+
+
+def due_from_xero(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterable[str], attempts: Iterable[Attempt],
+                  cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """One transaction: Xero changed these invoices, so their write-back is due (a run that stops now leaves it
+    to the next), their attempts are recorded, and (with the last batch) the stream's cursor moves on."""
+    with transaction.atomic():
+        Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(dynamics_ids)) \
+            .update(writeback_due=True, updated_at=timezone.now())
+        SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
+        for stream, value in (cursors or {}).items():
+            _save_cursor(connection_id, stream, value)
 
 
 # --- what a batch commits --------------------------------------------------------------------------------
@@ -221,11 +244,12 @@ class Attempt:
     xero_id: str = ""
     message: str = ""  # for the history row in Dynamics only (may quote Xero)
     at: datetime = field(default_factory=timezone.now)
+    direction: str = SyncAttempt.Direction.TO_XERO
 
     def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
         return SyncAttempt(connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
                            xero_id=self.xero_id, outcome=self.outcome, reason_code=self.reason_code, reason=self.reason,
-                           attempted_at=self.at)
+                           attempted_at=self.at, direction=self.direction)
 
 
 def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent], failed_creates: Iterable[str],

@@ -1,7 +1,8 @@
 """The streams the engine runs, declared as data (ARCHITECTURE principle 3).
 
-A stream names what it syncs and which way, the tables whose changes it follows (its cursor holds one
-position per table), how it reads them on (`cursor`), and how many records go in one batch.
+A stream names what it syncs and which way, what it follows — Dynamics tables (its cursor holds one position
+per table) or Xero collections (one If-Modified-Since moment per collection) — how it reads them on
+(`cursor`), and how many records go in one batch.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
+from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
 
 
 class Direction(enum.StrEnum):
@@ -21,6 +23,7 @@ class Direction(enum.StrEnum):
 
 class CursorKind(enum.StrEnum):
     CHANGE_TRACKING = "change_tracking"  # Dataverse delta links; a modifiedon sweep for a table without tracking
+    MODIFIED_SINCE = "modified_since"  # Xero's If-Modified-Since: the newest UpdatedDateUTC read
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,8 @@ class Stream:
     record_kind: str  # what the stream's records are (the ledger's kind)
     cursor: CursorKind
     batch_size: int
-    watch: tuple[Watch, ...]  # the first is the record's own table; others name it through a lookup
+    watch: tuple[Watch, ...] = ()  # to Xero: the first is the record's own table; others name it through a lookup
+    xero: tuple[Resource, ...] = ()  # to Dynamics: the Xero collections followed
 
 
 INVOICES_TO_XERO = Stream(
@@ -50,7 +54,19 @@ INVOICES_TO_XERO = Stream(
     ),
 )
 
-STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO,)
+INVOICES_FROM_XERO = Stream(
+    name="invoices-from-xero",
+    direction=Direction.TO_DYNAMICS,
+    record_kind="invoice",
+    cursor=CursorKind.MODIFIED_SINCE,
+    # Read 1,000 a page (summaries, no lines); the ones linked to a Dynamics invoice whose state Xero changed
+    # (payments, status, number) are written back 500 at a time: one query reads them, one `$batch` writes them.
+    batch_size=500,
+    xero=(INVOICES, CREDIT_NOTES),
+)
+
+# Dynamics → Xero first: what it writes comes back as its own answer, not as a change in Xero.
+STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, INVOICES_FROM_XERO)
 
 
 def stream(name: str) -> Stream:

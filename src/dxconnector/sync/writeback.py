@@ -14,10 +14,12 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain.mapping.choices import option_value
-from dxconnector.domain.mapping.invoice import invoice_columns_from_xero, xero_details_columns, xero_invoice_url
+from dxconnector.domain import rules
+from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_from_xero, xero_details_columns, xero_invoice_url
 from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
 from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
@@ -82,10 +84,20 @@ def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[s
 
 
 def _invoice_request(record: InvoiceRecord, xero: Mapping[str, Any]) -> BatchRequest | None:
-    """Only an active invoice can be written; paid and cancelled ones keep our details row up to date."""
-    if record.invoice.state is not InvoiceState.ACTIVE:
+    """An active invoice takes Xero's number, status and due date, and moves to Paid (Complete or Partial) once
+    Xero has payments on it; a partly paid one moves on to Complete. Otherwise (cancelled, or already where Xero
+    says) only our details row is kept up to date."""
+    invoice = record.invoice
+    status = xero.get("Status")
+    paid = dynamics_state(XeroStatus(status) if status else None, Decimal(str(xero.get("AmountPaid") or 0)))
+    moves = {"statecode": int(paid[0]), "statuscode": int(paid[1])} if paid else {}
+    if invoice.state is InvoiceState.PAID and paid and int(paid[1]) != invoice.status_code:
+        columns = moves
+    elif invoice.state is InvoiceState.ACTIVE:
+        columns = {**invoice_columns_from_xero(xero), **moves}
+    else:
         return None
-    return BatchRequest("PATCH", f"invoices({record.invoice.id})?$select=versionnumber", invoice_columns_from_xero(xero), {
+    return BatchRequest("PATCH", f"invoices({invoice.id})?$select=versionnumber", columns, {
         "If-Match": record.etag or "*", "Prefer": "return=representation"})
 
 
@@ -97,9 +109,10 @@ def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
 
 def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "") -> BatchRequest:
     outcome = attempt.outcome
+    towards = "from" if attempt.direction == SyncAttempt.Direction.TO_DYNAMICS else "to"
     body = {
-        SYNC_HISTORY.primary_name: f"Invoice to Xero: {SyncAttempt.Outcome(outcome).label}",
-        "stl3_direction": option_value(HISTORY, "stl3_direction", "D365_TO_XERO"),
+        SYNC_HISTORY.primary_name: f"Invoice {towards} Xero: {SyncAttempt.Outcome(outcome).label}",
+        "stl3_direction": option_value(HISTORY, "stl3_direction", attempt.direction),
         "stl3_recordtype": option_value(HISTORY, "stl3_recordtype", "INVOICE"),
         "stl3_recordid": attempt.dynamics_id,
         "stl3_xeroid": attempt.xero_id or None,
@@ -172,6 +185,7 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
         return
     answers = execute(ctx.dynamics, requests)
     versions: dict[str, str | None] = {}
+    shown = {item.record.invoice.id: rules.xero_state_hash(item.xero, ctx.key) for item in exported}
     for invoice_id, parts in invoice_parts.items():
         # A 412 on a batch sent again after its answer was lost is our own write, applied the first time: done,
         # its new version unknown (the next run reads the invoice once and finds nothing changed).
@@ -181,6 +195,6 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
         else:
             logger.info("write-back of invoice %s left due: %s", invoice_id,
                         "; ".join(answers[index].error for index, _ in parts if not answers[index].ok))
-    state.written_back(ctx.connection_id, versions)
+    state.written_back(ctx.connection_id, versions, {invoice_id: shown[invoice_id] for invoice_id in versions})
     state.reported(attempt.pk for attempt, answer in zip(attempts, answers[first_history:], strict=True) if _settled(answer))
     ctx.counts["dynamics_writes"] += len(requests)

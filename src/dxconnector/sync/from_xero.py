@@ -1,0 +1,110 @@
+"""Xero → Dynamics: what changed in Xero on the invoices and credit notes this connection sent — payments,
+status, number, due date — read by If-Modified-Since and written back onto the Dynamics invoice (which moves
+to Paid once Xero is paid) and its Xero details row, with a history row each.
+
+Our own writes come back as changes too: a document whose state hashes to what was last written back
+(`Link.xero_hash`) is no news. A batch's write-backs are recorded as due, with its attempts and (the last
+batch) the cursor, before they are written: a run that stops in between leaves them to the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from dxconnector.domain import rules
+from dxconnector.domain.rules import parse_xero_moment
+from dxconnector.dynamics.changes import read_invoices
+from dxconnector.sync import state, writeback
+from dxconnector.sync.context import Progress, SyncContext
+from dxconnector.sync.models import Link, SyncAttempt, XeroWebhookEvent
+from dxconnector.sync.streams import Stream
+from dxconnector.sync.xero_io import SCAN_PAGE_SIZE
+from dxconnector.xero.resources import INVOICES, Resource
+
+KIND = Link.Kind.INVOICE
+EVENT_MARGIN = timedelta(minutes=1)
+QUIET_TRIGGERS = frozenset({"sweep", "webhook"})  # runs started by the clock or by a change in Dynamics
+OVERLAP = timedelta(seconds=1)  # If-Modified-Since counts whole seconds: read the last one again (the hash skips it)
+FIRST_LOOK_BACK = timedelta(minutes=5)  # a first run reads from a little before the oldest invoice sent
+
+
+def _since(ctx: SyncContext, position: Mapping[str, str], resource: Resource) -> datetime:
+    if position.get(resource.name):
+        return datetime.fromisoformat(position[resource.name]) - OVERLAP
+    oldest = state.oldest_link(ctx.connection_id, KIND)
+    return min(oldest or ctx.now, ctx.now) - FIRST_LOOK_BACK
+
+
+def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> tuple[list[tuple[Link, Mapping[str, Any]]], dict[str, str]]:
+    """The linked documents whose state differs from what Dynamics was last shown, and the cursor after them."""
+    changed: list[tuple[Link, Mapping[str, Any]]] = []
+    after = dict(position)
+    for resource in stream.xero:
+        since = _since(ctx, position, resource)
+        newest = since
+        extra = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
+        for page in ctx.xero.pages(resource, modified_since=since, page_size=SCAN_PAGE_SIZE, **extra):
+            links = state.links_to(ctx.connection_id, KIND, [str(document[resource.id_field]) for document in page])
+            for document in page:
+                newest = max(newest, parse_xero_moment(document.get("UpdatedDateUTC")) or newest)
+                link = links.get(str(document[resource.id_field]))
+                # A link whose write-back is still due gets Xero's current copy from `flush_due`: no news to tell.
+                if link is not None and not link.writeback_due and rules.xero_state_hash(document, ctx.key) != link.xero_hash:
+                    changed.append((link, document))
+        after[resource.name] = newest.isoformat()
+    return changed, after
+
+
+def news(document: Mapping[str, Any]) -> str:
+    """What the history says of a change brought back (no amounts: the connector keeps none)."""
+    return f"Brought back from Xero: {str(document.get('Status') or '').lower() or 'changed'}."
+
+
+def worth_asking(ctx: SyncContext, stream: Stream) -> bool:
+    """Whether this run asks Xero what changed. A sweep, or a run a Dynamics change started, asks only when Xero's
+    webhooks told of a change since the last time, or that was a while ago (`SYNC_XERO_POLL_SECONDS`): the
+    calls count against the organisation's 5,000 a day. Any other run (Xero's webhook, Sync now, the CLI) asks."""
+    if ctx.run is None or ctx.run.trigger not in QUIET_TRIGGERS:
+        return True
+    last = state.cursor_saved_at(ctx.connection_id, stream.name)
+    if last is None or last <= ctx.now - timedelta(seconds=settings.SYNC_XERO_POLL_SECONDS):
+        return True
+    # An event that came while the last run read may not be in what it read: look a little further back.
+    return XeroWebhookEvent.objects.filter(tenant_id=ctx.xero.tenant_id, received_at__gte=last - EVENT_MARGIN).exists()
+
+
+def run_stream(ctx: SyncContext, stream: Stream) -> None:
+    if not worth_asking(ctx, stream):
+        ctx.progress(Progress(stream.name, "Xero told of no change"))
+        return
+    position = state.cursor(ctx.connection_id, stream.name) or {}
+    ctx.progress(Progress(stream.name, "reading what changed in Xero"))
+    changed, after = changed_in_xero(ctx, stream, position)
+    batches = [changed[start:start + stream.batch_size] for start in range(0, len(changed), stream.batch_size)]
+    if not batches:
+        state.save_cursors(ctx.connection_id, {stream.name: after})
+        ctx.progress(Progress(stream.name, "nothing changed"))
+        return
+    for number, batch in enumerate(batches, start=1):
+        ctx.renew_lease()
+        write_back(ctx, batch, cursors={stream.name: after} if number == len(batches) else None)
+        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}; so far {ctx.counts['brought_back']} brought back",
+                              number, len(batches)))
+
+
+def write_back(ctx: SyncContext, batch: list[tuple[Link, Mapping[str, Any]]], cursors: Mapping[str, Any] | None) -> None:
+    records = {record.invoice.id: record for record in read_invoices(ctx.dynamics, [link.dynamics_id for link, _ in batch],
+                                                                     ctx.connector_id)}
+    present = [(link, document) for link, document in batch if link.dynamics_id in records]  # not deleted in Dynamics
+    attempts = [state.Attempt(KIND, link.dynamics_id, SyncAttempt.Outcome.SUCCEEDED, reason=news(document), xero_id=link.xero_id,
+                              direction=SyncAttempt.Direction.TO_DYNAMICS) for link, document in present]
+    state.due_from_xero(ctx.connection_id, ctx.run, [link.dynamics_id for link, _ in present], attempts, cursors)
+    exported = [writeback.Exported(records[link.dynamics_id], document,
+                                   as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
+                for link, document in present]
+    writeback.flush(ctx, exported, [], {})
+    ctx.counts["brought_back"] += len(present)
