@@ -15,6 +15,10 @@ os.environ.setdefault("EMAIL_URL", "locmem://")
 # A run's lease keeper beats every third of this: never within a test, whose transaction its thread can't see.
 os.environ.setdefault("SYNC_LEASE_SECONDS", "900")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dxconnector-tests-"))
+# Every test talks to the same sandbox organisation, which enforces no limits: Xero's 60 calls a minute would
+# make the tests of a session wait on each other (the rate governor has tests of its own).
+os.environ.setdefault("XERO_CALLS_PER_MINUTE", "1000000")
+os.environ.setdefault("XERO_CALLS_PER_DAY", "100000000")
 
 from dxconnector.config.settings import *  # noqa: E402,F403
 

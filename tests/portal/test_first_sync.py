@@ -27,7 +27,9 @@ class FirstSyncTestCase(BaseTestCase):
         self.addCleanup(checks.stop)
 
     def create(self, **kwargs):
-        with mock.patch("dxconnector.portal.views.write_connection_rows", **kwargs) as write:
+        # Dynamics and Xero are not reachable here: the rows' writer and the lists' reader stand in for them.
+        with mock.patch("dxconnector.portal.views.write_connection_rows", **kwargs) as write, \
+                mock.patch("dxconnector.sync.engine.refresh_reference_lists"):
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
         self.assertEqual(response.status_code, 302)
         return write
@@ -71,6 +73,16 @@ class FirstSyncTestCase(BaseTestCase):
         self.connection.refresh_from_db()
         self.assertEqual(self.connection.status, "draft")
 
+
+    def test_xeros_lists_failing_to_load_does_not_stop_create_connection(self):
+        with mock.patch("dxconnector.portal.views.write_connection_rows"), \
+                mock.patch("dxconnector.sync.engine.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")), \
+                self.assertLogs("dxconnector.portal.views", "WARNING") as logged:
+            response = self.client.post(f"/connections/{self.connection.pk}/create/")
+        self.assertEqual(response.status_code, 302)
+        self.connection.refresh_from_db()
+        self.assertEqual(self.connection.status, Connection.Status.CREATED)
+        self.assertIn("wait for the first sync", logged.output[0])
 
 class DefaultsBackfillTestCase(BaseTestCase):
     def test_the_defaults_take_a_sales_account_code_and_a_sync_from_date(self):

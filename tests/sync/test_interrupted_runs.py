@@ -6,6 +6,7 @@ from unittest import mock
 
 from dxconnector.sync import invoices, state, writeback
 from dxconnector.sync.models import Cursor, SyncRun
+from dxconnector.sync.streams import INVOICES_TO_XERO
 from dxconnector.xero import resources
 from tests.sandboxes import control
 from tests.sync.helpers import IsolatedSyncTestCase, SyncTestCase
@@ -39,7 +40,7 @@ class InterruptedRunTestCase(SyncTestCase):
         with mock.patch.object(invoices.state, "commit_batch", once(state.commit_batch)), self.assertRaises(Crash):
             self.run_once()
         self.assertEqual(len(self.xero_invoices_linking_to(self.invoice_id)), 1)  # Xero has it, the ledger doesn't
-        self.assertFalse(Cursor.objects.filter(connection=self.connection).exists())
+        self.assertFalse(Cursor.objects.filter(connection=self.connection, stream=INVOICES_TO_XERO.name).exists())
         again = self.sync()
         self.assertEqual(again.counts["recovered"], 1)  # found in Xero by its link back to Dynamics
         [xero] = self.xero_invoices_linking_to(self.invoice_id)
@@ -100,8 +101,8 @@ class XeroFailingTestCase(IsolatedSyncTestCase):
         finally:
             control(self.sandbox, "PUT", "/faults", {"rates": {}})
         self.assertEqual((failed.status, failed.error), (SyncRun.Status.FAILED, "RetryableError (500)"))
-        self.assertFalse(Cursor.objects.filter(connection=self.connection).exists())
+        self.assertFalse(Cursor.objects.filter(connection=self.connection, stream=INVOICES_TO_XERO.name).exists())
         self.assertFalse(self.attempts(invoice_id))
         self.sync()
-        self.assertTrue(Cursor.objects.filter(connection=self.connection).exists())
+        self.assertTrue(Cursor.objects.filter(connection=self.connection, stream=INVOICES_TO_XERO.name).exists())
         self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)

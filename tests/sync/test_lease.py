@@ -11,6 +11,7 @@ from django.utils import timezone
 from dxconnector.portal.models import Connection
 from dxconnector.sync import state
 from dxconnector.sync.models import Cursor, Lease, Link, SyncRun
+from dxconnector.sync.streams import INVOICES_TO_XERO
 from tests.base import BaseTestCase
 from tests.sync.helpers import SyncTestCase
 
@@ -55,7 +56,7 @@ class SecondRunTestCase(SyncTestCase):
         state.acquire_lease(self.connection.pk, "a run on another worker")
         busy = self.run_once()
         self.assertEqual(busy.status, SyncRun.Status.BUSY)
-        self.assertFalse(Cursor.objects.filter(connection=self.connection).exists())
+        self.assertFalse(Cursor.objects.filter(connection=self.connection, stream=INVOICES_TO_XERO.name).exists())
         self.assertFalse(Link.objects.filter(connection=self.connection).exists())
         self.assertFalse(self.attempts(invoice_id))
         state.release_lease(self.connection.pk, "a run on another worker")

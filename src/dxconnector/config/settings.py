@@ -56,6 +56,8 @@ WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
 SYNC_SWEEP_SECONDS = env.int("SYNC_SWEEP_SECONDS", 300, minimum=10)
 # How long a sweep (or a Dynamics webhook's run) goes without asking Xero what changed when Xero's webhooks say nothing.
 SYNC_XERO_POLL_SECONDS = env.int("SYNC_XERO_POLL_SECONDS", 1800, minimum=10)
+# How often Xero's reference lists (accounts, tax rates, themes, tracking, currencies) are read again into Dynamics.
+SYNC_REFERENCE_SECONDS = env.int("SYNC_REFERENCE_SECONDS", 21600, minimum=10)
 # How long a run holds its connection after its last sign of life: a killed worker's connection is free again after this.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", 60, minimum=3)
 

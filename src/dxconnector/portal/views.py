@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,10 @@ from dxconnector.portal import accounts, checklist, dynamics_connect, dynamics_l
 from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
-from dxconnector.sync import triggers
+from dxconnector.sync import engine, triggers
+from dxconnector.xero.errors import XeroError
+
+logger = logging.getLogger(__name__)
 
 
 # --- registration -----------------------------------------------------------
@@ -169,9 +174,21 @@ def connection_create(request: HttpRequest, pk) -> HttpResponse:
         return redirect("connection", pk=connection.pk)
     connection.status = Connection.Status.CREATED
     connection.save(update_fields=["status"])
+    fill_reference_lists(connection)
     if connection.may_sync():
         queue_first_sync(connection)
     return redirect("connection", pk=connection.pk)
+
+
+def fill_reference_lists(connection: Connection) -> None:
+    """Xero's chart of accounts, tax rates, themes, tracking and currencies in Dynamics right away, for users to
+    pick on invoices. Should Xero or Dynamics fail now, the first sync brings them: the connection is made."""
+    try:
+        engine.refresh_reference_lists(connection.pk)
+    except (XeroError, DynamicsError, engine.NotReady) as error:
+        logger.warning("Xero's lists for connection %s wait for the first sync: %s", connection.pk, error)
+    except Exception:  # a nicety must not undo the connection just made; the traceback goes to the log
+        logger.exception("Xero's lists for connection %s wait for the first sync", connection.pk)
 
 
 def queue_first_sync(connection: Connection) -> bool:

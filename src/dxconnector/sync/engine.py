@@ -26,11 +26,11 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import dynamics_connect, xero_connect
 from dxconnector.portal.models import Connection
-from dxconnector.sync import from_xero, invoices, state, writeback, xero_io
+from dxconnector.sync import from_xero, invoices, reference_lists, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
-from dxconnector.sync.streams import STREAMS, Direction, Stream
+from dxconnector.sync.streams import REFERENCE_LISTS_FROM_XERO, STREAMS, Direction, Stream
 from dxconnector.xero.client import XeroClient
 from dxconnector.xero.errors import XeroError
 
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
 CONNECTOR_COLUMN = "_stl3_connectorid_value"
 BATCHES = {"invoice": invoices.sync_batch}  # a stream's record kind → what syncs one batch of its changed ids
+FROM_XERO = {"invoice": from_xero.run_stream, "reference": reference_lists.run_stream}  # record kind → what runs its stream
 
 
 class NotReady(Exception):
@@ -215,7 +216,7 @@ def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]
 
 def run_stream(ctx: SyncContext, stream: Stream) -> None:
     if stream.direction is Direction.TO_DYNAMICS:
-        from_xero.run_stream(ctx, stream)
+        FROM_XERO[stream.record_kind](ctx, stream)
     else:
         run_dynamics_stream(ctx, stream)
 
@@ -239,6 +240,20 @@ def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
         ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}",
                               number, len(batches)))
     state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
+
+
+def refresh_reference_lists(connection_id: Any, *, clients: ClientFactory | None = None) -> dict[str, int]:
+    """Xero's reference lists into Dynamics now, outside a run (Create Connection), so that users can pick
+    account codes before the first sync. Every write is an upsert by id: a run doing the same meanwhile is
+    harmless. Returns the rows made, updated and archived."""
+    connection = Connection.objects.get(pk=connection_id)
+    made = (clients or connected_clients)(connection)
+    try:
+        ctx = open_context(connection, made)
+        reference_lists.bring_in(ctx, REFERENCE_LISTS_FROM_XERO)
+        return {key: value for key, value in ctx.counts.items() if key.startswith("reference_rows_")}
+    finally:
+        made.close()
 
 
 # --- "why isn't my invoice syncing?" -------------------------------------------------------------------------

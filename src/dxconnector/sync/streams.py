@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
-from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
+from dxconnector.xero.resources import ACCOUNTS, BRANDING_THEMES, CREDIT_NOTES, CURRENCIES, INVOICES, TAX_RATES, TRACKING_CATEGORIES, Resource
 
 
 class Direction(enum.StrEnum):
@@ -24,6 +24,7 @@ class Direction(enum.StrEnum):
 class CursorKind(enum.StrEnum):
     CHANGE_TRACKING = "change_tracking"  # Dataverse delta links; a modifiedon sweep for a table without tracking
     MODIFIED_SINCE = "modified_since"  # Xero's If-Modified-Since: the newest UpdatedDateUTC read
+    SNAPSHOT = "snapshot"  # small lists read whole, again once the last read is old enough
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,18 @@ INVOICES_FROM_XERO = Stream(
     xero=(INVOICES, CREDIT_NOTES),
 )
 
-# Dynamics → Xero first: what it writes comes back as its own answer, not as a change in Xero.
-STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, INVOICES_FROM_XERO)
+REFERENCE_LISTS_FROM_XERO = Stream(
+    name="reference-lists-from-xero",
+    direction=Direction.TO_DYNAMICS,
+    record_kind="reference",
+    cursor=CursorKind.SNAPSHOT,
+    batch_size=1000,  # rows a `$batch` call writes
+    xero=(ACCOUNTS, TAX_RATES, BRANDING_THEMES, TRACKING_CATEGORIES, CURRENCIES),
+)
+
+# Dynamics → Xero first: what it writes comes back as its own answer, not as a change in Xero. Xero's lists last:
+# they are read on Create Connection, and then only every SYNC_REFERENCE_SECONDS.
+STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, INVOICES_FROM_XERO, REFERENCE_LISTS_FROM_XERO)
 
 
 def stream(name: str) -> Stream:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain import rules
+from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_from_xero, xero_details_columns, xero_invoice_url
 from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute

@@ -1,0 +1,179 @@
+"""Xero → Dynamics: Xero's reference lists — chart of accounts, tax rates, branding themes, tracking categories
+and their options, currencies — kept current in our `stl3_` tables, so that Dynamics users pick them on
+invoices, lines and products.
+
+The lists are small: each is read whole (one call each) and compared with the connection's rows in Dynamics
+(one query each); only what differs is written, in one `$batch`. A row Dynamics lacks is made under an id
+derived from the connection and Xero's key, so making it twice changes nothing; a row whose columns differ is
+updated; a row Xero no longer has is shown Archived (invoices that use it still read it).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from dxconnector.domain.mapping import reference
+from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.records import DynamicsRow, Lookup
+from dxconnector.dynamics.batch import BatchRequest, execute
+from dxconnector.dynamics.changes import PAGE_SIZE
+from dxconnector.dynamics.solution.definition import (
+    BRANDING_THEME,
+    CHART_OF_ACCOUNTS,
+    CONNECTION,
+    CURRENCY,
+    TAX_RATE,
+    TRACKING_CATEGORY,
+    TRACKING_OPTION,
+)
+from dxconnector.dynamics.solution.model import Table
+from dxconnector.sync import state
+from dxconnector.sync.context import Progress, SyncContext
+from dxconnector.sync.streams import Stream
+from dxconnector.xero.resources import ACCOUNTS, BRANDING_THEMES, CURRENCIES, TAX_RATES, TRACKING_CATEGORIES, Resource
+
+logger = logging.getLogger(__name__)
+SET_NAMES = {table.name: table.set_name for table in (CONNECTION, TRACKING_CATEGORY)}  # what our rows' lookups point at
+ARCHIVED = "ARCHIVED"
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """A Xero list and the Dynamics table that shows it: `row` maps one of Xero's records to its row, found again
+    by `key_column`."""
+
+    resource: Resource
+    table: Table
+    key_column: str
+    row: Callable[[Mapping[str, Any], str], DynamicsRow]
+
+
+LISTS = (
+    ReferenceList(ACCOUNTS, CHART_OF_ACCOUNTS, "stl3_xeroaccountid", reference.account_row),
+    ReferenceList(TAX_RATES, TAX_RATE, "stl3_taxtype", reference.tax_rate_row),
+    ReferenceList(BRANDING_THEMES, BRANDING_THEME, "stl3_xerobrandingthemeid", reference.branding_theme_row),
+    ReferenceList(TRACKING_CATEGORIES, TRACKING_CATEGORY, "stl3_xerotrackingcategoryid", reference.tracking_category_row),
+    ReferenceList(CURRENCIES, CURRENCY, "stl3_code", reference.currency_row),
+)
+OPTION_KEY = "stl3_xerotrackingoptionid"
+
+
+def row_id(connector_id: str, row: DynamicsRow) -> str:
+    """The id a row we make gets: the same for the same connection, table and Xero key."""
+    return str(uuid.uuid5(uuid.UUID(connector_id), f"{row.table}:{row.key}"))
+
+
+def _has_status(table: Table) -> bool:
+    return any(column.name == "stl3_status" for column in table.columns)
+
+
+def _body(row: DynamicsRow) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for column, value in row.columns.items():
+        if isinstance(value, Lookup):
+            body[f"{column}@odata.bind"] = f"/{SET_NAMES[value.table]}({value.id})"
+        else:
+            body[column] = value
+    return body
+
+
+def _same(wanted: Any, have: Any) -> bool:
+    if isinstance(wanted, Decimal):
+        return have is not None and Decimal(str(have)) == wanted
+    return wanted == have
+
+
+def _differs(row: DynamicsRow, existing: Mapping[str, Any]) -> bool:
+    """Whether the row in Dynamics shows anything else than Xero says (lookups are the ones it was found by)."""
+    return any(not _same(value, existing.get(column)) for column, value in row.columns.items() if not isinstance(value, Lookup))
+
+
+class Writes:
+    """The `$batch` requests that bring the tables in line with Xero, and how many rows each kind of change takes."""
+
+    def __init__(self, ctx: SyncContext):
+        self.ctx = ctx
+        self.requests: list[BatchRequest] = []
+        self.counts = {"made": 0, "updated": 0, "archived": 0}
+
+    def bring_in_line(self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]]) -> dict[str, str]:
+        """Rows to make, to update, to archive. Returns Xero key → Dynamics row id for every row Xero has."""
+        by_key = {str(found.get(key_column) or ""): found for found in existing}
+        ids: dict[str, str] = {}
+        for row in rows:
+            found = by_key.get(row.key)
+            ids[row.key] = str(found[table.primary_id]) if found else row_id(self.ctx.connector_id, row)
+            if found is None or _differs(row, found):
+                self.requests.append(BatchRequest("PATCH", f"{table.set_name}({ids[row.key]})", _body(row)))
+                self.counts["updated" if found else "made"] += 1
+        if _has_status(table):
+            archived = option_value(table.name, "stl3_status", ARCHIVED)
+            for key, found in by_key.items():
+                if key and key not in ids and found.get("stl3_status") != archived:
+                    self.requests.append(BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {"stl3_status": archived}))
+                    self.counts["archived"] += 1
+        return ids
+
+
+def _rows_in_dynamics(ctx: SyncContext, table: Table, key_column: str, rows: list[DynamicsRow], filter_: str) -> list[dict[str, Any]]:
+    """The connection's rows of a table, with the columns Xero's rows set."""
+    columns = [column for row in rows for column, value in row.columns.items() if not isinstance(value, Lookup)]
+    status = ["stl3_status"] if _has_status(table) else []
+    params = {"$select": ",".join(dict.fromkeys((table.primary_id, key_column, *status, *columns))), "$filter": filter_}
+    return [row for page in ctx.dynamics.pages(table.set_name, params=params, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"})
+            for row in page.get("value", [])]
+
+
+def due(ctx: SyncContext, stream: Stream) -> bool:
+    """Never read for this connection, or long enough ago (`SYNC_REFERENCE_SECONDS`): the lists change seldom."""
+    last = state.cursor_saved_at(ctx.connection_id, stream.name)
+    return last is None or last <= ctx.now - timedelta(seconds=settings.SYNC_REFERENCE_SECONDS)
+
+
+def run_stream(ctx: SyncContext, stream: Stream) -> None:
+    if due(ctx, stream):
+        bring_in(ctx, stream)
+
+
+def bring_in(ctx: SyncContext, stream: Stream) -> None:
+    """Read every list and write what differs; the stream's cursor says when."""
+    ctx.progress(Progress(stream.name, "reading Xero's lists"))
+    writes = Writes(ctx)
+    categories: list[Mapping[str, Any]] = []
+    category_ids: dict[str, str] = {}
+    for listed in LISTS:
+        records = list(ctx.xero.records(listed.resource))
+        rows = [listed.row(record, ctx.connector_id) for record in records]
+        existing = _rows_in_dynamics(ctx, listed.table, listed.key_column, rows, f"_stl3_connectorid_value eq {ctx.connector_id}")
+        ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing)
+        if listed.table is TRACKING_CATEGORY:
+            categories, category_ids = records, ids
+    _options(ctx, writes, categories, category_ids)
+    failed = [answer.error for answer in execute(ctx.dynamics, writes.requests) if not answer.ok] if writes.requests else []
+    for error in failed:
+        logger.warning("a reference row was not written: %s", error)
+    if not failed:
+        state.save_cursors(ctx.connection_id, {stream.name: {"read_at": ctx.now.isoformat()}})
+    ctx.counts["dynamics_writes"] += len(writes.requests)
+    for what, count in writes.counts.items():
+        if count:
+            ctx.counts[f"reference_rows_{what}"] += count
+    ctx.progress(Progress(stream.name, ", ".join(f"{count} rows {what}" for what, count in writes.counts.items()), 1, 1))
+
+
+def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any]], category_ids: Mapping[str, str]) -> None:
+    """Each category's options, under its Dynamics row."""
+    if not category_ids:
+        return
+    rows = [row for category in categories
+            for row in reference.tracking_option_rows(category, category_ids[str(category["TrackingCategoryID"])])]
+    under = " or ".join(f"_stl3_trackingcategoryid_value eq {category_row}" for category_row in category_ids.values())
+    writes.bring_in_line(TRACKING_OPTION, OPTION_KEY, rows, _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under))
