@@ -32,13 +32,19 @@ class Listing:
 
 
 def respond_with_list(call: Call, listing: Listing, render: Callable[[Record], Record]) -> Response:
-    records = call.books.all(listing.store_kind, modified_since_ms(call))
-    records = [render(record) for record in _filtered(call, listing, records)]
+    records = _filtered(call, listing, call.books.all(listing.store_kind, modified_since_ms(call)))
     where = compile_where(call.param("where"))
+    order = call.param("order")
+    page = parse_page(call.param("page"), call.param("pageSize")) if listing.paged else None
+    if page is not None and where is None and not (order or "").strip():
+        # Nothing looks at the rendered records but the page itself: render that page alone, so that paging
+        # through a large organisation costs each page, not the whole collection every time.
+        stored, pagination = paginate(records, page)
+        return ok(call.provider_name, listing.collection, [render(record) for record in stored], pagination=pagination)
+    records = [render(record) for record in records]
     if where is not None:
         records = [record for record in records if where(record)]
-    records = apply_order(records, call.param("order"))
-    page = parse_page(call.param("page"), call.param("pageSize")) if listing.paged else None
+    records = apply_order(records, order)
     extra: dict[str, Any] = {}
     if page is not None:
         records, extra["pagination"] = paginate(records, page)
