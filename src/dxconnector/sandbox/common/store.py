@@ -82,14 +82,27 @@ class DocumentStore:
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def list(self, kind: str, tenant: str, *, updated_after: float | None = None) -> list[dict[str, Any]]:
-        query, args = "SELECT body FROM documents WHERE kind = ? AND tenant = ?", [kind, tenant]
-        if updated_after is not None:
-            query += " AND updated > ?"
-            args.append(updated_after)
+    def list(self, kind: str, tenant: str, *, updated_after: float | None = None, offset: int = 0,
+             limit: int | None = None) -> list[dict[str, Any]]:
+        """The documents in the order they were first stored; `offset`/`limit` take a window of them."""
+        where, args = self._selection(kind, tenant, updated_after)
+        window = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         with self._lock:
-            rows = self._db.execute(query + " ORDER BY seq", args).fetchall()
+            rows = self._db.execute(f"SELECT body FROM documents WHERE {where} ORDER BY seq{window}", args).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    def count_matching(self, kind: str, tenant: str, *, updated_after: float | None = None) -> int:
+        where, args = self._selection(kind, tenant, updated_after)
+        with self._lock:
+            return self._db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}", args).fetchone()[0]
+
+    @staticmethod
+    def _selection(kind: str, tenant: str, updated_after: float | None) -> tuple[str, list[Any]]:
+        where, args = "kind = ? AND tenant = ?", [kind, tenant]
+        if updated_after is not None:
+            where += " AND updated > ?"
+            args.append(updated_after)
+        return where, args
 
     def count(self, kind: str, tenant: str) -> int:
         with self._lock:

@@ -68,10 +68,11 @@ class Books:
             return []
         return self.store.get_by_number(kind, self.tenant_id, fold(number))
 
-    def all(self, kind: str, modified_since_ms: int | None = None) -> list[Record]:
-        # The store's filter is strictly-after; half a millisecond earlier makes it "at or after".
-        after = None if modified_since_ms is None else modified_since_ms / 1000 - 0.0005
-        return self.store.list(kind, self.tenant_id, updated_after=after)
+    def all(self, kind: str, modified_since_ms: int | None = None, *, offset: int = 0, limit: int | None = None) -> list[Record]:
+        return self.store.list(kind, self.tenant_id, updated_after=_after(modified_since_ms), offset=offset, limit=limit)
+
+    def count(self, kind: str, modified_since_ms: int | None = None) -> int:
+        return self.store.count_matching(kind, self.tenant_id, updated_after=_after(modified_since_ms))
 
     def put(self, kind: str, record_id: str, record: Record, *, number: str | None = None) -> None:
         updated_ms = record.get("_updated_ms", 0)
@@ -114,3 +115,8 @@ class Books:
 
     def set_setting(self, name: str, value: Any) -> None:
         self.store.set_value(f"xero:{self.tenant_id}:{name}", value)
+
+
+def _after(modified_since_ms: int | None) -> float | None:
+    """The store's filter is strictly-after; half a millisecond earlier makes it "at or after"."""
+    return None if modified_since_ms is None else modified_since_ms / 1000 - 0.0005

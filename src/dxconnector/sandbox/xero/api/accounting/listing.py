@@ -13,7 +13,7 @@ from dxconnector.sandbox.xero.api.accounting.dates import BadDate, epoch_ms, par
 from dxconnector.sandbox.xero.api.accounting.envelope import ok, validation_message
 from dxconnector.sandbox.xero.api.accounting.http import Call, Refusal
 from dxconnector.sandbox.xero.api.accounting.query import (
-    apply_order, compile_where, lookup, matches_any, paginate, parse_bool, parse_csv, parse_page,
+    apply_order, compile_where, lookup, matches_any, paginate, pagination, parse_bool, parse_csv, parse_page,
 )
 
 
@@ -32,16 +32,19 @@ class Listing:
 
 
 def respond_with_list(call: Call, listing: Listing, render: Callable[[Record], Record]) -> Response:
-    records = _filtered(call, listing, call.books.all(listing.store_kind, modified_since_ms(call)))
+    since = modified_since_ms(call)
+    conditions = _conditions(call, listing)
     where = compile_where(call.param("where"))
     order = call.param("order")
     page = parse_page(call.param("page"), call.param("pageSize")) if listing.paged else None
-    if page is not None and where is None and not (order or "").strip():
-        # Nothing looks at the rendered records but the page itself: render that page alone, so that paging
+    if page is not None and where is None and not (order or "").strip() and not conditions:
+        # Nothing looks at the records but the page itself: read and render that page alone, so that paging
         # through a large organisation costs each page, not the whole collection every time.
-        stored, pagination = paginate(records, page)
-        return ok(call.provider_name, listing.collection, [render(record) for record in stored], pagination=pagination)
-    records = [render(record) for record in records]
+        stored = call.books.all(listing.store_kind, since, offset=page.offset, limit=page.size)
+        return ok(call.provider_name, listing.collection, [render(record) for record in stored],
+                  pagination=pagination(call.books.count(listing.store_kind, since), page))
+    records = [render(record) for record in call.books.all(listing.store_kind, since)
+               if all(condition(record) for condition in conditions)]
     if where is not None:
         records = [record for record in records if where(record)]
     records = apply_order(records, order)
@@ -64,7 +67,7 @@ def modified_since_ms(call: Call) -> int | None:
         raise Refusal(validation_message(str(error))) from None
 
 
-def _filtered(call: Call, listing: Listing, records: list[Record]) -> list[Record]:
+def _conditions(call: Call, listing: Listing) -> list[Callable[[Record], bool]]:
     """The filters that work on stored fields, applied before rendering (cheaper, and private fields are still there)."""
     conditions: list[Callable[[Record], bool]] = []
     ids = parse_csv(call.param("IDs"))
@@ -89,4 +92,4 @@ def _filtered(call: Call, listing: Listing, records: list[Record]) -> list[Recor
     term = (call.param("searchTerm") or "").strip().casefold()
     if term and listing.search_fields:
         conditions.append(lambda record: any(term in str(record.get(field) or "").casefold() for field in listing.search_fields))
-    return [record for record in records if all(condition(record) for condition in conditions)]
+    return conditions

@@ -47,6 +47,10 @@ class Page:
     number: int
     size: int
 
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
 
 def parse_page(page: str | None, page_size: str | None) -> Page | None:
     """None when the caller did not ask for a page (then everything is returned, without pagination)."""
@@ -61,10 +65,11 @@ def parse_page(page: str | None, page_size: str | None) -> Page | None:
 
 
 def paginate(records: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    start = (page.number - 1) * page.size
-    pagination = {"page": page.number, "pageSize": page.size, "pageCount": math.ceil(len(records) / page.size),
-                  "itemCount": len(records)}
-    return records[start:start + page.size], pagination
+    return records[page.offset:page.offset + page.size], pagination(len(records), page)
+
+
+def pagination(item_count: int, page: Page) -> dict[str, int]:
+    return {"page": page.number, "pageSize": page.size, "pageCount": math.ceil(item_count / page.size), "itemCount": item_count}
 
 
 # --- values ------------------------------------------------------------------------------------
