@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.sync import state
 from dxconnector.sync.models import Cursor, SyncAttempt, XeroWebhookEvent
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase
@@ -41,6 +42,12 @@ class FromXeroTestCase(SyncTestCase):
         again = self.sync()
         self.assertEqual(again.counts.get("brought_back", 0), 0)
         self.assertEqual(len(self.history(self.invoice_id)), 1)
+
+    def test_a_run_that_reads_nothing_new_leaves_the_cursor_where_it_was(self):
+        before = state.cursor(self.connection.pk, "invoices-from-xero")
+        self.sync()
+        self.sync()
+        self.assertEqual(state.cursor(self.connection.pk, "invoices-from-xero"), before)
 
     def test_a_full_payment_in_xero_marks_the_invoice_paid_in_dynamics_with_its_amounts_and_a_history_row(self):
         total = Decimal(str(self.xero_invoice(self.xero_id)["Total"]))

@@ -32,11 +32,11 @@ OVERLAP = timedelta(seconds=1)  # If-Modified-Since counts whole seconds: read t
 FIRST_LOOK_BACK = timedelta(minutes=5)  # a first run reads from a little before the oldest invoice sent
 
 
-def _since(ctx: SyncContext, position: Mapping[str, str], resource: Resource) -> datetime:
+def _start(ctx: SyncContext, position: Mapping[str, str], resource: Resource) -> datetime:
+    """The newest change read of this collection, or for a first run, a little before the oldest invoice sent."""
     if position.get(resource.name):
-        return datetime.fromisoformat(position[resource.name]) - OVERLAP
-    oldest = state.oldest_link(ctx.connection_id, KIND)
-    return min(oldest or ctx.now, ctx.now) - FIRST_LOOK_BACK
+        return datetime.fromisoformat(position[resource.name])
+    return (state.oldest_link(ctx.connection_id, KIND) or ctx.now) - FIRST_LOOK_BACK
 
 
 def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> tuple[list[tuple[Link, Mapping[str, Any]]], dict[str, str]]:
@@ -44,10 +44,9 @@ def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str
     changed: list[tuple[Link, Mapping[str, Any]]] = []
     after = dict(position)
     for resource in stream.xero:
-        since = _since(ctx, position, resource)
-        newest = since
+        newest = _start(ctx, position, resource)
         extra = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
-        for page in ctx.xero.pages(resource, modified_since=since, page_size=SCAN_PAGE_SIZE, **extra):
+        for page in ctx.xero.pages(resource, modified_since=newest - OVERLAP, page_size=SCAN_PAGE_SIZE, **extra):
             links = state.links_to(ctx.connection_id, KIND, [str(document[resource.id_field]) for document in page])
             for document in page:
                 newest = max(newest, parse_xero_moment(document.get("UpdatedDateUTC")) or newest)

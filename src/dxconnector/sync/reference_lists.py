@@ -99,8 +99,8 @@ def _differs(row: DynamicsRow, existing: Mapping[str, Any]) -> bool:
 class Writes:
     """The `$batch` requests that bring the tables in line with Xero, and how many rows each kind of change takes."""
 
-    def __init__(self, ctx: SyncContext):
-        self.ctx = ctx
+    def __init__(self, connector_id: str):
+        self.connector_id = connector_id
         self.requests: list[BatchRequest] = []
         self.counts = {"made": 0, "updated": 0, "archived": 0}
 
@@ -110,7 +110,7 @@ class Writes:
         ids: dict[str, str] = {}
         for row in rows:
             found = by_key.get(row.key)
-            ids[row.key] = str(found[table.primary_id]) if found else row_id(self.ctx.connector_id, row)
+            ids[row.key] = str(found[table.primary_id]) if found else row_id(self.connector_id, row)
             if found is None or _differs(row, found):
                 self.requests.append(BatchRequest("PATCH", f"{table.set_name}({ids[row.key]})", _body(row)))
                 self.counts["updated" if found else "made"] += 1
@@ -146,7 +146,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
 def bring_in(ctx: SyncContext, stream: Stream) -> None:
     """Read every list and write what differs; the stream's cursor says when."""
     ctx.progress(Progress(stream.name, "reading Xero's lists"))
-    writes = Writes(ctx)
+    writes = Writes(ctx.connector_id)
     categories: list[Mapping[str, Any]] = []
     category_ids: dict[str, str] = {}
     for listed in LISTS:

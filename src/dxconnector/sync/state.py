@@ -130,18 +130,22 @@ def forget_requested(connection_id: Any, kind: str, before: datetime) -> None:
 # --- the links ledger ------------------------------------------------------------------------------------
 
 
+def _links_by(column: str, connection_id: Any, kind: str, values: Iterable[str]) -> dict[str, Link]:
+    """Ledger entries whose `column` is one of these values, by that value, asked 500 at a time (databases cap a
+    statement's parameters)."""
+    wanted = list(dict.fromkeys(values))
+    return {getattr(link, column): link for start in range(0, len(wanted), 500)
+            for link in Link.objects.filter(connection_id=connection_id, kind=kind, **{f"{column}__in": wanted[start:start + 500]})}
+
+
 def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[str, Link]:
-    """The ledger's entries for these records, asked 500 at a time (databases cap a statement's parameters)."""
-    ids = list(dict.fromkeys(dynamics_ids))
-    return {link.dynamics_id: link for start in range(0, len(ids), 500)
-            for link in Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=ids[start:start + 500])}
+    """The ledger's entries for these Dynamics records, by Dynamics id."""
+    return _links_by("dynamics_id", connection_id, kind, dynamics_ids)
 
 
 def links_to(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> dict[str, Link]:
     """The ledger's entries linking a Dynamics record to one of these Xero records, by Xero id."""
-    ids = list(dict.fromkeys(xero_ids))
-    return {link.xero_id: link for start in range(0, len(ids), 500)
-            for link in Link.objects.filter(connection_id=connection_id, kind=kind, xero_id__in=ids[start:start + 500])}
+    return _links_by("xero_id", connection_id, kind, xero_ids)
 
 
 def oldest_link(connection_id: Any, kind: str) -> datetime | None:
@@ -215,9 +219,7 @@ def due_from_xero(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterabl
     with transaction.atomic():
         Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(dynamics_ids)) \
             .update(writeback_due=True, updated_at=timezone.now())
-        SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
-        for stream, value in (cursors or {}).items():
-            _save_cursor(connection_id, stream, value)
+        _record(connection_id, run, attempts, cursors)
 
 
 # --- what a batch commits --------------------------------------------------------------------------------
@@ -263,9 +265,15 @@ def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent
             "sent_hash": entry.hash or "", "pending_since": None, "writeback_due": True, "updated_at": now,
         } for entry in sent})
         forget_pending(connection_id, failed_creates)
-        rows = SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
-        for stream, value in (cursors or {}).items():
-            _save_cursor(connection_id, stream, value)
+        return _record(connection_id, run, attempts, cursors)
+
+
+def _record(connection_id: Any, run: SyncRun | None, attempts: Iterable[Attempt],
+            cursors: Mapping[str, Mapping[str, Any]] | None) -> list[SyncAttempt]:
+    """A batch's attempts and, with a stream's last batch, its cursor (inside the caller's transaction)."""
+    rows = SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
+    for stream, value in (cursors or {}).items():
+        _save_cursor(connection_id, stream, value)
     return rows
 
 

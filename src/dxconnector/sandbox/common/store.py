@@ -91,11 +91,6 @@ class DocumentStore:
             rows = self._db.execute(f"SELECT body FROM documents WHERE {where} ORDER BY seq{window}", args).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def count_matching(self, kind: str, tenant: str, *, updated_after: float | None = None) -> int:
-        where, args = self._selection(kind, tenant, updated_after)
-        with self._lock:
-            return self._db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}", args).fetchone()[0]
-
     @staticmethod
     def _selection(kind: str, tenant: str, updated_after: float | None) -> tuple[str, list[Any]]:
         where, args = "kind = ? AND tenant = ?", [kind, tenant]
@@ -104,9 +99,10 @@ class DocumentStore:
             args.append(updated_after)
         return where, args
 
-    def count(self, kind: str, tenant: str) -> int:
+    def count(self, kind: str, tenant: str, *, updated_after: float | None = None) -> int:
+        where, args = self._selection(kind, tenant, updated_after)
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM documents WHERE kind = ? AND tenant = ?", (kind, tenant)).fetchone()[0]
+            return self._db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}", args).fetchone()[0]
 
     def delete(self, kind: str, tenant: str, id: str) -> bool:
         with self._lock:

@@ -72,7 +72,7 @@ class Books:
         return self.store.list(kind, self.tenant_id, updated_after=_after(modified_since_ms), offset=offset, limit=limit)
 
     def count(self, kind: str, modified_since_ms: int | None = None) -> int:
-        return self.store.count_matching(kind, self.tenant_id, updated_after=_after(modified_since_ms))
+        return self.store.count(kind, self.tenant_id, updated_after=_after(modified_since_ms))
 
     def put(self, kind: str, record_id: str, record: Record, *, number: str | None = None) -> None:
         updated_ms = record.get("_updated_ms", 0)
