@@ -150,9 +150,13 @@ def test_a_malformed_order_is_a_query_parse_error(api):
 def test_paging_without_where_or_order_gives_the_same_records_as_the_whole_list(api, marked):
     _, _, invoices = marked
     since = {"If-Modified-Since": updated_at(invoices[0]).replace(microsecond=0).isoformat()}
-    whole = numbers(api.get("/Invoices", headers=since))
+    whole = ids_of(api.get("/Invoices", headers=since).json())
     first = api.get("/Invoices", params={"page": 1, "pageSize": 2}, headers=since).json()
     pages = [first] + [api.get("/Invoices", params={"page": n, "pageSize": 2}, headers=since).json()
                        for n in range(2, first["pagination"]["pageCount"] + 1)]
     assert first["pagination"]["itemCount"] == len(whole) >= 3
-    assert [number for page in pages for number in numbers_of(page)] == whole
+    assert [invoice_id for page in pages for invoice_id in ids_of(page)] == whole
+
+
+def ids_of(body):
+    return [invoice["InvoiceID"] for invoice in body["Invoices"]]  # bills may carry no number
