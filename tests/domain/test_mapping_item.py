@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from dxconnector.domain.mapping.item import item_hash, items_to_create, xero_item
+from dxconnector.domain.mapping.item import catalogue_products, item_hash, products_to_create, xero_item
 from dxconnector.domain.records import (
     BundleRole,
     ConnectionSettings,
@@ -85,7 +85,18 @@ INVOICE = DynamicsInvoice("i", lines=(
     (ConnectionSettings(create_new_products=False), set(), []),
 ])
 def test_the_products_to_create_in_xero_before_the_invoice(settings, known, expected):
-    assert [product.number for product in items_to_create(INVOICE, settings, known)] == expected
+    products = catalogue_products([INVOICE]).values()
+    assert [product.number for product in products_to_create(products, settings, known)] == expected
+
+
+def test_the_catalogue_products_are_those_of_product_lines_once_each():
+    # Not the text-only line's product, nor the component of a bundle that goes whole.
+    assert sorted(catalogue_products([INVOICE, INVOICE])) == ["p1", "p2"]
+
+
+def test_two_products_sharing_a_number_make_one_item():
+    twin = DynamicsProduct("p9", WIDGET.number, "Widget (old)")
+    assert [product.id for product in products_to_create([WIDGET, twin], SETTINGS, set())] == [WIDGET.id]
 
 
 def test_the_item_hash_follows_the_sent_fields_only():

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from unittest import mock
+
+from dxconnector.sync import engine
+from dxconnector.sync.streams import INVOICES_TO_XERO
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase, unique
 
@@ -19,9 +24,9 @@ class ApiCallsTestCase(SyncTestCase):
                for n in range(INVOICES)]
         first = self.sync()
         self.assertEqual(first.counts["succeeded"], INVOICES)
-        # Xero: find contacts, create contacts, find items, create items, create invoices; then what changed in Xero
-        # (invoices, credit notes: our own writes, told apart by their hash).
-        self.assertEqual(first.counts["xero_calls"], 7)
+        # Xero: find contacts, create contacts, find items, create items, create invoices. Xero is not read back: every
+        # invoice linked was sent by this run (the next run reads it).
+        self.assertEqual(first.counts["xero_calls"], 5)
         self.assertEqual(first.counts.get("brought_back", 0), 0)
         # Dataverse: settings, three change feeds, the invoices read in full, one $batch write-back.
         self.assertEqual(first.counts["dynamics_calls"], 6)
@@ -32,11 +37,14 @@ class ApiCallsTestCase(SyncTestCase):
             client.update("invoices", invoice_id, {"description": "Revised"})
         edited = self.sync()
         self.assertEqual(edited.counts["succeeded"], INVOICES)
-        # Xero: the current copies (to respect payments), the updates, what changed in Xero.
-        self.assertEqual(edited.counts["xero_calls"], 4)
+        # Xero: the current copies (to respect payments), the updates. Still not read back: this run sent every invoice
+        # linked again, and what Xero answered is what Dynamics was shown.
+        self.assertEqual(edited.counts["xero_calls"], 2)
         self.assertEqual(edited.counts["dynamics_calls"], 6)
         print(f"{INVOICES} edited invoices: {edited.counts['xero_calls']} Xero calls, {edited.counts['dynamics_calls']} Dataverse calls")
 
+        read_back = self.sync("sweep")  # Xero never read yet: what changed there (invoices, credit notes), our own writes
+        self.assertEqual((read_back.counts["xero_calls"], read_back.counts.get("brought_back", 0)), (2, 0))
         quiet = self.sync("sweep")  # Xero was asked a moment ago and its webhooks told of nothing since
         self.assertEqual((quiet.counts["xero_calls"], quiet.counts["dynamics_calls"]), (0, 4))
 
@@ -52,7 +60,23 @@ class ApiCallsTestCase(SyncTestCase):
         self.assertEqual(run.counts["succeeded"], len(ids))
         # Looking 20 customers up would take two `where` queries; the whole contact list is one page of 1,000 here.
         pages = contacts_in_xero // 1000 + 1
-        # The contact list, the new contacts, the invoices; then what changed in Xero (invoices, credit notes).
-        self.assertEqual(run.counts["xero_calls"], pages + 2 + 2)
+        # The contact list, the new contacts, the invoices (Xero is read back from the next run).
+        self.assertEqual(run.counts["xero_calls"], pages + 2)
         self.assertEqual(run.counts["contacts_created"], 19)
         self.assertEqual(self.xero_document(ids[0])["Contact"]["ContactID"], known["ContactID"])
+
+    def test_a_run_of_several_batches_makes_all_its_new_customers_and_products_first_fifty_a_call(self):
+        self.onboard(stl3_createnewproducts=True)
+        self.sync()
+        ids = [self.make_invoice(self.make_account(), [{"product": self.make_product(), "quantity": 1}]) for _ in range(6)]
+        with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):
+            run = self.sync()
+        self.assertEqual((run.counts["succeeded"], run.counts["contacts_created"], run.counts["items_created"]), (6, 6, 6))
+        # Looked up and created once for the run: contacts (2), items (2); then each batch's invoices (3). Batch by batch
+        # it would have been 5 calls a batch.
+        self.assertEqual(run.counts["xero_calls"], 7)
+        # Dataverse: settings, three change feeds, the invoices read for their customers and products (3), then in full
+        # (3), a $batch write-back per batch (3).
+        self.assertEqual(run.counts["dynamics_calls"], 13)
+        for invoice_id in ids:
+            self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)

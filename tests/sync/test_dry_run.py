@@ -87,8 +87,10 @@ class DryRunTestCase(SyncTestCase):
         self.assertEqual(code, 0, out)
         drawn, summary = out.rsplit("\n", 2)[:2]
         steps = drawn.split("\r\033[K")[1:]
-        self.assertEqual(steps[0], "invoices-to-xero: reading what changed in Dynamics")
-        self.assertTrue(steps[1].startswith("[" + "#" * 15 + "-" * 15 + "] invoices-to-xero: batch 1/2"), steps[1])
+        self.assertEqual(steps[:3], ["invoices-to-xero: reading what changed in Dynamics",
+                                     "invoices-to-xero: customers and products first: 1 of 2 read",
+                                     "invoices-to-xero: customers and products first: 2 of 2 read"])
+        self.assertTrue(steps[3].startswith("[" + "#" * 15 + "-" * 15 + "] invoices-to-xero: batch 1/2"), steps[3])
         self.assertTrue(steps[-1].startswith("[" + "#" * 30 + "] invoices-to-xero: batch 2/2"), steps[-1])
         self.assertIn("Sync succeeded", summary)
 

@@ -43,9 +43,19 @@ class FromXeroTestCase(SyncTestCase):
         self.assertEqual(again.counts.get("brought_back", 0), 0)
         self.assertEqual(len(self.history(self.invoice_id)), 1)
 
+    def test_the_run_that_sent_the_first_invoices_leaves_reading_xero_to_the_next_which_misses_nothing(self):
+        self.assertIsNone(state.cursor(self.connection.pk, "invoices-from-xero"))
+        # The contact looked up, then created; the invoice created, and its online link read. Nothing read back.
+        self.assertEqual(self.first.counts["xero_calls"], 4)
+        self.pay(Decimal(str(self.xero_invoice(self.xero_id)["Total"])))  # between the two runs
+        sweep = self.sync("sweep")  # quiet, but Xero was never read
+        self.assertEqual(sweep.counts["brought_back"], 1)
+        self.assertIsNotNone(state.cursor(self.connection.pk, "invoices-from-xero"))
+
     def test_a_run_that_reads_nothing_new_leaves_the_cursor_where_it_was(self):
+        self.sync()  # the first read of Xero
         before = state.cursor(self.connection.pk, "invoices-from-xero")
-        self.sync()
+        self.assertIsNotNone(before)
         self.sync()
         self.assertEqual(state.cursor(self.connection.pk, "invoices-from-xero"), before)
 
@@ -95,6 +105,7 @@ class FromXeroTestCase(SyncTestCase):
         self.assertEqual(self.sync().counts.get("brought_back", 0), 0)
 
     def test_a_sweep_asks_xero_only_when_its_webhooks_told_of_a_change_or_a_while_has_passed(self):
+        self.sync()  # the first read of Xero
         self.pay(Decimal("40"))
         quiet = self.sync("sweep")
         self.assertEqual((quiet.counts["xero_calls"], quiet.counts.get("brought_back", 0)), (0, 0))

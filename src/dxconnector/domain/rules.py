@@ -27,6 +27,7 @@ from dxconnector.domain.records import (
     CustomerRef,
     DynamicsInvoice,
     DynamicsInvoiceLine,
+    DynamicsProduct,
     ExportStatus,
     InvoiceLink,
     InvoiceState,
@@ -391,7 +392,11 @@ def item_code(line: DynamicsInvoiceLine, settings: ConnectionSettings, xero_item
     without an item (Xero refuses unknown item codes)."""
     if line_kind(line) is not LineKind.PRODUCT or line.product is None:
         return None
-    code = line.product.number.strip()
+    return product_item_code(line.product, settings, xero_item_codes)
+
+
+def product_item_code(product: DynamicsProduct, settings: ConnectionSettings, xero_item_codes: Set[str]) -> str | None:
+    code = product.number.strip()
     if not code or utf16_length(code) > ITEM_CODE_LIMIT:
         return None
     return code if code in xero_item_codes or may_create_item(settings) else None

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
 CONNECTOR_COLUMN = "_stl3_connectorid_value"
 BATCHES = {"invoice": invoices.sync_batch}  # a stream's record kind → what syncs one batch of its changed ids
+FIRST = {"invoice": invoices.prepare_run}  # record kind → what a run of several batches does before them
 FROM_XERO = {"invoice": from_xero.run_stream, "reference": reference_lists.run_stream}  # record kind → what runs its stream
 
 
@@ -232,6 +233,8 @@ def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
         state.save_cursors(ctx.connection_id, after)
         ctx.progress(Progress(stream.name, "nothing changed"))
         return
+    if len(batches) > 1 and stream.record_kind in FIRST:
+        FIRST[stream.record_kind](ctx, batches, stream.name)
     sync_batch = BATCHES[stream.record_kind]
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()

@@ -76,11 +76,25 @@ def worth_asking(ctx: SyncContext, stream: Stream) -> bool:
     return XeroWebhookEvent.objects.filter(tenant_id=ctx.xero.tenant_id, received_at__gte=last - EVENT_MARGIN).exists()
 
 
+def only_just_sent(ctx: SyncContext, position: Mapping[str, str]) -> bool:
+    """Xero has never been read for this connection, and every invoice linked was sent by this very run (an
+    initial sync): all Xero could tell now is its answers to our own writes. The first read waits for the next
+    run, so that the onboarding minute's 60 calls go to the invoices people are waiting for. Nothing is lost
+    meanwhile: without a cursor, that run reads from a little before the oldest invoice sent."""
+    if position:
+        return False
+    oldest = state.oldest_link(ctx.connection_id, KIND)
+    return oldest is None or oldest >= ctx.now
+
+
 def run_stream(ctx: SyncContext, stream: Stream) -> None:
     if not worth_asking(ctx, stream):
         ctx.progress(Progress(stream.name, "Xero told of no change"))
         return
     position = state.cursor(ctx.connection_id, stream.name) or {}
+    if only_just_sent(ctx, position):
+        ctx.progress(Progress(stream.name, "Xero is first read at the next run: this one sent everything there is to ask about"))
+        return
     ctx.progress(Progress(stream.name, "reading what changed in Xero"))
     changed, after = changed_in_xero(ctx, stream, position)
     batches = [changed[start:start + stream.batch_size] for start in range(0, len(changed), stream.batch_size)]

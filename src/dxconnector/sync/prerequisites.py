@@ -10,8 +10,8 @@ from typing import Any
 from dxconnector.domain import rules
 from dxconnector.domain.mapping import contact as contact_mapping
 from dxconnector.domain.mapping import item as item_mapping
-from dxconnector.domain.records import DynamicsAccount, DynamicsContact, DynamicsInvoice, DynamicsProduct, XeroContactSummary
-from dxconnector.domain.rules import LineKind, MatchedBy, Reason, RuleViolation, Why
+from dxconnector.domain.records import DynamicsAccount, DynamicsContact, DynamicsProduct, XeroContactSummary
+from dxconnector.domain.rules import MatchedBy, Reason, RuleViolation, Why
 from dxconnector.dynamics.changes import customer_ref
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
@@ -105,21 +105,17 @@ def _item_ids(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return {str(item.get("Code")): str(item["ItemID"]) for item in items}
 
 
-def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, DynamicsProduct]:
-    """The catalogue products the invoices' lines go to Xero with (as items), once each."""
-    return {line.product.id: line.product for invoice in invoices for line in rules.lines_in_order(invoice)
-            if line.product is not None and rules.line_kind(line) is LineKind.PRODUCT}
-
-
 def linked_item_codes(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> set[str]:
     linked = state.links(ctx.connection_id, Link.Kind.ITEM, products)
     return {product.number.strip() for product_id, product in products.items() if product_id in linked and linked[product_id].xero_id}
 
 
-def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset[str]:
-    """The item codes Xero has for these invoices' products: linked ones, found ones, and (with Create New
-    Products) the ones created now. A product missing from Xero otherwise goes as a line without an item."""
-    products = catalogue_products(invoices)
+def ensure_items(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> frozenset[str]:
+    """The item codes Xero has for these products (of invoices' product lines, by id): linked ones, found ones,
+    and (with Create New Products) the ones created now. A product missing from Xero otherwise goes as a line
+    without an item."""
+    if not products:
+        return frozenset()
     known = linked_item_codes(ctx, products)
     unlinked = {product.number.strip(): product for product in products.values() if product.number.strip() not in known}
     new_links: dict[str, str] = {}
@@ -128,10 +124,7 @@ def ensure_items(ctx: SyncContext, invoices: list[DynamicsInvoice]) -> frozenset
         if product is not None:
             known.add(product.number.strip())
             new_links[product.id] = item_id
-    to_create: dict[str, DynamicsProduct] = {}
-    for invoice in invoices:
-        for product in item_mapping.items_to_create(invoice, ctx.settings, known):
-            to_create.setdefault(product.id, product)
+    to_create = {product.id: product for product in item_mapping.products_to_create(products.values(), ctx.settings, known)}
     bodies: dict[str, dict[str, Any]] = {}
     for product_id, product in to_create.items():
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 
 from dxconnector.domain import rules
 from dxconnector.domain.records import (
@@ -49,19 +49,23 @@ def xero_item(product: DynamicsProduct, settings: ConnectionSettings, item_id: s
     )
 
 
-def items_to_create(invoice: DynamicsInvoice, settings: ConnectionSettings,
-                    xero_item_codes: Set[str]) -> tuple[DynamicsProduct, ...]:
-    """The invoice's products Xero lacks, once each, when the connection creates items; the engine creates
-    them before the invoice so its ItemCodes exist."""
+def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, DynamicsProduct]:
+    """The catalogue products the invoices' lines go to Xero with (as items), once each, by product id."""
+    return {line.product.id: line.product for invoice in invoices for line in rules.lines_in_order(invoice)
+            if line.product is not None and rules.line_kind(line) is LineKind.PRODUCT}
+
+
+def products_to_create(products: Iterable[DynamicsProduct], settings: ConnectionSettings,
+                       xero_item_codes: Set[str]) -> tuple[DynamicsProduct, ...]:
+    """The products Xero lacks as items, once per code, when the connection creates items; the engine creates
+    them before the invoices so their ItemCodes exist."""
     if not rules.may_create_item(settings):
         return ()
     wanted: dict[str, DynamicsProduct] = {}
-    for line in rules.lines_in_order(invoice):
-        if rules.line_kind(line) is not LineKind.PRODUCT or line.product is None:
-            continue
-        code = rules.item_code(line, settings, xero_item_codes)
+    for product in products:
+        code = rules.product_item_code(product, settings, xero_item_codes)
         if code and code not in xero_item_codes:
-            wanted.setdefault(code, line.product)
+            wanted.setdefault(code, product)
     return tuple(wanted.values())
 
 
