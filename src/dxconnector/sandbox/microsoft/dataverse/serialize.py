@@ -74,7 +74,7 @@ class Serializer:
     def selected_columns(self, table: Table, select: list[str] | None) -> list[Column]:
         if select is None:
             return [c for c in table.columns.values()]
-        chosen: list[Column] = []
+        chosen: dict[str, Column] = {}  # by name: comparing whole columns, row after row, was slow
         for name in select:
             column = table.by_value_name(name)
             if column is None:
@@ -82,12 +82,9 @@ class Serializer:
                     raise bad_request(f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{table.logical_name}'. "
                                       f"Select the lookup as '_{name}_value'.")
                 raise unknown_property(name, table)
-            if column not in chosen:
-                chosen.append(column)
-        primary = table.columns[table.primary_id]
-        if primary not in chosen:
-            chosen.append(primary)
-        return chosen
+            chosen.setdefault(column.name, column)
+        chosen.setdefault(table.primary_id, table.columns[table.primary_id])
+        return list(chosen.values())
 
     def row(self, table: Table, record: Record, *, select: list[str] | None = None, annotations: Annotations | None = None,
             expand: list[Expansion] | None = None, user_id: str | None = None) -> dict[str, Any]:
