@@ -45,22 +45,24 @@ class DocumentStore:
 
     @contextmanager
     def transaction(self) -> Iterator[DocumentStore]:
-        """All-or-nothing for the writes inside; nests (inner blocks join the outer one)."""
+        """All-or-nothing for the writes inside. Inner blocks are savepoints of the outer one: an inner block
+        that fails undoes its own writes only, and the outer one may go on."""
         with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._db.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            self._db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT inner{depth}")
             self._depth += 1
             try:
                 yield self
             except BaseException:
                 self._depth -= 1
-                if outermost:
+                if depth == 0:
                     self._db.execute("ROLLBACK")
+                else:
+                    self._db.execute(f"ROLLBACK TO inner{depth}")
+                    self._db.execute(f"RELEASE inner{depth}")
                 raise
             self._depth -= 1
-            if outermost:
-                self._db.execute("COMMIT")
+            self._db.execute("COMMIT" if depth == 0 else f"RELEASE inner{depth}")
 
     def put(self, kind: str, tenant: str, id: str, body: dict[str, Any], *, number: str | None = None, updated: float) -> None:
         with self._lock:

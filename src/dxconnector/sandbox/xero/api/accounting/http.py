@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dxconnector.sandbox.xero.api.accounting import contacts
-from dxconnector.sandbox.xero.api.accounting.batch import BadBody, elements_of
+from dxconnector.sandbox.xero.api.accounting.batch import BadBody, ElementResult, elements_of
 from dxconnector.sandbox.xero.api.accounting.books import Books, Record
 from dxconnector.sandbox.xero.api.accounting.envelope import post_data_invalid, query_parse_error, validation_message
 from dxconnector.sandbox.xero.api.accounting.idempotency import MAX_KEY_LENGTH, CachedResponse, KeyReused, fingerprint
@@ -95,6 +95,10 @@ class Call:
 
     def commit(self, change: Callable[[Work], T]) -> T:
         return self.api.commit(self.tenant_id, change, api_base=self.api_base, unitdp=self.unitdp, client_id=self.grant["client_id"])
+
+    def commit_each(self, elements: list[dict[str, Any]], change: Callable[[Work, dict[str, Any]], Record]) -> list[ElementResult]:
+        return self.api.commit_each(self.tenant_id, elements, change, api_base=self.api_base, unitdp=self.unitdp,
+                                    client_id=self.grant["client_id"])
 
     def contact_of(self, contact_id: str) -> Record | None:
         """Contacts by id, remembered for the rest of the call (lists show one contact many times)."""

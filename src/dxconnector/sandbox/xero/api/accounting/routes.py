@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from dxconnector.sandbox.xero.api.accounting import contacts, items, payments, reference, sending, transactions
-from dxconnector.sandbox.xero.api.accounting.batch import respond, run_each
+from dxconnector.sandbox.xero.api.accounting.batch import respond
 from dxconnector.sandbox.xero.api.accounting.books import Books, Record, public
 from dxconnector.sandbox.xero.api.accounting.envelope import no_content, not_found, ok, validation_exception
 from dxconnector.sandbox.xero.api.accounting.http import API_PREFIX, Call, CanonicalPaths, Refusal, endpoint
@@ -50,7 +50,7 @@ def found_or_404(record: Record | None) -> Record:
 
 def save_batch(call: Call, collection: str, error_flag: str | None, save_one: SaveOne) -> Response:
     elements = call.elements(collection)
-    results = run_each(elements, lambda element: call.commit(lambda work: save_one(work, element)))
+    results = call.commit_each(elements, save_one)
     return respond(results, collection=collection, provider_name=call.provider_name, summarize_errors=call.summarize_errors,
                    error_flag=error_flag)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.routing import BaseRoute
 
 from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.xero.api.accounting.books import Books
+from dxconnector.sandbox.xero.api.accounting.batch import ElementResult, run_each
+from dxconnector.sandbox.xero.api.accounting.books import Books, Record
 from dxconnector.sandbox.xero.api.accounting.idempotency import IdempotencyCache
 from dxconnector.sandbox.xero.api.accounting.outcome import Change, Work
 from dxconnector.sandbox.xero.api.accounting.reference import seed_books
@@ -46,6 +47,25 @@ class AccountingApi:
             result = change(work)
         self.announce(tenant_id, api_base, work.changes)
         return result
+
+    def commit_each(self, tenant_id: str, elements: list[dict[str, Any]], change: Callable[[Work, dict[str, Any]], Record], *,
+                    api_base: str, unitdp: int = 2, client_id: str | None = None) -> list[ElementResult]:
+        """A batch's elements, each its own unit of work (a savepoint: one refused leaves the others alone), in
+        one transaction for the request; once it is committed, announce what they changed."""
+        books = self.books(tenant_id)
+        changed: list[Change] = []
+
+        def one(element: dict[str, Any]) -> Record:
+            work = Work(books, unitdp=unitdp, client_id=client_id)
+            with books.transaction():
+                record = change(work, element)
+            changed.extend(work.changes)
+            return record
+
+        with books.transaction():
+            results = run_each(elements, one)
+        self.announce(tenant_id, api_base, changed)
+        return results
 
     def announce(self, tenant_id: str, api_base: str, changes: list[Change]) -> None:
         """Tell the sink about committed changes; a failing sink must not fail the API call."""
