@@ -48,7 +48,7 @@ class WebhookRegistrationTestCase(SyncTestCase):
         [old], _ = self.registered()
         self.client.post(f"/connections/{self.connection.pk}/create/")
         [new], steps = self.registered()
-        self.assertNotEqual(old["serviceendpointid"], new["serviceendpointid"])
+        self.assertEqual(old["serviceendpointid"], new["serviceendpointid"])  # its id is derived from the connection
         self.assertEqual(len(steps), 15)
         self.assertNotEqual(DynamicsConnection.objects.get(connection=self.connection).webhook_secret, before)
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 from dxconnector.dynamics import batch
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import PermanentError
+from dxconnector.dynamics.ids import derived_id
 
 WEBHOOK_CONTRACT = 8
 HTTP_HEADER_AUTH = 5
@@ -59,27 +60,29 @@ def register(client: DataverseClient, connection_id: str, url: str, secret: str,
     """(Re)register the connection's endpoint and a step for every message of every table.
 
     Four calls whatever the number of steps: the endpoint, the messages, their filters, and one `$batch`
-    creating the steps.
+    writing the steps. Each row's id is derived from what it is for, and written as an upsert: sent again
+    after a lost answer, it is the same row again, never a second endpoint or a step that fires twice.
     """
     unregister(client, connection_id)
-    endpoint_id = client.create("serviceendpoints", {
+    endpoint_id = derived_id("endpoint", connection_id)
+    client.upsert("serviceendpoints", endpoint_id, {
         "name": endpoint_name(connection_id), "url": url, "contract": WEBHOOK_CONTRACT, "messageformat": JSON_FORMAT,
         "authtype": HTTP_HEADER_AUTH, "authvalue": _auth_value(secret),
     })
     message_ids = _message_ids(client)
     filter_ids = _filter_ids(client, tables, message_ids)
-    wanted = [(table, message) for message in MESSAGES for table in tables]
-    created = _all_ok(batch.execute(client, [
-        batch.BatchRequest("POST", "sdkmessageprocessingsteps", {
+    wanted = {derived_id("step", connection_id, table, message): (table, message) for message in MESSAGES for table in tables}
+    _all_ok(batch.execute(client, [
+        batch.BatchRequest("PATCH", f"sdkmessageprocessingsteps({step_id})", {
             "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",
             "stage": POST_OPERATION, "mode": ASYNCHRONOUS, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
             "sdkmessageid@odata.bind": f"/sdkmessages({message_ids[message]})",
             "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({filter_ids[table, message]})",
             "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
         })
-        for table, message in wanted
+        for step_id, (table, message) in wanted.items()
     ]))
-    return Registration(endpoint_id, tuple(_created_id(answer) for answer in created))
+    return Registration(endpoint_id, tuple(wanted))
 
 
 def _either(column: str, values: list[str], quote: bool = True) -> str:
@@ -105,11 +108,6 @@ def _all_ok(answers: list[batch.BatchResponse]) -> list[batch.BatchResponse]:
     if refused is not None:
         raise PermanentError(refused.error, refused.status)
     return answers
-
-
-def _created_id(answer: batch.BatchResponse) -> str:
-    entity_id = next((v for k, v in answer.headers.items() if k.lower() == "odata-entityid"), "")
-    return entity_id[entity_id.rfind("(") + 1:-1]
 
 
 def endpoints(client: DataverseClient, connection_id: str) -> list[dict[str, Any]]:

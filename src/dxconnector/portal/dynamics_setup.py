@@ -16,6 +16,7 @@ from dxconnector.domain.mapping.settings import settings_row
 from dxconnector.domain.records import ConnectionSettings
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.ids import derived_id
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
 from dxconnector.portal.dynamics_connect import client_for
 from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
@@ -59,7 +60,8 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         connector_id = found[0][CONNECTION.primary_id]
         client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
     else:
-        connector_id = client.create(CONNECTION.set_name, _connector_columns(connection, xero))
+        connector_id = derived_id("connector", str(connection.pk))
+        client.upsert(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
     existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
     refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
     if connection.default_sales_account_code:
@@ -70,7 +72,9 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         return settings_id
     first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
     settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
-    return client.create(SETTINGS.set_name, {
+    settings_id = derived_id("settings", str(connection.pk))
+    client.upsert(SETTINGS.set_name, settings_id, {
         **settings_row(settings), **refreshed,
         "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
     })
+    return settings_id
