@@ -36,6 +36,16 @@ class SyncNowTestCase(SyncTestCase):
         self.connection.refresh_from_db()
         self.assertIsNotNone(self.connection.last_synced_at)
 
+    def test_clicking_again_before_it_starts_queues_nothing_more(self):
+        self.client.post(self.url)
+        response = self.client.post(self.url, follow=True)
+        self.assertMessage(response, "A sync is already on its way")
+        self.assertEqual(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection").count(), 1)
+        with mock.patch.object(engine, "connected_clients", self.clients):
+            self.run_jobs()
+        self.client.post(self.url)  # once it started, the next click queues the next run
+        self.assertEqual(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection").count(), 2)
+
     def test_a_paused_connection_queues_nothing_and_says_why(self):
         self.connection.trial_ends_at = datetime(2020, 1, 1, tzinfo=UTC)
         self.connection.save(update_fields=["trial_ends_at"])

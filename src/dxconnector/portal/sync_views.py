@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dxconnector.domain.trial import TrialState
 from dxconnector.portal.models import Connection
 from dxconnector.portal.views import _own_connection
-from dxconnector.sync.tasks import sync_connection
+from dxconnector.sync import triggers
 
 
 def why_not_syncing(connection: Connection) -> str:
@@ -32,7 +32,8 @@ def sync_now(request: HttpRequest, pk) -> HttpResponse:
     refusal = why_not_syncing(connection)
     if refusal:
         messages.error(request, refusal)
-    else:
-        sync_connection.enqueue(str(connection.pk), "sync_now")
+    elif triggers.request_sync(connection.pk, "sync_now"):
         messages.success(request, "Sync started. Invoices changed in Dynamics are on their way to Xero.")
+    else:  # a second click, or a webhook's sync not started yet: that run takes every change
+        messages.success(request, "A sync is already on its way: it takes every change made until it starts.")
     return redirect("connection", pk=connection.pk)
