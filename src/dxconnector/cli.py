@@ -361,6 +361,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
     setup_django()
     from dxconnector.sync import engine
+    from dxconnector.sync.models import Trigger
 
     connection = find_connection("sync", args.connection)
     if connection is None:
@@ -372,7 +373,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print("\n".join(engine.explain(connection.pk, args.invoice).lines))
         return 0
     shown = ProgressDisplay(sys.stdout)
-    run = engine.run_sync(connection.pk, "cli", progress=shown)
+    run = engine.run_sync(connection.pk, Trigger.CLI, progress=shown)
     shown.close()
     counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(run.counts.items()))
     print(f"Sync {run.status}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")

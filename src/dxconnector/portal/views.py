@@ -19,6 +19,7 @@ from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
 from dxconnector.sync import engine, triggers
+from dxconnector.sync.models import Trigger
 from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,6 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- home and connections -----------------------------------------------------
 
-FIRST_SYNC = "created"  # the trigger of a connection's first sync
 
 
 def _own_connection(request: HttpRequest, pk) -> Connection:
@@ -195,7 +195,7 @@ def queue_first_sync(connection: Connection) -> bool:
     """The connection's first sync, queued as soon as it may run: on Create Connection when it may sync already
     (a subscription, or a connection created again), else when the free trial starts. Invoices already in
     Dynamics reach Xero within seconds of onboarding, not at the first sweep. A sync queued already takes it."""
-    return triggers.request_sync(connection.pk, FIRST_SYNC)
+    return triggers.request_sync(connection.pk, Trigger.CREATED)
 
 
 @login_required

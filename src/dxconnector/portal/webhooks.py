@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dxconnector.dynamics.webhooks import SECRET_HEADER, BadContext, parse_context
 from dxconnector.portal.models import Connection, DynamicsConnection
 from dxconnector.sync import triggers
-from dxconnector.sync.models import XeroWebhookEvent
+from dxconnector.sync.models import Trigger, XeroWebhookEvent
 from dxconnector.xero.webhooks import BadPayload, parse_events, signature_matches
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def dynamics(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
         return HttpResponse(status=400)
     connection = Connection.objects.get(pk=connection_id)
     if connection.status == Connection.Status.CREATED and connection.may_sync():
-        queued = triggers.request_sync(connection.pk, "webhook")
+        queued = triggers.request_sync(connection.pk, Trigger.DYNAMICS_WEBHOOK)
         logger.info("Dynamics %s of %s %s for connection %s: %s", change.message, change.entity, change.record_id,
                     connection.pk, "sync queued" if queued else "a sync is queued already")
     return HttpResponse(status=200)

@@ -20,14 +20,14 @@ from dxconnector.domain.rules import parse_xero_moment
 from dxconnector.dynamics.changes import read_invoices
 from dxconnector.sync import state, writeback
 from dxconnector.sync.context import Progress, SyncContext
-from dxconnector.sync.models import Link, SyncAttempt, XeroWebhookEvent
+from dxconnector.sync.models import Link, SyncAttempt, Trigger, XeroWebhookEvent
 from dxconnector.sync.streams import Stream
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE
 from dxconnector.xero.resources import INVOICES, Resource
 
 KIND = Link.Kind.INVOICE
 EVENT_MARGIN = timedelta(minutes=1)
-QUIET_TRIGGERS = frozenset({"sweep", "webhook"})  # runs started by the clock or by a change in Dynamics
+QUIET_TRIGGERS = frozenset({Trigger.SWEEP, Trigger.DYNAMICS_WEBHOOK})  # runs started by the clock or by a change in Dynamics
 OVERLAP = timedelta(seconds=1)  # If-Modified-Since counts whole seconds: read the last one again (the hash skips it)
 FIRST_LOOK_BACK = timedelta(minutes=5)  # a first run reads from a little before the oldest invoice sent
 

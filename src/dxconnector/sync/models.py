@@ -93,6 +93,18 @@ class Lease(models.Model):
         return f"{self.holder or 'free'} until {self.expires_at:%H:%M:%S}"
 
 
+class Trigger(models.TextChoices):
+    """What started a run."""
+
+    CREATED = "created"  # Create Connection: the first sync
+    SYNC_NOW = "sync_now"
+    RETRY = "retry"  # Retry in the history
+    DYNAMICS_WEBHOOK = "webhook"  # a change in Dynamics
+    XERO_WEBHOOK = "xero_webhook"
+    SWEEP = "sweep"  # the clock
+    CLI = "cli"  # `dxconnector sync`
+
+
 class SyncRun(models.Model):
     """One run of the engine for a connection: when, why, how it ended, and counts (numbers only)."""
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dxconnector.portal.models import Connection
-from dxconnector.sync.models import QueuedSync, RequestedRecord, XeroWebhookEvent
+from dxconnector.sync.models import QueuedSync, RequestedRecord, Trigger, XeroWebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime
     RequestedRecord.objects.bulk_create(
         [RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
          for invoice_id in dict.fromkeys(invoice_ids)], ignore_conflicts=True)
-    return request_sync(connection_id, "retry", now)
+    return request_sync(connection_id, Trigger.RETRY, now)
 
 
 def started(connection_id: Any, now: datetime | None = None) -> None:
@@ -66,13 +66,13 @@ def xero_events_arrived(tenant_ids: Iterable[str], now: datetime | None = None) 
     """Queue a sync of every connection of these Xero organisations. Returns how many were queued."""
     now = now or timezone.now()
     wanted = created_connections().filter(xero__tenant_id__in=set(tenant_ids))
-    return sum(request_sync(connection.pk, "xero_webhook", now) for connection in _syncable(wanted, now))
+    return sum(request_sync(connection.pk, Trigger.XERO_WEBHOOK, now) for connection in _syncable(wanted, now))
 
 
 def sweep(now: datetime | None = None) -> int:
     """Queue an incremental sync of every created connection that may sync and has none queued."""
     now = now or timezone.now()
     eligible = _syncable(created_connections().exclude(queued_sync__queued_at__gte=now - STALE_AFTER), now)
-    queued = sum(request_sync(connection.pk, "sweep", now) for connection in eligible)
+    queued = sum(request_sync(connection.pk, Trigger.SWEEP, now) for connection in eligible)
     logger.info("sweep queued %d of %d eligible connections", queued, len(eligible))
     return queued
