@@ -3,6 +3,7 @@ description-only lines, bundles, discounts, account codes, tax and tracking."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from dxconnector.xero import resources
@@ -90,6 +91,25 @@ class LineKindsTestCase(SyncTestCase):
         self.assertEqual(shown(self.xero_invoice(self.link(header_only).xero_id)), [
             (kit["name"], Decimal(1), Decimal(30), None, "200"),
             ("Assembly", Decimal(1), Decimal(15), None, "200"),
+        ])
+
+    def test_each_bundles_components_follow_their_own_header_whatever_their_sequence_numbers(self):
+        kit, box, bolt, nut = (self.make_product(price=price) for price in ("30.00", "20.00", "1.00", "0.50"))
+        kit_line, box_line = str(uuid.uuid4()), str(uuid.uuid4())
+        invoice_id = self.make_invoice(self.make_account(), [
+            {"product": kit, "quantity": 1, "columns": {"invoicedetailid": kit_line, "producttypecode": BUNDLE, "sequencenumber": 1}},
+            {"product": box, "quantity": 1, "columns": {"invoicedetailid": box_line, "producttypecode": BUNDLE, "sequencenumber": 2}},
+            {"product": bolt, "quantity": 4, "columns": {"producttypecode": REQUIRED_COMPONENT, "sequencenumber": 3,
+                                                         "parentbundleid": kit_line}},
+            {"product": nut, "quantity": 2, "columns": {"producttypecode": REQUIRED_COMPONENT, "sequencenumber": 4,
+                                                        "parentbundleid": box_line}},
+        ])
+        self.sync()
+        self.assertEqual(shown(self.xero_invoice(self.link(invoice_id).xero_id)), [
+            (kit["name"], Decimal(1), Decimal(30), None, "200"),
+            f"4 × {bolt['name']}",
+            (box["name"], Decimal(1), Decimal(20), None, "200"),
+            f"2 × {nut['name']}",
         ])
 
     def test_the_account_code_falls_back_from_line_to_product_to_default_and_fails_clearly_without_one(self):

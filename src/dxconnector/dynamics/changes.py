@@ -166,7 +166,7 @@ CONTACT_COLUMNS = ("firstname", "lastname", "fullname", "emailaddress1", "teleph
                    "modifiedon", "versionnumber")
 PRODUCT_COLUMNS = ("name", "productnumber", "description", "price", "statecode", "modifiedon", "versionnumber")
 LINE_COLUMNS = ("sequencenumber", "lineitemnumber", "isproductoverridden", "productdescription", "description", "quantity",
-                "priceperunit", "manualdiscountamount", "tax", "producttypecode")
+                "priceperunit", "manualdiscountamount", "tax", "producttypecode", "parentbundleid", "_parentbundleidref_value")
 INVOICE_COLUMNS = ("name", "invoicenumber", "description", "datedelivered", "duedate", "statecode", "statuscode", "modifiedon",
                    "versionnumber", "discountpercentage", "discountamount", "stl3_xeroinvoicetype", "stl3_lineamounttypes",
                    "stl3_sendemailfromxero", "stl3_bundleheaderonly", "stl3_xeronumber", "stl3_xerostatus",
@@ -326,6 +326,8 @@ def line(row: Mapping[str, Any]) -> DynamicsInvoiceLine:
         tax_type=_text(row.get("stl3_taxrateid"), "stl3_taxtype") or None,
         tracking=_tracking(row),
         bundle_role=_BUNDLE_ROLES.get(row.get("producttypecode") or 0, BundleRole.NONE),
+        # A component names its bundle's line by the lookup, or (older rows) by the plain id column.
+        parent_bundle_line_id=str(row.get("_parentbundleidref_value") or row.get("parentbundleid") or "") or None,
     )
 
 

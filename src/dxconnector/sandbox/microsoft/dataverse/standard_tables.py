@@ -175,6 +175,8 @@ def invoicedetail() -> Table:
     description Memo len=2000
     invoicedetailname String len=500
     producttypecode Picklist
+    parentbundleid Uniqueidentifier
+    parentbundleidref Lookup to=invoicedetail
     invoicestatecode Picklist ro
     invoiceispricelocked Boolean ro
     salesrepid Lookup to=systemuser
