@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from unittest import mock
 
 from dxconnector.sync import engine
@@ -80,3 +81,16 @@ class ApiCallsTestCase(SyncTestCase):
         self.assertEqual(run.counts["dynamics_calls"], 13)
         for invoice_id in ids:
             self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
+
+    def test_the_first_pass_makes_no_customer_for_an_invoice_held_back(self):
+        self.onboard()
+        self.sync()
+        later = self.make_account()
+        held = self.make_invoice(later, [{"description": "Later", "price": "10", "quantity": 1}], delivered=datetime(2099, 1, 1, tzinfo=UTC))
+        for _ in range(3):
+            self.make_invoice(self.make_account(), [{"description": "Now", "price": "10", "quantity": 1}])
+        with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):
+            run = self.sync()
+        self.assertEqual((run.counts["succeeded"], run.counts["held_back"], run.counts["contacts_created"]), (3, 1, 3))
+        self.assertEqual(self.attempts(held)[-1].reason_code, "delivered_in_future")
+        self.assertEqual(list(self.xero().records(resources.CONTACTS, where=f'Name=="{later["name"]}"')), [])
