@@ -29,13 +29,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dxconnector.sandbox.common.html import hidden_fields
+from dxconnector.sandbox.common.sessions import Sessions
 from dxconnector.sandbox.microsoft.dataverse.service import DataverseService
 from dxconnector.sandbox.microsoft.identity import MicrosoftIdentity
 from dxconnector.sandbox.microsoft.ui import customers, invoices, lines, products, solutions
 from dxconnector.sandbox.microsoft.ui.forms import Input, Upload
 from dxconnector.sandbox.microsoft.ui.gateway import ActingUser, Organisation, Refused
 from dxconnector.sandbox.microsoft.ui.layout import app_page, refusal
-from dxconnector.sandbox.microsoft.ui.visits import SESSION_COOKIE, Handler, Session, Sessions, Visit
+from dxconnector.sandbox.microsoft.ui.visits import SESSION_COOKIE, Handler, Session, Visit
 
 logger = logging.getLogger(__name__)
 

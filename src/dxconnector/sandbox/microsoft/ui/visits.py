@@ -8,12 +8,12 @@ notice shown once on the next page).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from dxconnector.sandbox.common.sessions import Session, Sessions
+from dxconnector.sandbox.common.sessions import Session
 from dxconnector.sandbox.microsoft.ui.forms import Input
 from dxconnector.sandbox.microsoft.ui.gateway import ActingUser, Organisation
 from dxconnector.sandbox.microsoft.ui.layout import Frame, framed
