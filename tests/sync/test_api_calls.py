@@ -82,6 +82,16 @@ class ApiCallsTestCase(SyncTestCase):
         for invoice_id in ids:
             self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
 
+        client = self.dataverse()
+        for invoice_id in ids:
+            client.update("invoices", invoice_id, {"description": "Revised"})
+        with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):
+            edited = self.sync()
+        self.assertEqual(edited.counts["succeeded"], 6)
+        # Every invoice is in Xero already: no first pass. Settings, three change feeds, then per batch a read and a
+        # write-back.
+        self.assertEqual(edited.counts["dynamics_calls"], 10)
+
     def test_the_first_pass_makes_no_customer_for_an_invoice_held_back(self):
         self.onboard()
         self.sync()

@@ -203,7 +203,11 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
     """Before a run of several batches: the customers and products of all its invoices that go, made sure of in
     Xero at once, so that the new ones are created 50 a call rather than in a short call at the end of each
     batch (an initial sync of 2,000 invoices: 9 contact calls, not 10; 3 item calls, not 4). It reads the
-    invoices once more, a Dataverse query per 200, and keeps only their customers and products."""
+    invoices once more, a Dataverse query per 200, and keeps only their customers and products. Not when every
+    invoice is in Xero already (edits): their customers and products are, but for a rare new one."""
+    links = state.links(ctx.connection_id, KIND, [invoice_id for batch in batches for invoice_id in batch])
+    if all(state.invoice_link(links.get(invoice_id)) for batch in batches for invoice_id in batch):
+        return
     customers: dict[str, prerequisites.Customer] = {}
     products: dict[str, DynamicsProduct] = {}
     for number, batch in enumerate(batches, start=1):
