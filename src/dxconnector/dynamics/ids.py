@@ -1,13 +1,14 @@
-"""Ids the connector gives the rows it makes in Dynamics for a connection (its connector and settings rows,
-its webhook endpoint and steps), derived from what each row is for. Written as an upsert by that id, a write
-sent again after its answer was lost is the same row again, never a second one."""
+"""Ids the connector gives the rows it makes in Dynamics, derived from what each row is for: under the portal's
+connection id (its connector and settings rows, its webhook endpoint and steps) or under the connector row's id
+(an invoice's details row, the reference lists' rows). Written as an upsert by that id, a write sent again after
+its answer was lost, or after a crash, is the same row again, never a second one."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-NAMESPACE = uuid.UUID("3b0f7a52-8c41-5d8e-9a6f-2c1d4e7b9a10")
 
-
-def derived_id(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
+def derived_id(namespace: Any, *parts: str) -> str:
+    """The id for these parts under `namespace` (a UUID, or its text)."""
+    return str(uuid.uuid5(uuid.UUID(str(namespace)), ":".join(parts)))

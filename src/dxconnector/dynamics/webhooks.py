@@ -64,14 +64,14 @@ def register(client: DataverseClient, connection_id: str, url: str, secret: str,
     after a lost answer, it is the same row again, never a second endpoint or a step that fires twice.
     """
     unregister(client, connection_id)
-    endpoint_id = derived_id("endpoint", connection_id)
+    endpoint_id = derived_id(connection_id, "endpoint")
     client.upsert("serviceendpoints", endpoint_id, {
         "name": endpoint_name(connection_id), "url": url, "contract": WEBHOOK_CONTRACT, "messageformat": JSON_FORMAT,
         "authtype": HTTP_HEADER_AUTH, "authvalue": _auth_value(secret),
     })
     message_ids = _message_ids(client)
     filter_ids = _filter_ids(client, tables, message_ids)
-    wanted = {derived_id("step", connection_id, table, message): (table, message) for message in MESSAGES for table in tables}
+    wanted = {derived_id(connection_id, "step", table, message): (table, message) for message in MESSAGES for table in tables}
     _all_ok(batch.execute(client, [
         batch.BatchRequest("PATCH", f"sdkmessageprocessingsteps({step_id})", {
             "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",

@@ -60,7 +60,7 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         connector_id = found[0][CONNECTION.primary_id]
         client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
     else:
-        connector_id = derived_id("connector", str(connection.pk))
+        connector_id = derived_id(connection.pk, "connector")
         client.upsert(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
     existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
     refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
@@ -72,7 +72,7 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         return settings_id
     first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
     settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
-    settings_id = derived_id("settings", str(connection.pk))
+    settings_id = derived_id(connection.pk, "settings")
     client.upsert(SETTINGS.set_name, settings_id, {
         **settings_row(settings), **refreshed,
         "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",

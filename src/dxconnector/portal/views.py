@@ -73,7 +73,6 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
 # --- home and connections -----------------------------------------------------
 
 
-
 def _own_connection(request: HttpRequest, pk) -> Connection:
     """Another user's connection answers 404, exactly as a missing one does."""
     return get_object_or_404(Connection, pk=pk, owner=request.user)

@@ -143,13 +143,13 @@ class SyncAttempt(models.Model):
         SKIPPED = "SKIPPED"
         HELD_BACK = "HELD_BACK"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
-    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts")
     class Direction(models.TextChoices):
         TO_XERO = "D365_TO_XERO"
         TO_DYNAMICS = "XERO_TO_D365"
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts")
     record_kind = models.CharField(max_length=16)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.TO_XERO)
     dynamics_id = models.CharField(max_length=64)

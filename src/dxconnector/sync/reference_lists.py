@@ -11,7 +11,6 @@ updated; a row Xero no longer has is shown Archived (invoices that use it still 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +24,7 @@ from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.records import DynamicsRow, Lookup
 from dxconnector.dynamics.batch import BatchRequest, execute
 from dxconnector.dynamics.changes import PAGE_SIZE
+from dxconnector.dynamics.ids import derived_id
 from dxconnector.dynamics.solution.definition import (
     BRANDING_THEME,
     CHART_OF_ACCOUNTS,
@@ -68,7 +68,7 @@ OPTION_KEY = "stl3_xerotrackingoptionid"
 
 def row_id(connector_id: str, row: DynamicsRow) -> str:
     """The id a row we make gets: the same for the same connection, table and Xero key."""
-    return str(uuid.uuid5(uuid.UUID(connector_id), f"{row.table}:{row.key}"))
+    return derived_id(connector_id, row.table, row.key)
 
 
 def _has_status(table: Table) -> bool:

@@ -11,7 +11,6 @@ due — `Link.writeback_due`, `SyncAttempt.reported_at` — and the next run wri
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_f
 from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
 from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
+from dxconnector.dynamics.ids import derived_id
 from dxconnector.dynamics.solution.definition import CONNECTION, SYNC_HISTORY, XERO_INVOICE
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
@@ -51,7 +51,7 @@ class Exported:
 def details_row_id(connector_id: str, invoice_id: str) -> str:
     """Our details row's id when we make it: the same for the same connection and invoice, so making it
     again after a crash updates it."""
-    return str(uuid.uuid5(uuid.UUID(connector_id), f"xeroinvoice:{invoice_id}"))
+    return derived_id(connector_id, "xeroinvoice", invoice_id)
 
 
 def _xero_type(xero: Mapping[str, Any]) -> InvoiceType:
