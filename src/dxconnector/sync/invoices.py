@@ -205,8 +205,9 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
     batch (an initial sync of 2,000 invoices: 9 contact calls, not 10; 3 item calls, not 4). It reads the
     invoices once more, a Dataverse query per 200, and keeps only their customers and products. Not when every
     invoice is in Xero already (edits): their customers and products are, but for a rare new one."""
-    links = state.links(ctx.connection_id, KIND, [invoice_id for batch in batches for invoice_id in batch])
-    if all(state.invoice_link(links.get(invoice_id)) for batch in batches for invoice_id in batch):
+    ids = [invoice_id for batch in batches for invoice_id in batch]
+    links = state.links(ctx.connection_id, KIND, ids)
+    if all(state.invoice_link(links.get(invoice_id)) for invoice_id in ids):
         return
     customers: dict[str, prerequisites.Customer] = {}
     products: dict[str, DynamicsProduct] = {}
