@@ -56,10 +56,22 @@ def test_a_contact_becomes_this_exact_xero_contact_with_its_accents_intact():
     (DynamicsAccount("a", "株式会社テスト"), "株式会社テスト"),
     (DynamicsContact("c", first_name="Ana", last_name="Silva"), "Ana Silva"),  # no full name yet
     (DynamicsContact("c", last_name="Ngata"), "Ngata"),
-    (DynamicsAccount("a", "N" * 300), "N" * 255),
+    (DynamicsAccount("a", "Tab\tand\nnew line"), "Tab and new line"),
+    (DynamicsAccount("a", "N" * 255), "N" * 255),
 ])
 def test_names(customer, name):
     assert xero_contact(customer).name == name
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("N" * 256, Why.CUSTOMER_NAME_TOO_LONG),  # never cut: two long names alike up to the cut would be one contact
+    ("😀" * 128, Why.CUSTOMER_NAME_TOO_LONG),  # Xero counts UTF-16 units: 256
+    ("Bell\x07 Ltd", Why.TEXT_XERO_CANNOT_STORE),
+])
+def test_a_name_xero_cannot_keep_as_it_is_holds_the_customer_back(name, code):
+    with pytest.raises(RuleViolation) as refused:
+        xero_contact(DynamicsAccount("a", name))
+    assert refused.value.reasons[0].code is code
 
 
 @pytest.mark.parametrize("customer", [DynamicsAccount("a", "  "), DynamicsContact("c")])
@@ -93,6 +105,9 @@ def test_a_contacts_number_goes_as_the_account_number_too():
     ("zoë@ngata.example", "", True),  # Xero takes no umlauts in the name part
     ("not an address", "", True),
     ("@acme.example", "", True),
+    ("accounts@@example..com", "", True),
+    ("accounts@example..com", "", True),
+    ("accounts@localhost", "", True),
     ("", "", False),
 ])
 def test_emails(email, sent, noted):

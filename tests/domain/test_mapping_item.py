@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from dxconnector.domain.mapping.item import catalogue_products, item_hash, products_to_create, xero_item
+from dxconnector.domain.mapping.item import ItemPlan, catalogue_products, item_hash, item_plan, xero_item
 from dxconnector.domain.records import (
     BundleRole,
     ConnectionSettings,
@@ -78,25 +78,38 @@ INVOICE = DynamicsInvoice("i", lines=(
 ))
 
 
-@pytest.mark.parametrize(("settings", "known", "expected"), [
-    (SETTINGS, set(), ["WIDGET-1", "BOLT"]),
-    (SETTINGS, {"BOLT"}, ["WIDGET-1"]),
-    (SETTINGS, {"BOLT", "WIDGET-1"}, []),
-    (ConnectionSettings(create_new_products=False), set(), []),
-])
-def test_the_products_to_create_in_xero_before_the_invoice(settings, known, expected):
-    products = catalogue_products([INVOICE]).values()
-    assert [product.number for product in products_to_create(products, settings, known)] == expected
-
-
 def test_the_catalogue_products_are_those_of_product_lines_once_each():
     # Not the text-only line's product, nor the component of a bundle that goes whole.
     assert sorted(catalogue_products([INVOICE, INVOICE])) == ["p1", "p2"]
 
 
-def test_two_products_sharing_a_number_make_one_item():
-    twin = DynamicsProduct("p9", WIDGET.number, "Widget (old)")
-    assert [product.id for product in products_to_create([WIDGET, twin], SETTINGS, set())] == [WIDGET.id]
+def test_products_are_matched_to_xeros_items_by_code_or_created_when_allowed():
+    plan = item_plan([WIDGET, BOLT], {"widget-1": "x-widget"}, {}, SETTINGS)
+    assert (plan.matched, list(plan.to_create), plan.problems) == ({WIDGET.id: "x-widget"}, [BOLT.id], {})
+    plan = item_plan([WIDGET, BOLT], {"widget-1": "x-widget"}, {}, ConnectionSettings(create_new_products=False))
+    assert (plan.matched, list(plan.to_create), plan.problems) == ({WIDGET.id: "x-widget"}, [], {})
+
+
+def test_an_item_linked_to_another_product_is_never_taken():
+    spaced = DynamicsProduct("p9", " widget-1", "Widget (old)")
+    plan = item_plan([spaced], {"widget-1": "x-widget"}, {"x-widget": WIDGET.id}, SETTINGS)
+    assert (plan.matched, plan.to_create) == ({}, {})
+    assert plan.problems[spaced.id].code is Why.AMBIGUOUS_ITEM and WIDGET.id in plan.problems[spaced.id].text
+
+
+@pytest.mark.parametrize("found", [{}, {"widget-1": "x-widget"}])
+def test_two_products_that_would_be_one_item_are_both_held_naming_each_other(found):
+    twin = DynamicsProduct("p9", " Widget-1 ", "Widget (old)")
+    plan = item_plan([WIDGET, twin], found, {}, SETTINGS)
+    assert (plan.matched, plan.to_create) == ({}, {})
+    assert {product_id: reason.code for product_id, reason in plan.problems.items()} == {WIDGET.id: Why.AMBIGUOUS_ITEM,
+                                                                                          twin.id: Why.AMBIGUOUS_ITEM}
+    assert twin.id in plan.problems[WIDGET.id].text and WIDGET.id in plan.problems[twin.id].text
+
+
+def test_a_product_that_cannot_be_an_item_is_left_to_go_as_a_plain_line():
+    plan = item_plan([DynamicsProduct("p", "X" * 31, "Long")], {}, {}, SETTINGS)
+    assert plan == ItemPlan()
 
 
 def test_the_item_hash_follows_the_sent_fields_only():

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dxconnector.domain.records import ConnectionSettings, CustomerKind, CustomerRef, XeroContactSummary
-from dxconnector.domain.rules import Direction, MatchedBy, Why, contact_edit_direction, match_contact
+from dxconnector.domain.rules import Direction, MatchedBy, Why, contact_edit_direction, contested, match_contact
 
 ACME = CustomerRef(CustomerKind.ACCOUNT, "acc-1", "Acme Ltd", "A-100")
 ZOE = CustomerRef(CustomerKind.CONTACT, "con-1", "Zoë Ngāta", "")
@@ -47,6 +47,34 @@ def test_a_customer_that_cannot_be_matched_or_created_gets_a_reason(candidates, 
     match = match_contact(ACME, None, candidates, settings)
     assert match.matched_by is MatchedBy.NONE and match.contact_id is None
     assert match.reason.code is code and match.reason.text
+
+
+@pytest.mark.parametrize(("candidates", "owners", "matched_by", "contact_id"), [
+    ([BY_NAME], {"x-name": "acc-2"}, MatchedBy.NONE, None),  # the name's contact is another customer's
+    ([BY_ACCOUNT_NUMBER], {"x-num": "acc-2"}, MatchedBy.NONE, None),  # so is the number's
+    ([BY_NAME], {"x-name": "acc-1"}, MatchedBy.NAME, "x-name"),  # linked to this very customer: fine
+    ([BY_NAME, OTHER], {"x-other": "acc-2"}, MatchedBy.NAME, "x-name"),  # others' contacts that don't match don't count
+])
+def test_a_xero_contact_linked_to_another_customer_is_never_matched(candidates, owners, matched_by, contact_id):
+    match = match_contact(ACME, None, candidates, CREATE, owners)
+    assert (match.matched_by, match.contact_id) == (matched_by, contact_id)
+    if matched_by is MatchedBy.NONE:
+        assert match.reason.code is Why.AMBIGUOUS_CONTACT
+        assert "acc-1" in match.reason.text and "acc-2" in match.reason.text
+
+
+def test_names_match_as_xero_keeps_them_on_one_line():
+    customer = CustomerRef(CustomerKind.ACCOUNT, "a", "Twin  Traders\nLtd", "")
+    assert match_contact(customer, None, [XeroContactSummary("x", "Twin Traders Ltd")], KNOWN_ONLY).contact_id == "x"
+
+
+@pytest.mark.parametrize(("wanted", "expected"), [
+    ({"a": "k1", "b": "k2"}, {}),
+    ({"a": "k1", "b": "k1", "c": "k2"}, {"a": ("b",), "b": ("a",)}),
+    ({"a": "k", "b": "k", "c": "k"}, {"a": ("b", "c"), "b": ("a", "c"), "c": ("a", "b")}),
+])
+def test_records_of_one_batch_that_would_be_one_xero_record_name_each_other(wanted, expected):
+    assert contested(wanted) == expected
 
 
 def test_a_customer_without_a_number_is_matched_by_name_alone():

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dxconnector.domain.records import DynamicsInvoice
-from dxconnector.domain.rules import RuleViolation, Why, due_date, parse_xero_date, today, xero_date
+from dxconnector.domain.rules import BadXeroDate, RuleViolation, Why, due_date, parse_xero_date, parse_xero_moment, today, xero_date
 
 
 @pytest.mark.parametrize(("moment", "time_zone", "expected"), [
@@ -58,9 +58,29 @@ def test_the_due_date_goes_as_it_is_or_not_at_all(due, expected):
     ("2018-10-20T00:00:00", date(2018, 10, 20)),
     ("/Date(1539993600000+0000)/", date(2018, 10, 20)),
     ("/Date(1539993600000)/", date(2018, 10, 20)),
+    ("/Date(-2208988800000+0000)/", date(1900, 1, 1)),  # before 1970 the milliseconds are negative
+    ("/Date(-5364662400000+0000)/", date(1800, 1, 1)),
+    ("/Date(253402214400000+0000)/", date(9999, 12, 31)),
+    ("/Date(1539993600000-0800)/", date(2018, 10, 20)),  # the offset only says where it was shown
     (date(2018, 10, 20), date(2018, 10, 20)),
     (None, None),
     ("", None),
 ])
 def test_xero_dates_are_read_in_every_shape_xero_writes_them(value, expected):
     assert parse_xero_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["/Date(99999999999999999+0000)/", "/Date(abc)/", "20-10-2018", "2018-13-45"])
+def test_a_xero_date_naming_no_day_is_refused_with_its_own_error(value):
+    with pytest.raises(BadXeroDate):
+        parse_xero_date(value)
+
+
+def test_a_moment_before_1970_keeps_its_sign():
+    assert parse_xero_moment("/Date(-1000+0000)/") == datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_the_last_day_of_the_calendar_east_of_utc_is_held_with_a_reason_not_a_crash():
+    with pytest.raises(RuleViolation) as refused:
+        xero_date(datetime(9999, 12, 31, 20, 0, tzinfo=UTC), "Pacific/Auckland")
+    assert refused.value.reasons[0].code is Why.DATE_OUT_OF_RANGE

@@ -64,7 +64,7 @@ class VerifyTestCase(SyncTestCase):
 
         self.assertEqual(code, 0, out)
         self.assertEqual(out.splitlines()[-1], "Dynamics 4 invoices for this connection; Xero 3; missing 0, duplicated 0, "
-                                               "differing 0 (3 expected in Xero).")
+                                               "differing 0 (3 expected in Xero; 1 held with a reason).")
         self.assertIn("Not expected in Xero: 1 (delivered_in_future 1).", out)
         self.assertIn("Dynamics: page 1, 4 invoices listed", err)
         self.assertIn("Xero Invoices: page 1,", err)
@@ -106,10 +106,22 @@ class VerifyTestCase(SyncTestCase):
         self.assertEqual((report.dynamics_invoices, report.expected, report.xero_invoices), (3, 1, 0))
         self.assertEqual(dict(report.not_expected), {"delivered_in_future": 1, "no_lines": 1})
 
-    def test_a_missing_invoice_names_the_rule_its_last_attempt_failed_on(self):
+    def test_an_invoice_whose_last_attempt_was_refused_with_a_reason_is_held_not_missing(self):
         self.set_settings(stl3_createnewcontacts=False)
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Stuck", "price": "10", "quantity": 1}])
         self.run_once()
+        report = self.verify()
+        self.assertTrue(report.ok, report.lines)
+        [held] = report.held
+        self.assertEqual((held.dynamics_id, held.code), (invoice_id, "no_contact"))
+        self.assertIn(f"HELD       {invoice_id}: no_contact: The customer is not in Xero", "\n".join(report.lines))
+        self.assertEqual((report.expected, dict(report.not_expected)), (0, {"no_contact": 1}))
+
+    def test_a_missing_invoice_edited_since_its_refused_attempt_is_missing_and_names_that_attempt(self):
+        self.set_settings(stl3_createnewcontacts=False)
+        invoice_id = self.make_invoice(self.make_account(), [{"description": "Stuck", "price": "10", "quantity": 1}])
+        self.run_once()
+        self.dataverse().update("invoices", invoice_id, {"description": "Edited since"})
         row = self.only_row(self.verify(), Problem.MISSING)
         self.assertEqual((row.dynamics_id, row.detail), (invoice_id, "not in Xero; last attempt failed (no_contact)"))
 

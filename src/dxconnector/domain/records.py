@@ -190,6 +190,8 @@ class DynamicsInvoice:
     connector_id: str | None = None  # our stl3_connectorid
     discount_percentage: Decimal = ZERO  # invoice-level discount, %
     discount_amount: Decimal = ZERO  # invoice-level discount, money
+    freight_amount: Decimal = ZERO
+    total_before_tax: Decimal | None = None  # Dynamics' own total of the lines less discounts (totalamountlessfreight)
     xero_status: XeroStatus | None = None  # what the last write-back said
     xero_number: str | None = None
     export_status: ExportStatus = ExportStatus.NO

@@ -12,10 +12,11 @@ import enum
 import hashlib
 import hmac
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -88,6 +89,16 @@ class Why(enum.StrEnum):
     PAID_BILL = "paid_bill"
     ALLOCATED_CREDIT_NOTE = "allocated_credit_note"
     HAS_PAYMENTS = "has_payments"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    BEYOND_XERO_PRECISION = "beyond_xero_precision"
+    TOTAL_DIFFERS = "total_differs"
+    FREIGHT_AMOUNT = "freight_amount"
+    TEXT_XERO_CANNOT_STORE = "text_xero_cannot_store"
+    CUSTOMER_NAME_TOO_LONG = "customer_name_too_long"
+    AMBIGUOUS_ITEM = "ambiguous_item"
+    ITEM_REFUSED = "item_refused"
+    DELETED_IN_DYNAMICS = "deleted_in_dynamics"
+    INTERNAL_ERROR = "internal_error"
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,32 @@ def cut_text(text: str, limit: int) -> str:
     return text[:end].rstrip()
 
 
+def one_line(text: str | None) -> str:
+    """A single-line field as Xero keeps it: canonical Unicode (NFC), runs of white space (line breaks too) as
+    one space, none at either end. Names are matched by this form, so what we send is what we look for."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def _storable(char: str) -> bool:
+    """Whether Xero can keep the character: it serves every record as XML too, and XML 1.0 has no place for most
+    control characters, for unpaired surrogates, or for U+FFFE and U+FFFF."""
+    code = ord(char)
+    if code < 0x20:
+        return char in "\t\n\r"
+    return not (0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF))
+
+
+def unstorable(text: str | None) -> bool:
+    return any(not _storable(char) for char in text or "")
+
+
+def text_problem(text: str | None, what: str) -> Reason | None:
+    """A field Xero could not keep exactly is held back rather than sent changed."""
+    if unstorable(text):
+        return Reason(Why.TEXT_XERO_CANNOT_STORE, f"{what} contains a control character Xero can't store: remove it.")
+    return None
+
+
 def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
@@ -150,9 +187,14 @@ def xero_date(moment_utc: datetime, time_zone: str) -> date:
     """The calendar date of a UTC moment in the connection's time zone (a naive moment is UTC).
 
     Dynamics keeps Date Delivered as the UTC instant of midnight where the user picked it, so 04:00 UTC
-    is still the day before in Los Angeles and 23:30 UTC is already the next day in Auckland.
+    is still the day before in Los Angeles and 23:30 UTC is already the next day in Auckland. At the very ends
+    of the calendar (31 December 9999 east of UTC) there is no such day.
     """
-    return _as_utc(moment_utc).astimezone(zone(time_zone)).date()
+    try:
+        return _as_utc(moment_utc).astimezone(zone(time_zone)).date()
+    except OverflowError as error:
+        raise RuleViolation(Reason(Why.DATE_OUT_OF_RANGE, f"Date Delivered ({moment_utc.date().isoformat()}) falls outside the "
+                                                          f"calendar in {time_zone}: pick a real date.")) from error
 
 
 def today(now: datetime, time_zone: str) -> date:
@@ -397,9 +439,100 @@ def item_code(line: DynamicsInvoiceLine, settings: ConnectionSettings, xero_item
 
 def product_item_code(product: DynamicsProduct, settings: ConnectionSettings, xero_item_codes: Set[str]) -> str | None:
     code = product.number.strip()
-    if not code or utf16_length(code) > ITEM_CODE_LIMIT:
+    if item_code_problem(product) is not None:
         return None
     return code if code in xero_item_codes or may_create_item(settings) else None
+
+
+def item_key(code: str) -> str:
+    """Xero keeps one item per code, whatever the letter case and surrounding spaces: " PAD-1" and "pad-1" are
+    the item "PAD-1". Products whose numbers share a key can't be told apart there."""
+    return code.strip().casefold()
+
+
+def item_code_problem(product: DynamicsProduct) -> Reason | None:
+    """Why the product number can't be a Xero item code, if it can't."""
+    code = product.number.strip()
+    if not code:
+        return Reason(Why.BAD_ITEM_CODE, "The product has no product ID, which becomes the Xero item code: fill it in.")
+    if utf16_length(code) > ITEM_CODE_LIMIT:
+        return Reason(Why.BAD_ITEM_CODE, f"The product ID '{code}' is longer than Xero's {ITEM_CODE_LIMIT}-character item "
+                                         "code: shorten it.")
+    return text_problem(code, f"The product ID of product {product.id}")
+
+
+def item_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+    """With Create New Products on, every catalogue product of the invoice must be able to become a Xero item: a
+    line sent without its item would not be what the user asked for."""
+    if not may_create_item(settings):
+        return ()
+    found = {line.product.id: item_code_problem(line.product) for line in lines_in_order(invoice)
+             if line.product is not None and line_kind(line) is LineKind.PRODUCT}
+    return tuple(dict.fromkeys(problem for problem in found.values() if problem is not None))
+
+
+# --- what Xero can hold exactly ----------------------------------------------------------------------------
+
+QUANTITY_PLACES = 4  # Xero keeps quantities to four decimal places
+UNIT_PLACES = 4  # and unit amounts to four (asked with unitdp=4)
+MONEY_PLACES = 2  # a discount amount, like every total, to the cent
+EXACT_DIGITS = 15  # numbers cross to Xero as JSON numbers made from doubles: 15 significant digits survive the trip
+
+
+def places(value: Decimal) -> int:
+    """How many decimal places the value really has (1.50 has one)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def significant_digits(value: Decimal) -> int:
+    return len(value.normalize().as_tuple().digits)
+
+
+def precision_problems(line: DynamicsInvoiceLine, label: str = "A line") -> tuple[Reason, ...]:
+    """A line whose numbers Xero would round is held back, not sent with a different total: Dynamics keeps
+    quantities to five places and prices to four, Xero quantities and prices to four and discounts to the cent."""
+    figures = (("quantity", line.quantity, QUANTITY_PLACES), ("price", line.price_per_unit, UNIT_PLACES),
+               ("discount", line.manual_discount_amount, MONEY_PLACES))
+    beyond = [name for name, value, most in figures if places(value) > most]
+    problems: list[Reason] = []
+    if beyond:
+        problems.append(Reason(Why.BEYOND_XERO_PRECISION, f"{label} has a {' and a '.join(beyond)} with more decimal places than "
+                                                          "Xero keeps (four for quantities and prices, two for discounts): "
+                                                          "round it in Dynamics so both totals agree."))
+    if any(significant_digits(value) > EXACT_DIGITS for _, value, _ in figures):
+        problems.append(Reason(Why.BEYOND_XERO_PRECISION, f"{label} has a number with more than {EXACT_DIGITS} digits, more "
+                                                          "than reaches Xero exactly: split the line."))
+    return tuple(problems)
+
+
+def xero_line_amount(amounts: LineAmounts) -> Decimal:
+    """The line's amount as Xero works it out: quantity × unit amount less the discount, to the cent."""
+    gross = amounts.quantity * amounts.unit_amount
+    if amounts.discount_rate:
+        return cents(gross * (1 - amounts.discount_rate / HUNDRED))
+    if amounts.discount_amount:
+        return cents(cents(gross) - amounts.discount_amount)
+    return cents(gross)
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def totals_problem(invoice: DynamicsInvoice, target: SendAs) -> Reason | None:
+    """Xero works each line out to the cent and adds them up; Dynamics rounds its invoice discount once, on the
+    whole. Sent only when Xero's lines come to Dynamics' own total (before tax and freight), to the cent."""
+    if invoice.total_before_tax is None:
+        return None
+    lines = [line_amounts(line, invoice, target.type, target.negate) for line in lines_in_order(invoice) if carries_amounts(line)]
+    theirs = sum((xero_line_amount(amounts) for amounts in lines), ZERO)
+    ours = -invoice.total_before_tax if target.negate else invoice.total_before_tax
+    if cents(theirs) == cents(ours):
+        return None
+    return Reason(Why.TOTAL_DIFFERS, "Xero works out each line to the cent, discount included, and here the lines come to a "
+                                     "different total than Dynamics shows (a discount percentage spread over several lines "
+                                     "rounds differently): adjust a line so both agree, or give the discount as line amounts.")
 
 
 # --- totals and credit notes -----------------------------------------------------------------------------
@@ -458,7 +591,19 @@ def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tup
             problems += _check(account_code, line, target.type, settings, label)
             problems += _check(tracking, line, label)
             problems += _check(line_amounts, line, invoice, target.type, target.negate, label)
+            problems += precision_problems(line, label)
     return tuple(problems)
+
+
+def text_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+    """Every text the invoice goes to Xero with must be one Xero keeps as it is."""
+    number = "" if settings.use_xero_invoice_number else invoice.name if settings.use_invoice_name else invoice.invoice_number
+    texts = [(number, "The invoice's number"),
+             (invoice.description if settings.description_to_reference else "", "The invoice's description")]
+    texts += [(line.description or line.name, line_label(position, line)) for position, line in enumerate(lines_in_order(invoice), 1)]
+    texts += [(choice.category + choice.option, f"A tracking option of {line_label(position, line)}")
+              for position, line in enumerate(lines_in_order(invoice), 1) for choice in line.tracking]
+    return tuple(dict.fromkeys(problem for text, what in texts if (problem := text_problem(text, what)) is not None))
 
 
 def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
@@ -475,9 +620,16 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
         problems.append(Reason(Why.INVOICE_DISCOUNT_AMOUNT, "The invoice has an invoice-level discount amount, and Xero "
                                                             "has discounts on lines only: move it onto the lines or "
                                                             "use a discount percentage."))
+    if invoice.freight_amount:
+        problems.append(Reason(Why.FREIGHT_AMOUNT, "The invoice has a freight amount, which Xero has no place for: add the "
+                                                   "freight as a line instead."))
     problems += _check(invoice_number, invoice, settings)
     problems += _check(send_as, invoice, settings)
     problems += line_problems(invoice, settings)
+    problems += item_problems(invoice, settings)
+    problems += text_problems(invoice, settings)
+    if not problems:
+        problems += tuple(filter(None, [totals_problem(invoice, send_as(invoice, settings))]))
     return tuple(problems)
 
 
@@ -625,25 +777,34 @@ def _by_number(number: str, candidates: Iterable[XeroContactSummary]) -> list[Xe
 
 
 def _by_name(name: str, candidates: Iterable[XeroContactSummary]) -> list[XeroContactSummary]:
-    return [c for c in candidates if c.name.strip() == name]
+    return [c for c in candidates if one_line(c.name) == name]
 
 
 def match_contact(customer: CustomerRef, linked_contact_id: str | None, candidates: Sequence[XeroContactSummary],
-                  settings: ConnectionSettings) -> ContactMatch:
-    """Stored link, then account/contact number (Xero's AccountNumber or ContactNumber), then exact name;
-    archived Xero contacts are never picked. No match: create, if the connection allows it."""
+                  settings: ConnectionSettings, owners: Mapping[str, str] | None = None) -> ContactMatch:
+    """Stored link, then account/contact number (Xero's AccountNumber or ContactNumber), then exact name (as Xero
+    keeps it: `one_line`); archived Xero contacts are never picked, nor one linked to another Dynamics customer
+    (`owners`: Xero contact id → the Dynamics customer linked to it) — that is held back, naming both. No match:
+    create, if the connection allows it."""
     if linked_contact_id:
         return ContactMatch(MatchedBy.LINK, linked_contact_id)
+    owners = owners or {}
     active = [c for c in candidates if c.status == "ACTIVE"]
-    number, name = customer.number.strip(), customer.name.strip()
+    number, name = customer.number.strip(), one_line(customer.name)
     for matched_by, key, finder in ((MatchedBy.NUMBER, number, _by_number), (MatchedBy.NAME, name, _by_name)):
         if not key:
             continue
         found = finder(key, active)
+        what = "account number" if matched_by is MatchedBy.NUMBER else "name"
+        taken = [owners[c.contact_id] for c in found if owners.get(c.contact_id, customer.id) != customer.id]
+        if taken:
+            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.AMBIGUOUS_CONTACT, (
+                f"The Xero contact with customer {customer.id}'s {what} is already the contact of another Dynamics customer "
+                f"({taken[0]}), and two customers never share one: give this one its own {what} in Dynamics, or merge "
+                "the two.")))
         if len(found) == 1:
             return ContactMatch(matched_by, found[0].contact_id)
         if len(found) > 1:
-            what = "account number" if matched_by is MatchedBy.NUMBER else "name"
             return ContactMatch(MatchedBy.NONE, reason=Reason(Why.AMBIGUOUS_CONTACT, f"{len(found)} Xero contacts have the "
                                                               f"customer's {what}: merge or rename them in Xero."))
         if finder(key, candidates):
@@ -654,6 +815,34 @@ def match_contact(customer: CustomerRef, linked_contact_id: str | None, candidat
     return ContactMatch(MatchedBy.NONE, reason=Reason(Why.NO_CONTACT, "The customer is not in Xero and Create New Contacts "
                                                       "is off: add the contact in Xero with the same account number or "
                                                       "exact name, or turn the setting on."))
+
+
+def contested(wanted: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Records of one batch that would become the same Xero record (`wanted`: record id → that Xero record's key),
+    each with the others: none of them is matched or created, for nothing says which one it is."""
+    by_key: dict[str, list[str]] = {}
+    for record_id, key in wanted.items():
+        by_key.setdefault(key, []).append(record_id)
+    return {record_id: tuple(other for other in group if other != record_id)
+            for group in by_key.values() if len(group) > 1 for record_id in group}
+
+
+def contact_contested(customer_id: str, others: Sequence[str]) -> Reason:
+    return Reason(Why.AMBIGUOUS_CONTACT, f"Dynamics customers {customer_id} and {', '.join(others)} would be one Xero contact "
+                                         "(the same name, or account number), and Xero keeps one contact per name: rename "
+                                         "or renumber one of them in Dynamics, or merge them.")
+
+
+def item_taken(product_id: str, owner: str) -> Reason:
+    return Reason(Why.AMBIGUOUS_ITEM, f"The Xero item with product {product_id}'s code is already the item of another Dynamics "
+                                      f"product ({owner}), and two products never share one (Xero ignores letter case and "
+                                      "spaces around a code): give this one its own product ID.")
+
+
+def item_contested(product_id: str, others: Sequence[str]) -> Reason:
+    return Reason(Why.AMBIGUOUS_ITEM, f"Dynamics products {product_id} and {', '.join(others)} would be one Xero item (their "
+                                      "product IDs differ only in letter case or spaces, which Xero ignores): give each its "
+                                      "own product ID.")
 
 
 class Direction(enum.StrEnum):
@@ -726,17 +915,30 @@ DATE_FIELDS = frozenset({"Date", "DueDate"})
 IDENTITY_FIELDS = frozenset({"InvoiceID", "CreditNoteID", "Status", "LineItems"})
 
 
+MS_DATE = re.compile(r"^/Date\((?P<millis>-?\d+)(?:[+-]\d{4})?\)/$")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class BadXeroDate(ValueError):
+    """A date from Xero that names no moment of the calendar."""
+
+
 def parse_xero_moment(value: Any) -> datetime | None:
-    """A Xero timestamp (`/Date(1541176290160+0000)/`, or ISO 8601) as an aware UTC datetime."""
+    """A Xero timestamp as an aware UTC datetime: `/Date(1541176290160+0000)/` counts milliseconds from 1970 in
+    UTC, negative before it (`/Date(-2208988800000+0000)/` is 1 January 1900); the offset after them only says
+    where it was shown. ISO 8601 is read too."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value)
-    if text.startswith("/Date("):
-        millis = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
-        return datetime.fromtimestamp(millis / 1000, UTC)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    text = str(value).strip()
+    try:
+        found = MS_DATE.match(text)
+        if found:
+            return EPOCH + timedelta(milliseconds=int(found["millis"]))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError) as error:
+        raise BadXeroDate(f"Xero's date {text[:40]!r} is not one this connector can read") from error
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -747,11 +949,14 @@ def parse_xero_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value)
+    text = str(value).strip()
     if text.startswith("/Date("):
         moment = parse_xero_moment(text)
         return moment.date() if moment else None
-    return date.fromisoformat(text[:10])
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as error:
+        raise BadXeroDate(f"Xero's date {text[:40]!r} is not one this connector can read") from error
 
 
 def _tracking_pairs(tracking_elements: Any) -> set[tuple[Any, Any]]:
@@ -843,10 +1048,11 @@ class Cancellation:
         return {id_element: xero_id, "Status": status.value}
 
 
-def cancellation(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO,
-                 amount_credited: Decimal = ZERO) -> Cancellation:
+def cancellation(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO, amount_credited: Decimal = ZERO, *,
+                 deleted: bool = False) -> Cancellation:
     """A cancelled Dynamics invoice is deleted in Xero while unapproved, voided once approved; Xero voids
-    nothing with payments or credit applied, so then we say what to undo in Xero."""
+    nothing with payments or credit applied, so then we say what to undo in Xero. An invoice deleted in Dynamics
+    (`deleted`) goes the same way."""
     if xero_status is None:
         return Cancellation(CancelAction.NOTHING, Reason(Why.NEVER_SENT, "The invoice never reached Xero."))
     if xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
@@ -856,10 +1062,11 @@ def cancellation(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO,
         return Cancellation(CancelAction.DELETE)
     if not has_payments(xero_status, amount_paid, amount_credited):
         return Cancellation(CancelAction.VOID)
-    return Cancellation(CancelAction.REFUSE, Reason(Why.HAS_PAYMENTS, "The invoice is cancelled in Dynamics but has "
-                                                                      "payments or credit in Xero, and Xero can't void it: "
-                                                                      "remove them in Xero (or credit the invoice there); "
-                                                                      "the cancellation then goes across."))
+    what, change = ("was deleted", "deletion") if deleted else ("is cancelled", "cancellation")
+    return Cancellation(CancelAction.REFUSE, Reason(Why.HAS_PAYMENTS, f"The invoice {what} in Dynamics but has payments "
+                                                                      "or credit in Xero, and Xero can't void it: remove them "
+                                                                      f"in Xero (or credit the invoice there); the {change} "
+                                                                      "then goes across."))
 
 
 # --- content hash ----------------------------------------------------------------------------------------

@@ -168,9 +168,9 @@ PRODUCT_COLUMNS = ("name", "productnumber", "description", "price", "statecode",
 LINE_COLUMNS = ("sequencenumber", "lineitemnumber", "isproductoverridden", "productdescription", "description", "quantity",
                 "priceperunit", "manualdiscountamount", "tax", "producttypecode", "parentbundleid", "_parentbundleidref_value")
 INVOICE_COLUMNS = ("name", "invoicenumber", "description", "datedelivered", "duedate", "statecode", "statuscode", "modifiedon",
-                   "versionnumber", "discountpercentage", "discountamount", "stl3_xeroinvoicetype", "stl3_lineamounttypes",
-                   "stl3_sendemailfromxero", "stl3_bundleheaderonly", "stl3_xeronumber", "stl3_xerostatus",
-                   "_stl3_connectorid_value")
+                   "versionnumber", "discountpercentage", "discountamount", "freightamount", "totalamountlessfreight",
+                   "stl3_xeroinvoicetype", "stl3_lineamounttypes", "stl3_sendemailfromxero", "stl3_bundleheaderonly",
+                   "stl3_xeronumber", "stl3_xerostatus", "_stl3_connectorid_value")
 DETAILS_COLUMNS = ("stl3_xeroid", "stl3_xeronumber", "stl3_xerostatus", "stl3_exportstatus", "stl3_onlineinvoiceurl",
                    "_stl3_connectorid_value")
 LINES_NEXT_LINK = "invoice_details@odata.nextLink"
@@ -216,13 +216,19 @@ def in_filter(column: str, values: Sequence[str]) -> str:
 
 def read_invoices(client: DataverseClient, invoice_ids: Sequence[str], connector_id: str | None) -> list[InvoiceRecord]:
     """The invoices with these ids, in one query per 200 (ids that no longer exist are left out)."""
+    return [invoice_record(row, connector_id) for row in read_invoice_rows(client, invoice_ids)]
+
+
+def read_invoice_rows(client: DataverseClient, invoice_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The invoices' rows as Dataverse answers them, lines and all, in the order of the ids asked for; the sync
+    turns each into a record on its own (`invoice_record`), so one it can't read stops no other."""
     rows = [row for start in range(0, len(invoice_ids), IDS_PER_QUERY)
             for row in _invoice_rows(client, invoice_ids[start:start + IDS_PER_QUERY])]
     for row in rows:  # an expanded collection Dataverse cut short says where the rest is
         if row.get(LINES_NEXT_LINK):
             row["invoice_details"] = [*row.get("invoice_details", []),
                                       *(line for page in client.pages(row.pop(LINES_NEXT_LINK)) for line in page.get("value", []))]
-    found = {str(row["invoiceid"]): invoice_record(row, connector_id) for row in rows}
+    found = {str(row["invoiceid"]): row for row in rows}
     return [found[invoice_id] for invoice_id in invoice_ids if invoice_id in found]
 
 
@@ -375,6 +381,8 @@ def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceR
         connector_id=row.get("_stl3_connectorid_value"),
         discount_percentage=_decimal(row.get("discountpercentage")),
         discount_amount=_decimal(row.get("discountamount")),
+        freight_amount=_decimal(row.get("freightamount")),
+        total_before_tax=_decimal(row["totalamountlessfreight"]) if row.get("totalamountlessfreight") is not None else None,
         # Our details row is always writable; a cancelled invoice itself is not, so it may lag behind.
         xero_status=_xero_status(("stl3_xeroinvoice", (details or {}).get("stl3_xerostatus")), ("invoice", row.get("stl3_xerostatus"))),
         xero_number=_text(row, "stl3_xeronumber") or _text(details, "stl3_xeronumber") or None,

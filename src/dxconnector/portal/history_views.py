@@ -3,7 +3,9 @@ rule's reason for each failure and a Retry for failed and held-back invoices; th
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -17,7 +19,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dxconnector.portal import dynamics_links
+from dxconnector.dynamics import history as history_rows
+from dxconnector.dynamics.errors import DynamicsError
+from dxconnector.portal import dynamics_connect, dynamics_links
 from dxconnector.portal.forms import HistoryFilterForm
 from dxconnector.portal.models import Connection, DynamicsConnection
 from dxconnector.portal.sync_views import why_not_syncing
@@ -25,6 +29,7 @@ from dxconnector.portal.views import _own_connection
 from dxconnector.sync import triggers
 from dxconnector.sync.models import SyncAttempt, SyncRun
 
+logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 RUNS_SHOWN = 5
 RETRYABLE = (SyncAttempt.Outcome.FAILED, SyncAttempt.Outcome.HELD_BACK)
@@ -91,6 +96,24 @@ def _kept_query(data: QueryDict, *, page: bool = True) -> str:
     return kept.urlencode()
 
 
+def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAttempt]) -> tuple[dict[str, str], bool]:
+    """What the history rows in Dynamics say of the failed and held-back attempts shown, where that is more than the
+    attempt's own reason (Xero's words, which the connector never keeps), by attempt id; and whether Dynamics could
+    not be asked. One query for the page."""
+    wanted = {str(attempt.pk): attempt.reason for attempt in attempts if attempt.outcome in RETRYABLE and attempt.reported_at}
+    if not wanted or dynamics is None or not dynamics.has_organisation:
+        return {}, False
+    client = dynamics_connect.client_for(dynamics)
+    try:
+        found = history_rows.messages(client, list(wanted))
+    except DynamicsError as error:
+        logger.warning("the history rows of connection %s could not be read from Dynamics: %s", dynamics.connection_id, error)
+        return {}, True
+    finally:
+        client.close()
+    return {row_id: message for row_id, message in found.items() if message.strip() != wanted[row_id].strip()}, False
+
+
 @login_required
 def history(request: HttpRequest, pk) -> HttpResponse:
     connection = _own_connection(request, pk)
@@ -99,11 +122,13 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     page = Paginator(filtered_attempts(connection, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     org_url = dynamics.org_url if dynamics is not None and dynamics.has_organisation else ""
+    said, unheard = history_words(dynamics, page.object_list)
     rows = [{
         "attempt": attempt,
         "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
         if org_url and attempt.record_kind == "invoice" else "",
         "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
+        "words": said.get(str(attempt.pk), ""),
     } for attempt in page.object_list]
     context = {
         "connection": connection,
@@ -115,6 +140,7 @@ def history(request: HttpRequest, pk) -> HttpResponse:
         "filter_query": _kept_query(request.GET, page=False),
         "current_query": _kept_query(request.GET),
         "time_zone": str(_zone(connection)),
+        "words_unheard": unheard,
     }
     return render(request, "portal/history.html", context)
 

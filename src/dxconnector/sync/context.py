@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from dxconnector.domain.records import ConnectionSettings, XeroContactSummary
+from dxconnector.domain.rules import one_line
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.portal import dynamics_links
 from dxconnector.portal.models import Connection
@@ -41,14 +42,14 @@ class XeroDirectory:
 
     contacts: list[XeroContactSummary] | None = None  # None: not read
     too_many_contacts: bool = False  # read once and found too large to keep: look up instead
-    items: dict[str, str] | None = None  # item code → Xero ItemID
+    items: dict[str, str] | None = None  # `rules.item_key` of an item's code → its Xero ItemID
 
     def contacts_matching(self, numbers: Iterable[str], names: Iterable[str]) -> list[XeroContactSummary]:
         """The candidates `find_contacts` would answer: same account or contact number, or the same name."""
         wanted_numbers = {number for number in numbers if number}
-        wanted_names = {name.casefold() for name in names if name}
+        wanted_names = {one_line(name).casefold() for name in names if name}
         return [contact for contact in self.contacts or []
-                if {contact.account_number, contact.contact_number} & wanted_numbers or contact.name.casefold() in wanted_names]
+                if {contact.account_number, contact.contact_number} & wanted_numbers or one_line(contact.name).casefold() in wanted_names]
 
 
 @dataclass

@@ -26,8 +26,9 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import dynamics_connect, xero_connect
 from dxconnector.portal.models import Connection
-from dxconnector.sync import from_xero, invoices, reference_lists, state, writeback, xero_io
+from dxconnector.sync import deletions, from_xero, invoices, reference_lists, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
 from dxconnector.sync.streams import REFERENCE_LISTS_FROM_XERO, STREAMS, Direction, Stream
@@ -127,6 +128,7 @@ def sync_streams(ctx: SyncContext) -> None:
     recover_pending(ctx)
     for stream in STREAMS:
         run_stream(ctx, stream)
+    deletions.act_on_deletions(ctx)
     writeback.flush_due(ctx)
 
 
@@ -147,10 +149,14 @@ def recover_pending(ctx: SyncContext) -> None:
         if invoice_id in wanted:
             found[invoice_id] = record
     found.update(_recognised(ctx, [link for link in pending if link.sent_hash and link.dynamics_id not in found], documents))
-    sent = [state.Sent(invoice_id, xero_io.document_id(record),
-                       InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None) for invoice_id, record in found.items()]
+    sent = [made for invoice_id, record in found.items()
+            if not isinstance(made := guard("linking an invoice Xero made before", invoice_id, _recovered, invoice_id, record), Fault)]
     state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
     ctx.counts["recovered"] += len(found)
+
+
+def _recovered(invoice_id: str, record: Mapping[str, Any]) -> state.Sent:
+    return state.Sent(invoice_id, xero_io.document_id(record), InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None)
 
 
 def _recognised(ctx: SyncContext, pending: list[Link], documents: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -163,7 +169,10 @@ def _recognised(ctx: SyncContext, pending: list[Link], documents: list[Mapping[s
     unclaimed: dict[str, list[Mapping[str, Any]]] = {}
     for record in credit_notes:
         if str(record["CreditNoteID"]) not in linked:
-            unclaimed.setdefault(rules.recognition_hash(record, ctx.key), []).append(record)
+            recognised = guard("recognising a credit note Xero made before", str(record["CreditNoteID"]), rules.recognition_hash,
+                               record, ctx.key)
+            if isinstance(recognised, str):
+                unclaimed.setdefault(recognised, []).append(record)
     found = {}
     for link in pending:
         if unclaimed.get(link.sent_hash):
@@ -227,6 +236,9 @@ def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
     ctx.progress(Progress(stream.name, "reading what changed in Dynamics"))
     changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}
     after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
+    deleted = changes[stream.watch[0].entity_set].deleted
+    if deleted:  # recorded before the cursor moves past them: `deletions` acts on them
+        ctx.counts["deleted_in_dynamics"] += state.mark_deleted(ctx.connection_id, deleted)
     ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
     batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
     if not batches:

@@ -9,7 +9,7 @@ batch) the cursor, before they are written: a run that stops in between leaves t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,9 +17,9 @@ from django.conf import settings
 
 from dxconnector.domain import rules
 from dxconnector.domain.rules import parse_xero_moment
-from dxconnector.dynamics.changes import read_invoices
-from dxconnector.sync import state, writeback
+from dxconnector.sync import reading, state, writeback
 from dxconnector.sync.context import Progress, SyncContext
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt, Trigger, XeroWebhookEvent
 from dxconnector.sync.streams import Stream
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE
@@ -39,23 +39,39 @@ def _start(ctx: SyncContext, position: Mapping[str, str], resource: Resource) ->
     return (state.oldest_link(ctx.connection_id, KIND) or ctx.now) - FIRST_LOOK_BACK
 
 
-def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> tuple[list[tuple[Link, Mapping[str, Any]]], dict[str, str]]:
-    """The linked documents whose state differs from what Dynamics was last shown, and the cursor after them."""
+def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]
+                    ) -> tuple[list[tuple[Link, Mapping[str, Any]]], dict[str, str], list[state.Attempt]]:
+    """The linked documents whose state differs from what Dynamics was last shown, the cursor after them, and a
+    failed attempt for each linked one that could not be read."""
     changed: list[tuple[Link, Mapping[str, Any]]] = []
+    faults: list[state.Attempt] = []
     after = dict(position)
     for resource in stream.xero:
         newest = _start(ctx, position, resource)
         extra = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
         for page in ctx.xero.pages(resource, modified_since=newest - OVERLAP, page_size=SCAN_PAGE_SIZE, **extra):
-            links = state.links_to(ctx.connection_id, KIND, [str(document[resource.id_field]) for document in page])
+            links = state.links_to(ctx.connection_id, KIND, [str(document.get(resource.id_field)) for document in page])
             for document in page:
-                newest = max(newest, parse_xero_moment(document.get("UpdatedDateUTC")) or newest)
-                link = links.get(str(document[resource.id_field]))
-                # A link whose write-back is still due gets Xero's current copy from `flush_due`: no news to tell.
-                if link is not None and not link.writeback_due and rules.xero_state_hash(document, ctx.key) != link.xero_hash:
+                link = links.get(str(document.get(resource.id_field)))
+                seen = guard("reading what changed in Xero", link.dynamics_id if link else str(document.get(resource.id_field)),
+                             _changed, ctx, document, link)
+                if isinstance(seen, Fault):
+                    if link is not None:
+                        faults.append(seen.attempt(KIND, link.dynamics_id, xero_id=link.xero_id, direction=SyncAttempt.Direction.TO_DYNAMICS))
+                    continue
+                moment, news_of_it = seen
+                newest = max(newest, moment or newest)
+                if news_of_it and link is not None:
                     changed.append((link, document))
         after[resource.name] = newest.isoformat()
-    return changed, after
+    return changed, after, faults
+
+
+def _changed(ctx: SyncContext, document: Mapping[str, Any], link: Link | None) -> tuple[datetime | None, bool]:
+    """When Xero last changed the document, and whether that is news for Dynamics. A link whose write-back is still
+    due gets Xero's current copy from `flush_due`: no news to tell."""
+    moment = parse_xero_moment(document.get("UpdatedDateUTC"))
+    return moment, link is not None and not link.writeback_due and rules.xero_state_hash(document, ctx.key) != link.xero_hash
 
 
 def news(document: Mapping[str, Any]) -> str:
@@ -96,26 +112,29 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         ctx.progress(Progress(stream.name, "Xero is first read at the next run: this one sent everything there is to ask about"))
         return
     ctx.progress(Progress(stream.name, "reading what changed in Xero"))
-    changed, after = changed_in_xero(ctx, stream, position)
+    changed, after, faults = changed_in_xero(ctx, stream, position)
     batches = [changed[start:start + stream.batch_size] for start in range(0, len(changed), stream.batch_size)]
+    ctx.counts["failed"] += len(faults)
     if not batches:
-        state.save_cursors(ctx.connection_id, {stream.name: after})
+        state.due_from_xero(ctx.connection_id, ctx.run, [], faults, {stream.name: after})
         ctx.progress(Progress(stream.name, "nothing changed"))
         return
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
-        write_back(ctx, batch, cursors={stream.name: after} if number == len(batches) else None)
+        write_back(ctx, batch, cursors={stream.name: after} if number == len(batches) else None, faults=faults if number == 1 else ())
         ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}; so far {ctx.counts['brought_back']} brought back",
                               number, len(batches)))
 
 
-def write_back(ctx: SyncContext, batch: list[tuple[Link, Mapping[str, Any]]], cursors: Mapping[str, Any] | None) -> None:
-    records = {record.invoice.id: record for record in read_invoices(ctx.dynamics, [link.dynamics_id for link, _ in batch],
-                                                                     ctx.connector_id)}
+def write_back(ctx: SyncContext, batch: list[tuple[Link, Mapping[str, Any]]], cursors: Mapping[str, Any] | None,
+               faults: Iterable[state.Attempt] = ()) -> None:
+    records = {record.invoice.id: record for record in reading.readable(ctx, [link.dynamics_id for link, _ in batch])[0]}
     present = [(link, document) for link, document in batch if link.dynamics_id in records]  # not deleted in Dynamics
+    # Xero changed the copy of an invoice deleted in Dynamics, perhaps taking off what kept it from being voided.
+    state.deletion_due_again(ctx.connection_id, [link.dynamics_id for link, _ in batch if link.dynamics_deleted_at])
     attempts = [state.Attempt(KIND, link.dynamics_id, SyncAttempt.Outcome.SUCCEEDED, reason=news(document), xero_id=link.xero_id,
                               direction=SyncAttempt.Direction.TO_DYNAMICS) for link, document in present]
-    state.due_from_xero(ctx.connection_id, ctx.run, [link.dynamics_id for link, _ in present], attempts, cursors)
+    state.due_from_xero(ctx.connection_id, ctx.run, [link.dynamics_id for link, _ in present], [*faults, *attempts], cursors)
     exported = [writeback.Exported(records[link.dynamics_id], document,
                                    as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
                 for link, document in present]

@@ -24,9 +24,10 @@ from dxconnector.domain.mapping.invoice import invoice_hash, xero_invoice
 from dxconnector.domain.mapping.item import catalogue_products
 from dxconnector.domain.records import DynamicsProduct, InvoiceLink, InvoiceState, InvoiceType, XeroInvoice, XeroStatus
 from dxconnector.domain.rules import Action, CancelAction, Decision, EditRule, Reason, RuleViolation, Why
-from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
-from dxconnector.sync import prerequisites, state, writeback, xero_io
+from dxconnector.dynamics.changes import InvoiceRecord
+from dxconnector.sync import prerequisites, reading, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.xero.client import idempotency_key
 from dxconnector.xero.errors import XeroError
@@ -61,6 +62,7 @@ class Plan:
     current: Mapping[str, Any] | None = None  # Xero's copy before the write
     answer: Mapping[str, Any] | None = None  # Xero's copy after it (or the current one when nothing was sent)
     attempt: state.Attempt | None = None
+    notes: tuple[str, ...] = ()  # what its customer's new Xero contact left out: said with the outcome
 
     @property
     def invoice_id(self) -> str:
@@ -70,13 +72,17 @@ class Plan:
         reasons = tuple(reasons)
         self.attempt = state.Attempt(
             KIND, self.invoice_id, outcome, code or (reasons[0].code.value if reasons else ""),
-            reason or " ".join(r.text for r in reasons), xero_id=self.link.xero_id if self.link else "", message=message)
+            reason or " ".join(r.text for r in reasons), xero_id=self.link.xero_id if self.link else "", message=message,
+            version=self.record.invoice.version)
+
+    def fault(self, fault: Fault) -> None:
+        self.attempt = fault.attempt(KIND, self.invoice_id, xero_id=self.link.xero_id if self.link else "")
 
 
 def _attempt(record: InvoiceRecord, decision: Decision, link: InvoiceLink | None) -> state.Attempt:
     outcome = Outcome.HELD_BACK if decision.held_back else Outcome.SKIPPED
     return state.Attempt(KIND, record.invoice.id, outcome, decision.reasons[0].code.value if decision.reasons else "",
-                         decision.explanation, xero_id=link.xero_id if link else "")
+                         decision.explanation, xero_id=link.xero_id if link else "", version=record.invoice.version)
 
 
 # --- 1. decide -------------------------------------------------------------------------------------------
@@ -95,27 +101,36 @@ def expected_hashes(ctx: SyncContext, records: list[InvoiceRecord], links: Mappi
         contact = contacts.get(record.invoice.customer.id) if record.invoice.customer else None
         if contact is None or not contact.xero_id:
             continue
-        try:
-            sent = xero_invoice(record.invoice, ctx.settings, contact.xero_id, xero_item_codes=codes,
-                                source_url=ctx.source_url(record.invoice.id))
-        except RuleViolation:
-            continue
-        hashes[record.invoice.id] = invoice_hash(sent, ctx.key)
+        found = guard("working out what would be sent", record.invoice.id, _sent_hash, ctx, record, contact.xero_id, codes)
+        if isinstance(found, str):
+            hashes[record.invoice.id] = found
     return hashes
 
 
-def decisions(ctx: SyncContext, records: list[InvoiceRecord]) -> Iterator[tuple[InvoiceRecord, Decision, InvoiceLink | None]]:
-    """Each invoice with what `pick_up` decides for it, and its link."""
+def _sent_hash(ctx: SyncContext, record: InvoiceRecord, contact_id: str, codes: set[str]) -> str | None:
+    try:
+        sent = xero_invoice(record.invoice, ctx.settings, contact_id, xero_item_codes=codes, source_url=ctx.source_url(record.invoice.id))
+    except RuleViolation:
+        return None
+    return invoice_hash(sent, ctx.key)
+
+
+def decisions(ctx: SyncContext, records: list[InvoiceRecord]) -> Iterator[tuple[InvoiceRecord, Decision | Fault, InvoiceLink | None]]:
+    """Each invoice with what `pick_up` decides for it (or the fault it raised), and its link."""
     links = state.links(ctx.connection_id, KIND, [record.invoice.id for record in records])
     hashes = expected_hashes(ctx, records, links)
     for record in records:
         link = state.invoice_link(links.get(record.invoice.id))
-        yield record, rules.pick_up(record.invoice, ctx.settings, ctx.now, link, sent_fields_hash=hashes.get(record.invoice.id)), link
+        yield record, guard("deciding whether the invoice goes to Xero", record.invoice.id, rules.pick_up, record.invoice,
+                            ctx.settings, ctx.now, link, sent_fields_hash=hashes.get(record.invoice.id)), link
 
 
 def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Plan], list[state.Attempt]]:
     plans, attempts = [], []
     for record, decision, link in decisions(ctx, records):
+        if isinstance(decision, Fault):
+            attempts.append(decision.attempt(KIND, record.invoice.id, xero_id=link.xero_id if link else ""))
+            continue
         if decision.action in (Action.SKIP, Action.HOLD):
             code = decision.reasons[0].code if decision.reasons else None
             if code in SILENT:
@@ -214,33 +229,54 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
         ctx.progress(Progress(stream_name, f"customers and products first: {number} of {len(batches)} read"))
-        content = [record for record, decision, _ in decisions(ctx, read_invoices(ctx.dynamics, batch, ctx.connector_id))
-                   if decision.action in CONTENT]
+        content = [record for record, decision, _ in decisions(ctx, reading.readable(ctx, batch)[0])
+                   if isinstance(decision, Decision) and decision.action in CONTENT]
         customers.update({record.customer.id: record.customer for record in content if record.customer is not None})
         products.update(catalogue_products(record.invoice for record in content))
     prerequisites.ensure_contacts(ctx, customers)
     prerequisites.ensure_items(ctx, products)
 
 
+HELD_AT_PREPARE = frozenset({Why.AMBIGUOUS_CONTACT, Why.AMBIGUOUS_ITEM, Why.CUSTOMER_NAME_TOO_LONG, Why.TEXT_XERO_CANNOT_STORE})
+
+
+def _outcome_of(reasons: Iterable[Reason]) -> str:
+    """Held back when every reason is a rule the user can act on in Dynamics; failed otherwise."""
+    return Outcome.HELD_BACK if all(reason.code in HELD_AT_PREPARE for reason in reasons) else Outcome.FAILED
+
+
 def prepare(ctx: SyncContext, plans: list[Plan]) -> None:
     content = [plan for plan in plans if plan.decision.action in CONTENT]
     customers = {plan.record.customer.id: plan.record.customer for plan in content if plan.record.customer is not None}
     contacts = prerequisites.ensure_contacts(ctx, customers)
-    codes = prerequisites.ensure_items(ctx, catalogue_products(plan.record.invoice for plan in content))
+    items = prerequisites.ensure_items(ctx, catalogue_products(plan.record.invoice for plan in content))
     _fetch_current(ctx, plans)
     for plan in plans:
-        try:
-            if plan.decision.action is Action.CANCEL:
-                _plan_cancel(plan)
-                continue
-            outcome = contacts.get(plan.record.customer.id) if plan.record.customer else None
-            if outcome is None or outcome.contact_id is None:
-                reasons = [outcome.reason] if outcome and outcome.reason else [UNREADABLE_CUSTOMER]
-                plan.end(Outcome.FAILED, reasons, message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))))
-                continue
-            _plan_content(ctx, plan, outcome.contact_id, codes)
-        except RuleViolation as violation:
-            plan.end(Outcome.FAILED, violation.reasons)
+        done = guard("preparing the invoice for Xero", plan.invoice_id, _prepare_one, ctx, plan, contacts, items)
+        if isinstance(done, Fault):
+            plan.fault(done)
+
+
+def _prepare_one(ctx: SyncContext, plan: Plan, contacts: Mapping[str, prerequisites.ContactOutcome],
+                 items: prerequisites.Items) -> None:
+    try:
+        if plan.decision.action is Action.CANCEL:
+            _plan_cancel(plan)
+            return
+        outcome = contacts.get(plan.record.customer.id) if plan.record.customer else None
+        if outcome is None or outcome.contact_id is None:
+            reasons = [outcome.reason] if outcome and outcome.reason else [UNREADABLE_CUSTOMER]
+            plan.end(_outcome_of(reasons), reasons, message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))))
+            return
+        blocked = [items.problems[product.id] for product in plan.record.products if product.id in items.problems]
+        if blocked:
+            reasons = list(dict.fromkeys(reason for reason, _ in blocked))
+            plan.end(_outcome_of(reasons), reasons, message=" ".join(filter(None, (*(r.text for r in reasons), *(m for _, m in blocked)))))
+            return
+        plan.notes = outcome.notes
+        _plan_content(ctx, plan, outcome.contact_id, items.codes)
+    except RuleViolation as violation:
+        plan.end(Outcome.FAILED, violation.reasons)
 
 
 # --- 4. write --------------------------------------------------------------------------------------------
@@ -260,7 +296,7 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
         for plan, result in zip(group, xero_io.write(ctx.xero, resource, [plan.body for plan in group], create_only=create), strict=True):
             if result.ok:
                 plan.answer = result.record
-                plan.end(Outcome.SUCCEEDED, reason=f"{plan.verb} in Xero.")
+                plan.end(Outcome.SUCCEEDED, reason=" ".join((f"{plan.verb} in Xero.", *plan.notes)))
                 plan.attempt.xero_id = result.xero_id  # type: ignore[union-attr]
             else:
                 plan.end(Outcome.FAILED, reason=XERO_REFUSED, code="xero_refused", message="Xero: " + " ".join(result.errors))
@@ -288,18 +324,24 @@ def email(ctx: SyncContext, plans: list[Plan]) -> None:
     """Send from Xero the approved sales invoices that ask for it, once each (Xero then marks them sent to the
     contact). An email Xero refuses leaves the invoice synced; Xero's words go to its history row."""
     for plan in plans:
-        if not _to_email(ctx, plan):
-            continue
-        assert plan.answer is not None and plan.attempt is not None
-        xero_id = str(plan.answer["InvoiceID"])
-        key = idempotency_key(ctx.xero.tenant_id, "email_invoice", [{"InvoiceID": xero_id}])
-        try:
-            ctx.xero.request("email_invoice", xero_id, {}, idempotency_key=key)
-        except XeroError as error:
-            plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {error}")))
-            continue
-        plan.attempt.reason += " Emailed from Xero."
-        ctx.counts["emailed"] += 1
+        sent = guard("emailing the invoice from Xero", plan.invoice_id, _email_one, ctx, plan)
+        if isinstance(sent, Fault) and plan.attempt is not None:
+            plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {sent.message}")))
+
+
+def _email_one(ctx: SyncContext, plan: Plan) -> None:
+    if not _to_email(ctx, plan):
+        return
+    assert plan.answer is not None and plan.attempt is not None
+    xero_id = str(plan.answer["InvoiceID"])
+    key = idempotency_key(ctx.xero.tenant_id, "email_invoice", [{"InvoiceID": xero_id}])
+    try:
+        ctx.xero.request("email_invoice", xero_id, {}, idempotency_key=key)
+    except XeroError as error:
+        plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {error}")))
+        return
+    plan.attempt.reason += " Emailed from Xero."
+    ctx.counts["emailed"] += 1
 
 
 # --- 5. record and write back ------------------------------------------------------------------------------
@@ -318,14 +360,20 @@ def _settled_hash(ctx: SyncContext, plan: Plan) -> str | None:
 
 
 def _sent(ctx: SyncContext, plan: Plan) -> state.Sent | None:
+    """What the ledger keeps of an invoice Xero accepted. Whatever else fails, the link is kept (without a hash the
+    invoice's next change goes as an update): an invoice in Xero is never sent as new again."""
     if plan.answer is None or plan.attempt is None or plan.attempt.outcome == Outcome.FAILED or plan.sent_type is None:
         return None
     xero_id = xero_io.document_id(plan.answer)
-    return state.Sent(plan.invoice_id, xero_id, plan.sent_type.value, plan.record.invoice.version, _settled_hash(ctx, plan))
+    settled = guard("recording Xero's answer", plan.invoice_id, _settled_hash, ctx, plan)
+    return state.Sent(plan.invoice_id, xero_id, plan.sent_type.value, plan.record.invoice.version,
+                      None if isinstance(settled, Fault) else settled)
 
 
-def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Mapping[str, Mapping[str, Any]] | None = None,
+                  unreadable: Iterable[state.Attempt] = ()) -> None:
     plans, attempts = decide(ctx, records)
+    attempts = [*unreadable, *attempts]
     prepare(ctx, plans)
     write(ctx, plans)
     email(ctx, plans)
@@ -344,4 +392,5 @@ def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Ma
 
 def sync_batch(ctx: SyncContext, invoice_ids: list[str], *, cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Read the changed invoices in full (one query) and sync them."""
-    sync_invoices(ctx, read_invoices(ctx.dynamics, invoice_ids, ctx.connector_id), cursors=cursors)
+    records, unreadable = reading.readable(ctx, invoice_ids)
+    sync_invoices(ctx, records, cursors=cursors, unreadable=unreadable)

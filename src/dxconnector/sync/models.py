@@ -39,6 +39,8 @@ class Link(models.Model):
     recorded: a link still pending after a crash is looked up in Xero before anything is created again.
     `writeback_due` says Xero's answer has not reached Dynamics yet; `xero_hash` is what that answer said of
     status, number and payments, so a change in Xero that Dynamics already shows (our own write) is no change.
+    `dynamics_deleted_at` is set when Dynamics' change tracking says the invoice was deleted, and `deletion_due`
+    until its Xero copy is voided or deleted (or Xero refused, until Xero changes it again).
     """
 
     class Kind(models.TextChoices):
@@ -56,11 +58,14 @@ class Link(models.Model):
     xero_hash = models.CharField(max_length=64, blank=True, help_text="HMAC-SHA256 of Xero's state last written back")
     pending_since = models.DateTimeField(null=True, blank=True)
     writeback_due = models.BooleanField(default=False)
+    dynamics_deleted_at = models.DateTimeField(null=True, blank=True, help_text="when Dynamics said the record was deleted")
+    deletion_due = models.BooleanField(default=False, help_text="the Xero record is still to be voided or deleted")
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connection", "kind", "dynamics_id"], name="one_link_per_record")]
-        indexes = [models.Index(fields=["connection", "kind", "xero_id"]), models.Index(fields=["connection", "writeback_due"])]
+        indexes = [models.Index(fields=["connection", "kind", "xero_id"]), models.Index(fields=["connection", "writeback_due"]),
+                   models.Index(fields=["connection", "deletion_due"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dynamics_id} → {self.xero_id or 'pending'}"
@@ -131,6 +136,14 @@ class SyncRun(models.Model):
     def __str__(self) -> str:
         return f"{self.trigger} run {self.status}"
 
+    @property
+    def summary(self) -> str:
+        """How the run ended, in words: a run that went through completed, with the records it could not sync."""
+        if self.status != self.Status.SUCCEEDED:
+            return str(self.get_status_display())
+        failed = (self.counts or {}).get("failed", 0)
+        return f"Completed with {failed} failed" if failed else "Completed"
+
 
 class SyncAttempt(models.Model):
     """What happened to one record in one run. `reason` is a rule's explanation (rules name lines by position
@@ -157,6 +170,7 @@ class SyncAttempt(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     reason_code = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)
+    dynamics_version = models.CharField(max_length=64, blank=True, help_text="the Dataverse versionnumber of the record tried")
     attempted_at = models.DateTimeField(default=timezone.now)
     reported_at = models.DateTimeField(null=True, blank=True)
 

@@ -223,6 +223,51 @@ def due_from_xero(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterabl
         _record(connection_id, run, attempts, cursors)
 
 
+# --- invoices deleted in Dynamics -------------------------------------------------------------------------
+
+
+def _in_chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    wanted = list(dict.fromkeys(values))
+    for start in range(0, len(wanted), size):
+        yield wanted[start:start + size]
+
+
+def mark_deleted(connection_id: Any, dynamics_ids: Iterable[str], now: datetime | None = None) -> int:
+    """Dynamics says these invoices were deleted: those this connection sent are to be voided or deleted in Xero
+    (their write-back is moot). Returns how many were ours."""
+    now, marked = now or timezone.now(), 0
+    for chunk in _in_chunks(dynamics_ids):
+        marked += Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
+                                      dynamics_deleted_at__isnull=True).update(dynamics_deleted_at=now, deletion_due=True,
+                                                                               writeback_due=False, updated_at=now)
+    return marked
+
+
+def deletions_due(connection_id: Any) -> list[Link]:
+    return list(Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, deletion_due=True).exclude(xero_id=""))
+
+
+def deletion_due_again(connection_id: Any, dynamics_ids: Iterable[str]) -> None:
+    """Xero changed the copy of an invoice deleted in Dynamics (a payment removed, say): try the deletion again."""
+    for chunk in _in_chunks(dynamics_ids):
+        Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
+                            dynamics_deleted_at__isnull=False).update(deletion_due=True)
+
+
+def deleted_in_dynamics(connection_id: Any, dynamics_ids: Iterable[str]) -> set[str]:
+    return {dynamics_id for chunk in _in_chunks(dynamics_ids)
+            for dynamics_id in Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
+                                                   dynamics_deleted_at__isnull=False).values_list("dynamics_id", flat=True)}
+
+
+def deletions_done(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterable[str], attempts: Iterable[Attempt]) -> None:
+    """One transaction: what was done about these deletions is recorded, and they are no longer due."""
+    with transaction.atomic():
+        for chunk in _in_chunks(dynamics_ids):
+            Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk).update(deletion_due=False)
+        _record(connection_id, run, attempts, None)
+
+
 # --- what a batch commits --------------------------------------------------------------------------------
 
 
@@ -248,11 +293,12 @@ class Attempt:
     message: str = ""  # for the history row in Dynamics only (may quote Xero)
     at: datetime = field(default_factory=timezone.now)
     direction: str = SyncAttempt.Direction.TO_XERO
+    version: str | None = None  # the record's version that was tried: unchanged since, a refusal still holds
 
     def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
         return SyncAttempt(connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
                            xero_id=self.xero_id, outcome=self.outcome, reason_code=self.reason_code, reason=self.reason,
-                           attempted_at=self.at, direction=self.direction)
+                           attempted_at=self.at, direction=self.direction, dynamics_version=self.version or "")
 
 
 def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent], failed_creates: Iterable[str],
@@ -276,6 +322,11 @@ def _record(connection_id: Any, run: SyncRun | None, attempts: Iterable[Attempt]
     for stream, value in (cursors or {}).items():
         _save_cursor(connection_id, stream, value)
     return rows
+
+
+def record_attempts(connection_id: Any, run: SyncRun | None, attempts: Iterable[Attempt]) -> list[SyncAttempt]:
+    with transaction.atomic():
+        return _record(connection_id, run, attempts, None)
 
 
 def save_cursors(connection_id: Any, cursors: Mapping[str, Mapping[str, Any]]) -> None:

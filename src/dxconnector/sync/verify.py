@@ -32,15 +32,18 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Count
+
 from dxconnector.domain import rules
 from dxconnector.domain.mapping.invoice import xero_invoice
 from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroLineItem, XeroStatus
 from dxconnector.domain.rules import Action, RuleViolation
-from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord, read_invoices
+from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
 from dxconnector.portal.models import Connection
-from dxconnector.sync import engine, state
+from dxconnector.sync import engine, reading, state
 from dxconnector.sync.context import SyncContext, invoice_id_of
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.engine import CONNECTOR_COLUMN
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, document_id, every_item
@@ -54,17 +57,25 @@ class Problem(enum.StrEnum):
     MISSING = "missing"
     DUPLICATED = "duplicated"
     DIFFERING = "differing"
+    SHARED = "shared"  # two Dynamics records linked to one Xero contact or item
+    UNCHECKED = "unchecked"  # the comparison itself failed on the record
 
 
 @dataclass(frozen=True)
 class Row:
-    """One problem with one Dynamics invoice: ids, Xero's field names and a plain reason — no amounts."""
+    """One problem with one Dynamics invoice (or, shared, several records): ids, Xero's field names and a plain
+    reason — no amounts."""
 
     problem: Problem
     dynamics_id: str
     xero_ids: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()  # differing: the Xero fields that differ, e.g. LineItems[1].Quantity
     detail: str = ""
+    others: tuple[str, ...] = ()  # shared: the other Dynamics records linked to the same Xero record
+
+    @property
+    def dynamics_ids(self) -> tuple[str, ...]:
+        return (self.dynamics_id, *self.others)
 
     @property
     def line(self) -> str:
@@ -72,11 +83,28 @@ class Row:
         said = ", ".join(self.fields) if self.fields else ""
         if self.detail:
             said = f"{said}; {self.detail}" if said else self.detail
-        return f"{self.problem.value.upper():<10} {self.dynamics_id}{xero}: {said}"
+        return f"{self.problem.value.upper():<10} {', '.join(self.dynamics_ids)}{xero}: {said}"
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.problem.value, "dynamics_id": self.dynamics_id, "xero_ids": list(self.xero_ids),
-                "fields": list(self.fields), "detail": self.detail}
+                "fields": list(self.fields), "detail": self.detail, **({"others": list(self.others)} if self.others else {})}
+
+
+@dataclass(frozen=True)
+class Held:
+    """An invoice not in Xero (or not changed there) for a reason the connector gave: a rule held it back, or its
+    last attempt failed with one — something for the user to act on, not a fault of the sync."""
+
+    dynamics_id: str
+    code: str
+    text: str
+
+    @property
+    def line(self) -> str:
+        return f"{'HELD':<10} {self.dynamics_id}: {self.code}: {self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dynamics_id": self.dynamics_id, "code": self.code, "reason": self.text}
 
 
 @dataclass
@@ -87,6 +115,7 @@ class Report:
     xero_invoices: int = 0  # live Xero copies of this connection's invoices (and strays its ledger links)
     not_expected: Counter[str] = field(default_factory=Counter)  # why the others are not: a rule's code, "cancelled"
     rows: list[Row] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
 
     def count(self, problem: Problem) -> int:
         return sum(1 for row in self.rows if row.problem is problem)
@@ -104,19 +133,29 @@ class Report:
         return self.count(Problem.DIFFERING)
 
     @property
+    def shared(self) -> int:
+        return self.count(Problem.SHARED)
+
+    @property
+    def unchecked(self) -> int:
+        return self.count(Problem.UNCHECKED)
+
+    @property
     def ok(self) -> bool:
         return not self.rows
 
     @property
     def summary(self) -> str:
+        extra = "".join(f", {name} {count}" for name, count in (("shared", self.shared), ("unchecked", self.unchecked)) if count)
         return (f"Dynamics {self.dynamics_invoices} invoices for this connection; Xero {self.xero_invoices}; "
-                f"missing {self.missing}, duplicated {self.duplicated}, differing {self.differing} "
-                f"({self.expected} expected in Xero).")
+                f"missing {self.missing}, duplicated {self.duplicated}, differing {self.differing}{extra} "
+                f"({self.expected} expected in Xero; {len(self.held)} held with a reason).")
 
     @property
     def lines(self) -> list[str]:
         order = {problem: index for index, problem in enumerate(Problem)}
         lines = [row.line for row in sorted(self.rows, key=lambda row: (order[row.problem], row.dynamics_id))]
+        lines += [held.line for held in sorted(self.held, key=lambda held: held.dynamics_id)]
         if self.not_expected:
             why = ", ".join(f"{code} {count}" for code, count in sorted(self.not_expected.items()))
             lines.append(f"Not expected in Xero: {sum(self.not_expected.values())} ({why}).")
@@ -127,8 +166,9 @@ class Report:
         return {
             "connection": self.connection_id, "ok": self.ok, "dynamics_invoices": self.dynamics_invoices,
             "expected_in_xero": self.expected, "xero_invoices": self.xero_invoices, "missing": self.missing,
-            "duplicated": self.duplicated, "differing": self.differing, "not_expected": dict(sorted(self.not_expected.items())),
-            "records": [row.to_json() for row in self.rows],
+            "duplicated": self.duplicated, "differing": self.differing, "shared": self.shared, "unchecked": self.unchecked,
+            "not_expected": dict(sorted(self.not_expected.items())), "records": [row.to_json() for row in self.rows],
+            "held": [held.to_json() for held in sorted(self.held, key=lambda held: held.dynamics_id)],
         }
 
 
@@ -149,23 +189,27 @@ def verify(connection_id: Any, *, clients: engine.ClientFactory | None = None,
 
 
 def reconcile(ctx: SyncContext) -> Report:
-    records = connection_invoices(ctx)
+    records, unreadable = connection_invoices(ctx)
     copies = xero_copies(ctx)
     codes = {str(item.get("Code") or "") for item in every_item(ctx.xero)} - {""}
     links = {link.dynamics_id: link for link in Link.objects.filter(connection_id=ctx.connection_id, kind=Link.Kind.INVOICE)}
     contacts = state.links(ctx.connection_id, Link.Kind.CONTACT,
                            (record.invoice.customer.id for record in records if record.invoice.customer))
-    report = Report(str(ctx.connection_id), dynamics_invoices=len(records))
+    report = Report(str(ctx.connection_id), dynamics_invoices=len(records) + len(unreadable))
+    report.rows += [Row(Problem.UNCHECKED, attempt.dynamics_id, detail="could not be read from Dynamics") for attempt in unreadable]
     groups, claimed = group_copies(ctx, records, copies, links)
     for record in records:
         link = links.get(record.invoice.id)
         link = link if state.invoice_link(link) else None  # a create still waiting for Xero's answer: no link yet
         customer = record.invoice.customer
         contact = contacts.get(customer.id) if customer else None
-        judge(ctx, report, record, link, groups.get(record.invoice.id, []),
-              contact.xero_id if contact else None, codes)
+        judged = guard("comparing the invoice with Xero", record.invoice.id, judge, ctx, report, record, link,
+                       groups.get(record.invoice.id, []), contact.xero_id if contact else None, codes)
+        if isinstance(judged, Fault):
+            report.rows.append(Row(Problem.UNCHECKED, record.invoice.id, detail=f"could not be compared ({type(judged.error).__name__})"))
     strays(report, copies, claimed, links, {record.invoice.id for record in records})
-    _explain_missing(ctx, report)
+    settle_with_attempts(ctx, report, {record.invoice.id: record.invoice for record in records}, links)
+    shared_links(ctx, report)
     return report
 
 
@@ -179,7 +223,7 @@ def connection_filter(ctx: SyncContext) -> str:
     return f"({mine} or {CONNECTOR_COLUMN} eq null)" if ctx.settings.is_default_connection else mine
 
 
-def connection_invoices(ctx: SyncContext) -> list[InvoiceRecord]:
+def connection_invoices(ctx: SyncContext) -> tuple[list[InvoiceRecord], list[state.Attempt]]:
     ids: list[str] = []
     params = {"$select": "invoiceid", "$filter": connection_filter(ctx)}
     pages = ctx.dynamics.pages("invoices", params=params, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
@@ -188,10 +232,12 @@ def connection_invoices(ctx: SyncContext) -> list[InvoiceRecord]:
         ctx.progress(f"Dynamics: page {number}, {len(ids)} invoices listed")
     ids = list(dict.fromkeys(ids))
     records: list[InvoiceRecord] = []
+    unreadable: list[state.Attempt] = []
     for start in range(0, len(ids), IDS_PER_QUERY):
-        records += read_invoices(ctx.dynamics, ids[start:start + IDS_PER_QUERY], ctx.connector_id)
+        read, faults = reading.readable(ctx, ids[start:start + IDS_PER_QUERY])
+        records, unreadable = records + read, unreadable + faults
         ctx.progress(f"Dynamics: {min(start + IDS_PER_QUERY, len(ids))}/{len(ids)} invoices read in full")
-    return [record for record in records if rules.belongs_here(record.invoice, ctx.settings)]
+    return [record for record in records if rules.belongs_here(record.invoice, ctx.settings)], unreadable
 
 
 # --- 2. Xero ----------------------------------------------------------------------------------------------
@@ -260,19 +306,29 @@ def _credit_note_number(ctx: SyncContext, invoice: DynamicsInvoice) -> str | Non
 # --- 3. judging each invoice ---------------------------------------------------------------------------------
 
 
-def expectation(ctx: SyncContext, record: InvoiceRecord, link: Link | None) -> str | None:
-    """None when the invoice should be live in Xero; otherwise why not (a rule's code, or `cancelled`)."""
+@dataclass(frozen=True)
+class NotExpected:
+    """Why an invoice is not expected live in Xero: a rule's code (and its words), `cancelled`, or voided there."""
+
+    code: str
+    text: str = ""
+    held: bool = False  # a rule holds it back: the user has something to fix or wait for
+
+
+def expectation(ctx: SyncContext, record: InvoiceRecord, link: Link | None) -> NotExpected | None:
+    """None when the invoice should be live in Xero; otherwise why not."""
     invoice = record.invoice
     if invoice.state is InvoiceState.CANCELED:
-        return "cancelled"
+        return NotExpected("cancelled")
     if link is not None:
         if invoice.xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
-            return f"{invoice.xero_status.value.lower()}_in_xero"
+            return NotExpected(f"{invoice.xero_status.value.lower()}_in_xero")
         return None
     decision = rules.pick_up(invoice, ctx.settings, ctx.now, None)
     if decision.action is Action.CREATE:
         return None
-    return decision.reasons[0].code.value if decision.reasons else decision.action.value
+    code = decision.reasons[0].code.value if decision.reasons else decision.action.value
+    return NotExpected(code, decision.explanation, held=decision.held_back)
 
 
 def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | None, copies: Sequence[Mapping[str, Any]],
@@ -284,7 +340,9 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
     if why_not is None:
         report.expected += 1
     else:
-        report.not_expected[why_not] += 1
+        report.not_expected[why_not.code] += 1
+        if why_not.held:
+            report.held.append(Held(invoice.id, why_not.code, why_not.text))
     if why_not is None and not live:
         dead = sorted({str(copy.get("Status")).lower() for copy in copies})
         detail = f"not in Xero ({' and '.join(dead)} there)" if dead else "not in Xero"
@@ -345,21 +403,61 @@ def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield ids[start:start + size]
 
 
-def _explain_missing(ctx: SyncContext, report: Report) -> None:
-    """A missing invoice's last attempt, when there was one: its outcome and the rule's code."""
-    missing = [row for row in report.rows if row.problem is Problem.MISSING]
-    if not missing:
-        return
+def _last_attempts(ctx: SyncContext, dynamics_ids: Sequence[str]) -> dict[str, SyncAttempt]:
+    """Each invoice's last attempt towards Xero, if it had one."""
     last: dict[str, SyncAttempt] = {}
-    for chunk in _chunks([row.dynamics_id for row in missing]):
+    for chunk in _chunks(list(dynamics_ids)):
         for attempt in SyncAttempt.objects.filter(connection_id=ctx.connection_id, record_kind=Link.Kind.INVOICE,
-                                                  dynamics_id__in=chunk).order_by("attempted_at"):
+                                                  direction=SyncAttempt.Direction.TO_XERO, dynamics_id__in=chunk).order_by("attempted_at"):
             last[attempt.dynamics_id] = attempt
-    for index, row in enumerate(report.rows):
-        attempt = last.get(row.dynamics_id) if row.problem is Problem.MISSING else None
-        if attempt is not None and attempt.outcome != SyncAttempt.Outcome.SUCCEEDED:
+    return last
+
+
+def _held_by(attempt: SyncAttempt | None, invoice: DynamicsInvoice | None) -> bool:
+    """The attempt gave a reason the user can act on, and the invoice has not changed since (it would go again)."""
+    if attempt is None or attempt.outcome == SyncAttempt.Outcome.SUCCEEDED or not attempt.reason_code:
+        return False
+    if attempt.reason_code == rules.Why.INTERNAL_ERROR:
+        return False
+    return invoice is None or (attempt.dynamics_version or None) == invoice.version
+
+
+def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str, DynamicsInvoice], links: Mapping[str, Link]) -> None:
+    """A missing invoice whose last attempt was refused with a reason (no contact, Xero's words…), or a live copy of
+    an invoice deleted in Dynamics that Xero would not void, is held, not lost: it is listed with that reason. Other
+    missing ones name their last attempt's outcome."""
+    open_rows = [row for row in report.rows if row.problem is Problem.MISSING or _refused_deletion(row, links)]
+    if not open_rows:
+        return
+    last = _last_attempts(ctx, [row.dynamics_id for row in open_rows])
+    for row in open_rows:
+        attempt = last.get(row.dynamics_id)
+        if _held_by(attempt, invoices.get(row.dynamics_id)):
+            assert attempt is not None
+            report.rows.remove(row)
+            report.held.append(Held(row.dynamics_id, attempt.reason_code, attempt.reason))
+            if row.problem is Problem.MISSING:
+                report.expected -= 1
+                report.not_expected[attempt.reason_code] += 1
+        elif attempt is not None and attempt.outcome != SyncAttempt.Outcome.SUCCEEDED and row.problem is Problem.MISSING:
             why = f" ({attempt.reason_code})" if attempt.reason_code else ""
-            report.rows[index] = replace(row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
+            report.rows[report.rows.index(row)] = replace(row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
+
+
+def _refused_deletion(row: Row, links: Mapping[str, Link]) -> bool:
+    link = links.get(row.dynamics_id)
+    return row.problem is Problem.DUPLICATED and link is not None and link.dynamics_deleted_at is not None and not link.deletion_due
+
+
+def shared_links(ctx: SyncContext, report: Report) -> None:
+    """No two Dynamics records may share a Xero record: the ledger links each Xero invoice, contact and item to one."""
+    for kind, what in ((Link.Kind.INVOICE, "invoice"), (Link.Kind.CONTACT, "contact"), (Link.Kind.ITEM, "item")):
+        shared = (Link.objects.filter(connection_id=ctx.connection_id, kind=kind).exclude(xero_id="").values("xero_id")
+                  .annotate(records=Count("id")).filter(records__gt=1).values_list("xero_id", flat=True))
+        for xero_id in shared:
+            ids = sorted(Link.objects.filter(connection_id=ctx.connection_id, kind=kind, xero_id=xero_id).values_list("dynamics_id", flat=True))
+            report.rows.append(Row(Problem.SHARED, ids[0], (xero_id,), others=tuple(ids[1:]),
+                                   detail=f"one Xero {what} linked to {len(ids)} Dynamics records"))
 
 
 # --- comparing one copy -------------------------------------------------------------------------------------

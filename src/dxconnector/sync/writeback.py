@@ -21,11 +21,12 @@ from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_from_xero, xero_details_columns, xero_invoice_url
 from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
-from dxconnector.dynamics.changes import InvoiceRecord, read_invoices
+from dxconnector.dynamics.changes import InvoiceRecord
 from dxconnector.dynamics.ids import derived_id
 from dxconnector.dynamics.solution.definition import CONNECTION, SYNC_HISTORY, XERO_INVOICE
-from dxconnector.sync import state
+from dxconnector.sync import reading, state
 from dxconnector.sync.context import SyncContext
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.xero_io import current_copies, document_id, online_invoice_url, resource_of
 from dxconnector.xero.errors import XeroError
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 ONLINE_INVOICE_STATUSES = (XeroStatus.SUBMITTED, XeroStatus.AUTHORISED, XeroStatus.PAID)
 HISTORY = SYNC_HISTORY.name
+KIND = Link.Kind.INVOICE
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
                                                                             ExportStatus.FAILED)})
 
 
-def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "") -> BatchRequest:
+def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "", *, invoice_exists: bool = True) -> BatchRequest:
     outcome = attempt.outcome
     towards = "from" if attempt.direction == SyncAttempt.Direction.TO_DYNAMICS else "to"
     body = {
@@ -119,9 +121,10 @@ def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "") -
         "stl3_outcome": option_value(HISTORY, "stl3_outcome", outcome),
         "stl3_message": (message or attempt.reason or "")[:4000] or None,
         "stl3_attemptedon": attempt.attempted_at,
-        "stl3_invoiceid@odata.bind": f"/invoices({attempt.dynamics_id})",
         **_connector_bind(ctx),
     }
+    if invoice_exists:  # a row about an invoice deleted in Dynamics names it by id alone
+        body["stl3_invoiceid@odata.bind"] = f"/invoices({attempt.dynamics_id})"
     return BatchRequest("PATCH", f"{SYNC_HISTORY.set_name}({attempt.pk})", body)
 
 
@@ -136,7 +139,7 @@ def leftovers(ctx: SyncContext) -> list[Exported]:
     due = state.due_writebacks(ctx.connection_id)
     if not due:
         return []
-    records = {record.invoice.id: record for record in read_invoices(ctx.dynamics, [link.dynamics_id for link in due], ctx.connector_id)}
+    records = {record.invoice.id: record for record in reading.readable(ctx, [link.dynamics_id for link in due])[0]}
     by_resource: dict[Resource, list[Link]] = {}
     for link in due:
         if link.dynamics_id in records:
@@ -156,6 +159,19 @@ def _settled(answer: BatchResponse) -> bool:
     return answer.ok or (400 <= answer.status < 500 and answer.status not in (408, 429))
 
 
+def _requests_for(ctx: SyncContext, item: Exported) -> tuple[list[tuple[BatchRequest, bool]], str]:
+    """One invoice's write-back: its details row and (when it moves) the invoice itself, each with whether it is
+    the invoice; and the hash of the state of Xero's copy these show."""
+    xero = item.xero
+    columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
+                                   invoice_url=xero_invoice_url(_xero_type(xero), document_id(xero)))
+    requests = [(_details_request(ctx, item.record, columns), False)]
+    invoice_request = _invoice_request(item.record, xero)
+    if invoice_request is not None:
+        requests.append((invoice_request, True))
+    return requests, rules.xero_state_hash(xero, ctx.key)
+
+
 def flush_due(ctx: SyncContext) -> None:
     """What earlier batches or runs left due: their invoices' write-backs and their history rows."""
     flush(ctx, leftovers(ctx), [], {})
@@ -166,26 +182,38 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
     requests: list[BatchRequest] = []
     invoice_parts: dict[str, list[tuple[int, bool]]] = {}  # invoice id → (request index, is the invoice itself)
     as_sent = {item.record.invoice.id: item.as_sent for item in exported}
+    shown: dict[str, str] = {}  # invoice id → the hash of Xero's state it is shown
+    unwritable: list[state.Attempt] = []
     for item in exported:
         invoice_id = item.record.invoice.id
-        xero = item.xero
-        columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
-                                       invoice_url=xero_invoice_url(_xero_type(xero), document_id(xero)))
-        invoice_parts[invoice_id] = [(len(requests), False)]
-        requests.append(_details_request(ctx, item.record, columns))
-        invoice_request = _invoice_request(item.record, xero)
-        if invoice_request is not None:
-            invoice_parts[invoice_id].append((len(requests), True))
-            requests.append(invoice_request)
+        made = guard("writing Xero's answer back to Dynamics", invoice_id, _requests_for, ctx, item)
+        if isinstance(made, Fault):
+            unwritable.append(made.attempt(KIND, invoice_id, xero_id=document_id(item.xero), direction=SyncAttempt.Direction.TO_DYNAMICS))
+            tried = guard("noting Xero's state", invoice_id, rules.xero_state_hash, item.xero, ctx.key)
+            if isinstance(tried, str):  # this state is not tried again: a change in Xero is
+                shown[invoice_id] = tried
+            continue
+        parts, shown[invoice_id] = [], made[1]
+        for request, is_invoice in made[0]:
+            parts.append((len(requests), is_invoice))
+            requests.append(request)
+        invoice_parts[invoice_id] = parts
+    if unwritable:  # not tried again by every run: the invoice's next change, or Xero's, brings it
+        state.written_back(ctx.connection_id, {attempt.dynamics_id: None for attempt in unwritable},
+                           {attempt.dynamics_id: shown[attempt.dynamics_id] for attempt in unwritable if attempt.dynamics_id in shown})
+        rows = state.record_attempts(ctx.connection_id, ctx.run, unwritable)
+        messages = {**messages, **{row.pk: attempt.message for row, attempt in zip(rows, unwritable, strict=True)}}
+        ctx.counts["failed"] += len(unwritable)
     requests += [failed_details(ctx, record) for record in failed]
     attempts = state.unreported_attempts(ctx.connection_id)
+    gone = state.deleted_in_dynamics(ctx.connection_id, {attempt.dynamics_id for attempt in attempts})
     first_history = len(requests)
-    requests += [history_request(ctx, attempt, messages.get(attempt.pk, "")) for attempt in attempts]
+    requests += [history_request(ctx, attempt, messages.get(attempt.pk, ""), invoice_exists=attempt.dynamics_id not in gone)
+                 for attempt in attempts]
     if not requests:
         return
     answers = execute(ctx.dynamics, requests)
     versions: dict[str, str | None] = {}
-    shown = {item.record.invoice.id: rules.xero_state_hash(item.xero, ctx.key) for item in exported}
     for invoice_id, parts in invoice_parts.items():
         # A 412 on a batch sent again after its answer was lost is our own write, applied the first time: done,
         # its new version unknown (the next run reads the invoice once and finds nothing changed).

@@ -85,3 +85,11 @@ def test_an_invoice_with_its_lines_can_be_created_in_one_deep_insert(org):
     assert response.status_code == 201
     body = response.json()
     assert body["totalamount"] == 21.0 and sorted(line["extendedamount"] for line in body["invoice_details"]) == [6.0, 15.0]
+
+
+def test_the_products_inside_a_bundle_keep_their_own_amounts_but_the_bundle_line_is_what_counts(org, invoice):
+    add_line(org, invoice, productdescription="Kit", quantity=1, priceperunit=30, producttypecode=2)
+    component = add_line(org, invoice, productdescription="Bolt", quantity=4, priceperunit=1, producttypecode=3)
+    add_line(org, invoice, productdescription="Nut", quantity=1, priceperunit=0.5, producttypecode=4)
+    assert component["extendedamount"] == 4.0
+    assert (totals(org, invoice)["totallineitemamount"], totals(org, invoice)["totalamount"]) == (30.0, 30.0)

@@ -1,15 +1,19 @@
 """Dynamics accounts and contacts ↔ Xero contacts.
 
-Xero's limits apply: text is cut to Xero's lengths, except identifiers (an account number too long for
-Xero is left out rather than cut, so two customers never share one). Xero takes ASCII email addresses
-only: an international domain goes as its ASCII (punycode) form, an address with a non-ASCII name part is
-left out. What was left out is said in `XeroContact.notes`.
+Xero's limits apply. The name is the contact's identity in Xero (one contact per name), so a name Xero can't
+keep as it is holds the customer back; identifiers too long for Xero (an account number) are left out rather
+than cut, so two customers never share one; other text is cut to Xero's lengths (Dynamics' own are shorter).
+Xero takes ASCII email addresses only: an international domain goes as its ASCII (punycode) form, an address
+with a non-ASCII name part, or one mail servers would refuse, is left out. What was left out is said in
+`XeroContact.notes`, which the sync puts into the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
 
 from dxconnector.domain import rules
 from dxconnector.domain.records import (
@@ -34,25 +38,24 @@ COUNTRY_LIMIT = 50
 
 
 def _text(value: str | None, limit: int) -> str:
-    return rules.cut_text(" ".join((value or "").split()), limit)
+    return rules.cut_text(rules.one_line(value), limit)
 
 
 def xero_email(email: str) -> tuple[str, str | None]:
-    """(the address Xero can take, or "", and a note when it was changed or left out)."""
+    """(the address Xero can take, or "", and a note when it was changed or left out). An address is checked as
+    mail servers read it (`email-validator`, no network); an international domain goes in its ASCII (punycode)
+    form. The note never repeats the address: it goes into history."""
     email = email.strip()
     if not email:
         return "", None
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or " " in email:
+    try:
+        checked = validate_email(email, check_deliverability=False, allow_smtputf8=False, test_environment=True)
+    except EmailNotValidError:
+        local = email.rpartition("@")[0]
+        if local and not local.isascii():
+            return "", "The email address was left out: Xero takes addresses in plain ASCII letters only."
         return "", "The email address was left out: it is not an address Xero accepts."
-    if not local.isascii():
-        return "", "The email address was left out: Xero takes addresses in plain ASCII letters only."
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            return "", "The email address was left out: its domain can't be written in ASCII."
-    address = f"{local}@{domain}"
+    address = email if email.isascii() else checked.ascii_email or ""
     if rules.utf16_length(address) > EMAIL_LIMIT:
         return "", f"The email address was left out: it is longer than Xero's {EMAIL_LIMIT} characters."
     return address, None
@@ -62,6 +65,8 @@ def _number(number: str) -> tuple[str, str | None]:
     number = number.strip()
     if rules.utf16_length(number) > NUMBER_LIMIT:
         return "", f"The account number was left out: it is longer than Xero's {NUMBER_LIMIT} characters."
+    if rules.unstorable(number):
+        return "", "The account number was left out: it contains a control character Xero can't store."
     return number, None
 
 
@@ -84,10 +89,19 @@ def xero_address(address: DynamicsAddress) -> tuple[XeroAddress, ...]:
     return (mapped,) if len(mapped.to_xero()) > 1 else ()
 
 
-def _name(name: str) -> str:
-    name = _text(name, NAME_LIMIT)
+def contact_name(name: str) -> str:
+    """The customer's name as its Xero contact has it, or why it can't have one: Xero needs a name, at most 255
+    characters, and every contact's is its own. It is held back rather than cut (two long names alike up to the cut
+    would be one contact)."""
+    name = rules.one_line(name)
     if not name:
         raise RuleViolation(Reason(Why.NO_CUSTOMER_NAME, "The customer has no name, and Xero needs one: fill it in."))
+    if rules.utf16_length(name) > NAME_LIMIT:
+        raise RuleViolation(Reason(Why.CUSTOMER_NAME_TOO_LONG, f"The customer's name is longer than Xero's {NAME_LIMIT} "
+                                                               "characters: shorten it."))
+    problem = rules.text_problem(name, "The customer's name")
+    if problem is not None:
+        raise RuleViolation(problem)
     return name
 
 
@@ -95,7 +109,7 @@ def xero_contact_from_account(account: DynamicsAccount, contact_id: str | None =
     email, email_note = xero_email(account.email)
     number, number_note = _number(account.number)
     return XeroContact(
-        name=_name(account.name),
+        name=contact_name(account.name),
         contact_id=contact_id,
         account_number=number,
         email=email,
@@ -110,7 +124,7 @@ def xero_contact_from_contact(contact: DynamicsContact, contact_id: str | None =
     number, number_note = _number(contact.number)
     full_name = contact.full_name or f"{contact.first_name} {contact.last_name}"
     return XeroContact(
-        name=_name(full_name),
+        name=contact_name(full_name),
         contact_id=contact_id,
         account_number=number,
         first_name=_text(contact.first_name, NAME_LIMIT),

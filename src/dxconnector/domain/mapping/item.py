@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from dxconnector.domain import rules
 from dxconnector.domain.records import (
@@ -12,21 +13,17 @@ from dxconnector.domain.records import (
     XeroItem,
     XeroItemDetails,
 )
-from dxconnector.domain.rules import LineKind, Reason, RuleViolation, Why
+from dxconnector.domain.rules import LineKind, Reason, RuleViolation
 
 NAME_LIMIT = 50
 DESCRIPTION_LIMIT = 4000
 
 
 def item_code(product: DynamicsProduct) -> str:
-    code = product.number.strip()
-    if not code:
-        raise RuleViolation(Reason(Why.BAD_ITEM_CODE, "The product has no product ID, which becomes the Xero item "
-                                                      "code: fill it in."))
-    if rules.utf16_length(code) > rules.ITEM_CODE_LIMIT:
-        raise RuleViolation(Reason(Why.BAD_ITEM_CODE, f"The product ID '{code}' is longer than Xero's "
-                                                      f"{rules.ITEM_CODE_LIMIT}-character item code: shorten it."))
-    return code
+    problem = rules.item_code_problem(product)
+    if problem is not None:
+        raise RuleViolation(problem)
+    return product.number.strip()
 
 
 def xero_item(product: DynamicsProduct, settings: ConnectionSettings, item_id: str | None = None) -> XeroItem:
@@ -55,18 +52,46 @@ def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, Dynamic
             if line.product is not None and rules.line_kind(line) is LineKind.PRODUCT}
 
 
-def products_to_create(products: Iterable[DynamicsProduct], settings: ConnectionSettings,
-                       xero_item_codes: Set[str]) -> tuple[DynamicsProduct, ...]:
-    """The products Xero lacks as items, once per code, when the connection creates items; the engine creates
-    them before the invoices so their ItemCodes exist."""
-    if not rules.may_create_item(settings):
-        return ()
-    wanted: dict[str, DynamicsProduct] = {}
-    for product in products:
-        code = rules.product_item_code(product, settings, xero_item_codes)
-        if code and code not in xero_item_codes:
-            wanted.setdefault(code, product)
-    return tuple(wanted.values())
+@dataclass(frozen=True)
+class ItemPlan:
+    """What becomes of the products Xero has no link for yet: matched to Xero's item with their code, created,
+    or held back (a product id → the reason)."""
+
+    matched: dict[str, str] = field(default_factory=dict)  # product id → Xero ItemID
+    to_create: dict[str, DynamicsProduct] = field(default_factory=dict)
+    problems: dict[str, Reason] = field(default_factory=dict)
+
+
+def item_plan(products: Iterable[DynamicsProduct], found: Mapping[str, str], owners: Mapping[str, str],
+              settings: ConnectionSettings) -> ItemPlan:
+    """Unlinked products → Xero items. `found`: Xero's items with their codes, by `rules.item_key`; `owners`: Xero
+    ItemID → the Dynamics product already linked to it. An item linked to another product is never taken, and
+    two products that would be one item (their numbers equal but for case and spaces) are both held back, naming
+    each other. A product that can't be an item, or isn't in Xero while products aren't created, goes as a line
+    without one."""
+    plan = ItemPlan()
+    wanted: dict[str, str] = {}
+    candidates = {product.id: product for product in products if rules.item_code_problem(product) is None}
+    for product in candidates.values():
+        key = rules.item_key(product.number)
+        item_id = found.get(key)
+        owner = owners.get(item_id or "", product.id)
+        if owner != product.id:
+            plan.problems[product.id] = rules.item_taken(product.id, owner)
+        elif item_id:
+            wanted[product.id] = item_id
+        elif rules.may_create_item(settings):
+            wanted[product.id] = f"new {key}"
+    for product_id, others in rules.contested(wanted).items():
+        plan.problems[product_id] = rules.item_contested(product_id, others)
+    for product_id, target in wanted.items():
+        if product_id in plan.problems:
+            continue
+        if target.startswith("new "):
+            plan.to_create[product_id] = candidates[product_id]
+        else:
+            plan.matched[product_id] = target
+    return plan
 
 
 def item_hash(item: XeroItem, key: bytes) -> str:

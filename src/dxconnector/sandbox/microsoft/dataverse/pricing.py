@@ -7,7 +7,8 @@ Line (invoicedetail):
     baseamount       = priceperunit × quantity
     extendedamount   = baseamount − manualdiscountamount − volumediscountamount + tax
 
-Invoice:
+Invoice (over its billable lines: the products inside a bundle — producttypecode 3 and 4 — are listed with
+their own amounts for information, but the bundle's line carries the price the customer pays):
     totallineitemamount          = Σ (baseamount − manualdiscountamount − volumediscountamount)   (before tax)
     totallineitemdiscountamount  = Σ manualdiscountamount
     totaltax                     = Σ tax
@@ -49,7 +50,11 @@ def price_line(line: Record, product: Record | None, precision: int = 2) -> None
     line["extendedamount"] = rounded(extended, precision)
 
 
+BUNDLE_COMPONENTS = (3, 4)  # producttypecode: Required / Optional Bundle Product
+
+
 def invoice_totals(invoice: Record, lines: list[Record], precision: int = 2) -> dict[str, float]:
+    lines = [line for line in lines if line.get("producttypecode") not in BUNDLE_COMPONENTS]
     detail = sum((money(l.get("baseamount")) - money(l.get("manualdiscountamount")) - money(l.get("volumediscountamount"))
                   for l in lines), Decimal("0"))
     line_discounts = sum((money(l.get("manualdiscountamount")) for l in lines), Decimal("0"))
