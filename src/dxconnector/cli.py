@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import signal
@@ -373,11 +374,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print("\n".join(engine.explain(connection.pk, args.invoice).lines))
         return 0
     shown = ProgressDisplay(sys.stdout)
-    run = engine.run_sync(connection.pk, Trigger.CLI, progress=shown)
+    try:
+        run = engine.run_sync(connection.pk, Trigger.CLI, progress=shown)
+    except Exception as error:  # recorded on the run; the traceback goes to the log at DEBUG, not onto the screen
+        shown.close()
+        return unexpected("sync", error, "the next run carries on from the last batch committed")
     shown.close()
     counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in sorted(run.counts.items()))
-    print(f"Sync {run.status}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")
+    print(f"Sync {run.summary.lower()}{f' ({run.error})' if run.error else ''}: {counts or 'nothing to do'}.")
     return 0 if run.status == run.Status.SUCCEEDED else 1
+
+
+def unexpected(command: str, error: Exception, then: str) -> int:
+    """One line for an error nobody foresaw (its traceback in the log with LOG_LEVEL=DEBUG); exit status 1."""
+    logging.getLogger("dxconnector.cli").debug("dxconnector %s stopped", command, exc_info=error)
+    print(f"dxconnector {command}: stopped by an unexpected error ({type(error).__name__}: {str(error)[:300]}); {then}. "
+          "Run it with LOG_LEVEL=DEBUG for the details.", file=sys.stderr)
+    return 1
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -401,6 +414,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except (XeroError, DynamicsError) as error:
         print(f"dxconnector verify: could not read {'Xero' if isinstance(error, XeroError) else 'Dynamics'}: {error}",
               file=sys.stderr)
+        return 2
+    except Exception as error:
+        unexpected("verify", error, "nothing was written")
         return 2
     if args.json:
         print(json.dumps(report.to_json(), indent=2))

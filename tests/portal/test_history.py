@@ -55,6 +55,11 @@ class HistoryTestCase(BaseTestCase):
         self.assertContains(response, "xero calls: 7")
         self.assertContains(response, "4.0 s")
 
+    def test_a_run_that_could_not_sync_some_records_says_it_completed_with_them_failed(self):
+        SyncRun.objects.filter(pk=self.run.pk).update(counts={"succeeded": 3, "failed": 2})
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.url()), "Completed with 2 failed")
+
     def test_it_says_so_when_nothing_was_synced_yet(self):
         self.client.force_login(self.alice)
         self.assertContains(self.client.get(self.url()), "Nothing has been synced yet")

@@ -75,7 +75,7 @@ class DryRunTestCase(SyncTestCase):
         self.assertEqual(code, 0, out)
         batch_lines = [line for line in out.splitlines() if line.startswith("invoices-to-xero: batch ")]
         self.assertGreaterEqual(len(batch_lines), 2)
-        self.assertIn("Sync succeeded", out.splitlines()[-1])
+        self.assertIn("Sync completed:", out.splitlines()[-1])
         for invoice_id in invoice_ids:
             self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
 
@@ -92,7 +92,7 @@ class DryRunTestCase(SyncTestCase):
                                      "invoices-to-xero: customers and products first: 2 of 2 read"])
         self.assertTrue(steps[3].startswith("[" + "#" * 15 + "-" * 15 + "] invoices-to-xero: batch 1/2"), steps[3])
         self.assertTrue(steps[-1].startswith("[" + "#" * 30 + "] invoices-to-xero: batch 2/2"), steps[-1])
-        self.assertIn("Sync succeeded", summary)
+        self.assertIn("Sync completed:", summary)
 
     def test_the_sync_command_refuses_an_unknown_connection_and_a_lone_invoice_option(self):
         self.assertEqual(self.cli("no such connection")[0], 2)

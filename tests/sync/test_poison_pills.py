@@ -4,15 +4,36 @@ never a crash, and never again at every run. Each test injects one raising recor
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from datetime import timedelta
 from typing import Any
 from unittest import mock
 
+from django.utils import timezone
+
+from dxconnector import cli
 from dxconnector.domain import rules
-from dxconnector.sync import deletions, from_xero, invoices, prerequisites, reading, triggers, verify, writeback
+from dxconnector.domain.mapping import reference
+from dxconnector.dynamics.solution.definition import CHART_OF_ACCOUNTS
+from dxconnector.sync import (
+    deletions,
+    engine,
+    invoices,
+    prerequisites,
+    reading,
+    reference_lists,
+    triggers,
+    verify,
+    writeback,
+)
 from dxconnector.sync.models import Cursor, SyncRun
-from dxconnector.sync.streams import INVOICES_FROM_XERO, INVOICES_TO_XERO
+from dxconnector.sync.streams import (
+    INVOICES_FROM_XERO,
+    INVOICES_TO_XERO,
+    REFERENCE_LISTS_FROM_XERO,
+)
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase, settings_choice
 
@@ -30,7 +51,9 @@ def poisoned(real: Callable[..., Any], is_bad: Callable[..., bool]) -> Callable[
     return stand_in
 
 
-class PoisonPillTestCase(SyncTestCase):
+class PoisonedRun(SyncTestCase):
+    """Three invoices, one of which will be the bad one."""
+
     def setUp(self) -> None:
         super().setUp()
         self.onboard()
@@ -42,8 +65,6 @@ class PoisonPillTestCase(SyncTestCase):
         return self.make_invoice(customer, [{"description": "Work", "price": "10", "quantity": 1}])
 
     def context(self):
-        from dxconnector.sync import engine
-
         made = self.clients(self.connection)
         self.addCleanup(made.close)
         return engine.open_context(self.connection, made)
@@ -53,6 +74,8 @@ class PoisonPillTestCase(SyncTestCase):
         with mock.patch.object(owner, name, poisoned(getattr(owner, name), is_bad)):
             yield
 
+
+class PoisonPillTestCase(PoisonedRun):
     def assert_set_aside(self, run: SyncRun, stage: str) -> None:
         self.assertEqual(run.status, SyncRun.Status.SUCCEEDED, run.error)
         attempt = self.attempts(self.bad, direction=None)[-1]
@@ -180,3 +203,59 @@ class PoisonPillTestCase(SyncTestCase):
             report = verify.verify(self.connection.pk, clients=self.clients)
         self.assertEqual([(row.problem.value, row.dynamics_id) for row in report.rows], [("unchecked", self.bad)])
         self.assertEqual(report.expected, 2)
+
+
+class CommandLineTestCase(PoisonedRun):
+    """What `dxconnector sync` and `verify` print about it: a line, never a traceback."""
+
+    def run_cli(self, *args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err), mock.patch.object(engine, "connected_clients", self.clients):
+            code = cli.main([*args, str(self.connection.pk)])
+        return code, out.getvalue(), err.getvalue()
+
+    def test_sync_says_the_run_completed_with_the_records_it_could_not_sync(self):
+        with self.poison(reading, "invoice_record", lambda row, *_: row["invoiceid"] == self.bad):
+            code, out, err = self.run_cli("sync")
+        self.assertEqual(code, 0, err)
+        self.assertTrue(out.splitlines()[-1].startswith("Sync completed with 1 failed: "), out)
+        self.assertNotIn("Traceback", out + err)
+
+    def test_an_error_nobody_foresaw_is_one_line_with_what_to_do(self):
+        with self.poison(engine, "sync_streams", lambda ctx: True):
+            code, out, err = self.run_cli("sync")
+        self.assertEqual(code, 1)
+        self.assertIn("dxconnector sync: stopped by an unexpected error (Poison: the bad record); the next run carries on", err)
+        self.assertNotIn("Traceback", out + err)
+        self.assertEqual(SyncRun.objects.get(connection=self.connection).status, SyncRun.Status.FAILED)
+
+    def test_verify_stopped_by_an_error_nobody_foresaw_says_so_in_one_line(self):
+        with self.poison(verify, "reconcile", lambda ctx: True):
+            code, out, err = self.run_cli("verify")
+        self.assertEqual(code, 2)
+        self.assertIn("dxconnector verify: stopped by an unexpected error (Poison: the bad record); nothing was written", err)
+        self.assertNotIn("Traceback", out + err)
+
+
+class ReferenceListPoisonTestCase(SyncTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.onboard()
+
+    def test_a_row_of_xeros_lists_that_cannot_be_read_is_left_out_and_nothing_is_archived_for_it(self):
+        Cursor.objects.filter(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).update(
+            updated_at=timezone.now() - timedelta(days=1))
+        accounts = {row["stl3_code"]: row for row in self.dataverse().list(
+            CHART_OF_ACCOUNTS.set_name, select="stl3_code,stl3_status", filter=f"_stl3_connectorid_value eq {self.connector_id()}")}
+        listed = next(item for item in reference_lists.LISTS if item.table is CHART_OF_ACCOUNTS)
+        with mock.patch.object(reference_lists, "LISTS", tuple(
+                item if item is not listed else reference_lists.ReferenceList(
+                    item.resource, item.table, item.key_column, poisoned(reference.account_row, lambda record, _: record.get("Code") == "200"))
+                for item in reference_lists.LISTS)):
+            run = self.sync()
+        self.assertEqual((run.status, run.counts["reference_rows_unreadable"]), (SyncRun.Status.SUCCEEDED, 1))
+        after = {row["stl3_code"]: row for row in self.dataverse().list(
+            CHART_OF_ACCOUNTS.set_name, select="stl3_code,stl3_status", filter=f"_stl3_connectorid_value eq {self.connector_id()}")}
+        self.assertEqual(after, accounts)  # the account Xero still has is not archived for want of its row
+        self.assertTrue(Cursor.objects.get(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).updated_at
+                        > timezone.now() - timedelta(minutes=1))

@@ -61,5 +61,7 @@ def guard(stage: str, record_id: str, work: Callable[..., T], *args: Any, **kwar
     except RUN_ERRORS:
         raise
     except Exception as error:
-        logger.exception("the sync failed on record %s while %s", record_id, stage)
+        # One line in the log; the traceback at DEBUG (the record's history row in Dynamics has the error's words).
+        logger.error("the sync failed on record %s while %s: %s", record_id, stage, type(error).__name__)
+        logger.debug("the error on record %s", record_id, exc_info=error)
         return Fault(stage, error)

@@ -37,12 +37,14 @@ from dxconnector.dynamics.solution.definition import (
 from dxconnector.dynamics.solution.model import Table
 from dxconnector.sync import state
 from dxconnector.sync.context import Progress, SyncContext
+from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.streams import Stream
 from dxconnector.xero.resources import ACCOUNTS, BRANDING_THEMES, CURRENCIES, TAX_RATES, TRACKING_CATEGORIES, Resource
 
 logger = logging.getLogger(__name__)
 SET_NAMES = {table.name: table.set_name for table in (CONNECTION, TRACKING_CATEGORY)}  # what our rows' lookups point at
 ARCHIVED = "ARCHIVED"
+RETRYABLE = (408, 429, 500, 502, 503, 504)  # a row refused with one of these is worth asking again soon
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,10 @@ class Writes:
         self.requests: list[BatchRequest] = []
         self.counts = {"made": 0, "updated": 0, "archived": 0}
 
-    def bring_in_line(self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]]) -> dict[str, str]:
-        """Rows to make, to update, to archive. Returns Xero key → Dynamics row id for every row Xero has."""
+    def bring_in_line(self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]], *,
+                      archive: bool = True) -> dict[str, str]:
+        """Rows to make, to update, to archive (not when a row of Xero's could not be read: it would look gone).
+        Returns Xero key → Dynamics row id for every row Xero has."""
         by_key = {str(found.get(key_column) or ""): found for found in existing}
         ids: dict[str, str] = {}
         for row in rows:
@@ -114,7 +118,7 @@ class Writes:
             if found is None or _differs(row, found):
                 self.requests.append(BatchRequest("PATCH", f"{table.set_name}({ids[row.key]})", _body(row)))
                 self.counts["updated" if found else "made"] += 1
-        if _has_status(table):
+        if archive and _has_status(table):
             archived = option_value(table.name, "stl3_status", ARCHIVED)
             for key, found in by_key.items():
                 if key and key not in ids and found.get("stl3_status") != archived:
@@ -151,17 +155,25 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
     category_ids: dict[str, str] = {}
     for listed in LISTS:
         records = list(ctx.xero.records(listed.resource))
-        rows = [listed.row(record, ctx.connector_id) for record in records]
+        made = [(record, guard(f"reading Xero's {listed.resource.name}", str(record.get(listed.resource.id_field)), listed.row,
+                               record, ctx.connector_id)) for record in records]
+        rows = [row for _, row in made if not isinstance(row, Fault)]
         existing = _rows_in_dynamics(ctx, listed.table, listed.key_column, rows, f"_stl3_connectorid_value eq {ctx.connector_id}")
-        ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing)
+        ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing, archive=len(rows) == len(records))
         if listed.table is TRACKING_CATEGORY:
-            categories, category_ids = records, ids
+            categories, category_ids = [record for record, row in made if not isinstance(row, Fault)], ids
+        if len(rows) < len(records):
+            ctx.counts["reference_rows_unreadable"] += len(records) - len(rows)
     _options(ctx, writes, categories, category_ids)
-    failed = [answer.error for answer in execute(ctx.dynamics, writes.requests) if not answer.ok] if writes.requests else []
-    for error in failed:
-        logger.warning("a reference row was not written: %s", error)
-    if not failed:
+    failed = [answer for answer in execute(ctx.dynamics, writes.requests) if not answer.ok] if writes.requests else []
+    for answer in failed:
+        logger.warning("a reference row was not written: %s", answer.error)
+    # Dynamics refusing a row for good is not asked again at every run (every list read again): the next read is.
+    if not any(answer.status in RETRYABLE for answer in failed):
         state.save_cursors(ctx.connection_id, {stream.name: {"read_at": ctx.now.isoformat()}})
+    refused = sum(1 for answer in failed if answer.status not in RETRYABLE)
+    if refused:
+        ctx.counts["reference_rows_refused"] += refused
     ctx.counts["dynamics_writes"] += len(writes.requests)
     for what, count in writes.counts.items():
         if count:
@@ -173,7 +185,9 @@ def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any
     """Each category's options, under its Dynamics row."""
     if not category_ids:
         return
-    rows = [row for category in categories
-            for row in reference.tracking_option_rows(category, category_ids[str(category["TrackingCategoryID"])])]
+    made = [guard("reading Xero's tracking options", str(category.get("TrackingCategoryID")), reference.tracking_option_rows,
+                  category, category_ids[str(category["TrackingCategoryID"])]) for category in categories]
+    rows = [row for found in made if not isinstance(found, Fault) for row in found]
     under = " or ".join(f"_stl3_trackingcategoryid_value eq {category_row}" for category_row in category_ids.values())
-    writes.bring_in_line(TRACKING_OPTION, OPTION_KEY, rows, _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under))
+    writes.bring_in_line(TRACKING_OPTION, OPTION_KEY, rows, _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under),
+                         archive=not any(isinstance(found, Fault) for found in made))

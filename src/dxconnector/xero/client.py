@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 import urllib3
@@ -239,7 +240,8 @@ class XeroClient:
             raise translate(error) from error
 
     def request(self, method: str, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], Mapping[str, str]]:
-        """An Accounting API call through the governor, retried on 429, 5xx and network errors.
+        """An Accounting API call through the governor, retried on 429, 5xx and network errors. Numbers with a
+        fraction come back as Decimal: Xero's amounts stay exact however large.
 
         Retrying is safe: reads are reads, and every write carries an Idempotency-Key.
         """
@@ -252,7 +254,7 @@ class XeroClient:
                         lambda: operation(self.tenant_id, *args, _return_http_data_only=False, _preload_content=False, **kwargs)
                     )
                 self.governor.observe(headers)
-                return (json.loads(raw.data) if raw.data else {}), headers
+                return (json.loads(raw.data, parse_float=Decimal) if raw.data else {}), headers
             except RateLimited as limited:
                 if limited.problem == "day" or attempt == self.config.max_attempts:
                     raise
