@@ -189,3 +189,37 @@ class BadDataTestCase(SyncTestCase):
         self.assertEqual(self.last(invoice_id).reason_code, "xero_refused")
         page = self.client.get(f"/connections/{self.connection.pk}/history/")
         self.assertContains(page, "Account code &#x27;999&#x27; is not a valid code for this document.")
+
+    # --- all of them at once ----------------------------------------------------------------------------------
+    def test_an_organisation_holding_one_record_of_every_defect_syncs_and_verifies_with_only_the_held_ones_held(self):
+        self.set_settings(stl3_createnewproducts=True,
+                          stl3_defaultsalesinvoicestatus=settings_choice("stl3_defaultsalesinvoicestatus", "AUTHORISED"))
+        name, code = unique("Twin Traders Ltd"), unique("PAD")[-8:]
+        old = self.make_invoice(self.make_account(), [self.line()], delivered=OLD)
+        first_twin = self.make_invoice(self.make_account(name), [self.line()])
+        plain = self.make_invoice(self.make_account(), [{"product": self.make_product(number=code), "quantity": 1}])
+        deleted = self.make_invoice(self.make_account(), [self.line()])
+        self.sync()
+        second_twin = self.make_invoice(self.make_account(name), [self.line()])
+        spaced = self.make_invoice(self.make_account(), [{"product": self.make_product(number=f" {code}"), "quantity": 1}])
+        precise = self.make_invoice(self.make_account(), [self.line(price="10000", quantity="1.123456")])
+        long_code = self.make_invoice(self.make_account(), [{"product": self.make_product(number="P-" + "9" * 40), "quantity": 1}])
+        emailed = self.make_invoice(self.make_account(emailaddress1="accounts@@example..com"), [self.line()])
+        refused = self.make_invoice(self.make_account(), [{**self.line(), "columns": self.account_code("999")}])
+        self.delete_invoice(deleted)
+        run = self.sync()
+        self.assertEqual(run.summary, "Completed with 1 failed")  # Xero refused the account code
+
+        report = verify(self.connection.pk, clients=self.clients)
+
+        self.assertEqual((report.missing, report.duplicated, report.differing, report.shared, report.unchecked), (0, 0, 0, 0, 0),
+                         report.lines)
+        self.assertEqual({held.dynamics_id: held.code for held in report.held}, {
+            second_twin: "ambiguous_contact", spaced: "ambiguous_item", precise: "beyond_xero_precision",
+            long_code: "bad_item_code", refused: "xero_refused"})
+        self.assertTrue(all(held.text for held in report.held))
+        self.assertEqual((report.expected, report.xero_invoices), (4, 4))  # old, first twin, plain, emailed
+        for invoice_id in (old, first_twin, plain, emailed):
+            self.assertEqual(self.last(invoice_id).outcome, "SUCCEEDED")
+        self.assertEqual(self.xero_invoice(self.link(deleted).xero_id)["Status"], "VOIDED")
+        self.assertIn(f"HELD       {refused}: xero_refused: Account code '999' is not a valid code for this document.", report.lines)

@@ -13,7 +13,7 @@ from dxconnector.domain.rules import Action, Why
 from dxconnector.sync import engine
 from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 from dxconnector.sync.streams import INVOICES_TO_XERO
-from tests.sync.helpers import SyncTestCase
+from tests.sync.helpers import SyncTestCase, unique
 
 
 class Terminal(io.StringIO):
@@ -61,6 +61,15 @@ class DryRunTestCase(SyncTestCase):
         self.assertIn(f"Invoice {invoice_id}: CREATE", out)
         self.assertIn("would fail on no_contact: The customer is not in Xero and Create New Contacts is off", out)
         self.assertNothingWritten(invoice_id)
+
+    def test_the_dry_run_says_a_customer_sharing_a_name_with_another_ones_contact_would_stop_it(self):
+        name = unique("Twin Traders")
+        self.make_invoice(self.make_account(name), [{"description": "First", "price": "10", "quantity": 1}])
+        self.sync()
+        invoice_id = self.make_invoice(self.make_account(name), [{"description": "Second", "price": "10", "quantity": 1}])
+        explanation = engine.explain(self.connection.pk, invoice_id, clients=self.clients)
+        self.assertEqual(explanation.decision.action, Action.CREATE)
+        self.assertEqual([reason.code for reason in explanation.blockers], [Why.AMBIGUOUS_CONTACT])
 
     def test_the_dry_run_of_a_paused_connection_says_it_is_paused(self):
         self.connection.trial_ends_at = datetime(2020, 1, 1, tzinfo=UTC)

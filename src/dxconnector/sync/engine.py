@@ -326,6 +326,8 @@ def _customer_blockers(ctx: SyncContext, customer: Customer) -> tuple[Reason, ..
     if linked and linked.xero_id:
         return ()
     ref = customer_ref(customer)
-    candidates = [contact_summary(found) for found in xero_io.find_contacts(ctx.xero, [ref.number], [ref.name])]
-    match = rules.match_contact(ref, None, candidates, ctx.settings)
+    candidates = [contact_summary(found) for found in xero_io.find_contacts(ctx.xero, [ref.number], [rules.one_line(ref.name)])]
+    owners = {xero_id: link.dynamics_id for xero_id, link in
+              state.links_to(ctx.connection_id, Link.Kind.CONTACT, [c.contact_id for c in candidates]).items()}
+    match = rules.match_contact(ref, None, candidates, ctx.settings, owners)
     return (match.reason,) if match.matched_by is MatchedBy.NONE and match.reason else ()

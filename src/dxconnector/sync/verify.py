@@ -38,6 +38,7 @@ from dxconnector.domain import rules
 from dxconnector.domain.mapping.invoice import xero_invoice
 from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroLineItem, XeroStatus
 from dxconnector.domain.rules import Action, RuleViolation
+from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
 from dxconnector.portal.models import Connection
@@ -413,9 +414,9 @@ def _last_attempts(ctx: SyncContext, dynamics_ids: Sequence[str]) -> dict[str, S
     return last
 
 
-def _held_by(attempt: SyncAttempt | None, invoice: DynamicsInvoice | None) -> bool:
+def _held_by(attempt: SyncAttempt, invoice: DynamicsInvoice | None) -> bool:
     """The attempt gave a reason the user can act on, and the invoice has not changed since (it would go again)."""
-    if attempt is None or attempt.outcome == SyncAttempt.Outcome.SUCCEEDED or not attempt.reason_code:
+    if attempt.outcome == SyncAttempt.Outcome.SUCCEEDED or not attempt.reason_code:
         return False
     if attempt.reason_code == rules.Why.INTERNAL_ERROR:
         return False
@@ -430,18 +431,27 @@ def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str
     if not open_rows:
         return
     last = _last_attempts(ctx, [row.dynamics_id for row in open_rows])
+    holding = {row.dynamics_id: attempt for row in open_rows
+               if (attempt := last.get(row.dynamics_id)) is not None and _held_by(attempt, invoices.get(row.dynamics_id))}
+    words = _history_words(ctx, list(holding.values()))
     for row in open_rows:
         attempt = last.get(row.dynamics_id)
-        if _held_by(attempt, invoices.get(row.dynamics_id)):
+        if row.dynamics_id in holding:
             assert attempt is not None
             report.rows.remove(row)
-            report.held.append(Held(row.dynamics_id, attempt.reason_code, attempt.reason))
+            report.held.append(Held(row.dynamics_id, attempt.reason_code, words.get(str(attempt.pk), attempt.reason)))
             if row.problem is Problem.MISSING:
                 report.expected -= 1
                 report.not_expected[attempt.reason_code] += 1
         elif attempt is not None and attempt.outcome != SyncAttempt.Outcome.SUCCEEDED and row.problem is Problem.MISSING:
             why = f" ({attempt.reason_code})" if attempt.reason_code else ""
             report.rows[report.rows.index(row)] = replace(row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
+
+
+def _history_words(ctx: SyncContext, attempts: list[SyncAttempt]) -> dict[str, str]:
+    """Xero's own words about the refusals, from the attempts' history rows in Dynamics (the connector keeps none)."""
+    refused = [str(attempt.pk) for attempt in attempts if attempt.reason_code == "xero_refused" and attempt.reported_at]
+    return {row_id: message.removeprefix("Xero: ") for row_id, message in history.messages(ctx.dynamics, refused).items()}
 
 
 def _refused_deletion(row: Row, links: Mapping[str, Link]) -> bool:
