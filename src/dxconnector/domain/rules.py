@@ -144,24 +144,22 @@ def one_line(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
-def _storable(char: str) -> bool:
-    """Whether Xero can keep the character: it serves every record as XML too, and XML 1.0 has no place for most
-    control characters, for unpaired surrogates, or for U+FFFE and U+FFFF."""
-    code = ord(char)
-    if code < 0x20:
-        return char in "\t\n\r"
-    return not (0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF))
+# What Xero can't keep: it serves every record as XML too, and XML 1.0 has no place for control characters other
+# than tab and line breaks, for unpaired surrogates, or for U+FFFE and U+FFFF.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def unstorable(text: str | None) -> bool:
-    return any(not _storable(char) for char in text or "")
+    return bool(text) and UNSTORABLE.search(text) is not None
 
 
 def text_problem(text: str | None, what: str) -> Reason | None:
     """A field Xero could not keep exactly is held back rather than sent changed."""
-    if unstorable(text):
-        return Reason(Why.TEXT_XERO_CANNOT_STORE, f"{what} contains a control character Xero can't store: remove it.")
-    return None
+    return unstorable_text(what) if unstorable(text) else None
+
+
+def unstorable_text(what: str) -> Reason:
+    return Reason(Why.TEXT_XERO_CANNOT_STORE, f"{what} contains a control character Xero can't store: remove it.")
 
 
 def _plain(number: Decimal) -> str:
@@ -481,12 +479,21 @@ EXACT_DIGITS = 15  # numbers cross to Xero as JSON numbers made from doubles: 15
 
 def places(value: Decimal) -> int:
     """How many decimal places the value really has (1.50 has one)."""
-    exponent = value.normalize().as_tuple().exponent
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    exponent = value.normalize().as_tuple().exponent  # trailing zeros are no precision
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def more_places_than(value: Decimal, most: int) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -most and places(value) > most
+
+
 def significant_digits(value: Decimal) -> int:
-    return len(value.normalize().as_tuple().digits)
+    digits = value.as_tuple().digits
+    return len(digits) if len(digits) <= EXACT_DIGITS else len(value.normalize().as_tuple().digits)
 
 
 def precision_problems(line: DynamicsInvoiceLine, label: str = "A line") -> tuple[Reason, ...]:
@@ -494,7 +501,7 @@ def precision_problems(line: DynamicsInvoiceLine, label: str = "A line") -> tupl
     quantities to five places and prices to four, Xero quantities and prices to four and discounts to the cent."""
     figures = (("quantity", line.quantity, QUANTITY_PLACES), ("price", line.price_per_unit, UNIT_PLACES),
                ("discount", line.manual_discount_amount, MONEY_PLACES))
-    beyond = [name for name, value, most in figures if places(value) > most]
+    beyond = [name for name, value, most in figures if more_places_than(value, most)]
     problems: list[Reason] = []
     if beyond:
         problems.append(Reason(Why.BEYOND_XERO_PRECISION, f"{label} has a {' and a '.join(beyond)} with more decimal places than "
@@ -578,11 +585,16 @@ def _check(rule: Callable[..., object], *args: Any, **kwargs: Any) -> tuple[Reas
     return ()
 
 
-def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+def _target(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[SendAs, tuple[Reason, ...]]:
+    """What the invoice goes as, and why it can't go at all; its lines are checked as its own type then."""
     try:
-        target = send_as(invoice, settings)
-    except RuleViolation:
-        target = SendAs(invoice.invoice_type)  # reported by invoice_problems; lines are still checked
+        return send_as(invoice, settings), ()
+    except RuleViolation as violation:
+        return SendAs(invoice.invoice_type), violation.reasons
+
+
+def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, target: SendAs | None = None) -> tuple[Reason, ...]:
+    target = target or _target(invoice, settings)[0]
     problems: list[Reason] = []
     for position, line in enumerate(lines_in_order(invoice), start=1):
         label = line_label(position, line)
@@ -598,12 +610,14 @@ def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tup
 def text_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
     """Every text the invoice goes to Xero with must be one Xero keeps as it is."""
     number = "" if settings.use_xero_invoice_number else invoice.name if settings.use_invoice_name else invoice.invoice_number
-    texts = [(number, "The invoice's number"),
-             (invoice.description if settings.description_to_reference else "", "The invoice's description")]
-    texts += [(line.description or line.name, line_label(position, line)) for position, line in enumerate(lines_in_order(invoice), 1)]
-    texts += [(choice.category + choice.option, f"A tracking option of {line_label(position, line)}")
-              for position, line in enumerate(lines_in_order(invoice), 1) for choice in line.tracking]
-    return tuple(dict.fromkeys(problem for text, what in texts if (problem := text_problem(text, what)) is not None))
+    problems = [text_problem(number, "The invoice's number"),
+                text_problem(invoice.description if settings.description_to_reference else "", "The invoice's description")]
+    for position, line in enumerate(lines_in_order(invoice), 1):
+        if unstorable(line.description or line.name):
+            problems.append(unstorable_text(line_label(position, line)))
+        if any(unstorable(choice.category + choice.option) for choice in line.tracking):
+            problems.append(unstorable_text(f"A tracking option of {line_label(position, line)}"))
+    return tuple(dict.fromkeys(problem for problem in problems if problem is not None))
 
 
 def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
@@ -624,12 +638,13 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
         problems.append(Reason(Why.FREIGHT_AMOUNT, "The invoice has a freight amount, which Xero has no place for: add the "
                                                    "freight as a line instead."))
     problems += _check(invoice_number, invoice, settings)
-    problems += _check(send_as, invoice, settings)
-    problems += line_problems(invoice, settings)
+    target, refused = _target(invoice, settings)
+    problems += refused
+    problems += line_problems(invoice, settings, target)
     problems += item_problems(invoice, settings)
     problems += text_problems(invoice, settings)
     if not problems:
-        problems += tuple(filter(None, [totals_problem(invoice, send_as(invoice, settings))]))
+        problems += tuple(filter(None, [totals_problem(invoice, target)]))
     return tuple(problems)
 
 
