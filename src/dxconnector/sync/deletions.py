@@ -62,24 +62,24 @@ def _act(ctx: SyncContext, links: list[Link]) -> None:
         ctx.counts[attempt.outcome.lower()] += 1
 
 
-def _attempt(link: Link, outcome: str, reason: str, code: str = "", message: str = "") -> state.Attempt:
+def _attempt(link: Link, outcome: str, *, reason: str, code: str, message: str = "") -> state.Attempt:
     return state.Attempt(KIND, link.dynamics_id, outcome, code, reason, xero_id=link.xero_id, message=message)
 
 
 def _decide(link: Link, copy: Mapping[str, Any] | None) -> tuple[dict[str, Any], str] | state.Attempt:
     """The body that voids or deletes the copy, and what it does; or the attempt that says why nothing is sent."""
     if copy is None:
-        return _attempt(link, Outcome.SKIPPED, "Xero no longer has the invoice; " + CAUSE, rules.Why.DELETED_IN_DYNAMICS.value)
+        return _attempt(link, Outcome.SKIPPED, reason="Xero no longer has the invoice; " + CAUSE, code=rules.Why.DELETED_IN_DYNAMICS.value)
     paid = Decimal(str(copy.get("AmountPaid") or 0))
     credited = Decimal(str(copy.get("AppliedAmount" if "CreditNoteID" in copy else "AmountCredited") or 0))
     status = XeroStatus(str(copy["Status"]))
     cancellation = rules.cancellation(status, paid, credited, deleted=True)
     if cancellation.action is CancelAction.NOTHING:
-        return _attempt(link, Outcome.SKIPPED, f"The invoice was deleted in Dynamics, and in Xero it is {status.lower()} already.",
-                        rules.Why.DELETED_IN_DYNAMICS.value)
+        return _attempt(link, Outcome.SKIPPED, reason=f"The invoice was deleted in Dynamics, and in Xero it is {status.lower()} already.",
+                        code=rules.Why.DELETED_IN_DYNAMICS.value)
     if cancellation.action is CancelAction.REFUSE:
         reason = cancellation.reason.text if cancellation.reason else ""
-        return _attempt(link, Outcome.FAILED, reason, rules.Why.HAS_PAYMENTS.value)
+        return _attempt(link, Outcome.FAILED, reason=reason, code=rules.Why.HAS_PAYMENTS.value)
     body = cancellation.to_xero(InvoiceType(link.sent_type or "ACCREC"), link.xero_id)
     assert body is not None
     return body, "Deleted" if cancellation.action is CancelAction.DELETE else "Voided"
@@ -87,6 +87,6 @@ def _decide(link: Link, copy: Mapping[str, Any] | None) -> tuple[dict[str, Any],
 
 def _written(link: Link, verb: str, ok: bool, errors: list[str]) -> state.Attempt:
     if ok:
-        return _attempt(link, Outcome.SUCCEEDED, f"{verb} in Xero: {CAUSE}", rules.Why.DELETED_IN_DYNAMICS.value)
-    return _attempt(link, Outcome.FAILED, "Xero refused to void or delete the invoice deleted in Dynamics; the sync history in "
-                    "Dynamics has Xero's words.", "xero_refused", "Xero: " + " ".join(errors))
+        return _attempt(link, Outcome.SUCCEEDED, reason=f"{verb} in Xero: {CAUSE}", code=rules.Why.DELETED_IN_DYNAMICS.value)
+    return _attempt(link, Outcome.FAILED, reason="Xero refused to void or delete the invoice deleted in Dynamics; the sync history "
+                    "in Dynamics has Xero's words.", code=rules.Why.XERO_REFUSED.value, message="Xero: " + " ".join(errors))

@@ -299,7 +299,7 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
                 plan.end(Outcome.SUCCEEDED, reason=" ".join((f"{plan.verb} in Xero.", *plan.notes)))
                 plan.attempt.xero_id = result.xero_id  # type: ignore[union-attr]
             else:
-                plan.end(Outcome.FAILED, reason=XERO_REFUSED, code="xero_refused", message="Xero: " + " ".join(result.errors))
+                plan.end(Outcome.FAILED, reason=XERO_REFUSED, code=Why.XERO_REFUSED.value, message="Xero: " + " ".join(result.errors))
 
 
 def _pending(ctx: SyncContext, plan: Plan) -> tuple[str, str]:

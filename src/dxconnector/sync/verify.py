@@ -450,7 +450,7 @@ def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str
 
 def _history_words(ctx: SyncContext, attempts: list[SyncAttempt]) -> dict[str, str]:
     """Xero's own words about the refusals, from the attempts' history rows in Dynamics (the connector keeps none)."""
-    refused = [str(attempt.pk) for attempt in attempts if attempt.reason_code == "xero_refused" and attempt.reported_at]
+    refused = [str(attempt.pk) for attempt in attempts if attempt.reason_code == rules.Why.XERO_REFUSED and attempt.reported_at]
     return {row_id: message.removeprefix("Xero: ") for row_id, message in history.messages(ctx.dynamics, refused).items()}
 
 

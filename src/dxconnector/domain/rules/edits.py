@@ -1,0 +1,120 @@
+"""Edits of invoices already in Xero: what Xero lets change once there are payments, and the update that sends only
+that."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from dxconnector.domain.records import ZERO, InvoiceType, XeroStatus
+from dxconnector.domain.rules.dates import parse_xero_date
+from dxconnector.domain.rules.reasons import Reason, Why
+
+
+class EditRule(enum.StrEnum):
+    FULL = "full"  # unpaid: every field
+    PAID_FIELDS_ONLY = "paid_fields_only"  # with payments: only what Xero accepts on a paid invoice
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class EditPermission:
+    rule: EditRule
+    reason: Reason | None = None
+
+
+def has_payments(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO, amount_credited: Decimal = ZERO) -> bool:
+    return xero_status is XeroStatus.PAID or amount_paid > 0 or amount_credited > 0
+
+
+def edit_permission(invoice_type: InvoiceType, xero_status: XeroStatus | None, amount_paid: Decimal = ZERO,
+                    amount_credited: Decimal = ZERO) -> EditPermission:
+    if xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
+        return EditPermission(EditRule.NONE, Reason(Why.VOIDED_IN_XERO, f"The invoice is {xero_status.lower()} in Xero; "
+                                                                        "it can't change any more."))
+    if not has_payments(xero_status, amount_paid, amount_credited):
+        return EditPermission(EditRule.FULL)
+    if invoice_type is InvoiceType.ACCREC:
+        return EditPermission(EditRule.PAID_FIELDS_ONLY)
+    if invoice_type is InvoiceType.ACCPAY:
+        return EditPermission(EditRule.NONE, Reason(Why.PAID_BILL, "The bill has payments in Xero, and Xero doesn't let "
+                                                                   "a paid bill change: remove the payments in Xero first."))
+    return EditPermission(EditRule.NONE, Reason(Why.ALLOCATED_CREDIT_NOTE, "The credit note is allocated or refunded in "
+                                                                           "Xero, so it can't change: remove the "
+                                                                           "allocation in Xero first."))
+
+
+PAID_HEADER_FIELDS = frozenset({"Reference", "DueDate", "InvoiceNumber", "BrandingThemeID", "Contact", "Url"})
+PAID_LINE_FIELDS = frozenset({"Description", "AccountCode", "Tracking"})
+AMOUNT_LINE_FIELDS = ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount", "ItemCode")
+DATE_FIELDS = frozenset({"Date", "DueDate"})
+IDENTITY_FIELDS = frozenset({"InvoiceID", "CreditNoteID", "Status", "LineItems"})
+
+
+def _tracking_pairs(tracking_elements: Any) -> set[tuple[Any, Any]]:
+    return {(element.get("Name"), element.get("Option")) for element in tracking_elements or ()}
+
+
+def _same(field: str, ours: Any, theirs: Any) -> bool:
+    if field in DATE_FIELDS:
+        return parse_xero_date(ours) == parse_xero_date(theirs)
+    if field == "Contact":
+        return (ours or {}).get("ContactID") == (theirs or {}).get("ContactID")
+    if field == "Tracking":
+        return _tracking_pairs(ours) == _tracking_pairs(theirs)
+    if isinstance(ours, int | float | Decimal) or isinstance(theirs, int | float | Decimal):
+        return Decimal(str(ours or 0)) == Decimal(str(theirs or 0))
+    return (ours or "") == (theirs or "")
+
+
+def _changed_header(proposed: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    return [key for key, value in proposed.items()
+            if key not in IDENTITY_FIELDS and not _same(key, value, current.get(key))]
+
+
+def _changed_line(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[str]:
+    keys = list(ours) + [key for key in AMOUNT_LINE_FIELDS if key not in ours]
+    return [key for key in keys if not _same(key, ours.get(key), theirs.get(key))]
+
+
+@dataclass(frozen=True)
+class PaidUpdate:
+    allowed: bool
+    body: dict[str, Any] | None = None  # None when allowed: nothing to send
+    refused_fields: tuple[str, ...] = ()
+    reason: Reason | None = None
+
+
+def paid_invoice_update(proposed: Mapping[str, Any], current: Mapping[str, Any]) -> PaidUpdate:
+    """What of `proposed` (our body) may go onto a paid sales invoice `current` (as read from Xero).
+
+    Xero takes only Reference, DueDate, InvoiceNumber, BrandingThemeID, Contact and Url, and on lines only
+    Description, AccountCode and Tracking. Any other change refuses the whole update with the fields named;
+    an allowed one goes as Xero's own lines with just those fields replaced.
+    """
+    refused = [key for key in _changed_header(proposed, current) if key not in PAID_HEADER_FIELDS]
+    ours_lines, theirs_lines = list(proposed.get("LineItems") or []), list(current.get("LineItems") or [])
+    if len(ours_lines) != len(theirs_lines):
+        refused.append("LineItems")
+        line_changes: list[list[str]] = []
+    else:
+        line_changes = [_changed_line(ours, theirs) for ours, theirs in zip(ours_lines, theirs_lines, strict=True)]
+        refused += [f"LineItems[{n}].{key}" for n, keys in enumerate(line_changes, start=1)
+                    for key in keys if key not in PAID_LINE_FIELDS]
+    if refused:
+        return PaidUpdate(False, refused_fields=tuple(refused), reason=Reason(
+            Why.PAID_FIELDS_ONLY, "The invoice has payments in Xero, which then takes changes to the reference, due date, "
+                                  "number, branding theme, contact and link, and to line descriptions, account codes and "
+                                  f"tracking only; these changed too: {', '.join(refused)}. Undo them, or remove the "
+                                  "payments in Xero first."))
+    id_element = "CreditNoteID" if "CreditNoteID" in current else "InvoiceID"
+    body: dict[str, Any] = {key: proposed[key] for key in _changed_header(proposed, current)}
+    if any(line_changes):
+        body["LineItems"] = [{**theirs, **{key: ours[key] for key in keys if key in ours}}
+                             for ours, theirs, keys in zip(ours_lines, theirs_lines, line_changes, strict=True)]
+    if not body:
+        return PaidUpdate(True)
+    return PaidUpdate(True, {id_element: current.get(id_element), **body})
