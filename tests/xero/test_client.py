@@ -10,7 +10,7 @@ import pytest
 
 from dxconnector.xero import resources
 from dxconnector.xero.client import MemoryTokenStore, XeroClient, idempotency_key
-from dxconnector.xero.errors import AuthExpired, PermanentError
+from dxconnector.xero.errors import AuthExpired, PermanentError, RetryableError
 from dxconnector.xero.limits import RateGovernor
 from tests.sandboxes import xero_api_config, xero_oauth_config, xero_tokens
 
@@ -83,6 +83,20 @@ def test_an_expiring_token_is_refreshed_and_saved(client):
     client.organisation()
     assert store.load().refresh_token != old.refresh_token
     assert store.load().expires_at > time.time() + 1000
+
+
+def test_each_client_refreshes_at_its_own_token_url_and_the_sdk_is_left_as_it_was(client):
+    from xero_python.api_client.oauth2 import TokenApi
+
+    shipped = TokenApi.refresh_token_url
+    elsewhere = XeroClient(dataclasses.replace(client.config, token_url="https://127.0.0.1:9/connect/token"),
+                           MemoryTokenStore(client.tokens.load()), client.tenant_id, governor=RateGovernor())
+    for each in (client, elsewhere):
+        each.tokens.save(dataclasses.replace(each.tokens.load(), expires_at=time.time()))
+    client.organisation()  # refreshed at the sandbox, although a client pointing elsewhere was made after it
+    with pytest.raises(RetryableError):  # nothing answers on port 9: the refresh fails, and is worth retrying
+        elsewhere.refresh_now()
+    assert TokenApi.refresh_token_url == shipped
 
 
 def test_a_lost_refresh_response_is_recovered_through_the_grace_period(client, sandbox):

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from dxconnector.jobs.models import WorkerHeartbeat
 from dxconnector.jobs.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
+STOP_SIGNALS = tuple(number for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if number is not None)
 
 
 class Heartbeat(threading.Thread):
@@ -56,22 +58,21 @@ class Heartbeat(threading.Thread):
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 
 
-def _worker(worker_id: str, *, interval: float, batch: bool, queues: tuple[str, ...]) -> Worker:
-    return Worker(
-        queue_names=list(queues),
-        interval=interval,
-        batch=batch,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id[:64],
-        excluded_queue_names=[],
-    )
+def _work(worker_id: str, *, interval: float, batch: bool, queues: tuple[str, ...]) -> None:
+    """django-tasks-db's worker loop, through its public command (`db_worker`), in this thread."""
+    call_command("db_worker", queue_name=",".join(queues), interval=interval, batch=batch, startup_delay=False,
+                 reload=False, worker_id=worker_id[:64], verbosity=1)
 
 
 def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
-    """Run every job that is ready, in this thread, then return (tests and `worker --batch`)."""
-    _worker(f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues).run()
+    """Run every job that is ready, in this thread, then return (tests and `worker --batch`). The command takes over
+    SIGINT and SIGTERM to stop cleanly; they are given back when it returns."""
+    handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    try:
+        _work(f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def sweep_scheduler(worker_id: str) -> Scheduler:
@@ -89,11 +90,9 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     heartbeat.start()
     sweep = sweep_scheduler(worker_id)
     sweep.start()
-    worker = _worker(worker_id, interval=interval, batch=False, queues=queues)
-    worker.configure_signals()
     logger.info("worker %s started", worker_id)
     try:
-        worker.run()
+        _work(worker_id, interval=interval, batch=False, queues=queues)
     finally:
         sweep.stop()
         heartbeat.stop()

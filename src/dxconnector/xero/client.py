@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -107,15 +106,25 @@ class OrganisationInfo:
     short_code: str
 
 
-_token_urls_lock = threading.Lock()
+class _ClientToken(OAuth2Token):
+    """The SDK's token holder, refreshing at this client's own token URL. The SDK keeps its token URLs as class
+    attributes of `TokenApi`, shared by every client in the process; they are left alone, and the refresh request is
+    made here, as the SDK makes it, with its failure told by status rather than as a bare Exception."""
 
+    def __init__(self, *, token_url: str, client_id: str, client_secret: str):
+        super().__init__(client_id=client_id, client_secret=client_secret)
+        self.token_url = token_url
 
-def _point_sdk_at(config: XeroApiConfig) -> None:
-    """The SDK keeps its token URLs as class attributes; every client in a process shares them."""
-    with _token_urls_lock:
-        TokenApi.refresh_token_url = config.token_url
-        TokenApi.client_credentials_token_url = config.token_url
-        TokenApi.revoke_token_url = config.revocation_url
+    def call_refresh_token_api(self, token_api: TokenApi) -> dict[str, Any]:
+        response, status, _ = token_api.api_client.call_api(
+            self.token_url, "POST", header_params={"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+            post_params={"grant_type": "refresh_token", "scope": " ".join(self.scope), "refresh_token": self.refresh_token,
+                         "client_id": self.client_id, "client_secret": self.client_secret},
+            auth_settings=None, _preload_content=False)
+        if status != 200:
+            raise RetryableError(f"Xero's token refresh answered {status}", status) if status >= 500 else \
+                AuthExpired(f"Xero's token refresh answered {status}", status)
+        return token_api.parse_token_response(response)
 
 
 def translate(error: Exception) -> XeroError:
@@ -145,9 +154,6 @@ def translate(error: Exception) -> XeroError:
         return PermanentError(f"Xero answered {status}", status if isinstance(status, int) else None)
     if isinstance(error, urllib3.exceptions.HTTPError | OSError):
         return RetryableError(f"Xero could not be reached: {error}")
-    if str(error).startswith("refresh token status"):
-        # The SDK's TokenApi raises a bare Exception for a non-200 refresh; 5xx is worth retrying.
-        return RetryableError(str(error)) if " 5" in str(error)[:25] else AuthExpired(str(error))
     raise error
 
 
@@ -203,11 +209,11 @@ class XeroClient:
         self.tenant_id = tenant_id
         self.governor = governor or governor_for(tenant_id or "identity", config.time_scale, config.limits)
         self.calls = 0
-        _point_sdk_at(config)
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
         # arguments: set this client's own token holder and CA on the copy, or clients would share them.
         configuration = Configuration()
-        configuration.oauth2_token = OAuth2Token(client_id=config.client_id, client_secret=config.client_secret)
+        configuration.oauth2_token = _ClientToken(token_url=config.token_url, client_id=config.client_id,
+                                                  client_secret=config.client_secret)
         configuration.ssl_ca_cert = config.ca_bundle or None
         self.api_client = ApiClient(configuration, pool_threads=1)
         self.api_client.oauth2_token_getter(self._sdk_token)
