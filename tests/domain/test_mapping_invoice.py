@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.invoice import (
     dynamics_state,
     invoice_columns_from_xero,
@@ -321,7 +322,7 @@ EXPORTED_ON = datetime(2026, 4, 5, 1, 2, tzinfo=UTC)
 
 
 def test_the_xero_details_row_gets_xeros_number_status_amounts_and_links():
-    columns = xero_details_columns(XERO_SAYS, exported_on=EXPORTED_ON, invoice_url="https://go.xero.com/x",
+    columns = xero_details_columns(XeroDocument.read(XERO_SAYS), exported_on=EXPORTED_ON, invoice_url="https://go.xero.com/x",
                                    online_invoice_url="https://in.xero.com/y")
     assert columns == {
         "stl3_xeroid": "x-1", "stl3_xeronumber": "INV-0042",
@@ -335,14 +336,14 @@ def test_the_xero_details_row_gets_xeros_number_status_amounts_and_links():
 
 
 def test_a_credit_notes_details_come_from_its_own_elements():
-    columns = xero_details_columns({"CreditNoteID": "cn-1", "CreditNoteNumber": "CN-7", "Status": "AUTHORISED",
-                                    "RemainingCredit": 12.5, "AppliedAmount": 7.5}, exported_on=EXPORTED_ON)
+    columns = xero_details_columns(XeroDocument.read({"CreditNoteID": "cn-1", "CreditNoteNumber": "CN-7", "Status": "AUTHORISED",
+                                                      "RemainingCredit": 12.5, "AppliedAmount": 7.5}), exported_on=EXPORTED_ON)
     assert (columns["stl3_xeroid"], columns["stl3_xeronumber"]) == ("cn-1", "CN-7")
     assert (columns["stl3_amountdue"], columns["stl3_amountcredited"]) == (D("12.5"), D("7.5"))
 
 
 def test_the_invoice_itself_gets_xeros_number_status_and_the_due_date_xero_worked_out():
-    assert invoice_columns_from_xero(XERO_SAYS) == {
+    assert invoice_columns_from_xero(XeroDocument.read(XERO_SAYS)) == {
         "stl3_xeronumber": "INV-0042", "stl3_xerostatus": option_value("invoice", "stl3_xerostatus", "PAID"),
         "duedate": "2026-04-09"}
 

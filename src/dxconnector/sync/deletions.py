@@ -8,12 +8,11 @@ on); each run then acts on the ones still due, a Xero read and a write per 50, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain import rules
-from dxconnector.domain.records import InvoiceType, XeroStatus
+from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.records import InvoiceType
 from dxconnector.domain.rules import CancelAction
 from dxconnector.sync import state, xero_io
 from dxconnector.sync.context import SyncContext
@@ -66,14 +65,14 @@ def _attempt(link: Link, outcome: str, *, reason: str, code: str, message: str =
     return state.Attempt(KIND, link.dynamics_id, outcome, code, reason, xero_id=link.xero_id, message=message)
 
 
-def _decide(link: Link, copy: Mapping[str, Any] | None) -> tuple[dict[str, Any], str] | state.Attempt:
+def _decide(link: Link, copy: XeroDocument | None) -> tuple[dict[str, Any], str] | state.Attempt:
     """The body that voids or deletes the copy, and what it does; or the attempt that says why nothing is sent."""
     if copy is None:
         return _attempt(link, Outcome.SKIPPED, reason="Xero no longer has the invoice; " + CAUSE, code=rules.Why.DELETED_IN_DYNAMICS.value)
-    paid = Decimal(str(copy.get("AmountPaid") or 0))
-    credited = Decimal(str(copy.get("AppliedAmount" if "CreditNoteID" in copy else "AmountCredited") or 0))
-    status = XeroStatus(str(copy["Status"]))
-    cancellation = rules.cancellation(status, paid, credited, deleted=True)
+    status = copy.status
+    if status is None:
+        raise ValueError(f"Xero's copy {copy.id} has a status this connector doesn't know")
+    cancellation = rules.cancellation(status, copy.paid, copy.credited, deleted=True)
     if cancellation.action is CancelAction.NOTHING:
         return _attempt(link, Outcome.SKIPPED, reason=f"The invoice was deleted in Dynamics, and in Xero it is {status.lower()} already.",
                         code=rules.Why.DELETED_IN_DYNAMICS.value)

@@ -18,8 +18,9 @@ from typing import Any
 from django.utils import timezone
 
 from dxconnector.domain import rules
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.settings import settings_from_row
-from dxconnector.domain.records import DynamicsInvoice, InvoiceType
+from dxconnector.domain.records import DynamicsInvoice
 from dxconnector.domain.rules import Action, Decision, MatchedBy, Reason
 from dxconnector.dynamics.changes import Changes, Watch, changes_since, connection_rows, customer_ref, read_invoices
 from dxconnector.dynamics.client import DataverseClient
@@ -28,7 +29,7 @@ from dxconnector.portal import dynamics_connect, xero_connect
 from dxconnector.portal.models import Connection
 from dxconnector.sync import deletions, from_xero, invoices, reference_lists, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
-from dxconnector.sync.isolation import Fault, guard
+from dxconnector.sync.isolation import guard
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
 from dxconnector.sync.streams import REFERENCE_LISTS_FROM_XERO, STREAMS, Direction, Stream
@@ -143,36 +144,26 @@ def recover_pending(ctx: SyncContext) -> None:
     wanted = {link.dynamics_id for link in pending}
     since = min(link.pending_since for link in pending if link.pending_since) - RECOVERY_MARGIN
     documents = xero_io.created_by_us_since(ctx.xero, since)
-    found: dict[str, Mapping[str, Any]] = {}
-    for record in documents:
-        invoice_id = invoice_id_of(record.get("Url"))
-        if invoice_id in wanted:
-            found[invoice_id] = record
+    found = {invoice_id: document for document in documents if (invoice_id := invoice_id_of(document.url)) in wanted}
     found.update(_recognised(ctx, [link for link in pending if link.sent_hash and link.dynamics_id not in found], documents))
-    sent = [made for invoice_id, record in found.items()
-            if not isinstance(made := guard("linking an invoice Xero made before", invoice_id, _recovered, invoice_id, record), Fault)]
+    sent = [state.Sent(invoice_id, document.id, document.type.value, None, None) for invoice_id, document in found.items()]
     state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
     ctx.counts["recovered"] += len(found)
 
 
-def _recovered(invoice_id: str, record: Mapping[str, Any]) -> state.Sent:
-    return state.Sent(invoice_id, xero_io.document_id(record), InvoiceType(str(record.get("Type") or "ACCREC")).value, None, None)
-
-
-def _recognised(ctx: SyncContext, pending: list[Link], documents: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+def _recognised(ctx: SyncContext, pending: list[Link], documents: list[XeroDocument]) -> dict[str, XeroDocument]:
     """Pending credit notes found among Xero's by their recognition hash. Each Xero credit note answers for one
     create at most, and none already linked to another Dynamics invoice does."""
     if not pending:
         return {}
-    credit_notes = [record for record in documents if record.get("CreditNoteID")]
-    linked = state.links_to(ctx.connection_id, Link.Kind.INVOICE, [str(record["CreditNoteID"]) for record in credit_notes])
-    unclaimed: dict[str, list[Mapping[str, Any]]] = {}
-    for record in credit_notes:
-        if str(record["CreditNoteID"]) not in linked:
-            recognised = guard("recognising a credit note Xero made before", str(record["CreditNoteID"]), rules.recognition_hash,
-                               record, ctx.key)
+    credit_notes = [document for document in documents if document.is_credit_note]
+    linked = state.links_to(ctx.connection_id, Link.Kind.INVOICE, [document.id for document in credit_notes])
+    unclaimed: dict[str, list[XeroDocument]] = {}
+    for document in credit_notes:
+        if document.id not in linked:
+            recognised = guard("recognising a credit note Xero made before", document.id, rules.recognition_hash, document.body, ctx.key)
             if isinstance(recognised, str):
-                unclaimed.setdefault(recognised, []).append(record)
+                unclaimed.setdefault(recognised, []).append(document)
     found = {}
     for link in pending:
         if unclaimed.get(link.sent_hash):

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from dxconnector.domain import rules
-from dxconnector.domain.rules import parse_xero_moment
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.sync import reading, state, writeback
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.isolation import Fault, guard
@@ -40,21 +40,21 @@ def _start(ctx: SyncContext, position: Mapping[str, str], resource: Resource) ->
 
 
 def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]
-                    ) -> tuple[list[tuple[Link, Mapping[str, Any]]], dict[str, str], list[state.Attempt]]:
+                    ) -> tuple[list[tuple[Link, XeroDocument]], dict[str, str], list[state.Attempt]]:
     """The linked documents whose state differs from what Dynamics was last shown, the cursor after them, and a
     failed attempt for each linked one that could not be read."""
-    changed: list[tuple[Link, Mapping[str, Any]]] = []
+    changed: list[tuple[Link, XeroDocument]] = []
     faults: list[state.Attempt] = []
     after = dict(position)
     for resource in stream.xero:
         newest = _start(ctx, position, resource)
         extra = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
         for page in ctx.xero.pages(resource, modified_since=newest - OVERLAP, page_size=SCAN_PAGE_SIZE, **extra):
-            links = state.links_to(ctx.connection_id, KIND, [str(document.get(resource.id_field)) for document in page])
-            for document in page:
-                link = links.get(str(document.get(resource.id_field)))
-                seen = guard("reading what changed in Xero", link.dynamics_id if link else str(document.get(resource.id_field)),
-                             _changed, ctx, document, link)
+            documents = [XeroDocument.read(body) for body in page]
+            links = state.links_to(ctx.connection_id, KIND, [document.id for document in documents])
+            for document in documents:
+                link = links.get(document.id)
+                seen = guard("reading what changed in Xero", link.dynamics_id if link else document.id, _changed, ctx, document, link)
                 if isinstance(seen, Fault):
                     if link is not None:
                         faults.append(seen.attempt(KIND, link.dynamics_id, xero_id=link.xero_id, direction=SyncAttempt.Direction.TO_DYNAMICS))
@@ -67,16 +67,16 @@ def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str
     return changed, after, faults
 
 
-def _changed(ctx: SyncContext, document: Mapping[str, Any], link: Link | None) -> tuple[datetime | None, bool]:
+def _changed(ctx: SyncContext, document: XeroDocument, link: Link | None) -> tuple[datetime | None, bool]:
     """When Xero last changed the document, and whether that is news for Dynamics. A link whose write-back is still
     due gets Xero's current copy from `flush_due`: no news to tell."""
-    moment = parse_xero_moment(document.get("UpdatedDateUTC"))
-    return moment, link is not None and not link.writeback_due and rules.xero_state_hash(document, ctx.key) != link.xero_hash
+    return document.updated_at, (link is not None and not link.writeback_due
+                                 and rules.xero_state_hash(document.body, ctx.key) != link.xero_hash)
 
 
-def news(document: Mapping[str, Any]) -> str:
+def news(document: XeroDocument) -> str:
     """What the history says of a change brought back (no amounts: the connector keeps none)."""
-    return f"Brought back from Xero: {str(document.get('Status') or '').lower() or 'changed'}."
+    return f"Brought back from Xero: {document.status.lower() if document.status else 'changed'}."
 
 
 def worth_asking(ctx: SyncContext, stream: Stream) -> bool:
@@ -126,7 +126,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
                               number, len(batches)))
 
 
-def write_back(ctx: SyncContext, batch: list[tuple[Link, Mapping[str, Any]]], cursors: Mapping[str, Any] | None,
+def write_back(ctx: SyncContext, batch: list[tuple[Link, XeroDocument]], cursors: Mapping[str, Any] | None,
                faults: Iterable[state.Attempt] = ()) -> None:
     records = {record.invoice.id: record for record in reading.readable(ctx, [link.dynamics_id for link, _ in batch])[0]}
     present = [(link, document) for link, document in batch if link.dynamics_id in records]  # not deleted in Dynamics

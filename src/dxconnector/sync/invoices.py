@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain import rules
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.invoice import invoice_hash, xero_invoice
 from dxconnector.domain.mapping.item import catalogue_products
 from dxconnector.domain.records import DynamicsProduct, InvoiceLink, InvoiceState, InvoiceType, XeroInvoice, XeroStatus
@@ -59,8 +59,8 @@ class Plan:
     sending: XeroInvoice | None = None  # the whole invoice as Xero should now have it (creates and updates)
     hash: str | None = None  # what the ledger keeps for a cancellation (unchanged)
     verb: str = ""
-    current: Mapping[str, Any] | None = None  # Xero's copy before the write
-    answer: Mapping[str, Any] | None = None  # Xero's copy after it (or the current one when nothing was sent)
+    current: XeroDocument | None = None  # Xero's copy before the write
+    answer: XeroDocument | None = None  # Xero's copy after it (or the current one when nothing was sent)
     attempt: state.Attempt | None = None
     notes: tuple[str, ...] = ()  # what its customer's new Xero contact left out: said with the outcome
 
@@ -145,13 +145,11 @@ def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Plan], 
 # --- 2-3. prepare ----------------------------------------------------------------------------------------
 
 
-def _paid(current: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
-    credited = current.get("AppliedAmount" if "CreditNoteID" in current else "AmountCredited")
-    return Decimal(str(current.get("AmountPaid") or 0)), Decimal(str(credited or 0))
-
-
-def _status(current: Mapping[str, Any]) -> XeroStatus:
-    return XeroStatus(str(current["Status"]))
+def _status(current: XeroDocument) -> XeroStatus:
+    """Xero's status of its copy; one the connector doesn't know stops the invoice rather than being guessed."""
+    if current.status is None:
+        raise ValueError(f"Xero's copy {current.id} has a status this connector doesn't know")
+    return current.status
 
 
 def _fetch_current(ctx: SyncContext, plans: list[Plan]) -> None:
@@ -177,7 +175,8 @@ def _plan_content(ctx: SyncContext, plan: Plan, contact_id: str, codes: frozense
             plan.end(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
             return
         status = _status(plan.current)
-        permission = rules.edit_permission(plan.link.sent_type or invoice.invoice_type, status, *_paid(plan.current))
+        permission = rules.edit_permission(plan.link.sent_type or invoice.invoice_type, status, plan.current.paid,
+                                           plan.current.credited)
         if permission.rule is EditRule.NONE:
             plan.end(Outcome.FAILED, [permission.reason] if permission.reason else ())
             return
@@ -185,7 +184,7 @@ def _plan_content(ctx: SyncContext, plan: Plan, contact_id: str, codes: frozense
                                current_status=status, source_url=ctx.source_url(invoice.id))
         plan.body, plan.verb = sending.to_xero(), "Updated"
         if permission.rule is EditRule.PAID_FIELDS_ONLY:
-            update = rules.paid_invoice_update(plan.body, plan.current)
+            update = rules.paid_invoice_update(plan.body, plan.current.body)
             if not update.allowed:
                 plan.end(Outcome.FAILED, [update.reason] if update.reason else ())
                 return
@@ -202,7 +201,7 @@ def _plan_cancel(plan: Plan) -> None:
         plan.end(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
         return
     sent_type = plan.link.sent_type or plan.record.invoice.invoice_type
-    cancellation = rules.cancellation(_status(plan.current), *_paid(plan.current))
+    cancellation = rules.cancellation(_status(plan.current), plan.current.paid, plan.current.credited)
     if cancellation.action is CancelAction.NOTHING:
         plan.answer = plan.current
         plan.end(Outcome.SKIPPED, [cancellation.reason] if cancellation.reason else ())
@@ -295,9 +294,9 @@ def write(ctx: SyncContext, plans: list[Plan]) -> None:
     for (resource, create), group in groups.items():
         for plan, result in zip(group, xero_io.write(ctx.xero, resource, [plan.body for plan in group], create_only=create), strict=True):
             if result.ok:
-                plan.answer = result.record
+                plan.answer = XeroDocument.read(result.record)
                 plan.end(Outcome.SUCCEEDED, reason=" ".join((f"{plan.verb} in Xero.", *plan.notes)))
-                plan.attempt.xero_id = result.xero_id  # type: ignore[union-attr]
+                plan.attempt.xero_id = plan.answer.id  # type: ignore[union-attr]
             else:
                 plan.end(Outcome.FAILED, reason=XERO_REFUSED, code=Why.XERO_REFUSED.value, message="Xero: " + " ".join(result.errors))
 
@@ -314,10 +313,9 @@ def _to_email(ctx: SyncContext, plan: Plan) -> bool:
     """Xero's answer is an approved sales invoice not yet sent to its contact, and the invoice (or else the
     connection) asks for an email: `should_email` decides."""
     answer, invoice = plan.answer, plan.record.invoice
-    if answer is None or "InvoiceID" not in answer or plan.attempt is None or plan.attempt.outcome != Outcome.SUCCEEDED:
+    if answer is None or answer.is_credit_note or plan.attempt is None or plan.attempt.outcome != Outcome.SUCCEEDED:
         return False
-    return rules.should_email(InvoiceType(str(answer.get("Type") or "ACCREC")), _status(answer),
-                              rules.email_wanted(invoice, ctx.settings), bool(answer.get("SentToContact")))
+    return rules.should_email(answer.type, answer.status, rules.email_wanted(invoice, ctx.settings), answer.sent_to_contact)
 
 
 def email(ctx: SyncContext, plans: list[Plan]) -> None:
@@ -333,7 +331,7 @@ def _email_one(ctx: SyncContext, plan: Plan) -> None:
     if not _to_email(ctx, plan):
         return
     assert plan.answer is not None and plan.attempt is not None
-    xero_id = str(plan.answer["InvoiceID"])
+    xero_id = plan.answer.id
     key = idempotency_key(ctx.xero.tenant_id, "email_invoice", [{"InvoiceID": xero_id}])
     try:
         ctx.xero.request("email_invoice", xero_id, {}, idempotency_key=key)
@@ -355,7 +353,7 @@ def _settled_hash(ctx: SyncContext, plan: Plan) -> str | None:
         return plan.hash
     sending = plan.sending
     if sending.due_date is None and plan.answer and plan.record.invoice.state is InvoiceState.ACTIVE:
-        sending = replace(sending, due_date=rules.parse_xero_date(plan.answer.get("DueDate")))
+        sending = replace(sending, due_date=plan.answer.due_date)
     return invoice_hash(sending, ctx.key)
 
 
@@ -364,7 +362,7 @@ def _sent(ctx: SyncContext, plan: Plan) -> state.Sent | None:
     invoice's next change goes as an update): an invoice in Xero is never sent as new again."""
     if plan.answer is None or plan.attempt is None or plan.attempt.outcome == Outcome.FAILED or plan.sent_type is None:
         return None
-    xero_id = xero_io.document_id(plan.answer)
+    xero_id = plan.answer.id
     settled = guard("recording Xero's answer", plan.invoice_id, _settled_hash, ctx, plan)
     return state.Sent(plan.invoice_id, xero_id, plan.sent_type.value, plan.record.invoice.version,
                       None if isinstance(settled, Fault) else settled)

@@ -29,14 +29,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
 
-from dxconnector.domain import rules
+from dxconnector.domain import compare, rules
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.invoice import xero_invoice
-from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroLineItem, XeroStatus
+from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroStatus
 from dxconnector.domain.rules import Action, RuleViolation
 from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
@@ -47,10 +48,9 @@ from dxconnector.sync.context import SyncContext, invoice_id_of
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.engine import CONNECTOR_COLUMN
-from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, document_id, every_item
+from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, every_item
 from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
 
-DEAD = frozenset({XeroStatus.VOIDED.value, XeroStatus.DELETED.value})
 RESOURCES: tuple[Resource, ...] = (INVOICES, CREDIT_NOTES)
 
 
@@ -244,44 +244,40 @@ def connection_invoices(ctx: SyncContext) -> tuple[list[InvoiceRecord], list[sta
 # --- 2. Xero ----------------------------------------------------------------------------------------------
 
 
-def xero_copies(ctx: SyncContext) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
+def xero_copies(ctx: SyncContext) -> list[XeroDocument]:
+    found: list[XeroDocument] = []
     for resource in RESOURCES:
         for number, page in enumerate(ctx.xero.pages(resource, page_size=SCAN_PAGE_SIZE, unitdp=UNITDP), start=1):
-            found += page
+            found += [XeroDocument.read(body) for body in page]
             ctx.progress(f"Xero {resource.name}: page {number}, {len(page)} read")
     return found
 
 
-def xero_id_of(record: Mapping[str, Any]) -> str:
+def xero_id_of(document: XeroDocument) -> str:
     """Compared lower-cased: Xero's ids in a `Url` or a link may differ in case from its answers."""
-    return document_id(record).lower()
+    return document.id.lower()
 
 
-def is_live(record: Mapping[str, Any]) -> bool:
-    return str(record.get("Status") or "") not in DEAD
+def _status_of(document: XeroDocument) -> str:
+    return str(document.body.get("Status") or "").lower()
 
 
-def _number_of(record: Mapping[str, Any]) -> str:
-    return str(record.get("CreditNoteNumber" if "CreditNoteID" in record else "InvoiceNumber") or "")
-
-
-def group_copies(ctx: SyncContext, records: Sequence[InvoiceRecord], copies: Sequence[Mapping[str, Any]],
-                 links: Mapping[str, Link]) -> tuple[dict[str, list[Mapping[str, Any]]], set[str]]:
+def group_copies(ctx: SyncContext, records: Sequence[InvoiceRecord], copies: Sequence[XeroDocument],
+                 links: Mapping[str, Link]) -> tuple[dict[str, list[XeroDocument]], set[str]]:
     """Each of the connection's invoices → its Xero copies (live or not): those whose `Url` names it, the one
     its link names, and credit notes bearing the number it is sent with. Also the Xero ids so claimed."""
     mine = {record.invoice.id.lower(): record.invoice.id for record in records}
     by_id = {xero_id_of(copy): copy for copy in copies}
-    groups: dict[str, dict[str, Mapping[str, Any]]] = {}
+    groups: dict[str, dict[str, XeroDocument]] = {}
     for copy in copies:
-        named = str(invoice_id_of(copy.get("Url")) or "").lower()
+        named = str(invoice_id_of(copy.url) or "").lower()
         if named in mine:
             groups.setdefault(mine[named], {})[xero_id_of(copy)] = copy
-    credit_notes_by_number: dict[str, list[Mapping[str, Any]]] = {}
+    credit_notes_by_number: dict[str, list[XeroDocument]] = {}
     if not ctx.settings.use_xero_invoice_number:
         for copy in copies:
-            if "CreditNoteID" in copy and _number_of(copy):
-                credit_notes_by_number.setdefault(_number_of(copy).casefold(), []).append(copy)
+            if copy.is_credit_note and copy.number:
+                credit_notes_by_number.setdefault(copy.number.casefold(), []).append(copy)
     for record in records:
         invoice = record.invoice
         group = groups.setdefault(invoice.id, {})
@@ -332,10 +328,10 @@ def expectation(ctx: SyncContext, record: InvoiceRecord, link: Link | None) -> N
     return NotExpected(code, decision.explanation, held=decision.held_back)
 
 
-def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | None, copies: Sequence[Mapping[str, Any]],
+def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | None, copies: Sequence[XeroDocument],
           contact_id: str | None, codes: set[str]) -> None:
     invoice = record.invoice
-    live = [copy for copy in copies if is_live(copy)]
+    live = [copy for copy in copies if copy.is_live]
     report.xero_invoices += len(live)
     why_not = expectation(ctx, record, link)
     if why_not is None:
@@ -345,7 +341,7 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
         if why_not.held:
             report.held.append(Held(invoice.id, why_not.code, why_not.text))
     if why_not is None and not live:
-        dead = sorted({str(copy.get("Status")).lower() for copy in copies})
+        dead = sorted({_status_of(copy) for copy in copies})
         detail = f"not in Xero ({' and '.join(dead)} there)" if dead else "not in Xero"
         if link is not None and not copies:
             detail = "not in Xero: the ledger links a Xero record that Xero doesn't list"
@@ -359,7 +355,7 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
     copy = next((copy for copy in live if xero_id_of(copy) == linked_id), live[0])
     if invoice.state is InvoiceState.CANCELED:
         report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),), ("Status",),
-                               f"cancelled in Dynamics, {str(copy.get('Status')).lower()} in Xero"))
+                               f"cancelled in Dynamics, {_status_of(copy)} in Xero"))
         return
     try:
         expected = xero_invoice(invoice, ctx.settings, contact_id or "", xero_item_codes=codes,
@@ -369,14 +365,14 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
         report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),),
                                detail=f"Xero has it, but the invoice no longer goes to Xero as it is (held back by {held})"))
         return
-    fields = differences(expected, copy)
-    if expected.url and str(invoice_id_of(copy.get("Url")) or "").lower() != invoice.id.lower():
+    fields = differences(expected, copy.body)
+    if expected.url and str(invoice_id_of(copy.url) or "").lower() != invoice.id.lower():
         fields.append("Url")
     if fields:
         report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),), tuple(fields)))
 
 
-def strays(report: Report, copies: Iterable[Mapping[str, Any]], claimed: set[str], links: Mapping[str, Link],
+def strays(report: Report, copies: Iterable[XeroDocument], claimed: set[str], links: Mapping[str, Link],
            mine: set[str]) -> None:
     """Live copies this connection's ledger links (or, for a create whose answer was lost, whose `Url` names the
     invoice) that are not of one of its invoices now: the invoice was deleted in Dynamics or moved to another
@@ -386,9 +382,9 @@ def strays(report: Report, copies: Iterable[Mapping[str, Any]], claimed: set[str
     pending = {dynamics_id.lower(): dynamics_id for dynamics_id, link in links.items() if not link.xero_id and dynamics_id not in mine}
     for copy in copies:
         xero_id = xero_id_of(copy)
-        if xero_id in claimed or not is_live(copy):
+        if xero_id in claimed or not copy.is_live:
             continue
-        named = str(invoice_id_of(copy.get("Url")) or "").lower()
+        named = str(invoice_id_of(copy.url) or "").lower()
         dynamics_id = ledger.get(xero_id) or pending.get(named)
         if dynamics_id is None or dynamics_id in mine:
             continue
@@ -473,87 +469,23 @@ def shared_links(ctx: SyncContext, report: Report) -> None:
 # --- comparing one copy -------------------------------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _tracking(elements: Any) -> set[tuple[str, str]]:
-    return {(_text(element.get("Name")).casefold(), _text(element.get("Option")).casefold()) for element in elements or ()}
-
-
 def differences(expected: XeroInvoice, copy: Mapping[str, Any]) -> list[str]:
-    """The fields in which Xero's copy is not what the invoice maps to now; a field the connector leaves to Xero
-    (due date, currency, number, branding theme, tax type left empty) is compared only when it sends one."""
-    found: list[str] = []
-    if _text(copy.get("Type")) != expected.type.value:
-        found.append("Type")
-    if expected.contact_id and _text((copy.get("Contact") or {}).get("ContactID")).lower() != expected.contact_id.lower():
-        found.append("Contact")
-    if rules.parse_xero_date(copy.get("Date") or copy.get("DateString")) != expected.date:
-        found.append("Date")
-    if expected.due_date and rules.parse_xero_date(copy.get("DueDate") or copy.get("DueDateString")) != expected.due_date:
-        found.append("DueDate")
-    if _text(copy.get("LineAmountTypes")) != expected.line_amount_types.value:
-        found.append("LineAmountTypes")
-    if expected.currency_code and _text(copy.get("CurrencyCode")).upper() != expected.currency_code:
-        found.append("CurrencyCode")
-    if expected.number and _text(copy.get(expected.number_element)) != expected.number:
-        found.append(expected.number_element)
-    if rules.takes_reference(expected.type) and _text(copy.get("Reference")) != _text(expected.reference):
-        found.append("Reference")
-    if expected.branding_theme_id and _text(copy.get("BrandingThemeID")).lower() != expected.branding_theme_id.lower():
-        found.append("BrandingThemeID")
-    theirs = list(copy.get("LineItems") or [])
-    if len(theirs) != len(expected.line_items):
-        found.append("LineItems")
-    else:
-        for number, (ours, their) in enumerate(zip(expected.line_items, theirs, strict=True), start=1):
-            found += [f"LineItems[{number}].{name}" for name in line_differences(ours, their)]
+    """The fields in which Xero's copy is not what the invoice maps to now (`compare`: the same notion of "the same"
+    as the paid-invoice rule's); a field the connector leaves to Xero (due date, currency, number, branding theme)
+    is compared only when it sends one, the reference always where Xero keeps one."""
+    ours = expected.to_xero()
+    fields = ["Type", *(["Contact"] if expected.contact_id else []), "Date", "DueDate", "LineAmountTypes", "CurrencyCode",
+              expected.number_element, *(["Reference"] if rules.takes_reference(expected.type) else []), "BrandingThemeID"]
+    found = compare.header_changes(ours, copy, [key for key in fields if key in ours or key in ("Type", "Reference")])
+    found += compare.labelled(compare.lines_changes(ours["LineItems"], list(copy.get("LineItems") or [])))
     total_field = "Total" if expected.line_amount_types is LineAmountTypes.INCLUSIVE else "SubTotal"
-    if total_field in copy and _decimal(copy.get(total_field)) != sum((line_amount(line) for line in expected.line_items), Decimal(0)):
+    if total_field in copy and not compare.same(total_field, copy.get(total_field), expected_total(expected)):
         found.append(total_field)
     return found
 
 
-def line_differences(ours: XeroLineItem, theirs: Mapping[str, Any]) -> list[str]:
-    found: list[str] = []
-    if _text(theirs.get("Description")) != ours.description:
-        found.append("Description")
-    for name, value in (("Quantity", ours.quantity), ("UnitAmount", ours.unit_amount)):
-        if value is not None and _decimal(theirs.get(name)) != value:  # a description-only line leaves them to Xero
-            found.append(name)
-    if ours.discount_rate:
-        discounts: tuple[tuple[str, Decimal | None], ...] = (("DiscountRate", ours.discount_rate),)
-    elif ours.discount_amount:
-        discounts = (("DiscountAmount", ours.discount_amount),)
-    else:
-        discounts = (("DiscountRate", None), ("DiscountAmount", None))
-    found += [name for name, value in discounts if _decimal(theirs.get(name)) != _decimal(value)]
-    if ours.account_code and _text(theirs.get("AccountCode")) != ours.account_code:
-        found.append("AccountCode")
-    if _text(theirs.get("ItemCode")).casefold() != _text(ours.item_code).casefold():
-        found.append("ItemCode")
-    if ours.tax_type and _text(theirs.get("TaxType")) != ours.tax_type:
-        found.append("TaxType")
-    if _tracking(theirs.get("Tracking")) != _tracking(tracking.to_xero() for tracking in ours.tracking):
-        found.append("Tracking")
-    return found
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(rules.CENT, rounding=ROUND_HALF_UP)
-
-
-def line_amount(line: XeroLineItem) -> Decimal:
-    """The line's amount as Xero works it out: quantity × unit amount less the discount, to the cent."""
-    gross = _decimal(line.quantity) * _decimal(line.unit_amount)
-    if line.discount_rate:
-        return _cents(gross * (1 - line.discount_rate / 100))
-    if line.discount_amount:
-        return _cents(_cents(gross) - line.discount_amount)
-    return _cents(gross)
-
+def expected_total(expected: XeroInvoice) -> Decimal:
+    """The lines' amounts as Xero works them out, to the cent."""
+    return sum((rules.xero_line_amount(rules.LineAmounts(line.quantity or Decimal(0), line.unit_amount or Decimal(0),
+                                                         line.discount_amount, line.discount_rate))
+                for line in expected.line_items), Decimal(0))

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain import rules
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_from_xero, xero_details_columns, xero_invoice_url
 from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
@@ -28,7 +28,7 @@ from dxconnector.sync import reading, state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.sync.xero_io import current_copies, document_id, online_invoice_url, resource_of
+from dxconnector.sync.xero_io import current_copies, online_invoice_url, resource_of
 from dxconnector.xero.errors import XeroError
 from dxconnector.xero.resources import Resource
 
@@ -46,7 +46,7 @@ class Exported:
     made since is never hidden that way)."""
 
     record: InvoiceRecord
-    xero: Mapping[str, Any]
+    xero: XeroDocument
     as_sent: bool = True
 
 
@@ -56,19 +56,15 @@ def details_row_id(connector_id: str, invoice_id: str) -> str:
     return derived_id(connector_id, "xeroinvoice", invoice_id)
 
 
-def _xero_type(xero: Mapping[str, Any]) -> InvoiceType:
-    return InvoiceType(str(xero.get("Type") or "ACCREC"))
-
-
 def _online_url(ctx: SyncContext, exported: Exported) -> str | None:
     """Asked of Xero once per invoice, when it is an approved sales invoice (Xero has none for drafts)."""
     xero = exported.xero
-    if exported.record.online_invoice_url or "InvoiceID" not in xero or _xero_type(xero) is not InvoiceType.ACCREC:
+    if exported.record.online_invoice_url or xero.is_credit_note or xero.type is not InvoiceType.ACCREC:
         return None
-    if xero.get("Status") not in ONLINE_INVOICE_STATUSES:
+    if xero.status not in ONLINE_INVOICE_STATUSES:
         return None
     try:
-        return online_invoice_url(ctx.xero, document_id(xero)) or None
+        return online_invoice_url(ctx.xero, xero.id) or None
     except XeroError as error:  # the link is a nicety: the rest of the write-back goes on
         logger.warning("online invoice link not read: %s", error)
         return None
@@ -85,13 +81,12 @@ def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[s
     return BatchRequest("PATCH", f"{XERO_INVOICE.set_name}({row_id})", body)
 
 
-def _invoice_request(record: InvoiceRecord, xero: Mapping[str, Any]) -> BatchRequest | None:
+def _invoice_request(record: InvoiceRecord, xero: XeroDocument) -> BatchRequest | None:
     """An active invoice takes Xero's number, status and due date, and moves to Paid (Complete or Partial) once
     Xero has payments on it; a partly paid one moves on to Complete. Otherwise (cancelled, or already where Xero
     says) only our details row is kept up to date."""
     invoice = record.invoice
-    status = xero.get("Status")
-    paid = dynamics_state(XeroStatus(status) if status else None, Decimal(str(xero.get("AmountPaid") or 0)))
+    paid = dynamics_state(xero.status, xero.paid)
     moves = {"statecode": int(paid[0]), "statuscode": int(paid[1])} if paid else {}
     if invoice.state is InvoiceState.PAID and paid and int(paid[1]) != invoice.status_code:
         columns = moves
@@ -144,7 +139,7 @@ def leftovers(ctx: SyncContext) -> list[Exported]:
     for link in due:
         if link.dynamics_id in records:
             by_resource.setdefault(resource_of(InvoiceType(link.sent_type or "ACCREC")), []).append(link)
-    copies: dict[str, Mapping[str, Any]] = {}
+    copies: dict[str, XeroDocument] = {}
     for resource, links in by_resource.items():
         copies.update(current_copies(ctx.xero, resource, [link.xero_id for link in links]))
     gone = {link.dynamics_id: None for link in due if link.dynamics_id not in records or link.xero_id not in copies}
@@ -164,12 +159,12 @@ def _requests_for(ctx: SyncContext, item: Exported) -> tuple[list[tuple[BatchReq
     the invoice; and the hash of the state of Xero's copy these show."""
     xero = item.xero
     columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
-                                   invoice_url=xero_invoice_url(_xero_type(xero), document_id(xero)))
+                                   invoice_url=xero_invoice_url(xero.type, xero.id))
     requests = [(_details_request(ctx, item.record, columns), False)]
     invoice_request = _invoice_request(item.record, xero)
     if invoice_request is not None:
         requests.append((invoice_request, True))
-    return requests, rules.xero_state_hash(xero, ctx.key)
+    return requests, rules.xero_state_hash(xero.body, ctx.key)
 
 
 def flush_due(ctx: SyncContext) -> None:
@@ -188,8 +183,8 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
         invoice_id = item.record.invoice.id
         made = guard("writing Xero's answer back to Dynamics", invoice_id, _requests_for, ctx, item)
         if isinstance(made, Fault):
-            unwritable.append(made.attempt(KIND, invoice_id, xero_id=document_id(item.xero), direction=SyncAttempt.Direction.TO_DYNAMICS))
-            tried = guard("noting Xero's state", invoice_id, rules.xero_state_hash, item.xero, ctx.key)
+            unwritable.append(made.attempt(KIND, invoice_id, xero_id=item.xero.id, direction=SyncAttempt.Direction.TO_DYNAMICS))
+            tried = guard("noting Xero's state", invoice_id, rules.xero_state_hash, item.xero.body, ctx.key)
             if isinstance(tried, str):  # this state is not tried again: a change in Xero is
                 shown[invoice_id] = tried
             continue

@@ -3,10 +3,11 @@ in one `where` query. Everything goes through `XeroClient` (governor, retries)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.records import InvoiceType
 from dxconnector.xero.client import ElementResult, XeroClient
 from dxconnector.xero.resources import BATCH_SIZE, CONTACTS, CREDIT_NOTES, INVOICES, ITEMS, Resource
@@ -16,11 +17,6 @@ WHERE_TERMS = 40  # OR-ed terms per lookup: keeps the URL short
 WITH_AMOUNTS = (INVOICES, CREDIT_NOTES, ITEMS)  # written with unitdp=4
 SCAN_PAGE_SIZE = 1000  # the largest page Xero serves
 SCAN_MAX_PAGES = 10  # read a whole contact list of up to 10,000 rather than look customers up one query at a time
-
-
-def document_id(record: Mapping[str, Any]) -> str:
-    """The id of a Xero invoice or credit note."""
-    return str(record.get("CreditNoteID") or record.get("InvoiceID") or "")
 
 
 def resource_of(invoice_type: InvoiceType) -> Resource:
@@ -83,9 +79,9 @@ def find_items(client: XeroClient, codes: Iterable[str]) -> list[dict[str, Any]]
     return [item for chunk in _chunks(terms) for item in client.records(ITEMS, where=" OR ".join(chunk))]
 
 
-def current_copies(client: XeroClient, resource: Resource, xero_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def current_copies(client: XeroClient, resource: Resource, xero_ids: Sequence[str]) -> dict[str, XeroDocument]:
     """Xero's current invoices or credit notes with these ids, lines included (one call per 50)."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, XeroDocument] = {}
     for start in range(0, len(xero_ids), BATCH_SIZE):
         chunk = xero_ids[start:start + BATCH_SIZE]
         if resource is INVOICES:
@@ -93,15 +89,15 @@ def current_copies(client: XeroClient, resource: Resource, xero_ids: Sequence[st
         else:
             query = {"where": " OR ".join(f'{resource.id_field}==Guid("{xero_id}")' for xero_id in chunk)}
         body, _ = client.request(resource.list_method, page=1, page_size=BATCH_SIZE, unitdp=UNITDP, **query)
-        found.update({record[resource.id_field]: record for record in body.get(resource.name, [])})
+        found.update({document.id: document for document in map(XeroDocument.read, body.get(resource.name, []))})
     return found
 
 
-def created_by_us_since(client: XeroClient, since: datetime) -> list[dict[str, Any]]:
+def created_by_us_since(client: XeroClient, since: datetime) -> list[XeroDocument]:
     """Invoices this app created or changed since then, and credit notes changed since then."""
     found = list(client.records(INVOICES, modified_since=since, created_by_my_app=True))
     found += list(client.records(CREDIT_NOTES, modified_since=since))
-    return found
+    return [XeroDocument.read(record) for record in found]
 
 
 def online_invoice_url(client: XeroClient, invoice_id: str) -> str:

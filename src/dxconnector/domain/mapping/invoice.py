@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
-from datetime import datetime
+from collections.abc import Set
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain import rules
+from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.records import (
     ZERO,
@@ -104,28 +105,21 @@ def xero_invoice_url(invoice_type: InvoiceType, xero_id: str, base_url: str = "h
     return f"{base_url.rstrip('/')}{path}"
 
 
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
-def _iso_date(value: Any) -> str | None:
-    found = rules.parse_xero_date(value)
-    return found.isoformat() if found else None
-
-
-def xero_details_columns(xero: Mapping[str, Any], *, exported_on: datetime, invoice_url: str | None = None,
+def xero_details_columns(xero: XeroDocument, *, exported_on: datetime, invoice_url: str | None = None,
                          online_invoice_url: str | None = None) -> dict[str, Any]:
     """Columns of our `stl3_xeroinvoice` row from Xero's invoice or credit note as Xero returned it."""
-    credit_note = "CreditNoteID" in xero
-    status = xero.get("Status")
     columns: dict[str, Any] = {
-        "stl3_xeroid": xero.get("CreditNoteID" if credit_note else "InvoiceID"),
-        "stl3_xeronumber": xero.get("CreditNoteNumber" if credit_note else "InvoiceNumber"),
-        "stl3_xerostatus": option_value("stl3_xeroinvoice", "stl3_xerostatus", status) if status else None,
-        "stl3_amountdue": _money(xero.get("RemainingCredit" if credit_note else "AmountDue")),
-        "stl3_amountpaid": _money(xero.get("AmountPaid")),
-        "stl3_amountcredited": _money(xero.get("AppliedAmount" if credit_note else "AmountCredited")),
-        "stl3_fullypaidon": _iso_date(xero.get("FullyPaidOnDate")),
+        "stl3_xeroid": xero.id or None,
+        "stl3_xeronumber": xero.number or None,
+        "stl3_xerostatus": option_value("stl3_xeroinvoice", "stl3_xerostatus", xero.status) if xero.status else None,
+        "stl3_amountdue": xero.amount_due,
+        "stl3_amountpaid": xero.amount_paid,
+        "stl3_amountcredited": xero.amount_credited,
+        "stl3_fullypaidon": _iso(xero.fully_paid_on),
         "stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.EXPORTED),
         "stl3_exportedon": exported_on,
         "stl3_invoiceurl": invoice_url,
@@ -134,13 +128,12 @@ def xero_details_columns(xero: Mapping[str, Any], *, exported_on: datetime, invo
     return {key: value for key, value in columns.items() if value is not None}
 
 
-def invoice_columns_from_xero(xero: Mapping[str, Any]) -> dict[str, Any]:
+def invoice_columns_from_xero(xero: XeroDocument) -> dict[str, Any]:
     """Columns of the Dynamics invoice itself: Xero's number and status, and the due date Xero settled on."""
-    status = xero.get("Status")
     columns = {
-        "stl3_xeronumber": xero.get("CreditNoteNumber") or xero.get("InvoiceNumber"),
-        "stl3_xerostatus": option_value("invoice", "stl3_xerostatus", status) if status else None,
-        "duedate": _iso_date(xero.get("DueDate")),
+        "stl3_xeronumber": xero.number or None,
+        "stl3_xerostatus": option_value("invoice", "stl3_xerostatus", xero.status) if xero.status else None,
+        "duedate": _iso(xero.due_date),
     }
     return {key: value for key, value in columns.items() if value is not None}
 

@@ -65,9 +65,6 @@ from dxconnector.domain.rules.dates import (
     zone,
 )
 from dxconnector.domain.rules.edits import (
-    AMOUNT_LINE_FIELDS,
-    DATE_FIELDS,
-    IDENTITY_FIELDS,
     PAID_HEADER_FIELDS,
     PAID_LINE_FIELDS,
     EditPermission,
@@ -156,7 +153,6 @@ from dxconnector.domain.rules.text import (
 __all__ = [
     "account_code",
     "Action",
-    "AMOUNT_LINE_FIELDS",
     "as_utc",
     "BadXeroDate",
     "before_sync_from",
@@ -174,7 +170,6 @@ __all__ = [
     "content_hash",
     "contested",
     "cut_text",
-    "DATE_FIELDS",
     "Decision",
     "default_account_code",
     "delivery_problems",
@@ -188,7 +183,6 @@ __all__ = [
     "EXACT_DIGITS",
     "has_payments",
     "HUNDRED",
-    "IDENTITY_FIELDS",
     "invoice_number",
     "INVOICE_NUMBER_LIMIT",
     "invoice_problems",

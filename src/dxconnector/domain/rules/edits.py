@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from dxconnector.domain import compare
 from dxconnector.domain.records import ZERO, InvoiceType, XeroStatus
-from dxconnector.domain.rules.dates import parse_xero_date
 from dxconnector.domain.rules.reasons import Reason, Why
 
 
@@ -49,35 +49,6 @@ def edit_permission(invoice_type: InvoiceType, xero_status: XeroStatus | None, a
 
 PAID_HEADER_FIELDS = frozenset({"Reference", "DueDate", "InvoiceNumber", "BrandingThemeID", "Contact", "Url"})
 PAID_LINE_FIELDS = frozenset({"Description", "AccountCode", "Tracking"})
-AMOUNT_LINE_FIELDS = ("Quantity", "UnitAmount", "DiscountRate", "DiscountAmount", "ItemCode")
-DATE_FIELDS = frozenset({"Date", "DueDate"})
-IDENTITY_FIELDS = frozenset({"InvoiceID", "CreditNoteID", "Status", "LineItems"})
-
-
-def _tracking_pairs(tracking_elements: Any) -> set[tuple[Any, Any]]:
-    return {(element.get("Name"), element.get("Option")) for element in tracking_elements or ()}
-
-
-def _same(field: str, ours: Any, theirs: Any) -> bool:
-    if field in DATE_FIELDS:
-        return parse_xero_date(ours) == parse_xero_date(theirs)
-    if field == "Contact":
-        return (ours or {}).get("ContactID") == (theirs or {}).get("ContactID")
-    if field == "Tracking":
-        return _tracking_pairs(ours) == _tracking_pairs(theirs)
-    if isinstance(ours, int | float | Decimal) or isinstance(theirs, int | float | Decimal):
-        return Decimal(str(ours or 0)) == Decimal(str(theirs or 0))
-    return (ours or "") == (theirs or "")
-
-
-def _changed_header(proposed: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
-    return [key for key, value in proposed.items()
-            if key not in IDENTITY_FIELDS and not _same(key, value, current.get(key))]
-
-
-def _changed_line(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[str]:
-    keys = list(ours) + [key for key in AMOUNT_LINE_FIELDS if key not in ours]
-    return [key for key in keys if not _same(key, ours.get(key), theirs.get(key))]
 
 
 @dataclass(frozen=True)
@@ -95,23 +66,23 @@ def paid_invoice_update(proposed: Mapping[str, Any], current: Mapping[str, Any])
     Description, AccountCode and Tracking. Any other change refuses the whole update with the fields named;
     an allowed one goes as Xero's own lines with just those fields replaced.
     """
-    refused = [key for key in _changed_header(proposed, current) if key not in PAID_HEADER_FIELDS]
+    header = compare.header_changes(proposed, current)
+    refused = [key for key in header if key not in PAID_HEADER_FIELDS]
     ours_lines, theirs_lines = list(proposed.get("LineItems") or []), list(current.get("LineItems") or [])
-    if len(ours_lines) != len(theirs_lines):
+    line_changes = compare.lines_changes(ours_lines, theirs_lines)
+    if line_changes is None:
         refused.append("LineItems")
-        line_changes: list[list[str]] = []
     else:
-        line_changes = [_changed_line(ours, theirs) for ours, theirs in zip(ours_lines, theirs_lines, strict=True)]
         refused += [f"LineItems[{n}].{key}" for n, keys in enumerate(line_changes, start=1)
                     for key in keys if key not in PAID_LINE_FIELDS]
-    if refused:
+    if refused or line_changes is None:
         return PaidUpdate(False, refused_fields=tuple(refused), reason=Reason(
             Why.PAID_FIELDS_ONLY, "The invoice has payments in Xero, which then takes changes to the reference, due date, "
                                   "number, branding theme, contact and link, and to line descriptions, account codes and "
                                   f"tracking only; these changed too: {', '.join(refused)}. Undo them, or remove the "
                                   "payments in Xero first."))
     id_element = "CreditNoteID" if "CreditNoteID" in current else "InvoiceID"
-    body: dict[str, Any] = {key: proposed[key] for key in _changed_header(proposed, current)}
+    body: dict[str, Any] = {key: proposed[key] for key in header}
     if any(line_changes):
         body["LineItems"] = [{**theirs, **{key: ours[key] for key in keys if key in ours}}
                              for ours, theirs, keys in zip(ours_lines, theirs_lines, line_changes, strict=True)]
