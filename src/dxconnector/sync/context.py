@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.portal import dynamics_links
 from dxconnector.portal.models import Connection
 from dxconnector.sync import state
+from dxconnector.sync.counts import RunCounts
 from dxconnector.sync.models import SyncRun
 from dxconnector.xero.client import XeroClient
 
@@ -63,7 +63,7 @@ class SyncContext:
     key: bytes
     run: SyncRun | None = None
     holder: str = ""
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: RunCounts = field(default_factory=RunCounts)
     progress: Callable[[Progress], None] = lambda step: None
     directory: XeroDirectory = field(default_factory=XeroDirectory)
 

@@ -58,7 +58,7 @@ def _act(ctx: SyncContext, links: list[Link]) -> None:
                 attempts.append(_written(link, verb, result.ok, result.errors))
     state.deletions_done(ctx.connection_id, ctx.run, [link.dynamics_id for link in links], attempts)
     for attempt in attempts:
-        ctx.counts[attempt.outcome.lower()] += 1
+        ctx.counts.outcome(attempt.outcome)
 
 
 def _attempt(link: Link, outcome: str, *, reason: str, code: str, message: str = "") -> state.Attempt:

@@ -103,7 +103,7 @@ def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None 
             try:
                 sync_streams(ctx)
             finally:
-                counts = {**ctx.counts, **ctx.calls()}
+                counts = {**ctx.counts.as_dict(), **ctx.calls()}
         finally:
             made.close()
     except (XeroError, DynamicsError, state.LeaseLost, NotReady) as error:
@@ -148,7 +148,7 @@ def recover_pending(ctx: SyncContext) -> None:
     found.update(_recognised(ctx, [link for link in pending if link.sent_hash and link.dynamics_id not in found], documents))
     sent = [state.Sent(invoice_id, document.id, document.type.value, None, None) for invoice_id, document in found.items()]
     state.commit_batch(ctx.connection_id, ctx.run, sent=sent, failed_creates=wanted - set(found), attempts=[])
-    ctx.counts["recovered"] += len(found)
+    ctx.counts.recovered += len(found)
 
 
 def _recognised(ctx: SyncContext, pending: list[Link], documents: list[XeroDocument]) -> dict[str, XeroDocument]:
@@ -204,7 +204,7 @@ def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]
         if not _ours(ctx, row):
             others.add(key)
         elif _sent_as_is(links.get(key), row):
-            ctx.counts["unchanged"] += 1
+            ctx.counts.unchanged += 1
         else:
             ids.setdefault(key)
     for watch in stream.watch[1:]:
@@ -229,7 +229,7 @@ def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
     after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
     deleted = changes[stream.watch[0].entity_set].deleted
     if deleted:  # recorded before the cursor moves past them: `deletions` acts on them
-        ctx.counts["deleted_in_dynamics"] += state.mark_deleted(ctx.connection_id, deleted)
+        ctx.counts.deleted_in_dynamics += state.mark_deleted(ctx.connection_id, deleted)
     ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
     batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
     if not batches:
@@ -242,8 +242,7 @@ def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
         sync_batch(ctx, batch, cursors=after if number == len(batches) else None)
-        done = ", ".join(f"{ctx.counts[k]} {k.replace('_', ' ')}" for k in ("succeeded", "failed", "held_back", "skipped") if ctx.counts[k])
-        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}, {len(batch)} invoices read; so far {done or 'nothing sent'}",
+        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}, {len(batch)} invoices read; so far {ctx.counts.so_far()}",
                               number, len(batches)))
     state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
 
@@ -257,7 +256,7 @@ def refresh_reference_lists(connection_id: Any, *, clients: ClientFactory | None
     try:
         ctx = open_context(connection, made)
         reference_lists.bring_in(ctx, REFERENCE_LISTS_FROM_XERO)
-        return {key: value for key, value in ctx.counts.items() if key.startswith("reference_rows_")}
+        return ctx.counts.reference_rows()
     finally:
         made.close()
 

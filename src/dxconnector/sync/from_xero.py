@@ -114,7 +114,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     ctx.progress(Progress(stream.name, "reading what changed in Xero"))
     changed, after, faults = changed_in_xero(ctx, stream, position)
     batches = [changed[start:start + stream.batch_size] for start in range(0, len(changed), stream.batch_size)]
-    ctx.counts["failed"] += len(faults)
+    ctx.counts.outcome("FAILED", len(faults))
     if not batches:
         state.due_from_xero(ctx.connection_id, ctx.run, [], faults, {stream.name: after})
         ctx.progress(Progress(stream.name, "nothing changed"))
@@ -122,7 +122,7 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
         write_back(ctx, batch, cursors={stream.name: after} if number == len(batches) else None, faults=faults if number == 1 else ())
-        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}; so far {ctx.counts['brought_back']} brought back",
+        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}; so far {ctx.counts.brought_back} brought back",
                               number, len(batches)))
 
 
@@ -139,4 +139,4 @@ def write_back(ctx: SyncContext, batch: list[tuple[Link, XeroDocument]], cursors
                                    as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
                 for link, document in present]
     writeback.flush(ctx, exported, [], {})
-    ctx.counts["brought_back"] += len(present)
+    ctx.counts.brought_back += len(present)

@@ -1,15 +1,17 @@
-"""One batch of changed invoices, Dynamics → Xero.
+"""One batch of changed invoices, Dynamics → Xero, in stages; each takes the previous stage's results and ends
+some invoices itself (an `Ended`, with the outcome and the reasons), so that what is left is always explicit:
 
-1. `pick_up` decides each invoice (with the ledger's link and the keyed hash of what would be sent now);
-   holds and skips are recorded with the rule's reason.
-2. The customers, then the products, of the invoices that go are made sure of in Xero (a run of several
-   batches has made sure of them all first: `prepare_run`).
-3. For updates and cancellations Xero's current copies are read (one call per 50): its status and what
-   was paid decide what may change (`edit_permission`, `paid_invoice_update`, `cancellation`).
-4. Creates are marked pending in the ledger, then everything is written in batches of up to 50; each
-   element's outcome is its invoice's alone.
-5. After Xero answered: the links, the attempts and (with the stream's last batch) the cursor are committed
-   in one transaction; then Xero's answer is written back to Dynamics.
+1. `decide` — pick-up (with the ledger's link and the keyed hash of what would be sent now): the invoices that go
+   (`Going`), and the attempts of those held back or skipped.
+2. `prepare` — their customers, then products, made sure of in Xero (a run of several batches has made sure of
+   them all first: `prepare_run`); Xero's current copies of updates and cancellations read (one call per 50): its
+   status and what was paid decide what may change (`edit_permission`, `paid_invoice_update`, `cancellation`).
+   Each invoice becomes a `Write`, `Done` (Xero has it so already) or `Ended`.
+3. `write` — creates marked pending in the ledger, then everything written 50 a call; each element's answer ends
+   its own invoice: `Done` or `Ended`.
+4. `email` — approved sales invoices that ask for it, sent from Xero.
+5. `record` — the links, the attempts and (with the stream's last batch) the cursor committed in one transaction;
+   then Xero's answers written back to Dynamics.
 """
 
 from __future__ import annotations
@@ -45,38 +47,75 @@ Outcome = SyncAttempt.Outcome
 CONTENT = (Action.CREATE, Action.UPDATE)  # what sends the invoice's content, with its customer and products
 
 
-@dataclass
-class Plan:
-    """What the batch does with one invoice that goes to Xero."""
+@dataclass(frozen=True)
+class Going:
+    """An invoice that goes to Xero in this batch (created, updated or cancelled), as pick-up decided; for an
+    update or a cancellation, Xero's copy as it stands (`current`), once read."""
 
     record: InvoiceRecord
     decision: Decision
     link: InvoiceLink | None
-    resource: Resource | None = None
-    body: dict[str, Any] | None = None
-    create: bool = False
-    sent_type: InvoiceType | None = None
-    sending: XeroInvoice | None = None  # the whole invoice as Xero should now have it (creates and updates)
-    hash: str | None = None  # what the ledger keeps for a cancellation (unchanged)
-    verb: str = ""
-    current: XeroDocument | None = None  # Xero's copy before the write
-    answer: XeroDocument | None = None  # Xero's copy after it (or the current one when nothing was sent)
-    attempt: state.Attempt | None = None
-    notes: tuple[str, ...] = ()  # what its customer's new Xero contact left out: said with the outcome
+    current: XeroDocument | None = None
 
     @property
     def invoice_id(self) -> str:
         return self.record.invoice.id
 
-    def end(self, outcome: str, reasons: Iterable[Reason] = (), *, reason: str = "", message: str = "", code: str = "") -> None:
+    def attempt(self, outcome: str, reasons: Iterable[Reason] = (), *, reason: str = "", message: str = "",
+                code: str = "") -> state.Attempt:
         reasons = tuple(reasons)
-        self.attempt = state.Attempt(
-            KIND, self.invoice_id, outcome, code or (reasons[0].code.value if reasons else ""),
-            reason or " ".join(r.text for r in reasons), xero_id=self.link.xero_id if self.link else "", message=message,
-            version=self.record.invoice.version)
+        return state.Attempt(KIND, self.invoice_id, outcome, code or (reasons[0].code.value if reasons else ""),
+                             reason or " ".join(r.text for r in reasons), xero_id=self.link.xero_id if self.link else "",
+                             message=message, version=self.record.invoice.version)
 
-    def fault(self, fault: Fault) -> None:
-        self.attempt = fault.attempt(KIND, self.invoice_id, xero_id=self.link.xero_id if self.link else "")
+    def ended(self, outcome: str, reasons: Iterable[Reason] = (), **words: str) -> Ended:
+        return Ended(self, self.attempt(outcome, reasons, **words))
+
+
+@dataclass(frozen=True)
+class Ended:
+    """An invoice's attempt ended without Xero taking anything: its outcome and why."""
+
+    going: Going
+    attempt: state.Attempt
+
+
+@dataclass(frozen=True)
+class Write:
+    """What goes to Xero for one invoice."""
+
+    going: Going
+    resource: Resource
+    body: dict[str, Any]
+    create: bool
+    sent_type: InvoiceType
+    verb: str  # Created, Updated, Deleted, Voided
+    sending: XeroInvoice | None = None  # creates and updates: the whole invoice as Xero should now have it
+    hash: str | None = None  # cancellations: what the ledger keeps, unchanged
+    notes: tuple[str, ...] = ()  # what its customer's new Xero contact left out: said with the outcome
+
+
+@dataclass(frozen=True)
+class Done:
+    """Xero holds the invoice as it should now: written, or found so (`answer` is its copy)."""
+
+    going: Going
+    answer: XeroDocument
+    attempt: state.Attempt
+    sent_type: InvoiceType | None  # None: nothing for the ledger (a cancellation Xero had already)
+    sending: XeroInvoice | None = None
+    hash: str | None = None
+
+    @property
+    def invoice_id(self) -> str:
+        return self.going.invoice_id
+
+
+@dataclass(frozen=True)
+class Prepared:
+    writes: list[Write]
+    done: list[Done]  # nothing to send: Xero has it so already
+    ended: list[Ended]
 
 
 def _attempt(record: InvoiceRecord, decision: Decision, link: InvoiceLink | None) -> state.Attempt:
@@ -125,21 +164,20 @@ def decisions(ctx: SyncContext, records: list[InvoiceRecord]) -> Iterator[tuple[
                             ctx.settings, ctx.now, link, sent_fields_hash=hashes.get(record.invoice.id)), link
 
 
-def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Plan], list[state.Attempt]]:
-    plans, attempts = [], []
+def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Going], list[state.Attempt]]:
+    """Stage 1: the invoices that go, and the attempts of those held back or skipped (those passed over quietly
+    are counted only)."""
+    going, attempts = [], []
     for record, decision, link in decisions(ctx, records):
         if isinstance(decision, Fault):
             attempts.append(decision.attempt(KIND, record.invoice.id, xero_id=link.xero_id if link else ""))
-            continue
-        if decision.action in (Action.SKIP, Action.HOLD):
-            code = decision.reasons[0].code if decision.reasons else None
-            if code in SILENT:
-                ctx.counts[code.value] += 1
-            else:
-                attempts.append(_attempt(record, decision, link))
-            continue
-        plans.append(Plan(record, decision, link))
-    return plans, attempts
+        elif decision.action not in (Action.SKIP, Action.HOLD):
+            going.append(Going(record, decision, link))
+        elif decision.reasons and decision.reasons[0].code in SILENT:
+            ctx.counts.passed_over(decision.reasons[0].code.value)
+        else:
+            attempts.append(_attempt(record, decision, link))
+    return going, attempts
 
 
 # --- 2-3. prepare ----------------------------------------------------------------------------------------
@@ -152,65 +190,63 @@ def _status(current: XeroDocument) -> XeroStatus:
     return current.status
 
 
-def _fetch_current(ctx: SyncContext, plans: list[Plan]) -> None:
-    by_resource: dict[Resource, list[Plan]] = {}
-    for plan in plans:
-        if plan.decision.action in (Action.UPDATE, Action.CANCEL) and plan.link is not None:
-            sent_type = plan.link.sent_type or plan.record.invoice.invoice_type
-            by_resource.setdefault(xero_io.resource_of(sent_type), []).append(plan)
+def with_current_copies(ctx: SyncContext, going: list[Going]) -> list[Going]:
+    """Updates and cancellations with Xero's copy as it stands (one call per 50 of a collection)."""
+    by_resource: dict[Resource, list[Going]] = {}
+    for item in going:
+        if item.decision.action in (Action.UPDATE, Action.CANCEL) and item.link is not None:
+            by_resource.setdefault(xero_io.resource_of(item.link.sent_type or item.record.invoice.invoice_type), []).append(item)
+    copies: dict[str, XeroDocument] = {}
     for resource, group in by_resource.items():
-        copies = xero_io.current_copies(ctx.xero, resource, [plan.link.xero_id for plan in group if plan.link])
-        for plan in group:
-            plan.current = copies.get(plan.link.xero_id) if plan.link else None
+        copies.update(xero_io.current_copies(ctx.xero, resource, [item.link.xero_id for item in group if item.link]))
+    return [replace(item, current=copies.get(item.link.xero_id)) if item.link else item for item in going]
 
 
-def _plan_content(ctx: SyncContext, plan: Plan, contact_id: str, codes: frozenset[str]) -> None:
-    invoice = plan.record.invoice
-    if plan.decision.action is Action.CREATE:
+def _content(ctx: SyncContext, going: Going, contact_id: str, codes: frozenset[str], notes: tuple[str, ...]) -> Write | Done | Ended:
+    """A create or an update: the invoice as Xero should have it, within what Xero lets change."""
+    invoice = going.record.invoice
+    if going.decision.action is Action.CREATE:
         sending = xero_invoice(invoice, ctx.settings, contact_id, xero_item_codes=codes, source_url=ctx.source_url(invoice.id))
-        plan.body, plan.create, plan.verb = sending.to_xero(), True, "Created"
-    else:
-        assert plan.link is not None
-        if plan.current is None:
-            plan.end(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
-            return
-        status = _status(plan.current)
-        permission = rules.edit_permission(plan.link.sent_type or invoice.invoice_type, status, plan.current.paid,
-                                           plan.current.credited)
-        if permission.rule is EditRule.NONE:
-            plan.end(Outcome.FAILED, [permission.reason] if permission.reason else ())
-            return
-        sending = xero_invoice(invoice, ctx.settings, contact_id, xero_item_codes=codes, xero_id=plan.link.xero_id,
-                               current_status=status, source_url=ctx.source_url(invoice.id))
-        plan.body, plan.verb = sending.to_xero(), "Updated"
-        if permission.rule is EditRule.PAID_FIELDS_ONLY:
-            update = rules.paid_invoice_update(plan.body, plan.current.body)
-            if not update.allowed:
-                plan.end(Outcome.FAILED, [update.reason] if update.reason else ())
-                return
-            plan.body = update.body
-            if plan.body is None:  # nothing Xero takes on a paid invoice changed
-                plan.answer = plan.current
-                plan.end(Outcome.SUCCEEDED, reason="Nothing that Xero takes on a paid invoice changed.")
-    plan.resource, plan.sent_type, plan.sending = xero_io.resource_of(sending.type), sending.type, sending
+        return Write(going, xero_io.resource_of(sending.type), sending.to_xero(), True, sending.type, "Created", sending, notes=notes)
+    assert going.link is not None
+    current = going.current
+    if current is None:
+        return going.ended(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
+    status = _status(current)
+    permission = rules.edit_permission(going.link.sent_type or invoice.invoice_type, status, current.paid, current.credited)
+    if permission.rule is EditRule.NONE:
+        return going.ended(Outcome.FAILED, [permission.reason] if permission.reason else ())
+    sending = xero_invoice(invoice, ctx.settings, contact_id, xero_item_codes=codes, xero_id=going.link.xero_id,
+                           current_status=status, source_url=ctx.source_url(invoice.id))
+    body: dict[str, Any] | None = sending.to_xero()
+    if permission.rule is EditRule.PAID_FIELDS_ONLY:
+        update = rules.paid_invoice_update(body or {}, current.body)
+        if not update.allowed:
+            return going.ended(Outcome.FAILED, [update.reason] if update.reason else ())
+        body = update.body
+        if body is None:  # nothing Xero takes on a paid invoice changed
+            return Done(going, current, going.attempt(Outcome.SUCCEEDED, reason="Nothing that Xero takes on a paid invoice changed."),
+                        sending.type, sending)
+    assert body is not None
+    return Write(going, xero_io.resource_of(sending.type), body, False, sending.type, "Updated", sending, notes=notes)
 
 
-def _plan_cancel(plan: Plan) -> None:
-    assert plan.link is not None
-    if plan.current is None:
-        plan.end(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
-        return
-    sent_type = plan.link.sent_type or plan.record.invoice.invoice_type
-    cancellation = rules.cancellation(_status(plan.current), plan.current.paid, plan.current.credited)
+def _cancel(going: Going) -> Write | Done | Ended:
+    """A cancellation: deleted while unapproved, voided once approved, refused with payments."""
+    assert going.link is not None
+    current = going.current
+    if current is None:
+        return going.ended(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
+    sent_type = going.link.sent_type or going.record.invoice.invoice_type
+    cancellation = rules.cancellation(_status(current), current.paid, current.credited)
     if cancellation.action is CancelAction.NOTHING:
-        plan.answer = plan.current
-        plan.end(Outcome.SKIPPED, [cancellation.reason] if cancellation.reason else ())
-    elif cancellation.action is CancelAction.REFUSE:
-        plan.end(Outcome.FAILED, [cancellation.reason] if cancellation.reason else ())
-    else:
-        plan.body = cancellation.to_xero(sent_type, plan.link.xero_id)
-        plan.resource, plan.sent_type, plan.hash = xero_io.resource_of(sent_type), sent_type, plan.link.sent_hash
-        plan.verb = "Deleted" if cancellation.action is CancelAction.DELETE else "Voided"
+        return Done(going, current, going.attempt(Outcome.SKIPPED, [cancellation.reason] if cancellation.reason else ()), None)
+    if cancellation.action is CancelAction.REFUSE:
+        return going.ended(Outcome.FAILED, [cancellation.reason] if cancellation.reason else ())
+    body = cancellation.to_xero(sent_type, going.link.xero_id)
+    assert body is not None
+    verb = "Deleted" if cancellation.action is CancelAction.DELETE else "Voided"
+    return Write(going, xero_io.resource_of(sent_type), body, False, sent_type, verb, hash=going.link.sent_hash)
 
 
 def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) -> None:
@@ -244,148 +280,172 @@ def _outcome_of(reasons: Iterable[Reason]) -> str:
     return Outcome.HELD_BACK if all(reason.code in HELD_AT_PREPARE for reason in reasons) else Outcome.FAILED
 
 
-def prepare(ctx: SyncContext, plans: list[Plan]) -> None:
-    content = [plan for plan in plans if plan.decision.action in CONTENT]
-    customers = {plan.record.customer.id: plan.record.customer for plan in content if plan.record.customer is not None}
+def prepare(ctx: SyncContext, going: list[Going]) -> Prepared:
+    """Stage 2: the customers and products of the invoices whose content goes made sure of in Xero, Xero's copies
+    of the ones already there read; then, for each invoice, what to write — or why nothing is."""
+    content = [item for item in going if item.decision.action in CONTENT]
+    customers = {item.record.customer.id: item.record.customer for item in content if item.record.customer is not None}
     contacts = prerequisites.ensure_contacts(ctx, customers)
-    items = prerequisites.ensure_items(ctx, catalogue_products(plan.record.invoice for plan in content))
-    _fetch_current(ctx, plans)
-    for plan in plans:
-        done = guard("preparing the invoice for Xero", plan.invoice_id, _prepare_one, ctx, plan, contacts, items)
-        if isinstance(done, Fault):
-            plan.fault(done)
+    items = prerequisites.ensure_items(ctx, catalogue_products(item.record.invoice for item in content))
+    prepared = Prepared([], [], [])
+    for item in with_current_copies(ctx, going):
+        made = guard("preparing the invoice for Xero", item.invoice_id, _prepare_one, ctx, item, contacts, items)
+        if isinstance(made, Fault):
+            made = Ended(item, made.attempt(KIND, item.invoice_id, xero_id=item.link.xero_id if item.link else ""))
+        if isinstance(made, Write):
+            prepared.writes.append(made)
+        elif isinstance(made, Done):
+            prepared.done.append(made)
+        else:
+            prepared.ended.append(made)
+    return prepared
 
 
-def _prepare_one(ctx: SyncContext, plan: Plan, contacts: Mapping[str, prerequisites.ContactOutcome],
-                 items: prerequisites.Items) -> None:
+def _prepare_one(ctx: SyncContext, going: Going, contacts: Mapping[str, prerequisites.ContactOutcome],
+                 items: prerequisites.Items) -> Write | Done | Ended:
     try:
-        if plan.decision.action is Action.CANCEL:
-            _plan_cancel(plan)
-            return
-        outcome = contacts.get(plan.record.customer.id) if plan.record.customer else None
+        if going.decision.action is Action.CANCEL:
+            return _cancel(going)
+        outcome = contacts.get(going.record.customer.id) if going.record.customer else None
         if outcome is None or outcome.contact_id is None:
             reasons = [outcome.reason] if outcome and outcome.reason else [UNREADABLE_CUSTOMER]
-            plan.end(_outcome_of(reasons), reasons, message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))))
-            return
-        blocked = [items.problems[product.id] for product in plan.record.products if product.id in items.problems]
+            return going.ended(_outcome_of(reasons), reasons,
+                               message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))))
+        blocked = [items.problems[product.id] for product in going.record.products if product.id in items.problems]
         if blocked:
             reasons = list(dict.fromkeys(reason for reason, _ in blocked))
-            plan.end(_outcome_of(reasons), reasons, message=" ".join(filter(None, (*(r.text for r in reasons), *(m for _, m in blocked)))))
-            return
-        plan.notes = outcome.notes
-        _plan_content(ctx, plan, outcome.contact_id, items.codes)
+            return going.ended(_outcome_of(reasons), reasons,
+                               message=" ".join(filter(None, (*(r.text for r in reasons), *(m for _, m in blocked)))))
+        return _content(ctx, going, outcome.contact_id, items.codes, outcome.notes)
     except RuleViolation as violation:
-        plan.end(Outcome.FAILED, violation.reasons)
+        return going.ended(Outcome.FAILED, violation.reasons)
 
 
 # --- 4. write --------------------------------------------------------------------------------------------
 
 
-def write(ctx: SyncContext, plans: list[Plan]) -> None:
-    """Creates (PUT: never overwrites an invoice someone else numbered the same) and updates (POST), per
-    collection; each element's answer ends its own invoice's attempt."""
-    groups: dict[tuple[Resource, bool], list[Plan]] = {}
-    for plan in plans:
-        if plan.attempt is None and plan.body is not None and plan.resource is not None:
-            groups.setdefault((plan.resource, plan.create), []).append(plan)
-    creates = {plan.invoice_id: _pending(ctx, plan) for (_, create), group in groups.items() if create for plan in group}
+def write(ctx: SyncContext, writes: list[Write]) -> tuple[list[Done], list[Ended]]:
+    """Stage 3: creates (PUT: never overwrites an invoice someone else numbered the same) and updates (POST), per
+    collection, 50 a call; each element's answer ends its own invoice's attempt. Creates are marked pending in the
+    ledger first, so that an answer lost is looked for, not sent again."""
+    groups: dict[tuple[Resource, bool], list[Write]] = {}
+    for item in writes:
+        groups.setdefault((item.resource, item.create), []).append(item)
+    creates = {item.going.invoice_id: _pending(ctx, item) for item in writes if item.create}
     if creates:
         state.mark_pending(ctx.connection_id, creates)
+    done: list[Done] = []
+    ended: list[Ended] = []
     for (resource, create), group in groups.items():
-        for plan, result in zip(group, xero_io.write(ctx.xero, resource, [plan.body for plan in group], create_only=create), strict=True):
+        for item, result in zip(group, xero_io.write(ctx.xero, resource, [item.body for item in group], create_only=create), strict=True):
+            going = item.going
             if result.ok:
-                plan.answer = XeroDocument.read(result.record)
-                plan.end(Outcome.SUCCEEDED, reason=" ".join((f"{plan.verb} in Xero.", *plan.notes)))
-                plan.attempt.xero_id = plan.answer.id  # type: ignore[union-attr]
+                answer = XeroDocument.read(result.record)
+                attempt = replace(going.attempt(Outcome.SUCCEEDED, reason=" ".join((f"{item.verb} in Xero.", *item.notes))),
+                                  xero_id=answer.id)
+                done.append(Done(going, answer, attempt, item.sent_type, item.sending, item.hash))
             else:
-                plan.end(Outcome.FAILED, reason=XERO_REFUSED, code=Why.XERO_REFUSED.value, message="Xero: " + " ".join(result.errors))
+                ended.append(going.ended(Outcome.FAILED, reason=XERO_REFUSED, code=Why.XERO_REFUSED.value,
+                                         message="Xero: " + " ".join(result.errors)))
+    return done, ended
 
 
-def _pending(ctx: SyncContext, plan: Plan) -> tuple[str, str]:
+def _pending(ctx: SyncContext, item: Write) -> tuple[str, str]:
     """The type a create goes as, and how it is found in Xero should its answer be lost: an invoice by its
     `Url`, a credit note (which has none) by the recognition hash of what was sent."""
-    sent_type = plan.sent_type or plan.record.invoice.invoice_type
-    recognition = rules.recognition_hash(plan.body, ctx.key) if sent_type.is_credit_note and plan.body else ""
-    return sent_type.value, recognition
+    recognition = rules.recognition_hash(item.body, ctx.key) if item.sent_type.is_credit_note else ""
+    return item.sent_type.value, recognition
 
 
-def _to_email(ctx: SyncContext, plan: Plan) -> bool:
+def _to_email(ctx: SyncContext, done: Done) -> bool:
     """Xero's answer is an approved sales invoice not yet sent to its contact, and the invoice (or else the
     connection) asks for an email: `should_email` decides."""
-    answer, invoice = plan.answer, plan.record.invoice
-    if answer is None or answer.is_credit_note or plan.attempt is None or plan.attempt.outcome != Outcome.SUCCEEDED:
+    answer = done.answer
+    if answer.is_credit_note or done.attempt.outcome != Outcome.SUCCEEDED:
         return False
-    return rules.should_email(answer.type, answer.status, rules.email_wanted(invoice, ctx.settings), answer.sent_to_contact)
+    return rules.should_email(answer.type, answer.status, rules.email_wanted(done.going.record.invoice, ctx.settings),
+                              answer.sent_to_contact)
 
 
-def email(ctx: SyncContext, plans: list[Plan]) -> None:
-    """Send from Xero the approved sales invoices that ask for it, once each (Xero then marks them sent to the
-    contact). An email Xero refuses leaves the invoice synced; Xero's words go to its history row."""
-    for plan in plans:
-        sent = guard("emailing the invoice from Xero", plan.invoice_id, _email_one, ctx, plan)
-        if isinstance(sent, Fault) and plan.attempt is not None:
-            plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {sent.message}")))
+def email(ctx: SyncContext, done: list[Done]) -> list[Done]:
+    """Stage 4: send from Xero the approved sales invoices that ask for it, once each (Xero then marks them sent to
+    the contact). An email Xero refuses leaves the invoice synced; Xero's words go to its history row."""
+    emailed = []
+    for item in done:
+        sent = guard("emailing the invoice from Xero", item.invoice_id, _email_one, ctx, item)
+        if isinstance(sent, Fault):
+            sent = _not_emailed(item, sent.message)
+        emailed.append(sent)
+    return emailed
 
 
-def _email_one(ctx: SyncContext, plan: Plan) -> None:
-    if not _to_email(ctx, plan):
-        return
-    assert plan.answer is not None and plan.attempt is not None
-    xero_id = plan.answer.id
+def _not_emailed(done: Done, why: str) -> Done:
+    attempt = done.attempt
+    return replace(done, attempt=replace(attempt, message=" ".join(filter(None, (attempt.message, f"Not emailed from Xero: {why}")))))
+
+
+def _email_one(ctx: SyncContext, done: Done) -> Done:
+    if not _to_email(ctx, done):
+        return done
+    xero_id = done.answer.id
     key = idempotency_key(ctx.xero.tenant_id, "email_invoice", [{"InvoiceID": xero_id}])
     try:
         ctx.xero.request("email_invoice", xero_id, {}, idempotency_key=key)
     except XeroError as error:
-        plan.attempt.message = " ".join(filter(None, (plan.attempt.message, f"Not emailed from Xero: {error}")))
-        return
-    plan.attempt.reason += " Emailed from Xero."
-    ctx.counts["emailed"] += 1
+        return _not_emailed(done, str(error))
+    ctx.counts.emailed += 1
+    return replace(done, attempt=replace(done.attempt, reason=done.attempt.reason + " Emailed from Xero."))
 
 
 # --- 5. record and write back ------------------------------------------------------------------------------
 
 
-def _settled_hash(ctx: SyncContext, plan: Plan) -> str | None:
+def _settled_hash(ctx: SyncContext, done: Done) -> str | None:
     """The hash of the invoice as it stands once the write-back is done. A due date left empty is worked out
     by Xero and written back onto the invoice, so the ledger counts it as sent: the invoice, read again with
     it, is then unchanged rather than an edit to send back."""
-    if plan.sending is None:
-        return plan.hash
-    sending = plan.sending
-    if sending.due_date is None and plan.answer and plan.record.invoice.state is InvoiceState.ACTIVE:
-        sending = replace(sending, due_date=plan.answer.due_date)
+    if done.sending is None:
+        return done.hash
+    sending = done.sending
+    if sending.due_date is None and done.going.record.invoice.state is InvoiceState.ACTIVE:
+        sending = replace(sending, due_date=done.answer.due_date)
     return invoice_hash(sending, ctx.key)
 
 
-def _sent(ctx: SyncContext, plan: Plan) -> state.Sent | None:
-    """What the ledger keeps of an invoice Xero accepted. Whatever else fails, the link is kept (without a hash the
+def _sent(ctx: SyncContext, done: Done) -> state.Sent | None:
+    """What the ledger keeps of an invoice Xero holds. Whatever else fails, the link is kept (without a hash the
     invoice's next change goes as an update): an invoice in Xero is never sent as new again."""
-    if plan.answer is None or plan.attempt is None or plan.attempt.outcome == Outcome.FAILED or plan.sent_type is None:
+    if done.sent_type is None:
         return None
-    xero_id = plan.answer.id
-    settled = guard("recording Xero's answer", plan.invoice_id, _settled_hash, ctx, plan)
-    return state.Sent(plan.invoice_id, xero_id, plan.sent_type.value, plan.record.invoice.version,
+    settled = guard("recording Xero's answer", done.invoice_id, _settled_hash, ctx, done)
+    return state.Sent(done.invoice_id, done.answer.id, done.sent_type.value, done.going.record.invoice.version,
                       None if isinstance(settled, Fault) else settled)
+
+
+def record(ctx: SyncContext, done: list[Done], ended: list[Ended], attempts: list[state.Attempt],
+           cursors: Mapping[str, Mapping[str, Any]] | None, failed_creates: list[str]) -> None:
+    """Stage 5: the links, every attempt and (with a stream's last batch) the cursor in one transaction — and the
+    pending marks of the creates Xero refused taken off; then Xero's answers, the failures and the history rows
+    written back to Dynamics."""
+    attempts = [*attempts, *(item.attempt for item in ended), *(item.attempt for item in done)]
+    state.commit_batch(ctx.connection_id, ctx.run, sent=[sent for item in done if (sent := _sent(ctx, item))], attempts=attempts,
+                       cursors=cursors, failed_creates=failed_creates)
+    ctx.counts.outcomes(attempt.outcome for attempt in attempts)
+    messages = {attempt.id: attempt.message for attempt in attempts if attempt.message}
+    exported = [writeback.Exported(item.going.record, item.answer) for item in done]
+    never_sent = [item.going.record for item in ended if item.going.link is None]
+    writeback.flush(ctx, exported, never_sent, messages)
 
 
 def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Mapping[str, Mapping[str, Any]] | None = None,
                   unreadable: Iterable[state.Attempt] = ()) -> None:
-    plans, attempts = decide(ctx, records)
-    attempts = [*unreadable, *attempts]
-    prepare(ctx, plans)
-    write(ctx, plans)
-    email(ctx, plans)
-    ended = [plan.attempt for plan in plans if plan.attempt is not None]
-    rows = state.commit_batch(
-        ctx.connection_id, ctx.run, sent=[sent for plan in plans if (sent := _sent(ctx, plan))], attempts=[*attempts, *ended],
-        cursors=cursors, failed_creates=[plan.invoice_id for plan in plans if plan.create and plan.answer is None],
-    )
-    for attempt in (*attempts, *ended):
-        ctx.counts[attempt.outcome.lower()] += 1
-    messages = {row.pk: attempt.message for row, attempt in zip(rows, [*attempts, *ended], strict=True) if attempt.message}
-    exported = [writeback.Exported(plan.record, plan.answer) for plan in plans if plan.answer is not None]
-    never_sent = [plan.record for plan in plans if plan.link is None and plan.answer is None and plan.attempt is not None]
-    writeback.flush(ctx, exported, never_sent, messages)
+    """One batch, stage by stage; each stage takes the previous one's results and ends some invoices itself."""
+    going, attempts = decide(ctx, records)
+    prepared = prepare(ctx, going)
+    written, refused = write(ctx, prepared.writes)
+    done = email(ctx, [*prepared.done, *written])
+    record(ctx, done, [*prepared.ended, *refused], [*unreadable, *attempts], cursors,
+           [item.going.invoice_id for item in refused if item.going.decision.action is Action.CREATE])
 
 
 def sync_batch(ctx: SyncContext, invoice_ids: list[str], *, cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:

@@ -112,7 +112,7 @@ def _create_contacts(ctx: SyncContext, to_create: Mapping[str, XeroContact], new
                 ctx.directory.contacts.append(contact_summary(result.record))
             outcomes[customer_id] = ContactOutcome(result.xero_id, notes=contact.notes)
             new_links[customer_id] = result.xero_id
-            ctx.counts["contacts_created"] += 1
+            ctx.counts.contacts_created += 1
         else:
             outcomes[customer_id] = ContactOutcome(None, Reason(Why.NO_CONTACT, CONTACT_REFUSED), "; ".join(result.errors))
     return outcomes
@@ -196,7 +196,7 @@ def ensure_items(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> I
                     ctx.directory.items[rules.item_key(code)] = result.xero_id
                 known.add(code)
                 new_links[product_id] = result.xero_id
-                ctx.counts["items_created"] += 1
+                ctx.counts.items_created += 1
             else:
                 problems[product_id] = (Reason(Why.ITEM_REFUSED, ITEM_REFUSED), "Xero: " + "; ".join(result.errors))
     state.save_links(ctx.connection_id, Link.Kind.ITEM, new_links)

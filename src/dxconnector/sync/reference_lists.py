@@ -104,7 +104,7 @@ class Writes:
     def __init__(self, connector_id: str):
         self.connector_id = connector_id
         self.requests: list[BatchRequest] = []
-        self.counts = {"made": 0, "updated": 0, "archived": 0}
+        self.made = self.updated = self.archived = 0
 
     def bring_in_line(self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]], *,
                       archive: bool = True) -> dict[str, str]:
@@ -117,13 +117,16 @@ class Writes:
             ids[row.key] = str(found[table.primary_id]) if found else row_id(self.connector_id, row)
             if found is None or _differs(row, found):
                 self.requests.append(BatchRequest("PATCH", f"{table.set_name}({ids[row.key]})", _body(row)))
-                self.counts["updated" if found else "made"] += 1
+                if found:
+                    self.updated += 1
+                else:
+                    self.made += 1
         if archive and _has_status(table):
             archived = option_value(table.name, "stl3_status", ARCHIVED)
             for key, found in by_key.items():
                 if key and key not in ids and found.get("stl3_status") != archived:
                     self.requests.append(BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {"stl3_status": archived}))
-                    self.counts["archived"] += 1
+                    self.archived += 1
         return ids
 
 
@@ -162,8 +165,7 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
         ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing, archive=len(rows) == len(records))
         if listed.table is TRACKING_CATEGORY:
             categories, category_ids = [record for record, row in made if not isinstance(row, Fault)], ids
-        if len(rows) < len(records):
-            ctx.counts["reference_rows_unreadable"] += len(records) - len(rows)
+        ctx.counts.reference_rows_unreadable += len(records) - len(rows)
     _options(ctx, writes, categories, category_ids)
     failed = [answer for answer in execute(ctx.dynamics, writes.requests) if not answer.ok] if writes.requests else []
     for answer in failed:
@@ -171,14 +173,12 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
     # Dynamics refusing a row for good is not asked again at every run (every list read again): the next read is.
     if not any(answer.status in RETRYABLE for answer in failed):
         state.save_cursors(ctx.connection_id, {stream.name: {"read_at": ctx.now.isoformat()}})
-    refused = sum(1 for answer in failed if answer.status not in RETRYABLE)
-    if refused:
-        ctx.counts["reference_rows_refused"] += refused
-    ctx.counts["dynamics_writes"] += len(writes.requests)
-    for what, count in writes.counts.items():
-        if count:
-            ctx.counts[f"reference_rows_{what}"] += count
-    ctx.progress(Progress(stream.name, ", ".join(f"{count} rows {what}" for what, count in writes.counts.items()), 1, 1))
+    ctx.counts.reference_rows_refused += sum(1 for answer in failed if answer.status not in RETRYABLE)
+    ctx.counts.dynamics_writes += len(writes.requests)
+    ctx.counts.reference_rows_made += writes.made
+    ctx.counts.reference_rows_updated += writes.updated
+    ctx.counts.reference_rows_archived += writes.archived
+    ctx.progress(Progress(stream.name, f"{writes.made} rows made, {writes.updated} rows updated, {writes.archived} rows archived", 1, 1))
 
 
 def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any]], category_ids: Mapping[str, str]) -> None:

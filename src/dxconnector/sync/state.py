@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -294,9 +295,10 @@ class Attempt:
     at: datetime = field(default_factory=timezone.now)
     direction: str = SyncAttempt.Direction.TO_XERO
     version: str | None = None  # the record's version that was tried: unchanged since, a refusal still holds
+    id: uuid.UUID = field(default_factory=uuid.uuid4)  # its row's, and its history row's in Dynamics
 
     def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
-        return SyncAttempt(connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
+        return SyncAttempt(id=self.id, connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
                            xero_id=self.xero_id, outcome=self.outcome, reason_code=self.reason_code, reason=self.reason,
                            attempted_at=self.at, direction=self.direction, dynamics_version=self.version or "")
 

@@ -196,9 +196,9 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
     if unwritable:  # not tried again by every run: the invoice's next change, or Xero's, brings it
         state.written_back(ctx.connection_id, {attempt.dynamics_id: None for attempt in unwritable},
                            {attempt.dynamics_id: shown[attempt.dynamics_id] for attempt in unwritable if attempt.dynamics_id in shown})
-        rows = state.record_attempts(ctx.connection_id, ctx.run, unwritable)
-        messages = {**messages, **{row.pk: attempt.message for row, attempt in zip(rows, unwritable, strict=True)}}
-        ctx.counts["failed"] += len(unwritable)
+        state.record_attempts(ctx.connection_id, ctx.run, unwritable)
+        messages = {**messages, **{attempt.id: attempt.message for attempt in unwritable}}
+        ctx.counts.outcome("FAILED", len(unwritable))
     requests += [failed_details(ctx, record) for record in failed]
     attempts = state.unreported_attempts(ctx.connection_id)
     gone = state.deleted_in_dynamics(ctx.connection_id, {attempt.dynamics_id for attempt in attempts})
@@ -220,4 +220,4 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
                         "; ".join(answers[index].error for index, _ in parts if not answers[index].ok))
     state.written_back(ctx.connection_id, versions, {invoice_id: shown[invoice_id] for invoice_id in versions})
     state.reported(attempt.pk for attempt, answer in zip(attempts, answers[first_history:], strict=True) if _settled(answer))
-    ctx.counts["dynamics_writes"] += len(requests)
+    ctx.counts.dynamics_writes += len(requests)
