@@ -9,8 +9,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The demo starts the sandbox: install it too (`.[test]` includes it).
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[sandbox]'
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'

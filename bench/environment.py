@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dxconnector.sandbox import steering
+from dxsandbox import steering
 
 PORTS = 20  # the sandbox's hosts take port_base … port_base + 19
 
@@ -110,7 +110,7 @@ class World:
 
     def set_faults(self, rate: float) -> None:
         """The same share of failing calls on Xero's API and the organisation's Dataverse host."""
-        from dxconnector.sandbox.common.faults import FaultPlan
+        from dxsandbox.common.faults import FaultPlan
 
         for offset, host in enumerate((self.xero_api, self.dataverse_host)):  # each side its own draw of failures
             plan = FaultPlan.spread(rate, seed=self.options.seed + offset, timeout_seconds=self.options.fault_timeout)
@@ -143,7 +143,7 @@ class World:
         from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
         from dxconnector.portal.app_user import use_application_user
         from dxconnector.portal.models import Connection, User
-        from dxconnector.sandbox.consent import xero_consent
+        from dxsandbox.consent import xero_consent
 
         owner, _ = User.objects.get_or_create(email="bench@example.org", defaults={"name": "Bench", "company": "Bench Ltd"})
         connection = Connection.objects.create(owner=owner, name="Bench", time_zone="Europe/London")

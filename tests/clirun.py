@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from dxconnector.sandbox.common.recording import RECORD_ENV
+from dxsandbox.common.recording import RECORD_ENV
 
 # Variables that would leak the test run's own configuration into the child. A sandbox records its responses
 # only where a test asks it to (tests/sandboxes.py passes the session's directory).

@@ -1,4 +1,4 @@
-"""Start the real sandbox process (`dxconnector sandbox`) for tests, and talk to it over HTTPS."""
+"""Start the real sandbox process (`python -m dxsandbox`) for tests, and talk to it over HTTPS."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dxconnector.sandbox import steering
-from dxconnector.sandbox.common.recording import RECORD_ENV
+from dxsandbox import steering
+from dxsandbox.common.recording import RECORD_ENV
 from tests.clirun import child_env
 
 PORTS_NEEDED = 20  # one per emulated host, with room for the emulators still to come
@@ -70,7 +70,7 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
     state_dir.mkdir(parents=True, exist_ok=True)
     log = (state_dir / "sandbox.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "dxconnector", "sandbox", "--port-base", str(free_port_base()), "--state-dir", str(state_dir), *extra_args],
+        [sys.executable, "-m", "dxsandbox", "--port-base", str(free_port_base()), "--state-dir", str(state_dir), *extra_args],
         stdout=log, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1", **_recording_env()),
     )
     manifest_path = state_dir / "sandbox.json"
@@ -97,7 +97,7 @@ def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.
 def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,
                  action: str = "allow") -> str:
     """Play the person on Xero's sign-in and consent pages; return where Xero sends the browser back."""
-    from dxconnector.sandbox.consent import xero_consent as consent
+    from dxsandbox.consent import xero_consent as consent
 
     return consent(sandbox.url("xero-login"), authorize_url, sandbox.xero["users"][user_index], tenants=tenants, action=action)
 

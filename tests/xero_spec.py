@@ -6,7 +6,7 @@ the JSON Schema of the documented response, then a stricter pass that rejects pr
 not declare (the spec allows them, but an unknown name here is almost always a typo in the emulator).
 
 `check_recorded()` does the same for the responses a sandbox recorded (see
-`dxconnector.sandbox.common.recording`): the API host's answers against the accounting and identity files,
+`dxsandbox.common.recording`): the API host's answers against the accounting and identity files,
 the identity host's token answers against the identity file's AccessToken and OAuth 2.0's error shape.
 """
 

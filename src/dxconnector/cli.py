@@ -81,9 +81,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 # --- processes ----------------------------------------------------------------
 
-def _child(*args: str) -> subprocess.Popen:
+def _child(*args: str, module: str = "dxconnector") -> subprocess.Popen:
     # Own session: Ctrl-C reaches only the supervisor, which then stops each child exactly once.
-    return subprocess.Popen([sys.executable, "-m", "dxconnector", *args], start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", module, *args], start_new_session=True)
 
 
 def supervise(children: dict[str, subprocess.Popen]) -> int:
@@ -204,11 +204,11 @@ def ensure_demo_user(password: str) -> None:
 
 
 def start_sandbox_child(state_dir: Path, port_base: int, *options: str, timeout: float = 30) -> tuple[subprocess.Popen, dict]:
-    """Start `dxconnector sandbox` (with `options` such as `--limits off`) and wait for its sandbox.json
-    (written once every host listens)."""
+    """Start the sandbox's own command, `python -m dxsandbox` (with `options` such as `--limits off`), and wait
+    for its sandbox.json (written once every host listens)."""
     manifest_path = state_dir / "sandbox.json"
     manifest_path.unlink(missing_ok=True)
-    child = _child("sandbox", "--port-base", str(port_base), "--state-dir", str(state_dir), *options)
+    child = _child("--port-base", str(port_base), "--state-dir", str(state_dir), *options, module="dxsandbox")
     deadline = time.monotonic() + timeout
     while not manifest_path.exists():
         if child.poll() is not None or time.monotonic() > deadline:
@@ -251,7 +251,7 @@ def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
 
 def subscribe_to_sandbox_webhooks(manifest: dict, base_url: str) -> None:
     """Register the demo portal as the sandbox Xero app's webhook, as an admin does at developer.xero.com."""
-    from dxconnector.sandbox import steering
+    from dxsandbox import steering
 
     app = next(app for app in manifest["xero"]["apps"] if app["kind"] == "web")
     steering.control(manifest, manifest["xero"]["control_url"], "PUT", f"/webhooks/{app['client_id']}",
@@ -292,13 +292,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from dxconnector.sandbox.runner import run
-
-    if args.time_scale <= 0 or not 0 <= args.faults <= 1:
-        print("dxconnector sandbox: --time-scale must be > 0 and --faults between 0 and 1", file=sys.stderr)
+    """`sandbox …`: the sandbox's own command (`dxsandbox`), given every argument after `sandbox`. Imported here
+    only: the connector needs the sandbox for nothing else, and a production install leaves it out."""
+    try:
+        from dxsandbox.cli import main as sandbox_main
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != "dxsandbox":
+            raise
+        print("dxconnector sandbox: the sandbox is not installed: pip install 'dxconnector[sandbox]'", file=sys.stderr)
         return 2
-    run(Path(args.state_dir).resolve(), args.port_base, time_scale=args.time_scale, limits=args.limits, faults=args.faults, seed=args.seed)
-    return 0
+    return sandbox_main(args.sandbox_args, prog="dxconnector sandbox")
 
 
 def cmd_solution(args: argparse.Namespace) -> int:
@@ -499,14 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="report every configuration problem at once (exit 1 if any)")
     check.set_defaults(func=cmd_check)
 
-    sandbox = sub.add_parser("sandbox", help="run the Xero and Microsoft emulators (HTTPS with a local CA)")
-    sandbox.add_argument("--port-base", type=int, default=9400, help="first port; each emulated host takes the next")
-    sandbox.add_argument("--state-dir", default="data/sandbox", help="storage, certificates and sandbox.json")
-    sandbox.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second, for the limits")
-    sandbox.add_argument("--limits", choices=("real", "off"), default="real", help="enforce the services' rate limits (default) or not")
-    sandbox.add_argument("--faults", type=float, default=0.0, metavar="RATE",
-                         help="share of API calls that fail (0-1), spread over 429/500/503/timeouts/dropped-after-commit")
-    sandbox.add_argument("--seed", type=int, default=None, help="seed for the injected faults, for repeatable runs")
+    # Its options belong to the sandbox's own command (`dxsandbox --help`): `main` hands them over unparsed.
+    sandbox = sub.add_parser("sandbox", add_help=False,
+                             help="run the Xero and Microsoft emulators (HTTPS with a local CA): the `dxsandbox` command")
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="[--port-base N] …")
     sandbox.set_defaults(func=cmd_sandbox)
 
     solution = sub.add_parser("solution", help="the managed solution that Dynamics imports")
@@ -544,5 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["sandbox"]:  # argparse would take the sandbox's options (`--port-base`, `--help`) for ours
+        return cmd_sandbox(argparse.Namespace(sandbox_args=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)

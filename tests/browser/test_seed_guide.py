@@ -21,8 +21,8 @@ from playwright.sync_api import Page, expect
 from dxconnector.portal import webhooks as portal_webhooks
 from dxconnector.portal.models import Connection, XeroConnection
 from dxconnector.portal.xero_tokens import DatabaseTokenStore
-from dxconnector.sandbox.microsoft import seed as identity_seed
-from dxconnector.sandbox.microsoft.dataverse.seed import DEMO_INVOICES, seeded_id
+from dxsandbox.microsoft import seed as identity_seed
+from dxsandbox.microsoft.dataverse.seed import DEMO_INVOICES, seeded_id
 from dxconnector.sync.context import invoice_id_of
 from dxconnector.sync.models import SyncRun
 from dxconnector.xero import resources

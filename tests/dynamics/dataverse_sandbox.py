@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from dxconnector.dynamics import auth
-from dxconnector.sandbox.common.control import TOKEN_HEADER
-from dxconnector.sandbox.common.faults import FAILURE_KINDS, FaultInjector, FaultPlan
+from dxsandbox.common.control import TOKEN_HEADER
+from dxsandbox.common.faults import FAILURE_KINDS, FaultInjector, FaultPlan
 from tests.sandboxes import RunningSandbox
 
 

@@ -12,7 +12,7 @@ from dxconnector.dynamics import batch
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import PreconditionFailed, RateLimited, RetryableError
 from dxconnector.retry import backoff_delay
-from dxconnector.sandbox.common.faults import FAILURE_KINDS
+from dxsandbox.common.faults import FAILURE_KINDS
 from tests.dynamics.dataverse_sandbox import a_seed_that_fails_every_kind, seed_for
 from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox

@@ -8,8 +8,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from dxconnector.sandbox.common.control import TOKEN_HEADER
-from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
+from dxsandbox.common.control import TOKEN_HEADER
+from dxsandbox.common.faults import FaultInjector, FaultPlan
 from tests.sandbox.test_xero_identity import consent, exchange
 from tests.sandboxes import start_sandbox
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from dxconnector.sandbox.common.control import TOKEN_HEADER
+from dxsandbox.common.control import TOKEN_HEADER
 from tests.sandbox.test_xero_identity import connections, consent, exchange, token_call
 from tests.sandboxes import start_sandbox
 

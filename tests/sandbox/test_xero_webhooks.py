@@ -11,13 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dxconnector.sandbox.common.control import TOKEN_HEADER
-from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.common.tls import issue_server_certificate
-from dxconnector.sandbox.xero import seed
-from dxconnector.sandbox.xero.events import ChangeEvent
-from dxconnector.sandbox.xero.oauth import XeroIdentity
-from dxconnector.sandbox.xero.webhooks import DeliverySettings, WebhookDeliverer, intent_to_receive
+from dxsandbox.common.control import TOKEN_HEADER
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.common.tls import issue_server_certificate
+from dxsandbox.xero import seed
+from dxsandbox.xero.events import ChangeEvent
+from dxsandbox.xero.oauth import XeroIdentity
+from dxsandbox.xero.webhooks import DeliverySettings, WebhookDeliverer, intent_to_receive
 from tests.sandbox.common.webhook_receiver import signature, signature_checker, webhook_receiver
 from tests.sandboxes import start_sandbox
 

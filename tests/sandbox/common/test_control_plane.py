@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dxconnector.sandbox.common.clock import ScaledClock
-from dxconnector.sandbox.common.control import TOKEN_HEADER, ControlPlane, build_api_host
-from dxconnector.sandbox.common.faults import FaultInjector, FaultPlan
-from dxconnector.sandbox.common.limits import RateLimiter, Rule
+from dxsandbox.common.clock import ScaledClock
+from dxsandbox.common.control import TOKEN_HEADER, ControlPlane, build_api_host
+from dxsandbox.common.faults import FaultInjector, FaultPlan
+from dxsandbox.common.limits import RateLimiter, Rule
 from tests.sandbox.common.asgi_server import serve_in_thread
 from tests.sandbox.common.test_limits import header_policy
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dxconnector.sandbox.common.faults import FAILURE_KINDS, ExposeTransport, FaultInjector, FaultMiddleware, FaultPlan
+from dxsandbox.common.faults import FAILURE_KINDS, ExposeTransport, FaultInjector, FaultMiddleware, FaultPlan
 from tests.sandbox.common.asgi_server import serve_in_thread
 
 

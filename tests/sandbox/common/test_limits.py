@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from dxconnector.sandbox.common.limits import LimitPolicy, RateLimiter, RateLimitMiddleware, Rule, real_retry_after
+from dxsandbox.common.limits import LimitPolicy, RateLimiter, RateLimitMiddleware, Rule, real_retry_after
 from tests.sandbox.common.asgi_server import serve_in_thread
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dxconnector.sandbox.common.store import DocumentStore
+from dxsandbox.common.store import DocumentStore
 
 
 class Refused(Exception):

@@ -15,12 +15,12 @@ with warnings.catch_warnings():  # Starlette would rather run its test client on
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from dxconnector.sandbox.common import jwt
-from dxconnector.sandbox.common.clock import ScaledClock
-from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.microsoft.dataverse.app import build_dataverse_app
-from dxconnector.sandbox.microsoft.dataverse.service import DataverseService
-from dxconnector.sandbox.microsoft.dataverse.settings import DataverseSettings, OrgUser, SeedSize
+from dxsandbox.common import jwt
+from dxsandbox.common.clock import ScaledClock
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.microsoft.dataverse.app import build_dataverse_app
+from dxsandbox.microsoft.dataverse.service import DataverseService
+from dxsandbox.microsoft.dataverse.settings import DataverseSettings, OrgUser, SeedSize
 
 API = "/api/data/v9.2"
 BASE_URL = "https://testserver"

@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from dxconnector.sandbox.common.tls import issue_server_certificate
+from dxsandbox.common.tls import issue_server_certificate
 
 
 def free_port() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.microsoft.dataverse.seed import seed_sales_data
-from dxconnector.sandbox.microsoft.dataverse.service import service_for
-from dxconnector.sandbox.microsoft.dataverse.settings import DataverseSettings
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.microsoft.dataverse.seed import seed_sales_data
+from dxsandbox.microsoft.dataverse.service import service_for
+from dxsandbox.microsoft.dataverse.settings import DataverseSettings
 from tests.sandbox.dataverse.conftest import ORG, USERS, API
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from dxconnector.sandbox.common.clock import ScaledClock
-from dxconnector.sandbox.microsoft.dataverse.errors import DataverseError
-from dxconnector.sandbox.microsoft.dataverse.protection import ServiceProtection
-from dxconnector.sandbox.microsoft.dataverse.settings import DataverseSettings, ServiceProtectionLimits
+from dxsandbox.common.clock import ScaledClock
+from dxsandbox.microsoft.dataverse.errors import DataverseError
+from dxsandbox.microsoft.dataverse.protection import ServiceProtection
+from dxsandbox.microsoft.dataverse.settings import DataverseSettings, ServiceProtectionLimits
 from tests.sandbox.dataverse.conftest import ADMIN, API, SALES, USERS, make_org
 
 

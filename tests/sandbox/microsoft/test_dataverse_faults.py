@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from dxconnector.sandbox.common.control import TOKEN_HEADER
+from dxsandbox.common.control import TOKEN_HEADER
 from tests.dynamics.dataverse_sandbox import control_client, seed_for
 from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.microsoft import seed
-from dxconnector.sandbox.microsoft.discovery import PROPERTIES, QueryError, instance, parse_filter, parse_key
-from dxconnector.sandbox.microsoft.errors import EntraError
-from dxconnector.sandbox.microsoft.identity import MicrosoftIdentity, canonical_origin, split_resource_scope
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.microsoft import seed
+from dxsandbox.microsoft.discovery import PROPERTIES, QueryError, instance, parse_filter, parse_key
+from dxsandbox.microsoft.errors import EntraError
+from dxsandbox.microsoft.identity import MicrosoftIdentity, canonical_origin, split_resource_scope
 
 ORG_URL = "https://127.0.0.1:9414"
 DISCOVERY_URL = "https://127.0.0.1:9412"

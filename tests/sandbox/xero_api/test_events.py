@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from dxconnector.sandbox.common.store import DocumentStore
-from dxconnector.sandbox.xero import seed
-from dxconnector.sandbox.xero.api.accounting import AccountingApi, contacts, payments, transactions
-from dxconnector.sandbox.xero.api.accounting.transactions import CREDIT_NOTES, INVOICES
-from dxconnector.sandbox.xero.api.accounting.validation import ValidationFailure
-from dxconnector.sandbox.xero.events import RecordingSink
-from dxconnector.sandbox.xero.oauth import XeroIdentity
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.xero import seed
+from dxsandbox.xero.api.accounting import AccountingApi, contacts, payments, transactions
+from dxsandbox.xero.api.accounting.transactions import CREDIT_NOTES, INVOICES
+from dxsandbox.xero.api.accounting.validation import ValidationFailure
+from dxsandbox.xero.events import RecordingSink
+from dxsandbox.xero.oauth import XeroIdentity
 
 TENANT = seed.ORGANISATIONS[0]["tenant_id"]
 BASE = "https://api.example.test/api.xro/2.0"

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from dxconnector.sandbox.xero.api.accounting import status
-from dxconnector.sandbox.xero.api.accounting.dates import BadDate, ms_date, parse_date, parse_if_modified_since
-from dxconnector.sandbox.xero.api.accounting.idempotency import CachedResponse, IdempotencyCache, KeyReused, fingerprint
-from dxconnector.sandbox.xero.api.accounting.query import (
+from dxsandbox.xero.api.accounting import status
+from dxsandbox.xero.api.accounting.dates import BadDate, ms_date, parse_date, parse_if_modified_since
+from dxsandbox.xero.api.accounting.idempotency import CachedResponse, IdempotencyCache, KeyReused, fingerprint
+from dxsandbox.xero.api.accounting.query import (
     QueryError, apply_order, compile_where, parse_bool, parse_csv, parse_page,
 )
-from dxconnector.sandbox.xero.api.accounting.totals import LineFigures, document_totals, line_totals
-from dxconnector.sandbox.xero.api.accounting.transactions import due_date_for_terms
+from dxsandbox.xero.api.accounting.totals import LineFigures, document_totals, line_totals
+from dxsandbox.xero.api.accounting.transactions import due_date_for_terms
 
 D = Decimal
 GST = D("0.15")

@@ -1,0 +1,3 @@
+from dxsandbox.cli import main
+
+raise SystemExit(main())
