@@ -140,9 +140,10 @@ class World:
         """Register, connect both sides, install the solution, save defaults, Create Connection, start the trial."""
         from django.test import Client
 
+        from dxconnector.connections.models import Connection
         from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
         from dxconnector.portal.app_user import use_application_user
-        from dxconnector.portal.models import Connection, User
+        from dxconnector.portal.models import User
         from dxsandbox.consent import xero_consent
 
         owner, _ = User.objects.get_or_create(email="bench@example.org", defaults={"name": "Bench", "company": "Bench Ltd"})

@@ -113,10 +113,10 @@ def stop_portal(children: dict[str, subprocess.Popen]) -> None:
 
 
 def _xero_client(connection: Any):
-    from dxconnector.portal.xero_connect import client_for
+    from dxconnector.connections.clients import xero_client
 
     connection.refresh_from_db()
-    return client_for(connection.xero)
+    return xero_client(connection.xero)
 
 
 def trial(dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str], rng: random.Random,

@@ -8,8 +8,9 @@ from unittest import mock
 from django.core import mail
 from django.test import TestCase
 
+from dxconnector.connections.models import Connection
 from dxconnector.jobs.worker import run_pending_jobs
-from dxconnector.portal.models import Connection, User
+from dxconnector.portal.models import User
 
 PASSWORD = "correct-horse-battery-staple"
 

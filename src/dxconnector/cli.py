@@ -320,7 +320,7 @@ def find_connection(command: str, reference: str):
     when there is none."""
     from django.core.exceptions import ValidationError
 
-    from dxconnector.portal.models import Connection
+    from dxconnector.connections.models import Connection
 
     try:
         connection = Connection.objects.filter(pk=reference).first()
@@ -364,7 +364,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """`sync CONNECTION`: sync one connection now, showing its progress batch by batch. With `--dry-run --invoice ID`:
     say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
     setup_django()
-    from dxconnector.sync import engine
+    from dxconnector.sync import api as sync
     from dxconnector.sync.models import Trigger
 
     connection = find_connection("sync", args.connection)
@@ -374,11 +374,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not (args.dry_run and args.invoice):
             print("dxconnector sync: --dry-run and --invoice ID go together", file=sys.stderr)
             return 2
-        print("\n".join(engine.explain(connection.pk, args.invoice).lines))
+        print("\n".join(sync.explain(connection.pk, args.invoice).lines))
         return 0
     shown = ProgressDisplay(sys.stdout)
     try:
-        run = engine.run_sync(connection.pk, Trigger.CLI, progress=shown)
+        run = sync.run_sync(connection.pk, Trigger.CLI, progress=shown)
     except Exception as error:  # recorded on the run; the traceback goes to the log at DEBUG, not onto the screen
         shown.close()
         return unexpected("sync", error, "the next run carries on from the last batch committed")
@@ -402,8 +402,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     2 when the comparison could not be made."""
     setup_django()
     from dxconnector.dynamics.errors import DynamicsError
-    from dxconnector.sync.engine import NotReady
-    from dxconnector.sync.verify import verify
+    from dxconnector.sync.api import NotReady, verify
     from dxconnector.xero.errors import XeroError
 
     connection = find_connection("verify", args.connection)
@@ -445,9 +444,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_app_user(args: argparse.Namespace) -> int:
     setup_django()
+    from dxconnector.connections.models import Connection
     from dxconnector.dynamics.errors import DynamicsError
     from dxconnector.portal.app_user import use_application_user
-    from dxconnector.portal.models import Connection
 
     connection = Connection.objects.filter(pk=args.connection).first()
     if connection is None:

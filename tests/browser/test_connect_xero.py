@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from dxconnector.portal.models import Connection, User, XeroConnection
+from dxconnector.connections.models import Connection, XeroConnection
+from dxconnector.portal.models import User
 from tests.sandboxes import connector_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from dxconnector.portal.models import Connection, User
+from dxconnector.connections.models import Connection
+from dxconnector.portal.models import User
 from tests.base import run_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

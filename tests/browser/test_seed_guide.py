@@ -18,15 +18,15 @@ from django.core import mail
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
+from dxconnector.connections.models import Connection, XeroConnection
+from dxconnector.connections.tokens import DatabaseTokenStore
 from dxconnector.portal import webhooks as portal_webhooks
-from dxconnector.portal.models import Connection, XeroConnection
-from dxconnector.portal.xero_tokens import DatabaseTokenStore
-from dxsandbox.microsoft import seed as identity_seed
-from dxsandbox.microsoft.dataverse.seed import DEMO_INVOICES, seeded_id
 from dxconnector.sync.context import invoice_id_of
 from dxconnector.sync.models import SyncRun
 from dxconnector.xero import resources
 from dxconnector.xero.client import XeroApiConfig, XeroClient
+from dxsandbox.microsoft import seed as identity_seed
+from dxsandbox.microsoft.dataverse.seed import DEMO_INVOICES, seeded_id
 from tests.base import run_jobs
 from tests.sandboxes import connector_settings, start_sandbox
 
@@ -144,7 +144,7 @@ def first_sync_sends_the_demo_invoices(page: Page, connection: Connection, scree
     """Starting the trial queued the first sync; a worker runs it and the seeded invoices are in Xero within seconds."""
     started = time.monotonic()
     # Dynamics' webhook calls the run's own write-back causes queue nothing meanwhile: one writer at a time.
-    with mock.patch.object(portal_webhooks.triggers, "request_sync"):
+    with mock.patch.object(portal_webhooks.sync, "request_sync"):
         run_jobs()
     run = SyncRun.objects.get(connection=connection, trigger="created")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from dxconnector.connections.models import DynamicsConnection
 from dxconnector.dynamics.errors import AuthExpired
 from dxconnector.portal import checklist
 from dxconnector.portal.app_user import use_application_user
-from dxconnector.portal.models import DynamicsConnection
 from tests.base import BaseTestCase
 from tests.sandboxes import connector_settings
 

@@ -1,4 +1,4 @@
-from dxconnector.portal.models import Connection
+from dxconnector.connections.models import Connection
 from tests.base import BaseTestCase
 
 

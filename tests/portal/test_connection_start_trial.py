@@ -3,9 +3,9 @@ from unittest import mock
 
 from django.test import override_settings
 
+from dxconnector.connections.models import Connection
 from dxconnector.domain.trial import TrialState
 from dxconnector.portal import checklist
-from dxconnector.portal.models import Connection
 from tests.base import BaseTestCase
 
 ONLY_DEFAULTS = [checklist.defaults_set]

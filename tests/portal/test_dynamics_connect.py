@@ -10,7 +10,7 @@ from django.db import connection as db
 from django.test import override_settings
 from django.utils.html import escape
 
-from dxconnector.portal.models import DynamicsConnection
+from dxconnector.connections.models import DynamicsConnection
 from tests.base import BaseTestCase
 from tests.sandbox.microsoft.browser import sign_in
 from tests.sandboxes import connector_settings, start_sandbox

@@ -12,8 +12,12 @@ from django.db import connection as db
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
 from dxconnector.dynamics.webhooks import SECRET_HEADER, BadContext, parse_context
-from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
 from dxconnector.sync import engine, triggers
 from dxconnector.sync.models import QueuedSync, XeroWebhookEvent
 from tests.base import BaseTestCase

@@ -6,10 +6,14 @@ from unittest import mock
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import checklist
-from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
-from dxconnector.sync import triggers
+from dxconnector.sync import queue
 from tests.base import BaseTestCase
 
 ONLY_DEFAULTS = [checklist.defaults_set]
@@ -29,7 +33,7 @@ class FirstSyncTestCase(BaseTestCase):
     def create(self, **kwargs):
         # Dynamics and Xero are not reachable here: the rows' writer and the lists' reader stand in for them.
         with mock.patch("dxconnector.portal.views.write_connection_rows", **kwargs) as write, \
-                mock.patch("dxconnector.sync.engine.refresh_reference_lists"):
+                mock.patch("dxconnector.sync.api.refresh_reference_lists"):
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
         self.assertEqual(response.status_code, 302)
         return write
@@ -56,7 +60,7 @@ class FirstSyncTestCase(BaseTestCase):
     def test_closing_the_popup_again_queues_nothing_more(self):
         self.create()
         self.start_trial()
-        triggers.started(self.connection.pk)  # the first sync began: a new request would queue another
+        queue.started(self.connection.pk)  # the first sync began: a new request would queue another
         self.start_trial()
         self.assertEqual(len(self.queued()), 1)
 
@@ -76,7 +80,7 @@ class FirstSyncTestCase(BaseTestCase):
 
     def test_xeros_lists_failing_to_load_does_not_stop_create_connection(self):
         with mock.patch("dxconnector.portal.views.write_connection_rows"), \
-                mock.patch("dxconnector.sync.engine.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")), \
+                mock.patch("dxconnector.sync.api.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")), \
                 self.assertLogs("dxconnector.portal.views", "WARNING") as logged:
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
         self.assertEqual(response.status_code, 302)

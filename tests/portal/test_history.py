@@ -4,7 +4,7 @@ from unittest import mock
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from dxconnector.portal.models import DynamicsConnection
+from dxconnector.connections.models import DynamicsConnection
 from dxconnector.sync.models import RequestedRecord, SyncAttempt, SyncRun
 from tests.base import BaseTestCase
 
@@ -150,7 +150,7 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_queues_the_invoice_again(self):
         self.attempt(INVOICE, "HELD_BACK")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.triggers.retry_invoices", return_value=True) as retry:
+        with mock.patch("dxconnector.sync.api.retry_invoices", return_value=True) as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE, "query": "outcome=HELD_BACK&page=1"})
         retry.assert_called_once_with(self.connection.pk, [INVOICE])
         self.assertRedirects(response, self.url("?outcome=HELD_BACK&page=1"), fetch_redirect_response=False)
@@ -178,7 +178,7 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_refuses_an_invoice_that_did_not_fail(self):
         self.attempt(INVOICE, "SUCCEEDED")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": "not-in-the-history"}))
         retry.assert_not_called()
@@ -188,7 +188,7 @@ class HistoryTestCase(BaseTestCase):
         self.connection.trial_started_at = self.connection.trial_ends_at = None
         self.connection.save(update_fields=["trial_started_at", "trial_ends_at"])
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
         retry.assert_not_called()
         self.assertMessage(response, "Syncing starts with the free trial")
@@ -196,6 +196,6 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_is_refused_on_another_users_connection(self):
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.charlie)
-        with mock.patch("dxconnector.sync.triggers.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
         retry.assert_not_called()

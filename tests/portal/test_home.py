@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dxconnector.portal.models import Connection
+from dxconnector.connections.models import Connection
 from tests.base import BaseTestCase
 
 

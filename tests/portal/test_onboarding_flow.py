@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from dxconnector.connections.clients import dynamics_client as client_for
+from dxconnector.connections.models import DynamicsConnection
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
-from dxconnector.portal.dynamics_connect import client_for
-from dxconnector.portal.models import DynamicsConnection
 from tests.base import BaseTestCase
 from tests.sandbox.microsoft.browser import sign_in
 from tests.sandboxes import connector_settings, xero_consent

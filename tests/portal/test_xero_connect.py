@@ -9,7 +9,7 @@ import pytest
 from django.db import connection as db
 from django.test import override_settings
 
-from dxconnector.portal.models import XeroConnection
+from dxconnector.connections.models import XeroConnection
 from tests.base import BaseTestCase
 from tests.sandboxes import connector_settings, xero_consent
 

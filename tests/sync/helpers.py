@@ -11,6 +11,13 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from dxconnector.connections.clients import Clients, dynamics_client
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
+from dxconnector.connections.tokens import DatabaseTokenStore
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
@@ -23,10 +30,7 @@ from dxconnector.dynamics.solution.definition import (
     TRACKING_CATEGORY,
     TRACKING_OPTION,
 )
-from dxconnector.portal import dynamics_connect
-from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
-from dxconnector.portal.xero_tokens import DatabaseTokenStore
-from dxconnector.sync.engine import Clients, run_sync
+from dxconnector.sync.engine import run_sync
 from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 from dxconnector.xero import resources
 from dxconnector.xero.client import XeroApiConfig, XeroClient
@@ -98,7 +102,7 @@ class SyncHelpers:
         return connection
 
     def dataverse(self, connection: Connection | None = None) -> DataverseClient:
-        client = dynamics_connect.client_for(DynamicsConnection.objects.get(connection=connection or self.connection))
+        client = dynamics_client(DynamicsConnection.objects.get(connection=connection or self.connection))
         self._clients.append(client)
         return client
 
@@ -108,7 +112,7 @@ class SyncHelpers:
 
     def clients(self, connection: Connection, **xero_config: Any) -> Clients:
         """What the engine syncs with in these tests: the connection's own clients, without the call budget."""
-        return Clients(dynamics_connect.client_for(connection.dynamics), self.xero(connection, **xero_config))
+        return Clients(dynamics_client(connection.dynamics), self.xero(connection, **xero_config))
 
     def connector_id(self, connection: Connection | None = None) -> str:
         connection = connection or self.connection

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from dxconnector.portal.models import Connection
+from dxconnector.connections.models import Connection
 from dxconnector.sync import state
 from dxconnector.sync.models import Cursor, Lease, Link, SyncRun
 from dxconnector.sync.streams import INVOICES_TO_XERO

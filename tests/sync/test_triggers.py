@@ -9,12 +9,12 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from dxconnector.connections.models import Connection, DynamicsConnection
+from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.jobs.models import ScheduleLease
 from dxconnector.jobs.scheduler import Scheduler, claim
-from dxconnector.portal import dynamics_connect
-from dxconnector.portal.models import Connection, DynamicsConnection
 from dxconnector.sync import triggers
 from dxconnector.sync.models import QueuedSync
 from tests.sync.helpers import SyncTestCase
@@ -54,7 +54,7 @@ class WebhookRegistrationTestCase(SyncTestCase):
 
     def test_disconnecting_dynamics_removes_the_steps_then_the_endpoint(self):
         dynamics = DynamicsConnection.objects.get(connection=self.connection)
-        token = dynamics_connect.token_for(dynamics)  # taken while the sign-in is still there
+        token = dynamics_token(dynamics)  # taken while the sign-in is still there
         client = DataverseClient(dynamics.org_url, lambda: token.value, settings.CA_BUNDLE)
         self._clients.append(client)
         [endpoint], _ = self.registered()

@@ -10,10 +10,11 @@ import pytest
 from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
+from dxconnector.connections.models import Connection
+from dxconnector.portal import webhooks
+from dxconnector.portal.models import User
 from dxconnector.sync import engine
 from dxconnector.sync.models import SyncRun
-from dxconnector.portal import webhooks
-from dxconnector.portal.models import Connection, User
 from tests.base import PASSWORD, run_jobs
 from tests.sync.helpers import SyncHelpers
 
@@ -45,7 +46,7 @@ class LiveWebhookTestCase(SyncHelpers, TransactionTestCase):
         time.sleep(1)  # the rest of the invoice's calls (its lines, its totals) arrive and coalesce
         # While the worker runs, calls the run's own write-back causes are answered without queueing another run:
         # the portal and the test share one in-memory database, which two writers at once would lock.
-        with mock.patch.object(engine, "connected_clients", self.clients), mock.patch.object(webhooks.triggers, "request_sync"):
+        with mock.patch.object(engine, "connected_clients", self.clients), mock.patch.object(webhooks.sync, "request_sync"):
             self.run_jobs()
         self.assertEqual(len(self.webhook_jobs()), 1)
         run = SyncRun.objects.filter(connection=self.connection, trigger="webhook").order_by("started_at").first()

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "dxconnector.connections",
     "dxconnector.jobs",
     "dxconnector.sync",
 ]

@@ -77,7 +77,7 @@ def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
 
 def sweep_scheduler(worker_id: str) -> Scheduler:
     """Every SYNC_SWEEP_SECONDS one worker queues an incremental sync of every connection that may sync."""
-    from dxconnector.sync.triggers import sweep  # the sync's models load only once Django is set up
+    from dxconnector.sync.api import sweep  # the sync's models load only once Django is set up
 
     return Scheduler("sync-sweep", worker_id, settings.SYNC_SWEEP_SECONDS, sweep)
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from dxconnector.portal.models import Connection, User
+from dxconnector.connections.models import Connection
+from dxconnector.portal.models import User
 
 
 @admin.register(User)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.dynamics import auth
 from dxconnector.dynamics.client import DataverseClient
-from dxconnector.portal.models import Connection, DynamicsConnection
 
 
 def use_application_user(connection: Connection, tenant_id: str, org_url: str, org_name: str = "") -> DynamicsConnection:

@@ -11,10 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
 from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
 from dxconnector.dynamics.errors import AuthExpired, DynamicsError
 from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
-from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
 
 SOLUTION_UNIQUE_NAME = DYNAMICS_XERO_CONNECTOR.unique_name
 
@@ -64,9 +68,9 @@ class Live:
     def dynamics_facts(self) -> DynamicsFacts | None:
         if self.dynamics is None or not self.dynamics.has_organisation:
             return None
-        from dxconnector.portal.dynamics_connect import client_for
+        from dxconnector.connections.clients import dynamics_client
 
-        client = client_for(self.dynamics)
+        client = dynamics_client(self.dynamics)
         try:
             solution, solution_problem = None, ""
             try:

@@ -4,7 +4,6 @@ selecting one, and a Dataverse client for it whose tokens come silently from the
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -12,11 +11,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.models import Connection, DynamicsConnection
+from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import auth, discovery, webhooks
-from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
 from dxconnector.portal import sign_ins
-from dxconnector.portal.models import Connection, DynamicsConnection
 from dxconnector.portal.sign_ins import ConnectFailed
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     if org is None:
         raise ConnectFailed("Choose one of the organisations listed.", connection)
     try:
-        token_for(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
+        dynamics_token(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
     except DynamicsError as error:
         raise ConnectFailed(f"Microsoft would not give a token for {org['friendly_name']} ({error}).", connection) from error
     DynamicsConnection.objects.filter(pk=dynamics.pk).update(
@@ -76,29 +76,12 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     return dynamics
 
 
-def token_for(dynamics: DynamicsConnection, org_url: str | None = None) -> auth.AccessToken:
-    """A token for the organisation, silently; a refreshed token cache is saved back at once."""
-    config = auth.DynamicsOAuthConfig.from_settings()
-    url = org_url or dynamics.org_url
-    if dynamics.mode == DynamicsConnection.Mode.APP:
-        return auth.app_token(config, dynamics.tenant_id, url)
-    current = DynamicsConnection.objects.get(pk=dynamics.pk)
-    token, changed_cache = auth.silent_token(config, current.token_cache, current.home_account_id, auth.user_scope(url))
-    if changed_cache is not None:
-        DynamicsConnection.objects.filter(pk=dynamics.pk).update(token_cache=changed_cache)
-    return token
-
-
-def client_for(dynamics: DynamicsConnection) -> DataverseClient:
-    return DataverseClient(dynamics.org_url, auth.TokenSource(partial(token_for, dynamics)), settings.CA_BUNDLE, timeout=15)
-
-
 def remove_webhooks(dynamics: DynamicsConnection) -> None:
     """Take the connection's webhook steps and endpoint out of Dynamics, as far as Dynamics lets us: a
     disconnect goes ahead regardless (the receiver refuses calls once the secret is gone)."""
     if not dynamics.has_organisation:
         return
-    client = client_for(dynamics)
+    client = dynamics_client(dynamics)
     try:
         webhooks.unregister(client, str(dynamics.connection_id))
     except DynamicsError as error:

@@ -12,14 +12,18 @@ import secrets
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
 from dxconnector.domain.mapping.settings import settings_row
 from dxconnector.domain.records import ConnectionSettings
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.ids import derived_id
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
-from dxconnector.portal.dynamics_connect import client_for
-from dxconnector.portal.models import Connection, DynamicsConnection, XeroConnection
 
 
 def _connector_columns(connection: Connection, xero: XeroConnection) -> dict:
@@ -45,7 +49,7 @@ def register_webhooks(client: DataverseClient, connection: Connection, dynamics:
 
 def write_connection_rows(connection: Connection, dynamics: DynamicsConnection, xero: XeroConnection) -> str:
     """Create or refresh both rows and register the webhooks; returns the settings row's id."""
-    client = client_for(dynamics)
+    client = dynamics_client(dynamics)
     try:
         settings_id = _write_rows(client, connection, xero)
         register_webhooks(client, connection, dynamics)

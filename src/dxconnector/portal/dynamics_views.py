@@ -9,12 +9,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.models import DynamicsConnection
 from dxconnector.dynamics.errors import DynamicsError
+from dxconnector.dynamics.solution import (
+    DYNAMICS_XERO_CONNECTOR,
+    solution_zip_bytes,
+    zip_name,
+)
 from dxconnector.portal import dynamics_connect, sign_ins
-from dxconnector.portal.models import DynamicsConnection
 from dxconnector.portal.views import _own_connection
-
-from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR, solution_zip_bytes, zip_name
 
 
 def _solution_zip() -> bytes:
@@ -83,7 +87,7 @@ def solution_install(request: HttpRequest, pk) -> HttpResponse:
     if dynamics is None or not dynamics.has_organisation:
         messages.error(request, "Connect to Dynamics and select the organisation first, then install.")
         return redirect("connection", pk=connection.pk)
-    client = dynamics_connect.client_for(dynamics)
+    client = dynamics_client(dynamics)
     try:
         client.import_solution(_solution_zip())
     except DynamicsError as error:

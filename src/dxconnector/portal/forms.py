@@ -6,7 +6,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from dxconnector.portal.models import Connection, User
+from dxconnector.connections.models import Connection
+from dxconnector.portal.models import User
 from dxconnector.sync.models import SyncAttempt
 
 

@@ -19,14 +19,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.dynamics import history as history_rows
+from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import dynamics_connect, dynamics_links
 from dxconnector.portal.forms import HistoryFilterForm
-from dxconnector.portal.models import Connection, DynamicsConnection
 from dxconnector.portal.sync_views import why_not_syncing
 from dxconnector.portal.views import _own_connection
-from dxconnector.sync import triggers
+from dxconnector.sync import api as sync
 from dxconnector.sync.models import SyncAttempt, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
     wanted = {str(attempt.pk): attempt.reason for attempt in attempts if attempt.outcome in RETRYABLE and attempt.reported_at}
     if not wanted or dynamics is None or not dynamics.has_organisation:
         return {}, False
-    client = dynamics_connect.client_for(dynamics)
+    client = dynamics_client(dynamics)
     try:
         found = history_rows.messages(client, list(wanted))
     except DynamicsError as error:
@@ -158,7 +159,7 @@ def retry(request: HttpRequest, pk) -> HttpResponse:
     if refusal:
         messages.error(request, refusal)
     else:
-        triggers.retry_invoices(connection.pk, [invoice_id])
+        sync.retry_invoices(connection.pk, [invoice_id])
         messages.success(request, f"Invoice {invoice_id} queued to sync again.")
     query = _kept_query(QueryDict(request.POST.get("query", "")))
     target = reverse("connection-history", args=[connection.pk])

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from dxconnector.portal.models import Connection
+from dxconnector.connections.models import Connection
 
 LIFETIME_SECONDS = 15 * 60
 

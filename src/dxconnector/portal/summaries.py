@@ -8,8 +8,8 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from dxconnector.connections.models import Connection
 from dxconnector.domain.trial import TrialState
-from dxconnector.portal.models import Connection
 
 
 def trial_text(connection: Connection, now: datetime | None = None) -> str:

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from dxconnector.connections.models import Connection
 from dxconnector.domain.trial import TrialState
-from dxconnector.portal.models import Connection
 from dxconnector.portal.views import _own_connection
-from dxconnector.sync import triggers
+from dxconnector.sync import api as sync
 from dxconnector.sync.models import Trigger
 
 
@@ -33,7 +33,7 @@ def sync_now(request: HttpRequest, pk) -> HttpResponse:
     refusal = why_not_syncing(connection)
     if refusal:
         messages.error(request, refusal)
-    elif triggers.request_sync(connection.pk, Trigger.SYNC_NOW):
+    elif sync.request_sync(connection.pk, Trigger.SYNC_NOW):
         messages.success(request, "Sync started. Invoices changed in Dynamics are on their way to Xero.")
     else:  # a second click, or a webhook's sync not started yet: that run takes every change
         messages.success(request, "A sync is already on its way: it takes every change made until it starts.")

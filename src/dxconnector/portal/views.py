@@ -11,14 +11,26 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
 from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.domain.timezones import iana_for_xero
+from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import accounts, checklist, dynamics_connect, dynamics_links, summaries, xero_connect
+from dxconnector.portal import (
+    accounts,
+    checklist,
+    dynamics_connect,
+    summaries,
+    xero_connect,
+)
 from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
-from dxconnector.portal.models import Connection, DynamicsConnection, RegistrationLink, XeroConnection
-from dxconnector.sync import engine, triggers
+from dxconnector.portal.models import RegistrationLink
+from dxconnector.sync import api as sync
 from dxconnector.sync.models import Trigger
 from dxconnector.xero.errors import XeroError
 
@@ -183,8 +195,8 @@ def fill_reference_lists(connection: Connection) -> None:
     """Xero's chart of accounts, tax rates, themes, tracking and currencies in Dynamics right away, for users to
     pick on invoices. Should Xero or Dynamics fail now, the first sync brings them: the connection is made."""
     try:
-        engine.refresh_reference_lists(connection.pk)
-    except (XeroError, DynamicsError, engine.NotReady) as error:
+        sync.refresh_reference_lists(connection.pk)
+    except (XeroError, DynamicsError, sync.NotReady) as error:
         logger.warning("Xero's lists for connection %s wait for the first sync: %s", connection.pk, error)
     except Exception:  # a nicety must not undo the connection just made; the traceback goes to the log
         logger.exception("Xero's lists for connection %s wait for the first sync", connection.pk)
@@ -194,7 +206,7 @@ def queue_first_sync(connection: Connection) -> bool:
     """The connection's first sync, queued as soon as it may run: on Create Connection when it may sync already
     (a subscription, or a connection created again), else when the free trial starts. Invoices already in
     Dynamics reach Xero within seconds of onboarding, not at the first sweep. A sync queued already takes it."""
-    return triggers.request_sync(connection.pk, Trigger.CREATED)
+    return sync.request_sync(connection.pk, Trigger.CREATED)
 
 
 @login_required

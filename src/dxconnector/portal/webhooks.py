@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.dynamics.webhooks import SECRET_HEADER, BadContext, parse_context
-from dxconnector.portal.models import Connection, DynamicsConnection
-from dxconnector.sync import triggers
+from dxconnector.sync import api as sync
 from dxconnector.sync.models import Trigger, XeroWebhookEvent
 from dxconnector.xero.webhooks import BadPayload, parse_events, signature_matches
 
@@ -35,7 +35,7 @@ def xero(request: HttpRequest) -> HttpResponse:
                           event_date=e.event_date) for e in events],
         ignore_conflicts=True,
     )
-    triggers.xero_events_arrived({e.tenant_id for e in events})
+    sync.xero_events_arrived({e.tenant_id for e in events})
     return HttpResponse(status=200)
 
 
@@ -61,7 +61,7 @@ def dynamics(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
         return HttpResponse(status=400)
     connection = Connection.objects.get(pk=connection_id)
     if connection.status == Connection.Status.CREATED and connection.may_sync():
-        queued = triggers.request_sync(connection.pk, Trigger.DYNAMICS_WEBHOOK)
+        queued = sync.request_sync(connection.pk, Trigger.DYNAMICS_WEBHOOK)
         logger.info("Dynamics %s of %s %s for connection %s: %s", change.message, change.entity, change.record_id,
                     connection.pk, "sync queued" if queued else "a sync is queued already")
     return HttpResponse(status=200)

@@ -15,13 +15,24 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dxconnector.connections.clients import xero_client
+from dxconnector.connections.models import Connection, XeroConnection
 from dxconnector.portal import sign_ins
-from dxconnector.portal.models import Connection, XeroConnection
 from dxconnector.portal.sign_ins import ConnectFailed
-from dxconnector.portal.xero_tokens import DatabaseTokenStore
 from dxconnector.xero import auth
-from dxconnector.xero.client import MemoryTokenStore, OrganisationInfo, XeroApiConfig, XeroClient, XeroTenant
-from dxconnector.xero.errors import AuthExpired, OAuthFlowError, RetryableError, XeroError
+from dxconnector.xero.client import (
+    MemoryTokenStore,
+    OrganisationInfo,
+    XeroApiConfig,
+    XeroClient,
+    XeroTenant,
+)
+from dxconnector.xero.errors import (
+    AuthExpired,
+    OAuthFlowError,
+    RetryableError,
+    XeroError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,17 +118,13 @@ def _save(connection: Connection, tokens: auth.TokenSet, tenants: list[XeroTenan
         })
 
 
-def client_for(xero: XeroConnection, tenant_id: str | None = None) -> XeroClient:
-    return XeroClient(XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id)
-
-
 def choose(connection: Connection, tenant_id: str) -> str:
     xero = XeroConnection.objects.get(connection=connection)
     record = next((t for t in xero.pending_tenants if t["tenant_id"] == tenant_id), None)
     if record is None:
         raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
     try:
-        organisation = client_for(xero, tenant_id).organisation()
+        organisation = xero_client(xero, tenant_id).organisation()
     except XeroError as error:
         raise ConnectFailed("Xero could not be reached to read that organisation. Please try again.", connection) from error
     unchosen = [t for t in xero.pending_tenants if t["tenant_id"] != tenant_id]
@@ -132,7 +139,7 @@ def choose(connection: Connection, tenant_id: str) -> str:
 def _release_unused(xero: XeroConnection, tenants: list[dict]) -> None:
     """Give back access to organisations consented to but not chosen, unless another connection uses them."""
     in_use = set(XeroConnection.objects.exclude(pk=xero.pk).values_list("tenant_id", flat=True))
-    client = client_for(xero)
+    client = xero_client(xero)
     for tenant in tenants:
         if tenant["tenant_id"] in in_use:
             continue
@@ -149,7 +156,7 @@ def disconnect(connection: Connection) -> list[str]:
         return []
     warnings = []
     connection_ids = [xero.xero_connection_id] if xero.xero_connection_id else [t["connection_id"] for t in xero.pending_tenants]
-    client = client_for(xero)
+    client = xero_client(xero)
     for connection_id in connection_ids:
         try:
             client.delete_connection(connection_id)

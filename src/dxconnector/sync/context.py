@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from dxconnector.connections.models import Connection
 from dxconnector.domain.records import ConnectionSettings, XeroContactSummary
 from dxconnector.domain.rules import one_line
+from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.client import DataverseClient
-from dxconnector.portal import dynamics_links
-from dxconnector.portal.models import Connection
 from dxconnector.sync import state
 from dxconnector.sync.counts import RunCounts
 from dxconnector.sync.models import SyncRun

@@ -17,23 +17,46 @@ from typing import Any
 
 from django.utils import timezone
 
+from dxconnector.connections.clients import (
+    ClientFactory,
+    Clients,
+    NotReady,
+    connected_clients,
+)
+from dxconnector.connections.models import Connection
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.settings import settings_from_row
 from dxconnector.domain.records import DynamicsInvoice
 from dxconnector.domain.rules import Action, Decision, MatchedBy, Reason
-from dxconnector.dynamics.changes import Changes, Watch, changes_since, connection_rows, customer_ref, read_invoices
-from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.changes import (
+    Changes,
+    Watch,
+    changes_since,
+    connection_rows,
+    customer_ref,
+    read_invoices,
+)
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import dynamics_connect, xero_connect
-from dxconnector.portal.models import Connection
-from dxconnector.sync import deletions, from_xero, invoices, reference_lists, state, writeback, xero_io
+from dxconnector.sync import (
+    deletions,
+    from_xero,
+    invoices,
+    reference_lists,
+    state,
+    writeback,
+    xero_io,
+)
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import guard
 from dxconnector.sync.models import Link, SyncRun
 from dxconnector.sync.prerequisites import Customer, contact_summary
-from dxconnector.sync.streams import REFERENCE_LISTS_FROM_XERO, STREAMS, Direction, Stream
-from dxconnector.xero.client import XeroClient
+from dxconnector.sync.streams import (
+    REFERENCE_LISTS_FROM_XERO,
+    STREAMS,
+    Direction,
+    Stream,
+)
 from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
@@ -43,29 +66,6 @@ CONNECTOR_COLUMN = "_stl3_connectorid_value"
 BATCHES = {"invoice": invoices.sync_batch}  # a stream's record kind → what syncs one batch of its changed ids
 FIRST = {"invoice": invoices.prepare_run}  # record kind → what a run of several batches does before them
 FROM_XERO = {"invoice": from_xero.run_stream, "reference": reference_lists.run_stream}  # record kind → what runs its stream
-
-
-class NotReady(Exception):
-    """The connection is not connected on both sides, or Create Connection has not written its rows."""
-
-
-@dataclass
-class Clients:
-    dynamics: DataverseClient
-    xero: XeroClient
-
-    def close(self) -> None:
-        self.dynamics.close()
-
-
-ClientFactory = Callable[[Connection], Clients]
-
-
-def connected_clients(connection: Connection) -> Clients:
-    try:
-        return Clients(dynamics_connect.client_for(connection.dynamics), xero_connect.client_for(connection.xero))
-    except (Connection.dynamics.RelatedObjectDoesNotExist, Connection.xero.RelatedObjectDoesNotExist) as missing:
-        raise NotReady("Connect both Xero and Dynamics first.") from missing
 
 
 def open_context(connection: Connection, clients: Clients, *, run: SyncRun | None = None, holder: str = "",

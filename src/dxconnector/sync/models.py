@@ -48,7 +48,7 @@ class Link(models.Model):
         CONTACT = "contact"  # a Dynamics account or contact ↔ a Xero contact
         ITEM = "item"  # a Dynamics product ↔ a Xero item
 
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="links")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     dynamics_id = models.CharField(max_length=64)
     xero_id = models.CharField(max_length=64, blank=True)
@@ -74,7 +74,7 @@ class Link(models.Model):
 class Cursor(models.Model):
     """Where a stream reads on from: an opaque value (Dataverse delta links, or a modifiedon watermark)."""
 
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="cursors")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="cursors")
     stream = models.CharField(max_length=64)
     value = models.TextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -90,7 +90,7 @@ class Lease(models.Model):
     """Who may sync a connection right now. Taken and renewed with one conditional UPDATE, so only one
     holder wins whatever the number of workers or machines; an expired lease is free to take."""
 
-    connection = models.OneToOneField("portal.Connection", on_delete=models.CASCADE, related_name="sync_lease")
+    connection = models.OneToOneField("connections.Connection", on_delete=models.CASCADE, related_name="sync_lease")
     holder = models.CharField(max_length=64, blank=True)
     expires_at = models.DateTimeField()
 
@@ -121,7 +121,7 @@ class SyncRun(models.Model):
         PAUSED = "paused"  # the trial ended or syncing is paused: nothing was read or written
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_runs")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="sync_runs")
     trigger = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
@@ -161,7 +161,7 @@ class SyncAttempt(models.Model):
         TO_DYNAMICS = "XERO_TO_D365"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="sync_attempts")
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts")
     record_kind = models.CharField(max_length=16)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.TO_XERO)
@@ -186,7 +186,7 @@ class SyncAttempt(models.Model):
 class QueuedSync(models.Model):
     """A sync of the connection is queued and has not started: further triggers add nothing until it starts."""
 
-    connection = models.OneToOneField("portal.Connection", on_delete=models.CASCADE, related_name="queued_sync")
+    connection = models.OneToOneField("connections.Connection", on_delete=models.CASCADE, related_name="queued_sync")
     trigger = models.CharField(max_length=32)
     queued_at = models.DateTimeField(default=timezone.now)
 
@@ -198,7 +198,7 @@ class RequestedRecord(models.Model):
     """A record someone asked to sync again (Retry in the history): the next run reads it whatever its cursor
     says, and forgets the request once that run's batches are committed."""
 
-    connection = models.ForeignKey("portal.Connection", on_delete=models.CASCADE, related_name="requested_records")
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="requested_records")
     record_kind = models.CharField(max_length=16)
     dynamics_id = models.CharField(max_length=64)
     requested_at = models.DateTimeField(default=timezone.now)

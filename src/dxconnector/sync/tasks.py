@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from dxconnector.sync import engine, triggers
+from dxconnector.sync import engine, queue
 
 
 @task()
 def sync_connection(connection_id: str, trigger: str) -> None:
-    triggers.started(connection_id)
+    queue.started(connection_id)
     engine.run_sync(connection_id, trigger)

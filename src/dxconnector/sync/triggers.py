@@ -13,8 +13,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dxconnector.portal.models import Connection
-from dxconnector.sync.models import QueuedSync, RequestedRecord, Trigger, XeroWebhookEvent
+from dxconnector.connections.models import Connection
+from dxconnector.sync.tasks import sync_connection
+from dxconnector.sync.models import (
+    QueuedSync,
+    RequestedRecord,
+    Trigger,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +28,6 @@ STALE_AFTER = timedelta(hours=1)  # a marker this old lost its job somehow: queu
 
 def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) -> bool:
     """Queue a sync of the connection unless one is queued already. Returns whether one was queued now."""
-    from dxconnector.sync.tasks import sync_connection  # the tasks module imports this one
-
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -44,14 +47,6 @@ def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime
         [RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
          for invoice_id in dict.fromkeys(invoice_ids)], ignore_conflicts=True)
     return request_sync(connection_id, Trigger.RETRY, now)
-
-
-def started(connection_id: Any, now: datetime | None = None) -> None:
-    """A queued run is starting: later triggers queue the next one, and Xero's events so far are taken."""
-    QueuedSync.objects.filter(connection_id=connection_id).delete()
-    tenant_ids = Connection.objects.filter(pk=connection_id).values_list("xero__tenant_id", flat=True)
-    XeroWebhookEvent.objects.filter(tenant_id__in=[t for t in tenant_ids if t], processed_at__isnull=True).update(
-        processed_at=now or timezone.now())
 
 
 def _syncable(connections: Iterable[Connection], now: datetime) -> list[Connection]:

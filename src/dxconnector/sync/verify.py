@@ -34,20 +34,26 @@ from typing import Any
 
 from django.db.models import Count
 
+from dxconnector.connections.models import Connection
 from dxconnector.domain import compare, rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.invoice import xero_invoice
-from dxconnector.domain.records import DynamicsInvoice, InvoiceState, LineAmountTypes, XeroInvoice, XeroStatus
+from dxconnector.domain.records import (
+    DynamicsInvoice,
+    InvoiceState,
+    LineAmountTypes,
+    XeroInvoice,
+    XeroStatus,
+)
 from dxconnector.domain.rules import Action, RuleViolation
 from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
-from dxconnector.portal.models import Connection
 from dxconnector.sync import engine, reading, state
 from dxconnector.sync.context import SyncContext, invoice_id_of
+from dxconnector.sync.engine import CONNECTOR_COLUMN
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.sync.engine import CONNECTOR_COLUMN
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, every_item
 from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
 

@@ -1,4 +1,5 @@
-"""Xero tokens kept in the database, encrypted: the SDK reads them and saves rotated ones here."""
+"""Each side's tokens, kept in the database, encrypted: Xero's pair (the SDK reads them and saves rotated ones here)
+and Microsoft's sign-in (MSAL's token cache, from which tokens for the organisation come silently)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from dxconnector.portal.models import XeroConnection
+from dxconnector.connections.models import DynamicsConnection, XeroConnection
+from dxconnector.dynamics import auth
 from dxconnector.xero.auth import TokenSet
 
 
@@ -28,3 +30,16 @@ class DatabaseTokenStore:
             row.scope = tokens.scope
             row.tokens_saved_at = timezone.now()
             row.save(update_fields=["access_token", "refresh_token", "id_token", "expires_at", "scope", "tokens_saved_at"])
+
+
+def dynamics_token(dynamics: DynamicsConnection, org_url: str | None = None) -> auth.AccessToken:
+    """A token for the organisation, silently; a refreshed token cache is saved back at once."""
+    config = auth.DynamicsOAuthConfig.from_settings()
+    url = org_url or dynamics.org_url
+    if dynamics.mode == DynamicsConnection.Mode.APP:
+        return auth.app_token(config, dynamics.tenant_id, url)
+    current = DynamicsConnection.objects.get(pk=dynamics.pk)
+    token, changed_cache = auth.silent_token(config, current.token_cache, current.home_account_id, auth.user_scope(url))
+    if changed_cache is not None:
+        DynamicsConnection.objects.filter(pk=dynamics.pk).update(token_cache=changed_cache)
+    return token

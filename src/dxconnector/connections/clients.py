@@ -1,0 +1,52 @@
+"""A connection's clients: a Xero client and a Dataverse client for its two organisations, their tokens coming from
+the connection's stores. What the sync runs with, and what the portal asks Dynamics and Xero with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+
+from dxconnector.connections.models import (
+    Connection,
+    DynamicsConnection,
+    XeroConnection,
+)
+from dxconnector.connections.tokens import DatabaseTokenStore, dynamics_token
+from dxconnector.dynamics import auth
+from dxconnector.dynamics.client import DataverseClient
+from dxconnector.xero.client import XeroApiConfig, XeroClient
+
+
+class NotReady(Exception):
+    """The connection is not connected on both sides, or Create Connection has not written its rows."""
+
+
+def xero_client(xero: XeroConnection, tenant_id: str | None = None) -> XeroClient:
+    """A client for the connection's Xero organisation (or, while choosing one, for `tenant_id`)."""
+    return XeroClient(XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id)
+
+
+def dynamics_client(dynamics: DynamicsConnection) -> DataverseClient:
+    return DataverseClient(dynamics.org_url, auth.TokenSource(partial(dynamics_token, dynamics)), settings.CA_BUNDLE, timeout=15)
+
+
+@dataclass
+class Clients:
+    dynamics: DataverseClient
+    xero: XeroClient
+
+    def close(self) -> None:
+        self.dynamics.close()
+
+
+ClientFactory = Callable[[Connection], Clients]
+
+
+def connected_clients(connection: Connection) -> Clients:
+    try:
+        return Clients(dynamics_client(connection.dynamics), xero_client(connection.xero))
+    except (Connection.dynamics.RelatedObjectDoesNotExist, Connection.xero.RelatedObjectDoesNotExist) as missing:
+        raise NotReady("Connect both Xero and Dynamics first.") from missing

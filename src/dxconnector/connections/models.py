@@ -1,0 +1,138 @@
+"""Connections: one Dynamics organisation ↔ one Xero organisation, owned by one portal user, with each side's
+(encrypted) tokens. Below the sync and the portal: both use them, neither owns them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dxconnector.domain import trial
+from dxconnector.vault import EncryptedTextField
+
+
+class Connection(models.Model):
+    """One Dynamics organisation ↔ one Xero organisation, owned by one portal user."""
+
+    class Kind(models.TextChoices):
+        DYNAMICS_XERO = "dynamics_xero", "Dynamics Xero Connector"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Setting up"
+        CREATED = "created", "Created"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.DYNAMICS_XERO)
+    name = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    default_sales_account_code = models.CharField(
+        max_length=10, blank=True, help_text="written into the settings row in Dynamics on Create Connection")
+    sync_invoices_from = models.DateField(
+        null=True, blank=True, help_text="the first sync's backfill: invoices delivered on or after this day (empty: all)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    trial_started_at = models.DateTimeField(null=True, blank=True)
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    subscription_active = models.BooleanField(default=False, help_text="Set by the operator when the customer pays.")
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        db_table = "portal_connection"  # made by the portal app, before connections were their own layer
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"New {self.get_kind_display()}"
+
+    def trial_state(self, now: datetime | None = None) -> trial.TrialState:
+        return trial.trial_state(self.trial_started_at, self.trial_ends_at, self.subscription_active, now or timezone.now())
+
+    def trial_days_left(self, now: datetime | None = None) -> int:
+        return trial.days_left(self.trial_ends_at, now or timezone.now())
+
+    def may_sync(self, now: datetime | None = None) -> bool:
+        return trial.may_sync(self.trial_state(now))
+
+    def start_trial(self, now: datetime | None = None) -> bool:
+        """Start the free trial once; later calls change nothing. Returns whether it started now."""
+        now = now or timezone.now()
+        started = Connection.objects.filter(pk=self.pk, trial_started_at__isnull=True).update(
+            trial_started_at=now, trial_ends_at=trial.trial_end(now, settings.TRIAL_DAYS)
+        )
+        self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
+        return bool(started)
+
+
+class XeroConnection(models.Model):
+    """The Xero side of a connection: which organisation, and the (encrypted) tokens to reach it.
+
+    Saved only once the code exchange and the organisation lookup have both succeeded, so a failed or
+    cancelled sign-in leaves nothing behind. When the admin consented to several organisations the
+    row waits with `pending_tenants` until one is chosen.
+    """
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="xero")
+    tenant_id = models.CharField(max_length=64, blank=True)
+    tenant_name = models.CharField(max_length=255, blank=True)
+    xero_connection_id = models.CharField(max_length=64, blank=True)
+    auth_event_id = models.CharField(max_length=64, blank=True)
+    organisation_timezone = models.CharField(max_length=64, blank=True, help_text="Xero's Windows-style zone name")
+    pending_tenants = models.JSONField(default=list, blank=True)
+    access_token = EncryptedTextField()
+    refresh_token = EncryptedTextField()
+    id_token = EncryptedTextField(blank=True, default="")
+    expires_at = models.DateTimeField()
+    scope = models.TextField(blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    tokens_saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "portal_xeroconnection"
+
+    def __str__(self) -> str:
+        return self.tenant_name or "Xero (choosing an organisation)"
+
+    @property
+    def is_chosen(self) -> bool:
+        return bool(self.tenant_id)
+
+
+class DynamicsConnection(models.Model):
+    """The Dynamics side of a connection: the admin's Microsoft sign-in (MSAL's token cache, encrypted)
+    and the organisation chosen from Global Discovery."""
+
+    class Mode(models.TextChoices):
+        USER = "user", "Signed-in user"
+        APP = "app", "Application user (client credentials)"
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="dynamics")
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.USER)
+    token_cache = EncryptedTextField(blank=True, default="")
+    home_account_id = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=254, blank=True)
+    tenant_id = models.CharField(max_length=64, blank=True)
+    organisations = models.JSONField(default=list, blank=True)
+    org_id = models.CharField(max_length=64, blank=True)
+    org_url = models.URLField(max_length=300, blank=True)
+    org_name = models.CharField(max_length=200, blank=True)
+    org_unique_name = models.CharField(max_length=100, blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    selected_at = models.DateTimeField(null=True, blank=True)
+    webhook_secret = EncryptedTextField(blank=True, default="", help_text="what Dynamics' webhook calls must present")
+
+    class Meta:
+        db_table = "portal_dynamicsconnection"
+
+    def __str__(self) -> str:
+        return self.org_name or self.username or "Dynamics"
+
+    @property
+    def has_organisation(self) -> bool:
+        return bool(self.org_url)
