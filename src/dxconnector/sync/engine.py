@@ -10,7 +10,7 @@ read or written, and nothing is lost — its cursors wait where they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,12 +27,8 @@ from dxconnector.connections.models import Connection
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.settings import settings_from_row
-from dxconnector.domain.records import DynamicsInvoice
 from dxconnector.domain.rules import Action, Decision, MatchedBy, Reason
 from dxconnector.dynamics.changes import (
-    Changes,
-    Watch,
-    changes_since,
     connection_rows,
     customer_ref,
     read_invoices,
@@ -40,7 +36,6 @@ from dxconnector.dynamics.changes import (
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.sync import (
     deletions,
-    from_xero,
     invoices,
     reference_lists,
     state,
@@ -54,18 +49,12 @@ from dxconnector.sync.prerequisites import Customer, contact_summary
 from dxconnector.sync.streams import (
     REFERENCE_LISTS_FROM_XERO,
     STREAMS,
-    Direction,
-    Stream,
 )
 from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
 
 RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
-CONNECTOR_COLUMN = "_stl3_connectorid_value"
-BATCHES = {"invoice": invoices.sync_batch}  # a stream's record kind → what syncs one batch of its changed ids
-FIRST = {"invoice": invoices.prepare_run}  # record kind → what a run of several batches does before them
-FROM_XERO = {"invoice": from_xero.run_stream, "reference": reference_lists.run_stream}  # record kind → what runs its stream
 
 
 def open_context(connection: Connection, clients: Clients, *, run: SyncRun | None = None, holder: str = "",
@@ -128,7 +117,7 @@ def _kind_of(error: Exception) -> str:
 def sync_streams(ctx: SyncContext) -> None:
     recover_pending(ctx)
     for stream in STREAMS:
-        run_stream(ctx, stream)
+        stream.runner(ctx, stream)
     deletions.act_on_deletions(ctx)
     writeback.flush_due(ctx)
 
@@ -169,82 +158,6 @@ def _recognised(ctx: SyncContext, pending: list[Link], documents: list[XeroDocum
         if unclaimed.get(link.sent_hash):
             found[link.dynamics_id] = unclaimed[link.sent_hash].pop(0)
     return found
-
-
-# --- a stream --------------------------------------------------------------------------------------------
-
-
-def _ours(ctx: SyncContext, row: Mapping[str, Any]) -> bool:
-    """Whether a changed row is this connection's business, when the row says (an invoice line does not: its
-    invoice is read and decided). `belongs_here` is the rule; the row carries all it looks at."""
-    if CONNECTOR_COLUMN not in row:
-        return True
-    return rules.belongs_here(DynamicsInvoice(id="", connector_id=row[CONNECTOR_COLUMN]), ctx.settings)
-
-
-def _sent_as_is(link: Link | None, row: Mapping[str, Any]) -> bool:
-    """The row is the very version the ledger sent (usually our own write-back's echo): `pick_up` would skip
-    it as unchanged, so it is not even read in full."""
-    return bool(link and link.xero_id and not link.pending_since and link.sent_version
-                and link.sent_version == str(row.get("versionnumber")))
-
-
-def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]) -> list[str]:
-    """The records that changed, once each, in the order the changes came. A record whose own row is not this
-    connection's is left out whatever else of it changed (its lines, say)."""
-    own: Watch = stream.watch[0]
-    rows = changes[own.entity_set].rows
-    links = state.links(ctx.connection_id, stream.record_kind, [str(row[own.key]) for row in rows if row.get(own.key)])
-    ids: dict[str, None] = {}
-    others: set[str] = set()
-    for row in rows:
-        key = str(row.get(own.key) or "")
-        if not key:
-            continue
-        if not _ours(ctx, row):
-            others.add(key)
-        elif _sent_as_is(links.get(key), row):
-            ctx.counts.unchanged += 1
-        else:
-            ids.setdefault(key)
-    for watch in stream.watch[1:]:
-        for row in changes[watch.entity_set].rows:
-            key = str(row.get(watch.key) or "")
-            if key and key not in others and _ours(ctx, row) and watch.wants(row):
-                ids.setdefault(key)
-    return list(ids)
-
-
-def run_stream(ctx: SyncContext, stream: Stream) -> None:
-    if stream.direction is Direction.TO_DYNAMICS:
-        FROM_XERO[stream.record_kind](ctx, stream)
-    else:
-        run_dynamics_stream(ctx, stream)
-
-
-def run_dynamics_stream(ctx: SyncContext, stream: Stream) -> None:
-    position = state.cursor(ctx.connection_id, stream.name) or {}
-    ctx.progress(Progress(stream.name, "reading what changed in Dynamics"))
-    changes = {watch.entity_set: changes_since(ctx.dynamics, watch, position.get(watch.entity_set)) for watch in stream.watch}
-    after = {stream.name: {entity_set: found.position for entity_set, found in changes.items()}}
-    deleted = changes[stream.watch[0].entity_set].deleted
-    if deleted:  # recorded before the cursor moves past them: `deletions` acts on them
-        ctx.counts.deleted_in_dynamics += state.mark_deleted(ctx.connection_id, deleted)
-    ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
-    batches = [ids[start:start + stream.batch_size] for start in range(0, len(ids), stream.batch_size)]
-    if not batches:
-        state.save_cursors(ctx.connection_id, after)
-        ctx.progress(Progress(stream.name, "nothing changed"))
-        return
-    if len(batches) > 1 and stream.record_kind in FIRST:
-        FIRST[stream.record_kind](ctx, batches, stream.name)
-    sync_batch = BATCHES[stream.record_kind]
-    for number, batch in enumerate(batches, start=1):
-        ctx.renew_lease()
-        sync_batch(ctx, batch, cursors=after if number == len(batches) else None)
-        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}, {len(batch)} invoices read; so far {ctx.counts.so_far()}",
-                              number, len(batches)))
-    state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
 
 
 def refresh_reference_lists(connection_id: Any, *, clients: ClientFactory | None = None) -> dict[str, int]:

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.sync import reading, state, writeback
+from dxconnector.sync.batches import run_batches
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt, Trigger, XeroWebhookEvent
-from dxconnector.sync.streams import Stream
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE
 from dxconnector.xero.resources import INVOICES, Resource
+
+if TYPE_CHECKING:
+    from dxconnector.sync.streams import Stream
 
 KIND = Link.Kind.INVOICE
 EVENT_MARGIN = timedelta(minutes=1)
@@ -113,17 +116,15 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         return
     ctx.progress(Progress(stream.name, "reading what changed in Xero"))
     changed, after, faults = changed_in_xero(ctx, stream, position)
-    batches = [changed[start:start + stream.batch_size] for start in range(0, len(changed), stream.batch_size)]
     ctx.counts.outcome("FAILED", len(faults))
-    if not batches:
-        state.due_from_xero(ctx.connection_id, ctx.run, [], faults, {stream.name: after})
-        ctx.progress(Progress(stream.name, "nothing changed"))
-        return
-    for number, batch in enumerate(batches, start=1):
-        ctx.renew_lease()
-        write_back(ctx, batch, cursors={stream.name: after} if number == len(batches) else None, faults=faults if number == 1 else ())
-        ctx.progress(Progress(stream.name, f"batch {number}/{len(batches)}; so far {ctx.counts.brought_back} brought back",
-                              number, len(batches)))
+    unrecorded = list(faults)  # recorded with the first batch, or with the cursor when nothing changed
+
+    def batch(ctx: SyncContext, documents: list[tuple[Link, XeroDocument]], cursors: Mapping[str, Any] | None) -> None:
+        write_back(ctx, documents, cursors, unrecorded)
+        unrecorded.clear()
+
+    run_batches(ctx, stream, changed, batch, {stream.name: after}, said=lambda _: f"so far {ctx.counts.brought_back} brought back",
+                nothing=lambda cursors: state.due_from_xero(ctx.connection_id, ctx.run, [], faults, cursors))
 
 
 def write_back(ctx: SyncContext, batch: list[tuple[Link, XeroDocument]], cursors: Mapping[str, Any] | None,

@@ -24,8 +24,23 @@ from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.invoice import invoice_hash, xero_invoice
 from dxconnector.domain.mapping.item import catalogue_products
-from dxconnector.domain.records import DynamicsProduct, InvoiceLink, InvoiceState, InvoiceType, XeroInvoice, XeroStatus
-from dxconnector.domain.rules import Action, CancelAction, Decision, EditRule, Reason, RuleViolation, Why
+from dxconnector.domain.records import (
+    DynamicsProduct,
+    InvoiceLink,
+    InvoiceState,
+    InvoiceType,
+    XeroInvoice,
+    XeroStatus,
+)
+from dxconnector.domain.rules import (
+    Action,
+    CancelAction,
+    Decision,
+    EditRule,
+    Reason,
+    RuleViolation,
+    Why,
+)
 from dxconnector.dynamics.changes import InvoiceRecord
 from dxconnector.sync import prerequisites, reading, state, writeback, xero_io
 from dxconnector.sync.context import Progress, SyncContext
@@ -448,7 +463,7 @@ def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Ma
            [item.going.invoice_id for item in refused if item.going.decision.action is Action.CREATE])
 
 
-def sync_batch(ctx: SyncContext, invoice_ids: list[str], *, cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+def sync_batch(ctx: SyncContext, invoice_ids: list[str], cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Read the changed invoices in full (one query) and sync them."""
     records, unreadable = reading.readable(ctx, invoice_ids)
     sync_invoices(ctx, records, cursors=cursors, unreadable=unreadable)

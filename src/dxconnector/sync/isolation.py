@@ -19,8 +19,8 @@ from django.db import DatabaseError
 
 from dxconnector.domain.rules import Why
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.sync.state import Attempt, LeaseLost
 from dxconnector.sync.models import SyncAttempt
+from dxconnector.sync.state import Attempt, LeaseLost
 from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)

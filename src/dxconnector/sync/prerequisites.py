@@ -24,7 +24,15 @@ from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link
-from dxconnector.sync.xero_io import WHERE_TERMS, every_contact, every_item, find_contacts, find_items, lookup_calls, write
+from dxconnector.sync.xero_io import (
+    WHERE_TERMS,
+    every_contact,
+    every_item,
+    find_contacts,
+    find_items,
+    lookup_calls,
+    write,
+)
 from dxconnector.xero.resources import CONTACTS, ITEMS
 
 CONTACT_REFUSED = "Xero refused to create the customer as a contact; the sync history in Dynamics has Xero's words."

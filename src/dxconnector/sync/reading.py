@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dxconnector.dynamics.changes import InvoiceRecord, invoice_record, read_invoice_rows
+from dxconnector.dynamics.changes import (
+    InvoiceRecord,
+    invoice_record,
+    read_invoice_rows,
+)
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard

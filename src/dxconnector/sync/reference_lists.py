@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -38,8 +38,17 @@ from dxconnector.dynamics.solution.model import Table
 from dxconnector.sync import state
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.isolation import Fault, guard
-from dxconnector.sync.streams import Stream
-from dxconnector.xero.resources import ACCOUNTS, BRANDING_THEMES, CURRENCIES, TAX_RATES, TRACKING_CATEGORIES, Resource
+from dxconnector.xero.resources import (
+    ACCOUNTS,
+    BRANDING_THEMES,
+    CURRENCIES,
+    TAX_RATES,
+    TRACKING_CATEGORIES,
+    Resource,
+)
+
+if TYPE_CHECKING:
+    from dxconnector.sync.streams import Stream
 
 logger = logging.getLogger(__name__)
 SET_NAMES = {table.name: table.set_name for table in (CONNECTION, TRACKING_CATEGORY)}  # what our rows' lookups point at

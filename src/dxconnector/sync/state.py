@@ -24,7 +24,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dxconnector.domain.records import InvoiceLink, InvoiceType
-from dxconnector.sync.models import Cursor, Lease, Link, RequestedRecord, SyncAttempt, SyncRun
+from dxconnector.sync.models import (
+    Cursor,
+    Lease,
+    Link,
+    RequestedRecord,
+    SyncAttempt,
+    SyncRun,
+)
 
 logger = logging.getLogger(__name__)
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)

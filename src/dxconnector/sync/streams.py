@@ -2,18 +2,32 @@
 
 A stream names what it syncs and which way, what it follows — Dynamics tables (its cursor holds one position
 per table) or Xero collections (one If-Modified-Since moment per collection) — how it reads them on
-(`cursor`), and how many records go in one batch.
+(`cursor`), how many records go in one batch, and what runs it (`runner`: each stream carries its own; a stream to
+Xero also names what syncs one batch and what a run of several does first).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
-from dxconnector.xero.resources import ACCOUNTS, BRANDING_THEMES, CREDIT_NOTES, CURRENCIES, INVOICES, TAX_RATES, TRACKING_CATEGORIES, Resource
+from dxconnector.sync import from_xero, invoices, reference_lists, to_xero
+from dxconnector.sync.context import SyncContext
+from dxconnector.xero.resources import (
+    ACCOUNTS,
+    BRANDING_THEMES,
+    CREDIT_NOTES,
+    CURRENCIES,
+    INVOICES,
+    TAX_RATES,
+    TRACKING_CATEGORIES,
+    Resource,
+)
 
 
 class Direction(enum.StrEnum):
@@ -27,6 +41,11 @@ class CursorKind(enum.StrEnum):
     SNAPSHOT = "snapshot"  # small lists read whole, again once the last read is old enough
 
 
+Runner = Callable[[SyncContext, "Stream"], None]
+BatchSync = Callable[[SyncContext, list[str], Mapping[str, Mapping[str, Any]] | None], None]
+FirstPass = Callable[[SyncContext, list[list[str]], str], None]
+
+
 @dataclass(frozen=True)
 class Stream:
     name: str
@@ -34,8 +53,11 @@ class Stream:
     record_kind: str  # what the stream's records are (the ledger's kind)
     cursor: CursorKind
     batch_size: int
+    runner: Runner  # what runs the stream: reads what changed since its cursor and takes it through its batches
     watch: tuple[Watch, ...] = ()  # to Xero: the first is the record's own table; others name it through a lookup
     xero: tuple[Resource, ...] = ()  # to Dynamics: the Xero collections followed
+    batch: BatchSync | None = None  # to Xero: what syncs one batch of the changed records' ids
+    first: FirstPass | None = None  # to Xero: what a run of several batches does before them
 
 
 INVOICES_TO_XERO = Stream(
@@ -43,6 +65,9 @@ INVOICES_TO_XERO = Stream(
     direction=Direction.TO_XERO,
     record_kind="invoice",
     cursor=CursorKind.CHANGE_TRACKING,
+    runner=to_xero.run_stream,
+    batch=invoices.sync_batch,
+    first=invoices.prepare_run,
     # Read in full by queries of 200 (dynamics.changes.IDS_PER_QUERY), one pass over their customers and products (the
     # fewer passes, the fewer calls making the new ones in Xero), Xero writes of 50 (Xero's advice per request), a
     # `$batch` write-back of 1,000 requests a call; and what a worker killed mid-batch has to redo.
@@ -60,6 +85,7 @@ INVOICES_FROM_XERO = Stream(
     direction=Direction.TO_DYNAMICS,
     record_kind="invoice",
     cursor=CursorKind.MODIFIED_SINCE,
+    runner=from_xero.run_stream,
     # Read 1,000 a page (summaries, no lines); the ones linked to a Dynamics invoice whose state Xero changed
     # (payments, status, number) are written back 500 at a time: one query reads them, one `$batch` writes them.
     batch_size=500,
@@ -71,6 +97,7 @@ REFERENCE_LISTS_FROM_XERO = Stream(
     direction=Direction.TO_DYNAMICS,
     record_kind="reference",
     cursor=CursorKind.SNAPSHOT,
+    runner=reference_lists.run_stream,
     batch_size=1000,  # rows a `$batch` call writes
     xero=(ACCOUNTS, TAX_RATES, BRANDING_THEMES, TRACKING_CATEGORIES, CURRENCIES),
 )

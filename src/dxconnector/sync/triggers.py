@@ -14,12 +14,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dxconnector.connections.models import Connection
-from dxconnector.sync.tasks import sync_connection
 from dxconnector.sync.models import (
     QueuedSync,
     RequestedRecord,
     Trigger,
 )
+from dxconnector.sync.tasks import sync_connection
 
 logger = logging.getLogger(__name__)
 

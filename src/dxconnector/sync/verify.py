@@ -51,9 +51,9 @@ from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
 from dxconnector.sync import engine, reading, state
 from dxconnector.sync.context import SyncContext, invoice_id_of
-from dxconnector.sync.engine import CONNECTOR_COLUMN
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
+from dxconnector.sync.to_xero import CONNECTOR_COLUMN
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, every_item
 from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
 

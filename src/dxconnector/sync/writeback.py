@@ -18,12 +18,26 @@ from typing import Any
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.choices import option_value
-from dxconnector.domain.mapping.invoice import dynamics_state, invoice_columns_from_xero, xero_details_columns, xero_invoice_url
-from dxconnector.domain.records import ExportStatus, InvoiceState, InvoiceType, XeroStatus
+from dxconnector.domain.mapping.invoice import (
+    dynamics_state,
+    invoice_columns_from_xero,
+    xero_details_columns,
+    xero_invoice_url,
+)
+from dxconnector.domain.records import (
+    ExportStatus,
+    InvoiceState,
+    InvoiceType,
+    XeroStatus,
+)
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
 from dxconnector.dynamics.changes import InvoiceRecord
 from dxconnector.dynamics.ids import derived_id
-from dxconnector.dynamics.solution.definition import CONNECTION, SYNC_HISTORY, XERO_INVOICE
+from dxconnector.dynamics.solution.definition import (
+    CONNECTION,
+    SYNC_HISTORY,
+    XERO_INVOICE,
+)
 from dxconnector.sync import reading, state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard

@@ -10,7 +10,14 @@ from typing import Any
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.records import InvoiceType
 from dxconnector.xero.client import ElementResult, XeroClient
-from dxconnector.xero.resources import BATCH_SIZE, CONTACTS, CREDIT_NOTES, INVOICES, ITEMS, Resource
+from dxconnector.xero.resources import (
+    BATCH_SIZE,
+    CONTACTS,
+    CREDIT_NOTES,
+    INVOICES,
+    ITEMS,
+    Resource,
+)
 
 UNITDP = 4  # unit amounts to four places, as the domain maps them
 WHERE_TERMS = 40  # OR-ed terms per lookup: keeps the URL short
