@@ -12,7 +12,7 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.dynamics.errors import DynamicsError
-from dxconnector.portal import checklist
+from dxconnector.portal import checklist, creation
 from dxconnector.sync import queue
 from tests.base import BaseTestCase
 
@@ -32,9 +32,10 @@ class FirstSyncTestCase(BaseTestCase):
 
     def create(self, **kwargs):
         # Dynamics and Xero are not reachable here: the rows' writer and the lists' reader stand in for them.
-        with mock.patch("dxconnector.portal.views.write_connection_rows", **kwargs) as write, \
+        with mock.patch("dxconnector.portal.creation.write_connection_rows", **kwargs) as write, \
                 mock.patch("dxconnector.sync.api.refresh_reference_lists"):
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
+            creation.create(str(self.connection.pk))  # the job it queued
         self.assertEqual(response.status_code, 302)
         return write
 
@@ -77,12 +78,12 @@ class FirstSyncTestCase(BaseTestCase):
         self.connection.refresh_from_db()
         self.assertEqual(self.connection.status, "draft")
 
-
     def test_xeros_lists_failing_to_load_does_not_stop_create_connection(self):
-        with mock.patch("dxconnector.portal.views.write_connection_rows"), \
+        with mock.patch("dxconnector.portal.creation.write_connection_rows"), \
                 mock.patch("dxconnector.sync.api.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")), \
-                self.assertLogs("dxconnector.portal.views", "WARNING") as logged:
+                self.assertLogs("dxconnector.portal.creation", "WARNING") as logged:
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
+            creation.create(str(self.connection.pk))
         self.assertEqual(response.status_code, 302)
         self.connection.refresh_from_db()
         self.assertEqual(self.connection.status, Connection.Status.CREATED)

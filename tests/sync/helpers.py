@@ -35,7 +35,7 @@ from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 from dxconnector.xero import resources
 from dxconnector.xero.client import XeroApiConfig, XeroClient
 from dxconnector.xero.limits import Limits, RateGovernor
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, run_jobs
 from tests.sandbox.microsoft.browser import sign_in
 from tests.sandboxes import RunningSandbox, connector_settings, xero_consent
 
@@ -94,6 +94,7 @@ class SyncHelpers:
         self.client.post(f"{base}/solution/install/")
         self.client.post(f"{base}/defaults/", {"name": "Alpha Test", "time_zone": "Europe/London"})
         self.client.post(f"{base}/create/")
+        run_jobs()  # Create Connection's job: the rows and webhooks in Dynamics, Xero's lists
         connection.refresh_from_db()
         assert connection.status == Connection.Status.CREATED, "the connection was not created"
         assert connection.start_trial()

@@ -17,6 +17,7 @@ from dxconnector.jobs.models import ScheduleLease
 from dxconnector.jobs.scheduler import Scheduler, claim
 from dxconnector.sync import triggers
 from dxconnector.sync.models import QueuedSync
+from tests.base import run_jobs
 from tests.sync.helpers import SyncTestCase
 
 TASK = "dxconnector.sync.tasks.sync_connection"
@@ -47,6 +48,7 @@ class WebhookRegistrationTestCase(SyncTestCase):
         before = DynamicsConnection.objects.get(connection=self.connection).webhook_secret
         [old], _ = self.registered()
         self.client.post(f"/connections/{self.connection.pk}/create/")
+        run_jobs()
         [new], steps = self.registered()
         self.assertEqual(old["serviceendpointid"], new["serviceendpointid"])  # its id is derived from the connection
         self.assertEqual(len(steps), 15)

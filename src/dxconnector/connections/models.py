@@ -24,6 +24,13 @@ class Connection(models.Model):
         DRAFT = "draft", "Setting up"
         CREATED = "created", "Created"
 
+    class SetupState(models.TextChoices):
+        NONE = "", "Not asked"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.DYNAMICS_XERO)
@@ -39,6 +46,10 @@ class Connection(models.Model):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     subscription_active = models.BooleanField(default=False, help_text="Set by the operator when the customer pays.")
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # Create Connection's work (rows and webhooks in Dynamics, Xero's lists) runs as a job; the page shows where it is.
+    setup_state = models.CharField(max_length=16, choices=SetupState.choices, default=SetupState.NONE)
+    setup_step = models.CharField(max_length=200, blank=True, help_text="what Create Connection is doing, or failed at")
+    setup_error = models.CharField(max_length=300, blank=True, help_text="why Create Connection failed, in words to act on")
 
     class Meta:
         ordering = ["created_at"]
@@ -59,6 +70,11 @@ class Connection(models.Model):
 
     def may_sync(self, now: datetime | None = None) -> bool:
         return trial.may_sync(self.trial_state(now))
+
+    @property
+    def setting_up(self) -> bool:
+        """Create Connection's job is queued or running."""
+        return self.setup_state in (self.SetupState.QUEUED, self.SetupState.RUNNING)
 
     def start_trial(self, now: datetime | None = None) -> bool:
         """Start the free trial once; later calls change nothing. Returns whether it started now."""

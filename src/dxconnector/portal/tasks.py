@@ -1,8 +1,8 @@
-"""Jobs of the portal: one-liners over the email handlers."""
+"""Jobs of the portal: one-liners over the email handlers and Create Connection."""
 
 from django_tasks import task
 
-from dxconnector.portal import emails
+from dxconnector.portal import creation, emails
 
 
 @task()
@@ -13,3 +13,8 @@ def send_registration_email(user_id: int) -> None:
 @task()
 def send_password_reset_email(user_id: int) -> None:
     emails.send_password_reset_email(user_id)
+
+
+@task()
+def create_connection(connection_id: str) -> None:
+    creation.create(connection_id)

@@ -19,20 +19,16 @@ from dxconnector.connections.models import (
 from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.dynamics import links as dynamics_links
-from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import (
     accounts,
     checklist,
+    creation,
     dynamics_connect,
     summaries,
     xero_connect,
 )
-from dxconnector.portal.dynamics_setup import write_connection_rows
 from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import RegistrationLink
-from dxconnector.sync import api as sync
-from dxconnector.sync.models import Trigger
-from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
 
@@ -172,41 +168,16 @@ def connection_defaults(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_POST
 def connection_create(request: HttpRequest, pk) -> HttpResponse:
+    """Create Connection: the checklist is checked live, then the work (Dynamics and Xero over the network) runs as
+    a job whose steps the page shows."""
     connection = _own_connection(request, pk)
     lines = checklist.evaluate(connection)
     if not checklist.all_done(lines):
         left = [line.label for line in lines if not line.done]
         messages.error(request, f"Not ready yet — still to do: {', '.join(left)}. See the checklist for tips.")
-        return redirect("connection", pk=connection.pk)
-    try:
-        write_connection_rows(connection, DynamicsConnection.objects.get(connection=connection), XeroConnection.objects.get(connection=connection))
-    except (DynamicsError, DynamicsConnection.DoesNotExist, XeroConnection.DoesNotExist) as error:
-        messages.error(request, f"The connection's settings could not be written to Dynamics ({error}). Please try again.")
-        return redirect("connection", pk=connection.pk)
-    connection.status = Connection.Status.CREATED
-    connection.save(update_fields=["status"])
-    fill_reference_lists(connection)
-    if connection.may_sync():
-        queue_first_sync(connection)
+    elif not creation.queue(connection):
+        messages.info(request, "Create Connection is under way already.")
     return redirect("connection", pk=connection.pk)
-
-
-def fill_reference_lists(connection: Connection) -> None:
-    """Xero's chart of accounts, tax rates, themes, tracking and currencies in Dynamics right away, for users to
-    pick on invoices. Should Xero or Dynamics fail now, the first sync brings them: the connection is made."""
-    try:
-        sync.refresh_reference_lists(connection.pk)
-    except (XeroError, DynamicsError, sync.NotReady) as error:
-        logger.warning("Xero's lists for connection %s wait for the first sync: %s", connection.pk, error)
-    except Exception:  # a nicety must not undo the connection just made; the traceback goes to the log
-        logger.exception("Xero's lists for connection %s wait for the first sync", connection.pk)
-
-
-def queue_first_sync(connection: Connection) -> bool:
-    """The connection's first sync, queued as soon as it may run: on Create Connection when it may sync already
-    (a subscription, or a connection created again), else when the free trial starts. Invoices already in
-    Dynamics reach Xero within seconds of onboarding, not at the first sweep. A sync queued already takes it."""
-    return sync.request_sync(connection.pk, Trigger.CREATED)
 
 
 @login_required
@@ -218,7 +189,7 @@ def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, "The free trial starts once every checklist step is green.")
         return redirect("connection", pk=connection.pk)
     if connection.start_trial():
-        queue_first_sync(connection)
+        creation.queue_first_sync(connection)
         messages.success(request, f"Your free trial of “{connection.display_name}” has started.")
     target = request.POST.get("next") or reverse("home")
     dynamics_settings = _dynamics_settings_url(DynamicsConnection.objects.filter(connection=connection).first())
