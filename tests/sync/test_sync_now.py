@@ -11,6 +11,8 @@ from dxconnector.sync import engine
 from dxconnector.sync.models import SyncRun
 from tests.sync.helpers import SyncTestCase
 
+SYNC_JOB = "dxconnector.sync.tasks.sync_connection"
+
 
 class SyncNowTestCase(SyncTestCase):
     def setUp(self) -> None:
@@ -27,7 +29,7 @@ class SyncNowTestCase(SyncTestCase):
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Now", "price": "10", "quantity": 1}])
         response = self.client.post(self.url, follow=True)
         self.assertMessage(response, "Sync started")
-        self.assertEqual(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection").count(), 1)
+        self.assertEqual(DBTaskResult.objects.filter(task_path=SYNC_JOB).count(), 1)
         with mock.patch.object(engine, "connected_clients", self.clients):
             self.run_jobs()
         [run] = SyncRun.objects.filter(connection=self.connection)
@@ -40,23 +42,23 @@ class SyncNowTestCase(SyncTestCase):
         self.client.post(self.url)
         response = self.client.post(self.url, follow=True)
         self.assertMessage(response, "A sync is already on its way")
-        self.assertEqual(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection").count(), 1)
+        self.assertEqual(DBTaskResult.objects.filter(task_path=SYNC_JOB).count(), 1)
         with mock.patch.object(engine, "connected_clients", self.clients):
             self.run_jobs()
         self.client.post(self.url)  # once it started, the next click queues the next run
-        self.assertEqual(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection").count(), 2)
+        self.assertEqual(DBTaskResult.objects.filter(task_path=SYNC_JOB).count(), 2)
 
     def test_a_paused_connection_queues_nothing_and_says_why(self):
         self.connection.trial_ends_at = datetime(2020, 1, 1, tzinfo=UTC)
         self.connection.save(update_fields=["trial_ends_at"])
         response = self.client.post(self.url, follow=True)
         self.assertMessage(response, "Syncing is paused")
-        self.assertFalse(DBTaskResult.objects.exists())
+        self.assertFalse(DBTaskResult.objects.filter(task_path=SYNC_JOB).exists())
 
     def test_another_users_connection_cannot_be_synced(self):
         self.client.force_login(self.bob)
         self.assertNotFound(self.client.post(self.url))
-        self.assertFalse(DBTaskResult.objects.exists())
+        self.assertFalse(DBTaskResult.objects.filter(task_path=SYNC_JOB).exists())
 
     def test_sync_now_takes_post_only(self):
         self.assertEqual(self.client.get(self.url).status_code, 405)
