@@ -1,4 +1,5 @@
-"""`dxconnector bench sync|latency [options]`: run one benchmark and print one JSON object of figures.
+"""`dxconnector bench sync|latency [options]` (or `python -m bench …` from the checkout's root): run one
+benchmark and print one JSON object of figures.
 
 Progress goes to stderr; the JSON object is the only thing on stdout, so it can be piped or kept.
 """
@@ -11,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.environment import Options
+from bench.environment import STATE_ROOT, Options, StateDirTaken, clear_state_dir, new_state_dir
 
 
 def _rate(text: str) -> float:
@@ -38,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="enforce Xero's and Dataverse's limits in the sandboxes (default: off)")
         each.add_argument("--time-scale", type=float, default=None,
                           help="simulated seconds per real second (default: 4 with real limits, else 1)")
-        each.add_argument("--state-dir", type=Path, default=Path("bench-state"),
-                          help="where the sandboxes and the connector keep their state, left for inspection")
+        each.add_argument("--state-dir", type=Path, default=None,
+                          help=f"where the sandboxes and the connector keep their state, left for inspection (default: a "
+                               f"new folder under {STATE_ROOT}/; a folder an earlier run used is cleared first)")
         each.add_argument("--seed", type=int, default=7)
     sync.add_argument("--invoices", type=_positive, default=2000)
     sync.add_argument("--lines", type=_positive, default=5, help="lines per invoice")
@@ -66,7 +68,13 @@ def _run(args: argparse.Namespace, out) -> int:
         print("dxconnector bench: --time-scale must be > 0", file=sys.stderr)
         return 2
     time_scale = args.time_scale or (4.0 if args.limits == "real" else 1.0)
-    common = {"limits": args.limits, "time_scale": time_scale, "state_dir": args.state_dir, "seed": args.seed}
+    try:
+        state_dir = clear_state_dir(args.state_dir) if args.state_dir else new_state_dir()
+    except StateDirTaken as error:
+        print(f"dxconnector bench: {error}", file=sys.stderr)
+        return 2
+    print(f"State folder (kept for inspection): {state_dir}", file=sys.stderr, flush=True)
+    common = {"limits": args.limits, "time_scale": time_scale, "state_dir": state_dir, "seed": args.seed}
     if args.benchmark == "sync":
         from bench import sync
 

@@ -3,25 +3,68 @@ sandboxes (Xero and Microsoft) as a child process, and a connection onboarded th
 Xero through the sandbox's sign-in and consent pages, Dynamics through the operator's application user,
 the solution installed, defaults saved, Create Connection — then the settings row set for the run.
 
-Everything is left in the state dir for inspection: the sandboxes' stores, the connector's SQLite file.
+Everything is left in the state dir for inspection: the sandboxes' stores, the connector's SQLite file. Each
+run has a state dir of its own (a new one under `bench-state/` unless `--state-dir` names one; one used before
+is cleared first): a second run finding the first one's records would collide with them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dxconnector import local
 from dxsandbox import steering
 
-PORTS = 20  # the sandbox's hosts take port_base … port_base + 19
+STATE_ROOT = Path("bench-state")  # where each run gets a folder of its own unless told otherwise
+MARK = "bench-run.txt"  # says a benchmark left the folder's connector/ and sandbox/, so the next run may remove them
+LEFT_BY_A_RUN = ("connector", "sandbox")
+
+
+class StateDirTaken(Exception):
+    """The state dir holds a connector's or a sandbox's state that no benchmark left there."""
+
+
+def new_state_dir(root: Path = STATE_ROOT) -> Path:
+    """A new folder under `root` for one run, named by when it started and made unique by a random suffix."""
+    root.mkdir(parents=True, exist_ok=True)
+    return clear_state_dir(Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root)))
+
+
+def clear_state_dir(state_dir: Path) -> Path:
+    """Ready `state_dir` for a run: what an earlier run left there (the connector's database, the sandboxes'
+    stores) is removed, saying so on stderr; the same folders not marked as a benchmark's are refused."""
+    state_dir = state_dir.resolve()
+    left = [state_dir / name for name in LEFT_BY_A_RUN if (state_dir / name).exists()]
+    if left and not (state_dir / MARK).is_file():
+        raise StateDirTaken(f"{state_dir} holds {_names(left)} that no benchmark left there (no {MARK}): "
+                            f"give another --state-dir, or remove {_names(left)} yourself")
+    if left:
+        print(f"{state_dir} holds an earlier run: removing its {_names(left)}", file=sys.stderr, flush=True)
+        for path in left:
+            shutil.rmtree(path)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / MARK).write_text(f"Left by `dxconnector bench`: a run with --state-dir {state_dir} removes "
+                                  f"{_names(Path(name) for name in LEFT_BY_A_RUN)} first.\n")
+    return state_dir
+
+
+def _names(paths: Iterable[Path]) -> str:
+    return " and ".join(f"{path.name}/" for path in paths)
 
 
 @dataclass(frozen=True)
 class Options:
+    state_dir: Path  # this run's own: see new_state_dir, clear_state_dir
     invoices: int = 2000
     lines: int = 5
     customers: int = 400
@@ -32,11 +75,6 @@ class Options:
     fault_timeout: float = 2.0  # seconds an injected timeout holds its call
     kills: int = 0  # times the syncing process is killed mid-run and started again
     seed: int = 7
-    state_dir: Path = Path("bench-state")
-
-
-def free_port() -> int:
-    return steering.free_port_base(1)
 
 
 class World:
@@ -45,16 +83,14 @@ class World:
     def __init__(self, options: Options, *, web_port: int | None = None):
         self.options = options
         self.state_dir = options.state_dir.resolve()
-        self.web_port = web_port or free_port()
+        self.web_port = web_port or local.free_port()
         self.sandbox: subprocess.Popen | None = None
         self.manifest: dict[str, Any] = {}
 
     # --- start and stop ----------------------------------------------------------------------------------
     def start(self) -> None:
-        from dxconnector import cli
-
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        environment = cli.demo_environment(self.state_dir / "connector", self.web_port)
+        environment = local.demo_environment(self.state_dir / "connector", self.web_port)
         environment.pop("DEMO_PASSWORD")
         # As in production (Django's debug mode keeps every query it ran in memory), but served on plain HTTP locally.
         environment.update(DEBUG="false", SECURE_SSL_REDIRECT="false")
@@ -64,12 +100,12 @@ class World:
         if self.options.limits == "off":  # no budget to keep to: the connector need not pace itself either
             os.environ.update(XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000")
         options = ["--limits", self.options.limits, "--time-scale", f"{self.options.time_scale:g}"]
-        self.sandbox, self.manifest = cli.start_sandbox_child(self.state_dir / "sandbox", steering.free_port_base(PORTS), *options, timeout=60)
-        os.environ.update(cli.sandbox_environment(self.manifest))
+        self.sandbox, self.manifest = local.start_sandbox_child(self.state_dir / "sandbox", local.free_port_base(), *options, timeout=60)
+        os.environ.update(local.sandbox_environment(self.manifest))
         daemon = self.daemon_app
         os.environ["DYNAMICS_APP_CLIENT_ID"], os.environ["DYNAMICS_APP_CLIENT_SECRET"] = daemon["client_id"], daemon["client_secret"]
-        cli.setup_django()
-        cli.migrate()
+        local.setup_django()
+        local.migrate()
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per call would drown the progress
 
     def stop(self) -> None:
@@ -142,6 +178,7 @@ class World:
 
         from dxconnector.connections.models import Connection
         from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
+        from dxconnector.jobs.worker import run_pending_jobs
         from dxconnector.portal.app_user import use_application_user
         from dxconnector.portal.models import User
         from dxsandbox.consent import xero_consent
@@ -159,6 +196,7 @@ class World:
         _expect_redirect(browser.post(f"{base}/solution/install/"), "solution install")
         _expect_redirect(browser.post(f"{base}/defaults/", {"name": "Bench", "time_zone": "Europe/London"}), "defaults")
         _expect_redirect(browser.post(f"{base}/create/"), "Create Connection")
+        run_pending_jobs()  # Create Connection's work runs as a job, and this process is the only worker about
         connection.refresh_from_db()
         if connection.status != Connection.Status.CREATED:
             raise RuntimeError("Create Connection did not create the connection")

@@ -31,6 +31,7 @@ import httpx
 from bench.environment import Options, World
 from bench.seeding import invoice_body, reference_ids, seed
 from bench.sync import SETTINGS_ROW
+from dxconnector import local
 
 TRIAL_TIMEOUT = 30.0  # seconds; a trial that times out counts as this long
 WORKER_INTERVAL = 0.5  # `dxconnector worker --interval`: its default, what `demo` and `serve` start workers with
@@ -42,13 +43,11 @@ CUSTOMERS, PRODUCTS, LINES = 20, 20, 5
 def run(options: Options, *, trials: int) -> dict[str, Any]:
     poll_interval = POLL_INTERVAL_REAL_LIMITS if options.limits == "real" else POLL_INTERVAL
     with World(options) as world:
-        from dxconnector import cli
-
         with world.dataverse() as dynamics:  # customers and products first, as `bench sync` seeds: no webhooks yet
             seeded = seed(dynamics, invoices=0, lines=LINES, customers=CUSTOMERS, products=PRODUCTS, seed=options.seed)
             references = reference_ids(dynamics)
         connection = world.onboard(**SETTINGS_ROW)
-        cli.subscribe_to_sandbox_webhooks(world.manifest, _base_url(world))  # Xero's webhooks too, as the demo does
+        local.subscribe_to_sandbox_webhooks(world.manifest, _base_url(world))  # Xero's webhooks too, as the demo does
         with world.dataverse() as dynamics:
             children = start_portal(world)
             try:
@@ -80,9 +79,7 @@ def _base_url(world: World) -> str:
 
 def start_portal(world: World, timeout: float = 60) -> dict[str, subprocess.Popen]:
     """The web server and a worker, as `dxconnector demo` starts them; back once /healthz says both are up."""
-    from dxconnector import cli
-
-    children = cli.portal_children(world.web_port)
+    children = local.portal_children(world.web_port)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -104,9 +101,7 @@ def start_portal(world: World, timeout: float = 60) -> dict[str, subprocess.Pope
 
 
 def stop_portal(children: dict[str, subprocess.Popen]) -> None:
-    from dxconnector import cli
-
-    cli.stop_children(children, timeout=15)
+    local.stop_children(children, timeout=15)
 
 
 # --- a trial ---------------------------------------------------------------------------------------------
@@ -123,7 +118,7 @@ def trial(dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str
           poll_interval: float) -> dict[str, Any]:
     from dxconnector.xero import resources
 
-    invoice_id = str(uuid.uuid4())  # not seeded ids: a state dir used before keeps its invoices
+    invoice_id = str(uuid.uuid4())  # not a seeded id: a new invoice, whatever Dynamics holds already
     body = invoice_body(invoice_id, f"Latency {invoice_id[:8]}", seeded, references, rng, LINES,
                         datetime.now(UTC) - timedelta(days=1))
     asked = time.monotonic()

@@ -124,9 +124,8 @@ def _too_many_requests(stats: dict[str, Any]) -> int:
 
 def figures(options: Options, world: World, connection: Any, invoices: int, stats: dict[str, dict[str, Any]], wall: float,
             runs: int, kills: int, peak_kb: int) -> dict[str, Any]:
-    from dxconnector.sync.verify import verify
-
     from dxconnector.sync.models import Link
+    from dxconnector.sync.verify import verify
 
     report = verify(connection.pk)
     xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dxconnector.local import free_port_base, sandbox_environment
 from dxsandbox import steering
 from dxsandbox.common.recording import RECORD_ENV
 from tests.clirun import child_env
-
-PORTS_NEEDED = 20  # one per emulated host, with room for the emulators still to come
 
 _record_dir: Path | None = None  # where sandboxes started from now on record their Xero responses (tests/conftest.py sets it)
 
@@ -25,10 +24,6 @@ def record_responses_in(directory: Path | None) -> None:
     """Have every sandbox started from now on record its Xero responses in `directory` (None: stop recording)."""
     global _record_dir
     _record_dir = directory
-
-
-def free_port_base(count: int = PORTS_NEEDED) -> int:
-    return steering.free_port_base(count)
 
 
 @dataclass
@@ -89,8 +84,6 @@ def _recording_env() -> dict[str, str]:
 
 def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
     """Django settings that point the connector at this sandbox, exactly as the demo's environment does."""
-    from dxconnector.cli import sandbox_environment
-
     return {"BASE_URL": base_url, **sandbox_environment(sandbox.manifest)}
 
 

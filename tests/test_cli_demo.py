@@ -6,7 +6,6 @@ import http.cookiejar
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from dxconnector.local import free_port, free_port_base
 from tests.clirun import child_env
-from tests.sandboxes import free_port_base
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Browserless:
@@ -118,3 +111,19 @@ def test_the_demo_serves_the_portal_runs_jobs_and_stops_cleanly(demo):
     assert "Stopped." in log.read_text()
     with pytest.raises(OSError):
         urllib.request.urlopen(base + "/healthz", timeout=2)
+
+
+IMPORTS = """
+import sys
+import dxconnector.cli, dxconnector.local
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("bench", "dxsandbox", "django")
+             or name.startswith(("dxconnector.portal", "dxconnector.sync"))))
+"""
+
+
+def test_the_command_and_its_local_helpers_load_no_benchmark_sandbox_portal_or_sync():
+    """The helpers `demo`, the benchmarks and the tests share stand alone: the benchmarks import them, not the
+    other way round, and the sandbox (an optional extra), Django, the portal and the sync load only when a step
+    needs them."""
+    ran = subprocess.run([sys.executable, "-c", IMPORTS], capture_output=True, text=True, env=child_env(), check=False)
+    assert (ran.returncode, ran.stdout.strip()) == (0, "[]"), ran.stderr

@@ -1,12 +1,21 @@
-"""`dxconnector verify` and `dxconnector bench` on the command line: what they refuse, and how."""
+"""`dxconnector verify` and `dxconnector bench` on the command line: what they refuse, and how; the benchmarks' state
+folders, and two benchmark runs in one folder."""
 
 from __future__ import annotations
 
 import io
+import json
+import time
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from unittest import mock
 
+import pytest
+
+from bench.environment import MARK, StateDirTaken, clear_state_dir, new_state_dir
 from dxconnector import cli
 from tests.base import BaseTestCase
+from tests.clirun import run_cli
 
 
 class VerifyCommandTestCase(BaseTestCase):
@@ -41,12 +50,57 @@ class BenchCommandTestCase(BaseTestCase):
         args = cli.build_parser().parse_args(["bench", "sync", "--invoices", "2000", "--faults", "0.1"])
         self.assertEqual((args.func, args.bench_args), (cli.cmd_bench, ["sync", "--invoices", "2000", "--faults", "0.1"]))
 
-    def test_the_benchmarks_refuse_a_bad_option_before_starting_anything(self):
-        for argv, said in ((["bench", "sync", "--faults", "2"], "between 0 and 1"),
-                           (["bench", "sync", "--invoices", "0"], "at least 1"),
-                           (["bench", "walk"], "invalid choice")):
-            err = io.StringIO()
-            with redirect_stderr(err), self.assertRaises(SystemExit) as exited:
-                cli.main(argv)
-            self.assertEqual(exited.exception.code, 2)
-            self.assertIn(said, err.getvalue())
+    def test_without_the_checkout_s_bench_folder_it_says_so_and_exits_2(self):
+        err = io.StringIO()
+        with redirect_stderr(err), mock.patch.object(cli, "CHECKOUT", Path("/nonexistent")):
+            code = cli.main(["bench", "sync"])
+        self.assertEqual(code, 2)
+        self.assertIn("dxconnector bench: the benchmarks come with the source checkout (its bench/ folder)", err.getvalue())
+
+
+def test_the_benchmarks_refuse_a_bad_option_before_starting_anything():
+    for argv, said in ((["bench", "sync", "--faults", "2"], "between 0 and 1"),
+                       (["bench", "sync", "--invoices", "0"], "at least 1"),
+                       (["bench", "walk"], "invalid choice")):
+        ran = run_cli(*argv)
+        assert (ran.returncode, ran.stdout) == (2, ""), ran.stderr
+        assert said in ran.stderr
+
+
+def test_each_run_gets_a_state_folder_of_its_own(tmp_path):
+    first, second = new_state_dir(tmp_path), new_state_dir(tmp_path)
+    assert first != second and first.parent == second.parent == tmp_path.resolve()
+    assert (first / MARK).is_file()
+
+
+def test_a_folder_an_earlier_run_used_is_cleared_and_one_it_did_not_is_refused(tmp_path):
+    used = clear_state_dir(tmp_path / "used")
+    (used / "sandbox").mkdir()
+    (used / "connector").mkdir()
+    (used / "notes.txt").write_text("mine")
+    assert clear_state_dir(used) == used
+    assert sorted(path.name for path in used.iterdir()) == [MARK, "notes.txt"]
+
+    foreign = tmp_path / "demo"
+    (foreign / "sandbox").mkdir(parents=True)
+    with pytest.raises(StateDirTaken, match="no benchmark left there"):
+        clear_state_dir(foreign)
+    assert (foreign / "sandbox").is_dir()
+    ran = run_cli("bench", "sync", "--state-dir", str(foreign))
+    assert (ran.returncode, ran.stdout) == (2, ""), ran.stderr
+    assert "give another --state-dir" in ran.stderr
+
+
+def test_two_runs_in_one_state_folder_both_succeed(tmp_path):
+    """The second used to find the first one's records in the sandbox's stores and stop on them."""
+    state_dir = tmp_path / "bench"
+    for run in (1, 2):
+        started = time.monotonic()
+        ran = run_cli("bench", "sync", "--invoices", "20", "--customers", "10", "--products", "10",
+                      "--state-dir", str(state_dir), timeout=120)
+        assert ran.returncode == 0, ran.stderr[-3000:]
+        figures = json.loads(ran.stdout)
+        assert (figures["missing"], figures["duplicated"], figures["differing"]) == (0, 0, 0)
+        assert (figures["invoices"], figures["state_dir"]) == (20, str(state_dir.resolve()))
+        assert ("holds an earlier run" in ran.stderr) == (run == 2)
+        print(f"run {run}: {time.monotonic() - started:.1f}s")
