@@ -20,7 +20,8 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dxconnector-tests-"))
 os.environ.setdefault("XERO_CALLS_PER_MINUTE", "1000000")
 os.environ.setdefault("XERO_CALLS_PER_DAY", "100000000")
 
-from dxconnector.config.settings import *  # noqa: E402,F403
+from dxconnector.config.settings import *  # noqa: F403
+from dxconnector.config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

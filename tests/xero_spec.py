@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ def repair_string_booleans(node: Any) -> int:
 REPAIRS: dict[str, int] = {}  # file name → string booleans repaired when it was loaded
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(file_name: str) -> dict[str, Any]:
     """Each file is read once per test session (the accounting one is 926 KB)."""
     with (require_specs() / file_name).open("rb") as stream:
@@ -284,12 +284,12 @@ def _escape(template: str) -> str:
     return template.replace("~", "~0").replace("/", "~1")
 
 
-@lru_cache(maxsize=None)
+@cache
 def accounting_validator() -> SpecValidator:
     return SpecValidator(load(ACCOUNTING_FILE), "urn:xero:accounting")
 
 
-@lru_cache(maxsize=None)
+@cache
 def identity_validator() -> SpecValidator:
     return SpecValidator(load(IDENTITY_FILE), "urn:xero:identity", zoneless_date_times_allowed())
 

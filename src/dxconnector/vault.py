@@ -6,8 +6,7 @@ can be put in front, ``rotate`` run over stored values, and the old key dropped 
 
 from __future__ import annotations
 
-from cryptography.fernet import InvalidToken, MultiFernet
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 

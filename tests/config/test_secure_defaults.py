@@ -1,11 +1,10 @@
 import json
+import subprocess
+import sys
 
 from cryptography.fernet import Fernet
 
 from tests.clirun import child_env
-
-import subprocess
-import sys
 
 PRINT_SETTINGS = """
 import json, django, os

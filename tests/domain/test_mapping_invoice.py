@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.invoice import (
     dynamics_state,
     invoice_columns_from_xero,

@@ -3,7 +3,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dxconnector.domain.records import DynamicsInvoice
-from dxconnector.domain.rules import BadXeroDate, RuleViolation, Why, due_date, parse_xero_date, parse_xero_moment, today, xero_date
+from dxconnector.domain.rules import (
+    BadXeroDate,
+    RuleViolation,
+    Why,
+    due_date,
+    parse_xero_date,
+    parse_xero_moment,
+    today,
+    xero_date,
+)
 
 
 @pytest.mark.parametrize(("moment", "time_zone", "expected"), [

@@ -32,12 +32,12 @@ WHEN = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def write_in(**changes) -> DynamicsInvoiceLine:
-    values = dict(id="l1", sequence_number=1, is_write_in=True, write_in_description="Work", quantity=D(1), price_per_unit=D(10))
+    values = {"id": "l1", "sequence_number": 1, "is_write_in": True, "write_in_description": "Work", "quantity": D(1), "price_per_unit": D(10)}
     return DynamicsInvoiceLine(**{**values, **changes})
 
 
 def invoice(*lines: DynamicsInvoiceLine, **changes) -> DynamicsInvoice:
-    values = dict(id="i", customer=CUSTOMER, date_delivered=WHEN, lines=lines or (write_in(),))
+    values = {"id": "i", "customer": CUSTOMER, "date_delivered": WHEN, "lines": lines or (write_in(),)}
     return DynamicsInvoice(**{**values, **changes})
 
 

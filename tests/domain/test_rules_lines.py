@@ -40,7 +40,7 @@ NO_DEFAULTS = ConnectionSettings()
 
 
 def line(**changes):
-    values = dict(id="l1", sequence_number=1, product=PRODUCT, quantity=D(2), price_per_unit=D("10.00"))
+    values = {"id": "l1", "sequence_number": 1, "product": PRODUCT, "quantity": D(2), "price_per_unit": D("10.00")}
     return DynamicsInvoiceLine(**{**values, **changes})
 
 

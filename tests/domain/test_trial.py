@@ -9,7 +9,7 @@ END = trial_end(START, 30)
 
 
 def test_the_trial_ends_the_given_number_of_days_after_it_starts():
-    assert END == datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+    assert datetime(2026, 1, 31, 9, 0, tzinfo=UTC) == END
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import PreconditionFailed, RateLimited, RetryableError
 from dxconnector.retry import backoff_delay
 from dxsandbox.common.faults import FAILURE_KINDS
-from tests.dynamics.dataverse_sandbox import a_seed_that_fails_every_kind, seed_for
-from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
+from tests.dynamics.dataverse_sandbox import a_seed_that_fails_every_kind, control, control_routes, dataverse_org, seed_for, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox
 
 DROP_THEN_SERVE = {"rates": {"drop_after_commit": 0.5}}
@@ -53,7 +52,7 @@ def test_the_backoff_grows_to_its_cap_with_jitter():
 @pytest.mark.parametrize(("client_timeout", "plan_timeout"), [(5.0, 1.0), (0.5, 2.0)], ids=["sandbox-drops-first", "client-gives-up-first"])
 def test_creates_updates_and_batches_all_succeed_with_30_percent_faults(dataverse, control, client_timeout, plan_timeout):
     client = dataverse(timeout=client_timeout)
-    plan = {"rates": {kind: 0.06 for kind in FAILURE_KINDS}, "timeout_seconds": plan_timeout}
+    plan = {"rates": dict.fromkeys(FAILURE_KINDS, 0.06), "timeout_seconds": plan_timeout}
     # 13 calls at least (12 single writes and a batch): a seed fails every kind among them.
     control.put("/faults", json={**plan, "seed": a_seed_that_fails_every_kind(plan, 13, client.max_attempts)}).raise_for_status()
     run = uuid.uuid4().hex[:8]

@@ -36,7 +36,6 @@ class ApplicationUserTestCase(BaseTestCase):
         self.assertTrue(held["invoice"] and held["account"] and held["product"])
 
     def test_wrong_app_credentials_are_refused_and_nothing_is_kept(self):
-        with override_settings(DYNAMICS_APP_CLIENT_SECRET="wrong"):
-            with self.assertRaises(AuthExpired):
-                use_application_user(self.connection, self.org["tenant_id"], self.org["url"])
+        with override_settings(DYNAMICS_APP_CLIENT_SECRET="wrong"), self.assertRaises(AuthExpired):
+            use_application_user(self.connection, self.org["tenant_id"], self.org["url"])
         self.assertFalse(DynamicsConnection.objects.exists())

@@ -41,7 +41,7 @@ class OnboardingFlowTestCase(BaseTestCase):
 
     def test_create_connection_writes_the_rows_into_dynamics_and_shows_the_popup(self):
         response = self.onboard()
-        self.assertTrue(all(line.done for line in response.context["checklist"]), [l.tip for l in response.context["checklist"] if not l.done])
+        self.assertTrue(all(line.done for line in response.context["checklist"]), [line.tip for line in response.context["checklist"] if not line.done])
         self.assertContains(response, "Your connection is working!")
         self.assertContains(response, "Connector Settings in Dynamics")
         client = client_for(DynamicsConnection.objects.get(connection=self.connection))

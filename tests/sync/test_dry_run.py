@@ -58,6 +58,7 @@ class DryRunTestCase(SyncTestCase):
         self.set_settings(stl3_createnewcontacts=False)
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Ready", "price": "10", "quantity": 1}])
         code, out = self.cli(str(self.connection.pk), "--dry-run", "--invoice", invoice_id)
+        self.assertEqual(code, 0, out)
         self.assertIn(f"Invoice {invoice_id}: CREATE", out)
         self.assertIn("would fail on no_contact: The customer is not in Xero and Create New Contacts is off", out)
         self.assertNothingWritten(invoice_id)
@@ -75,6 +76,7 @@ class DryRunTestCase(SyncTestCase):
         self.connection.trial_ends_at = datetime(2020, 1, 1, tzinfo=UTC)
         self.connection.save(update_fields=["trial_ends_at"])
         code, out = self.cli(self.connection.name, "--dry-run", "--invoice", "00000000-0000-0000-0000-000000000001")
+        self.assertEqual(code, 0, out)
         self.assertIn("Syncing is paused", out)
 
     def test_the_sync_command_prints_a_progress_line_per_batch(self):

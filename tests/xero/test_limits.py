@@ -21,7 +21,8 @@ class FakeTime:
         self.now += seconds
 
 
-def governor(limits=Limits(), time_scale=1.0):
+def governor(limits=None, time_scale=1.0):
+    limits = limits or Limits()
     fake = FakeTime()
     return RateGovernor(limits, time_scale, clock=fake.clock, sleep=fake.sleep), fake
 
@@ -87,7 +88,7 @@ def test_retry_after_holds_every_caller_back():
 
 
 def test_the_daily_limit_raises_instead_of_sleeping_for_hours():
-    gov, fake = governor(Limits(per_minute=10_000, per_day=5))
+    gov, _fake = governor(Limits(per_minute=10_000, per_day=5))
     call(gov, 5)
     with pytest.raises(RateLimited) as raised:
         call(gov)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from datetime import date as Day  # for fields declared after a field named `date`, which hides the type
 from decimal import Decimal
 from typing import Any
 
@@ -326,7 +327,7 @@ class XeroInvoice:
     line_items: tuple[XeroLineItem, ...]
     status: XeroStatus | None = None  # None: leave Xero's status as it is
     number: str | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     reference: str | None = None
     currency_code: str | None = None
     branding_theme_id: str | None = None

@@ -30,7 +30,7 @@ def send_registration_email(user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     if user.is_active:
         return  # finished registering before the job ran: no link needed
-    link, raw = RegistrationLink.issue(user)
+    _link, raw = RegistrationLink.issue(user)
     send(
         user.email,
         "registration",

@@ -51,7 +51,7 @@ def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str
     after = dict(position)
     for resource in stream.xero:
         newest = _start(ctx, position, resource)
-        extra = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
+        extra: dict[str, Any] = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
         for page in ctx.xero.pages(resource, modified_since=newest - OVERLAP, page_size=SCAN_PAGE_SIZE, **extra):
             documents = [XeroDocument.read(body) for body in page]
             links = state.links_to(ctx.connection_id, KIND, [document.id for document in documents])

@@ -99,7 +99,7 @@ def _body(row: DynamicsRow) -> dict[str, Any]:
 def _same(wanted: Any, have: Any) -> bool:
     if isinstance(wanted, Decimal):
         return have is not None and Decimal(str(have)) == wanted
-    return wanted == have
+    return bool(wanted == have)
 
 
 def _differs(row: DynamicsRow, existing: Mapping[str, Any]) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from dxconnector.connections.clients import ClientFactory, connected_clients
 from dxconnector.connections.models import Connection
 from dxconnector.domain import compare, rules
 from dxconnector.domain.documents import XeroDocument
@@ -50,7 +51,7 @@ from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
 from dxconnector.sync import engine, reading, state
-from dxconnector.sync.context import SyncContext, invoice_id_of
+from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.to_xero import CONNECTOR_COLUMN
@@ -182,12 +183,12 @@ class Report:
 # --- the entry point -------------------------------------------------------------------------------------
 
 
-def verify(connection_id: Any, *, clients: engine.ClientFactory | None = None,
-           progress: Callable[[str], None] | None = None, now: datetime | None = None) -> Report:
-    """Compare the connection's Dynamics invoices with what Xero holds. Raises `engine.NotReady` when the
+def verify(connection_id: Any, *, clients: ClientFactory | None = None,
+           progress: Callable[[Progress], None] | None = None, now: datetime | None = None) -> Report:
+    """Compare the connection's Dynamics invoices with what Xero holds. Raises `NotReady` when the
     connection is not connected on both sides, and the adapters' errors when a side can't be read."""
     connection = Connection.objects.get(pk=connection_id)
-    made = (clients or engine.connected_clients)(connection)
+    made = (clients or connected_clients)(connection)
     try:
         ctx = engine.open_context(connection, made, progress=progress, now=now)
         return reconcile(ctx)
@@ -236,14 +237,14 @@ def connection_invoices(ctx: SyncContext) -> tuple[list[InvoiceRecord], list[sta
     pages = ctx.dynamics.pages("invoices", params=params, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
     for number, page in enumerate(pages, start=1):
         ids += [str(row["invoiceid"]) for row in page.get("value", []) if row.get("invoiceid")]
-        ctx.progress(f"Dynamics: page {number}, {len(ids)} invoices listed")
+        ctx.progress(Progress("Dynamics", f"page {number}, {len(ids)} invoices listed"))
     ids = list(dict.fromkeys(ids))
     records: list[InvoiceRecord] = []
     unreadable: list[state.Attempt] = []
     for start in range(0, len(ids), IDS_PER_QUERY):
         read, faults = reading.readable(ctx, ids[start:start + IDS_PER_QUERY])
         records, unreadable = records + read, unreadable + faults
-        ctx.progress(f"Dynamics: {min(start + IDS_PER_QUERY, len(ids))}/{len(ids)} invoices read in full")
+        ctx.progress(Progress("Dynamics", f"{min(start + IDS_PER_QUERY, len(ids))}/{len(ids)} invoices read in full"))
     return [record for record in records if rules.belongs_here(record.invoice, ctx.settings)], unreadable
 
 
@@ -255,7 +256,7 @@ def xero_copies(ctx: SyncContext) -> list[XeroDocument]:
     for resource in RESOURCES:
         for number, page in enumerate(ctx.xero.pages(resource, page_size=SCAN_PAGE_SIZE, unitdp=UNITDP), start=1):
             found += [XeroDocument.read(body) for body in page]
-            ctx.progress(f"Xero {resource.name}: page {number}, {len(page)} read")
+            ctx.progress(Progress(f"Xero {resource.name}", f"page {number}, {len(page)} read"))
     return found
 
 

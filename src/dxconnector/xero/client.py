@@ -52,7 +52,7 @@ class XeroApiConfig:
     ca_bundle: str = ""
     time_scale: float = 1.0  # >1 only against a time-scaled sandbox
     max_attempts: int = 8
-    limits: Limits = Limits()  # the organisation's budget the governor keeps to
+    limits: Limits = field(default_factory=Limits)  # the organisation's budget the governor keeps to
 
     @property
     def identity_base_url(self) -> str:

@@ -21,7 +21,14 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dxsandbox.common.clock import ScaledClock
-from dxsandbox.common.faults import ErrorResponse, ExposeTransport, FaultInjector, FaultMiddleware, FaultPlan, default_error_response
+from dxsandbox.common.faults import (
+    ErrorResponse,
+    ExposeTransport,
+    FaultInjector,
+    FaultMiddleware,
+    FaultPlan,
+    default_error_response,
+)
 from dxsandbox.common.limits import LimitPolicy, RateLimiter, RateLimitMiddleware
 
 PREFIX = "/_sandbox"

@@ -154,7 +154,7 @@ class FaultInjector:
 
     def reset_stats(self) -> None:
         self.seen = 0
-        self.injected = {kind: 0 for kind in KINDS}
+        self.injected = dict.fromkeys(KINDS, 0)
 
     def stats(self) -> dict[str, Any]:
         return {"plan": self.plan.to_json(), "seed": self.seed, "calls_seen": self.seen, "injected": dict(self.injected),

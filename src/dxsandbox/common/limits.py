@@ -200,7 +200,7 @@ class RateLimiter:
     def _reset_tallies(self) -> None:
         self._calls = 0
         self._admitted = 0
-        self._rejected: dict[str, int] = {name: 0 for name in self._rules}
+        self._rejected: dict[str, int] = dict.fromkeys(self._rules, 0)
         self._peaks: dict[tuple[str, str], int] = {}
 
     def reset_stats(self) -> None:

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from dxsandbox.common.redirects import redirect_uri_allowed
 from dxsandbox.common.store import DocumentStore
 from dxsandbox.microsoft import errors, seed
 from dxsandbox.microsoft.signing import SigningKey
-from dxsandbox.common.redirects import redirect_uri_allowed
 
 GLOBAL = "_"  # the store's tenant for identity records
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")

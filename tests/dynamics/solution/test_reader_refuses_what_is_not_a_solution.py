@@ -22,10 +22,10 @@ def test_bytes_that_are_not_a_zip():
 
 
 def test_a_zip_without_the_solution_files():
-    with pytest.raises(SolutionFormatError, match="customizations.xml missing"):
+    with pytest.raises(SolutionFormatError, match=r"customizations\.xml missing"):
         read_solution(zip_with(CT=b"<Types/>", solution=b"<ImportExportXml/>"))
 
 
 def test_xml_that_does_not_parse():
-    with pytest.raises(SolutionFormatError, match="solution.xml is not well-formed"):
+    with pytest.raises(SolutionFormatError, match=r"solution\.xml is not well-formed"):
         read_solution(zip_with(CT=b"<Types/>", solution=b"<ImportExportXml>", customizations=b"<ImportExportXml/>"))

@@ -68,7 +68,7 @@ def test_solution_manifest_publisher_and_address_have_the_real_elements_in_order
 def test_root_components_are_written_like_the_real_ones(ours, real):
     real_component = real["solution.xml"].find("SolutionManifest/RootComponents/RootComponent")
     for component in ours["solution.xml"].iterfind("SolutionManifest/RootComponents/RootComponent"):
-        assert list(component.attrib)[0] == "type" and list(component.attrib)[-1] == "behavior"
+        assert next(iter(component.attrib)) == "type" and list(component.attrib)[-1] == "behavior"
     assert list(real_component.attrib) == ["type", "schemaName", "behavior"]
 
 

@@ -160,21 +160,21 @@ def test_a_client_that_gives_up_first_sees_its_own_timeout(faulty):
 
 
 def test_latency_delays_but_serves(faulty):
-    url, injector, service = faulty
+    url, injector, _service = faulty
     injector.set_plan(FaultPlan(rates={"latency": 1.0}, latency=(0.01, 0.02)))
     assert [httpx.post(url + "/items").status_code for _ in range(3)] == [200] * 3
     assert injector.stats()["injected"]["latency"] == 3
 
 
 def test_exempt_paths_are_never_touched(faulty):
-    url, injector, service = faulty
+    url, injector, _service = faulty
     injector.set_plan(FaultPlan(rates={"500": 1.0}))
     assert httpx.post(url + "/_control/ping").status_code == 200
     assert injector.stats()["calls_seen"] == 0
 
 
 def test_a_seeded_plan_fails_the_same_calls_over_the_wire(faulty):
-    url, injector, service = faulty
+    url, injector, _service = faulty
     plan = FaultPlan(rates={"500": 0.3, "503": 0.2}, seed=42)
     injector.set_plan(plan)
     with httpx.Client(base_url=url) as client:

@@ -71,7 +71,7 @@ def webhook_receiver(answer: Answer, *, certificate: tuple[str, str] | None = No
     receiver = Receiver("", answer)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             headers = {name.lower(): value for name, value in self.headers.items()}
             with receiver.lock:

@@ -12,13 +12,13 @@ import pytest
 
 pytest.importorskip("PowerPlatform.Dataverse", reason="install the test extra: PowerPlatform-Dataverse-Client")
 
-from azure.core.credentials import AccessToken  # noqa: E402
-from PowerPlatform.Dataverse.client import DataverseClient  # noqa: E402
-from PowerPlatform.Dataverse.core.errors import HttpError  # noqa: E402
-from PowerPlatform.Dataverse.models.upsert import UpsertItem  # noqa: E402
+from azure.core.credentials import AccessToken
+from PowerPlatform.Dataverse.client import DataverseClient
+from PowerPlatform.Dataverse.core.errors import HttpError
+from PowerPlatform.Dataverse.models.upsert import UpsertItem
 
-from tests.sandbox.dataverse.conftest import ADMIN, TestTokens, make_org  # noqa: E402
-from tests.sandbox.dataverse.servers import HttpsServer  # noqa: E402
+from tests.sandbox.dataverse.conftest import ADMIN, TestTokens, make_org
+from tests.sandbox.dataverse.servers import HttpsServer
 
 
 class StaticCredential:
@@ -43,7 +43,7 @@ def served(tmp_path_factory):
 
 @pytest.fixture
 def client(served, monkeypatch):
-    org, server = served
+    _org, server = served
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)  # the SDK builds its own requests session
     credential = StaticCredential(TestTokens().issue(ADMIN, audience=server.base_url))
     with DataverseClient(server.base_url, credential) as dataverse:

@@ -8,7 +8,7 @@ from dxsandbox.common.store import DocumentStore
 from dxsandbox.microsoft.dataverse.seed import seed_sales_data
 from dxsandbox.microsoft.dataverse.service import service_for
 from dxsandbox.microsoft.dataverse.settings import DataverseSettings
-from tests.sandbox.dataverse.conftest import ORG, USERS, API
+from tests.sandbox.dataverse.conftest import API, ORG, USERS
 
 
 def test_a_new_organisation_has_the_reference_rows_a_working_org_needs(org):

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.dynamics_ui.helpers import Person, amount, error_text, field_value, html, line_amount, line_ids, new_id, notices, options, unique
+from tests.sandbox.dynamics_ui.helpers import (
+    Person,
+    amount,
+    error_text,
+    field_value,
+    html,
+    line_amount,
+    line_ids,
+    new_id,
+    notices,
+    options,
+    unique,
+)
 
 
 def new_account(seller: Person) -> str:

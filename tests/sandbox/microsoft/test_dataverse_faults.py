@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from dxsandbox.common.control import TOKEN_HEADER
-from tests.dynamics.dataverse_sandbox import control_client, seed_for
-from tests.dynamics.dataverse_sandbox import control, control_routes, dataverse_org, token  # noqa: F401 (fixtures)
+from tests.dynamics.dataverse_sandbox import control, control_client, control_routes, dataverse_org, seed_for, token  # noqa: F401 (fixtures)
 from tests.sandboxes import start_sandbox
 
 

@@ -39,7 +39,7 @@ def test_where_combines_equality_inequality_and_or(api, marked):
 
 
 def test_where_follows_dotted_paths_and_guids(api, marked):
-    marker, contact, invoices = marked
+    marker, contact, _invoices = marked
     assert len(listed(api, marker, f'Contact.ContactID==Guid("{contact["ContactID"].upper()}")').json()["Invoices"]) == 3
     assert listed(api, marker, 'Contact.ContactID==Guid("00000000-0000-0000-0000-000000000000")').json()["Invoices"] == []
     assert len(listed(api, marker, f'Contact.Name=="{contact["Name"]}"').json()["Invoices"]) == 3
@@ -133,7 +133,7 @@ def test_summary_only_leaves_out_lines_and_payments(api, marked):
 
 
 def test_search_term_finds_invoices_by_reference(api, marked):
-    marker, _, invoices = marked
+    marker, _, _invoices = marked
     assert len(api.get("/Invoices", params={"searchTerm": marker.upper()}).json()["Invoices"]) == 3
 
 

@@ -11,7 +11,12 @@ from dxsandbox.xero.api.accounting import status
 from dxsandbox.xero.api.accounting.dates import BadDate, ms_date, parse_date, parse_if_modified_since
 from dxsandbox.xero.api.accounting.idempotency import CachedResponse, IdempotencyCache, KeyReused, fingerprint
 from dxsandbox.xero.api.accounting.query import (
-    QueryError, apply_order, compile_where, parse_bool, parse_csv, parse_page,
+    QueryError,
+    apply_order,
+    compile_where,
+    parse_bool,
+    parse_csv,
+    parse_page,
 )
 from dxsandbox.xero.api.accounting.totals import LineFigures, document_totals, line_totals
 from dxsandbox.xero.api.accounting.transactions import due_date_for_terms

@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from xero_python.accounting import AccountingApi
 from xero_python.accounting.models import (
-    Account, Allocation, Allocations, Contact, Contacts, CreditNote, CreditNotes, CurrencyCode, Invoice, Invoices, Item, Items,
-    LineAmountTypes, LineItem, LineItemTracking, Payment, PaymentDelete, Purchase, RequestEmpty,
+    Account,
+    Allocation,
+    Allocations,
+    Contact,
+    Contacts,
+    CreditNote,
+    CreditNotes,
+    CurrencyCode,
+    Invoice,
+    Invoices,
+    Item,
+    Items,
+    LineAmountTypes,
+    LineItem,
+    LineItemTracking,
+    Payment,
+    PaymentDelete,
+    Purchase,
+    RequestEmpty,
 )
 from xero_python.api_client.oauth2 import TokenApi
 from xero_python.exceptions import AccountingBadRequestException, NotFoundException
@@ -152,7 +169,7 @@ def test_the_sdk_filters_by_if_modified_since(accounting, tenant):
     since = invoice.updated_date_utc - timedelta(seconds=1)
     recent = accounting.get_invoices(tenant, if_modified_since=since, contact_i_ds=[contact.contact_id])
     assert [found.invoice_id for found in recent.invoices] == [invoice.invoice_id]
-    future = datetime.now(timezone.utc) + timedelta(minutes=5)
+    future = datetime.now(UTC) + timedelta(minutes=5)
     assert accounting.get_invoices(tenant, if_modified_since=future, contact_i_ds=[contact.contact_id]).invoices == []
 
 

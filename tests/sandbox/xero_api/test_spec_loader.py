@@ -6,7 +6,14 @@ import copy
 
 import pytest
 
-from tests.sandbox.xero_api.spec import ACCOUNTING_FILE, REPAIRS, ResponseMismatch, accounting_validator, load, repair_string_booleans
+from tests.sandbox.xero_api.spec import (
+    ACCOUNTING_FILE,
+    REPAIRS,
+    ResponseMismatch,
+    accounting_validator,
+    load,
+    repair_string_booleans,
+)
 
 
 def test_the_loader_repairs_the_23_string_boolean_defaults_and_their_examples():

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from tests.sandbox.xero_ui.clients import Page, unique
 
-EMPTY_FORM = {name: "" for name in ("Name", "EmailAddress", "AccountNumber", "PhoneCountryCode", "PhoneAreaCode", "PhoneNumber",
-                                    "AttentionTo", "AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "City", "Region",
-                                    "PostalCode", "Country")}
+EMPTY_FORM = dict.fromkeys(("Name", "EmailAddress", "AccountNumber", "PhoneCountryCode", "PhoneAreaCode", "PhoneNumber", "AttentionTo", "AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "City", "Region", "PostalCode", "Country"), "")
 
 
 def contact_path(books: str, contact: dict) -> str:

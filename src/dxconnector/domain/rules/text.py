@@ -21,7 +21,7 @@ def cut_text(text: str, limit: int) -> str:
     if utf16_length(text) <= limit:
         return text
     end, used = 0, 0
-    for end, char in enumerate(text):
+    for end, char in enumerate(text):  # noqa: B007 — where the limit was passed is read after the loop
         used += 2 if ord(char) > 0xFFFF else 1
         if used > limit:
             break
@@ -42,7 +42,7 @@ UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def unstorable(text: str | None) -> bool:
-    return bool(text) and UNSTORABLE.search(text) is not None
+    return text is not None and UNSTORABLE.search(text) is not None
 
 
 def text_problem(text: str | None, what: str) -> Reason | None:

@@ -61,7 +61,7 @@ class ApiResponse:
 
     def all_headers(self) -> dict[str, str]:
         headers = {"OData-Version": "4.0", **self.headers}
-        body, content_type = self.encoded()
+        _body, content_type = self.encoded()
         if content_type:
             headers["Content-Type"] = content_type
         return headers

@@ -14,8 +14,27 @@ from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request
 from dxsandbox.microsoft.dataverse.query_options import QueryOptions
 from dxsandbox.microsoft.dataverse.selection import DictContext, filter_rows
 from dxsandbox.microsoft.dataverse.tables import (
-    BIGINT, BOOLEAN, CUSTOMER, DATETIME, DECIMAL, DOUBLE, GUID, INTEGER, LOOKUP, MEMO, MONEY, OPTION_TYPES, OWNER, PICKLIST,
-    STATE, STATUS, STRING, AlternateKey, Column, Table, metadata_id,
+    BIGINT,
+    BOOLEAN,
+    CUSTOMER,
+    DATETIME,
+    DECIMAL,
+    DOUBLE,
+    GUID,
+    INTEGER,
+    LOOKUP,
+    MEMO,
+    MONEY,
+    OPTION_TYPES,
+    OWNER,
+    PICKLIST,
+    STATE,
+    STATUS,
+    STRING,
+    AlternateKey,
+    Column,
+    Table,
+    metadata_id,
 )
 
 NAMESPACE = "Microsoft.Dynamics.CRM"

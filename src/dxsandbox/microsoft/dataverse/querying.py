@@ -125,7 +125,7 @@ class Queries:
         size = min(page_size or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
         start, served = 0, 0
         if cookie is not None:
-            flags = tuple(descending for _, descending in options.orderby) + (False,)
+            flags = (*(descending for _, descending in options.orderby), False)
             start = bisect.bisect_right(keys, SortKey(tuple(cookie.last), flags))
             served = cookie.served
         if limit is not None:

@@ -29,7 +29,19 @@ from dxsandbox.microsoft.dataverse.pricing import INVOICE_TOTALS, invoice_totals
 from dxsandbox.microsoft.dataverse.security import Caller
 from dxsandbox.microsoft.dataverse.storage import Record, RecordStorage, lookup_id
 from dxsandbox.microsoft.dataverse.tables import (
-    BIGINT, BOOLEAN, DATETIME, DECIMAL, DOUBLE, GUID, INTEGER, MEMO, MONEY, OPTION_TYPES, STRING, Column, Table,
+    BIGINT,
+    BOOLEAN,
+    DATETIME,
+    DECIMAL,
+    DOUBLE,
+    GUID,
+    INTEGER,
+    MEMO,
+    MONEY,
+    OPTION_TYPES,
+    STRING,
+    Column,
+    Table,
 )
 
 # Child rows deleted with their parent (parental relationships); other references are cleared.

@@ -301,8 +301,8 @@ class Router:
                 raise _method_not_allowed(request)
             expansions = {"Attributes": lambda: metadata.attributes_of(table, None),
                           "Keys": lambda: [metadata.key_json(table, k) for k in table.keys],
-                          "ManyToOneRelationships": lambda: [], "OneToManyRelationships": lambda: [],
-                          "ManyToManyRelationships": lambda: []}
+                          "ManyToOneRelationships": list, "OneToManyRelationships": list,
+                          "ManyToManyRelationships": list}
             return ApiResponse(200, {"@odata.context": f"{base}/$entity",
                                      **metadata.shape_one(metadata.entity_json(table), options, expansions=expansions)})
         part, part_key = parse_segment(rest[0])

@@ -105,7 +105,7 @@ def filter_rows(rows: Iterable[Any], filter_node: Any, context: Any) -> list[Any
 class SortKey:
     """Compares term by term; nulls sort first ascending and last descending (SQL Server's order)."""
 
-    __slots__ = ("values", "descending")
+    __slots__ = ("descending", "values")
 
     def __init__(self, values: tuple[Any, ...], descending: tuple[bool, ...]):
         self.values = values
@@ -115,7 +115,7 @@ class SortKey:
         return isinstance(other, SortKey) and self.values == other.values
 
     def __lt__(self, other: SortKey) -> bool:
-        for mine, theirs, descending in zip(self.values, other.values, self.descending):
+        for mine, theirs, descending in zip(self.values, other.values, self.descending, strict=True):
             if mine == theirs:
                 continue
             if mine is None or theirs is None:

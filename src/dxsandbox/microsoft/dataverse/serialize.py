@@ -13,11 +13,23 @@ from dxsandbox.microsoft.dataverse.errors import bad_request
 from dxsandbox.microsoft.dataverse.query_options import Expansion
 from dxsandbox.microsoft.dataverse.records import etag
 from dxsandbox.microsoft.dataverse.selection import (
-    TableContext, filter_rows, sort_rows, unknown_property,
+    TableContext,
+    filter_rows,
+    sort_rows,
+    unknown_property,
 )
 from dxsandbox.microsoft.dataverse.storage import Record, RecordStorage
 from dxsandbox.microsoft.dataverse.tables import (
-    BIGINT, BOOLEAN, DATETIME, DECIMAL, DOUBLE, INTEGER, MONEY, OPTION_TYPES, Column, Table,
+    BIGINT,
+    BOOLEAN,
+    DATETIME,
+    DECIMAL,
+    DOUBLE,
+    INTEGER,
+    MONEY,
+    OPTION_TYPES,
+    Column,
+    Table,
 )
 
 FORMATTED = "OData.Community.Display.V1.FormattedValue"
@@ -73,7 +85,7 @@ class Serializer:
     # --- columns ------------------------------------------------------------------------------
     def selected_columns(self, table: Table, select: list[str] | None) -> list[Column]:
         if select is None:
-            return [c for c in table.columns.values()]
+            return list(table.columns.values())
         chosen: dict[str, Column] = {}  # by name: comparing whole columns, row after row, was slow
         for name in select:
             column = table.by_value_name(name)

@@ -22,8 +22,29 @@ from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request
 from dxsandbox.microsoft.dataverse.records import utc_now
 from dxsandbox.microsoft.dataverse.security import Caller
 from dxsandbox.microsoft.dataverse.tables import (
-    ACTIVE_INACTIVE, BIGINT, BOOLEAN, CUSTOMER, DATETIME, DECIMAL, DOUBLE, GUID, INTEGER, LOOKUP, MEMO, MONEY, OWNER, PICKLIST,
-    STATE, STATUS, STRING, USER_OWNED, AlternateKey, Column, Option, Table, make_table,
+    ACTIVE_INACTIVE,
+    BIGINT,
+    BOOLEAN,
+    CUSTOMER,
+    DATETIME,
+    DECIMAL,
+    DOUBLE,
+    GUID,
+    INTEGER,
+    LOOKUP,
+    MEMO,
+    MONEY,
+    OWNER,
+    PICKLIST,
+    STATE,
+    STATUS,
+    STRING,
+    USER_OWNED,
+    AlternateKey,
+    Column,
+    Option,
+    Table,
+    make_table,
 )
 
 if TYPE_CHECKING:

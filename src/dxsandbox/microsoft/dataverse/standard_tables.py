@@ -10,7 +10,14 @@ any other property is refused as Dataverse refuses an unknown one.
 from __future__ import annotations
 
 from dxsandbox.microsoft.dataverse.tables import (
-    ACTIVE_INACTIVE, NO_OWNER, ORGANIZATION_OWNED, USER_OWNED, Collection, Table, columns, make_table,
+    ACTIVE_INACTIVE,
+    NO_OWNER,
+    ORGANIZATION_OWNED,
+    USER_OWNED,
+    Collection,
+    Table,
+    columns,
+    make_table,
 )
 
 ADDRESS_TYPES = [(1, "Bill To"), (2, "Ship To"), (3, "Primary"), (4, "Other")]
@@ -526,4 +533,4 @@ def standard_tables() -> dict[str, Table]:
     return {table.logical_name: table for table in (build() for build in STANDARD_TABLES)}
 
 
-__all__ = ["standard_tables", "STANDARD_TABLES", "SALES_TABLES", "REFERENCE_TABLES", "USER_OWNED"]
+__all__ = ["REFERENCE_TABLES", "SALES_TABLES", "STANDARD_TABLES", "USER_OWNED", "standard_tables"]

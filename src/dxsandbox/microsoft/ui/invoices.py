@@ -197,7 +197,7 @@ def summary(row: dict[str, Any]) -> str:
              ("Status Reason", formatted(row, "statuscode")), ("Modified On", formatted(row, "modifiedon")))
     return "<div class='summary'>" + "".join(
         f"<div><div class='label'>{label}</div><div data-field='{key}'>{escape(value)}</div></div>"
-        for (label, value), key in zip(items, ("invoicenumber", "statecode", "statuscode", "modifiedon"))) + "</div>"
+        for (label, value), key in zip(items, ("invoicenumber", "statecode", "statuscode", "modifiedon"), strict=True)) + "</div>"
 
 
 def totals(row: dict[str, Any]) -> str:

@@ -19,7 +19,19 @@ from dxsandbox.xero.api.accounting.outcome import Work
 from dxsandbox.xero.api.accounting.transactions import INVOICES
 from dxsandbox.xero.api.accounting.validation import ValidationFailure
 from dxsandbox.xero.ui.layout import (
-    STATUS_LABELS, day, figure, matches, money, page_number, page_of, pager, search_box, select_field, status_badge, table, tabs,
+    STATUS_LABELS,
+    day,
+    figure,
+    matches,
+    money,
+    page_number,
+    page_of,
+    pager,
+    search_box,
+    select_field,
+    status_badge,
+    table,
+    tabs,
     text_field,
 )
 from dxsandbox.xero.ui.web import NotFound, Visit

@@ -13,7 +13,15 @@ from dxsandbox.xero.api.accounting.dates import BadDate, epoch_ms, parse_if_modi
 from dxsandbox.xero.api.accounting.envelope import ok, validation_message
 from dxsandbox.xero.api.accounting.http import Call, Refusal
 from dxsandbox.xero.api.accounting.query import (
-    apply_order, compile_where, lookup, matches_any, paginate, pagination, parse_bool, parse_csv, parse_page,
+    apply_order,
+    compile_where,
+    lookup,
+    matches_any,
+    paginate,
+    pagination,
+    parse_bool,
+    parse_csv,
+    parse_page,
 )
 
 

@@ -17,10 +17,24 @@ from dxsandbox.xero.api.accounting.dates import ms_date
 from dxsandbox.xero.api.accounting.money import ZERO, as_json, cents
 from dxsandbox.xero.api.accounting.outcome import Work
 from dxsandbox.xero.api.accounting.transactions import (
-    CREDIT_NOTES, INVOICES, DocumentKind, announce, find, nested, outstanding, settle,
+    CREDIT_NOTES,
+    INVOICES,
+    DocumentKind,
+    announce,
+    find,
+    nested,
+    outstanding,
+    settle,
 )
 from dxsandbox.xero.api.accounting.validation import (
-    Problems, ValidationFailure, boolean, calendar_date, guid, number, reference_to, text,
+    Problems,
+    ValidationFailure,
+    boolean,
+    calendar_date,
+    guid,
+    number,
+    reference_to,
+    text,
 )
 
 KIND, COLLECTION = "payment", "Payments"

@@ -271,7 +271,7 @@ class _Parser:
 
     def datetime_literal(self) -> Node:
         if self.accept("."):  # DateTime.Parse("2024-01-31")
-            kind, name = self.take()
+            _kind, _name = self.take()
             self.expect("(")
             kind, text = self.take()
             self.expect(")")

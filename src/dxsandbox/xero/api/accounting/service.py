@@ -75,7 +75,7 @@ class AccountingApi:
                                 data=change.data)
             try:
                 self.sink.emit(event)
-            except Exception:  # noqa: BLE001 - the write is committed whatever the sink does
+            except Exception:
                 logger.exception("event sink failed for %s %s", change.category, change.resource_id)
 
     def routes(self) -> list[BaseRoute]:

@@ -21,10 +21,23 @@ from dxsandbox.xero.api.accounting.dates import add_months, date_string, day_of_
 from dxsandbox.xero.api.accounting.money import ZERO, as_json, cents, decimal, round_to
 from dxsandbox.xero.api.accounting.outcome import Work
 from dxsandbox.xero.api.accounting.totals import (
-    EXCLUSIVE, LINE_AMOUNT_TYPES, NO_TAX, LineFigures, LineTotals, document_totals, line_totals,
+    EXCLUSIVE,
+    LINE_AMOUNT_TYPES,
+    NO_TAX,
+    LineFigures,
+    LineTotals,
+    document_totals,
+    line_totals,
 )
 from dxsandbox.xero.api.accounting.validation import (
-    Problems, boolean, calendar_date, choice, guid, number, reference_to, text,
+    Problems,
+    boolean,
+    calendar_date,
+    choice,
+    guid,
+    number,
+    reference_to,
+    text,
 )
 from dxsandbox.xero.events import Category
 
