@@ -35,13 +35,25 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="the initial sync of seeded invoices: calls, speed, memory, and verify's verdict")
     latency = sub.add_parser("latency", help="a Dynamics change to the invoice in Xero, through the webhook path")
     for each in (sync, latency):
-        each.add_argument("--limits", choices=("real", "off"), default="off",
-                          help="enforce Xero's and Dataverse's limits in the sandboxes (default: off)")
-        each.add_argument("--time-scale", type=float, default=None,
-                          help="simulated seconds per real second (default: 4 with real limits, else 1)")
-        each.add_argument("--state-dir", type=Path, default=None,
-                          help=f"where the sandboxes and the connector keep their state, left for inspection (default: a "
-                               f"new folder under {STATE_ROOT}/; a folder an earlier run used is cleared first)")
+        each.add_argument(
+            "--limits",
+            choices=("real", "off"),
+            default="off",
+            help="enforce Xero's and Dataverse's limits in the sandboxes (default: off)",
+        )
+        each.add_argument(
+            "--time-scale",
+            type=float,
+            default=None,
+            help="simulated seconds per real second (default: 4 with real limits, else 1)",
+        )
+        each.add_argument(
+            "--state-dir",
+            type=Path,
+            default=None,
+            help=f"where the sandboxes and the connector keep their state, left for inspection (default: a "
+            f"new folder under {STATE_ROOT}/; a folder an earlier run used is cleared first)",
+        )
         each.add_argument("--seed", type=int, default=7)
     sync.add_argument("--invoices", type=_positive, default=2000)
     sync.add_argument("--lines", type=_positive, default=5, help="lines per invoice")
@@ -78,8 +90,15 @@ def _run(args: argparse.Namespace, out) -> int:
     if args.benchmark == "sync":
         from bench import sync
 
-        options = Options(invoices=args.invoices, lines=args.lines, customers=args.customers, products=args.products,
-                          faults=args.faults, kills=args.kills, **common)
+        options = Options(
+            invoices=args.invoices,
+            lines=args.lines,
+            customers=args.customers,
+            products=args.products,
+            faults=args.faults,
+            kills=args.kills,
+            **common,
+        )
         figures = sync.run(options)
     else:
         from bench import latency

@@ -46,15 +46,19 @@ def clear_state_dir(state_dir: Path) -> Path:
     state_dir = state_dir.resolve()
     left = [state_dir / name for name in LEFT_BY_A_RUN if (state_dir / name).exists()]
     if left and not (state_dir / MARK).is_file():
-        raise StateDirTaken(f"{state_dir} holds {_names(left)} that no benchmark left there (no {MARK}): "
-                            f"give another --state-dir, or remove {_names(left)} yourself")
+        raise StateDirTaken(
+            f"{state_dir} holds {_names(left)} that no benchmark left there (no {MARK}): "
+            f"give another --state-dir, or remove {_names(left)} yourself"
+        )
     if left:
         print(f"{state_dir} holds an earlier run: removing its {_names(left)}", file=sys.stderr, flush=True)
         for path in left:
             shutil.rmtree(path)
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / MARK).write_text(f"Left by `dxconnector bench`: a run with --state-dir {state_dir} removes "
-                                  f"{_names(Path(name) for name in LEFT_BY_A_RUN)} first.\n")
+    (state_dir / MARK).write_text(
+        f"Left by `dxconnector bench`: a run with --state-dir {state_dir} removes "
+        f"{_names(Path(name) for name in LEFT_BY_A_RUN)} first.\n"
+    )
     return state_dir
 
 
@@ -100,10 +104,15 @@ class World:
         if self.options.limits == "off":  # no budget to keep to: the connector need not pace itself either
             os.environ.update(XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000")
         options = ["--limits", self.options.limits, "--time-scale", f"{self.options.time_scale:g}"]
-        self.sandbox, self.manifest = local.start_sandbox_child(self.state_dir / "sandbox", local.free_port_base(), *options, timeout=60)
+        self.sandbox, self.manifest = local.start_sandbox_child(
+            self.state_dir / "sandbox", local.free_port_base(), *options, timeout=60
+        )
         os.environ.update(local.sandbox_environment(self.manifest))
         daemon = self.daemon_app
-        os.environ["DYNAMICS_APP_CLIENT_ID"], os.environ["DYNAMICS_APP_CLIENT_SECRET"] = daemon["client_id"], daemon["client_secret"]
+        os.environ["DYNAMICS_APP_CLIENT_ID"], os.environ["DYNAMICS_APP_CLIENT_SECRET"] = (
+            daemon["client_id"],
+            daemon["client_secret"],
+        )
         local.setup_django()
         local.migrate()
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per call would drown the progress
@@ -157,7 +166,10 @@ class World:
             self.control(host, "POST", "/reset-stats")
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        return {"xero": self.control(self.xero_api, "GET", "/stats"), "dataverse": self.control(self.dataverse_host, "GET", "/stats")}
+        return {
+            "xero": self.control(self.xero_api, "GET", "/stats"),
+            "dataverse": self.control(self.dataverse_host, "GET", "/stats"),
+        }
 
     # --- the connector -----------------------------------------------------------------------------------
     def dataverse(self):
@@ -169,8 +181,12 @@ class World:
 
         config = auth.DynamicsOAuthConfig.from_settings()
         org = self.organisation
-        return DataverseClient(org["url"], auth.TokenSource(lambda: auth.app_token(config, org["tenant_id"], org["url"])),
-                               settings.CA_BUNDLE, timeout=120)
+        return DataverseClient(
+            org["url"],
+            auth.TokenSource(lambda: auth.app_token(config, org["tenant_id"], org["url"])),
+            settings.CA_BUNDLE,
+            timeout=120,
+        )
 
     def onboard(self, **settings_row: Any):
         """Register, connect both sides, install the solution, save defaults, Create Connection, start the trial."""
@@ -189,8 +205,10 @@ class World:
         browser.force_login(owner)
         base = f"/connections/{connection.pk}"
         xero_user = self.manifest["xero"]["users"][0]
-        location = xero_consent(self.manifest["hosts"]["xero-login"], browser.post(f"{base}/xero/connect/")["Location"], xero_user)
-        _expect_redirect(browser.get("/xero/callback/" + location[location.index("?"):]), "Xero callback")
+        location = xero_consent(
+            self.manifest["hosts"]["xero-login"], browser.post(f"{base}/xero/connect/")["Location"], xero_user
+        )
+        _expect_redirect(browser.get("/xero/callback/" + location[location.index("?") :]), "Xero callback")
         org = self.organisation
         use_application_user(connection, org["tenant_id"], org["url"], org["friendly_name"])
         _expect_redirect(browser.post(f"{base}/solution/install/"), "solution install")
@@ -202,10 +220,14 @@ class World:
             raise RuntimeError("Create Connection did not create the connection")
         connection.start_trial()
         with self.dataverse() as client:
-            [connector] = client.list(CONNECTION.set_name, select=CONNECTION.primary_id,
-                                      filter=f"stl3_portalconnectionid eq '{connection.pk}'")
-            [row] = client.list(SETTINGS.set_name, select=SETTINGS.primary_id,
-                                filter=f"_stl3_connectorid_value eq {connector[CONNECTION.primary_id]}")
+            [connector] = client.list(
+                CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'"
+            )
+            [row] = client.list(
+                SETTINGS.set_name,
+                select=SETTINGS.primary_id,
+                filter=f"_stl3_connectorid_value eq {connector[CONNECTION.primary_id]}",
+            )
             client.update(SETTINGS.set_name, row[SETTINGS.primary_id], settings_row)
         return connection
 

@@ -114,13 +114,15 @@ def _xero_client(connection: Any):
     return xero_client(connection.xero)
 
 
-def trial(dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str], rng: random.Random,
-          poll_interval: float) -> dict[str, Any]:
+def trial(
+    dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str], rng: random.Random, poll_interval: float
+) -> dict[str, Any]:
     from dxconnector.xero import resources
 
     invoice_id = str(uuid.uuid4())  # not a seeded id: a new invoice, whatever Dynamics holds already
-    body = invoice_body(invoice_id, f"Latency {invoice_id[:8]}", seeded, references, rng, LINES,
-                        datetime.now(UTC) - timedelta(days=1))
+    body = invoice_body(
+        invoice_id, f"Latency {invoice_id[:8]}", seeded, references, rng, LINES, datetime.now(UTC) - timedelta(days=1)
+    )
     asked = time.monotonic()
     dynamics.create("invoices", body)
     created, created_at = time.monotonic(), time.time()
@@ -131,12 +133,27 @@ def trial(dynamics: Any, xero: Any, seeded: Any, references: tuple[str, str, str
         found = list(xero.records(resources.INVOICES, where=f'Url.EndsWith("id={invoice_id}")'))
         now = time.monotonic()
         if found:
-            return {"invoice_id": invoice_id, "latency": now - created, "created_at": created_at,
-                    "found_at": created_at + (now - created), "timed_out": False, "polls": polls, "found": len(found),
-                    "create_call": created - asked}
+            return {
+                "invoice_id": invoice_id,
+                "latency": now - created,
+                "created_at": created_at,
+                "found_at": created_at + (now - created),
+                "timed_out": False,
+                "polls": polls,
+                "found": len(found),
+                "create_call": created - asked,
+            }
         if now >= deadline:
-            return {"invoice_id": invoice_id, "latency": TRIAL_TIMEOUT, "created_at": created_at, "found_at": None,
-                    "timed_out": True, "polls": polls, "found": 0, "create_call": created - asked}
+            return {
+                "invoice_id": invoice_id,
+                "latency": TRIAL_TIMEOUT,
+                "created_at": created_at,
+                "found_at": None,
+                "timed_out": True,
+                "polls": polls,
+                "found": 0,
+                "create_call": created - asked,
+            }
         time.sleep(min(poll_interval, max(0.0, deadline - now)))
 
 
@@ -149,8 +166,7 @@ def settle(connection_id: Any, rng: random.Random, quiet_for: float = 0.5, timeo
 
     from dxconnector.sync.models import QueuedSync
 
-    busy = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection",
-                                       status__in=["READY", "RUNNING"])
+    busy = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection", status__in=["READY", "RUNNING"])
     deadline = time.monotonic() + timeout
     quiet_since = None
     while time.monotonic() < deadline:
@@ -176,10 +192,16 @@ def _phases(connection_id: Any, result: dict[str, Any]) -> dict[str, float | Non
     from dxconnector.sync.models import SyncAttempt
 
     created = datetime.fromtimestamp(result["created_at"], UTC)
-    attempt = (SyncAttempt.objects.filter(connection_id=connection_id, dynamics_id=result["invoice_id"])
-               .exclude(xero_id="").select_related("run").order_by("attempted_at").first())
-    jobs = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection",
-                                       args_kwargs__args__0=str(connection_id))
+    attempt = (
+        SyncAttempt.objects.filter(connection_id=connection_id, dynamics_id=result["invoice_id"])
+        .exclude(xero_id="")
+        .select_related("run")
+        .order_by("attempted_at")
+        .first()
+    )
+    jobs = DBTaskResult.objects.filter(
+        task_path="dxconnector.sync.tasks.sync_connection", args_kwargs__args__0=str(connection_id)
+    )
     run_started = attempt.run.started_at if attempt is not None and attempt.run is not None else None
     job = jobs.filter(started_at__lte=run_started).order_by("-started_at").first() if run_started else None
     queued = job.enqueued_at if job is not None else None
@@ -204,8 +226,12 @@ def _phase_summary(phases: list[dict[str, Any]]) -> dict[str, Any]:
     for name in ("to_queued", "to_run_start", "queued_to_run_start", "run_start_to_sent", "sent_to_found"):
         values = sorted(value for phase in phases if (value := phase[name]) is not None)
         if values:
-            summary[name] = {"p50_s": round(nearest_rank(values, 50), 3), "p95_s": round(nearest_rank(values, 95), 3),
-                             "max_s": round(values[-1], 3), "n": len(values)}
+            summary[name] = {
+                "p50_s": round(nearest_rank(values, 50), 3),
+                "p95_s": round(nearest_rank(values, 95), 3),
+                "max_s": round(values[-1], 3),
+                "n": len(values),
+            }
     triggers: dict[str, int] = {}
     for phase in phases:
         triggers[str(phase["run_trigger"])] = triggers.get(str(phase["run_trigger"]), 0) + 1
@@ -222,8 +248,9 @@ def nearest_rank(ordered: list[float], percent: float) -> float:
     return ordered[rank - 1]
 
 
-def figures(options: Options, world: World, results: list[dict[str, Any]], phases: list[dict[str, Any]],
-            poll_interval: float) -> dict[str, Any]:
+def figures(
+    options: Options, world: World, results: list[dict[str, Any]], phases: list[dict[str, Any]], poll_interval: float
+) -> dict[str, Any]:
     latencies = sorted(result["latency"] for result in results)
     create_calls = sorted(result["create_call"] for result in results)
     return {

@@ -18,7 +18,18 @@ from dxconnector.dynamics.client import DataverseClient
 NAMESPACE = uuid.UUID("6f1d1b7e-4c7a-4a35-9d55-0b0b00000000")
 NAMES = ("Harbour", "Oak", "Summit", "Riverside", "Meadow", "Granite", "Willow", "Beacon", "Orchard", "Kōwhai", "Zoë's", "Ærø")
 TRADES = ("Bakery", "Joinery", "Logistics", "Dental", "Café", "Studio", "Plumbing", "Florist", "Books", "Engineering")
-GOODS = ("Oak desk", "Steel shelf", "LED panel", "Service hour", "Paint 5 L", "Cable 10 m", "Chair", "Tile box", "Filter", "Valve")
+GOODS = (
+    "Oak desk",
+    "Steel shelf",
+    "LED panel",
+    "Service hour",
+    "Paint 5 L",
+    "Cable 10 m",
+    "Chair",
+    "Tile box",
+    "Filter",
+    "Valve",
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ def _id(kind: str, number: int, seed: int) -> str:
 
 def _chunks(items: list[BatchRequest], size: int = MAX_REQUESTS) -> Iterator[list[BatchRequest]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _send(client: DataverseClient, what: str, requests: list[BatchRequest]) -> None:
@@ -55,8 +66,9 @@ def reference_ids(client: DataverseClient) -> tuple[str, str, str]:
     return schedule["uomscheduleid"], unit["uomid"], price_list["pricelevelid"]
 
 
-def seed(client: DataverseClient, *, invoices: int, lines: int, customers: int, products: int, seed: int = 7,
-         first: int = 0) -> Seeded:
+def seed(
+    client: DataverseClient, *, invoices: int, lines: int, customers: int, products: int, seed: int = 7, first: int = 0
+) -> Seeded:
     """Make the records (`first` numbers them on from an earlier seeding, for a second round)."""
     rng = random.Random(seed + first)
     schedule, unit, price_list = reference_ids(client)
@@ -64,23 +76,75 @@ def seed(client: DataverseClient, *, invoices: int, lines: int, customers: int, 
     product_ids = [_id("product", n, seed) for n in range(products)]
     invoice_ids = [_id("invoice", first + n, seed) for n in range(invoices)]
     if first == 0:
-        _send(client, "customers", [BatchRequest("PATCH", f"accounts({account_id})", {
-            "name": f"{NAMES[n % len(NAMES)]} {TRADES[n // len(NAMES) % len(TRADES)]} {n:05d}", "accountnumber": f"BA-{n:05d}",
-            "emailaddress1": f"accounts{n}@example.org", "address1_city": "Wellington"}) for n, account_id in enumerate(customer_ids)])
-        _send(client, "products", [BatchRequest("PATCH", f"products({product_id})", {
-            "name": f"{GOODS[n % len(GOODS)]} {n:04d}", "productnumber": f"BP-{n:04d}", "price": round(5 + (n * 7.31) % 400, 2),
-            "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule})", "defaultuomid@odata.bind": f"/uoms({unit})",
-        }) for n, product_id in enumerate(product_ids)])
+        _send(
+            client,
+            "customers",
+            [
+                BatchRequest(
+                    "PATCH",
+                    f"accounts({account_id})",
+                    {
+                        "name": f"{NAMES[n % len(NAMES)]} {TRADES[n // len(NAMES) % len(TRADES)]} {n:05d}",
+                        "accountnumber": f"BA-{n:05d}",
+                        "emailaddress1": f"accounts{n}@example.org",
+                        "address1_city": "Wellington",
+                    },
+                )
+                for n, account_id in enumerate(customer_ids)
+            ],
+        )
+        _send(
+            client,
+            "products",
+            [
+                BatchRequest(
+                    "PATCH",
+                    f"products({product_id})",
+                    {
+                        "name": f"{GOODS[n % len(GOODS)]} {n:04d}",
+                        "productnumber": f"BP-{n:04d}",
+                        "price": round(5 + (n * 7.31) % 400, 2),
+                        "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule})",
+                        "defaultuomid@odata.bind": f"/uoms({unit})",
+                    },
+                )
+                for n, product_id in enumerate(product_ids)
+            ],
+        )
     seeded = Seeded(customer_ids, product_ids, invoice_ids)
     delivered = datetime.now(UTC) - timedelta(days=3)
-    _send(client, "invoices", [BatchRequest("POST", "invoices", invoice_body(
-        invoice_id, f"Order {first + n:06d}", seeded, (schedule, unit, price_list), rng, lines,
-        delivered - timedelta(hours=rng.randrange(0, 240)))) for n, invoice_id in enumerate(invoice_ids)])
+    _send(
+        client,
+        "invoices",
+        [
+            BatchRequest(
+                "POST",
+                "invoices",
+                invoice_body(
+                    invoice_id,
+                    f"Order {first + n:06d}",
+                    seeded,
+                    (schedule, unit, price_list),
+                    rng,
+                    lines,
+                    delivered - timedelta(hours=rng.randrange(0, 240)),
+                ),
+            )
+            for n, invoice_id in enumerate(invoice_ids)
+        ],
+    )
     return seeded
 
 
-def invoice_body(invoice_id: str, name: str, seeded: Seeded, references: tuple[str, str, str], rng: random.Random,
-                 lines: int, delivered: datetime) -> dict[str, Any]:
+def invoice_body(
+    invoice_id: str,
+    name: str,
+    seeded: Seeded,
+    references: tuple[str, str, str],
+    rng: random.Random,
+    lines: int,
+    delivered: datetime,
+) -> dict[str, Any]:
     """One invoice for a seeded customer, on the price list, its lines deep-inserted (one in five written in)."""
     _schedule, unit, price_list = references
     return {
@@ -96,7 +160,17 @@ def invoice_body(invoice_id: str, name: str, seeded: Seeded, references: tuple[s
 def _line(rng: random.Random, product_ids: list[str], unit: str, number: int) -> dict[str, Any]:
     quantity = rng.randrange(1, 12)
     if number % 5 == 4:  # one line in five is written in
-        return {"isproductoverridden": True, "productdescription": f"Call-out fee {number}", "quantity": quantity,
-                "priceperunit": round(rng.uniform(20, 90), 2), "sequencenumber": number + 1}
-    return {"productid@odata.bind": f"/products({rng.choice(product_ids)})", "uomid@odata.bind": f"/uoms({unit})",
-            "quantity": quantity, "manualdiscountamount": float(rng.choice((0, 0, 0, 5))), "sequencenumber": number + 1}
+        return {
+            "isproductoverridden": True,
+            "productdescription": f"Call-out fee {number}",
+            "quantity": quantity,
+            "priceperunit": round(rng.uniform(20, 90), 2),
+            "sequencenumber": number + 1,
+        }
+    return {
+        "productid@odata.bind": f"/products({rng.choice(product_ids)})",
+        "uomid@odata.bind": f"/uoms({unit})",
+        "quantity": quantity,
+        "manualdiscountamount": float(rng.choice((0, 0, 0, 5))),
+        "sequencenumber": number + 1,
+    }

@@ -22,8 +22,11 @@ from bench.environment import Options, World
 from bench.seeding import seed
 
 SETTINGS_ROW = {
-    "stl3_isdefaultconnection": True, "stl3_createnewcontacts": True, "stl3_createnewproducts": True,
-    "stl3_defaultsalesaccountcode": "200", "stl3_defaultpurchaseaccountcode": "300",
+    "stl3_isdefaultconnection": True,
+    "stl3_createnewcontacts": True,
+    "stl3_createnewproducts": True,
+    "stl3_defaultsalesaccountcode": "200",
+    "stl3_defaultpurchaseaccountcode": "300",
 }
 MAX_RUNS = 60  # runs that stop early are started again; this many means something is really wrong
 
@@ -31,8 +34,14 @@ MAX_RUNS = 60  # runs that stop early are started again; this many means somethi
 def run(options: Options) -> dict[str, Any]:
     with World(options) as world:
         with world.dataverse() as client:
-            seeded = seed(client, invoices=options.invoices, lines=options.lines, customers=options.customers,
-                          products=options.products, seed=options.seed)
+            seeded = seed(
+                client,
+                invoices=options.invoices,
+                lines=options.lines,
+                customers=options.customers,
+                products=options.products,
+                seed=options.seed,
+            )
         connection = world.onboard(**SETTINGS_ROW)
         _without_webhooks(world, connection)
         world.reset_stats()
@@ -89,8 +98,12 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int, int
     runs = kills = peak_kb = 0
     while runs < MAX_RUNS:
         runs += 1
-        child = subprocess.Popen([sys.executable, "-m", "dxconnector", "sync", str(connection_id)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dxconnector", "sync", str(connection_id)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         memory = PeakMemory(child.pid)
         assert child.stdout is not None
         kill_after = rng.randrange(1, 4) if kills < options.kills else None  # batches of 500: a 2,000-invoice run has 5
@@ -122,8 +135,17 @@ def _too_many_requests(stats: dict[str, Any]) -> int:
     return int(stats.get("too_many_requests", {}).get("limits", 0))
 
 
-def figures(options: Options, world: World, connection: Any, invoices: int, stats: dict[str, dict[str, Any]], wall: float,
-            runs: int, kills: int, peak_kb: int) -> dict[str, Any]:
+def figures(
+    options: Options,
+    world: World,
+    connection: Any,
+    invoices: int,
+    stats: dict[str, dict[str, Any]],
+    wall: float,
+    runs: int,
+    kills: int,
+    peak_kb: int,
+) -> dict[str, Any]:
     from dxconnector.sync.models import Link
     from dxconnector.sync.verify import verify
 

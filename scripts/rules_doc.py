@@ -46,8 +46,11 @@ def words(node: ast.AST | None, constants: dict[str, ast.AST]) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(words(part if isinstance(part, ast.Constant) else part.value, constants)
-                       for part in node.values if isinstance(part, ast.Constant | ast.FormattedValue))
+        return "".join(
+            words(part if isinstance(part, ast.Constant) else part.value, constants)
+            for part in node.values
+            if isinstance(part, ast.Constant | ast.FormattedValue)
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return words(node.left, constants) + words(node.right, constants)
     if isinstance(node, ast.Name | ast.Attribute) and ast.unparse(node) in constants:
@@ -80,8 +83,13 @@ def _code_of(node: ast.AST) -> str | None:
 def uses(path: Path) -> list[tuple[str, Use]]:
     tree = ast.parse(path.read_text())
     module = ".".join(path.relative_to(SOURCE).with_suffix("").parts)
-    constants = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
-                 for target in node.targets if isinstance(target, ast.Name)}
+    constants = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     constants.update(_properties(tree))
     found: list[tuple[str, Use]] = []
     for function in ast.walk(tree):
@@ -110,11 +118,15 @@ def catalogue() -> str:
         for code, use in uses(path):
             if use not in by_code[code]:
                 by_code[code].append(use)
-    lines = ["# Reasons a record is held back or fails", "",
-             "Generated from the code by `python scripts/rules_doc.py > docs/rules.md` (a test keeps it current). Each",
-             "reason code the connector records (`rules.Why`), what it says — ‹…› marks what is filled in — and the",
-             "functions that give it. The same words reach the sync history in Dynamics, the portal's history, the dry run",
-             "(`dxconnector sync --dry-run --invoice ID`) and `dxconnector verify`.", ""]
+    lines = [
+        "# Reasons a record is held back or fails",
+        "",
+        "Generated from the code by `python scripts/rules_doc.py > docs/rules.md` (a test keeps it current). Each",
+        "reason code the connector records (`rules.Why`), what it says — ‹…› marks what is filled in — and the",
+        "functions that give it. The same words reach the sync history in Dynamics, the portal's history, the dry run",
+        "(`dxconnector sync --dry-run --invoice ID`) and `dxconnector verify`.",
+        "",
+    ]
     for name, code, comment in members():
         lines.append(f"## `{code}`")
         lines.append("")

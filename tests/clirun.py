@@ -10,8 +10,19 @@ from dxsandbox.common.recording import RECORD_ENV
 
 # Variables that would leak the test run's own configuration into the child. A sandbox records its responses
 # only where a test asks it to (tests/sandboxes.py passes the session's directory).
-_SCRUB = ("DEBUG", "SECRET_KEY", "ENCRYPTION_KEYS", "BASE_URL", "EMAIL_URL", "DATABASE_URL", "DATA_DIR", "DJANGO_SETTINGS_MODULE", "TRIAL_DAYS",
-          "DJANGO_ALLOW_ASYNC_UNSAFE", RECORD_ENV)
+_SCRUB = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ENCRYPTION_KEYS",
+    "BASE_URL",
+    "EMAIL_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "DJANGO_SETTINGS_MODULE",
+    "TRIAL_DAYS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    RECORD_ENV,
+)
 
 
 def child_env(**values: str) -> dict[str, str]:

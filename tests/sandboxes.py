@@ -66,7 +66,9 @@ def start_sandbox(state_dir: Path, *extra_args: str, timeout: float = 30) -> Run
     log = (state_dir / "sandbox.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "dxsandbox", "--port-base", str(free_port_base()), "--state-dir", str(state_dir), *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1", **_recording_env()),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=child_env(PYTHONUNBUFFERED="1", **_recording_env()),
     )
     manifest_path = state_dir / "sandbox.json"
     deadline = time.monotonic() + timeout
@@ -87,8 +89,9 @@ def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.
     return {"BASE_URL": base_url, **sandbox_environment(sandbox.manifest)}
 
 
-def xero_consent(sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1,
-                 action: str = "allow") -> str:
+def xero_consent(
+    sandbox: RunningSandbox, authorize_url: str, *, user_index: int = 0, tenants: int | None = 1, action: str = "allow"
+) -> str:
     """Play the person on Xero's sign-in and consent pages; return where Xero sends the browser back."""
     from dxsandbox.consent import xero_consent as consent
 
@@ -115,8 +118,11 @@ def xero_oauth_config(sandbox: RunningSandbox):
 
     values = connector_settings(sandbox)
     return XeroOAuthConfig(
-        client_id=values["XERO_CLIENT_ID"], client_secret=values["XERO_CLIENT_SECRET"], authorize_url=values["XERO_AUTHORIZE_URL"],
-        token_url=values["XERO_TOKEN_URL"], revocation_url=values["XERO_REVOCATION_URL"],
+        client_id=values["XERO_CLIENT_ID"],
+        client_secret=values["XERO_CLIENT_SECRET"],
+        authorize_url=values["XERO_AUTHORIZE_URL"],
+        token_url=values["XERO_TOKEN_URL"],
+        revocation_url=values["XERO_REVOCATION_URL"],
         connections_url=values["XERO_CONNECTIONS_URL"],
         scopes="openid profile email offline_access accounting.transactions accounting.contacts accounting.settings",
         ca_bundle=sandbox.ca_file,
@@ -128,9 +134,14 @@ def xero_api_config(sandbox: RunningSandbox, **overrides: Any):
 
     values = connector_settings(sandbox)
     return XeroApiConfig(
-        client_id=values["XERO_CLIENT_ID"], client_secret=values["XERO_CLIENT_SECRET"], api_url=values["XERO_API_URL"],
-        connections_url=values["XERO_CONNECTIONS_URL"], token_url=values["XERO_TOKEN_URL"],
-        revocation_url=values["XERO_REVOCATION_URL"], ca_bundle=sandbox.ca_file, **overrides,
+        client_id=values["XERO_CLIENT_ID"],
+        client_secret=values["XERO_CLIENT_SECRET"],
+        api_url=values["XERO_API_URL"],
+        connections_url=values["XERO_CONNECTIONS_URL"],
+        token_url=values["XERO_TOKEN_URL"],
+        revocation_url=values["XERO_REVOCATION_URL"],
+        ca_bundle=sandbox.ca_file,
+        **overrides,
     )
 
 

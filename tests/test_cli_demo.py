@@ -71,9 +71,21 @@ def demo(tmp_path: Path):
     log = tmp_path / "demo.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dxconnector", "demo", "--port", str(port), "--data-dir", str(tmp_path / "data"),
-             "--sandbox-port-base", str(free_port_base())],
-            stdout=out, stderr=subprocess.STDOUT, env=child_env(PYTHONUNBUFFERED="1"),
+            [
+                sys.executable,
+                "-m",
+                "dxconnector",
+                "demo",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--sandbox-port-base",
+                str(free_port_base()),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=child_env(PYTHONUNBUFFERED="1"),
         )
     yield process, f"http://127.0.0.1:{port}", log
     if process.poll() is None:
@@ -100,9 +112,15 @@ def test_the_demo_serves_the_portal_runs_jobs_and_stops_cleanly(demo):
     assert "/identity/connect/authorize?" in landed and "Log in to Xero" in page
 
     visitor = Browserless(base)
-    _, landed, _ = visitor.submit("/register/", {"name": "Eve Evans", "company": "Epsilon", "email": "eve@example.org", "accept_terms": "on"})
+    _, landed, _ = visitor.submit(
+        "/register/", {"name": "Eve Evans", "company": "Epsilon", "email": "eve@example.org", "accept_terms": "on"}
+    )
     assert landed.endswith("/register/sent/")
-    link = wait_for(lambda: re.search(r"http://127\.0\.0\.1:\d+/register/complete/[\w-]+/", log.read_text()), 30, "the worker to send the email")
+    link = wait_for(
+        lambda: re.search(r"http://127\.0\.0\.1:\d+/register/complete/[\w-]+/", log.read_text()),
+        30,
+        "the worker to send the email",
+    )
     status, _, page = visitor.get(link.group(0).removeprefix(base))
     assert status == 200 and "Set your password" in page
 

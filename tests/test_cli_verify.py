@@ -35,7 +35,9 @@ class VerifyCommandTestCase(BaseTestCase):
         for reference in (str(self.connection.pk), self.connection.name):
             code, out, err = self.verify(reference)
             self.assertEqual((code, out), (2, ""))
-            self.assertIn(f"dxconnector verify: connection {reference!r} is not ready: Connect both Xero and Dynamics first.", err)
+            self.assertIn(
+                f"dxconnector verify: connection {reference!r} is not ready: Connect both Xero and Dynamics first.", err
+            )
 
     def test_the_connection_is_required(self):
         err = io.StringIO()
@@ -59,9 +61,11 @@ class BenchCommandTestCase(BaseTestCase):
 
 
 def test_the_benchmarks_refuse_a_bad_option_before_starting_anything():
-    for argv, said in ((["bench", "sync", "--faults", "2"], "between 0 and 1"),
-                       (["bench", "sync", "--invoices", "0"], "at least 1"),
-                       (["bench", "walk"], "invalid choice")):
+    for argv, said in (
+        (["bench", "sync", "--faults", "2"], "between 0 and 1"),
+        (["bench", "sync", "--invoices", "0"], "at least 1"),
+        (["bench", "walk"], "invalid choice"),
+    ):
         ran = run_cli(*argv)
         assert (ran.returncode, ran.stdout) == (2, ""), ran.stderr
         assert said in ran.stderr
@@ -96,8 +100,19 @@ def test_two_runs_in_one_state_folder_both_succeed(tmp_path):
     state_dir = tmp_path / "bench"
     for run in (1, 2):
         started = time.monotonic()
-        ran = run_cli("bench", "sync", "--invoices", "20", "--customers", "10", "--products", "10",
-                      "--state-dir", str(state_dir), timeout=120)
+        ran = run_cli(
+            "bench",
+            "sync",
+            "--invoices",
+            "20",
+            "--customers",
+            "10",
+            "--products",
+            "10",
+            "--state-dir",
+            str(state_dir),
+            timeout=120,
+        )
         assert ran.returncode == 0, ran.stderr[-3000:]
         figures = json.loads(ran.stdout)
         assert (figures["missing"], figures["duplicated"], figures["differing"]) == (0, 0, 0)

@@ -33,8 +33,10 @@ from referencing.jsonschema import DRAFT4
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC_DIR = REPO_ROOT.parent / "shared" / "specs" / "xero"
 ACCOUNTING_FILE, IDENTITY_FILE = "xero_accounting.yaml", "xero-identity.yaml"
-MISSING = (f"Xero's OpenAPI files are not in {Path('..') / 'shared' / 'specs' / 'xero'} next to the repository; "
-           "the API fidelity tests validate every response against them")
+MISSING = (
+    f"Xero's OpenAPI files are not in {Path('..') / 'shared' / 'specs' / 'xero'} next to the repository; "
+    "the API fidelity tests validate every response against them"
+)
 
 # Xero writes these beside the documented fields (the spec's own examples show them).
 ENVELOPE_FIELDS = {"Id", "Status", "ProviderName", "DateTimeUTC"}
@@ -42,8 +44,11 @@ UNDOCUMENTED_BUT_REAL = {"DateString", "DueDateString"}
 # The error bodies outside the spec (401, 403, 404, 429, and the 500/503 of a failing service):
 # {"Title", "Status", "Detail"}.
 PROBLEM_STATUSES = (401, 403, 404, 429, 500, 503)
-PROBLEM_SCHEMA = {"type": "object", "required": ["Title", "Status", "Detail"],
-                  "properties": {"Title": {"type": "string"}, "Status": {"type": "integer"}, "Detail": {"type": "string"}}}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["Title", "Status", "Detail"],
+    "properties": {"Title": {"type": "string"}, "Status": {"type": "integer"}, "Detail": {"type": "string"}},
+}
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -113,7 +118,9 @@ def zoneless_date_times_allowed() -> FormatChecker:
     which RFC 3339 `date-time` does not allow: accept any ISO 8601 date-time there."""
     checker = FormatChecker()
     checker.checkers = dict(oas30_format_checker.checkers)
-    checker.checks("date-time", raises=ValueError)(lambda value: not isinstance(value, str) or bool(datetime.fromisoformat(value[:26])))
+    checker.checks("date-time", raises=ValueError)(
+        lambda value: not isinstance(value, str) or bool(datetime.fromisoformat(value[:26]))
+    )
     return checker
 
 
@@ -302,10 +309,24 @@ TOKEN_FIELDS = ("access_token", "expires_in", "token_type")
 # A refresh token comes with offline_access, an ID token with openid; a client-credentials grant has neither
 # (RFC 6749 §4.4.3), whatever scope it names, so only the presence of one is checked against the scope.
 SCOPE_FOR_TOKEN_FIELD = {"refresh_token": "offline_access", "id_token": "openid"}
-OAUTH_ERRORS = {"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope"}
-OAUTH_ERROR_SCHEMA = {"type": "object", "required": ["error"], "additionalProperties": False,
-                      "properties": {"error": {"type": "string", "enum": sorted(OAUTH_ERRORS)}, "error_description": {"type": "string"},
-                                     "error_uri": {"type": "string"}}}
+OAUTH_ERRORS = {
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+}
+OAUTH_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {"type": "string", "enum": sorted(OAUTH_ERRORS)},
+        "error_description": {"type": "string"},
+        "error_uri": {"type": "string"},
+    },
+}
 
 
 def check_token_response(status: int, body: bytes, content_type: str | None = None) -> None:
@@ -375,12 +396,18 @@ class RecordedCheck:
 
     def summary(self) -> list[str]:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.validated.items())) or "none"
-        lines = [f"{self.total} responses recorded by {self.files} sandbox process(es); {sum(self.validated.values())} validated "
-                 f"({kinds}) in {self.seconds:.2f}s; {len(self.failures)} failed."]
+        lines = [
+            f"{self.total} responses recorded by {self.files} sandbox process(es); {sum(self.validated.values())} validated "
+            f"({kinds}) in {self.seconds:.2f}s; {len(self.failures)} failed."
+        ]
         if self.outside:
-            lines.append(f"{sum(self.outside.values())} answered calls the spec has no path for (checked to be Xero's problem "
-                         f"JSON, not validated against a schema):")
-            lines += [f"  {count:5d} × {method} {shape} → {status}" for (method, shape, status), count in self.outside.most_common(10)]
+            lines.append(
+                f"{sum(self.outside.values())} answered calls the spec has no path for (checked to be Xero's problem "
+                f"JSON, not validated against a schema):"
+            )
+            lines += [
+                f"  {count:5d} × {method} {shape} → {status}" for (method, shape, status), count in self.outside.most_common(10)
+            ]
         if self.incomplete:
             lines.append(f"{self.incomplete} last line(s) cut short by a sandbox stopped mid-write (not checked).")
         return lines
@@ -446,7 +473,7 @@ def _validator_for(path: str) -> tuple[SpecValidator | None, str, str]:
     if path.lower() == "/connections" or path.lower().startswith("/connections/"):
         return identity_validator(), path, "identity"
     if path.startswith(API_PREFIX + "/"):
-        return accounting_validator(), path[len(API_PREFIX):], "accounting"
+        return accounting_validator(), path[len(API_PREFIX) :], "accounting"
     return None, path, ""
 
 

@@ -33,6 +33,7 @@ CHECKOUT = Path(__file__).resolve().parents[2]  # in a source checkout: the fold
 
 # --- check ------------------------------------------------------------------
 
+
 def configuration_problems() -> tuple[list[str], list[str]]:
     """Every problem at once: environment values, Django's own checks, the database. (problems, warnings)"""
     from dxconnector.config.env import ConfigurationError
@@ -75,6 +76,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 # --- processes ----------------------------------------------------------------
 
+
 def cmd_web(args: argparse.Namespace) -> int:
     setup_django()
     from waitress import serve
@@ -106,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # --- demo -----------------------------------------------------------------------
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
@@ -240,8 +243,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def unexpected(command: str, error: Exception, then: str) -> int:
     """One line for an error nobody foresaw (its traceback in the log with LOG_LEVEL=DEBUG); exit status 1."""
     logging.getLogger("dxconnector.cli").debug("dxconnector %s stopped", command, exc_info=error)
-    print(f"dxconnector {command}: stopped by an unexpected error ({type(error).__name__}: {str(error)[:300]}); {then}. "
-          "Run it with LOG_LEVEL=DEBUG for the details.", file=sys.stderr)
+    print(
+        f"dxconnector {command}: stopped by an unexpected error ({type(error).__name__}: {str(error)[:300]}); {then}. "
+        "Run it with LOG_LEVEL=DEBUG for the details.",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -263,8 +269,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"dxconnector verify: connection {args.connection!r} is not ready: {error}", file=sys.stderr)
         return 2
     except (XeroError, DynamicsError) as error:
-        print(f"dxconnector verify: could not read {'Xero' if isinstance(error, XeroError) else 'Dynamics'}: {error}",
-              file=sys.stderr)
+        print(
+            f"dxconnector verify: could not read {'Xero' if isinstance(error, XeroError) else 'Dynamics'}: {error}",
+            file=sys.stderr,
+        )
         return 2
     except Exception as error:
         unexpected("verify", error, "nothing was written")
@@ -280,8 +288,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """`bench sync|latency …`: the benchmarks, which come with the source checkout (its `bench/` folder) and run
     as a program of their own there, `python -m bench`: their JSON on stdout, their progress on stderr."""
     if not (CHECKOUT / "bench" / "__main__.py").is_file():
-        print("dxconnector bench: the benchmarks come with the source checkout (its bench/ folder); "
-              "run this from a clone of the repository", file=sys.stderr)
+        print(
+            "dxconnector bench: the benchmarks come with the source checkout (its bench/ folder); "
+            "run this from a clone of the repository",
+            file=sys.stderr,
+        )
         return 2
     benchmarks = subprocess.Popen([sys.executable, "-m", "bench", *args.bench_args], cwd=CHECKOUT)
     try:
@@ -351,8 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     # Its options belong to the sandbox's own command (`dxsandbox --help`): `main` hands them over unparsed.
-    sandbox = sub.add_parser("sandbox", add_help=False,
-                             help="run the Xero and Microsoft emulators (HTTPS with a local CA): the `dxsandbox` command")
+    sandbox = sub.add_parser(
+        "sandbox", add_help=False, help="run the Xero and Microsoft emulators (HTTPS with a local CA): the `dxsandbox` command"
+    )
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="[--port-base N] …")
     sandbox.set_defaults(func=cmd_sandbox)
 
@@ -368,7 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--invoice", metavar="ID", help="the Dynamics invoice to explain")
     sync.set_defaults(func=cmd_sync)
 
-    verify = sub.add_parser("verify", help="compare a connection's invoices in Dynamics and Xero record by record (exit 1 if any differ)")
+    verify = sub.add_parser(
+        "verify", help="compare a connection's invoices in Dynamics and Xero record by record (exit 1 if any differ)"
+    )
     verify.add_argument("connection", metavar="CONNECTION", help="the connection's id (or exact name)")
     verify.add_argument("--json", action="store_true", help="print the report as one JSON object")
     verify.set_defaults(func=cmd_verify)

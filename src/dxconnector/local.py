@@ -25,6 +25,7 @@ SANDBOX_PORTS = 20  # the sandbox's hosts take port_base … port_base + 19
 
 # --- Django -------------------------------------------------------------------------------------------------
 
+
 def setup_django() -> None:
     """Django with the connector's settings (unless DJANGO_SETTINGS_MODULE names others)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
@@ -59,6 +60,7 @@ def ensure_demo_user(password: str) -> None:
 
 
 # --- processes ----------------------------------------------------------------------------------------------
+
 
 def _child(*args: str, module: str = "dxconnector") -> subprocess.Popen:
     # Own session: Ctrl-C reaches only the supervisor, which then stops each child exactly once.
@@ -117,6 +119,7 @@ def serve_children(host: str, port: int, workers: int) -> dict[str, subprocess.P
 
 # --- ports --------------------------------------------------------------------------------------------------
 
+
 def free_port_base(count: int = SANDBOX_PORTS) -> int:
     """A run of `count` consecutive free loopback ports (by default as many as the sandbox's hosts take), below
     the kernel's ephemeral range so that outgoing connections made meanwhile cannot take them."""
@@ -131,6 +134,7 @@ def free_port() -> int:
 
 
 # --- the environment ----------------------------------------------------------------------------------------
+
 
 def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
     """Embedded defaults for a local demo; secrets are made once and kept in the data folder."""
@@ -159,6 +163,7 @@ def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
 
 
 # --- the sandbox --------------------------------------------------------------------------------------------
+
 
 def start_sandbox_child(state_dir: Path, port_base: int, *options: str, timeout: float = 30) -> tuple[subprocess.Popen, dict]:
     """Start the sandbox's own command, `python -m dxsandbox` (with `options` such as `--limits off`), and wait
@@ -211,5 +216,6 @@ def subscribe_to_sandbox_webhooks(manifest: dict, base_url: str) -> None:
     from dxsandbox import steering
 
     app = next(app for app in manifest["xero"]["apps"] if app["kind"] == "web")
-    steering.control(manifest, manifest["xero"]["control_url"], "PUT", f"/webhooks/{app['client_id']}",
-                     {"url": f"{base_url}/webhooks/xero/"})
+    steering.control(
+        manifest, manifest["xero"]["control_url"], "PUT", f"/webhooks/{app['client_id']}", {"url": f"{base_url}/webhooks/xero/"}
+    )

@@ -14,8 +14,9 @@ BASE_SECONDS = 0.25
 CAP_SECONDS = 8.0
 
 
-def backoff_delay(attempt: int, *, base: float = BASE_SECONDS, cap: float = CAP_SECONDS,
-                  rng: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float = BASE_SECONDS, cap: float = CAP_SECONDS, rng: Callable[[], float] = random.random
+) -> float:
     """Seconds to wait after failed attempt number `attempt` (1 for the first)."""
     return min(cap, base * 2 ** (max(1, attempt) - 1)) * (0.5 + rng())
 

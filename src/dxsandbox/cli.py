@@ -16,9 +16,16 @@ def build_parser(prog: str = "dxsandbox") -> argparse.ArgumentParser:
     parser.add_argument("--port-base", type=int, default=9400, help="first port; each emulated host takes the next")
     parser.add_argument("--state-dir", default="data/sandbox", help="storage, certificates and sandbox.json")
     parser.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second, for the limits")
-    parser.add_argument("--limits", choices=("real", "off"), default="real", help="enforce the services' rate limits (default) or not")
-    parser.add_argument("--faults", type=float, default=0.0, metavar="RATE",
-                        help="share of API calls that fail (0-1), spread over 429/500/503/timeouts/dropped-after-commit")
+    parser.add_argument(
+        "--limits", choices=("real", "off"), default="real", help="enforce the services' rate limits (default) or not"
+    )
+    parser.add_argument(
+        "--faults",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="share of API calls that fail (0-1), spread over 429/500/503/timeouts/dropped-after-commit",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for the injected faults, for repeatable runs")
     return parser
 
@@ -36,5 +43,12 @@ def main(argv: list[str] | None = None, prog: str = "dxsandbox") -> int:
             raise
         print(f"{prog}: the sandbox is not installed ({error.name} is missing): {INSTALL_HINT}", file=sys.stderr)
         return 2
-    run(Path(args.state_dir).resolve(), args.port_base, time_scale=args.time_scale, limits=args.limits, faults=args.faults, seed=args.seed)
+    run(
+        Path(args.state_dir).resolve(),
+        args.port_base,
+        time_scale=args.time_scale,
+        limits=args.limits,
+        faults=args.faults,
+        seed=args.seed,
+    )
     return 0

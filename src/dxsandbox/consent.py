@@ -16,15 +16,20 @@ class ConsentFailed(Exception):
     """A sandbox page did not answer as a person would expect (wrong password, unknown app…)."""
 
 
-def xero_consent(login_url: str, authorize_url: str, user: dict[str, Any], *, tenants: int | None = 1,
-                 action: str = "allow") -> str:
+def xero_consent(
+    login_url: str, authorize_url: str, user: dict[str, Any], *, tenants: int | None = 1, action: str = "allow"
+) -> str:
     """Sign in as `user` (an entry of the manifest's Xero users) and answer the consent page; return where Xero
     sends the browser back (the app's redirect URI with `code` and `state`, or an error)."""
     query = dict(httpx.URL(authorize_url).params)
     with httpx.Client(base_url=login_url) as browser:
         _expect(browser.get(authorize_url), 200)
-        _expect(browser.post("/identity/connect/authorize/signin",
-                             data={**query, "email": user["email"], "password": user["password"]}), 303)
+        _expect(
+            browser.post(
+                "/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]}
+            ),
+            303,
+        )
         form: dict[str, Any] = {**query, "action": action}
         if tenants:
             form["tenant_id"] = user["organisations"][:tenants]
@@ -34,6 +39,7 @@ def xero_consent(login_url: str, authorize_url: str, user: dict[str, Any], *, te
 
 def _expect(response: httpx.Response, status: int) -> httpx.Response:
     if response.status_code != status:
-        raise ConsentFailed(f"{response.request.method} {response.request.url.path} answered {response.status_code}: "
-                            f"{response.text[:300]}")
+        raise ConsentFailed(
+            f"{response.request.method} {response.request.url.path} answered {response.status_code}: {response.text[:300]}"
+        )
     return response

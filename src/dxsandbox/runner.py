@@ -34,8 +34,9 @@ def fault_plan(rate: float, seed: int | None) -> FaultPlan:
     return FaultPlan.spread(rate, seed=seed) if rate > 0 else FaultPlan(seed=seed)
 
 
-def run(state_dir: Path, port_base: int, time_scale: float = 1.0, limits: str = "real", faults: float = 0.0,
-        seed: int | None = None) -> None:
+def run(
+    state_dir: Path, port_base: int, time_scale: float = 1.0, limits: str = "real", faults: float = 0.0, seed: int | None = None
+) -> None:
     if limits not in LIMIT_MODES:
         raise ValueError(f"limits must be one of {', '.join(LIMIT_MODES)}")
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -44,12 +45,24 @@ def run(state_dir: Path, port_base: int, time_scale: float = 1.0, limits: str = 
     clock = ScaledClock(time_scale)
     plan = fault_plan(faults, seed)
     control_token = new_control_token()  # one per run; readers of sandbox.json steer the sandbox with it
-    xero = XeroSandbox(state_dir, clock, limits_enabled=limits == "real", fault_plan=plan, control_token=control_token,
-                       ca_file=certificate.ca_file)
+    xero = XeroSandbox(
+        state_dir,
+        clock,
+        limits_enabled=limits == "real",
+        fault_plan=plan,
+        control_token=control_token,
+        ca_file=certificate.ca_file,
+    )
     # Every API host (Xero's, each Dataverse organisation's) starts with the same plan and seed, drawn by a
     # generator of its own; `PUT /_sandbox/faults` on a host changes that host's plan only.
-    microsoft = MicrosoftSandbox(state_dir, clock, limits_enabled=limits == "real", ca_file=certificate.ca_file, fault_plan=plan,
-                                 control_token=control_token)
+    microsoft = MicrosoftSandbox(
+        state_dir,
+        clock,
+        limits_enabled=limits == "real",
+        ca_file=certificate.ca_file,
+        fault_plan=plan,
+        control_token=control_token,
+    )
     hosts = xero.hosts(port_base) + microsoft.hosts(port_base)
     urls = {host.name: host.base_url for host in hosts}
     manifest = {

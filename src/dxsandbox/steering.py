@@ -34,8 +34,14 @@ def _port_free(port: int) -> bool:
 
 def control(manifest: dict[str, Any], control_url: str, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
     """Call one host's control route (`control_url` from the manifest, e.g. the Xero API's or an organisation's)."""
-    response = httpx.request(method, control_url + path, json=body, timeout=30, verify=trusting(manifest["ca_file"]),
-                             headers={manifest["control"]["header"]: manifest["control"]["token"]})
+    response = httpx.request(
+        method,
+        control_url + path,
+        json=body,
+        timeout=30,
+        verify=trusting(manifest["ca_file"]),
+        headers={manifest["control"]["header"]: manifest["control"]["token"]},
+    )
     response.raise_for_status()
     return response.json()
 

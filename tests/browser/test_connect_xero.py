@@ -42,7 +42,9 @@ def test_connect_to_xero_shows_the_organisation_with_a_green_tick(page, sandbox,
     sign_in_to_xero(page, sandbox)
     page.get_by_role("button", name="Allow access").click()
 
-    organisation = next(o["name"] for o in sandbox.xero["organisations"] if o["tenant_id"] == sandbox.xero["users"][1]["organisations"][0])
+    organisation = next(
+        o["name"] for o in sandbox.xero["organisations"] if o["tenant_id"] == sandbox.xero["users"][1]["organisations"][0]
+    )
     expect(page).to_have_url(re.compile(rf"/connections/{signed_in.pk}/$"))
     step = page.locator("#step-xero")
     expect(step.get_by_text(f"Connected to {organisation}")).to_be_visible()

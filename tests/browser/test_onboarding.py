@@ -51,8 +51,14 @@ def test_a_new_user_registers_and_opens_a_connection_page(page, live_server, scr
     assert connection.status == "draft"
 
     checklist = page.get_by_role("complementary", name="Checklist")
-    for label in ("Xero connected", "Managed solution installed in Dynamics", "Dynamics connected",
-                  "Dynamics organisation selected", "Required access in Dynamics", "Defaults set"):
+    for label in (
+        "Xero connected",
+        "Managed solution installed in Dynamics",
+        "Dynamics connected",
+        "Dynamics organisation selected",
+        "Required access in Dynamics",
+        "Defaults set",
+    ):
         expect(checklist.get_by_text(label)).to_be_visible()
     expect(checklist.locator("li.done")).to_have_count(0)
     expect(checklist.get_by_text("Click “Connect to Xero”", exact=False)).to_be_visible()

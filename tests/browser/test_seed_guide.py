@@ -128,7 +128,8 @@ def import_through_dynamics_ui(context, sandbox, zip_path) -> None:
     dynamics.get_by_label("Solution file").set_input_files(str(zip_path))
     dynamics.get_by_role("button", name="Import").click()
     expect(dynamics.locator("p.notice[role=status]")).to_contain_text(
-        "The solution Dynamics Xero Connector 1.0.0.0 (managed) was imported.")
+        "The solution Dynamics Xero Connector 1.0.0.0 (managed) was imported."
+    )
     expect(dynamics.locator("tr[data-solution=DynamicsXeroConnector]")).to_contain_text("1.0.0.0")
     dynamics.close()
 
@@ -136,8 +137,10 @@ def import_through_dynamics_ui(context, sandbox, zip_path) -> None:
 def demo_invoice_ids() -> dict[str, bool]:
     """The demo organisation's seeded invoices: id → whether it is active (and so goes to Xero)."""
     org_id = next(org["id"] for org in identity_seed.ORGANISATIONS if org["friendly_name"] == ORGANISATION)
-    return {seeded_id(org_id.lower(), "invoice", f"demo-{n}"): state is None
-            for n, (_, _, _, state, _) in enumerate(DEMO_INVOICES, start=1)}
+    return {
+        seeded_id(org_id.lower(), "invoice", f"demo-{n}"): state is None
+        for n, (_, _, _, state, _) in enumerate(DEMO_INVOICES, start=1)
+    }
 
 
 def first_sync_sends_the_demo_invoices(page: Page, connection: Connection, screenshot) -> None:

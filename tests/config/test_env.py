@@ -24,7 +24,9 @@ def test_it_uses_the_default_when_a_value_is_absent():
     assert env.problems == []
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("on", True), ("0", False), ("false", False), ("NO", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("on", True), ("0", False), ("false", False), ("NO", False)]
+)
 def test_it_reads_booleans(raw, expected):
     assert Env({"DEBUG": raw}).bool("DEBUG", not expected) is expected
 
@@ -87,7 +89,9 @@ def test_email_url_console_and_file():
     assert parse_email_url("file:///var/mail/out").file_path == "/var/mail/out"
 
 
-@pytest.mark.parametrize(("url", "message"), [("pop3://x", "unknown email scheme"), ("smtp://", "needs a host"), ("file://", "needs a directory")])
+@pytest.mark.parametrize(
+    ("url", "message"), [("pop3://x", "unknown email scheme"), ("smtp://", "needs a host"), ("file://", "needs a directory")]
+)
 def test_email_url_rejects_what_it_cannot_use(url, message):
     with pytest.raises(ValueError, match=message):
         parse_email_url(url)

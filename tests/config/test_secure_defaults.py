@@ -17,7 +17,9 @@ print(json.dumps({name: getattr(settings, name) for name in [
 
 
 def settings_for(**env):
-    result = subprocess.run([sys.executable, "-c", PRINT_SETTINGS], env=child_env(**env), capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], env=child_env(**env), capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 

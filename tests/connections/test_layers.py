@@ -39,8 +39,9 @@ class MovedConnectionsTestCase(TransactionTestCase):
         old = executor.loader.project_state(self.BEFORE).apps
         owner = old.get_model("portal", "User").objects.create(email="alice@example.org", name="Alice")
         made = old.get_model("portal", "Connection").objects.create(owner=owner, name="Before the move")
-        old.get_model("portal", "XeroConnection").objects.create(connection=made, tenant_id="t-1", access_token="a", refresh_token="r",
-                                                                 expires_at="2030-01-01T00:00:00Z")
+        old.get_model("portal", "XeroConnection").objects.create(
+            connection=made, tenant_id="t-1", access_token="a", refresh_token="r", expires_at="2030-01-01T00:00:00Z"
+        )
         old.get_model("sync", "Link").objects.create(connection=made, kind="invoice", dynamics_id="d-1", xero_id="x-1")
 
         executor = MigrationExecutor(connection)
@@ -49,4 +50,6 @@ class MovedConnectionsTestCase(TransactionTestCase):
         from dxconnector.connections.models import Connection
 
         moved = Connection.objects.get(name="Before the move")
-        self.assertEqual((moved.owner.email, moved.xero.tenant_id, moved.links.get().xero_id), ("alice@example.org", "t-1", "x-1"))
+        self.assertEqual(
+            (moved.owner.email, moved.xero.tenant_id, moved.links.get().xero_id), ("alice@example.org", "t-1", "x-1")
+        )

@@ -7,13 +7,16 @@ def item(table):
     return next(i for i in REQUIRED_ACCESS if i.table == table)
 
 
-@pytest.mark.parametrize(("table", "expected"), [
-    ("invoice", ("prvReadInvoice", "prvWriteInvoice", "prvCreateInvoice")),
-    ("invoicedetail", ("prvReadInvoiceDetail", "prvWriteInvoiceDetail", "prvCreateInvoiceDetail")),
-    ("product", ("prvReadProduct",)),
-    ("systemuser", ("prvReadSystemUser",)),
-    ("stl3_brandingtheme", ("prvReadstl3_brandingtheme", "prvWritestl3_brandingtheme", "prvCreatestl3_brandingtheme")),
-])
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("invoice", ("prvReadInvoice", "prvWriteInvoice", "prvCreateInvoice")),
+        ("invoicedetail", ("prvReadInvoiceDetail", "prvWriteInvoiceDetail", "prvCreateInvoiceDetail")),
+        ("product", ("prvReadProduct",)),
+        ("systemuser", ("prvReadSystemUser",)),
+        ("stl3_brandingtheme", ("prvReadstl3_brandingtheme", "prvWritestl3_brandingtheme", "prvCreatestl3_brandingtheme")),
+    ],
+)
 def test_privileges_for_each_required_table(table, expected):
     assert privileges_for(item(table)) == expected
 

@@ -9,17 +9,38 @@ from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.records import InvoiceType, XeroStatus
 from dxconnector.domain.rules import BadXeroDate
 
-INVOICE = {"InvoiceID": "inv-1", "InvoiceNumber": "INV-7", "Type": "ACCREC", "Status": "AUTHORISED", "AmountDue": D("80"),
-           "AmountPaid": D("20"), "AmountCredited": D("0"), "Url": "https://org/main.aspx?id=d-1", "Contact": {"ContactID": "c-1"},
-           "DueDate": "/Date(1775692800000+0000)/", "UpdatedDateUTC": "/Date(-2208988800000+0000)/"}
-CREDIT_NOTE = {"CreditNoteID": "cn-1", "CreditNoteNumber": "CN-3", "Type": "ACCPAYCREDIT", "Status": "PAID", "RemainingCredit": 0,
-               "AppliedAmount": D("12.5")}
+INVOICE = {
+    "InvoiceID": "inv-1",
+    "InvoiceNumber": "INV-7",
+    "Type": "ACCREC",
+    "Status": "AUTHORISED",
+    "AmountDue": D("80"),
+    "AmountPaid": D("20"),
+    "AmountCredited": D("0"),
+    "Url": "https://org/main.aspx?id=d-1",
+    "Contact": {"ContactID": "c-1"},
+    "DueDate": "/Date(1775692800000+0000)/",
+    "UpdatedDateUTC": "/Date(-2208988800000+0000)/",
+}
+CREDIT_NOTE = {
+    "CreditNoteID": "cn-1",
+    "CreditNoteNumber": "CN-3",
+    "Type": "ACCPAYCREDIT",
+    "Status": "PAID",
+    "RemainingCredit": 0,
+    "AppliedAmount": D("12.5"),
+}
 
 
 def test_an_invoice_is_read_by_its_own_names():
     document = XeroDocument.read(INVOICE)
     assert (document.is_credit_note, document.id, document.number, document.type, document.status) == (
-        False, "inv-1", "INV-7", InvoiceType.ACCREC, XeroStatus.AUTHORISED)
+        False,
+        "inv-1",
+        "INV-7",
+        InvoiceType.ACCREC,
+        XeroStatus.AUTHORISED,
+    )
     assert (document.amount_due, document.paid, document.credited, document.id_element) == (D(80), D(20), D(0), "InvoiceID")
     assert (document.contact_id, document.url, document.due_date) == ("c-1", INVOICE["Url"], date(2026, 4, 9))
     assert document.updated_at == datetime(1900, 1, 1, tzinfo=UTC)

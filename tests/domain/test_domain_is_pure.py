@@ -9,9 +9,24 @@ import dxconnector.domain
 
 DOMAIN = Path(dxconnector.domain.__file__).parent
 NEW_MODULES = sorted(DOMAIN.rglob("*.py"))
-FORBIDDEN_IMPORTS = ("django", "httpx", "requests", "urllib", "xero_python", "msal", "random", "secrets", "time", "os",
-                     "socket", "uuid", "dxconnector.sync", "dxconnector.portal", "dxconnector.xero",
-                     "dxconnector.dynamics")
+FORBIDDEN_IMPORTS = (
+    "django",
+    "httpx",
+    "requests",
+    "urllib",
+    "xero_python",
+    "msal",
+    "random",
+    "secrets",
+    "time",
+    "os",
+    "socket",
+    "uuid",
+    "dxconnector.sync",
+    "dxconnector.portal",
+    "dxconnector.xero",
+    "dxconnector.dynamics",
+)
 CLOCK_CALLS = {"now", "utcnow", "today", "time"}
 
 
@@ -33,6 +48,5 @@ def test_the_module_imports_nothing_that_reaches_outside(path):
 @pytest.mark.parametrize("path", NEW_MODULES, ids=lambda path: path.name)
 def test_the_module_never_reads_the_clock(path):
     tree = ast.parse(path.read_text())
-    calls = [node.func.attr for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+    calls = [node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
     assert not CLOCK_CALLS & set(calls)

@@ -16,11 +16,25 @@ from dxconnector.domain.records import DynamicsAccount, DynamicsAddress, Dynamic
 from dxconnector.domain.rules import RuleViolation, Why
 
 ADDRESS = DynamicsAddress("Level 2", "12 Queen Street", "", "Auckland", "Auckland", "1010", "New Zealand")
-ACME = DynamicsAccount("acc-1", "Acme Ltd", number="A-100", email="accounts@acme.example", phone="+64 9 555 0100",
-                       fax="+64 9 555 0101", address=ADDRESS)
-ZOE = DynamicsContact("con-1", first_name="Zoë", last_name="Ngāta", full_name="Zoë Ngāta", email="zoe@ngata.example",
-                      phone="09 555 0200", mobile="021 555 0300", address=DynamicsAddress(
-                          "Flat 3", "5 Rue de l'Église", "Bâtiment B", "Zürich", "ZH", "8001", "Switzerland"))
+ACME = DynamicsAccount(
+    "acc-1",
+    "Acme Ltd",
+    number="A-100",
+    email="accounts@acme.example",
+    phone="+64 9 555 0100",
+    fax="+64 9 555 0101",
+    address=ADDRESS,
+)
+ZOE = DynamicsContact(
+    "con-1",
+    first_name="Zoë",
+    last_name="Ngāta",
+    full_name="Zoë Ngāta",
+    email="zoe@ngata.example",
+    phone="09 555 0200",
+    mobile="021 555 0300",
+    address=DynamicsAddress("Flat 3", "5 Rue de l'Église", "Bâtiment B", "Zürich", "ZH", "8001", "Switzerland"),
+)
 
 
 def test_an_account_becomes_this_exact_xero_contact():
@@ -28,10 +42,21 @@ def test_an_account_becomes_this_exact_xero_contact():
         "Name": "Acme Ltd",
         "AccountNumber": "A-100",
         "EmailAddress": "accounts@acme.example",
-        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"},
-                   {"PhoneType": "FAX", "PhoneNumber": "+64 9 555 0101"}],
-        "Addresses": [{"AddressType": "POBOX", "AddressLine1": "Level 2", "AddressLine2": "12 Queen Street",
-                       "City": "Auckland", "Region": "Auckland", "PostalCode": "1010", "Country": "New Zealand"}],
+        "Phones": [
+            {"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"},
+            {"PhoneType": "FAX", "PhoneNumber": "+64 9 555 0101"},
+        ],
+        "Addresses": [
+            {
+                "AddressType": "POBOX",
+                "AddressLine1": "Level 2",
+                "AddressLine2": "12 Queen Street",
+                "City": "Auckland",
+                "Region": "Auckland",
+                "PostalCode": "1010",
+                "Country": "New Zealand",
+            }
+        ],
     }
 
 
@@ -42,32 +67,49 @@ def test_a_contact_becomes_this_exact_xero_contact_with_its_accents_intact():
         "FirstName": "Zoë",
         "LastName": "Ngāta",
         "EmailAddress": "zoe@ngata.example",
-        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "09 555 0200"},
-                   {"PhoneType": "MOBILE", "PhoneNumber": "021 555 0300"}],
-        "Addresses": [{"AddressType": "POBOX", "AddressLine1": "Flat 3", "AddressLine2": "5 Rue de l'Église",
-                       "AddressLine3": "Bâtiment B", "City": "Zürich", "Region": "ZH", "PostalCode": "8001",
-                       "Country": "Switzerland"}],
+        "Phones": [
+            {"PhoneType": "DEFAULT", "PhoneNumber": "09 555 0200"},
+            {"PhoneType": "MOBILE", "PhoneNumber": "021 555 0300"},
+        ],
+        "Addresses": [
+            {
+                "AddressType": "POBOX",
+                "AddressLine1": "Flat 3",
+                "AddressLine2": "5 Rue de l'Église",
+                "AddressLine3": "Bâtiment B",
+                "City": "Zürich",
+                "Region": "ZH",
+                "PostalCode": "8001",
+                "Country": "Switzerland",
+            }
+        ],
     }
 
 
-@pytest.mark.parametrize(("customer", "name"), [
-    (DynamicsAccount("a", "Müller & Söhne GmbH"), "Müller & Söhne GmbH"),
-    (DynamicsAccount("a", "  Acme   Ltd  "), "Acme Ltd"),
-    (DynamicsAccount("a", "株式会社テスト"), "株式会社テスト"),
-    (DynamicsContact("c", first_name="Ana", last_name="Silva"), "Ana Silva"),  # no full name yet
-    (DynamicsContact("c", last_name="Ngata"), "Ngata"),
-    (DynamicsAccount("a", "Tab\tand\nnew line"), "Tab and new line"),
-    (DynamicsAccount("a", "N" * 255), "N" * 255),
-])
+@pytest.mark.parametrize(
+    ("customer", "name"),
+    [
+        (DynamicsAccount("a", "Müller & Söhne GmbH"), "Müller & Söhne GmbH"),
+        (DynamicsAccount("a", "  Acme   Ltd  "), "Acme Ltd"),
+        (DynamicsAccount("a", "株式会社テスト"), "株式会社テスト"),
+        (DynamicsContact("c", first_name="Ana", last_name="Silva"), "Ana Silva"),  # no full name yet
+        (DynamicsContact("c", last_name="Ngata"), "Ngata"),
+        (DynamicsAccount("a", "Tab\tand\nnew line"), "Tab and new line"),
+        (DynamicsAccount("a", "N" * 255), "N" * 255),
+    ],
+)
 def test_names(customer, name):
     assert xero_contact(customer).name == name
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("N" * 256, Why.CUSTOMER_NAME_TOO_LONG),  # never cut: two long names alike up to the cut would be one contact
-    ("😀" * 128, Why.CUSTOMER_NAME_TOO_LONG),  # Xero counts UTF-16 units: 256
-    ("Bell\x07 Ltd", Why.TEXT_XERO_CANNOT_STORE),
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("N" * 256, Why.CUSTOMER_NAME_TOO_LONG),  # never cut: two long names alike up to the cut would be one contact
+        ("😀" * 128, Why.CUSTOMER_NAME_TOO_LONG),  # Xero counts UTF-16 units: 256
+        ("Bell\x07 Ltd", Why.TEXT_XERO_CANNOT_STORE),
+    ],
+)
 def test_a_name_xero_cannot_keep_as_it_is_holds_the_customer_back(name, code):
     with pytest.raises(RuleViolation) as refused:
         xero_contact(DynamicsAccount("a", name))
@@ -81,13 +123,16 @@ def test_a_customer_with_no_name_is_refused(customer):
     assert refused.value.reasons[0].code is Why.NO_CUSTOMER_NAME
 
 
-@pytest.mark.parametrize(("number", "sent", "noted"), [
-    ("A-100", "A-100", False),
-    ("  A-100 ", "A-100", False),
-    ("", None, False),
-    ("9" * 50, "9" * 50, False),
-    ("9" * 51, None, True),  # an identifier is never cut: left out, with a note
-])
+@pytest.mark.parametrize(
+    ("number", "sent", "noted"),
+    [
+        ("A-100", "A-100", False),
+        ("  A-100 ", "A-100", False),
+        ("", None, False),
+        ("9" * 50, "9" * 50, False),
+        ("9" * 51, None, True),  # an identifier is never cut: left out, with a note
+    ],
+)
 def test_numbers(number, sent, noted):
     mapped = xero_contact(replace(ACME, number=number))
     assert mapped.to_xero().get("AccountNumber") == sent
@@ -98,18 +143,21 @@ def test_a_contacts_number_goes_as_the_account_number_too():
     assert xero_contact(replace(ZOE, number="C-7")).to_xero()["AccountNumber"] == "C-7"
 
 
-@pytest.mark.parametrize(("email", "sent", "noted"), [
-    ("accounts@acme.example", "accounts@acme.example", False),
-    (" accounts@acme.example ", "accounts@acme.example", False),
-    ("info@müller.de", "info@xn--mller-kva.de", False),  # an international domain in its ASCII form
-    ("zoë@ngata.example", "", True),  # Xero takes no umlauts in the name part
-    ("not an address", "", True),
-    ("@acme.example", "", True),
-    ("accounts@@example..com", "", True),
-    ("accounts@example..com", "", True),
-    ("accounts@localhost", "", True),
-    ("", "", False),
-])
+@pytest.mark.parametrize(
+    ("email", "sent", "noted"),
+    [
+        ("accounts@acme.example", "accounts@acme.example", False),
+        (" accounts@acme.example ", "accounts@acme.example", False),
+        ("info@müller.de", "info@xn--mller-kva.de", False),  # an international domain in its ASCII form
+        ("zoë@ngata.example", "", True),  # Xero takes no umlauts in the name part
+        ("not an address", "", True),
+        ("@acme.example", "", True),
+        ("accounts@@example..com", "", True),
+        ("accounts@example..com", "", True),
+        ("accounts@localhost", "", True),
+        ("", "", False),
+    ],
+)
 def test_emails(email, sent, noted):
     address, note = xero_email(email)
     assert address == sent
@@ -123,36 +171,63 @@ def test_a_left_out_email_is_noted_on_the_contact_and_not_sent():
     assert "notes" not in mapped.to_xero()
 
 
-@pytest.mark.parametrize(("customer", "phones"), [
-    (replace(ACME, phone="", fax=""), None),
-    (replace(ACME, fax=""), [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"}]),
-    (replace(ZOE, phone="", mobile="021 1", fax="09 2"), [{"PhoneType": "MOBILE", "PhoneNumber": "021 1"},
-                                                          {"PhoneType": "FAX", "PhoneNumber": "09 2"}]),
-    (replace(ACME, phone="1" * 60, fax=""), [{"PhoneType": "DEFAULT", "PhoneNumber": "1" * 50}]),
-])
+@pytest.mark.parametrize(
+    ("customer", "phones"),
+    [
+        (replace(ACME, phone="", fax=""), None),
+        (replace(ACME, fax=""), [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"}]),
+        (
+            replace(ZOE, phone="", mobile="021 1", fax="09 2"),
+            [{"PhoneType": "MOBILE", "PhoneNumber": "021 1"}, {"PhoneType": "FAX", "PhoneNumber": "09 2"}],
+        ),
+        (replace(ACME, phone="1" * 60, fax=""), [{"PhoneType": "DEFAULT", "PhoneNumber": "1" * 50}]),
+    ],
+)
 def test_phones(customer, phones):
     assert xero_contact(customer).to_xero().get("Phones") == phones
 
 
-@pytest.mark.parametrize(("address", "expected"), [
-    (DynamicsAddress(), None),
-    (DynamicsAddress(city="Wellington"), [{"AddressType": "POBOX", "City": "Wellington"}]),
-    (DynamicsAddress(line1="x" * 600, country="C" * 60),
-     [{"AddressType": "POBOX", "AddressLine1": "x" * 500, "Country": "C" * 50}]),
-    (DynamicsAddress(line1="12  Queen\nStreet"), [{"AddressType": "POBOX", "AddressLine1": "12 Queen Street"}]),
-])
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (DynamicsAddress(), None),
+        (DynamicsAddress(city="Wellington"), [{"AddressType": "POBOX", "City": "Wellington"}]),
+        (
+            DynamicsAddress(line1="x" * 600, country="C" * 60),
+            [{"AddressType": "POBOX", "AddressLine1": "x" * 500, "Country": "C" * 50}],
+        ),
+        (DynamicsAddress(line1="12  Queen\nStreet"), [{"AddressType": "POBOX", "AddressLine1": "12 Queen Street"}]),
+    ],
+)
 def test_addresses(address, expected):
     assert xero_contact(replace(ACME, address=address)).to_xero().get("Addresses") == expected
 
 
 XERO_ACME = {  # as Xero returns it: every phone and address type listed, empty ones too
-    "ContactID": "x-acme", "ContactStatus": "ACTIVE", "Name": "Acme Ltd", "AccountNumber": "A-100",
-    "EmailAddress": "accounts@acme.example", "UpdatedDateUTC": "/Date(1773100800000+0000)/",
-    "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"}, {"PhoneType": "DDI"},
-               {"PhoneType": "FAX", "PhoneNumber": "+64 9 555 0101"}, {"PhoneType": "MOBILE", "PhoneNumber": ""}],
-    "Addresses": [{"AddressType": "STREET"},
-                  {"AddressType": "POBOX", "AddressLine1": "Level 2", "AddressLine2": "12 Queen Street", "City": "Auckland",
-                   "Region": "Auckland", "PostalCode": "1010", "Country": "New Zealand"}],
+    "ContactID": "x-acme",
+    "ContactStatus": "ACTIVE",
+    "Name": "Acme Ltd",
+    "AccountNumber": "A-100",
+    "EmailAddress": "accounts@acme.example",
+    "UpdatedDateUTC": "/Date(1773100800000+0000)/",
+    "Phones": [
+        {"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0100"},
+        {"PhoneType": "DDI"},
+        {"PhoneType": "FAX", "PhoneNumber": "+64 9 555 0101"},
+        {"PhoneType": "MOBILE", "PhoneNumber": ""},
+    ],
+    "Addresses": [
+        {"AddressType": "STREET"},
+        {
+            "AddressType": "POBOX",
+            "AddressLine1": "Level 2",
+            "AddressLine2": "12 Queen Street",
+            "City": "Auckland",
+            "Region": "Auckland",
+            "PostalCode": "1010",
+            "Country": "New Zealand",
+        },
+    ],
 }
 
 
@@ -162,45 +237,65 @@ def test_our_body_and_xeros_copy_of_it_hash_alike():
     assert contact_hash(ours, b"k") == contact_hash(XERO_ACME, b"k")
 
 
-@pytest.mark.parametrize("edit", [
-    {"Name": "Acme Limited"},
-    {"EmailAddress": "ap@acme.example"},
-    {"Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0199"}]},
-    {"Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0100", "PhoneAreaCode": "9", "PhoneCountryCode": "64"}]},
-    {"Addresses": [{"AddressType": "POBOX", "City": "Wellington"}]},
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"Name": "Acme Limited"},
+        {"EmailAddress": "ap@acme.example"},
+        {"Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "+64 9 555 0199"}]},
+        {"Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0100", "PhoneAreaCode": "9", "PhoneCountryCode": "64"}]},
+        {"Addresses": [{"AddressType": "POBOX", "City": "Wellington"}]},
+    ],
+)
 def test_an_edit_in_xero_changes_the_hash(edit):
     assert contact_hash({**XERO_ACME, **edit}, b"k") != contact_hash(XERO_ACME, b"k")
 
 
 def test_fields_we_do_not_sync_do_not_change_the_hash():
-    assert contact_hash({**XERO_ACME, "UpdatedDateUTC": "/Date(0)/", "IsCustomer": True}, b"k") == \
-        contact_hash(XERO_ACME, b"k")
+    assert contact_hash({**XERO_ACME, "UpdatedDateUTC": "/Date(0)/", "IsCustomer": True}, b"k") == contact_hash(XERO_ACME, b"k")
 
 
 def test_a_xero_edit_becomes_account_columns():
-    edited = {**XERO_ACME, "Name": "Acme Limited", "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0199",
-                                                               "PhoneAreaCode": "9", "PhoneCountryCode": "64"}]}
+    edited = {
+        **XERO_ACME,
+        "Name": "Acme Limited",
+        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0199", "PhoneAreaCode": "9", "PhoneCountryCode": "64"}],
+    }
     assert account_columns_from_xero(edited) == {
-        "name": "Acme Limited", "accountnumber": "A-100", "emailaddress1": "accounts@acme.example",
-        "telephone1": "64 9 555 0199", "fax": None,
-        "address1_line1": "Level 2", "address1_line2": "12 Queen Street", "address1_line3": None,
-        "address1_city": "Auckland", "address1_stateorprovince": "Auckland", "address1_postalcode": "1010",
+        "name": "Acme Limited",
+        "accountnumber": "A-100",
+        "emailaddress1": "accounts@acme.example",
+        "telephone1": "64 9 555 0199",
+        "fax": None,
+        "address1_line1": "Level 2",
+        "address1_line2": "12 Queen Street",
+        "address1_line3": None,
+        "address1_city": "Auckland",
+        "address1_stateorprovince": "Auckland",
+        "address1_postalcode": "1010",
         "address1_country": "New Zealand",
     }
 
 
-@pytest.mark.parametrize(("xero", "first", "last"), [
-    ({"Name": "Zoë Ngāta", "FirstName": "Zoë", "LastName": "Ngāta"}, "Zoë", "Ngāta"),
-    ({"Name": "Zoë Ngāta"}, None, "Zoë Ngāta"),  # Dynamics requires a last name
-    ({"Name": "Zoë Ngāta", "LastName": "Ngāta"}, None, "Ngāta"),
-])
+@pytest.mark.parametrize(
+    ("xero", "first", "last"),
+    [
+        ({"Name": "Zoë Ngāta", "FirstName": "Zoë", "LastName": "Ngāta"}, "Zoë", "Ngāta"),
+        ({"Name": "Zoë Ngāta"}, None, "Zoë Ngāta"),  # Dynamics requires a last name
+        ({"Name": "Zoë Ngāta", "LastName": "Ngāta"}, None, "Ngāta"),
+    ],
+)
 def test_a_xero_edit_becomes_contact_columns(xero, first, last):
     columns = contact_columns_from_xero(xero)
     assert (columns["firstname"], columns["lastname"]) == (first, last)
 
 
 def test_a_street_address_is_used_when_xero_has_no_postal_one():
-    columns = contact_columns_from_xero({"Name": "Z", "Addresses": [{"AddressType": "STREET", "City": "Zürich"}],
-                                         "Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "021 555"}]})
+    columns = contact_columns_from_xero(
+        {
+            "Name": "Z",
+            "Addresses": [{"AddressType": "STREET", "City": "Zürich"}],
+            "Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "021 555"}],
+        }
+    )
     assert columns["address1_city"] == "Zürich" and columns["mobilephone"] == "021 555"

@@ -13,10 +13,12 @@ from dxconnector.domain.records import (
 )
 from dxconnector.domain.rules import RuleViolation, Why
 
-SETTINGS = ConnectionSettings(create_new_products=True, default_sales_account_code="200",
-                              default_purchase_account_code="400", default_tax_type="OUTPUT2")
-WIDGET = DynamicsProduct("p1", "WIDGET-1", "Widget", description="A blue widget", price=D("12.50"),
-                         account_code="210", tax_type="OUTPUT")
+SETTINGS = ConnectionSettings(
+    create_new_products=True, default_sales_account_code="200", default_purchase_account_code="400", default_tax_type="OUTPUT2"
+)
+WIDGET = DynamicsProduct(
+    "p1", "WIDGET-1", "Widget", description="A blue widget", price=D("12.50"), account_code="210", tax_type="OUTPUT"
+)
 
 
 def test_a_product_becomes_this_exact_xero_item():
@@ -29,24 +31,32 @@ def test_a_product_becomes_this_exact_xero_item():
     }
 
 
-@pytest.mark.parametrize(("product", "settings", "expected"), [
-    (replace(WIDGET, account_code=None, tax_type=None), SETTINGS,
-     {"Sales": {"UnitPrice": D("12.50"), "AccountCode": "200", "TaxType": "OUTPUT2"}, "Purchase": {"AccountCode": "400"}}),
-    (replace(WIDGET, account_code=None, tax_type=None, price=None), ConnectionSettings(),
-     {"Sales": None, "Purchase": None}),
-])
+@pytest.mark.parametrize(
+    ("product", "settings", "expected"),
+    [
+        (
+            replace(WIDGET, account_code=None, tax_type=None),
+            SETTINGS,
+            {"Sales": {"UnitPrice": D("12.50"), "AccountCode": "200", "TaxType": "OUTPUT2"}, "Purchase": {"AccountCode": "400"}},
+        ),
+        (replace(WIDGET, account_code=None, tax_type=None, price=None), ConnectionSettings(), {"Sales": None, "Purchase": None}),
+    ],
+)
 def test_item_details_fall_back_to_the_connections_defaults(product, settings, expected):
     sent = xero_item(product, settings).to_xero()
     assert sent.get("SalesDetails") == expected["Sales"]
     assert sent.get("PurchaseDetails") == expected["Purchase"]
 
 
-@pytest.mark.parametrize(("product", "name", "description"), [
-    (replace(WIDGET, name="Widget " * 20), "Widget " * 7 + "W", "A blue widget"),  # Xero: 50 characters
-    (replace(WIDGET, description=""), "Widget", "Widget"),
-    (replace(WIDGET, name="Ōtautahi café set", description="Für die Küche"), "Ōtautahi café set", "Für die Küche"),
-    (replace(WIDGET, name=""), "WIDGET-1", "A blue widget"),
-])
+@pytest.mark.parametrize(
+    ("product", "name", "description"),
+    [
+        (replace(WIDGET, name="Widget " * 20), "Widget " * 7 + "W", "A blue widget"),  # Xero: 50 characters
+        (replace(WIDGET, description=""), "Widget", "Widget"),
+        (replace(WIDGET, name="Ōtautahi café set", description="Für die Küche"), "Ōtautahi café set", "Für die Küche"),
+        (replace(WIDGET, name=""), "WIDGET-1", "A blue widget"),
+    ],
+)
 def test_item_names_and_descriptions(product, name, description):
     item = xero_item(product, SETTINGS)
     assert (item.name, item.description) == (name, description)
@@ -70,12 +80,17 @@ def line(id, product, **changes):
     return DynamicsInvoiceLine(id, product=product, **{"quantity": D(1), "price_per_unit": D(1), **changes})
 
 
-INVOICE = DynamicsInvoice("i", lines=(
-    line("a", WIDGET), line("b", BOLT), line("c", WIDGET),  # the widget once
-    line("d", DynamicsProduct("p3", "TEXT-ONLY", "Note"), quantity=D(0), price_per_unit=D(0)),
-    line("e", DynamicsProduct("p4", "PART", "Part"), bundle_role=BundleRole.COMPONENT, parent_bundle_line_id="a"),
-    line("f", None, is_write_in=True, write_in_description="Labour"),
-))
+INVOICE = DynamicsInvoice(
+    "i",
+    lines=(
+        line("a", WIDGET),
+        line("b", BOLT),
+        line("c", WIDGET),  # the widget once
+        line("d", DynamicsProduct("p3", "TEXT-ONLY", "Note"), quantity=D(0), price_per_unit=D(0)),
+        line("e", DynamicsProduct("p4", "PART", "Part"), bundle_role=BundleRole.COMPONENT, parent_bundle_line_id="a"),
+        line("f", None, is_write_in=True, write_in_description="Labour"),
+    ),
+)
 
 
 def test_the_catalogue_products_are_those_of_product_lines_once_each():
@@ -102,8 +117,10 @@ def test_two_products_that_would_be_one_item_are_both_held_naming_each_other(fou
     twin = DynamicsProduct("p9", " Widget-1 ", "Widget (old)")
     plan = item_plan([WIDGET, twin], found, {}, SETTINGS)
     assert (plan.matched, plan.to_create) == ({}, {})
-    assert {product_id: reason.code for product_id, reason in plan.problems.items()} == {WIDGET.id: Why.AMBIGUOUS_ITEM,
-                                                                                          twin.id: Why.AMBIGUOUS_ITEM}
+    assert {product_id: reason.code for product_id, reason in plan.problems.items()} == {
+        WIDGET.id: Why.AMBIGUOUS_ITEM,
+        twin.id: Why.AMBIGUOUS_ITEM,
+    }
     assert twin.id in plan.problems[WIDGET.id].text and WIDGET.id in plan.problems[twin.id].text
 
 

@@ -32,7 +32,14 @@ WHEN = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def write_in(**changes) -> DynamicsInvoiceLine:
-    values = {"id": "l1", "sequence_number": 1, "is_write_in": True, "write_in_description": "Work", "quantity": D(1), "price_per_unit": D(10)}
+    values = {
+        "id": "l1",
+        "sequence_number": 1,
+        "is_write_in": True,
+        "write_in_description": "Work",
+        "quantity": D(1),
+        "price_per_unit": D(10),
+    }
     return DynamicsInvoiceLine(**{**values, **changes})
 
 
@@ -45,22 +52,27 @@ def codes(problems) -> list[Why]:
     return [problem.code for problem in problems]
 
 
-@pytest.mark.parametrize(("value", "expected"), [(D("1.123456"), 6), (D("1.50"), 1), (D(10), 0), (D("1E+3"), 0), (D("0.0001"), 4)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(D("1.123456"), 6), (D("1.50"), 1), (D(10), 0), (D("1E+3"), 0), (D("0.0001"), 4)]
+)
 def test_places_counts_the_decimal_places_a_value_really_has(value, expected):
     assert places(value) == expected
 
 
-@pytest.mark.parametrize(("line", "held"), [
-    (write_in(quantity=D("1.1234")), False),  # four places: Xero keeps them
-    (write_in(quantity=D("1.12346")), True),  # Dynamics keeps five
-    (write_in(price_per_unit=D("9.9999")), False),
-    (write_in(price_per_unit=D("9.99999")), True),
-    (write_in(manual_discount_amount=D("0.01")), False),
-    (write_in(manual_discount_amount=D("0.001")), True),  # a discount to a tenth of a cent
-    (write_in(quantity=D("3.5000")), False),  # trailing zeros are no precision
-    (write_in(price_per_unit=D("99999999999.9999")), False),  # 15 digits cross exactly
-    (write_in(price_per_unit=D("922337203685477.0001")), True),  # Dynamics' largest money does not
-])
+@pytest.mark.parametrize(
+    ("line", "held"),
+    [
+        (write_in(quantity=D("1.1234")), False),  # four places: Xero keeps them
+        (write_in(quantity=D("1.12346")), True),  # Dynamics keeps five
+        (write_in(price_per_unit=D("9.9999")), False),
+        (write_in(price_per_unit=D("9.99999")), True),
+        (write_in(manual_discount_amount=D("0.01")), False),
+        (write_in(manual_discount_amount=D("0.001")), True),  # a discount to a tenth of a cent
+        (write_in(quantity=D("3.5000")), False),  # trailing zeros are no precision
+        (write_in(price_per_unit=D("99999999999.9999")), False),  # 15 digits cross exactly
+        (write_in(price_per_unit=D("922337203685477.0001")), True),  # Dynamics' largest money does not
+    ],
+)
 def test_numbers_beyond_xeros_precision_are_held(line, held):
     assert (codes(precision_problems(line, "Line 1")) == [Why.BEYOND_XERO_PRECISION]) is held
     assert (Why.BEYOND_XERO_PRECISION in codes(invoice_problems(invoice(line), SETTINGS))) is held
@@ -72,12 +84,15 @@ def test_the_reason_names_the_line_and_what_to_do_without_amounts():
     assert "1.12" not in reason.text
 
 
-@pytest.mark.parametrize(("amounts", "expected"), [
-    (LineAmounts(D(3), D("3.3333")), D("10.00")),
-    (LineAmounts(D(1), D("0.005")), D("0.01")),  # half a cent rounds away from zero
-    (LineAmounts(D(3), D("3.3333"), discount_amount=D("0.01")), D("9.99")),
-    (LineAmounts(D(3), D("10"), discount_rate=D("12.5")), D("26.25")),
-])
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        (LineAmounts(D(3), D("3.3333")), D("10.00")),
+        (LineAmounts(D(1), D("0.005")), D("0.01")),  # half a cent rounds away from zero
+        (LineAmounts(D(3), D("3.3333"), discount_amount=D("0.01")), D("9.99")),
+        (LineAmounts(D(3), D("10"), discount_rate=D("12.5")), D("26.25")),
+    ],
+)
 def test_a_lines_amount_is_worked_out_as_xero_does(amounts, expected):
     assert xero_line_amount(amounts) == expected
 
@@ -98,16 +113,25 @@ def test_a_discount_percentage_that_rounds_differently_line_by_line_holds_the_in
 def test_a_negative_invoice_sent_as_a_credit_note_compares_its_turned_total():
     settings = ConnectionSettings(default_sales_account_code="200", credit_notes_automatically=True)
     assert invoice_problems(invoice(write_in(price_per_unit=D(-10)), total_before_tax=D(-10)), settings) == ()
-    assert codes(invoice_problems(invoice(write_in(price_per_unit=D(-10)), total_before_tax=D(10)), settings)) == [Why.TOTAL_DIFFERS]
+    assert codes(invoice_problems(invoice(write_in(price_per_unit=D(-10)), total_before_tax=D(10)), settings)) == [
+        Why.TOTAL_DIFFERS
+    ]
 
 
 def test_a_freight_amount_holds_the_invoice():
     assert codes(invoice_problems(invoice(freight_amount=D(5)), SETTINGS)) == [Why.FREIGHT_AMOUNT]
 
 
-@pytest.mark.parametrize(("text", "held"), [
-    ("Tab\tnew line\nreturn\r", False), ("Café ☕ 😀 抹茶", False), ("Bell\x07", True), ("Nul\x00", True), ("\ufffe", True),
-])
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("Tab\tnew line\nreturn\r", False),
+        ("Café ☕ 😀 抹茶", False),
+        ("Bell\x07", True),
+        ("Nul\x00", True),
+        ("\ufffe", True),
+    ],
+)
 def test_text_with_characters_xero_cannot_store_is_held(text, held):
     assert (text_problem(text, "It") is not None) is held
     problems = invoice_problems(invoice(write_in(write_in_description=text)), SETTINGS)
@@ -119,11 +143,14 @@ def test_a_tracking_option_xero_cannot_store_is_held():
     assert codes(invoice_problems(invoice(line), SETTINGS)) == [Why.TEXT_XERO_CANNOT_STORE]
 
 
-@pytest.mark.parametrize(("number", "settings", "held"), [
-    ("P-" + "9" * 28, SETTINGS, False),
-    ("P-" + "9" * 29, SETTINGS, True),  # 31 characters: can't be an item code
-    ("P-" + "9" * 29, ConnectionSettings(default_sales_account_code="200"), False),  # not made an item: goes as a plain line
-])
+@pytest.mark.parametrize(
+    ("number", "settings", "held"),
+    [
+        ("P-" + "9" * 28, SETTINGS, False),
+        ("P-" + "9" * 29, SETTINGS, True),  # 31 characters: can't be an item code
+        ("P-" + "9" * 29, ConnectionSettings(default_sales_account_code="200"), False),  # not made an item: goes as a plain line
+    ],
+)
 def test_a_product_that_cannot_become_a_xero_item_holds_the_invoice_when_products_are_created(number, settings, held):
     line = DynamicsInvoiceLine("l", 1, product=DynamicsProduct("p", number, "Pad"), quantity=D(1), price_per_unit=D(5))
     assert (codes(invoice_problems(invoice(line), settings)) == [Why.BAD_ITEM_CODE]) is held

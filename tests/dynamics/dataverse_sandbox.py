@@ -30,16 +30,25 @@ def app_token(sandbox: RunningSandbox, dataverse_org: dict[str, Any]) -> str:
     against the sandbox's identity host, trusting the sandbox's CA."""
     microsoft = sandbox.manifest["microsoft"]
     daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
-    config = auth.DynamicsOAuthConfig(daemon["client_id"], daemon["client_secret"], microsoft["authority"],
-                                      microsoft["discovery_resource"], auth.user_scope(microsoft["discovery_resource"]),
-                                      ca_bundle=sandbox.ca_file)
+    config = auth.DynamicsOAuthConfig(
+        daemon["client_id"],
+        daemon["client_secret"],
+        microsoft["authority"],
+        microsoft["discovery_resource"],
+        auth.user_scope(microsoft["discovery_resource"]),
+        ca_bundle=sandbox.ca_file,
+    )
     return auth.app_token(config, dataverse_org["tenant_id"], dataverse_org["url"]).value
 
 
 def control_client(sandbox: RunningSandbox, dataverse_org: dict[str, Any]) -> httpx.Client:
     """The organisation host's control routes (`/_sandbox/…`), token included."""
-    return httpx.Client(base_url=dataverse_org["control_url"], verify=sandbox.tls, timeout=10,
-                        headers={TOKEN_HEADER: sandbox.manifest["control"]["token"]})
+    return httpx.Client(
+        base_url=dataverse_org["control_url"],
+        verify=sandbox.tls,
+        timeout=10,
+        headers={TOKEN_HEADER: sandbox.manifest["control"]["token"]},
+    )
 
 
 def quiet(control: httpx.Client) -> None:
@@ -75,6 +84,7 @@ def a_seed_that_fails_every_kind(plan: dict[str, Any], calls: int, attempts: int
 
 
 # --- fixtures (each needs the test module's own `own_sandbox`) ------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def dataverse_org(own_sandbox) -> dict[str, Any]:

@@ -29,6 +29,7 @@ def own_sandbox(tmp_path_factory):
 @pytest.fixture
 def dataverse(own_sandbox, dataverse_org, token):
     """A client as the connector makes one, with the sandbox's CA and the default retry policy."""
+
     def make(**options) -> DataverseClient:
         client = DataverseClient(dataverse_org["url"], lambda: token, own_sandbox.ca_file, **options)
         made.append(client)
@@ -49,7 +50,9 @@ def test_the_backoff_grows_to_its_cap_with_jitter():
     assert backoff_delay(1, rng=lambda: 0.0) == 0.125 and backoff_delay(9, rng=lambda: 0.999) < 12
 
 
-@pytest.mark.parametrize(("client_timeout", "plan_timeout"), [(5.0, 1.0), (0.5, 2.0)], ids=["sandbox-drops-first", "client-gives-up-first"])
+@pytest.mark.parametrize(
+    ("client_timeout", "plan_timeout"), [(5.0, 1.0), (0.5, 2.0)], ids=["sandbox-drops-first", "client-gives-up-first"]
+)
 def test_creates_updates_and_batches_all_succeed_with_30_percent_faults(dataverse, control, client_timeout, plan_timeout):
     client = dataverse(timeout=client_timeout)
     plan = {"rates": dict.fromkeys(FAILURE_KINDS, 0.06), "timeout_seconds": plan_timeout}
@@ -65,7 +68,9 @@ def test_creates_updates_and_batches_all_succeed_with_30_percent_faults(datavers
         client.upsert("accounts", row_id, {"name": upserted[row_id], "telephone1": "1"})
         client.update("accounts", row_id, {"telephone1": f"2-{i}"})
     batched = {str(uuid.uuid4()): f"Batched {run} {i}" for i in range(10)}
-    answers = batch.execute(client, [batch.BatchRequest("PATCH", f"accounts({row_id})", {"name": name}) for row_id, name in batched.items()])
+    answers = batch.execute(
+        client, [batch.BatchRequest("PATCH", f"accounts({row_id})", {"name": name}) for row_id, name in batched.items()]
+    )
     assert all(answer.ok for answer in answers)
     stats = control.get("/stats").json()
     control.put("/faults", json={})
@@ -106,7 +111,9 @@ def test_a_retry_after_longer_than_the_client_waits_is_raised_at_once(dataverse,
 
 
 def test_a_dropped_upsert_is_sent_again_and_makes_one_row(dataverse, control):
-    control.put("/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}).raise_for_status()
+    control.put(
+        "/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}
+    ).raise_for_status()
     client = dataverse()
     row_id, name = str(uuid.uuid4()), f"Dropped upsert {uuid.uuid4().hex[:8]}"
     answer = client.call("PATCH", f"accounts({row_id})", json={"name": name})
@@ -121,7 +128,9 @@ def test_a_conditional_write_applied_before_its_answer_was_lost_answers_412_on_t
     row_id, name = str(uuid.uuid4()), f"Versioned {uuid.uuid4().hex[:8]}"
     client.upsert("accounts", row_id, {"name": name})
     etag = client.read(f"accounts({row_id})", params={"$select": "name"})["@odata.etag"]
-    control.put("/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}).raise_for_status()
+    control.put(
+        "/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}
+    ).raise_for_status()
     with pytest.raises(PreconditionFailed) as raised:
         client.request("PATCH", f"accounts({row_id})", json={"telephone1": "applied"}, headers={"If-Match": etag})
     assert raised.value.status == 412 and raised.value.after_lost_answer
@@ -137,7 +146,9 @@ def test_a_batch_sent_again_after_a_lost_answer_repeats_only_upserts(dataverse, 
     rows = {str(uuid.uuid4()): f"Batch upsert {uuid.uuid4().hex[:8]}" for _ in range(3)}
     requests = [batch.BatchRequest("PATCH", f"accounts({row_id})", {"name": name}) for row_id, name in rows.items()]
     requests.append(batch.BatchRequest("PATCH", f"accounts({versioned_id})", {"telephone1": "batched"}, {"If-Match": etag}))
-    control.put("/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}).raise_for_status()
+    control.put(
+        "/faults", json={**DROP_THEN_SERVE, "seed": seed_for(["drop_after_commit", None], DROP_THEN_SERVE)}
+    ).raise_for_status()
     answers = batch.execute(client, requests)
     control.put("/faults", json={})
     assert [answer.status for answer in answers] == [204, 204, 204, 412]
@@ -147,8 +158,11 @@ def test_a_batch_sent_again_after_a_lost_answer_repeats_only_upserts(dataverse, 
     assert [row["telephone1"] for row in named(client, versioned_name)] == ["batched"]
 
 
-@pytest.mark.parametrize(("client_timeout", "low", "high"), [(5.0, 2.0, 4.5), (0.5, 0.4, 1.9)],
-                         ids=["the-sandbox-drops-the-held-call", "the-client-gives-up-first"])
+@pytest.mark.parametrize(
+    ("client_timeout", "low", "high"),
+    [(5.0, 2.0, 4.5), (0.5, 0.4, 1.9)],
+    ids=["the-sandbox-drops-the-held-call", "the-client-gives-up-first"],
+)
 def test_a_held_call_is_retried_whichever_side_times_out_first(dataverse, control, client_timeout, low, high):
     plan = {"rates": {"timeout": 0.5}, "timeout_seconds": 2}
     control.put("/faults", json={**plan, "seed": seed_for(["timeout", None], plan)}).raise_for_status()

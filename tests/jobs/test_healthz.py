@@ -11,17 +11,24 @@ class HealthzTestCase(BaseTestCase):
     def test_it_is_degraded_when_no_worker_has_reported(self):
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
-        self.assertEqual(response.json(), {"status": "degraded", "database": "ok", "worker": {"status": "down", "detail": "no worker has reported"}})
+        self.assertEqual(
+            response.json(),
+            {"status": "degraded", "database": "ok", "worker": {"status": "down", "detail": "no worker has reported"}},
+        )
 
     def test_it_is_ok_with_a_fresh_heartbeat(self):
         Heartbeat("w1", 5).beat()
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 200)
         body = response.json()
-        self.assertEqual((body["status"], body["database"], body["worker"]["status"], body["worker"]["workers"]), ("ok", "ok", "ok", 1))
+        self.assertEqual(
+            (body["status"], body["database"], body["worker"]["status"], body["worker"]["workers"]), ("ok", "ok", "ok", 1)
+        )
 
     def test_it_is_degraded_when_the_worker_went_quiet(self):
-        WorkerHeartbeat.objects.create(worker_id="w1", hostname="h", pid=1, started_at=timezone.now(), seen_at=timezone.now() - timedelta(minutes=5))
+        WorkerHeartbeat.objects.create(
+            worker_id="w1", hostname="h", pid=1, started_at=timezone.now(), seen_at=timezone.now() - timedelta(minutes=5)
+        )
         response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["worker"]["status"], "stale")

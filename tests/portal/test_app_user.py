@@ -20,8 +20,11 @@ class ApplicationUserTestCase(BaseTestCase):
         microsoft = sandbox.manifest["microsoft"]
         daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
         self.org = next(o for o in microsoft["organisations"] if o["friendly_name"] == "Oakwood Sales")
-        with override_settings(**connector_settings(sandbox), DYNAMICS_APP_CLIENT_ID=daemon["client_id"],
-                               DYNAMICS_APP_CLIENT_SECRET=daemon["client_secret"]):
+        with override_settings(
+            **connector_settings(sandbox),
+            DYNAMICS_APP_CLIENT_ID=daemon["client_id"],
+            DYNAMICS_APP_CLIENT_SECRET=daemon["client_secret"],
+        ):
             yield
 
     def test_it_connects_through_the_application_user_and_the_checklist_asks_dynamics(self):

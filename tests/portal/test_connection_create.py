@@ -43,7 +43,9 @@ class ConnectionCreateTestCase(BaseTestCase):
     def test_the_work_is_queued_as_a_job_and_the_page_shows_it_under_way_and_looks_again(self):
         self.ready()
         self.client.post(self.url())
-        self.assertEqual([job.args_kwargs["args"] for job in DBTaskResult.objects.filter(task_path=JOB)], [[str(self.connection.pk)]])
+        self.assertEqual(
+            [job.args_kwargs["args"] for job in DBTaskResult.objects.filter(task_path=JOB)], [[str(self.connection.pk)]]
+        )
         page = self.page()
         self.assertContains(page, "Creating the connection…")
         self.assertContains(page, "Waiting for a worker to take it.")
@@ -73,8 +75,10 @@ class ConnectionCreateTestCase(BaseTestCase):
         self.ready()
         self.connect_both()
         self.client.post(self.url())
-        with mock.patch("dxconnector.portal.creation.write_connection_rows", side_effect=RuntimeError("boom")), \
-                self.assertLogs("dxconnector.portal.creation", "ERROR"):
+        with (
+            mock.patch("dxconnector.portal.creation.write_connection_rows", side_effect=RuntimeError("boom")),
+            self.assertLogs("dxconnector.portal.creation", "ERROR"),
+        ):
             creation.create(str(self.connection.pk))
         self.connection.refresh_from_db()
         self.assertEqual(self.connection.setup_state, Connection.SetupState.FAILED)

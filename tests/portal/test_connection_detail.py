@@ -2,7 +2,14 @@ from django.utils.html import escape
 
 from tests.base import BaseTestCase
 
-STEPS = ["Connect to Xero", "Install the managed solution", "Connect to Dynamics", "Required access", "Defaults", "Create Connection"]
+STEPS = [
+    "Connect to Xero",
+    "Install the managed solution",
+    "Connect to Dynamics",
+    "Required access",
+    "Defaults",
+    "Create Connection",
+]
 
 
 class ConnectionDetailTestCase(BaseTestCase):
@@ -18,8 +25,18 @@ class ConnectionDetailTestCase(BaseTestCase):
     def test_it_lists_the_required_dynamics_access(self):
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
-        for table in ("invoice", "invoicedetail", "product", "systemuser", "account", "contact",
-                      "stl3_dynamicsxeroconnector", "stl3_brandingtheme", "stl3_chartofaccounts", "stl3_stellariseconnectorsettings"):
+        for table in (
+            "invoice",
+            "invoicedetail",
+            "product",
+            "systemuser",
+            "account",
+            "contact",
+            "stl3_dynamicsxeroconnector",
+            "stl3_brandingtheme",
+            "stl3_chartofaccounts",
+            "stl3_stellariseconnectorsettings",
+        ):
             self.assertContains(response, f"<code>{table}</code>")
         self.assertContains(response, "Product (<code>product</code>): read\n")
 

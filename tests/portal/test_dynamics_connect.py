@@ -37,7 +37,9 @@ class DynamicsSteps:
         return self.client.get("/dynamics/callback/", answer, follow=True)
 
     def select(self, friendly_name: str):
-        return self.client.post(f"/connections/{self.connection.pk}/dynamics/select/", {"org_id": self.org(friendly_name)["id"]}, follow=True)
+        return self.client.post(
+            f"/connections/{self.connection.pk}/dynamics/select/", {"org_id": self.org(friendly_name)["id"]}, follow=True
+        )
 
     def lines(self, response) -> dict:
         return {line.key: line for line in response.context["checklist"]}
@@ -122,7 +124,11 @@ class DynamicsConnectTestCase(DynamicsSteps, BaseTestCase):
 
     def test_selecting_an_organisation_that_was_not_listed_is_refused(self):
         self.connect()
-        response = self.client.post(f"/connections/{self.connection.pk}/dynamics/select/", {"org_id": self.org("Harbour Lights Trading")["id"]}, follow=True)
+        response = self.client.post(
+            f"/connections/{self.connection.pk}/dynamics/select/",
+            {"org_id": self.org("Harbour Lights Trading")["id"]},
+            follow=True,
+        )
         self.assertContains(response, "Choose one of the organisations listed.")
         self.assertFalse(DynamicsConnection.objects.get().has_organisation)
 

@@ -28,16 +28,30 @@ TASK = "dxconnector.sync.tasks.sync_connection"
 
 def context(entity: str = "invoice", message: str = "Create", record_id: str | None = None) -> bytes:
     record_id = record_id or str(uuid.uuid4())
-    return json.dumps({"MessageName": message, "PrimaryEntityName": entity, "PrimaryEntityId": record_id, "Stage": 40, "Mode": 1,
-                       "InputParameters": [], "OutputParameters": [{"key": "id", "value": record_id}]}).encode()
+    return json.dumps(
+        {
+            "MessageName": message,
+            "PrimaryEntityName": entity,
+            "PrimaryEntityId": record_id,
+            "Stage": 40,
+            "Mode": 1,
+            "InputParameters": [],
+            "OutputParameters": [{"key": "id", "value": record_id}],
+        }
+    ).encode()
 
 
 def created(owner, *, tenant_id: str = "tenant-1", secret: str = SECRET, **fields) -> Connection:
     connection = Connection.objects.create(owner=owner, name="Hooked", status=Connection.Status.CREATED, **fields)
     connection.start_trial()
     DynamicsConnection.objects.create(connection=connection, org_url="https://org.example.com", webhook_secret=secret)
-    XeroConnection.objects.create(connection=connection, tenant_id=tenant_id, access_token="a", refresh_token="r",
-                                  expires_at=timezone.now() + timedelta(minutes=30))
+    XeroConnection.objects.create(
+        connection=connection,
+        tenant_id=tenant_id,
+        access_token="a",
+        refresh_token="r",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
     return connection
 
 
@@ -49,7 +63,9 @@ class DynamicsWebhookTestCase(BaseTestCase):
 
     def post(self, body: bytes | None = None, secret: str | None = SECRET, url: str | None = None):
         headers = {SECRET_HEADER: secret} if secret is not None else {}
-        return self.client.post(url or self.url, body if body is not None else context(), content_type="application/json", headers=headers)
+        return self.client.post(
+            url or self.url, body if body is not None else context(), content_type="application/json", headers=headers
+        )
 
     def queued(self) -> list[DBTaskResult]:
         return list(DBTaskResult.objects.filter(task_path=TASK))
@@ -126,8 +142,13 @@ class XeroEventsQueueSyncsTestCase(BaseTestCase):
         jobs = {tuple(job.args_kwargs["args"]) for job in DBTaskResult.objects.filter(task_path=TASK)}
         self.assertEqual(jobs, {(str(first.pk), "xero_webhook"), (str(second.pk), "xero_webhook")})
         self.assertNotIn(other.pk, QueuedSync.objects.values_list("connection_id", flat=True))
-        event = XeroWebhookEvent.objects.create(tenant_id="tenant-1", category="INVOICE", event_type="UPDATE",
-                                                resource_id=str(uuid.uuid4()), event_date=timezone.now())
+        event = XeroWebhookEvent.objects.create(
+            tenant_id="tenant-1",
+            category="INVOICE",
+            event_type="UPDATE",
+            resource_id=str(uuid.uuid4()),
+            event_date=timezone.now(),
+        )
         with mock.patch.object(engine, "run_sync"):
             self.run_jobs()
         event.refresh_from_db()

@@ -23,8 +23,14 @@ class FirstSyncTestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
         DynamicsConnection.objects.create(connection=self.connection, org_url="https://oakwood.crm6.dynamics.com")
-        XeroConnection.objects.create(connection=self.connection, tenant_id="tenant-1", tenant_name="Alpha Ltd",
-                                      access_token="access", refresh_token="refresh", expires_at=timezone.now())
+        XeroConnection.objects.create(
+            connection=self.connection,
+            tenant_id="tenant-1",
+            tenant_name="Alpha Ltd",
+            access_token="access",
+            refresh_token="refresh",
+            expires_at=timezone.now(),
+        )
         self.client.force_login(self.alice)
         checks = mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS)
         checks.start()
@@ -32,8 +38,10 @@ class FirstSyncTestCase(BaseTestCase):
 
     def create(self, **kwargs):
         # Dynamics and Xero are not reachable here: the rows' writer and the lists' reader stand in for them.
-        with mock.patch("dxconnector.portal.creation.write_connection_rows", **kwargs) as write, \
-                mock.patch("dxconnector.sync.api.refresh_reference_lists"):
+        with (
+            mock.patch("dxconnector.portal.creation.write_connection_rows", **kwargs) as write,
+            mock.patch("dxconnector.sync.api.refresh_reference_lists"),
+        ):
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
             creation.create(str(self.connection.pk))  # the job it queued
         self.assertEqual(response.status_code, 302)
@@ -79,9 +87,11 @@ class FirstSyncTestCase(BaseTestCase):
         self.assertEqual(self.connection.status, "draft")
 
     def test_xeros_lists_failing_to_load_does_not_stop_create_connection(self):
-        with mock.patch("dxconnector.portal.creation.write_connection_rows"), \
-                mock.patch("dxconnector.sync.api.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")), \
-                self.assertLogs("dxconnector.portal.creation", "WARNING") as logged:
+        with (
+            mock.patch("dxconnector.portal.creation.write_connection_rows"),
+            mock.patch("dxconnector.sync.api.refresh_reference_lists", side_effect=DynamicsError("Dynamics is down")),
+            self.assertLogs("dxconnector.portal.creation", "WARNING") as logged,
+        ):
             response = self.client.post(f"/connections/{self.connection.pk}/create/")
             creation.create(str(self.connection.pk))
         self.assertEqual(response.status_code, 302)
@@ -89,12 +99,19 @@ class FirstSyncTestCase(BaseTestCase):
         self.assertEqual(self.connection.status, Connection.Status.CREATED)
         self.assertIn("wait for the first sync", logged.output[0])
 
+
 class DefaultsBackfillTestCase(BaseTestCase):
     def test_the_defaults_take_a_sales_account_code_and_a_sync_from_date(self):
         self.client.force_login(self.alice)
-        self.client.post(f"/connections/{self.connection.pk}/defaults/", {
-            "name": "Alpha Sales", "time_zone": "Europe/London", "default_sales_account_code": " 200 ",
-            "sync_invoices_from": "2026-10-01"})
+        self.client.post(
+            f"/connections/{self.connection.pk}/defaults/",
+            {
+                "name": "Alpha Sales",
+                "time_zone": "Europe/London",
+                "default_sales_account_code": " 200 ",
+                "sync_invoices_from": "2026-10-01",
+            },
+        )
         self.connection.refresh_from_db()
         self.assertEqual(self.connection.default_sales_account_code, "200")
         self.assertEqual(str(self.connection.sync_invoices_from), "2026-10-01")

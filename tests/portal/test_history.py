@@ -19,9 +19,14 @@ class HistoryTestCase(BaseTestCase):
         self.connection.status = "created"
         self.connection.save(update_fields=["status"])
         self.connection.start_trial()
-        self.run = SyncRun.objects.create(connection=self.connection, trigger="sweep", status=SyncRun.Status.SUCCEEDED,
-                                          started_at=timezone.now() - timedelta(seconds=4), finished_at=timezone.now(),
-                                          counts={"succeeded": 1, "held_back": 1, "xero_calls": 7})
+        self.run = SyncRun.objects.create(
+            connection=self.connection,
+            trigger="sweep",
+            status=SyncRun.Status.SUCCEEDED,
+            started_at=timezone.now() - timedelta(seconds=4),
+            finished_at=timezone.now(),
+            counts={"succeeded": 1, "held_back": 1, "xero_calls": 7},
+        )
 
     def url(self, query=""):
         return f"/connections/{self.connection.pk}/history/{query}"
@@ -30,16 +35,24 @@ class HistoryTestCase(BaseTestCase):
         return f"/connections/{self.connection.pk}/history/retry/"
 
     def attempt(self, dynamics_id=INVOICE, outcome="SUCCEEDED", when=None, **fields):
-        return SyncAttempt.objects.create(connection=self.connection, run=self.run, record_kind=fields.pop("record_kind", "invoice"),
-                                          dynamics_id=dynamics_id, outcome=outcome,
-                                          attempted_at=when or timezone.now(), **fields)
+        return SyncAttempt.objects.create(
+            connection=self.connection,
+            run=self.run,
+            record_kind=fields.pop("record_kind", "invoice"),
+            dynamics_id=dynamics_id,
+            outcome=outcome,
+            attempted_at=when or timezone.now(),
+            **fields,
+        )
 
     def rows(self, response):
         return [row["attempt"] for row in response.context["rows"]]
 
     def test_it_lists_attempts_newest_first(self):
         older = self.attempt(when=timezone.now() - timedelta(hours=2))
-        newer = self.attempt(OTHER_INVOICE, "HELD_BACK", reason="Date Delivered is empty; it becomes the Xero invoice date: fill it in.")
+        newer = self.attempt(
+            OTHER_INVOICE, "HELD_BACK", reason="Date Delivered is empty; it becomes the Xero invoice date: fill it in."
+        )
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
         self.assertEqual(response.status_code, 200)
@@ -113,7 +126,9 @@ class HistoryTestCase(BaseTestCase):
         self.attempt()
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
-        self.assertContains(response, f"https://oakwood.crm6.dynamics.com/main.aspx?etn=invoice&amp;pagetype=entityrecord&amp;id={INVOICE}")
+        self.assertContains(
+            response, f"https://oakwood.crm6.dynamics.com/main.aspx?etn=invoice&amp;pagetype=entityrecord&amp;id={INVOICE}"
+        )
 
     def test_without_an_organisation_the_record_is_not_a_link(self):
         self.attempt()
@@ -160,7 +175,9 @@ class HistoryTestCase(BaseTestCase):
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.alice)
         self.client.post(self.retry_url(), {"dynamics_id": INVOICE})
-        self.assertTrue(RequestedRecord.objects.filter(connection=self.connection, record_kind="invoice", dynamics_id=INVOICE).exists())
+        self.assertTrue(
+            RequestedRecord.objects.filter(connection=self.connection, record_kind="invoice", dynamics_id=INVOICE).exists()
+        )
         queued = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
         self.assertEqual([job.args_kwargs["args"] for job in queued], [[str(self.connection.pk), "retry"]])
 

@@ -28,7 +28,7 @@ class OnboardingFlowTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         base = f"/connections/{self.connection.pk}"
         location = xero_consent(self.sandbox, self.client.post(f"{base}/xero/connect/")["Location"], user_index=1)
-        self.client.get("/xero/callback/" + location[location.index("?"):])
+        self.client.get("/xero/callback/" + location[location.index("?") :])
         admin = next(u for u in self.sandbox.manifest["microsoft"]["users"] if u["email"] == "admin@oakwood.sandbox")
         self.client.get("/dynamics/callback/", sign_in(self.client.post(f"{base}/dynamics/connect/")["Location"], admin))
         org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == org)
@@ -41,7 +41,10 @@ class OnboardingFlowTestCase(BaseTestCase):
 
     def test_create_connection_writes_the_rows_into_dynamics_and_shows_the_popup(self):
         response = self.onboard()
-        self.assertTrue(all(line.done for line in response.context["checklist"]), [line.tip for line in response.context["checklist"] if not line.done])
+        self.assertTrue(
+            all(line.done for line in response.context["checklist"]),
+            [line.tip for line in response.context["checklist"] if not line.done],
+        )
         self.assertContains(response, "Your connection is working!")
         self.assertContains(response, "Connector Settings in Dynamics")
         client = client_for(DynamicsConnection.objects.get(connection=self.connection))

@@ -14,8 +14,10 @@ class SolutionDownloadTestCase(BaseTestCase):
         response = self.client.get(self.url())
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="DynamicsXeroConnector_1_0_0_0_managed.zip"')
-        self.assertEqual(sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist()),
-                         ["[Content_Types].xml", "customizations.xml", "solution.xml"])
+        self.assertEqual(
+            sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist()),
+            ["[Content_Types].xml", "customizations.xml", "solution.xml"],
+        )
         package = read_solution(response.content)
         self.assertTrue(package.managed)
         self.assertEqual(package.unique_name, "DynamicsXeroConnector")

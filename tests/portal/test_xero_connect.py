@@ -75,7 +75,9 @@ class XeroConnectTestCase(BaseTestCase):
         self.assertFalse(xero.is_chosen)
         self.assertFalse({line.key: line for line in response.context["checklist"]}["xero"].done)
         second = self.sandbox.xero["organisations"][1]
-        chosen = self.client.post(f"/connections/{self.connection.pk}/xero/choose/", {"tenant_id": second["tenant_id"]}, follow=True)
+        chosen = self.client.post(
+            f"/connections/{self.connection.pk}/xero/choose/", {"tenant_id": second["tenant_id"]}, follow=True
+        )
         self.assertContains(chosen, f"Connected to Xero organisation “{second['name']}”.")
         xero.refresh_from_db()
         self.assertEqual((xero.tenant_id, xero.tenant_name, xero.pending_tenants), (second["tenant_id"], second["name"], []))
@@ -108,9 +110,16 @@ class XeroConnectTestCase(BaseTestCase):
     def test_an_already_used_code_reads_as_expired(self):
         location = xero_consent(self.sandbox, self.start())
         code = parse_qs(urlsplit(location).query)["code"][0]
-        exchanged = httpx.post(self.sandbox.xero["token_url"], verify=self.sandbox.tls, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:8000/xero/callback/",
-        }, auth=(self.sandbox.xero_app()["client_id"], self.sandbox.xero_app()["client_secret"]))
+        exchanged = httpx.post(
+            self.sandbox.xero["token_url"],
+            verify=self.sandbox.tls,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": "http://127.0.0.1:8000/xero/callback/",
+            },
+            auth=(self.sandbox.xero_app()["client_id"], self.sandbox.xero_app()["client_secret"]),
+        )
         self.assertEqual(exchanged.status_code, 400)  # no verifier: the sandbox burns the code, as Xero does
         response = self.come_back(location)
         self.assertContains(response, "The Xero sign-in expired before it finished")
@@ -135,7 +144,9 @@ class XeroConnectTestCase(BaseTestCase):
         self.assertContains(response, "Disconnected from Xero.")
         self.assertContains(response, ">Connect to Xero</button>")
         self.assertFalse(XeroConnection.objects.exists())
-        listed = httpx.get(self.sandbox.xero["connections_url"], headers={"Authorization": f"Bearer {access_token}"}, verify=self.sandbox.tls)
+        listed = httpx.get(
+            self.sandbox.xero["connections_url"], headers={"Authorization": f"Bearer {access_token}"}, verify=self.sandbox.tls
+        )
         self.assertEqual(listed.status_code, 401)  # revoked
 
     def test_reconnect_replaces_the_tokens(self):

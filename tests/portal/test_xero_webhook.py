@@ -13,14 +13,20 @@ TENANT = "7f1c2a4e-0b5d-4c1e-9a7e-1d2c3b4a5f60"
 
 
 def payload(*events) -> bytes:
-    return json.dumps({"events": list(events), "firstEventSequence": 1, "lastEventSequence": len(events), "entropy": "XYZ"}).encode()
+    return json.dumps(
+        {"events": list(events), "firstEventSequence": 1, "lastEventSequence": len(events), "entropy": "XYZ"}
+    ).encode()
 
 
 def event(resource_id="2a3b4c5d-0000-4000-8000-000000000001", category="INVOICE", kind="UPDATE") -> dict:
     return {
-        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{resource_id}", "resourceId": resource_id,
-        "eventDateUtc": "2026-11-25T01:15:39.902", "eventType": kind, "eventCategory": category,
-        "tenantId": TENANT, "tenantType": "ORGANISATION",
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{resource_id}",
+        "resourceId": resource_id,
+        "eventDateUtc": "2026-11-25T01:15:39.902",
+        "eventType": kind,
+        "eventCategory": category,
+        "tenantId": TENANT,
+        "tenantType": "ORGANISATION",
     }
 
 
@@ -43,8 +49,10 @@ class XeroWebhookTestCase(BaseTestCase):
         body = payload(event(), event("2a3b4c5d-0000-4000-8000-000000000002", "CONTACT", "CREATE"))
         self.assertEmptyAnswer(self.deliver(body, sign(body)), 200)
         stored = XeroWebhookEvent.objects.order_by("category")
-        self.assertEqual([(e.category, e.event_type, e.tenant_id, e.processed_at) for e in stored],
-                         [("CONTACT", "CREATE", TENANT, None), ("INVOICE", "UPDATE", TENANT, None)])
+        self.assertEqual(
+            [(e.category, e.event_type, e.tenant_id, e.processed_at) for e in stored],
+            [("CONTACT", "CREATE", TENANT, None), ("INVOICE", "UPDATE", TENANT, None)],
+        )
         self.assertEqual(stored[1].event_date.isoformat(), "2026-11-25T01:15:39.902000+00:00")
 
     def test_a_redelivered_event_is_kept_once(self):

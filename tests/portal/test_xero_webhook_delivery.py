@@ -28,8 +28,10 @@ def subscribed(sandbox, live_server):
 def test_a_contact_made_in_xero_arrives_as_a_queued_event(sandbox, subscribed):
     tokens, [tenant_id] = xero_tokens(sandbox, user_index=1)
     created = httpx.put(
-        sandbox.xero["api_url"] + "/Contacts", json={"Contacts": [{"Name": f"Webhook Ltd {uuid.uuid4().hex[:8]}"}]},
-        headers={"Authorization": f"Bearer {tokens.access_token}", "xero-tenant-id": tenant_id}, verify=sandbox.tls,
+        sandbox.xero["api_url"] + "/Contacts",
+        json={"Contacts": [{"Name": f"Webhook Ltd {uuid.uuid4().hex[:8]}"}]},
+        headers={"Authorization": f"Bearer {tokens.access_token}", "xero-tenant-id": tenant_id},
+        verify=sandbox.tls,
     ).json()["Contacts"][0]
     deadline = time.monotonic() + 10
     while not XeroWebhookEvent.objects.filter(resource_id=created["ContactID"]).exists():

@@ -26,16 +26,22 @@ def api(own_sandbox) -> httpx.Client:
     """The web app's token for the first organisation, as default headers of an API client."""
     app = own_sandbox.xero_app()
     tokens = exchange(own_sandbox, app, consent(own_sandbox, app)["code"]).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": own_sandbox.xero["organisations"][0]["tenant_id"],
-               "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {tokens['access_token']}",
+        "xero-tenant-id": own_sandbox.xero["organisations"][0]["tenant_id"],
+        "Accept": "application/json",
+    }
     with httpx.Client(base_url=own_sandbox.xero["api_url"], verify=own_sandbox.tls, headers=headers) as client:
         yield client
 
 
 @pytest.fixture
 def control(own_sandbox):
-    with httpx.Client(base_url=own_sandbox.xero["control_url"], verify=own_sandbox.tls,
-                      headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]}) as client:
+    with httpx.Client(
+        base_url=own_sandbox.xero["control_url"],
+        verify=own_sandbox.tls,
+        headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]},
+    ) as client:
         client.put("/faults", json={}).raise_for_status()
         client.put("/limits", json={"defaults": True, "enabled": True, "reset_usage": True}).raise_for_status()
         client.post("/reset-stats").raise_for_status()
@@ -52,8 +58,17 @@ def test_sandbox_json_describes_the_controls(own_sandbox):
     assert manifest["xero"]["control_url"] == own_sandbox.url("xero-api") + "/_sandbox"
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/stats"), ("PUT", "/limits"), ("PUT", "/faults"), ("PUT", "/clock"),
-                                              ("POST", "/reset-stats"), ("PUT", "/webhooks/x")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/stats"),
+        ("PUT", "/limits"),
+        ("PUT", "/faults"),
+        ("PUT", "/clock"),
+        ("POST", "/reset-stats"),
+        ("PUT", "/webhooks/x"),
+    ],
+)
 def test_every_control_endpoint_needs_the_token(own_sandbox, method, path):
     url = own_sandbox.xero["control_url"] + path
     assert httpx.request(method, url, json={}, verify=own_sandbox.tls).status_code == 401
@@ -135,20 +150,36 @@ def test_the_command_line_options(tmp_path):
     running = start_sandbox(tmp_path / "cli", "--time-scale", "30", "--limits", "off", "--faults", "0.5", "--seed", "3")
     try:
         manifest = running.manifest
-        assert (manifest["time_scale"], manifest["limits"], manifest["faults"]["rate"], manifest["faults"]["seed"]) == (30, "off", 0.5, 3)
-        assert manifest["faults"]["rates"] == {k: pytest.approx(0.1) for k in ("429", "500", "503", "timeout", "drop_after_commit")}
+        assert (manifest["time_scale"], manifest["limits"], manifest["faults"]["rate"], manifest["faults"]["seed"]) == (
+            30,
+            "off",
+            0.5,
+            3,
+        )
+        assert manifest["faults"]["rates"] == {
+            k: pytest.approx(0.1) for k in ("429", "500", "503", "timeout", "drop_after_commit")
+        }
         assert manifest["xero"]["limits"]["enabled"] is False
         control = {TOKEN_HEADER: manifest["control"]["token"]}
         # Shorter holds for the timeouts; no seed given, so the draws go on from the command line's seed.
-        httpx.put(running.xero["control_url"] + "/faults", json={"rates": manifest["faults"]["rates"], "timeout_seconds": 0.2},
-                  headers=control, verify=running.tls).raise_for_status()
+        httpx.put(
+            running.xero["control_url"] + "/faults",
+            json={"rates": manifest["faults"]["rates"], "timeout_seconds": 0.2},
+            headers=control,
+            verify=running.tls,
+        ).raise_for_status()
         app = running.xero_app()
         tokens = exchange(running, app, consent(running, app)["code"]).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": running.xero["organisations"][0]["tenant_id"]}
+        headers = {
+            "Authorization": f"Bearer {tokens['access_token']}",
+            "xero-tenant-id": running.xero["organisations"][0]["tenant_id"],
+        }
         outcomes = []
         for _ in range(20):
             try:
-                status = httpx.get(running.xero["api_url"] + "/Organisation", headers=headers, verify=running.tls, timeout=30).status_code
+                status = httpx.get(
+                    running.xero["api_url"] + "/Organisation", headers=headers, verify=running.tls, timeout=30
+                ).status_code
                 outcomes.append(str(status) if status in (429, 500, 503) else "served")
             except httpx.TransportError:  # a timeout or a dropped answer: the connection closes with no response
                 outcomes.append("network")

@@ -16,7 +16,14 @@ SCOPE = "openid profile email offline_access accounting.transactions accounting.
 
 
 def authorize_query(app, **extra) -> dict:
-    return {"response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT, "scope": SCOPE, "state": "st-123", **extra}
+    return {
+        "response_type": "code",
+        "client_id": app["client_id"],
+        "redirect_uri": REDIRECT,
+        "scope": SCOPE,
+        "state": "st-123",
+        **extra,
+    }
 
 
 def consent(sandbox, app, tenant_index=0, action="allow", user_index=0, **extra) -> dict:
@@ -27,7 +34,9 @@ def consent(sandbox, app, tenant_index=0, action="allow", user_index=0, **extra)
         query = authorize_query(app, **extra)
         page = browser.get("/identity/connect/authorize", params=query)
         assert "Log in to Xero" in page.text
-        signed = browser.post("/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]})
+        signed = browser.post(
+            "/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]}
+        )
         assert signed.status_code == 303
         page = browser.get(signed.headers["location"])
         assert "wants to access your Xero data" in page.text
@@ -46,8 +55,11 @@ def token_call(sandbox, data, auth=None) -> httpx.Response:
 
 
 def exchange(sandbox, app, code, **extra) -> httpx.Response:
-    return token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
-                      auth=(app["client_id"], app["client_secret"]) if app["client_secret"] else None)
+    return token_call(
+        sandbox,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
+        auth=(app["client_id"], app["client_secret"]) if app["client_secret"] else None,
+    )
 
 
 def connections(sandbox, access_token) -> httpx.Response:
@@ -67,7 +79,9 @@ def test_the_code_flow_returns_tokens_and_a_connection(sandbox):
     everything = connections(sandbox, tokens["access_token"]).json()  # the session's other tests connect this user too
     listed = [c for c in everything if c["authEventId"] == event]
     org = sandbox.xero["organisations"][0]
-    assert [(c["tenantId"], c["tenantName"], c["tenantType"]) for c in listed] == [(org["tenant_id"], org["name"], "ORGANISATION")]
+    assert [(c["tenantId"], c["tenantName"], c["tenantType"]) for c in listed] == [
+        (org["tenant_id"], org["name"], "ORGANISATION")
+    ]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}", listed[0]["createdDateUtc"])
 
 
@@ -87,16 +101,25 @@ def test_cancelling_consent_redirects_with_access_denied(sandbox):
 def test_client_secret_is_accepted_in_the_body_too(sandbox):
     app = sandbox.xero_app()
     code = consent(sandbox, app)["code"]
-    response = token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                                    "client_id": app["client_id"], "client_secret": app["client_secret"]})
+    response = token_call(
+        sandbox,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        },
+    )
     assert response.status_code == 200
 
 
 def test_a_wrong_secret_is_an_invalid_client(sandbox):
     app = sandbox.xero_app()
     code = consent(sandbox, app)["code"]
-    response = token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
-                          auth=(app["client_id"], "wrong"))
+    response = token_call(
+        sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}, auth=(app["client_id"], "wrong")
+    )
     assert (response.status_code, response.json()) == (400, {"error": "invalid_client"})
 
 
@@ -105,12 +128,28 @@ def test_pkce_needs_the_right_verifier(sandbox):
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     code = consent(sandbox, app, code_challenge=challenge, code_challenge_method="S256")["code"]
-    bad = token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                               "client_id": app["client_id"], "code_verifier": "x" * 43})
+    bad = token_call(
+        sandbox,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": app["client_id"],
+            "code_verifier": "x" * 43,
+        },
+    )
     assert bad.status_code == 400
     code = consent(sandbox, app, code_challenge=challenge, code_challenge_method="S256")["code"]
-    good = token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                                "client_id": app["client_id"], "code_verifier": verifier})
+    good = token_call(
+        sandbox,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": app["client_id"],
+            "code_verifier": verifier,
+        },
+    )
     assert good.status_code == 200 and "refresh_token" in good.json()
 
 
@@ -120,7 +159,9 @@ def test_refresh_rotates_and_the_old_token_replays_within_the_grace_period(sandb
     auth = (app["client_id"], app["client_secret"])
     second = token_call(sandbox, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}, auth=auth).json()
     assert second["refresh_token"] != first["refresh_token"]
-    replay = token_call(sandbox, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "scope": SCOPE}, auth=auth).json()
+    replay = token_call(
+        sandbox, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "scope": SCOPE}, auth=auth
+    ).json()
     assert replay == second
     third = token_call(sandbox, {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}, auth=auth)
     assert third.status_code == 200
@@ -130,12 +171,19 @@ def test_refresh_rotates_and_the_old_token_replays_within_the_grace_period(sandb
 def test_revocation_kills_the_grant(sandbox):
     app = sandbox.xero_app()
     tokens = exchange(sandbox, app, consent(sandbox, app)["code"]).json()
-    revoked = httpx.post(sandbox.xero["revocation_url"], data={"token": tokens["refresh_token"]},
-                         auth=(app["client_id"], app["client_secret"]), verify=sandbox.tls)
+    revoked = httpx.post(
+        sandbox.xero["revocation_url"],
+        data={"token": tokens["refresh_token"]},
+        auth=(app["client_id"], app["client_secret"]),
+        verify=sandbox.tls,
+    )
     assert revoked.status_code == 200
     assert connections(sandbox, tokens["access_token"]).status_code == 401
-    again = token_call(sandbox, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-                       auth=(app["client_id"], app["client_secret"]))
+    again = token_call(
+        sandbox,
+        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        auth=(app["client_id"], app["client_secret"]),
+    )
     assert again.json() == {"error": "invalid_grant"}
 
 
@@ -158,11 +206,14 @@ def test_deleting_a_connection(sandbox):
     assert connections(sandbox, tokens["access_token"]).json() == []
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"client_id": "nope"}, "unauthorized_client"),
-    ({"redirect_uri": "https://evil.example.com/cb"}, "Invalid redirect_uri"),
-    ({"response_type": "token"}, "unsupported_response_type"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"client_id": "nope"}, "unauthorized_client"),
+        ({"redirect_uri": "https://evil.example.com/cb"}, "Invalid redirect_uri"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+    ],
+)
 def test_bad_authorize_requests_are_shown_not_redirected(sandbox, change, message):
     query = {**authorize_query(sandbox.xero_app()), **change}
     page = httpx.get(sandbox.url("xero-login") + "/identity/connect/authorize?" + urlencode(query))
@@ -171,8 +222,10 @@ def test_bad_authorize_requests_are_shown_not_redirected(sandbox, change, messag
 
 def test_a_wrong_password_is_refused(sandbox):
     query = authorize_query(sandbox.xero_app())
-    page = httpx.post(sandbox.url("xero-login") + "/identity/connect/authorize/signin",
-                      data={**query, "email": sandbox.xero["users"][0]["email"], "password": "nope"})
+    page = httpx.post(
+        sandbox.url("xero-login") + "/identity/connect/authorize/signin",
+        data={**query, "email": sandbox.xero["users"][0]["email"], "password": "nope"},
+    )
     assert page.status_code == 400 and "Your email or password is incorrect." in page.text
 
 

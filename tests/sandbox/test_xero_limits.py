@@ -29,8 +29,12 @@ class Caller:
     token: str
 
     def call(self, tenant: str, **options) -> httpx.Response:
-        return httpx.get(self.sandbox.xero["api_url"] + "/Organisation", verify=self.sandbox.tls,
-                         headers={"Authorization": f"Bearer {self.token}", "xero-tenant-id": tenant}, **options)
+        return httpx.get(
+            self.sandbox.xero["api_url"] + "/Organisation",
+            verify=self.sandbox.tls,
+            headers={"Authorization": f"Bearer {self.token}", "xero-tenant-id": tenant},
+            **options,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +68,11 @@ def custom(own_sandbox) -> tuple[Caller, str]:
 
 @pytest.fixture
 def control(own_sandbox):
-    with httpx.Client(base_url=own_sandbox.xero["control_url"], verify=own_sandbox.tls,
-                      headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]}) as client:
+    with httpx.Client(
+        base_url=own_sandbox.xero["control_url"],
+        verify=own_sandbox.tls,
+        headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]},
+    ) as client:
         client.put("/clock", json={"scale": 1}).raise_for_status()
         client.put("/faults", json={}).raise_for_status()
         client.put("/limits", json={**DEFAULTS, "reset_usage": True}).raise_for_status()
@@ -94,13 +101,19 @@ def test_limited_calls_carry_the_remaining_counts(web, tenants, control):
 def test_connections_and_calls_the_api_refuses_are_not_limited(own_sandbox, web, tenants, control):
     control.put("/limits", json={"minute": 0})
     listed = connections(own_sandbox, web.token)
-    capital = httpx.get(own_sandbox.xero["connections_url"].replace("/connections", "/Connections"),
-                        headers={"Authorization": f"Bearer {web.token}"}, verify=own_sandbox.tls)
-    no_token = httpx.get(own_sandbox.xero["api_url"] + "/Organisation", headers={"xero-tenant-id": tenants[0]}, verify=own_sandbox.tls)
+    capital = httpx.get(
+        own_sandbox.xero["connections_url"].replace("/connections", "/Connections"),
+        headers={"Authorization": f"Bearer {web.token}"},
+        verify=own_sandbox.tls,
+    )
+    no_token = httpx.get(
+        own_sandbox.xero["api_url"] + "/Organisation", headers={"xero-tenant-id": tenants[0]}, verify=own_sandbox.tls
+    )
     bad_token = Caller(own_sandbox, "not-a-token").call(tenants[0])
     not_connected = web.call(own_sandbox.xero["users"][1]["organisations"][0])
-    no_tenant = httpx.get(own_sandbox.xero["api_url"] + "/Organisation", headers={"Authorization": f"Bearer {web.token}"},
-                          verify=own_sandbox.tls)
+    no_tenant = httpx.get(
+        own_sandbox.xero["api_url"] + "/Organisation", headers={"Authorization": f"Bearer {web.token}"}, verify=own_sandbox.tls
+    )
     assert listed.status_code == capital.status_code == 200
     for answer in (listed, capital, no_token, bad_token, not_connected, no_tenant):
         assert answer.status_code != 429
@@ -178,7 +191,11 @@ def test_five_calls_in_flight_and_the_sixth_is_refused(web, tenants, control):
     control.put("/faults", json={})
     for thread in threads:
         thread.join(timeout=30)
-    assert (refused.status_code, refused.headers["x-rate-limit-problem"], refused.headers["retry-after"]) == (429, "concurrent", "1")
+    assert (refused.status_code, refused.headers["x-rate-limit-problem"], refused.headers["retry-after"]) == (
+        429,
+        "concurrent",
+        "1",
+    )
     assert outcomes == ["dropped"] * 5
     # The client hears the connection close before the server has finished with the call: wait for the slots.
     deadline = time.monotonic() + 30

@@ -31,8 +31,15 @@ SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "xero" 
 
 def connect(identity: XeroIdentity, client_id: str, tenant_ids: list[str]) -> None:
     """Consent as USER, without the browser: a code for the tenants, exchanged at once."""
-    code = identity.issue_code(client_id=client_id, user_id=USER["user_id"], tenant_ids=tenant_ids, scope=seed.SCOPES_BROAD,
-                               redirect_uri=REDIRECT, code_challenge=None, code_challenge_method=None)
+    code = identity.issue_code(
+        client_id=client_id,
+        user_id=USER["user_id"],
+        tenant_ids=tenant_ids,
+        scope=seed.SCOPES_BROAD,
+        redirect_uri=REDIRECT,
+        code_challenge=None,
+        code_challenge_method=None,
+    )
     identity.exchange_code(identity.app(client_id), code, REDIRECT, None)
 
 
@@ -82,8 +89,15 @@ def test_events_are_posted_signed_and_shaped_like_xero(identity, deliverer):
     assert (payload["firstEventSequence"], payload["lastEventSequence"]) == (1, 1)
     assert re.fullmatch(r"[A-Z]{20}", payload["entropy"])
     [sent] = payload["events"]
-    assert sent == {"resourceUrl": event.resource_url, "resourceId": event.resource_id, "eventDateUtc": sent["eventDateUtc"],
-                    "eventType": "CREATE", "eventCategory": "CONTACT", "tenantId": TENANT, "tenantType": "ORGANISATION"}
+    assert sent == {
+        "resourceUrl": event.resource_url,
+        "resourceId": event.resource_id,
+        "eventDateUtc": sent["eventDateUtc"],
+        "eventType": "CREATE",
+        "eventCategory": "CONTACT",
+        "tenantId": TENANT,
+        "tenantType": "ORGANISATION",
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", sent["eventDateUtc"])
     assert sink.stats()["apps"][WEB_APP["client_id"]]["delivered_events"] == 1
 
@@ -98,8 +112,16 @@ def test_payloads_match_the_published_webhook_schema(identity, deliverer):
         identity.update_app(WEB_APP["client_id"], webhook_url=receiver.url)
         sink = deliverer(batch_seconds=1.0)
         sink.emit(contact_event())
-        sink.emit(ChangeEvent(TENANT, "CREDITNOTE", "UPDATE", str(uuid.uuid4()), "https://127.0.0.1/api.xro/2.0/CreditNotes/x",
-                              data={"Type": "ACCRECCREDIT", "Status": "AUTHORISED"}))
+        sink.emit(
+            ChangeEvent(
+                TENANT,
+                "CREDITNOTE",
+                "UPDATE",
+                str(uuid.uuid4()),
+                "https://127.0.0.1/api.xro/2.0/CreditNotes/x",
+                data={"Type": "ACCRECCREDIT", "Status": "AUTHORISED"},
+            )
+        )
         assert sink.flush()
         payloads = [request.json for request in receiver.wait_for(1)]
     for payload in payloads:
@@ -183,14 +205,21 @@ def test_unreachable_targets_are_given_up_on_after_a_bounded_number_of_attempts(
     assert sink.flush()
     stats = sink.stats()
     tally = stats["apps"][WEB_APP["client_id"]]
-    assert (tally["delivered_payloads"], tally["failed_attempts"], tally["abandoned_payloads"], tally["abandoned_events"]) == (0, 3, 1, 1)
+    assert (tally["delivered_payloads"], tally["failed_attempts"], tally["abandoned_payloads"], tally["abandoned_events"]) == (
+        0,
+        3,
+        1,
+        1,
+    )
     assert all("ConnectError" in f["problem"] for f in stats["failures"] if not f.get("abandoned"))
     assert stats["failures"][-1]["abandoned"] is True and stats["outstanding"] == 0
 
 
 def test_https_targets_are_verified_with_the_sandbox_ca(identity, tmp_path):
     certificate = issue_server_certificate(tmp_path / "tls")
-    with webhook_receiver(signature_checker(KEY), certificate=(str(certificate.cert_file), str(certificate.key_file))) as receiver:
+    with webhook_receiver(
+        signature_checker(KEY), certificate=(str(certificate.cert_file), str(certificate.key_file))
+    ) as receiver:
         identity.update_app(WEB_APP["client_id"], webhook_url=receiver.url)
         untrusting = WebhookDeliverer(identity, settings=fast(max_attempts=1))
         untrusting.emit(contact_event())
@@ -207,6 +236,7 @@ def test_https_targets_are_verified_with_the_sandbox_ca(identity, tmp_path):
 
 # --- intent to receive ----------------------------------------------------------------------------
 
+
 def test_intent_to_receive_passes_a_correct_receiver():
     with webhook_receiver(signature_checker(KEY)) as receiver:
         result = intent_to_receive(receiver.url, KEY)
@@ -218,12 +248,17 @@ def test_intent_to_receive_passes_a_correct_receiver():
     assert result["warnings"]  # plain http on a high port would not do for Xero itself
 
 
-@pytest.mark.parametrize(("answer", "reason"), [
-    (lambda body, headers: (200, b""), "incorrectly signed payload: expected HTTP 401, got HTTP 200"),
-    (lambda body, headers: (401, b""), "correctly signed payload: expected HTTP 200, got HTTP 401"),
-    (lambda body, headers: (200, b"thanks") if signature_checker(KEY)(body, headers)[0] == 200 else (401, b""),
-     "correctly signed payload: the response has a body (6 bytes); it must be empty"),
-])
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (lambda body, headers: (200, b""), "incorrectly signed payload: expected HTTP 401, got HTTP 200"),
+        (lambda body, headers: (401, b""), "correctly signed payload: expected HTTP 200, got HTTP 401"),
+        (
+            lambda body, headers: (200, b"thanks") if signature_checker(KEY)(body, headers)[0] == 200 else (401, b""),
+            "correctly signed payload: the response has a body (6 bytes); it must be empty",
+        ),
+    ],
+)
 def test_intent_to_receive_explains_what_is_wrong(answer, reason):
     with webhook_receiver(answer) as receiver:
         result = intent_to_receive(receiver.url, KEY)
@@ -240,6 +275,7 @@ def test_intent_to_receive_reports_an_unreachable_url():
 
 # --- through a running sandbox ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def own_sandbox(tmp_path_factory):
     running = start_sandbox(tmp_path_factory.mktemp("webhooks-sandbox"))
@@ -249,8 +285,11 @@ def own_sandbox(tmp_path_factory):
 
 @pytest.fixture
 def control(own_sandbox):
-    with httpx.Client(base_url=own_sandbox.xero["control_url"], verify=own_sandbox.tls,
-                      headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]}) as client:
+    with httpx.Client(
+        base_url=own_sandbox.xero["control_url"],
+        verify=own_sandbox.tls,
+        headers={TOKEN_HEADER: own_sandbox.manifest["control"]["token"]},
+    ) as client:
         yield client
 
 
@@ -282,8 +321,9 @@ def test_webhook_control_errors(own_sandbox, control):
     assert control.put("/webhooks/NOPE", json={"url": "http://127.0.0.1:9/"}).status_code == 404
     assert control.post("/webhooks/NOPE/intent-to-receive").status_code == 404
     assert control.put(f"/webhooks/{client_id}", json={"url": "ftp://example"}).status_code == 400
-    unauthenticated = httpx.put(own_sandbox.xero["control_url"] + f"/webhooks/{client_id}", json={"url": "http://127.0.0.1:9/"},
-                                verify=own_sandbox.tls)
+    unauthenticated = httpx.put(
+        own_sandbox.xero["control_url"] + f"/webhooks/{client_id}", json={"url": "http://127.0.0.1:9/"}, verify=own_sandbox.tls
+    )
     assert unauthenticated.status_code == 401
     custom = own_sandbox.xero_app("custom")["client_id"]
     assert control.post(f"/webhooks/{custom}/intent-to-receive").status_code == 400  # no webhook set
@@ -298,8 +338,12 @@ def test_creating_a_contact_sends_a_webhook(own_sandbox, control):
     headers = {"Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": tenant, "Accept": "application/json"}
     with webhook_receiver(signature_checker(KEY)) as receiver:
         control.put(f"/webhooks/{app['client_id']}", json={"url": receiver.url})
-        created = httpx.put(own_sandbox.xero["api_url"] + "/Contacts", json={"Contacts": [{"Name": f"Webhook {uuid.uuid4()}"}]},
-                            headers=headers, verify=own_sandbox.tls)
+        created = httpx.put(
+            own_sandbox.xero["api_url"] + "/Contacts",
+            json={"Contacts": [{"Name": f"Webhook {uuid.uuid4()}"}]},
+            headers=headers,
+            verify=own_sandbox.tls,
+        )
         if created.status_code in (404, 405):
             pytest.skip("the Accounting API has no PUT /Contacts route yet")
         assert created.status_code == 200, created.text
@@ -307,5 +351,10 @@ def test_creating_a_contact_sends_a_webhook(own_sandbox, control):
         [request] = receiver.wait_for(1)
     assert request.headers["x-xero-signature"] == signature(KEY, request.body)
     [event] = request.json["events"]
-    assert (event["eventCategory"], event["eventType"], event["resourceId"], event["tenantId"]) == ("CONTACT", "CREATE", contact_id, tenant)
+    assert (event["eventCategory"], event["eventType"], event["resourceId"], event["tenantId"]) == (
+        "CONTACT",
+        "CREATE",
+        contact_id,
+        tenant,
+    )
     assert event["resourceUrl"].endswith(f"/Contacts/{contact_id}")

@@ -16,15 +16,26 @@ SCOPE = "openid profile email offline_access accounting.transactions accounting.
 
 
 def authorize_query(app: dict[str, Any], **extra: str) -> dict[str, str]:
-    return {"response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT, "scope": SCOPE, "state": "st-123", **extra}
+    return {
+        "response_type": "code",
+        "client_id": app["client_id"],
+        "redirect_uri": REDIRECT,
+        "scope": SCOPE,
+        "state": "st-123",
+        **extra,
+    }
 
 
-def consent(sandbox, app: dict[str, Any], *, tenant_indexes: tuple[int, ...] = (0,), user_index: int = 0, **extra: str) -> dict[str, str]:
+def consent(
+    sandbox, app: dict[str, Any], *, tenant_indexes: tuple[int, ...] = (0,), user_index: int = 0, **extra: str
+) -> dict[str, str]:
     """Drive the sign-in and consent forms as a browser would; return the redirect's query."""
     user = sandbox.xero["users"][user_index]
     with httpx.Client(base_url=sandbox.url("xero-login")) as browser:
         query = authorize_query(app, **extra)
-        signed = browser.post("/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]})
+        signed = browser.post(
+            "/identity/connect/authorize/signin", data={**query, "email": user["email"], "password": user["password"]}
+        )
         assert signed.status_code == 303, signed.text
         browser.get(signed.headers["location"])
         form = {**query, "action": "allow", "tenant_id": [user["organisations"][index] for index in tenant_indexes]}
@@ -38,8 +49,11 @@ def token_call(sandbox, data: dict[str, str], auth: tuple[str, str] | None = Non
 
 
 def exchange(sandbox, app: dict[str, Any], code: str, **extra: str) -> httpx.Response:
-    return token_call(sandbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
-                      auth=(app["client_id"], app["client_secret"]) if app["client_secret"] else None)
+    return token_call(
+        sandbox,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
+        auth=(app["client_id"], app["client_secret"]) if app["client_secret"] else None,
+    )
 
 
 @dataclass(frozen=True)

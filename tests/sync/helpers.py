@@ -86,7 +86,7 @@ class SyncHelpers:
         self.client.force_login(connection.owner)
         base = f"/connections/{connection.pk}"
         location = xero_consent(self.sandbox, self.client.post(f"{base}/xero/connect/")["Location"], user_index=1)
-        self.client.get("/xero/callback/" + location[location.index("?"):])
+        self.client.get("/xero/callback/" + location[location.index("?") :])
         admin = next(u for u in self.sandbox.manifest["microsoft"]["users"] if u["email"] == "admin@oakwood.sandbox")
         self.client.get("/dynamics/callback/", sign_in(self.client.post(f"{base}/dynamics/connect/")["Location"], admin))
         org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == ORGANISATION)
@@ -98,8 +98,15 @@ class SyncHelpers:
         connection.refresh_from_db()
         assert connection.status == Connection.Status.CREATED, "the connection was not created"
         assert connection.start_trial()
-        self.set_settings(connection, **{"stl3_isdefaultconnection": False, "stl3_defaultsalesaccountcode": "200",
-                                         "stl3_defaultpurchaseaccountcode": "300", **settings})
+        self.set_settings(
+            connection,
+            **{
+                "stl3_isdefaultconnection": False,
+                "stl3_defaultsalesaccountcode": "200",
+                "stl3_defaultpurchaseaccountcode": "300",
+                **settings,
+            },
+        )
         return connection
 
     def dataverse(self, connection: Connection | None = None) -> DataverseClient:
@@ -109,7 +116,9 @@ class SyncHelpers:
 
     def xero(self, connection: Connection | None = None, **config: Any) -> XeroClient:
         xero = XeroConnection.objects.get(connection=connection or self.connection)
-        return XeroClient(replace(XeroApiConfig.from_settings(), **config), DatabaseTokenStore(xero.pk), xero.tenant_id, UNLIMITED)
+        return XeroClient(
+            replace(XeroApiConfig.from_settings(), **config), DatabaseTokenStore(xero.pk), xero.tenant_id, UNLIMITED
+        )
 
     def clients(self, connection: Connection, **xero_config: Any) -> Clients:
         """What the engine syncs with in these tests: the connection's own clients, without the call budget."""
@@ -117,14 +126,16 @@ class SyncHelpers:
 
     def connector_id(self, connection: Connection | None = None) -> str:
         connection = connection or self.connection
-        [row] = self.dataverse(connection).list(CONNECTION.set_name, select=CONNECTION.primary_id,
-                                                filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+        [row] = self.dataverse(connection).list(
+            CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'"
+        )
         return row[CONNECTION.primary_id]
 
     def set_settings(self, connection: Connection | None = None, **columns: Any) -> None:
         client = self.dataverse(connection)
-        [row] = client.list(SETTINGS.set_name, select=SETTINGS.primary_id,
-                            filter=f"_stl3_connectorid_value eq {self.connector_id(connection)}")
+        [row] = client.list(
+            SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {self.connector_id(connection)}"
+        )
         client.update(SETTINGS.set_name, row[SETTINGS.primary_id], columns)
 
     # --- Dynamics records, made as a Dynamics user (or an integration) makes them ----------------------------
@@ -135,21 +146,38 @@ class SyncHelpers:
         account_id = client.create("accounts", body)
         return {"id": account_id, **body}
 
-    def make_product(self, name: str | None = None, number: str | None = None, price: str = "25.00", **columns: Any) -> dict[str, Any]:
+    def make_product(
+        self, name: str | None = None, number: str | None = None, price: str = "25.00", **columns: Any
+    ) -> dict[str, Any]:
         client = self.dataverse()
         [schedule] = client.list("uomschedules", select="uomscheduleid", top="1")
         [unit] = client.list("uoms", select="uomid", filter=f"_uomscheduleid_value eq {schedule['uomscheduleid']}", top="1")
         name = name or unique("Product")
         number = number or f"P-{uuid.uuid4().hex[:8]}"
-        product_id = client.create("products", {
-            "name": name, "productnumber": number, "price": float(price),
-            "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule['uomscheduleid']})",
-            "defaultuomid@odata.bind": f"/uoms({unit['uomid']})", **columns,
-        })
+        product_id = client.create(
+            "products",
+            {
+                "name": name,
+                "productnumber": number,
+                "price": float(price),
+                "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule['uomscheduleid']})",
+                "defaultuomid@odata.bind": f"/uoms({unit['uomid']})",
+                **columns,
+            },
+        )
         return {"id": product_id, "name": name, "number": number, "price": Decimal(price)}
 
-    def make_invoice(self, customer: dict[str, Any], lines: list[dict[str, Any]], *, connection: Connection | None = None,
-                     delivered: datetime | None = None, customer_kind: str = "account", assigned: bool = True, **columns: Any) -> str:
+    def make_invoice(
+        self,
+        customer: dict[str, Any],
+        lines: list[dict[str, Any]],
+        *,
+        connection: Connection | None = None,
+        delivered: datetime | None = None,
+        customer_kind: str = "account",
+        assigned: bool = True,
+        **columns: Any,
+    ) -> str:
         """An invoice for this connection (none with `assigned=False`), its lines made with it (deep insert). A
         line is a dict with `product` (from make_product) or `description`, and `quantity`, `price` and `discount`;
         `columns` adds any other columns of the line (its sequence number, bundle role, account code…)."""
@@ -170,7 +198,10 @@ class SyncHelpers:
 
     @staticmethod
     def _line(line: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {"quantity": float(line.get("quantity", 1)), "manualdiscountamount": float(line.get("discount", 0))}
+        body: dict[str, Any] = {
+            "quantity": float(line.get("quantity", 1)),
+            "manualdiscountamount": float(line.get("discount", 0)),
+        }
         if "product" in line:
             body["productid@odata.bind"] = f"/products({line['product']['id']})"
             if "price" in line:
@@ -182,7 +213,9 @@ class SyncHelpers:
     # --- Xero's lists as the reference sync keeps them in Dynamics (made here directly) ------------------------
     def account_code(self, code: str) -> dict[str, str]:
         """A chart-of-accounts row for this code; bind it with `stl3_accountcodeid@odata.bind`."""
-        row_id = self.dataverse().create(CHART_OF_ACCOUNTS.set_name, {"stl3_name": f"{code} - {unique('Account')}", "stl3_code": code})
+        row_id = self.dataverse().create(
+            CHART_OF_ACCOUNTS.set_name, {"stl3_name": f"{code} - {unique('Account')}", "stl3_code": code}
+        )
         return {"stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({row_id})"}
 
     def tax_rate(self, tax_type: str) -> dict[str, str]:
@@ -192,12 +225,16 @@ class SyncHelpers:
     def tracking_option(self, category: str, option: str, slot: int = 1) -> dict[str, str]:
         client = self.dataverse()
         category_id = client.create(TRACKING_CATEGORY.set_name, {"stl3_name": category})
-        option_id = client.create(TRACKING_OPTION.set_name, {
-            "stl3_name": option, "stl3_trackingcategoryid@odata.bind": f"/{TRACKING_CATEGORY.set_name}({category_id})"})
+        option_id = client.create(
+            TRACKING_OPTION.set_name,
+            {"stl3_name": option, "stl3_trackingcategoryid@odata.bind": f"/{TRACKING_CATEGORY.set_name}({category_id})"},
+        )
         return {f"stl3_trackingoption{slot}id@odata.bind": f"/{TRACKING_OPTION.set_name}({option_id})"}
 
     def branding_theme(self, xero_theme_id: str) -> dict[str, str]:
-        row_id = self.dataverse().create(BRANDING_THEME.set_name, {"stl3_name": unique("Theme"), "stl3_xerobrandingthemeid": xero_theme_id})
+        row_id = self.dataverse().create(
+            BRANDING_THEME.set_name, {"stl3_name": unique("Theme"), "stl3_xerobrandingthemeid": xero_theme_id}
+        )
         return {"stl3_brandingthemeid@odata.bind": f"/{BRANDING_THEME.set_name}({row_id})"}
 
     def invoice_row(self, invoice_id: str, **query: str) -> dict[str, Any]:
@@ -247,8 +284,9 @@ class SyncHelpers:
         return Link.objects.get(connection=self.connection, kind=Link.Kind.INVOICE, dynamics_id=invoice_id)
 
     def history(self, invoice_id: str) -> list[dict[str, Any]]:
-        return self.dataverse().list("stl3_synchistories", filter=f"_stl3_invoiceid_value eq {invoice_id}",
-                                     orderby="stl3_attemptedon asc")
+        return self.dataverse().list(
+            "stl3_synchistories", filter=f"_stl3_invoiceid_value eq {invoice_id}", orderby="stl3_attemptedon asc"
+        )
 
     def run_once(self, trigger: str = "test", **kwargs: Any) -> SyncRun:
         return run_sync(self.connection.pk, trigger, **{"clients": self.clients, **kwargs})
@@ -280,8 +318,16 @@ def settings_choice(column: str, code: str) -> int:
 
 def lines_of(xero: dict[str, Any]) -> list[tuple]:
     """A Xero document's lines as (description, quantity, unit amount, item code, account code)."""
-    return [(line["Description"], _amount(line.get("Quantity")), _amount(line.get("UnitAmount")), line.get("ItemCode"),
-             line.get("AccountCode")) for line in xero["LineItems"]]
+    return [
+        (
+            line["Description"],
+            _amount(line.get("Quantity")),
+            _amount(line.get("UnitAmount")),
+            line.get("ItemCode"),
+            line.get("AccountCode"),
+        )
+        for line in xero["LineItems"]
+    ]
 
 
 def _amount(value: Any) -> Decimal | None:

@@ -20,9 +20,13 @@ class ApiCallsTestCase(SyncTestCase):
         self.sync()  # whatever the organisation had before: the figures below are for these invoices alone
         customers = [self.make_account() for _ in range(4)]
         products = [self.make_product() for _ in range(3)]
-        ids = [self.make_invoice(customers[n % 4], [{"product": products[n % 3], "quantity": n + 1},
-                                                    {"description": "Delivery", "price": "15", "quantity": 1}])
-               for n in range(INVOICES)]
+        ids = [
+            self.make_invoice(
+                customers[n % 4],
+                [{"product": products[n % 3], "quantity": n + 1}, {"description": "Delivery", "price": "15", "quantity": 1}],
+            )
+            for n in range(INVOICES)
+        ]
         first = self.sync()
         self.assertEqual(first.counts["succeeded"], INVOICES)
         # Xero: find contacts, create contacts, find items, create items, create invoices. Xero is not read back: every
@@ -31,7 +35,9 @@ class ApiCallsTestCase(SyncTestCase):
         self.assertEqual(first.counts.get("brought_back", 0), 0)
         # Dataverse: settings, three change feeds, the invoices read in full, one $batch write-back.
         self.assertEqual(first.counts["dynamics_calls"], 6)
-        print(f"\n{INVOICES} new invoices: {first.counts['xero_calls']} Xero calls, {first.counts['dynamics_calls']} Dataverse calls")
+        print(
+            f"\n{INVOICES} new invoices: {first.counts['xero_calls']} Xero calls, {first.counts['dynamics_calls']} Dataverse calls"
+        )
 
         client = self.dataverse()
         for invoice_id in ids:
@@ -42,7 +48,9 @@ class ApiCallsTestCase(SyncTestCase):
         # linked again, and what Xero answered is what Dynamics was shown.
         self.assertEqual(edited.counts["xero_calls"], 2)
         self.assertEqual(edited.counts["dynamics_calls"], 6)
-        print(f"{INVOICES} edited invoices: {edited.counts['xero_calls']} Xero calls, {edited.counts['dynamics_calls']} Dataverse calls")
+        print(
+            f"{INVOICES} edited invoices: {edited.counts['xero_calls']} Xero calls, {edited.counts['dynamics_calls']} Dataverse calls"
+        )
 
         read_back = self.sync("sweep")  # Xero never read yet: what changed there (invoices, credit notes), our own writes
         self.assertEqual((read_back.counts["xero_calls"], read_back.counts.get("brought_back", 0)), (2, 0))
@@ -55,8 +63,9 @@ class ApiCallsTestCase(SyncTestCase):
         known = self.in_xero(resources.CONTACTS, {"Name": unique("Known Customer")})
         customers = [self.make_account(name=known["Name"])] + [self.make_account() for _ in range(19)]
         ids = [self.make_invoice(customer, [{"description": "Setup", "price": "80", "quantity": 1}]) for customer in customers]
-        contacts_in_xero = len(list(self.xero().records(resources.CONTACTS, include_archived=True, summary_only=True,
-                                                        page_size=1000)))
+        contacts_in_xero = len(
+            list(self.xero().records(resources.CONTACTS, include_archived=True, summary_only=True, page_size=1000))
+        )
         run = self.sync()
         self.assertEqual(run.counts["succeeded"], len(ids))
         # Looking 20 customers up would take two `where` queries; the whole contact list is one page of 1,000 here.
@@ -96,7 +105,9 @@ class ApiCallsTestCase(SyncTestCase):
         self.onboard()
         self.sync()
         later = self.make_account()
-        held = self.make_invoice(later, [{"description": "Later", "price": "10", "quantity": 1}], delivered=datetime(2099, 1, 1, tzinfo=UTC))
+        held = self.make_invoice(
+            later, [{"description": "Later", "price": "10", "quantity": 1}], delivered=datetime(2099, 1, 1, tzinfo=UTC)
+        )
         for _ in range(3):
             self.make_invoice(self.make_account(), [{"description": "Now", "price": "10", "quantity": 1}])
         with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):

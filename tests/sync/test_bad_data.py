@@ -44,8 +44,10 @@ class BadDataTestCase(SyncTestCase):
         self.assertEqual(details["stl3_xeronumber"], xero["InvoiceNumber"])
 
         later = self.make_invoice(self.make_account(), [self.line()])
-        self.in_xero(resources.PAYMENTS, {"Invoice": {"InvoiceID": xero["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": 5,
-                                          "Date": "1900-02-01"})
+        self.in_xero(
+            resources.PAYMENTS,
+            {"Invoice": {"InvoiceID": xero["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": 5, "Date": "1900-02-01"},
+        )
         self.sync()
         self.assertEqual(self.last(later).outcome, "SUCCEEDED")
         [details] = self.details(old, "stl3_amountpaid")
@@ -72,8 +74,14 @@ class BadDataTestCase(SyncTestCase):
         third = self.make_invoice(self.make_account(name), [self.line()])
         self.sync()
         self.assertEqual((self.last(third).outcome, self.last(third).reason_code), ("HELD_BACK", "ambiguous_contact"))
-        self.assertEqual(list(Link.objects.filter(connection=self.connection, kind=Link.Kind.CONTACT, xero_id=self.contact_of(mine))
-                              .values_list("dynamics_id", flat=True)), [first["id"]])
+        self.assertEqual(
+            list(
+                Link.objects.filter(
+                    connection=self.connection, kind=Link.Kind.CONTACT, xero_id=self.contact_of(mine)
+                ).values_list("dynamics_id", flat=True)
+            ),
+            [first["id"]],
+        )
 
     def test_two_new_customers_with_one_name_in_one_batch_are_both_held_naming_each_other(self):
         name = unique("Same Name Co")
@@ -120,8 +128,10 @@ class BadDataTestCase(SyncTestCase):
         self.sync()
         self.assertEqual(self.xero_invoice(xero_ids[approved])["Status"], "VOIDED")
         self.assertEqual(self.xero_invoice(xero_ids[draft])["Status"], "DELETED")
-        self.assertEqual([self.last(i).reason for i in (approved, draft)], ["Voided in Xero: the invoice was deleted in Dynamics.",
-                                                                             "Deleted in Xero: the invoice was deleted in Dynamics."])
+        self.assertEqual(
+            [self.last(i).reason for i in (approved, draft)],
+            ["Voided in Xero: the invoice was deleted in Dynamics.", "Deleted in Xero: the invoice was deleted in Dynamics."],
+        )
         report = verify(self.connection.pk, clients=self.clients)
         self.assertTrue(report.ok, report.lines)
 
@@ -192,8 +202,10 @@ class BadDataTestCase(SyncTestCase):
 
     # --- all of them at once ----------------------------------------------------------------------------------
     def test_an_organisation_holding_one_record_of_every_defect_syncs_and_verifies_with_only_the_held_ones_held(self):
-        self.set_settings(stl3_createnewproducts=True,
-                          stl3_defaultsalesinvoicestatus=settings_choice("stl3_defaultsalesinvoicestatus", "AUTHORISED"))
+        self.set_settings(
+            stl3_createnewproducts=True,
+            stl3_defaultsalesinvoicestatus=settings_choice("stl3_defaultsalesinvoicestatus", "AUTHORISED"),
+        )
         name, code = unique("Twin Traders Ltd"), unique("PAD")[-8:]
         old = self.make_invoice(self.make_account(), [self.line()], delivered=OLD)
         first_twin = self.make_invoice(self.make_account(name), [self.line()])
@@ -203,7 +215,9 @@ class BadDataTestCase(SyncTestCase):
         second_twin = self.make_invoice(self.make_account(name), [self.line()])
         spaced = self.make_invoice(self.make_account(), [{"product": self.make_product(number=f" {code}"), "quantity": 1}])
         precise = self.make_invoice(self.make_account(), [self.line(price="10000", quantity="1.123456")])
-        long_code = self.make_invoice(self.make_account(), [{"product": self.make_product(number="P-" + "9" * 40), "quantity": 1}])
+        long_code = self.make_invoice(
+            self.make_account(), [{"product": self.make_product(number="P-" + "9" * 40), "quantity": 1}]
+        )
         emailed = self.make_invoice(self.make_account(emailaddress1="accounts@@example..com"), [self.line()])
         refused = self.make_invoice(self.make_account(), [{**self.line(), "columns": self.account_code("999")}])
         self.delete_invoice(deleted)
@@ -212,14 +226,24 @@ class BadDataTestCase(SyncTestCase):
 
         report = verify(self.connection.pk, clients=self.clients)
 
-        self.assertEqual((report.missing, report.duplicated, report.differing, report.shared, report.unchecked), (0, 0, 0, 0, 0),
-                         report.lines)
-        self.assertEqual({held.dynamics_id: held.code for held in report.held}, {
-            second_twin: "ambiguous_contact", spaced: "ambiguous_item", precise: "beyond_xero_precision",
-            long_code: "bad_item_code", refused: "xero_refused"})
+        self.assertEqual(
+            (report.missing, report.duplicated, report.differing, report.shared, report.unchecked), (0, 0, 0, 0, 0), report.lines
+        )
+        self.assertEqual(
+            {held.dynamics_id: held.code for held in report.held},
+            {
+                second_twin: "ambiguous_contact",
+                spaced: "ambiguous_item",
+                precise: "beyond_xero_precision",
+                long_code: "bad_item_code",
+                refused: "xero_refused",
+            },
+        )
         self.assertTrue(all(held.text for held in report.held))
         self.assertEqual((report.expected, report.xero_invoices), (4, 4))  # old, first twin, plain, emailed
         for invoice_id in (old, first_twin, plain, emailed):
             self.assertEqual(self.last(invoice_id).outcome, "SUCCEEDED")
         self.assertEqual(self.xero_invoice(self.link(deleted).xero_id)["Status"], "VOIDED")
-        self.assertIn(f"HELD       {refused}: xero_refused: Account code '999' is not a valid code for this document.", report.lines)
+        self.assertIn(
+            f"HELD       {refused}: xero_refused: Account code '999' is not a valid code for this document.", report.lines
+        )

@@ -20,20 +20,31 @@ def every_cell() -> list[tuple[str, str]]:
 class DataPromiseTestCase(SyncTestCase):
     def test_after_a_sync_no_connector_table_holds_an_amount_a_line_a_description_or_a_customer_name(self):
         self.onboard(stl3_createnewproducts=True)
-        customer = self.make_account(name=unique("Łódź Präzision"), emailaddress1="ap@lodz.example", telephone1="+48 555 0199",
-                                     address1_city="Gdańsk")
+        customer = self.make_account(
+            name=unique("Łódź Präzision"), emailaddress1="ap@lodz.example", telephone1="+48 555 0199", address1_city="Gdańsk"
+        )
         product = self.make_product(name=unique("Ångström kit"), price="4321.77")
         description = unique("Calibration visit, second floor")
-        invoice_id = self.make_invoice(customer, [{"product": product, "quantity": 3},
-                                                  {"description": unique("Travel surcharge"), "price": "987.65", "quantity": 1}],
-                                       description=description)
+        invoice_id = self.make_invoice(
+            customer,
+            [{"product": product, "quantity": 3}, {"description": unique("Travel surcharge"), "price": "987.65", "quantity": 1}],
+            description=description,
+        )
         self.sync()
         xero = self.xero_invoice(self.link(invoice_id).xero_id)
         lines = [line["Description"] for line in xero["LineItems"]]
         secrets = {
-            "customer name": customer["name"], "account number": customer["accountnumber"], "email": "ap@lodz.example",
-            "phone": "555 0199", "city": "Gdańsk", "product name": product["name"], "description": description,
-            "lines": lines[1], "unit amount": "4321.77", "other unit amount": "987.65", "total": str(xero["Total"]),
+            "customer name": customer["name"],
+            "account number": customer["accountnumber"],
+            "email": "ap@lodz.example",
+            "phone": "555 0199",
+            "city": "Gdańsk",
+            "product name": product["name"],
+            "description": description,
+            "lines": lines[1],
+            "unit amount": "4321.77",
+            "other unit amount": "987.65",
+            "total": str(xero["Total"]),
             "sub total": str(xero["SubTotal"]),
         }
         cells = every_cell()

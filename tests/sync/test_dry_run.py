@@ -1,4 +1,4 @@
-""""Why isn't my invoice syncing?": the dry run explains the pick-up decision and writes nothing."""
+""" "Why isn't my invoice syncing?": the dry run explains the pick-up decision and writes nothing."""
 
 from __future__ import annotations
 
@@ -40,8 +40,11 @@ class DryRunTestCase(SyncTestCase):
         self.assertFalse(self.xero_invoices_linking_to(invoice_id))
 
     def test_the_dry_run_explains_a_held_back_invoice(self):
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Next year", "price": "10", "quantity": 1}],
-                                       delivered=datetime(2099, 1, 1, tzinfo=UTC))
+        invoice_id = self.make_invoice(
+            self.make_account(),
+            [{"description": "Next year", "price": "10", "quantity": 1}],
+            delivered=datetime(2099, 1, 1, tzinfo=UTC),
+        )
         code, out = self.cli(str(self.connection.pk), "--dry-run", "--invoice", invoice_id)
         self.assertEqual(code, 0)
         self.assertIn(f"Invoice {invoice_id}: HOLD", out)
@@ -80,7 +83,9 @@ class DryRunTestCase(SyncTestCase):
         self.assertIn("Syncing is paused", out)
 
     def test_the_sync_command_prints_a_progress_line_per_batch(self):
-        invoice_ids = [self.make_invoice(self.make_account(), [{"description": "Item", "price": "10", "quantity": 1}]) for _ in range(3)]
+        invoice_ids = [
+            self.make_invoice(self.make_account(), [{"description": "Item", "price": "10", "quantity": 1}]) for _ in range(3)
+        ]
         with mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)):
             code, out = self.cli(str(self.connection.pk))
         self.assertEqual(code, 0, out)
@@ -98,9 +103,14 @@ class DryRunTestCase(SyncTestCase):
         self.assertEqual(code, 0, out)
         drawn, summary = out.rsplit("\n", 2)[:2]
         steps = drawn.split("\r\033[K")[1:]
-        self.assertEqual(steps[:3], ["invoices-to-xero: reading what changed in Dynamics",
-                                     "invoices-to-xero: customers and products first: 1 of 2 read",
-                                     "invoices-to-xero: customers and products first: 2 of 2 read"])
+        self.assertEqual(
+            steps[:3],
+            [
+                "invoices-to-xero: reading what changed in Dynamics",
+                "invoices-to-xero: customers and products first: 1 of 2 read",
+                "invoices-to-xero: customers and products first: 2 of 2 read",
+            ],
+        )
         self.assertTrue(steps[3].startswith("[" + "#" * 15 + "-" * 15 + "] invoices-to-xero: batch 1/2"), steps[3])
         self.assertTrue(steps[-1].startswith("[" + "#" * 30 + "] invoices-to-xero: batch 2/2"), steps[-1])
         self.assertIn("Sync completed:", summary)

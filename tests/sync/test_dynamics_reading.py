@@ -70,27 +70,40 @@ class ReadInvoicesTestCase(SyncTestCase):
         client = self.dataverse()
         code = client.create(CHART_OF_ACCOUNTS.set_name, {"stl3_name": "260 - Other Revenue", "stl3_code": "260"})
         category = client.create(TRACKING_CATEGORY.set_name, {"stl3_name": "Region"})
-        option = client.create(TRACKING_OPTION.set_name, {"stl3_name": "North", "stl3_trackingcategoryid@odata.bind":
-                                                          f"/{TRACKING_CATEGORY.set_name}({category})"})
+        option = client.create(
+            TRACKING_OPTION.set_name,
+            {"stl3_name": "North", "stl3_trackingcategoryid@odata.bind": f"/{TRACKING_CATEGORY.set_name}({category})"},
+        )
         customer = self.make_account()
         product = self.make_product(price="9.99")
         invoice_id = self.make_invoice(customer, [{"product": product, "quantity": 2}], description="Read me")
         [line] = client.list("invoicedetails", select="invoicedetailid", filter=f"_invoiceid_value eq {invoice_id}")
-        client.update("invoicedetails", line["invoicedetailid"], {
-            "stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({code})",
-            "stl3_trackingoption1id@odata.bind": f"/{TRACKING_OPTION.set_name}({option})"})
+        client.update(
+            "invoicedetails",
+            line["invoicedetailid"],
+            {
+                "stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({code})",
+                "stl3_trackingoption1id@odata.bind": f"/{TRACKING_OPTION.set_name}({option})",
+            },
+        )
         calls = client.calls
         [record] = read_invoices(client, [invoice_id, "00000000-0000-0000-0000-000000000000"], self.connector_id())
         self.assertEqual(client.calls - calls, 1)
         invoice = record.invoice
-        self.assertEqual((invoice.invoice_type, invoice.state, invoice.description), (InvoiceType.ACCREC, InvoiceState.ACTIVE, "Read me"))
-        self.assertEqual((invoice.customer.kind, invoice.customer.name, invoice.customer.number),
-                         (CustomerKind.ACCOUNT, customer["name"], customer["accountnumber"]))
+        self.assertEqual(
+            (invoice.invoice_type, invoice.state, invoice.description), (InvoiceType.ACCREC, InvoiceState.ACTIVE, "Read me")
+        )
+        self.assertEqual(
+            (invoice.customer.kind, invoice.customer.name, invoice.customer.number),
+            (CustomerKind.ACCOUNT, customer["name"], customer["accountnumber"]),
+        )
         self.assertEqual(invoice.currency_code, "USD")
         self.assertEqual(invoice.connector_id, self.connector_id())
         [read_line] = invoice.lines
-        self.assertEqual((read_line.product.number, read_line.quantity, read_line.price_per_unit),
-                         (product["number"], Decimal(2), Decimal("9.99")))
+        self.assertEqual(
+            (read_line.product.number, read_line.quantity, read_line.price_per_unit),
+            (product["number"], Decimal(2), Decimal("9.99")),
+        )
         self.assertEqual((read_line.account_code, read_line.tracking), ("260", (TrackingChoice("Region", "North"),)))
         self.assertEqual(record.customer.name, customer["name"])
         self.assertTrue(record.etag.startswith('W/"'))
@@ -118,16 +131,25 @@ class BatchTestCase(SyncTestCase):
         self.onboard()
         client = self.dataverse()
         first, second = self.make_account(), self.make_account()
-        answers = batch.execute(client, [
-            BatchRequest("PATCH", f"accounts({first['id']})", {"telephone1": "+1 555 0100"}),
-            BatchRequest("PATCH", "accounts(00000000-0000-0000-0000-000000000000)", {"nosuchcolumn": 1}, {"If-Match": "*"}),
-            BatchRequest("PATCH", f"accounts({second['id']})?$select=telephone1", {"telephone1": "+1 555 0101"},
-                         {"Prefer": "return=representation"}),
-        ])
+        answers = batch.execute(
+            client,
+            [
+                BatchRequest("PATCH", f"accounts({first['id']})", {"telephone1": "+1 555 0100"}),
+                BatchRequest("PATCH", "accounts(00000000-0000-0000-0000-000000000000)", {"nosuchcolumn": 1}, {"If-Match": "*"}),
+                BatchRequest(
+                    "PATCH",
+                    f"accounts({second['id']})?$select=telephone1",
+                    {"telephone1": "+1 555 0101"},
+                    {"Prefer": "return=representation"},
+                ),
+            ],
+        )
         self.assertEqual([answer.ok for answer in answers], [True, False, True])
         self.assertTrue(answers[1].error)
         self.assertEqual(answers[2].body["telephone1"], "+1 555 0101")
-        self.assertEqual(client.list("accounts", select="telephone1", filter=f"accountid eq {first['id']}")[0]["telephone1"], "+1 555 0100")
+        self.assertEqual(
+            client.list("accounts", select="telephone1", filter=f"accountid eq {first['id']}")[0]["telephone1"], "+1 555 0100"
+        )
 
     def test_more_requests_than_one_batch_takes_go_in_several_calls(self):
         self.onboard()
@@ -135,7 +157,9 @@ class BatchTestCase(SyncTestCase):
         account = self.make_account()
         calls = client.calls
         with mock.patch.object(batch, "MAX_REQUESTS", 2):
-            answers = batch.execute(client, [BatchRequest("PATCH", f"accounts({account['id']})", {"telephone1": f"+1 555 01{n:02d}"})
-                                             for n in range(5)])
+            answers = batch.execute(
+                client,
+                [BatchRequest("PATCH", f"accounts({account['id']})", {"telephone1": f"+1 555 01{n:02d}"}) for n in range(5)],
+            )
         self.assertEqual((len(answers), client.calls - calls), (5, 3))
         self.assertTrue(all(answer.ok for answer in answers))

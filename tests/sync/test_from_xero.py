@@ -14,8 +14,11 @@ from dxconnector.sync.models import Cursor, SyncAttempt, XeroWebhookEvent
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase
 
-AUTHORISED = {"stl3_defaultsalesinvoicestatus": option_value("stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus",
-                                                             "AUTHORISED")}
+AUTHORISED = {
+    "stl3_defaultsalesinvoicestatus": option_value(
+        "stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus", "AUTHORISED"
+    )
+}
 
 
 def xero_status(code: str) -> int:
@@ -31,7 +34,9 @@ class FromXeroTestCase(SyncTestCase):
         self.xero_id = self.link(self.invoice_id).xero_id
 
     def pay(self, amount: Decimal) -> None:
-        self.in_xero(resources.PAYMENTS, {"Invoice": {"InvoiceID": self.xero_id}, "Account": {"Code": "090"}, "Amount": str(amount)})
+        self.in_xero(
+            resources.PAYMENTS, {"Invoice": {"InvoiceID": self.xero_id}, "Account": {"Code": "090"}, "Amount": str(amount)}
+        )
 
     def paid_columns(self) -> dict:
         [details] = self.details(self.invoice_id, "stl3_xerostatus,stl3_amountdue,stl3_amountpaid,stl3_fullypaidon")
@@ -72,8 +77,10 @@ class FromXeroTestCase(SyncTestCase):
         self.assertEqual((invoice["statecode"], invoice["statuscode"]), (2, 100001))
         rows = {row["stl3_name"]: row for row in self.history(self.invoice_id)}  # both may share their second
         self.assertEqual(set(rows), {"Invoice to Xero: Succeeded", "Invoice from Xero: Succeeded"})
-        self.assertEqual(rows["Invoice from Xero: Succeeded"]["stl3_direction"],
-                         option_value("stl3_synchistory", "stl3_direction", "XERO_TO_D365"))
+        self.assertEqual(
+            rows["Invoice from Xero: Succeeded"]["stl3_direction"],
+            option_value("stl3_synchistory", "stl3_direction", "XERO_TO_D365"),
+        )
         self.assertEqual(self.attempts(self.invoice_id, direction=None)[-1].direction, SyncAttempt.Direction.TO_DYNAMICS)
         self.assertEqual(self.sync().counts.get("brought_back", 0), 0)  # told once
 
@@ -100,8 +107,15 @@ class FromXeroTestCase(SyncTestCase):
 
     def test_invoices_made_in_xero_by_someone_else_are_left_alone(self):
         contact = self.in_xero(resources.CONTACTS, {"Name": "Walk-in customer"})
-        self.in_xero(resources.INVOICES, {"Type": "ACCREC", "Contact": {"ContactID": contact["ContactID"]}, "Status": "AUTHORISED",
-                                          "LineItems": [{"Description": "Cash sale", "Quantity": 1, "UnitAmount": 5, "AccountCode": "200"}]})
+        self.in_xero(
+            resources.INVOICES,
+            {
+                "Type": "ACCREC",
+                "Contact": {"ContactID": contact["ContactID"]},
+                "Status": "AUTHORISED",
+                "LineItems": [{"Description": "Cash sale", "Quantity": 1, "UnitAmount": 5, "AccountCode": "200"}],
+            },
+        )
         self.assertEqual(self.sync().counts.get("brought_back", 0), 0)
 
     def test_a_sweep_asks_xero_only_when_its_webhooks_told_of_a_change_or_a_while_has_passed(self):
@@ -109,13 +123,19 @@ class FromXeroTestCase(SyncTestCase):
         self.pay(Decimal("40"))
         quiet = self.sync("sweep")
         self.assertEqual((quiet.counts["xero_calls"], quiet.counts.get("brought_back", 0)), (0, 0))
-        XeroWebhookEvent.objects.create(tenant_id=self.connection.xero.tenant_id, category="INVOICE", event_type="UPDATE",
-                                        resource_id=self.xero_id, event_date=timezone.now())
+        XeroWebhookEvent.objects.create(
+            tenant_id=self.connection.xero.tenant_id,
+            category="INVOICE",
+            event_type="UPDATE",
+            resource_id=self.xero_id,
+            event_date=timezone.now(),
+        )
         told = self.sync("sweep")
         self.assertEqual(told.counts["brought_back"], 1)
         XeroWebhookEvent.objects.update(received_at=timezone.now() - timedelta(minutes=2))  # long before that read
         self.pay(Decimal("10"))
         self.assertEqual(self.sync("sweep").counts.get("brought_back", 0), 0)
         Cursor.objects.filter(connection=self.connection, stream="invoices-from-xero").update(
-            updated_at=timezone.now() - timedelta(hours=1))
+            updated_at=timezone.now() - timedelta(hours=1)
+        )
         self.assertEqual(self.sync("sweep").counts["brought_back"], 1)

@@ -49,9 +49,14 @@ class InterruptedRunTestCase(SyncTestCase):
 
     def test_a_credit_note_whose_answer_was_lost_is_recognised_in_xero_and_not_made_twice(self):
         customer = self.make_account()
-        lines = [{"description": "Returned goods", "price": "30", "quantity": 2}, {"description": "Restocking", "price": "5", "quantity": 1}]
+        lines = [
+            {"description": "Returned goods", "price": "30", "quantity": 2},
+            {"description": "Restocking", "price": "5", "quantity": 1},
+        ]
         credit_note = self.make_invoice(customer, lines, **of_type("ACCRECCREDIT"))
-        twin = self.make_invoice(customer, [{"description": "Returned goods", "price": "30", "quantity": 1}], **of_type("ACCRECCREDIT"))
+        twin = self.make_invoice(
+            customer, [{"description": "Returned goods", "price": "30", "quantity": 1}], **of_type("ACCRECCREDIT")
+        )
         with mock.patch.object(invoices.state, "commit_batch", once(state.commit_batch)), self.assertRaises(Crash):
             self.run_once()
         made = {note["CreditNoteID"] for note in self.xero().records(resources.CREDIT_NOTES)}

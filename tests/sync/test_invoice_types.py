@@ -20,8 +20,10 @@ class InvoiceTypesTestCase(SyncTestCase):
 
     def test_each_invoice_type_lands_in_its_xero_collection_with_its_type_and_default_account(self):
         customer = self.make_account()
-        made = {code: self.make_invoice(customer, [{"description": f"{code} line", "price": "40", "quantity": 2}], **of_type(code))
-                for code in ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT")}
+        made = {
+            code: self.make_invoice(customer, [{"description": f"{code} line", "price": "40", "quantity": 2}], **of_type(code))
+            for code in ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT")
+        }
         run = self.sync()
         self.assertEqual(run.counts["succeeded"], 4)
         for code, invoice_id in made.items():
@@ -41,9 +43,14 @@ class InvoiceTypesTestCase(SyncTestCase):
                 number = xero.get("CreditNoteNumber") or xero.get("InvoiceNumber")
                 self.assertEqual((details["stl3_xeroid"], details["stl3_xeronumber"]), (link.xero_id, number))
         contact_id = self.xero_credit_note(self.link(made["ACCRECCREDIT"]).xero_id)["Contact"]["ContactID"]
-        credit_notes = {c["CreditNoteID"] for c in self.xero().records(resources.CREDIT_NOTES, where=f'Contact.ContactID==Guid("{contact_id}")')}
+        credit_notes = {
+            c["CreditNoteID"]
+            for c in self.xero().records(resources.CREDIT_NOTES, where=f'Contact.ContactID==Guid("{contact_id}")')
+        }
         self.assertEqual(credit_notes, {self.link(made["ACCRECCREDIT"]).xero_id, self.link(made["ACCPAYCREDIT"]).xero_id})
-        invoices = {i["InvoiceID"] for i in self.xero().records(resources.INVOICES, where=f'Contact.ContactID==Guid("{contact_id}")')}
+        invoices = {
+            i["InvoiceID"] for i in self.xero().records(resources.INVOICES, where=f'Contact.ContactID==Guid("{contact_id}")')
+        }
         self.assertEqual(invoices, {self.link(made["ACCREC"]).xero_id, self.link(made["ACCPAY"]).xero_id})
 
     def test_a_negative_invoice_is_held_back_unless_credit_notes_are_made_automatically(self):
@@ -65,15 +72,20 @@ class InvoiceTypesTestCase(SyncTestCase):
                 self.assertEqual(Decimal(str(credit_note["SubTotal"])), Decimal(60))
 
     def test_a_negative_credit_note_is_held_back_with_a_reason(self):
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Oops", "price": "-5", "quantity": 1}],
-                                       **of_type("ACCRECCREDIT"))
+        invoice_id = self.make_invoice(
+            self.make_account(), [{"description": "Oops", "price": "-5", "quantity": 1}], **of_type("ACCRECCREDIT")
+        )
         self.sync()
         [attempt] = self.attempts(invoice_id)
         self.assertEqual((attempt.outcome, attempt.reason_code), ("HELD_BACK", "negative_credit_note"))
 
     def test_an_edited_credit_note_is_updated_in_place_in_xero(self):
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Refund", "price": "10", "quantity": 1}],
-                                       **of_type("ACCRECCREDIT"), description="First")
+        invoice_id = self.make_invoice(
+            self.make_account(),
+            [{"description": "Refund", "price": "10", "quantity": 1}],
+            **of_type("ACCRECCREDIT"),
+            description="First",
+        )
         self.sync()
         first = self.link(invoice_id)
         [line] = self.lines(invoice_id)

@@ -23,8 +23,16 @@ def export_status(code: str) -> int:
 
 
 def lines_of(xero: dict) -> list[tuple]:
-    return [(line["Description"], Decimal(str(line["Quantity"])), Decimal(str(line["UnitAmount"])), line.get("ItemCode"),
-             line.get("AccountCode")) for line in xero["LineItems"]]
+    return [
+        (
+            line["Description"],
+            Decimal(str(line["Quantity"])),
+            Decimal(str(line["UnitAmount"])),
+            line.get("ItemCode"),
+            line.get("AccountCode"),
+        )
+        for line in xero["LineItems"]
+    ]
 
 
 class InvoicesReachXeroTestCase(SyncTestCase):
@@ -38,21 +46,32 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         contact = self.in_xero(resources.CONTACTS, {"Name": unique("Xero name"), "AccountNumber": customer["accountnumber"]})
         product = self.make_product(price="19.95")
         self.in_xero(resources.ITEMS, {"Code": product["number"], "Name": "Widget"})
-        invoice_id = self.make_invoice(customer, [{"product": product, "quantity": 3},
-                                                  {"description": "Freight to site", "price": "12.5", "quantity": 1}],
-                                       delivered=datetime(2026, 3, 14, 12, 0, tzinfo=UTC), description="Spring order")
+        invoice_id = self.make_invoice(
+            customer,
+            [{"product": product, "quantity": 3}, {"description": "Freight to site", "price": "12.5", "quantity": 1}],
+            delivered=datetime(2026, 3, 14, 12, 0, tzinfo=UTC),
+            description="Spring order",
+        )
         self.sync()
         xero = self.xero_invoice(self.link(invoice_id).xero_id)
         self.assertEqual(xero["Contact"]["ContactID"], contact["ContactID"])  # matched by account number, not created
         self.assertEqual(xero["InvoiceNumber"], self.invoice_row(invoice_id, select="invoicenumber")["invoicenumber"])
         self.assertEqual(xero["DateString"][:10], "2026-03-14")
         self.assertEqual((xero["Type"], xero["Status"], xero["Reference"]), ("ACCREC", "DRAFT", "Spring order"))
-        self.assertEqual(lines_of(xero), [(product["name"], Decimal(3), Decimal("19.95"), product["number"], "200"),
-                                          ("Freight to site", Decimal(1), Decimal("12.5"), None, "200")])
+        self.assertEqual(
+            lines_of(xero),
+            [
+                (product["name"], Decimal(3), Decimal("19.95"), product["number"], "200"),
+                ("Freight to site", Decimal(1), Decimal("12.5"), None, "200"),
+            ],
+        )
 
     def test_a_bill_keeps_a_unit_amount_of_four_decimal_places(self):
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Cable", "price": "10", "quantity": 8, "discount": "1"}],
-                                       stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCPAY"))
+        invoice_id = self.make_invoice(
+            self.make_account(),
+            [{"description": "Cable", "price": "10", "quantity": 8, "discount": "1"}],
+            stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCPAY"),
+        )
         self.sync()
         xero = self.xero_invoice(self.link(invoice_id).xero_id)
         self.assertEqual(xero["Type"], "ACCPAY")
@@ -63,11 +82,18 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         self.sync()
         link = self.link(invoice_id)
         xero = self.xero_invoice(link.xero_id)
-        row = self.invoice_row(invoice_id, select="stl3_xeronumber,stl3_xerostatus,duedate", expand=(
-            "stl3_xeroinvoice_invoiceid($select=stl3_xeroid,stl3_xeronumber,stl3_xerostatus,stl3_exportstatus,stl3_invoiceurl,"
-            "stl3_exportedon,stl3_amountdue)"))
-        self.assertEqual((row["stl3_xeronumber"], row["stl3_xerostatus"]),
-                         (xero["InvoiceNumber"], option_value("invoice", "stl3_xerostatus", "DRAFT")))
+        row = self.invoice_row(
+            invoice_id,
+            select="stl3_xeronumber,stl3_xerostatus,duedate",
+            expand=(
+                "stl3_xeroinvoice_invoiceid($select=stl3_xeroid,stl3_xeronumber,stl3_xerostatus,stl3_exportstatus,stl3_invoiceurl,"
+                "stl3_exportedon,stl3_amountdue)"
+            ),
+        )
+        self.assertEqual(
+            (row["stl3_xeronumber"], row["stl3_xerostatus"]),
+            (xero["InvoiceNumber"], option_value("invoice", "stl3_xerostatus", "DRAFT")),
+        )
         self.assertEqual(row["duedate"], xero["DueDateString"][:10])  # Xero worked it out; it comes back
         [details] = row["stl3_xeroinvoice_invoiceid"]
         self.assertEqual((details["stl3_xeroid"], details["stl3_xeronumber"]), (link.xero_id, xero["InvoiceNumber"]))
@@ -79,8 +105,11 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         self.assertFalse(link.writeback_due)
 
     def test_an_approved_sales_invoice_gets_its_online_invoice_link(self):
-        self.set_settings(stl3_defaultsalesinvoicestatus=option_value("stl3_stellariseconnectorsettings",
-                                                                      "stl3_defaultsalesinvoicestatus", "AUTHORISED"))
+        self.set_settings(
+            stl3_defaultsalesinvoicestatus=option_value(
+                "stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus", "AUTHORISED"
+            )
+        )
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Survey", "price": "300", "quantity": 1}])
         self.sync()
         [details] = self.details(invoice_id, "stl3_onlineinvoiceurl,stl3_xerostatus")
@@ -98,7 +127,9 @@ class InvoicesReachXeroTestCase(SyncTestCase):
     def test_a_contact_customer_goes_as_a_xero_contact_with_their_full_name(self):
         client = self.dataverse()
         person = {"id": client.create("contacts", {"firstname": "Zoë", "lastname": unique("Brontë")})}
-        invoice_id = self.make_invoice(person, [{"description": "Consulting", "price": "150", "quantity": 2}], customer_kind="contact")
+        invoice_id = self.make_invoice(
+            person, [{"description": "Consulting", "price": "150", "quantity": 2}], customer_kind="contact"
+        )
         self.sync()
         contact = self.xero_invoice(self.link(invoice_id).xero_id)["Contact"]
         self.assertTrue(contact["Name"].startswith("Zoë Brontë"))
@@ -168,22 +199,30 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Install", "price": "100", "quantity": 1}])
         self.sync()
         [details] = self.details(invoice_id, "stl3_xeroinvoiceid")
-        self.dataverse().update("stl3_xeroinvoices", details["stl3_xeroinvoiceid"], {"stl3_exportstatus": export_status("READY_TO_UPDATE")})
+        self.dataverse().update(
+            "stl3_xeroinvoices", details["stl3_xeroinvoiceid"], {"stl3_exportstatus": export_status("READY_TO_UPDATE")}
+        )
         self.sync()
         self.assertEqual(self.attempts(invoice_id)[-1].reason, "Updated in Xero.")
         [details] = self.details(invoice_id, "stl3_exportstatus")
         self.assertEqual(details["stl3_exportstatus"], export_status("EXPORTED"))
 
     def test_a_paid_invoice_takes_the_edits_xero_allows_and_refuses_the_others_with_the_fields_named(self):
-        self.set_settings(stl3_defaultsalesinvoicestatus=option_value("stl3_stellariseconnectorsettings",
-                                                                      "stl3_defaultsalesinvoicestatus", "AUTHORISED"))
-        allowed, refused = (self.make_invoice(self.make_account(), [{"description": "Install", "price": "100", "quantity": 1}])
-                            for _ in range(2))
+        self.set_settings(
+            stl3_defaultsalesinvoicestatus=option_value(
+                "stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus", "AUTHORISED"
+            )
+        )
+        allowed, refused = (
+            self.make_invoice(self.make_account(), [{"description": "Install", "price": "100", "quantity": 1}]) for _ in range(2)
+        )
         self.sync()
         xero_ids = {invoice_id: self.link(invoice_id).xero_id for invoice_id in (allowed, refused)}
         for xero_id in xero_ids.values():
-            self.in_xero(resources.PAYMENTS, {"Invoice": {"InvoiceID": xero_id}, "Account": {"Code": "090"},
-                                              "Amount": self.xero_invoice(xero_id)["Total"]})
+            self.in_xero(
+                resources.PAYMENTS,
+                {"Invoice": {"InvoiceID": xero_id}, "Account": {"Code": "090"}, "Amount": self.xero_invoice(xero_id)["Total"]},
+            )
         # Edited in Dynamics after the payment in Xero, before the sync brought it back (each edit's own run).
         self.dataverse().update("invoices", allowed, {"description": "Paid, thank you"})
         [line] = self.lines(refused)
@@ -205,8 +244,11 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         self.assertEqual(self.attempts(invoice_id)[-1].reason, "Deleted in Xero.")
 
     def test_a_cancelled_approved_invoice_is_voided_in_xero_and_its_details_say_so(self):
-        self.set_settings(stl3_defaultsalesinvoicestatus=option_value("stl3_stellariseconnectorsettings",
-                                                                      "stl3_defaultsalesinvoicestatus", "AUTHORISED"))
+        self.set_settings(
+            stl3_defaultsalesinvoicestatus=option_value(
+                "stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus", "AUTHORISED"
+            )
+        )
         invoice_id = self.make_invoice(self.make_account(), [{"description": "Install", "price": "100", "quantity": 1}])
         self.sync()
         self.cancel_invoice(invoice_id)
@@ -222,8 +264,11 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         good = self.make_invoice(customer, [{"description": "Fine", "price": "10", "quantity": 1}])
         bad = self.make_invoice(customer, [{"description": "Unknown account", "price": "10", "quantity": 1}])
         [line] = client.list("invoicedetails", select="invoicedetailid", filter=f"_invoiceid_value eq {bad}")
-        client.update("invoicedetails", line["invoicedetailid"],
-                      {"stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({unknown_code})"})
+        client.update(
+            "invoicedetails",
+            line["invoicedetailid"],
+            {"stl3_accountcodeid@odata.bind": f"/{CHART_OF_ACCOUNTS.set_name}({unknown_code})"},
+        )
         run = self.sync()
         self.assertEqual(self.attempts(good)[-1].outcome, "SUCCEEDED")
         [failed] = self.attempts(bad)
@@ -235,8 +280,11 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         self.assertFalse(self.xero_invoices_linking_to(bad))
 
     def test_a_held_back_invoice_is_recorded_with_the_rule_that_holds_it(self):
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Later", "price": "10", "quantity": 1}],
-                                       delivered=datetime(2099, 1, 1, tzinfo=UTC))
+        invoice_id = self.make_invoice(
+            self.make_account(),
+            [{"description": "Later", "price": "10", "quantity": 1}],
+            delivered=datetime(2099, 1, 1, tzinfo=UTC),
+        )
         self.sync()
         [attempt] = self.attempts(invoice_id)
         self.assertEqual((attempt.outcome, attempt.reason_code), ("HELD_BACK", "delivered_in_future"))
@@ -244,7 +292,9 @@ class InvoicesReachXeroTestCase(SyncTestCase):
 
     def test_another_connections_invoices_are_left_alone(self):
         other = self.onboard(self.bob.connections.create(name="Beta Sales", time_zone="Europe/London"))
-        theirs = self.make_invoice(self.make_account(), [{"description": "Theirs", "price": "10", "quantity": 1}], connection=other)
+        theirs = self.make_invoice(
+            self.make_account(), [{"description": "Theirs", "price": "10", "quantity": 1}], connection=other
+        )
         ours = self.make_invoice(self.make_account(), [{"description": "Ours", "price": "10", "quantity": 1}])
         run = self.sync()
         self.assertEqual(run.counts["succeeded"], 1)
@@ -269,7 +319,9 @@ class DefaultConnectionTestCase(IsolatedSyncTestCase):
     def test_an_invoice_without_a_connection_goes_with_the_default_connection_alone(self):
         self.onboard(stl3_isdefaultconnection=True)
         other = self.onboard(self.bob.connections.create(name="Beta Sales", time_zone="Europe/London"))
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Anyone's", "price": "10", "quantity": 1}], assigned=False)
+        invoice_id = self.make_invoice(
+            self.make_account(), [{"description": "Anyone's", "price": "10", "quantity": 1}], assigned=False
+        )
         not_default = run_sync(other.pk, "test", clients=self.clients)
         self.assertEqual(not_default.status, SyncRun.Status.SUCCEEDED)
         self.assertFalse(SyncAttempt.objects.filter(connection=other, dynamics_id=invoice_id).exists())

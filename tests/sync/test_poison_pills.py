@@ -145,8 +145,10 @@ class PoisonPillTestCase(PoisonedRun):
         self.assertEqual(len(self.xero_invoices_linking_to(self.bad)), 1)
 
     def test_an_invoice_that_cannot_be_emailed_is_synced_and_says_so(self):
-        self.set_settings(stl3_defaultsalesinvoicestatus=settings_choice("stl3_defaultsalesinvoicestatus", "AUTHORISED"),
-                          stl3_sendemailfromxero=True)
+        self.set_settings(
+            stl3_defaultsalesinvoicestatus=settings_choice("stl3_defaultsalesinvoicestatus", "AUTHORISED"),
+            stl3_sendemailfromxero=True,
+        )
         with self.poison(invoices, "_to_email", lambda ctx, plan: plan.invoice_id == self.bad):
             run = self.sync()
         self.assertEqual((self.attempts(self.bad)[-1].outcome, run.counts["emailed"]), ("SUCCEEDED", 2))
@@ -244,18 +246,44 @@ class ReferenceListPoisonTestCase(SyncTestCase):
 
     def test_a_row_of_xeros_lists_that_cannot_be_read_is_left_out_and_nothing_is_archived_for_it(self):
         Cursor.objects.filter(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).update(
-            updated_at=timezone.now() - timedelta(days=1))
-        accounts = {row["stl3_code"]: row for row in self.dataverse().list(
-            CHART_OF_ACCOUNTS.set_name, select="stl3_code,stl3_status", filter=f"_stl3_connectorid_value eq {self.connector_id()}")}
+            updated_at=timezone.now() - timedelta(days=1)
+        )
+        accounts = {
+            row["stl3_code"]: row
+            for row in self.dataverse().list(
+                CHART_OF_ACCOUNTS.set_name,
+                select="stl3_code,stl3_status",
+                filter=f"_stl3_connectorid_value eq {self.connector_id()}",
+            )
+        }
         listed = next(item for item in reference_lists.LISTS if item.table is CHART_OF_ACCOUNTS)
-        with mock.patch.object(reference_lists, "LISTS", tuple(
-                item if item is not listed else reference_lists.ReferenceList(
-                    item.resource, item.table, item.key_column, poisoned(reference.account_row, lambda record, _: record.get("Code") == "200"))
-                for item in reference_lists.LISTS)):
+        with mock.patch.object(
+            reference_lists,
+            "LISTS",
+            tuple(
+                item
+                if item is not listed
+                else reference_lists.ReferenceList(
+                    item.resource,
+                    item.table,
+                    item.key_column,
+                    poisoned(reference.account_row, lambda record, _: record.get("Code") == "200"),
+                )
+                for item in reference_lists.LISTS
+            ),
+        ):
             run = self.sync()
         self.assertEqual((run.status, run.counts["reference_rows_unreadable"]), (SyncRun.Status.SUCCEEDED, 1))
-        after = {row["stl3_code"]: row for row in self.dataverse().list(
-            CHART_OF_ACCOUNTS.set_name, select="stl3_code,stl3_status", filter=f"_stl3_connectorid_value eq {self.connector_id()}")}
+        after = {
+            row["stl3_code"]: row
+            for row in self.dataverse().list(
+                CHART_OF_ACCOUNTS.set_name,
+                select="stl3_code,stl3_status",
+                filter=f"_stl3_connectorid_value eq {self.connector_id()}",
+            )
+        }
         self.assertEqual(after, accounts)  # the account Xero still has is not archived for want of its row
-        self.assertTrue(Cursor.objects.get(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).updated_at
-                        > timezone.now() - timedelta(minutes=1))
+        self.assertTrue(
+            Cursor.objects.get(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).updated_at
+            > timezone.now() - timedelta(minutes=1)
+        )

@@ -45,22 +45,35 @@ def mostly(usual: st.SearchStrategy[Any], unusual: st.SearchStrategy[Any], odds:
 
 
 def text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
-    return mostly(st.text(PRINTABLE, min_size=min_size, max_size=min(max_size, 40)),
-                  st.one_of(st.text(ANY_CHAR, min_size=min_size, max_size=min(max_size, 40)),
-                            st.text(ANY_CHAR, min_size=max_size, max_size=max_size),  # at the limit
-                            st.sampled_from(["Café ☕ 😀", "  spaced  out  ", "line\nbreak", "Zoë Ngāta", "抹茶ラテ"])), odds=10)
+    return mostly(
+        st.text(PRINTABLE, min_size=min_size, max_size=min(max_size, 40)),
+        st.one_of(
+            st.text(ANY_CHAR, min_size=min_size, max_size=min(max_size, 40)),
+            st.text(ANY_CHAR, min_size=max_size, max_size=max_size),  # at the limit
+            st.sampled_from(["Café ☕ 😀", "  spaced  out  ", "line\nbreak", "Zoë Ngāta", "抹茶ラテ"]),
+        ),
+        odds=10,
+    )
 
 
 def decimals(places: int, low: int | str, high: int | str) -> st.SearchStrategy[Decimal]:
     return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False)
 
 
-QUANTITY = mostly(st.one_of(st.sampled_from([Decimal(1), Decimal(3), Decimal("0.5")]), decimals(2, 0, 1000)),
-                  st.one_of(decimals(5, 0, 100_000), decimals(5, -100, 0)), odds=6)
-PRICE = mostly(st.one_of(st.sampled_from([Decimal(10), Decimal("19.99"), Decimal("0.01")]), decimals(2, 0, 100_000)),
-               st.one_of(decimals(4, 0, "922337203685477"), decimals(2, -1000, 0)), odds=6)
-DELIVERED = mostly(st.datetimes(datetime(2000, 1, 1), datetime(2026, 11, 30), timezones=st.just(UTC)),
-                   st.datetimes(datetime(1753, 1, 1), datetime(9999, 12, 31, 23, 59, 59), timezones=st.just(UTC)))
+QUANTITY = mostly(
+    st.one_of(st.sampled_from([Decimal(1), Decimal(3), Decimal("0.5")]), decimals(2, 0, 1000)),
+    st.one_of(decimals(5, 0, 100_000), decimals(5, -100, 0)),
+    odds=6,
+)
+PRICE = mostly(
+    st.one_of(st.sampled_from([Decimal(10), Decimal("19.99"), Decimal("0.01")]), decimals(2, 0, 100_000)),
+    st.one_of(decimals(4, 0, "922337203685477"), decimals(2, -1000, 0)),
+    odds=6,
+)
+DELIVERED = mostly(
+    st.datetimes(datetime(2000, 1, 1), datetime(2026, 11, 30), timezones=st.just(UTC)),
+    st.datetimes(datetime(1753, 1, 1), datetime(9999, 12, 31, 23, 59, 59), timezones=st.just(UTC)),
+)
 
 
 class Own(str):
@@ -83,10 +96,13 @@ def own(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 ALIKE_NAMES = st.sampled_from([f"Twin Traders {TAG}", f"twin traders {TAG}", f" Twin  Traders {TAG} "])
 CUSTOMER_NAMES = mostly(own(text(150)), st.one_of(ALIKE_NAMES, text(160)))
 ACCOUNT_NUMBERS = mostly(st.just(""), st.one_of(st.sampled_from([f"A-{TAG}", f" A-{TAG}", f"a-{TAG}"]), text(20)))
-PRODUCT_NUMBERS = mostly(st.just(Own("P-")),
-                         st.one_of(st.sampled_from([f"P-{TAG}", f" P-{TAG}", f"p-{TAG} ", f"PAD-{TAG}"]), text(100, min_size=1)))
-EMAILS = mostly(st.sampled_from(["", "accounts@example.com"]), st.one_of(st.sampled_from(["accounts@@example..com", "zoë@example.com"]),
-                                                                         text(100)))
+PRODUCT_NUMBERS = mostly(
+    st.just(Own("P-")), st.one_of(st.sampled_from([f"P-{TAG}", f" P-{TAG}", f"p-{TAG} ", f"PAD-{TAG}"]), text(100, min_size=1))
+)
+EMAILS = mostly(
+    st.sampled_from(["", "accounts@example.com"]),
+    st.one_of(st.sampled_from(["accounts@@example..com", "zoë@example.com"]), text(100)),
+)
 RARELY = mostly(st.just(Decimal(0)), decimals(2, 0, 100), odds=8)  # an invoice discount %, a freight amount
 
 
@@ -122,22 +138,35 @@ class Scenario:
 PRODUCTS = st.fixed_dictionaries({"name": text(100, min_size=1), "number": PRODUCT_NUMBERS, "price": decimals(2, 0, 100_000)})
 CUSTOMERS = st.one_of(
     st.fixed_dictionaries({"kind": st.just("account"), "name": CUSTOMER_NAMES, "number": ACCOUNT_NUMBERS, "email": EMAILS}),
-    st.fixed_dictionaries({"kind": st.just("contact"), "first": text(50),
-                           "last": mostly(own(text(40)), text(50, min_size=1)), "email": EMAILS}),
+    st.fixed_dictionaries(
+        {"kind": st.just("contact"), "first": text(50), "last": mostly(own(text(40)), text(50, min_size=1)), "email": EMAILS}
+    ),
 )
 LINES = st.one_of(
-    st.builds(Line, quantity=QUANTITY, price=PRICE, discount=mostly(st.just(Decimal(0)), decimals(3, 0, 50)),
-              text=text(500, min_size=1), description=st.one_of(st.just(""), text(2000))),
+    st.builds(
+        Line,
+        quantity=QUANTITY,
+        price=PRICE,
+        discount=mostly(st.just(Decimal(0)), decimals(3, 0, 50)),
+        text=text(500, min_size=1),
+        description=st.one_of(st.just(""), text(2000)),
+    ),
     st.builds(Line, quantity=QUANTITY, price=PRICE, product=PRODUCTS),
     st.builds(Line, quantity=st.just(Decimal(0)), price=st.just(Decimal(0)), text=text(500, min_size=1)),  # description only
 )
 INVOICES = st.builds(
-    Invoice, customer=CUSTOMERS, delivered=DELIVERED, lines=st.lists(LINES, min_size=1, max_size=3),
-    type=mostly(st.just("ACCREC"), st.sampled_from(["ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"])), description=text(2000),
-    discount_percentage=RARELY, freight=RARELY,
+    Invoice,
+    customer=CUSTOMERS,
+    delivered=DELIVERED,
+    lines=st.lists(LINES, min_size=1, max_size=3),
+    type=mostly(st.just("ACCREC"), st.sampled_from(["ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"])),
+    description=text(2000),
+    discount_percentage=RARELY,
+    freight=RARELY,
 )
-SCENARIOS = st.builds(Scenario, invoices=st.lists(INVOICES, min_size=1, max_size=3), create_products=st.booleans(),
-                      credit_notes=st.booleans())
+SCENARIOS = st.builds(
+    Scenario, invoices=st.lists(INVOICES, min_size=1, max_size=3), create_products=st.booleans(), credit_notes=st.booleans()
+)
 
 
 class BadDataPropertyTestCase(SyncTestCase):
@@ -149,8 +178,13 @@ class BadDataPropertyTestCase(SyncTestCase):
     def test_every_invoice_reaches_xero_exactly_or_is_held_with_a_reason(self):
         # The examples share one connection and its ledger, as runs do (a Django test case per example would roll the
         # ledger back while Dynamics and Xero keep what was made); names repeat across them on purpose.
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=FAILURES, print_blob=True,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=FAILURES,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
         @given(SCENARIOS)
         def every_record_exact_or_held(scenario: Scenario) -> None:
             self.check(scenario)
@@ -182,9 +216,13 @@ class BadDataPropertyTestCase(SyncTestCase):
         total = Decimal(str(row["totalamountlessfreight"]))
         lines = sum((Decimal(str(line["LineAmount"])) for line in copy["LineItems"] if "LineAmount" in line), Decimal(0))
         self.assertEqual(lines, abs(total), f"Xero's lines come to {lines}, Dynamics' total is {total}")
-        self.assertEqual([line.get("Description") for line in copy["LineItems"]], [self.sent_text(line) for line in invoice.lines])
+        self.assertEqual(
+            [line.get("Description") for line in copy["LineItems"]], [self.sent_text(line) for line in invoice.lines]
+        )
         self.assertEqual(copy["DateString"][:10], invoice.delivered.astimezone(ZONE).date().isoformat())
-        [customer_link] = Link.objects.filter(connection=self.connection, kind=Link.Kind.CONTACT, dynamics_id=invoice.customer["id"])
+        [customer_link] = Link.objects.filter(
+            connection=self.connection, kind=Link.Kind.CONTACT, dynamics_id=invoice.customer["id"]
+        )
         self.assertEqual(copy["Contact"]["ContactID"], customer_link.xero_id)
         self.assertEqual(copy["Contact"]["Name"], one_line(self.customer_name(invoice.customer)))
 
@@ -199,8 +237,13 @@ class BadDataPropertyTestCase(SyncTestCase):
             self.assertFalse(self.xero_invoices_linking_to(invoice_id))
 
     def assert_nothing_shared(self) -> None:
-        shared = (Link.objects.filter(connection=self.connection).exclude(xero_id="").values("kind", "xero_id")
-                  .annotate(records=Count("id")).filter(records__gt=1))
+        shared = (
+            Link.objects.filter(connection=self.connection)
+            .exclude(xero_id="")
+            .values("kind", "xero_id")
+            .annotate(records=Count("id"))
+            .filter(records__gt=1)
+        )
         self.assertFalse(list(shared))
 
     # --- making the records in Dynamics -----------------------------------------------------------------------
@@ -224,15 +267,36 @@ class BadDataPropertyTestCase(SyncTestCase):
             if key in customer:
                 customer[key] = made(customer[key])
         if customer["kind"] == "account":
-            customer["id"] = self.dataverse().create("accounts", {"name": customer["name"], "accountnumber": customer["number"] or None,
-                                                                 "emailaddress1": customer["email"] or None})
+            customer["id"] = self.dataverse().create(
+                "accounts",
+                {
+                    "name": customer["name"],
+                    "accountnumber": customer["number"] or None,
+                    "emailaddress1": customer["email"] or None,
+                },
+            )
         else:
-            customer["id"] = self.dataverse().create("contacts", {"firstname": customer["first"] or None, "lastname": customer["last"],
-                                                                 "emailaddress1": customer["email"] or None})
-        columns = {"stl3_xeroinvoicetype": invoice_choice("stl3_xeroinvoicetype", invoice.type), "description": invoice.description,
-                   "discountpercentage": float(invoice.discount_percentage), "freightamount": float(invoice.freight)}
-        return self.make_invoice(customer, [self.line_body(number, line) for number, line in enumerate(invoice.lines, 1)],
-                                 delivered=invoice.delivered, customer_kind=customer["kind"], **columns)
+            customer["id"] = self.dataverse().create(
+                "contacts",
+                {
+                    "firstname": customer["first"] or None,
+                    "lastname": customer["last"],
+                    "emailaddress1": customer["email"] or None,
+                },
+            )
+        columns = {
+            "stl3_xeroinvoicetype": invoice_choice("stl3_xeroinvoicetype", invoice.type),
+            "description": invoice.description,
+            "discountpercentage": float(invoice.discount_percentage),
+            "freightamount": float(invoice.freight),
+        }
+        return self.make_invoice(
+            customer,
+            [self.line_body(number, line) for number, line in enumerate(invoice.lines, 1)],
+            delivered=invoice.delivered,
+            customer_kind=customer["kind"],
+            **columns,
+        )
 
     def line_body(self, number: int, line: Line) -> dict[str, Any]:
         columns: dict[str, Any] = {"sequencenumber": number, "description": line.description or None}
@@ -240,7 +304,13 @@ class BadDataPropertyTestCase(SyncTestCase):
             line.product["number"] = made(line.product["number"])
             product = self.make_product(line.product["name"], line.product["number"], str(line.product["price"]))
             return {"product": product, "quantity": line.quantity, "price": line.price, "columns": columns}
-        return {"description": line.text, "quantity": line.quantity, "price": line.price, "discount": line.discount, "columns": columns}
+        return {
+            "description": line.text,
+            "quantity": line.quantity,
+            "price": line.price,
+            "discount": line.discount,
+            "columns": columns,
+        }
 
 
 def test_the_stored_failures_are_kept_beside_the_test():

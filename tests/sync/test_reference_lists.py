@@ -29,7 +29,8 @@ class ReferenceListsTestCase(SyncTestCase):
 
     def make_it_due(self) -> None:
         Cursor.objects.filter(connection=self.connection, stream=REFERENCE_LISTS_FROM_XERO.name).update(
-            updated_at=timezone.now() - timedelta(days=1))
+            updated_at=timezone.now() - timedelta(days=1)
+        )
 
     def test_create_connection_brings_xeros_lists_into_dynamics(self):
         accounts = {account["AccountID"]: account for account in self.xero().records(resources.ACCOUNTS)}
@@ -42,29 +43,47 @@ class ReferenceListsTestCase(SyncTestCase):
         currencies = {currency["Code"] for currency in self.xero().records(resources.CURRENCIES)}
         self.assertEqual({row["stl3_code"] for row in self.rows(CURRENCY, "stl3_code")}, currencies)
         categories = list(self.xero().records(resources.TRACKING_CATEGORIES))
-        [category_row] = [row for row in self.rows(TRACKING_CATEGORY, "stl3_trackingcategoryid,stl3_xerotrackingcategoryid")
-                          if row["stl3_xerotrackingcategoryid"] == categories[0]["TrackingCategoryID"]]
-        options = self.dataverse().list(TRACKING_OPTION.set_name, select="stl3_name",
-                                        filter=f"_stl3_trackingcategoryid_value eq {category_row['stl3_trackingcategoryid']}")
+        [category_row] = [
+            row
+            for row in self.rows(TRACKING_CATEGORY, "stl3_trackingcategoryid,stl3_xerotrackingcategoryid")
+            if row["stl3_xerotrackingcategoryid"] == categories[0]["TrackingCategoryID"]
+        ]
+        options = self.dataverse().list(
+            TRACKING_OPTION.set_name,
+            select="stl3_name",
+            filter=f"_stl3_trackingcategoryid_value eq {category_row['stl3_trackingcategoryid']}",
+        )
         self.assertEqual({row["stl3_name"] for row in options}, {option["Name"] for option in categories[0]["Options"]})
 
     def test_a_sync_soon_after_reads_no_list_and_a_due_one_puts_right_what_dynamics_shows_wrongly(self):
-        [row] = [row for row in self.rows(CHART_OF_ACCOUNTS, "stl3_chartofaccountsid,stl3_code,stl3_name") if row["stl3_code"] == "200"]
+        [row] = [
+            row for row in self.rows(CHART_OF_ACCOUNTS, "stl3_chartofaccountsid,stl3_code,stl3_name") if row["stl3_code"] == "200"
+        ]
         self.dataverse().update(CHART_OF_ACCOUNTS.set_name, row["stl3_chartofaccountsid"], {"stl3_name": "tampered"})
         quiet = self.sync()
         self.assertEqual(quiet.counts.get("reference_rows_updated", 0), 0)
         self.make_it_due()
         due = self.sync()
         self.assertEqual(due.counts["reference_rows_updated"], 1)
-        self.assertEqual(self.dataverse().read(f"{CHART_OF_ACCOUNTS.set_name}({row['stl3_chartofaccountsid']})")["stl3_name"], row["stl3_name"])
+        self.assertEqual(
+            self.dataverse().read(f"{CHART_OF_ACCOUNTS.set_name}({row['stl3_chartofaccountsid']})")["stl3_name"], row["stl3_name"]
+        )
         self.make_it_due()
         self.assertEqual(self.sync().counts.get("reference_rows_updated", 0), 0)  # nothing differs: nothing written
 
     def test_a_row_xero_no_longer_has_is_archived_not_deleted(self):
-        gone = self.dataverse().create(CHART_OF_ACCOUNTS.set_name, {
-            "stl3_name": "999 - Closed account", "stl3_code": "999", "stl3_xeroaccountid": "00000000-0000-0000-0000-000000000999",
-            "stl3_connectorid@odata.bind": f"/stl3_dynamicsxeroconnectors({self.connector_id()})"})
+        gone = self.dataverse().create(
+            CHART_OF_ACCOUNTS.set_name,
+            {
+                "stl3_name": "999 - Closed account",
+                "stl3_code": "999",
+                "stl3_xeroaccountid": "00000000-0000-0000-0000-000000000999",
+                "stl3_connectorid@odata.bind": f"/stl3_dynamicsxeroconnectors({self.connector_id()})",
+            },
+        )
         self.make_it_due()
         run = self.sync()
         self.assertEqual(run.counts["reference_rows_archived"], 1)
-        self.assertEqual(self.dataverse().read(f"{CHART_OF_ACCOUNTS.set_name}({gone})")["stl3_status"], archived("stl3_chartofaccounts"))
+        self.assertEqual(
+            self.dataverse().read(f"{CHART_OF_ACCOUNTS.set_name}({gone})")["stl3_status"], archived("stl3_chartofaccounts")
+        )

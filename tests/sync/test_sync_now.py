@@ -1,4 +1,4 @@
-""""Sync now" on the connection page queues the connection's sync; a worker runs it."""
+""" "Sync now" on the connection page queues the connection's sync; a worker runs it."""
 
 from __future__ import annotations
 

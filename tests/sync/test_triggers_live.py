@@ -32,8 +32,11 @@ class LiveWebhookTestCase(SyncHelpers, TransactionTestCase):
         self.connection = Connection.objects.create(owner=self.alice, name="Alpha Sales", time_zone="Europe/London")
 
     def webhook_jobs(self) -> list[DBTaskResult]:
-        return list(DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection",
-                                                args_kwargs__args=[str(self.connection.pk), "webhook"]))
+        return list(
+            DBTaskResult.objects.filter(
+                task_path="dxconnector.sync.tasks.sync_connection", args_kwargs__args=[str(self.connection.pk), "webhook"]
+            )
+        )
 
     def test_an_invoice_made_in_dynamics_arrives_by_webhook_and_the_queued_sync_puts_it_into_xero(self):
         self.onboard()

@@ -35,8 +35,9 @@ class VerifyTestCase(SyncTestCase):
         return code, out.getvalue(), err.getvalue()
 
     def synced_invoice(self, *lines: dict, **columns) -> str:
-        invoice_id = self.make_invoice(self.make_account(), list(lines) or [{"description": "Consulting", "price": "120.5", "quantity": 3}],
-                                       **columns)
+        invoice_id = self.make_invoice(
+            self.make_account(), list(lines) or [{"description": "Consulting", "price": "120.5", "quantity": 3}], **columns
+        )
         self.sync()
         return invoice_id
 
@@ -48,13 +49,24 @@ class VerifyTestCase(SyncTestCase):
     def test_a_clean_sync_verifies_with_nothing_missing_duplicated_or_differing(self):
         product = self.make_product(price="19.95")
         self.set_settings(stl3_usexeroinvoicenumber=False)
-        sale = self.make_invoice(self.make_account(), [{"product": product, "quantity": 3, "discount": "2.5"},
-                                                      {"description": "Freight to site", "price": "12.5", "quantity": 1}],
-                                 description="Spring order")
-        bill = self.make_invoice(self.make_account(), [{"description": "Cable", "price": "10", "quantity": 8, "discount": "1"}],
-                                 stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCPAY"))
-        credit = self.make_invoice(self.make_account(), [{"description": "Returned goods", "price": "40", "quantity": 2}],
-                                   stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCRECCREDIT"))
+        sale = self.make_invoice(
+            self.make_account(),
+            [
+                {"product": product, "quantity": 3, "discount": "2.5"},
+                {"description": "Freight to site", "price": "12.5", "quantity": 1},
+            ],
+            description="Spring order",
+        )
+        bill = self.make_invoice(
+            self.make_account(),
+            [{"description": "Cable", "price": "10", "quantity": 8, "discount": "1"}],
+            stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCPAY"),
+        )
+        credit = self.make_invoice(
+            self.make_account(),
+            [{"description": "Returned goods", "price": "40", "quantity": 2}],
+            stl3_xeroinvoicetype=option_value("invoice", "stl3_xeroinvoicetype", "ACCRECCREDIT"),
+        )
         self.make_invoice(self.make_account(), [{"description": "Next year", "price": "10", "quantity": 1}], delivered=FUTURE)
         self.sync()
         self.assertTrue(self.link(credit).sent_type.endswith("CREDIT"))
@@ -63,23 +75,51 @@ class VerifyTestCase(SyncTestCase):
         code, out, err = self.cli()
 
         self.assertEqual(code, 0, out)
-        self.assertEqual(out.splitlines()[-1], "Dynamics 4 invoices for this connection; Xero 3; missing 0, duplicated 0, "
-                                               "differing 0 (3 expected in Xero; 1 held with a reason).")
+        self.assertEqual(
+            out.splitlines()[-1],
+            "Dynamics 4 invoices for this connection; Xero 3; missing 0, duplicated 0, "
+            "differing 0 (3 expected in Xero; 1 held with a reason).",
+        )
         self.assertIn("Not expected in Xero: 1 (delivered_in_future 1).", out)
         self.assertIn("Dynamics: page 1, 4 invoices listed", err)
         self.assertIn("Xero Invoices: page 1,", err)
         self.assertIn("Xero CreditNotes: page 1,", err)
         # reading only: no run, attempt or link was written, nor anything in Dynamics
-        self.assertEqual((SyncRun.objects.count(), SyncAttempt.objects.count(), list(Link.objects.values())), (runs, attempts, links))
+        self.assertEqual(
+            (SyncRun.objects.count(), SyncAttempt.objects.count(), list(Link.objects.values())), (runs, attempts, links)
+        )
         self.assertEqual(len(self.history(sale)) + len(self.history(bill)) + len(self.history(credit)), 3)
 
         code, out, _ = self.cli("--json")
         figures = json.loads(out)
         self.assertEqual(code, 0)
-        self.assertEqual({key: figures[key] for key in ("ok", "dynamics_invoices", "expected_in_xero", "xero_invoices", "missing",
-                                                        "duplicated", "differing", "not_expected", "records")},
-                         {"ok": True, "dynamics_invoices": 4, "expected_in_xero": 3, "xero_invoices": 3, "missing": 0,
-                          "duplicated": 0, "differing": 0, "not_expected": {"delivered_in_future": 1}, "records": []})
+        self.assertEqual(
+            {
+                key: figures[key]
+                for key in (
+                    "ok",
+                    "dynamics_invoices",
+                    "expected_in_xero",
+                    "xero_invoices",
+                    "missing",
+                    "duplicated",
+                    "differing",
+                    "not_expected",
+                    "records",
+                )
+            },
+            {
+                "ok": True,
+                "dynamics_invoices": 4,
+                "expected_in_xero": 3,
+                "xero_invoices": 3,
+                "missing": 0,
+                "duplicated": 0,
+                "differing": 0,
+                "not_expected": {"delivered_in_future": 1},
+                "records": [],
+            },
+        )
 
     # --- missing -----------------------------------------------------------------------------------------
     def test_an_invoice_deleted_in_xero_after_the_sync_is_missing(self):
@@ -129,10 +169,19 @@ class VerifyTestCase(SyncTestCase):
     def test_a_second_copy_made_in_xero_with_the_same_link_is_a_duplicate(self):
         invoice_id = self.synced_invoice()
         first = self.xero_invoice(self.link(invoice_id).xero_id)
-        second = self.in_xero(resources.INVOICES, {
-            "Type": "ACCREC", "Contact": {"ContactID": first["Contact"]["ContactID"]}, "Date": first["DateString"][:10],
-            "Url": first["Url"], "LineItems": [{key: line[key] for key in ("Description", "Quantity", "UnitAmount", "AccountCode")}
-                                               for line in first["LineItems"]]})
+        second = self.in_xero(
+            resources.INVOICES,
+            {
+                "Type": "ACCREC",
+                "Contact": {"ContactID": first["Contact"]["ContactID"]},
+                "Date": first["DateString"][:10],
+                "Url": first["Url"],
+                "LineItems": [
+                    {key: line[key] for key in ("Description", "Quantity", "UnitAmount", "AccountCode")}
+                    for line in first["LineItems"]
+                ],
+            },
+        )
 
         report = self.verify()
 
@@ -154,8 +203,10 @@ class VerifyTestCase(SyncTestCase):
 
     # --- differing ---------------------------------------------------------------------------------------
     def test_a_quantity_changed_in_xero_is_a_difference_named_by_field_without_amounts(self):
-        invoice_id = self.synced_invoice({"description": "Consulting", "price": "120.5", "quantity": 3},
-                                         {"description": "Travel", "price": "77.25", "quantity": 1})
+        invoice_id = self.synced_invoice(
+            {"description": "Consulting", "price": "120.5", "quantity": 3},
+            {"description": "Travel", "price": "77.25", "quantity": 1},
+        )
         xero = self.xero_invoice(self.link(invoice_id).xero_id)
         edited = [dict(line) for line in xero["LineItems"]]
         edited[0]["Quantity"] = 5
@@ -190,8 +241,10 @@ class VerifyTestCase(SyncTestCase):
         self.assertEqual((dict(report.not_expected), report.xero_invoices), ({"cancelled": 1}, 0))
 
     def test_totals_follow_xeros_rounding_of_discounted_lines(self):
-        self.synced_invoice({"description": "Odd", "price": "3.3333", "quantity": 3, "discount": "0.01"},
-                            {"description": "Even", "price": "0.005", "quantity": 1})
+        self.synced_invoice(
+            {"description": "Odd", "price": "3.3333", "quantity": 3, "discount": "0.01"},
+            {"description": "Even", "price": "0.005", "quantity": 1},
+        )
         report = self.verify()
         self.assertTrue(report.ok, report.lines)
         self.assertEqual(report.xero_invoices, 1)
@@ -202,7 +255,9 @@ class DefaultConnectionVerifyTestCase(IsolatedSyncTestCase):
 
     def test_the_default_connection_answers_for_invoices_with_no_connection_picked(self):
         self.onboard(stl3_isdefaultconnection=True)
-        invoice_id = self.make_invoice(self.make_account(), [{"description": "Anyone's", "price": "10", "quantity": 1}], assigned=False)
+        invoice_id = self.make_invoice(
+            self.make_account(), [{"description": "Anyone's", "price": "10", "quantity": 1}], assigned=False
+        )
         report = verify(self.connection.pk, clients=self.clients)
         self.assertIn((Problem.MISSING, invoice_id), [(row.problem, row.dynamics_id) for row in report.rows])
         self.sync()

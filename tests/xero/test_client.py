@@ -44,7 +44,9 @@ def test_a_batch_of_sixty_takes_two_calls_and_reports_each_element(client):
 def test_one_bad_element_fails_alone(client):
     taken = unique("Taken Name")
     client.write(resources.CONTACTS, [{"Name": taken}])
-    results = client.write(resources.CONTACTS, [{"Name": unique("Fresh")}, {"Name": taken}, {"Name": unique("Fresh")}], create_only=True)
+    results = client.write(
+        resources.CONTACTS, [{"Name": unique("Fresh")}, {"Name": taken}, {"Name": unique("Fresh")}], create_only=True
+    )
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].errors
 
@@ -89,8 +91,12 @@ def test_each_client_refreshes_at_its_own_token_url_and_the_sdk_is_left_as_it_wa
     from xero_python.api_client.oauth2 import TokenApi
 
     shipped = TokenApi.refresh_token_url
-    elsewhere = XeroClient(dataclasses.replace(client.config, token_url="https://127.0.0.1:9/connect/token"),
-                           MemoryTokenStore(client.tokens.load()), client.tenant_id, governor=RateGovernor())
+    elsewhere = XeroClient(
+        dataclasses.replace(client.config, token_url="https://127.0.0.1:9/connect/token"),
+        MemoryTokenStore(client.tokens.load()),
+        client.tenant_id,
+        governor=RateGovernor(),
+    )
     for each in (client, elsewhere):
         each.tokens.save(dataclasses.replace(each.tokens.load(), expires_at=time.time()))
     client.organisation()  # refreshed at the sandbox, although a client pointing elsewhere was made after it

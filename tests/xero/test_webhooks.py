@@ -12,19 +12,24 @@ def test_it_accepts_the_right_signature():
     assert signature_matches("key-123", b'{"events":[]}', KNOWN_SIGNATURE)
 
 
-@pytest.mark.parametrize(("key", "body", "signature"), [
-    ("key-124", b'{"events":[]}', KNOWN_SIGNATURE),
-    ("key-123", b'{"events": []}', KNOWN_SIGNATURE),
-    ("key-123", b'{"events":[]}', ""),
-    ("", b'{"events":[]}', KNOWN_SIGNATURE),
-])
+@pytest.mark.parametrize(
+    ("key", "body", "signature"),
+    [
+        ("key-124", b'{"events":[]}', KNOWN_SIGNATURE),
+        ("key-123", b'{"events": []}', KNOWN_SIGNATURE),
+        ("key-123", b'{"events":[]}', ""),
+        ("", b'{"events":[]}', KNOWN_SIGNATURE),
+    ],
+)
 def test_it_rejects_any_other_key_body_or_signature(key, body, signature):
     assert not signature_matches(key, body, signature)
 
 
 def test_it_parses_events_as_utc():
-    body = (b'{"events":[{"resourceId":"r1","eventDateUtc":"2024-06-21T01:15:39.902","eventType":"CREATE",'
-            b'"eventCategory":"invoice","tenantId":"t1","tenantType":"ORGANISATION","resourceUrl":"u"}]}')
+    body = (
+        b'{"events":[{"resourceId":"r1","eventDateUtc":"2024-06-21T01:15:39.902","eventType":"CREATE",'
+        b'"eventCategory":"invoice","tenantId":"t1","tenantType":"ORGANISATION","resourceUrl":"u"}]}'
+    )
     [event] = parse_events(body)
     assert (event.tenant_id, event.category, event.event_type, event.resource_id) == ("t1", "INVOICE", "CREATE", "r1")
     assert event.event_date == datetime(2024, 6, 21, 1, 15, 39, 902000, tzinfo=UTC)

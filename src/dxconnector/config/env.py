@@ -89,7 +89,9 @@ class Env:
             return value
         parts = urlsplit(value)
         if parts.scheme not in schemes or not (parts.netloc or parts.path):
-            self.problems.append(f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}, got {value!r}.")
+            self.problems.append(
+                f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}, got {value!r}."
+            )
         return value.rstrip("/")
 
     def problem(self, message: str) -> None:

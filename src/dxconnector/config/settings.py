@@ -70,7 +70,9 @@ XERO_TOKEN_URL = env.url("XERO_TOKEN_URL", "https://identity.xero.com/connect/to
 XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/connect/revocation")
 XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
 XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
-XERO_SCOPES = env.str("XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings")
+XERO_SCOPES = env.str(
+    "XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings"
+)
 # --- Microsoft (Entra ID, Global Discovery, Dataverse) -----------------------------------
 DYNAMICS_CLIENT_ID = env.str("DYNAMICS_CLIENT_ID", "")
 DYNAMICS_CLIENT_SECRET = env.str("DYNAMICS_CLIENT_SECRET", "")

@@ -26,7 +26,9 @@ class NotReady(Exception):
 
 def xero_client(xero: XeroConnection, tenant_id: str | None = None) -> XeroClient:
     """A client for the connection's Xero organisation (or, while choosing one, for `tenant_id`)."""
-    return XeroClient(XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id)
+    return XeroClient(
+        XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id
+    )
 
 
 def dynamics_client(dynamics: DynamicsConnection) -> DataverseClient:

@@ -37,9 +37,11 @@ class Connection(models.Model):
     name = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     default_sales_account_code = models.CharField(
-        max_length=10, blank=True, help_text="written into the settings row in Dynamics on Create Connection")
+        max_length=10, blank=True, help_text="written into the settings row in Dynamics on Create Connection"
+    )
     sync_invoices_from = models.DateField(
-        null=True, blank=True, help_text="the first sync's backfill: invoices delivered on or after this day (empty: all)")
+        null=True, blank=True, help_text="the first sync's backfill: invoices delivered on or after this day (empty: all)"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
     trial_started_at = models.DateTimeField(null=True, blank=True)

@@ -66,8 +66,9 @@ class AccessCheck:
         if self.ok:
             return ""
         verbs = ", ".join(name[3:].removesuffix(SCHEMA_NAMES.get(self.item.table, self.item.table)) for name in self.missing)
-        return (f"Give the user's security role {verbs} access on the {self.item.label} table "
-                f"({self.item.table}), then check again.")
+        return (
+            f"Give the user's security role {verbs} access on the {self.item.label} table ({self.item.table}), then check again."
+        )
 
 
 def check_access(held: set[str], required: tuple[RequiredAccess, ...] = REQUIRED_ACCESS) -> list[AccessCheck]:

@@ -67,10 +67,17 @@ class XeroDocument:
     def read(cls, body: Mapping[str, Any]) -> XeroDocument:
         is_credit_note = "CreditNoteID" in body
         names = CREDIT_NOTE_NAMES if is_credit_note else INVOICE_NAMES
-        return cls(is_credit_note=is_credit_note, id=str(body.get(names["id"]) or ""),
-                   type=_type(body.get("Type"), is_credit_note), status=_status(body.get("Status")),
-                   number=str(body.get(names["number"]) or ""), amount_due=_money(body.get(names["due"])),
-                   amount_paid=_money(body.get("AmountPaid")), amount_credited=_money(body.get(names["credited"])), body=body)
+        return cls(
+            is_credit_note=is_credit_note,
+            id=str(body.get(names["id"]) or ""),
+            type=_type(body.get("Type"), is_credit_note),
+            status=_status(body.get("Status")),
+            number=str(body.get(names["number"]) or ""),
+            amount_due=_money(body.get(names["due"])),
+            amount_paid=_money(body.get("AmountPaid")),
+            amount_credited=_money(body.get(names["credited"])),
+            body=body,
+        )
 
     @property
     def id_element(self) -> str:

@@ -37,9 +37,16 @@ class DynamicsOAuthConfig:
     def from_settings(cls) -> DynamicsOAuthConfig:
         from django.conf import settings
 
-        return cls(settings.DYNAMICS_CLIENT_ID, settings.DYNAMICS_CLIENT_SECRET, settings.DYNAMICS_AUTHORITY,
-                   settings.DYNAMICS_DISCOVERY_URL, settings.DYNAMICS_DISCOVERY_SCOPE, settings.CA_BUNDLE,
-                   settings.DYNAMICS_APP_CLIENT_ID, settings.DYNAMICS_APP_CLIENT_SECRET)
+        return cls(
+            settings.DYNAMICS_CLIENT_ID,
+            settings.DYNAMICS_CLIENT_SECRET,
+            settings.DYNAMICS_AUTHORITY,
+            settings.DYNAMICS_DISCOVERY_URL,
+            settings.DYNAMICS_DISCOVERY_SCOPE,
+            settings.CA_BUNDLE,
+            settings.DYNAMICS_APP_CLIENT_ID,
+            settings.DYNAMICS_APP_CLIENT_SECRET,
+        )
 
     def tenant_authority(self, tenant_id: str) -> str:
         return self.authority.rsplit("/", 1)[0] + "/" + tenant_id
@@ -87,7 +94,12 @@ def user_scope(org_url: str) -> str:
     return org_url.rstrip("/") + "/user_impersonation"
 
 
-MICROSOFT_LOGIN_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn")
+MICROSOFT_LOGIN_HOSTS = (
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+    "login.partner.microsoftonline.cn",
+)
 
 
 @cache
@@ -100,14 +112,25 @@ def _http(ca_bundle: str) -> requests.Session:
     return session
 
 
-def _app(config: DynamicsOAuthConfig, token_cache: msal.SerializableTokenCache | None = None, authority: str | None = None,
-         *, as_application: bool = False):
+def _app(
+    config: DynamicsOAuthConfig,
+    token_cache: msal.SerializableTokenCache | None = None,
+    authority: str | None = None,
+    *,
+    as_application: bool = False,
+):
     authority = authority or config.authority
     known_host = urlsplit(authority).hostname in MICROSOFT_LOGIN_HOSTS
-    client_id, secret = (config.app_client_id or config.client_id, config.app_client_secret or config.client_secret) \
-        if as_application else (config.client_id, config.client_secret)
+    client_id, secret = (
+        (config.app_client_id or config.client_id, config.app_client_secret or config.client_secret)
+        if as_application
+        else (config.client_id, config.client_secret)
+    )
     return msal.ConfidentialClientApplication(
-        client_id, client_credential=secret, authority=authority, token_cache=token_cache,
+        client_id,
+        client_credential=secret,
+        authority=authority,
+        token_cache=token_cache,
         http_client=_http(config.ca_bundle),
         # Instance discovery asks Microsoft whether an authority is genuine; an operator's own (or the
         # sandbox's) authority cannot be known to it.
@@ -130,7 +153,9 @@ def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str
     try:
         result = app.acquire_token_by_auth_code_flow(flow, response)
     except ValueError as error:  # MSAL: state mismatch or a flow that was already used
-        raise SignInFailed("We couldn't verify this Microsoft sign-in: it expired or was started elsewhere. Please try again.") from error
+        raise SignInFailed(
+            "We couldn't verify this Microsoft sign-in: it expired or was started elsewhere. Please try again."
+        ) from error
     if "error" in result:
         raise SignInFailed(f"Microsoft refused the sign-in ({result.get('error')}). Please try again.")
     accounts = app.get_accounts()
@@ -138,11 +163,18 @@ def finish(config: DynamicsOAuthConfig, flow: dict[str, Any], response: dict[str
         raise SignInFailed("Microsoft returned no account for this sign-in. Please try again.")
     account = accounts[0]
     claims = result.get("id_token_claims") or {}
-    return SignIn(token_cache.serialize(), account["home_account_id"], account.get("username", ""), str(claims.get("tid", "")),
-                  result["access_token"])
+    return SignIn(
+        token_cache.serialize(),
+        account["home_account_id"],
+        account.get("username", ""),
+        str(claims.get("tid", "")),
+        result["access_token"],
+    )
 
 
-def silent_token(config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str) -> tuple[AccessToken, str | None]:
+def silent_token(
+    config: DynamicsOAuthConfig, token_cache: str, home_account_id: str, scope: str
+) -> tuple[AccessToken, str | None]:
     """An access token from the cache or its refresh token; also the cache to save when it changed."""
     msal_cache = msal.SerializableTokenCache()
     msal_cache.deserialize(token_cache)

@@ -74,8 +74,13 @@ def _json_value(value: Any) -> Any:
 def encode(requests: Sequence[BatchRequest], base_url: str, boundary: str) -> bytes:
     parts = []
     for number, request in enumerate(requests, start=1):
-        lines = ["Content-Type: application/http", "Content-Transfer-Encoding: binary", f"Content-ID: {number}", "",
-                 f"{request.method} {base_url}{request.path} HTTP/1.1"]
+        lines = [
+            "Content-Type: application/http",
+            "Content-Transfer-Encoding: binary",
+            f"Content-ID: {number}",
+            "",
+            f"{request.method} {base_url}{request.path} HTTP/1.1",
+        ]
         headers = dict(request.headers)
         if request.body is not None:
             headers.setdefault("Content-Type", "application/json; type=entry")
@@ -134,11 +139,17 @@ def execute(client: DataverseClient, requests: Sequence[BatchRequest]) -> list[B
     answers: list[BatchResponse] = []
     base_url = client.org_url + API_PATH
     for start in range(0, len(requests), MAX_REQUESTS):
-        chunk = requests[start:start + MAX_REQUESTS]
+        chunk = requests[start : start + MAX_REQUESTS]
         boundary = f"batch_{uuid.uuid4()}"
-        answer = client.call("POST", "$batch", content=encode(chunk, base_url, boundary), headers={
-            "Content-Type": f'multipart/mixed; boundary="{boundary}"', "Prefer": "odata.continue-on-error",
-        })
+        answer = client.call(
+            "POST",
+            "$batch",
+            content=encode(chunk, base_url, boundary),
+            headers={
+                "Content-Type": f'multipart/mixed; boundary="{boundary}"',
+                "Prefer": "odata.continue-on-error",
+            },
+        )
         response = answer.response
         found = decode(response.content, response.headers.get("content-type", ""))
         if len(found) != len(chunk):

@@ -107,8 +107,9 @@ def _is_untracked(error: PermanentError) -> bool:
     return error.code == NOT_TRACKED or "not enabled for change tracking" in str(error).lower()
 
 
-def changes_since(client: DataverseClient, watch: Watch, position: Mapping[str, str] | None,
-                  page_size: int = PAGE_SIZE) -> Changes:
+def changes_since(
+    client: DataverseClient, watch: Watch, position: Mapping[str, str] | None, page_size: int = PAGE_SIZE
+) -> Changes:
     """Rows changed since `position` (None: every row, to start from). A table without change tracking is
     swept by modifiedon; a delta link Dataverse no longer accepts (expired) starts over with every row."""
     if position and "since" in position:
@@ -159,20 +160,73 @@ def _sweep(client: DataverseClient, watch: Watch, since: str | None, page_size: 
 
 # --- invoices, read in full ------------------------------------------------------------------------------
 
-_ADDRESS = ("address1_line1", "address1_line2", "address1_line3", "address1_city", "address1_stateorprovince",
-            "address1_postalcode", "address1_country")
+_ADDRESS = (
+    "address1_line1",
+    "address1_line2",
+    "address1_line3",
+    "address1_city",
+    "address1_stateorprovince",
+    "address1_postalcode",
+    "address1_country",
+)
 ACCOUNT_COLUMNS = ("name", "accountnumber", "emailaddress1", "telephone1", "fax", *_ADDRESS, "modifiedon", "versionnumber")
-CONTACT_COLUMNS = ("firstname", "lastname", "fullname", "emailaddress1", "telephone1", "mobilephone", "fax", *_ADDRESS,
-                   "modifiedon", "versionnumber")
+CONTACT_COLUMNS = (
+    "firstname",
+    "lastname",
+    "fullname",
+    "emailaddress1",
+    "telephone1",
+    "mobilephone",
+    "fax",
+    *_ADDRESS,
+    "modifiedon",
+    "versionnumber",
+)
 PRODUCT_COLUMNS = ("name", "productnumber", "description", "price", "statecode", "modifiedon", "versionnumber")
-LINE_COLUMNS = ("sequencenumber", "lineitemnumber", "isproductoverridden", "productdescription", "description", "quantity",
-                "priceperunit", "manualdiscountamount", "tax", "producttypecode", "parentbundleid", "_parentbundleidref_value")
-INVOICE_COLUMNS = ("name", "invoicenumber", "description", "datedelivered", "duedate", "statecode", "statuscode", "modifiedon",
-                   "versionnumber", "discountpercentage", "discountamount", "freightamount", "totalamountlessfreight",
-                   "stl3_xeroinvoicetype", "stl3_lineamounttypes", "stl3_sendemailfromxero", "stl3_bundleheaderonly",
-                   "stl3_xeronumber", "stl3_xerostatus", "_stl3_connectorid_value")
-DETAILS_COLUMNS = ("stl3_xeroid", "stl3_xeronumber", "stl3_xerostatus", "stl3_exportstatus", "stl3_onlineinvoiceurl",
-                   "_stl3_connectorid_value")
+LINE_COLUMNS = (
+    "sequencenumber",
+    "lineitemnumber",
+    "isproductoverridden",
+    "productdescription",
+    "description",
+    "quantity",
+    "priceperunit",
+    "manualdiscountamount",
+    "tax",
+    "producttypecode",
+    "parentbundleid",
+    "_parentbundleidref_value",
+)
+INVOICE_COLUMNS = (
+    "name",
+    "invoicenumber",
+    "description",
+    "datedelivered",
+    "duedate",
+    "statecode",
+    "statuscode",
+    "modifiedon",
+    "versionnumber",
+    "discountpercentage",
+    "discountamount",
+    "freightamount",
+    "totalamountlessfreight",
+    "stl3_xeroinvoicetype",
+    "stl3_lineamounttypes",
+    "stl3_sendemailfromxero",
+    "stl3_bundleheaderonly",
+    "stl3_xeronumber",
+    "stl3_xerostatus",
+    "_stl3_connectorid_value",
+)
+DETAILS_COLUMNS = (
+    "stl3_xeroid",
+    "stl3_xeronumber",
+    "stl3_xerostatus",
+    "stl3_exportstatus",
+    "stl3_onlineinvoiceurl",
+    "_stl3_connectorid_value",
+)
 LINES_NEXT_LINK = "invoice_details@odata.nextLink"
 DETAILS_NAVIGATION = "stl3_xeroinvoice_invoiceid"  # invoice → our stl3_xeroinvoice rows (the lookup's relationship)
 
@@ -185,15 +239,19 @@ def _nav(name: str, columns: Iterable[str], *expand: str) -> str:
 
 
 _CODES = (_nav("stl3_accountcodeid", ["stl3_code"]), _nav("stl3_taxrateid", ["stl3_taxtype"]))
-_TRACKING = tuple(_nav(f"stl3_trackingoption{n}id", ["stl3_name"], _nav("stl3_trackingcategoryid", ["stl3_name"])) for n in (1, 2))
-INVOICE_EXPAND = ",".join((
-    _nav("customerid_account", ACCOUNT_COLUMNS),
-    _nav("customerid_contact", CONTACT_COLUMNS),
-    _nav("transactioncurrencyid", ["isocurrencycode"]),
-    _nav("stl3_brandingthemeid", ["stl3_xerobrandingthemeid"]),
-    _nav("invoice_details", LINE_COLUMNS, _nav("productid", PRODUCT_COLUMNS, *_CODES), *_CODES, *_TRACKING),
-    _nav(DETAILS_NAVIGATION, DETAILS_COLUMNS),
-))  # 15 $expand options: Dataverse's limit
+_TRACKING = tuple(
+    _nav(f"stl3_trackingoption{n}id", ["stl3_name"], _nav("stl3_trackingcategoryid", ["stl3_name"])) for n in (1, 2)
+)
+INVOICE_EXPAND = ",".join(
+    (
+        _nav("customerid_account", ACCOUNT_COLUMNS),
+        _nav("customerid_contact", CONTACT_COLUMNS),
+        _nav("transactioncurrencyid", ["isocurrencycode"]),
+        _nav("stl3_brandingthemeid", ["stl3_xerobrandingthemeid"]),
+        _nav("invoice_details", LINE_COLUMNS, _nav("productid", PRODUCT_COLUMNS, *_CODES), *_CODES, *_TRACKING),
+        _nav(DETAILS_NAVIGATION, DETAILS_COLUMNS),
+    )
+)  # 15 $expand options: Dataverse's limit
 
 
 @dataclass(frozen=True)
@@ -222,12 +280,17 @@ def read_invoices(client: DataverseClient, invoice_ids: Sequence[str], connector
 def read_invoice_rows(client: DataverseClient, invoice_ids: Sequence[str]) -> list[dict[str, Any]]:
     """The invoices' rows as Dataverse answers them, lines and all, in the order of the ids asked for; the sync
     turns each into a record on its own (`invoice_record`), so one it can't read stops no other."""
-    rows = [row for start in range(0, len(invoice_ids), IDS_PER_QUERY)
-            for row in _invoice_rows(client, invoice_ids[start:start + IDS_PER_QUERY])]
+    rows = [
+        row
+        for start in range(0, len(invoice_ids), IDS_PER_QUERY)
+        for row in _invoice_rows(client, invoice_ids[start : start + IDS_PER_QUERY])
+    ]
     for row in rows:  # an expanded collection Dataverse cut short says where the rest is
         if row.get(LINES_NEXT_LINK):
-            row["invoice_details"] = [*row.get("invoice_details", []),
-                                      *(line for page in client.pages(row.pop(LINES_NEXT_LINK)) for line in page.get("value", []))]
+            row["invoice_details"] = [
+                *row.get("invoice_details", []),
+                *(line for page in client.pages(row.pop(LINES_NEXT_LINK)) for line in page.get("value", [])),
+            ]
     found = {str(row["invoiceid"]): row for row in rows}
     return [found[invoice_id] for invoice_id in invoice_ids if invoice_id in found]
 
@@ -271,17 +334,30 @@ def address(row: Mapping[str, Any]) -> DynamicsAddress:
 
 def account(row: Mapping[str, Any]) -> DynamicsAccount:
     return DynamicsAccount(
-        id=str(row["accountid"]), name=_text(row, "name"), number=_text(row, "accountnumber"), email=_text(row, "emailaddress1"),
-        phone=_text(row, "telephone1"), fax=_text(row, "fax"), address=address(row), modified_on=_moment(row.get("modifiedon")),
+        id=str(row["accountid"]),
+        name=_text(row, "name"),
+        number=_text(row, "accountnumber"),
+        email=_text(row, "emailaddress1"),
+        phone=_text(row, "telephone1"),
+        fax=_text(row, "fax"),
+        address=address(row),
+        modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
     )
 
 
 def contact(row: Mapping[str, Any]) -> DynamicsContact:
     return DynamicsContact(
-        id=str(row["contactid"]), first_name=_text(row, "firstname"), last_name=_text(row, "lastname"),
-        full_name=_text(row, "fullname"), email=_text(row, "emailaddress1"), phone=_text(row, "telephone1"),
-        mobile=_text(row, "mobilephone"), fax=_text(row, "fax"), address=address(row), modified_on=_moment(row.get("modifiedon")),
+        id=str(row["contactid"]),
+        first_name=_text(row, "firstname"),
+        last_name=_text(row, "lastname"),
+        full_name=_text(row, "fullname"),
+        email=_text(row, "emailaddress1"),
+        phone=_text(row, "telephone1"),
+        mobile=_text(row, "mobilephone"),
+        fax=_text(row, "fax"),
+        address=address(row),
+        modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
     )
 
@@ -295,11 +371,16 @@ def customer_ref(customer: DynamicsAccount | DynamicsContact) -> CustomerRef:
 
 def product(row: Mapping[str, Any]) -> DynamicsProduct:
     return DynamicsProduct(
-        id=str(row["productid"]), number=_text(row, "productnumber"), name=_text(row, "name"), description=_text(row, "description"),
+        id=str(row["productid"]),
+        number=_text(row, "productnumber"),
+        name=_text(row, "name"),
+        description=_text(row, "description"),
         price=_decimal(row["price"]) if row.get("price") is not None else None,
         account_code=_text(row.get("stl3_accountcodeid"), "stl3_code") or None,
         tax_type=_text(row.get("stl3_taxrateid"), "stl3_taxtype") or None,
-        state=int(row.get("statecode") or 0), modified_on=_moment(row.get("modifiedon")), version=_version(row),
+        state=int(row.get("statecode") or 0),
+        modified_on=_moment(row.get("modifiedon")),
+        version=_version(row),
     )
 
 
@@ -368,7 +449,9 @@ def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceR
         date_delivered=_moment(row.get("datedelivered")),
         due_date=_day(row.get("duedate")),
         currency_code=_text(row.get("transactioncurrencyid"), "isocurrencycode") or None,
-        line_amount_types=LineAmountTypes(option_code("invoice", "stl3_lineamounttypes", row.get("stl3_lineamounttypes")) or "Exclusive"),
+        line_amount_types=LineAmountTypes(
+            option_code("invoice", "stl3_lineamounttypes", row.get("stl3_lineamounttypes")) or "Exclusive"
+        ),
         branding_theme_id=_text(row.get("stl3_brandingthemeid"), "stl3_xerobrandingthemeid") or None,
         description=str(row.get("description") or ""),
         state=InvoiceState(int(row.get("statecode") or 0)),
@@ -384,13 +467,21 @@ def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceR
         freight_amount=_decimal(row.get("freightamount")),
         total_before_tax=_decimal(row["totalamountlessfreight"]) if row.get("totalamountlessfreight") is not None else None,
         # Our details row is always writable; a cancelled invoice itself is not, so it may lag behind.
-        xero_status=_xero_status(("stl3_xeroinvoice", (details or {}).get("stl3_xerostatus")), ("invoice", row.get("stl3_xerostatus"))),
+        xero_status=_xero_status(
+            ("stl3_xeroinvoice", (details or {}).get("stl3_xerostatus")), ("invoice", row.get("stl3_xerostatus"))
+        ),
         xero_number=_text(row, "stl3_xeronumber") or _text(details, "stl3_xeronumber") or None,
         export_status=ExportStatus(export) if export else ExportStatus.NO,
     )
     products = {ln.product.id: ln.product for ln in lines if ln.product is not None}
-    return InvoiceRecord(invoice, str(row.get("@odata.etag") or ""), customer, str(details["stl3_xeroinvoiceid"]) if details else None,
-                         _text(details, "stl3_onlineinvoiceurl"), tuple(products.values()))
+    return InvoiceRecord(
+        invoice,
+        str(row.get("@odata.etag") or ""),
+        customer,
+        str(details["stl3_xeroinvoiceid"]) if details else None,
+        _text(details, "stl3_onlineinvoiceurl"),
+        tuple(products.values()),
+    )
 
 
 # --- the connection's rows ---------------------------------------------------------------------------------
@@ -401,10 +492,14 @@ SETTINGS_NAVIGATION = "stl3_stellariseconnectorsettings_connectorid"  # connecto
 def connection_rows(client: DataverseClient, portal_connection_id: str) -> tuple[str, dict[str, Any]] | None:
     """Our connector row's id for this portal connection, with its settings row (one call); None when
     Create Connection has not written them yet."""
-    body = client.read(CONNECTION.set_name, params={
-        "$select": CONNECTION.primary_id, "$filter": f"stl3_portalconnectionid eq '{portal_connection_id}'",
-        "$expand": SETTINGS_NAVIGATION,
-    })
+    body = client.read(
+        CONNECTION.set_name,
+        params={
+            "$select": CONNECTION.primary_id,
+            "$filter": f"stl3_portalconnectionid eq '{portal_connection_id}'",
+            "$expand": SETTINGS_NAVIGATION,
+        },
+    )
     found = body.get("value") or []
     if not found:
         return None

@@ -73,14 +73,25 @@ class Answer:
 
 
 class DataverseClient:
-    def __init__(self, org_url: str, token: Callable[[], str], ca_bundle: str = "", timeout: float = DEFAULT_TIMEOUT,
-                 max_attempts: int = MAX_ATTEMPTS, max_retry_after: float = MAX_RETRY_AFTER):
+    def __init__(
+        self,
+        org_url: str,
+        token: Callable[[], str],
+        ca_bundle: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        max_attempts: int = MAX_ATTEMPTS,
+        max_retry_after: float = MAX_RETRY_AFTER,
+    ):
         self.org_url = org_url.rstrip("/")
         self.token = token
         self.max_attempts = max(1, max_attempts)
         self.max_retry_after = max_retry_after
-        self.http = httpx.Client(base_url=self.org_url + API_PATH, verify=tls.verify(ca_bundle), headers=HEADERS,
-                                 timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)))
+        self.http = httpx.Client(
+            base_url=self.org_url + API_PATH,
+            verify=tls.verify(ca_bundle),
+            headers=HEADERS,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+        )
         self.calls = 0  # attempts sent, retries included
         self.retries = 0
         self.waited_seconds = 0.0  # slept between attempts, for reports
@@ -109,13 +120,18 @@ class DataverseClient:
             try:
                 with self._lock:
                     self.calls += 1
-                response = self.http.request(method, path, headers={"Authorization": f"Bearer {self.token()}", **(headers or {})}, **kwargs)
+                response = self.http.request(
+                    method, path, headers={"Authorization": f"Bearer {self.token()}", **(headers or {})}, **kwargs
+                )
             except httpx.TransportError as error:
                 if not isinstance(error, _NEVER_SENT):
                     lost += 1
                 if last:
-                    raise RetryableError(f"Dynamics could not be reached ({type(error).__name__}: {str(error) or 'no answer'}) "
-                                         f"after {attempt} attempts", after_lost_answer=lost > 0) from error
+                    raise RetryableError(
+                        f"Dynamics could not be reached ({type(error).__name__}: {str(error) or 'no answer'}) "
+                        f"after {attempt} attempts",
+                        after_lost_answer=lost > 0,
+                    ) from error
                 self._retrying(backoff_delay(attempt))
                 continue
             if response.status_code in TRANSIENT_STATUSES and not last:
@@ -130,8 +146,9 @@ class DataverseClient:
         asked = retry_after(response.headers)
         if asked is not None and asked > self.max_retry_after:
             message, code = _error_of(response)
-            raise RateLimited(message or f"Dynamics asked to wait {asked:g} s", asked, response.status_code, code,
-                              after_lost_answer=lost > 0)
+            raise RateLimited(
+                message or f"Dynamics asked to wait {asked:g} s", asked, response.status_code, code, after_lost_answer=lost > 0
+            )
         wait = backoff_delay(attempt)
         if response.status_code == 429:
             wait = asked if asked is not None else wait
@@ -167,8 +184,13 @@ class DataverseClient:
         if status == 401:
             raise AuthExpired(message or "Dynamics refused the token", 401, code, after_lost_answer=lost_answer)
         if status == 429:
-            raise RateLimited(message or "Dynamics service protection limit", retry_after(response.headers, 1.0) or 1.0, 429, code,
-                              after_lost_answer=lost_answer)
+            raise RateLimited(
+                message or "Dynamics service protection limit",
+                retry_after(response.headers, 1.0) or 1.0,
+                429,
+                code,
+                after_lost_answer=lost_answer,
+            )
         if status >= 500 or status == 408:
             raise RetryableError(message or f"Dynamics answered {status}", status, code, after_lost_answer=lost_answer)
         if status == 412:
@@ -180,9 +202,18 @@ class DataverseClient:
         return self.request("GET", "WhoAmI").json()
 
     def solution(self, unique_name: str) -> dict[str, Any] | None:
-        found = self.request("GET", "solutions", params={
-            "$select": "solutionid,uniquename,friendlyname,version,ismanaged", "$filter": f"uniquename eq '{unique_name}'",
-        }).json().get("value", [])
+        found = (
+            self.request(
+                "GET",
+                "solutions",
+                params={
+                    "$select": "solutionid,uniquename,friendlyname,version,ismanaged",
+                    "$filter": f"uniquename eq '{unique_name}'",
+                },
+            )
+            .json()
+            .get("value", [])
+        )
         return found[0] if found else None
 
     def privileges_held(self, user_id: str, names: list[str]) -> set[str]:
@@ -193,10 +224,16 @@ class DataverseClient:
 
     def import_solution(self, zip_bytes: bytes) -> str:
         job_id = str(uuid.uuid4())
-        self.request("POST", "ImportSolution", json={
-            "OverwriteUnmanagedCustomizations": False, "PublishWorkflows": True, "ImportJobId": job_id,
-            "CustomizationFile": base64.b64encode(zip_bytes).decode(),
-        })
+        self.request(
+            "POST",
+            "ImportSolution",
+            json={
+                "OverwriteUnmanagedCustomizations": False,
+                "PublishWorkflows": True,
+                "ImportJobId": job_id,
+                "CustomizationFile": base64.b64encode(zip_bytes).decode(),
+            },
+        )
         return job_id
 
     # --- rows of any table ---------------------------------------------------------------
@@ -207,7 +244,7 @@ class DataverseClient:
     def create(self, entity_set: str, body: dict[str, Any]) -> str:
         response = self.request("POST", entity_set, json=body)
         entity_id = response.headers.get("OData-EntityId", "")
-        return entity_id[entity_id.rfind("(") + 1:-1] if "(" in entity_id else ""
+        return entity_id[entity_id.rfind("(") + 1 : -1] if "(" in entity_id else ""
 
     def update(self, entity_set: str, row_id: str, body: dict[str, Any]) -> None:
         """Change an existing row (`If-Match: *`: 404 rather than create it). Repeatable."""
@@ -223,7 +260,9 @@ class DataverseClient:
         response = self.request("GET", url, params=params, headers=headers)
         return json.loads(response.content, parse_float=Decimal) if response.content else {}
 
-    def pages(self, url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    def pages(
+        self, url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every page of a collection query. `@odata.nextLink` is followed unchanged with the same headers (the
         same `odata.maxpagesize`); the last page carries the `@odata.deltaLink` when changes are tracked."""
         body = self.read(url, params=params, headers=headers)

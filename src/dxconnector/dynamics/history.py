@@ -16,6 +16,9 @@ def messages(client: DataverseClient, row_ids: Sequence[str]) -> dict[str, str]:
     """Each row's message by the row's id (one query; rows not in Dynamics, or without a message, are left out)."""
     if not row_ids:
         return {}
-    rows = client.list(SYNC_HISTORY.set_name, select=f"{SYNC_HISTORY.primary_id},{MESSAGE}",
-                       filter=in_filter(SYNC_HISTORY.primary_id, list(row_ids)))
+    rows = client.list(
+        SYNC_HISTORY.set_name,
+        select=f"{SYNC_HISTORY.primary_id},{MESSAGE}",
+        filter=in_filter(SYNC_HISTORY.primary_id, list(row_ids)),
+    )
     return {str(row[SYNC_HISTORY.primary_id]): str(row[MESSAGE]) for row in rows if row.get(MESSAGE)}

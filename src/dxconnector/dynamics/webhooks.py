@@ -55,8 +55,9 @@ def _auth_value(secret: str) -> str:
     return f"<settings><setting name={quoteattr(SECRET_HEADER)} value={quoteattr(secret)}/></settings>"
 
 
-def register(client: DataverseClient, connection_id: str, url: str, secret: str,
-             tables: tuple[str, ...] = TABLES) -> Registration:
+def register(
+    client: DataverseClient, connection_id: str, url: str, secret: str, tables: tuple[str, ...] = TABLES
+) -> Registration:
     """(Re)register the connection's endpoint and a step for every message of every table.
 
     Four calls whatever the number of steps: the endpoint, the messages, their filters, and one `$batch`
@@ -65,23 +66,44 @@ def register(client: DataverseClient, connection_id: str, url: str, secret: str,
     """
     unregister(client, connection_id)
     endpoint_id = derived_id(connection_id, "endpoint")
-    client.upsert("serviceendpoints", endpoint_id, {
-        "name": endpoint_name(connection_id), "url": url, "contract": WEBHOOK_CONTRACT, "messageformat": JSON_FORMAT,
-        "authtype": HTTP_HEADER_AUTH, "authvalue": _auth_value(secret),
-    })
+    client.upsert(
+        "serviceendpoints",
+        endpoint_id,
+        {
+            "name": endpoint_name(connection_id),
+            "url": url,
+            "contract": WEBHOOK_CONTRACT,
+            "messageformat": JSON_FORMAT,
+            "authtype": HTTP_HEADER_AUTH,
+            "authvalue": _auth_value(secret),
+        },
+    )
     message_ids = _message_ids(client)
     filter_ids = _filter_ids(client, tables, message_ids)
     wanted = {derived_id(connection_id, "step", table, message): (table, message) for message in MESSAGES for table in tables}
-    _all_ok(batch.execute(client, [
-        batch.BatchRequest("PATCH", f"sdkmessageprocessingsteps({step_id})", {
-            "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",
-            "stage": POST_OPERATION, "mode": ASYNCHRONOUS, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
-            "sdkmessageid@odata.bind": f"/sdkmessages({message_ids[message]})",
-            "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({filter_ids[table, message]})",
-            "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
-        })
-        for step_id, (table, message) in wanted.items()
-    ]))
+    _all_ok(
+        batch.execute(
+            client,
+            [
+                batch.BatchRequest(
+                    "PATCH",
+                    f"sdkmessageprocessingsteps({step_id})",
+                    {
+                        "name": f"Dynamics Xero Connector {connection_id}: {message} of {table}",
+                        "stage": POST_OPERATION,
+                        "mode": ASYNCHRONOUS,
+                        "rank": 1,
+                        "supporteddeployment": 0,
+                        "asyncautodelete": True,
+                        "sdkmessageid@odata.bind": f"/sdkmessages({message_ids[message]})",
+                        "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({filter_ids[table, message]})",
+                        "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
+                    },
+                )
+                for step_id, (table, message) in wanted.items()
+            ],
+        )
+    )
     return Registration(endpoint_id, tuple(wanted))
 
 
@@ -97,9 +119,11 @@ def _message_ids(client: DataverseClient) -> dict[str, str]:
 def _filter_ids(client: DataverseClient, tables: tuple[str, ...], message_ids: dict[str, str]) -> dict[tuple[str, str], str]:
     """(table, message) → the message filter a step for it needs."""
     names = {message_id: name for name, message_id in message_ids.items()}
-    found = client.list("sdkmessagefilters", select="sdkmessagefilterid,primaryobjecttypecode,_sdkmessageid_value",
-                        filter=f"{_either('primaryobjecttypecode', list(tables))} and "
-                               f"{_either('_sdkmessageid_value', list(names), quote=False)}")
+    found = client.list(
+        "sdkmessagefilters",
+        select="sdkmessagefilterid,primaryobjecttypecode,_sdkmessageid_value",
+        filter=f"{_either('primaryobjecttypecode', list(tables))} and {_either('_sdkmessageid_value', list(names), quote=False)}",
+    )
     return {(row["primaryobjecttypecode"], names[row["_sdkmessageid_value"]]): row["sdkmessagefilterid"] for row in found}
 
 
@@ -111,13 +135,19 @@ def _all_ok(answers: list[batch.BatchResponse]) -> list[batch.BatchResponse]:
 
 
 def endpoints(client: DataverseClient, connection_id: str) -> list[dict[str, Any]]:
-    return client.list("serviceendpoints", select="serviceendpointid,name,url,authtype,contract",
-                       filter=f"name eq '{endpoint_name(connection_id)}'")
+    return client.list(
+        "serviceendpoints",
+        select="serviceendpointid,name,url,authtype,contract",
+        filter=f"name eq '{endpoint_name(connection_id)}'",
+    )
 
 
 def steps(client: DataverseClient, endpoint_id: str) -> list[dict[str, Any]]:
-    return client.list("sdkmessageprocessingsteps", select="sdkmessageprocessingstepid,name,stage,mode",
-                       filter=f"_eventhandler_value eq {endpoint_id}")
+    return client.list(
+        "sdkmessageprocessingsteps",
+        select="sdkmessageprocessingstepid,name,stage,mode",
+        filter=f"_eventhandler_value eq {endpoint_id}",
+    )
 
 
 def unregister(client: DataverseClient, connection_id: str) -> int:
@@ -125,8 +155,11 @@ def unregister(client: DataverseClient, connection_id: str) -> int:
     found = endpoints(client, connection_id)
     if not found:
         return 0
-    deletes = [batch.BatchRequest("DELETE", f"sdkmessageprocessingsteps({step['sdkmessageprocessingstepid']})")
-               for endpoint in found for step in steps(client, endpoint["serviceendpointid"])]
+    deletes = [
+        batch.BatchRequest("DELETE", f"sdkmessageprocessingsteps({step['sdkmessageprocessingstepid']})")
+        for endpoint in found
+        for step in steps(client, endpoint["serviceendpointid"])
+    ]
     deletes += [batch.BatchRequest("DELETE", f"serviceendpoints({endpoint['serviceendpointid']})") for endpoint in found]
     _all_ok(batch.execute(client, deletes))  # in order: the steps go before the endpoint they call
     return len(found)

@@ -21,7 +21,8 @@ def claim(name: str, holder: str, every_seconds: float, now: datetime | None = N
     now = now or timezone.now()
     ScheduleLease.objects.get_or_create(name=name, defaults={"due_at": now})
     taken = ScheduleLease.objects.filter(name=name, due_at__lte=now).update(
-        due_at=now + timedelta(seconds=every_seconds), holder=holder[:64])
+        due_at=now + timedelta(seconds=every_seconds), holder=holder[:64]
+    )
     return taken == 1
 
 

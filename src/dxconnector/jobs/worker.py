@@ -60,8 +60,16 @@ class Heartbeat(threading.Thread):
 
 def _work(worker_id: str, *, interval: float, batch: bool, queues: tuple[str, ...]) -> None:
     """django-tasks-db's worker loop, through its public command (`db_worker`), in this thread."""
-    call_command("db_worker", queue_name=",".join(queues), interval=interval, batch=batch, startup_delay=False,
-                 reload=False, worker_id=worker_id[:64], verbosity=1)
+    call_command(
+        "db_worker",
+        queue_name=",".join(queues),
+        interval=interval,
+        batch=batch,
+        startup_delay=False,
+        reload=False,
+        worker_id=worker_id[:64],
+        verbosity=1,
+    )
 
 
 def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:

@@ -16,9 +16,7 @@ class LinkAlreadyUsed(Exception):
 def register(*, name: str, company: str, email: str) -> User:
     """Create the not-yet-active account (or refresh an unfinished one) and queue the email with its link."""
     with transaction.atomic():
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"name": name, "company": company, "is_active": False}
-        )
+        user, created = User.objects.get_or_create(email=email, defaults={"name": name, "company": company, "is_active": False})
         if not created and not user.is_active:
             user.name, user.company = name, company
         user.accepted_terms_at = timezone.now()

@@ -20,15 +20,27 @@ def use_application_user(connection: Connection, tenant_id: str, org_url: str, o
 
     config = auth.DynamicsOAuthConfig.from_settings()
     org_url = org_url.rstrip("/")
-    client = DataverseClient(org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)), settings.CA_BUNDLE, timeout=15)
+    client = DataverseClient(
+        org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)), settings.CA_BUNDLE, timeout=15
+    )
     try:
         who = client.who_am_i()
     finally:
         client.close()
-    dynamics, _ = DynamicsConnection.objects.update_or_create(connection=connection, defaults={
-        "mode": DynamicsConnection.Mode.APP, "token_cache": "", "home_account_id": "",
-        "username": f"Application user of app {config.app_client_id or config.client_id}", "tenant_id": tenant_id,
-        "organisations": [], "org_id": str(who.get("OrganizationId", "")), "org_url": org_url,
-        "org_name": org_name or org_url, "org_unique_name": "", "selected_at": timezone.now(),
-    })
+    dynamics, _ = DynamicsConnection.objects.update_or_create(
+        connection=connection,
+        defaults={
+            "mode": DynamicsConnection.Mode.APP,
+            "token_cache": "",
+            "home_account_id": "",
+            "username": f"Application user of app {config.app_client_id or config.client_id}",
+            "tenant_id": tenant_id,
+            "organisations": [],
+            "org_id": str(who.get("OrganizationId", "")),
+            "org_url": org_url,
+            "org_name": org_name or org_url,
+            "org_unique_name": "",
+            "selected_at": timezone.now(),
+        },
+    )
     return dynamics

@@ -90,8 +90,9 @@ class Live:
 
 def xero_connected(connection: Connection, live: Live) -> ChecklistLine:
     if live.xero is None:
-        return ChecklistLine("xero", "Xero connected", False,
-                             tip="Click “Connect to Xero”, sign in to Xero and allow access to your organisation.")
+        return ChecklistLine(
+            "xero", "Xero connected", False, tip="Click “Connect to Xero”, sign in to Xero and allow access to your organisation."
+        )
     if not live.xero.is_chosen:
         return ChecklistLine("xero", "Xero connected", False, tip="Choose which Xero organisation this connection uses.")
     return ChecklistLine("xero", "Xero connected", True, detail=live.xero.tenant_name)
@@ -101,28 +102,44 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
     facts = live.dynamics_facts
     label = "Managed solution installed in Dynamics"
     if facts is None:
-        return ChecklistLine("solution", label, False,
-                             tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.")
+        return ChecklistLine(
+            "solution",
+            label,
+            False,
+            tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.",
+        )
     if facts.solution_problem:
         return ChecklistLine("solution", label, False, tip=facts.solution_problem)
     if facts.solution is None:
-        return ChecklistLine("solution", label, False,
-                             tip="Import the managed solution into the selected organisation (Settings › Solutions › Import), or click “Install into Dynamics”.")
+        return ChecklistLine(
+            "solution",
+            label,
+            False,
+            tip="Import the managed solution into the selected organisation (Settings › Solutions › Import), or click “Install into Dynamics”.",
+        )
     managed = "managed" if facts.solution.get("ismanaged") else "unmanaged"
     return ChecklistLine("solution", label, True, detail=f"Version {facts.solution.get('version')} ({managed})")
 
 
 def dynamics_connected(connection: Connection, live: Live) -> ChecklistLine:
     if live.dynamics is None:
-        return ChecklistLine("dynamics", "Dynamics connected", False,
-                             tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.")
+        return ChecklistLine(
+            "dynamics",
+            "Dynamics connected",
+            False,
+            tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.",
+        )
     return ChecklistLine("dynamics", "Dynamics connected", True, detail=live.dynamics.username)
 
 
 def organisation_selected(connection: Connection, live: Live) -> ChecklistLine:
     if live.dynamics is None or not live.dynamics.has_organisation:
-        return ChecklistLine("organisation", "Dynamics organisation selected", False,
-                             tip="After connecting to Dynamics, pick your organisation from the list.")
+        return ChecklistLine(
+            "organisation",
+            "Dynamics organisation selected",
+            False,
+            tip="After connecting to Dynamics, pick your organisation from the list.",
+        )
     return ChecklistLine("organisation", "Dynamics organisation selected", True, detail=live.dynamics.org_name)
 
 
@@ -130,8 +147,12 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
     facts = live.dynamics_facts
     label = "Required access in Dynamics"
     if facts is None:
-        return ChecklistLine("permissions", label, False,
-                             tip="Connect to Dynamics first; then each table's required access is checked for your user.")
+        return ChecklistLine(
+            "permissions",
+            label,
+            False,
+            tip="Connect to Dynamics first; then each table's required access is checked for your user.",
+        )
     if facts.access_problem:
         return ChecklistLine("permissions", label, False, tip=facts.access_problem)
     failing = [check for check in facts.access if not check.ok]
@@ -143,7 +164,9 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
 def defaults_set(connection: Connection, live: Live) -> ChecklistLine:
     missing = [label for label, value in (("connection name", connection.name), ("time zone", connection.time_zone)) if not value]
     if missing:
-        return ChecklistLine("defaults", "Defaults set", False, tip=f"Fill in the {' and '.join(missing)} under Defaults and save.")
+        return ChecklistLine(
+            "defaults", "Defaults set", False, tip=f"Fill in the {' and '.join(missing)} under Defaults and save."
+        )
     return ChecklistLine("defaults", "Defaults set", True, detail=f"{connection.name} · {connection.time_zone}")
 
 

@@ -8,7 +8,14 @@ from django.core.checks import Warning, register
 def xero_app_configured(app_configs=None, **kwargs):
     warnings = []
     if not (settings.XERO_CLIENT_ID and settings.XERO_CLIENT_SECRET):
-        warnings.append(Warning("“Connect to Xero” is off until XERO_CLIENT_ID and XERO_CLIENT_SECRET are set.", id="dxconnector.W001"))
+        warnings.append(
+            Warning("“Connect to Xero” is off until XERO_CLIENT_ID and XERO_CLIENT_SECRET are set.", id="dxconnector.W001")
+        )
     if not settings.XERO_WEBHOOK_KEY:
-        warnings.append(Warning("Xero webhooks are refused until XERO_WEBHOOK_KEY is set; changes in Xero then arrive only with the periodic sweep.", id="dxconnector.W002"))
+        warnings.append(
+            Warning(
+                "Xero webhooks are refused until XERO_WEBHOOK_KEY is set; changes in Xero then arrive only with the periodic sweep.",
+                id="dxconnector.W002",
+            )
+        )
     return warnings

@@ -25,8 +25,11 @@ def queue(connection: Connection) -> bool:
     """Queue Create Connection's job unless it is queued or running already. Returns whether it was queued now."""
     from dxconnector.portal.tasks import create_connection  # the tasks module imports this one
 
-    asked = Connection.objects.filter(pk=connection.pk).exclude(setup_state__in=[State.QUEUED, State.RUNNING]).update(
-        setup_state=State.QUEUED, setup_step="Waiting for a worker to take it.", setup_error="")
+    asked = (
+        Connection.objects.filter(pk=connection.pk)
+        .exclude(setup_state__in=[State.QUEUED, State.RUNNING])
+        .update(setup_state=State.QUEUED, setup_step="Waiting for a worker to take it.", setup_error="")
+    )
     if asked:
         create_connection.enqueue(str(connection.pk))
     return bool(asked)
@@ -40,18 +43,27 @@ def create(connection_id: str) -> None:
         _create(connection)
     except Exception:
         logger.exception("Create Connection of %s stopped", connection.pk)
-        _note(connection, State.FAILED, "Create Connection stopped on an unexpected error.",
-              "Create Connection stopped on an unexpected error (the log has it). Please try again.")
+        _note(
+            connection,
+            State.FAILED,
+            "Create Connection stopped on an unexpected error.",
+            "Create Connection stopped on an unexpected error (the log has it). Please try again.",
+        )
 
 
 def _create(connection: Connection) -> None:
     _note(connection, State.RUNNING, "Writing the connection's rows and webhooks into Dynamics.")
     try:
-        write_connection_rows(connection, DynamicsConnection.objects.get(connection=connection),
-                              XeroConnection.objects.get(connection=connection))
+        write_connection_rows(
+            connection, DynamicsConnection.objects.get(connection=connection), XeroConnection.objects.get(connection=connection)
+        )
     except (DynamicsError, DynamicsConnection.DoesNotExist, XeroConnection.DoesNotExist) as error:
-        _note(connection, State.FAILED, "Writing the connection's rows into Dynamics.",
-              f"The connection's settings could not be written to Dynamics ({error}). Please try again.")
+        _note(
+            connection,
+            State.FAILED,
+            "Writing the connection's rows into Dynamics.",
+            f"The connection's settings could not be written to Dynamics ({error}). Please try again.",
+        )
         return
     Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.CREATED)
     _note(connection, State.RUNNING, "Bringing in Xero's chart of accounts, tax rates, branding themes, tracking and currencies.")

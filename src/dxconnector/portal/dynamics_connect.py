@@ -48,14 +48,26 @@ def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
         raise ConnectFailed(str(failure), connection) from failure
     except DynamicsError as error:
         logger.warning("Global Discovery failed after sign-in: %s", error)
-        raise ConnectFailed("Microsoft accepted the sign-in but your organisations could not be listed. Please try again.", connection) from error
+        raise ConnectFailed(
+            "Microsoft accepted the sign-in but your organisations could not be listed. Please try again.", connection
+        ) from error
     with transaction.atomic():
-        DynamicsConnection.objects.update_or_create(connection=connection, defaults={
-            "mode": DynamicsConnection.Mode.USER, "token_cache": sign_in.token_cache, "home_account_id": sign_in.home_account_id,
-            "username": sign_in.username, "tenant_id": sign_in.tenant_id,
-            "organisations": [i.as_record() for i in found if i.enabled],
-            "org_id": "", "org_url": "", "org_name": "", "org_unique_name": "", "selected_at": None,
-        })
+        DynamicsConnection.objects.update_or_create(
+            connection=connection,
+            defaults={
+                "mode": DynamicsConnection.Mode.USER,
+                "token_cache": sign_in.token_cache,
+                "home_account_id": sign_in.home_account_id,
+                "username": sign_in.username,
+                "tenant_id": sign_in.tenant_id,
+                "organisations": [i.as_record() for i in found if i.enabled],
+                "org_id": "",
+                "org_url": "",
+                "org_name": "",
+                "org_unique_name": "",
+                "selected_at": None,
+            },
+        )
     return connection
 
 
@@ -69,7 +81,10 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     except DynamicsError as error:
         raise ConnectFailed(f"Microsoft would not give a token for {org['friendly_name']} ({error}).", connection) from error
     DynamicsConnection.objects.filter(pk=dynamics.pk).update(
-        org_id=org["id"], org_url=org["url"], org_name=org["friendly_name"], org_unique_name=org["unique_name"],
+        org_id=org["id"],
+        org_url=org["url"],
+        org_name=org["friendly_name"],
+        org_unique_name=org["unique_name"],
         selected_at=timezone.now(),
     )
     dynamics.refresh_from_db()

@@ -77,8 +77,13 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
     first_here = not client.list(SETTINGS.set_name, select=SETTINGS.primary_id, top="1")
     settings = ConnectionSettings(time_zone=connection.time_zone, is_default_connection=first_here)
     settings_id = derived_id(connection.pk, "settings")
-    client.upsert(SETTINGS.set_name, settings_id, {
-        **settings_row(settings), **refreshed,
-        "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
-    })
+    client.upsert(
+        SETTINGS.set_name,
+        settings_id,
+        {
+            **settings_row(settings),
+            **refreshed,
+            "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
+        },
+    )
     return settings_id

@@ -30,7 +30,10 @@ def _solution_zip() -> bytes:
 def connect(request: HttpRequest, pk) -> HttpResponse:
     connection = _own_connection(request, pk)
     if not dynamics_connect.is_configured():
-        messages.error(request, "Connecting to Dynamics needs the Microsoft app's credentials: set DYNAMICS_CLIENT_ID and DYNAMICS_CLIENT_SECRET.")
+        messages.error(
+            request,
+            "Connecting to Dynamics needs the Microsoft app's credentials: set DYNAMICS_CLIENT_ID and DYNAMICS_CLIENT_SECRET.",
+        )
         return redirect("connection", pk=connection.pk)
     return redirect(dynamics_connect.start(request, connection))
 
@@ -92,7 +95,9 @@ def solution_install(request: HttpRequest, pk) -> HttpResponse:
         client.import_solution(_solution_zip())
     except DynamicsError as error:
         if error.status == 403:
-            messages.error(request, "Your Dynamics user may not import solutions. Download the zip and ask an administrator to import it.")
+            messages.error(
+                request, "Your Dynamics user may not import solutions. Download the zip and ask an administrator to import it."
+            )
         else:
             messages.error(request, f"Dynamics did not accept the solution ({error}). You can download it and import it by hand.")
     else:

@@ -33,7 +33,9 @@ class SetPasswordForm(forms.Form):
     """The last step of registration: choose a password (validated by Django's validators)."""
 
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
 
     def __init__(self, user: User, *args, **kwargs):
         self.user = user
@@ -82,9 +84,12 @@ class DefaultsForm(forms.ModelForm):
     class Meta:
         model = Connection
         fields = ["name", "time_zone", "default_sales_account_code", "sync_invoices_from"]
-        labels = {"name": "1. Connection name", "time_zone": "2. Time zone of Dynamics and Xero",
-                  "default_sales_account_code": "3. Default sales account code (optional, e.g. 200)",
-                  "sync_invoices_from": "4. Sync invoices delivered on or after (optional; empty: all)"}
+        labels = {
+            "name": "1. Connection name",
+            "time_zone": "2. Time zone of Dynamics and Xero",
+            "default_sales_account_code": "3. Default sales account code (optional, e.g. 200)",
+            "sync_invoices_from": "4. Sync invoices delivered on or after (optional; empty: all)",
+        }
         widgets = {"sync_invoices_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
@@ -96,10 +101,17 @@ class DefaultsForm(forms.ModelForm):
 class HistoryFilterForm(forms.Form):
     """The history page's filters (all optional; read from the query string)."""
 
-    outcome = forms.ChoiceField(choices=[("", "Any outcome")] + [(value, label.capitalize()) for value, label in SyncAttempt.Outcome.choices],
-                                required=False, label="Outcome")
-    record = forms.CharField(max_length=64, required=False, label="Record id",
-                             widget=forms.TextInput(attrs={"placeholder": "Dynamics or Xero id, or its start"}))
+    outcome = forms.ChoiceField(
+        choices=[("", "Any outcome")] + [(value, label.capitalize()) for value, label in SyncAttempt.Outcome.choices],
+        required=False,
+        label="Outcome",
+    )
+    record = forms.CharField(
+        max_length=64,
+        required=False,
+        label="Record id",
+        widget=forms.TextInput(attrs={"placeholder": "Dynamics or Xero id, or its start"}),
+    )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 

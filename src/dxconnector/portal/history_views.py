@@ -83,8 +83,10 @@ def _duration(run: SyncRun) -> str:
 
 def _run_rows(connection: Connection) -> list[RunRow]:
     runs = SyncRun.objects.filter(connection=connection).order_by("-started_at")[:RUNS_SHOWN]
-    return [RunRow(run, [(key.replace("_", " "), value) for key, value in sorted((run.counts or {}).items())], _duration(run))
-            for run in runs]
+    return [
+        RunRow(run, [(key.replace("_", " "), value) for key, value in sorted((run.counts or {}).items())], _duration(run))
+        for run in runs
+    ]
 
 
 def _kept_query(data: QueryDict, *, page: bool = True) -> str:
@@ -124,13 +126,17 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     org_url = dynamics.org_url if dynamics is not None and dynamics.has_organisation else ""
     said, unheard = history_words(dynamics, page.object_list)
-    rows = [{
-        "attempt": attempt,
-        "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
-        if org_url and attempt.record_kind == "invoice" else "",
-        "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
-        "words": said.get(str(attempt.pk), ""),
-    } for attempt in page.object_list]
+    rows = [
+        {
+            "attempt": attempt,
+            "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
+            if org_url and attempt.record_kind == "invoice"
+            else "",
+            "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
+            "words": said.get(str(attempt.pk), ""),
+        }
+        for attempt in page.object_list
+    ]
     context = {
         "connection": connection,
         "form": form,
@@ -152,8 +158,9 @@ def retry(request: HttpRequest, pk) -> HttpResponse:
     """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
     connection = _own_connection(request, pk)
     invoice_id = request.POST.get("dynamics_id", "").strip()
-    if not SyncAttempt.objects.filter(connection=connection, record_kind="invoice", dynamics_id=invoice_id,
-                                      outcome__in=RETRYABLE).exists():
+    if not SyncAttempt.objects.filter(
+        connection=connection, record_kind="invoice", dynamics_id=invoice_id, outcome__in=RETRYABLE
+    ).exists():
         raise Http404("No failed or held-back invoice with this id.")
     refusal = why_not_syncing(connection)
     if refusal:

@@ -40,8 +40,9 @@ def take(request: HttpRequest, key: str, state: str, service: str, button: str) 
     entry = pending.pop(state or "", None)
     request.session[key] = pending
     if entry is None or time.time() - entry["started"] > LIFETIME_SECONDS:
-        raise ConnectFailed(f"We couldn't verify this {service} sign-in: it expired or was started elsewhere. "
-                            f"Click “{button}” to try again.")
+        raise ConnectFailed(
+            f"We couldn't verify this {service} sign-in: it expired or was started elsewhere. Click “{button}” to try again."
+        )
     connection = Connection.objects.filter(pk=entry["connection"], owner=request.user).first()
     if connection is None:
         raise ConnectFailed("That connection no longer exists.")

@@ -1,4 +1,4 @@
-""""Sync now" on the connection page: queue the connection's sync, come back to the page."""
+""" "Sync now" on the connection page: queue the connection's sync, come back to the page."""
 
 from __future__ import annotations
 

@@ -10,7 +10,9 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/sent/", views.register_sent, name="register-sent"),
     path("register/complete/<str:token>/", views.register_complete, name="register-complete"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True), name="login"),
+    path(
+        "login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True), name="login"
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 # --- registration -----------------------------------------------------------
 
+
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -61,8 +62,12 @@ _LINK_PROBLEMS = {
 def register_complete(request: HttpRequest, token: str) -> HttpResponse:
     link = RegistrationLink.find(token)
     if link is None:
-        return render(request, "registration/link_problem.html",
-                      {"problem": "This link isn't valid. Check that you copied the whole link from the email."}, status=404)
+        return render(
+            request,
+            "registration/link_problem.html",
+            {"problem": "This link isn't valid. Check that you copied the whole link from the email."},
+            status=404,
+        )
     state = link.state()
     if state in _LINK_PROBLEMS:
         return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[state]}, status=410)
@@ -71,7 +76,9 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
         try:
             user = accounts.complete_registration(link, form.cleaned_data["password1"])
         except accounts.LinkAlreadyUsed:
-            return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[RegistrationLink.State.USED]}, status=410)
+            return render(
+                request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[RegistrationLink.State.USED]}, status=410
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your registration is complete.")
         return redirect("home")
@@ -125,7 +132,9 @@ def _access_rows(live: checklist.Live) -> list[tuple]:
     return [(item, checks.get(item.table)) for item in REQUIRED_ACCESS]
 
 
-def _connection_page(request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200) -> HttpResponse:
+def _connection_page(
+    request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200
+) -> HttpResponse:
     live = checklist.Live(connection)
     lines = checklist.evaluate(connection, live)
     xero = live.xero
@@ -143,7 +152,9 @@ def _connection_page(request: HttpRequest, connection: Connection, defaults_form
         "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
-        "show_ready_popup": connection.status == Connection.Status.CREATED and checklist.all_done(lines) and connection.trial_started_at is None,
+        "show_ready_popup": connection.status == Connection.Status.CREATED
+        and checklist.all_done(lines)
+        and connection.trial_started_at is None,
     }
     return render(request, "portal/connection.html", context, status=status)
 

@@ -31,8 +31,16 @@ def xero(request: HttpRequest) -> HttpResponse:
     except BadPayload:
         return HttpResponse(status=400)
     XeroWebhookEvent.objects.bulk_create(
-        [XeroWebhookEvent(tenant_id=e.tenant_id, category=e.category, event_type=e.event_type, resource_id=e.resource_id,
-                          event_date=e.event_date) for e in events],
+        [
+            XeroWebhookEvent(
+                tenant_id=e.tenant_id,
+                category=e.category,
+                event_type=e.event_type,
+                resource_id=e.resource_id,
+                event_date=e.event_date,
+            )
+            for e in events
+        ],
         ignore_conflicts=True,
     )
     sync.xero_events_arrived({e.tenant_id for e in events})
@@ -62,6 +70,12 @@ def dynamics(request: HttpRequest, connection_id: uuid.UUID) -> HttpResponse:
     connection = Connection.objects.get(pk=connection_id)
     if connection.status == Connection.Status.CREATED and connection.may_sync():
         queued = sync.request_sync(connection.pk, Trigger.DYNAMICS_WEBHOOK)
-        logger.info("Dynamics %s of %s %s for connection %s: %s", change.message, change.entity, change.record_id,
-                    connection.pk, "sync queued" if queued else "a sync is queued already")
+        logger.info(
+            "Dynamics %s of %s %s for connection %s: %s",
+            change.message,
+            change.entity,
+            change.record_id,
+            connection.pk,
+            "sync queued" if queued else "a sync is queued already",
+        )
     return HttpResponse(status=200)

@@ -75,7 +75,9 @@ def finish(request: HttpRequest, params) -> Connected:
         organisation = _organisation(tokens, tenants[0].tenant_id) if len(tenants) == 1 else None
     except XeroError as error:
         logger.warning("Xero lookup after sign-in failed: %s", error)
-        raise ConnectFailed("Xero accepted the sign-in but its organisation list could not be read. Please try again.", connection) from error
+        raise ConnectFailed(
+            "Xero accepted the sign-in but its organisation list could not be read. Please try again.", connection
+        ) from error
     if not tenants:
         raise ConnectFailed("No Xero organisation was selected on Xero's consent page, so nothing was connected.", connection)
     _save(connection, tokens, tenants, organisation)
@@ -88,11 +90,15 @@ def _exchange(code: str, verifier: str, connection: Connection) -> auth.TokenSet
     try:
         return auth.exchange_code(auth.XeroOAuthConfig.from_settings(), code, redirect_uri(), verifier)
     except AuthExpired as error:
-        raise ConnectFailed("The Xero sign-in expired before it finished (its code lasts a few minutes). Please try again.", connection) from error
+        raise ConnectFailed(
+            "The Xero sign-in expired before it finished (its code lasts a few minutes). Please try again.", connection
+        ) from error
     except OAuthFlowError as error:
         raise ConnectFailed(f"{error.reason} Nothing was connected.", connection) from error
     except RetryableError as error:
-        raise ConnectFailed("Xero could not be reached to finish the sign-in. Please try again in a moment.", connection) from error
+        raise ConnectFailed(
+            "Xero could not be reached to finish the sign-in. Please try again in a moment.", connection
+        ) from error
 
 
 def _organisation(tokens: auth.TokenSet, tenant_id: str) -> OrganisationInfo:
@@ -103,19 +109,27 @@ def _tenant_record(tenant: XeroTenant) -> dict:
     return {"tenant_id": tenant.tenant_id, "name": tenant.tenant_name, "connection_id": tenant.connection_id}
 
 
-def _save(connection: Connection, tokens: auth.TokenSet, tenants: list[XeroTenant], organisation: OrganisationInfo | None) -> None:
+def _save(
+    connection: Connection, tokens: auth.TokenSet, tenants: list[XeroTenant], organisation: OrganisationInfo | None
+) -> None:
     chosen = tenants[0] if organisation else None
     with transaction.atomic():
-        XeroConnection.objects.update_or_create(connection=connection, defaults={
-            "tenant_id": chosen.tenant_id if chosen else "",
-            "tenant_name": organisation.name if organisation else "",
-            "xero_connection_id": chosen.connection_id if chosen else "",
-            "organisation_timezone": organisation.timezone if organisation else "",
-            "auth_event_id": tokens.authentication_event_id(),
-            "pending_tenants": [] if chosen else [_tenant_record(t) for t in tenants],
-            "access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "id_token": tokens.id_token,
-            "expires_at": datetime.fromtimestamp(tokens.expires_at, UTC), "scope": tokens.scope,
-        })
+        XeroConnection.objects.update_or_create(
+            connection=connection,
+            defaults={
+                "tenant_id": chosen.tenant_id if chosen else "",
+                "tenant_name": organisation.name if organisation else "",
+                "xero_connection_id": chosen.connection_id if chosen else "",
+                "organisation_timezone": organisation.timezone if organisation else "",
+                "auth_event_id": tokens.authentication_event_id(),
+                "pending_tenants": [] if chosen else [_tenant_record(t) for t in tenants],
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "id_token": tokens.id_token,
+                "expires_at": datetime.fromtimestamp(tokens.expires_at, UTC),
+                "scope": tokens.scope,
+            },
+        )
 
 
 def choose(connection: Connection, tenant_id: str) -> str:
@@ -129,8 +143,11 @@ def choose(connection: Connection, tenant_id: str) -> str:
         raise ConnectFailed("Xero could not be reached to read that organisation. Please try again.", connection) from error
     unchosen = [t for t in xero.pending_tenants if t["tenant_id"] != tenant_id]
     XeroConnection.objects.filter(pk=xero.pk).update(
-        tenant_id=tenant_id, tenant_name=organisation.name, xero_connection_id=record["connection_id"],
-        organisation_timezone=organisation.timezone, pending_tenants=[],
+        tenant_id=tenant_id,
+        tenant_name=organisation.name,
+        xero_connection_id=record["connection_id"],
+        organisation_timezone=organisation.timezone,
+        pending_tenants=[],
     )
     _release_unused(xero, unchosen)
     return organisation.name

@@ -4,18 +4,30 @@
 from dxconnector.connections.clients import NotReady
 from dxconnector.sync.context import Progress
 from dxconnector.sync.engine import (
-           Explanation,
-           explain,
-           refresh_reference_lists,
-           run_sync,
+    Explanation,
+    explain,
+    refresh_reference_lists,
+    run_sync,
 )
 from dxconnector.sync.triggers import (
-           request_sync,
-           retry_invoices,
-           sweep,
-           xero_events_arrived,
+    request_sync,
+    retry_invoices,
+    sweep,
+    xero_events_arrived,
 )
 from dxconnector.sync.verify import Report, verify
 
-__all__ = ["Explanation", "NotReady", "Progress", "Report", "explain", "refresh_reference_lists", "request_sync", "retry_invoices",
-           "run_sync", "sweep", "verify", "xero_events_arrived"]
+__all__ = [
+    "Explanation",
+    "NotReady",
+    "Progress",
+    "Report",
+    "explain",
+    "refresh_reference_lists",
+    "request_sync",
+    "retry_invoices",
+    "run_sync",
+    "sweep",
+    "verify",
+    "xero_events_arrived",
+]

@@ -17,11 +17,19 @@ Cursors = Mapping[str, Mapping[str, Any]]
 
 
 def chunks(items: Sequence[T], size: int) -> list[list[T]]:
-    return [list(items[start:start + size]) for start in range(0, len(items), size)]
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-def run_batches(ctx: SyncContext, stream: Stream, items: Sequence[T], sync_batch: Callable[[SyncContext, list[T], Cursors | None], None],
-                cursors: Cursors, *, said: Callable[[list[T]], str], nothing: Callable[[Cursors], None] | None = None) -> None:
+def run_batches(
+    ctx: SyncContext,
+    stream: Stream,
+    items: Sequence[T],
+    sync_batch: Callable[[SyncContext, list[T], Cursors | None], None],
+    cursors: Cursors,
+    *,
+    said: Callable[[list[T]], str],
+    nothing: Callable[[Cursors], None] | None = None,
+) -> None:
     """Each batch of `items` through `sync_batch`; `cursors` go with the last batch, or — nothing changed — are
     saved at once (`nothing` saves them otherwise). `said` tells what a batch was, for the progress line."""
     batches = chunks(items, stream.batch_size)

@@ -48,8 +48,12 @@ class XeroDirectory:
         """The candidates `find_contacts` would answer: same account or contact number, or the same name."""
         wanted_numbers = {number for number in numbers if number}
         wanted_names = {one_line(name).casefold() for name in names if name}
-        return [contact for contact in self.contacts or []
-                if {contact.account_number, contact.contact_number} & wanted_numbers or one_line(contact.name).casefold() in wanted_names]
+        return [
+            contact
+            for contact in self.contacts or []
+            if {contact.account_number, contact.contact_number} & wanted_numbers
+            or one_line(contact.name).casefold() in wanted_names
+        ]
 
 
 @dataclass

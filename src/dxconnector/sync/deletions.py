@@ -29,7 +29,7 @@ def act_on_deletions(ctx: SyncContext) -> None:
     due = state.deletions_due(ctx.connection_id)
     for start in range(0, len(due), BATCH_SIZE):
         ctx.renew_lease()
-        _act(ctx, due[start:start + BATCH_SIZE])
+        _act(ctx, due[start : start + BATCH_SIZE])
 
 
 def _resource(link: Link) -> Resource:
@@ -68,14 +68,20 @@ def _attempt(link: Link, outcome: str, *, reason: str, code: str, message: str =
 def _decide(link: Link, copy: XeroDocument | None) -> tuple[dict[str, Any], str] | state.Attempt:
     """The body that voids or deletes the copy, and what it does; or the attempt that says why nothing is sent."""
     if copy is None:
-        return _attempt(link, Outcome.SKIPPED, reason="Xero no longer has the invoice; " + CAUSE, code=rules.Why.DELETED_IN_DYNAMICS.value)
+        return _attempt(
+            link, Outcome.SKIPPED, reason="Xero no longer has the invoice; " + CAUSE, code=rules.Why.DELETED_IN_DYNAMICS.value
+        )
     status = copy.status
     if status is None:
         raise ValueError(f"Xero's copy {copy.id} has a status this connector doesn't know")
     cancellation = rules.cancellation(status, copy.paid, copy.credited, deleted=True)
     if cancellation.action is CancelAction.NOTHING:
-        return _attempt(link, Outcome.SKIPPED, reason=f"The invoice was deleted in Dynamics, and in Xero it is {status.lower()} already.",
-                        code=rules.Why.DELETED_IN_DYNAMICS.value)
+        return _attempt(
+            link,
+            Outcome.SKIPPED,
+            reason=f"The invoice was deleted in Dynamics, and in Xero it is {status.lower()} already.",
+            code=rules.Why.DELETED_IN_DYNAMICS.value,
+        )
     if cancellation.action is CancelAction.REFUSE:
         reason = cancellation.reason.text if cancellation.reason else ""
         return _attempt(link, Outcome.FAILED, reason=reason, code=rules.Why.HAS_PAYMENTS.value)
@@ -87,5 +93,10 @@ def _decide(link: Link, copy: XeroDocument | None) -> tuple[dict[str, Any], str]
 def _written(link: Link, verb: str, ok: bool, errors: list[str]) -> state.Attempt:
     if ok:
         return _attempt(link, Outcome.SUCCEEDED, reason=f"{verb} in Xero: {CAUSE}", code=rules.Why.DELETED_IN_DYNAMICS.value)
-    return _attempt(link, Outcome.FAILED, reason="Xero refused to void or delete the invoice deleted in Dynamics; the sync history "
-                    "in Dynamics has Xero's words.", code=rules.Why.XERO_REFUSED.value, message="Xero: " + " ".join(errors))
+    return _attempt(
+        link,
+        Outcome.FAILED,
+        reason="Xero refused to void or delete the invoice deleted in Dynamics; the sync history in Dynamics has Xero's words.",
+        code=rules.Why.XERO_REFUSED.value,
+        message="Xero: " + " ".join(errors),
+    )

@@ -57,22 +57,40 @@ logger = logging.getLogger(__name__)
 RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
 
 
-def open_context(connection: Connection, clients: Clients, *, run: SyncRun | None = None, holder: str = "",
-                 progress: Callable[[Progress], None] | None = None, now: datetime | None = None) -> SyncContext:
+def open_context(
+    connection: Connection,
+    clients: Clients,
+    *,
+    run: SyncRun | None = None,
+    holder: str = "",
+    progress: Callable[[Progress], None] | None = None,
+    now: datetime | None = None,
+) -> SyncContext:
     found = connection_rows(clients.dynamics, str(connection.pk))
     if found is None:
         raise NotReady("The connection's rows are not in Dynamics yet: click Create Connection.")
     connector_id, settings_row = found
     settings = replace(settings_from_row(settings_row), sync_from=connection.sync_invoices_from)
-    return SyncContext(connection, clients.dynamics, clients.xero, settings, connector_id,
-                       now or timezone.now(), state.ledger_key(), run, holder, progress=progress or (lambda step: None))
+    return SyncContext(
+        connection,
+        clients.dynamics,
+        clients.xero,
+        settings,
+        connector_id,
+        now or timezone.now(),
+        state.ledger_key(),
+        run,
+        holder,
+        progress=progress or (lambda step: None),
+    )
 
 
 # --- a run -----------------------------------------------------------------------------------------------
 
 
-def run_sync(connection_id: Any, trigger: str, *, clients: ClientFactory | None = None,
-             progress: Callable[[Progress], None] | None = None) -> SyncRun:
+def run_sync(
+    connection_id: Any, trigger: str, *, clients: ClientFactory | None = None, progress: Callable[[Progress], None] | None = None
+) -> SyncRun:
     """Sync one connection now. Returns the run: succeeded, failed (the cursor stays where the last committed
     batch left it, so the next run carries on), busy (another run holds the lease) or paused."""
     connection = Connection.objects.get(pk=connection_id)
@@ -150,7 +168,9 @@ def _recognised(ctx: SyncContext, pending: list[Link], documents: list[XeroDocum
     unclaimed: dict[str, list[XeroDocument]] = {}
     for document in credit_notes:
         if document.id not in linked:
-            recognised = guard("recognising a credit note Xero made before", document.id, rules.recognition_hash, document.body, ctx.key)
+            recognised = guard(
+                "recognising a credit note Xero made before", document.id, rules.recognition_hash, document.body, ctx.key
+            )
             if isinstance(recognised, str):
                 unclaimed.setdefault(recognised, []).append(document)
     found = {}
@@ -193,14 +213,19 @@ class Explanation:
             return [f"Invoice {self.invoice_id} is not in Dynamics (or this user can't read it)."]
         decision = self.decision
         lines = [f"Invoice {self.invoice_id}: {decision.action.value.upper()}"]
-        lines += [f"  held back by {reason.code.value}: {reason.text}" if decision.held_back else f"  {reason.code.value}: {reason.text}"
-                  for reason in decision.reasons]
+        lines += [
+            f"  held back by {reason.code.value}: {reason.text}"
+            if decision.held_back
+            else f"  {reason.code.value}: {reason.text}"
+            for reason in decision.reasons
+        ]
         lines += [f"  would fail on {reason.code.value}: {reason.text}" for reason in self.blockers]
         return lines
 
 
-def explain(connection_id: Any, invoice_id: str, *, clients: ClientFactory | None = None,
-            now: datetime | None = None) -> Explanation:
+def explain(
+    connection_id: Any, invoice_id: str, *, clients: ClientFactory | None = None, now: datetime | None = None
+) -> Explanation:
     """The pick-up decision for one invoice, and the customer rule that would stop it, reading only."""
     connection = Connection.objects.get(pk=connection_id)
     if not connection.may_sync():
@@ -214,8 +239,9 @@ def explain(connection_id: Any, invoice_id: str, *, clients: ClientFactory | Non
         record = records[0]
         links = state.links(ctx.connection_id, Link.Kind.INVOICE, [invoice_id])
         expected = invoices.expected_hashes(ctx, records, links).get(invoice_id)
-        decision = rules.pick_up(record.invoice, ctx.settings, ctx.now, state.invoice_link(links.get(invoice_id)),
-                                 sent_fields_hash=expected)
+        decision = rules.pick_up(
+            record.invoice, ctx.settings, ctx.now, state.invoice_link(links.get(invoice_id)), sent_fields_hash=expected
+        )
         blockers: tuple[Reason, ...] = ()
         if decision.action in (Action.CREATE, Action.UPDATE) and record.customer is not None:
             blockers = _customer_blockers(ctx, record.customer)
@@ -230,7 +256,9 @@ def _customer_blockers(ctx: SyncContext, customer: Customer) -> tuple[Reason, ..
         return ()
     ref = customer_ref(customer)
     candidates = [contact_summary(found) for found in xero_io.find_contacts(ctx.xero, [ref.number], [rules.one_line(ref.name)])]
-    owners = {xero_id: link.dynamics_id for xero_id, link in
-              state.links_to(ctx.connection_id, Link.Kind.CONTACT, [c.contact_id for c in candidates]).items()}
+    owners = {
+        xero_id: link.dynamics_id
+        for xero_id, link in state.links_to(ctx.connection_id, Link.Kind.CONTACT, [c.contact_id for c in candidates]).items()
+    }
     match = rules.match_contact(ref, None, candidates, ctx.settings, owners)
     return (match.reason,) if match.matched_by is MatchedBy.NONE and match.reason else ()

@@ -42,8 +42,9 @@ def _start(ctx: SyncContext, position: Mapping[str, str], resource: Resource) ->
     return (state.oldest_link(ctx.connection_id, KIND) or ctx.now) - FIRST_LOOK_BACK
 
 
-def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str]
-                    ) -> tuple[list[tuple[Link, XeroDocument]], dict[str, str], list[state.Attempt]]:
+def changed_in_xero(
+    ctx: SyncContext, stream: Stream, position: Mapping[str, str]
+) -> tuple[list[tuple[Link, XeroDocument]], dict[str, str], list[state.Attempt]]:
     """The linked documents whose state differs from what Dynamics was last shown, the cursor after them, and a
     failed attempt for each linked one that could not be read."""
     changed: list[tuple[Link, XeroDocument]] = []
@@ -57,10 +58,16 @@ def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str
             links = state.links_to(ctx.connection_id, KIND, [document.id for document in documents])
             for document in documents:
                 link = links.get(document.id)
-                seen = guard("reading what changed in Xero", link.dynamics_id if link else document.id, _changed, ctx, document, link)
+                seen = guard(
+                    "reading what changed in Xero", link.dynamics_id if link else document.id, _changed, ctx, document, link
+                )
                 if isinstance(seen, Fault):
                     if link is not None:
-                        faults.append(seen.attempt(KIND, link.dynamics_id, xero_id=link.xero_id, direction=SyncAttempt.Direction.TO_DYNAMICS))
+                        faults.append(
+                            seen.attempt(
+                                KIND, link.dynamics_id, xero_id=link.xero_id, direction=SyncAttempt.Direction.TO_DYNAMICS
+                            )
+                        )
                     continue
                 moment, news_of_it = seen
                 newest = max(newest, moment or newest)
@@ -73,8 +80,9 @@ def changed_in_xero(ctx: SyncContext, stream: Stream, position: Mapping[str, str
 def _changed(ctx: SyncContext, document: XeroDocument, link: Link | None) -> tuple[datetime | None, bool]:
     """When Xero last changed the document, and whether that is news for Dynamics. A link whose write-back is still
     due gets Xero's current copy from `flush_due`: no news to tell."""
-    return document.updated_at, (link is not None and not link.writeback_due
-                                 and rules.xero_state_hash(document.body, ctx.key) != link.xero_hash)
+    return document.updated_at, (
+        link is not None and not link.writeback_due and rules.xero_state_hash(document.body, ctx.key) != link.xero_hash
+    )
 
 
 def news(document: XeroDocument) -> str:
@@ -123,21 +131,44 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         write_back(ctx, documents, cursors, unrecorded)
         unrecorded.clear()
 
-    run_batches(ctx, stream, changed, batch, {stream.name: after}, said=lambda _: f"so far {ctx.counts.brought_back} brought back",
-                nothing=lambda cursors: state.due_from_xero(ctx.connection_id, ctx.run, [], faults, cursors))
+    run_batches(
+        ctx,
+        stream,
+        changed,
+        batch,
+        {stream.name: after},
+        said=lambda _: f"so far {ctx.counts.brought_back} brought back",
+        nothing=lambda cursors: state.due_from_xero(ctx.connection_id, ctx.run, [], faults, cursors),
+    )
 
 
-def write_back(ctx: SyncContext, batch: list[tuple[Link, XeroDocument]], cursors: Mapping[str, Any] | None,
-               faults: Iterable[state.Attempt] = ()) -> None:
+def write_back(
+    ctx: SyncContext,
+    batch: list[tuple[Link, XeroDocument]],
+    cursors: Mapping[str, Any] | None,
+    faults: Iterable[state.Attempt] = (),
+) -> None:
     records = {record.invoice.id: record for record in reading.readable(ctx, [link.dynamics_id for link, _ in batch])[0]}
     present = [(link, document) for link, document in batch if link.dynamics_id in records]  # not deleted in Dynamics
     # Xero changed the copy of an invoice deleted in Dynamics, perhaps taking off what kept it from being voided.
     state.deletion_due_again(ctx.connection_id, [link.dynamics_id for link, _ in batch if link.dynamics_deleted_at])
-    attempts = [state.Attempt(KIND, link.dynamics_id, SyncAttempt.Outcome.SUCCEEDED, reason=news(document), xero_id=link.xero_id,
-                              direction=SyncAttempt.Direction.TO_DYNAMICS) for link, document in present]
+    attempts = [
+        state.Attempt(
+            KIND,
+            link.dynamics_id,
+            SyncAttempt.Outcome.SUCCEEDED,
+            reason=news(document),
+            xero_id=link.xero_id,
+            direction=SyncAttempt.Direction.TO_DYNAMICS,
+        )
+        for link, document in present
+    ]
     state.due_from_xero(ctx.connection_id, ctx.run, [link.dynamics_id for link, _ in present], [*faults, *attempts], cursors)
-    exported = [writeback.Exported(records[link.dynamics_id], document,
-                                   as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
-                for link, document in present]
+    exported = [
+        writeback.Exported(
+            records[link.dynamics_id], document, as_sent=records[link.dynamics_id].invoice.version == link.sent_version
+        )
+        for link, document in present
+    ]
     writeback.flush(ctx, exported, [], {})
     ctx.counts.brought_back += len(present)

@@ -56,8 +56,10 @@ KIND = Link.Kind.INVOICE
 SILENT = {Why.UNCHANGED, Why.OTHER_CONNECTION, Why.NO_CONNECTION}
 XERO_REFUSED = "Xero refused the invoice; the sync history in Dynamics has Xero's words."
 UNREADABLE_CUSTOMER = Reason(Why.NO_CUSTOMER, "The invoice's customer can't be read: check the user's access to it.")
-NOT_IN_XERO = ("The invoice's Xero copy can't be found (deleted in Xero?): set its Export Status to Not Exported to send "
-               "it as a new invoice.")
+NOT_IN_XERO = (
+    "The invoice's Xero copy can't be found (deleted in Xero?): set its Export Status to Not Exported to send "
+    "it as a new invoice."
+)
 Outcome = SyncAttempt.Outcome
 CONTENT = (Action.CREATE, Action.UPDATE)  # what sends the invoice's content, with its customer and products
 
@@ -76,12 +78,20 @@ class Going:
     def invoice_id(self) -> str:
         return self.record.invoice.id
 
-    def attempt(self, outcome: str, reasons: Iterable[Reason] = (), *, reason: str = "", message: str = "",
-                code: str = "") -> state.Attempt:
+    def attempt(
+        self, outcome: str, reasons: Iterable[Reason] = (), *, reason: str = "", message: str = "", code: str = ""
+    ) -> state.Attempt:
         reasons = tuple(reasons)
-        return state.Attempt(KIND, self.invoice_id, outcome, code or (reasons[0].code.value if reasons else ""),
-                             reason or " ".join(r.text for r in reasons), xero_id=self.link.xero_id if self.link else "",
-                             message=message, version=self.record.invoice.version)
+        return state.Attempt(
+            KIND,
+            self.invoice_id,
+            outcome,
+            code or (reasons[0].code.value if reasons else ""),
+            reason or " ".join(r.text for r in reasons),
+            xero_id=self.link.xero_id if self.link else "",
+            message=message,
+            version=self.record.invoice.version,
+        )
 
     def ended(self, outcome: str, reasons: Iterable[Reason] = (), **words: str) -> Ended:
         return Ended(self, self.attempt(outcome, reasons, **words))
@@ -135,8 +145,15 @@ class Prepared:
 
 def _attempt(record: InvoiceRecord, decision: Decision, link: InvoiceLink | None) -> state.Attempt:
     outcome = Outcome.HELD_BACK if decision.held_back else Outcome.SKIPPED
-    return state.Attempt(KIND, record.invoice.id, outcome, decision.reasons[0].code.value if decision.reasons else "",
-                         decision.explanation, xero_id=link.xero_id if link else "", version=record.invoice.version)
+    return state.Attempt(
+        KIND,
+        record.invoice.id,
+        outcome,
+        decision.reasons[0].code.value if decision.reasons else "",
+        decision.explanation,
+        xero_id=link.xero_id if link else "",
+        version=record.invoice.version,
+    )
 
 
 # --- 1. decide -------------------------------------------------------------------------------------------
@@ -163,20 +180,36 @@ def expected_hashes(ctx: SyncContext, records: list[InvoiceRecord], links: Mappi
 
 def _sent_hash(ctx: SyncContext, record: InvoiceRecord, contact_id: str, codes: set[str]) -> str | None:
     try:
-        sent = xero_invoice(record.invoice, ctx.settings, contact_id, xero_item_codes=codes, source_url=ctx.source_url(record.invoice.id))
+        sent = xero_invoice(
+            record.invoice, ctx.settings, contact_id, xero_item_codes=codes, source_url=ctx.source_url(record.invoice.id)
+        )
     except RuleViolation:
         return None
     return invoice_hash(sent, ctx.key)
 
 
-def decisions(ctx: SyncContext, records: list[InvoiceRecord]) -> Iterator[tuple[InvoiceRecord, Decision | Fault, InvoiceLink | None]]:
+def decisions(
+    ctx: SyncContext, records: list[InvoiceRecord]
+) -> Iterator[tuple[InvoiceRecord, Decision | Fault, InvoiceLink | None]]:
     """Each invoice with what `pick_up` decides for it (or the fault it raised), and its link."""
     links = state.links(ctx.connection_id, KIND, [record.invoice.id for record in records])
     hashes = expected_hashes(ctx, records, links)
     for record in records:
         link = state.invoice_link(links.get(record.invoice.id))
-        yield record, guard("deciding whether the invoice goes to Xero", record.invoice.id, rules.pick_up, record.invoice,
-                            ctx.settings, ctx.now, link, sent_fields_hash=hashes.get(record.invoice.id)), link
+        yield (
+            record,
+            guard(
+                "deciding whether the invoice goes to Xero",
+                record.invoice.id,
+                rules.pick_up,
+                record.invoice,
+                ctx.settings,
+                ctx.now,
+                link,
+                sent_fields_hash=hashes.get(record.invoice.id),
+            ),
+            link,
+        )
 
 
 def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Going], list[state.Attempt]]:
@@ -217,12 +250,16 @@ def with_current_copies(ctx: SyncContext, going: list[Going]) -> list[Going]:
     return [replace(item, current=copies.get(item.link.xero_id)) if item.link else item for item in going]
 
 
-def _content(ctx: SyncContext, going: Going, contact_id: str, codes: frozenset[str], notes: tuple[str, ...]) -> Write | Done | Ended:
+def _content(
+    ctx: SyncContext, going: Going, contact_id: str, codes: frozenset[str], notes: tuple[str, ...]
+) -> Write | Done | Ended:
     """A create or an update: the invoice as Xero should have it, within what Xero lets change."""
     invoice = going.record.invoice
     if going.decision.action is Action.CREATE:
         sending = xero_invoice(invoice, ctx.settings, contact_id, xero_item_codes=codes, source_url=ctx.source_url(invoice.id))
-        return Write(going, xero_io.resource_of(sending.type), sending.to_xero(), True, sending.type, "Created", sending, notes=notes)
+        return Write(
+            going, xero_io.resource_of(sending.type), sending.to_xero(), True, sending.type, "Created", sending, notes=notes
+        )
     assert going.link is not None
     current = going.current
     if current is None:
@@ -231,8 +268,15 @@ def _content(ctx: SyncContext, going: Going, contact_id: str, codes: frozenset[s
     permission = rules.edit_permission(going.link.sent_type or invoice.invoice_type, status, current.paid, current.credited)
     if permission.rule is EditRule.NONE:
         return going.ended(Outcome.FAILED, [permission.reason] if permission.reason else ())
-    sending = xero_invoice(invoice, ctx.settings, contact_id, xero_item_codes=codes, xero_id=going.link.xero_id,
-                           current_status=status, source_url=ctx.source_url(invoice.id))
+    sending = xero_invoice(
+        invoice,
+        ctx.settings,
+        contact_id,
+        xero_item_codes=codes,
+        xero_id=going.link.xero_id,
+        current_status=status,
+        source_url=ctx.source_url(invoice.id),
+    )
     body: dict[str, Any] | None = sending.to_xero()
     if permission.rule is EditRule.PAID_FIELDS_ONLY:
         update = rules.paid_invoice_update(body or {}, current.body)
@@ -240,8 +284,13 @@ def _content(ctx: SyncContext, going: Going, contact_id: str, codes: frozenset[s
             return going.ended(Outcome.FAILED, [update.reason] if update.reason else ())
         body = update.body
         if body is None:  # nothing Xero takes on a paid invoice changed
-            return Done(going, current, going.attempt(Outcome.SUCCEEDED, reason="Nothing that Xero takes on a paid invoice changed."),
-                        sending.type, sending)
+            return Done(
+                going,
+                current,
+                going.attempt(Outcome.SUCCEEDED, reason="Nothing that Xero takes on a paid invoice changed."),
+                sending.type,
+                sending,
+            )
     assert body is not None
     return Write(going, xero_io.resource_of(sending.type), body, False, sending.type, "Updated", sending, notes=notes)
 
@@ -279,8 +328,11 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
     for number, batch in enumerate(batches, start=1):
         ctx.renew_lease()
         ctx.progress(Progress(stream_name, f"customers and products first: {number} of {len(batches)} read"))
-        content = [record for record, decision, _ in decisions(ctx, reading.readable(ctx, batch)[0])
-                   if isinstance(decision, Decision) and decision.action in CONTENT]
+        content = [
+            record
+            for record, decision, _ in decisions(ctx, reading.readable(ctx, batch)[0])
+            if isinstance(decision, Decision) and decision.action in CONTENT
+        ]
         customers.update({record.customer.id: record.customer for record in content if record.customer is not None})
         products.update(catalogue_products(record.invoice for record in content))
     prerequisites.ensure_contacts(ctx, customers)
@@ -316,21 +368,28 @@ def prepare(ctx: SyncContext, going: list[Going]) -> Prepared:
     return prepared
 
 
-def _prepare_one(ctx: SyncContext, going: Going, contacts: Mapping[str, prerequisites.ContactOutcome],
-                 items: prerequisites.Items) -> Write | Done | Ended:
+def _prepare_one(
+    ctx: SyncContext, going: Going, contacts: Mapping[str, prerequisites.ContactOutcome], items: prerequisites.Items
+) -> Write | Done | Ended:
     try:
         if going.decision.action is Action.CANCEL:
             return _cancel(going)
         outcome = contacts.get(going.record.customer.id) if going.record.customer else None
         if outcome is None or outcome.contact_id is None:
             reasons = [outcome.reason] if outcome and outcome.reason else [UNREADABLE_CUSTOMER]
-            return going.ended(_outcome_of(reasons), reasons,
-                               message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))))
+            return going.ended(
+                _outcome_of(reasons),
+                reasons,
+                message=" ".join(filter(None, (reasons[0].text, outcome.message if outcome else ""))),
+            )
         blocked = [items.problems[product.id] for product in going.record.products if product.id in items.problems]
         if blocked:
             reasons = list(dict.fromkeys(reason for reason, _ in blocked))
-            return going.ended(_outcome_of(reasons), reasons,
-                               message=" ".join(filter(None, (*(r.text for r in reasons), *(m for _, m in blocked)))))
+            return going.ended(
+                _outcome_of(reasons),
+                reasons,
+                message=" ".join(filter(None, (*(r.text for r in reasons), *(m for _, m in blocked)))),
+            )
         return _content(ctx, going, outcome.contact_id, items.codes, outcome.notes)
     except RuleViolation as violation:
         return going.ended(Outcome.FAILED, violation.reasons)
@@ -352,16 +411,25 @@ def write(ctx: SyncContext, writes: list[Write]) -> tuple[list[Done], list[Ended
     done: list[Done] = []
     ended: list[Ended] = []
     for (resource, create), group in groups.items():
-        for item, result in zip(group, xero_io.write(ctx.xero, resource, [item.body for item in group], create_only=create), strict=True):
+        for item, result in zip(
+            group, xero_io.write(ctx.xero, resource, [item.body for item in group], create_only=create), strict=True
+        ):
             going = item.going
             if result.ok:
                 answer = XeroDocument.read(result.record)
-                attempt = replace(going.attempt(Outcome.SUCCEEDED, reason=" ".join((f"{item.verb} in Xero.", *item.notes))),
-                                  xero_id=answer.id)
+                attempt = replace(
+                    going.attempt(Outcome.SUCCEEDED, reason=" ".join((f"{item.verb} in Xero.", *item.notes))), xero_id=answer.id
+                )
                 done.append(Done(going, answer, attempt, item.sent_type, item.sending, item.hash))
             else:
-                ended.append(going.ended(Outcome.FAILED, reason=XERO_REFUSED, code=Why.XERO_REFUSED.value,
-                                         message="Xero: " + " ".join(result.errors)))
+                ended.append(
+                    going.ended(
+                        Outcome.FAILED,
+                        reason=XERO_REFUSED,
+                        code=Why.XERO_REFUSED.value,
+                        message="Xero: " + " ".join(result.errors),
+                    )
+                )
     return done, ended
 
 
@@ -378,8 +446,9 @@ def _to_email(ctx: SyncContext, done: Done) -> bool:
     answer = done.answer
     if answer.is_credit_note or done.attempt.outcome != Outcome.SUCCEEDED:
         return False
-    return rules.should_email(answer.type, answer.status, rules.email_wanted(done.going.record.invoice, ctx.settings),
-                              answer.sent_to_contact)
+    return rules.should_email(
+        answer.type, answer.status, rules.email_wanted(done.going.record.invoice, ctx.settings), answer.sent_to_contact
+    )
 
 
 def email(ctx: SyncContext, done: list[Done]) -> list[Done]:
@@ -396,7 +465,9 @@ def email(ctx: SyncContext, done: list[Done]) -> list[Done]:
 
 def _not_emailed(done: Done, why: str) -> Done:
     attempt = done.attempt
-    return replace(done, attempt=replace(attempt, message=" ".join(filter(None, (attempt.message, f"Not emailed from Xero: {why}")))))
+    return replace(
+        done, attempt=replace(attempt, message=" ".join(filter(None, (attempt.message, f"Not emailed from Xero: {why}"))))
+    )
 
 
 def _email_one(ctx: SyncContext, done: Done) -> Done:
@@ -433,18 +504,35 @@ def _sent(ctx: SyncContext, done: Done) -> state.Sent | None:
     if done.sent_type is None:
         return None
     settled = guard("recording Xero's answer", done.invoice_id, _settled_hash, ctx, done)
-    return state.Sent(done.invoice_id, done.answer.id, done.sent_type.value, done.going.record.invoice.version,
-                      None if isinstance(settled, Fault) else settled)
+    return state.Sent(
+        done.invoice_id,
+        done.answer.id,
+        done.sent_type.value,
+        done.going.record.invoice.version,
+        None if isinstance(settled, Fault) else settled,
+    )
 
 
-def record(ctx: SyncContext, done: list[Done], ended: list[Ended], attempts: list[state.Attempt],
-           cursors: Mapping[str, Mapping[str, Any]] | None, failed_creates: list[str]) -> None:
+def record(
+    ctx: SyncContext,
+    done: list[Done],
+    ended: list[Ended],
+    attempts: list[state.Attempt],
+    cursors: Mapping[str, Mapping[str, Any]] | None,
+    failed_creates: list[str],
+) -> None:
     """Stage 5: the links, every attempt and (with a stream's last batch) the cursor in one transaction — and the
     pending marks of the creates Xero refused taken off; then Xero's answers, the failures and the history rows
     written back to Dynamics."""
     attempts = [*attempts, *(item.attempt for item in ended), *(item.attempt for item in done)]
-    state.commit_batch(ctx.connection_id, ctx.run, sent=[sent for item in done if (sent := _sent(ctx, item))], attempts=attempts,
-                       cursors=cursors, failed_creates=failed_creates)
+    state.commit_batch(
+        ctx.connection_id,
+        ctx.run,
+        sent=[sent for item in done if (sent := _sent(ctx, item))],
+        attempts=attempts,
+        cursors=cursors,
+        failed_creates=failed_creates,
+    )
     ctx.counts.outcomes(attempt.outcome for attempt in attempts)
     messages = {attempt.id: attempt.message for attempt in attempts if attempt.message}
     exported = [writeback.Exported(item.going.record, item.answer) for item in done]
@@ -452,15 +540,26 @@ def record(ctx: SyncContext, done: list[Done], ended: list[Ended], attempts: lis
     writeback.flush(ctx, exported, never_sent, messages)
 
 
-def sync_invoices(ctx: SyncContext, records: list[InvoiceRecord], *, cursors: Mapping[str, Mapping[str, Any]] | None = None,
-                  unreadable: Iterable[state.Attempt] = ()) -> None:
+def sync_invoices(
+    ctx: SyncContext,
+    records: list[InvoiceRecord],
+    *,
+    cursors: Mapping[str, Mapping[str, Any]] | None = None,
+    unreadable: Iterable[state.Attempt] = (),
+) -> None:
     """One batch, stage by stage; each stage takes the previous one's results and ends some invoices itself."""
     going, attempts = decide(ctx, records)
     prepared = prepare(ctx, going)
     written, refused = write(ctx, prepared.writes)
     done = email(ctx, [*prepared.done, *written])
-    record(ctx, done, [*prepared.ended, *refused], [*unreadable, *attempts], cursors,
-           [item.going.invoice_id for item in refused if item.going.decision.action is Action.CREATE])
+    record(
+        ctx,
+        done,
+        [*prepared.ended, *refused],
+        [*unreadable, *attempts],
+        cursors,
+        [item.going.invoice_id for item in refused if item.going.decision.action is Action.CREATE],
+    )
 
 
 def sync_batch(ctx: SyncContext, invoice_ids: list[str], cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:

@@ -40,18 +40,29 @@ class Fault:
     @property
     def reason(self) -> str:
         """For the attempt: the stage and the kind of error, never its message (which may quote the record)."""
-        return (f"The connector failed on this record while {self.stage} ({type(self.error).__name__}); the rest of the run "
-                "went on. It is tried again when the record changes, or with Retry.")
+        return (
+            f"The connector failed on this record while {self.stage} ({type(self.error).__name__}); the rest of the run "
+            "went on. It is tried again when the record changes, or with Retry."
+        )
 
     @property
     def message(self) -> str:
         """For the history row in Dynamics, where the record itself lives."""
         return f"{self.reason} {type(self.error).__name__}: {str(self.error)[:500]}"
 
-    def attempt(self, record_kind: str, dynamics_id: str, *, xero_id: str = "",
-                direction: str = SyncAttempt.Direction.TO_XERO) -> Attempt:
-        return Attempt(record_kind, dynamics_id, SyncAttempt.Outcome.FAILED, Why.INTERNAL_ERROR.value, self.reason,
-                       xero_id=xero_id, message=self.message, direction=direction)
+    def attempt(
+        self, record_kind: str, dynamics_id: str, *, xero_id: str = "", direction: str = SyncAttempt.Direction.TO_XERO
+    ) -> Attempt:
+        return Attempt(
+            record_kind,
+            dynamics_id,
+            SyncAttempt.Outcome.FAILED,
+            Why.INTERNAL_ERROR.value,
+            self.reason,
+            xero_id=xero_id,
+            message=self.message,
+            direction=direction,
+        )
 
 
 def guard(stage: str, record_id: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T | Fault:

@@ -23,7 +23,9 @@ class XeroWebhookEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant_id", "category", "event_type", "resource_id", "event_date"], name="xero_event_once"),
+            models.UniqueConstraint(
+                fields=["tenant_id", "category", "event_type", "resource_id", "event_date"], name="xero_event_once"
+            ),
         ]
         indexes = [models.Index(fields=["tenant_id", "processed_at"])]
 
@@ -64,8 +66,11 @@ class Link(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connection", "kind", "dynamics_id"], name="one_link_per_record")]
-        indexes = [models.Index(fields=["connection", "kind", "xero_id"]), models.Index(fields=["connection", "writeback_due"]),
-                   models.Index(fields=["connection", "deletion_due"])]
+        indexes = [
+            models.Index(fields=["connection", "kind", "xero_id"]),
+            models.Index(fields=["connection", "writeback_due"]),
+            models.Index(fields=["connection", "deletion_due"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dynamics_id} → {self.xero_id or 'pending'}"
@@ -176,8 +181,10 @@ class SyncAttempt(models.Model):
 
     class Meta:
         ordering = ["-attempted_at"]
-        indexes = [models.Index(fields=["connection", "dynamics_id", "-attempted_at"]),
-                   models.Index(fields=["connection", "reported_at"])]
+        indexes = [
+            models.Index(fields=["connection", "dynamics_id", "-attempted_at"]),
+            models.Index(fields=["connection", "reported_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_kind} {self.dynamics_id}: {self.outcome}"
@@ -204,7 +211,9 @@ class RequestedRecord(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["connection", "record_kind", "dynamics_id"], name="one_request_per_record")]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "record_kind", "dynamics_id"], name="one_request_per_record")
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_kind} {self.dynamics_id} requested at {self.requested_at:%H:%M:%S}"

@@ -50,8 +50,13 @@ class ContactOutcome:
 
 
 def contact_summary(contact: Mapping[str, Any]) -> XeroContactSummary:
-    return XeroContactSummary(str(contact["ContactID"]), str(contact.get("Name") or ""), str(contact.get("AccountNumber") or ""),
-                              str(contact.get("ContactNumber") or ""), str(contact.get("ContactStatus") or "ACTIVE"))
+    return XeroContactSummary(
+        str(contact["ContactID"]),
+        str(contact.get("Name") or ""),
+        str(contact.get("AccountNumber") or ""),
+        str(contact.get("ContactNumber") or ""),
+        str(contact.get("ContactStatus") or "ACTIVE"),
+    )
 
 
 def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict[str, ContactOutcome]:
@@ -63,16 +68,29 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
     linked = state.links(ctx.connection_id, Link.Kind.CONTACT, customers)
     refs = {customer_id: customer_ref(customer) for customer_id, customer in customers.items()}
     unlinked = [ref for customer_id, ref in refs.items() if not (customer_id in linked and linked[customer_id].xero_id)]
-    candidates = _contacts_for(ctx, [ref.number for ref in unlinked], [rules.one_line(ref.name) for ref in unlinked]) if unlinked else []
-    owners = {xero_id: link.dynamics_id for xero_id, link in
-              state.links_to(ctx.connection_id, Link.Kind.CONTACT, [c.contact_id for c in candidates]).items()}
+    candidates = (
+        _contacts_for(ctx, [ref.number for ref in unlinked], [rules.one_line(ref.name) for ref in unlinked]) if unlinked else []
+    )
+    owners = {
+        xero_id: link.dynamics_id
+        for xero_id, link in state.links_to(ctx.connection_id, Link.Kind.CONTACT, [c.contact_id for c in candidates]).items()
+    }
     outcomes: dict[str, ContactOutcome] = {}
     wanted: dict[str, str] = {}  # customer id → the Xero contact it would be: found (its id) or made (its name)
     to_create: dict[str, XeroContact] = {}
     for customer_id, ref in refs.items():
         link = linked.get(customer_id)
-        decided = guard("matching the customer to a Xero contact", customer_id, _match, ctx, customers[customer_id], ref,
-                        link.xero_id if link and link.xero_id else None, candidates, owners)
+        decided = guard(
+            "matching the customer to a Xero contact",
+            customer_id,
+            _match,
+            ctx,
+            customers[customer_id],
+            ref,
+            link.xero_id if link and link.xero_id else None,
+            candidates,
+            owners,
+        )
         if isinstance(decided, Fault):
             outcomes[customer_id] = ContactOutcome(None, Reason(Why.INTERNAL_ERROR, decided.reason), decided.message)
         elif isinstance(decided, ContactOutcome):
@@ -87,15 +105,24 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
     for customer_id, others in rules.contested(wanted).items():
         outcomes[customer_id] = ContactOutcome(None, rules.contact_contested(customer_id, others))
         to_create.pop(customer_id, None)
-    new_links = {customer_id: str(outcomes[customer_id].contact_id) for customer_id in wanted
-                 if customer_id not in to_create and outcomes[customer_id].contact_id}
+    new_links = {
+        customer_id: str(outcomes[customer_id].contact_id)
+        for customer_id in wanted
+        if customer_id not in to_create and outcomes[customer_id].contact_id
+    }
     outcomes.update(_create_contacts(ctx, to_create, new_links))
     state.save_links(ctx.connection_id, Link.Kind.CONTACT, new_links)
     return outcomes
 
 
-def _match(ctx: SyncContext, customer: Customer, ref: CustomerRef, linked_id: str | None, candidates: list[XeroContactSummary],
-           owners: Mapping[str, str]) -> ContactMatch | ContactOutcome | XeroContact:
+def _match(
+    ctx: SyncContext,
+    customer: Customer,
+    ref: CustomerRef,
+    linked_id: str | None,
+    candidates: list[XeroContactSummary],
+    owners: Mapping[str, str],
+) -> ContactMatch | ContactOutcome | XeroContact:
     """One customer: its match, the contact to make for it, or why neither."""
     match = rules.match_contact(ref, linked_id, candidates, ctx.settings, owners)
     if match.contact_id:
@@ -108,7 +135,9 @@ def _match(ctx: SyncContext, customer: Customer, ref: CustomerRef, linked_id: st
         return ContactOutcome(None, violation.reasons[0])
 
 
-def _create_contacts(ctx: SyncContext, to_create: Mapping[str, XeroContact], new_links: dict[str, str]) -> dict[str, ContactOutcome]:
+def _create_contacts(
+    ctx: SyncContext, to_create: Mapping[str, XeroContact], new_links: dict[str, str]
+) -> dict[str, ContactOutcome]:
     """Make the contacts in Xero (50 a call); each new one is linked (into `new_links`) and added to the run's directory."""
     if not to_create:
         return {}
@@ -183,7 +212,9 @@ def ensure_items(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> I
     known = {products[product_id].number.strip() for product_id in linked}
     unlinked = [product for product_id, product in products.items() if product_id not in linked]
     found = _items_for(ctx, [product.number.strip() for product in unlinked]) if unlinked else {}
-    owners = {item_id: link.dynamics_id for item_id, link in state.links_to(ctx.connection_id, Link.Kind.ITEM, found.values()).items()}
+    owners = {
+        item_id: link.dynamics_id for item_id, link in state.links_to(ctx.connection_id, Link.Kind.ITEM, found.values()).items()
+    }
     plan = item_mapping.item_plan(unlinked, found, owners, ctx.settings)
     problems: dict[str, tuple[Reason, str]] = {product_id: (reason, "") for product_id, reason in plan.problems.items()}
     new_links = dict(plan.matched)

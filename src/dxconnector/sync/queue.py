@@ -15,4 +15,5 @@ def started(connection_id: Any) -> None:
     QueuedSync.objects.filter(connection_id=connection_id).delete()
     tenant_ids = Connection.objects.filter(pk=connection_id).values_list("xero__tenant_id", flat=True)
     XeroWebhookEvent.objects.filter(tenant_id__in=[t for t in tenant_ids if t], processed_at__isnull=True).update(
-        processed_at=timezone.now())
+        processed_at=timezone.now()
+    )

@@ -115,8 +115,9 @@ class Writes:
         self.requests: list[BatchRequest] = []
         self.made = self.updated = self.archived = 0
 
-    def bring_in_line(self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]], *,
-                      archive: bool = True) -> dict[str, str]:
+    def bring_in_line(
+        self, table: Table, key_column: str, rows: list[DynamicsRow], existing: list[dict[str, Any]], *, archive: bool = True
+    ) -> dict[str, str]:
         """Rows to make, to update, to archive (not when a row of Xero's could not be read: it would look gone).
         Returns Xero key → Dynamics row id for every row Xero has."""
         by_key = {str(found.get(key_column) or ""): found for found in existing}
@@ -134,18 +135,25 @@ class Writes:
             archived = option_value(table.name, "stl3_status", ARCHIVED)
             for key, found in by_key.items():
                 if key and key not in ids and found.get("stl3_status") != archived:
-                    self.requests.append(BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {"stl3_status": archived}))
+                    self.requests.append(
+                        BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {"stl3_status": archived})
+                    )
                     self.archived += 1
         return ids
 
 
-def _rows_in_dynamics(ctx: SyncContext, table: Table, key_column: str, rows: list[DynamicsRow], filter_: str) -> list[dict[str, Any]]:
+def _rows_in_dynamics(
+    ctx: SyncContext, table: Table, key_column: str, rows: list[DynamicsRow], filter_: str
+) -> list[dict[str, Any]]:
     """The connection's rows of a table, with the columns Xero's rows set."""
     columns = [column for row in rows for column, value in row.columns.items() if not isinstance(value, Lookup)]
     status = ["stl3_status"] if _has_status(table) else []
     params = {"$select": ",".join(dict.fromkeys((table.primary_id, key_column, *status, *columns))), "$filter": filter_}
-    return [row for page in ctx.dynamics.pages(table.set_name, params=params, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"})
-            for row in page.get("value", [])]
+    return [
+        row
+        for page in ctx.dynamics.pages(table.set_name, params=params, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"})
+        for row in page.get("value", [])
+    ]
 
 
 def due(ctx: SyncContext, stream: Stream) -> bool:
@@ -167,8 +175,19 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
     category_ids: dict[str, str] = {}
     for listed in LISTS:
         records = list(ctx.xero.records(listed.resource))
-        made = [(record, guard(f"reading Xero's {listed.resource.name}", str(record.get(listed.resource.id_field)), listed.row,
-                               record, ctx.connector_id)) for record in records]
+        made = [
+            (
+                record,
+                guard(
+                    f"reading Xero's {listed.resource.name}",
+                    str(record.get(listed.resource.id_field)),
+                    listed.row,
+                    record,
+                    ctx.connector_id,
+                ),
+            )
+            for record in records
+        ]
         rows = [row for _, row in made if not isinstance(row, Fault)]
         existing = _rows_in_dynamics(ctx, listed.table, listed.key_column, rows, f"_stl3_connectorid_value eq {ctx.connector_id}")
         ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing, archive=len(rows) == len(records))
@@ -187,16 +206,31 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
     ctx.counts.reference_rows_made += writes.made
     ctx.counts.reference_rows_updated += writes.updated
     ctx.counts.reference_rows_archived += writes.archived
-    ctx.progress(Progress(stream.name, f"{writes.made} rows made, {writes.updated} rows updated, {writes.archived} rows archived", 1, 1))
+    ctx.progress(
+        Progress(stream.name, f"{writes.made} rows made, {writes.updated} rows updated, {writes.archived} rows archived", 1, 1)
+    )
 
 
 def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any]], category_ids: Mapping[str, str]) -> None:
     """Each category's options, under its Dynamics row."""
     if not category_ids:
         return
-    made = [guard("reading Xero's tracking options", str(category.get("TrackingCategoryID")), reference.tracking_option_rows,
-                  category, category_ids[str(category["TrackingCategoryID"])]) for category in categories]
+    made = [
+        guard(
+            "reading Xero's tracking options",
+            str(category.get("TrackingCategoryID")),
+            reference.tracking_option_rows,
+            category,
+            category_ids[str(category["TrackingCategoryID"])],
+        )
+        for category in categories
+    ]
     rows = [row for found in made if not isinstance(found, Fault) for row in found]
     under = " or ".join(f"_stl3_trackingcategoryid_value eq {category_row}" for category_row in category_ids.values())
-    writes.bring_in_line(TRACKING_OPTION, OPTION_KEY, rows, _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under),
-                         archive=not any(isinstance(found, Fault) for found in made))
+    writes.bring_in_line(
+        TRACKING_OPTION,
+        OPTION_KEY,
+        rows,
+        _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under),
+        archive=not any(isinstance(found, Fault) for found in made),
+    )

@@ -58,7 +58,8 @@ def acquire_lease(connection_id: Any, holder: str, *, seconds: int | None = None
     now, seconds = now or timezone.now(), seconds or lease_seconds()
     Lease.objects.bulk_create([Lease(connection_id=connection_id, holder="", expires_at=NEVER)], ignore_conflicts=True)
     taken = Lease.objects.filter(Q(expires_at__lte=now) | Q(holder=holder), connection_id=connection_id).update(
-        holder=holder, expires_at=now + timedelta(seconds=seconds))
+        holder=holder, expires_at=now + timedelta(seconds=seconds)
+    )
     return taken == 1
 
 
@@ -117,8 +118,11 @@ def cursor_saved_at(connection_id: Any, stream: str) -> datetime | None:
 
 
 def _save_cursor(connection_id: Any, stream: str, value: Mapping[str, Any]) -> None:
-    Cursor.objects.update_or_create(connection_id=connection_id, stream=stream,
-                                    defaults={"value": json.dumps(value, sort_keys=True), "updated_at": timezone.now()})
+    Cursor.objects.update_or_create(
+        connection_id=connection_id,
+        stream=stream,
+        defaults={"value": json.dumps(value, sort_keys=True), "updated_at": timezone.now()},
+    )
 
 
 # --- records asked for again -----------------------------------------------------------------------------
@@ -126,8 +130,11 @@ def _save_cursor(connection_id: Any, stream: str, value: Mapping[str, Any]) -> N
 
 def requested(connection_id: Any, kind: str, before: datetime) -> list[str]:
     """Records asked to sync again (Retry) up to `before`, oldest request first."""
-    return list(RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before)
-                .order_by("requested_at").values_list("dynamics_id", flat=True))
+    return list(
+        RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before)
+        .order_by("requested_at")
+        .values_list("dynamics_id", flat=True)
+    )
 
 
 def forget_requested(connection_id: Any, kind: str, before: datetime) -> None:
@@ -142,8 +149,11 @@ def _links_by(column: str, connection_id: Any, kind: str, values: Iterable[str])
     """Ledger entries whose `column` is one of these values, by that value, asked 500 at a time (databases cap a
     statement's parameters)."""
     wanted = list(dict.fromkeys(values))
-    return {getattr(link, column): link for start in range(0, len(wanted), 500)
-            for link in Link.objects.filter(connection_id=connection_id, kind=kind, **{f"{column}__in": wanted[start:start + 500]})}
+    return {
+        getattr(link, column): link
+        for start in range(0, len(wanted), 500)
+        for link in Link.objects.filter(connection_id=connection_id, kind=kind, **{f"{column}__in": wanted[start : start + 500]})
+    }
 
 
 def links(connection_id: Any, kind: str, dynamics_ids: Iterable[str]) -> dict[str, Link]:
@@ -157,16 +167,22 @@ def links_to(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> dict[str
 
 
 def oldest_link(connection_id: Any, kind: str) -> datetime | None:
-    return Link.objects.filter(connection_id=connection_id, kind=kind).exclude(xero_id="").order_by("updated_at") \
-        .values_list("updated_at", flat=True).first()
+    return (
+        Link.objects.filter(connection_id=connection_id, kind=kind)
+        .exclude(xero_id="")
+        .order_by("updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
 
 
 def invoice_link(link: Link | None) -> InvoiceLink | None:
     """The domain's view of a ledger entry; a link still waiting for Xero's answer is no link yet."""
     if link is None or not link.xero_id:
         return None
-    return InvoiceLink(link.xero_id, InvoiceType(link.sent_type) if link.sent_type else None, link.sent_version or None,
-                       link.sent_hash or None)
+    return InvoiceLink(
+        link.xero_id, InvoiceType(link.sent_type) if link.sent_type else None, link.sent_version or None, link.sent_hash or None
+    )
 
 
 def _upsert_links(connection_id: Any, kind: str, rows: Mapping[str, Mapping[str, Any]]) -> None:
@@ -175,14 +191,23 @@ def _upsert_links(connection_id: Any, kind: str, rows: Mapping[str, Mapping[str,
         return
     fields = sorted({column for columns in rows.values() for column in columns})
     Link.objects.bulk_create(
-        [Link(connection_id=connection_id, kind=kind, dynamics_id=dynamics_id, **columns) for dynamics_id, columns in rows.items()],
-        update_conflicts=True, unique_fields=["connection", "kind", "dynamics_id"], update_fields=fields, batch_size=500)
+        [
+            Link(connection_id=connection_id, kind=kind, dynamics_id=dynamics_id, **columns)
+            for dynamics_id, columns in rows.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["connection", "kind", "dynamics_id"],
+        update_fields=fields,
+        batch_size=500,
+    )
 
 
 def save_links(connection_id: Any, kind: str, xero_ids: Mapping[str, str]) -> None:
     """Dynamics id → Xero id for records found or created in Xero (contacts, items)."""
     now = timezone.now()
-    _upsert_links(connection_id, kind, {dynamics_id: {"xero_id": xero_id, "updated_at": now} for dynamics_id, xero_id in xero_ids.items()})
+    _upsert_links(
+        connection_id, kind, {dynamics_id: {"xero_id": xero_id, "updated_at": now} for dynamics_id, xero_id in xero_ids.items()}
+    )
 
 
 def mark_pending(connection_id: Any, creates: Mapping[str, tuple[str, str]], now: datetime | None = None) -> None:
@@ -190,9 +215,14 @@ def mark_pending(connection_id: Any, creates: Mapping[str, tuple[str, str]], now
     if no answer gets recorded, the next run looks for them in Xero. The hash waits in `sent_hash` until Xero's
     answer replaces it."""
     now = now or timezone.now()
-    _upsert_links(connection_id, Link.Kind.INVOICE, {
-        dynamics_id: {"pending_since": now, "updated_at": now, "sent_type": sent_type, "sent_hash": recognition}
-        for dynamics_id, (sent_type, recognition) in creates.items()})
+    _upsert_links(
+        connection_id,
+        Link.Kind.INVOICE,
+        {
+            dynamics_id: {"pending_since": now, "updated_at": now, "sent_type": sent_type, "sent_hash": recognition}
+            for dynamics_id, (sent_type, recognition) in creates.items()
+        },
+    )
 
 
 def pending_links(connection_id: Any) -> list[Link]:
@@ -201,7 +231,9 @@ def pending_links(connection_id: Any) -> list[Link]:
 
 def forget_pending(connection_id: Any, dynamics_ids: Iterable[str]) -> None:
     """Creates that never reached Xero: nothing was linked."""
-    Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, xero_id="", dynamics_id__in=list(dynamics_ids)).delete()
+    Link.objects.filter(
+        connection_id=connection_id, kind=Link.Kind.INVOICE, xero_id="", dynamics_id__in=list(dynamics_ids)
+    ).delete()
 
 
 def due_writebacks(connection_id: Any) -> list[Link]:
@@ -212,22 +244,38 @@ def written_back(connection_id: Any, versions: Mapping[str, str | None], xero_ha
     """Xero's answer is in Dynamics; a new version given is our own write-back, so it is no change to send, and
     the state it showed (`xero_hashes`) is no change to bring back."""
     now, xero_hashes = timezone.now(), xero_hashes or {}
-    links = Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(versions)) \
-        .values_list("dynamics_id", "sent_version", "xero_hash")
+    links = Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(versions)).values_list(
+        "dynamics_id", "sent_version", "xero_hash"
+    )
     # An upsert of links known to exist: one INSERT … ON CONFLICT UPDATE, far cheaper to build than bulk_update's CASE.
-    _upsert_links(connection_id, Link.Kind.INVOICE, {
-        dynamics_id: {"writeback_due": False, "updated_at": now, "sent_version": versions[dynamics_id] or sent_version,
-                      "xero_hash": xero_hashes.get(dynamics_id, xero_hash)}
-        for dynamics_id, sent_version, xero_hash in links})
+    _upsert_links(
+        connection_id,
+        Link.Kind.INVOICE,
+        {
+            dynamics_id: {
+                "writeback_due": False,
+                "updated_at": now,
+                "sent_version": versions[dynamics_id] or sent_version,
+                "xero_hash": xero_hashes.get(dynamics_id, xero_hash),
+            }
+            for dynamics_id, sent_version, xero_hash in links
+        },
+    )
 
 
-def due_from_xero(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterable[str], attempts: Iterable[Attempt],
-                  cursors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+def due_from_xero(
+    connection_id: Any,
+    run: SyncRun | None,
+    dynamics_ids: Iterable[str],
+    attempts: Iterable[Attempt],
+    cursors: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
     """One transaction: Xero changed these invoices, so their write-back is due (a run that stops now leaves it
     to the next), their attempts are recorded, and (with the last batch) the stream's cursor moves on."""
     with transaction.atomic():
-        Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(dynamics_ids)) \
-            .update(writeback_due=True, updated_at=timezone.now())
+        Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=list(dynamics_ids)).update(
+            writeback_due=True, updated_at=timezone.now()
+        )
         _record(connection_id, run, attempts, cursors)
 
 
@@ -237,7 +285,7 @@ def due_from_xero(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterabl
 def _in_chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
     wanted = list(dict.fromkeys(values))
     for start in range(0, len(wanted), size):
-        yield wanted[start:start + size]
+        yield wanted[start : start + size]
 
 
 def mark_deleted(connection_id: Any, dynamics_ids: Iterable[str], now: datetime | None = None) -> int:
@@ -245,9 +293,9 @@ def mark_deleted(connection_id: Any, dynamics_ids: Iterable[str], now: datetime 
     (their write-back is moot). Returns how many were ours."""
     now, marked = now or timezone.now(), 0
     for chunk in _in_chunks(dynamics_ids):
-        marked += Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
-                                      dynamics_deleted_at__isnull=True).update(dynamics_deleted_at=now, deletion_due=True,
-                                                                               writeback_due=False, updated_at=now)
+        marked += Link.objects.filter(
+            connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk, dynamics_deleted_at__isnull=True
+        ).update(dynamics_deleted_at=now, deletion_due=True, writeback_due=False, updated_at=now)
     return marked
 
 
@@ -258,21 +306,28 @@ def deletions_due(connection_id: Any) -> list[Link]:
 def deletion_due_again(connection_id: Any, dynamics_ids: Iterable[str]) -> None:
     """Xero changed the copy of an invoice deleted in Dynamics (a payment removed, say): try the deletion again."""
     for chunk in _in_chunks(dynamics_ids):
-        Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
-                            dynamics_deleted_at__isnull=False).update(deletion_due=True)
+        Link.objects.filter(
+            connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk, dynamics_deleted_at__isnull=False
+        ).update(deletion_due=True)
 
 
 def deleted_in_dynamics(connection_id: Any, dynamics_ids: Iterable[str]) -> set[str]:
-    return {dynamics_id for chunk in _in_chunks(dynamics_ids)
-            for dynamics_id in Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk,
-                                                   dynamics_deleted_at__isnull=False).values_list("dynamics_id", flat=True)}
+    return {
+        dynamics_id
+        for chunk in _in_chunks(dynamics_ids)
+        for dynamics_id in Link.objects.filter(
+            connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk, dynamics_deleted_at__isnull=False
+        ).values_list("dynamics_id", flat=True)
+    }
 
 
 def deletions_done(connection_id: Any, run: SyncRun | None, dynamics_ids: Iterable[str], attempts: Iterable[Attempt]) -> None:
     """One transaction: what was done about these deletions is recorded, and they are no longer due."""
     with transaction.atomic():
         for chunk in _in_chunks(dynamics_ids):
-            Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk).update(deletion_due=False)
+            Link.objects.filter(connection_id=connection_id, kind=Link.Kind.INVOICE, dynamics_id__in=chunk).update(
+                deletion_due=False
+            )
         _record(connection_id, run, attempts, None)
 
 
@@ -305,27 +360,58 @@ class Attempt:
     id: uuid.UUID = field(default_factory=uuid.uuid4)  # its row's, and its history row's in Dynamics
 
     def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
-        return SyncAttempt(id=self.id, connection_id=connection_id, run=run, record_kind=self.record_kind, dynamics_id=self.dynamics_id,
-                           xero_id=self.xero_id, outcome=self.outcome, reason_code=self.reason_code, reason=self.reason,
-                           attempted_at=self.at, direction=self.direction, dynamics_version=self.version or "")
+        return SyncAttempt(
+            id=self.id,
+            connection_id=connection_id,
+            run=run,
+            record_kind=self.record_kind,
+            dynamics_id=self.dynamics_id,
+            xero_id=self.xero_id,
+            outcome=self.outcome,
+            reason_code=self.reason_code,
+            reason=self.reason,
+            attempted_at=self.at,
+            direction=self.direction,
+            dynamics_version=self.version or "",
+        )
 
 
-def commit_batch(connection_id: Any, run: SyncRun | None, *, sent: Iterable[Sent], failed_creates: Iterable[str],
-                 attempts: Iterable[Attempt], cursors: Mapping[str, Mapping[str, Any]] | None = None) -> list[SyncAttempt]:
+def commit_batch(
+    connection_id: Any,
+    run: SyncRun | None,
+    *,
+    sent: Iterable[Sent],
+    failed_creates: Iterable[str],
+    attempts: Iterable[Attempt],
+    cursors: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[SyncAttempt]:
     """One transaction: the ledger entries of what Xero accepted, the attempts, and (with the batch that ends
     a stream's changes) the stream's cursor. Called only after Xero answered."""
     now = timezone.now()
     with transaction.atomic():
-        _upsert_links(connection_id, Link.Kind.INVOICE, {entry.dynamics_id: {
-            "xero_id": entry.xero_id, "sent_type": entry.sent_type, "sent_version": entry.version or "",
-            "sent_hash": entry.hash or "", "pending_since": None, "writeback_due": True, "updated_at": now,
-        } for entry in sent})
+        _upsert_links(
+            connection_id,
+            Link.Kind.INVOICE,
+            {
+                entry.dynamics_id: {
+                    "xero_id": entry.xero_id,
+                    "sent_type": entry.sent_type,
+                    "sent_version": entry.version or "",
+                    "sent_hash": entry.hash or "",
+                    "pending_since": None,
+                    "writeback_due": True,
+                    "updated_at": now,
+                }
+                for entry in sent
+            },
+        )
         forget_pending(connection_id, failed_creates)
         return _record(connection_id, run, attempts, cursors)
 
 
-def _record(connection_id: Any, run: SyncRun | None, attempts: Iterable[Attempt],
-            cursors: Mapping[str, Mapping[str, Any]] | None) -> list[SyncAttempt]:
+def _record(
+    connection_id: Any, run: SyncRun | None, attempts: Iterable[Attempt], cursors: Mapping[str, Mapping[str, Any]] | None
+) -> list[SyncAttempt]:
     """A batch's attempts and, with a stream's last batch, its cursor (inside the caller's transaction)."""
     rows = SyncAttempt.objects.bulk_create([attempt.model(connection_id, run) for attempt in attempts])
     for stream, value in (cursors or {}).items():

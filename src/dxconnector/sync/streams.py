@@ -75,8 +75,12 @@ INVOICES_TO_XERO = Stream(
     watch=(
         Watch("invoices", "invoiceid", ("_stl3_connectorid_value",)),
         Watch("invoicedetails", "_invoiceid_value", one_row_per_key=True),  # a line edited without changing the invoice's totals
-        Watch("stl3_xeroinvoices", "_stl3_invoiceid_value", ("_stl3_connectorid_value",),  # "send it again", asked in Dynamics
-              only=(("stl3_exportstatus", (option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.READY_TO_UPDATE),)),)),
+        Watch(
+            "stl3_xeroinvoices",
+            "_stl3_invoiceid_value",
+            ("_stl3_connectorid_value",),  # "send it again", asked in Dynamics
+            only=(("stl3_exportstatus", (option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.READY_TO_UPDATE),)),),
+        ),
     ),
 )
 

@@ -32,8 +32,13 @@ def _ours(ctx: SyncContext, row: Mapping[str, Any]) -> bool:
 def _sent_as_is(link: Link | None, row: Mapping[str, Any]) -> bool:
     """The row is the very version the ledger sent (usually our own write-back's echo): `pick_up` would skip
     it as unchanged, so it is not even read in full."""
-    return bool(link and link.xero_id and not link.pending_since and link.sent_version
-                and link.sent_version == str(row.get("versionnumber")))
+    return bool(
+        link
+        and link.xero_id
+        and not link.pending_since
+        and link.sent_version
+        and link.sent_version == str(row.get("versionnumber"))
+    )
 
 
 def changed_ids(ctx: SyncContext, stream: Stream, changes: Mapping[str, Changes]) -> list[str]:
@@ -71,9 +76,17 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     deleted = changes[stream.watch[0].entity_set].deleted
     if deleted:  # recorded before the cursor moves past them: `deletions` acts on them
         ctx.counts.deleted_in_dynamics += state.mark_deleted(ctx.connection_id, deleted)
-    ids = list(dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)]))
+    ids = list(
+        dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)])
+    )
     if len(ids) > stream.batch_size and stream.first is not None:
         stream.first(ctx, chunks(ids, stream.batch_size), stream.name)
-    run_batches(ctx, stream, ids, stream.batch, after,
-                said=lambda batch: f"{len(batch)} {stream.record_kind}s read; so far {ctx.counts.so_far()}")
+    run_batches(
+        ctx,
+        stream,
+        ids,
+        stream.batch,
+        after,
+        said=lambda batch: f"{len(batch)} {stream.record_kind}s read; so far {ctx.counts.so_far()}",
+    )
     state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)

@@ -44,8 +44,12 @@ def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime
     unless one is queued already. Returns whether a run was queued now."""
     now = now or timezone.now()
     RequestedRecord.objects.bulk_create(
-        [RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
-         for invoice_id in dict.fromkeys(invoice_ids)], ignore_conflicts=True)
+        [
+            RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
+            for invoice_id in dict.fromkeys(invoice_ids)
+        ],
+        ignore_conflicts=True,
+    )
     return request_sync(connection_id, Trigger.RETRY, now)
 
 

@@ -94,8 +94,14 @@ class Row:
         return f"{self.problem.value.upper():<10} {', '.join(self.dynamics_ids)}{xero}: {said}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"problem": self.problem.value, "dynamics_id": self.dynamics_id, "xero_ids": list(self.xero_ids),
-                "fields": list(self.fields), "detail": self.detail, **({"others": list(self.others)} if self.others else {})}
+        return {
+            "problem": self.problem.value,
+            "dynamics_id": self.dynamics_id,
+            "xero_ids": list(self.xero_ids),
+            "fields": list(self.fields),
+            "detail": self.detail,
+            **({"others": list(self.others)} if self.others else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -155,9 +161,11 @@ class Report:
     @property
     def summary(self) -> str:
         extra = "".join(f", {name} {count}" for name, count in (("shared", self.shared), ("unchecked", self.unchecked)) if count)
-        return (f"Dynamics {self.dynamics_invoices} invoices for this connection; Xero {self.xero_invoices}; "
-                f"missing {self.missing}, duplicated {self.duplicated}, differing {self.differing}{extra} "
-                f"({self.expected} expected in Xero; {len(self.held)} held with a reason).")
+        return (
+            f"Dynamics {self.dynamics_invoices} invoices for this connection; Xero {self.xero_invoices}; "
+            f"missing {self.missing}, duplicated {self.duplicated}, differing {self.differing}{extra} "
+            f"({self.expected} expected in Xero; {len(self.held)} held with a reason)."
+        )
 
     @property
     def lines(self) -> list[str]:
@@ -172,10 +180,18 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "connection": self.connection_id, "ok": self.ok, "dynamics_invoices": self.dynamics_invoices,
-            "expected_in_xero": self.expected, "xero_invoices": self.xero_invoices, "missing": self.missing,
-            "duplicated": self.duplicated, "differing": self.differing, "shared": self.shared, "unchecked": self.unchecked,
-            "not_expected": dict(sorted(self.not_expected.items())), "records": [row.to_json() for row in self.rows],
+            "connection": self.connection_id,
+            "ok": self.ok,
+            "dynamics_invoices": self.dynamics_invoices,
+            "expected_in_xero": self.expected,
+            "xero_invoices": self.xero_invoices,
+            "missing": self.missing,
+            "duplicated": self.duplicated,
+            "differing": self.differing,
+            "shared": self.shared,
+            "unchecked": self.unchecked,
+            "not_expected": dict(sorted(self.not_expected.items())),
+            "records": [row.to_json() for row in self.rows],
             "held": [held.to_json() for held in sorted(self.held, key=lambda held: held.dynamics_id)],
         }
 
@@ -183,8 +199,13 @@ class Report:
 # --- the entry point -------------------------------------------------------------------------------------
 
 
-def verify(connection_id: Any, *, clients: ClientFactory | None = None,
-           progress: Callable[[Progress], None] | None = None, now: datetime | None = None) -> Report:
+def verify(
+    connection_id: Any,
+    *,
+    clients: ClientFactory | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    now: datetime | None = None,
+) -> Report:
     """Compare the connection's Dynamics invoices with what Xero holds. Raises `NotReady` when the
     connection is not connected on both sides, and the adapters' errors when a side can't be read."""
     connection = Connection.objects.get(pk=connection_id)
@@ -201,20 +222,35 @@ def reconcile(ctx: SyncContext) -> Report:
     copies = xero_copies(ctx)
     codes = {str(item.get("Code") or "") for item in every_item(ctx.xero)} - {""}
     links = {link.dynamics_id: link for link in Link.objects.filter(connection_id=ctx.connection_id, kind=Link.Kind.INVOICE)}
-    contacts = state.links(ctx.connection_id, Link.Kind.CONTACT,
-                           (record.invoice.customer.id for record in records if record.invoice.customer))
+    contacts = state.links(
+        ctx.connection_id, Link.Kind.CONTACT, (record.invoice.customer.id for record in records if record.invoice.customer)
+    )
     report = Report(str(ctx.connection_id), dynamics_invoices=len(records) + len(unreadable))
-    report.rows += [Row(Problem.UNCHECKED, attempt.dynamics_id, detail="could not be read from Dynamics") for attempt in unreadable]
+    report.rows += [
+        Row(Problem.UNCHECKED, attempt.dynamics_id, detail="could not be read from Dynamics") for attempt in unreadable
+    ]
     groups, claimed = group_copies(ctx, records, copies, links)
     for record in records:
         link = links.get(record.invoice.id)
         link = link if state.invoice_link(link) else None  # a create still waiting for Xero's answer: no link yet
         customer = record.invoice.customer
         contact = contacts.get(customer.id) if customer else None
-        judged = guard("comparing the invoice with Xero", record.invoice.id, judge, ctx, report, record, link,
-                       groups.get(record.invoice.id, []), contact.xero_id if contact else None, codes)
+        judged = guard(
+            "comparing the invoice with Xero",
+            record.invoice.id,
+            judge,
+            ctx,
+            report,
+            record,
+            link,
+            groups.get(record.invoice.id, []),
+            contact.xero_id if contact else None,
+            codes,
+        )
         if isinstance(judged, Fault):
-            report.rows.append(Row(Problem.UNCHECKED, record.invoice.id, detail=f"could not be compared ({type(judged.error).__name__})"))
+            report.rows.append(
+                Row(Problem.UNCHECKED, record.invoice.id, detail=f"could not be compared ({type(judged.error).__name__})")
+            )
     strays(report, copies, claimed, links, {record.invoice.id for record in records})
     settle_with_attempts(ctx, report, {record.invoice.id: record.invoice for record in records}, links)
     shared_links(ctx, report)
@@ -242,7 +278,7 @@ def connection_invoices(ctx: SyncContext) -> tuple[list[InvoiceRecord], list[sta
     records: list[InvoiceRecord] = []
     unreadable: list[state.Attempt] = []
     for start in range(0, len(ids), IDS_PER_QUERY):
-        read, faults = reading.readable(ctx, ids[start:start + IDS_PER_QUERY])
+        read, faults = reading.readable(ctx, ids[start : start + IDS_PER_QUERY])
         records, unreadable = records + read, unreadable + faults
         ctx.progress(Progress("Dynamics", f"{min(start + IDS_PER_QUERY, len(ids))}/{len(ids)} invoices read in full"))
     return [record for record in records if rules.belongs_here(record.invoice, ctx.settings)], unreadable
@@ -269,8 +305,9 @@ def _status_of(document: XeroDocument) -> str:
     return str(document.body.get("Status") or "").lower()
 
 
-def group_copies(ctx: SyncContext, records: Sequence[InvoiceRecord], copies: Sequence[XeroDocument],
-                 links: Mapping[str, Link]) -> tuple[dict[str, list[XeroDocument]], set[str]]:
+def group_copies(
+    ctx: SyncContext, records: Sequence[InvoiceRecord], copies: Sequence[XeroDocument], links: Mapping[str, Link]
+) -> tuple[dict[str, list[XeroDocument]], set[str]]:
     """Each of the connection's invoices → its Xero copies (live or not): those whose `Url` names it, the one
     its link names, and credit notes bearing the number it is sent with. Also the Xero ids so claimed."""
     mine = {record.invoice.id.lower(): record.invoice.id for record in records}
@@ -335,8 +372,15 @@ def expectation(ctx: SyncContext, record: InvoiceRecord, link: Link | None) -> N
     return NotExpected(code, decision.explanation, held=decision.held_back)
 
 
-def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | None, copies: Sequence[XeroDocument],
-          contact_id: str | None, codes: set[str]) -> None:
+def judge(
+    ctx: SyncContext,
+    report: Report,
+    record: InvoiceRecord,
+    link: Link | None,
+    copies: Sequence[XeroDocument],
+    contact_id: str | None,
+    codes: set[str],
+) -> None:
     invoice = record.invoice
     live = [copy for copy in copies if copy.is_live]
     report.xero_invoices += len(live)
@@ -354,23 +398,43 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
             detail = "not in Xero: the ledger links a Xero record that Xero doesn't list"
         report.rows.append(Row(Problem.MISSING, invoice.id, tuple(xero_id_of(copy) for copy in copies), detail=detail))
     if len(live) > 1:
-        report.rows.append(Row(Problem.DUPLICATED, invoice.id, tuple(xero_id_of(copy) for copy in live),
-                               detail=f"{len(live)} live Xero copies of one invoice"))
+        report.rows.append(
+            Row(
+                Problem.DUPLICATED,
+                invoice.id,
+                tuple(xero_id_of(copy) for copy in live),
+                detail=f"{len(live)} live Xero copies of one invoice",
+            )
+        )
     if not live:
         return
     linked_id = link.xero_id.lower() if link is not None else ""
     copy = next((copy for copy in live if xero_id_of(copy) == linked_id), live[0])
     if invoice.state is InvoiceState.CANCELED:
-        report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),), ("Status",),
-                               f"cancelled in Dynamics, {_status_of(copy)} in Xero"))
+        report.rows.append(
+            Row(
+                Problem.DIFFERING,
+                invoice.id,
+                (xero_id_of(copy),),
+                ("Status",),
+                f"cancelled in Dynamics, {_status_of(copy)} in Xero",
+            )
+        )
         return
     try:
-        expected = xero_invoice(invoice, ctx.settings, contact_id or "", xero_item_codes=codes,
-                                source_url=ctx.source_url(invoice.id))
+        expected = xero_invoice(
+            invoice, ctx.settings, contact_id or "", xero_item_codes=codes, source_url=ctx.source_url(invoice.id)
+        )
     except RuleViolation as violation:
         held = ", ".join(dict.fromkeys(reason.code.value for reason in violation.reasons))
-        report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),),
-                               detail=f"Xero has it, but the invoice no longer goes to Xero as it is (held back by {held})"))
+        report.rows.append(
+            Row(
+                Problem.DIFFERING,
+                invoice.id,
+                (xero_id_of(copy),),
+                detail=f"Xero has it, but the invoice no longer goes to Xero as it is (held back by {held})",
+            )
+        )
         return
     fields = differences(expected, copy.body)
     if expected.url and str(invoice_id_of(copy.url) or "").lower() != invoice.id.lower():
@@ -379,14 +443,15 @@ def judge(ctx: SyncContext, report: Report, record: InvoiceRecord, link: Link | 
         report.rows.append(Row(Problem.DIFFERING, invoice.id, (xero_id_of(copy),), tuple(fields)))
 
 
-def strays(report: Report, copies: Iterable[XeroDocument], claimed: set[str], links: Mapping[str, Link],
-           mine: set[str]) -> None:
+def strays(report: Report, copies: Iterable[XeroDocument], claimed: set[str], links: Mapping[str, Link], mine: set[str]) -> None:
     """Live copies this connection's ledger links (or, for a create whose answer was lost, whose `Url` names the
     invoice) that are not of one of its invoices now: the invoice was deleted in Dynamics or moved to another
     connection. Copies of other connections' invoices are theirs, not strays."""
     ledger = {link.xero_id.lower(): link.dynamics_id for link in links.values() if link.xero_id}
     # a create whose answer was never recorded: only the copy's Url can name it
-    pending = {dynamics_id.lower(): dynamics_id for dynamics_id, link in links.items() if not link.xero_id and dynamics_id not in mine}
+    pending = {
+        dynamics_id.lower(): dynamics_id for dynamics_id, link in links.items() if not link.xero_id and dynamics_id not in mine
+    }
     for copy in copies:
         xero_id = xero_id_of(copy)
         if xero_id in claimed or not copy.is_live:
@@ -396,23 +461,35 @@ def strays(report: Report, copies: Iterable[XeroDocument], claimed: set[str], li
         if dynamics_id is None or dynamics_id in mine:
             continue
         report.xero_invoices += 1
-        report.rows.append(Row(Problem.DUPLICATED, dynamics_id, (xero_id,), detail=(
-            "Xero has it, but the Dynamics invoice it was sent for is not this connection's any more "
-            "(deleted in Dynamics, or moved to another connection)")))
+        report.rows.append(
+            Row(
+                Problem.DUPLICATED,
+                dynamics_id,
+                (xero_id,),
+                detail=(
+                    "Xero has it, but the Dynamics invoice it was sent for is not this connection's any more "
+                    "(deleted in Dynamics, or moved to another connection)"
+                ),
+            )
+        )
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
     """Database lookups by id a few hundred at a time (SQLite caps a statement's parameters)."""
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 def _last_attempts(ctx: SyncContext, dynamics_ids: Sequence[str]) -> dict[str, SyncAttempt]:
     """Each invoice's last attempt towards Xero, if it had one."""
     last: dict[str, SyncAttempt] = {}
     for chunk in _chunks(list(dynamics_ids)):
-        for attempt in SyncAttempt.objects.filter(connection_id=ctx.connection_id, record_kind=Link.Kind.INVOICE,
-                                                  direction=SyncAttempt.Direction.TO_XERO, dynamics_id__in=chunk).order_by("attempted_at"):
+        for attempt in SyncAttempt.objects.filter(
+            connection_id=ctx.connection_id,
+            record_kind=Link.Kind.INVOICE,
+            direction=SyncAttempt.Direction.TO_XERO,
+            dynamics_id__in=chunk,
+        ).order_by("attempted_at"):
             last[attempt.dynamics_id] = attempt
     return last
 
@@ -426,7 +503,9 @@ def _held_by(attempt: SyncAttempt, invoice: DynamicsInvoice | None) -> bool:
     return invoice is None or (attempt.dynamics_version or None) == invoice.version
 
 
-def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str, DynamicsInvoice], links: Mapping[str, Link]) -> None:
+def settle_with_attempts(
+    ctx: SyncContext, report: Report, invoices: Mapping[str, DynamicsInvoice], links: Mapping[str, Link]
+) -> None:
     """A missing invoice whose last attempt was refused with a reason (no contact, Xero's words…), or a live copy of
     an invoice deleted in Dynamics that Xero would not void, is held, not lost: it is listed with that reason. Other
     missing ones name their last attempt's outcome."""
@@ -434,8 +513,11 @@ def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str
     if not open_rows:
         return
     last = _last_attempts(ctx, [row.dynamics_id for row in open_rows])
-    holding = {row.dynamics_id: attempt for row in open_rows
-               if (attempt := last.get(row.dynamics_id)) is not None and _held_by(attempt, invoices.get(row.dynamics_id))}
+    holding = {
+        row.dynamics_id: attempt
+        for row in open_rows
+        if (attempt := last.get(row.dynamics_id)) is not None and _held_by(attempt, invoices.get(row.dynamics_id))
+    }
     words = _history_words(ctx, list(holding.values()))
     for row in open_rows:
         attempt = last.get(row.dynamics_id)
@@ -448,7 +530,9 @@ def settle_with_attempts(ctx: SyncContext, report: Report, invoices: Mapping[str
                 report.not_expected[attempt.reason_code] += 1
         elif attempt is not None and attempt.outcome != SyncAttempt.Outcome.SUCCEEDED and row.problem is Problem.MISSING:
             why = f" ({attempt.reason_code})" if attempt.reason_code else ""
-            report.rows[report.rows.index(row)] = replace(row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}")
+            report.rows[report.rows.index(row)] = replace(
+                row, detail=f"{row.detail}; last attempt {attempt.outcome.lower().replace('_', ' ')}{why}"
+            )
 
 
 def _history_words(ctx: SyncContext, attempts: list[SyncAttempt]) -> dict[str, str]:
@@ -459,18 +543,37 @@ def _history_words(ctx: SyncContext, attempts: list[SyncAttempt]) -> dict[str, s
 
 def _refused_deletion(row: Row, links: Mapping[str, Link]) -> bool:
     link = links.get(row.dynamics_id)
-    return row.problem is Problem.DUPLICATED and link is not None and link.dynamics_deleted_at is not None and not link.deletion_due
+    return (
+        row.problem is Problem.DUPLICATED and link is not None and link.dynamics_deleted_at is not None and not link.deletion_due
+    )
 
 
 def shared_links(ctx: SyncContext, report: Report) -> None:
     """No two Dynamics records may share a Xero record: the ledger links each Xero invoice, contact and item to one."""
     for kind, what in ((Link.Kind.INVOICE, "invoice"), (Link.Kind.CONTACT, "contact"), (Link.Kind.ITEM, "item")):
-        shared = (Link.objects.filter(connection_id=ctx.connection_id, kind=kind).exclude(xero_id="").values("xero_id")
-                  .annotate(records=Count("id")).filter(records__gt=1).values_list("xero_id", flat=True))
+        shared = (
+            Link.objects.filter(connection_id=ctx.connection_id, kind=kind)
+            .exclude(xero_id="")
+            .values("xero_id")
+            .annotate(records=Count("id"))
+            .filter(records__gt=1)
+            .values_list("xero_id", flat=True)
+        )
         for xero_id in shared:
-            ids = sorted(Link.objects.filter(connection_id=ctx.connection_id, kind=kind, xero_id=xero_id).values_list("dynamics_id", flat=True))
-            report.rows.append(Row(Problem.SHARED, ids[0], (xero_id,), others=tuple(ids[1:]),
-                                   detail=f"one Xero {what} linked to {len(ids)} Dynamics records"))
+            ids = sorted(
+                Link.objects.filter(connection_id=ctx.connection_id, kind=kind, xero_id=xero_id).values_list(
+                    "dynamics_id", flat=True
+                )
+            )
+            report.rows.append(
+                Row(
+                    Problem.SHARED,
+                    ids[0],
+                    (xero_id,),
+                    others=tuple(ids[1:]),
+                    detail=f"one Xero {what} linked to {len(ids)} Dynamics records",
+                )
+            )
 
 
 # --- comparing one copy -------------------------------------------------------------------------------------
@@ -481,8 +584,17 @@ def differences(expected: XeroInvoice, copy: Mapping[str, Any]) -> list[str]:
     as the paid-invoice rule's); a field the connector leaves to Xero (due date, currency, number, branding theme)
     is compared only when it sends one, the reference always where Xero keeps one."""
     ours = expected.to_xero()
-    fields = ["Type", *(["Contact"] if expected.contact_id else []), "Date", "DueDate", "LineAmountTypes", "CurrencyCode",
-              expected.number_element, *(["Reference"] if rules.takes_reference(expected.type) else []), "BrandingThemeID"]
+    fields = [
+        "Type",
+        *(["Contact"] if expected.contact_id else []),
+        "Date",
+        "DueDate",
+        "LineAmountTypes",
+        "CurrencyCode",
+        expected.number_element,
+        *(["Reference"] if rules.takes_reference(expected.type) else []),
+        "BrandingThemeID",
+    ]
     found = compare.header_changes(ours, copy, [key for key in fields if key in ours or key in ("Type", "Reference")])
     found += compare.labelled(compare.lines_changes(ours["LineItems"], list(copy.get("LineItems") or [])))
     total_field = "Total" if expected.line_amount_types is LineAmountTypes.INCLUSIVE else "SubTotal"
@@ -493,6 +605,14 @@ def differences(expected: XeroInvoice, copy: Mapping[str, Any]) -> list[str]:
 
 def expected_total(expected: XeroInvoice) -> Decimal:
     """The lines' amounts as Xero works them out, to the cent."""
-    return sum((rules.xero_line_amount(rules.LineAmounts(line.quantity or Decimal(0), line.unit_amount or Decimal(0),
-                                                         line.discount_amount, line.discount_rate))
-                for line in expected.line_items), Decimal(0))
+    return sum(
+        (
+            rules.xero_line_amount(
+                rules.LineAmounts(
+                    line.quantity or Decimal(0), line.unit_amount or Decimal(0), line.discount_amount, line.discount_rate
+                )
+            )
+            for line in expected.line_items
+        ),
+        Decimal(0),
+    )

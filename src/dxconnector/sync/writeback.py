@@ -90,8 +90,12 @@ def _connector_bind(ctx: SyncContext) -> dict[str, str]:
 
 def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[str, Any]) -> BatchRequest:
     row_id = record.details_row_id or details_row_id(ctx.connector_id, record.invoice.id)
-    body = {**columns, XERO_INVOICE.primary_name: columns.get("stl3_xeronumber") or record.invoice.invoice_number or "Xero invoice",
-            "stl3_invoiceid@odata.bind": f"/invoices({record.invoice.id})", **_connector_bind(ctx)}
+    body = {
+        **columns,
+        XERO_INVOICE.primary_name: columns.get("stl3_xeronumber") or record.invoice.invoice_number or "Xero invoice",
+        "stl3_invoiceid@odata.bind": f"/invoices({record.invoice.id})",
+        **_connector_bind(ctx),
+    }
     return BatchRequest("PATCH", f"{XERO_INVOICE.set_name}({row_id})", body)
 
 
@@ -108,14 +112,19 @@ def _invoice_request(record: InvoiceRecord, xero: XeroDocument) -> BatchRequest 
         columns = {**invoice_columns_from_xero(xero), **moves}
     else:
         return None
-    return BatchRequest("PATCH", f"invoices({invoice.id})?$select=versionnumber", columns, {
-        "If-Match": record.etag or "*", "Prefer": "return=representation"})
+    return BatchRequest(
+        "PATCH",
+        f"invoices({invoice.id})?$select=versionnumber",
+        columns,
+        {"If-Match": record.etag or "*", "Prefer": "return=representation"},
+    )
 
 
 def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
     """An invoice that never reached Xero shows Export Status Failed; the history row says why."""
-    return _details_request(ctx, record, {"stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus",
-                                                                            ExportStatus.FAILED)})
+    return _details_request(
+        ctx, record, {"stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.FAILED)}
+    )
 
 
 def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "", *, invoice_exists: bool = True) -> BatchRequest:
@@ -158,9 +167,15 @@ def leftovers(ctx: SyncContext) -> list[Exported]:
         copies.update(current_copies(ctx.xero, resource, [link.xero_id for link in links]))
     gone = {link.dynamics_id: None for link in due if link.dynamics_id not in records or link.xero_id not in copies}
     state.written_back(ctx.connection_id, gone)  # deleted on one side or the other: nothing to write
-    return [Exported(records[link.dynamics_id], copies[link.xero_id],
-                     as_sent=records[link.dynamics_id].invoice.version == link.sent_version)
-            for link in due if link.dynamics_id not in gone]
+    return [
+        Exported(
+            records[link.dynamics_id],
+            copies[link.xero_id],
+            as_sent=records[link.dynamics_id].invoice.version == link.sent_version,
+        )
+        for link in due
+        if link.dynamics_id not in gone
+    ]
 
 
 def _settled(answer: BatchResponse) -> bool:
@@ -172,8 +187,9 @@ def _requests_for(ctx: SyncContext, item: Exported) -> tuple[list[tuple[BatchReq
     """One invoice's write-back: its details row and (when it moves) the invoice itself, each with whether it is
     the invoice; and the hash of the state of Xero's copy these show."""
     xero = item.xero
-    columns = xero_details_columns(xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item),
-                                   invoice_url=xero_invoice_url(xero.type, xero.id))
+    columns = xero_details_columns(
+        xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item), invoice_url=xero_invoice_url(xero.type, xero.id)
+    )
     requests = [(_details_request(ctx, item.record, columns), False)]
     invoice_request = _invoice_request(item.record, xero)
     if invoice_request is not None:
@@ -208,8 +224,11 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
             requests.append(request)
         invoice_parts[invoice_id] = parts
     if unwritable:  # not tried again by every run: the invoice's next change, or Xero's, brings it
-        state.written_back(ctx.connection_id, {attempt.dynamics_id: None for attempt in unwritable},
-                           {attempt.dynamics_id: shown[attempt.dynamics_id] for attempt in unwritable if attempt.dynamics_id in shown})
+        state.written_back(
+            ctx.connection_id,
+            {attempt.dynamics_id: None for attempt in unwritable},
+            {attempt.dynamics_id: shown[attempt.dynamics_id] for attempt in unwritable if attempt.dynamics_id in shown},
+        )
         state.record_attempts(ctx.connection_id, ctx.run, unwritable)
         messages = {**messages, **{attempt.id: attempt.message for attempt in unwritable}}
         ctx.counts.outcome("FAILED", len(unwritable))
@@ -217,8 +236,10 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
     attempts = state.unreported_attempts(ctx.connection_id)
     gone = state.deleted_in_dynamics(ctx.connection_id, {attempt.dynamics_id for attempt in attempts})
     first_history = len(requests)
-    requests += [history_request(ctx, attempt, messages.get(attempt.pk, ""), invoice_exists=attempt.dynamics_id not in gone)
-                 for attempt in attempts]
+    requests += [
+        history_request(ctx, attempt, messages.get(attempt.pk, ""), invoice_exists=attempt.dynamics_id not in gone)
+        for attempt in attempts
+    ]
     if not requests:
         return
     answers = execute(ctx.dynamics, requests)
@@ -230,8 +251,11 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
             own = [_new_version(answers[index]) for index, is_invoice in parts if is_invoice and as_sent[invoice_id]]
             versions[invoice_id] = own[0] if own else None
         else:
-            logger.info("write-back of invoice %s left due: %s", invoice_id,
-                        "; ".join(answers[index].error for index, _ in parts if not answers[index].ok))
+            logger.info(
+                "write-back of invoice %s left due: %s",
+                invoice_id,
+                "; ".join(answers[index].error for index, _ in parts if not answers[index].ok),
+            )
     state.written_back(ctx.connection_id, versions, {invoice_id: shown[invoice_id] for invoice_id in versions})
     state.reported(attempt.pk for attempt, answer in zip(attempts, answers[first_history:], strict=True) if _settled(answer))
     ctx.counts.dynamics_writes += len(requests)

@@ -30,7 +30,9 @@ def resource_of(invoice_type: InvoiceType) -> Resource:
     return CREDIT_NOTES if invoice_type.is_credit_note else INVOICES
 
 
-def write(client: XeroClient, resource: Resource, elements: Sequence[dict[str, Any]], *, create_only: bool) -> list[ElementResult]:
+def write(
+    client: XeroClient, resource: Resource, elements: Sequence[dict[str, Any]], *, create_only: bool
+) -> list[ElementResult]:
     """Create (PUT) or create-or-update (POST) in batches of up to 50 with `summarizeErrors=false`: each
     element's outcome comes back on its own. Unit amounts keep four places (`unitdp=4`). The idempotency key
     is the batch's content, so a retried or re-run batch is answered from Xero's cache, not applied twice."""
@@ -44,13 +46,16 @@ def quoted(text: str) -> str:
 
 def _chunks(terms: Sequence[str], size: int = WHERE_TERMS) -> Iterable[Sequence[str]]:
     for start in range(0, len(terms), size):
-        yield terms[start:start + size]
+        yield terms[start : start + size]
 
 
 def find_contacts(client: XeroClient, numbers: Iterable[str], names: Iterable[str]) -> list[dict[str, Any]]:
     """Contacts (archived ones too) whose account number, contact number or name is one of these."""
-    terms = [f"{field}=={quoted(number)}" for number in dict.fromkeys(n for n in numbers if n)
-             for field in ("AccountNumber", "ContactNumber")]
+    terms = [
+        f"{field}=={quoted(number)}"
+        for number in dict.fromkeys(n for n in numbers if n)
+        for field in ("AccountNumber", "ContactNumber")
+    ]
     terms += [f"Name=={quoted(name)}" for name in dict.fromkeys(n for n in names if n)]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(terms):
@@ -90,7 +95,7 @@ def current_copies(client: XeroClient, resource: Resource, xero_ids: Sequence[st
     """Xero's current invoices or credit notes with these ids, lines included (one call per 50)."""
     found: dict[str, XeroDocument] = {}
     for start in range(0, len(xero_ids), BATCH_SIZE):
-        chunk = xero_ids[start:start + BATCH_SIZE]
+        chunk = xero_ids[start : start + BATCH_SIZE]
         if resource is INVOICES:
             query: dict[str, Any] = {"i_ds": list(chunk)}
         else:

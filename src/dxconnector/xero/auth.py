@@ -41,10 +41,14 @@ class XeroOAuthConfig:
         from django.conf import settings
 
         return cls(
-            client_id=settings.XERO_CLIENT_ID, client_secret=settings.XERO_CLIENT_SECRET,
-            authorize_url=settings.XERO_AUTHORIZE_URL, token_url=settings.XERO_TOKEN_URL,
-            revocation_url=settings.XERO_REVOCATION_URL, connections_url=settings.XERO_CONNECTIONS_URL,
-            scopes=settings.XERO_SCOPES, ca_bundle=settings.CA_BUNDLE,
+            client_id=settings.XERO_CLIENT_ID,
+            client_secret=settings.XERO_CLIENT_SECRET,
+            authorize_url=settings.XERO_AUTHORIZE_URL,
+            token_url=settings.XERO_TOKEN_URL,
+            revocation_url=settings.XERO_REVOCATION_URL,
+            connections_url=settings.XERO_CONNECTIONS_URL,
+            scopes=settings.XERO_SCOPES,
+            ca_bundle=settings.CA_BUNDLE,
         )
 
 
@@ -66,8 +70,10 @@ class TokenSet:
     @classmethod
     def from_response(cls, body: dict, now: float | None = None) -> TokenSet:
         return cls(
-            access_token=body["access_token"], refresh_token=body.get("refresh_token", ""),
-            expires_at=(now or time.time()) + int(body.get("expires_in", 1800)), scope=body.get("scope", ""),
+            access_token=body["access_token"],
+            refresh_token=body.get("refresh_token", ""),
+            expires_at=(now or time.time()) + int(body.get("expires_in", 1800)),
+            scope=body.get("scope", ""),
             id_token=body.get("id_token", ""),
         )
 
@@ -94,18 +100,29 @@ def pkce_pair() -> tuple[str, str]:
 def begin(config: XeroOAuthConfig, redirect_uri: str) -> Authorization:
     state = secrets.token_urlsafe(24)
     verifier, challenge = pkce_pair()
-    query = urlencode({
-        "response_type": "code", "client_id": config.client_id, "redirect_uri": redirect_uri, "scope": config.scopes,
-        "state": state, "code_challenge": challenge, "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": config.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": config.scopes,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     return Authorization(f"{config.authorize_url}?{query}", state, verifier)
 
 
 def _token_call(config: XeroOAuthConfig, data: dict) -> dict:
     try:
         response = httpx.post(
-            config.token_url, data=data, auth=(config.client_id, config.client_secret), verify=config.verify,
-            timeout=config.timeout, headers={"Accept": "application/json"},
+            config.token_url,
+            data=data,
+            auth=(config.client_id, config.client_secret),
+            verify=config.verify,
+            timeout=config.timeout,
+            headers={"Accept": "application/json"},
         )
     except httpx.HTTPError as error:
         raise RetryableError(f"Xero's token endpoint could not be reached: {error}") from error
@@ -119,12 +136,16 @@ def _token_call(config: XeroOAuthConfig, data: dict) -> dict:
         error = body.get("error", "")
         if error == "invalid_grant":
             raise AuthExpired("Xero refused the grant (expired, revoked or already used)", response.status_code, body)
-        raise OAuthFlowError(f"Xero's token endpoint refused the request ({error or response.status_code}).", error, response.status_code)
+        raise OAuthFlowError(
+            f"Xero's token endpoint refused the request ({error or response.status_code}).", error, response.status_code
+        )
     return body
 
 
 def exchange_code(config: XeroOAuthConfig, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
-    body = _token_call(config, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": code_verifier})
+    body = _token_call(
+        config, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": code_verifier}
+    )
     return TokenSet.from_response(body)
 
 
@@ -134,7 +155,12 @@ def refresh(config: XeroOAuthConfig, refresh_token: str) -> TokenSet:
 
 def revoke(config: XeroOAuthConfig, refresh_token: str) -> None:
     try:
-        httpx.post(config.revocation_url, data={"token": refresh_token}, auth=(config.client_id, config.client_secret),
-                   verify=config.verify, timeout=config.timeout)
+        httpx.post(
+            config.revocation_url,
+            data={"token": refresh_token},
+            auth=(config.client_id, config.client_secret),
+            verify=config.verify,
+            timeout=config.timeout,
+        )
     except httpx.HTTPError as error:
         raise RetryableError(f"Xero's revocation endpoint could not be reached: {error}") from error

@@ -63,9 +63,14 @@ class XeroApiConfig:
         from django.conf import settings
 
         return cls(
-            client_id=settings.XERO_CLIENT_ID, client_secret=settings.XERO_CLIENT_SECRET, api_url=settings.XERO_API_URL,
-            connections_url=settings.XERO_CONNECTIONS_URL, token_url=settings.XERO_TOKEN_URL,
-            revocation_url=settings.XERO_REVOCATION_URL, ca_bundle=settings.CA_BUNDLE, time_scale=settings.XERO_TIME_SCALE,
+            client_id=settings.XERO_CLIENT_ID,
+            client_secret=settings.XERO_CLIENT_SECRET,
+            api_url=settings.XERO_API_URL,
+            connections_url=settings.XERO_CONNECTIONS_URL,
+            token_url=settings.XERO_TOKEN_URL,
+            revocation_url=settings.XERO_REVOCATION_URL,
+            ca_bundle=settings.CA_BUNDLE,
+            time_scale=settings.XERO_TIME_SCALE,
             limits=Limits(per_minute=settings.XERO_CALLS_PER_MINUTE, per_day=settings.XERO_CALLS_PER_DAY),
         )
 
@@ -117,13 +122,25 @@ class _ClientToken(OAuth2Token):
 
     def call_refresh_token_api(self, token_api: TokenApi) -> dict[str, Any]:
         response, status, _ = token_api.api_client.call_api(
-            self.token_url, "POST", header_params={"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
-            post_params={"grant_type": "refresh_token", "scope": " ".join(self.scope), "refresh_token": self.refresh_token,
-                         "client_id": self.client_id, "client_secret": self.client_secret},
-            auth_settings=None, _preload_content=False)
+            self.token_url,
+            "POST",
+            header_params={"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+            post_params={
+                "grant_type": "refresh_token",
+                "scope": " ".join(self.scope),
+                "refresh_token": self.refresh_token,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            },
+            auth_settings=None,
+            _preload_content=False,
+        )
         if status != 200:
-            raise RetryableError(f"Xero's token refresh answered {status}", status) if status >= 500 else \
-                AuthExpired(f"Xero's token refresh answered {status}", status)
+            raise (
+                RetryableError(f"Xero's token refresh answered {status}", status)
+                if status >= 500
+                else AuthExpired(f"Xero's token refresh answered {status}", status)
+            )
         return token_api.parse_token_response(response)
 
 
@@ -134,8 +151,12 @@ def translate(error: Exception) -> XeroError:
         return AuthExpired("The Xero access token expired and could not be refreshed")
     if isinstance(error, RateLimitException):
         headers = error.headers or {}
-        return RateLimited("Xero rate limit reached", retry_after=retry_after(headers, 1.0),
-                           problem=headers.get("X-Rate-Limit-Problem") or error.rate_limit or "", body=error.body)
+        return RateLimited(
+            "Xero rate limit reached",
+            retry_after=retry_after(headers, 1.0),
+            problem=headers.get("X-Rate-Limit-Problem") or error.rate_limit or "",
+            body=error.body,
+        )
     if isinstance(error, BadRequestException):
         body = _json_or_text(error.body)
         if isinstance(body, dict) and body.get("error") == "invalid_grant":
@@ -185,7 +206,14 @@ class ElementResult:
 
     @property
     def xero_id(self) -> str:
-        return next((str(v) for k, v in self.record.items() if k.endswith("ID") and k[:-2] in ("Invoice", "CreditNote", "Contact", "Item", "Payment")), "")
+        return next(
+            (
+                str(v)
+                for k, v in self.record.items()
+                if k.endswith("ID") and k[:-2] in ("Invoice", "CreditNote", "Contact", "Item", "Payment")
+            ),
+            "",
+        )
 
 
 def idempotency_key(tenant_id: str, resource: str, elements: list[dict[str, Any]]) -> str:
@@ -212,8 +240,9 @@ class XeroClient:
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
         # arguments: set this client's own token holder and CA on the copy, or clients would share them.
         configuration = Configuration()
-        configuration.oauth2_token = _ClientToken(token_url=config.token_url, client_id=config.client_id,
-                                                  client_secret=config.client_secret)
+        configuration.oauth2_token = _ClientToken(
+            token_url=config.token_url, client_id=config.client_id, client_secret=config.client_secret
+        )
         configuration.ssl_ca_cert = config.ca_bundle or None
         self.api_client = ApiClient(configuration, pool_threads=1)
         self.api_client.oauth2_token_getter(self._sdk_token)
@@ -225,18 +254,26 @@ class XeroClient:
     def _sdk_token(self) -> dict[str, Any]:
         tokens = self.tokens.load()
         return {
-            "access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "expires_at": tokens.expires_at,
-            "expires_in": max(0, int(tokens.expires_at - time.time())), "scope": tokens.scope.split(), "token_type": "Bearer",
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at,
+            "expires_in": max(0, int(tokens.expires_at - time.time())),
+            "scope": tokens.scope.split(),
+            "token_type": "Bearer",
             "id_token": tokens.id_token or None,
         }
 
     def _save_sdk_token(self, token: dict[str, Any]) -> None:
         scope = token.get("scope") or []
-        self.tokens.save(TokenSet(
-            access_token=token["access_token"], refresh_token=token.get("refresh_token") or "",
-            expires_at=float(token.get("expires_at") or time.time() + int(token.get("expires_in") or 1800)),
-            scope=" ".join(scope) if isinstance(scope, list | tuple) else str(scope), id_token=token.get("id_token") or "",
-        ))
+        self.tokens.save(
+            TokenSet(
+                access_token=token["access_token"],
+                refresh_token=token.get("refresh_token") or "",
+                expires_at=float(token.get("expires_at") or time.time() + int(token.get("expires_in") or 1800)),
+                scope=" ".join(scope) if isinstance(scope, list | tuple) else str(scope),
+                id_token=token.get("id_token") or "",
+            )
+        )
 
     def call(self, operation: Callable[[], T]) -> T:
         """One SDK call, its errors translated (identity calls: no governor, no retries)."""
@@ -272,8 +309,16 @@ class XeroClient:
         raise AssertionError("unreachable")
 
     # --- reading -------------------------------------------------------------------
-    def pages(self, resource: Resource, *, where: str | None = None, order: str | None = None,
-              modified_since: datetime | None = None, page_size: int = PAGE_SIZE, **filters: Any) -> Iterator[list[dict[str, Any]]]:
+    def pages(
+        self,
+        resource: Resource,
+        *,
+        where: str | None = None,
+        order: str | None = None,
+        modified_since: datetime | None = None,
+        page_size: int = PAGE_SIZE,
+        **filters: Any,
+    ) -> Iterator[list[dict[str, Any]]]:
         """Every page of a resource; one list for resources Xero does not page."""
         params: dict[str, Any] = dict(filters)
         if where:
@@ -302,8 +347,9 @@ class XeroClient:
             yield from page
 
     # --- writing -------------------------------------------------------------------
-    def write(self, resource: Resource, elements: list[dict[str, Any]], *, create_only: bool = False,
-              unitdp: int | None = None) -> list[ElementResult]:
+    def write(
+        self, resource: Resource, elements: list[dict[str, Any]], *, create_only: bool = False, unitdp: int | None = None
+    ) -> list[ElementResult]:
         """Create or update in batches of up to 50, each element's outcome reported on its own.
 
         `unitdp=4` keeps unit amounts to four places (Xero rounds them to two otherwise).
@@ -315,9 +361,14 @@ class XeroClient:
         key_label = method if unitdp is None else f"{method}:unitdp={unitdp}"
         results: list[ElementResult] = []
         for start in range(0, len(elements), BATCH_SIZE):
-            batch = elements[start:start + BATCH_SIZE]
-            body, _ = self.request(method, {resource.name: batch}, summarize_errors=False, **options,
-                                   idempotency_key=idempotency_key(self.tenant_id, key_label, batch))
+            batch = elements[start : start + BATCH_SIZE]
+            body, _ = self.request(
+                method,
+                {resource.name: batch},
+                summarize_errors=False,
+                **options,
+                idempotency_key=idempotency_key(self.tenant_id, key_label, batch),
+            )
             answered = body.get(resource.name, [])
             if len(answered) != len(batch):
                 raise PermanentError(f"Xero answered {len(answered)} {resource.name} for a batch of {len(batch)}", 200, body)
@@ -330,7 +381,10 @@ class XeroClient:
             found = self.call(lambda: self.identity.get_connections(auth_event_id=auth_event_id))
         else:
             found = self.call(lambda: self.identity.get_connections())
-        return [XeroTenant(str(c.id), str(c.tenant_id), c.tenant_name or "", c.tenant_type or "", str(c.auth_event_id or "")) for c in found]
+        return [
+            XeroTenant(str(c.id), str(c.tenant_id), c.tenant_name or "", c.tenant_type or "", str(c.auth_event_id or ""))
+            for c in found
+        ]
 
     def delete_connection(self, connection_id: str) -> None:
         self.call(lambda: self.identity.delete_connection(connection_id))
@@ -343,6 +397,10 @@ class XeroClient:
         body, _ = self.request("get_organisations")
         found = body["Organisations"][0]
         return OrganisationInfo(
-            found.get("OrganisationID", ""), found.get("Name", ""), found.get("Timezone", ""), found.get("BaseCurrency", ""),
-            found.get("CountryCode", ""), found.get("ShortCode", ""),
+            found.get("OrganisationID", ""),
+            found.get("Name", ""),
+            found.get("Timezone", ""),
+            found.get("BaseCurrency", ""),
+            found.get("CountryCode", ""),
+            found.get("ShortCode", ""),
         )

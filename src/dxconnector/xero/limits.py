@@ -29,8 +29,13 @@ class Limits:
 
 
 class RateGovernor:
-    def __init__(self, limits: Limits = Limits(), time_scale: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        limits: Limits = Limits(),
+        time_scale: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.limits = limits
         self.time_scale = time_scale
         self._clock, self._sleep = clock, sleep
@@ -78,7 +83,11 @@ class RateGovernor:
             return self._resume_at - now
         if len(self._day) >= self.limits.per_day:
             # Hours away: the caller should stop and come back, not hold a worker asleep.
-            raise RateLimited("Xero's daily limit for this organisation is used up", retry_after=(self._day[0] + DAY - now) / self.time_scale, problem="day")
+            raise RateLimited(
+                "Xero's daily limit for this organisation is used up",
+                retry_after=(self._day[0] + DAY - now) / self.time_scale,
+                problem="day",
+            )
         if len(self._minute) >= self.limits.per_minute:
             return self._minute[0] + self.minute - now
         return 0.0

@@ -16,7 +16,9 @@ class Resource:
 
 
 INVOICES = Resource("Invoices", "InvoiceID", True, "get_invoices", "create_invoices", "update_or_create_invoices")
-CREDIT_NOTES = Resource("CreditNotes", "CreditNoteID", True, "get_credit_notes", "create_credit_notes", "update_or_create_credit_notes")
+CREDIT_NOTES = Resource(
+    "CreditNotes", "CreditNoteID", True, "get_credit_notes", "create_credit_notes", "update_or_create_credit_notes"
+)
 CONTACTS = Resource("Contacts", "ContactID", True, "get_contacts", "create_contacts", "update_or_create_contacts")
 ITEMS = Resource("Items", "ItemID", False, "get_items", "create_items", "update_or_create_items")
 PAYMENTS = Resource("Payments", "PaymentID", True, "get_payments", "create_payments")

@@ -43,8 +43,10 @@ def parse_events(raw_body: bytes) -> list[WebhookEvent]:
         payload = json.loads(raw_body)
         return [
             WebhookEvent(
-                tenant_id=str(item["tenantId"]), category=str(item["eventCategory"]).upper(),
-                event_type=str(item["eventType"]).upper(), resource_id=str(item["resourceId"]),
+                tenant_id=str(item["tenantId"]),
+                category=str(item["eventCategory"]).upper(),
+                event_type=str(item["eventType"]).upper(),
+                resource_id=str(item["resourceId"]),
                 event_date=_event_date(str(item["eventDateUtc"])),
             )
             for item in payload.get("events", [])

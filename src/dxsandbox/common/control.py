@@ -204,10 +204,14 @@ def control_routes(plane: ControlPlane, extra: list[BaseRoute] | None = None) ->
         ("/faults", put_faults, "PUT"),
         ("/clock", put_clock, "PUT"),
     ]
-    built: list[BaseRoute] = [Route(PREFIX + path, protected(plane, handler), methods=[method]) for path, handler, method in routes]
+    built: list[BaseRoute] = [
+        Route(PREFIX + path, protected(plane, handler), methods=[method]) for path, handler, method in routes
+    ]
     for route in extra or []:
         if isinstance(route, Route):
-            route = Route(route.path, protected(plane, route.endpoint), methods=list(route.methods or []) or None, name=route.name)
+            route = Route(
+                route.path, protected(plane, route.endpoint), methods=list(route.methods or []) or None, name=route.name
+            )
         built.append(route)
     return built
 
@@ -237,8 +241,14 @@ def control_headers(token: str) -> Mapping[str, str]:
     return {TOKEN_HEADER: token}
 
 
-def build_api_host(service: ASGIApp, plane: ControlPlane, *, limit_policy: LimitPolicy | None = None,
-                   fault_response: ErrorResponse = default_error_response, extra_routes: list[BaseRoute] | None = None) -> ASGIApp:
+def build_api_host(
+    service: ASGIApp,
+    plane: ControlPlane,
+    *,
+    limit_policy: LimitPolicy | None = None,
+    fault_response: ErrorResponse = default_error_response,
+    extra_routes: list[BaseRoute] | None = None,
+) -> ASGIApp:
     """An API host as the sandbox serves it, outside in: the connection kept reachable (to cut it), the
     control routes, the counter of calls and answers, the rate limiter, the fault injector, then the
     service itself.

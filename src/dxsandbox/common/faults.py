@@ -72,11 +72,20 @@ class FaultPlan:
         seed = data.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError("seed is a whole number")
-        return cls(rates=dict(rates), latency=(_number(latency[0], "latency"), _number(latency[1], "latency")),
-                   timeout_seconds=_number(data.get("timeout_seconds", 30.0), "timeout_seconds"), seed=seed)
+        return cls(
+            rates=dict(rates),
+            latency=(_number(latency[0], "latency"), _number(latency[1], "latency")),
+            timeout_seconds=_number(data.get("timeout_seconds", 30.0), "timeout_seconds"),
+            seed=seed,
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"rates": dict(self.rates), "latency": list(self.latency), "timeout_seconds": self.timeout_seconds, "seed": self.seed}
+        return {
+            "rates": dict(self.rates),
+            "latency": list(self.latency),
+            "timeout_seconds": self.timeout_seconds,
+            "seed": self.seed,
+        }
 
     @property
     def active(self) -> bool:
@@ -157,8 +166,13 @@ class FaultInjector:
         self.injected = dict.fromkeys(KINDS, 0)
 
     def stats(self) -> dict[str, Any]:
-        return {"plan": self.plan.to_json(), "seed": self.seed, "calls_seen": self.seen, "injected": dict(self.injected),
-                "failures_injected": sum(self.injected[kind] for kind in FAILURE_KINDS)}
+        return {
+            "plan": self.plan.to_json(),
+            "seed": self.seed,
+            "calls_seen": self.seen,
+            "injected": dict(self.injected),
+            "failures_injected": sum(self.injected[kind] for kind in FAILURE_KINDS),
+        }
 
 
 # --- ASGI ---------------------------------------------------------------------------
@@ -211,8 +225,14 @@ async def drop_connection(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class FaultMiddleware:
-    def __init__(self, app: ASGIApp, injector: FaultInjector, *, exempt_prefixes: Iterable[str] = (),
-                 error_response: ErrorResponse = default_error_response):
+    def __init__(
+        self,
+        app: ASGIApp,
+        injector: FaultInjector,
+        *,
+        exempt_prefixes: Iterable[str] = (),
+        error_response: ErrorResponse = default_error_response,
+    ):
         self.app = app
         self.injector = injector
         self.exempt_prefixes = tuple(exempt_prefixes)
@@ -235,8 +255,13 @@ class FaultMiddleware:
             await drop_connection(scope, receive, send)
         else:
             status, headers, body = self.error_response(decision.kind)
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [*headers, (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
 
     async def _hold(self, receive: Receive) -> None:

@@ -81,7 +81,9 @@ class RateLimiter:
     def settings(self) -> dict[str, Any]:
         return {"enabled": self.enabled, **{rule.name: rule.limit for rule in self._rules.values()}}
 
-    def configure(self, *, enabled: bool | None = None, limits: Mapping[str, int] | None = None, reset_usage: bool = False) -> dict[str, Any]:
+    def configure(
+        self, *, enabled: bool | None = None, limits: Mapping[str, int] | None = None, reset_usage: bool = False
+    ) -> dict[str, Any]:
         """Change limits by rule name (unknown names are a ValueError), switch on/off, forget usage."""
         limits = dict(limits or {})
         unknown = sorted(set(limits) - set(self._rules))

@@ -44,7 +44,7 @@ class ResponseLog:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             view = memoryview(line)
             while view:
-                view = view[os.write(self._fd, view):]
+                view = view[os.write(self._fd, view) :]
 
     def close(self) -> None:
         with self._lock:
@@ -70,8 +70,15 @@ def response_log(directory: str | os.PathLike[str] | None = None) -> ResponseLog
 class RecordingMiddleware:
     """Records each complete HTTP response of the wrapped app, after it has been sent."""
 
-    def __init__(self, app: ASGIApp, log: ResponseLog, host: str, *, paths: Iterable[str] | None = None,
-                 exclude_prefixes: Iterable[str] = (CONTROL_PREFIX,)):
+    def __init__(
+        self,
+        app: ASGIApp,
+        log: ResponseLog,
+        host: str,
+        *,
+        paths: Iterable[str] | None = None,
+        exclude_prefixes: Iterable[str] = (CONTROL_PREFIX,),
+    ):
         self.app = app
         self.log = log
         self.host = host

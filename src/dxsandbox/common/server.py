@@ -35,8 +35,15 @@ def _server(host: Host, certificate: ServerCertificate) -> uvicorn.Server:
     if host.tls:
         options = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file)}
     config = uvicorn.Config(
-        host.app, host=host.bind, port=host.port, log_level="warning", access_log=False, lifespan="off",
-        timeout_keep_alive=30, timeout_graceful_shutdown=2, **options,
+        host.app,
+        host=host.bind,
+        port=host.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=2,
+        **options,
     )
     return uvicorn.Server(config)
 

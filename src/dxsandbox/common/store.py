@@ -74,7 +74,9 @@ class DocumentStore:
 
     def get(self, kind: str, tenant: str, id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute("SELECT body FROM documents WHERE kind = ? AND tenant = ? AND id = ?", (kind, tenant, id)).fetchone()
+            row = self._db.execute(
+                "SELECT body FROM documents WHERE kind = ? AND tenant = ? AND id = ?", (kind, tenant, id)
+            ).fetchone()
         return None if row is None else json.loads(row[0])
 
     def get_by_number(self, kind: str, tenant: str, number: str) -> list[dict[str, Any]]:
@@ -84,8 +86,9 @@ class DocumentStore:
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def list(self, kind: str, tenant: str, *, updated_after: float | None = None, offset: int = 0,
-             limit: int | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, kind: str, tenant: str, *, updated_after: float | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """The documents in the order they were first stored; `offset`/`limit` take a window of them."""
         where, args = self._selection(kind, tenant, updated_after)
         window = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -108,7 +111,10 @@ class DocumentStore:
 
     def delete(self, kind: str, tenant: str, id: str) -> bool:
         with self._lock:
-            return self._db.execute("DELETE FROM documents WHERE kind = ? AND tenant = ? AND id = ?", (kind, tenant, id)).rowcount > 0
+            return (
+                self._db.execute("DELETE FROM documents WHERE kind = ? AND tenant = ? AND id = ?", (kind, tenant, id)).rowcount
+                > 0
+            )
 
     def get_value(self, key: str, default: Any = None) -> Any:
         with self._lock:
@@ -118,7 +124,8 @@ class DocumentStore:
     def set_value(self, key: str, value: Any) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, json.dumps(value))
+                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
             )
 
     def next_sequence(self, name: str) -> int:

@@ -23,9 +23,26 @@ API = "/api/discovery/v2.0"
 SEGMENT = re.compile(r"^Instances(?:\((?P<key>.*)\))?$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 KEY_PROPERTIES = {"id": "Id", "uniquename": "UniqueName", "urlname": "UrlName"}
-PROPERTIES = frozenset({"Id", "UniqueName", "UrlName", "FriendlyName", "State", "Version", "Url", "ApiUrl", "LastUpdated",
-                        "EnvironmentId", "TenantId", "Region", "Purpose", "IsUserSysAdmin", "OrganizationType",
-                        "TrialExpirationDate"})
+PROPERTIES = frozenset(
+    {
+        "Id",
+        "UniqueName",
+        "UrlName",
+        "FriendlyName",
+        "State",
+        "Version",
+        "Url",
+        "ApiUrl",
+        "LastUpdated",
+        "EnvironmentId",
+        "TenantId",
+        "Region",
+        "Purpose",
+        "IsUserSysAdmin",
+        "OrganizationType",
+        "TrialExpirationDate",
+    }
+)
 
 
 class QueryError(Exception):
@@ -56,9 +73,12 @@ def instance(org: dict[str, Any], url: str, role: str) -> dict[str, Any]:
 # --- $filter: comparisons of a property with a literal, joined by and/or, with parentheses -------------
 _TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<open>\()|(?P<close>\))|(?P<word>[A-Za-z0-9_.:+-]+))")
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a is not None and a > b, "ge": lambda a, b: a is not None and a >= b,
-    "lt": lambda a, b: a is not None and a < b, "le": lambda a, b: a is not None and a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a is not None and a > b,
+    "ge": lambda a, b: a is not None and a >= b,
+    "lt": lambda a, b: a is not None and a < b,
+    "le": lambda a, b: a is not None and a <= b,
 }
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -106,6 +126,7 @@ def _comparison(tokens: list[str], properties: frozenset[str]) -> Predicate:
             return compare(actual, value)
         except TypeError:
             return False
+
     return test
 
 
@@ -181,15 +202,21 @@ def build_discovery_app(identity: MicrosoftIdentity, resource_url: str) -> Starl
 
     def challenge() -> JSONResponse:
         header = f'Bearer authorization_uri="{identity.login_url}/common/oauth2/v2.0/authorize", resource_id="{resource_url}/"'
-        return JSONResponse({"error": {"code": "", "message": "Authentication failed: a valid bearer token is required."}},
-                            status_code=401, headers={"WWW-Authenticate": header})
+        return JSONResponse(
+            {"error": {"code": "", "message": "Authentication failed: a valid bearer token is required."}},
+            status_code=401,
+            headers={"WWW-Authenticate": header},
+        )
 
     def rows_for(claims: dict[str, Any]) -> list[dict[str, Any]]:
         user = identity.user(claims.get("oid", "")) if "scp" in claims else None  # app-only tokens have no user, so no instances
         if user is None:
             return []
-        return [instance(org, identity.organisation_url(org["id"]) or "", user["roles"][org["unique_name"]])
-                for org in identity.organisations_of(user) if identity.organisation_url(org["id"])]
+        return [
+            instance(org, identity.organisation_url(org["id"]) or "", user["roles"][org["unique_name"]])
+            for org in identity.organisations_of(user)
+            if identity.organisation_url(org["id"])
+        ]
 
     def answer(request: Request, rows: list[dict[str, Any]], key: str | None) -> Response:
         fields = parse_select(request.query_params.get("$select"), PROPERTIES)
@@ -199,7 +226,9 @@ def build_discovery_app(identity: MicrosoftIdentity, resource_url: str) -> Starl
             matches = [row for row in rows if str(row[name]).lower() == value.lower()]
             if name != "Region":
                 if not matches:
-                    return JSONResponse({"error": {"code": "", "message": f"Instance with {name} '{value}' was not found."}}, status_code=404)
+                    return JSONResponse(
+                        {"error": {"code": "", "message": f"Instance with {name} '{value}' was not found."}}, status_code=404
+                    )
                 return JSONResponse({"@odata.context": f"{context}{suffix}/$entity", **select(matches[0], fields)})
             rows = matches
         if request.query_params.get("$filter"):

@@ -45,25 +45,39 @@ class EntraError(Exception):
 
 
 def tenant_not_found(tenant: str) -> EntraError:
-    return EntraError("invalid_request", 90002, f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
-                      "and are signing into the correct cloud.")
+    return EntraError(
+        "invalid_request",
+        90002,
+        f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+    )
 
 
 def no_tenant_in_request() -> EntraError:
-    return EntraError("invalid_request", 50059, "No tenant-identifying information found in either the request or implied by "
-                      "any provided credentials.")
+    return EntraError(
+        "invalid_request",
+        50059,
+        "No tenant-identifying information found in either the request or implied by any provided credentials.",
+    )
 
 
 def app_not_found(client_id: str, tenant: str) -> EntraError:
-    return EntraError("unauthorized_client", 700016, f"Application with identifier '{client_id}' was not found in the directory "
-                      f"'{tenant}'. This can happen if the application has not been installed by the administrator of the tenant "
-                      "or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
+    return EntraError(
+        "unauthorized_client",
+        700016,
+        f"Application with identifier '{client_id}' was not found in the directory "
+        f"'{tenant}'. This can happen if the application has not been installed by the administrator of the tenant "
+        "or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+    )
 
 
 def redirect_uri_mismatch(redirect_uri: str, client_id: str) -> EntraError:
-    return EntraError("invalid_request", 50011, f"The redirect URI '{redirect_uri}' specified in the request does not match the "
-                      f"redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
-                      "matches one added to your application in the Azure portal.")
+    return EntraError(
+        "invalid_request",
+        50011,
+        f"The redirect URI '{redirect_uri}' specified in the request does not match the "
+        f"redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request "
+        "matches one added to your application in the Azure portal.",
+    )
 
 
 def unsupported_response_type(response_type: str) -> EntraError:
@@ -79,24 +93,40 @@ def invalid_parameter(name: str, value: str) -> EntraError:
 
 
 def invalid_scope(scope: str) -> EntraError:
-    return EntraError("invalid_scope", 70011, "The provided request must include a 'scope' input parameter. The provided value "
-                      f"for the input parameter 'scope' is not valid. The scope {scope} is not valid.")
+    return EntraError(
+        "invalid_scope",
+        70011,
+        "The provided request must include a 'scope' input parameter. The provided value "
+        f"for the input parameter 'scope' is not valid. The scope {scope} is not valid.",
+    )
 
 
 def several_resources(scope: str) -> EntraError:
-    return EntraError("invalid_scope", 28000, "Provided value for the input parameter scope is not valid because it contains "
-                      f"more than one resource. Scope {scope} is not valid.")
+    return EntraError(
+        "invalid_scope",
+        28000,
+        "Provided value for the input parameter scope is not valid because it contains "
+        f"more than one resource. Scope {scope} is not valid.",
+    )
 
 
 def resource_not_found(resource: str, tenant: str) -> EntraError:
-    return EntraError("invalid_resource", 500011, f"The resource principal named {resource} was not found in the tenant named "
-                      f"{tenant}. This can happen if the application has not been installed by the administrator of the tenant "
-                      "or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+    return EntraError(
+        "invalid_resource",
+        500011,
+        f"The resource principal named {resource} was not found in the tenant named "
+        f"{tenant}. This can happen if the application has not been installed by the administrator of the tenant "
+        "or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.",
+    )
 
 
 def client_credentials_scope(scope: str) -> EntraError:
-    return EntraError("invalid_scope", 1002012, f"The provided value for scope {scope} is not valid. Client credential flows must "
-                      "have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+    return EntraError(
+        "invalid_scope",
+        1002012,
+        f"The provided value for scope {scope} is not valid. Client credential flows must "
+        "have a scope value with /.default suffixed to the resource identifier (application ID URI).",
+    )
 
 
 def unsupported_grant_type(grant_type: str) -> EntraError:
@@ -104,13 +134,22 @@ def unsupported_grant_type(grant_type: str) -> EntraError:
 
 
 def invalid_client_secret(client_id: str) -> EntraError:
-    return EntraError("invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is "
-                      f"the client secret value, not the client secret ID, for a secret added to app '{client_id}'.", status=401)
+    return EntraError(
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is "
+        f"the client secret value, not the client secret ID, for a secret added to app '{client_id}'.",
+        status=401,
+    )
 
 
 def missing_client_secret() -> EntraError:
-    return EntraError("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or "
-                      "'client_secret'.", status=401)
+    return EntraError(
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        status=401,
+    )
 
 
 def invalid_code() -> EntraError:
@@ -118,22 +157,35 @@ def invalid_code() -> EntraError:
 
 
 def code_already_redeemed() -> EntraError:
-    return EntraError("invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid "
-                      "code or use an existing refresh token.")
+    return EntraError(
+        "invalid_grant",
+        54005,
+        "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+    )
 
 
 def grant_expired() -> EntraError:
-    return EntraError("invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. "
-                      "Send a new interactive authorization request for this user and resource.")
+    return EntraError(
+        "invalid_grant",
+        70008,
+        "The provided authorization code or refresh token has expired due to inactivity. "
+        "Send a new interactive authorization request for this user and resource.",
+    )
 
 
 def redirect_uri_changed() -> EntraError:
-    return EntraError("invalid_grant", 70000, "The provided value for the 'redirect_uri' is not valid. The value must exactly "
-                      "match the redirect URI used to obtain the authorization code.")
+    return EntraError(
+        "invalid_grant",
+        70000,
+        "The provided value for the 'redirect_uri' is not valid. The value must exactly "
+        "match the redirect URI used to obtain the authorization code.",
+    )
 
 
 def pkce_mismatch() -> EntraError:
-    return EntraError("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+    return EntraError(
+        "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."
+    )
 
 
 def malformed_grant() -> EntraError:
@@ -145,8 +197,12 @@ def grant_of_another_client() -> EntraError:
 
 
 def consent_required(client_id: str, app_name: str) -> EntraError:
-    return EntraError("consent_required", 65001, f"The user or administrator has not consented to use the application with ID "
-                      f"'{client_id}' named '{app_name}'. Send an interactive authorization request for this user and resource.")
+    return EntraError(
+        "consent_required",
+        65001,
+        f"The user or administrator has not consented to use the application with ID "
+        f"'{client_id}' named '{app_name}'. Send an interactive authorization request for this user and resource.",
+    )
 
 
 def user_declined_consent() -> EntraError:
@@ -162,11 +218,16 @@ def wrong_credentials() -> EntraError:
 
 
 def user_not_in_tenant(upn: str, tenant_name: str, client_id: str) -> EntraError:
-    return EntraError("invalid_request", 50020, f"User account '{upn}' from identity provider does not exist in tenant "
-                      f"'{tenant_name}' and cannot access the application '{client_id}' in that tenant. The account needs to be "
-                      "added as an external user in the tenant first.")
+    return EntraError(
+        "invalid_request",
+        50020,
+        f"User account '{upn}' from identity provider does not exist in tenant "
+        f"'{tenant_name}' and cannot access the application '{client_id}' in that tenant. The account needs to be "
+        "added as an external user in the tenant first.",
+    )
 
 
 def request_expired() -> EntraError:
-    return EntraError("invalid_request", 50089, "Authentication failed due to flow token expired. Go back to the application "
-                      "and sign in again.")
+    return EntraError(
+        "invalid_request", 50089, "Authentication failed due to flow token expired. Go back to the application and sign in again."
+    )

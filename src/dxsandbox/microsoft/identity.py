@@ -280,7 +280,9 @@ class MicrosoftIdentity:
             raise errors.redirect_uri_mismatch(redirect_uri, client_id)
         return tenant, app
 
-    def read_authorization(self, tenant: TenantPath, app: dict[str, Any], redirect_uri: str, params: dict[str, str]) -> AuthorizationRequest:
+    def read_authorization(
+        self, tenant: TenantPath, app: dict[str, Any], redirect_uri: str, params: dict[str, str]
+    ) -> AuthorizationRequest:
         """The rest of the request; errors here go back to the (trusted) redirect URI."""
         response_type = params.get("response_type") or ""
         if response_type != "code":
@@ -295,11 +297,19 @@ class MicrosoftIdentity:
         if max_age is not None and not max_age.isdigit():
             raise errors.invalid_parameter("max_age", max_age)
         return AuthorizationRequest(
-            tenant=tenant, app=app, redirect_uri=redirect_uri, scopes=self.parse_scopes(params.get("scope") or "", tenant),
-            state=params.get("state"), nonce=params.get("nonce"), code_challenge=challenge,
-            code_challenge_method=(method or "plain") if challenge else None, response_mode=response_mode,
-            prompt=params.get("prompt"), login_hint=params.get("login_hint"),
-            max_age=int(max_age) if max_age is not None else None, client_info=params.get("client_info") == "1",
+            tenant=tenant,
+            app=app,
+            redirect_uri=redirect_uri,
+            scopes=self.parse_scopes(params.get("scope") or "", tenant),
+            state=params.get("state"),
+            nonce=params.get("nonce"),
+            code_challenge=challenge,
+            code_challenge_method=(method or "plain") if challenge else None,
+            response_mode=response_mode,
+            prompt=params.get("prompt"),
+            login_hint=params.get("login_hint"),
+            max_age=int(max_age) if max_age is not None else None,
+            client_info=params.get("client_info") == "1",
         )
 
     def check_user(self, request: AuthorizationRequest, user: dict[str, Any]) -> None:
@@ -322,14 +332,28 @@ class MicrosoftIdentity:
 
     def issue_code(self, request: AuthorizationRequest, user: dict[str, Any], auth_time: float) -> str:
         code = "1.A" + secrets.token_urlsafe(96)
-        self.store.put("code", GLOBAL, _hash(code), {
-            "client_id": request.app["client_id"], "user_id": user["object_id"], "tenant": request.tenant.segment,
-            "redirect_uri": request.redirect_uri, "oidc": list(request.scopes.oidc), "asked": list(request.scopes.asked),
-            "resource": request.scopes.resource.url if request.scopes.resource else None,
-            "code_challenge": request.code_challenge, "code_challenge_method": request.code_challenge_method,
-            "nonce": request.nonce, "auth_time": int(auth_time), "max_age": request.max_age,
-            "expires_at": self.now() + self.settings.code_seconds, "redeemed": False,
-        }, updated=self.now())
+        self.store.put(
+            "code",
+            GLOBAL,
+            _hash(code),
+            {
+                "client_id": request.app["client_id"],
+                "user_id": user["object_id"],
+                "tenant": request.tenant.segment,
+                "redirect_uri": request.redirect_uri,
+                "oidc": list(request.scopes.oidc),
+                "asked": list(request.scopes.asked),
+                "resource": request.scopes.resource.url if request.scopes.resource else None,
+                "code_challenge": request.code_challenge,
+                "code_challenge_method": request.code_challenge_method,
+                "nonce": request.nonce,
+                "auth_time": int(auth_time),
+                "max_age": request.max_age,
+                "expires_at": self.now() + self.settings.code_seconds,
+                "redeemed": False,
+            },
+            updated=self.now(),
+        )
         return code
 
     def client_info(self, user: dict[str, Any]) -> str:
@@ -348,8 +372,16 @@ class MicrosoftIdentity:
             raise errors.invalid_client_secret(client_id)
         return app
 
-    def redeem_code(self, tenant: TenantPath, app: dict[str, Any], code: str, redirect_uri: str, code_verifier: str | None,
-                    *, client_info: bool) -> dict[str, Any]:
+    def redeem_code(
+        self,
+        tenant: TenantPath,
+        app: dict[str, Any],
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+        *,
+        client_info: bool,
+    ) -> dict[str, Any]:
         if not code:
             raise errors.missing_parameter("code")
         with self.store.transaction():
@@ -367,16 +399,26 @@ class MicrosoftIdentity:
             raise errors.invalid_code()
         if record["redirect_uri"] != redirect_uri:
             raise errors.redirect_uri_changed()
-        if record["code_challenge"] and not (code_verifier and _pkce_matches(record["code_challenge"], record["code_challenge_method"], code_verifier)):
+        if record["code_challenge"] and not (
+            code_verifier and _pkce_matches(record["code_challenge"], record["code_challenge_method"], code_verifier)
+        ):
             raise errors.pkce_mismatch()
         resource = self._resources.get(record["resource"]) if record["resource"] else None
         if record["resource"] and resource is None:
             raise errors.resource_not_found(record["resource"], self._tenant_name(tenant))
         scopes = ScopeRequest(tuple(record["oidc"]), resource, tuple(record["asked"]))
-        return self._user_tokens(app, user, scopes, nonce=record["nonce"],
-                                 auth_time=record["auth_time"] if record["max_age"] is not None else None, client_info=client_info)
+        return self._user_tokens(
+            app,
+            user,
+            scopes,
+            nonce=record["nonce"],
+            auth_time=record["auth_time"] if record["max_age"] is not None else None,
+            client_info=client_info,
+        )
 
-    def refresh(self, tenant: TenantPath, app: dict[str, Any], refresh_token: str, scope: str, *, client_info: bool) -> dict[str, Any]:
+    def refresh(
+        self, tenant: TenantPath, app: dict[str, Any], refresh_token: str, scope: str, *, client_info: bool
+    ) -> dict[str, Any]:
         if not refresh_token:
             raise errors.missing_parameter("refresh_token")
         record = self.store.get("refresh_token", GLOBAL, _hash(refresh_token))
@@ -447,8 +489,22 @@ class MicrosoftIdentity:
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{login}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name",
-                                 "tid", "ver", "email", "oid"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "email",
+                "oid",
+            ],
             "code_challenge_methods_supported": ["S256", "plain"],
             "tenant_region_scope": "OC",
             "cloud_instance_name": "sandbox",
@@ -458,8 +514,16 @@ class MicrosoftIdentity:
         return {"keys": [{**self._key.jwk(), "issuer": f"{self.identity_url}/{{tenantid}}/v2.0"}]}
 
     # --- tokens --------------------------------------------------------------------------------------
-    def _user_tokens(self, app: dict[str, Any], user: dict[str, Any], scopes: ScopeRequest, *, nonce: str | None,
-                     auth_time: int | None, client_info: bool) -> dict[str, Any]:
+    def _user_tokens(
+        self,
+        app: dict[str, Any],
+        user: dict[str, Any],
+        scopes: ScopeRequest,
+        *,
+        nonce: str | None,
+        auth_time: int | None,
+        client_info: bool,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"token_type": "Bearer", "scope": scopes.granted()}
         if scopes.resource is not None:
             access_token, lifetime = self._access_token(scopes.resource, user["tenant_id"], app, user=user)
@@ -472,30 +536,61 @@ class MicrosoftIdentity:
             body["client_info"] = self.client_info(user)
         return body
 
-    def _access_token(self, resource: Resource, tenant_id: str, app: dict[str, Any], *, user: dict[str, Any] | None = None,
-                      principal_id: str | None = None) -> tuple[str, int]:
+    def _access_token(
+        self,
+        resource: Resource,
+        tenant_id: str,
+        app: dict[str, Any],
+        *,
+        user: dict[str, Any] | None = None,
+        principal_id: str | None = None,
+    ) -> tuple[str, int]:
         now = int(self.now())
         lifetime = random.randint(self.settings.access_token_min_seconds, self.settings.access_token_max_seconds)
         issuer = f"{self.identity_url}/{tenant_id}/"
         object_id = user["object_id"] if user else principal_id
         claims: dict[str, Any] = {"aud": resource.url, "iss": issuer, "iat": now, "nbf": now, "exp": now + lifetime}
         if user:
-            claims.update(acr="1", amr=["pwd"], appid=app["client_id"], appidacr="1", family_name=user["family_name"],
-                          given_name=user["given_name"], idtyp="user", name=user["display_name"], oid=object_id,
-                          scp=PERMISSION, sub=_pairwise(object_id, seed.DYNAMICS_CRM_APP_ID), tid=tenant_id,
-                          unique_name=user["upn"], upn=user["upn"])
+            claims.update(
+                acr="1",
+                amr=["pwd"],
+                appid=app["client_id"],
+                appidacr="1",
+                family_name=user["family_name"],
+                given_name=user["given_name"],
+                idtyp="user",
+                name=user["display_name"],
+                oid=object_id,
+                scp=PERMISSION,
+                sub=_pairwise(object_id, seed.DYNAMICS_CRM_APP_ID),
+                tid=tenant_id,
+                unique_name=user["upn"],
+                upn=user["upn"],
+            )
         else:
-            claims.update(appid=app["client_id"], appidacr="1", idp=issuer, idtyp="app", oid=object_id, roles=[],
-                          sub=object_id, tid=tenant_id)
+            claims.update(
+                appid=app["client_id"],
+                appidacr="1",
+                idp=issuer,
+                idtyp="app",
+                oid=object_id,
+                roles=[],
+                sub=object_id,
+                tid=tenant_id,
+            )
         claims.update(uti=_b64(secrets.token_bytes(16)), ver="1.0")
         return self._key.sign(claims), lifetime
 
-    def _id_token(self, app: dict[str, Any], user: dict[str, Any], scopes: ScopeRequest, *, nonce: str | None,
-                  auth_time: int | None) -> str:
+    def _id_token(
+        self, app: dict[str, Any], user: dict[str, Any], scopes: ScopeRequest, *, nonce: str | None, auth_time: int | None
+    ) -> str:
         now = int(self.now())
         claims: dict[str, Any] = {
-            "aud": app["client_id"], "iss": f"{self.identity_url}/{user['tenant_id']}/v2.0",
-            "iat": now, "nbf": now, "exp": now + self.settings.id_token_seconds,
+            "aud": app["client_id"],
+            "iss": f"{self.identity_url}/{user['tenant_id']}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.settings.id_token_seconds,
         }
         if auth_time is not None:
             claims["auth_time"] = auth_time
@@ -505,15 +600,31 @@ class MicrosoftIdentity:
             claims.update(name=user["display_name"], preferred_username=user["upn"])
         if nonce is not None:
             claims["nonce"] = nonce  # as sent to /authorize (MSAL sends a hash and compares with it)
-        claims.update(oid=user["object_id"], sub=_pairwise(user["object_id"], app["client_id"]), tid=user["tenant_id"],
-                      uti=_b64(secrets.token_bytes(16)), ver="2.0")
+        claims.update(
+            oid=user["object_id"],
+            sub=_pairwise(user["object_id"], app["client_id"]),
+            tid=user["tenant_id"],
+            uti=_b64(secrets.token_bytes(16)),
+            ver="2.0",
+        )
         return self._key.sign(claims)
 
     def _new_refresh_token(self, app: dict[str, Any], user: dict[str, Any], scopes: ScopeRequest) -> str:
         token = "1.A" + secrets.token_urlsafe(160)
         now = self.now()
-        self.store.put("refresh_token", GLOBAL, _hash(token), {
-            "client_id": app["client_id"], "user_id": user["object_id"], "oidc": list(scopes.oidc), "asked": list(scopes.asked),
-            "resource": scopes.resource.url if scopes.resource else None, "issued": now, "last_used": now,
-        }, updated=now)
+        self.store.put(
+            "refresh_token",
+            GLOBAL,
+            _hash(token),
+            {
+                "client_id": app["client_id"],
+                "user_id": user["object_id"],
+                "oidc": list(scopes.oidc),
+                "asked": list(scopes.asked),
+                "resource": scopes.resource.url if scopes.resource else None,
+                "issued": now,
+                "last_used": now,
+            },
+            updated=now,
+        )
         return token

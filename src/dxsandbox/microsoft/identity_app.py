@@ -63,8 +63,14 @@ def build_identity_app(identity: MicrosoftIdentity) -> Starlette:
         app = identity.authenticate_client(tenant, client_id, secret)
         client_info = _field(form, "client_info") == "1"
         if grant_type == "authorization_code":
-            return identity.redeem_code(tenant, app, _field(form, "code"), _field(form, "redirect_uri"),
-                                        _field(form, "code_verifier") or None, client_info=client_info)
+            return identity.redeem_code(
+                tenant,
+                app,
+                _field(form, "code"),
+                _field(form, "redirect_uri"),
+                _field(form, "code_verifier") or None,
+                client_info=client_info,
+            )
         if grant_type == "refresh_token":
             return identity.refresh(tenant, app, _field(form, "refresh_token"), _field(form, "scope"), client_info=client_info)
         return identity.client_credentials(tenant, app, _field(form, "scope"))
@@ -93,19 +99,29 @@ def build_identity_app(identity: MicrosoftIdentity) -> Starlette:
         """What MSAL asks when given an `instance_discovery` URL: is this authority known, and where is its OIDC configuration."""
         endpoint = request.query_params.get("authorization_endpoint", "")
         if urlsplit(endpoint).hostname not in LOOPBACK_HOSTS:  # MSAL sends the authority's host without its port
-            return JSONResponse({"error": "invalid_instance", "error_description": "AADSTS50049: Unknown or invalid instance.",
-                                 "error_codes": [50049]}, status_code=400)
+            return JSONResponse(
+                {
+                    "error": "invalid_instance",
+                    "error_description": "AADSTS50049: Unknown or invalid instance.",
+                    "error_codes": [50049],
+                },
+                status_code=400,
+            )
         tenant = (urlsplit(endpoint).path.strip("/").split("/") or ["common"])[0] or "common"
         host = urlsplit(identity.identity_url).hostname
-        return JSONResponse({
-            "tenant_discovery_endpoint": f"{identity.identity_url}/{tenant}/v2.0/.well-known/openid-configuration",
-            "api-version": request.query_params.get("api-version", "1.1"),
-            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
-        })
+        return JSONResponse(
+            {
+                "tenant_discovery_endpoint": f"{identity.identity_url}/{tenant}/v2.0/.well-known/openid-configuration",
+                "api-version": request.query_params.get("api-version", "1.1"),
+                "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+            }
+        )
 
-    return Starlette(routes=[
-        Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
-        Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
-        Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
-        Route("/{tenant}/discovery/v2.0/keys", keys, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
+            Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
+            Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+            Route("/{tenant}/discovery/v2.0/keys", keys, methods=["GET"]),
+        ]
+    )

@@ -28,8 +28,21 @@ SESSION_COOKIE = "microsoft_sandbox_session"
 BRAND = "#0067b8"
 PRODUCT = "Microsoft (sandbox)"
 REQUEST_SECONDS = 3600  # how long a sign-in page stays usable
-AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
-                    "code_challenge_method", "response_mode", "prompt", "login_hint", "max_age", "client_info")
+AUTHORIZE_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+    "prompt",
+    "login_hint",
+    "max_age",
+    "client_info",
+)
 PERMISSION_TEXT = {
     "resource": "Access Dynamics 365 as organization users",
     "profile": "Sign you in and read your profile",
@@ -50,10 +63,14 @@ def ms_page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def error_page(error: EntraError) -> HTMLResponse:
-    return ms_page("Sign-in error", f"""
+    return ms_page(
+        "Sign-in error",
+        f"""
 <h1>Sorry, but we're having trouble signing you in.</h1>
 <p class="error" id="error-code">{escape(error.summary)}</p>
-<p class="muted">Request Id: {uuid.uuid4()}</p>""", status=400)
+<p class="muted">Request Id: {uuid.uuid4()}</p>""",
+        status=400,
+    )
 
 
 def respond(redirect_uri: str, response_mode: str, params: dict[str, str | None]) -> Response:
@@ -63,7 +80,8 @@ def respond(redirect_uri: str, response_mode: str, params: dict[str, str | None]
         return HTMLResponse(
             f"<!doctype html><html><head><title>Working...</title></head><body onload='document.forms[0].submit()'>"
             f"<form method='post' action='{escape(redirect_uri)}'>{hidden_fields(values)}"
-            "<noscript><button type='submit'>Continue</button></noscript></form></body></html>")
+            "<noscript><button type='submit'>Continue</button></noscript></form></body></html>"
+        )
     separator = "#" if response_mode == "fragment" else ("&" if "?" in redirect_uri else "?")
     return RedirectResponse(f"{redirect_uri}{separator}{urlencode(values)}", status_code=302)
 
@@ -91,25 +109,33 @@ def build_login_app(identity: MicrosoftIdentity) -> Starlette:
         return sessions.get(request.cookies.get(SESSION_COOKIE, ""))
 
     def sign_in_page(ctx: str, auth: AuthorizationRequest, message: str = "") -> Response:
-        return ms_page("Sign in to your account", f"""
+        return ms_page(
+            "Sign in to your account",
+            f"""
 <h1>Sign in</h1>
-<p class="muted">to continue to {escape(auth.app['name'])}</p>
+<p class="muted">to continue to {escape(auth.app["name"])}</p>
 {f"<p class='error' role='alert' id='sign-in-error'>{escape(message)}</p>" if message else ""}
 <form method="post" action="/{escape(auth.tenant.segment)}/login">
   {hidden_fields({"ctx": ctx})}
-  <label for="login">Email address</label><input id="login" name="login" type="email" value="{escape(auth.login_hint or '')}" autofocus>
+  <label for="login">Email address</label><input id="login" name="login" type="email" value="{escape(auth.login_hint or "")}" autofocus>
   <label for="passwd">Password</label><input id="passwd" name="passwd" type="password">
   <button type="submit">Sign in</button>
 </form>
-<p class="muted">Sandbox accounts are listed in sandbox.json.</p>""", status=400 if message else 200)
+<p class="muted">Sandbox accounts are listed in sandbox.json.</p>""",
+            status=400 if message else 200,
+        )
 
     def consent_page(ctx: str, auth: AuthorizationRequest, user: dict[str, Any]) -> Response:
-        wanted = (["resource"] if auth.scopes.resource else []) + [s for s in ("profile", "email", "offline_access") if s in auth.scopes.oidc]
+        wanted = (["resource"] if auth.scopes.resource else []) + [
+            s for s in ("profile", "email", "offline_access") if s in auth.scopes.oidc
+        ]
         items = "".join(f"<li>{escape(PERMISSION_TEXT[w])}</li>" for w in wanted)
-        return ms_page("Permissions requested", f"""
+        return ms_page(
+            "Permissions requested",
+            f"""
 <h1>Permissions requested</h1>
-<p><strong>{escape(auth.app['name'])}</strong></p>
-<p class="muted">Signed in as {escape(user['upn'])}</p>
+<p><strong>{escape(auth.app["name"])}</strong></p>
+<p class="muted">Signed in as {escape(user["upn"])}</p>
 <p>This app would like to:</p><ul id="permissions">{items}</ul>
 <p class="muted">Accepting these permissions means that you allow this app to use your data as specified in their terms
 of service and privacy statement. You can change these permissions at https://myapps.microsoft.com.</p>
@@ -117,19 +143,29 @@ of service and privacy statement. You can change these permissions at https://my
   {hidden_fields({"ctx": ctx})}
   <button type="submit" name="action" value="cancel" class="secondary">Cancel</button>
   <button type="submit" name="action" value="accept">Accept</button>
-</form>""")
+</form>""",
+        )
 
     def finish(ctx: str, auth: AuthorizationRequest, user: dict[str, Any], session: Session) -> Response:
         pending.pop(ctx, None)
         code = identity.issue_code(auth, user, session.auth_time)
-        return back_to_app(auth, {"code": code, "client_info": identity.client_info(user) if auth.client_info else None,
-                              "state": auth.state, "session_state": session.session_state})
+        return back_to_app(
+            auth,
+            {
+                "code": code,
+                "client_info": identity.client_info(user) if auth.client_info else None,
+                "state": auth.state,
+                "session_state": session.session_state,
+            },
+        )
 
     def proceed(ctx: str, auth: AuthorizationRequest, session: Session | None, *, just_signed_in: bool = False) -> Response:
         """Sign-in if needed, then consent if needed, then the code; `prompt=none` turns each page into an error."""
         user = identity.user(session.user_id) if session else None
-        wants_sign_in = not just_signed_in and (auth.prompt in ("login", "select_account", "create")
-                                                or (auth.login_hint and user and user["upn"].lower() != auth.login_hint.lower()))
+        wants_sign_in = not just_signed_in and (
+            auth.prompt in ("login", "select_account", "create")
+            or (auth.login_hint and user and user["upn"].lower() != auth.login_hint.lower())
+        )
         if session is None or user is None or wants_sign_in or not auth.tenant.admits(user["tenant_id"]):
             return back_with_error(auth, errors.login_required()) if auth.prompt == "none" else sign_in_page(ctx, auth)
         if auth.prompt == "consent" or identity.needs_consent(auth.app, user, auth.scopes):
@@ -194,7 +230,9 @@ of service and privacy statement. You can change these permissions at https://my
         if origin and origin.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
             response: Response = RedirectResponse(target, status_code=302)
         else:
-            response = ms_page("Signed out", "<h1>You signed out of your account</h1><p>It's a good idea to close all browser windows.</p>")
+            response = ms_page(
+                "Signed out", "<h1>You signed out of your account</h1><p>It's a good idea to close all browser windows.</p>"
+            )
         response.delete_cookie(SESSION_COOKIE)
         return response
 
@@ -202,10 +240,12 @@ of service and privacy statement. You can change these permissions at https://my
         code = escape(request.query_params.get("code", ""))
         return ms_page("Error", f"<h1>AADSTS{code}</h1><p>See the error description the sandbox returned with this code.</p>")
 
-    return Starlette(routes=[
-        Route("/{tenant}/oauth2/v2.0/authorize", authorize, methods=["GET"]),
-        Route("/{tenant}/login", sign_in, methods=["POST"]),
-        Route("/{tenant}/Consent/Set", consent, methods=["POST"]),
-        Route("/{tenant}/oauth2/v2.0/logout", sign_out, methods=["GET", "POST"]),
-        Route("/error", error_help, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/{tenant}/oauth2/v2.0/authorize", authorize, methods=["GET"]),
+            Route("/{tenant}/login", sign_in, methods=["POST"]),
+            Route("/{tenant}/Consent/Set", consent, methods=["POST"]),
+            Route("/{tenant}/oauth2/v2.0/logout", sign_out, methods=["GET", "POST"]),
+            Route("/error", error_help, methods=["GET"]),
+        ]
+    )

@@ -42,8 +42,16 @@ def dataverse_host_name(org: dict[str, Any]) -> str:
 
 
 class MicrosoftSandbox:
-    def __init__(self, state_dir: Path, clock: ScaledClock, *, limits_enabled: bool = True, ca_file: Path | None = None,
-                 fault_plan: FaultPlan | None = None, control_token: str | None = None):
+    def __init__(
+        self,
+        state_dir: Path,
+        clock: ScaledClock,
+        *,
+        limits_enabled: bool = True,
+        ca_file: Path | None = None,
+        fault_plan: FaultPlan | None = None,
+        control_token: str | None = None,
+    ):
         self.fault_plan = fault_plan or FaultPlan()
         self.control_token = control_token or new_control_token()
         self.store = DocumentStore(state_dir / "microsoft.sqlite3")
@@ -66,8 +74,12 @@ class MicrosoftSandbox:
         identity.app = build_identity_app(self.identity)
         discovery.app = build_discovery_app(self.identity, discovery.base_url)
         organisations = self._organisation_hosts(port_base)
-        app = Host("dynamics-app", build_dynamics_app(self.identity, self.dataverse_services),
-                   port_base + PORT_OFFSETS["dynamics-app"], tls=False)
+        app = Host(
+            "dynamics-app",
+            build_dynamics_app(self.identity, self.dataverse_services),
+            port_base + PORT_OFFSETS["dynamics-app"],
+            tls=False,
+        )
         return [login, identity, discovery, app, *organisations]
 
     def _organisation_hosts(self, port_base: int) -> list[Host]:
@@ -75,8 +87,13 @@ class MicrosoftSandbox:
         for index, org in enumerate(self.organisations):
             host = Host(dataverse_host_name(org), None, port_base + FIRST_ORGANISATION_OFFSET + index, tls=True)
             self.identity.add_resource(host.base_url, "dataverse", org["id"])
-            app = build_dataverse_app(org, self.organisation_stores[org["unique_name"]], self.identity,
-                                      settings=self.dataverse_settings, clock=self.clock)
+            app = build_dataverse_app(
+                org,
+                self.organisation_stores[org["unique_name"]],
+                self.identity,
+                settings=self.dataverse_settings,
+                clock=self.clock,
+            )
             service = app.state.dataverse
             self.dataverse_services.append(service)
             host.app = self._api_host(app, service)
@@ -107,12 +124,18 @@ class MicrosoftSandbox:
             "discovery_url": discovery + DISCOVERY_API + "/Instances",
             "app_url": urls["dynamics-app"],
             # Service protection limits of every organisation as started (per user over `window_seconds`).
-            "limits": {**self.dataverse_services[0].protection.limiter.settings(),
-                       "window_seconds": self.dataverse_services[0].protection.window} if self.dataverse_services else {},
+            "limits": {
+                **self.dataverse_services[0].protection.limiter.settings(),
+                "window_seconds": self.dataverse_services[0].protection.window,
+            }
+            if self.dataverse_services
+            else {},
             "tenants": [{**tenant, "authority": f"{identity}/{tenant['tenant_id']}"} for tenant in self.identity.tenants()],
             "organisations": [self._organisation_entry(org, urls[dataverse_host_name(org)]) for org in self.organisations],
-            "apps": [{key: app[key] for key in ("name", "kind", "client_id", "client_secret", "redirect_uris", "service_principals")}
-                     for app in self.identity.apps()],
+            "apps": [
+                {key: app[key] for key in ("name", "kind", "client_id", "client_secret", "redirect_uris", "service_principals")}
+                for app in self.identity.apps()
+            ],
             "users": [self._user_entry(user) for user in self.identity.users()],
             "application_users": [entry for org in self.organisations for entry in seed.application_users(org)],
             "roles": seed.ROLES,
@@ -121,15 +144,27 @@ class MicrosoftSandbox:
     @staticmethod
     def _organisation_entry(org: dict[str, Any], url: str) -> dict[str, Any]:
         return {
-            "id": org["id"], "unique_name": org["unique_name"], "url_name": org["url_name"], "friendly_name": org["friendly_name"],
-            "tenant_id": org["tenant_id"], "region": org["region"], "version": org["version"],
-            "business_unit_id": org["business_unit_id"], "url": url, "web_api_url": url + DATAVERSE_API,
-            "control_url": url + CONTROL_PREFIX, "host": dataverse_host_name(org),
+            "id": org["id"],
+            "unique_name": org["unique_name"],
+            "url_name": org["url_name"],
+            "friendly_name": org["friendly_name"],
+            "tenant_id": org["tenant_id"],
+            "region": org["region"],
+            "version": org["version"],
+            "business_unit_id": org["business_unit_id"],
+            "url": url,
+            "web_api_url": url + DATAVERSE_API,
+            "control_url": url + CONTROL_PREFIX,
+            "host": dataverse_host_name(org),
         }
 
     @staticmethod
     def _user_entry(user: dict[str, Any]) -> dict[str, Any]:
         return {
-            "email": user["upn"], "password": user["password"], "name": user["display_name"], "object_id": user["object_id"],
-            "tenant_id": user["tenant_id"], "roles": user["roles"],
+            "email": user["upn"],
+            "password": user["password"],
+            "name": user["display_name"],
+            "object_id": user["object_id"],
+            "tenant_id": user["tenant_id"],
+            "roles": user["roles"],
         }

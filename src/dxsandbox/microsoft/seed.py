@@ -175,12 +175,27 @@ APPS = [
 
 # Application users (systemusers bound to an app registration), one per organisation for the daemon app.
 APPLICATION_USERS = [
-    {"client_id": DAEMON_APP_ID, "organisation": "org1a2b3c4d", "systemuser_id": "fd8eb32e-f11a-493b-ba4d-055b97eebd72",
-     "name": "# Xero connector sync", "role": "Xero Integration"},
-    {"client_id": DAEMON_APP_ID, "organisation": "org5e6f7a8b", "systemuser_id": "eab0941a-8071-4dba-bc64-ccc2e43b384d",
-     "name": "# Xero connector sync", "role": "Xero Integration"},
-    {"client_id": DAEMON_APP_ID, "organisation": "org9c0d1e2f", "systemuser_id": "10034235-00c8-4deb-b784-d86aee6e6b6c",
-     "name": "# Xero connector sync", "role": "Xero Integration"},
+    {
+        "client_id": DAEMON_APP_ID,
+        "organisation": "org1a2b3c4d",
+        "systemuser_id": "fd8eb32e-f11a-493b-ba4d-055b97eebd72",
+        "name": "# Xero connector sync",
+        "role": "Xero Integration",
+    },
+    {
+        "client_id": DAEMON_APP_ID,
+        "organisation": "org5e6f7a8b",
+        "systemuser_id": "eab0941a-8071-4dba-bc64-ccc2e43b384d",
+        "name": "# Xero connector sync",
+        "role": "Xero Integration",
+    },
+    {
+        "client_id": DAEMON_APP_ID,
+        "organisation": "org9c0d1e2f",
+        "systemuser_id": "10034235-00c8-4deb-b784-d86aee6e6b6c",
+        "name": "# Xero connector sync",
+        "role": "Xero Integration",
+    },
 ]
 
 
@@ -194,5 +209,6 @@ def application_users(org: dict[str, Any]) -> list[dict[str, Any]]:
     apps = {app["client_id"]: app for app in APPS}
     return [
         {**entry, "object_id": apps[entry["client_id"]]["service_principals"][org["tenant_id"]]}
-        for entry in APPLICATION_USERS if entry["organisation"] == org["unique_name"]
+        for entry in APPLICATION_USERS
+        if entry["organisation"] == org["unique_name"]
     ]

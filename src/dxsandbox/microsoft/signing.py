@@ -45,7 +45,9 @@ class SigningKey:
 
     @property
     def private_pem(self) -> str:
-        return self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        return self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
 
     def sign(self, claims: dict[str, Any]) -> str:
         header = {"typ": "JWT", "alg": "RS256", "x5t": self.kid, "kid": self.kid}
@@ -60,7 +62,9 @@ class SigningKey:
             header = json.loads(_unb64(header_part))
             if header.get("alg") != "RS256" or header.get("kid") != self.kid:
                 return None
-            self._key.public_key().verify(_unb64(signature_part), f"{header_part}.{payload_part}".encode(), padding.PKCS1v15(), hashes.SHA256())
+            self._key.public_key().verify(
+                _unb64(signature_part), f"{header_part}.{payload_part}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
             claims = json.loads(_unb64(payload_part))
         except (ValueError, InvalidSignature):
             return None

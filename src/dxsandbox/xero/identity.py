@@ -34,7 +34,9 @@ def build_identity_app(identity: XeroIdentity) -> Starlette:
             client_id, secret = client_credentials_of(request, form)
             if grant_type == "authorization_code":
                 app = identity.authenticate_client(client_id, secret, allow_public=True)
-                body = identity.exchange_code(app, str(form.get("code") or ""), str(form.get("redirect_uri") or ""), form.get("code_verifier"))
+                body = identity.exchange_code(
+                    app, str(form.get("code") or ""), str(form.get("redirect_uri") or ""), form.get("code_verifier")
+                )
             elif grant_type == "refresh_token":
                 app = identity.authenticate_client(client_id, secret, allow_public=True)
                 body = identity.refresh(app, str(form.get("refresh_token") or ""))  # a `scope` sent along is accepted and ignored
@@ -57,7 +59,9 @@ def build_identity_app(identity: XeroIdentity) -> Starlette:
         identity.revoke(app, str(form.get("token") or ""))
         return Response(status_code=200)
 
-    return Starlette(routes=[
-        Route("/connect/token", token, methods=["POST"]),
-        Route("/connect/revocation", revocation, methods=["POST"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/connect/token", token, methods=["POST"]),
+            Route("/connect/revocation", revocation, methods=["POST"]),
+        ]
+    )

@@ -72,16 +72,26 @@ def identify_caller(identity: XeroIdentity, scope: Scope) -> Mapping[str, str] |
 
 
 def remaining_headers(decision: Decision) -> list[tuple[bytes, bytes]]:
-    return [(header, str(decision.remaining[name]).encode()) for name, header in REMAINING_HEADERS.items() if name in decision.remaining]
+    return [
+        (header, str(decision.remaining[name]).encode())
+        for name, header in REMAINING_HEADERS.items()
+        if name in decision.remaining
+    ]
 
 
 def rejection(decision: Decision, retry_after: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"Title": "Too Many Requests", "Status": 429, "Detail": f"Rate limit exceeded: {decision.problem}"}).encode()
-    return 429, [
-        (b"content-type", b"application/json; charset=utf-8"),
-        (b"retry-after", str(retry_after).encode()),
-        (b"x-rate-limit-problem", (decision.problem or "").encode()),
-    ], body
+    body = json.dumps(
+        {"Title": "Too Many Requests", "Status": 429, "Detail": f"Rate limit exceeded: {decision.problem}"}
+    ).encode()
+    return (
+        429,
+        [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"retry-after", str(retry_after).encode()),
+            (b"x-rate-limit-problem", (decision.problem or "").encode()),
+        ],
+        body,
+    )
 
 
 def xero_limit_policy(identity: XeroIdentity) -> LimitPolicy:
@@ -92,7 +102,11 @@ def xero_fault_response(kind: str) -> tuple[int, list[tuple[bytes, bytes]], byte
     """Injected errors shaped like Xero's; an injected 429 looks like a minute-limit refusal."""
     status = int(kind)
     titles = {429: "Too Many Requests", 500: "An error occurred", 503: "Service Unavailable"}
-    details = {429: "Rate limit exceeded: minute", 500: "An unexpected error occurred", 503: "The Xero API is temporarily unavailable"}
+    details = {
+        429: "Rate limit exceeded: minute",
+        500: "An unexpected error occurred",
+        503: "The Xero API is temporarily unavailable",
+    }
     body = json.dumps({"Type": None, "Title": titles[status], "Status": status, "Detail": details[status]}).encode()
     headers = [(b"content-type", b"application/json; charset=utf-8")]
     if status == 429:

@@ -34,11 +34,17 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
         return {name: source.get(name) for name in AUTHORIZE_PARAMS}
 
     def error_page(error: OAuthError) -> Response:
-        return page("Error", f"<h1>Sorry, something went wrong</h1><p class='error' id='oauth-error'>{escape(error.error)}: "
-                    f"{escape(error.description)}</p>", status=400)
+        return page(
+            "Error",
+            f"<h1>Sorry, something went wrong</h1><p class='error' id='oauth-error'>{escape(error.error)}: "
+            f"{escape(error.description)}</p>",
+            status=400,
+        )
 
     def sign_in_page(params, message: str = "") -> Response:
-        return page("Log in", f"""
+        return page(
+            "Log in",
+            f"""
 <h1>Log in to Xero</h1>
 {f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""}
 <form method="post" action="/identity/connect/authorize/signin">
@@ -47,19 +53,24 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
   <label for="password">Password</label><input id="password" name="password" type="password">
   <button type="submit">Log in</button>
 </form>
-<p class="muted">Sandbox users are listed in sandbox.json.</p>""", status=400 if message else 200)
+<p class="muted">Sandbox users are listed in sandbox.json.</p>""",
+            status=400 if message else 200,
+        )
 
     def consent_page(app, user, params, message: str = "") -> Response:
         organisations = [identity.organisation(t) for t in user["tenant_ids"]]
         choices = "".join(
             f"<div class='org'><input type='checkbox' name='tenant_id' value='{escape(org['tenant_id'])}' id='org-{i}'"
             f"{' checked' if i == 0 else ''}><label for='org-{i}'>{escape(org['name'])}</label></div>"
-            for i, org in enumerate(organisations) if org
+            for i, org in enumerate(organisations)
+            if org
         )
         scopes = "".join(f"<li>{escape(s)}</li>" for s in (params.get("scope") or "").split())
-        return page("Allow access", f"""
-<h1>{escape(app['name'])} wants to access your Xero data</h1>
-<p>Signed in as {escape(user['email'])}.</p>
+        return page(
+            "Allow access",
+            f"""
+<h1>{escape(app["name"])} wants to access your Xero data</h1>
+<p>Signed in as {escape(user["email"])}.</p>
 {f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""}
 <form method="post" action="/identity/connect/authorize/consent">
   {hidden_fields(params)}
@@ -67,12 +78,16 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
   <h2>Permissions requested</h2><ul>{scopes}</ul>
   <button type="submit" name="action" value="allow">Allow access</button>
   <button type="submit" name="action" value="cancel" class="secondary">Cancel</button>
-</form>""", status=400 if message else 200)
+</form>""",
+            status=400 if message else 200,
+        )
 
     async def authorize(request: Request) -> Response:
         params = authorize_params(request.query_params)
         try:
-            app = identity.check_authorize_request(params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or "")
+            app = identity.check_authorize_request(
+                params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or ""
+            )
         except OAuthError as error:
             return error_page(error)
         user = signed_in_user(request)
@@ -82,7 +97,9 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
         form = await request.form()
         params = authorize_params(form)
         try:
-            identity.check_authorize_request(params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or "")
+            identity.check_authorize_request(
+                params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or ""
+            )
         except OAuthError as error:
             return error_page(error)
         user = identity.sign_in(str(form.get("email", "")), str(form.get("password", "")))
@@ -90,7 +107,9 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
             return sign_in_page(params, "Your email or password is incorrect.")
         session = secrets.token_urlsafe(24)
         sessions[session] = user["user_id"]
-        response = RedirectResponse("/identity/connect/authorize?" + urlencode({k: v for k, v in params.items() if v is not None}), status_code=303)
+        response = RedirectResponse(
+            "/identity/connect/authorize?" + urlencode({k: v for k, v in params.items() if v is not None}), status_code=303
+        )
         response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
         return response
 
@@ -98,7 +117,9 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
         form = await request.form()
         params = authorize_params(form)
         try:
-            app = identity.check_authorize_request(params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or "")
+            app = identity.check_authorize_request(
+                params["client_id"] or "", params["redirect_uri"] or "", params["response_type"] or ""
+            )
         except OAuthError as error:
             return error_page(error)
         user = signed_in_user(request)
@@ -111,10 +132,18 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
         if not tenant_ids:
             return consent_page(app, user, params, "Choose at least one organisation.")
         code = identity.issue_code(
-            client_id=app["client_id"], user_id=user["user_id"], tenant_ids=tenant_ids, scope=params["scope"] or "",
-            redirect_uri=redirect_uri, code_challenge=params["code_challenge"], code_challenge_method=params["code_challenge_method"],
+            client_id=app["client_id"],
+            user_id=user["user_id"],
+            tenant_ids=tenant_ids,
+            scope=params["scope"] or "",
+            redirect_uri=redirect_uri,
+            code_challenge=params["code_challenge"],
+            code_challenge_method=params["code_challenge_method"],
         )
-        return _redirect_back(redirect_uri, {"code": code, "scope": params["scope"], "state": params["state"], "session_state": secrets.token_hex(8)})
+        return _redirect_back(
+            redirect_uri,
+            {"code": code, "scope": params["scope"], "state": params["state"], "session_state": secrets.token_hex(8)},
+        )
 
     async def sign_out(request: Request) -> Response:
         sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
@@ -122,9 +151,11 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    return Starlette(routes=[
-        Route("/identity/connect/authorize", authorize, methods=["GET"]),
-        Route("/identity/connect/authorize/signin", sign_in, methods=["POST"]),
-        Route("/identity/connect/authorize/consent", consent, methods=["POST"]),
-        Route("/logout", sign_out, methods=["GET", "POST"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/identity/connect/authorize", authorize, methods=["GET"]),
+            Route("/identity/connect/authorize/signin", sign_in, methods=["POST"]),
+            Route("/identity/connect/authorize/consent", consent, methods=["POST"]),
+            Route("/logout", sign_out, methods=["GET", "POST"]),
+        ]
+    )

@@ -122,15 +122,34 @@ class XeroIdentity:
             raise OAuthError("unsupported_response_type", "response_type must be code")
         return app
 
-    def issue_code(self, *, client_id: str, user_id: str, tenant_ids: list[str], scope: str, redirect_uri: str,
-                   code_challenge: str | None, code_challenge_method: str | None) -> str:
+    def issue_code(
+        self,
+        *,
+        client_id: str,
+        user_id: str,
+        tenant_ids: list[str],
+        scope: str,
+        redirect_uri: str,
+        code_challenge: str | None,
+        code_challenge_method: str | None,
+    ) -> str:
         code = secrets.token_urlsafe(32)
-        self.store.put("code", GLOBAL, _hash(code), {
-            "client_id": client_id, "user_id": user_id, "tenant_ids": tenant_ids, "scope": scope,
-            "redirect_uri": redirect_uri, "code_challenge": code_challenge,
-            "code_challenge_method": code_challenge_method or ("plain" if code_challenge else None),
-            "expires_at": self.now() + self.settings.code_seconds,
-        }, updated=self.now())
+        self.store.put(
+            "code",
+            GLOBAL,
+            _hash(code),
+            {
+                "client_id": client_id,
+                "user_id": user_id,
+                "tenant_ids": tenant_ids,
+                "scope": scope,
+                "redirect_uri": redirect_uri,
+                "code_challenge": code_challenge,
+                "code_challenge_method": code_challenge_method or ("plain" if code_challenge else None),
+                "expires_at": self.now() + self.settings.code_seconds,
+            },
+            updated=self.now(),
+        )
         return code
 
     # --- token endpoint ---------------------------------------------------------------
@@ -210,7 +229,11 @@ class XeroIdentity:
         return grant
 
     def connections(self, grant: dict[str, Any]) -> list[dict[str, Any]]:
-        return [c for c in self.store.list("connection", GLOBAL) if c["_client_id"] == grant["client_id"] and c["_user_id"] == grant["user_id"]]
+        return [
+            c
+            for c in self.store.list("connection", GLOBAL)
+            if c["_client_id"] == grant["client_id"] and c["_user_id"] == grant["user_id"]
+        ]
 
     def client_ids_connected_to(self, tenant_id: str) -> set[str]:
         """The apps holding a connection to this organisation (whoever consented)."""
@@ -231,8 +254,15 @@ class XeroIdentity:
 
     # --- internals -------------------------------------------------------------------
     def _new_grant(self, client_id: str, user_id: str | None, scope: str) -> dict[str, Any]:
-        grant = {"grant_id": str(uuid.uuid4()), "client_id": client_id, "user_id": user_id, "scope": scope,
-                 "auth_event_id": str(uuid.uuid4()), "created": self.now(), "revoked": False}
+        grant = {
+            "grant_id": str(uuid.uuid4()),
+            "client_id": client_id,
+            "user_id": user_id,
+            "scope": scope,
+            "auth_event_id": str(uuid.uuid4()),
+            "created": self.now(),
+            "revoked": False,
+        }
         self.store.put("grant", GLOBAL, grant["grant_id"], grant, updated=self.now())
         return grant
 
@@ -243,19 +273,32 @@ class XeroIdentity:
         for tenant_id in tenant_ids:
             org = self.organisation(tenant_id)
             connection = existing.get(tenant_id) or {
-                "id": str(uuid.uuid4()), "tenantId": tenant_id, "tenantType": "ORGANISATION",
-                "createdDateUtc": xero_datetime(now), "_client_id": grant["client_id"], "_user_id": grant["user_id"],
+                "id": str(uuid.uuid4()),
+                "tenantId": tenant_id,
+                "tenantType": "ORGANISATION",
+                "createdDateUtc": xero_datetime(now),
+                "_client_id": grant["client_id"],
+                "_user_id": grant["user_id"],
             }
-            connection.update(authEventId=grant["auth_event_id"], tenantName=org["name"] if org else tenant_id,
-                              updatedDateUtc=xero_datetime(now))
+            connection.update(
+                authEventId=grant["auth_event_id"],
+                tenantName=org["name"] if org else tenant_id,
+                updatedDateUtc=xero_datetime(now),
+            )
             self.store.put("connection", GLOBAL, connection["id"], connection, updated=now)
 
     def _issue_tokens(self, grant: dict[str, Any], *, with_refresh: bool) -> dict[str, Any]:
         now = self.now()
         claims = {
-            "iss": "https://identity.xero.com", "nbf": int(now), "exp": int(now + self.settings.access_token_seconds),
-            "client_id": grant["client_id"], "xero_userid": grant["user_id"], "authentication_event_id": grant["auth_event_id"],
-            "grant_id": grant["grant_id"], "scope": grant["scope"].split(), "jti": uuid.uuid4().hex,
+            "iss": "https://identity.xero.com",
+            "nbf": int(now),
+            "exp": int(now + self.settings.access_token_seconds),
+            "client_id": grant["client_id"],
+            "xero_userid": grant["user_id"],
+            "authentication_event_id": grant["auth_event_id"],
+            "grant_id": grant["grant_id"],
+            "scope": grant["scope"].split(),
+            "jti": uuid.uuid4().hex,
         }
         tokens: dict[str, Any] = {
             "access_token": jwt.encode(claims, self._signing_key),
@@ -265,16 +308,34 @@ class XeroIdentity:
         }
         if grant["user_id"] and "openid" in grant["scope"].split():
             user = self.user(grant["user_id"]) or {}
-            tokens["id_token"] = jwt.encode({
-                "iss": "https://identity.xero.com", "aud": grant["client_id"], "sub": grant["user_id"], "iat": int(now),
-                "exp": int(now + 300), "email": user.get("email"), "given_name": user.get("first_name"),
-                "family_name": user.get("last_name"), "xero_userid": grant["user_id"],
-            }, self._signing_key)
+            tokens["id_token"] = jwt.encode(
+                {
+                    "iss": "https://identity.xero.com",
+                    "aud": grant["client_id"],
+                    "sub": grant["user_id"],
+                    "iat": int(now),
+                    "exp": int(now + 300),
+                    "email": user.get("email"),
+                    "given_name": user.get("first_name"),
+                    "family_name": user.get("last_name"),
+                    "xero_userid": grant["user_id"],
+                },
+                self._signing_key,
+            )
         if with_refresh:
             refresh = secrets.token_urlsafe(48)
-            self.store.put("refresh_token", GLOBAL, _hash(refresh), {
-                "grant_id": grant["grant_id"], "client_id": grant["client_id"], "last_used": now, "successor": None,
-            }, updated=now)
+            self.store.put(
+                "refresh_token",
+                GLOBAL,
+                _hash(refresh),
+                {
+                    "grant_id": grant["grant_id"],
+                    "client_id": grant["client_id"],
+                    "last_used": now,
+                    "successor": None,
+                },
+                updated=now,
+            )
             tokens["refresh_token"] = refresh
         return tokens
 

@@ -264,7 +264,12 @@ class WebhookDeliverer:
 
     def _payload(self, client_id: str, events: list[dict[str, Any]]) -> Delivery:
         first = self._allocate_sequences(client_id, len(events))
-        payload = {"events": events, "firstEventSequence": first, "lastEventSequence": first + len(events) - 1, "entropy": entropy()}
+        payload = {
+            "events": events,
+            "firstEventSequence": first,
+            "lastEventSequence": first + len(events) - 1,
+            "entropy": entropy(),
+        }
         return Delivery(client_id, encode(payload), first, first + len(events) - 1, len(events))
 
     def _allocate_sequences(self, client_id: str, count: int) -> int:
@@ -283,8 +288,11 @@ class WebhookDeliverer:
             return
         url, key = webhook
         try:
-            response = client.post(url, content=delivery.body, headers={
-                "content-type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(key, delivery.body)})
+            response = client.post(
+                url,
+                content=delivery.body,
+                headers={"content-type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(key, delivery.body)},
+            )
             problem = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
         except Exception as error:  # any failure to post is a failed attempt (httpx errors, TLS, a bad URL…)
             problem = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
@@ -308,10 +316,17 @@ class WebhookDeliverer:
     def _failed(self, delivery: Delivery, url: str, problem: str) -> None:
         with self._lock:
             self._tally(delivery.client_id).failed_attempts += 1
-            self._tallies.failures.append({
-                "client_id": delivery.client_id, "url": url, "attempt": delivery.attempts, "problem": problem,
-                "first_sequence": delivery.first_sequence, "last_sequence": delivery.last_sequence, "at": event_date(time.time()),
-            })
+            self._tallies.failures.append(
+                {
+                    "client_id": delivery.client_id,
+                    "url": url,
+                    "attempt": delivery.attempts,
+                    "problem": problem,
+                    "first_sequence": delivery.first_sequence,
+                    "last_sequence": delivery.last_sequence,
+                    "at": event_date(time.time()),
+                }
+            )
             while len(self._tallies.failures) > self.settings.failures_kept:
                 self._tallies.failures.popleft()
             if delivery.attempts < self.settings.max_attempts:
@@ -325,9 +340,16 @@ class WebhookDeliverer:
             tally = self._tally(delivery.client_id)
             tally.abandoned_payloads += 1
             tally.abandoned_events += delivery.events
-            self._tallies.failures.append({"client_id": delivery.client_id, "abandoned": True, "reason": reason,
-                                           "first_sequence": delivery.first_sequence, "last_sequence": delivery.last_sequence,
-                                           "at": event_date(time.time())})
+            self._tallies.failures.append(
+                {
+                    "client_id": delivery.client_id,
+                    "abandoned": True,
+                    "reason": reason,
+                    "first_sequence": delivery.first_sequence,
+                    "last_sequence": delivery.last_sequence,
+                    "at": event_date(time.time()),
+                }
+            )
             self._outstanding -= 1
             self._lock.notify_all()
 
@@ -345,10 +367,13 @@ class WebhookDeliverer:
 
     def reset_stats(self) -> None:
         with self._lock:
-            self._tallies = _Tallies(apps={client_id: AppTally(last_sequence=t.last_sequence) for client_id, t in self._tallies.apps.items()})
+            self._tallies = _Tallies(
+                apps={client_id: AppTally(last_sequence=t.last_sequence) for client_id, t in self._tallies.apps.items()}
+            )
 
 
 # --- intent to receive -------------------------------------------------------------------
+
 
 @dataclass
 class ItrCheck:
@@ -376,7 +401,9 @@ def _itr_post(client: httpx.Client, url: str, key: str, name: str, expected: int
     check = ItrCheck(name, expected)
     body = encode({"events": [], "firstEventSequence": 0, "lastEventSequence": 0, "entropy": entropy()})
     try:
-        response = client.post(url, content=body, headers={"content-type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(key, body)})
+        response = client.post(
+            url, content=body, headers={"content-type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(key, body)}
+        )
     except httpx.TimeoutException:
         check.error = f"no response within {ITR_TIMEOUT_SECONDS:g} seconds"
     except httpx.HTTPError as error:
@@ -400,15 +427,26 @@ def intent_to_receive(url: str, key: str, *, ca_file: Path | str | None = None) 
     warnings = []
     if parts.scheme != "https" or (parts.port or 443) != 443:
         warnings.append("Xero only delivers to HTTPS on port 443; this URL works with the sandbox only")
-    return {"url": url, "status": "OK" if not reasons else "FAILED", "passed": not reasons, "reasons": reasons,
-            "warnings": warnings, "checks": [vars(check).copy() for check in checks]}
+    return {
+        "url": url,
+        "status": "OK" if not reasons else "FAILED",
+        "passed": not reasons,
+        "reasons": reasons,
+        "warnings": warnings,
+        "checks": [vars(check).copy() for check in checks],
+    }
 
 
 # --- control routes ------------------------------------------------------------------------
 
+
 def _webhook_view(app: dict[str, Any]) -> dict[str, Any]:
-    return {"client_id": app["client_id"], "webhook_url": app.get("webhook_url"), "webhook_key": app.get("webhook_key"),
-            "intent_to_receive": app.get("webhook_itr")}
+    return {
+        "client_id": app["client_id"],
+        "webhook_url": app.get("webhook_url"),
+        "webhook_key": app.get("webhook_key"),
+        "intent_to_receive": app.get("webhook_itr"),
+    }
 
 
 def webhook_control_routes(identity: XeroIdentity, deliverer: WebhookDeliverer, prefix: str = "/_sandbox") -> list[Route]:
@@ -423,7 +461,9 @@ def webhook_control_routes(identity: XeroIdentity, deliverer: WebhookDeliverer, 
             return JSONResponse({"error": "not_found", "detail": "no such app"}, status_code=404)
         body = await json_object(request)
         url = body.get("url", body.get("webhook_url"))
-        if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
+        if url is not None and (
+            not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname
+        ):
             raise ControlError("url is an http(s) URL, or null to remove the webhook")
         key = body.get("key", body.get("webhook_key")) or app.get("webhook_key") or new_webhook_key()
         if not isinstance(key, str):

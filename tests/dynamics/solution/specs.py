@@ -23,7 +23,9 @@ UNMANAGED_SAMPLE_DIR = DATAVERSE_SPECS / "sample-solution" / "VDR_unmanaged"
 def need(path: Path) -> Path:
     """The path, or skip the test with the reason."""
     if not path.exists():
-        pytest.skip(f"reference material not found: {path.relative_to(REPO_ROOT.parent)} (the shared folder beside the repository)")
+        pytest.skip(
+            f"reference material not found: {path.relative_to(REPO_ROOT.parent)} (the shared folder beside the repository)"
+        )
     return path
 
 

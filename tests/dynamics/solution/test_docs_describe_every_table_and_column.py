@@ -6,10 +6,15 @@ from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 from tests.dynamics.solution.specs import REPO_ROOT
 
 DOC = (REPO_ROOT / "docs" / "solution.md").read_text()
-NAMES = sorted({table.name for table in DYNAMICS_XERO_CONNECTOR.tables}
-               | {table.set_name for table in DYNAMICS_XERO_CONNECTOR.tables}
-               | {column.name for table in (*DYNAMICS_XERO_CONNECTOR.tables, *DYNAMICS_XERO_CONNECTOR.extensions)
-                  for column in table.columns})
+NAMES = sorted(
+    {table.name for table in DYNAMICS_XERO_CONNECTOR.tables}
+    | {table.set_name for table in DYNAMICS_XERO_CONNECTOR.tables}
+    | {
+        column.name
+        for table in (*DYNAMICS_XERO_CONNECTOR.tables, *DYNAMICS_XERO_CONNECTOR.extensions)
+        for column in table.columns
+    }
+)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -31,13 +31,17 @@ def test_the_publisher_is_stellarise_with_prefix_stl3():
 
 
 def test_each_new_table_is_a_root_component_with_everything_in_it():
-    components = {(c.get("type"), c.get("schemaName")): c.get("behavior") for c in manifest().iterfind("RootComponents/RootComponent")}
+    components = {
+        (c.get("type"), c.get("schemaName")): c.get("behavior") for c in manifest().iterfind("RootComponents/RootComponent")
+    }
     for table in ("stl3_dynamicsxeroconnector", "stl3_stellariseconnectorsettings", "stl3_brandingtheme", "stl3_chartofaccounts"):
         assert components[("1", table)] == "0"
 
 
 def test_microsofts_tables_are_only_shells_so_the_import_leaves_them_as_they_are():
-    components = {(c.get("type"), c.get("schemaName")): c.get("behavior") for c in manifest().iterfind("RootComponents/RootComponent")}
+    components = {
+        (c.get("type"), c.get("schemaName")): c.get("behavior") for c in manifest().iterfind("RootComponents/RootComponent")
+    }
     assert components[("1", "invoice")] == "2"
     assert components[("1", "invoicedetail")] == "2"
 

@@ -13,9 +13,16 @@ def sample():
 
 def test_its_manifest(sample):
     assert (sample.unique_name, sample.display_name, sample.version, sample.managed) == (
-        "CodeSiteSample", "Code Site Sample", "1.0.0.1", True)
+        "CodeSiteSample",
+        "Code Site Sample",
+        "1.0.0.1",
+        True,
+    )
     assert (sample.publisher.unique_name, sample.publisher.prefix, sample.publisher.option_value_prefix) == (
-        "CodeSiteSample", "sample", 15686)
+        "CodeSiteSample",
+        "sample",
+        15686,
+    )
     assert [(c.type, c.schema_name, c.behavior) for c in sample.root_components] == [(1, "sample_saleslead", 0)]
 
 
@@ -31,7 +38,12 @@ def test_its_one_table(sample):
 def test_its_columns(sample):
     lead = sample.table("sample_saleslead")
     account = lead.column("sample_accountid")
-    assert (account.type, account.max_length, account.required_level, account.schema_name) == ("nvarchar", 850, "required", "sample_AccountId")
+    assert (account.type, account.max_length, account.required_level, account.schema_name) == (
+        "nvarchar",
+        850,
+        "required",
+        "sample_AccountId",
+    )
     assert (lead.column("sample_description").format, lead.column("sample_description").max_length) == ("textarea", 100)
     amount = lead.column("sample_amount")
     assert (amount.type, amount.precision, amount.min_value) == ("money", 0, -922337203685477)

@@ -6,9 +6,19 @@ from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR, build_solutio
 from dxconnector.dynamics.solution.model import Kind
 
 SOLUTION = DYNAMICS_XERO_CONNECTOR
-TYPES = {Kind.TEXT: "nvarchar", Kind.URL: "nvarchar", Kind.MEMO: "ntext", Kind.WHOLE_NUMBER: "int", Kind.DECIMAL: "decimal",
-         Kind.MONEY: "money", Kind.YES_NO: "bit", Kind.DATE_TIME: "datetime", Kind.DATE_ONLY: "datetime",
-         Kind.CHOICE: "picklist", Kind.LOOKUP: "lookup"}
+TYPES = {
+    Kind.TEXT: "nvarchar",
+    Kind.URL: "nvarchar",
+    Kind.MEMO: "ntext",
+    Kind.WHOLE_NUMBER: "int",
+    Kind.DECIMAL: "decimal",
+    Kind.MONEY: "money",
+    Kind.YES_NO: "bit",
+    Kind.DATE_TIME: "datetime",
+    Kind.DATE_ONLY: "datetime",
+    Kind.CHOICE: "picklist",
+    Kind.LOOKUP: "lookup",
+}
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +28,16 @@ def package():
 
 def test_the_manifest(package):
     assert (package.unique_name, package.display_name, package.version, package.managed) == (
-        "DynamicsXeroConnector", "Dynamics Xero Connector", "1.0.0.0", True)
-    assert (package.publisher.unique_name, package.publisher.prefix, package.publisher.option_value_prefix) == ("stellarise", "stl3", 10000)
+        "DynamicsXeroConnector",
+        "Dynamics Xero Connector",
+        "1.0.0.0",
+        True,
+    )
+    assert (package.publisher.unique_name, package.publisher.prefix, package.publisher.option_value_prefix) == (
+        "stellarise",
+        "stl3",
+        10000,
+    )
     assert package.languages == (1033,)
 
 
@@ -59,7 +77,9 @@ def assert_column(found, column):
     if column.kind in (Kind.DECIMAL, Kind.MONEY):
         assert found.precision == column.precision
     if column.kind is Kind.CHOICE:
-        assert [(o.value, o.label, o.external_value) for o in found.options] == [(c.value, c.label, c.code) for c in column.choices]
+        assert [(o.value, o.label, o.external_value) for o in found.options] == [
+            (c.value, c.label, c.code) for c in column.choices
+        ]
         assert found.default_value == column.default
     if column.kind is Kind.YES_NO:
         assert {o.value for o in found.options} == {0, 1} and found.default_value == column.default

@@ -14,8 +14,16 @@ from dxconnector.dynamics.solution import solution_zip_bytes
 from tests.dynamics.solution.specs import sample_zip
 
 NEWER_THAN_THE_SCHEMA = {
-    "AutoNumberFormat", "IsSearchable", "IsFilterable", "IsRetrievable", "IsLocalizable", "IsRetrieveAuditEnabled",
-    "IsRetrieveMultipleAuditEnabled", "IsMSTeamsIntegrationEnabled", "IsSolutionAware", "CascadeArchive",
+    "AutoNumberFormat",
+    "IsSearchable",
+    "IsFilterable",
+    "IsRetrievable",
+    "IsLocalizable",
+    "IsRetrieveAuditEnabled",
+    "IsRetrieveMultipleAuditEnabled",
+    "IsMSTeamsIntegrationEnabled",
+    "IsSolutionAware",
+    "CascadeArchive",
 }
 
 
@@ -89,10 +97,26 @@ def attributes(root: Element, table: str) -> dict[str, Element]:
     return {a.get("PhysicalName").lower(): a for a in entity.iterfind("EntityInfo/entity/attributes/attribute")}
 
 
-SYSTEM_COLUMNS = ["createdby", "createdon", "createdonbehalfby", "exchangerate", "importsequencenumber", "modifiedby",
-                  "modifiedon", "modifiedonbehalfby", "overriddencreatedon", "ownerid", "owningbusinessunit", "owningteam",
-                  "owninguser", "statecode", "statuscode", "timezoneruleversionnumber", "transactioncurrencyid",
-                  "utcconversiontimezonecode"]
+SYSTEM_COLUMNS = [
+    "createdby",
+    "createdon",
+    "createdonbehalfby",
+    "exchangerate",
+    "importsequencenumber",
+    "modifiedby",
+    "modifiedon",
+    "modifiedonbehalfby",
+    "overriddencreatedon",
+    "ownerid",
+    "owningbusinessunit",
+    "owningteam",
+    "owninguser",
+    "statecode",
+    "statuscode",
+    "timezoneruleversionnumber",
+    "transactioncurrencyid",
+    "utcconversiontimezonecode",
+]
 
 
 @pytest.mark.parametrize("column", SYSTEM_COLUMNS)
@@ -104,20 +128,24 @@ def test_system_columns_are_written_exactly_like_the_real_ones(ours, real, colum
         assert our.findtext(tag) == theirs.findtext(tag), tag
 
 
-@pytest.mark.parametrize(("our_column", "their_column"), [
-    ("stl3_name", "sample_accountid"),  # primary name
-    ("stl3_xeroinvoiceid", "sample_salesleadid"),  # primary key
-    ("stl3_xeronumber", "sample_name"),  # text
-    ("stl3_amountdue", "sample_amount"),  # money
-    ("stl3_amountdue_base", "sample_amount_base"),  # money in the base currency
-    ("stl3_exportstatus", "sample_type"),  # choice
-])
+@pytest.mark.parametrize(
+    ("our_column", "their_column"),
+    [
+        ("stl3_name", "sample_accountid"),  # primary name
+        ("stl3_xeroinvoiceid", "sample_salesleadid"),  # primary key
+        ("stl3_xeronumber", "sample_name"),  # text
+        ("stl3_amountdue", "sample_amount"),  # money
+        ("stl3_amountdue_base", "sample_amount_base"),  # money in the base currency
+        ("stl3_exportstatus", "sample_type"),  # choice
+    ],
+)
 def test_our_columns_have_the_elements_of_their_real_kind(ours, real, our_column, their_column):
     our = attributes(ours["customizations.xml"], "stl3_xeroinvoice")[our_column]
     theirs = attributes(real["customizations.xml"], "sample_saleslead")[their_column]
     assert tags(our) == tags(theirs)
-    assert tags(our.find("optionset") if our.find("optionset") is not None else our) == \
-        tags(theirs.find("optionset") if theirs.find("optionset") is not None else theirs)
+    assert tags(our.find("optionset") if our.find("optionset") is not None else our) == tags(
+        theirs.find("optionset") if theirs.find("optionset") is not None else theirs
+    )
 
 
 def test_forms_and_views_have_the_real_parts(ours, real):
@@ -127,16 +155,24 @@ def test_forms_and_views_have_the_real_parts(ours, real):
     real_form = real_entity.find("FormXml/forms[@type='main']/systemform")
     assert tags(our_form) == tags(real_form)
     for query_type in ("0", "1", "2", "4", "64"):
-        our_view = next(v for v in our_entity.iterfind("SavedQueries/savedqueries/savedquery") if v.findtext("querytype") == query_type)
-        real_view = next(v for v in real_entity.iterfind("SavedQueries/savedqueries/savedquery") if v.findtext("querytype") == query_type)
+        our_view = next(
+            v for v in our_entity.iterfind("SavedQueries/savedqueries/savedquery") if v.findtext("querytype") == query_type
+        )
+        real_view = next(
+            v for v in real_entity.iterfind("SavedQueries/savedqueries/savedquery") if v.findtext("querytype") == query_type
+        )
         assert [t for t in tags(our_view) if t != "Descriptions"] == [t for t in tags(real_view) if t != "Descriptions"]
 
 
 def test_ownership_relationships_are_written_like_the_real_ones(ours, real):
-    real_relationships = {r.get("Name").replace("sample_saleslead", "X").replace("sample_SalesLead", "X"): r
-                          for r in real["customizations.xml"].iterfind("EntityRelationships/EntityRelationship")}
-    our_relationships = {r.get("Name").replace("stl3_xeroinvoice", "X"): r
-                         for r in ours["customizations.xml"].iterfind("EntityRelationships/EntityRelationship")}
+    real_relationships = {
+        r.get("Name").replace("sample_saleslead", "X").replace("sample_SalesLead", "X"): r
+        for r in real["customizations.xml"].iterfind("EntityRelationships/EntityRelationship")
+    }
+    our_relationships = {
+        r.get("Name").replace("stl3_xeroinvoice", "X"): r
+        for r in ours["customizations.xml"].iterfind("EntityRelationships/EntityRelationship")
+    }
     for name, theirs in real_relationships.items():
         assert tags(our_relationships[name]) == tags(theirs), name
         assert our_relationships[name].findtext("ReferencedEntityName") == theirs.findtext("ReferencedEntityName")

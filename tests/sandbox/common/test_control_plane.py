@@ -38,7 +38,9 @@ def host():
     async def echo(request: Request) -> Response:
         return JSONResponse({"extra": request.path_params["name"]})
 
-    app = build_api_host(service(), plane, limit_policy=header_policy(), extra_routes=[Route("/_sandbox/echo/{name}", echo, methods=["GET"])])
+    app = build_api_host(
+        service(), plane, limit_policy=header_policy(), extra_routes=[Route("/_sandbox/echo/{name}", echo, methods=["GET"])]
+    )
     with serve_in_thread(app) as url, httpx.Client(base_url=url, headers={TOKEN_HEADER: TOKEN}) as control:
         yield url, control, plane
 

@@ -72,18 +72,21 @@ def test_a_new_plan_without_a_seed_keeps_drawing_from_the_same_generator():
     assert first + [injector.decide().kind for _ in range(10)] == whole
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"rates": {"500": 0.7, "503": 0.5}}, "more than 1"),
-    ({"rates": {"418": 0.1}}, "unknown fault kind"),
-    ({"rates": {"500": 1.5}}, "between 0 and 1"),
-    ({"rates": {"500": -0.5}}, "between 0 and 1"),
-    ({"rates": {"500": "often"}}, "must be a number"),
-    ({"timeout_seconds": None}, "must be a number"),
-    ({"latency": [0.5, 0.1]}, "latency"),
-    ({"latency": "slow"}, "latency"),
-    ({"seed": "x"}, "seed"),
-    ({"colour": "red"}, "unknown field"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rates": {"500": 0.7, "503": 0.5}}, "more than 1"),
+        ({"rates": {"418": 0.1}}, "unknown fault kind"),
+        ({"rates": {"500": 1.5}}, "between 0 and 1"),
+        ({"rates": {"500": -0.5}}, "between 0 and 1"),
+        ({"rates": {"500": "often"}}, "must be a number"),
+        ({"timeout_seconds": None}, "must be a number"),
+        ({"latency": [0.5, 0.1]}, "latency"),
+        ({"latency": "slow"}, "latency"),
+        ({"seed": "x"}, "seed"),
+        ({"colour": "red"}, "unknown field"),
+    ],
+)
 def test_bad_plans_are_refused(data, message):
     with pytest.raises(ValueError, match=message):
         FaultPlan.from_json(data)
@@ -95,6 +98,7 @@ def test_plans_round_trip_through_json():
 
 
 # --- middleware over real sockets ------------------------------------------------------------
+
 
 class Service:
     """A tiny service whose POST commits a change, so a dropped answer can be told from a lost call."""

@@ -161,12 +161,15 @@ def test_reset_stats_forgets_tallies_not_usage():
     assert not call(limiter).allowed
 
 
-@pytest.mark.parametrize(("simulated", "scale", "real"), [(40, 60, 1), (0, 60, 1), (90, 1, 90), (59.5, 1, 60), (120, 60, 2), (121, 60, 3)])
+@pytest.mark.parametrize(
+    ("simulated", "scale", "real"), [(40, 60, 1), (0, 60, 1), (90, 1, 90), (59.5, 1, 60), (120, 60, 2), (121, 60, 3)]
+)
 def test_retry_after_is_real_seconds_rounded_up(simulated, scale, real):
     assert real_retry_after(simulated, scale) == real
 
 
 # --- middleware over real sockets ------------------------------------------------------------
+
 
 def header_policy() -> LimitPolicy:
     def identify(scope):
@@ -203,7 +206,9 @@ def tiny_app(gate: Gate) -> Starlette:
     async def teapot(request: Request) -> Response:
         return JSONResponse({"refused": True}, status_code=429)
 
-    return Starlette(routes=[Route("/fast", fast), Route("/slow", gate.slow), Route("/inner-429", teapot), Route("/_control/x", fast)])
+    return Starlette(
+        routes=[Route("/fast", fast), Route("/slow", gate.slow), Route("/inner-429", teapot), Route("/_control/x", fast)]
+    )
 
 
 @pytest.fixture

@@ -67,7 +67,9 @@ class Receiver:
 
 
 @contextmanager
-def webhook_receiver(answer: Answer, *, certificate: tuple[str, str] | None = None, path: str = "/webhooks/xero") -> Iterator[Receiver]:
+def webhook_receiver(
+    answer: Answer, *, certificate: tuple[str, str] | None = None, path: str = "/webhooks/xero"
+) -> Iterator[Receiver]:
     receiver = Receiver("", answer)
 
     class Handler(BaseHTTPRequestHandler):

@@ -39,8 +39,13 @@ USERS = [
     OrgUser(AUDITOR, "Ari", "Auditor", "ari@contoso.test", ("Read Only Auditor",)),
     OrgUser(INTEGRATION, "", "# Xero connector", "", ("Xero Integration",), application_id=INTEGRATION_APP),
 ]
-ORG = {"id": "7d1d6a52-3f7e-4c43-9d0a-3c1b2f0e5a01", "unique_name": "orgcontoso", "friendly_name": "Contoso Sales",
-       "business_unit_id": "5b1c8f0e-6d2a-4b7e-8c3f-9e0d1a2b3c4d", "base_currency": "EUR"}
+ORG = {
+    "id": "7d1d6a52-3f7e-4c43-9d0a-3c1b2f0e5a01",
+    "unique_name": "orgcontoso",
+    "friendly_name": "Contoso Sales",
+    "business_unit_id": "5b1c8f0e-6d2a-4b7e-8c3f-9e0d1a2b3c4d",
+    "base_currency": "EUR",
+}
 
 
 class TestTokens:
@@ -51,8 +56,17 @@ class TestTokens:
 
     def issue(self, oid: str, audience: str = BASE_URL, **claims: Any) -> str:
         now = int(time.time())
-        body = {"aud": audience, "oid": oid, "tid": "tenant", "appid": "client", "scp": "user_impersonation",
-                "iat": now, "nbf": now, "exp": now + 3600, **claims}
+        body = {
+            "aud": audience,
+            "oid": oid,
+            "tid": "tenant",
+            "appid": "client",
+            "scp": "user_impersonation",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            **claims,
+        }
         return jwt.encode({k: v for k, v in body.items() if v is not None}, self.key)
 
     def validate(self, token: str, audience: str) -> dict[str, Any] | None:
@@ -73,8 +87,9 @@ class Org:
         key = oid + repr(sorted(claims.items()))
         if key not in self.clients:
             token = self.tokens.issue(oid, **claims)
-            self.clients[key] = TestClient(self.app, base_url=BASE_URL,
-                                           headers={**ODATA_HEADERS, "Authorization": f"Bearer {token}"})
+            self.clients[key] = TestClient(
+                self.app, base_url=BASE_URL, headers={**ODATA_HEADERS, "Authorization": f"Bearer {token}"}
+            )
         return self.clients[key]
 
     @property
@@ -82,9 +97,13 @@ class Org:
         return self.service.api
 
 
-def make_org(tmp_path, *, settings: DataverseSettings | None = None, clock: ScaledClock | None = None, org: dict | None = None) -> Org:
+def make_org(
+    tmp_path, *, settings: DataverseSettings | None = None, clock: ScaledClock | None = None, org: dict | None = None
+) -> Org:
     store = DocumentStore(tmp_path / "dataverse.sqlite3")
-    settings = settings or DataverseSettings(users=list(USERS), seed=SeedSize(accounts=4, products=4, invoices=3, lines_per_invoice=2))
+    settings = settings or DataverseSettings(
+        users=list(USERS), seed=SeedSize(accounts=4, products=4, invoices=3, lines_per_invoice=2)
+    )
     app = build_dataverse_app(dict(org or ORG), store, TestTokens(), settings=settings, clock=clock)
     return Org(app, app.state.dataverse, TestTokens())
 

@@ -24,8 +24,17 @@ class HttpsServer:
     def __init__(self, app: Any, tls_dir: Path):
         self.certificate = issue_server_certificate(tls_dir)
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1, ssl_certfile=str(self.certificate.cert_file), ssl_keyfile=str(self.certificate.key_file))
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            ssl_certfile=str(self.certificate.cert_file),
+            ssl_keyfile=str(self.certificate.key_file),
+        )
         self.server = uvicorn.Server(config)
         self.server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]  # signals belong to the main thread
         self.thread = threading.Thread(target=self.server.run, name="dataverse-https", daemon=True)

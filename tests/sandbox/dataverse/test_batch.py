@@ -15,7 +15,14 @@ def request_part(method: str, url: str, body: dict | None = None, content_id: st
     inner = [f"{method} {url} HTTP/1.1"]
     if body is not None:
         inner.append("Content-Type: application/json; type=entry")
-    return "\r\n".join(lines) + "\r\n\r\n" + "\r\n".join(inner) + "\r\n\r\n" + (json.dumps(body) if body is not None else "") + "\r\n"
+    return (
+        "\r\n".join(lines)
+        + "\r\n\r\n"
+        + "\r\n".join(inner)
+        + "\r\n\r\n"
+        + (json.dumps(body) if body is not None else "")
+        + "\r\n"
+    )
 
 
 def batch_body(items: list, boundary: str = "batch_test") -> str:
@@ -46,11 +53,19 @@ def names_like(org, tag):
 
 def test_a_change_set_creates_related_rows_through_content_id_references(org):
     tag = uuid.uuid4().hex[:6]
-    response = send(org, [[
-        request_part("POST", f"{API}/accounts", {"name": f"{tag} parent"}, "1"),
-        request_part("POST", f"{API}/contacts", {"lastname": f"{tag} child", "parentcustomerid_account@odata.bind": "$1"}, "2"),
-        request_part("PATCH", "$1", {"telephone1": "+34 1"}, "3"),
-    ], request_part("GET", f"{API}/accounts?$select=name&$filter=startswith(name,'{tag}')")])
+    response = send(
+        org,
+        [
+            [
+                request_part("POST", f"{API}/accounts", {"name": f"{tag} parent"}, "1"),
+                request_part(
+                    "POST", f"{API}/contacts", {"lastname": f"{tag} child", "parentcustomerid_account@odata.bind": "$1"}, "2"
+                ),
+                request_part("PATCH", "$1", {"telephone1": "+34 1"}, "3"),
+            ],
+            request_part("GET", f"{API}/accounts?$select=name&$filter=startswith(name,'{tag}')"),
+        ],
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith("multipart/mixed; boundary=batchresponse_")
     assert statuses(response) == [204, 204, 204, 200]
     assert "Content-ID: 2" in response.text and "OData-EntityId: https://testserver/api/data/v9.2/contacts(" in response.text
@@ -61,10 +76,15 @@ def test_a_change_set_creates_related_rows_through_content_id_references(org):
 
 def test_a_failing_change_set_rolls_back_entirely_and_answers_with_its_one_error(org):
     tag = uuid.uuid4().hex[:6]
-    response = send(org, [[
-        request_part("POST", f"{API}/accounts", {"name": f"{tag} a"}, "1"),
-        request_part("POST", f"{API}/accounts", {"name": f"{tag} b", "nosuchcolumn": 1}, "2"),
-    ]])
+    response = send(
+        org,
+        [
+            [
+                request_part("POST", f"{API}/accounts", {"name": f"{tag} a"}, "1"),
+                request_part("POST", f"{API}/accounts", {"name": f"{tag} b", "nosuchcolumn": 1}, "2"),
+            ]
+        ],
+    )
     assert response.status_code == 400
     assert statuses(response) == [400]
     assert names_like(org, tag) == []
@@ -72,20 +92,32 @@ def test_a_failing_change_set_rolls_back_entirely_and_answers_with_its_one_error
 
 def test_without_continue_on_error_the_batch_stops_at_the_first_failure(org):
     tag = uuid.uuid4().hex[:6]
-    response = send(org, [request_part("POST", f"{API}/accounts", {"name": f"{tag} 1"}),
-                          request_part("POST", f"{API}/accounts", {"bad": True}),
-                          request_part("POST", f"{API}/accounts", {"name": f"{tag} 3"})])
+    response = send(
+        org,
+        [
+            request_part("POST", f"{API}/accounts", {"name": f"{tag} 1"}),
+            request_part("POST", f"{API}/accounts", {"bad": True}),
+            request_part("POST", f"{API}/accounts", {"name": f"{tag} 3"}),
+        ],
+    )
     assert response.status_code == 400 and statuses(response) == [204, 400]
     assert names_like(org, tag) == [f"{tag} 1"]
 
 
 def test_with_continue_on_error_every_item_runs(org):
     tag = uuid.uuid4().hex[:6]
-    response = send(org, [request_part("POST", f"{API}/accounts", {"name": f"{tag} 1"}),
-                          [request_part("POST", f"{API}/accounts", {"name": f"{tag} 2"}, "1"),
-                           request_part("POST", f"{API}/accounts", {"name": f"{tag} 2b", "revenue": "lots"}, "2")],
-                          request_part("PATCH", f"{API}/accounts({uuid.uuid4()})", {"name": f"{tag} 3"})],
-                    prefer="odata.continue-on-error")
+    response = send(
+        org,
+        [
+            request_part("POST", f"{API}/accounts", {"name": f"{tag} 1"}),
+            [
+                request_part("POST", f"{API}/accounts", {"name": f"{tag} 2"}, "1"),
+                request_part("POST", f"{API}/accounts", {"name": f"{tag} 2b", "revenue": "lots"}, "2"),
+            ],
+            request_part("PATCH", f"{API}/accounts({uuid.uuid4()})", {"name": f"{tag} 3"}),
+        ],
+        prefer="odata.continue-on-error",
+    )
     assert response.status_code == 200 and response.headers["preference-applied"] == "odata.continue-on-error"
     assert statuses(response) == [204, 400, 204]  # the failed change set answers once; a PATCH to a new id creates it
     assert names_like(org, tag) == [f"{tag} 1", f"{tag} 3"]
@@ -101,5 +133,7 @@ def test_change_sets_refuse_gets_and_batches_refuse_more_than_1000_requests(org)
 def test_relative_urls_and_lf_line_ends_are_understood(org):
     tag = uuid.uuid4().hex[:6]
     body = batch_body([request_part("POST", "accounts", {"name": f"{tag} relative"})]).replace("\r\n", "\n")
-    response = org.client().post(f"{API}/$batch", content=body.encode(), headers={"Content-Type": 'multipart/mixed; boundary="batch_test"'})
+    response = org.client().post(
+        f"{API}/$batch", content=body.encode(), headers={"Content-Type": 'multipart/mixed; boundary="batch_test"'}
+    )
     assert response.status_code == 200 and statuses(response) == [204]

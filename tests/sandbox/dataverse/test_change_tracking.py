@@ -34,8 +34,13 @@ def test_the_delta_link_returns_created_updated_and_deleted_rows_since(org):
     changed = {row["contactid"]: row.get("fullname") for row in body["value"] if "reason" not in row}
     deleted = [row for row in body["value"] if row.get("reason") == "deleted"]
     assert changed == {created["contactid"]: "Neu Angelegt", kept["contactid"]: "Søren Kept"}
-    assert deleted == [{"@odata.context": f"https://testserver{API}/$metadata#contacts/$deletedEntity", "id": doomed["contactid"],
-                        "reason": "deleted"}]
+    assert deleted == [
+        {
+            "@odata.context": f"https://testserver{API}/$metadata#contacts/$deletedEntity",
+            "id": doomed["contactid"],
+            "reason": "deleted",
+        }
+    ]
     assert body["@odata.context"].endswith("$metadata#contacts(fullname)/$delta")
     # The new delta link starts after these changes: nothing more to see.
     again = org.client().get(body["@odata.deltaLink"]).json()
@@ -44,7 +49,9 @@ def test_the_delta_link_returns_created_updated_and_deleted_rows_since(org):
 
 def test_the_first_query_pages_and_only_the_last_page_has_the_delta_link(org):
     client = org.client()
-    first = client.get(f"{API}/accounts", params={"$select": "name"}, headers={"Prefer": "odata.track-changes,odata.maxpagesize=2"}).json()
+    first = client.get(
+        f"{API}/accounts", params={"$select": "name"}, headers={"Prefer": "odata.track-changes,odata.maxpagesize=2"}
+    ).json()
     assert "@odata.nextLink" in first and "@odata.deltaLink" not in first
     body = first
     while "@odata.nextLink" in body:
@@ -58,5 +65,7 @@ def test_change_tracking_refuses_filters_and_tables_without_it(org):
     assert filtered.status_code == 400
     untracked = client.get(f"{API}/solutions", headers=TRACK)
     assert untracked.status_code == 400 and "change tracking" in untracked.json()["error"]["message"]
-    tables = client.get(f"{API}/EntityDefinitions", params={"$select": "LogicalName", "$filter": "ChangeTrackingEnabled eq true"}).json()
+    tables = client.get(
+        f"{API}/EntityDefinitions", params={"$select": "LogicalName", "$filter": "ChangeTrackingEnabled eq true"}
+    ).json()
     assert {"account", "contact", "invoice", "invoicedetail", "product"} <= {t["LogicalName"] for t in tables["value"]}

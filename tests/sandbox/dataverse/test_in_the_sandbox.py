@@ -29,9 +29,13 @@ def app_token(sandbox, microsoft, organisation) -> str:
     msal = pytest.importorskip("msal")
     daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
     tenant = next(t for t in microsoft["tenants"] if t["tenant_id"] == organisation["tenant_id"])
-    client = msal.ConfidentialClientApplication(daemon["client_id"], client_credential=daemon["client_secret"],
-                                                authority=tenant["authority"], verify=sandbox.ca_file,
-                                                instance_discovery=False)
+    client = msal.ConfidentialClientApplication(
+        daemon["client_id"],
+        client_credential=daemon["client_secret"],
+        authority=tenant["authority"],
+        verify=sandbox.ca_file,
+        instance_discovery=False,
+    )
     try:
         result = client.acquire_token_for_client([f"{organisation['url']}/.default"])
     finally:
@@ -43,16 +47,22 @@ def app_token(sandbox, microsoft, organisation) -> str:
 def test_an_application_user_calls_the_web_api_with_a_real_token(sandbox, microsoft):
     organisation = microsoft["organisations"][0]
     token = app_token(sandbox, microsoft, organisation)
-    with httpx.Client(base_url=organisation["web_api_url"], verify=sandbox.tls, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(
+        base_url=organisation["web_api_url"], verify=sandbox.tls, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         me = client.get(f"{organisation['web_api_url']}/WhoAmI")
         assert me.status_code == 200, me.text
-        assert me.json()["OrganizationId"] == organisation["id"] and me.json()["BusinessUnitId"] == organisation["business_unit_id"]
+        assert (
+            me.json()["OrganizationId"] == organisation["id"] and me.json()["BusinessUnitId"] == organisation["business_unit_id"]
+        )
         application_user = next(u for u in microsoft["application_users"] if u["organisation"] == organisation["unique_name"])
         assert me.json()["UserId"] == application_user["systemuser_id"]
         name = f"Sandbox Ünternehmen {uuid.uuid4().hex[:6]}"
         created = client.post(f"{organisation['web_api_url']}/accounts", json={"name": name})
         assert created.status_code == 204, created.text
-        privileges = client.get(f"{organisation['web_api_url']}/systemusers({me.json()['UserId']})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges")
+        privileges = client.get(
+            f"{organisation['web_api_url']}/systemusers({me.json()['UserId']})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges"
+        )
         names = {p["PrivilegeName"] for p in privileges.json()["RolePrivileges"]}
         assert {"prvReadInvoice", "prvWriteAccount", "prvCreateSdkMessageProcessingStep"} <= names
 

@@ -71,8 +71,11 @@ def test_the_sdk_creates_many_records_with_create_multiple_and_updates_them_with
     ids = client.records.create("contact", [{"firstname": "Zoë", "lastname": n} for n in names])
     assert len(ids) == 3
     client.records.update("contact", ids, {"jobtitle": "Buyer"})
-    rows = client.records.list("contact", filter=f"lastname eq '{names[0]}' or lastname eq '{names[1]}' or lastname eq '{names[2]}'",
-                               select=["jobtitle", "fullname"])
+    rows = client.records.list(
+        "contact",
+        filter=f"lastname eq '{names[0]}' or lastname eq '{names[1]}' or lastname eq '{names[2]}'",
+        select=["jobtitle", "fullname"],
+    )
     assert sorted(r["jobtitle"] for r in rows) == ["Buyer"] * 3
     assert {r["fullname"] for r in rows} == {f"Zoë {n}" for n in names}
 
@@ -80,8 +83,11 @@ def test_the_sdk_creates_many_records_with_create_multiple_and_updates_them_with
 def test_the_sdk_lists_every_page_by_following_next_links(client):
     tag = unique("Paged")
     client.records.create("account", [{"name": f"{tag} {i:02d}"} for i in range(7)])
-    pages = list(client.records.list_pages("account", filter=f"startswith(name,'{tag}')", select=["name"], orderby=["name asc"],
-                                           page_size=3))
+    pages = list(
+        client.records.list_pages(
+            "account", filter=f"startswith(name,'{tag}')", select=["name"], orderby=["name asc"], page_size=3
+        )
+    )
     assert [len(page) for page in pages] == [3, 3, 1]
     assert [r["name"] for page in pages for r in page] == [f"{tag} {i:02d}" for i in range(7)]
 
@@ -96,10 +102,16 @@ def test_the_sdk_upserts_by_alternate_key_after_creating_the_key(client):
     rows = client.records.list("account", filter=f"accountnumber eq '{number}'", select=["name"])
     assert [r["name"] for r in rows] == ["Upserted Ōsaka KK"]
     second = f"UP-{uuid.uuid4().hex[:6]}"
-    client.records.upsert("account", [UpsertItem(alternate_key={"accountnumber": number}, record={"name": "Multi one"}),
-                                      UpsertItem(alternate_key={"accountnumber": second}, record={"name": "Multi two"})])
-    rows = client.records.list("account", filter=f"accountnumber eq '{number}' or accountnumber eq '{second}'", select=["name"],
-                               orderby=["name"])
+    client.records.upsert(
+        "account",
+        [
+            UpsertItem(alternate_key={"accountnumber": number}, record={"name": "Multi one"}),
+            UpsertItem(alternate_key={"accountnumber": second}, record={"name": "Multi two"}),
+        ],
+    )
+    rows = client.records.list(
+        "account", filter=f"accountnumber eq '{number}' or accountnumber eq '{second}'", select=["name"], orderby=["name"]
+    )
     assert [r["name"] for r in rows] == ["Multi one", "Multi two"]
 
 
@@ -113,8 +125,9 @@ def test_the_sdk_runs_a_batch_with_a_changeset(client):
     result = batch.execute()
     assert not result.has_errors
     assert len(result.entity_ids) == 3
-    contacts = client.records.list("contact", filter=f"lastname eq 'Nested' and parentcustomerid_account/name eq '{name} parent'",
-                                   select=["lastname"])
+    contacts = client.records.list(
+        "contact", filter=f"lastname eq 'Nested' and parentcustomerid_account/name eq '{name} parent'", select=["lastname"]
+    )
     assert len(contacts) == 1
 
 

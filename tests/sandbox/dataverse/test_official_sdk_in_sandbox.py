@@ -35,7 +35,10 @@ INTEGRATION_ROLE = "Xero Integration"
 # What the tests below do, as Dataverse privileges (the changeset binds a contact to an account: Append/AppendTo).
 PRIVILEGES_USED = {
     *(f"prv{operation}{table}" for operation in ("Create", "Read", "Write", "Delete") for table in ("Account", "Contact")),
-    "prvAppendContact", "prvAppendToAccount", "prvReadInvoice", "prvReadTransactionCurrency",
+    "prvAppendContact",
+    "prvAppendToAccount",
+    "prvReadInvoice",
+    "prvReadTransactionCurrency",
     "prvCreateEntity",  # alternate keys
 }
 
@@ -47,8 +50,9 @@ class MsalCredential:
         self.app = app
         self.scopes: list[str] = []
 
-    def get_token(self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False,
-                  **kwargs: Any) -> AccessToken:
+    def get_token(
+        self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False, **kwargs: Any
+    ) -> AccessToken:
         self.scopes.extend(scopes)
         result = self.app.acquire_token_for_client(list(scopes))
         if "access_token" not in result:
@@ -98,8 +102,13 @@ def credential(microsoft, harbour, sandbox_only_http) -> MsalCredential:
     """The daemon app, signing in to Harbour Lights' tenant with its client secret."""
     daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
     tenant = next(tenant for tenant in microsoft["tenants"] if tenant["tenant_id"] == harbour["tenant_id"])
-    app = msal.ConfidentialClientApplication(daemon["client_id"], client_credential=daemon["client_secret"], authority=tenant["authority"],
-                                             instance_discovery=False, http_client=sandbox_only_http)
+    app = msal.ConfidentialClientApplication(
+        daemon["client_id"],
+        client_credential=daemon["client_secret"],
+        authority=tenant["authority"],
+        instance_discovery=False,
+        http_client=sandbox_only_http,
+    )
     return MsalCredential(app)
 
 
@@ -122,15 +131,21 @@ def test_msal_gets_an_app_only_token_for_the_organisation_from_the_sandbox_ident
 
 
 def test_the_application_user_has_the_xero_integration_role_and_every_privilege_these_tests_use(
-        credential, harbour, application_user, sandbox_only_http):
+    credential, harbour, application_user, sandbox_only_http
+):
     assert application_user["role"] == INTEGRATION_ROLE
-    headers = {"Authorization": f"Bearer {credential.get_token(harbour['url'] + '/.default').token}", "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {credential.get_token(harbour['url'] + '/.default').token}",
+        "Accept": "application/json",
+    }
     me = sandbox_only_http.get(f"{harbour['web_api_url']}/WhoAmI", headers=headers, timeout=10)
     assert me.status_code == 200, me.text
     assert (me.json()["UserId"], me.json()["OrganizationId"]) == (application_user["systemuser_id"], harbour["id"])
     privileges = sandbox_only_http.get(
         f"{harbour['web_api_url']}/systemusers({application_user['systemuser_id']})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges",
-        headers=headers, timeout=10)
+        headers=headers,
+        timeout=10,
+    )
     assert privileges.status_code == 200, privileges.text
     names = {privilege["PrivilegeName"] for privilege in privileges.json()["RolePrivileges"]}
     assert names >= PRIVILEGES_USED, sorted(PRIVILEGES_USED - names)
@@ -152,8 +167,11 @@ def test_the_sdk_lists_contacts_page_by_page_following_the_next_links(client):
     tag = unique("Paged")
     ids = client.records.create("contact", [{"firstname": "Mere", "lastname": f"{tag} {index:02d}"} for index in range(7)])
     try:
-        pages = list(client.records.list_pages("contact", filter=f"startswith(lastname,'{tag}')", select=["lastname"],
-                                               orderby=["lastname asc"], page_size=3))
+        pages = list(
+            client.records.list_pages(
+                "contact", filter=f"startswith(lastname,'{tag}')", select=["lastname"], orderby=["lastname asc"], page_size=3
+            )
+        )
         assert [len(page) for page in pages] == [3, 3, 1]
         assert [row["lastname"] for page in pages for row in page] == [f"{tag} {index:02d}" for index in range(7)]
     finally:
@@ -166,8 +184,9 @@ def test_the_sdk_updates_many_contacts_in_one_call(client):
     ids = client.records.create("contact", [{"firstname": "Tāne", "lastname": name} for name in names])
     try:
         client.records.update("contact", ids, {"jobtitle": "Accounts payable"})
-        rows = client.records.list("contact", filter=" or ".join(f"lastname eq '{name}'" for name in names),
-                                   select=["jobtitle", "fullname"])
+        rows = client.records.list(
+            "contact", filter=" or ".join(f"lastname eq '{name}'" for name in names), select=["jobtitle", "fullname"]
+        )
         assert sorted(row["jobtitle"] for row in rows) == ["Accounts payable"] * 3
         assert {row["fullname"] for row in rows} == {f"Tāne {name}" for name in names}
     finally:
@@ -180,15 +199,27 @@ def test_the_sdk_upserts_accounts_by_an_alternate_key_the_application_user_creat
     try:
         assert [k.key_attributes for k in client.tables.get_alternate_keys("account")] == [["accountnumber"]]
         first, second = f"HL-{uuid.uuid4().hex[:8]}", f"HL-{uuid.uuid4().hex[:8]}"
-        client.records.upsert("account", [UpsertItem(alternate_key={"accountnumber": first}, record={"name": "Upserted Wharf Supplies"})])
-        client.records.upsert("account", [UpsertItem(alternate_key={"accountnumber": first},
-                                                     record={"name": "Upserted Wharf Supplies Ltd"})])
+        client.records.upsert(
+            "account", [UpsertItem(alternate_key={"accountnumber": first}, record={"name": "Upserted Wharf Supplies"})]
+        )
+        client.records.upsert(
+            "account", [UpsertItem(alternate_key={"accountnumber": first}, record={"name": "Upserted Wharf Supplies Ltd"})]
+        )
         rows = client.records.list("account", filter=f"accountnumber eq '{first}'", select=["name"])
         assert [row["name"] for row in rows] == ["Upserted Wharf Supplies Ltd"]  # updated, not created twice
-        client.records.upsert("account", [UpsertItem(alternate_key={"accountnumber": first}, record={"name": "Multi one"}),
-                                          UpsertItem(alternate_key={"accountnumber": second}, record={"name": "Multi two"})])
-        rows = client.records.list("account", filter=f"accountnumber eq '{first}' or accountnumber eq '{second}'",
-                                   select=["name", "accountid"], orderby=["name"])
+        client.records.upsert(
+            "account",
+            [
+                UpsertItem(alternate_key={"accountnumber": first}, record={"name": "Multi one"}),
+                UpsertItem(alternate_key={"accountnumber": second}, record={"name": "Multi two"}),
+            ],
+        )
+        rows = client.records.list(
+            "account",
+            filter=f"accountnumber eq '{first}' or accountnumber eq '{second}'",
+            select=["name", "accountid"],
+            orderby=["name"],
+        )
         assert [row["name"] for row in rows] == ["Multi one", "Multi two"]
         for row in rows:
             client.records.delete("account", row["accountid"])
@@ -207,8 +238,9 @@ def test_the_sdk_runs_a_batch_whose_changeset_links_a_new_contact_to_a_new_accou
     result = batch.execute()
     assert not result.has_errors
     assert len(result.entity_ids) == 3
-    contacts = client.records.list("contact", filter=f"lastname eq '{name}' and parentcustomerid_account/name eq '{name} parent'",
-                                   select=["lastname"])
+    contacts = client.records.list(
+        "contact", filter=f"lastname eq '{name}' and parentcustomerid_account/name eq '{name} parent'", select=["lastname"]
+    )
     assert len(contacts) == 1
 
 

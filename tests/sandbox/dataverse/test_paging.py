@@ -26,7 +26,9 @@ def page(client, url, size, **params):
 
 def test_pages_follow_next_links_until_the_last_page_and_apply_the_preference(org, tagged):
     client = org.client()
-    response = page(client, f"{API}/accounts", 4, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$orderby": "name"})
+    response = page(
+        client, f"{API}/accounts", 4, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$orderby": "name"}
+    )
     assert response.headers["preference-applied"] == "odata.maxpagesize=4"
     seen, pages = [], 0
     body = response.json()
@@ -52,7 +54,9 @@ def test_the_next_link_keeps_the_query_and_carries_a_dataverse_shaped_skiptoken(
 
 def test_paging_is_keyset_so_rows_added_meanwhile_do_not_shift_pages(org, tagged):
     client = org.client()
-    first = page(client, f"{API}/accounts", 5, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$orderby": "name"}).json()
+    first = page(
+        client, f"{API}/accounts", 5, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$orderby": "name"}
+    ).json()
     org.api.create("account", {"name": f"{tagged} 00a"})  # sorts inside the page already served
     second = page(client, first["@odata.nextLink"], 5).json()
     assert [row["name"] for row in second["value"]] == [f"{tagged} {n:02d}" for n in range(5, 10)]
@@ -60,8 +64,12 @@ def test_paging_is_keyset_so_rows_added_meanwhile_do_not_shift_pages(org, tagged
 
 def test_paging_with_descending_order_and_ties_visits_every_row_once(org, tagged):
     client = org.client()
-    body = page(client, f"{API}/accounts", 2, **{"$select": "name,numberofemployees", "$filter": f"startswith(name,'{tagged}')",
-                                                 "$orderby": "numberofemployees desc"}).json()
+    body = page(
+        client,
+        f"{API}/accounts",
+        2,
+        **{"$select": "name,numberofemployees", "$filter": f"startswith(name,'{tagged}')", "$orderby": "numberofemployees desc"},
+    ).json()
     seen = []
     while True:
         seen += [row["name"] for row in body["value"]]
@@ -80,7 +88,9 @@ def test_page_size_is_capped_at_5000_and_a_tampered_skiptoken_is_refused(org, ta
 
 
 def test_top_is_ignored_when_the_client_pages(org, tagged):
-    body = page(org.client(), f"{API}/accounts", 3, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$top": "4"}).json()
+    body = page(
+        org.client(), f"{API}/accounts", 3, **{"$select": "name", "$filter": f"startswith(name,'{tagged}')", "$top": "4"}
+    ).json()
     assert len(body["value"]) == 3 and "@odata.nextLink" in body
 
 

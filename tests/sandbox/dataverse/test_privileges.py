@@ -8,8 +8,17 @@ import pytest
 
 from tests.sandbox.dataverse.conftest import ADMIN, API, AUDITOR, INTEGRATION, NO_ACCOUNT_WRITE, SALES
 
-CHECKLIST = ["prvReadAccount", "prvWriteAccount", "prvCreateInvoice", "prvReadInvoice", "prvWriteInvoice", "prvReadInvoiceDetail",
-             "prvWriteProduct", "prvImportCustomization", "prvCreateSdkMessageProcessingStep"]
+CHECKLIST = [
+    "prvReadAccount",
+    "prvWriteAccount",
+    "prvCreateInvoice",
+    "prvReadInvoice",
+    "prvWriteInvoice",
+    "prvReadInvoiceDetail",
+    "prvWriteProduct",
+    "prvImportCustomization",
+    "prvCreateSdkMessageProcessingStep",
+]
 
 
 def user_id(org, oid):
@@ -19,21 +28,45 @@ def user_id(org, oid):
 def granted(org, oid):
     """RetrieveUserSetOfPrivilegesByNames for the checklist, asked by the user about themselves."""
     client = org.client(oid)
-    response = client.get(f"{API}/systemusers({user_id(org, oid)})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)",
-                          params={"@p": json.dumps(CHECKLIST)})
+    response = client.get(
+        f"{API}/systemusers({user_id(org, oid)})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)",
+        params={"@p": json.dumps(CHECKLIST)},
+    )
     assert response.status_code == 200, response.text
     return {entry["PrivilegeName"] for entry in response.json()["RolePrivileges"]}
 
 
-@pytest.mark.parametrize(("oid", "expected"), [
-    (ADMIN, set(CHECKLIST)),
-    (SALES, {"prvReadAccount", "prvWriteAccount", "prvCreateInvoice", "prvReadInvoice", "prvWriteInvoice", "prvReadInvoiceDetail",
-             "prvWriteProduct"}),
-    (NO_ACCOUNT_WRITE, {"prvReadAccount", "prvCreateInvoice", "prvReadInvoice", "prvWriteInvoice", "prvReadInvoiceDetail",
-                        "prvWriteProduct"}),
-    (AUDITOR, {"prvReadAccount", "prvReadInvoice", "prvReadInvoiceDetail"}),
-    (INTEGRATION, set(CHECKLIST)),
-])
+@pytest.mark.parametrize(
+    ("oid", "expected"),
+    [
+        (ADMIN, set(CHECKLIST)),
+        (
+            SALES,
+            {
+                "prvReadAccount",
+                "prvWriteAccount",
+                "prvCreateInvoice",
+                "prvReadInvoice",
+                "prvWriteInvoice",
+                "prvReadInvoiceDetail",
+                "prvWriteProduct",
+            },
+        ),
+        (
+            NO_ACCOUNT_WRITE,
+            {
+                "prvReadAccount",
+                "prvCreateInvoice",
+                "prvReadInvoice",
+                "prvWriteInvoice",
+                "prvReadInvoiceDetail",
+                "prvWriteProduct",
+            },
+        ),
+        (AUDITOR, {"prvReadAccount", "prvReadInvoice", "prvReadInvoiceDetail"}),
+        (INTEGRATION, set(CHECKLIST)),
+    ],
+)
 def test_each_role_has_its_privileges(org, oid, expected):
     assert granted(org, oid) == expected
 
@@ -44,9 +77,13 @@ def test_retrieve_user_privileges_lists_role_privileges_with_depth_and_ids(org):
     entry = next(p for p in body["RolePrivileges"] if p["PrivilegeName"] == "prvReadInvoice")
     assert entry["Depth"] == "Global" and entry["BusinessUnitId"] and entry["PrivilegeId"]
     assert body["@odata.context"].endswith("RetrieveUserPrivilegesResponse")
-    one = org.client(SALES).get(f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName='prvReadInvoice')")
+    one = org.client(SALES).get(
+        f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName='prvReadInvoice')"
+    )
     assert [p["PrivilegeName"] for p in one.json()["RolePrivileges"]] == ["prvReadInvoice"]
-    missing = org.client(SALES).get(f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName='prvImportCustomization')")
+    missing = org.client(SALES).get(
+        f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserPrivilegeByPrivilegeName(PrivilegeName='prvImportCustomization')"
+    )
     assert missing.json()["RolePrivileges"] == []
 
 
@@ -73,14 +110,18 @@ def test_retrieve_principal_access_reports_the_rights_on_a_row(org):
     me = user_id(org, NO_ACCOUNT_WRITE)
     response = org.client(NO_ACCOUNT_WRITE).get(
         f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrievePrincipalAccess(Target=@t)",
-        params={"@t": json.dumps({"@odata.id": f"accounts({account['accountid']})"})})
+        params={"@t": json.dumps({"@odata.id": f"accounts({account['accountid']})"})},
+    )
     rights = response.json()["AccessRights"].split(", ")
     assert "ReadAccess" in rights and "WriteAccess" not in rights
 
 
 def test_privileges_are_rows_too(org):
-    body = org.client().get(f"{API}/privileges", params={"$select": "name", "$filter": "startswith(name,'prvReadInvoice')"}).json()
+    body = (
+        org.client().get(f"{API}/privileges", params={"$select": "name", "$filter": "startswith(name,'prvReadInvoice')"}).json()
+    )
     assert sorted(p["name"] for p in body["value"]) == ["prvReadInvoice", "prvReadInvoiceDetail"]
     roles = org.client().get(f"{API}/roles", params={"$select": "name"}).json()
-    assert {"System Administrator", "Salesperson", "Salesperson (no account write)", "Read Only Auditor", "Xero Integration"} \
-        <= {r["name"] for r in roles["value"]}
+    assert {"System Administrator", "Salesperson", "Salesperson (no account write)", "Read Only Auditor", "Xero Integration"} <= {
+        r["name"] for r in roles["value"]
+    }

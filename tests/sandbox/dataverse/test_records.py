@@ -19,7 +19,9 @@ def test_create_answers_204_with_the_entity_id_or_201_with_the_representation(or
     plain = client.post(f"{API}/accounts", json={"name": "Fjällräven Outlet"})
     assert plain.status_code == 204 and plain.content == b""
     assert plain.headers["odata-entityid"].startswith("https://testserver/api/data/v9.2/accounts(")
-    rich = client.post(f"{API}/accounts?$select=name,statecode", json={"name": "Ørsted Kiosk"}, headers={"Prefer": "return=representation"})
+    rich = client.post(
+        f"{API}/accounts?$select=name,statecode", json={"name": "Ørsted Kiosk"}, headers={"Prefer": "return=representation"}
+    )
     assert rich.status_code == 201
     body = rich.json()
     assert (body["name"], body["statecode"]) == ("Ørsted Kiosk", 0)
@@ -61,7 +63,9 @@ def test_patch_to_a_missing_id_creates_it_unless_if_match_star_forbids_it(org):
     new_id = str(uuid.uuid4())
     created = client.patch(f"{API}/accounts({new_id})", json={"name": "Upsert Ltd"}, headers={"Prefer": "return=representation"})
     assert created.status_code == 201 and created.json()["accountid"] == new_id
-    updated = client.patch(f"{API}/accounts({new_id})", json={"name": "Upsert Ltd 2"}, headers={"Prefer": "return=representation"})
+    updated = client.patch(
+        f"{API}/accounts({new_id})", json={"name": "Upsert Ltd 2"}, headers={"Prefer": "return=representation"}
+    )
     assert updated.status_code == 200 and updated.json()["name"] == "Upsert Ltd 2"
     missing = client.patch(f"{API}/accounts({uuid.uuid4()})", json={"name": "x"}, headers={"If-Match": "*"})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "0x80040217"
@@ -71,8 +75,10 @@ def test_patch_to_a_missing_id_creates_it_unless_if_match_star_forbids_it(org):
 
 def test_alternate_keys_address_rows_and_keep_values_unique(org):
     client = org.client()
-    key = client.post(f"{API}/EntityDefinitions(LogicalName='account')/Keys",
-                      json={"SchemaName": "dxc_accountnumber", "KeyAttributes": ["accountnumber"]})
+    key = client.post(
+        f"{API}/EntityDefinitions(LogicalName='account')/Keys",
+        json={"SchemaName": "dxc_accountnumber", "KeyAttributes": ["accountnumber"]},
+    )
     assert key.status_code == 204 and "/Keys(" in key.headers["odata-entityid"]
     number = f"ALT-{uuid.uuid4().hex[:5]}"
     created = client.patch(f"{API}/accounts(accountnumber='{number}')", json={"name": "Keyed Åkeri"})
@@ -88,10 +94,14 @@ def test_alternate_keys_address_rows_and_keep_values_unique(org):
 def test_lookups_bind_by_navigation_property_and_read_back_as_value_properties(org):
     client = org.client()
     account = entity_id(client.post(f"{API}/accounts", json={"name": "Parent AG"}))
-    contact = entity_id(client.post(f"{API}/contacts", json={"lastname": "Kind", "parentcustomerid_account@odata.bind": f"/accounts({account})"}))
+    contact = entity_id(
+        client.post(f"{API}/contacts", json={"lastname": "Kind", "parentcustomerid_account@odata.bind": f"/accounts({account})"})
+    )
     row = client.get(f"{API}/contacts({contact})?$select=_parentcustomerid_value,fullname").json()
     assert row["_parentcustomerid_value"] == account
-    absolute = client.patch(f"{API}/contacts({contact})", json={"parentcustomerid_account@odata.bind": f"https://testserver{API}/accounts({account})"})
+    absolute = client.patch(
+        f"{API}/contacts({contact})", json={"parentcustomerid_account@odata.bind": f"https://testserver{API}/accounts({account})"}
+    )
     assert absolute.status_code == 204
     cleared = client.patch(f"{API}/contacts({contact})", json={"parentcustomerid_account@odata.bind": None})
     assert cleared.status_code == 204
@@ -100,7 +110,9 @@ def test_lookups_bind_by_navigation_property_and_read_back_as_value_properties(o
     assert wrong_case.status_code == 400
     raw_guid = client.patch(f"{API}/contacts({contact})", json={"parentcustomerid": account})
     assert raw_guid.status_code == 400 and "@odata.bind" in raw_guid.json()["error"]["message"]
-    dangling = client.patch(f"{API}/contacts({contact})", json={"parentcustomerid_account@odata.bind": f"/accounts({uuid.uuid4()})"})
+    dangling = client.patch(
+        f"{API}/contacts({contact})", json={"parentcustomerid_account@odata.bind": f"/accounts({uuid.uuid4()})"}
+    )
     assert dangling.status_code == 404
 
 
@@ -118,8 +130,11 @@ def test_unknown_properties_wrong_types_and_too_long_strings_are_refused(org):
 
 def test_system_columns_are_set_by_the_service_and_ignored_on_write(org):
     client = org.client()
-    body = client.post(f"{API}/contacts", json={"firstname": "Jürgen", "lastname": "Groß", "fullname": "ignored", "createdon": "2001-01-01T00:00:00Z"},
-                       headers={"Prefer": "return=representation"}).json()
+    body = client.post(
+        f"{API}/contacts",
+        json={"firstname": "Jürgen", "lastname": "Groß", "fullname": "ignored", "createdon": "2001-01-01T00:00:00Z"},
+        headers={"Prefer": "return=representation"},
+    ).json()
     assert body["fullname"] == "Jürgen Groß"
     assert body["createdon"] > "2020" and body["_createdby_value"] == body["_ownerid_value"]
     whoami = client.get(f"{API}/WhoAmI").json()
@@ -148,7 +163,9 @@ def test_properties_can_be_read_and_cleared_one_at_a_time(org):
 def test_deleting_an_account_clears_references_to_it(org):
     client = org.client()
     account = entity_id(client.post(f"{API}/accounts", json={"name": "Gone Ltd"}))
-    contact = entity_id(client.post(f"{API}/contacts", json={"lastname": "Left", "parentcustomerid_account@odata.bind": f"/accounts({account})"}))
+    contact = entity_id(
+        client.post(f"{API}/contacts", json={"lastname": "Left", "parentcustomerid_account@odata.bind": f"/accounts({account})"})
+    )
     assert client.delete(f"{API}/accounts({account})").status_code == 204
     assert client.get(f"{API}/accounts({account})").status_code == 404
     assert client.get(f"{API}/contacts({contact})?$select=_parentcustomerid_value").json()["_parentcustomerid_value"] is None
@@ -158,7 +175,9 @@ def test_who_am_i_and_unauthenticated_calls(org):
     assert org.client().get(f"{API}/WhoAmI").json()["OrganizationId"] == "7d1d6a52-3f7e-4c43-9d0a-3c1b2f0e5a01"
     anonymous = org.client().get(f"{API}/WhoAmI", headers={"Authorization": ""})
     assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"].startswith("Bearer")
-    wrong_audience = org.client().get(f"{API}/WhoAmI", headers={"Authorization": f"Bearer {org.tokens.issue('x', audience='https://other')}"})
+    wrong_audience = org.client().get(
+        f"{API}/WhoAmI", headers={"Authorization": f"Bearer {org.tokens.issue('x', audience='https://other')}"}
+    )
     assert wrong_audience.status_code == 401
     stranger = org.client(str(uuid.uuid4())).get(f"{API}/WhoAmI")
     assert stranger.status_code == 403
@@ -166,8 +185,10 @@ def test_who_am_i_and_unauthenticated_calls(org):
 
 def test_an_alternate_key_may_include_a_lookup(org):
     client = org.client()
-    client.post(f"{API}/EntityDefinitions(LogicalName='contact')/Keys",
-                json={"SchemaName": "dxc_account_email", "KeyAttributes": ["parentcustomerid", "emailaddress1"]})
+    client.post(
+        f"{API}/EntityDefinitions(LogicalName='contact')/Keys",
+        json={"SchemaName": "dxc_account_email", "KeyAttributes": ["parentcustomerid", "emailaddress1"]},
+    )
     account = entity_id(client.post(f"{API}/accounts", json={"name": "Key parent"}))
     url = f"{API}/contacts(_parentcustomerid_value={account},emailaddress1='ida@example.com')"
     assert client.patch(url, json={"lastname": "Keyed"}).status_code == 204

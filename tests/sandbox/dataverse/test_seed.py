@@ -28,8 +28,14 @@ def test_the_default_sales_data_has_non_ascii_names_and_priced_invoices(org):
     names = [a["name"] for a in org.api.list("account")]
     assert any(not name.isascii() for name in names)
     invoices = org.api.list("invoice", select=["totalamount", "invoicenumber", "_customerid_value"])
-    assert invoices and all(i["totalamount"] > 0 and i["invoicenumber"].startswith("INV-") and i["_customerid_value"] for i in invoices)
-    body = org.client().get(f"{API}/invoices", params={"$select": "name", "$expand": "invoice_details($select=extendedamount)"}).json()
+    assert invoices and all(
+        i["totalamount"] > 0 and i["invoicenumber"].startswith("INV-") and i["_customerid_value"] for i in invoices
+    )
+    body = (
+        org.client()
+        .get(f"{API}/invoices", params={"$select": "name", "$expand": "invoice_details($select=extendedamount)"})
+        .json()
+    )
     assert all(len(i["invoice_details"]) == 2 for i in body["value"])
 
 
@@ -51,7 +57,9 @@ def test_seeding_thousands_of_invoices_is_fast_and_queries_stay_fast(tmp_path):
 def test_the_store_keeps_an_organisation_across_restarts(tmp_path):
     path = tmp_path / "restart.sqlite3"
     first = DocumentStore(path)
-    created = service_for(ORG, first, settings=DataverseSettings(users=list(USERS), seed=None)).api.create("account", {"name": "Persistent Ærø"})
+    created = service_for(ORG, first, settings=DataverseSettings(users=list(USERS), seed=None)).api.create(
+        "account", {"name": "Persistent Ærø"}
+    )
     first.close()
     second = DocumentStore(path)
     again = service_for(ORG, second, settings=DataverseSettings(users=list(USERS), seed=None))

@@ -34,8 +34,10 @@ def test_the_request_limit_answers_429_with_retry_after_in_real_seconds(tmp_path
     assert [client.get(f"{API}/WhoAmI").status_code for _ in range(2)] == [200, 200]
     refused = client.get(f"{API}/WhoAmI")
     assert refused.status_code == 429
-    assert refused.json()["error"] == {"code": "0x80072322",
-                                       "message": "Number of requests exceeded the limit of 3 over time window of 300 seconds."}
+    assert refused.json()["error"] == {
+        "code": "0x80072322",
+        "message": "Number of requests exceeded the limit of 3 over time window of 300 seconds.",
+    }
     assert refused.headers["retry-after"] == "5"  # 300 simulated seconds at 60× is five real seconds
     # The limit is per user: another user still gets through.
     assert org.client(SALES).get(f"{API}/WhoAmI").status_code == 200

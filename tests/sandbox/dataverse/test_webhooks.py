@@ -23,8 +23,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                          "body": json.loads(body)})
+                receiver.received.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": json.loads(body)}
+                )
                 self.send_response(receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -54,18 +55,39 @@ def receiver():
 
 def register(org, receiver, table: str, message: str, *, auth: dict | None = None, filtering: str | None = None) -> dict:
     client = org.client()
-    endpoint = client.post(f"{API}/serviceendpoints", json={"name": f"Xero connector {table} {message}", "url": receiver.url, "contract": 8,
-                                                            "messageformat": 2, **(auth or {"authtype": 4, "authvalue": "s3cret-key"})},
-                           headers={"Prefer": "return=representation"}).json()
+    endpoint = client.post(
+        f"{API}/serviceendpoints",
+        json={
+            "name": f"Xero connector {table} {message}",
+            "url": receiver.url,
+            "contract": 8,
+            "messageformat": 2,
+            **(auth or {"authtype": 4, "authvalue": "s3cret-key"}),
+        },
+        headers={"Prefer": "return=representation"},
+    ).json()
     assert endpoint["authvalue"] is None  # the secret cannot be read back
-    sdk_message = client.get(f"{API}/sdkmessages", params={"$select": "sdkmessageid", "$filter": f"name eq '{message}'"}).json()["value"][0]
-    message_filter = client.get(f"{API}/sdkmessagefilters", params={
-        "$select": "sdkmessagefilterid",
-        "$filter": f"primaryobjecttypecode eq '{table}' and _sdkmessageid_value eq {sdk_message['sdkmessageid']}"}).json()["value"][0]
-    step = {"name": f"dxc: {message} of {table}", "stage": 40, "mode": 1, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
-            "sdkmessageid@odata.bind": f"/sdkmessages({sdk_message['sdkmessageid']})",
-            "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({message_filter['sdkmessagefilterid']})",
-            "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint['serviceendpointid']})"}
+    sdk_message = client.get(f"{API}/sdkmessages", params={"$select": "sdkmessageid", "$filter": f"name eq '{message}'"}).json()[
+        "value"
+    ][0]
+    message_filter = client.get(
+        f"{API}/sdkmessagefilters",
+        params={
+            "$select": "sdkmessagefilterid",
+            "$filter": f"primaryobjecttypecode eq '{table}' and _sdkmessageid_value eq {sdk_message['sdkmessageid']}",
+        },
+    ).json()["value"][0]
+    step = {
+        "name": f"dxc: {message} of {table}",
+        "stage": 40,
+        "mode": 1,
+        "rank": 1,
+        "supporteddeployment": 0,
+        "asyncautodelete": True,
+        "sdkmessageid@odata.bind": f"/sdkmessages({sdk_message['sdkmessageid']})",
+        "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({message_filter['sdkmessagefilterid']})",
+        "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint['serviceendpointid']})",
+    }
     if filtering:
         step["filteringattributes"] = filtering
     response = client.post(f"{API}/sdkmessageprocessingsteps", json=step)
@@ -87,19 +109,40 @@ def test_a_create_posts_the_remote_execution_context_with_the_webhook_key_and_he
     assert headers["x-ms-dynamics-entity-name"] == "account" and headers["x-ms-dynamics-request-name"] == "Create"
     assert headers["x-ms-dynamics-organization"] and headers["x-ms-correlation-request-id"]
     context = call["body"]
-    assert (context["MessageName"], context["PrimaryEntityName"], context["PrimaryEntityId"], context["Stage"], context["Mode"]) == \
-        ("Create", "account", account["accountid"], 40, 1)
+    assert (
+        context["MessageName"],
+        context["PrimaryEntityName"],
+        context["PrimaryEntityId"],
+        context["Stage"],
+        context["Mode"],
+    ) == ("Create", "account", account["accountid"], 40, 1)
     assert context["OrganizationId"] == "7d1d6a52-3f7e-4c43-9d0a-3c1b2f0e5a01" and context["OrganizationName"] == "orgcontoso"
     assert context["OutputParameters"] == [{"key": "id", "value": account["accountid"]}]
-    assert context["OperationCreatedOn"].startswith("/Date(") and context["CorrelationId"] == headers["x-ms-correlation-request-id"]
+    assert (
+        context["OperationCreatedOn"].startswith("/Date(") and context["CorrelationId"] == headers["x-ms-correlation-request-id"]
+    )
     target = context["InputParameters"][0]
-    assert target["key"] == "Target" and target["value"]["__type"].startswith("Entity:") and target["value"]["LogicalName"] == "account"
+    assert (
+        target["key"] == "Target"
+        and target["value"]["__type"].startswith("Entity:")
+        and target["value"]["LogicalName"] == "account"
+    )
     attributes = {a["key"]: a["value"] for a in target["value"]["Attributes"]}
     assert attributes["name"] == "Hooked Ärzte"
     assert attributes["revenue"] == {"__type": "Money:http://schemas.microsoft.com/xrm/2011/Contracts", "Value": 1200.5}
     assert attributes["customertypecode"]["Value"] == 3 and attributes["ownerid"]["LogicalName"] == "systemuser"
-    for key in ("BusinessUnitId", "Depth", "InitiatingUserId", "OwningExtension", "ParentContext", "PostEntityImages", "PreEntityImages",
-                "SecondaryEntityName", "SharedVariables", "UserId"):
+    for key in (
+        "BusinessUnitId",
+        "Depth",
+        "InitiatingUserId",
+        "OwningExtension",
+        "ParentContext",
+        "PostEntityImages",
+        "PreEntityImages",
+        "SecondaryEntityName",
+        "SharedVariables",
+        "UserId",
+    ):
         assert key in context
 
 
@@ -117,25 +160,45 @@ def test_invoice_line_changes_count_as_updates_of_the_invoice(org, receiver):
     register(org, receiver, "invoice", "Update", filtering="totalamount")
     register(org, receiver, "invoicedetail", "Create")
     account = org.api.create("account", {"name": "Totals hook"})
-    invoice = org.api.create("invoice", {"name": "Hooked invoice", "customerid_account@odata.bind": f"/accounts({account['accountid']})"})
-    org.api.create("invoicedetail", {"invoiceid@odata.bind": f"/invoices({invoice['invoiceid']})", "productdescription": "x",
-                                     "quantity": 2, "priceperunit": 25})
+    invoice = org.api.create(
+        "invoice", {"name": "Hooked invoice", "customerid_account@odata.bind": f"/accounts({account['accountid']})"}
+    )
+    org.api.create(
+        "invoicedetail",
+        {
+            "invoiceid@odata.bind": f"/invoices({invoice['invoiceid']})",
+            "productdescription": "x",
+            "quantity": 2,
+            "priceperunit": 25,
+        },
+    )
     calls = delivered(org, receiver)
-    assert [(c["headers"]["x-ms-dynamics-entity-name"], c["body"]["MessageName"]) for c in calls] == \
-        [("invoicedetail", "Create"), ("invoice", "Update")]
+    assert [(c["headers"]["x-ms-dynamics-entity-name"], c["body"]["MessageName"]) for c in calls] == [
+        ("invoicedetail", "Create"),
+        ("invoice", "Update"),
+    ]
     attributes = {a["key"]: a["value"] for a in calls[1]["body"]["InputParameters"][0]["value"]["Attributes"]}
     assert attributes["totalamount"]["Value"] == 50.0
 
 
 def test_a_delete_sends_an_entity_reference_and_http_header_auth_is_applied(org, receiver):
-    register(org, receiver, "product", "Delete",
-             auth={"authtype": 5, "authvalue": '<settings><setting name="X-Connector-Key" value="hdr-secret" /></settings>'})
+    register(
+        org,
+        receiver,
+        "product",
+        "Delete",
+        auth={"authtype": 5, "authvalue": '<settings><setting name="X-Connector-Key" value="hdr-secret" /></settings>'},
+    )
     product = org.api.create("product", {"name": "Gone soon", "productnumber": "GS-1"})
     org.api.delete("product", product["productid"])
     [call] = delivered(org, receiver)
     assert call["headers"]["x-connector-key"] == "hdr-secret" and "code=" not in call["path"]
     target = call["body"]["InputParameters"][0]["value"]
-    assert target["__type"].startswith("EntityReference:") and target["Id"] == product["productid"] and target["LogicalName"] == "product"
+    assert (
+        target["__type"].startswith("EntityReference:")
+        and target["Id"] == product["productid"]
+        and target["LogicalName"] == "product"
+    )
 
 
 def test_a_failed_delivery_is_recorded_as_a_failed_system_job(org, receiver):

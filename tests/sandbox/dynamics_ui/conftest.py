@@ -26,6 +26,7 @@ def app_url(microsoft) -> str:
 def organisation(microsoft) -> Callable[[str], dict[str, Any]]:
     def find(friendly_name: str) -> dict[str, Any]:
         return next(o for o in microsoft["organisations"] if o["friendly_name"] == friendly_name)
+
     return find
 
 
@@ -33,6 +34,7 @@ def organisation(microsoft) -> Callable[[str], dict[str, Any]]:
 def user(microsoft) -> Callable[[str], dict[str, Any]]:
     def find(email: str) -> dict[str, Any]:
         return next(u for u in microsoft["users"] if u["email"] == email)
+
     return find
 
 

@@ -104,8 +104,11 @@ class WebApi:
     def __init__(self, sandbox: Any, microsoft: dict[str, Any], org: dict[str, Any]):
         daemon = next(app for app in microsoft["apps"] if app["kind"] == "daemon")
         token = app_token(sandbox, microsoft, daemon, org["tenant_id"], org["url"])["access_token"]
-        self.client = httpx.Client(base_url=org["web_api_url"] + "/", verify=sandbox.tls,
-                                   headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        self.client = httpx.Client(
+            base_url=org["web_api_url"] + "/",
+            verify=sandbox.tls,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
 
     def get(self, path: str, **params: str) -> dict[str, Any]:
         response = self.client.get(path, params=params)

@@ -8,27 +8,55 @@ from tests.sandbox.dynamics_ui.helpers import error_text, field_value, html, new
 
 
 def account_form(name: str, **more: str) -> dict[str, str]:
-    return {"name": name, "accountnumber": "", "emailaddress1": "", "telephone1": "", "address1_line1": "", "address1_city": "",
-            "address1_stateorprovince": "", "address1_postalcode": "", "address1_country": "", **more}
+    return {
+        "name": name,
+        "accountnumber": "",
+        "emailaddress1": "",
+        "telephone1": "",
+        "address1_line1": "",
+        "address1_city": "",
+        "address1_stateorprovince": "",
+        "address1_postalcode": "",
+        "address1_country": "",
+        **more,
+    }
 
 
 def test_an_account_is_created_found_and_edited(person, web_api):
     seller, api = person("sales@oakwood.sandbox"), web_api()
     name = unique("Kauri Timber Ltd")
-    created = seller.post("accounts", data=account_form(name, accountnumber="KT-001", emailaddress1="accounts@kauri.example",
-                                                        telephone1="+64 9 555 0101", address1_city="Auckland"))
+    created = seller.post(
+        "accounts",
+        data=account_form(
+            name,
+            accountnumber="KT-001",
+            emailaddress1="accounts@kauri.example",
+            telephone1="+64 9 555 0101",
+            address1_city="Auckland",
+        ),
+    )
     account_id = new_id(created)
     assert notices(seller.follow(created)) == ["Account created."]
-    row = api.get(f"accounts({account_id})", **{"$select": "name,accountnumber,emailaddress1,telephone1,address1_city,_ownerid_value"})
-    assert (row["name"], row["accountnumber"], row["emailaddress1"], row["address1_city"]) == (name, "KT-001", "accounts@kauri.example", "Auckland")
+    row = api.get(
+        f"accounts({account_id})", **{"$select": "name,accountnumber,emailaddress1,telephone1,address1_city,_ownerid_value"}
+    )
+    assert (row["name"], row["accountnumber"], row["emailaddress1"], row["address1_city"]) == (
+        name,
+        "KT-001",
+        "accounts@kauri.example",
+        "Auckland",
+    )
     me = seller.client.get(seller.path("accounts", account_id))
     assert field_value(me, "accountnumber") == "KT-001"
 
     found = seller.get("accounts", q=name.split()[-1])
     assert [tr.get("data-id") for tr in html(found).xpath("//table[@id='records']//tr[@data-id]")] == [account_id]
 
-    saved = seller.post("accounts", account_id, data=account_form(name, accountnumber="KT-002", address1_city="Whangārei",
-                                                                   address1_country="New Zealand"))
+    saved = seller.post(
+        "accounts",
+        account_id,
+        data=account_form(name, accountnumber="KT-002", address1_city="Whangārei", address1_country="New Zealand"),
+    )
     assert notices(seller.follow(saved)) == ["Account saved."]
     row = api.get(f"accounts({account_id})", **{"$select": "accountnumber,emailaddress1,address1_city,address1_country"})
     assert (row["accountnumber"], row["address1_city"], row["address1_country"]) == ("KT-002", "Whangārei", "New Zealand")
@@ -49,8 +77,14 @@ def test_a_contact_is_created_under_an_account_and_edited(person, web_api):
     form = seller.get("contacts", "new")
     assert field_value(form, "parentcustomerid") == ""
     choice = f"account:{account_id}"
-    contact = {"firstname": "Aroha", "lastname": unique("Ngata"), "emailaddress1": "aroha@rimu.example", "telephone1": "",
-               "mobilephone": "021 555 0199", "parentcustomerid": choice}
+    contact = {
+        "firstname": "Aroha",
+        "lastname": unique("Ngata"),
+        "emailaddress1": "aroha@rimu.example",
+        "telephone1": "",
+        "mobilephone": "021 555 0199",
+        "parentcustomerid": choice,
+    }
     contact_id = new_id(seller.post("contacts", data=contact))
     row = api.get(f"contacts({contact_id})", **{"$select": "fullname,emailaddress1,mobilephone,_parentcustomerid_value"})
     assert row["fullname"] == f"Aroha {contact['lastname']}" and row["_parentcustomerid_value"] == account_id
@@ -96,8 +130,17 @@ def test_a_webhook_step_fires_for_a_change_made_in_the_app(person, web_api):
     """Registered as the connector registers its steps; in Harbour, where no other suite listens to contacts."""
     api, admin = web_api(HARBOUR), person("admin@harbourlights.sandbox", HARBOUR)
     with webhook_receiver(lambda body, headers: (200, b""), path="/dynamics/webhook") as receiver:
-        endpoint_id = api.create("serviceendpoints", {"name": unique("UI test"), "url": receiver.url, "contract": 8, "messageformat": 2,
-                                                      "authtype": 4, "authvalue": "ui-test-key"})
+        endpoint_id = api.create(
+            "serviceendpoints",
+            {
+                "name": unique("UI test"),
+                "url": receiver.url,
+                "contract": 8,
+                "messageformat": 2,
+                "authtype": 4,
+                "authvalue": "ui-test-key",
+            },
+        )
         step_id = register_step(api, endpoint_id, "contact", "Create")
         try:
             contact_id = new_id(admin.post("contacts", data={"firstname": "Wiremu", "lastname": unique("Harbour")}))
@@ -111,14 +154,27 @@ def test_a_webhook_step_fires_for_a_change_made_in_the_app(person, web_api):
 
 def register_step(api, endpoint_id: str, table: str, message: str) -> str:
     [sdk_message] = api.rows("sdkmessages", **{"$select": "sdkmessageid", "$filter": f"name eq '{message}'"})
-    [message_filter] = api.rows("sdkmessagefilters", **{
-        "$select": "sdkmessagefilterid",
-        "$filter": f"primaryobjecttypecode eq '{table}' and _sdkmessageid_value eq {sdk_message['sdkmessageid']}"})
-    return api.create("sdkmessageprocessingsteps", {
-        "name": f"UI test: {message} of {table}", "stage": 40, "mode": 1, "rank": 1, "supporteddeployment": 0, "asyncautodelete": True,
-        "sdkmessageid@odata.bind": f"/sdkmessages({sdk_message['sdkmessageid']})",
-        "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({message_filter['sdkmessagefilterid']})",
-        "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})"})
+    [message_filter] = api.rows(
+        "sdkmessagefilters",
+        **{
+            "$select": "sdkmessagefilterid",
+            "$filter": f"primaryobjecttypecode eq '{table}' and _sdkmessageid_value eq {sdk_message['sdkmessageid']}",
+        },
+    )
+    return api.create(
+        "sdkmessageprocessingsteps",
+        {
+            "name": f"UI test: {message} of {table}",
+            "stage": 40,
+            "mode": 1,
+            "rank": 1,
+            "supporteddeployment": 0,
+            "asyncautodelete": True,
+            "sdkmessageid@odata.bind": f"/sdkmessages({sdk_message['sdkmessageid']})",
+            "sdkmessagefilterid@odata.bind": f"/sdkmessagefilters({message_filter['sdkmessagefilterid']})",
+            "eventhandler_serviceendpoint@odata.bind": f"/serviceendpoints({endpoint_id})",
+        },
+    )
 
 
 def test_saving_an_unchanged_form_writes_nothing(person, web_api):

@@ -45,7 +45,9 @@ def seller(person) -> Person:
 
 def test_the_new_invoice_form_defaults_to_the_price_list_and_its_currency(seller, web_api):
     form = seller.get("invoices", "new")
-    [price_list] = web_api().rows("pricelevels", **{"$select": "name,_transactioncurrencyid_value", "$filter": "name eq 'Default Price List'"})
+    [price_list] = web_api().rows(
+        "pricelevels", **{"$select": "name,_transactioncurrencyid_value", "$filter": "name eq 'Default Price List'"}
+    )
     assert field_value(form, "pricelevelid") == price_list["pricelevelid"]
     assert field_value(form, "transactioncurrencyid") == price_list["_transactioncurrencyid_value"]
     assert "US Dollar" in options(form, "transactioncurrencyid")
@@ -54,21 +56,44 @@ def test_the_new_invoice_form_defaults_to_the_price_list_and_its_currency(seller
 def test_an_invoice_with_a_product_line_and_a_write_in_line_totals_as_the_web_api_does(seller, web_api):
     api = web_api()
     account_id, product_id = new_account(seller), new_product(seller, "19.99")
-    invoice_id = new_invoice(seller, f"account:{account_id}", duedate="2026-03-31", datedelivered="2026-03-01", description="Autumn order")
+    invoice_id = new_invoice(
+        seller, f"account:{account_id}", duedate="2026-03-31", datedelivered="2026-03-01", description="Autumn order"
+    )
     add_line(seller, invoice_id, productid=product_id, quantity="3")
-    add_line(seller, invoice_id, productdescription="Delivery to Ōtautahi", quantity="2", priceperunit="12.345", manualdiscountamount="1.50")
+    add_line(
+        seller,
+        invoice_id,
+        productdescription="Delivery to Ōtautahi",
+        quantity="2",
+        priceperunit="12.345",
+        manualdiscountamount="1.50",
+    )
 
     page = seller.get("invoices", invoice_id)
-    invoice = api.get(f"invoices({invoice_id})", **{"$select": "totalamount,totallineitemamount,duedate,datedelivered,description,_customerid_value"})
-    lines = {line["invoicedetailid"]: line for line in api.rows("invoicedetails", **{
-        "$select": "extendedamount,priceperunit,isproductoverridden", "$filter": f"_invoiceid_value eq {invoice_id}"})}
+    invoice = api.get(
+        f"invoices({invoice_id})",
+        **{"$select": "totalamount,totallineitemamount,duedate,datedelivered,description,_customerid_value"},
+    )
+    lines = {
+        line["invoicedetailid"]: line
+        for line in api.rows(
+            "invoicedetails",
+            **{"$select": "extendedamount,priceperunit,isproductoverridden", "$filter": f"_invoiceid_value eq {invoice_id}"},
+        )
+    }
     assert amount(page) == invoice["totalamount"] == 83.17  # 3 × 19.99 + 2 × 12.35 − 1.50
-    assert float(html(page).xpath("//td[@data-field='totallineitemamount']")[0].get("data-amount")) == invoice["totallineitemamount"]
+    assert (
+        float(html(page).xpath("//td[@data-field='totallineitemamount']")[0].get("data-amount")) == invoice["totallineitemamount"]
+    )
     assert set(line_ids(page)) == set(lines)
     for line_id, line in lines.items():
         assert line_amount(page, line_id, "extendedamount") == line["extendedamount"]
     assert sorted(line["priceperunit"] for line in lines.values()) == [12.35, 19.99]
-    assert (invoice["duedate"], invoice["datedelivered"][:10], invoice["description"]) == ("2026-03-31", "2026-03-01", "Autumn order")
+    assert (invoice["duedate"], invoice["datedelivered"][:10], invoice["description"]) == (
+        "2026-03-31",
+        "2026-03-01",
+        "Autumn order",
+    )
     assert invoice["_customerid_value"] == account_id
 
 
@@ -84,12 +109,16 @@ def test_editing_and_removing_lines_recalculates_the_total(seller, web_api):
 
     edit = seller.get("invoices", invoice_id, "lines", product_line)
     assert (field_value(edit, "quantity"), field_value(edit, "priceperunit")) == ("2", "")  # the list price is not overridden
-    saved = seller.post("invoices", invoice_id, "lines", product_line, data={"quantity": "5", "priceperunit": "", "manualdiscountamount": "20"})
+    saved = seller.post(
+        "invoices", invoice_id, "lines", product_line, data={"quantity": "5", "priceperunit": "", "manualdiscountamount": "20"}
+    )
     page = seller.follow(saved)
     assert notices(page) == ["Invoice product saved; the totals were recalculated."]
     assert amount(page) == api.get(f"invoices({invoice_id})", **{"$select": "totalamount"})["totalamount"] == 530.0
 
-    seller.post("invoices", invoice_id, "lines", product_line, data={"quantity": "5", "priceperunit": "90", "manualdiscountamount": "20"})
+    seller.post(
+        "invoices", invoice_id, "lines", product_line, data={"quantity": "5", "priceperunit": "90", "manualdiscountamount": "20"}
+    )
     line = api.get(f"invoicedetails({product_line})", **{"$select": "ispriceoverridden,priceperunit,extendedamount"})
     assert (line["ispriceoverridden"], line["priceperunit"], line["extendedamount"]) == (True, 90.0, 430.0)
 
@@ -103,7 +132,10 @@ def test_a_contact_can_be_the_customer_and_the_header_can_be_edited(seller, web_
     invoice_id = new_invoice(seller, f"contact:{contact_id}")
     page = seller.get("invoices", invoice_id)
     assert field_value(page, "customerid") == f"contact:{contact_id}"
-    form = {name: field_value(page, name) for name in ("name", "customerid", "pricelevelid", "datedelivered", "duedate", "description")}
+    form = {
+        name: field_value(page, name)
+        for name in ("name", "customerid", "pricelevelid", "datedelivered", "duedate", "description")
+    }
     seller.post("invoices", invoice_id, data={**form, "name": "Renamed invoice", "duedate": "2026-12-24"})
     invoice = web_api().get(f"invoices({invoice_id})", **{"$select": "name,duedate,_customerid_value"})
     assert (invoice["name"], invoice["duedate"], invoice["_customerid_value"]) == ("Renamed invoice", "2026-12-24", contact_id)
@@ -126,7 +158,9 @@ def test_marking_an_invoice_paid_closes_it(seller, web_api):
     invoice = web_api().get(f"invoices({invoice_id})", **{"$select": "statecode,statuscode"})
     assert (invoice["statecode"], invoice["statuscode"]) == (2, 100001)
     assert not html(page).xpath("//form[@id='add-line']")
-    refused = seller.post("invoices", invoice_id, "lines", data={"productdescription": "Late extra", "priceperunit": "1", "quantity": "1"})
+    refused = seller.post(
+        "invoices", invoice_id, "lines", data={"productdescription": "Late extra", "priceperunit": "1", "quantity": "1"}
+    )
     assert refused.status_code == 400
     assert "The invoice cannot be changed: it is not active" in error_text(refused)
 

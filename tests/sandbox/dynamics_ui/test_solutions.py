@@ -32,7 +32,11 @@ def harbour_admin(person) -> Person:
 def test_the_import_page_has_an_upload_form(harbour_admin):
     page = harbour_admin.get("solutions", "import")
     [form] = html(page).xpath("//form[@id='import-form']")
-    assert (form.get("method"), form.get("enctype"), form.get("action")) == ("post", "multipart/form-data", harbour_admin.path("solutions", "import"))
+    assert (form.get("method"), form.get("enctype"), form.get("action")) == (
+        "post",
+        "multipart/form-data",
+        harbour_admin.path("solutions", "import"),
+    )
     assert form.xpath(".//input[@type='file']")[0].get("name") == "solution_file"
     assert html(page).xpath("//label[@for='solution_file']")[0].text_content() == "Solution file"
 
@@ -63,7 +67,10 @@ def test_importing_the_solution_through_the_upload_form(harbour_admin, web_api):
     assert api.rows("stl3_dynamicsxeroconnectors", **{"$select": "stl3_name"}) == []
     form = html(harbour_admin.get("invoices", "new"))
     assert {e.get("name") for e in form.xpath("//*[starts-with(@name, 'stl3_')]")} == {
-        "stl3_connectorid", "stl3_xeroinvoicetype", "stl3_lineamounttypes"}
+        "stl3_connectorid",
+        "stl3_xeroinvoicetype",
+        "stl3_lineamounttypes",
+    }
 
 
 def test_a_file_that_is_not_a_solution_is_refused_with_the_reason(harbour_admin):
@@ -89,13 +96,26 @@ def test_with_the_solution_installed_invoices_take_the_xero_columns(solution_in_
     invoice_types, amount_types = options(form, "stl3_xeroinvoicetype"), options(form, "stl3_lineamounttypes")
     assert {"Sales Invoice", "Purchase Invoice (Bill)"} <= set(invoice_types) and "Tax Inclusive" in amount_types
     assert connection_id in options(form, "stl3_connectorid").values()
-    invoice_id = new_id(admin.post("invoices", data={
-        "name": unique("Bill"), "customerid": f"account:{account_id}", "pricelevelid": field_value(form, "pricelevelid"),
-        "transactioncurrencyid": field_value(form, "transactioncurrencyid"), "stl3_xeroinvoicetype": invoice_types["Purchase Invoice (Bill)"],
-        "stl3_lineamounttypes": amount_types["Tax Inclusive"], "stl3_connectorid": connection_id}))
-    invoice = api.get(f"invoices({invoice_id})", **{"$select": "stl3_xeroinvoicetype,stl3_lineamounttypes,_stl3_connectorid_value"})
-    assert (invoice["stl3_xeroinvoicetype"], invoice["stl3_lineamounttypes"]) == (int(invoice_types["Purchase Invoice (Bill)"]),
-                                                                                   int(amount_types["Tax Inclusive"]))
+    invoice_id = new_id(
+        admin.post(
+            "invoices",
+            data={
+                "name": unique("Bill"),
+                "customerid": f"account:{account_id}",
+                "pricelevelid": field_value(form, "pricelevelid"),
+                "transactioncurrencyid": field_value(form, "transactioncurrencyid"),
+                "stl3_xeroinvoicetype": invoice_types["Purchase Invoice (Bill)"],
+                "stl3_lineamounttypes": amount_types["Tax Inclusive"],
+                "stl3_connectorid": connection_id,
+            },
+        )
+    )
+    invoice = api.get(
+        f"invoices({invoice_id})", **{"$select": "stl3_xeroinvoicetype,stl3_lineamounttypes,_stl3_connectorid_value"}
+    )
+    assert (invoice["stl3_xeroinvoicetype"], invoice["stl3_lineamounttypes"]) == (
+        int(invoice_types["Purchase Invoice (Bill)"]),
+        int(amount_types["Tax Inclusive"]),
+    )
     assert invoice["_stl3_connectorid_value"] == connection_id
     assert field_value(admin.get("invoices", invoice_id), "stl3_xeroinvoicetype") == invoice_types["Purchase Invoice (Bill)"]
-

@@ -67,7 +67,9 @@ def answer_of(response: httpx.Response) -> dict[str, str]:
     return dict(forms[0].fields)
 
 
-def sign_in(auth_uri: str, user: dict[str, Any], *, consent: str = "accept", browser: httpx.Client | None = None) -> dict[str, str]:
+def sign_in(
+    auth_uri: str, user: dict[str, Any], *, consent: str = "accept", browser: httpx.Client | None = None
+) -> dict[str, str]:
     """Open `auth_uri`, sign in as `user` if asked, accept (or cancel) consent if asked; return the app's answer."""
     owned = browser is None
     browser = browser or httpx.Client()

@@ -39,6 +39,7 @@ def daemon_app(microsoft) -> dict[str, Any]:
 def user(microsoft) -> Callable[[str], dict[str, Any]]:
     def find(email: str) -> dict[str, Any]:
         return next(u for u in microsoft["users"] if u["email"] == email)
+
     return find
 
 
@@ -46,6 +47,7 @@ def user(microsoft) -> Callable[[str], dict[str, Any]]:
 def organisation(microsoft) -> Callable[[str], dict[str, Any]]:
     def find(unique_name: str) -> dict[str, Any]:
         return next(o for o in microsoft["organisations"] if o["unique_name"] == unique_name)
+
     return find
 
 
@@ -55,14 +57,26 @@ def msal_app(sandbox, microsoft, web_app):
     instance discovery (which would ask login.microsoftonline.com whether a 127.0.0.1 authority is known)."""
     built: list[msal.ConfidentialClientApplication] = []
 
-    def build(app: dict[str, Any] | None = None, *, authority: str | None = None, secret: str | None = None,
-              cache: msal.TokenCache | None = None) -> msal.ConfidentialClientApplication:
+    def build(
+        app: dict[str, Any] | None = None,
+        *,
+        authority: str | None = None,
+        secret: str | None = None,
+        cache: msal.TokenCache | None = None,
+    ) -> msal.ConfidentialClientApplication:
         app = app or web_app
-        built.append(msal.ConfidentialClientApplication(
-            app["client_id"], client_credential=secret or app["client_secret"], authority=authority or microsoft["authority"],
-            verify=sandbox.ca_file, instance_discovery=False, token_cache=cache,
-        ))
+        built.append(
+            msal.ConfidentialClientApplication(
+                app["client_id"],
+                client_credential=secret or app["client_secret"],
+                authority=authority or microsoft["authority"],
+                verify=sandbox.ca_file,
+                instance_discovery=False,
+                token_cache=cache,
+            )
+        )
         return built[-1]
+
     yield build
     for client in built:
         client.http_client.close()  # idle keep-alive TLS connections would hold up the sandbox's shutdown
@@ -81,4 +95,5 @@ def user_tokens(sandbox, microsoft, web_app):
             assert response.status_code == 200, response.text
             cache[(email, scope)] = response.json()
         return cache[(email, scope)]
+
     return get

@@ -20,15 +20,32 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorize_url(microsoft: dict[str, Any], app: dict[str, Any], scope: str, *, tenant: str = "organizations", **extra: str) -> str:
+def authorize_url(
+    microsoft: dict[str, Any], app: dict[str, Any], scope: str, *, tenant: str = "organizations", **extra: str
+) -> str:
     login = microsoft["authorize_url"].split("/organizations/")[0]
-    query = {"client_id": app["client_id"], "response_type": "code", "redirect_uri": REDIRECT, "scope": scope,
-             "state": "st-1", "nonce": "n-1", "client_info": "1", **extra}
+    query = {
+        "client_id": app["client_id"],
+        "response_type": "code",
+        "redirect_uri": REDIRECT,
+        "scope": scope,
+        "state": "st-1",
+        "nonce": "n-1",
+        "client_info": "1",
+        **extra,
+    }
     return f"{login}/{tenant}/oauth2/v2.0/authorize?{urlencode(query)}"
 
 
-def token_call(sandbox, microsoft: dict[str, Any], data: dict[str, str], *, auth: tuple[str, str] | None = None,
-               tenant: str = "organizations", headers: dict[str, str] | None = None) -> httpx.Response:
+def token_call(
+    sandbox,
+    microsoft: dict[str, Any],
+    data: dict[str, str],
+    *,
+    auth: tuple[str, str] | None = None,
+    tenant: str = "organizations",
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     url = microsoft["authority_template"].replace("{tenant}", tenant) + "/oauth2/v2.0/token"
     return httpx.post(url, data=data, auth=auth, headers=headers, verify=sandbox.tls)
 
@@ -39,12 +56,21 @@ def claims_of(token: str) -> dict[str, Any]:
 
 
 def redeem(sandbox, microsoft: dict[str, Any], app: dict[str, Any], code: str, **extra: str) -> httpx.Response:
-    return token_call(sandbox, microsoft, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
-                      auth=(app["client_id"], app["client_secret"]))
+    return token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra},
+        auth=(app["client_id"], app["client_secret"]),
+    )
 
 
 def app_token(sandbox, microsoft: dict[str, Any], app: dict[str, Any], tenant_id: str, resource: str) -> dict[str, Any]:
-    response = token_call(sandbox, microsoft, {"grant_type": "client_credentials", "scope": f"{resource}/.default"},
-                          auth=(app["client_id"], app["client_secret"]), tenant=tenant_id)
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "client_credentials", "scope": f"{resource}/.default"},
+        auth=(app["client_id"], app["client_secret"]),
+        tenant=tenant_id,
+    )
     assert response.status_code == 200, response.text
     return response.json()

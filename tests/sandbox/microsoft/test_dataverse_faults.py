@@ -23,8 +23,12 @@ def own_sandbox(tmp_path_factory):
 
 @pytest.fixture
 def api(own_sandbox, dataverse_org, token):
-    with httpx.Client(base_url=dataverse_org["web_api_url"] + "/", verify=own_sandbox.tls, timeout=10,
-                      headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}) as client:
+    with httpx.Client(
+        base_url=dataverse_org["web_api_url"] + "/",
+        verify=own_sandbox.tls,
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    ) as client:
         yield client
 
 
@@ -35,12 +39,21 @@ def test_the_faults_given_at_start_apply_to_every_dataverse_host(own_sandbox, co
         with control_client(own_sandbox, organisation) as control:
             faults = control.get("/stats").json()["faults"]
         assert faults["seed"] == 11
-        assert faults["plan"]["rates"] == {kind: pytest.approx(0.06) for kind in ("429", "500", "503", "timeout", "drop_after_commit")}
-    assert own_sandbox.manifest["microsoft"]["limits"] == {"enabled": True, "requests": 6000, "concurrent": 52,
-                                                           "execution_ms": 1_200_000, "window_seconds": 300.0}
+        assert faults["plan"]["rates"] == {
+            kind: pytest.approx(0.06) for kind in ("429", "500", "503", "timeout", "drop_after_commit")
+        }
+    assert own_sandbox.manifest["microsoft"]["limits"] == {
+        "enabled": True,
+        "requests": 6000,
+        "concurrent": 52,
+        "execution_ms": 1_200_000,
+        "window_seconds": 300.0,
+    }
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/stats"), ("PUT", "/limits"), ("PUT", "/faults"), ("POST", "/reset-stats")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/stats"), ("PUT", "/limits"), ("PUT", "/faults"), ("POST", "/reset-stats")]
+)
 def test_every_control_route_needs_the_token(own_sandbox, dataverse_org, method, path):
     url = dataverse_org["control_url"] + path
     assert httpx.request(method, url, json={}, verify=own_sandbox.tls).status_code == 401
@@ -64,8 +77,12 @@ def test_an_injected_429_is_shaped_like_the_service_protection_limit(api, contro
     control.put("/faults", json={"rates": {"429": 1.0}}).raise_for_status()
     refused = api.get("WhoAmI")
     assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
-    assert refused.json() == {"error": {"code": "0x80072322",
-                                        "message": "Number of requests exceeded the limit of 6000 over time window of 300 seconds."}}
+    assert refused.json() == {
+        "error": {
+            "code": "0x80072322",
+            "message": "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+        }
+    }
     stats = control.get("/stats").json()
     assert stats["faults"]["injected"]["429"] == 1 and stats["answers"] == {"429": 1}
     # An injected 429 never reached the limiter: no violation, nothing used.
@@ -141,7 +158,9 @@ def test_the_execution_time_budget_refusals_are_counted_too(api, control):
 
 
 def test_faults_are_per_host(own_sandbox, api, control):
-    other = next(o for o in own_sandbox.manifest["microsoft"]["organisations"] if o["control_url"] != str(control.base_url).rstrip("/"))
+    other = next(
+        o for o in own_sandbox.manifest["microsoft"]["organisations"] if o["control_url"] != str(control.base_url).rstrip("/")
+    )
     with control_client(own_sandbox, other) as other_control:
         other_control.put("/faults", json={}).raise_for_status()
         control.put("/faults", json={"rates": {"500": 1.0}}).raise_for_status()

@@ -13,9 +13,13 @@ DOCUMENTED = {"Id", "UniqueName", "UrlName", "FriendlyName", "State", "Version",
 @pytest.fixture
 def discover(sandbox, microsoft, user_tokens):
     """GET Instances… as a person (by email), or with an explicit access token."""
+
     def get(path: str = "", *, email: str = "admin@oakwood.sandbox", token: str | None = None, **params: str) -> httpx.Response:
         token = token or user_tokens(email, f"{microsoft['discovery_resource']}/user_impersonation")["access_token"]
-        return httpx.get(microsoft["discovery_url"] + path, params=params, headers={"Authorization": f"Bearer {token}"}, verify=sandbox.tls)
+        return httpx.get(
+            microsoft["discovery_url"] + path, params=params, headers={"Authorization": f"Bearer {token}"}, verify=sandbox.tls
+        )
+
     return get
 
 
@@ -24,12 +28,15 @@ def unique_names(response: httpx.Response) -> list[str]:
     return sorted(instance["UniqueName"] for instance in response.json()["value"])
 
 
-@pytest.mark.parametrize(("email", "expected"), [
-    ("admin@oakwood.sandbox", ["org1a2b3c4d", "org5e6f7a8b"]),
-    ("sales@oakwood.sandbox", ["org1a2b3c4d"]),
-    ("admin@harbourlights.sandbox", ["org9c0d1e2f"]),
-    ("newstarter@harbourlights.sandbox", []),
-])
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("admin@oakwood.sandbox", ["org1a2b3c4d", "org5e6f7a8b"]),
+        ("sales@oakwood.sandbox", ["org1a2b3c4d"]),
+        ("admin@harbourlights.sandbox", ["org9c0d1e2f"]),
+        ("newstarter@harbourlights.sandbox", []),
+    ],
+)
 def test_each_person_sees_only_their_organisations(discover, email, expected):
     assert unique_names(discover(email=email)) == expected
 
@@ -41,7 +48,12 @@ def test_an_instance_carries_the_documented_fields_and_points_at_dataverse(disco
     assert set(found) >= DOCUMENTED
     assert body["@odata.context"].endswith("/api/discovery/v2.0/$metadata#Instances")
     assert (found["Id"], found["UrlName"], found["FriendlyName"], found["State"], found["Version"]) == (
-        org["id"], "oakwood-sales", "Oakwood Sales", 0, "9.2.25113.00174")
+        org["id"],
+        "oakwood-sales",
+        "Oakwood Sales",
+        0,
+        "9.2.25113.00174",
+    )
     assert found["Url"] == found["ApiUrl"] == org["url"]
     assert (found["TenantId"], found["Region"], found["IsUserSysAdmin"]) == (org["tenant_id"], "OCE", False)
 
@@ -73,13 +85,16 @@ def test_select_narrows_the_fields(discover):
     assert all(set(instance) == {"UniqueName", "Url"} for instance in body["value"])
 
 
-@pytest.mark.parametrize(("expression", "expected"), [
-    ("State eq 0", ["org1a2b3c4d", "org5e6f7a8b"]),
-    ("State eq 1", []),
-    ("UniqueName eq 'org5e6f7a8b'", ["org5e6f7a8b"]),
-    ("Purpose eq 'Sandbox' or UniqueName eq 'org1a2b3c4d'", ["org1a2b3c4d", "org5e6f7a8b"]),
-    ("(Purpose eq 'Sandbox' or Purpose eq 'Production') and State ne 0", []),
-])
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("State eq 0", ["org1a2b3c4d", "org5e6f7a8b"]),
+        ("State eq 1", []),
+        ("UniqueName eq 'org5e6f7a8b'", ["org5e6f7a8b"]),
+        ("Purpose eq 'Sandbox' or UniqueName eq 'org1a2b3c4d'", ["org1a2b3c4d", "org5e6f7a8b"]),
+        ("(Purpose eq 'Sandbox' or Purpose eq 'Production') and State ne 0", []),
+    ],
+)
 def test_filters_work(discover, expression, expected):
     assert unique_names(discover(**{"$filter": expression})) == expected
 

@@ -106,14 +106,17 @@ def test_scopes_for_two_resources_are_refused(identity):
     assert raised.value.code == 28000
 
 
-@pytest.mark.parametrize(("scope", "expected"), [
-    ("https://127.0.0.1:9414/user_impersonation", ("https://127.0.0.1:9414", "user_impersonation")),
-    ("https://127.0.0.1:9412//user_impersonation", ("https://127.0.0.1:9412", "user_impersonation")),
-    ("https://localhost:9414/.default", ("https://127.0.0.1:9414", ".default")),
-    ("http://127.0.0.1:9414/user_impersonation", None),
-    ("https://127.0.0.1:9414/api/user_impersonation", None),
-    ("user_impersonation", None),
-])
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("https://127.0.0.1:9414/user_impersonation", ("https://127.0.0.1:9414", "user_impersonation")),
+        ("https://127.0.0.1:9412//user_impersonation", ("https://127.0.0.1:9412", "user_impersonation")),
+        ("https://localhost:9414/.default", ("https://127.0.0.1:9414", ".default")),
+        ("http://127.0.0.1:9414/user_impersonation", None),
+        ("https://127.0.0.1:9414/api/user_impersonation", None),
+        ("user_impersonation", None),
+    ],
+)
 def test_resource_scopes_split_into_origin_and_permission(scope, expected):
     assert split_resource_scope(scope) == expected
 
@@ -127,11 +130,14 @@ def test_the_discovery_properties_are_the_fields_of_an_instance():
     assert set(instance(seed.ORGANISATIONS[0], ORG_URL, "Salesperson")) == PROPERTIES
 
 
-@pytest.mark.parametrize(("key", "expected"), [
-    ("A0E72881-AD0B-4888-9F98-C15AED17D67F", ("Id", "a0e72881-ad0b-4888-9f98-c15aed17d67f")),
-    ("UniqueName='org1a2b3c4d'", ("UniqueName", "org1a2b3c4d")),
-    ("Region=OCE", ("Region", "OCE")),
-])
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("A0E72881-AD0B-4888-9F98-C15AED17D67F", ("Id", "a0e72881-ad0b-4888-9f98-c15aed17d67f")),
+        ("UniqueName='org1a2b3c4d'", ("UniqueName", "org1a2b3c4d")),
+        ("Region=OCE", ("Region", "OCE")),
+    ],
+)
 def test_discovery_keys(key, expected):
     assert parse_key(key) == expected
 

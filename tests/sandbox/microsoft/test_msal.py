@@ -46,11 +46,15 @@ def test_msal_signs_a_person_in_and_remembers_the_account(msal_app, microsoft, u
 
 def test_the_discovery_token_finds_the_persons_organisations(sandbox, msal_app, microsoft, user):
     result = signed_in(msal_app(), microsoft, user("admin@oakwood.sandbox"))
-    listed = httpx.get(microsoft["discovery_url"], headers={"Authorization": f"Bearer {result['access_token']}"}, verify=sandbox.tls)
+    listed = httpx.get(
+        microsoft["discovery_url"], headers={"Authorization": f"Bearer {result['access_token']}"}, verify=sandbox.tls
+    )
     assert sorted(i["UniqueName"] for i in listed.json()["value"]) == ["org1a2b3c4d", "org5e6f7a8b"]
 
 
-def test_msal_gets_an_organisation_token_silently_after_signing_in_for_discovery(sandbox, msal_app, microsoft, user, organisation):
+def test_msal_gets_an_organisation_token_silently_after_signing_in_for_discovery(
+    sandbox, msal_app, microsoft, user, organisation
+):
     app = msal_app()
     signed_in(app, microsoft, user("admin@oakwood.sandbox"))
     org = organisation("org5e6f7a8b")
@@ -83,7 +87,12 @@ def test_msal_gets_an_app_only_token_with_the_tenant_authority(sandbox, msal_app
     tenant = next(t for t in microsoft["tenants"] if t["tenant_id"] == org["tenant_id"])
     result = msal_app(daemon_app, authority=tenant["authority"]).acquire_token_for_client([org["url"] + "/.default"])
     claims = claims_of(result["access_token"])
-    assert (claims["aud"], claims["tid"], claims["appid"], claims["idtyp"]) == (org["url"], tenant["tenant_id"], daemon_app["client_id"], "app")
+    assert (claims["aud"], claims["tid"], claims["appid"], claims["idtyp"]) == (
+        org["url"],
+        tenant["tenant_id"],
+        daemon_app["client_id"],
+        "app",
+    )
     assert claims["oid"] == daemon_app["service_principals"][tenant["tenant_id"]] and "scp" not in claims
     assert who_am_i(sandbox, org, result["access_token"]).json()["OrganizationId"] == org["id"]
 
@@ -91,7 +100,9 @@ def test_msal_gets_an_app_only_token_with_the_tenant_authority(sandbox, msal_app
 def test_cancelling_consent_gives_msal_access_denied(msal_app, microsoft, user):
     app = msal_app()
     flow = app.initiate_auth_code_flow(discovery_scope(microsoft), redirect_uri=REDIRECT, prompt="consent")
-    result = app.acquire_token_by_auth_code_flow(flow, sign_in(flow["auth_uri"], user("auditor@oakwood.sandbox"), consent="cancel"))
+    result = app.acquire_token_by_auth_code_flow(
+        flow, sign_in(flow["auth_uri"], user("auditor@oakwood.sandbox"), consent="cancel")
+    )
     assert result["error"] == "access_denied"
     assert result["error_description"].startswith("AADSTS65004:")
     assert app.get_accounts() == []

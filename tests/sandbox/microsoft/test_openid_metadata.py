@@ -35,7 +35,9 @@ def test_a_tenant_configuration_names_the_tenant_even_when_asked_by_domain(sandb
     by_id = configuration(sandbox, microsoft, tenant["tenant_id"]).json()
     by_domain = configuration(sandbox, microsoft, tenant["domain"]).json()
     assert by_id == by_domain
-    assert by_id["issuer"] == f"{tenant['authority']}/v2.0" and by_id["token_endpoint"] == f"{tenant['authority']}/oauth2/v2.0/token"
+    assert (
+        by_id["issuer"] == f"{tenant['authority']}/v2.0" and by_id["token_endpoint"] == f"{tenant['authority']}/oauth2/v2.0/token"
+    )
 
 
 def test_an_unknown_tenant_has_no_configuration(sandbox, microsoft):
@@ -50,19 +52,29 @@ def test_the_published_key_verifies_the_tokens(sandbox, microsoft, daemon_app):
     [key] = keys
     public = rsa.RSAPublicNumbers(_int(key["e"]), _int(key["n"])).public_key()
     header, payload, signature = token.split(".")
-    public.verify(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)), f"{header}.{payload}".encode(),
-                  padding.PKCS1v15(), hashes.SHA256())  # raises if the signature does not match
+    public.verify(
+        base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+        f"{header}.{payload}".encode(),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )  # raises if the signature does not match
 
 
 def test_instance_discovery_knows_the_sandbox_authority(sandbox, microsoft):
     identity = sandbox.url("microsoft-identity")
-    answer = httpx.get(f"{identity}/common/discovery/instance", verify=sandbox.tls, params={
-        "api-version": "1.1", "authorization_endpoint": "https://127.0.0.1/organizations/oauth2/v2.0/authorize"}).json()
+    answer = httpx.get(
+        f"{identity}/common/discovery/instance",
+        verify=sandbox.tls,
+        params={"api-version": "1.1", "authorization_endpoint": "https://127.0.0.1/organizations/oauth2/v2.0/authorize"},
+    ).json()
     assert answer["tenant_discovery_endpoint"] == microsoft["openid_configuration_url"]
     assert answer["metadata"][0]["aliases"] == ["127.0.0.1"]
 
 
 def test_instance_discovery_refuses_other_authorities(sandbox):
-    response = httpx.get(sandbox.url("microsoft-identity") + "/common/discovery/instance", verify=sandbox.tls,
-                         params={"authorization_endpoint": "https://login.example.com/common/oauth2/v2.0/authorize"})
+    response = httpx.get(
+        sandbox.url("microsoft-identity") + "/common/discovery/instance",
+        verify=sandbox.tls,
+        params={"authorization_endpoint": "https://login.example.com/common/oauth2/v2.0/authorize"},
+    )
     assert response.status_code == 400 and response.json()["error"] == "invalid_instance"

@@ -24,7 +24,9 @@ def test_a_person_signs_in_then_sees_what_the_app_asks_for(microsoft, web_app, u
     with httpx.Client() as browser:
         page = browser.get(authorize_url(microsoft, web_app, discovery_scope(microsoft), prompt="consent"))
         assert is_sign_in(page) and web_app["name"] in page.text
-        page = submit(browser, page, login=user("sales@oakwood.sandbox")["email"], passwd=user("sales@oakwood.sandbox")["password"])
+        page = submit(
+            browser, page, login=user("sales@oakwood.sandbox")["email"], passwd=user("sales@oakwood.sandbox")["password"]
+        )
         assert is_consent(page)
         assert "Access Dynamics 365 as organization users" in page.text
         assert "Maintain access to data you have given it access to" in page.text
@@ -35,8 +37,11 @@ def test_a_person_signs_in_then_sees_what_the_app_asks_for(microsoft, web_app, u
 
 
 def test_cancelling_consent_sends_access_denied_back(microsoft, web_app, user):
-    answer = sign_in(authorize_url(microsoft, web_app, discovery_scope(microsoft), prompt="consent"), user("sales@oakwood.sandbox"),
-                     consent="cancel")
+    answer = sign_in(
+        authorize_url(microsoft, web_app, discovery_scope(microsoft), prompt="consent"),
+        user("sales@oakwood.sandbox"),
+        consent="cancel",
+    )
     assert (answer["error"], answer["error_subcode"], answer["state"]) == ("access_denied", "cancel", "st-1")
     assert answer["error_description"].startswith("AADSTS65004:")
 
@@ -81,14 +86,18 @@ def test_a_tenant_specific_sign_in_refuses_people_from_other_tenants(microsoft, 
 
 
 def test_the_tenant_may_be_named_by_its_domain(microsoft, web_app, user):
-    answer = sign_in(authorize_url(microsoft, web_app, discovery_scope(microsoft), tenant="oakwood.sandbox"), user("sales@oakwood.sandbox"))
+    answer = sign_in(
+        authorize_url(microsoft, web_app, discovery_scope(microsoft), tenant="oakwood.sandbox"), user("sales@oakwood.sandbox")
+    )
     assert "code" in answer
 
 
 def test_form_post_answers_with_a_form_that_posts_to_the_app(microsoft, web_app, user):
     with httpx.Client() as browser:
         page = browser.get(authorize_url(microsoft, web_app, discovery_scope(microsoft), response_mode="form_post"))
-        page = submit(browser, page, login=user("sales@oakwood.sandbox")["email"], passwd=user("sales@oakwood.sandbox")["password"])
+        page = submit(
+            browser, page, login=user("sales@oakwood.sandbox")["email"], passwd=user("sales@oakwood.sandbox")["password"]
+        )
         if is_consent(page):
             page = submit(browser, page, button="accept")
     form = forms_of(page)[0]
@@ -96,26 +105,36 @@ def test_form_post_answers_with_a_form_that_posts_to_the_app(microsoft, web_app,
 
 
 def test_any_loopback_port_is_accepted_for_a_registered_redirect_uri(microsoft, web_app, user):
-    answer = sign_in(authorize_url(microsoft, web_app, discovery_scope(microsoft), redirect_uri="http://127.0.0.1:8123/dynamics/callback/"),
-                     user("sales@oakwood.sandbox"))
+    answer = sign_in(
+        authorize_url(microsoft, web_app, discovery_scope(microsoft), redirect_uri="http://127.0.0.1:8123/dynamics/callback/"),
+        user("sales@oakwood.sandbox"),
+    )
     assert "code" in answer
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"client_id": "00000000-0000-0000-0000-000000000001"}, "AADSTS700016"),
-    ({"redirect_uri": "https://evil.example.com/cb"}, "AADSTS50011"),
-    ({"redirect_uri": "http://127.0.0.1:8000/elsewhere/"}, "AADSTS50011"),
-], ids=["unknown client", "foreign redirect", "other loopback path"])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"client_id": "00000000-0000-0000-0000-000000000001"}, "AADSTS700016"),
+        ({"redirect_uri": "https://evil.example.com/cb"}, "AADSTS50011"),
+        ({"redirect_uri": "http://127.0.0.1:8000/elsewhere/"}, "AADSTS50011"),
+    ],
+    ids=["unknown client", "foreign redirect", "other loopback path"],
+)
 def test_a_bad_client_or_redirect_uri_is_shown_not_redirected(microsoft, web_app, change, code):
     page = httpx.get(authorize_url(microsoft, web_app, discovery_scope(microsoft), **change))
     assert page.status_code == 400 and code in page.text
 
 
-@pytest.mark.parametrize(("change", "error"), [
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"scope": "https://127.0.0.1:1/user_impersonation openid"}, "invalid_resource"),
-    ({"scope": "https://127.0.0.1:1/Mail.Read openid"}, "invalid_scope"),
-], ids=["implicit flow", "unknown resource", "unknown permission"])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scope": "https://127.0.0.1:1/user_impersonation openid"}, "invalid_resource"),
+        ({"scope": "https://127.0.0.1:1/Mail.Read openid"}, "invalid_scope"),
+    ],
+    ids=["implicit flow", "unknown resource", "unknown permission"],
+)
 def test_other_bad_requests_go_back_to_the_app_with_an_error(microsoft, web_app, change, error):
     query = {"scope": discovery_scope(microsoft), **change}
     answer = answer_of(httpx.get(authorize_url(microsoft, web_app, query.pop("scope"), **query)))
@@ -126,6 +145,8 @@ def test_signing_out_forgets_the_session(microsoft, web_app, user):
     login = microsoft["authorize_url"].split("/organizations/")[0]
     with httpx.Client() as browser:
         sign_in(authorize_url(microsoft, web_app, discovery_scope(microsoft)), user("sales@oakwood.sandbox"), browser=browser)
-        out = browser.get(f"{login}/organizations/oauth2/v2.0/logout", params={"post_logout_redirect_uri": "http://127.0.0.1:8000/"})
+        out = browser.get(
+            f"{login}/organizations/oauth2/v2.0/logout", params={"post_logout_redirect_uri": "http://127.0.0.1:8000/"}
+        )
         assert out.headers["location"] == "http://127.0.0.1:8000/"
         assert is_sign_in(browser.get(authorize_url(microsoft, web_app, discovery_scope(microsoft))))

@@ -18,19 +18,31 @@ def code_for(microsoft, app, person, scope: str, **extra: str) -> str:
 
 
 def refresh(sandbox, microsoft, app, refresh_token: str, scope: str):
-    return token_call(sandbox, microsoft, {"grant_type": "refresh_token", "refresh_token": refresh_token, "scope": f"{scope} {SIGN_IN}"},
-                      auth=(app["client_id"], app["client_secret"]))
+    return token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "refresh_token", "refresh_token": refresh_token, "scope": f"{scope} {SIGN_IN}"},
+        auth=(app["client_id"], app["client_secret"]),
+    )
 
 
 def test_errors_have_entras_shape(sandbox, microsoft, web_app):
-    response = token_call(sandbox, microsoft, {"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT},
-                          auth=(web_app["client_id"], web_app["client_secret"]), headers={"client-request-id": "my-correlation"})
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT},
+        auth=(web_app["client_id"], web_app["client_secret"]),
+        headers={"client-request-id": "my-correlation"},
+    )
     body = response.json()
     assert response.status_code == 400
     assert set(body) == {"error", "error_description", "error_codes", "timestamp", "trace_id", "correlation_id", "error_uri"}
     assert body["error"] == "invalid_grant" and body["error_codes"] == [70000]
     assert body["error_description"].startswith("AADSTS70000: ")
-    assert f"Trace ID: {body['trace_id']}\r\nCorrelation ID: my-correlation\r\nTimestamp: {body['timestamp']}" in body["error_description"]
+    assert (
+        f"Trace ID: {body['trace_id']}\r\nCorrelation ID: my-correlation\r\nTimestamp: {body['timestamp']}"
+        in body["error_description"]
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", body["timestamp"])
 
 
@@ -50,7 +62,12 @@ def test_delegated_access_tokens_carry_the_users_claims(sandbox, microsoft, web_
     claims = claims_of(tokens["access_token"])
     assert claims["aud"] == org["url"]
     assert (claims["oid"], claims["tid"], claims["appid"], claims["upn"], claims["name"]) == (
-        person["object_id"], person["tenant_id"], web_app["client_id"], person["email"], person["name"])
+        person["object_id"],
+        person["tenant_id"],
+        web_app["client_id"],
+        person["email"],
+        person["name"],
+    )
     assert claims["scp"] == "user_impersonation" and claims["idtyp"] == "user" and claims["ver"] == "1.0"
     assert claims["iss"] == microsoft["authority_template"].replace("{tenant}", person["tenant_id"]) + "/"
     assert 3600 <= claims["exp"] - claims["iat"] <= 4500
@@ -63,7 +80,11 @@ def test_the_id_token_carries_the_nonce_sent_to_authorize(sandbox, microsoft, we
     claims = claims_of(redeem(sandbox, microsoft, web_app, code).json()["id_token"])
     assert claims["nonce"] == "nonce-42" and claims["aud"] == web_app["client_id"]
     assert (claims["oid"], claims["tid"], claims["preferred_username"], claims["ver"]) == (
-        person["object_id"], person["tenant_id"], person["email"], "2.0")
+        person["object_id"],
+        person["tenant_id"],
+        person["email"],
+        "2.0",
+    )
 
 
 @pytest.mark.parametrize("method", ["S256", "plain"])
@@ -71,11 +92,21 @@ def test_pkce_needs_the_right_verifier(sandbox, microsoft, web_app, user, method
     verifier, challenge = pkce_pair()
     person, scope = user("sales@oakwood.sandbox"), f"{microsoft['discovery_resource']}/user_impersonation"
     sent = challenge if method == "S256" else verifier
-    bad = redeem(sandbox, microsoft, web_app, code_for(microsoft, web_app, person, scope, code_challenge=sent, code_challenge_method=method),
-                 code_verifier="x" * 43)
+    bad = redeem(
+        sandbox,
+        microsoft,
+        web_app,
+        code_for(microsoft, web_app, person, scope, code_challenge=sent, code_challenge_method=method),
+        code_verifier="x" * 43,
+    )
     assert bad.status_code == 400 and bad.json()["error_codes"] == [501481]
-    good = redeem(sandbox, microsoft, web_app, code_for(microsoft, web_app, person, scope, code_challenge=sent, code_challenge_method=method),
-                  code_verifier=verifier)
+    good = redeem(
+        sandbox,
+        microsoft,
+        web_app,
+        code_for(microsoft, web_app, person, scope, code_challenge=sent, code_challenge_method=method),
+        code_verifier=verifier,
+    )
     assert good.status_code == 200
 
 
@@ -87,14 +118,26 @@ def test_the_redirect_uri_must_match_the_one_the_code_was_issued_for(sandbox, mi
 
 def test_client_credentials_in_the_body_work_too(sandbox, microsoft, web_app, user):
     code = code_for(microsoft, web_app, user("sales@oakwood.sandbox"), f"{microsoft['discovery_resource']}/user_impersonation")
-    response = token_call(sandbox, microsoft, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                                               "client_id": web_app["client_id"], "client_secret": web_app["client_secret"]})
+    response = token_call(
+        sandbox,
+        microsoft,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": web_app["client_id"],
+            "client_secret": web_app["client_secret"],
+        },
+    )
     assert response.status_code == 200
 
 
 def test_a_missing_secret_is_invalid_client(sandbox, microsoft, web_app):
-    response = token_call(sandbox, microsoft, {"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT,
-                                               "client_id": web_app["client_id"]})
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT, "client_id": web_app["client_id"]},
+    )
     assert (response.status_code, response.json()["error"], response.json()["error_codes"]) == (401, "invalid_client", [7000218])
 
 
@@ -109,8 +152,12 @@ def test_each_refresh_returns_a_new_refresh_token_and_the_old_one_keeps_working(
 
 def test_one_refresh_token_serves_every_organisation(sandbox, microsoft, web_app, user, organisation):
     # The double slash is how Microsoft's own sample writes the discovery scope (its resource ends in '/').
-    tokens = redeem(sandbox, microsoft, web_app, code_for(
-        microsoft, web_app, user("admin@oakwood.sandbox"), f"{microsoft['discovery_resource']}//user_impersonation")).json()
+    tokens = redeem(
+        sandbox,
+        microsoft,
+        web_app,
+        code_for(microsoft, web_app, user("admin@oakwood.sandbox"), f"{microsoft['discovery_resource']}//user_impersonation"),
+    ).json()
     assert claims_of(tokens["access_token"])["aud"] == microsoft["discovery_resource"]
     for unique_name in ("org1a2b3c4d", "org5e6f7a8b"):
         url = organisation(unique_name)["url"]
@@ -126,7 +173,9 @@ def test_a_refresh_token_belongs_to_its_client(sandbox, microsoft, web_app, daem
 
 
 def test_a_made_up_refresh_token_is_invalid_grant(sandbox, microsoft, web_app):
-    response = refresh(sandbox, microsoft, web_app, "1.Anot-a-refresh-token", f"{microsoft['discovery_resource']}/user_impersonation")
+    response = refresh(
+        sandbox, microsoft, web_app, "1.Anot-a-refresh-token", f"{microsoft['discovery_resource']}/user_impersonation"
+    )
     assert (response.json()["error"], response.json()["error_codes"]) == ("invalid_grant", [9002313])
 
 
@@ -141,34 +190,58 @@ def test_app_only_tokens_name_the_application_user(sandbox, microsoft, daemon_ap
 
 
 def test_client_credentials_need_a_tenant(sandbox, microsoft, daemon_app, organisation):
-    response = token_call(sandbox, microsoft, {"grant_type": "client_credentials", "scope": organisation("org1a2b3c4d")["url"] + "/.default"},
-                          auth=(daemon_app["client_id"], daemon_app["client_secret"]), tenant="organizations")
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "client_credentials", "scope": organisation("org1a2b3c4d")["url"] + "/.default"},
+        auth=(daemon_app["client_id"], daemon_app["client_secret"]),
+        tenant="organizations",
+    )
     assert response.json()["error_codes"] == [50059]
 
 
 def test_client_credentials_need_a_default_scope(sandbox, microsoft, daemon_app, organisation):
     org = organisation("org1a2b3c4d")
-    response = token_call(sandbox, microsoft, {"grant_type": "client_credentials", "scope": org["url"] + "/user_impersonation"},
-                          auth=(daemon_app["client_id"], daemon_app["client_secret"]), tenant=org["tenant_id"])
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "client_credentials", "scope": org["url"] + "/user_impersonation"},
+        auth=(daemon_app["client_id"], daemon_app["client_secret"]),
+        tenant=org["tenant_id"],
+    )
     assert (response.json()["error"], response.json()["error_codes"]) == ("invalid_scope", [1002012])
 
 
 def test_an_unknown_resource_is_refused(sandbox, microsoft, daemon_app, organisation):
     org = organisation("org1a2b3c4d")
-    response = token_call(sandbox, microsoft, {"grant_type": "client_credentials", "scope": "https://127.0.0.1:1/.default"},
-                          auth=(daemon_app["client_id"], daemon_app["client_secret"]), tenant=org["tenant_id"])
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "client_credentials", "scope": "https://127.0.0.1:1/.default"},
+        auth=(daemon_app["client_id"], daemon_app["client_secret"]),
+        tenant=org["tenant_id"],
+    )
     assert (response.json()["error"], response.json()["error_codes"]) == ("invalid_resource", [500011])
 
 
 def test_an_unknown_tenant_is_refused(sandbox, microsoft, daemon_app):
-    response = token_call(sandbox, microsoft, {"grant_type": "client_credentials", "scope": "x"},
-                          auth=(daemon_app["client_id"], daemon_app["client_secret"]), tenant="nowhere.example")
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "client_credentials", "scope": "x"},
+        auth=(daemon_app["client_id"], daemon_app["client_secret"]),
+        tenant="nowhere.example",
+    )
     assert response.json()["error_codes"] == [90002]
 
 
 def test_an_unsupported_grant_type_is_named(sandbox, microsoft, web_app):
-    response = token_call(sandbox, microsoft, {"grant_type": "password", "username": "a", "password": "b"},
-                          auth=(web_app["client_id"], web_app["client_secret"]))
+    response = token_call(
+        sandbox,
+        microsoft,
+        {"grant_type": "password", "username": "a", "password": "b"},
+        auth=(web_app["client_id"], web_app["client_secret"]),
+    )
     assert response.json()["error"] == "unsupported_grant_type"
 
 

@@ -34,9 +34,16 @@ class XeroApi:
         self.connection = connection
         self.tenant_id = connection.tenant_id
         self.validator = accounting_validator()
-        self.http = httpx.Client(base_url=sandbox.xero["api_url"], verify=sandbox.tls, timeout=10, headers={
-            "Authorization": f"Bearer {connection.access_token}", "xero-tenant-id": connection.tenant_id, "Accept": "application/json",
-        })
+        self.http = httpx.Client(
+            base_url=sandbox.xero["api_url"],
+            verify=sandbox.tls,
+            timeout=10,
+            headers={
+                "Authorization": f"Bearer {connection.access_token}",
+                "xero-tenant-id": connection.tenant_id,
+                "Accept": "application/json",
+            },
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -67,24 +74,53 @@ class XeroApi:
     def new_contact(self, **fields: Any) -> dict[str, Any]:
         return self.created("Contacts", {"Name": unique("Contact"), "EmailAddress": "accounts@example.com", **fields})
 
-    def new_invoice(self, *, contact: dict[str, Any] | None = None, lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+    def new_invoice(
+        self, *, contact: dict[str, Any] | None = None, lines: list[dict[str, Any]] | None = None, **fields: Any
+    ) -> dict[str, Any]:
         """A sales invoice for 100.00 + GST; `Contact=` names the contact as Xero accepts it, `contact=` passes one created earlier."""
         if "Contact" not in fields:
             fields["Contact"] = {"ContactID": (contact or self.new_contact())["ContactID"]}
-        return self.created("Invoices", {
-            "Type": "ACCREC", "Date": "2026-03-02",
-            "LineItems": lines or [{"Description": "Consulting", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200"}], **fields,
-        })
+        return self.created(
+            "Invoices",
+            {
+                "Type": "ACCREC",
+                "Date": "2026-03-02",
+                "LineItems": lines or [{"Description": "Consulting", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200"}],
+                **fields,
+            },
+        )
 
     def new_credit_note(self, *, contact: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        return self.created("CreditNotes", {
-            "Type": "ACCRECCREDIT", "Contact": {"ContactID": contact["ContactID"]}, "Date": "2026-03-03", "Status": "AUTHORISED",
-            "LineItems": [{"Description": "Refund", "Quantity": 1, "UnitAmount": 20, "AccountCode": "200"}], **fields,
-        })
+        return self.created(
+            "CreditNotes",
+            {
+                "Type": "ACCRECCREDIT",
+                "Contact": {"ContactID": contact["ContactID"]},
+                "Date": "2026-03-03",
+                "Status": "AUTHORISED",
+                "LineItems": [{"Description": "Refund", "Quantity": 1, "UnitAmount": 20, "AccountCode": "200"}],
+                **fields,
+            },
+        )
 
-    def pay(self, invoice: dict[str, Any], amount: float, *, headers: dict[str, str] | None = None, **fields: Any) -> httpx.Response:
-        return self.put("/Payments", headers=headers, json={"Payments": [{
-            "Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": amount, "Date": "2026-03-10", **fields}]})
+    def pay(
+        self, invoice: dict[str, Any], amount: float, *, headers: dict[str, str] | None = None, **fields: Any
+    ) -> httpx.Response:
+        return self.put(
+            "/Payments",
+            headers=headers,
+            json={
+                "Payments": [
+                    {
+                        "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+                        "Account": {"Code": "090"},
+                        "Amount": amount,
+                        "Date": "2026-03-10",
+                        **fields,
+                    }
+                ]
+            },
+        )
 
     def invoice(self, invoice_id: str, **options: Any) -> dict[str, Any]:
         return self.get(f"/Invoices/{invoice_id}", **options).json()["Invoices"][0]
@@ -93,9 +129,15 @@ class XeroApi:
 # --- the official SDK ------------------------------------------------------------------------------------
 def sdk_token(tokens: dict[str, Any]) -> dict[str, Any]:
     """The token dictionary the SDK keeps: scope as a list, and expires_at (without it, no refresh ever happens)."""
-    return {"access_token": tokens["access_token"], "refresh_token": tokens.get("refresh_token"), "id_token": tokens.get("id_token"),
-            "scope": tokens["scope"].split(), "expires_in": tokens["expires_in"], "token_type": tokens["token_type"],
-            "expires_at": time.time() + tokens["expires_in"]}
+    return {
+        "access_token": tokens["access_token"],
+        "refresh_token": tokens.get("refresh_token"),
+        "id_token": tokens.get("id_token"),
+        "scope": tokens["scope"].split(),
+        "expires_in": tokens["expires_in"],
+        "token_type": tokens["token_type"],
+        "expires_at": time.time() + tokens["expires_in"],
+    }
 
 
 def sdk_configuration(ca_file: str, connection: Connection) -> Configuration:
@@ -149,7 +191,7 @@ class SdkSession:
         path = urlsplit(url).path
         api_url, api_host = self.sandbox.xero["api_url"], self.sandbox.url("xero-api")
         if url.startswith(api_url):
-            accounting_validator().check(method, path[len(urlsplit(api_url).path):], status, body)
+            accounting_validator().check(method, path[len(urlsplit(api_url).path) :], status, body)
         elif url.startswith(api_host) and path.lower().startswith("/connections"):
             identity_validator().check(method, path, status, body)
         # The token endpoint is described by no spec file; the SDK parsing the answer is the check there.

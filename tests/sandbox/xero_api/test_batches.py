@@ -36,18 +36,33 @@ def test_by_default_a_failure_makes_a_400_but_valid_elements_are_still_saved(api
 
 
 def test_invoice_errors_are_flagged_with_has_errors_and_dates_echo_in_xero_format(api):
-    response = api.put("/Invoices", params={"summarizeErrors": "False"}, json={"Invoices": [
-        {"Type": "ACCREC", "Contact": {"Name": unique("Echo")}, "Date": "2026-02-01", "InvoiceNumber": "X" * 256},
-    ]})
+    response = api.put(
+        "/Invoices",
+        params={"summarizeErrors": "False"},
+        json={
+            "Invoices": [
+                {"Type": "ACCREC", "Contact": {"Name": unique("Echo")}, "Date": "2026-02-01", "InvoiceNumber": "X" * 256},
+            ]
+        },
+    )
     [element] = response.json()["Invoices"]
-    assert (element["HasErrors"], element["StatusAttributeString"], element["Date"]) == (True, "ERROR", "/Date(1769904000000+0000)/")
+    assert (element["HasErrors"], element["StatusAttributeString"], element["Date"]) == (
+        True,
+        "ERROR",
+        "/Date(1769904000000+0000)/",
+    )
 
 
 def test_unknown_enum_values_are_reported_but_not_echoed(api):
-    response = api.put("/Invoices", params={"summarizeErrors": "False"}, json={"Invoices": [
-        {"Type": "ACCREC", "Contact": {"Name": unique("Enum")}, "LineAmountTypes": "Sometimes"}]})
+    response = api.put(
+        "/Invoices",
+        params={"summarizeErrors": "False"},
+        json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Enum")}, "LineAmountTypes": "Sometimes"}]},
+    )
     [element] = response.json()["Invoices"]
-    assert "LineAmountTypes" not in element and "not a valid value for LineAmountTypes" in element["ValidationErrors"][0]["Message"]
+    assert (
+        "LineAmountTypes" not in element and "not a valid value for LineAmountTypes" in element["ValidationErrors"][0]["Message"]
+    )
 
 
 def test_a_single_object_or_a_bare_list_is_accepted_as_a_batch(api):
@@ -63,8 +78,10 @@ def test_a_body_that_is_not_json_is_a_post_data_error(api):
 
 def test_post_creates_and_updates_in_one_batch(api):
     existing = api.new_contact()
-    response = api.post("/Contacts", json={"Contacts": [{"ContactID": existing["ContactID"], "LastName": "Updated"},
-                                                         {"Name": unique("Brand new")}]})
+    response = api.post(
+        "/Contacts",
+        json={"Contacts": [{"ContactID": existing["ContactID"], "LastName": "Updated"}, {"Name": unique("Brand new")}]},
+    )
     updated, created = response.json()["Contacts"]
     assert updated["ContactID"] == existing["ContactID"] and updated["LastName"] == "Updated"
     assert created["ContactID"] != existing["ContactID"]

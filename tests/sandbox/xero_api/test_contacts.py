@@ -7,9 +7,13 @@ from tests.sandbox.xero_api.client import unique
 
 def test_it_creates_a_contact_and_reads_it_back_by_id_and_by_number(api):
     number = unique("C")
-    created = api.new_contact(ContactNumber=number, FirstName="Mere", LastName="Parata",
-                              Addresses=[{"AddressType": "STREET", "City": "Wellington"}],
-                              Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "021 555"}])
+    created = api.new_contact(
+        ContactNumber=number,
+        FirstName="Mere",
+        LastName="Parata",
+        Addresses=[{"AddressType": "STREET", "City": "Wellington"}],
+        Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "021 555"}],
+    )
     assert created["ContactStatus"] == "ACTIVE" and created["IsCustomer"] is False
     assert api.get(f"/Contacts/{created['ContactID']}").json()["Contacts"] == [created]
     assert api.get(f"/Contacts/{number}").json()["Contacts"][0]["ContactID"] == created["ContactID"]
@@ -28,7 +32,8 @@ def test_it_rejects_a_duplicate_name(api):
     response = api.put("/Contacts", json={"Contacts": [{"Name": name.upper()}]})
     assert response.status_code == 400
     assert response.json()["Elements"][0]["ValidationErrors"][0]["Message"] == (
-        f"The contact name {name.upper()} is already assigned to another contact. The contact name must be unique across all active contacts.")
+        f"The contact name {name.upper()} is already assigned to another contact. The contact name must be unique across all active contacts."
+    )
 
 
 def test_it_rejects_a_duplicate_contact_number(api):
@@ -59,12 +64,16 @@ def test_updating_changes_only_the_fields_sent_and_moves_updated_date(api):
 
 def test_post_without_an_id_updates_the_contact_with_that_contact_number(api):
     created = api.new_contact(ContactNumber=unique("P"))
-    [updated] = api.post("/Contacts", json={"Contacts": [{"ContactNumber": created["ContactNumber"], "LastName": "Smith"}]}).json()["Contacts"]
+    [updated] = api.post(
+        "/Contacts", json={"Contacts": [{"ContactNumber": created["ContactNumber"], "LastName": "Smith"}]}
+    ).json()["Contacts"]
     assert (updated["ContactID"], updated["LastName"]) == (created["ContactID"], "Smith")
 
 
 def test_post_with_an_unknown_contact_id_is_an_error(api):
-    response = api.post("/Contacts", json={"Contacts": [{"ContactID": "7d4a6a7c-1c7e-4b2e-9a55-5d4b8f3b0c11", "Name": unique("Ghost")}]})
+    response = api.post(
+        "/Contacts", json={"Contacts": [{"ContactID": "7d4a6a7c-1c7e-4b2e-9a55-5d4b8f3b0c11", "Name": unique("Ghost")}]}
+    )
     assert response.status_code == 400 and "could not be found" in response.text
 
 

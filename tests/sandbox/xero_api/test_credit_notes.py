@@ -6,8 +6,12 @@ import re
 
 
 def allocate(api, credit_note, invoice, amount, **fields):
-    return api.put(f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations",
-                   json={"Allocations": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": amount, "Date": "2026-03-04", **fields}]})
+    return api.put(
+        f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations",
+        json={
+            "Allocations": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": amount, "Date": "2026-03-04", **fields}]
+        },
+    )
 
 
 def test_a_sales_credit_note_is_numbered_and_totalled(api):
@@ -56,7 +60,12 @@ def test_an_allocation_cannot_exceed_the_remaining_credit(api):
 def test_a_draft_credit_note_cannot_be_allocated(api):
     contact = api.new_contact()
     invoice = api.new_invoice(contact=contact, Status="AUTHORISED")
-    response = allocate(api, api.new_credit_note(contact=contact, Status="DRAFT"), invoice, 5, )
+    response = allocate(
+        api,
+        api.new_credit_note(contact=contact, Status="DRAFT"),
+        invoice,
+        5,
+    )
     assert "Only an AUTHORISED credit note" in response.text
 
 
@@ -64,15 +73,22 @@ def test_allocation_errors_can_be_reported_per_element(api):
     contact = api.new_contact()
     invoice = api.new_invoice(contact=contact, Status="AUTHORISED")
     credit_note = api.new_credit_note(contact=contact)
-    response = api.put(f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations", params={"summarizeErrors": "False"},
-                       json={"Allocations": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 500, "Date": "2026-03-04"}]})
+    response = api.put(
+        f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations",
+        params={"summarizeErrors": "False"},
+        json={"Allocations": [{"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Amount": 500, "Date": "2026-03-04"}]},
+    )
     assert response.status_code == 200 and response.json()["Allocations"][0]["StatusAttributeString"] == "ERROR"
 
 
 def test_a_credit_note_can_be_refunded_by_payment(api):
     credit_note = api.new_credit_note(contact=api.new_contact())
-    response = api.put("/Payments", json={"Payments": [{"CreditNote": {"CreditNoteID": credit_note["CreditNoteID"]},
-                                                        "Account": {"Code": "090"}, "Amount": 23}]})
+    response = api.put(
+        "/Payments",
+        json={
+            "Payments": [{"CreditNote": {"CreditNoteID": credit_note["CreditNoteID"]}, "Account": {"Code": "090"}, "Amount": 23}]
+        },
+    )
     [payment] = response.json()["Payments"]
     assert payment["PaymentType"] == "ARCREDITPAYMENT"
     assert api.get(f"/CreditNotes/{credit_note['CreditNoteID']}").json()["CreditNotes"][0]["Status"] == "PAID"
@@ -88,8 +104,14 @@ def test_credit_note_status_follows_the_invoice_rules(api):
 
 def test_credit_note_numbers_are_unique_for_sales_credit(api):
     credit_note = api.new_credit_note(contact=api.new_contact())
-    response = api.put("/CreditNotes", json={"CreditNotes": [{"Type": "ACCRECCREDIT", "Contact": {"Name": "Someone"},
-                                                              "CreditNoteNumber": credit_note["CreditNoteNumber"]}]})
+    response = api.put(
+        "/CreditNotes",
+        json={
+            "CreditNotes": [
+                {"Type": "ACCRECCREDIT", "Contact": {"Name": "Someone"}, "CreditNoteNumber": credit_note["CreditNoteNumber"]}
+            ]
+        },
+    )
     assert "Credit Note # must be unique." in response.text
 
 

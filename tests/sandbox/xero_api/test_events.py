@@ -45,7 +45,12 @@ def announced(sink):
 def test_creating_a_contact_announces_a_contact_create(accounting, sink):
     contact = commit(accounting, lambda work: contacts.save(work, {"Name": "Event Co"}))
     [event] = sink.events
-    assert (event.tenant_id, event.category, event.event_type, event.resource_id) == (TENANT, "CONTACT", "CREATE", contact["ContactID"])
+    assert (event.tenant_id, event.category, event.event_type, event.resource_id) == (
+        TENANT,
+        "CONTACT",
+        "CREATE",
+        contact["ContactID"],
+    )
     assert event.resource_url == f"{BASE}/Contacts/{contact['ContactID']}" and event.data is None
 
 
@@ -56,32 +61,54 @@ def test_updating_a_contact_announces_an_update(accounting, sink):
 
 
 def test_an_invoice_naming_a_new_contact_announces_both(accounting, sink):
-    invoice = commit(accounting, lambda work: transactions.save(work, INVOICES, {"Type": "ACCREC", "Contact": {"Name": "Inline"},
-                                                                                  "LineItems": [LINE]}))
+    invoice = commit(
+        accounting,
+        lambda work: transactions.save(work, INVOICES, {"Type": "ACCREC", "Contact": {"Name": "Inline"}, "LineItems": [LINE]}),
+    )
     assert announced(sink) == [("CONTACT", "CREATE"), ("INVOICE", "CREATE")]
     assert sink.events[1].resource_url == f"{BASE}/Invoices/{invoice['InvoiceID']}"
 
 
 def test_credit_note_events_carry_type_and_status(accounting, sink):
-    commit(accounting, lambda work: transactions.save(work, CREDIT_NOTES, {"Type": "ACCRECCREDIT", "Contact": {"Name": "Credited"},
-                                                                           "Status": "AUTHORISED", "LineItems": [LINE]}))
+    commit(
+        accounting,
+        lambda work: transactions.save(
+            work,
+            CREDIT_NOTES,
+            {"Type": "ACCRECCREDIT", "Contact": {"Name": "Credited"}, "Status": "AUTHORISED", "LineItems": [LINE]},
+        ),
+    )
     assert sink.events[-1].category == "CREDITNOTE"
     assert sink.events[-1].data == {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"}
 
 
 def test_a_payment_announces_an_invoice_update(accounting, sink):
-    invoice = commit(accounting, lambda work: transactions.save(work, INVOICES, {"Type": "ACCREC", "Contact": {"Name": "Payer"},
-                                                                                  "Status": "AUTHORISED", "LineItems": [LINE]}))
+    invoice = commit(
+        accounting,
+        lambda work: transactions.save(
+            work, INVOICES, {"Type": "ACCREC", "Contact": {"Name": "Payer"}, "Status": "AUTHORISED", "LineItems": [LINE]}
+        ),
+    )
     sink.events.clear()
-    commit(accounting, lambda work: payments.create(work, {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"},
-                                                           "Amount": 115}))
+    commit(
+        accounting,
+        lambda work: payments.create(
+            work, {"Invoice": {"InvoiceID": invoice["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": 115}
+        ),
+    )
     assert announced(sink) == [("INVOICE", "UPDATE")]
 
 
 def test_a_failed_write_announces_nothing_and_saves_nothing(accounting, sink):
     with pytest.raises(ValidationFailure):
-        commit(accounting, lambda work: transactions.save(work, INVOICES, {"Type": "ACCREC", "Contact": {"Name": "Never saved"},
-                                                                            "LineItems": [{**LINE, "AccountCode": "999"}]}))
+        commit(
+            accounting,
+            lambda work: transactions.save(
+                work,
+                INVOICES,
+                {"Type": "ACCREC", "Contact": {"Name": "Never saved"}, "LineItems": [{**LINE, "AccountCode": "999"}]},
+            ),
+        )
     assert sink.events == []
     assert contacts.find_by_name(accounting.books(TENANT), "Never saved") is None
 

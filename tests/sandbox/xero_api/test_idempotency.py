@@ -36,7 +36,12 @@ def test_errors_are_replayed_too(api):
 def test_keys_are_at_most_128_characters(api):
     response = api.put("/Contacts", json={"Contacts": [{"Name": unique("Long key")}]}, headers={"Idempotency-Key": "k" * 129})
     assert response.status_code == 400 and "1 to 128 characters" in response.text
-    assert api.put("/Contacts", json={"Contacts": [{"Name": unique("Max key")}]}, headers={"Idempotency-Key": key()[:128]}).status_code == 200
+    assert (
+        api.put(
+            "/Contacts", json={"Contacts": [{"Name": unique("Max key")}]}, headers={"Idempotency-Key": key()[:128]}
+        ).status_code
+        == 200
+    )
 
 
 def test_keys_belong_to_one_app(api, au_api):

@@ -62,10 +62,14 @@ def test_invoices_are_created_as_draft_submitted_or_authorised_only(api, status)
 def test_a_paid_invoice_only_lets_a_few_fields_change(api):
     invoice = api.new_invoice(Status="AUTHORISED")
     api.pay(invoice, 115)
-    changed_lines = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{
-        "LineItems": [{"Description": "More", "Quantity": 1, "UnitAmount": 500, "AccountCode": "200"}]}]})
+    changed_lines = api.post(
+        f"/Invoices/{invoice['InvoiceID']}",
+        json={"Invoices": [{"LineItems": [{"Description": "More", "Quantity": 1, "UnitAmount": 500, "AccountCode": "200"}]}]},
+    )
     assert errors(changed_lines) == ["This document cannot be edited as it has a payment or credit note allocated to it."]
-    [updated] = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{"Reference": "Paid, thanks"}]}).json()["Invoices"]
+    [updated] = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{"Reference": "Paid, thanks"}]}).json()[
+        "Invoices"
+    ]
     assert (updated["Reference"], updated["Status"]) == ("Paid, thanks", "PAID")
 
 
@@ -95,5 +99,7 @@ def test_sent_to_contact_needs_an_approved_invoice(api):
 
 
 def test_an_approved_invoice_for_nothing_is_paid_at_once(api):
-    invoice = api.new_invoice(Status="AUTHORISED", lines=[{"Description": "Free sample", "Quantity": 1, "UnitAmount": 0, "AccountCode": "200"}])
+    invoice = api.new_invoice(
+        Status="AUTHORISED", lines=[{"Description": "Free sample", "Quantity": 1, "UnitAmount": 0, "AccountCode": "200"}]
+    )
     assert (invoice["Status"], invoice["AmountDue"]) == ("PAID", 0)

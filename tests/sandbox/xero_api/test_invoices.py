@@ -39,8 +39,18 @@ def test_discounts_reduce_the_line_on_sales_invoices(api):
 
 
 def test_bills_cannot_carry_discounts(api):
-    response = api.put("/Invoices", json={"Invoices": [{"Type": "ACCPAY", "Contact": {"Name": unique("Supplier")},
-                                                        "LineItems": [line(AccountCode="400", DiscountRate=5)]}]})
+    response = api.put(
+        "/Invoices",
+        json={
+            "Invoices": [
+                {
+                    "Type": "ACCPAY",
+                    "Contact": {"Name": unique("Supplier")},
+                    "LineItems": [line(AccountCode="400", DiscountRate=5)],
+                }
+            ]
+        },
+    )
     assert response.status_code == 400 and "only be applied to sales documents" in response.text
 
 
@@ -54,8 +64,12 @@ def test_it_numbers_sales_invoices_when_no_number_is_given(api, au_api):
 def test_it_rejects_a_duplicate_invoice_number(api):
     number = unique("INV")
     api.new_invoice(InvoiceNumber=number)
-    response = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "InvoiceNumber": number, "Contact": {"Name": unique("Dup")},
-                                                        "LineItems": [line()]}]})
+    response = api.put(
+        "/Invoices",
+        json={
+            "Invoices": [{"Type": "ACCREC", "InvoiceNumber": number, "Contact": {"Name": unique("Dup")}, "LineItems": [line()]}]
+        },
+    )
     assert response.status_code == 400
     [element] = response.json()["Elements"]
     assert element["ValidationErrors"] == [{"Message": "Invoice # must be unique."}]
@@ -64,8 +78,12 @@ def test_it_rejects_a_duplicate_invoice_number(api):
 
 def test_bill_numbers_need_not_be_unique_and_bills_have_no_reference(api):
     supplier = api.new_contact()
-    bills = [api.new_invoice(Type="ACCPAY", contact=supplier, InvoiceNumber="SUP-100", Reference="ignored",
-                             lines=[line(AccountCode="400")]) for _ in range(2)]
+    bills = [
+        api.new_invoice(
+            Type="ACCPAY", contact=supplier, InvoiceNumber="SUP-100", Reference="ignored", lines=[line(AccountCode="400")]
+        )
+        for _ in range(2)
+    ]
     assert [bill["InvoiceNumber"] for bill in bills] == ["SUP-100", "SUP-100"]
     assert "Reference" not in bills[0] and bills[0]["LineItems"][0]["TaxType"] == "INPUT2"
 
@@ -88,7 +106,13 @@ def test_the_due_date_follows_the_contacts_sales_terms(api):
 
 
 def test_dates_are_accepted_in_every_format_xero_takes(api):
-    for given in ("2026-04-01", "2026-04-01T00:00:00", "2026-04-01T09:30:00+12:00", "/Date(1775001600000)/", "/Date(1775001600000+0000)/"):
+    for given in (
+        "2026-04-01",
+        "2026-04-01T00:00:00",
+        "2026-04-01T09:30:00+12:00",
+        "/Date(1775001600000)/",
+        "/Date(1775001600000+0000)/",
+    ):
         assert api.new_invoice(Date=given)["DateString"] == "2026-04-01T00:00:00", given
 
 
@@ -111,22 +135,33 @@ def test_an_invoice_needs_a_contact(api):
     assert "A Contact must be specified for this type of transaction" in response.text
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"ItemCode": "NO-SUCH-ITEM"}, "Item code 'NO-SUCH-ITEM' is not valid."),
-    ({"AccountCode": "999"}, "Account code '999' is not a valid code for this document."),
-    ({"TaxType": "NOPE"}, "The TaxType code 'NOPE' does not exist or cannot be used for this type of transaction."),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ItemCode": "NO-SUCH-ITEM"}, "Item code 'NO-SUCH-ITEM' is not valid."),
+        ({"AccountCode": "999"}, "Account code '999' is not a valid code for this document."),
+        ({"TaxType": "NOPE"}, "The TaxType code 'NOPE' does not exist or cannot be used for this type of transaction."),
+    ],
+)
 def test_line_references_must_exist(api, change, message):
-    response = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Ref")},
-                                                        "LineItems": [line(**change)]}]})
+    response = api.put(
+        "/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Ref")}, "LineItems": [line(**change)]}]}
+    )
     assert response.status_code == 400
     assert {"Message": message} in response.json()["Elements"][0]["ValidationErrors"]
 
 
 def test_an_item_code_fills_in_the_line(api):
     code = unique("SKU")[:30]
-    api.created("Items", {"Code": code, "Name": "Sprocket", "Description": "A sprocket",
-                          "SalesDetails": {"UnitPrice": 12.5, "AccountCode": "260", "TaxType": "OUTPUT2"}})
+    api.created(
+        "Items",
+        {
+            "Code": code,
+            "Name": "Sprocket",
+            "Description": "A sprocket",
+            "SalesDetails": {"UnitPrice": 12.5, "AccountCode": "260", "TaxType": "OUTPUT2"},
+        },
+    )
     invoice = api.new_invoice(lines=[{"ItemCode": code, "Quantity": 4}])
     [item_line] = invoice["LineItems"]
     assert (item_line["Description"], item_line["UnitAmount"]) == ("A sprocket", 12.5)
@@ -142,14 +177,19 @@ def test_tracking_is_matched_to_categories_and_options(api):
     assert tracking["TrackingCategoryID"] == region["TrackingCategoryID"]
 
 
-@pytest.mark.parametrize(("tracking", "message"), [
-    ([{"Name": "Region", "Option": "Atlantis"}], "Tracking option 'Atlantis' does not exist in tracking category 'Region'."),
-    ([{"Name": "Department", "Option": "Sales"}], "Tracking category 'Department' does not exist."),
-    ([{"Name": "Region", "Option": "North"}] * 3, "A line item can have at most 2 tracking categories."),
-])
+@pytest.mark.parametrize(
+    ("tracking", "message"),
+    [
+        ([{"Name": "Region", "Option": "Atlantis"}], "Tracking option 'Atlantis' does not exist in tracking category 'Region'."),
+        ([{"Name": "Department", "Option": "Sales"}], "Tracking category 'Department' does not exist."),
+        ([{"Name": "Region", "Option": "North"}] * 3, "A line item can have at most 2 tracking categories."),
+    ],
+)
 def test_tracking_must_match_and_is_limited_to_two(api, tracking, message):
-    response = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Track")},
-                                                        "LineItems": [line(Tracking=tracking)]}]})
+    response = api.put(
+        "/Invoices",
+        json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Track")}, "LineItems": [line(Tracking=tracking)]}]},
+    )
     assert {"Message": message} in response.json()["Elements"][0]["ValidationErrors"]
 
 
@@ -157,8 +197,18 @@ def test_the_default_branding_theme_applies_unless_another_is_given(api):
     themes = api.get("/BrandingThemes").json()["BrandingThemes"]
     assert api.new_invoice()["BrandingThemeID"] == themes[0]["BrandingThemeID"]
     assert api.new_invoice(BrandingThemeID=themes[1]["BrandingThemeID"])["BrandingThemeID"] == themes[1]["BrandingThemeID"]
-    unknown = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Theme")},
-                                                       "BrandingThemeID": "11111111-2222-4333-8444-555555555555"}]})
+    unknown = api.put(
+        "/Invoices",
+        json={
+            "Invoices": [
+                {
+                    "Type": "ACCREC",
+                    "Contact": {"Name": unique("Theme")},
+                    "BrandingThemeID": "11111111-2222-4333-8444-555555555555",
+                }
+            ]
+        },
+    )
     assert unknown.status_code == 400 and "Branding theme" in unknown.text
 
 
@@ -167,22 +217,28 @@ def test_foreign_currency_invoices_carry_a_rate(api):
     assert invoice["CurrencyCode"] == "USD" and invoice["CurrencyRate"] > 0
     assert api.new_invoice(CurrencyCode="AUD", CurrencyRate=0.9)["CurrencyRate"] == 0.9
     assert api.new_invoice()["CurrencyCode"] == "NZD"
-    unknown = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Fx")}, "CurrencyCode": "JPY"}]})
+    unknown = api.put(
+        "/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Fx")}, "CurrencyCode": "JPY"}]}
+    )
     assert "The currency JPY is not set up for this organisation." in unknown.text
 
 
 def test_an_invoice_keeps_its_url_and_reference(api):
     invoice = api.new_invoice(Url="https://shop.example.com/orders/42", Reference="PO 42")
     assert (invoice["Url"], invoice["Reference"]) == ("https://shop.example.com/orders/42", "PO 42")
-    relative = api.put("/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Url")}, "Url": "orders/42"}]})
+    relative = api.put(
+        "/Invoices", json={"Invoices": [{"Type": "ACCREC", "Contact": {"Name": unique("Url")}, "Url": "orders/42"}]}
+    )
     assert "absolute http or https" in relative.text
 
 
 def test_updating_lines_keeps_the_ids_of_lines_sent_back_and_moves_updated_date(api):
     invoice = api.new_invoice(lines=[line(Description="Keep"), line(Description="Drop")])
     kept = invoice["LineItems"][0]
-    response = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{
-        "LineItems": [{**kept, "Quantity": 2}, line(Description="New")]}]})
+    response = api.post(
+        f"/Invoices/{invoice['InvoiceID']}",
+        json={"Invoices": [{"LineItems": [{**kept, "Quantity": 2}, line(Description="New")]}]},
+    )
     [updated] = response.json()["Invoices"]
     assert [item["Description"] for item in updated["LineItems"]] == ["Keep", "New"]
     assert updated["LineItems"][0]["LineItemID"] == kept["LineItemID"]
@@ -193,7 +249,9 @@ def test_updating_lines_keeps_the_ids_of_lines_sent_back_and_moves_updated_date(
 
 def test_post_can_name_a_sales_invoice_by_its_number(api):
     invoice = api.new_invoice()
-    [updated] = api.post("/Invoices", json={"Invoices": [{"InvoiceNumber": invoice["InvoiceNumber"], "Reference": "found"}]}).json()["Invoices"]
+    [updated] = api.post(
+        "/Invoices", json={"Invoices": [{"InvoiceNumber": invoice["InvoiceNumber"], "Reference": "found"}]}
+    ).json()["Invoices"]
     assert (updated["InvoiceID"], updated["Reference"]) == (invoice["InvoiceID"], "found")
 
 

@@ -10,8 +10,12 @@ def new_item(api, **fields):
 
 
 def test_it_creates_an_item_with_sales_and_purchase_details(api):
-    item = new_item(api, Description="A widget", SalesDetails={"UnitPrice": 12.5, "AccountCode": "200", "TaxType": "OUTPUT2"},
-                    PurchaseDetails={"UnitPrice": 7, "AccountCode": "300"})
+    item = new_item(
+        api,
+        Description="A widget",
+        SalesDetails={"UnitPrice": 12.5, "AccountCode": "200", "TaxType": "OUTPUT2"},
+        PurchaseDetails={"UnitPrice": 7, "AccountCode": "300"},
+    )
     assert item["SalesDetails"] == {"UnitPrice": 12.5, "AccountCode": "200", "TaxType": "OUTPUT2"}
     assert (item["IsSold"], item["IsPurchased"], item["IsTrackedAsInventory"]) == (True, True, False)
     assert api.get(f"/Items/{item['ItemID']}").json()["Items"] == [item]
@@ -22,7 +26,9 @@ def test_it_rejects_a_duplicate_code(api):
     item = new_item(api)
     response = api.put("/Items", json={"Items": [{"Code": item["Code"].lower(), "Name": "Copy"}]})
     assert response.status_code == 400
-    assert response.json()["Elements"][0]["ValidationErrors"] == [{"Message": f"Item code '{item['Code'].lower()}' already exists."}]
+    assert response.json()["Elements"][0]["ValidationErrors"] == [
+        {"Message": f"Item code '{item['Code'].lower()}' already exists."}
+    ]
 
 
 def test_it_rejects_a_code_longer_than_thirty_characters(api):
@@ -50,7 +56,9 @@ def test_an_item_no_longer_sold_loses_its_sales_details(api):
 def test_unit_prices_have_four_decimals_only_with_unitdp_4(api):
     item = new_item(api, SalesDetails={"UnitPrice": 1.23456})
     assert item["SalesDetails"]["UnitPrice"] == 1.23
-    wide = api.post("/Items", params={"unitdp": 4}, json={"Items": [{"Code": item["Code"], "SalesDetails": {"UnitPrice": 1.23456}}]})
+    wide = api.post(
+        "/Items", params={"unitdp": 4}, json={"Items": [{"Code": item["Code"], "SalesDetails": {"UnitPrice": 1.23456}}]}
+    )
     assert wide.json()["Items"][0]["SalesDetails"]["UnitPrice"] == 1.2346
     assert api.get(f"/Items/{item['ItemID']}", params={"unitdp": 4}).json()["Items"][0]["SalesDetails"]["UnitPrice"] == 1.2346
     assert api.get(f"/Items/{item['ItemID']}").json()["Items"][0]["SalesDetails"]["UnitPrice"] == 1.23

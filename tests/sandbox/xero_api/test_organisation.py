@@ -11,7 +11,11 @@ def test_it_returns_the_connected_organisation(api, accounting_sandbox):
     seeded = next(org for org in accounting_sandbox.xero["organisations"] if org["tenant_id"] == api.tenant_id)
     assert organisation["OrganisationID"] == api.tenant_id
     assert (organisation["Name"], organisation["BaseCurrency"], organisation["CountryCode"], organisation["Timezone"]) == (
-        seeded["name"], seeded["base_currency"], seeded["country_code"], seeded["timezone"])
+        seeded["name"],
+        seeded["base_currency"],
+        seeded["country_code"],
+        seeded["timezone"],
+    )
     assert organisation["Version"] == "NZ" and organisation["OrganisationStatus"] == "ACTIVE"
 
 
@@ -25,7 +29,11 @@ def test_it_wraps_the_answer_in_xeros_envelope(api):
 
 def test_each_organisation_sees_its_own_details(au_api):
     [organisation] = au_api.get("/Organisation").json()["Organisations"]
-    assert (organisation["Name"], organisation["BaseCurrency"], organisation["Version"]) == ("Bayside Wholesale Pty Ltd", "AUD", "AU")
+    assert (organisation["Name"], organisation["BaseCurrency"], organisation["Version"]) == (
+        "Bayside Wholesale Pty Ltd",
+        "AUD",
+        "AU",
+    )
 
 
 def test_its_creation_date_is_in_xeros_date_format(api):

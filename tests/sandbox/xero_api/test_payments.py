@@ -6,8 +6,12 @@ from __future__ import annotations
 def test_a_part_payment_lowers_the_amount_due(api):
     invoice = api.new_invoice(Status="AUTHORISED")
     [payment] = api.pay(invoice, 15, Reference="First instalment").json()["Payments"]
-    assert (payment["Amount"], payment["PaymentType"], payment["Status"], payment["Reference"]) == (15, "ACCRECPAYMENT", "AUTHORISED",
-                                                                                                    "First instalment")
+    assert (payment["Amount"], payment["PaymentType"], payment["Status"], payment["Reference"]) == (
+        15,
+        "ACCRECPAYMENT",
+        "AUTHORISED",
+        "First instalment",
+    )
     assert payment["Invoice"]["InvoiceID"] == invoice["InvoiceID"] and payment["Account"]["Code"] == "090"
     after = api.invoice(invoice["InvoiceID"])
     assert (after["Status"], after["AmountPaid"], after["AmountDue"]) == ("AUTHORISED", 15, 100)
@@ -59,14 +63,19 @@ def test_payments_go_to_a_bank_account(api):
 
 def test_a_single_payment_can_be_posted_and_found_by_invoice_number(api):
     invoice = api.new_invoice(Status="AUTHORISED")
-    response = api.post("/Payments", json={"Invoice": {"InvoiceNumber": invoice["InvoiceNumber"]}, "Account": {"Code": "090"}, "Amount": 1})
+    response = api.post(
+        "/Payments", json={"Invoice": {"InvoiceNumber": invoice["InvoiceNumber"]}, "Account": {"Code": "090"}, "Amount": 1}
+    )
     [payment] = response.json()["Payments"]
-    assert api.get(f"/Payments/{payment['PaymentID']}").json()["Payments"][0]["Invoice"]["InvoiceNumber"] == invoice["InvoiceNumber"]
+    assert (
+        api.get(f"/Payments/{payment['PaymentID']}").json()["Payments"][0]["Invoice"]["InvoiceNumber"] == invoice["InvoiceNumber"]
+    )
 
 
 def test_bills_are_paid_too(api):
-    bill = api.new_invoice(Type="ACCPAY", Status="AUTHORISED",
-                           lines=[{"Description": "Ads", "Quantity": 1, "UnitAmount": 20, "AccountCode": "400"}])
+    bill = api.new_invoice(
+        Type="ACCPAY", Status="AUTHORISED", lines=[{"Description": "Ads", "Quantity": 1, "UnitAmount": 20, "AccountCode": "400"}]
+    )
     [payment] = api.pay(bill, 23).json()["Payments"]
     assert payment["PaymentType"] == "ACCPAYPAYMENT" and api.invoice(bill["InvoiceID"])["Status"] == "PAID"
 

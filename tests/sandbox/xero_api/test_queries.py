@@ -15,9 +15,20 @@ def marked(api):
     """Three invoices sharing a unique Reference, so a test can list exactly them."""
     marker = unique("ref")
     contact = api.new_contact()
-    invoices = [api.new_invoice(contact=contact, Reference=marker, Date=day, Status=status,
-                                lines=[{"Description": "x", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}])
-                for day, status, amount in (("2026-01-10", "DRAFT", 10), ("2026-02-10", "AUTHORISED", 30), ("2026-03-10", "AUTHORISED", 20))]
+    invoices = [
+        api.new_invoice(
+            contact=contact,
+            Reference=marker,
+            Date=day,
+            Status=status,
+            lines=[{"Description": "x", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}],
+        )
+        for day, status, amount in (
+            ("2026-01-10", "DRAFT", 10),
+            ("2026-02-10", "AUTHORISED", 30),
+            ("2026-03-10", "AUTHORISED", 20),
+        )
+    ]
     return marker, contact, invoices
 
 
@@ -47,7 +58,10 @@ def test_where_follows_dotted_paths_and_guids(api, marked):
 
 def test_where_compares_dates_numbers_and_booleans(api, marked):
     marker, _, invoices = marked
-    assert numbers(listed(api, marker, "Date>=DateTime(2026, 02, 10)")) == [invoices[1]["InvoiceNumber"], invoices[2]["InvoiceNumber"]]
+    assert numbers(listed(api, marker, "Date>=DateTime(2026, 02, 10)")) == [
+        invoices[1]["InvoiceNumber"],
+        invoices[2]["InvoiceNumber"],
+    ]
     assert numbers(listed(api, marker, "Date<DateTime(2026,2,1) AND Total>10")) == [invoices[0]["InvoiceNumber"]]
     assert len(listed(api, marker, "HasAttachments==false").json()["Invoices"]) == 3
 
@@ -110,7 +124,9 @@ def test_id_number_contact_and_status_filters(api, marked):
     _, contact, invoices = marked
     ids = ",".join(invoice["InvoiceID"] for invoice in invoices[:2])
     assert numbers(api.get("/Invoices", params={"IDs": ids})) == [invoice["InvoiceNumber"] for invoice in invoices[:2]]
-    assert numbers(api.get("/Invoices", params={"InvoiceNumbers": invoices[2]["InvoiceNumber"]})) == [invoices[2]["InvoiceNumber"]]
+    assert numbers(api.get("/Invoices", params={"InvoiceNumbers": invoices[2]["InvoiceNumber"]})) == [
+        invoices[2]["InvoiceNumber"]
+    ]
     by_contact = api.get("/Invoices", params={"ContactIDs": contact["ContactID"], "Statuses": "DRAFT,SUBMITTED"})
     assert numbers(by_contact) == [invoices[0]["InvoiceNumber"]]
 
@@ -137,7 +153,9 @@ def test_search_term_finds_invoices_by_reference(api, marked):
     assert len(api.get("/Invoices", params={"searchTerm": marker.upper()}).json()["Invoices"]) == 3
 
 
-@pytest.mark.parametrize("where", ['Status=="DRAFT" AND', 'Status=="DRAFT"))', 'Contact.ContactID==Guid("nope")', "Date>=DateTime(2026)"])
+@pytest.mark.parametrize(
+    "where", ['Status=="DRAFT" AND', 'Status=="DRAFT"))', 'Contact.ContactID==Guid("nope")', "Date>=DateTime(2026)"]
+)
 def test_a_malformed_where_is_a_query_parse_error(api, where):
     response = api.get("/Invoices", params={"where": where})
     assert response.status_code == 400 and response.json()["Type"] == "QueryParseException"
@@ -152,8 +170,10 @@ def test_paging_without_where_or_order_gives_the_same_records_as_the_whole_list(
     since = {"If-Modified-Since": updated_at(invoices[0]).replace(microsecond=0).isoformat()}
     whole = ids_of(api.get("/Invoices", headers=since).json())
     first = api.get("/Invoices", params={"page": 1, "pageSize": 2}, headers=since).json()
-    pages = [first] + [api.get("/Invoices", params={"page": n, "pageSize": 2}, headers=since).json()
-                       for n in range(2, first["pagination"]["pageCount"] + 1)]
+    pages = [first] + [
+        api.get("/Invoices", params={"page": n, "pageSize": 2}, headers=since).json()
+        for n in range(2, first["pagination"]["pageCount"] + 1)
+    ]
     assert first["pagination"]["itemCount"] == len(whole) >= 3
     assert [invoice_id for page in pages for invoice_id in ids_of(page)] == whole
 

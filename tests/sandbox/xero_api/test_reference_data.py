@@ -8,8 +8,16 @@ import pytest
 def test_the_chart_of_accounts_has_the_usual_codes(api):
     accounts = {account["Code"]: account for account in api.get("/Accounts").json()["Accounts"]}
     assert (accounts["200"]["Name"], accounts["200"]["Type"], accounts["200"]["TaxType"]) == ("Sales", "REVENUE", "OUTPUT2")
-    assert (accounts["400"]["Name"], accounts["400"]["Type"], accounts["400"]["TaxType"]) == ("Advertising", "OVERHEADS", "INPUT2")
-    assert (accounts["090"]["Type"], accounts["090"]["CurrencyCode"], accounts["090"]["BankAccountType"]) == ("BANK", "NZD", "BANK")
+    assert (accounts["400"]["Name"], accounts["400"]["Type"], accounts["400"]["TaxType"]) == (
+        "Advertising",
+        "OVERHEADS",
+        "INPUT2",
+    )
+    assert (accounts["090"]["Type"], accounts["090"]["CurrencyCode"], accounts["090"]["BankAccountType"]) == (
+        "BANK",
+        "NZD",
+        "BANK",
+    )
     assert accounts["610"]["SystemAccount"] == "DEBTORS" and accounts["820"]["Name"] == "GST"
 
 
@@ -53,11 +61,15 @@ def test_the_region_tracking_category_has_options(api):
 
 def test_currencies_include_the_base_currency(api, au_api):
     assert [currency["Code"] for currency in api.get("/Currencies").json()["Currencies"]] == ["NZD", "AUD", "USD"]
-    assert "AUD" in [currency["Code"] for currency in au_api.get("/Currencies", params={"where": 'Code=="AUD"'}).json()["Currencies"]]
+    assert "AUD" in [
+        currency["Code"] for currency in au_api.get("/Currencies", params={"where": 'Code=="AUD"'}).json()["Currencies"]
+    ]
 
 
-@pytest.mark.parametrize("path", ["/Accounts/00000000-0000-0000-0000-000000000000", "/TaxRates/NOPE",
-                                  "/BrandingThemes/00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "path",
+    ["/Accounts/00000000-0000-0000-0000-000000000000", "/TaxRates/NOPE", "/BrandingThemes/00000000-0000-0000-0000-000000000000"],
+)
 def test_an_unknown_record_is_a_404(api, path):
     assert api.get(path).status_code == 404
 

@@ -55,24 +55,39 @@ def test_document_totals_add_up_the_rounded_lines():
 
 
 # --- due dates ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("terms", "due"), [
-    (None, date(2026, 2, 14)),
-    ({"Type": "DAYSAFTERBILLDATE", "Day": 7}, date(2026, 1, 22)),
-    ({"Type": "DAYSAFTERBILLMONTH", "Day": 10}, date(2026, 2, 10)),
-    ({"Type": "OFCURRENTMONTH", "Day": 31}, date(2026, 1, 31)),
-    ({"Type": "OFFOLLOWINGMONTH", "Day": 31}, date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("terms", "due"),
+    [
+        (None, date(2026, 2, 14)),
+        ({"Type": "DAYSAFTERBILLDATE", "Day": 7}, date(2026, 1, 22)),
+        ({"Type": "DAYSAFTERBILLMONTH", "Day": 10}, date(2026, 2, 10)),
+        ({"Type": "OFCURRENTMONTH", "Day": 31}, date(2026, 1, 31)),
+        ({"Type": "OFFOLLOWINGMONTH", "Day": 31}, date(2026, 2, 28)),
+    ],
+)
 def test_due_dates_follow_payment_terms(terms, due):
     assert due_date_for_terms(date(2026, 1, 15), terms) == due
 
 
 # --- status -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("current", "requested", "allowed"), [
-    ("DRAFT", "SUBMITTED", True), ("DRAFT", "AUTHORISED", True), ("DRAFT", "DELETED", True), ("DRAFT", "VOIDED", False),
-    ("SUBMITTED", "DRAFT", True), ("SUBMITTED", "DELETED", True), ("AUTHORISED", "VOIDED", True), ("AUTHORISED", "DELETED", False),
-    ("AUTHORISED", "DRAFT", False), ("AUTHORISED", "PAID", False), ("PAID", "AUTHORISED", False), ("VOIDED", "AUTHORISED", False),
-    ("DELETED", "DRAFT", False),
-])
+@pytest.mark.parametrize(
+    ("current", "requested", "allowed"),
+    [
+        ("DRAFT", "SUBMITTED", True),
+        ("DRAFT", "AUTHORISED", True),
+        ("DRAFT", "DELETED", True),
+        ("DRAFT", "VOIDED", False),
+        ("SUBMITTED", "DRAFT", True),
+        ("SUBMITTED", "DELETED", True),
+        ("AUTHORISED", "VOIDED", True),
+        ("AUTHORISED", "DELETED", False),
+        ("AUTHORISED", "DRAFT", False),
+        ("AUTHORISED", "PAID", False),
+        ("PAID", "AUTHORISED", False),
+        ("VOIDED", "AUTHORISED", False),
+        ("DELETED", "DRAFT", False),
+    ],
+)
 def test_status_transitions_follow_xero(current, requested, allowed):
     assert (status.transition_problem("Invoice", current, requested, money_applied=False) is None) == allowed
 
@@ -82,8 +97,10 @@ def test_money_applied_prevents_voiding():
 
 
 # --- dates ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("given", ["2018-10-20", "2018-10-20T00:00:00", "2018-10-20T23:59:59-08:00", "/Date(1539993600000)/",
-                                   "/Date(1539993600000+0000)/"])
+@pytest.mark.parametrize(
+    "given",
+    ["2018-10-20", "2018-10-20T00:00:00", "2018-10-20T23:59:59-08:00", "/Date(1539993600000)/", "/Date(1539993600000+0000)/"],
+)
 def test_dates_are_read_in_every_format_and_written_the_ms_way(given):
     assert ms_date(parse_date(given)) == "/Date(1539993600000+0000)/"
 
@@ -98,23 +115,44 @@ def test_if_modified_since_reads_rfc_1123_and_iso():
 
 
 # --- queries --------------------------------------------------------------------------------------------
-RECORD = {"Status": "AUTHORISED", "Type": "ACCREC", "Total": 115.0, "IsDiscounted": False, "Reference": None,
-          "Date": "/Date(1539993600000+0000)/", "Contact": {"ContactID": "a3675fc4-f8dd-4f03-ba5b-f1870566bcd7", "Name": "Acme Ltd"}}
+RECORD = {
+    "Status": "AUTHORISED",
+    "Type": "ACCREC",
+    "Total": 115.0,
+    "IsDiscounted": False,
+    "Reference": None,
+    "Date": "/Date(1539993600000+0000)/",
+    "Contact": {"ContactID": "a3675fc4-f8dd-4f03-ba5b-f1870566bcd7", "Name": "Acme Ltd"},
+}
 
 
-@pytest.mark.parametrize(("where", "expected"), [
-    ('Status=="AUTHORISED"', True), ('status == "authorised"', True), ('Status!="AUTHORISED"', False),
-    ('Status=="DRAFT" OR Type=="ACCREC"', True), ('Status=="DRAFT" AND Type=="ACCREC"', False),
-    ('Status=="DRAFT" || (Type=="ACCREC" && Total>100)', True), ("NOT IsDiscounted", True), ("IsDiscounted==true", False),
-    ('Contact.ContactID==Guid("A3675FC4-F8DD-4F03-BA5B-F1870566BCD7")', True), ('Contact.Name.Contains("acme")', True),
-    ("Date==DateTime(2018, 10, 20)", True), ("Date>DateTime(2018,10,20,0,0,1)", False), ("Reference==null", True),
-    ('Contact.Name.StartsWith("Ac") AND Contact.Name.EndsWith("Ltd")', True), ("Total>=115.00", True),
-])
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ('Status=="AUTHORISED"', True),
+        ('status == "authorised"', True),
+        ('Status!="AUTHORISED"', False),
+        ('Status=="DRAFT" OR Type=="ACCREC"', True),
+        ('Status=="DRAFT" AND Type=="ACCREC"', False),
+        ('Status=="DRAFT" || (Type=="ACCREC" && Total>100)', True),
+        ("NOT IsDiscounted", True),
+        ("IsDiscounted==true", False),
+        ('Contact.ContactID==Guid("A3675FC4-F8DD-4F03-BA5B-F1870566BCD7")', True),
+        ('Contact.Name.Contains("acme")', True),
+        ("Date==DateTime(2018, 10, 20)", True),
+        ("Date>DateTime(2018,10,20,0,0,1)", False),
+        ("Reference==null", True),
+        ('Contact.Name.StartsWith("Ac") AND Contact.Name.EndsWith("Ltd")', True),
+        ("Total>=115.00", True),
+    ],
+)
 def test_where_clauses(where, expected):
     assert bool(compile_where(where)(RECORD)) is expected
 
 
-@pytest.mark.parametrize("where", ['Status==', 'Status=="A" AND', '(Status=="A"', 'Name.Explode()', 'Guid("x")==Id', "DateTime(1, 2)"])
+@pytest.mark.parametrize(
+    "where", ["Status==", 'Status=="A" AND', '(Status=="A"', "Name.Explode()", 'Guid("x")==Id', "DateTime(1, 2)"]
+)
 def test_malformed_where_clauses_are_refused(where):
     with pytest.raises(QueryError):
         compile_where(where)

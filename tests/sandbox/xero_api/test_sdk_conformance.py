@@ -59,8 +59,14 @@ def tenant(session) -> str:
 
 
 def sales_invoice(contact_id: str, **fields) -> Invoice:
-    return Invoice(type="ACCREC", contact=Contact(contact_id=contact_id), date=date(2026, 3, 2), line_amount_types=LineAmountTypes.EXCLUSIVE,
-                   line_items=[LineItem(description="Consulting", quantity=2.0, unit_amount=50.0, account_code="200")], **fields)
+    return Invoice(
+        type="ACCREC",
+        contact=Contact(contact_id=contact_id),
+        date=date(2026, 3, 2),
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
+        line_items=[LineItem(description="Consulting", quantity=2.0, unit_amount=50.0, account_code="200")],
+        **fields,
+    )
 
 
 def new_contact(accounting, tenant) -> Contact:
@@ -96,14 +102,17 @@ def test_the_sdk_reads_the_reference_data(accounting, tenant):
 # --- contacts and items --------------------------------------------------------------------------------------
 def test_the_sdk_creates_lists_pages_and_updates_contacts(accounting, tenant):
     marker = unique("SDK page")
-    created = accounting.create_contacts(tenant, Contacts(contacts=[Contact(name=f"{marker} {n}", contact_number=f"{marker}-{n}")
-                                                                    for n in range(3)]))
+    created = accounting.create_contacts(
+        tenant, Contacts(contacts=[Contact(name=f"{marker} {n}", contact_number=f"{marker}-{n}") for n in range(3)])
+    )
     assert [contact.name for contact in created.contacts] == [f"{marker} {n}" for n in range(3)]
     page = accounting.get_contacts(tenant, where=f'Name.StartsWith("{marker}")', order="Name DESC", page=1, page_size=2)
     assert [contact.name for contact in page.contacts] == [f"{marker} 2", f"{marker} 1"]
     assert (page.pagination.item_count, page.pagination.page_count) == (3, 2)
     contact_id = created.contacts[0].contact_id
-    updated = accounting.update_contact(tenant, contact_id, Contacts(contacts=[Contact(email_address="updated@example.com")])).contacts[0]
+    updated = accounting.update_contact(
+        tenant, contact_id, Contacts(contacts=[Contact(email_address="updated@example.com")])
+    ).contacts[0]
     assert updated.email_address == "updated@example.com" and updated.updated_date_utc > created.contacts[0].updated_date_utc
     assert accounting.get_contact_by_contact_number(tenant, f"{marker}-1").contacts[0].name == f"{marker} 1"
     assert accounting.get_contacts(tenant, i_ds=[contact_id]).contacts[0].contact_id == contact_id
@@ -111,8 +120,9 @@ def test_the_sdk_creates_lists_pages_and_updates_contacts(accounting, tenant):
 
 def test_the_sdk_sees_per_element_errors_when_not_summarised(accounting, tenant):
     taken = new_contact(accounting, tenant).name
-    answer = accounting.create_contacts(tenant, Contacts(contacts=[Contact(name=taken), Contact(name=unique("SDK fine"))]),
-                                        summarize_errors=False)
+    answer = accounting.create_contacts(
+        tenant, Contacts(contacts=[Contact(name=taken), Contact(name=unique("SDK fine"))]), summarize_errors=False
+    )
     bad, good = answer.contacts
     assert bad.has_validation_errors is True and "already assigned" in bad.validation_errors[0].message
     assert good.status_attribute_string == "OK" and good.contact_id
@@ -128,8 +138,9 @@ def test_the_sdk_gets_the_validation_exception_when_summarised(accounting, tenan
 
 def test_the_sdk_creates_and_updates_items(accounting, tenant):
     code = unique("SDK")[:30]
-    [item] = accounting.create_items(tenant, Items(items=[Item(code=code, name="Sprocket", sales_details=Purchase(unit_price=9.5,
-                                                                                                                  account_code="200"))])).items
+    [item] = accounting.create_items(
+        tenant, Items(items=[Item(code=code, name="Sprocket", sales_details=Purchase(unit_price=9.5, account_code="200"))])
+    ).items
     assert item.sales_details.unit_price == 9.5 and item.is_sold is True
     [renamed] = accounting.update_item(tenant, item.item_id, Items(items=[Item(code=code, name="Sprocket II")])).items
     assert renamed.name == "Sprocket II"
@@ -139,15 +150,19 @@ def test_the_sdk_creates_and_updates_items(accounting, tenant):
 # --- invoices ------------------------------------------------------------------------------------------------
 def test_the_sdk_creates_reads_pages_and_updates_invoices(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    invoices = Invoices(invoices=[sales_invoice(contact.contact_id, due_date=date(2026, 4, 1), reference=unique("SDK ref"),
-                                                status="AUTHORISED")])
+    invoices = Invoices(
+        invoices=[sales_invoice(contact.contact_id, due_date=date(2026, 4, 1), reference=unique("SDK ref"), status="AUTHORISED")]
+    )
     [invoice] = accounting.create_invoices(tenant, invoices, idempotency_key=str(uuid.uuid4())).invoices
     assert (invoice.total, invoice.total_tax, invoice.amount_due, invoice.status) == (115, 15, 115, "AUTHORISED")
     assert (invoice.date, invoice.due_date) == (date(2026, 3, 2), date(2026, 4, 1))
     assert invoice.invoice_number.startswith("INV-") and invoice.line_items[0].line_item_id
     page = accounting.get_invoices(tenant, contact_i_ds=[contact.contact_id], statuses=["AUTHORISED"], page=1, page_size=10)
     assert [found.invoice_id for found in page.invoices] == [invoice.invoice_id] and page.pagination.item_count == 1
-    assert accounting.get_invoices(tenant, invoice_numbers=[invoice.invoice_number], summary_only=True).invoices[0].line_items is None
+    assert (
+        accounting.get_invoices(tenant, invoice_numbers=[invoice.invoice_number], summary_only=True).invoices[0].line_items
+        is None
+    )
     [updated] = accounting.update_invoice(tenant, invoice.invoice_id, Invoices(invoices=[Invoice(reference="Changed")])).invoices
     assert updated.reference == "Changed" and updated.updated_date_utc > invoice.updated_date_utc
     assert accounting.get_invoice(tenant, invoice.invoice_id).invoices[0].reference == "Changed"
@@ -155,10 +170,17 @@ def test_the_sdk_creates_reads_pages_and_updates_invoices(accounting, tenant):
 
 def test_the_sdk_round_trips_tracking_and_discounts(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    line = LineItem(description="Discounted", quantity=1.0, unit_amount=200.0, account_code="200", discount_rate=25.0,
-                    tracking=[LineItemTracking(name="Region", option="South")])
-    [invoice] = accounting.create_invoices(tenant, Invoices(invoices=[Invoice(type="ACCREC", contact=Contact(contact_id=contact.contact_id),
-                                                                              line_items=[line])])).invoices
+    line = LineItem(
+        description="Discounted",
+        quantity=1.0,
+        unit_amount=200.0,
+        account_code="200",
+        discount_rate=25.0,
+        tracking=[LineItemTracking(name="Region", option="South")],
+    )
+    [invoice] = accounting.create_invoices(
+        tenant, Invoices(invoices=[Invoice(type="ACCREC", contact=Contact(contact_id=contact.contact_id), line_items=[line])])
+    ).invoices
     assert invoice.line_items[0].line_amount == 150 and invoice.line_items[0].tracking[0].option == "South"
     assert invoice.is_discounted is True and invoice.due_date is not None
 
@@ -189,7 +211,9 @@ def test_the_sdk_sees_a_missing_invoice_as_not_found(accounting, tenant):
 
 def test_the_sdk_emails_an_invoice_and_gets_its_online_link(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    [invoice] = accounting.create_invoices(tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])).invoices
+    [invoice] = accounting.create_invoices(
+        tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])
+    ).invoices
     assert accounting.email_invoice(tenant, invoice.invoice_id, RequestEmpty()) is None
     assert accounting.get_invoice(tenant, invoice.invoice_id).invoices[0].sent_to_contact is True
     online = accounting.get_online_invoice(tenant, invoice.invoice_id).online_invoices[0]
@@ -199,9 +223,13 @@ def test_the_sdk_emails_an_invoice_and_gets_its_online_link(accounting, tenant):
 # --- payments and credit notes -------------------------------------------------------------------------------
 def test_the_sdk_pays_an_invoice_and_deletes_the_payment(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    [invoice] = accounting.create_invoices(tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])).invoices
-    payment = accounting.create_payment(tenant, Payment(invoice=Invoice(invoice_id=invoice.invoice_id), account=Account(code="090"),
-                                                        amount=115.0, date=date(2026, 3, 9))).payments[0]
+    [invoice] = accounting.create_invoices(
+        tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])
+    ).invoices
+    payment = accounting.create_payment(
+        tenant,
+        Payment(invoice=Invoice(invoice_id=invoice.invoice_id), account=Account(code="090"), amount=115.0, date=date(2026, 3, 9)),
+    ).payments[0]
     assert (payment.amount, payment.payment_type, payment.date) == (115, "ACCRECPAYMENT", date(2026, 3, 9))
     paid = accounting.get_invoice(tenant, invoice.invoice_id).invoices[0]
     assert (paid.status, paid.amount_due, paid.fully_paid_on_date) == ("PAID", 0, date(2026, 3, 9))
@@ -214,13 +242,22 @@ def test_the_sdk_pays_an_invoice_and_deletes_the_payment(accounting, tenant):
 
 def test_the_sdk_allocates_a_credit_note(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    [invoice] = accounting.create_invoices(tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])).invoices
-    credit = CreditNote(type="ACCRECCREDIT", contact=Contact(contact_id=contact.contact_id), date=date(2026, 3, 3), status="AUTHORISED",
-                        line_items=[LineItem(description="Returned", quantity=1.0, unit_amount=20.0, account_code="200")])
+    [invoice] = accounting.create_invoices(
+        tenant, Invoices(invoices=[sales_invoice(contact.contact_id, status="AUTHORISED")])
+    ).invoices
+    credit = CreditNote(
+        type="ACCRECCREDIT",
+        contact=Contact(contact_id=contact.contact_id),
+        date=date(2026, 3, 3),
+        status="AUTHORISED",
+        line_items=[LineItem(description="Returned", quantity=1.0, unit_amount=20.0, account_code="200")],
+    )
     [credit_note] = accounting.create_credit_notes(tenant, CreditNotes(credit_notes=[credit])).credit_notes
     assert credit_note.credit_note_number.startswith("CN-") and credit_note.remaining_credit == 23
     allocation = Allocation(invoice=Invoice(invoice_id=invoice.invoice_id), amount=23.0, date=date(2026, 3, 4))
-    [allocated] = accounting.create_credit_note_allocation(tenant, credit_note.credit_note_id, Allocations(allocations=[allocation])).allocations
+    [allocated] = accounting.create_credit_note_allocation(
+        tenant, credit_note.credit_note_id, Allocations(allocations=[allocation])
+    ).allocations
     assert allocated.amount == 23
     assert accounting.get_invoice(tenant, invoice.invoice_id).invoices[0].amount_credited == 23
     page = accounting.get_credit_notes(tenant, where=f'CreditNoteID==Guid("{credit_note.credit_note_id}")', page=1, page_size=5)
@@ -229,8 +266,12 @@ def test_the_sdk_allocates_a_credit_note(accounting, tenant):
 
 def test_the_sdk_updates_a_credit_note(accounting, tenant):
     contact = new_contact(accounting, tenant)
-    credit = CreditNote(type="ACCPAYCREDIT", contact=Contact(contact_id=contact.contact_id), date=date(2026, 3, 3),
-                        line_items=[LineItem(description="Supplier credit", quantity=1.0, unit_amount=10.0, account_code="400")])
+    credit = CreditNote(
+        type="ACCPAYCREDIT",
+        contact=Contact(contact_id=contact.contact_id),
+        date=date(2026, 3, 3),
+        line_items=[LineItem(description="Supplier credit", quantity=1.0, unit_amount=10.0, account_code="400")],
+    )
     [draft] = accounting.create_credit_notes(tenant, CreditNotes(credit_notes=[credit])).credit_notes
     assert draft.status == "DRAFT" and draft.credit_note_number is None and draft.line_items[0].tax_type == "INPUT2"
     changes = CreditNotes(credit_notes=[CreditNote(reference="Returned goods", status="AUTHORISED")])
@@ -270,4 +311,3 @@ def test_the_sdk_refreshes_an_expiring_token_by_itself(accounting_sandbox, sandb
         assert saved["access_token"] != expiring["access_token"] and session.token == saved
     finally:
         session.close()
-

@@ -113,8 +113,16 @@ class AccountingClient:
 
     def __init__(self, sandbox, connection: Connection):
         self.tenant_id = connection.tenant_id
-        self.http = httpx.Client(base_url=sandbox.xero["api_url"], verify=sandbox.tls, timeout=10, headers={
-            "Authorization": f"Bearer {connection.access_token}", "xero-tenant-id": connection.tenant_id, "Accept": "application/json"})
+        self.http = httpx.Client(
+            base_url=sandbox.xero["api_url"],
+            verify=sandbox.tls,
+            timeout=10,
+            headers={
+                "Authorization": f"Bearer {connection.access_token}",
+                "xero-tenant-id": connection.tenant_id,
+                "Accept": "application/json",
+            },
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -129,8 +137,13 @@ class AccountingClient:
 
     def invoice_element(self, contact: dict[str, Any], **fields: Any) -> dict[str, Any]:
         """A sales invoice for 100.00 + 15% GST = 115.00."""
-        return {"Type": "ACCREC", "Contact": {"ContactID": contact["ContactID"]}, "Date": "2026-03-02",
-                "LineItems": [{"Description": "Consulting", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200"}], **fields}
+        return {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contact["ContactID"]},
+            "Date": "2026-03-02",
+            "LineItems": [{"Description": "Consulting", "Quantity": 2, "UnitAmount": 50, "AccountCode": "200"}],
+            **fields,
+        }
 
     def new_invoice(self, contact: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
         return self.created("Invoices", self.invoice_element(contact or self.new_contact(), **fields))[0]

@@ -67,14 +67,20 @@ def test_approving_voiding_and_a_contact_edit_are_announced(person, api, books, 
     path = f"{books}/invoices/{invoice['InvoiceID']}"
     person.submit_and_follow(path + "/approve")
     person.submit_and_follow(path + "/void")
-    person.submit_and_follow(f"{books}/contacts/{contact['ContactID']}", {"Name": contact["Name"], "EmailAddress": "hooks@example.com"})
+    person.submit_and_follow(
+        f"{books}/contacts/{contact['ContactID']}", {"Name": contact["Name"], "EmailAddress": "hooks@example.com"}
+    )
     events = webhook.events_for(invoice["InvoiceID"], 3)
-    assert [(event["eventCategory"], event["eventType"]) for event in events] == [("INVOICE", "CREATE"), ("INVOICE", "UPDATE"),
-                                                                                 ("INVOICE", "UPDATE")]
+    assert [(event["eventCategory"], event["eventType"]) for event in events] == [
+        ("INVOICE", "CREATE"),
+        ("INVOICE", "UPDATE"),
+        ("INVOICE", "UPDATE"),
+    ]
     contact_events = webhook.events_for(contact["ContactID"], 2)
     assert [shape(event) for event in contact_events] == [
         ("CONTACT", kind, f"{sandbox.xero['api_url']}/Contacts/{contact['ContactID']}", oakwood, "ORGANISATION")
-        for kind in ("CREATE", "UPDATE")]
+        for kind in ("CREATE", "UPDATE")
+    ]
 
 
 def test_a_refused_action_announces_nothing(person, api, books, webhook):

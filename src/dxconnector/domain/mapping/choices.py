@@ -25,7 +25,15 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("stl3_trackingcategory", "stl3_status"): ACTIVE_ARCHIVED,
     ("stl3_trackingoption", "stl3_status"): ACTIVE_ARCHIVED,
     ("stl3_synchistory", "stl3_direction"): ("D365_TO_XERO", "XERO_TO_D365"),
-    ("stl3_synchistory", "stl3_recordtype"): ("INVOICE", "CREDIT_NOTE", "ACCOUNT", "CONTACT", "PRODUCT", "PAYMENT", "REFERENCE_DATA"),
+    ("stl3_synchistory", "stl3_recordtype"): (
+        "INVOICE",
+        "CREDIT_NOTE",
+        "ACCOUNT",
+        "CONTACT",
+        "PRODUCT",
+        "PAYMENT",
+        "REFERENCE_DATA",
+    ),
     ("stl3_synchistory", "stl3_outcome"): ("SUCCEEDED", "FAILED", "SKIPPED", "HELD_BACK"),
 }
 

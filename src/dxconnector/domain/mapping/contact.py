@@ -97,8 +97,9 @@ def contact_name(name: str) -> str:
     if not name:
         raise RuleViolation(Reason(Why.NO_CUSTOMER_NAME, "The customer has no name, and Xero needs one: fill it in."))
     if rules.utf16_length(name) > NAME_LIMIT:
-        raise RuleViolation(Reason(Why.CUSTOMER_NAME_TOO_LONG, f"The customer's name is longer than Xero's {NAME_LIMIT} "
-                                                               "characters: shorten it."))
+        raise RuleViolation(
+            Reason(Why.CUSTOMER_NAME_TOO_LONG, f"The customer's name is longer than Xero's {NAME_LIMIT} characters: shorten it.")
+        )
     problem = rules.text_problem(name, "The customer's name")
     if problem is not None:
         raise RuleViolation(problem)
@@ -159,7 +160,8 @@ def contact_fields(body: Mapping[str, Any]) -> dict[str, Any]:
     phones = sorted((p.get("PhoneType", ""), _phone_text(p)) for p in body.get("Phones") or () if _phone_text(p))
     addresses = sorted(
         (a.get("AddressType", ""), *(str(a.get(key) or "").strip() for key in _ADDRESS_KEYS))
-        for a in body.get("Addresses") or () if any(str(a.get(key) or "").strip() for key in _ADDRESS_KEYS)
+        for a in body.get("Addresses") or ()
+        if any(str(a.get(key) or "").strip() for key in _ADDRESS_KEYS)
     )
     return {
         "Name": str(body.get("Name") or "").strip(),

@@ -26,8 +26,9 @@ from dxconnector.domain.records import (
 from dxconnector.domain.rules import RuleViolation, SendAs
 
 
-def xero_line_items(invoice: DynamicsInvoice, settings: ConnectionSettings, target: SendAs,
-                    xero_item_codes: Set[str] = frozenset()) -> tuple[XeroLineItem, ...]:
+def xero_line_items(
+    invoice: DynamicsInvoice, settings: ConnectionSettings, target: SendAs, xero_item_codes: Set[str] = frozenset()
+) -> tuple[XeroLineItem, ...]:
     items: list[XeroLineItem] = []
     for position, line in enumerate(rules.lines_in_order(invoice), start=1):
         label = rules.line_label(position, line)
@@ -36,23 +37,32 @@ def xero_line_items(invoice: DynamicsInvoice, settings: ConnectionSettings, targ
             items.append(XeroLineItem(description))
             continue
         amounts = rules.line_amounts(line, invoice, target.type, target.negate, label)
-        items.append(XeroLineItem(
-            description=description,
-            quantity=amounts.quantity,
-            unit_amount=amounts.unit_amount,
-            item_code=rules.item_code(line, settings, xero_item_codes),
-            account_code=rules.account_code(line, target.type, settings, label),
-            tax_type=rules.tax_type(line, invoice, settings),
-            discount_amount=amounts.discount_amount,
-            discount_rate=amounts.discount_rate,
-            tracking=tuple(XeroTracking(choice.category, choice.option) for choice in rules.tracking(line, label)),
-        ))
+        items.append(
+            XeroLineItem(
+                description=description,
+                quantity=amounts.quantity,
+                unit_amount=amounts.unit_amount,
+                item_code=rules.item_code(line, settings, xero_item_codes),
+                account_code=rules.account_code(line, target.type, settings, label),
+                tax_type=rules.tax_type(line, invoice, settings),
+                discount_amount=amounts.discount_amount,
+                discount_rate=amounts.discount_rate,
+                tracking=tuple(XeroTracking(choice.category, choice.option) for choice in rules.tracking(line, label)),
+            )
+        )
     return tuple(items)
 
 
-def xero_invoice(invoice: DynamicsInvoice, settings: ConnectionSettings, contact_id: str, *,
-                 xero_item_codes: Set[str] = frozenset(), xero_id: str | None = None,
-                 current_status: XeroStatus | None = None, source_url: str | None = None) -> XeroInvoice:
+def xero_invoice(
+    invoice: DynamicsInvoice,
+    settings: ConnectionSettings,
+    contact_id: str,
+    *,
+    xero_item_codes: Set[str] = frozenset(),
+    xero_id: str | None = None,
+    current_status: XeroStatus | None = None,
+    source_url: str | None = None,
+) -> XeroInvoice:
     """The Xero invoice (or credit note) for a Dynamics invoice; RuleViolation lists everything in the way.
 
     `contact_id` is the customer's Xero contact (matched or just created); `xero_item_codes` the item codes
@@ -96,8 +106,7 @@ _PATHS = {
 }
 
 
-def xero_invoice_url(invoice_type: InvoiceType, xero_id: str, base_url: str = "https://go.xero.com",
-                     short_code: str = "") -> str:
+def xero_invoice_url(invoice_type: InvoiceType, xero_id: str, base_url: str = "https://go.xero.com", short_code: str = "") -> str:
     """The invoice's page in Xero; with the organisation's short code the link opens the right organisation."""
     path = f"/{_PATHS[invoice_type]}{xero_id}"
     if short_code:
@@ -109,8 +118,9 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def xero_details_columns(xero: XeroDocument, *, exported_on: datetime, invoice_url: str | None = None,
-                         online_invoice_url: str | None = None) -> dict[str, Any]:
+def xero_details_columns(
+    xero: XeroDocument, *, exported_on: datetime, invoice_url: str | None = None, online_invoice_url: str | None = None
+) -> dict[str, Any]:
     """Columns of our `stl3_xeroinvoice` row from Xero's invoice or credit note as Xero returned it."""
     columns: dict[str, Any] = {
         "stl3_xeroid": xero.id or None,

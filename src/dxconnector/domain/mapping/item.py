@@ -48,8 +48,12 @@ def xero_item(product: DynamicsProduct, settings: ConnectionSettings, item_id: s
 
 def catalogue_products(invoices: Iterable[DynamicsInvoice]) -> dict[str, DynamicsProduct]:
     """The catalogue products the invoices' lines go to Xero with (as items), once each, by product id."""
-    return {line.product.id: line.product for invoice in invoices for line in rules.lines_in_order(invoice)
-            if line.product is not None and rules.line_kind(line) is LineKind.PRODUCT}
+    return {
+        line.product.id: line.product
+        for invoice in invoices
+        for line in rules.lines_in_order(invoice)
+        if line.product is not None and rules.line_kind(line) is LineKind.PRODUCT
+    }
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ class ItemPlan:
     problems: dict[str, Reason] = field(default_factory=dict)
 
 
-def item_plan(products: Iterable[DynamicsProduct], found: Mapping[str, str], owners: Mapping[str, str],
-              settings: ConnectionSettings) -> ItemPlan:
+def item_plan(
+    products: Iterable[DynamicsProduct], found: Mapping[str, str], owners: Mapping[str, str], settings: ConnectionSettings
+) -> ItemPlan:
     """Unlinked products → Xero items. `found`: Xero's items with their codes, by `rules.item_key`; `owners`: Xero
     ItemID → the Dynamics product already linked to it. An item linked to another product is never taken, and
     two products that would be one item (their numbers equal but for case and spaces) are both held back, naming

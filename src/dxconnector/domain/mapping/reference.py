@@ -36,16 +36,21 @@ def _name(text: Any, limit: int = NAME_LIMIT) -> str:
 
 def account_row(account: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     code, name = str(account.get("Code") or "").strip(), str(account.get("Name") or "").strip()
-    return DynamicsRow("stl3_chartofaccounts", "stl3_xeroaccountid", account["AccountID"], {
-        "stl3_name": _name(f"{code} - {name}" if code else name, ACCOUNT_NAME_LIMIT),
-        "stl3_code": code or None,
-        "stl3_accountname": _name(name, 150),
-        "stl3_type": account.get("Type"),
-        "stl3_taxtype": account.get("TaxType"),
-        "stl3_status": _status("stl3_chartofaccounts", account.get("Status")),
-        "stl3_xeroaccountid": account["AccountID"],
-        "stl3_connectorid": _connector(connector_id),
-    })
+    return DynamicsRow(
+        "stl3_chartofaccounts",
+        "stl3_xeroaccountid",
+        account["AccountID"],
+        {
+            "stl3_name": _name(f"{code} - {name}" if code else name, ACCOUNT_NAME_LIMIT),
+            "stl3_code": code or None,
+            "stl3_accountname": _name(name, 150),
+            "stl3_type": account.get("Type"),
+            "stl3_taxtype": account.get("TaxType"),
+            "stl3_status": _status("stl3_chartofaccounts", account.get("Status")),
+            "stl3_xeroaccountid": account["AccountID"],
+            "stl3_connectorid": _connector(connector_id),
+        },
+    )
 
 
 def _rate(value: Any) -> Decimal | None:
@@ -54,44 +59,64 @@ def _rate(value: Any) -> Decimal | None:
 
 def tax_rate_row(tax_rate: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     """Xero keys tax rates by their tax type, not an id."""
-    return DynamicsRow("stl3_taxrate", "stl3_taxtype", tax_rate["TaxType"], {
-        "stl3_name": _name(tax_rate.get("Name")),
-        "stl3_taxtype": tax_rate["TaxType"],
-        "stl3_effectiverate": _rate(tax_rate.get("EffectiveRate", tax_rate.get("DisplayTaxRate"))),
-        "stl3_status": _status("stl3_taxrate", tax_rate.get("Status")),
-        "stl3_canapplytorevenue": bool(tax_rate.get("CanApplyToRevenue")),
-        "stl3_canapplytoexpenses": bool(tax_rate.get("CanApplyToExpenses")),
-        "stl3_connectorid": _connector(connector_id),
-    })
+    return DynamicsRow(
+        "stl3_taxrate",
+        "stl3_taxtype",
+        tax_rate["TaxType"],
+        {
+            "stl3_name": _name(tax_rate.get("Name")),
+            "stl3_taxtype": tax_rate["TaxType"],
+            "stl3_effectiverate": _rate(tax_rate.get("EffectiveRate", tax_rate.get("DisplayTaxRate"))),
+            "stl3_status": _status("stl3_taxrate", tax_rate.get("Status")),
+            "stl3_canapplytorevenue": bool(tax_rate.get("CanApplyToRevenue")),
+            "stl3_canapplytoexpenses": bool(tax_rate.get("CanApplyToExpenses")),
+            "stl3_connectorid": _connector(connector_id),
+        },
+    )
 
 
 def branding_theme_row(theme: Mapping[str, Any], connector_id: str) -> DynamicsRow:
-    return DynamicsRow("stl3_brandingtheme", "stl3_xerobrandingthemeid", theme["BrandingThemeID"], {
-        "stl3_name": _name(theme.get("Name")),
-        "stl3_xerobrandingthemeid": theme["BrandingThemeID"],
-        "stl3_sortorder": int(theme.get("SortOrder") or 0),
-        "stl3_connectorid": _connector(connector_id),
-    })
+    return DynamicsRow(
+        "stl3_brandingtheme",
+        "stl3_xerobrandingthemeid",
+        theme["BrandingThemeID"],
+        {
+            "stl3_name": _name(theme.get("Name")),
+            "stl3_xerobrandingthemeid": theme["BrandingThemeID"],
+            "stl3_sortorder": int(theme.get("SortOrder") or 0),
+            "stl3_connectorid": _connector(connector_id),
+        },
+    )
 
 
 def tracking_category_row(category: Mapping[str, Any], connector_id: str) -> DynamicsRow:
-    return DynamicsRow("stl3_trackingcategory", "stl3_xerotrackingcategoryid", category["TrackingCategoryID"], {
-        "stl3_name": _name(category.get("Name")),
-        "stl3_xerotrackingcategoryid": category["TrackingCategoryID"],
-        "stl3_status": _status("stl3_trackingcategory", category.get("Status")),
-        "stl3_connectorid": _connector(connector_id),
-    })
+    return DynamicsRow(
+        "stl3_trackingcategory",
+        "stl3_xerotrackingcategoryid",
+        category["TrackingCategoryID"],
+        {
+            "stl3_name": _name(category.get("Name")),
+            "stl3_xerotrackingcategoryid": category["TrackingCategoryID"],
+            "stl3_status": _status("stl3_trackingcategory", category.get("Status")),
+            "stl3_connectorid": _connector(connector_id),
+        },
+    )
 
 
 def tracking_option_rows(category: Mapping[str, Any], category_row_id: str) -> tuple[DynamicsRow, ...]:
     """The category's options, under the category's Dynamics row (upserted first)."""
     return tuple(
-        DynamicsRow("stl3_trackingoption", "stl3_xerotrackingoptionid", option["TrackingOptionID"], {
-            "stl3_name": _name(option.get("Name")),
-            "stl3_trackingcategoryid": Lookup("stl3_trackingcategory", category_row_id),
-            "stl3_xerotrackingoptionid": option["TrackingOptionID"],
-            "stl3_status": _status("stl3_trackingoption", option.get("Status")),
-        })
+        DynamicsRow(
+            "stl3_trackingoption",
+            "stl3_xerotrackingoptionid",
+            option["TrackingOptionID"],
+            {
+                "stl3_name": _name(option.get("Name")),
+                "stl3_trackingcategoryid": Lookup("stl3_trackingcategory", category_row_id),
+                "stl3_xerotrackingoptionid": option["TrackingOptionID"],
+                "stl3_status": _status("stl3_trackingoption", option.get("Status")),
+            },
+        )
         for option in category.get("Options") or ()
     )
 
@@ -99,11 +124,16 @@ def tracking_option_rows(category: Mapping[str, Any], category_row_id: str) -> t
 def currency_row(currency: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     code = str(currency["Code"]).upper()
     description = str(currency.get("Description") or "").strip()
-    return DynamicsRow("stl3_currency", "stl3_code", code, {
-        "stl3_name": _name(f"{code} - {description}" if description else code),
-        "stl3_code": code,
-        "stl3_connectorid": _connector(connector_id),
-    })
+    return DynamicsRow(
+        "stl3_currency",
+        "stl3_code",
+        code,
+        {
+            "stl3_name": _name(f"{code} - {description}" if description else code),
+            "stl3_code": code,
+            "stl3_connectorid": _connector(connector_id),
+        },
+    )
 
 
 def connection_columns(organisation: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,8 +35,9 @@ def _tidy(amount: Decimal) -> Decimal:
     return two if two == amount else amount.normalize()
 
 
-def line_amounts(line: DynamicsInvoiceLine, invoice: DynamicsInvoice, send_as: InvoiceType, negate: bool = False,
-                 label: str = "A line") -> LineAmounts:
+def line_amounts(
+    line: DynamicsInvoiceLine, invoice: DynamicsInvoice, send_as: InvoiceType, negate: bool = False, label: str = "A line"
+) -> LineAmounts:
     """Quantity, unit amount and discount as Xero takes them.
 
     Xero takes discounts on sales invoices only. There the line's discount amount goes as DiscountAmount,
@@ -58,9 +59,14 @@ def line_amounts(line: DynamicsInvoiceLine, invoice: DynamicsInvoice, send_as: I
     net = (quantity * price - manual) * (HUNDRED - percent) / HUNDRED
     unit = (net / quantity).quantize(UNIT_PRECISION) if quantity else None
     if unit is None or unit * quantity != net:
-        raise RuleViolation(Reason(Why.DISCOUNT_NOT_SUPPORTED, f"{label} has a discount, and Xero takes discounts on "
-                                                               f"sales invoices only; on a {send_as.label} it can't be "
-                                                               "spread exactly over the quantity: put it in the price."))
+        raise RuleViolation(
+            Reason(
+                Why.DISCOUNT_NOT_SUPPORTED,
+                f"{label} has a discount, and Xero takes discounts on "
+                f"sales invoices only; on a {send_as.label} it can't be "
+                "spread exactly over the quantity: put it in the price.",
+            )
+        )
     unit = _tidy(unit)
     return LineAmounts(quantity, -unit if negate else unit)
 
@@ -93,17 +99,29 @@ def significant_digits(value: Decimal) -> int:
 def precision_problems(line: DynamicsInvoiceLine, label: str = "A line") -> tuple[Reason, ...]:
     """A line whose numbers Xero would round is held back, not sent with a different total: Dynamics keeps
     quantities to five places and prices to four, Xero quantities and prices to four and discounts to the cent."""
-    figures = (("quantity", line.quantity, QUANTITY_PLACES), ("price", line.price_per_unit, UNIT_PLACES),
-               ("discount", line.manual_discount_amount, MONEY_PLACES))
+    figures = (
+        ("quantity", line.quantity, QUANTITY_PLACES),
+        ("price", line.price_per_unit, UNIT_PLACES),
+        ("discount", line.manual_discount_amount, MONEY_PLACES),
+    )
     beyond = [name for name, value, most in figures if more_places_than(value, most)]
     problems: list[Reason] = []
     if beyond:
-        problems.append(Reason(Why.BEYOND_XERO_PRECISION, f"{label} has a {' and a '.join(beyond)} with more decimal places than "
-                                                          "Xero keeps (four for quantities and prices, two for discounts): "
-                                                          "round it in Dynamics so both totals agree."))
+        problems.append(
+            Reason(
+                Why.BEYOND_XERO_PRECISION,
+                f"{label} has a {' and a '.join(beyond)} with more decimal places than "
+                "Xero keeps (four for quantities and prices, two for discounts): "
+                "round it in Dynamics so both totals agree.",
+            )
+        )
     if any(significant_digits(value) > EXACT_DIGITS for _, value, _ in figures):
-        problems.append(Reason(Why.BEYOND_XERO_PRECISION, f"{label} has a number with more than {EXACT_DIGITS} digits, more "
-                                                          "than reaches Xero exactly: split the line."))
+        problems.append(
+            Reason(
+                Why.BEYOND_XERO_PRECISION,
+                f"{label} has a number with more than {EXACT_DIGITS} digits, more than reaches Xero exactly: split the line.",
+            )
+        )
     return tuple(problems)
 
 
@@ -131,15 +149,24 @@ def totals_problem(invoice: DynamicsInvoice, target: SendAs) -> Reason | None:
     ours = -invoice.total_before_tax if target.negate else invoice.total_before_tax
     if cents(theirs) == cents(ours):
         return None
-    return Reason(Why.TOTAL_DIFFERS, "Xero works out each line to the cent, discount included, and here the lines come to a "
-                                     "different total than Dynamics shows (a discount percentage spread over several lines "
-                                     "rounds differently): adjust a line so both agree, or give the discount as line amounts.")
+    return Reason(
+        Why.TOTAL_DIFFERS,
+        "Xero works out each line to the cent, discount included, and here the lines come to a "
+        "different total than Dynamics shows (a discount percentage spread over several lines "
+        "rounds differently): adjust a line so both agree, or give the discount as line amounts.",
+    )
 
 
 def net_total(invoice: DynamicsInvoice) -> Decimal:
     """The invoice's total before tax, as far as its sign goes."""
-    lines = sum((line.quantity * line.price_per_unit - line.manual_discount_amount
-                 for line in lines_in_order(invoice) if carries_amounts(line)), ZERO)
+    lines = sum(
+        (
+            line.quantity * line.price_per_unit - line.manual_discount_amount
+            for line in lines_in_order(invoice)
+            if carries_amounts(line)
+        ),
+        ZERO,
+    )
     return lines * (HUNDRED - invoice.discount_percentage) / HUNDRED - invoice.discount_amount
 
 
@@ -156,10 +183,16 @@ def send_as(invoice: DynamicsInvoice, settings: ConnectionSettings) -> SendAs:
     if net_total(invoice) >= 0:
         return SendAs(chosen)
     if chosen.is_credit_note:
-        raise RuleViolation(Reason(Why.NEGATIVE_CREDIT_NOTE, f"The {chosen.label} totals less than zero: enter its "
-                                                             "amounts as positive numbers."))
+        raise RuleViolation(
+            Reason(Why.NEGATIVE_CREDIT_NOTE, f"The {chosen.label} totals less than zero: enter its amounts as positive numbers.")
+        )
     if settings.credit_notes_automatically:
         return SendAs(chosen.credit_note, negate=True)
-    raise RuleViolation(Reason(Why.NEGATIVE_TOTAL, f"The {chosen.label} totals less than zero, which Xero refuses: "
-                                                   f"set the Xero Invoice Type to {chosen.credit_note.label.capitalize()}, "
-                                                   "or turn on Create Credit Notes Automatically."))
+    raise RuleViolation(
+        Reason(
+            Why.NEGATIVE_TOTAL,
+            f"The {chosen.label} totals less than zero, which Xero refuses: "
+            f"set the Xero Invoice Type to {chosen.credit_note.label.capitalize()}, "
+            "or turn on Create Credit Notes Automatically.",
+        )
+    )

@@ -33,22 +33,30 @@ class Cancellation:
         return {id_element: xero_id, "Status": status.value}
 
 
-def cancellation(xero_status: XeroStatus | None, amount_paid: Decimal = ZERO, amount_credited: Decimal = ZERO, *,
-                 deleted: bool = False) -> Cancellation:
+def cancellation(
+    xero_status: XeroStatus | None, amount_paid: Decimal = ZERO, amount_credited: Decimal = ZERO, *, deleted: bool = False
+) -> Cancellation:
     """A cancelled Dynamics invoice is deleted in Xero while unapproved, voided once approved; Xero voids
     nothing with payments or credit applied, so then we say what to undo in Xero. An invoice deleted in Dynamics
     (`deleted`) goes the same way."""
     if xero_status is None:
         return Cancellation(CancelAction.NOTHING, Reason(Why.NEVER_SENT, "The invoice never reached Xero."))
     if xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
-        return Cancellation(CancelAction.NOTHING, Reason(Why.ALREADY_CANCELLED, f"The invoice is already "
-                                                                                f"{xero_status.lower()} in Xero."))
+        return Cancellation(
+            CancelAction.NOTHING, Reason(Why.ALREADY_CANCELLED, f"The invoice is already {xero_status.lower()} in Xero.")
+        )
     if xero_status in (XeroStatus.DRAFT, XeroStatus.SUBMITTED):
         return Cancellation(CancelAction.DELETE)
     if not has_payments(xero_status, amount_paid, amount_credited):
         return Cancellation(CancelAction.VOID)
     what, change = ("was deleted", "deletion") if deleted else ("is cancelled", "cancellation")
-    return Cancellation(CancelAction.REFUSE, Reason(Why.HAS_PAYMENTS, f"The invoice {what} in Dynamics but has payments "
-                                                                      "or credit in Xero, and Xero can't void it: remove them "
-                                                                      f"in Xero (or credit the invoice there); the {change} "
-                                                                      "then goes across."))
+    return Cancellation(
+        CancelAction.REFUSE,
+        Reason(
+            Why.HAS_PAYMENTS,
+            f"The invoice {what} in Dynamics but has payments "
+            "or credit in Xero, and Xero can't void it: remove them "
+            f"in Xero (or credit the invoice there); the {change} "
+            "then goes across.",
+        ),
+    )

@@ -41,8 +41,13 @@ def _by_name(name: str, candidates: Iterable[XeroContactSummary]) -> list[XeroCo
     return [c for c in candidates if one_line(c.name) == name]
 
 
-def match_contact(customer: CustomerRef, linked_contact_id: str | None, candidates: Sequence[XeroContactSummary],
-                  settings: ConnectionSettings, owners: Mapping[str, str] | None = None) -> ContactMatch:
+def match_contact(
+    customer: CustomerRef,
+    linked_contact_id: str | None,
+    candidates: Sequence[XeroContactSummary],
+    settings: ConnectionSettings,
+    owners: Mapping[str, str] | None = None,
+) -> ContactMatch:
     """Stored link, then account/contact number (Xero's AccountNumber or ContactNumber), then exact name (as Xero
     keeps it: `one_line`); archived Xero contacts are never picked, nor one linked to another Dynamics customer
     (`owners`: Xero contact id → the Dynamics customer linked to it) — that is held back, naming both. No match:
@@ -59,23 +64,42 @@ def match_contact(customer: CustomerRef, linked_contact_id: str | None, candidat
         what = "account number" if matched_by is MatchedBy.NUMBER else "name"
         taken = [owners[c.contact_id] for c in found if owners.get(c.contact_id, customer.id) != customer.id]
         if taken:
-            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.AMBIGUOUS_CONTACT, (
-                f"The Xero contact with customer {customer.id}'s {what} is already the contact of another Dynamics customer "
-                f"({taken[0]}), and two customers never share one: give this one its own {what} in Dynamics, or merge "
-                "the two.")))
+            return ContactMatch(
+                MatchedBy.NONE,
+                reason=Reason(
+                    Why.AMBIGUOUS_CONTACT,
+                    (
+                        f"The Xero contact with customer {customer.id}'s {what} is already the contact of another Dynamics customer "
+                        f"({taken[0]}), and two customers never share one: give this one its own {what} in Dynamics, or merge "
+                        "the two."
+                    ),
+                ),
+            )
         if len(found) == 1:
             return ContactMatch(matched_by, found[0].contact_id)
         if len(found) > 1:
-            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.AMBIGUOUS_CONTACT, f"{len(found)} Xero contacts have the "
-                                                              f"customer's {what}: merge or rename them in Xero."))
+            return ContactMatch(
+                MatchedBy.NONE,
+                reason=Reason(
+                    Why.AMBIGUOUS_CONTACT, f"{len(found)} Xero contacts have the customer's {what}: merge or rename them in Xero."
+                ),
+            )
         if finder(key, candidates):
-            return ContactMatch(MatchedBy.NONE, reason=Reason(Why.ARCHIVED_CONTACT, "The customer's Xero contact is "
-                                                              "archived: restore it in Xero."))
+            return ContactMatch(
+                MatchedBy.NONE,
+                reason=Reason(Why.ARCHIVED_CONTACT, "The customer's Xero contact is archived: restore it in Xero."),
+            )
     if may_create_contact(settings):
         return ContactMatch(MatchedBy.CREATE)
-    return ContactMatch(MatchedBy.NONE, reason=Reason(Why.NO_CONTACT, "The customer is not in Xero and Create New Contacts "
-                                                      "is off: add the contact in Xero with the same account number or "
-                                                      "exact name, or turn the setting on."))
+    return ContactMatch(
+        MatchedBy.NONE,
+        reason=Reason(
+            Why.NO_CONTACT,
+            "The customer is not in Xero and Create New Contacts "
+            "is off: add the contact in Xero with the same account number or "
+            "exact name, or turn the setting on.",
+        ),
+    )
 
 
 class Direction(enum.StrEnum):
@@ -84,8 +108,14 @@ class Direction(enum.StrEnum):
     TO_DYNAMICS = "to_dynamics"
 
 
-def contact_edit_direction(*, dynamics_changed: bool, xero_changed: bool, dynamics_modified_on: datetime | None,
-                           xero_updated_on: datetime | None, two_way: bool) -> Direction:
+def contact_edit_direction(
+    *,
+    dynamics_changed: bool,
+    xero_changed: bool,
+    dynamics_modified_on: datetime | None,
+    xero_updated_on: datetime | None,
+    two_way: bool,
+) -> Direction:
     """Which way a linked customer's edits go.
 
     Edits made in Dynamics always go to Xero; edits made in Xero come back only with two-way contact sync.

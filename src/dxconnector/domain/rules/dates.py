@@ -16,8 +16,13 @@ def zone(time_zone: str) -> ZoneInfo:
     try:
         return ZoneInfo(time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise RuleViolation(Reason(Why.UNKNOWN_TIME_ZONE, f"The connection's time zone '{time_zone}' is unknown: pick "
-                                                          "one such as Pacific/Auckland in the connector settings.")) from error
+        raise RuleViolation(
+            Reason(
+                Why.UNKNOWN_TIME_ZONE,
+                f"The connection's time zone '{time_zone}' is unknown: pick "
+                "one such as Pacific/Auckland in the connector settings.",
+            )
+        ) from error
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -34,8 +39,12 @@ def xero_date(moment_utc: datetime, time_zone: str) -> date:
     try:
         return as_utc(moment_utc).astimezone(zone(time_zone)).date()
     except OverflowError as error:
-        raise RuleViolation(Reason(Why.DATE_OUT_OF_RANGE, f"Date Delivered ({moment_utc.date().isoformat()}) falls outside the "
-                                                          f"calendar in {time_zone}: pick a real date.")) from error
+        raise RuleViolation(
+            Reason(
+                Why.DATE_OUT_OF_RANGE,
+                f"Date Delivered ({moment_utc.date().isoformat()}) falls outside the calendar in {time_zone}: pick a real date.",
+            )
+        ) from error
 
 
 def today(now: datetime, time_zone: str) -> date:
@@ -57,9 +66,14 @@ def delivery_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, no
     except RuleViolation as violation:
         return violation.reasons
     if delivered > current:
-        return (Reason(Why.DELIVERED_IN_FUTURE, f"Date Delivered is {delivered.isoformat()}, after today "
-                                                f"({current.isoformat()} in {settings.time_zone}): the invoice goes "
-                                                "to Xero on that day."),)
+        return (
+            Reason(
+                Why.DELIVERED_IN_FUTURE,
+                f"Date Delivered is {delivered.isoformat()}, after today "
+                f"({current.isoformat()} in {settings.time_zone}): the invoice goes "
+                "to Xero on that day.",
+            ),
+        )
     return ()
 
 

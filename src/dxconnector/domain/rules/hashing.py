@@ -52,14 +52,33 @@ def recognition_hash(document: Mapping[str, Any], key: bytes) -> str:
     unit amount (not its number: Xero gives one when we don't). The same for the body sent and for Xero's copy
     of it; keyed, as everything the ledger keeps."""
     contact = str((document.get("Contact") or {}).get("ContactID") or "").lower()
-    lines = sorted([_four_places(line.get("Quantity")), _four_places(line.get("UnitAmount"))]
-                   for line in document.get("LineItems") or ())
-    return content_hash({"type": str(document.get("Type") or ""), "contact": contact, "date": parse_xero_date(document.get("Date")),
-                         "reference": str(document.get("Reference") or ""), "lines": lines}, key)
+    lines = sorted(
+        [_four_places(line.get("Quantity")), _four_places(line.get("UnitAmount"))] for line in document.get("LineItems") or ()
+    )
+    return content_hash(
+        {
+            "type": str(document.get("Type") or ""),
+            "contact": contact,
+            "date": parse_xero_date(document.get("Date")),
+            "reference": str(document.get("Reference") or ""),
+            "lines": lines,
+        },
+        key,
+    )
 
 
-XERO_STATE_FIELDS = ("Status", "InvoiceNumber", "CreditNoteNumber", "DueDate", "FullyPaidOnDate", "AmountDue", "AmountPaid",
-                     "AmountCredited", "RemainingCredit", "AppliedAmount")
+XERO_STATE_FIELDS = (
+    "Status",
+    "InvoiceNumber",
+    "CreditNoteNumber",
+    "DueDate",
+    "FullyPaidOnDate",
+    "AmountDue",
+    "AmountPaid",
+    "AmountCredited",
+    "RemainingCredit",
+    "AppliedAmount",
+)
 
 
 def xero_state_hash(document: Mapping[str, Any], key: bytes) -> str:

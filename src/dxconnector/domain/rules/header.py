@@ -25,11 +25,18 @@ def invoice_number(invoice: DynamicsInvoice, settings: ConnectionSettings) -> st
     else:
         number, source = invoice.invoice_number.strip(), "Dynamics invoice ID"
     if not number:
-        raise RuleViolation(Reason(Why.NO_INVOICE_NUMBER, f"The {source} is empty and the connection sends it as the "
-                                                          "Xero number: fill it in, or let Xero number invoices."))
+        raise RuleViolation(
+            Reason(
+                Why.NO_INVOICE_NUMBER,
+                f"The {source} is empty and the connection sends it as the Xero number: fill it in, or let Xero number invoices.",
+            )
+        )
     if utf16_length(number) > INVOICE_NUMBER_LIMIT:
-        raise RuleViolation(Reason(Why.INVOICE_NUMBER_TOO_LONG, f"The {source} is longer than Xero's "
-                                                                f"{INVOICE_NUMBER_LIMIT} characters: shorten it."))
+        raise RuleViolation(
+            Reason(
+                Why.INVOICE_NUMBER_TOO_LONG, f"The {source} is longer than Xero's {INVOICE_NUMBER_LIMIT} characters: shorten it."
+            )
+        )
     return number
 
 

@@ -45,8 +45,9 @@ def item_code_problem(product: DynamicsProduct) -> Reason | None:
     if not code:
         return Reason(Why.BAD_ITEM_CODE, "The product has no product ID, which becomes the Xero item code: fill it in.")
     if utf16_length(code) > ITEM_CODE_LIMIT:
-        return Reason(Why.BAD_ITEM_CODE, f"The product ID '{code}' is longer than Xero's {ITEM_CODE_LIMIT}-character item "
-                                         "code: shorten it.")
+        return Reason(
+            Why.BAD_ITEM_CODE, f"The product ID '{code}' is longer than Xero's {ITEM_CODE_LIMIT}-character item code: shorten it."
+        )
     return text_problem(code, f"The product ID of product {product.id}")
 
 
@@ -55,6 +56,9 @@ def item_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tup
     line sent without its item would not be what the user asked for."""
     if not may_create_item(settings):
         return ()
-    found = {line.product.id: item_code_problem(line.product) for line in lines_in_order(invoice)
-             if line.product is not None and line_kind(line) is LineKind.PRODUCT}
+    found = {
+        line.product.id: item_code_problem(line.product)
+        for line in lines_in_order(invoice)
+        if line.product is not None and line_kind(line) is LineKind.PRODUCT
+    }
     return tuple(dict.fromkeys(problem for problem in found.values() if problem is not None))

@@ -78,8 +78,9 @@ def line_description(line: DynamicsInvoiceLine, label: str = "A line") -> str:
     product_number = line.product.number if line.product is not None else ""
     text = (line.description.strip() or line.name.strip() or product_number).strip()
     if not text:
-        raise RuleViolation(Reason(Why.NO_LINE_DESCRIPTION, f"{label} has no description or product: Xero needs "
-                                                            "some text on every line."))
+        raise RuleViolation(
+            Reason(Why.NO_LINE_DESCRIPTION, f"{label} has no description or product: Xero needs some text on every line.")
+        )
     if line_kind(line) is LineKind.BUNDLE_COMPONENT and line.quantity not in (ZERO, Decimal(1)):
         return f"{plain(line.quantity)} × {text}"
     return text
@@ -89,8 +90,9 @@ def default_account_code(invoice_type: InvoiceType, settings: ConnectionSettings
     return settings.default_sales_account_code if invoice_type.is_sales else settings.default_purchase_account_code
 
 
-def account_code(line: DynamicsInvoiceLine, invoice_type: InvoiceType, settings: ConnectionSettings,
-                 label: str = "A line") -> str:
+def account_code(
+    line: DynamicsInvoiceLine, invoice_type: InvoiceType, settings: ConnectionSettings, label: str = "A line"
+) -> str:
     """The line's account code, else its product's, else the connection's default for sales or purchases."""
     product_code = line.product.account_code if line.product is not None else None
     code = line.account_code or product_code or default_account_code(invoice_type, settings)
@@ -98,8 +100,12 @@ def account_code(line: DynamicsInvoiceLine, invoice_type: InvoiceType, settings:
         return code
     side = "Sales" if invoice_type.is_sales else "Purchase"
     where = "on the line, on the product," if line.product is not None and not line.is_write_in else "on the line"
-    raise RuleViolation(Reason(Why.NO_ACCOUNT_CODE, f"{label} has no account code: pick one {where} or set the "
-                                                    f"connection's Default {side} Account Code."))
+    raise RuleViolation(
+        Reason(
+            Why.NO_ACCOUNT_CODE,
+            f"{label} has no account code: pick one {where} or set the connection's Default {side} Account Code.",
+        )
+    )
 
 
 def tax_type(line: DynamicsInvoiceLine, invoice: DynamicsInvoice, settings: ConnectionSettings) -> str | None:
@@ -115,9 +121,17 @@ def tracking(line: DynamicsInvoiceLine, label: str = "A line") -> tuple[Tracking
     """At most two tracking options, from two different categories (Xero's limits)."""
     picked = tuple(choice for choice in line.tracking if choice.category and choice.option)
     if len(picked) > MAX_TRACKING:
-        raise RuleViolation(Reason(Why.TOO_MANY_TRACKING, f"{label} has {len(picked)} tracking options; Xero takes at "
-                                                          f"most {MAX_TRACKING}: remove one."))
+        raise RuleViolation(
+            Reason(
+                Why.TOO_MANY_TRACKING,
+                f"{label} has {len(picked)} tracking options; Xero takes at most {MAX_TRACKING}: remove one.",
+            )
+        )
     if len({choice.category.casefold() for choice in picked}) < len(picked):
-        raise RuleViolation(Reason(Why.SAME_TRACKING_CATEGORY, f"{label} has two options of the tracking category "
-                                                               f"'{picked[0].category}'; Xero takes one per category."))
+        raise RuleViolation(
+            Reason(
+                Why.SAME_TRACKING_CATEGORY,
+                f"{label} has two options of the tracking category '{picked[0].category}'; Xero takes one per category.",
+            )
+        )
     return picked

@@ -56,8 +56,14 @@ def belongs_here(invoice: DynamicsInvoice, settings: ConnectionSettings) -> bool
     return settings.is_default_connection
 
 
-def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetime, link: InvoiceLink | None,
-            *, sent_fields_hash: str | None = None) -> Decision:
+def pick_up(
+    invoice: DynamicsInvoice,
+    settings: ConnectionSettings,
+    now: datetime,
+    link: InvoiceLink | None,
+    *,
+    sent_fields_hash: str | None = None,
+) -> Decision:
     """Whether this connection sends the invoice now, and if not, why.
 
     The caller has already checked the connection may sync at all (trial or subscription, not paused).
@@ -67,8 +73,13 @@ def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetim
     if invoice.connector_id and invoice.connector_id != settings.connector_id:
         return _skip(Why.OTHER_CONNECTION, "The invoice is for another Xero connection.")
     if not belongs_here(invoice, settings):
-        return _hold(Reason(Why.NO_CONNECTION, "No Xero Connection is picked on the invoice and this connection is not "
-                                               "the default: pick one on the invoice, or make this the default."))
+        return _hold(
+            Reason(
+                Why.NO_CONNECTION,
+                "No Xero Connection is picked on the invoice and this connection is not "
+                "the default: pick one on the invoice, or make this the default.",
+            )
+        )
     if invoice.state is InvoiceState.CANCELED:
         return _cancelled(invoice, link)
     if invoice.state is not InvoiceState.ACTIVE:
@@ -81,11 +92,18 @@ def pick_up(invoice: DynamicsInvoice, settings: ConnectionSettings, now: datetim
         return _hold(*problems)
     if link is None:
         if before_sync_from(invoice, settings):
-            return _skip(Why.BEFORE_SYNC_FROM, f"Date Delivered is before {settings.sync_from}, the date this connection "
-                                               "syncs invoices from (its Defaults).")
+            return _skip(
+                Why.BEFORE_SYNC_FROM,
+                f"Date Delivered is before {settings.sync_from}, the date this connection syncs invoices from (its Defaults).",
+            )
         if invoice.export_status is ExportStatus.EXPORTED:
-            return _hold(Reason(Why.LINK_MISSING, "Dynamics says the invoice is in Xero, but the connector has no link to "
-                                                  "it: set its Export Status to Not Exported to send it as new."))
+            return _hold(
+                Reason(
+                    Why.LINK_MISSING,
+                    "Dynamics says the invoice is in Xero, but the connector has no link to "
+                    "it: set its Export Status to Not Exported to send it as new.",
+                )
+            )
         return Decision(Action.CREATE)
     return _update_or_skip(invoice, settings, link, sent_fields_hash)
 
@@ -98,15 +116,26 @@ def _cancelled(invoice: DynamicsInvoice, link: InvoiceLink | None) -> Decision:
     return Decision(Action.CANCEL)
 
 
-def _update_or_skip(invoice: DynamicsInvoice, settings: ConnectionSettings, link: InvoiceLink,
-                    sent_fields_hash: str | None) -> Decision:
+def _update_or_skip(
+    invoice: DynamicsInvoice, settings: ConnectionSettings, link: InvoiceLink, sent_fields_hash: str | None
+) -> Decision:
     if invoice.xero_status in (XeroStatus.VOIDED, XeroStatus.DELETED):
-        return _hold(Reason(Why.VOIDED_IN_XERO, f"The invoice is {invoice.xero_status.lower()} in Xero, so changes no "
-                                                "longer go across: make a new invoice in Dynamics."))
+        return _hold(
+            Reason(
+                Why.VOIDED_IN_XERO,
+                f"The invoice is {invoice.xero_status.lower()} in Xero, so changes no "
+                "longer go across: make a new invoice in Dynamics.",
+            )
+        )
     target = send_as(invoice, settings).type
     if link.sent_type is not None and link.sent_type is not target:
-        return _hold(Reason(Why.TYPE_CHANGED, f"The invoice went to Xero as a {link.sent_type.label} and would now be a "
-                                              f"{target.label}; Xero can't change that: cancel it and make a new one."))
+        return _hold(
+            Reason(
+                Why.TYPE_CHANGED,
+                f"The invoice went to Xero as a {link.sent_type.label} and would now be a "
+                f"{target.label}; Xero can't change that: cancel it and make a new one.",
+            )
+        )
     if invoice.export_status is ExportStatus.READY_TO_UPDATE:
         return Decision(Action.UPDATE)
     if link.sent_version is not None and link.sent_version == invoice.version:

@@ -49,8 +49,10 @@ def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, target
 def text_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
     """Every text the invoice goes to Xero with must be one Xero keeps as it is."""
     number = "" if settings.use_xero_invoice_number else invoice.name if settings.use_invoice_name else invoice.invoice_number
-    problems = [text_problem(number, "The invoice's number"),
-                text_problem(invoice.description if settings.description_to_reference else "", "The invoice's description")]
+    problems = [
+        text_problem(number, "The invoice's number"),
+        text_problem(invoice.description if settings.description_to_reference else "", "The invoice's description"),
+    ]
     for position, line in enumerate(lines_in_order(invoice), 1):
         if unstorable(line.description or line.name):
             problems.append(unstorable_text(line_label(position, line)))
@@ -67,15 +69,23 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
     if not invoice.lines:
         problems.append(Reason(Why.NO_LINES, "The invoice has no products: add at least one line."))
     if invoice.date_delivered is None:
-        problems.append(Reason(Why.NO_DATE_DELIVERED, "Date Delivered is empty; it becomes the Xero invoice date: "
-                                                      "fill it in."))
+        problems.append(Reason(Why.NO_DATE_DELIVERED, "Date Delivered is empty; it becomes the Xero invoice date: fill it in."))
     if invoice.discount_amount:
-        problems.append(Reason(Why.INVOICE_DISCOUNT_AMOUNT, "The invoice has an invoice-level discount amount, and Xero "
-                                                            "has discounts on lines only: move it onto the lines or "
-                                                            "use a discount percentage."))
+        problems.append(
+            Reason(
+                Why.INVOICE_DISCOUNT_AMOUNT,
+                "The invoice has an invoice-level discount amount, and Xero "
+                "has discounts on lines only: move it onto the lines or "
+                "use a discount percentage.",
+            )
+        )
     if invoice.freight_amount:
-        problems.append(Reason(Why.FREIGHT_AMOUNT, "The invoice has a freight amount, which Xero has no place for: add the "
-                                                   "freight as a line instead."))
+        problems.append(
+            Reason(
+                Why.FREIGHT_AMOUNT,
+                "The invoice has a freight amount, which Xero has no place for: add the freight as a line instead.",
+            )
+        )
     problems += check(invoice_number, invoice, settings)
     target, refused = _target(invoice, settings)
     problems += refused

@@ -70,7 +70,9 @@ def lookup(name: str, label: str, target: str, **kwargs: Any) -> Column:
 
 def choice(name: str, label: str, options: list[tuple[str, str]], default: str = "", **kwargs: Any) -> Column:
     """A choice column from (code, label) pairs; values follow the publisher's option value prefix."""
-    choices = tuple(Choice(PUBLISHER.option_value(index), option_label, code) for index, (code, option_label) in enumerate(options))
+    choices = tuple(
+        Choice(PUBLISHER.option_value(index), option_label, code) for index, (code, option_label) in enumerate(options)
+    )
     default_value = next((c.value for c in choices if c.code == default), None) if default else None
     return Column(f"stl3_{name}", label, Kind.CHOICE, choices=choices, default=default_value, **kwargs)
 
@@ -81,8 +83,14 @@ def connector_lookup(label: str = "Xero Connection") -> Column:
 
 CONNECTOR = "stl3_dynamicsxeroconnector"
 INVOICE_STATUSES = [("DRAFT", "Draft"), ("SUBMITTED", "Awaiting Approval"), ("AUTHORISED", "Awaiting Payment")]
-XERO_INVOICE_STATUSES = [("DRAFT", "Draft"), ("SUBMITTED", "Submitted"), ("AUTHORISED", "Authorised"), ("PAID", "Paid"),
-                         ("VOIDED", "Voided"), ("DELETED", "Deleted")]
+XERO_INVOICE_STATUSES = [
+    ("DRAFT", "Draft"),
+    ("SUBMITTED", "Submitted"),
+    ("AUTHORISED", "Authorised"),
+    ("PAID", "Paid"),
+    ("VOIDED", "Voided"),
+    ("DELETED", "Deleted"),
+]
 ACTIVE_ARCHIVED = [("ACTIVE", "Active"), ("ARCHIVED", "Archived")]
 
 # --- the tables ----------------------------------------------------------------------------------------
@@ -95,10 +103,20 @@ CONNECTION = Table(
     columns=(
         text("xerotenantid", "Xero Tenant ID", 50, read_only=True, description="Xero's id of the connected organisation."),
         text("organisationname", "Xero Organisation", 255, read_only=True),
-        text("portalconnectionid", "Portal Connection ID", 100, read_only=True,
-             description="The connection's id in the connector portal."),
-        choice("status", "Connection Status", [("ACTIVE", "Active"), ("PAUSED", "Paused"), ("TRIAL_ENDED", "Trial Ended"),
-                                               ("DISCONNECTED", "Disconnected")], default="ACTIVE", read_only=True),
+        text(
+            "portalconnectionid",
+            "Portal Connection ID",
+            100,
+            read_only=True,
+            description="The connection's id in the connector portal.",
+        ),
+        choice(
+            "status",
+            "Connection Status",
+            [("ACTIVE", "Active"), ("PAUSED", "Paused"), ("TRIAL_ENDED", "Trial Ended"), ("DISCONNECTED", "Disconnected")],
+            default="ACTIVE",
+            read_only=True,
+        ),
         when("lastsyncon", "Last Sync", read_only=True),
     ),
     view_columns=("stl3_organisationname", "stl3_status", "stl3_lastsyncon"),
@@ -111,40 +129,91 @@ SETTINGS = Table(
     description="The settings of one connection. Dynamics is their home; the connector portal edits the same row.",
     columns=(
         connector_lookup(),
-        yes_no("isdefaultconnection", "Is this the Default Connection",
-               description="Pre-fills the connection on new invoices. Only one connection should be the default."),
-        yes_no("usexeroinvoicenumber", "Use Xero Invoice Number", default=True,
-               description="Yes: Xero numbers the invoice and the number comes back. No: Dynamics supplies it."),
-        yes_no("useinvoicename", "Use Invoice Name",
-               description="When Xero does not number invoices: Yes sends the invoice name, No the Dynamics invoice ID."),
-        yes_no("createnewcontacts", "Create New Contacts in Xero", default=True,
-               description="No: an invoice whose customer is not in Xero fails with a clear reason."),
-        yes_no("createnewproducts", "Create New Products in Xero",
-               description="Yes: products are created as Xero items the first time they are invoiced."),
+        yes_no(
+            "isdefaultconnection",
+            "Is this the Default Connection",
+            description="Pre-fills the connection on new invoices. Only one connection should be the default.",
+        ),
+        yes_no(
+            "usexeroinvoicenumber",
+            "Use Xero Invoice Number",
+            default=True,
+            description="Yes: Xero numbers the invoice and the number comes back. No: Dynamics supplies it.",
+        ),
+        yes_no(
+            "useinvoicename",
+            "Use Invoice Name",
+            description="When Xero does not number invoices: Yes sends the invoice name, No the Dynamics invoice ID.",
+        ),
+        yes_no(
+            "createnewcontacts",
+            "Create New Contacts in Xero",
+            default=True,
+            description="No: an invoice whose customer is not in Xero fails with a clear reason.",
+        ),
+        yes_no(
+            "createnewproducts",
+            "Create New Products in Xero",
+            description="Yes: products are created as Xero items the first time they are invoiced.",
+        ),
         choice("defaultsalesinvoicestatus", "Default Sales Invoice Status", INVOICE_STATUSES, default="DRAFT"),
         choice("defaultpurchaseinvoicestatus", "Default Purchase Invoice Status", INVOICE_STATUSES, default="DRAFT"),
-        yes_no("sendemailfromxero", "Send Email from Xero",
-               description="Email the invoice from Xero after it syncs; copied onto each new invoice."),
-        text("defaultsalesaccountcode", "Default Sales Account Code", 10,
-             description="Xero account code for sales lines that have none (line, then product, then this)."),
-        text("defaultpurchaseaccountcode", "Default Purchase Account Code", 10,
-             description="Xero account code for purchase lines that have none."),
+        yes_no(
+            "sendemailfromxero",
+            "Send Email from Xero",
+            description="Email the invoice from Xero after it syncs; copied onto each new invoice.",
+        ),
+        text(
+            "defaultsalesaccountcode",
+            "Default Sales Account Code",
+            10,
+            description="Xero account code for sales lines that have none (line, then product, then this).",
+        ),
+        text(
+            "defaultpurchaseaccountcode",
+            "Default Purchase Account Code",
+            10,
+            description="Xero account code for purchase lines that have none.",
+        ),
         text("defaulttaxtype", "Default Tax Type", 50, description="Xero tax type for lines that have none, e.g. OUTPUT2."),
-        yes_no("descriptiontoreference", "Description to Reference", default=True,
-               description="Send the first 255 characters of the invoice description as Xero's Reference."),
+        yes_no(
+            "descriptiontoreference",
+            "Description to Reference",
+            default=True,
+            description="Send the first 255 characters of the invoice description as Xero's Reference.",
+        ),
         yes_no("creditnotesautomatically", "Create Credit Notes Automatically"),
-        whole_number("syncintervalminutes", "Sync Interval (minutes)", 1, 1440,
-                     description="Minutes between incremental sweeps; webhooks start a sync sooner."),
+        whole_number(
+            "syncintervalminutes",
+            "Sync Interval (minutes)",
+            1,
+            1440,
+            description="Minutes between incremental sweeps; webhooks start a sync sooner.",
+        ),
         text("timezone", "Time Zone", 64, description="Time zone of Dynamics and Xero, e.g. Pacific/Auckland."),
-        yes_no("twowaycontactsync", "Two-way Contact Sync",
-               description="Contact edits made in Xero flow back to the linked account or contact."),
+        yes_no(
+            "twowaycontactsync",
+            "Two-way Contact Sync",
+            description="Contact edits made in Xero flow back to the linked account or contact.",
+        ),
     ),
     sections=(
-        Section("Connection", ("stl3_name", "stl3_connectorid", "stl3_isdefaultconnection", "stl3_timezone",
-                               "stl3_syncintervalminutes", "ownerid")),
-        Section("Invoices", ("stl3_usexeroinvoicenumber", "stl3_useinvoicename", "stl3_defaultsalesinvoicestatus",
-                             "stl3_defaultpurchaseinvoicestatus", "stl3_sendemailfromxero", "stl3_descriptiontoreference",
-                             "stl3_creditnotesautomatically")),
+        Section(
+            "Connection",
+            ("stl3_name", "stl3_connectorid", "stl3_isdefaultconnection", "stl3_timezone", "stl3_syncintervalminutes", "ownerid"),
+        ),
+        Section(
+            "Invoices",
+            (
+                "stl3_usexeroinvoicenumber",
+                "stl3_useinvoicename",
+                "stl3_defaultsalesinvoicestatus",
+                "stl3_defaultpurchaseinvoicestatus",
+                "stl3_sendemailfromxero",
+                "stl3_descriptiontoreference",
+                "stl3_creditnotesautomatically",
+            ),
+        ),
         Section("Contacts and Products", ("stl3_createnewcontacts", "stl3_createnewproducts", "stl3_twowaycontactsync")),
         Section("Accounts and Tax", ("stl3_defaultsalesaccountcode", "stl3_defaultpurchaseaccountcode", "stl3_defaulttaxtype")),
     ),
@@ -169,7 +238,7 @@ CHART_OF_ACCOUNTS = Table(
     label="Chart of Accounts",
     plural_label="Chart of Accounts",
     description="Xero's accounts, kept current by the connector; pick one on invoice lines and products. "
-                "The name reads 'code - name' so lookups show both.",
+    "The name reads 'code - name' so lookups show both.",
     primary_name_length=200,
     columns=(
         text("code", "Code", 10, read_only=True),
@@ -191,8 +260,13 @@ TAX_RATE = Table(
     columns=(
         text("taxtype", "Tax Type", 50, read_only=True, description="Xero's tax type code, e.g. OUTPUT2."),
         Column("stl3_effectiverate", "Effective Rate (%)", Kind.DECIMAL, precision=4, min_value=0, max_value=100, read_only=True),
-        choice("status", "Status", [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted"),
-                                    ("PENDING", "Pending")], default="ACTIVE", read_only=True),
+        choice(
+            "status",
+            "Status",
+            [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted"), ("PENDING", "Pending")],
+            default="ACTIVE",
+            read_only=True,
+        ),
         yes_no("canapplytorevenue", "Can Apply to Revenue", read_only=True),
         yes_no("canapplytoexpenses", "Can Apply to Expenses", read_only=True),
         connector_lookup(),
@@ -255,14 +329,22 @@ XERO_INVOICE = Table(
         money("amountpaid", "Amount Paid", read_only=True),
         money("amountcredited", "Amount Credited", read_only=True),
         when("fullypaidon", "Fully Paid On", date_only=True, read_only=True),
-        choice("exportstatus", "Export Status", [("NO", "Not Exported"), ("EXPORTED", "Exported"),
-                                                 ("READY_TO_UPDATE", "Ready to Update"), ("FAILED", "Failed")], default="NO"),
+        choice(
+            "exportstatus",
+            "Export Status",
+            [("NO", "Not Exported"), ("EXPORTED", "Exported"), ("READY_TO_UPDATE", "Ready to Update"), ("FAILED", "Failed")],
+            default="NO",
+        ),
         when("exportedon", "Exported On", read_only=True),
     ),
     sections=(
-        Section("Invoice", ("stl3_name", "stl3_invoiceid", "stl3_connectorid", "stl3_exportstatus", "stl3_exportedon", "ownerid")),
+        Section(
+            "Invoice", ("stl3_name", "stl3_invoiceid", "stl3_connectorid", "stl3_exportstatus", "stl3_exportedon", "ownerid")
+        ),
         Section("Xero", ("stl3_xeronumber", "stl3_xerostatus", "stl3_xeroid", "stl3_invoiceurl", "stl3_onlineinvoiceurl")),
-        Section("Payments", ("transactioncurrencyid", "stl3_amountdue", "stl3_amountpaid", "stl3_amountcredited", "stl3_fullypaidon")),
+        Section(
+            "Payments", ("transactioncurrencyid", "stl3_amountdue", "stl3_amountpaid", "stl3_amountcredited", "stl3_fullypaidon")
+        ),
     ),
     view_columns=("stl3_invoiceid", "stl3_xeronumber", "stl3_xerostatus", "stl3_amountdue", "stl3_exportstatus"),
 )
@@ -274,14 +356,31 @@ SYNC_HISTORY = Table(
     description="One row per sync attempt, linked to the record it was about, with the outcome and its reason.",
     primary_name_length=200,
     columns=(
-        choice("direction", "Direction", [("D365_TO_XERO", "Dynamics to Xero"), ("XERO_TO_D365", "Xero to Dynamics")], read_only=True),
-        choice("recordtype", "Record Type", [("INVOICE", "Invoice"), ("CREDIT_NOTE", "Credit Note"), ("ACCOUNT", "Account"),
-                                             ("CONTACT", "Contact"), ("PRODUCT", "Product"), ("PAYMENT", "Payment"),
-                                             ("REFERENCE_DATA", "Reference Data")], read_only=True),
+        choice(
+            "direction", "Direction", [("D365_TO_XERO", "Dynamics to Xero"), ("XERO_TO_D365", "Xero to Dynamics")], read_only=True
+        ),
+        choice(
+            "recordtype",
+            "Record Type",
+            [
+                ("INVOICE", "Invoice"),
+                ("CREDIT_NOTE", "Credit Note"),
+                ("ACCOUNT", "Account"),
+                ("CONTACT", "Contact"),
+                ("PRODUCT", "Product"),
+                ("PAYMENT", "Payment"),
+                ("REFERENCE_DATA", "Reference Data"),
+            ],
+            read_only=True,
+        ),
         text("recordid", "Record ID", 100, read_only=True, description="The Dynamics id of the record."),
         text("xeroid", "Xero ID", 50, read_only=True, description="The Xero id of the record, when it has one."),
-        choice("outcome", "Outcome", [("SUCCEEDED", "Succeeded"), ("FAILED", "Failed"), ("SKIPPED", "Skipped"),
-                                      ("HELD_BACK", "Held Back")], read_only=True),
+        choice(
+            "outcome",
+            "Outcome",
+            [("SUCCEEDED", "Succeeded"), ("FAILED", "Failed"), ("SKIPPED", "Skipped"), ("HELD_BACK", "Held Back")],
+            read_only=True,
+        ),
         memo("message", "Message", read_only=True, description="What happened, and for a failure why and what to fix."),
         when("attemptedon", "Attempted On", read_only=True),
         lookup("invoiceid", "Invoice", "invoice", read_only=True),
@@ -290,8 +389,12 @@ SYNC_HISTORY = Table(
         connector_lookup(),
     ),
     sections=(
-        Section("Attempt", ("stl3_name", "stl3_attemptedon", "stl3_direction", "stl3_recordtype", "stl3_outcome", "stl3_message")),
-        Section("Record", ("stl3_invoiceid", "stl3_accountid", "stl3_contactid", "stl3_recordid", "stl3_xeroid", "stl3_connectorid")),
+        Section(
+            "Attempt", ("stl3_name", "stl3_attemptedon", "stl3_direction", "stl3_recordtype", "stl3_outcome", "stl3_message")
+        ),
+        Section(
+            "Record", ("stl3_invoiceid", "stl3_accountid", "stl3_contactid", "stl3_recordid", "stl3_xeroid", "stl3_connectorid")
+        ),
     ),
     view_columns=("stl3_attemptedon", "stl3_recordtype", "stl3_outcome", "stl3_invoiceid"),
 )
@@ -308,32 +411,82 @@ INVOICE = TableExtension(
     entity_set_name="invoices",
     columns=(
         lookup("connectorid", "Xero Connection", CONNECTOR, description="The Xero organisation this invoice goes to."),
-        choice("xeroinvoicetype", "Xero Invoice Type", [("ACCREC", "Sales Invoice"), ("ACCPAY", "Purchase Invoice (Bill)"),
-                                                        ("ACCRECCREDIT", "Sales Credit Note"), ("ACCPAYCREDIT", "Bill Credit Note")],
-               default="ACCREC"),
-        choice("lineamounttypes", "Line Amount Types", [("Exclusive", "Tax Exclusive"), ("Inclusive", "Tax Inclusive"),
-                                                        ("NoTax", "No Tax")], default="Exclusive"),
+        choice(
+            "xeroinvoicetype",
+            "Xero Invoice Type",
+            [
+                ("ACCREC", "Sales Invoice"),
+                ("ACCPAY", "Purchase Invoice (Bill)"),
+                ("ACCRECCREDIT", "Sales Credit Note"),
+                ("ACCPAYCREDIT", "Bill Credit Note"),
+            ],
+            default="ACCREC",
+        ),
+        choice(
+            "lineamounttypes",
+            "Line Amount Types",
+            [("Exclusive", "Tax Exclusive"), ("Inclusive", "Tax Inclusive"), ("NoTax", "No Tax")],
+            default="Exclusive",
+        ),
         lookup("brandingthemeid", "Branding Theme", BRANDING_THEME.name),
         yes_no("sendemailfromxero", "Send Email from Xero"),
-        yes_no("bundleheaderonly", "Bundled Product Header Only",
-               description="Send bundles as their header line only, without the component lines."),
+        yes_no(
+            "bundleheaderonly",
+            "Bundled Product Header Only",
+            description="Send bundles as their header line only, without the component lines.",
+        ),
         text("xeronumber", "Xero Invoice Number", 255, read_only=True),
         choice("xerostatus", "Xero Status", XERO_INVOICE_STATUSES, read_only=True),
     ),
     standard_fields=(
-        StandardField("name", Kind.TEXT), StandardField("invoicenumber", Kind.TEXT, read_only=True),
-        StandardField("customerid", Kind.LOOKUP), StandardField("pricelevelid", Kind.LOOKUP),
-        StandardField("transactioncurrencyid", Kind.LOOKUP), StandardField("datedelivered", Kind.DATE_ONLY),
-        StandardField("duedate", Kind.DATE_ONLY), StandardField("description", Kind.MEMO),
-        StandardField("totalamount", Kind.MONEY, read_only=True), StandardField("ownerid", Kind.LOOKUP),
+        StandardField("name", Kind.TEXT),
+        StandardField("invoicenumber", Kind.TEXT, read_only=True),
+        StandardField("customerid", Kind.LOOKUP),
+        StandardField("pricelevelid", Kind.LOOKUP),
+        StandardField("transactioncurrencyid", Kind.LOOKUP),
+        StandardField("datedelivered", Kind.DATE_ONLY),
+        StandardField("duedate", Kind.DATE_ONLY),
+        StandardField("description", Kind.MEMO),
+        StandardField("totalamount", Kind.MONEY, read_only=True),
+        StandardField("ownerid", Kind.LOOKUP),
     ),
-    forms=(Form("Invoice (Xero)", description="The invoice with the fields the Xero sync uses.", sections=(
-        Section("Invoice", ("name", "invoicenumber", "customerid", "pricelevelid", "transactioncurrencyid", "datedelivered",
-                            "duedate", "description", "ownerid")),
-        Section("Xero", ("stl3_connectorid", "stl3_xeroinvoicetype", "stl3_lineamounttypes", "stl3_brandingthemeid",
-                         "stl3_sendemailfromxero", "stl3_bundleheaderonly", "stl3_xeronumber", "stl3_xerostatus", "totalamount")),
-        Section("Products", (), Subgrid("invoicelines", "Products", "invoice_details", "invoicedetail", LINES_VIEW)),
-    )),),
+    forms=(
+        Form(
+            "Invoice (Xero)",
+            description="The invoice with the fields the Xero sync uses.",
+            sections=(
+                Section(
+                    "Invoice",
+                    (
+                        "name",
+                        "invoicenumber",
+                        "customerid",
+                        "pricelevelid",
+                        "transactioncurrencyid",
+                        "datedelivered",
+                        "duedate",
+                        "description",
+                        "ownerid",
+                    ),
+                ),
+                Section(
+                    "Xero",
+                    (
+                        "stl3_connectorid",
+                        "stl3_xeroinvoicetype",
+                        "stl3_lineamounttypes",
+                        "stl3_brandingthemeid",
+                        "stl3_sendemailfromxero",
+                        "stl3_bundleheaderonly",
+                        "stl3_xeronumber",
+                        "stl3_xerostatus",
+                        "totalamount",
+                    ),
+                ),
+                Section("Products", (), Subgrid("invoicelines", "Products", "invoice_details", "invoicedetail", LINES_VIEW)),
+            ),
+        ),
+    ),
 )
 
 INVOICE_LINE = TableExtension(
@@ -343,27 +496,67 @@ INVOICE_LINE = TableExtension(
     plural_label="Invoice Products",
     entity_set_name="invoicedetails",
     columns=(
-        lookup("accountcodeid", "Account Code", CHART_OF_ACCOUNTS.name,
-               description="Xero account for this line; when empty the product's, then the connection's default."),
+        lookup(
+            "accountcodeid",
+            "Account Code",
+            CHART_OF_ACCOUNTS.name,
+            description="Xero account for this line; when empty the product's, then the connection's default.",
+        ),
         lookup("taxrateid", "Tax Rate", TAX_RATE.name),
         lookup("trackingoption1id", "Tracking Option 1", TRACKING_OPTION.name),
         lookup("trackingoption2id", "Tracking Option 2", TRACKING_OPTION.name),
     ),
     standard_fields=(
-        StandardField("invoiceid", Kind.LOOKUP), StandardField("productid", Kind.LOOKUP),
-        StandardField("productdescription", Kind.TEXT), StandardField("uomid", Kind.LOOKUP),
-        StandardField("quantity", Kind.DECIMAL), StandardField("priceperunit", Kind.MONEY),
-        StandardField("manualdiscountamount", Kind.MONEY), StandardField("tax", Kind.MONEY),
+        StandardField("invoiceid", Kind.LOOKUP),
+        StandardField("productid", Kind.LOOKUP),
+        StandardField("productdescription", Kind.TEXT),
+        StandardField("uomid", Kind.LOOKUP),
+        StandardField("quantity", Kind.DECIMAL),
+        StandardField("priceperunit", Kind.MONEY),
+        StandardField("manualdiscountamount", Kind.MONEY),
+        StandardField("tax", Kind.MONEY),
         StandardField("extendedamount", Kind.MONEY, read_only=True),
     ),
-    forms=(Form("Invoice Product (Xero)", description="An invoice line with its Xero account, tax rate and tracking.", sections=(
-        Section("Product", ("invoiceid", "productid", "productdescription", "uomid", "quantity", "priceperunit",
-                            "manualdiscountamount", "tax", "extendedamount")),
-        Section("Xero", ("stl3_accountcodeid", "stl3_taxrateid", "stl3_trackingoption1id", "stl3_trackingoption2id")),
-    )),),
-    views=(View(LINES_VIEW, ("productid", "productdescription", "quantity", "priceperunit", "extendedamount",
-                             "stl3_accountcodeid", "stl3_taxrateid", "stl3_trackingoption1id", "stl3_trackingoption2id"),
-                description="Invoice lines with their Xero account code, tax rate and tracking."),),
+    forms=(
+        Form(
+            "Invoice Product (Xero)",
+            description="An invoice line with its Xero account, tax rate and tracking.",
+            sections=(
+                Section(
+                    "Product",
+                    (
+                        "invoiceid",
+                        "productid",
+                        "productdescription",
+                        "uomid",
+                        "quantity",
+                        "priceperunit",
+                        "manualdiscountamount",
+                        "tax",
+                        "extendedamount",
+                    ),
+                ),
+                Section("Xero", ("stl3_accountcodeid", "stl3_taxrateid", "stl3_trackingoption1id", "stl3_trackingoption2id")),
+            ),
+        ),
+    ),
+    views=(
+        View(
+            LINES_VIEW,
+            (
+                "productid",
+                "productdescription",
+                "quantity",
+                "priceperunit",
+                "extendedamount",
+                "stl3_accountcodeid",
+                "stl3_taxrateid",
+                "stl3_trackingoption1id",
+                "stl3_trackingoption2id",
+            ),
+            description="Invoice lines with their Xero account code, tax rate and tracking.",
+        ),
+    ),
 )
 
 PRODUCT = TableExtension(
@@ -373,8 +566,12 @@ PRODUCT = TableExtension(
     plural_label="Products",
     entity_set_name="products",
     columns=(
-        lookup("accountcodeid", "Account Code", CHART_OF_ACCOUNTS.name,
-               description="Xero account for lines of this product that have none of their own."),
+        lookup(
+            "accountcodeid",
+            "Account Code",
+            CHART_OF_ACCOUNTS.name,
+            description="Xero account for lines of this product that have none of their own.",
+        ),
         lookup("taxrateid", "Tax Rate", TAX_RATE.name),
     ),
 )
@@ -386,7 +583,17 @@ DYNAMICS_XERO_CONNECTOR = Solution(
     version="1.0.0.0",
     managed=True,
     publisher=PUBLISHER,
-    tables=(CONNECTION, SETTINGS, BRANDING_THEME, CHART_OF_ACCOUNTS, TAX_RATE, TRACKING_CATEGORY, TRACKING_OPTION,
-            CURRENCY, XERO_INVOICE, SYNC_HISTORY),
+    tables=(
+        CONNECTION,
+        SETTINGS,
+        BRANDING_THEME,
+        CHART_OF_ACCOUNTS,
+        TAX_RATE,
+        TRACKING_CATEGORY,
+        TRACKING_OPTION,
+        CURRENCY,
+        XERO_INVOICE,
+        SYNC_HISTORY,
+    ),
     extensions=(INVOICE, INVOICE_LINE, PRODUCT),
 )

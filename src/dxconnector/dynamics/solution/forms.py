@@ -33,8 +33,7 @@ def form_id(table: str, form: Form) -> str:
     return stable_id(table, "form", form.name)
 
 
-def main_forms(table: str, forms: tuple[Form, ...], fields: dict[str, tuple[Kind, bool]],
-               language: int) -> Element:
+def main_forms(table: str, forms: tuple[Form, ...], fields: dict[str, tuple[Kind, bool]], language: int) -> Element:
     """`<forms type="main">` holding each form; `fields` maps a column name to (kind, read-only)."""
     node = element("forms", type="main")
     for form in forms:
@@ -45,8 +44,10 @@ def main_forms(table: str, forms: tuple[Form, ...], fields: dict[str, tuple[Kind
 def _system_form(table: str, form: Form, fields: dict[str, tuple[Kind, bool]], language: int) -> Element:
     key = (table, "form", form.name)
     node = element("systemform")
-    children(node, [("formid", form_id(table, form)), ("IntroducedVersion", "1.0.0.0"), ("FormPresentation", 1),
-                    ("FormActivationState", 1)])
+    children(
+        node,
+        [("formid", form_id(table, form)), ("IntroducedVersion", "1.0.0.0"), ("FormPresentation", 1), ("FormActivationState", 1)],
+    )
     tabs = child(child(node, "form"), "tabs")
     tab = child(tabs, "tab", name="general", verticallayout="true", id=stable_id(*key, "tab"), IsUserDefined="1")
     labels(tab, "labels", "label", "General", language)
@@ -60,8 +61,14 @@ def _system_form(table: str, form: Form, fields: dict[str, tuple[Kind, bool]], l
 
 
 def _section(key: tuple[str, ...], section: Section, fields: dict[str, tuple[Kind, bool]], language: int) -> Element:
-    node = element("section", name=_slug(section.label), showlabel="true", showbar="false", IsUserDefined="0",
-                   id=stable_id(*key, "section", section.label))
+    node = element(
+        "section",
+        name=_slug(section.label),
+        showlabel="true",
+        showbar="false",
+        IsUserDefined="0",
+        id=stable_id(*key, "section", section.label),
+    )
     labels(node, "labels", "label", section.label, language)
     rows = child(node, "rows")
     for name in section.fields:
@@ -80,12 +87,24 @@ def _subgrid_row(key: tuple[str, ...], grid: Subgrid, language: int) -> Element:
     cell = child(row, "cell", id=stable_id(*key, "cell", grid.name), showlabel="true", rowspan=8, colspan=1, auto="false")
     labels(cell, "labels", "label", grid.label, language)
     control = child(cell, "control", id=grid.name, classid=SUBGRID_CLASS, indicationOfSubgrid="true")
-    children(child(control, "parameters"), [
-        ("ViewId", view_id(grid.target, grid.view)), ("IsUserView", "false"), ("RelationshipName", grid.relationship),
-        ("TargetEntityType", grid.target), ("AutoExpand", "Fixed"), ("EnableQuickFind", "false"),
-        ("EnableViewPicker", "false"), ("EnableJumpBar", "false"), ("ChartGridMode", "Grid"),
-        ("VisualizationId", None), ("IsUserChart", "false"), ("EnableChartPicker", "false"), ("RecordsPerPage", 10),
-    ])
+    children(
+        child(control, "parameters"),
+        [
+            ("ViewId", view_id(grid.target, grid.view)),
+            ("IsUserView", "false"),
+            ("RelationshipName", grid.relationship),
+            ("TargetEntityType", grid.target),
+            ("AutoExpand", "Fixed"),
+            ("EnableQuickFind", "false"),
+            ("EnableViewPicker", "false"),
+            ("EnableJumpBar", "false"),
+            ("ChartGridMode", "Grid"),
+            ("VisualizationId", None),
+            ("IsUserChart", "false"),
+            ("EnableChartPicker", "false"),
+            ("RecordsPerPage", 10),
+        ],
+    )
     return row
 
 

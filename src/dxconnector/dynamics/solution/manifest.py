@@ -26,10 +26,33 @@ ENTITY, SAVED_QUERY, SYSTEM_FORM = 1, 26, 60
 # RootComponent behaviours: 0 the table with everything in it, 2 the table's shell (only what we list or add)
 INCLUDE_SUBCOMPONENTS, SHELL_ONLY = 0, 2
 
-ADDRESS_FIELDS = ("City", "County", "Country", "Fax", "FreightTermsCode", "ImportSequenceNumber", "Latitude", "Line1",
-                  "Line2", "Line3", "Longitude", "Name", "PostalCode", "PostOfficeBox", "PrimaryContactName")
-ADDRESS_TAIL = ("StateOrProvince", "Telephone1", "Telephone2", "Telephone3", "TimeZoneRuleVersionNumber", "UPSZone",
-                "UTCOffset", "UTCConversionTimeZoneCode")
+ADDRESS_FIELDS = (
+    "City",
+    "County",
+    "Country",
+    "Fax",
+    "FreightTermsCode",
+    "ImportSequenceNumber",
+    "Latitude",
+    "Line1",
+    "Line2",
+    "Line3",
+    "Longitude",
+    "Name",
+    "PostalCode",
+    "PostOfficeBox",
+    "PrimaryContactName",
+)
+ADDRESS_TAIL = (
+    "StateOrProvince",
+    "Telephone1",
+    "Telephone2",
+    "Telephone3",
+    "TimeZoneRuleVersionNumber",
+    "UPSZone",
+    "UTCOffset",
+    "UTCConversionTimeZoneCode",
+)
 
 
 def root_components(solution: Solution) -> list[tuple[int, str, int]]:
@@ -44,8 +67,13 @@ def root_components(solution: Solution) -> list[tuple[int, str, int]]:
 
 def manifest_tree(solution: Solution) -> Element:
     language = solution.language
-    root = element("ImportExportXml", version=PACKAGE_VERSION, SolutionPackageVersion=SOLUTION_PACKAGE_VERSION,
-                   languagecode=language, xmlns__xsi=XSI)
+    root = element(
+        "ImportExportXml",
+        version=PACKAGE_VERSION,
+        SolutionPackageVersion=SOLUTION_PACKAGE_VERSION,
+        languagecode=language,
+        xmlns__xsi=XSI,
+    )
     manifest = child(root, "SolutionManifest")
     child(manifest, "UniqueName", solution.unique_name)
     labels(manifest, "LocalizedNames", "LocalizedName", solution.display_name, language)
@@ -67,8 +95,7 @@ def _publisher(publisher: Publisher, language: int) -> Element:
     labels(node, "Descriptions", "Description", publisher.description, language)
     child(node, "EMailAddress", "", xsi__nil="true")
     child(node, "SupportingWebsiteUrl", "", xsi__nil="true")
-    children(node, [("CustomizationPrefix", publisher.prefix),
-                    ("CustomizationOptionValuePrefix", publisher.option_value_prefix)])
+    children(node, [("CustomizationPrefix", publisher.prefix), ("CustomizationOptionValuePrefix", publisher.option_value_prefix)])
     addresses = child(node, "Addresses")
     for number in (1, 2):  # the two empty addresses every exported publisher has
         address = child(addresses, "Address")

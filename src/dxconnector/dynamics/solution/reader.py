@@ -179,6 +179,7 @@ def read_solution(zip_bytes: bytes) -> SolutionPackage:
 
 # --- the zip and its XML ---------------------------------------------------------------------------------
 
+
 def _parts(zip_bytes: bytes) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(zip_bytes))
@@ -224,6 +225,7 @@ def _label(node: Element | None, path: str) -> str:
 
 # --- manifest ------------------------------------------------------------------------------------------
 
+
 def _publisher(node: Element | None) -> Publisher:
     return Publisher(
         unique_name=_text(node, "UniqueName"),
@@ -234,11 +236,16 @@ def _publisher(node: Element | None) -> Publisher:
 
 
 def _root_component(node: Element) -> RootComponent:
-    return RootComponent(type=int(node.get("type", "0")), schema_name=node.get("schemaName", ""), id=node.get("id", ""),
-                         behavior=int(node.get("behavior", "0")))
+    return RootComponent(
+        type=int(node.get("type", "0")),
+        schema_name=node.get("schemaName", ""),
+        id=node.get("id", ""),
+        behavior=int(node.get("behavior", "0")),
+    )
 
 
 # --- tables --------------------------------------------------------------------------------------------
+
 
 def _table(node: Element, relationships: tuple[RelationshipInfo, ...]) -> TableInfo:
     info = node.find("EntityInfo/entity")
@@ -275,7 +282,9 @@ def _logical(attribute: Element) -> str:
 def _column(attribute: Element, targets: dict[str, tuple[str, ...]]) -> ColumnInfo:
     logical_name = _logical(attribute)
     kind = _text(attribute, "Type")
-    codes = tuple(OBJECT_TYPE_CODES.get(node.text or "", node.text or "") for node in attribute.iterfind("LookupTypes/LookupType"))
+    codes = tuple(
+        OBJECT_TYPE_CODES.get(node.text or "", node.text or "") for node in attribute.iterfind("LookupTypes/LookupType")
+    )
     return ColumnInfo(
         logical_name=logical_name,
         schema_name=attribute.get("PhysicalName", logical_name),
@@ -326,13 +335,19 @@ def _forms(entity: Element) -> Iterator[FormInfo]:
 
 
 def _view(node: Element) -> ViewInfo:
-    return ViewInfo(_text(node, "savedqueryid"), _label(node, "LocalizedNames/LocalizedName"),
-                    int(_text(node, "querytype", "0")), _text(node, "isdefault") == "1")
+    return ViewInfo(
+        _text(node, "savedqueryid"),
+        _label(node, "LocalizedNames/LocalizedName"),
+        int(_text(node, "querytype", "0")),
+        _text(node, "isdefault") == "1",
+    )
 
 
 def _relationship(node: Element) -> RelationshipInfo:
-    roles = {_text(role, "RelationshipRoleType"): _text(role, "NavigationPropertyName")
-             for role in node.iterfind("EntityRelationshipRoles/EntityRelationshipRole")}
+    roles = {
+        _text(role, "RelationshipRoleType"): _text(role, "NavigationPropertyName")
+        for role in node.iterfind("EntityRelationshipRoles/EntityRelationshipRole")
+    }
     return RelationshipInfo(
         name=node.get("Name", ""),
         referencing_table=_text(node, "ReferencingEntityName").lower(),

@@ -46,15 +46,24 @@ def table_queries(table: Table) -> list[Query]:
         Query("inactive", f"Inactive {table.plural_label}", PUBLIC, short, 1, False, f"Inactive {table.plural_label}"),
         Query("quickfind", f"Quick Find Active {table.plural_label}", QUICK_FIND, short, 0, True, quick_find_on=name),
         Query("advancedfind", f"{table.label} Advanced Find View", ADVANCED_FIND, short, None, True),
-        Query("associated", f"{table.label} Associated View", ASSOCIATED, short, 0, True,
-              grid_name=table.set_name, row_name=table.name),
+        Query(
+            "associated",
+            f"{table.label} Associated View",
+            ASSOCIATED,
+            short,
+            0,
+            True,
+            grid_name=table.set_name,
+            row_name=table.name,
+        ),
         Query("lookup", f"{table.label} Lookup View", LOOKUP, short, 0, True, grid_name=table.set_name, row_name=table.name),
     ]
 
 
 def extension_query(view: View) -> Query:
-    return Query(view.name, view.name, PUBLIC, view.columns, None, False, view.description, can_be_deleted=True,
-                 order_by=view.order_by)
+    return Query(
+        view.name, view.name, PUBLIC, view.columns, None, False, view.description, can_be_deleted=True, order_by=view.order_by
+    )
 
 
 def saved_queries(table: str, primary_id: str, queries: list[Query], language: int) -> Element:
@@ -67,11 +76,17 @@ def saved_queries(table: str, primary_id: str, queries: list[Query], language: i
 
 def _saved_query(table: str, primary_id: str, query: Query, language: int) -> Element:
     node = element("savedquery")
-    children(node, [
-        ("IsCustomizable", "1"), ("CanBeDeleted", flag(query.can_be_deleted)),
-        ("isquickfindquery", flag(query.query_type == QUICK_FIND)), ("isprivate", "0"), ("isdefault", flag(query.default)),
-        ("savedqueryid", view_id(table, query.key)),
-    ])
+    children(
+        node,
+        [
+            ("IsCustomizable", "1"),
+            ("CanBeDeleted", flag(query.can_be_deleted)),
+            ("isquickfindquery", flag(query.query_type == QUICK_FIND)),
+            ("isprivate", "0"),
+            ("isdefault", flag(query.default)),
+            ("savedqueryid", view_id(table, query.key)),
+        ],
+    )
     node.append(_layout(primary_id, query))
     child(node, "querytype", query.query_type)
     node.append(_fetch(table, primary_id, query))
@@ -84,8 +99,9 @@ def _saved_query(table: str, primary_id: str, query: Query, language: int) -> El
 
 def _layout(primary_id: str, query: Query) -> Element:
     node = element("layoutxml")
-    grid = child(node, "grid", name=query.grid_name, jump=query.columns[0], select="1", icon="1",
-                 preview=flag(query.query_type != LOOKUP))
+    grid = child(
+        node, "grid", name=query.grid_name, jump=query.columns[0], select="1", icon="1", preview=flag(query.query_type != LOOKUP)
+    )
     row = child(grid, "row", name=query.row_name, id=primary_id)
     for index, column in enumerate(query.columns):
         child(row, "cell", name=column, width=300 if index == 0 else 125 if column == "createdon" else 150)

@@ -44,8 +44,15 @@ def labels(parent: Element, container: str, item: str, text: str, language: int)
 
 
 def _attribute_value(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\r", "&#xD;").replace("\n", "&#xA;").replace("\t", "&#x9;"))
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\r", "&#xD;")
+        .replace("\n", "&#xA;")
+        .replace("\t", "&#x9;")
+    )
 
 
 def _text_value(value: str) -> str:

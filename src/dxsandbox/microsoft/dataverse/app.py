@@ -32,8 +32,14 @@ logger = logging.getLogger(__name__)
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
 
-def build_dataverse_app(org: dict[str, Any], store: DocumentStore, tokens: TokenValidator, *,
-                        settings: DataverseSettings | None = None, clock: ScaledClock | None = None) -> Starlette:
+def build_dataverse_app(
+    org: dict[str, Any],
+    store: DocumentStore,
+    tokens: TokenValidator,
+    *,
+    settings: DataverseSettings | None = None,
+    clock: ScaledClock | None = None,
+) -> Starlette:
     """`org` is one entry of microsoft/seed.py ORGANISATIONS; `store` is this organisation's storage.
 
     `settings` (limits, seed size, users) and `clock` (the time scale of the limits' window) are
@@ -44,7 +50,9 @@ def build_dataverse_app(org: dict[str, Any], store: DocumentStore, tokens: Token
     async def endpoint(request: Request) -> Response:
         return await handle(service, tokens, request)
 
-    app = Starlette(routes=[Route(API_PREFIX, endpoint, methods=METHODS), Route(API_PREFIX + "/{path:path}", endpoint, methods=METHODS)])
+    app = Starlette(
+        routes=[Route(API_PREFIX, endpoint, methods=METHODS), Route(API_PREFIX + "/{path:path}", endpoint, methods=METHODS)]
+    )
     app.state.dataverse = service
     return app
 
@@ -59,20 +67,30 @@ async def handle(service: DataverseService, tokens: TokenValidator, request: Req
     token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
     claims = tokens.validate(token, base_url) if token else None
     if claims is None:
-        challenge = f'Bearer authorization_uri={service.org.get("authorization_uri", "")}, resource_id={base_url}/'
-        return _error(401, errors.NOT_A_MEMBER, "The access token is missing, invalid or expired, or was not issued for this organization.",
-                      {"WWW-Authenticate": challenge})
+        challenge = f"Bearer authorization_uri={service.org.get('authorization_uri', '')}, resource_id={base_url}/"
+        return _error(
+            401,
+            errors.NOT_A_MEMBER,
+            "The access token is missing, invalid or expired, or was not issued for this organization.",
+            {"WWW-Authenticate": challenge},
+        )
     caller = await run_in_threadpool(service.caller_for_claims, claims)
     if caller is None:
-        return _error(403, errors.NOT_A_MEMBER, f"The user with object id {claims.get('oid')} is not a member of the organization.")
+        return _error(
+            403, errors.NOT_A_MEMBER, f"The user with object id {claims.get('oid')} is not a member of the organization."
+        )
     try:
         admission = service.protection.admit(caller.user_id)
     except DataverseError as refusal:
         return _error(refusal.status, refusal.code, refusal.message, refusal.headers)
     try:
         api_request = ApiRequest(
-            request.method, request.path_params.get("path", ""), request.query_params.multi_items(),
-            {name.lower(): value for name, value in request.headers.items()}, await request.body(), base_url,
+            request.method,
+            request.path_params.get("path", ""),
+            request.query_params.multi_items(),
+            {name.lower(): value for name, value in request.headers.items()},
+            await request.body(),
+            base_url,
         )
         try:
             response = await run_in_threadpool(service.handle, api_request, caller)

@@ -131,12 +131,13 @@ def _inner_request(part: Part, outer: ApiRequest) -> ApiRequest:
     path_and_query = urlsplit(url) if "://" in url else urlsplit("http://x/" + url.lstrip("/"))
     path = unquote(path_and_query.path)
     if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX):]
+        path = path[len(API_PREFIX) :]
     path = path.lstrip("/")
     if path.strip("/") == "$batch":
         raise bad_request("A batch cannot contain another batch.")
-    return ApiRequest(part.method, path, parse_qsl(path_and_query.query, keep_blank_values=True), dict(part.headers), part.body,
-                      outer.base_url)
+    return ApiRequest(
+        part.method, path, parse_qsl(path_and_query.query, keep_blank_values=True), dict(part.headers), part.body, outer.base_url
+    )
 
 
 def run_batch(service: DataverseService, request: ApiRequest, caller: Caller) -> ApiResponse:
@@ -164,8 +165,9 @@ def run_batch(service: DataverseService, request: ApiRequest, caller: Caller) ->
     return ApiResponse(status, body.encode(), headers, content_type=f"multipart/mixed; boundary={batch_boundary}")
 
 
-def _run_one(service: DataverseService, part: Part, outer: ApiRequest, caller: Caller,
-             content_ids: dict[str, tuple[str, str]] | None) -> ApiResponse:
+def _run_one(
+    service: DataverseService, part: Part, outer: ApiRequest, caller: Caller, content_ids: dict[str, tuple[str, str]] | None
+) -> ApiResponse:
     try:
         return service.router.dispatch(_inner_request(part, outer), caller, content_ids)
     except DataverseError as error:

@@ -26,8 +26,11 @@ class BulkOperations:
         self.service = service
 
     def run(self, action: str, request: ApiRequest, caller: Caller, table: Table) -> ApiResponse:
-        handler = {"CreateMultiple": self.create_multiple, "UpdateMultiple": self.update_multiple,
-                   "UpsertMultiple": self.upsert_multiple}.get(action)
+        handler = {
+            "CreateMultiple": self.create_multiple,
+            "UpdateMultiple": self.update_multiple,
+            "UpsertMultiple": self.upsert_multiple,
+        }.get(action)
         if handler is None:
             raise segment_not_found(f"Microsoft.Dynamics.CRM.{action}")
         targets = self._targets(request.json(), table)
@@ -46,13 +49,14 @@ class BulkOperations:
                 raise bad_request("Each target must be a JSON object.")
             kind = str(target.get("@odata.type", "")).lstrip("#")
             if kind != expected:
-                raise bad_request(f"Each target needs \"@odata.type\": \"{expected}\" (found '{kind or 'none'}').")
+                raise bad_request(f'Each target needs "@odata.type": "{expected}" (found \'{kind or "none"}\').')
         return targets
 
     def create_multiple(self, targets: list[dict[str, Any]], caller: Caller, table: Table, request: ApiRequest) -> ApiResponse:
         ids = [self.service.records.create(table, dict(target), caller)[table.primary_id] for target in targets]
-        return ApiResponse(200, {"@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse",
-                                 "Ids": ids})
+        return ApiResponse(
+            200, {"@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse", "Ids": ids}
+        )
 
     def update_multiple(self, targets: list[dict[str, Any]], caller: Caller, table: Table, request: ApiRequest) -> ApiResponse:
         for target in targets:
@@ -89,9 +93,17 @@ class BulkOperations:
                         self.service.records.delete(table, record[table.primary_id], caller)
             job_id = str(uuid.uuid4())
             jobs = self.service.catalog.require("asyncoperation")
-            self.service.records.create(jobs, {"asyncoperationid": job_id, "name": str(body.get("JobName") or "Bulk Delete"),
-                                               "operationtype": 13, "startedon": utc_now(), "completedon": utc_now()},
-                                        Caller(caller.user_id, caller.business_unit_id, system=True))
+            self.service.records.create(
+                jobs,
+                {
+                    "asyncoperationid": job_id,
+                    "name": str(body.get("JobName") or "Bulk Delete"),
+                    "operationtype": 13,
+                    "startedon": utc_now(),
+                    "completedon": utc_now(),
+                },
+                Caller(caller.user_id, caller.business_unit_id, system=True),
+            )
             operation = self.service.records.get(jobs, job_id)
             if operation is not None:
                 self.service.records.apply_update(jobs, operation, {"statecode": 3, "statuscode": 30}, caller, system=True)
@@ -102,7 +114,11 @@ class BulkOperations:
         conditions = criteria.get("Conditions") or []
         combine = all if str(criteria.get("FilterOperator", "And")).lower() == "and" else any
         rows = list(self.service.storage.rows(table.logical_name))
-        return [row for row in rows if combine(self._meets(table, row, condition) for condition in conditions)] if conditions else rows
+        return (
+            [row for row in rows if combine(self._meets(table, row, condition) for condition in conditions)]
+            if conditions
+            else rows
+        )
 
     def _meets(self, table: Table, row: dict[str, Any], condition: dict[str, Any]) -> bool:
         column = table.column(str(condition.get("AttributeName", "")))

@@ -71,8 +71,14 @@ class Catalog:
         self._save(table)
         self._reindex()
 
-    def add_columns(self, table: Table, new_columns: list[Column], *, navigation_names: dict[str, str] | None = None,
-                    relationships: dict[str, str] | None = None) -> None:
+    def add_columns(
+        self,
+        table: Table,
+        new_columns: list[Column],
+        *,
+        navigation_names: dict[str, str] | None = None,
+        relationships: dict[str, str] | None = None,
+    ) -> None:
         table.navigation_names.update(navigation_names or {})
         table.relationships.update(relationships or {})
         for column in new_columns:
@@ -109,7 +115,8 @@ class Catalog:
                 "extends": table.logical_name,
                 "columns": [column_to_json(c) for name, c in table.columns.items() if name not in standard.columns],
                 "keys": [dataclasses.asdict(k) for k in table.keys if k.custom],
-                "navigation_names": table.navigation_names, "relationships": table.relationships,
+                "navigation_names": table.navigation_names,
+                "relationships": table.relationships,
             }
         self.store.put(CUSTOMISATION_KIND, self.tenant, table.logical_name, document, updated=0.0)
 
@@ -130,6 +137,7 @@ class Catalog:
 
 # --- (de)serialising definitions ------------------------------------------------------------------
 
+
 def column_to_json(column: Column) -> dict[str, Any]:
     data = dataclasses.asdict(column)
     data["options"] = [dataclasses.asdict(option) for option in column.options]
@@ -145,11 +153,19 @@ def column_from_json(data: dict[str, Any]) -> Column:
 
 def table_to_json(table: Table) -> dict[str, Any]:
     return {
-        "logical_name": table.logical_name, "schema_name": table.schema_name, "entity_set": table.entity_set,
-        "primary_id": table.primary_id, "primary_name": table.primary_name, "ownership": table.ownership,
-        "object_type_code": table.object_type_code, "display_name": table.display_name,
-        "display_collection_name": table.display_collection_name, "change_tracking": table.change_tracking,
-        "custom": table.custom, "managed": table.managed, "navigation_names": table.navigation_names,
+        "logical_name": table.logical_name,
+        "schema_name": table.schema_name,
+        "entity_set": table.entity_set,
+        "primary_id": table.primary_id,
+        "primary_name": table.primary_name,
+        "ownership": table.ownership,
+        "object_type_code": table.object_type_code,
+        "display_name": table.display_name,
+        "display_collection_name": table.display_collection_name,
+        "change_tracking": table.change_tracking,
+        "custom": table.custom,
+        "managed": table.managed,
+        "navigation_names": table.navigation_names,
         "relationships": table.relationships,
         "columns": [column_to_json(c) for c in table.columns.values()],
         "collections": [dataclasses.asdict(c) for c in table.collections.values()],
@@ -160,10 +176,20 @@ def table_to_json(table: Table) -> dict[str, Any]:
 def table_from_json(data: dict[str, Any]) -> Table:
     columns = {c["name"]: column_from_json(c) for c in data["columns"]}
     return Table(
-        data["logical_name"], data["schema_name"], data["entity_set"], data["primary_id"], data["primary_name"], columns,
-        ownership=data["ownership"], object_type_code=data["object_type_code"], display_name=data["display_name"],
-        display_collection_name=data["display_collection_name"], change_tracking=data["change_tracking"],
-        custom=data["custom"], managed=data["managed"], navigation_names=dict(data.get("navigation_names") or {}),
+        data["logical_name"],
+        data["schema_name"],
+        data["entity_set"],
+        data["primary_id"],
+        data["primary_name"],
+        columns,
+        ownership=data["ownership"],
+        object_type_code=data["object_type_code"],
+        display_name=data["display_name"],
+        display_collection_name=data["display_collection_name"],
+        change_tracking=data["change_tracking"],
+        custom=data["custom"],
+        managed=data["managed"],
+        navigation_names=dict(data.get("navigation_names") or {}),
         relationships=dict(data.get("relationships") or {}),
         collections={c["name"]: Collection(**c) for c in data.get("collections", [])},
         keys=[AlternateKey(**{**k, "attributes": tuple(k["attributes"])}) for k in data.get("keys", [])],

@@ -41,25 +41,57 @@ NAMESPACE = "Microsoft.Dynamics.CRM"
 LANGUAGE = 1033
 
 ATTRIBUTE_TYPES = {
-    STRING: "StringAttributeMetadata", MEMO: "MemoAttributeMetadata", INTEGER: "IntegerAttributeMetadata",
-    BIGINT: "BigIntAttributeMetadata", DECIMAL: "DecimalAttributeMetadata", MONEY: "MoneyAttributeMetadata",
-    DOUBLE: "DoubleAttributeMetadata", BOOLEAN: "BooleanAttributeMetadata", DATETIME: "DateTimeAttributeMetadata",
-    GUID: "UniqueIdentifierAttributeMetadata", LOOKUP: "LookupAttributeMetadata", CUSTOMER: "LookupAttributeMetadata",
-    OWNER: "LookupAttributeMetadata", PICKLIST: "PicklistAttributeMetadata", STATE: "StateAttributeMetadata",
+    STRING: "StringAttributeMetadata",
+    MEMO: "MemoAttributeMetadata",
+    INTEGER: "IntegerAttributeMetadata",
+    BIGINT: "BigIntAttributeMetadata",
+    DECIMAL: "DecimalAttributeMetadata",
+    MONEY: "MoneyAttributeMetadata",
+    DOUBLE: "DoubleAttributeMetadata",
+    BOOLEAN: "BooleanAttributeMetadata",
+    DATETIME: "DateTimeAttributeMetadata",
+    GUID: "UniqueIdentifierAttributeMetadata",
+    LOOKUP: "LookupAttributeMetadata",
+    CUSTOMER: "LookupAttributeMetadata",
+    OWNER: "LookupAttributeMetadata",
+    PICKLIST: "PicklistAttributeMetadata",
+    STATE: "StateAttributeMetadata",
     STATUS: "StatusAttributeMetadata",
 }
 # Casts that also match derived types (EnumAttributeMetadata covers picklists, states, statuses, booleans).
-CAST_FAMILIES = {"EnumAttributeMetadata": {"PicklistAttributeMetadata", "StateAttributeMetadata", "StatusAttributeMetadata",
-                                           "BooleanAttributeMetadata"}}
+CAST_FAMILIES = {
+    "EnumAttributeMetadata": {
+        "PicklistAttributeMetadata",
+        "StateAttributeMetadata",
+        "StatusAttributeMetadata",
+        "BooleanAttributeMetadata",
+    }
+}
 EDM_TYPES = {
-    STRING: "Edm.String", MEMO: "Edm.String", INTEGER: "Edm.Int32", BIGINT: "Edm.Int64", DECIMAL: "Edm.Decimal",
-    MONEY: "Edm.Decimal", DOUBLE: "Edm.Double", BOOLEAN: "Edm.Boolean", DATETIME: "Edm.DateTimeOffset", GUID: "Edm.Guid",
-    PICKLIST: "Edm.Int32", STATE: "Edm.Int32", STATUS: "Edm.Int32",
+    STRING: "Edm.String",
+    MEMO: "Edm.String",
+    INTEGER: "Edm.Int32",
+    BIGINT: "Edm.Int64",
+    DECIMAL: "Edm.Decimal",
+    MONEY: "Edm.Decimal",
+    DOUBLE: "Edm.Double",
+    BOOLEAN: "Edm.Boolean",
+    DATETIME: "Edm.DateTimeOffset",
+    GUID: "Edm.Guid",
+    PICKLIST: "Edm.Int32",
+    STATE: "Edm.Int32",
+    STATUS: "Edm.Int32",
 }
 
 
 def label(text: str, *, key: str) -> dict[str, Any]:
-    localized = {"Label": text, "LanguageCode": LANGUAGE, "IsManaged": False, "MetadataId": metadata_id("label", key), "HasChanged": None}
+    localized = {
+        "Label": text,
+        "LanguageCode": LANGUAGE,
+        "IsManaged": False,
+        "MetadataId": metadata_id("label", key),
+        "HasChanged": None,
+    }
     return {"LocalizedLabels": [localized], "UserLocalizedLabel": localized}
 
 
@@ -109,8 +141,11 @@ def attribute_json(table: Table, column: Column) -> dict[str, Any]:
         "IsValidForUpdate": column.updatable,
         "IsValidForRead": True,
         "IsValidODataAttribute": True,
-        "RequiredLevel": {"Value": column.required, "CanBeChanged": column.required != "SystemRequired",
-                          "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"},
+        "RequiredLevel": {
+            "Value": column.required,
+            "CanBeChanged": column.required != "SystemRequired",
+            "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings",
+        },
         "DisplayName": label(column.display_name, key=f"{table.logical_name}/{column.name}"),
         "Description": label("", key=f"{table.logical_name}/{column.name}/description"),
     }
@@ -133,19 +168,30 @@ def attribute_json(table: Table, column: Column) -> dict[str, Any]:
 def option_set_json(table: Table, column: Column) -> dict[str, Any]:
     options = []
     for option in column.options:
-        entry: dict[str, Any] = {"Value": option.value, "Label": label(option.label, key=f"{table.logical_name}/{column.name}/{option.value}"),
-                                 "Description": label("", key=f"{table.logical_name}/{column.name}/{option.value}/d"), "Color": None,
-                                 "IsManaged": False, "ExternalValue": None}
+        entry: dict[str, Any] = {
+            "Value": option.value,
+            "Label": label(option.label, key=f"{table.logical_name}/{column.name}/{option.value}"),
+            "Description": label("", key=f"{table.logical_name}/{column.name}/{option.value}/d"),
+            "Color": None,
+            "IsManaged": False,
+            "ExternalValue": None,
+        }
         if column.type == STATE:
             entry.update(DefaultStatus=option.default_status, InvariantName=option.label)
         if column.type == STATUS:
             entry["State"] = option.state
         options.append(entry)
-    body: dict[str, Any] = {"MetadataId": metadata_id("optionset", table.logical_name, column.name),
-                            "Name": f"{table.logical_name}_{column.name}", "IsGlobal": False, "OptionSetType": column.type}
+    body: dict[str, Any] = {
+        "MetadataId": metadata_id("optionset", table.logical_name, column.name),
+        "Name": f"{table.logical_name}_{column.name}",
+        "IsGlobal": False,
+        "OptionSetType": column.type,
+    }
     if column.type == BOOLEAN:
-        body.update(TrueOption=next((o for o in options if o["Value"] == 1), None),
-                    FalseOption=next((o for o in options if o["Value"] == 0), None))
+        body.update(
+            TrueOption=next((o for o in options if o["Value"] == 1), None),
+            FalseOption=next((o for o in options if o["Value"] == 0), None),
+        )
     else:
         body["Options"] = options
     return body
@@ -171,7 +217,9 @@ def key_json(table: Table, key: AlternateKey) -> dict[str, Any]:
 ALWAYS = ("@odata.type", "MetadataId")
 
 
-def shape(items: list[dict[str, Any]], options: QueryOptions, *, expansions: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def shape(
+    items: list[dict[str, Any]], options: QueryOptions, *, expansions: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """$filter, then $select (keeping the type and id), then $expand of the given expandable parts."""
     items = filter_rows(items, options.filter, DictContext())
     return [shape_one(item, options, expansions=expansions) for item in items]
@@ -181,7 +229,9 @@ def shape_one(item: dict[str, Any], options: QueryOptions, *, expansions: dict[s
     if options.select is not None:
         unknown = [name for name in options.select if name not in item]
         if unknown:
-            raise bad_request(f"Could not find a property named '{unknown[0]}' on type '{item.get('@odata.type', '').lstrip('#')}'.")
+            raise bad_request(
+                f"Could not find a property named '{unknown[0]}' on type '{item.get('@odata.type', '').lstrip('#')}'."
+            )
         shaped = {name: item[name] for name in ALWAYS if name in item}
         shaped.update({name: item[name] for name in options.select})
     else:
@@ -228,24 +278,33 @@ def find_attribute(table: Table, key: str) -> Column:
 
 # --- $metadata ------------------------------------------------------------------------------------
 
+
 def csdl(tables: list[Table]) -> str:
     """A CSDL document of the organisation's tables: enough for clients that discover sets and keys."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>',
-             f'<Schema Namespace="{NAMESPACE}" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
-             '<EntityType Name="crmbaseentity" Abstract="true"/>']
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>',
+        f'<Schema Namespace="{NAMESPACE}" Alias="mscrm" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
+        '<EntityType Name="crmbaseentity" Abstract="true"/>',
+    ]
     for table in tables:
-        parts.append(f'<EntityType Name="{table.logical_name}" BaseType="mscrm.crmbaseentity">'
-                     f'<Key><PropertyRef Name="{table.primary_id}"/></Key>')
+        parts.append(
+            f'<EntityType Name="{table.logical_name}" BaseType="mscrm.crmbaseentity">'
+            f'<Key><PropertyRef Name="{table.primary_id}"/></Key>'
+        )
         for column in table.columns.values():
             if column.is_lookup:
                 parts.append(f'<Property Name="_{column.name}_value" Type="Edm.Guid"/>')
             else:
-                parts.append(f'<Property Name="{column.name}" Type="{"Edm.Date" if column.date_only else EDM_TYPES.get(column.type, "Edm.String")}"/>')
+                parts.append(
+                    f'<Property Name="{column.name}" Type="{"Edm.Date" if column.date_only else EDM_TYPES.get(column.type, "Edm.String")}"/>'
+                )
         for navigation in table.navigations.values():
             target = navigation.targets[0] if len(navigation.targets) == 1 else "principal"
-            parts.append(f'<NavigationProperty Name="{escape(navigation.name)}" Type="mscrm.{target}">'
-                         f'<ReferentialConstraint Property="_{navigation.column}_value" ReferencedProperty="{target}id"/></NavigationProperty>')
+            parts.append(
+                f'<NavigationProperty Name="{escape(navigation.name)}" Type="mscrm.{target}">'
+                f'<ReferentialConstraint Property="_{navigation.column}_value" ReferencedProperty="{target}id"/></NavigationProperty>'
+            )
         for collection in table.collections.values():
             parts.append(f'<NavigationProperty Name="{escape(collection.name)}" Type="Collection(mscrm.{collection.table})"/>')
         parts.append("</EntityType>")

@@ -71,6 +71,7 @@ def tokenize(text: str) -> list[Token]:
 
 # --- the tree ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Literal:
     value: Any
@@ -211,7 +212,7 @@ class Parser:
         following = self._peek()
         if following is not None and following.text == "(":
             if lowered.startswith(QUERY_FUNCTION_PREFIX):
-                return self._query_function(lowered[len(QUERY_FUNCTION_PREFIX):])
+                return self._query_function(lowered[len(QUERY_FUNCTION_PREFIX) :])
             return self._call(lowered)
         return Property(tuple(token.text.split("/")))
 
@@ -280,6 +281,7 @@ def parse_filter(text: str, aliases: Mapping[str, str] | None = None) -> Any:
 
 # --- values ---------------------------------------------------------------------------------------
 
+
 def canonical_datetime(text: str) -> str:
     """`2025-01-01T10:00+02:00` → `2025-01-01T08:00:00Z`: the one form stored values take."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -338,6 +340,7 @@ def normalise(value: Any, kind: str | None) -> Any:
 
 # --- compiling ------------------------------------------------------------------------------------
 
+
 class FilterContext(Protocol):
     def getter(self, path: tuple[str, ...]) -> tuple[Getter, str | None]:
         """How to read a property path from a row, and the kind of value it holds (None: unknown)."""
@@ -355,6 +358,7 @@ def compile_filter(node: Any, context: FilterContext) -> Predicate:
         def negate(row: Row) -> bool | None:
             result = inner(row)
             return None if result is None else not result
+
         return negate
     if isinstance(node, Compare):
         return _comparison(node, context)
@@ -372,6 +376,7 @@ def compile_filter(node: Any, context: FilterContext) -> Predicate:
 
 def _logical(op: str, left: Predicate, right: Predicate) -> Predicate:
     if op == "and":
+
         def both(row: Row) -> bool | None:
             a = left(row)
             if a is False:
@@ -380,6 +385,7 @@ def _logical(op: str, left: Predicate, right: Predicate) -> Predicate:
             if b is False:
                 return False
             return None if a is None or b is None else True
+
         return both
 
     def either(row: Row) -> bool | None:
@@ -390,6 +396,7 @@ def _logical(op: str, left: Predicate, right: Predicate) -> Predicate:
         if b is True:
             return True
         return None if a is None or b is None else False
+
     return either
 
 
@@ -403,11 +410,22 @@ def _operand(node: Any, context: FilterContext) -> tuple[Getter, str | None, boo
     raise bad_request("Only properties and literals can be compared.")
 
 
-_KIND_OF_LITERAL = {"string": None, "number": None, "boolean": "Boolean", "guid": "guid", "datetime": "DateTime", "date": "DateOnly"}
+_KIND_OF_LITERAL = {
+    "string": None,
+    "number": None,
+    "boolean": "Boolean",
+    "guid": "guid",
+    "datetime": "DateTime",
+    "date": "DateOnly",
+}
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 
 
@@ -432,6 +450,7 @@ def _comparison(node: Compare, context: FilterContext) -> Predicate:
             return operator(a, b)
         except TypeError:
             raise bad_request(f"The operands of '{node.op}' have incompatible types.") from None
+
     return compare
 
 
@@ -461,6 +480,7 @@ def _string_function(node: Call, context: FilterContext) -> Predicate:
         if a is None or b is None:
             return None
         return test(fold(str(a)), fold(str(b)))
+
     return matches
 
 

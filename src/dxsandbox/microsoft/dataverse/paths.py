@@ -65,7 +65,7 @@ def relative_resource(url: str) -> str:
     path = urlsplit(url).path if "://" in url else url
     path = unquote(path)
     if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX):]
+        path = path[len(API_PREFIX) :]
     return path.lstrip("/")
 
 

@@ -27,8 +27,14 @@ from typing import Any
 
 Record = dict[str, Any]
 
-INVOICE_TOTALS = ("totallineitemamount", "totallineitemdiscountamount", "totaltax", "totaldiscountamount",
-                  "totalamountlessfreight", "totalamount")
+INVOICE_TOTALS = (
+    "totallineitemamount",
+    "totallineitemdiscountamount",
+    "totaltax",
+    "totaldiscountamount",
+    "totalamountlessfreight",
+    "totalamount",
+)
 
 
 def money(value: Any) -> Decimal:
@@ -55,8 +61,13 @@ BUNDLE_COMPONENTS = (3, 4)  # producttypecode: Required / Optional Bundle Produc
 
 def invoice_totals(invoice: Record, lines: list[Record], precision: int = 2) -> dict[str, float]:
     lines = [line for line in lines if line.get("producttypecode") not in BUNDLE_COMPONENTS]
-    detail = sum((money(line.get("baseamount")) - money(line.get("manualdiscountamount")) - money(line.get("volumediscountamount"))
-                  for line in lines), Decimal("0"))
+    detail = sum(
+        (
+            money(line.get("baseamount")) - money(line.get("manualdiscountamount")) - money(line.get("volumediscountamount"))
+            for line in lines
+        ),
+        Decimal("0"),
+    )
     line_discounts = sum((money(line.get("manualdiscountamount")) for line in lines), Decimal("0"))
     tax = sum((money(line.get("tax")) for line in lines), Decimal("0"))
     discount = money(invoice.get("discountamount")) + detail * money(invoice.get("discountpercentage")) / Decimal(100)

@@ -41,11 +41,15 @@ class ServiceProtection:
         self.window = limits.window_seconds
         self.parallelism_hint = limits.parallelism_hint
         self.clock = clock
-        self.limiter = RateLimiter([
-            Rule(REQUESTS, USER, limits.requests, limits.window_seconds),
-            Rule(CONCURRENT, USER, limits.concurrent, None),
-            Rule(EXECUTION, _EXECUTION_SCOPE, limits.execution_ms, limits.window_seconds),
-        ], clock, enabled=enabled)
+        self.limiter = RateLimiter(
+            [
+                Rule(REQUESTS, USER, limits.requests, limits.window_seconds),
+                Rule(CONCURRENT, USER, limits.concurrent, None),
+                Rule(EXECUTION, _EXECUTION_SCOPE, limits.execution_ms, limits.window_seconds),
+            ],
+            clock,
+            enabled=enabled,
+        )
         self._lock = threading.Lock()
         self._spent: dict[str, deque[tuple[float, float]]] = {}  # user → (finished at, simulated ms)
         self.limiter.usage_resetters.append(self._forget_spent)
@@ -109,13 +113,17 @@ class ServiceProtection:
         return self.window
 
     def _refusal(self, problem: str, wait: float) -> DataverseError:
-        retry_after = real_retry_after(wait, self.clock.scale) if problem != CONCURRENT else max(1, math.ceil(1 / self.clock.scale))
+        retry_after = (
+            real_retry_after(wait, self.clock.scale) if problem != CONCURRENT else max(1, math.ceil(1 / self.clock.scale))
+        )
         window = int(self.window)
         if problem == EXECUTION:
             code = errors.EXECUTION_TIME_LIMIT
-            message = (f"Combined execution time of incoming requests exceeded limit of {self._limit(EXECUTION):,} milliseconds over "
-                       f"time window of {window} seconds. Decrease number of concurrent requests or reduce the duration of requests "
-                       f"and try again later.")
+            message = (
+                f"Combined execution time of incoming requests exceeded limit of {self._limit(EXECUTION):,} milliseconds over "
+                f"time window of {window} seconds. Decrease number of concurrent requests or reduce the duration of requests "
+                f"and try again later."
+            )
         elif problem == CONCURRENT:
             code = errors.CONCURRENCY_LIMIT
             message = f"Number of concurrent requests exceeded the limit of {self._limit(CONCURRENT)}."
@@ -134,8 +142,12 @@ class ServiceProtection:
         if status == 429:
             error = self._refusal(REQUESTS, 0.0)  # no wait: Retry-After rounds up to 1
         elif status == 503:
-            error = DataverseError(503, errors.SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again later.",
-                                   headers={"Retry-After": "1"})
+            error = DataverseError(
+                503,
+                errors.SERVICE_UNAVAILABLE,
+                "The service is temporarily unavailable. Please try again later.",
+                headers={"Retry-After": "1"},
+            )
         else:
             error = errors.unexpected()
         response = error_response(error)

@@ -10,8 +10,20 @@ from typing import Any
 from dxsandbox.microsoft.dataverse.errors import bad_request
 from dxsandbox.microsoft.dataverse.odata import parse_filter
 
-KNOWN_OPTIONS = {"$select", "$filter", "$expand", "$orderby", "$top", "$count", "$skiptoken", "$deltatoken", "$apply", "$skip",
-                 "$format", "$search"}
+KNOWN_OPTIONS = {
+    "$select",
+    "$filter",
+    "$expand",
+    "$orderby",
+    "$top",
+    "$count",
+    "$skiptoken",
+    "$deltatoken",
+    "$apply",
+    "$skip",
+    "$format",
+    "$search",
+}
 
 
 @dataclass

@@ -71,8 +71,9 @@ def decode_skiptoken(token: str) -> Cookie:
         raise bad_request("The $skiptoken is not valid: pass the @odata.nextLink unchanged.")
     try:
         data = json.loads(unquote(inner.group(1)))
-        return Cookie(int(match.group(1)), list(data["last"]), int(data.get("served", 0)), match.group(3) == "True",
-                      data.get("watermark"))
+        return Cookie(
+            int(match.group(1)), list(data["last"]), int(data.get("served", 0)), match.group(3) == "True", data.get("watermark")
+        )
     except (ValueError, KeyError, TypeError):
         raise bad_request("The $skiptoken is not valid: pass the @odata.nextLink unchanged.") from None
 
@@ -106,8 +107,17 @@ class Queries:
     def count(self, table: Table, options: QueryOptions, user_id: str | None) -> int:
         return min(len(self.matching(table, options, user_id)), MAX_COUNT)
 
-    def run(self, table: Table, options: QueryOptions, *, page_size: int | None, annotations: Annotations,
-            user_id: str | None, tracking: bool = False, rows: list[Record] | None = None) -> QueryResult:
+    def run(
+        self,
+        table: Table,
+        options: QueryOptions,
+        *,
+        page_size: int | None,
+        annotations: Annotations,
+        user_id: str | None,
+        tracking: bool = False,
+        rows: list[Record] | None = None,
+    ) -> QueryResult:
         """One page of a query; `rows` narrows it to given rows (a collection navigation)."""
         if options.deltatoken is not None:
             return self._delta(table, options, annotations, user_id)
@@ -130,20 +140,34 @@ class Queries:
             served = cookie.served
         if limit is not None:
             size = min(size, max(0, limit - served))
-        page = ordered[start:start + size]
+        page = ordered[start : start + size]
         more = start + size < len(ordered) and (limit is None or served + len(page) < limit)
-        result = QueryResult([self.serializer.row(table, row, select=options.select, annotations=annotations, expand=options.expand,
-                                                  user_id=user_id) for row in page], count=total)
+        result = QueryResult(
+            [
+                self.serializer.row(
+                    table, row, select=options.select, annotations=annotations, expand=options.expand, user_id=user_id
+                )
+                for row in page
+            ],
+            count=total,
+        )
         if more and page:
             last = list(key(page[-1]).values)
-            result.next_cookie = Cookie((cookie.page if cookie else 1) + 1, last, served + len(page), tracking,
-                                        watermark if tracking else None)
+            result.next_cookie = Cookie(
+                (cookie.page if cookie else 1) + 1, last, served + len(page), tracking, watermark if tracking else None
+            )
         elif tracking:
             result.delta_token = delta_token(watermark)
         return result
 
-    def _ordered(self, table: Table, options: QueryOptions, user_id: str | None, key: Callable[[Record], SortKey],
-                 rows: list[Record] | None) -> tuple[list[Record], list[SortKey]]:
+    def _ordered(
+        self,
+        table: Table,
+        options: QueryOptions,
+        user_id: str | None,
+        key: Callable[[Record], SortKey],
+        rows: list[Record] | None,
+    ) -> tuple[list[Record], list[SortKey]]:
         """The query's rows in order, with their sort keys. Paging through a big table asks for the same order
         once a page: it is kept while no row changes, so a page costs a bisect rather than a filter and a sort."""
         cacheable = rows is None and "@" not in (options.filter_text or "")  # parameter aliases are not in the text
@@ -153,8 +177,11 @@ class Queries:
         if kept is not None and kept[0] == self.storage.generation:
             return kept[1], kept[2]
         generation = self.storage.generation
-        matching = filter_rows(rows, options.filter, self.context(table, user_id)) if rows is not None \
+        matching = (
+            filter_rows(rows, options.filter, self.context(table, user_id))
+            if rows is not None
             else self.matching(table, options, user_id)
+        )
         pairs = sorted(((key(row), row) for row in matching), key=lambda pair: pair[0])
         ordered, keys = [row for _, row in pairs], [sort_key for sort_key, _ in pairs]
         if cacheable:
@@ -175,12 +202,16 @@ class Queries:
         self._check_tracking(table, options)
         since = delta_version(options.deltatoken or "")
         now = self.storage.version
-        changed = sorted((row for row in self.storage.rows(table.logical_name) if int(row.get("versionnumber") or 0) > since),
-                         key=lambda row: int(row.get("versionnumber") or 0))
+        changed = sorted(
+            (row for row in self.storage.rows(table.logical_name) if int(row.get("versionnumber") or 0) > since),
+            key=lambda row: int(row.get("versionnumber") or 0),
+        )
         alive = {row[table.primary_id] for row in changed}
         deleted = []
         for _, row_id in self.storage.deleted_since(table.logical_name, since):
             if row_id not in alive and self.storage.get(table.logical_name, row_id) is None and row_id not in deleted:
                 deleted.append(row_id)
-        rows = [self.serializer.row(table, row, select=options.select, annotations=annotations, user_id=user_id) for row in changed]
+        rows = [
+            self.serializer.row(table, row, select=options.select, annotations=annotations, user_id=user_id) for row in changed
+        ]
         return QueryResult(rows, delta_token=delta_token(now), deleted=deleted)

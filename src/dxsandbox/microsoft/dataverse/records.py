@@ -104,8 +104,10 @@ class Records:
         names = {name[1:-6] if name.startswith("_") and name.endswith("_value") else name for name in key}
         alternate = table.key(names)
         if alternate is None:
-            raise bad_request(f"The key attribute(s) {', '.join(sorted(key))} are not defined as an alternate key for "
-                              f"the {table.logical_name} table.")
+            raise bad_request(
+                f"The key attribute(s) {', '.join(sorted(key))} are not defined as an alternate key for "
+                f"the {table.logical_name} table."
+            )
         values = {(n[1:-6] if n.startswith("_") and n.endswith("_value") else n): v for n, v in key.items()}
         return self._by_key_values(table, values)
 
@@ -119,8 +121,16 @@ class Records:
         return None
 
     # --- writing ------------------------------------------------------------------------------
-    def create(self, table: Table, payload: dict[str, Any], caller: Caller, *, resolve: ContentResolver | None = None,
-               record_id: str | None = None, key_values: dict[str, Any] | None = None) -> Record:
+    def create(
+        self,
+        table: Table,
+        payload: dict[str, Any],
+        caller: Caller,
+        *,
+        resolve: ContentResolver | None = None,
+        record_id: str | None = None,
+        key_values: dict[str, Any] | None = None,
+    ) -> Record:
         caller.require("Create", table)
         values, targets = self._values(table, payload, creating=True, resolve=resolve)
         values.update(key_values or {})
@@ -135,8 +145,16 @@ class Records:
         self._derive(table, record, None, set(values), caller)
         return self._save("Create", table, record, None, set(values), caller)
 
-    def update(self, table: Table, record_id: str, payload: dict[str, Any], caller: Caller, *,
-               resolve: ContentResolver | None = None, if_match: str | None = None) -> Record:
+    def update(
+        self,
+        table: Table,
+        record_id: str,
+        payload: dict[str, Any],
+        caller: Caller,
+        *,
+        resolve: ContentResolver | None = None,
+        if_match: str | None = None,
+    ) -> Record:
         existing = self.require(table, record_id)
         check_etag(existing, if_match)
         caller.require("Write", table)
@@ -145,23 +163,35 @@ class Records:
         self._check_appends(caller, table, targets)
         return self.apply_update(table, existing, values, caller)
 
-    def apply_update(self, table: Table, existing: Record, values: dict[str, Any], caller: Caller, *, system: bool = False) -> Record:
+    def apply_update(
+        self, table: Table, existing: Record, values: dict[str, Any], caller: Caller, *, system: bool = False
+    ) -> Record:
         record = {**existing, **values, "modifiedon": utc_now()}
         self._stamp_people(table, record, caller, creating=False)
         if not system:
             self._derive(table, record, existing, set(values), caller)
         return self._save("Update", table, record, existing, set(values), caller)
 
-    def upsert(self, table: Table, key: Key, payload: dict[str, Any], caller: Caller, *, resolve: ContentResolver | None = None,
-               if_match: str | None = None, if_none_match: str | None = None) -> tuple[Record, bool]:
+    def upsert(
+        self,
+        table: Table,
+        key: Key,
+        payload: dict[str, Any],
+        caller: Caller,
+        *,
+        resolve: ContentResolver | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> tuple[Record, bool]:
         """PATCH semantics: update the row the key finds, else create it (with that id or those key values)."""
         existing = self.find(table, key)
         if existing is None:
             if if_match is not None:
                 raise not_found(table.logical_name, key if isinstance(key, str) else str(key))
             key_values = self._key_values(table, key) if isinstance(key, dict) else None
-            return self.create(table, payload, caller, resolve=resolve, record_id=key if isinstance(key, str) else None,
-                               key_values=key_values), True
+            return self.create(
+                table, payload, caller, resolve=resolve, record_id=key if isinstance(key, str) else None, key_values=key_values
+            ), True
         if if_none_match == "*":
             raise DataverseError(412, errors.DUPLICATE_KEY, "A record with matching key values already exists.")
         return self.update(table, existing[table.primary_id], payload, caller, resolve=resolve, if_match=if_match), False
@@ -197,8 +227,9 @@ class Records:
         return existing
 
     # --- payload to values --------------------------------------------------------------------
-    def _values(self, table: Table, payload: dict[str, Any], *, creating: bool,
-                resolve: ContentResolver | None) -> tuple[dict[str, Any], list[Table]]:
+    def _values(
+        self, table: Table, payload: dict[str, Any], *, creating: bool, resolve: ContentResolver | None
+    ) -> tuple[dict[str, Any], list[Table]]:
         if not isinstance(payload, dict):
             raise bad_request("The request body must be a JSON object.")
         values: dict[str, Any] = {}
@@ -219,7 +250,9 @@ class Records:
             column = table.column(key)
             if column is None or column.is_lookup:
                 hint = f" Use '{key}@odata.bind' (a navigation property) to set a lookup." if column is not None else ""
-                raise bad_request(f"Invalid property '{key}' was found in entity 'Microsoft.Dynamics.CRM.{table.logical_name}'.{hint}")
+                raise bad_request(
+                    f"Invalid property '{key}' was found in entity 'Microsoft.Dynamics.CRM.{table.logical_name}'.{hint}"
+                )
             if key == table.primary_id:
                 if creating:
                     values[key] = self.convert(table, column, value)
@@ -229,12 +262,16 @@ class Records:
             values[key] = self.convert(table, column, value)
         return values, targets
 
-    def _bind(self, table: Table, navigation: str, value: Any, resolve: ContentResolver | None) -> tuple[str, dict[str, str] | None]:
+    def _bind(
+        self, table: Table, navigation: str, value: Any, resolve: ContentResolver | None
+    ) -> tuple[str, dict[str, str] | None]:
         nav = table.navigations.get(navigation)
         if nav is None:
-            raise bad_request(f"An undeclared property '{navigation}' which only has property annotations in the payload but no "
-                              f"property value was found in the payload. In OData, only declared navigation properties and declared "
-                              f"named streams can be represented as properties without values.")
+            raise bad_request(
+                f"An undeclared property '{navigation}' which only has property annotations in the payload but no "
+                f"property value was found in the payload. In OData, only declared navigation properties and declared "
+                f"named streams can be represented as properties without values."
+            )
         column = table.columns[nav.column]
         if (not column.creatable and not column.updatable) and nav.column != "ownerid":
             raise bad_request(f"The property '{navigation}' cannot be set on '{table.logical_name}'.")
@@ -270,8 +307,10 @@ class Records:
             if not isinstance(value, str):
                 raise _cannot_convert(value, "Edm.String")
             if column.max_length is not None and len(value) > column.max_length:
-                raise validation(f"A validation error occurred.  The length of the '{column.name}' attribute of the "
-                                 f"'{table.logical_name}' entity exceeded the maximum allowed length of '{column.max_length}'.")
+                raise validation(
+                    f"A validation error occurred.  The length of the '{column.name}' attribute of the "
+                    f"'{table.logical_name}' entity exceeded the maximum allowed length of '{column.max_length}'."
+                )
             return value
         if kind in (INTEGER, BIGINT) or kind in OPTION_TYPES:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -280,8 +319,10 @@ class Records:
                 else:
                     raise _cannot_convert(value, "Edm.Int32")
             if kind in OPTION_TYPES and column.options and column.option(value) is None:
-                raise validation(f"A validation error occurred. The value {value} of '{column.name}' on record of type "
-                                 f"'{table.logical_name}' is outside the valid range.")
+                raise validation(
+                    f"A validation error occurred. The value {value} of '{column.name}' on record of type "
+                    f"'{table.logical_name}' is outside the valid range."
+                )
             return value
         if kind in (DECIMAL, MONEY, DOUBLE):
             try:
@@ -335,8 +376,10 @@ class Records:
             derive(record, previous, sent)
         for column in table.columns.values():
             if column.required == "SystemRequired" and record.get(column.name) is None and column.name != "statecode":
-                raise validation(f"A validation error occurred. The value of '{column.name}' on record of type "
-                                 f"'{table.logical_name}' is required and cannot be empty.")
+                raise validation(
+                    f"A validation error occurred. The value of '{column.name}' on record of type "
+                    f"'{table.logical_name}' is required and cannot be empty."
+                )
 
     def _derive_state(self, table: Table, record: Record, previous: Record | None, sent: set[str]) -> None:
         state_column, status_column = table.column("statecode"), table.column("statuscode")
@@ -353,9 +396,12 @@ class Records:
             record["statuscode"] = state.default_status
         status = status_column.option(record.get("statuscode"))
         if status is None or status.state != state.value:
-            raise bad_request(f"{record.get('statuscode')} is not a valid status code for state code "
-                              f"{table.schema_name}State.{state.label.replace(' ', '')} on {table.logical_name} with Id "
-                              f"{record[table.primary_id]}.", errors.INVALID_ARGUMENT)
+            raise bad_request(
+                f"{record.get('statuscode')} is not a valid status code for state code "
+                f"{table.schema_name}State.{state.label.replace(' ', '')} on {table.logical_name} with Id "
+                f"{record[table.primary_id]}.",
+                errors.INVALID_ARGUMENT,
+            )
 
     def _derive_currency(self, table: Table, record: Record) -> None:
         if "transactioncurrencyid" not in table.columns or table.logical_name == "transactioncurrency":
@@ -389,7 +435,9 @@ class Records:
         return int(currency.get("currencyprecision") or 2) if currency else 2
 
     def _derive_contact(self, record: Record, previous: Record | None, sent: set[str]) -> None:
-        record["fullname"] = " ".join(p for p in (record.get("firstname"), record.get("middlename"), record.get("lastname")) if p) or None
+        record["fullname"] = (
+            " ".join(p for p in (record.get("firstname"), record.get("middlename"), record.get("lastname")) if p) or None
+        )
         record["address1_composite"] = composite_address(record, "address1")
         parent = record.get("parentcustomerid")
         record["accountid"] = parent if isinstance(parent, dict) and parent["table"] == "account" else None
@@ -420,8 +468,10 @@ class Records:
         if invoice is None:
             raise validation("A validation error occurred. An invoice product must belong to an invoice.")
         if invoice.get("statecode") != 0:
-            raise bad_request("The invoice cannot be changed: it is not active (paid, canceled or closed invoices are read-only).",
-                              errors.INVALID_ARGUMENT)
+            raise bad_request(
+                "The invoice cannot be changed: it is not active (paid, canceled or closed invoices are read-only).",
+                errors.INVALID_ARGUMENT,
+            )
         product = self._related(record.get("productid"))
         if product is None:
             record["isproductoverridden"] = True
@@ -444,7 +494,9 @@ class Records:
         price_line(record, catalog_product, self._precision(invoice))
 
     # --- saving -------------------------------------------------------------------------------
-    def _save(self, message: str, table: Table, record: Record, previous: Record | None, sent: set[str], caller: Caller) -> Record:
+    def _save(
+        self, message: str, table: Table, record: Record, previous: Record | None, sent: set[str], caller: Caller
+    ) -> Record:
         self._check_keys(table, record)
         record["versionnumber"] = self.storage.next_version()
         self.storage.put(table.logical_name, record)
@@ -466,9 +518,12 @@ class Records:
                 continue
             existing = self._by_key_values(table, values)
             if existing is not None and existing[table.primary_id] != record[table.primary_id]:
-                raise DataverseError(412, errors.DUPLICATE_KEY,
-                                     f"A record that has the attribute values {', '.join(key.attributes)} already exists. The entity "
-                                     f"key {key.display_name} requires that this set of attributes contains unique values.")
+                raise DataverseError(
+                    412,
+                    errors.DUPLICATE_KEY,
+                    f"A record that has the attribute values {', '.join(key.attributes)} already exists. The entity "
+                    f"key {key.display_name} requires that this set of attributes contains unique values.",
+                )
 
     def _reprice_invoice(self, invoice_id: str | None, caller: Caller) -> None:
         """Recompute an invoice's totals from its lines; a change is an update of the invoice."""
@@ -511,14 +566,18 @@ def check_etag(record: Record, if_match: str | None) -> None:
         return
     offered = {tag.strip() for tag in if_match.split(",")}
     if etag(record) not in offered and etag(record).removeprefix("W/") not in offered:
-        raise DataverseError(412, errors.CONCURRENCY_MISMATCH,
-                             "The version of the existing record doesn't match the RowVersion property provided.")
+        raise DataverseError(
+            412, errors.CONCURRENCY_MISMATCH, "The version of the existing record doesn't match the RowVersion property provided."
+        )
 
 
 def composite_address(record: Record, prefix: str) -> str | None:
     lines = [record.get(f"{prefix}_line{n}") for n in (1, 2, 3)]
-    city_line = " ".join(p for p in (record.get(f"{prefix}_city"), record.get(f"{prefix}_stateorprovince"),
-                                     record.get(f"{prefix}_postalcode")) if p)
+    city_line = " ".join(
+        p
+        for p in (record.get(f"{prefix}_city"), record.get(f"{prefix}_stateorprovince"), record.get(f"{prefix}_postalcode"))
+        if p
+    )
     parts = [p for p in (*lines, city_line, record.get(f"{prefix}_country")) if p]
     return "\r\n".join(parts) if parts else None
 

@@ -74,18 +74,27 @@ class Router:
         sets = [{"name": t.entity_set, "kind": "EntitySet", "url": t.entity_set} for t in self.catalog.tables.values()]
         return ApiResponse(200, {"@odata.context": f"{request.api_url}/$metadata", "value": sets})
 
-    def _metadata_document(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
+    def _metadata_document(
+        self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds
+    ) -> ApiResponse:
         return ApiResponse(200, metadata.csdl(list(self.catalog.tables.values())), content_type="application/xml")
 
     def _who_am_i(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
         _require_method(request, "GET")
-        return ApiResponse(200, {
-            "@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-            "BusinessUnitId": caller.business_unit_id, "UserId": caller.user_id, "OrganizationId": self.service.org_id,
-        })
+        return ApiResponse(
+            200,
+            {
+                "@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+                "BusinessUnitId": caller.business_unit_id,
+                "UserId": caller.user_id,
+                "OrganizationId": self.service.org_id,
+            },
+        )
 
     # --- collections ------------------------------------------------------------------------------
-    def _collection(self, request: ApiRequest, caller: Caller, table: Table, rest: list[str], content_ids: ContentIds) -> ApiResponse:
+    def _collection(
+        self, request: ApiRequest, caller: Caller, table: Table, rest: list[str], content_ids: ContentIds
+    ) -> ApiResponse:
         if not rest:
             if request.method == "GET":
                 return self._list(request, caller, table)
@@ -100,25 +109,34 @@ class Router:
         action = rest[0]
         if len(rest) == 1 and action.startswith(CRM):
             _require_method(request, "POST")
-            return self.service.bulk.run(action[len(CRM):], request, caller, table)
+            return self.service.bulk.run(action[len(CRM) :], request, caller, table)
         raise segment_not_found(action)
 
-    def _list(self, request: ApiRequest, caller: Caller, table: Table, *, rows: list | None = None,
-              context_path: str | None = None) -> ApiResponse:
+    def _list(
+        self, request: ApiRequest, caller: Caller, table: Table, *, rows: list | None = None, context_path: str | None = None
+    ) -> ApiResponse:
         caller.require("Read", table)
         options = parse_options(request.params())
         prefer = parse_prefer(request.header("prefer"))
         annotations = Annotations(prefer.get("odata.include-annotations"))
         page_size = _page_size(prefer.get("odata.maxpagesize"))
         tracking = "odata.track-changes" in prefer or options.deltatoken is not None
-        result = self.service.queries.run(table, options, page_size=page_size, annotations=annotations, user_id=caller.user_id,
-                                          tracking=tracking, rows=rows)
-        body = {"@odata.context": _context(request, context_path or table.entity_set, options, delta=options.deltatoken is not None)}
+        result = self.service.queries.run(
+            table, options, page_size=page_size, annotations=annotations, user_id=caller.user_id, tracking=tracking, rows=rows
+        )
+        body = {
+            "@odata.context": _context(request, context_path or table.entity_set, options, delta=options.deltatoken is not None)
+        }
         if result.count is not None:
             body["@odata.count"] = result.count
         body["value"] = result.rows + [
-            {"@odata.context": f"{request.api_url}/$metadata#{table.entity_set}/$deletedEntity", "id": row_id, "reason": "deleted"}
-            for row_id in result.deleted]
+            {
+                "@odata.context": f"{request.api_url}/$metadata#{table.entity_set}/$deletedEntity",
+                "id": row_id,
+                "reason": "deleted",
+            }
+            for row_id in result.deleted
+        ]
         if result.next_cookie is not None:
             body["@odata.nextLink"] = _link(request, {"$skiptoken": encode_skiptoken(result.next_cookie)}, drop=("$skiptoken",))
         if result.delta_token is not None:
@@ -136,7 +154,9 @@ class Router:
 
     def deep_create(self, table: Table, payload: dict[str, Any], caller: Caller, content_ids: ContentIds) -> dict[str, Any]:
         """Create a row, and the related rows nested under its collection navigations (deep insert)."""
-        nested = {name: payload.pop(name) for name in list(payload) if name in table.collections and isinstance(payload[name], list)}
+        nested = {
+            name: payload.pop(name) for name in list(payload) if name in table.collections and isinstance(payload[name], list)
+        }
         record = self.records.create(table, payload, caller, resolve=_resolver(content_ids))
         for name, children in nested.items():
             collection = table.collections[name]
@@ -150,24 +170,30 @@ class Router:
         # Children may have changed the parent (invoice totals): answer with the row as it is now.
         return self.records.get(table, record[table.primary_id]) or record if nested else record
 
-    def _written(self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], *, created: bool) -> ApiResponse:
+    def _written(
+        self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], *, created: bool
+    ) -> ApiResponse:
         entity_id = f"{request.api_url}/{table.entity_set}({record[table.primary_id]})"
         prefer = parse_prefer(request.header("prefer"))
         headers = {"OData-EntityId": entity_id}
         if prefer.get("return") == "representation":
             options = parse_options(request.params())
             annotations = Annotations(prefer.get("odata.include-annotations"))
-            body = {"@odata.context": _context(request, table.entity_set, options, entity=True),
-                    **self.service.serializer.row(table, record, select=options.select, annotations=annotations,
-                                                  expand=options.expand, user_id=caller.user_id)}
+            body = {
+                "@odata.context": _context(request, table.entity_set, options, entity=True),
+                **self.service.serializer.row(
+                    table, record, select=options.select, annotations=annotations, expand=options.expand, user_id=caller.user_id
+                ),
+            }
             headers["Preference-Applied"] = "return=representation"
             headers["ETag"] = etag(record)
             return ApiResponse(201 if created else 200, body, headers)
         return ApiResponse(204, None, headers)
 
     # --- one record -----------------------------------------------------------------------------
-    def _record(self, request: ApiRequest, caller: Caller, table: Table, key: Key, rest: list[str],
-                content_ids: ContentIds) -> ApiResponse:
+    def _record(
+        self, request: ApiRequest, caller: Caller, table: Table, key: Key, rest: list[str], content_ids: ContentIds
+    ) -> ApiResponse:
         if not rest:
             if request.method == "GET":
                 return self._retrieve(request, caller, table, key)
@@ -181,7 +207,7 @@ class Router:
             raise _method_not_allowed(request)
         segment = rest[0]
         if segment.startswith(CRM):
-            return self._bound_function(request, caller, table, key, segment[len(CRM):])
+            return self._bound_function(request, caller, table, key, segment[len(CRM) :])
         record = self._found(table, key)
         if segment in table.collections:
             return self._related_collection(request, caller, table, record, segment, content_ids)
@@ -205,22 +231,39 @@ class Router:
         prefer = parse_prefer(request.header("prefer"))
         annotations = Annotations(prefer.get("odata.include-annotations"))
         if_none_match = request.header("if-none-match")
-        if if_none_match and not options.expand and not annotations and etag(record) in {t.strip() for t in if_none_match.split(",")}:
+        if (
+            if_none_match
+            and not options.expand
+            and not annotations
+            and etag(record) in {t.strip() for t in if_none_match.split(",")}
+        ):
             return ApiResponse(304)
-        body = {"@odata.context": _context(request, table.entity_set, options, entity=True),
-                **self.service.serializer.row(table, record, select=options.select, annotations=annotations, expand=options.expand,
-                                              user_id=caller.user_id)}
+        body = {
+            "@odata.context": _context(request, table.entity_set, options, entity=True),
+            **self.service.serializer.row(
+                table, record, select=options.select, annotations=annotations, expand=options.expand, user_id=caller.user_id
+            ),
+        }
         applied = _applied(prefer, annotations, None, False)
         return ApiResponse(200, body, {"Preference-Applied": applied} if applied else {})
 
     def _upsert(self, request: ApiRequest, caller: Caller, table: Table, key: Key, content_ids: ContentIds) -> ApiResponse:
         payload = request.json()
         with self.service.storage.transaction():
-            record, created = self.records.upsert(table, key, payload, caller, resolve=_resolver(content_ids),
-                                                  if_match=request.header("if-match"), if_none_match=request.header("if-none-match"))
+            record, created = self.records.upsert(
+                table,
+                key,
+                payload,
+                caller,
+                resolve=_resolver(content_ids),
+                if_match=request.header("if-match"),
+                if_none_match=request.header("if-none-match"),
+            )
         return self._written(request, caller, table, record, created=created)
 
-    def _property(self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str, *, raw: bool) -> ApiResponse:
+    def _property(
+        self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str, *, raw: bool
+    ) -> ApiResponse:
         column = table.columns[name]
         if request.method == "GET":
             caller.require("Read", table)
@@ -230,8 +273,13 @@ class Router:
                 return ApiResponse(200, "" if value is None else str(value), content_type="text/plain")
             if value is None:
                 return ApiResponse(204)
-            return ApiResponse(200, {"@odata.context": f"{request.api_url}/$metadata#{table.entity_set}({record[table.primary_id]})/{column.value_name}",
-                                     "value": value})
+            return ApiResponse(
+                200,
+                {
+                    "@odata.context": f"{request.api_url}/$metadata#{table.entity_set}({record[table.primary_id]})/{column.value_name}",
+                    "value": value,
+                },
+            )
         if request.method in ("PUT", "DELETE") and not column.is_lookup:
             value = request.json().get("value") if request.method == "PUT" else None
             with self.service.storage.transaction():
@@ -239,8 +287,9 @@ class Router:
             return ApiResponse(204)
         raise _method_not_allowed(request)
 
-    def _related_collection(self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str,
-                            content_ids: ContentIds) -> ApiResponse:
+    def _related_collection(
+        self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str, content_ids: ContentIds
+    ) -> ApiResponse:
         collection = table.collections[name]
         target = self.catalog.require(collection.table)
         if request.method == "POST":
@@ -250,11 +299,16 @@ class Router:
                 created = self.deep_create(target, payload, caller, content_ids)
             return self._written(request, caller, target, created, created=True)
         _require_method(request, "GET")
-        rows = [r for r in self.service.storage.referencing(target.logical_name, collection.column, record[table.primary_id])
-                if (r.get(collection.column) or {}).get("table") == table.logical_name]
+        rows = [
+            r
+            for r in self.service.storage.referencing(target.logical_name, collection.column, record[table.primary_id])
+            if (r.get(collection.column) or {}).get("table") == table.logical_name
+        ]
         return self._list(request, caller, target, rows=rows, context_path=target.entity_set)
 
-    def _related_record(self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str) -> ApiResponse:
+    def _related_record(
+        self, request: ApiRequest, caller: Caller, table: Table, record: dict[str, Any], name: str
+    ) -> ApiResponse:
         _require_method(request, "GET")
         navigation = table.navigations[name]
         reference = record.get(navigation.column)
@@ -284,11 +338,15 @@ class Router:
         if name == "RetrievePrincipalAccess":
             target = _object_argument(params.get("Target"), request)
             entity_set, _ = parse_reference(str(target.get("@odata.id", "")))
-            return ApiResponse(200, {"@odata.context": context, "AccessRights": access_rights(subject, self.catalog.by_entity_set(entity_set))})
+            return ApiResponse(
+                200, {"@odata.context": context, "AccessRights": access_rights(subject, self.catalog.by_entity_set(entity_set))}
+            )
         raise segment_not_found(CRM + call)
 
     # --- metadata ---------------------------------------------------------------------------------
-    def _entity_definitions(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
+    def _entity_definitions(
+        self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds
+    ) -> ApiResponse:
         options = parse_options(request.params())
         base = f"{request.api_url}/$metadata#EntityDefinitions"
         if key is None:
@@ -299,12 +357,20 @@ class Router:
         if not rest:
             if request.method != "GET":
                 raise _method_not_allowed(request)
-            expansions = {"Attributes": lambda: metadata.attributes_of(table, None),
-                          "Keys": lambda: [metadata.key_json(table, k) for k in table.keys],
-                          "ManyToOneRelationships": list, "OneToManyRelationships": list,
-                          "ManyToManyRelationships": list}
-            return ApiResponse(200, {"@odata.context": f"{base}/$entity",
-                                     **metadata.shape_one(metadata.entity_json(table), options, expansions=expansions)})
+            expansions = {
+                "Attributes": lambda: metadata.attributes_of(table, None),
+                "Keys": lambda: [metadata.key_json(table, k) for k in table.keys],
+                "ManyToOneRelationships": list,
+                "OneToManyRelationships": list,
+                "ManyToManyRelationships": list,
+            }
+            return ApiResponse(
+                200,
+                {
+                    "@odata.context": f"{base}/$entity",
+                    **metadata.shape_one(metadata.entity_json(table), options, expansions=expansions),
+                },
+            )
         part, part_key = parse_segment(rest[0])
         if part == "Attributes":
             return self._attributes(request, table, part_key, rest[1:], options, base)
@@ -324,28 +390,44 @@ class Router:
             raise DataverseError(404, "0x80040217", f"Could not find an entity with key {key}.")
         return table
 
-    def _attributes(self, request: ApiRequest, table: Table, key: str | None, rest: list[str], options: QueryOptions,
-                    base: str) -> ApiResponse:
+    def _attributes(
+        self, request: ApiRequest, table: Table, key: str | None, rest: list[str], options: QueryOptions, base: str
+    ) -> ApiResponse:
         _require_method(request, "GET")
         if key is None:
             cast = rest[0] if rest else None
             items = metadata.attributes_of(table, cast)
-            return ApiResponse(200, {"@odata.context": f"{base}({table.metadata_id})/Attributes", "value": metadata.shape(items, options)})
+            return ApiResponse(
+                200, {"@odata.context": f"{base}({table.metadata_id})/Attributes", "value": metadata.shape(items, options)}
+            )
         column = metadata.find_attribute(table, key)
         item = metadata.attribute_json(table, column)
         if rest and metadata.attributes_of(table, rest[0]) and item not in metadata.attributes_of(table, rest[0]):
             raise segment_not_found(rest[0])
-        return ApiResponse(200, {"@odata.context": f"{base}({table.metadata_id})/Attributes/$entity", **metadata.shape_one(item, options)})
+        return ApiResponse(
+            200, {"@odata.context": f"{base}({table.metadata_id})/Attributes/$entity", **metadata.shape_one(item, options)}
+        )
 
-    def _keys(self, request: ApiRequest, caller: Caller, table: Table, key: str | None, options: QueryOptions, base: str) -> ApiResponse:
+    def _keys(
+        self, request: ApiRequest, caller: Caller, table: Table, key: str | None, options: QueryOptions, base: str
+    ) -> ApiResponse:
         if request.method == "POST" and key is None:
             return self.service.create_key(request, caller, table)
         if key is None:
             _require_method(request, "GET")
             items = [metadata.key_json(table, k) for k in table.keys]
-            return ApiResponse(200, {"@odata.context": f"{base}({table.metadata_id})/Keys", "value": metadata.shape(items, options)})
+            return ApiResponse(
+                200, {"@odata.context": f"{base}({table.metadata_id})/Keys", "value": metadata.shape(items, options)}
+            )
         parsed = parse_key(key)
-        found = next((k for k in table.keys if k.metadata_id == parsed or (isinstance(parsed, dict) and parsed.get("LogicalName") == k.logical_name)), None)
+        found = next(
+            (
+                k
+                for k in table.keys
+                if k.metadata_id == parsed or (isinstance(parsed, dict) and parsed.get("LogicalName") == k.logical_name)
+            ),
+            None,
+        )
         if found is None:
             raise DataverseError(404, "0x80040217", f"Could not find the key {key} on '{table.logical_name}'.")
         if request.method == "DELETE":
@@ -353,31 +435,49 @@ class Router:
             self.catalog.remove_key(table, found.metadata_id)
             return ApiResponse(204)
         _require_method(request, "GET")
-        return ApiResponse(200, {"@odata.context": f"{base}({table.metadata_id})/Keys/$entity", **metadata.shape_one(metadata.key_json(table, found), options)})
+        return ApiResponse(
+            200,
+            {
+                "@odata.context": f"{base}({table.metadata_id})/Keys/$entity",
+                **metadata.shape_one(metadata.key_json(table, found), options),
+            },
+        )
 
     # --- actions ----------------------------------------------------------------------------------
-    def _import_solution(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
+    def _import_solution(
+        self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds
+    ) -> ApiResponse:
         _require_method(request, "POST")
         _require_admin(caller)
         self.service.solutions.import_solution(request.json(), caller)
         return ApiResponse(204)
 
-    def _import_solution_async(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
+    def _import_solution_async(
+        self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds
+    ) -> ApiResponse:
         _require_method(request, "POST")
         _require_admin(caller)
         body = request.json()
         job_id, operation_id = self.service.solutions.import_solution_async(body, caller)
-        return ApiResponse(200, {"@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.ImportSolutionAsyncResponse",
-                                 "AsyncOperationId": operation_id, "ImportJobKey": job_id})
+        return ApiResponse(
+            200,
+            {
+                "@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.ImportSolutionAsyncResponse",
+                "AsyncOperationId": operation_id,
+                "ImportJobKey": job_id,
+            },
+        )
 
     def _bulk_delete(self, request: ApiRequest, caller: Caller, key: str | None, rest: list[str], _: ContentIds) -> ApiResponse:
         _require_method(request, "POST")
         job_id = self.service.bulk.bulk_delete(request.json(), caller)
-        return ApiResponse(200, {"@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.BulkDeleteResponse",
-                                 "JobId": job_id})
+        return ApiResponse(
+            200, {"@odata.context": f"{request.api_url}/$metadata#Microsoft.Dynamics.CRM.BulkDeleteResponse", "JobId": job_id}
+        )
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
 
 def _resolver(content_ids: ContentIds) -> Callable[[str], tuple[str, str] | None]:
     return lambda reference: content_ids.get(reference[1:])
@@ -471,4 +571,3 @@ def _object_argument(value: str | None, request: ApiRequest) -> dict[str, Any]:
         if isinstance(parsed, dict):
             return parsed
     raise bad_request("The Target parameter must be an object with '@odata.id'.")
-

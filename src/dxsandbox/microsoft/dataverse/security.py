@@ -61,17 +61,27 @@ def role_privileges(role: str, tables: Iterable[Table]) -> set[str]:
         return {privilege_name("Read", table) for table in tables}
     if role in (SALESPERSON, SALESPERSON_NO_ACCOUNT_WRITE, XERO_INTEGRATION):
         # Custom tables (a solution's) count as sales tables: an administrator adds them to these roles.
-        granted = {name for table in tables if table.logical_name in SALES_TABLES or table.custom for name in table_privileges(table)}
-        granted |= {privilege_name(op, table) for table in tables if table.logical_name in REFERENCE_TABLES
-                    for op in ("Read", "AppendTo")}
+        granted = {
+            name for table in tables if table.logical_name in SALES_TABLES or table.custom for name in table_privileges(table)
+        }
+        granted |= {
+            privilege_name(op, table) for table in tables if table.logical_name in REFERENCE_TABLES for op in ("Read", "AppendTo")
+        }
         if role == SALESPERSON_NO_ACCOUNT_WRITE:
             granted.discard("prvWriteAccount")
         if role == XERO_INTEGRATION:
             granted |= {privilege_name("Read", t) for t in tables if t.logical_name in CUSTOMISATION_TABLES}
-            granted |= {privilege_name(op, t) for t in tables if t.logical_name in WEBHOOK_REGISTRATION_TABLES
-                        for op in ("Create", "Read", "Write", "Delete", "Append")}
-            granted |= {privilege_name("AppendTo", t) for t in tables
-                        if t.logical_name in ("serviceendpoint", "sdkmessage", "sdkmessagefilter")}
+            granted |= {
+                privilege_name(op, t)
+                for t in tables
+                if t.logical_name in WEBHOOK_REGISTRATION_TABLES
+                for op in ("Create", "Read", "Write", "Delete", "Append")
+            }
+            granted |= {
+                privilege_name("AppendTo", t)
+                for t in tables
+                if t.logical_name in ("serviceendpoint", "sdkmessage", "sdkmessagefilter")
+            }
             granted |= {IMPORT_CUSTOMIZATION, CREATE_ENTITY}
         return granted
     return set()
@@ -93,28 +103,42 @@ class Caller:
 
     def require_privilege(self, name: str, what: str) -> None:
         if not self.has(name):
-            raise DataverseError(403, MISSING_PRIVILEGE,
-                                 f"Principal user (Id={self.user_id}, type=8, roleCount={len(self.roles)}), is missing {name} "
-                                 f"privilege (Id={privilege_id(name)}) to {what}.")
+            raise DataverseError(
+                403,
+                MISSING_PRIVILEGE,
+                f"Principal user (Id={self.user_id}, type=8, roleCount={len(self.roles)}), is missing {name} "
+                f"privilege (Id={privilege_id(name)}) to {what}.",
+            )
 
     def require(self, operation: str, table: Table) -> None:
         name = privilege_name(operation, table)
         if not self.has(name):
             raise DataverseError(
-                403, MISSING_PRIVILEGE,
+                403,
+                MISSING_PRIVILEGE,
                 f"Principal user (Id={self.user_id}, type=8, roleCount={len(self.roles)}, privilegeCount={len(self.privileges)}, "
                 f"accessMode=0), is missing {name} privilege (Id={privilege_id(name)}) on OTC={table.object_type_code} "
                 f"for entity '{table.logical_name}'. Context: Method={operation}.",
             )
 
     def role_privileges_json(self) -> list[dict[str, str]]:
-        return [{"Depth": "Global", "PrivilegeId": privilege_id(name), "BusinessUnitId": self.business_unit_id, "PrivilegeName": name}
-                for name in sorted(self.privileges)]
+        return [
+            {"Depth": "Global", "PrivilegeId": privilege_id(name), "BusinessUnitId": self.business_unit_id, "PrivilegeName": name}
+            for name in sorted(self.privileges)
+        ]
 
 
 def access_rights(caller: Caller, table: Table) -> str:
     """RetrievePrincipalAccess's AccessRights for one row of `table`."""
-    names = {"Read": "ReadAccess", "Write": "WriteAccess", "Append": "AppendAccess", "AppendTo": "AppendToAccess",
-             "Create": "CreateAccess", "Delete": "DeleteAccess", "Share": "ShareAccess", "Assign": "AssignAccess"}
+    names = {
+        "Read": "ReadAccess",
+        "Write": "WriteAccess",
+        "Append": "AppendAccess",
+        "AppendTo": "AppendToAccess",
+        "Create": "CreateAccess",
+        "Delete": "DeleteAccess",
+        "Share": "ShareAccess",
+        "Assign": "AssignAccess",
+    }
     granted = [right for operation, right in names.items() if caller.has(privilege_name(operation, table))]
     return ", ".join(granted) if granted else "None"

@@ -63,6 +63,7 @@ class TableContext:
             if not isinstance(reference, dict) or reference["table"] not in targets:
                 return None
             return inner(storage.get(reference["table"], reference["id"]))
+
         return follow, kind
 
 
@@ -79,6 +80,7 @@ class DictContext:
                     return None
                 row = row.get(name)
             return row
+
         return read, None
 
 
@@ -141,6 +143,7 @@ def sort_key_function(orderby: list[tuple[str, bool]], context: Any, primary_get
         if primary_getter is not None:
             values.append(primary_getter(row))
         return SortKey(tuple(values), flags)
+
     return key
 
 

@@ -91,15 +91,25 @@ class Serializer:
             column = table.by_value_name(name)
             if column is None:
                 if table.column(name) is not None and table.columns[name].is_lookup:
-                    raise bad_request(f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{table.logical_name}'. "
-                                      f"Select the lookup as '_{name}_value'.")
+                    raise bad_request(
+                        f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{table.logical_name}'. "
+                        f"Select the lookup as '_{name}_value'."
+                    )
                 raise unknown_property(name, table)
             chosen.setdefault(column.name, column)
         chosen.setdefault(table.primary_id, table.columns[table.primary_id])
         return list(chosen.values())
 
-    def row(self, table: Table, record: Record, *, select: list[str] | None = None, annotations: Annotations | None = None,
-            expand: list[Expansion] | None = None, user_id: str | None = None) -> dict[str, Any]:
+    def row(
+        self,
+        table: Table,
+        record: Record,
+        *,
+        select: list[str] | None = None,
+        annotations: Annotations | None = None,
+        expand: list[Expansion] | None = None,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
         annotations = annotations or Annotations(None)
         body: dict[str, Any] = {"@odata.etag": etag(record)}
         for column in self.selected_columns(table, select):
@@ -172,7 +182,9 @@ class Serializer:
         navigation = table.navigations.get(expansion.navigation)
         if navigation is not None:
             if options.filter is not None or options.orderby or options.top is not None:
-                raise bad_request(f"Only $select and $expand can be applied to the single-valued navigation '{expansion.navigation}'.")
+                raise bad_request(
+                    f"Only $select and $expand can be applied to the single-valued navigation '{expansion.navigation}'."
+                )
             reference = record.get(navigation.column)
             if not isinstance(reference, dict) or reference["table"] not in navigation.targets:
                 return None
@@ -180,7 +192,9 @@ class Serializer:
             related = self.storage.get(reference["table"], reference["id"]) if target else None
             if related is None or target is None:
                 return None
-            return self.row(target, related, select=options.select, annotations=annotations, expand=options.expand, user_id=user_id)
+            return self.row(
+                target, related, select=options.select, annotations=annotations, expand=options.expand, user_id=user_id
+            )
         collection = table.collections.get(expansion.navigation)
         if collection is None:
             raise unknown_property(expansion.navigation, table)
@@ -188,15 +202,20 @@ class Serializer:
         if target is None:
             return []
         record_id = record[table.primary_id]
-        rows = [r for r in self.storage.referencing(target.logical_name, collection.column, record_id)
-                if (r.get(collection.column) or {}).get("table") == table.logical_name]
+        rows = [
+            r
+            for r in self.storage.referencing(target.logical_name, collection.column, record_id)
+            if (r.get(collection.column) or {}).get("table") == table.logical_name
+        ]
         context = TableContext(target, self.storage, self.catalog.get, user_id)
         rows = filter_rows(rows, options.filter, context)
         primary = target.primary_id
         rows = sort_rows(rows, options.orderby, context, lambda r: r.get(primary))
         limit = min(options.top if options.top is not None else MAX_EXPANDED, MAX_EXPANDED)
-        return [self.row(target, r, select=options.select, annotations=annotations, expand=options.expand, user_id=user_id)
-                for r in rows[:limit]]
+        return [
+            self.row(target, r, select=options.select, annotations=annotations, expand=options.expand, user_id=user_id)
+            for r in rows[:limit]
+        ]
 
 
 def _grouped(value: Any, precision: int) -> str:

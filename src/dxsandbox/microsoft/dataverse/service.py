@@ -42,8 +42,9 @@ _services: weakref.WeakKeyDictionary[DocumentStore, dict[str, DataverseService]]
 _services_lock = threading.Lock()
 
 
-def service_for(org: Mapping[str, Any], store: DocumentStore, *, settings: DataverseSettings | None = None,
-                clock: ScaledClock | None = None) -> DataverseService:
+def service_for(
+    org: Mapping[str, Any], store: DocumentStore, *, settings: DataverseSettings | None = None, clock: ScaledClock | None = None
+) -> DataverseService:
     """The organisation's service on this store, created (and seeded) the first time it is asked for."""
     with _services_lock:
         per_store = _services.setdefault(store, {})
@@ -60,8 +61,14 @@ def org_business_unit_id(org: Mapping[str, Any]) -> str:
 
 
 class DataverseService:
-    def __init__(self, org: Mapping[str, Any], store: DocumentStore, *, settings: DataverseSettings | None = None,
-                 clock: ScaledClock | None = None):
+    def __init__(
+        self,
+        org: Mapping[str, Any],
+        store: DocumentStore,
+        *,
+        settings: DataverseSettings | None = None,
+        clock: ScaledClock | None = None,
+    ):
         self.org = dict(org)
         self.org_id = str(org["id"]).lower()
         self.org_name = str(org.get("unique_name") or org.get("url_name") or org.get("name") or self.org_id)
@@ -77,8 +84,12 @@ class DataverseService:
         for table in self.catalog.tables.values():
             self.storage.register(table)
         self.webhooks = Webhooks(self, timeout=self.settings.webhook_timeout, ca_file=self.settings.webhook_ca_file)
-        self.records = Records(self.catalog, self.storage, OrgInfo(self.org_id, self.org_name, self.business_unit_id,
-                                                                   self.base_currency_id), self.webhooks.on_change)
+        self.records = Records(
+            self.catalog,
+            self.storage,
+            OrgInfo(self.org_id, self.org_name, self.business_unit_id, self.base_currency_id),
+            self.webhooks.on_change,
+        )
         self.serializer = Serializer(self.catalog, self.storage)
         self.queries = Queries(self.catalog, self.storage, self.serializer)
         self.users = Users(self)
@@ -132,17 +143,27 @@ class DataverseService:
         if not isinstance(attributes, list) or not attributes or not body.get("SchemaName"):
             raise bad_request("An alternate key needs SchemaName and KeyAttributes.")
         label = (body.get("DisplayName") or {}).get("LocalizedLabels") or [{}]
-        key = AlternateKey(str(body["SchemaName"]), tuple(str(a).lower() for a in attributes),
-                           display_name=str(label[0].get("Label") or body["SchemaName"]))
+        key = AlternateKey(
+            str(body["SchemaName"]),
+            tuple(str(a).lower() for a in attributes),
+            display_name=str(label[0].get("Label") or body["SchemaName"]),
+        )
         key.status = "Active" if self._key_values_unique(table, key) else "Failed"
         self.catalog.add_key(table, key)
-        return ApiResponse(204, headers={
-            "OData-EntityId": f"{request.api_url}/EntityDefinitions(LogicalName='{table.logical_name}')/Keys({key.metadata_id})"})
+        return ApiResponse(
+            204,
+            headers={
+                "OData-EntityId": f"{request.api_url}/EntityDefinitions(LogicalName='{table.logical_name}')/Keys({key.metadata_id})"
+            },
+        )
 
     def _key_values_unique(self, table: Table, key: AlternateKey) -> bool:
         seen = set()
         for row in self.storage.rows(table.logical_name):
-            values = tuple(str((row.get(a) or {}).get("id") if isinstance(row.get(a), dict) else row.get(a)).casefold() for a in key.attributes)
+            values = tuple(
+                str((row.get(a) or {}).get("id") if isinstance(row.get(a), dict) else row.get(a)).casefold()
+                for a in key.attributes
+            )
             if values in seen:
                 return False
             seen.add(values)
@@ -155,11 +176,21 @@ class DataverseService:
             system = self.system_caller()
             try:
                 with self.storage.transaction():
-                    record = self.records.create(table, {
-                        "name": step_name, "operationtype": 1, "message": f"Webhook delivery failed: {detail}",
-                        "friendlymessage": f"The webhook for {event.message} of {event.table} {event.record_id} failed: {detail}",
-                        "correlationid": event.correlation_id, "primaryentitytype": event.table, "regardingobjectid": event.record_id,
-                        "startedon": utc_now(), "completedon": utc_now()}, system)
+                    record = self.records.create(
+                        table,
+                        {
+                            "name": step_name,
+                            "operationtype": 1,
+                            "message": f"Webhook delivery failed: {detail}",
+                            "friendlymessage": f"The webhook for {event.message} of {event.table} {event.record_id} failed: {detail}",
+                            "correlationid": event.correlation_id,
+                            "primaryentitytype": event.table,
+                            "regardingobjectid": event.record_id,
+                            "startedon": utc_now(),
+                            "completedon": utc_now(),
+                        },
+                        system,
+                    )
                     self.records.apply_update(table, record, {"statecode": 3, "statuscode": 31}, system, system=True)
             except DataverseError:
                 pass
@@ -204,11 +235,26 @@ class InProcessApi:
             record = self.service.records.get(definition, record_id)
             return None if record is None else self._shape(definition, record)
 
-    def list(self, table: str, *, filter: str | None = None, select: list[str] | None = None, orderby: str | None = None,
-             top: int | None = None) -> list[dict[str, Any]]:
+    def list(
+        self,
+        table: str,
+        *,
+        filter: str | None = None,
+        select: list[str] | None = None,
+        orderby: str | None = None,
+        top: int | None = None,
+    ) -> list[dict[str, Any]]:
         """Rows matching an OData `$filter`, ordered by an OData `$orderby`; all pages at once."""
-        params = {k: v for k, v in {"$filter": filter, "$orderby": orderby, "$select": ",".join(select) if select else None,
-                                    "$top": str(top) if top is not None else None}.items() if v is not None}
+        params = {
+            k: v
+            for k, v in {
+                "$filter": filter,
+                "$orderby": orderby,
+                "$select": ",".join(select) if select else None,
+                "$top": str(top) if top is not None else None,
+            }.items()
+            if v is not None
+        }
         with self.service.lock:
             definition = self.service.catalog.require(table)
             options = parse_options(params)

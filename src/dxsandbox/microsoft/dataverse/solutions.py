@@ -53,14 +53,45 @@ if TYPE_CHECKING:
 INVALID_FILE = "0x80048060"
 
 TYPE_MAP = {
-    "nvarchar": STRING, "ntext": MEMO, "memo": MEMO, "int": INTEGER, "bigint": BIGINT, "decimal": DECIMAL, "money": MONEY,
-    "float": DOUBLE, "bit": BOOLEAN, "datetime": DATETIME, "lookup": LOOKUP, "customer": CUSTOMER, "owner": OWNER,
-    "primarykey": GUID, "uniqueidentifier": GUID, "picklist": PICKLIST, "state": STATE, "status": STATUS,
+    "nvarchar": STRING,
+    "ntext": MEMO,
+    "memo": MEMO,
+    "int": INTEGER,
+    "bigint": BIGINT,
+    "decimal": DECIMAL,
+    "money": MONEY,
+    "float": DOUBLE,
+    "bit": BOOLEAN,
+    "datetime": DATETIME,
+    "lookup": LOOKUP,
+    "customer": CUSTOMER,
+    "owner": OWNER,
+    "primarykey": GUID,
+    "uniqueidentifier": GUID,
+    "picklist": PICKLIST,
+    "state": STATE,
+    "status": STATUS,
 }
-SYSTEM_COLUMN_NAMES = {"createdon", "createdby", "modifiedon", "modifiedby", "createdonbehalfby", "modifiedonbehalfby", "ownerid",
-                       "owningbusinessunit", "owninguser", "owningteam", "versionnumber", "importsequencenumber",
-                       "overriddencreatedon", "timezoneruleversionnumber", "utcconversiontimezonecode", "organizationid",
-                       "transactioncurrencyid", "exchangerate"}
+SYSTEM_COLUMN_NAMES = {
+    "createdon",
+    "createdby",
+    "modifiedon",
+    "modifiedby",
+    "createdonbehalfby",
+    "modifiedonbehalfby",
+    "ownerid",
+    "owningbusinessunit",
+    "owninguser",
+    "owningteam",
+    "versionnumber",
+    "importsequencenumber",
+    "overriddencreatedon",
+    "timezoneruleversionnumber",
+    "utcconversiontimezonecode",
+    "organizationid",
+    "transactioncurrencyid",
+    "exchangerate",
+}
 
 
 @dataclass
@@ -104,7 +135,9 @@ def read_package(encoded: str) -> tuple[ET.Element, ET.Element]:
         data = base64.b64decode(encoded, validate=True)
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (binascii.Error, ValueError, zipfile.BadZipFile):
-        raise bad_request("The import file is invalid: CustomizationFile must be a base64-encoded solution zip.", INVALID_FILE) from None
+        raise bad_request(
+            "The import file is invalid: CustomizationFile must be a base64-encoded solution zip.", INVALID_FILE
+        ) from None
     names = {name.lower(): name for name in archive.namelist()}
     parts = []
     for wanted in ("solution.xml", "customizations.xml"):
@@ -143,9 +176,14 @@ def parse_manifest(root: ET.Element) -> Manifest:
             "customizationprefix": (publisher.findtext("CustomizationPrefix") or "").strip() or None,
             "customizationoptionvalueprefix": int(prefix) if prefix.isdigit() else None,
         }
-    return Manifest(unique_name, _localized(manifest.find("LocalizedNames"), unique_name), (manifest.findtext("Version") or "1.0").strip(),
-                    (manifest.findtext("Managed") or "0").strip() in ("1", "true"), _localized(manifest.find("Descriptions"), ""),
-                    publisher_info)
+    return Manifest(
+        unique_name,
+        _localized(manifest.find("LocalizedNames"), unique_name),
+        (manifest.findtext("Version") or "1.0").strip(),
+        (manifest.findtext("Managed") or "0").strip() in ("1", "true"),
+        _localized(manifest.find("Descriptions"), ""),
+        publisher_info,
+    )
 
 
 def parse_customisations(root: ET.Element) -> list[EntityCustomisation]:
@@ -179,7 +217,9 @@ def _lookup_relationships(root: ET.Element) -> dict[tuple[str, str], tuple[str, 
     return found
 
 
-def _entity(name: str, info: ET.Element | None, relationships: dict[tuple[str, str], tuple[str, str, str | None]]) -> EntityCustomisation:
+def _entity(
+    name: str, info: ET.Element | None, relationships: dict[tuple[str, str], tuple[str, str, str | None]]
+) -> EntityCustomisation:
     logical = name.lower()
     info = info if info is not None else ET.Element("entity")
     columns, primary_name, navigation_names, lookup_relationships = [], None, {}, {}
@@ -191,33 +231,50 @@ def _entity(name: str, info: ET.Element | None, relationships: dict[tuple[str, s
             primary_name = column.name
         if column.is_lookup and column.name not in SYSTEM_COLUMN_NAMES:
             referenced = relationships.get((logical, column.name))
-            navigation_names[column.name] = (referenced[2] if referenced and referenced[2] else None) or attribute.get("PhysicalName") or column.name
+            navigation_names[column.name] = (
+                (referenced[2] if referenced and referenced[2] else None) or attribute.get("PhysicalName") or column.name
+            )
             if referenced and referenced[1]:
                 lookup_relationships[column.name] = referenced[1]
         columns.append(column)
-    keys = [AlternateKey(key.findtext("Name") or key.findtext("LogicalName") or "key",
-                         tuple((a.text or "").strip().lower() for a in key.findall("./EntityKeyAttributes/AttributeName")),
-                         logical_name=(key.findtext("LogicalName") or key.findtext("Name") or "").lower(),
-                         display_name=_localized(key.find("displaynames"), key.findtext("Name") or ""))
-            for key in info.findall("./EntityKeys/EntityKey")]
+    keys = [
+        AlternateKey(
+            key.findtext("Name") or key.findtext("LogicalName") or "key",
+            tuple((a.text or "").strip().lower() for a in key.findall("./EntityKeyAttributes/AttributeName")),
+            logical_name=(key.findtext("LogicalName") or key.findtext("Name") or "").lower(),
+            display_name=_localized(key.find("displaynames"), key.findtext("Name") or ""),
+        )
+        for key in info.findall("./EntityKeys/EntityKey")
+    ]
     ownership = (info.findtext("OwnershipTypeMask") or "UserOwned").strip()
     return EntityCustomisation(
-        logical, name, (info.findtext("EntitySetName") or "").strip() or None,
-        _localized(info.find("LocalizedNames"), name), _localized(info.find("LocalizedCollectionNames"), "") or None,
+        logical,
+        name,
+        (info.findtext("EntitySetName") or "").strip() or None,
+        _localized(info.find("LocalizedNames"), name),
+        _localized(info.find("LocalizedCollectionNames"), "") or None,
         "OrganizationOwned" if ownership == "OrgOwned" or ownership == "OrganizationOwned" else USER_OWNED,
-        (info.findtext("ChangeTrackingEnabled") or "0").strip() == "1", columns, primary_name, keys, navigation_names,
+        (info.findtext("ChangeTrackingEnabled") or "0").strip() == "1",
+        columns,
+        primary_name,
+        keys,
+        navigation_names,
         lookup_relationships,
     )
 
 
-def _column(table: str, attribute: ET.Element, relationships: dict[tuple[str, str], tuple[str, str, str | None]]) -> Column | None:
+def _column(
+    table: str, attribute: ET.Element, relationships: dict[tuple[str, str], tuple[str, str, str | None]]
+) -> Column | None:
     kind = TYPE_MAP.get((attribute.findtext("Type") or "").strip().lower())
     name = (attribute.findtext("LogicalName") or attribute.findtext("Name") or "").strip().lower()
     if kind is None or not name:
         return None  # virtual, image, file, multi-select and party-list columns are not emulated
     max_length = attribute.findtext("MaxLength")
     precision = attribute.findtext("Precision") or attribute.findtext("Accuracy")
-    required = {"systemrequired": "SystemRequired", "required": "ApplicationRequired"}.get((attribute.findtext("RequiredLevel") or "").lower(), "None")
+    required = {"systemrequired": "SystemRequired", "required": "ApplicationRequired"}.get(
+        (attribute.findtext("RequiredLevel") or "").lower(), "None"
+    )
     settings: dict[str, Any] = {
         "schema_name": attribute.get("PhysicalName") or name,
         "display_name": _localized(attribute.find("displaynames"), name),
@@ -231,7 +288,9 @@ def _column(table: str, attribute: ET.Element, relationships: dict[tuple[str, st
     if precision and precision.isdigit() and kind in (DECIMAL, MONEY, DOUBLE):
         settings["precision"] = int(precision)
     if kind == DATETIME:
-        settings["date_only"] = (attribute.findtext("Format") or "").lower() == "date" and (attribute.findtext("Behavior") or "2") in ("2", "DateOnly")
+        settings["date_only"] = (attribute.findtext("Format") or "").lower() == "date" and (
+            attribute.findtext("Behavior") or "2"
+        ) in ("2", "DateOnly")
     if kind in (LOOKUP, CUSTOMER, OWNER):
         referenced = relationships.get((table, name))
         targets: list[str] = []
@@ -273,12 +332,26 @@ def _options(attribute: ET.Element, kind: str) -> tuple[Option, ...]:
 def build_table(entity: EntityCustomisation, object_type_code: int, managed: bool) -> Table:
     own = [c for c in entity.columns if c.name not in SYSTEM_COLUMN_NAMES and c.name not in ("statecode", "statuscode")]
     states = _states(entity.columns) or ACTIVE_INACTIVE
-    primary_id = next((c.name for c in entity.columns if c.type == GUID and c.name == f"{entity.logical_name}id"), f"{entity.logical_name}id")
-    table = make_table(entity.logical_name, entity.schema_name, entity.entity_set or pluralise(entity.logical_name),
-                       primary_name=entity.primary_name, own=own, ownership=entity.ownership, states=states, primary_id=primary_id,
-                       object_type_code=object_type_code, display_name=entity.display_name, change_tracking=entity.change_tracking,
-                       custom=True, managed=managed, navigation_names=dict(entity.navigation_names),
-                       relationships=dict(entity.relationships))
+    primary_id = next(
+        (c.name for c in entity.columns if c.type == GUID and c.name == f"{entity.logical_name}id"), f"{entity.logical_name}id"
+    )
+    table = make_table(
+        entity.logical_name,
+        entity.schema_name,
+        entity.entity_set or pluralise(entity.logical_name),
+        primary_name=entity.primary_name,
+        own=own,
+        ownership=entity.ownership,
+        states=states,
+        primary_id=primary_id,
+        object_type_code=object_type_code,
+        display_name=entity.display_name,
+        change_tracking=entity.change_tracking,
+        custom=True,
+        managed=managed,
+        navigation_names=dict(entity.navigation_names),
+        relationships=dict(entity.relationships),
+    )
     if entity.display_collection_name:
         table.display_collection_name = entity.display_collection_name
     for column in own:
@@ -293,8 +366,14 @@ def _states(columns: list[Column]) -> list[tuple[int, str, list[tuple[int, str]]
     status = next((c for c in columns if c.name == "statuscode" and c.options), None)
     if state is None or status is None:
         return None
-    return [(s.value, s.label, [(o.value, o.label) for o in status.options if o.state == s.value] or [(s.default_status or 0, s.label)])
-            for s in state.options]
+    return [
+        (
+            s.value,
+            s.label,
+            [(o.value, o.label) for o in status.options if o.state == s.value] or [(s.default_status or 0, s.label)],
+        )
+        for s in state.options
+    ]
 
 
 class Solutions:
@@ -330,9 +409,19 @@ class Solutions:
         with self.service.storage.transaction():
             jobs = self.service.catalog.require("asyncoperation")
             system = self.service.system_caller()
-            record = self.service.records.create(jobs, {"asyncoperationid": operation_id, "name": "Import Solution",
-                                                        "operationtype": 41, "startedon": started, "completedon": utc_now(),
-                                                        "message": message, "friendlymessage": message}, system)
+            record = self.service.records.create(
+                jobs,
+                {
+                    "asyncoperationid": operation_id,
+                    "name": "Import Solution",
+                    "operationtype": 41,
+                    "startedon": started,
+                    "completedon": utc_now(),
+                    "message": message,
+                    "friendlymessage": message,
+                },
+                system,
+            )
             self.service.records.apply_update(jobs, record, {"statecode": 3, "statuscode": status}, system, system=True)
         return job_id, operation_id
 
@@ -342,10 +431,14 @@ class Solutions:
             return
         if bool(existing.get("ismanaged")) != manifest.managed:
             state = "managed" if existing.get("ismanaged") else "unmanaged"
-            raise bad_request(f"The solution {manifest.unique_name} is already installed as {state}; import it as {state} or remove it first.")
+            raise bad_request(
+                f"The solution {manifest.unique_name} is already installed as {state}; import it as {state} or remove it first."
+            )
         if manifest.managed and _version(manifest.version) < _version(str(existing.get("version") or "0")):
-            raise bad_request(f"The solution {manifest.unique_name} {existing.get('version')} is installed; version {manifest.version} "
-                              f"is older and cannot be imported.")
+            raise bad_request(
+                f"The solution {manifest.unique_name} {existing.get('version')} is installed; version {manifest.version} "
+                f"is older and cannot be imported."
+            )
 
     def _existing(self, unique_name: str) -> dict[str, Any] | None:
         rows = self.service.storage.equal("solution", "uniquename", "String", unique_name)
@@ -381,15 +474,22 @@ class Solutions:
     def _solution_row(self, manifest: Manifest, publisher_id: str) -> str:
         table = self.service.catalog.require("solution")
         system = self.service.system_caller()
-        values = {"uniquename": manifest.unique_name, "friendlyname": manifest.friendly_name, "version": manifest.version,
-                  "description": manifest.description or None, "isvisible": True, "solutionpackageversion": "9.2",
-                  "publisherid@odata.bind": f"/publishers({publisher_id})"}
+        values = {
+            "uniquename": manifest.unique_name,
+            "friendlyname": manifest.friendly_name,
+            "version": manifest.version,
+            "description": manifest.description or None,
+            "isvisible": True,
+            "solutionpackageversion": "9.2",
+            "publisherid@odata.bind": f"/publishers({publisher_id})",
+        }
         existing = self._existing(manifest.unique_name)
         now = utc_now()
         if existing is None:
             record = self.service.records.create(table, values, system)
-            self.service.records.apply_update(table, record, {"ismanaged": manifest.managed, "installedon": now, "updatedon": now},
-                                              system, system=True)
+            self.service.records.apply_update(
+                table, record, {"ismanaged": manifest.managed, "installedon": now, "updatedon": now}, system, system=True
+            )
             return record["solutionid"]
         record = self.service.records.update(table, existing["solutionid"], values, system)
         self.service.records.apply_update(table, record, {"updatedon": now}, system, system=True)
@@ -399,22 +499,36 @@ class Solutions:
         table = self.service.catalog.require("importjob")
         data = "".join(f'<entity name="{e.logical_name}" result="success"/>' for e in entities)
         now = utc_now()
-        values = {"importjobid": job_id, "name": manifest.unique_name, "solutionname": manifest.unique_name, "solutionid": solution_id,
-                  "progress": 100.0, "startedon": now, "completedon": now,
-                  "data": f'<importexportxml><solutionManifests><solutionManifest result="success"/></solutionManifests>'
-                          f'<entities>{data}</entities></importexportxml>'}
+        values = {
+            "importjobid": job_id,
+            "name": manifest.unique_name,
+            "solutionname": manifest.unique_name,
+            "solutionid": solution_id,
+            "progress": 100.0,
+            "startedon": now,
+            "completedon": now,
+            "data": f'<importexportxml><solutionManifests><solutionManifest result="success"/></solutionManifests>'
+            f"<entities>{data}</entities></importexportxml>",
+        }
         existing = self.service.records.get(table, job_id)
         if existing is None:
             self.service.records.create(table, values, self.service.system_caller())
         else:
-            self.service.records.update(table, job_id, {k: v for k, v in values.items() if k != "importjobid"}, self.service.system_caller())
+            self.service.records.update(
+                table, job_id, {k: v for k, v in values.items() if k != "importjobid"}, self.service.system_caller()
+            )
 
     def _failed_job(self, job_id: str, message: str) -> None:
         table = self.service.catalog.require("importjob")
         with self.service.storage.transaction():
-            values = {"importjobid": job_id, "name": "Import failed", "progress": 0.0, "completedon": utc_now(),
-                      "data": f'<importexportxml><solutionManifests><solutionManifest result="failure" errortext="{_xml_escape(message)}"/>'
-                              f'</solutionManifests></importexportxml>'}
+            values = {
+                "importjobid": job_id,
+                "name": "Import failed",
+                "progress": 0.0,
+                "completedon": utc_now(),
+                "data": f'<importexportxml><solutionManifests><solutionManifest result="failure" errortext="{_xml_escape(message)}"/>'
+                f"</solutionManifests></importexportxml>",
+            }
             if self.service.records.get(table, job_id) is None:
                 self.service.records.create(table, values, self.service.system_caller())
 

@@ -26,14 +26,30 @@ SHIPPING_METHODS = [(1, "Airborne"), (2, "DHL"), (3, "FedEx"), (4, "UPS"), (5, "
 
 
 def _address(prefix: str) -> str:
-    return "\n".join(f"{prefix}_{name} String len={length}" for name, length in [
-        ("name", 200), ("line1", 250), ("line2", 250), ("line3", 250), ("city", 80), ("stateorprovince", 50),
-        ("postalcode", 20), ("country", 80), ("county", 50), ("telephone1", 50), ("fax", 50),
-    ]) + f"\n{prefix}_addresstypecode Picklist\n{prefix}_latitude Double\n{prefix}_longitude Double\n"
+    return (
+        "\n".join(
+            f"{prefix}_{name} String len={length}"
+            for name, length in [
+                ("name", 200),
+                ("line1", 250),
+                ("line2", 250),
+                ("line3", 250),
+                ("city", 80),
+                ("stateorprovince", 50),
+                ("postalcode", 20),
+                ("country", 80),
+                ("county", 50),
+                ("telephone1", 50),
+                ("fax", 50),
+            ]
+        )
+        + f"\n{prefix}_addresstypecode Picklist\n{prefix}_latitude Double\n{prefix}_longitude Double\n"
+    )
 
 
 def account() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=160 appreq
     accountnumber String len=20
     description Memo len=2000
@@ -58,26 +74,64 @@ def account() -> Table:
     parentaccountid Lookup to=account
     primarycontactid Lookup to=contact
     address1_composite Memo ro
-    """ + _address("address1") + _address("address2"), options={
-        "customertypecode": [(1, "Competitor"), (2, "Consultant"), (3, "Customer"), (4, "Investor"), (5, "Partner"),
-                             (6, "Influencer"), (7, "Press"), (8, "Prospect"), (9, "Reseller"), (10, "Supplier"), (11, "Vendor"), (12, "Other")],
-        "accountcategorycode": [(1, "Preferred Customer"), (2, "Standard")],
-        "industrycode": [(1, "Accounting"), (6, "Business Services"), (7, "Consulting"), (12, "Design, Direct Marketing"),
-                         (17, "Financial"), (23, "Insurance"), (25, "Manufacturing"), (29, "Retail"), (33, "Services"), (37, "Wholesale")],
-        "paymenttermscode": PAYMENT_TERMS,
-        "preferredcontactmethodcode": [(1, "Any"), (2, "Email"), (3, "Phone"), (4, "Fax"), (5, "Mail")],
-        "address1_addresstypecode": ADDRESS_TYPES, "address2_addresstypecode": ADDRESS_TYPES,
-    })
-    return make_table("account", "Account", "accounts", primary_name="name", own=own, currency=True, states=ACTIVE_INACTIVE,
-                      object_type_code=1, change_tracking=True, collections={
-                          "contact_customer_accounts": Collection("contact_customer_accounts", "contact", "parentcustomerid"),
-                          "invoice_customer_accounts": Collection("invoice_customer_accounts", "invoice", "customerid"),
-                          "account_parent_account": Collection("account_parent_account", "account", "parentaccountid"),
-                      })
+    """
+        + _address("address1")
+        + _address("address2"),
+        options={
+            "customertypecode": [
+                (1, "Competitor"),
+                (2, "Consultant"),
+                (3, "Customer"),
+                (4, "Investor"),
+                (5, "Partner"),
+                (6, "Influencer"),
+                (7, "Press"),
+                (8, "Prospect"),
+                (9, "Reseller"),
+                (10, "Supplier"),
+                (11, "Vendor"),
+                (12, "Other"),
+            ],
+            "accountcategorycode": [(1, "Preferred Customer"), (2, "Standard")],
+            "industrycode": [
+                (1, "Accounting"),
+                (6, "Business Services"),
+                (7, "Consulting"),
+                (12, "Design, Direct Marketing"),
+                (17, "Financial"),
+                (23, "Insurance"),
+                (25, "Manufacturing"),
+                (29, "Retail"),
+                (33, "Services"),
+                (37, "Wholesale"),
+            ],
+            "paymenttermscode": PAYMENT_TERMS,
+            "preferredcontactmethodcode": [(1, "Any"), (2, "Email"), (3, "Phone"), (4, "Fax"), (5, "Mail")],
+            "address1_addresstypecode": ADDRESS_TYPES,
+            "address2_addresstypecode": ADDRESS_TYPES,
+        },
+    )
+    return make_table(
+        "account",
+        "Account",
+        "accounts",
+        primary_name="name",
+        own=own,
+        currency=True,
+        states=ACTIVE_INACTIVE,
+        object_type_code=1,
+        change_tracking=True,
+        collections={
+            "contact_customer_accounts": Collection("contact_customer_accounts", "contact", "parentcustomerid"),
+            "invoice_customer_accounts": Collection("invoice_customer_accounts", "invoice", "customerid"),
+            "account_parent_account": Collection("account_parent_account", "account", "parentaccountid"),
+        },
+    )
 
 
 def contact() -> Table:
-    own = columns("""
+    own = columns(
+        """
     firstname String len=50
     middlename String len=50
     lastname String len=50 appreq
@@ -101,21 +155,45 @@ def contact() -> Table:
     parentcustomerid Customer to=account|contact
     accountid Lookup ro to=account
     address1_composite Memo ro
-    """ + _address("address1"), options={
-        "gendercode": [(1, "Male"), (2, "Female")],
-        "preferredcontactmethodcode": [(1, "Any"), (2, "Email"), (3, "Phone"), (4, "Fax"), (5, "Mail")],
-        "paymenttermscode": PAYMENT_TERMS, "address1_addresstypecode": ADDRESS_TYPES,
-    })
-    return make_table("contact", "Contact", "contacts", primary_name="fullname", own=own, currency=True, states=ACTIVE_INACTIVE,
-                      object_type_code=2, change_tracking=True, collections={
-                          "contact_customer_contacts": Collection("contact_customer_contacts", "contact", "parentcustomerid"),
-                          "invoice_customer_contacts": Collection("invoice_customer_contacts", "invoice", "customerid"),
-                          "account_primary_contact": Collection("account_primary_contact", "account", "primarycontactid"),
-                      })
+    """
+        + _address("address1"),
+        options={
+            "gendercode": [(1, "Male"), (2, "Female")],
+            "preferredcontactmethodcode": [(1, "Any"), (2, "Email"), (3, "Phone"), (4, "Fax"), (5, "Mail")],
+            "paymenttermscode": PAYMENT_TERMS,
+            "address1_addresstypecode": ADDRESS_TYPES,
+        },
+    )
+    return make_table(
+        "contact",
+        "Contact",
+        "contacts",
+        primary_name="fullname",
+        own=own,
+        currency=True,
+        states=ACTIVE_INACTIVE,
+        object_type_code=2,
+        change_tracking=True,
+        collections={
+            "contact_customer_contacts": Collection("contact_customer_contacts", "contact", "parentcustomerid"),
+            "invoice_customer_contacts": Collection("invoice_customer_contacts", "invoice", "customerid"),
+            "account_primary_contact": Collection("account_primary_contact", "account", "primarycontactid"),
+        },
+    )
 
 
 INVOICE_STATES = [
-    (0, "Active", [(1, "New"), (2, "Partially Shipped"), (4, "Billed"), (5, "Booked (applies to services)"), (6, "Installed (applies to services)")]),
+    (
+        0,
+        "Active",
+        [
+            (1, "New"),
+            (2, "Partially Shipped"),
+            (4, "Billed"),
+            (5, "Booked (applies to services)"),
+            (6, "Installed (applies to services)"),
+        ],
+    ),
     (1, "Closed (deprecated)", [(3, "Canceled (deprecated)"), (7, "Paid (deprecated)")]),
     (2, "Paid", [(100001, "Complete"), (100002, "Partial")]),
     (3, "Canceled", [(100003, "Canceled")]),
@@ -123,7 +201,8 @@ INVOICE_STATES = [
 
 
 def invoice() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=300 appreq
     invoicenumber String len=100 noupdate
     description Memo len=2000
@@ -151,17 +230,34 @@ def invoice() -> Table:
     shippingmethodcode Picklist
     willcall Boolean
     emailaddress String len=100
-    """ + _address("billto").replace("billto_addresstypecode Picklist\nbillto_latitude Double\nbillto_longitude Double\n", "")
+    """
+        + _address("billto").replace("billto_addresstypecode Picklist\nbillto_latitude Double\nbillto_longitude Double\n", "")
         + _address("shipto").replace("shipto_addresstypecode Picklist\nshipto_latitude Double\nshipto_longitude Double\n", ""),
-        options={"paymenttermscode": PAYMENT_TERMS, "prioritycode": [(1, "Default Value")], "shippingmethodcode": SHIPPING_METHODS})
-    return make_table("invoice", "Invoice", "invoices", primary_name="name", own=own, currency=True, states=INVOICE_STATES,
-                      object_type_code=1090, change_tracking=True, collections={
-                          "invoice_details": Collection("invoice_details", "invoicedetail", "invoiceid"),
-                      })
+        options={
+            "paymenttermscode": PAYMENT_TERMS,
+            "prioritycode": [(1, "Default Value")],
+            "shippingmethodcode": SHIPPING_METHODS,
+        },
+    )
+    return make_table(
+        "invoice",
+        "Invoice",
+        "invoices",
+        primary_name="name",
+        own=own,
+        currency=True,
+        states=INVOICE_STATES,
+        object_type_code=1090,
+        change_tracking=True,
+        collections={
+            "invoice_details": Collection("invoice_details", "invoicedetail", "invoiceid"),
+        },
+    )
 
 
 def invoicedetail() -> Table:
-    own = columns("""
+    own = columns(
+        """
     invoiceid Lookup to=invoice req noupdate
     productid Lookup to=product
     uomid Lookup to=uom
@@ -191,16 +287,33 @@ def invoicedetail() -> Table:
     quantitybackordered Decimal prec=5
     quantitycancelled Decimal prec=5
     willcall Boolean
-    """, options={
-        "producttypecode": [(1, "Product"), (2, "Bundle"), (3, "Required Bundle Product"), (4, "Optional Bundle Product"), (5, "Project-based Service")],
-        "invoicestatecode": [(0, "Active"), (1, "Closed (deprecated)"), (2, "Paid"), (3, "Canceled")],
-    })
-    return make_table("invoicedetail", "InvoiceDetail", "invoicedetails", primary_name="productidname", own=own, currency=True,
-                      object_type_code=1091, change_tracking=True)
+    """,
+        options={
+            "producttypecode": [
+                (1, "Product"),
+                (2, "Bundle"),
+                (3, "Required Bundle Product"),
+                (4, "Optional Bundle Product"),
+                (5, "Project-based Service"),
+            ],
+            "invoicestatecode": [(0, "Active"), (1, "Closed (deprecated)"), (2, "Paid"), (3, "Canceled")],
+        },
+    )
+    return make_table(
+        "invoicedetail",
+        "InvoiceDetail",
+        "invoicedetails",
+        primary_name="productidname",
+        own=own,
+        currency=True,
+        object_type_code=1091,
+        change_tracking=True,
+    )
 
 
 def product() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=100 appreq
     productnumber String len=100 req
     description Memo len=2000
@@ -224,21 +337,39 @@ def product() -> Table:
     defaultuomscheduleid Lookup to=uomschedule appreq
     pricelevelid Lookup to=pricelevel
     parentproductid Lookup to=product
-    """, options={
-        "producttypecode": [(1, "Sales Inventory"), (2, "Miscellaneous Charges"), (3, "Services"), (4, "Flat Fees")],
-        "productstructure": [(1, "Product"), (2, "Product Family"), (3, "Product Bundle")],
-    })
-    states = [(0, "Active", [(1, "Active")]), (1, "Retired", [(2, "Retired")]), (2, "Draft", [(0, "Draft")]),
-              (3, "Under Revision", [(3, "Under Revision")])]
-    return make_table("product", "Product", "products", primary_name="name", own=own, ownership=ORGANIZATION_OWNED, currency=True,
-                      states=states, object_type_code=1024, change_tracking=True, collections={
-                          "product_invoice_details": Collection("product_invoice_details", "invoicedetail", "productid"),
-                          "product_parent_product": Collection("product_parent_product", "product", "parentproductid"),
-                      })
+    """,
+        options={
+            "producttypecode": [(1, "Sales Inventory"), (2, "Miscellaneous Charges"), (3, "Services"), (4, "Flat Fees")],
+            "productstructure": [(1, "Product"), (2, "Product Family"), (3, "Product Bundle")],
+        },
+    )
+    states = [
+        (0, "Active", [(1, "Active")]),
+        (1, "Retired", [(2, "Retired")]),
+        (2, "Draft", [(0, "Draft")]),
+        (3, "Under Revision", [(3, "Under Revision")]),
+    ]
+    return make_table(
+        "product",
+        "Product",
+        "products",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        currency=True,
+        states=states,
+        object_type_code=1024,
+        change_tracking=True,
+        collections={
+            "product_invoice_details": Collection("product_invoice_details", "invoicedetail", "productid"),
+            "product_parent_product": Collection("product_parent_product", "product", "parentproductid"),
+        },
+    )
 
 
 def pricelevel() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=100 req
     description Memo len=200
     begindate DateTime
@@ -246,14 +377,31 @@ def pricelevel() -> Table:
     freighttermscode Picklist
     paymentmethodcode Picklist
     shippingmethodcode Picklist
-    """, options={"shippingmethodcode": SHIPPING_METHODS, "freighttermscode": [(1, "FOB"), (2, "No Charge")],
-                  "paymentmethodcode": [(1, "Default Value")]})
+    """,
+        options={
+            "shippingmethodcode": SHIPPING_METHODS,
+            "freighttermscode": [(1, "FOB"), (2, "No Charge")],
+            "paymentmethodcode": [(1, "Default Value")],
+        },
+    )
     states = [(0, "Active", [(100001, "Active")]), (1, "Inactive", [(100002, "Inactive")])]
-    return make_table("pricelevel", "PriceLevel", "pricelevels", primary_name="name", own=own, ownership=ORGANIZATION_OWNED,
-                      currency=True, states=states, object_type_code=1022, change_tracking=True, display_name="Price List", collections={
-                          "price_level_invoices": Collection("price_level_invoices", "invoice", "pricelevelid"),
-                          "price_level_products": Collection("price_level_products", "product", "pricelevelid"),
-                      })
+    return make_table(
+        "pricelevel",
+        "PriceLevel",
+        "pricelevels",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        currency=True,
+        states=states,
+        object_type_code=1022,
+        change_tracking=True,
+        display_name="Price List",
+        collections={
+            "price_level_invoices": Collection("price_level_invoices", "invoice", "pricelevelid"),
+            "price_level_products": Collection("price_level_products", "product", "pricelevelid"),
+        },
+    )
 
 
 def uomschedule() -> Table:
@@ -262,10 +410,21 @@ def uomschedule() -> Table:
     baseuomname String len=100
     description Memo len=2000
     """)
-    return make_table("uomschedule", "UoMSchedule", "uomschedules", primary_name="name", own=own, ownership=ORGANIZATION_OWNED,
-                      states=ACTIVE_INACTIVE, object_type_code=1056, change_tracking=True, display_name="Unit Group", collections={
-                          "unit_of_measure_schedule_conversions": Collection("unit_of_measure_schedule_conversions", "uom", "uomscheduleid"),
-                      })
+    return make_table(
+        "uomschedule",
+        "UoMSchedule",
+        "uomschedules",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        states=ACTIVE_INACTIVE,
+        object_type_code=1056,
+        change_tracking=True,
+        display_name="Unit Group",
+        collections={
+            "unit_of_measure_schedule_conversions": Collection("unit_of_measure_schedule_conversions", "uom", "uomscheduleid"),
+        },
+    )
 
 
 def uom() -> Table:
@@ -276,12 +435,22 @@ def uom() -> Table:
     uomscheduleid Lookup to=uomschedule req noupdate
     isschedulebaseuom Boolean ro
     """)
-    return make_table("uom", "UoM", "uoms", primary_name="name", own=own, ownership=NO_OWNER, object_type_code=1055,
-                      change_tracking=True, display_name="Unit", collections={
-                          "unit_of_measurement_invoice_details": Collection("unit_of_measurement_invoice_details", "invoicedetail", "uomid"),
-                          "unit_of_measurement_products": Collection("unit_of_measurement_products", "product", "defaultuomid"),
-                          "unit_of_measurement_base_unit": Collection("unit_of_measurement_base_unit", "uom", "baseuom"),
-                      })
+    return make_table(
+        "uom",
+        "UoM",
+        "uoms",
+        primary_name="name",
+        own=own,
+        ownership=NO_OWNER,
+        object_type_code=1055,
+        change_tracking=True,
+        display_name="Unit",
+        collections={
+            "unit_of_measurement_invoice_details": Collection("unit_of_measurement_invoice_details", "invoicedetail", "uomid"),
+            "unit_of_measurement_products": Collection("unit_of_measurement_products", "product", "defaultuomid"),
+            "unit_of_measurement_base_unit": Collection("unit_of_measurement_base_unit", "uom", "baseuom"),
+        },
+    )
 
 
 def transactioncurrency() -> Table:
@@ -292,13 +461,24 @@ def transactioncurrency() -> Table:
     currencyprecision Integer
     exchangerate Decimal prec=10 req
     """)
-    return make_table("transactioncurrency", "TransactionCurrency", "transactioncurrencies", primary_name="currencyname", own=own,
-                      ownership=ORGANIZATION_OWNED, states=ACTIVE_INACTIVE, object_type_code=9105, change_tracking=True,
-                      display_name="Currency", display_collection_name="Currencies")
+    return make_table(
+        "transactioncurrency",
+        "TransactionCurrency",
+        "transactioncurrencies",
+        primary_name="currencyname",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        states=ACTIVE_INACTIVE,
+        object_type_code=9105,
+        change_tracking=True,
+        display_name="Currency",
+        display_collection_name="Currencies",
+    )
 
 
 def systemuser() -> Table:
-    own = columns("""
+    own = columns(
+        """
     fullname String len=200 ro
     firstname String len=64
     lastname String len=64
@@ -312,11 +492,31 @@ def systemuser() -> Table:
     title String len=128
     jobtitle String len=100
     businessunitid Lookup to=businessunit req
-    """, options={"accessmode": [(0, "Read-Write"), (1, "Administrative"), (2, "Read"), (3, "Support User"),
-                                 (4, "Non-interactive"), (5, "Delegated Admin")]})
+    """,
+        options={
+            "accessmode": [
+                (0, "Read-Write"),
+                (1, "Administrative"),
+                (2, "Read"),
+                (3, "Support User"),
+                (4, "Non-interactive"),
+                (5, "Delegated Admin"),
+            ]
+        },
+    )
     # Users belong to a business unit rather than an owner; the organisation column stands in for ownership.
-    return make_table("systemuser", "SystemUser", "systemusers", primary_name="fullname", own=own, ownership=ORGANIZATION_OWNED,
-                      currency=True, object_type_code=8, change_tracking=True, display_name="User")
+    return make_table(
+        "systemuser",
+        "SystemUser",
+        "systemusers",
+        primary_name="fullname",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        currency=True,
+        object_type_code=8,
+        change_tracking=True,
+        display_name="User",
+    )
 
 
 def businessunit() -> Table:
@@ -327,17 +527,29 @@ def businessunit() -> Table:
     isdisabled Boolean ro
     parentbusinessunitid Lookup to=businessunit
     """)
-    return make_table("businessunit", "BusinessUnit", "businessunits", primary_name="name", own=own, ownership=ORGANIZATION_OWNED,
-                      currency=True, object_type_code=10, display_name="Business Unit")
+    return make_table(
+        "businessunit",
+        "BusinessUnit",
+        "businessunits",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        currency=True,
+        object_type_code=10,
+        display_name="Business Unit",
+    )
 
 
 def team() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=160 req
     teamtype Picklist
     azureactivedirectoryobjectid Uniqueidentifier
     businessunitid Lookup to=businessunit req
-    """, options={"teamtype": [(0, "Owner"), (1, "Access"), (2, "Security Group"), (3, "Office Group")]})
+    """,
+        options={"teamtype": [(0, "Owner"), (1, "Access"), (2, "Security Group"), (3, "Office Group")]},
+    )
     return make_table("team", "Team", "teams", primary_name="name", own=own, ownership=ORGANIZATION_OWNED, object_type_code=9)
 
 
@@ -347,8 +559,9 @@ def organization() -> Table:
     basecurrencyid Lookup ro to=transactioncurrency
     expirechangetrackingindays Integer
     """)
-    return make_table("organization", "Organization", "organizations", primary_name="name", own=own, ownership=NO_OWNER,
-                      object_type_code=1019)
+    return make_table(
+        "organization", "Organization", "organizations", primary_name="name", own=own, ownership=NO_OWNER, object_type_code=1019
+    )
 
 
 def role() -> Table:
@@ -357,8 +570,16 @@ def role() -> Table:
     businessunitid Lookup to=businessunit req
     ismanaged Boolean ro
     """)
-    return make_table("role", "Role", "roles", primary_name="name", own=own, ownership=ORGANIZATION_OWNED, object_type_code=1036,
-                      display_name="Security Role")
+    return make_table(
+        "role",
+        "Role",
+        "roles",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=1036,
+        display_name="Security Role",
+    )
 
 
 def privilege() -> Table:
@@ -370,7 +591,9 @@ def privilege() -> Table:
     canbedeep Boolean ro
     canbeglobal Boolean ro
     """)
-    return make_table("privilege", "Privilege", "privileges", primary_name="name", own=own, ownership=NO_OWNER, object_type_code=1023)
+    return make_table(
+        "privilege", "Privilege", "privileges", primary_name="name", own=own, ownership=NO_OWNER, object_type_code=1023
+    )
 
 
 def publisher() -> Table:
@@ -381,12 +604,20 @@ def publisher() -> Table:
     customizationoptionvalueprefix Integer
     description Memo len=2000
     """)
-    return make_table("publisher", "Publisher", "publishers", primary_name="friendlyname", own=own, ownership=ORGANIZATION_OWNED,
-                      object_type_code=7101)
+    return make_table(
+        "publisher",
+        "Publisher",
+        "publishers",
+        primary_name="friendlyname",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=7101,
+    )
 
 
 def solution() -> Table:
-    own = columns("""
+    own = columns(
+        """
     uniquename String len=65 req
     friendlyname String len=256 req
     version String len=256 req
@@ -398,9 +629,18 @@ def solution() -> Table:
     solutiontype Picklist
     solutionpackageversion String len=256
     publisherid Lookup to=publisher req
-    """, options={"solutiontype": [(0, "None"), (1, "Snapshot"), (2, "Internal")]})
-    return make_table("solution", "Solution", "solutions", primary_name="friendlyname", own=own, ownership=ORGANIZATION_OWNED,
-                      object_type_code=7100)
+    """,
+        options={"solutiontype": [(0, "None"), (1, "Snapshot"), (2, "Internal")]},
+    )
+    return make_table(
+        "solution",
+        "Solution",
+        "solutions",
+        primary_name="friendlyname",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=7100,
+    )
 
 
 def importjob() -> Table:
@@ -415,12 +655,14 @@ def importjob() -> Table:
     importcontext String len=256
     operationcontext String len=256
     """)
-    return make_table("importjob", "ImportJob", "importjobs", primary_name="name", own=own, ownership=ORGANIZATION_OWNED,
-                      object_type_code=4428)
+    return make_table(
+        "importjob", "ImportJob", "importjobs", primary_name="name", own=own, ownership=ORGANIZATION_OWNED, object_type_code=4428
+    )
 
 
 def asyncoperation() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=256
     operationtype Picklist
     message Memo len=1073741823
@@ -431,16 +673,30 @@ def asyncoperation() -> Table:
     correlationid Uniqueidentifier
     primaryentitytype String len=100
     regardingobjectid Uniqueidentifier
-    """, options={"operationtype": [(1, "System Event"), (13, "Bulk Delete"), (41, "Import Solution"), (42, "Webhook")]})
-    states = [(0, "Ready", [(0, "Waiting For Resources")]), (1, "Suspended", [(10, "Waiting")]),
-              (2, "Locked", [(20, "In Progress"), (21, "Pausing"), (22, "Canceling")]),
-              (3, "Completed", [(30, "Succeeded"), (31, "Failed"), (32, "Canceled")])]
-    return make_table("asyncoperation", "AsyncOperation", "asyncoperations", primary_name="name", own=own, states=states,
-                      object_type_code=4700, display_name="System Job")
+    """,
+        options={"operationtype": [(1, "System Event"), (13, "Bulk Delete"), (41, "Import Solution"), (42, "Webhook")]},
+    )
+    states = [
+        (0, "Ready", [(0, "Waiting For Resources")]),
+        (1, "Suspended", [(10, "Waiting")]),
+        (2, "Locked", [(20, "In Progress"), (21, "Pausing"), (22, "Canceling")]),
+        (3, "Completed", [(30, "Succeeded"), (31, "Failed"), (32, "Canceled")]),
+    ]
+    return make_table(
+        "asyncoperation",
+        "AsyncOperation",
+        "asyncoperations",
+        primary_name="name",
+        own=own,
+        states=states,
+        object_type_code=4700,
+        display_name="System Job",
+    )
 
 
 def serviceendpoint() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=256 req
     description Memo len=2000
     url String len=2000
@@ -454,20 +710,47 @@ def serviceendpoint() -> Table:
     path String len=160
     namespaceaddress String len=255
     isauthvalueset Boolean ro
-    """, options={
-        "contract": [(1, "OneWay"), (2, "Queue"), (3, "Rest"), (4, "TwoWay"), (5, "Topic"), (6, "Queue_Persistent"),
-                     (7, "EventHub"), (8, "Webhook"), (9, "EventGrid")],
-        "authtype": [(1, "ACS"), (2, "SASKey"), (3, "SASToken"), (4, "WebhookKey"), (5, "HttpHeader"), (6, "HttpQueryString")],
-        "messageformat": [(1, "BinaryXML"), (2, "Json"), (3, "TextXML")],
-        "connectionmode": [(1, "Normal"), (2, "Federated")],
-        "namespaceformat": [(1, "Namespace Name"), (2, "Namespace Address")],
-        "userclaim": [(1, "None"), (2, "UserId"), (3, "UserInfo")],
-    })
-    return make_table("serviceendpoint", "ServiceEndpoint", "serviceendpoints", primary_name="name", own=own,
-                      ownership=ORGANIZATION_OWNED, object_type_code=4618, collections={
-                          "serviceendpoint_sdkmessageprocessingstep": Collection("serviceendpoint_sdkmessageprocessingstep",
-                                                                                 "sdkmessageprocessingstep", "eventhandler"),
-                      })
+    """,
+        options={
+            "contract": [
+                (1, "OneWay"),
+                (2, "Queue"),
+                (3, "Rest"),
+                (4, "TwoWay"),
+                (5, "Topic"),
+                (6, "Queue_Persistent"),
+                (7, "EventHub"),
+                (8, "Webhook"),
+                (9, "EventGrid"),
+            ],
+            "authtype": [
+                (1, "ACS"),
+                (2, "SASKey"),
+                (3, "SASToken"),
+                (4, "WebhookKey"),
+                (5, "HttpHeader"),
+                (6, "HttpQueryString"),
+            ],
+            "messageformat": [(1, "BinaryXML"), (2, "Json"), (3, "TextXML")],
+            "connectionmode": [(1, "Normal"), (2, "Federated")],
+            "namespaceformat": [(1, "Namespace Name"), (2, "Namespace Address")],
+            "userclaim": [(1, "None"), (2, "UserId"), (3, "UserInfo")],
+        },
+    )
+    return make_table(
+        "serviceendpoint",
+        "ServiceEndpoint",
+        "serviceendpoints",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=4618,
+        collections={
+            "serviceendpoint_sdkmessageprocessingstep": Collection(
+                "serviceendpoint_sdkmessageprocessingstep", "sdkmessageprocessingstep", "eventhandler"
+            ),
+        },
+    )
 
 
 def sdkmessage() -> Table:
@@ -477,10 +760,18 @@ def sdkmessage() -> Table:
     isprivate Boolean ro
     isactive Boolean ro
     """)
-    return make_table("sdkmessage", "SdkMessage", "sdkmessages", primary_name="name", own=own, ownership=ORGANIZATION_OWNED,
-                      object_type_code=4606, collections={
-                          "sdkmessageid_sdkmessagefilter": Collection("sdkmessageid_sdkmessagefilter", "sdkmessagefilter", "sdkmessageid"),
-                      })
+    return make_table(
+        "sdkmessage",
+        "SdkMessage",
+        "sdkmessages",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=4606,
+        collections={
+            "sdkmessageid_sdkmessagefilter": Collection("sdkmessageid_sdkmessagefilter", "sdkmessagefilter", "sdkmessageid"),
+        },
+    )
 
 
 def sdkmessagefilter() -> Table:
@@ -491,12 +782,20 @@ def sdkmessagefilter() -> Table:
     isvisible Boolean ro
     sdkmessageid Lookup ro to=sdkmessage
     """)
-    return make_table("sdkmessagefilter", "SdkMessageFilter", "sdkmessagefilters", primary_name=None, own=own,
-                      ownership=ORGANIZATION_OWNED, object_type_code=4607)
+    return make_table(
+        "sdkmessagefilter",
+        "SdkMessageFilter",
+        "sdkmessagefilters",
+        primary_name=None,
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        object_type_code=4607,
+    )
 
 
 def sdkmessageprocessingstep() -> Table:
-    own = columns("""
+    own = columns(
+        """
     name String len=256 req
     description Memo len=256
     stage Picklist req
@@ -510,23 +809,69 @@ def sdkmessageprocessingstep() -> Table:
     sdkmessagefilterid Lookup to=sdkmessagefilter
     eventhandler Lookup to=serviceendpoint|plugintype req
     impersonatinguserid Lookup to=systemuser
-    """, options={
-        "stage": [(10, "Initial Pre-operation (For internal use only)"), (20, "Pre-operation"), (30, "Main Operation"), (40, "Post-operation")],
-        "mode": [(0, "Synchronous"), (1, "Asynchronous")],
-        "supporteddeployment": [(0, "Server Only"), (1, "Microsoft Dynamics 365 Client for Outlook Only"), (2, "Both")],
-    })
+    """,
+        options={
+            "stage": [
+                (10, "Initial Pre-operation (For internal use only)"),
+                (20, "Pre-operation"),
+                (30, "Main Operation"),
+                (40, "Post-operation"),
+            ],
+            "mode": [(0, "Synchronous"), (1, "Asynchronous")],
+            "supporteddeployment": [(0, "Server Only"), (1, "Microsoft Dynamics 365 Client for Outlook Only"), (2, "Both")],
+        },
+    )
     states = [(0, "Enabled", [(1, "Enabled")]), (1, "Disabled", [(2, "Disabled")])]
-    return make_table("sdkmessageprocessingstep", "SdkMessageProcessingStep", "sdkmessageprocessingsteps", primary_name="name",
-                      own=own, ownership=ORGANIZATION_OWNED, states=states, object_type_code=4608)
+    return make_table(
+        "sdkmessageprocessingstep",
+        "SdkMessageProcessingStep",
+        "sdkmessageprocessingsteps",
+        primary_name="name",
+        own=own,
+        ownership=ORGANIZATION_OWNED,
+        states=states,
+        object_type_code=4608,
+    )
 
 
-STANDARD_TABLES = (account, contact, invoice, invoicedetail, product, pricelevel, uomschedule, uom, transactioncurrency,
-                   systemuser, businessunit, team, organization, role, privilege, publisher, solution, importjob, asyncoperation,
-                   serviceendpoint, sdkmessage, sdkmessagefilter, sdkmessageprocessingstep)
+STANDARD_TABLES = (
+    account,
+    contact,
+    invoice,
+    invoicedetail,
+    product,
+    pricelevel,
+    uomschedule,
+    uom,
+    transactioncurrency,
+    systemuser,
+    businessunit,
+    team,
+    organization,
+    role,
+    privilege,
+    publisher,
+    solution,
+    importjob,
+    asyncoperation,
+    serviceendpoint,
+    sdkmessage,
+    sdkmessagefilter,
+    sdkmessageprocessingstep,
+)
 
 # Tables whose rows a sales role works with; the rest are reference or customisation tables.
 SALES_TABLES = ("account", "contact", "invoice", "invoicedetail", "product")
-REFERENCE_TABLES = ("pricelevel", "uom", "uomschedule", "transactioncurrency", "businessunit", "systemuser", "team", "organization")
+REFERENCE_TABLES = (
+    "pricelevel",
+    "uom",
+    "uomschedule",
+    "transactioncurrency",
+    "businessunit",
+    "systemuser",
+    "team",
+    "organization",
+)
 
 
 def standard_tables() -> dict[str, Table]:

@@ -46,7 +46,9 @@ class RecordStorage:
         self._rows: dict[str, dict[str, Record]] = {}
         self._tombstones: dict[str, list[tuple[int, str]]] = {}
         self._references: dict[tuple[str, str], dict[str, set[str]]] = {}  # (table, lookup) → target id → row ids
-        self._equality: dict[tuple[str, str], tuple[str | None, dict[Any, set[str]]]] = {}  # (table, column) → (kind, value → ids)
+        self._equality: dict[
+            tuple[str, str], tuple[str | None, dict[Any, set[str]]]
+        ] = {}  # (table, column) → (kind, value → ids)
         self._tables: dict[str, Table] = {}
         self._depth = 0
         self._undo: list[Callable[[], None]] = []
@@ -135,7 +137,9 @@ class RecordStorage:
     def _tombstones_of(self, table: str) -> list[tuple[int, str]]:
         tombstones = self._tombstones.get(table)
         if tombstones is None:
-            tombstones = sorted((doc["version"], doc["id"]) for doc in self.store.list(TOMBSTONE_KIND.format(table=table), self.tenant))
+            tombstones = sorted(
+                (doc["version"], doc["id"]) for doc in self.store.list(TOMBSTONE_KIND.format(table=table), self.tenant)
+            )
             self._tombstones[table] = tombstones
         return tombstones
 
@@ -156,8 +160,13 @@ class RecordStorage:
             rows[row_id] = record
             self._reindex(table, row_id, previous, record)
             self.generation += 1
-            self.store.put(ROW_KIND.format(table=table), self.tenant, row_id, {**record, "__id": row_id},
-                           updated=float(record.get("versionnumber") or 0))
+            self.store.put(
+                ROW_KIND.format(table=table),
+                self.tenant,
+                row_id,
+                {**record, "__id": row_id},
+                updated=float(record.get("versionnumber") or 0),
+            )
 
             def undo() -> None:
                 if previous is None:
@@ -166,6 +175,7 @@ class RecordStorage:
                     rows[row_id] = previous
                 self._reindex(table, row_id, record, previous)
                 self.generation += 1
+
             self._undo.append(undo)
 
     def delete(self, table: str, row_id: str, version: int) -> Record | None:
@@ -181,14 +191,20 @@ class RecordStorage:
             self.store.delete(ROW_KIND.format(table=table), self.tenant, row_id)
             tombstones = self._tombstones_of(table)
             tombstones.append((version, row_id))
-            self.store.put(TOMBSTONE_KIND.format(table=table), self.tenant, f"{row_id}:{version}",
-                           {"id": row_id, "version": version}, updated=float(version))
+            self.store.put(
+                TOMBSTONE_KIND.format(table=table),
+                self.tenant,
+                f"{row_id}:{version}",
+                {"id": row_id, "version": version},
+                updated=float(version),
+            )
 
             def undo() -> None:
                 rows[row_id] = previous
                 self._reindex(table, row_id, None, previous)
                 self.generation += 1
                 tombstones.remove((version, row_id))
+
             self._undo.append(undo)
             return previous
 

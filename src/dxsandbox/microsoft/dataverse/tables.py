@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Attribute types (AttributeMetadata.AttributeType).
-STRING, MEMO, INTEGER, BIGINT, DECIMAL, MONEY, DOUBLE, BOOLEAN = "String", "Memo", "Integer", "BigInt", "Decimal", "Money", "Double", "Boolean"
+STRING, MEMO, INTEGER, BIGINT, DECIMAL, MONEY, DOUBLE, BOOLEAN = (
+    "String",
+    "Memo",
+    "Integer",
+    "BigInt",
+    "Decimal",
+    "Money",
+    "Double",
+    "Boolean",
+)
 DATETIME, GUID, LOOKUP, CUSTOMER, OWNER = "DateTime", "Uniqueidentifier", "Lookup", "Customer", "Owner"
 PICKLIST, STATE, STATUS = "Picklist", "State", "Status"
 
@@ -193,8 +202,13 @@ def _title(name: str) -> str:
 
 # --- the compact notation -----------------------------------------------------------------------
 
-_FLAG_VALUES = {"ro": ("creatable", False), "noupdate": ("updatable", False), "req": ("required", "SystemRequired"),
-                "appreq": ("required", "ApplicationRequired"), "date": ("date_only", True)}
+_FLAG_VALUES = {
+    "ro": ("creatable", False),
+    "noupdate": ("updatable", False),
+    "req": ("required", "SystemRequired"),
+    "appreq": ("required", "ApplicationRequired"),
+    "date": ("date_only", True),
+}
 
 
 def columns(spec: str, *, options: dict[str, list[tuple[int, str]]] | None = None) -> list[Column]:
@@ -275,8 +289,18 @@ def system_columns(ownership: str, *, currency: bool = False) -> list[Column]:
     return columns(spec)
 
 
-def make_table(logical_name: str, schema_name: str, entity_set: str, *, primary_name: str | None, own: list[Column],
-               ownership: str = USER_OWNED, currency: bool = False, states: list | None = None, **extra: Any) -> Table:
+def make_table(
+    logical_name: str,
+    schema_name: str,
+    entity_set: str,
+    *,
+    primary_name: str | None,
+    own: list[Column],
+    ownership: str = USER_OWNED,
+    currency: bool = False,
+    states: list | None = None,
+    **extra: Any,
+) -> Table:
     """A table with its primary key, its own columns, the system columns and (optionally) state/status."""
     primary_id = extra.pop("primary_id", f"{logical_name}id")
     built: dict[str, Column] = {primary_id: Column(primary_id, GUID, required="SystemRequired", updatable=False)}

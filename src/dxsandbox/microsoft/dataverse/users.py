@@ -54,13 +54,21 @@ def users_from_identity_seed(org: Mapping[str, Any]) -> list[OrgUser]:
 
 def _member(user: Mapping[str, Any], role: str) -> OrgUser:
     first, last = _names(user, False)
-    return OrgUser(str(user["object_id"]).lower(), first, last, str(user.get("upn") or user.get("email") or ""), _role_tuple(role))
+    return OrgUser(
+        str(user["object_id"]).lower(), first, last, str(user.get("upn") or user.get("email") or ""), _role_tuple(role)
+    )
 
 
 def _application_user(entry: Mapping[str, Any]) -> OrgUser:
-    return OrgUser(str(entry["object_id"]).lower(), "", str(entry.get("name") or "# application"), "",
-                   _role_tuple(entry.get("role") or entry.get("roles")), str(entry.get("client_id") or "") or None,
-                   str(entry["systemuser_id"]).lower() if entry.get("systemuser_id") else None)
+    return OrgUser(
+        str(entry["object_id"]).lower(),
+        "",
+        str(entry.get("name") or "# application"),
+        "",
+        _role_tuple(entry.get("role") or entry.get("roles")),
+        str(entry.get("client_id") or "") or None,
+        str(entry["systemuser_id"]).lower() if entry.get("systemuser_id") else None,
+    )
 
 
 def _entries(value: Any) -> list[Any]:
@@ -81,8 +89,16 @@ def _from_entries(entries: Iterable[Any], org: Mapping[str, Any], *, application
             continue
         first, last = _names(entry, application)
         app_id = next((str(entry[k]) for k in ("client_id", "app_id", "appid", "application_id") if entry.get(k)), None)
-        users.append(OrgUser(object_id.lower(), first, last, str(entry.get("email") or entry.get("upn") or entry.get("username") or ""),
-                             roles, app_id if application or app_id else None))
+        users.append(
+            OrgUser(
+                object_id.lower(),
+                first,
+                last,
+                str(entry.get("email") or entry.get("upn") or entry.get("username") or ""),
+                roles,
+                app_id if application or app_id else None,
+            )
+        )
     return users
 
 
@@ -147,7 +163,9 @@ class Users:
             matches = storage.equal("systemuser", "applicationid", "Uniqueidentifier", str(claims["appid"]).lower())
         if not matches:
             self.service.sync_users()  # the identity seed may have gained a user since start-up
-            matches = storage.equal("systemuser", "azureactivedirectoryobjectid", "Uniqueidentifier", object_id) if object_id else []
+            matches = (
+                storage.equal("systemuser", "azureactivedirectoryobjectid", "Uniqueidentifier", object_id) if object_id else []
+            )
         if not matches or matches[0].get("isdisabled"):
             return None
         return self.caller_for_user(matches[0])
@@ -157,5 +175,10 @@ class Users:
         tables = self.service.catalog.tables.values()
         privileges = frozenset(name for role in roles for name in role_privileges(role, tables))
         business_unit = user.get("businessunitid") or {}
-        return Caller(user["systemuserid"], business_unit.get("id") or self.service.business_unit_id,
-                      user.get("azureactivedirectoryobjectid"), roles, privileges)
+        return Caller(
+            user["systemuserid"],
+            business_unit.get("id") or self.service.business_unit_id,
+            user.get("azureactivedirectoryobjectid"),
+            roles,
+            privileges,
+        )

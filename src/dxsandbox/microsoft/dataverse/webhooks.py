@@ -140,8 +140,18 @@ class Webhooks:
             message_filter = storage.get("sdkmessagefilter", lookup_id(row.get("sdkmessagefilterid")) or "")
             table = message_filter.get("primaryobjecttypecode") if message_filter else None
             filtering = frozenset(a.strip().lower() for a in (row.get("filteringattributes") or "").split(",") if a.strip())
-            steps.append(Step(row["sdkmessageprocessingstepid"], row.get("name") or "", message.get("name") or "", table,
-                              int(row.get("stage") or 40), int(row.get("mode") or 0), filtering, dict(endpoint)))
+            steps.append(
+                Step(
+                    row["sdkmessageprocessingstepid"],
+                    row.get("name") or "",
+                    message.get("name") or "",
+                    table,
+                    int(row.get("stage") or 40),
+                    int(row.get("mode") or 0),
+                    filtering,
+                    dict(endpoint),
+                )
+            )
         return steps
 
     # --- the payload --------------------------------------------------------------------------
@@ -201,8 +211,13 @@ class Webhooks:
             "OrganizationId": self.service.org_id,
             "OrganizationName": self.service.org_name,
             "OutputParameters": [{"key": "id", "value": event.record_id}] if event.message == "Create" else [],
-            "OwningExtension": {"Id": step.id, "KeyAttributes": [], "LogicalName": "sdkmessageprocessingstep", "Name": step.name,
-                                "RowVersion": None},
+            "OwningExtension": {
+                "Id": step.id,
+                "KeyAttributes": [],
+                "LogicalName": "sdkmessageprocessingstep",
+                "Name": step.name,
+                "RowVersion": None,
+            },
             "PostEntityImages": [],
             "PreEntityImages": [],
             "PrimaryEntityId": event.record_id,
@@ -218,8 +233,14 @@ class Webhooks:
         return {**common, "ParentContext": parent}
 
     def _reference(self, table: str, record_id: str, name: str | None = None) -> dict[str, Any]:
-        return {"__type": f"EntityReference:{CONTRACTS}", "Id": record_id, "KeyAttributes": [], "LogicalName": table, "Name": name,
-                "RowVersion": None}
+        return {
+            "__type": f"EntityReference:{CONTRACTS}",
+            "Id": record_id,
+            "KeyAttributes": [],
+            "LogicalName": table,
+            "Name": name,
+            "RowVersion": None,
+        }
 
     def _entity(self, table: Table, event: ChangeEvent) -> dict[str, Any]:
         attributes, formatted = [], []
@@ -234,9 +255,17 @@ class Webhooks:
                 if text is not None:
                     formatted.append({"key": name, "value": text})
         record = self.service.storage.get(table.logical_name, event.record_id) or {}
-        return {"__type": f"Entity:{CONTRACTS}", "Attributes": attributes, "EntityState": None, "FormattedValues": formatted,
-                "Id": event.record_id, "KeyAttributes": [], "LogicalName": table.logical_name, "RelatedEntities": [],
-                "RowVersion": str(record.get("versionnumber")) if record.get("versionnumber") else None}
+        return {
+            "__type": f"Entity:{CONTRACTS}",
+            "Attributes": attributes,
+            "EntityState": None,
+            "FormattedValues": formatted,
+            "Id": event.record_id,
+            "KeyAttributes": [],
+            "LogicalName": table.logical_name,
+            "RelatedEntities": [],
+            "RowVersion": str(record.get("versionnumber")) if record.get("versionnumber") else None,
+        }
 
     def _value(self, column: Any, value: Any) -> Any:
         if value is None:
@@ -296,8 +325,16 @@ class Webhooks:
             ok, detail = 200 <= response.status_code < 300, f"HTTP {response.status_code}"
         except httpx.HTTPError as error:
             ok, detail = False, f"{type(error).__name__}: {error}"
-        self.recent.append({"url": delivery.url.split("?")[0], "entity": delivery.event.table, "message": delivery.event.message,
-                            "id": delivery.event.record_id, "ok": ok, "detail": detail})
+        self.recent.append(
+            {
+                "url": delivery.url.split("?")[0],
+                "entity": delivery.event.table,
+                "message": delivery.event.message,
+                "id": delivery.event.record_id,
+                "ok": ok,
+                "detail": detail,
+            }
+        )
         if ok:
             self.delivered += 1
             return
@@ -305,7 +342,12 @@ class Webhooks:
         self.service.record_failed_step(delivery.step.name, delivery.event, detail)
 
     def stats(self) -> dict[str, Any]:
-        return {"delivered": self.delivered, "failed": self.failed, "pending": self._outstanding, "recent": list(self.recent)[-20:]}
+        return {
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "pending": self._outstanding,
+            "recent": list(self.recent)[-20:],
+        }
 
 
 def _tls_context(ca_file: Path | str | None) -> ssl.SSLContext:
@@ -313,4 +355,3 @@ def _tls_context(ca_file: Path | str | None) -> ssl.SSLContext:
     if ca_file is not None and Path(ca_file).exists():
         context.load_verify_locations(cafile=str(ca_file))
     return context
-

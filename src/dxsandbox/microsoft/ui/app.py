@@ -82,8 +82,12 @@ class DynamicsUi:
         membership = next(((o, role) for o, role in self.memberships(user) if o.unique_name == unique_name), None)
         caller = membership[0].caller_for(user["object_id"]) if membership else None
         if membership is None or caller is None:
-            return app_page("Not a member", f"<h1>You can't open this organisation</h1><p class='error'>{escape(user['upn'])} "
-                                            "is not a member of it.</p><p><a href='/orgs'>Your organisations</a></p>", status=403)
+            return app_page(
+                "Not a member",
+                f"<h1>You can't open this organisation</h1><p class='error'>{escape(user['upn'])} "
+                "is not a member of it.</p><p><a href='/orgs'>Your organisations</a></p>",
+                status=403,
+            )
         organisation, role = membership
         return Visit(session, user, organisation, ActingUser(organisation, caller), role)
 
@@ -136,8 +140,14 @@ class DynamicsUi:
         return visit if isinstance(visit, Response) else run(handler, visit, data, area)
 
     def routes(self) -> list[Route]:
-        pages = [*customers.ACCOUNTS.routes(), *customers.CONTACTS.routes(), *products.PRODUCTS.routes(), *invoices.routes(),
-                 *lines.routes(), *solutions.routes()]
+        pages = [
+            *customers.ACCOUNTS.routes(),
+            *customers.CONTACTS.routes(),
+            *products.PRODUCTS.routes(),
+            *invoices.routes(),
+            *lines.routes(),
+            *solutions.routes(),
+        ]
         return [
             Route("/", self.home, methods=["GET"]),
             Route("/signin", self.sign_in_page, methods=["GET"]),
@@ -185,7 +195,9 @@ def safe_next(target: str) -> str:
 
 def sign_in_form(target: str, login: str = "", message: str = "") -> Response:
     error = f"<p class='error' role='alert' id='sign-in-error'>{escape(message)}</p>" if message else ""
-    return app_page("Sign in", f"""
+    return app_page(
+        "Sign in",
+        f"""
 <h1>Sign in</h1>
 <p class="muted">to continue to Dynamics 365</p>
 {error}
@@ -195,18 +207,28 @@ def sign_in_form(target: str, login: str = "", message: str = "") -> Response:
   <label for="passwd">Password</label><input id="passwd" name="passwd" type="password">
   <button type="submit">Sign in</button>
 </form>
-<p class="muted">Sandbox accounts are listed in sandbox.json (microsoft.users).</p>""", status=400 if message else 200)
+<p class="muted">Sandbox accounts are listed in sandbox.json (microsoft.users).</p>""",
+        status=400 if message else 200,
+    )
 
 
 def organisations_page(user: dict[str, Any], memberships: list[tuple[Organisation, str]]) -> Response:
-    items = "".join(f"<li class='org' data-org='{escape(o.unique_name)}'><a href='/orgs/{escape(o.unique_name)}'>"
-                    f"{escape(o.friendly_name)}</a> <span class='muted'>{escape(o.unique_name)} · {escape(role)}</span></li>"
-                    for o, role in memberships)
-    listing = (f"<ul id='organisations'>{items}</ul>" if items else
-               "<p id='no-organisations'>You don't have access to any Dynamics 365 organisation. Ask an administrator to add "
-               "you to one.</p>")
-    return app_page("Organisations", f"""
+    items = "".join(
+        f"<li class='org' data-org='{escape(o.unique_name)}'><a href='/orgs/{escape(o.unique_name)}'>"
+        f"{escape(o.friendly_name)}</a> <span class='muted'>{escape(o.unique_name)} · {escape(role)}</span></li>"
+        for o, role in memberships
+    )
+    listing = (
+        f"<ul id='organisations'>{items}</ul>"
+        if items
+        else "<p id='no-organisations'>You don't have access to any Dynamics 365 organisation. Ask an administrator to add "
+        "you to one.</p>"
+    )
+    return app_page(
+        "Organisations",
+        f"""
 <h1>Choose an organisation</h1>
-<p class="muted">Signed in as {escape(user['upn'])}</p>
+<p class="muted">Signed in as {escape(user["upn"])}</p>
 {listing}
-<form method="post" action="/signout"><button type="submit" class="secondary">Sign out</button></form>""")
+<form method="post" action="/signout"><button type="submit" class="secondary">Sign out</button></form>""",
+    )

@@ -15,8 +15,11 @@ CHOICES_SIZE = 500
 LOGICAL_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
 
 ADDRESS = (
-    Field("address1_line1", "Street 1"), Field("address1_city", "City"), Field("address1_stateorprovince", "State/Province"),
-    Field("address1_postalcode", "ZIP/Postal Code"), Field("address1_country", "Country/Region"),
+    Field("address1_line1", "Street 1"),
+    Field("address1_city", "City"),
+    Field("address1_stateorprovince", "State/Province"),
+    Field("address1_postalcode", "ZIP/Postal Code"),
+    Field("address1_country", "Country/Region"),
 )
 
 
@@ -51,7 +54,10 @@ def _render_company(visit: Visit, values: dict[str, str]) -> str:
 
 
 def _current_company(row: dict[str, Any]) -> dict[str, str]:
-    return {"parentcustomerid": lookup_value(row, "parentcustomerid"), "parentcustomerid_name": formatted(row, "_parentcustomerid_value")}
+    return {
+        "parentcustomerid": lookup_value(row, "parentcustomerid"),
+        "parentcustomerid_name": formatted(row, "_parentcustomerid_value"),
+    }
 
 
 def _company_values(visit: Visit, data: Input, creating: bool) -> dict[str, Any]:
@@ -59,19 +65,48 @@ def _company_values(visit: Visit, data: Input, creating: bool) -> dict[str, Any]
 
 
 ACCOUNTS = RecordPages(
-    area="accounts", singular="Account", primary_id="accountid", primary_name="name", name_field="name", name_header="Account Name",
-    columns=(("accountnumber", "Account Number"), ("address1_city", "Address 1: City"), ("telephone1", "Main Phone"),
-             ("emailaddress1", "Email"), ("modifiedon", "Modified On")),
-    fields=(Field("name", "Account Name"), Field("accountnumber", "Account Number"), Field("emailaddress1", "Email", "email"),
-            Field("telephone1", "Main Phone", "tel"), *ADDRESS),
+    area="accounts",
+    singular="Account",
+    primary_id="accountid",
+    primary_name="name",
+    name_field="name",
+    name_header="Account Name",
+    columns=(
+        ("accountnumber", "Account Number"),
+        ("address1_city", "Address 1: City"),
+        ("telephone1", "Main Phone"),
+        ("emailaddress1", "Email"),
+        ("modifiedon", "Modified On"),
+    ),
+    fields=(
+        Field("name", "Account Name"),
+        Field("accountnumber", "Account Number"),
+        Field("emailaddress1", "Email", "email"),
+        Field("telephone1", "Main Phone", "tel"),
+        *ADDRESS,
+    ),
 )
 
 CONTACTS = RecordPages(
-    area="contacts", singular="Contact", primary_id="contactid", primary_name="fullname", name_field="lastname",
+    area="contacts",
+    singular="Contact",
+    primary_id="contactid",
+    primary_name="fullname",
+    name_field="lastname",
     name_header="Full Name",
-    columns=(("_parentcustomerid_value", "Company Name"), ("emailaddress1", "Email"), ("telephone1", "Business Phone"),
-             ("modifiedon", "Modified On")),
-    fields=(Field("firstname", "First Name"), Field("lastname", "Last Name"), Field("emailaddress1", "Email", "email"),
-            Field("telephone1", "Business Phone", "tel"), Field("mobilephone", "Mobile Phone", "tel"), *ADDRESS),
+    columns=(
+        ("_parentcustomerid_value", "Company Name"),
+        ("emailaddress1", "Email"),
+        ("telephone1", "Business Phone"),
+        ("modifiedon", "Modified On"),
+    ),
+    fields=(
+        Field("firstname", "First Name"),
+        Field("lastname", "Last Name"),
+        Field("emailaddress1", "Email", "email"),
+        Field("telephone1", "Business Phone", "tel"),
+        Field("mobilephone", "Mobile Phone", "tel"),
+        *ADDRESS,
+    ),
     extras=(Extra(_render_company, _current_company, _company_values),),
 )

@@ -72,7 +72,7 @@ def quoted(text: str) -> str:
 
 def record_id(response: ApiResponse) -> str:
     entity_id = response.headers.get("OData-EntityId", "")
-    return entity_id[entity_id.rfind("(") + 1:-1] if entity_id.endswith(")") else ""
+    return entity_id[entity_id.rfind("(") + 1 : -1] if entity_id.endswith(")") else ""
 
 
 class ActingUser:
@@ -82,19 +82,30 @@ class ActingUser:
         self.organisation = organisation
         self.caller = caller
 
-    def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None,
-                headers: Mapping[str, str] | None = None) -> ApiResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse:
         encoded = b"" if body is None else json.dumps(body).encode()
-        request = ApiRequest(method, path, list((params or {}).items()), {"prefer": ANNOTATIONS, **(headers or {})}, encoded,
-                             self.organisation.url)
+        request = ApiRequest(
+            method, path, list((params or {}).items()), {"prefer": ANNOTATIONS, **(headers or {})}, encoded, self.organisation.url
+        )
         response = self.organisation.service.handle(request, self.caller)
         if response.status >= 400:
             error = (response.body or {}).get("error", {}) if isinstance(response.body, dict) else {}
-            raise Refused(str(error.get("message") or f"The request failed ({response.status})."), response.status, error.get("code"))
+            raise Refused(
+                str(error.get("message") or f"The request failed ({response.status})."), response.status, error.get("code")
+            )
         return response
 
-    def rows(self, entity_set: str, *, select: list[str], filter: str | None = None, orderby: str | None = None,
-             top: int | None = None) -> list[dict[str, Any]]:
+    def rows(
+        self, entity_set: str, *, select: list[str], filter: str | None = None, orderby: str | None = None, top: int | None = None
+    ) -> list[dict[str, Any]]:
         params = {"$select": ",".join(select)}
         params.update({k: v for k, v in {"$filter": filter, "$orderby": orderby, "$top": str(top) if top else None}.items() if v})
         return list(self.request("GET", entity_set, params=params).body["value"])
@@ -133,7 +144,7 @@ def changed(table: Table, row: Mapping[str, Any], values: dict[str, Any]) -> dic
     for key, value in values.items():
         if key.endswith("@odata.bind"):
             navigation = table.navigations.get(key[: -len("@odata.bind")])
-            wanted = value[value.rfind("(") + 1:-1] if value else None
+            wanted = value[value.rfind("(") + 1 : -1] if value else None
             if navigation is None or row.get(f"_{navigation.column}_value") != wanted:
                 different[key] = value
         elif not _same(row.get(key), value):

@@ -25,9 +25,14 @@ LIST_SIZE = 250
 CHOICES_SIZE = 500
 SOLUTION_COLUMNS = ("stl3_connectorid", "stl3_xeroinvoicetype", "stl3_lineamounttypes")
 DEFAULT_PRICE_LIST = "Default Price List"
-TOTALS = (("totallineitemamount", "Detail Amount"), ("totaldiscountamount", "Discount"),
-          ("totalamountlessfreight", "Pre-Freight Amount"), ("freightamount", "Freight Amount"), ("totaltax", "Total Tax"),
-          ("totalamount", "Total Amount"))
+TOTALS = (
+    ("totallineitemamount", "Detail Amount"),
+    ("totaldiscountamount", "Discount"),
+    ("totalamountlessfreight", "Pre-Freight Amount"),
+    ("freightamount", "Freight Amount"),
+    ("totaltax", "Total Tax"),
+    ("totalamount", "Total Amount"),
+)
 PAID, CANCELED = "2:100001", "3:100003"
 
 
@@ -45,22 +50,38 @@ def routes() -> list[tuple[str, list[str], Handler]]:
 
 # --- the grid ---------------------------------------------------------------------------------------
 
+
 def list_page(visit: Visit, data: Input) -> Response:
     query = data.query.get("q", "").strip()
-    rows = visit.api.rows(AREA, select=["name", "invoicenumber", "_customerid_value", "totalamount", "statuscode", "modifiedon"],
-                          filter=f"contains(name,{quoted(query)})" if query else None, orderby="modifiedon desc", top=LIST_SIZE)
-    lines = (f"<tr data-id='{escape(row['invoiceid'])}'>"
-             + cells(link(visit.path(AREA, row["invoiceid"]), formatted(row, "name")), escape(formatted(row, "invoicenumber")),
-                     escape(formatted(row, "_customerid_value")))
-             + f"<td class='amount' data-amount='{row.get('totalamount') or 0}'>{escape(formatted(row, 'totalamount'))}</td>"
-             + cells(escape(formatted(row, "statuscode")), escape(formatted(row, "modifiedon"))) + "</tr>" for row in rows)
-    body = ("<h1>Active Invoices</h1>"
-            + search_box(visit.path(AREA), "Search invoices", query, visit.path(AREA, "new"), "New invoice")
-            + grid(["Name", "Invoice ID", "Customer", "$Total Amount", "Status Reason", "Modified On"], lines))
+    rows = visit.api.rows(
+        AREA,
+        select=["name", "invoicenumber", "_customerid_value", "totalamount", "statuscode", "modifiedon"],
+        filter=f"contains(name,{quoted(query)})" if query else None,
+        orderby="modifiedon desc",
+        top=LIST_SIZE,
+    )
+    lines = (
+        f"<tr data-id='{escape(row['invoiceid'])}'>"
+        + cells(
+            link(visit.path(AREA, row["invoiceid"]), formatted(row, "name")),
+            escape(formatted(row, "invoicenumber")),
+            escape(formatted(row, "_customerid_value")),
+        )
+        + f"<td class='amount' data-amount='{row.get('totalamount') or 0}'>{escape(formatted(row, 'totalamount'))}</td>"
+        + cells(escape(formatted(row, "statuscode")), escape(formatted(row, "modifiedon")))
+        + "</tr>"
+        for row in rows
+    )
+    body = (
+        "<h1>Active Invoices</h1>"
+        + search_box(visit.path(AREA), "Search invoices", query, visit.path(AREA, "new"), "New invoice")
+        + grid(["Name", "Invoice ID", "Customer", "$Total Amount", "Status Reason", "Modified On"], lines)
+    )
     return visit.page(AREA, "Invoices", body)
 
 
 # --- the header form ----------------------------------------------------------------------------------
+
 
 def solution_columns(visit: Visit) -> list[Column]:
     table = visit.organisation.table("invoice")
@@ -104,11 +125,14 @@ def header_fields(visit: Visit, values: dict[str, str], *, creating: bool, curre
         currency = select("transactioncurrencyid", "Currency", currencies, values.get("transactioncurrencyid", ""))
     else:
         currency = text_input("currency", "Currency", currency_name, extra=" disabled")
-    fields = (text_input("name", "Name", values.get("name", ""))
-              + select("customerid", "Customer", [], values.get("customerid", ""), groups=customers)
-              + currency + select("pricelevelid", "Price List", price_lists, values.get("pricelevelid", ""))
-              + text_input("datedelivered", "Date Delivered", values.get("datedelivered", ""), kind="date")
-              + text_input("duedate", "Due Date", values.get("duedate", ""), kind="date"))
+    fields = (
+        text_input("name", "Name", values.get("name", ""))
+        + select("customerid", "Customer", [], values.get("customerid", ""), groups=customers)
+        + currency
+        + select("pricelevelid", "Price List", price_lists, values.get("pricelevelid", ""))
+        + text_input("datedelivered", "Date Delivered", values.get("datedelivered", ""), kind="date")
+        + text_input("duedate", "Due Date", values.get("duedate", ""), kind="date")
+    )
     extra = "".join(_solution_field(visit, column, values) for column in solution_columns(visit))
     if extra:
         fields += f"<h2 class='wide'>Xero</h2>{extra}"
@@ -147,8 +171,12 @@ def _solution_value(visit: Visit, column: Column, value: str, *, creating: bool)
 
 def current_values(visit: Visit, row: dict[str, Any]) -> dict[str, str]:
     values = {name: str(row.get(name) or "") for name in ("name", "description")}
-    values.update(customerid=lookup_value(row, "customerid"), pricelevelid=str(row.get("_pricelevelid_value") or ""),
-                  datedelivered=str(row.get("datedelivered") or "")[:10], duedate=str(row.get("duedate") or "")[:10])
+    values.update(
+        customerid=lookup_value(row, "customerid"),
+        pricelevelid=str(row.get("_pricelevelid_value") or ""),
+        datedelivered=str(row.get("datedelivered") or "")[:10],
+        duedate=str(row.get("duedate") or "")[:10],
+    )
     for column in solution_columns(visit):
         value = row.get(f"_{column.name}_value") if column.type == LOOKUP else row.get(column.name)
         values[column.name] = "" if value is None else str(value)
@@ -157,10 +185,14 @@ def current_values(visit: Visit, row: dict[str, Any]) -> dict[str, str]:
 
 # --- new invoice --------------------------------------------------------------------------------------
 
+
 def new_page(visit: Visit, data: Input, error: Refused | None = None) -> Response:
     values = data.form if error else new_invoice_defaults(visit)
-    body = ("<h1>New Invoice</h1>" + (refusal(error) if error else "")
-            + form(visit.path(AREA), header_fields(visit, values, creating=True), "Save", form_id="invoice-form"))
+    body = (
+        "<h1>New Invoice</h1>"
+        + (refusal(error) if error else "")
+        + form(visit.path(AREA), header_fields(visit, values, creating=True), "Save", form_id="invoice-form")
+    )
     return visit.page(AREA, "New Invoice", body, status=error.status if error else 200)
 
 
@@ -174,30 +206,55 @@ def create(visit: Visit, data: Input) -> Response:
 
 # --- one invoice ----------------------------------------------------------------------------------------
 
-def invoice_page(visit: Visit, data: Input, error: Refused | None = None, *, header_form: dict[str, str] | None = None,
-                 line_form: dict[str, str] | None = None) -> Response:
+
+def invoice_page(
+    visit: Visit,
+    data: Input,
+    error: Refused | None = None,
+    *,
+    header_form: dict[str, str] | None = None,
+    line_form: dict[str, str] | None = None,
+) -> Response:
     """The invoice; after a refused change, with the message and the form that was sent, as it was filled in."""
     invoice_id = data.params["id"]
     row = visit.api.row(AREA, invoice_id)
     active = row.get("statecode") == 0
     values = header_form if header_form is not None else current_values(visit, row)
     title = formatted(row, "name") or "(no name)"
-    body = ("<p class='muted'>Invoice</p>" + f"<h1>{escape(title)}</h1>" + (refusal(error) if error else "")
-            + summary(row)
-            + form(visit.path(AREA, invoice_id), header_fields(visit, values, creating=False,
-                                                               currency_name=formatted(row, "_transactioncurrencyid_value")),
-                   "Save", form_id="invoice-form", read_only=not active)
-            + line_section(visit, invoice_id, active, line_form or {})
-            + totals(row) + status_section(visit, row))
+    body = (
+        "<p class='muted'>Invoice</p>"
+        + f"<h1>{escape(title)}</h1>"
+        + (refusal(error) if error else "")
+        + summary(row)
+        + form(
+            visit.path(AREA, invoice_id),
+            header_fields(visit, values, creating=False, currency_name=formatted(row, "_transactioncurrencyid_value")),
+            "Save",
+            form_id="invoice-form",
+            read_only=not active,
+        )
+        + line_section(visit, invoice_id, active, line_form or {})
+        + totals(row)
+        + status_section(visit, row)
+    )
     return visit.page(AREA, title, body, status=error.status if error else 200)
 
 
 def summary(row: dict[str, Any]) -> str:
-    items = (("Invoice ID", formatted(row, "invoicenumber")), ("Status", formatted(row, "statecode")),
-             ("Status Reason", formatted(row, "statuscode")), ("Modified On", formatted(row, "modifiedon")))
-    return "<div class='summary'>" + "".join(
-        f"<div><div class='label'>{label}</div><div data-field='{key}'>{escape(value)}</div></div>"
-        for (label, value), key in zip(items, ("invoicenumber", "statecode", "statuscode", "modifiedon"), strict=True)) + "</div>"
+    items = (
+        ("Invoice ID", formatted(row, "invoicenumber")),
+        ("Status", formatted(row, "statecode")),
+        ("Status Reason", formatted(row, "statuscode")),
+        ("Modified On", formatted(row, "modifiedon")),
+    )
+    return (
+        "<div class='summary'>"
+        + "".join(
+            f"<div><div class='label'>{label}</div><div data-field='{key}'>{escape(value)}</div></div>"
+            for (label, value), key in zip(items, ("invoicenumber", "statecode", "statuscode", "modifiedon"), strict=True)
+        )
+        + "</div>"
+    )
 
 
 def totals(row: dict[str, Any]) -> str:
@@ -205,20 +262,27 @@ def totals(row: dict[str, Any]) -> str:
         f"<tr{' class=total' if name == 'totalamount' else ''}><th>{label}</th>"
         f"<td class='amount' data-field='{name}' data-amount='{row.get(name) or 0}'"
         f"{' id=invoice-total' if name == 'totalamount' else ''}>{escape(formatted(row, name) or '—')}</td></tr>"
-        for name, label in TOTALS)
+        for name, label in TOTALS
+    )
     return f"<section class='panel'><h2>Totals</h2><table class='totals' id='totals'>{lines}</table></section>"
 
 
 def status_section(visit: Visit, row: dict[str, Any]) -> str:
     table = visit.organisation.table("invoice")
     states = {o.value: o.label for o in table.columns["statecode"].options} if table else {}
-    reasons = [(f"{o.state}:{o.value}", f"{states.get(o.state, o.state)}: {o.label}") for o in
-               (table.columns["statuscode"].options if table else ()) if o.state != 1]  # state 1 is deprecated
+    reasons = [
+        (f"{o.state}:{o.value}", f"{states.get(o.state, o.state)}: {o.label}")
+        for o in (table.columns["statuscode"].options if table else ())
+        if o.state != 1
+    ]  # state 1 is deprecated
     current = f"{row.get('statecode')}:{row.get('statuscode')}"
     action = visit.path(AREA, row["invoiceid"], "status")
-    quick = ("" if row.get("statecode") != 0 else
-             f"<form method='post' action='{escape(action)}' class='inline'><button type='submit' name='status' value='{PAID}'>"
-             f"Mark as Paid</button> <button type='submit' name='status' value='{CANCELED}' class='secondary'>Cancel Invoice</button></form>")
+    quick = (
+        ""
+        if row.get("statecode") != 0
+        else f"<form method='post' action='{escape(action)}' class='inline'><button type='submit' name='status' value='{PAID}'>"
+        f"Mark as Paid</button> <button type='submit' name='status' value='{CANCELED}' class='secondary'>Cancel Invoice</button></form>"
+    )
     change = form(action, select("status", "Status Reason", reasons, current, blank=None), "Change status", form_id="status-form")
     return f"<section class='panel'><h2>Status</h2>{quick}{change}</section>"
 
@@ -241,7 +305,6 @@ def change_status(visit: Visit, data: Input) -> Response:
     except Refused as error:
         return invoice_page(visit, data, error)
     return visit.redirect(AREA, data.params["id"], notice="Invoice status changed.")
-
 
 
 def add_line(visit: Visit, data: Input) -> Response:

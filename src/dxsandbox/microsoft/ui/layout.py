@@ -14,8 +14,13 @@ from dxsandbox.microsoft.ui.gateway import Refused
 
 BRAND = "#002050"  # the Dynamics 365 navigation bar
 PRODUCT = "Dynamics 365 (sandbox)"
-AREAS = (("accounts", "Accounts"), ("contacts", "Contacts"), ("products", "Products"), ("invoices", "Invoices"),
-         ("solutions", "Solutions"))
+AREAS = (
+    ("accounts", "Accounts"),
+    ("contacts", "Contacts"),
+    ("products", "Products"),
+    ("invoices", "Invoices"),
+    ("solutions", "Solutions"),
+)
 
 _APP_STYLE = """<style>
 main{max-width:1120px}input[type=tel]{width:100%;padding:8px;border:1px solid #cbd5e1;border-radius:4px;box-sizing:border-box}
@@ -53,13 +58,17 @@ def app_page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
 
 
 def framed(frame: Frame, area: str, title: str, body: str, *, notices: Sequence[str] = (), status: int = 200) -> HTMLResponse:
-    links = "".join(f"<a href='{escape(frame.base)}/{name}'{' class=current aria-current=page' if name == area else ''}>{label}</a>"
-                    for name, label in AREAS)
-    top = (f"<div class='topbar'><div><strong id='organisation'>{escape(frame.organisation)}</strong> "
-           f"<a href='/orgs' class='muted'>Switch organisation</a></div>"
-           f"<div class='who'>{escape(frame.person)} · {escape(frame.role)} "
-           f"<form method='post' action='/signout' class='inline'><button type='submit' class='secondary'>Sign out</button></form>"
-           f"</div></div><nav class='areas' aria-label='Areas'>{links}</nav>")
+    links = "".join(
+        f"<a href='{escape(frame.base)}/{name}'{' class=current aria-current=page' if name == area else ''}>{label}</a>"
+        for name, label in AREAS
+    )
+    top = (
+        f"<div class='topbar'><div><strong id='organisation'>{escape(frame.organisation)}</strong> "
+        f"<a href='/orgs' class='muted'>Switch organisation</a></div>"
+        f"<div class='who'>{escape(frame.person)} · {escape(frame.role)} "
+        f"<form method='post' action='/signout' class='inline'><button type='submit' class='secondary'>Sign out</button></form>"
+        f"</div></div><nav class='areas' aria-label='Areas'>{links}</nav>"
+    )
     shown = "".join(f"<p class='notice' role='status'>{escape(text)}</p>" for text in notices)
     return app_page(title, top + shown + body, status=status)
 
@@ -68,26 +77,41 @@ def refusal(error: Refused) -> str:
     """Dynamics' own words for a refusal, headed the way its error dialogs are."""
     heading = "Insufficient permissions" if error.missing_privilege else "We couldn't do that"
     code = f"<p class='code'>Error code: {escape(error.code)}</p>" if error.code else ""
-    return f"<div class='alert' role='alert' id='error'><p><strong>{heading}</strong></p><p>{escape(error.message)}</p>{code}</div>"
+    return (
+        f"<div class='alert' role='alert' id='error'><p><strong>{heading}</strong></p><p>{escape(error.message)}</p>{code}</div>"
+    )
 
 
 def text_input(name: str, label: str, value: str = "", *, kind: str = "text", wide: bool = False, extra: str = "") -> str:
-    return (f"<div{' class=wide' if wide else ''}><label for='{name}'>{escape(label)}</label>"
-            f"<input id='{name}' name='{name}' type='{kind}' value='{escape(value or '')}'{extra}></div>")
+    return (
+        f"<div{' class=wide' if wide else ''}><label for='{name}'>{escape(label)}</label>"
+        f"<input id='{name}' name='{name}' type='{kind}' value='{escape(value or '')}'{extra}></div>"
+    )
 
 
 def text_area(name: str, label: str, value: str = "") -> str:
-    return (f"<div class='wide'><label for='{name}'>{escape(label)}</label>"
-            f"<textarea id='{name}' name='{name}'>{escape(value or '')}</textarea></div>")
+    return (
+        f"<div class='wide'><label for='{name}'>{escape(label)}</label>"
+        f"<textarea id='{name}' name='{name}'>{escape(value or '')}</textarea></div>"
+    )
 
 
 def choices(options: Iterable[tuple[str, str]], selected: str) -> str:
-    return "".join(f"<option value='{escape(value)}'{' selected' if value == selected else ''}>{escape(text)}</option>"
-                   for value, text in options)
+    return "".join(
+        f"<option value='{escape(value)}'{' selected' if value == selected else ''}>{escape(text)}</option>"
+        for value, text in options
+    )
 
 
-def select(name: str, label: str, options: Iterable[tuple[str, str]], selected: str = "", *, blank: str | None = "--Select--",
-           groups: dict[str, list[tuple[str, str]]] | None = None) -> str:
+def select(
+    name: str,
+    label: str,
+    options: Iterable[tuple[str, str]],
+    selected: str = "",
+    *,
+    blank: str | None = "--Select--",
+    groups: dict[str, list[tuple[str, str]]] | None = None,
+) -> str:
     inner = f"<option value=''>{escape(blank)}</option>" if blank is not None else ""
     inner += choices(options, selected)
     for group, grouped in (groups or {}).items():
@@ -95,14 +119,17 @@ def select(name: str, label: str, options: Iterable[tuple[str, str]], selected: 
     return f"<div><label for='{name}'>{escape(label)}</label><select id='{name}' name='{name}'>{inner}</select></div>"
 
 
-def form(action: str, fields: str, button: str, *, multipart: bool = False, form_id: str | None = None,
-         read_only: bool = False) -> str:
+def form(
+    action: str, fields: str, button: str, *, multipart: bool = False, form_id: str | None = None, read_only: bool = False
+) -> str:
     """A POST form of grid-laid fields; `read_only` shows them disabled, without the button (a closed record)."""
     enctype = " enctype='multipart/form-data'" if multipart else ""
     ident = f" id='{form_id}'" if form_id else ""
     submit = "" if read_only else f"<button type='submit'>{escape(button)}</button>"
-    return (f"<form method='post' action='{escape(action)}'{enctype}{ident}><fieldset{' disabled' if read_only else ''} "
-            f"style='border:0;padding:0;margin:0'><div class='grid'>{fields}</div>{submit}</fieldset></form>")
+    return (
+        f"<form method='post' action='{escape(action)}'{enctype}{ident}><fieldset{' disabled' if read_only else ''} "
+        f"style='border:0;padding:0;margin:0'><div class='grid'>{fields}</div>{submit}</fieldset></form>"
+    )
 
 
 def grid(headers: Sequence[str], rows: Iterable[str], *, empty: str = "No records found.", grid_id: str = "records") -> str:
@@ -122,7 +149,9 @@ def link(href: str, text: str) -> str:
 
 
 def search_box(action: str, label: str, query: str, new_href: str, new_label: str) -> str:
-    return (f"<div class='commands'><a class='button' href='{escape(new_href)}'>{escape(new_label)}</a>"
-            f"<form method='get' action='{escape(action)}' role='search'><div><label for='q'>{escape(label)}</label>"
-            f"<input id='q' name='q' type='text' value='{escape(query)}'></div>"
-            f"<button type='submit' class='secondary'>Search</button></form></div>")
+    return (
+        f"<div class='commands'><a class='button' href='{escape(new_href)}'>{escape(new_label)}</a>"
+        f"<form method='get' action='{escape(action)}' role='search'><div><label for='q'>{escape(label)}</label>"
+        f"<input id='q' name='q' type='text' value='{escape(query)}'></div>"
+        f"<button type='submit' class='secondary'>Search</button></form></div>"
+    )

@@ -22,8 +22,19 @@ from dxsandbox.microsoft.ui.visits import Handler, Visit
 AREA = "invoices"
 LINE_SET = "invoicedetails"
 CHOICES_SIZE = 500
-LINE_COLUMNS = ["lineitemnumber", "productdescription", "isproductoverridden", "ispriceoverridden", "priceperunit", "quantity",
-                "baseamount", "manualdiscountamount", "extendedamount", "_productid_value", "_invoiceid_value"]
+LINE_COLUMNS = [
+    "lineitemnumber",
+    "productdescription",
+    "isproductoverridden",
+    "ispriceoverridden",
+    "priceperunit",
+    "quantity",
+    "baseamount",
+    "manualdiscountamount",
+    "extendedamount",
+    "_productid_value",
+    "_invoiceid_value",
+]
 AMOUNTS = ("priceperunit", "quantity", "baseamount", "manualdiscountamount", "extendedamount")
 
 
@@ -47,15 +58,21 @@ def product_name(line: dict[str, Any]) -> str:
 
 def _line_row(visit: Visit, invoice_id: str, line: dict[str, Any], active: bool) -> str:
     line_id = line["invoicedetailid"]
-    amounts = "".join(f"<td class='amount' data-field='{name}' data-amount='{line.get(name) or 0}'>{escape(formatted(line, name))}</td>"
-                      for name in AMOUNTS)
+    amounts = "".join(
+        f"<td class='amount' data-field='{name}' data-amount='{line.get(name) or 0}'>{escape(formatted(line, name))}</td>"
+        for name in AMOUNTS
+    )
     actions = ""
     if active:
-        actions = (f"<a href='{escape(visit.path(AREA, invoice_id, 'lines', line_id))}'>Edit</a> "
-                   f"<form method='post' action='{escape(visit.path(AREA, invoice_id, 'lines', line_id, 'delete'))}' class='inline'>"
-                   f"<button type='submit' class='secondary'>Remove</button></form>")
-    return (f"<tr data-line-id='{escape(line_id)}'><td>{escape(formatted(line, 'lineitemnumber'))}</td>"
-            f"<td data-field='product'>{escape(product_name(line))}</td>{amounts}<td>{actions}</td></tr>")
+        actions = (
+            f"<a href='{escape(visit.path(AREA, invoice_id, 'lines', line_id))}'>Edit</a> "
+            f"<form method='post' action='{escape(visit.path(AREA, invoice_id, 'lines', line_id, 'delete'))}' class='inline'>"
+            f"<button type='submit' class='secondary'>Remove</button></form>"
+        )
+    return (
+        f"<tr data-line-id='{escape(line_id)}'><td>{escape(formatted(line, 'lineitemnumber'))}</td>"
+        f"<td data-field='product'>{escape(product_name(line))}</td>{amounts}<td>{actions}</td></tr>"
+    )
 
 
 def product_choices(api: ActingUser) -> list[tuple[str, str]]:
@@ -64,30 +81,51 @@ def product_choices(api: ActingUser) -> list[tuple[str, str]]:
 
 
 def add_form(visit: Visit, invoice_id: str, values: dict[str, str]) -> str:
-    fields = (select("productid", "Existing Product", product_choices(visit.api), values.get("productid", ""),
-                     blank="(none: a write-in product)")
-              + text_input("productdescription", "Write-In Product", values.get("productdescription", ""))
-              + text_input("quantity", "Quantity", values.get("quantity", "1"), extra=" inputmode='decimal'")
-              + text_input("priceperunit", "Price Per Unit", values.get("priceperunit", ""),
-                           extra=" inputmode='decimal' placeholder='the product&#39;s list price'")
-              + text_input("manualdiscountamount", "Manual Discount", values.get("manualdiscountamount", ""), extra=" inputmode='decimal'"))
+    fields = (
+        select(
+            "productid",
+            "Existing Product",
+            product_choices(visit.api),
+            values.get("productid", ""),
+            blank="(none: a write-in product)",
+        )
+        + text_input("productdescription", "Write-In Product", values.get("productdescription", ""))
+        + text_input("quantity", "Quantity", values.get("quantity", "1"), extra=" inputmode='decimal'")
+        + text_input(
+            "priceperunit",
+            "Price Per Unit",
+            values.get("priceperunit", ""),
+            extra=" inputmode='decimal' placeholder='the product&#39;s list price'",
+        )
+        + text_input(
+            "manualdiscountamount", "Manual Discount", values.get("manualdiscountamount", ""), extra=" inputmode='decimal'"
+        )
+    )
     return form(visit.path(AREA, invoice_id, "lines"), fields, "Add product", form_id="add-line")
 
 
 def line_section(visit: Visit, invoice_id: str, active: bool, values: dict[str, str]) -> str:
     rows = (_line_row(visit, invoice_id, line, active) for line in invoice_lines(visit.api, invoice_id))
-    lines = grid(["#", "Product", "$Price Per Unit", "$Quantity", "$Amount", "$Manual Discount", "$Extended Amount", ""], rows,
-                 empty="No products yet.", grid_id="lines")
+    lines = grid(
+        ["#", "Product", "$Price Per Unit", "$Quantity", "$Amount", "$Manual Discount", "$Extended Amount", ""],
+        rows,
+        empty="No products yet.",
+        grid_id="lines",
+    )
     adding = f"<h2>Add a product</h2>{add_form(visit, invoice_id, values)}" if active else ""
     return f"<section class='panel'><h2>Products</h2>{lines}{adding}</section>"
 
 
 # --- values ----------------------------------------------------------------------------------------
 
+
 def _amounts(data: Input) -> tuple[float, float | None, float | None]:
     quantity = number(required(data.field("quantity"), "Quantity"), "Quantity")
-    return (quantity or 0.0, number(data.field("priceperunit"), "Price Per Unit"),
-            number(data.field("manualdiscountamount"), "Manual Discount"))
+    return (
+        quantity or 0.0,
+        number(data.field("priceperunit"), "Price Per Unit"),
+        number(data.field("manualdiscountamount"), "Manual Discount"),
+    )
 
 
 def new_line_values(invoice_id: str, data: Input) -> dict[str, Any]:
@@ -129,12 +167,18 @@ def line_form_values(line: dict[str, Any]) -> dict[str, str]:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return format(Decimal(str(value)).normalize(), "f")
         return "" if value is None else str(value)
+
     shown_price = line.get("isproductoverridden") or line.get("ispriceoverridden")
-    return {"quantity": text("quantity"), "manualdiscountamount": text("manualdiscountamount"),
-            "priceperunit": text("priceperunit") if shown_price else "", "productdescription": text("productdescription")}
+    return {
+        "quantity": text("quantity"),
+        "manualdiscountamount": text("manualdiscountamount"),
+        "priceperunit": text("priceperunit") if shown_price else "",
+        "productdescription": text("productdescription"),
+    }
 
 
 # --- a line's page -----------------------------------------------------------------------------------
+
 
 def _line(visit: Visit, data: Input) -> dict[str, Any]:
     line = visit.api.row(LINE_SET, data.params["line"], LINE_COLUMNS)
@@ -147,16 +191,27 @@ def line_page(visit: Visit, data: Input, error: Refused | None = None) -> Respon
     line = _line(visit, data)
     values = data.form if error else line_form_values(line)
     write_in = bool(line.get("isproductoverridden"))
-    fields = (text_input("product", "Existing Product", "" if write_in else formatted(line, "_productid_value"), extra=" disabled")
-              + (text_input("productdescription", "Write-In Product", values.get("productdescription", "")) if write_in else "")
-              + text_input("quantity", "Quantity", values.get("quantity", ""), extra=" inputmode='decimal'")
-              + text_input("priceperunit", "Price Per Unit", values.get("priceperunit", ""),
-                           extra=" inputmode='decimal'" + ("" if write_in else " placeholder='the product&#39;s list price'"))
-              + text_input("manualdiscountamount", "Manual Discount", values.get("manualdiscountamount", ""), extra=" inputmode='decimal'"))
+    fields = (
+        text_input("product", "Existing Product", "" if write_in else formatted(line, "_productid_value"), extra=" disabled")
+        + (text_input("productdescription", "Write-In Product", values.get("productdescription", "")) if write_in else "")
+        + text_input("quantity", "Quantity", values.get("quantity", ""), extra=" inputmode='decimal'")
+        + text_input(
+            "priceperunit",
+            "Price Per Unit",
+            values.get("priceperunit", ""),
+            extra=" inputmode='decimal'" + ("" if write_in else " placeholder='the product&#39;s list price'"),
+        )
+        + text_input(
+            "manualdiscountamount", "Manual Discount", values.get("manualdiscountamount", ""), extra=" inputmode='decimal'"
+        )
+    )
     back = visit.path(AREA, data.params["id"])
-    body = (f"<p class='muted'>Invoice Product</p><h1>{escape(product_name(line))}</h1>" + (refusal(error) if error else "")
-            + form(visit.path(AREA, data.params["id"], "lines", data.params["line"]), fields, "Save", form_id="line-form")
-            + f"<p><a href='{escape(back)}'>Back to the invoice</a></p>")
+    body = (
+        f"<p class='muted'>Invoice Product</p><h1>{escape(product_name(line))}</h1>"
+        + (refusal(error) if error else "")
+        + form(visit.path(AREA, data.params["id"], "lines", data.params["line"]), fields, "Save", form_id="line-form")
+        + f"<p><a href='{escape(back)}'>Back to the invoice</a></p>"
+    )
     return visit.page(AREA, "Invoice Product", body, status=error.status if error else 200)
 
 

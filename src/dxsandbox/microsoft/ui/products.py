@@ -17,7 +17,9 @@ def default_unit(visit: Visit) -> dict[str, Any]:
     if not schedules:
         return {}
     schedule_id = schedules[0]["uomscheduleid"]
-    units = visit.api.rows("uoms", select=["name"], filter=f"_uomscheduleid_value eq {schedule_id} and isschedulebaseuom eq true", top=1)
+    units = visit.api.rows(
+        "uoms", select=["name"], filter=f"_uomscheduleid_value eq {schedule_id} and isschedulebaseuom eq true", top=1
+    )
     values = {"defaultuomscheduleid@odata.bind": f"/uomschedules({schedule_id})"}
     if units:
         values["defaultuomid@odata.bind"] = f"/uoms({units[0]['uomid']})"
@@ -38,7 +40,12 @@ def _price_values(visit: Visit, data: Input, creating: bool) -> dict[str, Any]:
 
 
 PRODUCTS = RecordPages(
-    area="products", singular="Product", primary_id="productid", primary_name="name", name_field="name", name_header="Name",
+    area="products",
+    singular="Product",
+    primary_id="productid",
+    primary_name="name",
+    name_field="name",
+    name_header="Name",
     columns=(("productnumber", "Product ID"), ("price", "List Price"), ("statecode", "Status"), ("modifiedon", "Modified On")),
     fields=(Field("name", "Name"), Field("productnumber", "Product ID"), Field("description", "Description", "memo")),
     extras=(Extra(_render_price, _current_price, _price_values),),

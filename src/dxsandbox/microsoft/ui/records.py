@@ -67,30 +67,53 @@ class RecordPages:
     # --- pages ------------------------------------------------------------------------------------
     def list_page(self, visit: Visit, data: Input) -> Response:
         query = data.query.get("q", "").strip()
-        rows = visit.api.rows(self.area, select=[self.primary_name, *(c for c, _ in self.columns)],
-                              filter=f"contains({self.primary_name},{quoted(query)})" if query else None,
-                              orderby=f"{self.primary_name} asc", top=LIST_SIZE)
-        lines = (f"<tr data-id='{escape(row[self.primary_id])}'>"
-                 + cells(link(visit.path(self.area, row[self.primary_id]), formatted(row, self.primary_name)),
-                         *(escape(formatted(row, c)) for c, _ in self.columns)) + "</tr>" for row in rows)
-        body = (f"<h1>Active {self.plural}</h1>"
-                + search_box(visit.path(self.area), f"Search {self.plural.lower()}", query, visit.path(self.area, "new"),
-                             f"New {self.singular.lower()}")
-                + grid([self.name_header, *(h for _, h in self.columns)], lines))
+        rows = visit.api.rows(
+            self.area,
+            select=[self.primary_name, *(c for c, _ in self.columns)],
+            filter=f"contains({self.primary_name},{quoted(query)})" if query else None,
+            orderby=f"{self.primary_name} asc",
+            top=LIST_SIZE,
+        )
+        lines = (
+            f"<tr data-id='{escape(row[self.primary_id])}'>"
+            + cells(
+                link(visit.path(self.area, row[self.primary_id]), formatted(row, self.primary_name)),
+                *(escape(formatted(row, c)) for c, _ in self.columns),
+            )
+            + "</tr>"
+            for row in rows
+        )
+        body = (
+            f"<h1>Active {self.plural}</h1>"
+            + search_box(
+                visit.path(self.area),
+                f"Search {self.plural.lower()}",
+                query,
+                visit.path(self.area, "new"),
+                f"New {self.singular.lower()}",
+            )
+            + grid([self.name_header, *(h for _, h in self.columns)], lines)
+        )
         return visit.page(self.area, self.plural, body)
 
     def new_page(self, visit: Visit, data: Input, error: Refused | None = None) -> Response:
-        body = (f"<h1>New {self.singular}</h1>" + (refusal(error) if error else "")
-                + form(visit.path(self.area), self._fields(visit, data.form), "Save", form_id="record-form"))
+        body = (
+            f"<h1>New {self.singular}</h1>"
+            + (refusal(error) if error else "")
+            + form(visit.path(self.area), self._fields(visit, data.form), "Save", form_id="record-form")
+        )
         return visit.page(self.area, f"New {self.singular}", body, status=error.status if error else 200)
 
     def edit_page(self, visit: Visit, data: Input, error: Refused | None = None) -> Response:
         row = visit.api.row(self.area, data.params["id"])
         values = data.form if error else self._current(row)
         title = formatted(row, self.primary_name) or "(no name)"
-        body = (f"<p class='muted'>{escape(self.singular)}</p><h1>{escape(title)}</h1>" + (refusal(error) if error else "")
-                + form(visit.path(self.area, data.params["id"]), self._fields(visit, values), "Save", form_id="record-form")
-                + f"<p class='muted'>Modified on {escape(formatted(row, 'modifiedon'))}</p>")
+        body = (
+            f"<p class='muted'>{escape(self.singular)}</p><h1>{escape(title)}</h1>"
+            + (refusal(error) if error else "")
+            + form(visit.path(self.area, data.params["id"]), self._fields(visit, values), "Save", form_id="record-form")
+            + f"<p class='muted'>Modified on {escape(formatted(row, 'modifiedon'))}</p>"
+        )
         return visit.page(self.area, title, body, status=error.status if error else 200)
 
     # --- actions ----------------------------------------------------------------------------------
@@ -127,6 +150,8 @@ class RecordPages:
 
     def _fields(self, visit: Visit, values: dict[str, str]) -> str:
         """Inputs, then the extra fields, then the text areas (full width, at the end as on a Dynamics form)."""
-        inputs = "".join(text_input(f.name, f.label, values.get(f.name, ""), kind=f.kind) for f in self.fields if f.kind != "memo")
+        inputs = "".join(
+            text_input(f.name, f.label, values.get(f.name, ""), kind=f.kind) for f in self.fields if f.kind != "memo"
+        )
         areas = "".join(text_area(f.name, f.label, values.get(f.name, "")) for f in self.fields if f.kind == "memo")
         return inputs + "".join(extra.render(visit, values) for extra in self.extras) + areas

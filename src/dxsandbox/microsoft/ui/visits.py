@@ -43,7 +43,9 @@ class Visit:
 
     def page(self, area: str, title: str, body: str, *, status: int = 200) -> HTMLResponse:
         notices, self.session.notices = list(self.session.notices), []
-        frame = Frame(self.organisation.friendly_name, self.base, str(self.user.get("display_name") or self.user["upn"]), self.role)
+        frame = Frame(
+            self.organisation.friendly_name, self.base, str(self.user.get("display_name") or self.user["upn"]), self.role
+        )
         return framed(frame, area, title, body, notices=notices, status=status)
 
 

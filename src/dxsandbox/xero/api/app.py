@@ -20,7 +20,7 @@ class CaseInsensitiveConnections:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].lower().startswith("/connections"):
-            scope = dict(scope, path="/connections" + scope["path"][len("/connections"):])
+            scope = dict(scope, path="/connections" + scope["path"][len("/connections") :])
         await self.app(scope, receive, send)
 
 

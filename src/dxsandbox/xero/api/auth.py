@@ -16,12 +16,19 @@ class ApiRefusal(Exception):
 
 
 def unauthorized() -> ApiRefusal:
-    return ApiRefusal(JSONResponse({"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"},
-                                   status_code=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}))
+    return ApiRefusal(
+        JSONResponse(
+            {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    )
 
 
 def forbidden() -> ApiRefusal:
-    return ApiRefusal(JSONResponse({"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}, status_code=403))
+    return ApiRefusal(
+        JSONResponse({"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}, status_code=403)
+    )
 
 
 def bearer_grant(identity: XeroIdentity, request: Request) -> dict[str, Any]:

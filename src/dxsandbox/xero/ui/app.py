@@ -27,7 +27,9 @@ def safe_next(target: str | None) -> str:
 
 def sign_in_page(target: str, email: str = "", message: str = "") -> Response:
     alert = f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""
-    return frame("Log in", f"""
+    return frame(
+        "Log in",
+        f"""
 <h1>Log in to Xero</h1>
 {alert}
 <form method="post" action="/login">
@@ -36,7 +38,9 @@ def sign_in_page(target: str, email: str = "", message: str = "") -> Response:
   <label for="password">Password</label><input id="password" name="password" type="password">
   <button type="submit">Log in</button>
 </form>
-<p class="muted">Sandbox users and their passwords are listed in sandbox.json (xero.users).</p>""", status_code=400 if message else 200)
+<p class="muted">Sandbox users and their passwords are listed in sandbox.json (xero.users).</p>""",
+        status_code=400 if message else 200,
+    )
 
 
 def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
@@ -73,9 +77,12 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             return sign_in_redirect(request)
         _, user = signed_in
         choices = "".join(organisation_choice(ui.identity.organisation(tenant_id)) for tenant_id in user["tenant_ids"])
-        return frame("Organisations", f"<h1>Choose an organisation</h1><p>Signed in as {escape(user['email'])}.</p>"
-                     f"<ul class='organisations'>{choices}</ul>"
-                     "<form method='post' action='/logout'><button type='submit' class='secondary'>Log out</button></form>")
+        return frame(
+            "Organisations",
+            f"<h1>Choose an organisation</h1><p>Signed in as {escape(user['email'])}.</p>"
+            f"<ul class='organisations'>{choices}</ul>"
+            "<form method='post' action='/logout'><button type='submit' class='secondary'>Log out</button></form>",
+        )
 
     async def organisation_home(request: Request) -> Response:
         return RedirectResponse(f"/organisations/{request.path_params['tenant_id']}/invoices", status_code=303)
@@ -83,27 +90,31 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
     def page(path: str, handler: OrganisationHandler, method: str = "GET") -> Route:
         return Route(ORGANISATION + path, for_organisation(ui, handler), methods=[method])
 
-    return Starlette(routes=[
-        Route("/", home, methods=["GET"]),
-        Route("/login", login_form, methods=["GET"]),
-        Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["GET", "POST"]),
-        Route("/organisations", organisations, methods=["GET"]),
-        Route(ORGANISATION, organisation_home, methods=["GET"]),
-        page("/invoices", invoices.invoice_list),
-        page("/invoices/{invoice_id}", invoices.invoice_page),
-        page("/invoices/{invoice_id}/approve", invoices.approve, "POST"),
-        page("/invoices/{invoice_id}/void", invoices.void, "POST"),
-        page("/invoices/{invoice_id}/delete", invoices.delete, "POST"),
-        page("/invoices/{invoice_id}/payments", invoices.record_payment, "POST"),
-        page("/contacts", contacts.contact_list),
-        page("/contacts/{contact_id}", contacts.contact_page),
-        page("/contacts/{contact_id}", contacts.save_contact, "POST"),
-    ])
+    return Starlette(
+        routes=[
+            Route("/", home, methods=["GET"]),
+            Route("/login", login_form, methods=["GET"]),
+            Route("/login", login, methods=["POST"]),
+            Route("/logout", logout, methods=["GET", "POST"]),
+            Route("/organisations", organisations, methods=["GET"]),
+            Route(ORGANISATION, organisation_home, methods=["GET"]),
+            page("/invoices", invoices.invoice_list),
+            page("/invoices/{invoice_id}", invoices.invoice_page),
+            page("/invoices/{invoice_id}/approve", invoices.approve, "POST"),
+            page("/invoices/{invoice_id}/void", invoices.void, "POST"),
+            page("/invoices/{invoice_id}/delete", invoices.delete, "POST"),
+            page("/invoices/{invoice_id}/payments", invoices.record_payment, "POST"),
+            page("/contacts", contacts.contact_list),
+            page("/contacts/{contact_id}", contacts.contact_page),
+            page("/contacts/{contact_id}", contacts.save_contact, "POST"),
+        ]
+    )
 
 
 def organisation_choice(organisation: Record | None) -> str:
     if organisation is None:
         return ""
-    return (f"<li class='org'><a href='/organisations/{escape(organisation['tenant_id'])}/invoices'>{escape(organisation['name'])}</a>"
-            f"<span class='muted'>{escape(organisation['country_code'])} · {escape(organisation['base_currency'])}</span></li>")
+    return (
+        f"<li class='org'><a href='/organisations/{escape(organisation['tenant_id'])}/invoices'>{escape(organisation['name'])}</a>"
+        f"<span class='muted'>{escape(organisation['country_code'])} · {escape(organisation['base_currency'])}</span></li>"
+    )

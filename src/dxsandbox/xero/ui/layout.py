@@ -51,8 +51,12 @@ ul.organisations{list-style:none;padding:0}ul.organisations a{font-weight:600;fo
 </style>"""
 
 STATUS_LABELS = {
-    status.DRAFT: "Draft", status.SUBMITTED: "Awaiting approval", status.AUTHORISED: "Awaiting payment",
-    status.PAID: "Paid", status.VOIDED: "Voided", status.DELETED: "Deleted",
+    status.DRAFT: "Draft",
+    status.SUBMITTED: "Awaiting approval",
+    status.AUTHORISED: "Awaiting payment",
+    status.PAID: "Paid",
+    status.VOIDED: "Voided",
+    status.DELETED: "Deleted",
 }
 
 
@@ -63,17 +67,22 @@ class NavLink:
     current: bool = False
 
 
-def frame(title: str, body: str, *, nav: str = "", notices: Sequence[str] = (), errors: Sequence[str] = (),
-          status_code: int = 200) -> HTMLResponse:
+def frame(
+    title: str, body: str, *, nav: str = "", notices: Sequence[str] = (), errors: Sequence[str] = (), status_code: int = 200
+) -> HTMLResponse:
     """A whole page: the navigation, what just happened (notices) or went wrong (errors), then the body."""
     return page(title, APP_STYLE + nav + notice_box(notices) + error_box(errors) + body, product=PRODUCT, status=status_code)
 
 
 def navigation(heading: str, links: Iterable[NavLink], *, who: str) -> str:
-    items = "".join(f"<a href='{escape(link.href)}'{' class=current' if link.current else ''}>{escape(link.label)}</a>" for link in links)
-    return (f"<nav class='app'><p class='org'>{escape(heading)}</p>{items}<span class='spacer'></span>"
-            f"<span class='muted'>{escape(who)}</span><a href='/organisations'>Switch organisation</a>"
-            "<form method='post' action='/logout'><button type='submit' class='link'>Log out</button></form></nav>")
+    items = "".join(
+        f"<a href='{escape(link.href)}'{' class=current' if link.current else ''}>{escape(link.label)}</a>" for link in links
+    )
+    return (
+        f"<nav class='app'><p class='org'>{escape(heading)}</p>{items}<span class='spacer'></span>"
+        f"<span class='muted'>{escape(who)}</span><a href='/organisations'>Switch organisation</a>"
+        "<form method='post' action='/logout'><button type='submit' class='link'>Log out</button></form></nav>"
+    )
 
 
 def notice_box(notices: Sequence[str]) -> str:
@@ -112,15 +121,21 @@ def status_badge(value: str) -> str:
 
 def text_field(label: str, name: str, value: Any, *, kind: str = "text", extra: str = "") -> str:
     shown = "" if value is None else str(value)
-    return (f"<div><label for='{escape(name)}'>{escape(label)}</label>"
-            f"<input id='{escape(name)}' name='{escape(name)}' type='{kind}' value='{escape(shown)}'{extra}></div>")
+    return (
+        f"<div><label for='{escape(name)}'>{escape(label)}</label>"
+        f"<input id='{escape(name)}' name='{escape(name)}' type='{kind}' value='{escape(shown)}'{extra}></div>"
+    )
 
 
 def select_field(label: str, name: str, options: Iterable[tuple[str, str]], selected: str | None) -> str:
-    choices = "".join(f"<option value='{escape(value)}'{' selected' if value == selected else ''}>{escape(text)}</option>"
-                      for value, text in options)
-    return (f"<div><label for='{escape(name)}'>{escape(label)}</label>"
-            f"<select id='{escape(name)}' name='{escape(name)}'>{choices}</select></div>")
+    choices = "".join(
+        f"<option value='{escape(value)}'{' selected' if value == selected else ''}>{escape(text)}</option>"
+        for value, text in options
+    )
+    return (
+        f"<div><label for='{escape(name)}'>{escape(label)}</label>"
+        f"<select id='{escape(name)}' name='{escape(name)}'>{choices}</select></div>"
+    )
 
 
 def table(headings: Sequence[tuple[str, str]], rows: Sequence[str], *, empty: str) -> str:
@@ -143,7 +158,7 @@ def page_of(records: list[Any], number: int, size: int = PAGE_SIZE) -> tuple[lis
     """One page of `records`: (the page, its number clamped to the pages there are, how many pages)."""
     pages = max(1, -(-len(records) // size))
     number = min(number, pages)
-    return records[(number - 1) * size:number * size], number, pages
+    return records[(number - 1) * size : number * size], number, pages
 
 
 def pager(path: str, query: dict[str, str], number: int, pages: int, total: int) -> str:
@@ -152,8 +167,10 @@ def pager(path: str, query: dict[str, str], number: int, pages: int, total: int)
 
     previous = link("&larr; Previous", number - 1, "prev") if number > 1 else ""
     following = link("Next &rarr;", number + 1, "next") if number < pages else ""
-    return (f"<div class='pager'>{previous}<span class='muted' id='page-info'>Page {number} of {pages} "
-            f"({total} in all)</span>{following}</div>")
+    return (
+        f"<div class='pager'>{previous}<span class='muted' id='page-info'>Page {number} of {pages} "
+        f"({total} in all)</span>{following}</div>"
+    )
 
 
 def tabs(path: str, query: dict[str, str], name: str, options: Iterable[tuple[str, str]], current: str) -> str:
@@ -162,8 +179,10 @@ def tabs(path: str, query: dict[str, str], name: str, options: Iterable[tuple[st
     for value, label in options:
         target = {key: item for key, item in {**query, name: value}.items() if item and key != "page"}
         href = path + ("?" + urlencode(target) if target else "")
-        links.append(f"<a href='{escape(href)}' data-filter='{escape(value)}'{' class=current' if value == current else ''}>"
-                     f"{escape(label)}</a>")
+        links.append(
+            f"<a href='{escape(href)}' data-filter='{escape(value)}'{' class=current' if value == current else ''}>"
+            f"{escape(label)}</a>"
+        )
     return f"<div class='tabs'>{''.join(links)}</div>"
 
 
@@ -173,7 +192,11 @@ def matches(search: str, values: Iterable[Any]) -> bool:
 
 
 def search_box(path: str, keep: Mapping[str, str], search: str, hint: str) -> str:
-    hidden = "".join(f"<input type='hidden' name='{escape(key)}' value='{escape(value)}'>" for key, value in keep.items() if value)
-    return (f"<form method='get' action='{escape(path)}' class='toolbar' role='search'>{hidden}"
-            f"<input type='text' name='q' aria-label='Search' placeholder='{escape(hint)}' value='{escape(search)}'>"
-            "<button type='submit' class='secondary'>Search</button></form>")
+    hidden = "".join(
+        f"<input type='hidden' name='{escape(key)}' value='{escape(value)}'>" for key, value in keep.items() if value
+    )
+    return (
+        f"<form method='get' action='{escape(path)}' class='toolbar' role='search'>{hidden}"
+        f"<input type='text' name='q' aria-label='Search' placeholder='{escape(hint)}' value='{escape(search)}'>"
+        "<button type='submit' class='secondary'>Search</button></form>"
+    )

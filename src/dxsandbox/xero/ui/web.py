@@ -87,13 +87,16 @@ class Visit:
 
     def render(self, title: str, body: str, *, section: str, errors: list[str] | None = None, status_code: int = 200) -> Response:
         notices, self.session.notices = self.session.notices, []
-        links = [NavLink("Invoices", self.link("invoices"), section == "invoices"),
-                 NavLink("Contacts", self.link("contacts"), section == "contacts")]
+        links = [
+            NavLink("Invoices", self.link("invoices"), section == "invoices"),
+            NavLink("Contacts", self.link("contacts"), section == "contacts"),
+        ]
         nav = navigation(self.organisation["name"], links, who=self.user["email"])
         return frame(title, body, nav=nav, notices=notices, errors=errors or [], status_code=status_code)
 
-    def attempt(self, change: Callable[[Work], T], *, done: str | Callable[[T], str], then: str,
-                refused: Callable[[list[str]], Response]) -> Response:
+    def attempt(
+        self, change: Callable[[Work], T], *, done: str | Callable[[T], str], then: str, refused: Callable[[list[str]], Response]
+    ) -> Response:
         """Commit `change`; on success say `done` (or what `done` makes of the result) on the page at `then`,
         else show why it was refused."""
         try:
@@ -125,8 +128,12 @@ def for_organisation(ui: XeroUi, handler: OrganisationHandler) -> Callable[[Requ
         tenant_id = str(request.path_params["tenant_id"]).lower()
         organisation = ui.identity.organisation(tenant_id) if tenant_id in user["tenant_ids"] else None
         if organisation is None:
-            return frame("Not found", "<h1>Organisation not found</h1><p>You have no access to this organisation. "
-                         "<a href='/organisations'>Choose one of yours</a>.</p>", status_code=404)
+            return frame(
+                "Not found",
+                "<h1>Organisation not found</h1><p>You have no access to this organisation. "
+                "<a href='/organisations'>Choose one of yours</a>.</p>",
+                status_code=404,
+            )
         visit = Visit(ui, request, session, user, organisation)
         try:
             return await handler(visit)

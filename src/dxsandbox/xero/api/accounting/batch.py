@@ -61,8 +61,9 @@ def run_each(elements: list[dict[str, Any]], save_one: Callable[[dict[str, Any]]
     return results
 
 
-def respond(results: list[ElementResult], *, collection: str, provider_name: str, summarize_errors: bool,
-            error_flag: str | None) -> JSONResponse:
+def respond(
+    results: list[ElementResult], *, collection: str, provider_name: str, summarize_errors: bool, error_flag: str | None
+) -> JSONResponse:
     failed = [result for result in results if result.failure is not None]
     if summarize_errors:
         if failed:
@@ -84,8 +85,11 @@ def echo(result: ElementResult, error_flag: str | None) -> dict[str, Any]:
     """The element as sent, with its errors; dates in Xero's format so clients can parse the echo."""
     failure = result.failure
     assert failure is not None
-    echoed = {key: value for key, value in result.element.items()
-              if value is not None and key not in failure.unechoable and key not in ECHO_DROPS}
+    echoed = {
+        key: value
+        for key, value in result.element.items()
+        if value is not None and key not in failure.unechoable and key not in ECHO_DROPS
+    }
     for key in DATE_FIELDS:
         if isinstance(echoed.get(key), str):
             try:

@@ -18,11 +18,29 @@ ALWAYS_SHOWN_PHONES = ("DEFAULT", "DDI", "FAX", "MOBILE")
 LINE_AMOUNT_DEFAULTS = ("INCLUSIVE", "EXCLUSIVE", "NONE")
 PAYMENT_TERM_TYPES = ("DAYSAFTERBILLDATE", "DAYSAFTERBILLMONTH", "OFCURRENTMONTH", "OFFOLLOWINGMONTH")
 MAX_CONTACT_PERSONS = 5
-ADDRESS_FIELDS = {"AddressLine1": 500, "AddressLine2": 500, "AddressLine3": 500, "AddressLine4": 500, "City": 255,
-                  "Region": 255, "PostalCode": 50, "Country": 50, "AttentionTo": 255}
+ADDRESS_FIELDS = {
+    "AddressLine1": 500,
+    "AddressLine2": 500,
+    "AddressLine3": 500,
+    "AddressLine4": 500,
+    "City": 255,
+    "Region": 255,
+    "PostalCode": 50,
+    "Country": 50,
+    "AttentionTo": 255,
+}
 PHONE_FIELDS = {"PhoneNumber": 50, "PhoneAreaCode": 10, "PhoneCountryCode": 20}
-TEXT_FIELDS = {"AccountNumber": 50, "FirstName": 255, "LastName": 255, "CompanyNumber": 50, "TaxNumber": 50,
-               "BankAccountDetails": None, "XeroNetworkKey": None, "TrackingCategoryName": None, "TrackingCategoryOption": None}
+TEXT_FIELDS = {
+    "AccountNumber": 50,
+    "FirstName": 255,
+    "LastName": 255,
+    "CompanyNumber": 50,
+    "TaxNumber": 50,
+    "BankAccountDetails": None,
+    "XeroNetworkKey": None,
+    "TrackingCategoryName": None,
+    "TrackingCategoryOption": None,
+}
 SUMMARY_ONLY_DROPS = ("Addresses", "Phones", "ContactPersons", "ContactGroups", "PaymentTerms", "Balances", "BatchPayments")
 
 
@@ -50,15 +68,35 @@ def render(record: Record, *, summary_only: bool = False) -> Record:
     if summary_only:
         for field in SUMMARY_ONLY_DROPS:
             shown.pop(field, None)
-    return leading(shown, ("ContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name", "FirstName", "LastName", "EmailAddress"))
+    return leading(
+        shown, ("ContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name", "FirstName", "LastName", "EmailAddress")
+    )
 
 
 def summary(record: Record) -> Record:
     """A contact as it appears inside an invoice, credit note or payment."""
-    shown = {key: record[key] for key in ("ContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name", "FirstName",
-                                          "LastName", "EmailAddress") if record.get(key) is not None}
-    return {**shown, "Addresses": _all_addresses(record.get("Addresses", [])), "Phones": _all_phones(record.get("Phones", [])),
-            "ContactGroups": [], "ContactPersons": record.get("ContactPersons", []), "HasValidationErrors": False}
+    shown = {
+        key: record[key]
+        for key in (
+            "ContactID",
+            "ContactNumber",
+            "AccountNumber",
+            "ContactStatus",
+            "Name",
+            "FirstName",
+            "LastName",
+            "EmailAddress",
+        )
+        if record.get(key) is not None
+    }
+    return {
+        **shown,
+        "Addresses": _all_addresses(record.get("Addresses", [])),
+        "Phones": _all_phones(record.get("Phones", [])),
+        "ContactGroups": [],
+        "ContactPersons": record.get("ContactPersons", []),
+        "HasValidationErrors": False,
+    }
 
 
 def _all_addresses(addresses: list[Record]) -> list[Record]:
@@ -77,10 +115,22 @@ def _all_phones(phones: list[Record]) -> list[Record]:
 def save(work: Work, element: dict[str, Any], *, existing: Record | None = None) -> Record:
     """Create a contact, or update `existing` with the fields the element carries."""
     books, problems = work.books, Problems()
-    record: Record = dict(existing) if existing else {
-        "ContactID": str(uuid.uuid4()), "ContactStatus": "ACTIVE", "Addresses": [], "Phones": [], "ContactPersons": [],
-        "ContactGroups": [], "IsSupplier": False, "IsCustomer": False, "HasAttachments": False, "HasValidationErrors": False,
-    }
+    record: Record = (
+        dict(existing)
+        if existing
+        else {
+            "ContactID": str(uuid.uuid4()),
+            "ContactStatus": "ACTIVE",
+            "Addresses": [],
+            "Phones": [],
+            "ContactPersons": [],
+            "ContactGroups": [],
+            "IsSupplier": False,
+            "IsCustomer": False,
+            "HasAttachments": False,
+            "HasValidationErrors": False,
+        }
+    )
     _apply_identity(books, problems, element, record, existing)
     _apply_details(books, problems, element, record)
     problems.raise_if_any()
@@ -110,14 +160,18 @@ def _apply_identity(books: Books, problems: Problems, element: dict[str, Any], r
     if record.get("Name") and record["ContactStatus"] == "ACTIVE":
         owner = books.key_owner(NAME_INDEX, record["Name"])
         if owner and owner != record["ContactID"]:
-            problems.add(f"The contact name {record['Name']} is already assigned to another contact. "
-                         "The contact name must be unique across all active contacts.")
+            problems.add(
+                f"The contact name {record['Name']} is already assigned to another contact. "
+                "The contact name must be unique across all active contacts."
+            )
     number = text(problems, element, "ContactNumber", 50)
     if number is not None:
         number = number.strip() or None
         if number and any(other["ContactID"] != record["ContactID"] for other in books.by_number(KIND, number)):
-            problems.add(f"The contact number {number} is already assigned to another contact. "
-                         "The contact number must be unique across all contacts.")
+            problems.add(
+                f"The contact number {number} is already assigned to another contact. "
+                "The contact number must be unique across all contacts."
+            )
         record["ContactNumber"] = number
 
 
@@ -151,7 +205,9 @@ def _apply_details(books: Books, problems: Problems, element: dict[str, Any], re
         else:
             record["DefaultCurrency"] = currency
     if "Addresses" in element:
-        record["Addresses"] = _merged(problems, element["Addresses"], record.get("Addresses", []), "AddressType", ADDRESS_TYPES, ADDRESS_FIELDS)
+        record["Addresses"] = _merged(
+            problems, element["Addresses"], record.get("Addresses", []), "AddressType", ADDRESS_TYPES, ADDRESS_FIELDS
+        )
     if "Phones" in element:
         record["Phones"] = _merged(problems, element["Phones"], record.get("Phones", []), "PhoneType", PHONE_TYPES, PHONE_FIELDS)
     if "ContactPersons" in element:
@@ -166,8 +222,9 @@ def _apply_details(books: Books, problems: Problems, element: dict[str, Any], re
             record["BrandingTheme"] = {"BrandingThemeID": theme["BrandingThemeID"], "Name": theme["Name"]}
 
 
-def _merged(problems: Problems, given: Any, current: list[Record], type_field: str, types: tuple[str, ...],
-            fields: dict[str, int]) -> list[Record]:
+def _merged(
+    problems: Problems, given: Any, current: list[Record], type_field: str, types: tuple[str, ...], fields: dict[str, int]
+) -> list[Record]:
     """Addresses and phones are keyed by their type: a new one replaces the old one of the same type."""
     by_type = {entry[type_field]: entry for entry in current}
     for entry in given if isinstance(given, list) else []:

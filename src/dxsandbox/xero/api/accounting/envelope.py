@@ -31,12 +31,15 @@ def ok(provider_name: str, collection: str, records: list[dict[str, Any]], **ext
 
 
 def validation_exception(elements: list[dict[str, Any]]) -> JSONResponse:
-    return JSONResponse({
-        "ErrorNumber": VALIDATION_EXCEPTION,
-        "Type": "ValidationException",
-        "Message": "A validation exception occurred",
-        "Elements": elements,
-    }, status_code=400)
+    return JSONResponse(
+        {
+            "ErrorNumber": VALIDATION_EXCEPTION,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+            "Elements": elements,
+        },
+        status_code=400,
+    )
 
 
 def validation_message(message: str) -> JSONResponse:
@@ -45,7 +48,9 @@ def validation_message(message: str) -> JSONResponse:
 
 
 def post_data_invalid(message: str) -> JSONResponse:
-    return JSONResponse({"ErrorNumber": POST_DATA_INVALID, "Type": "PostDataInvalidException", "Message": message}, status_code=400)
+    return JSONResponse(
+        {"ErrorNumber": POST_DATA_INVALID, "Type": "PostDataInvalidException", "Message": message}, status_code=400
+    )
 
 
 def query_parse_error(message: str) -> JSONResponse:

@@ -94,11 +94,16 @@ class Call:
             raise Refusal(post_data_invalid(str(error))) from None
 
     def commit(self, change: Callable[[Work], T]) -> T:
-        return self.api.commit(self.tenant_id, change, api_base=self.api_base, unitdp=self.unitdp, client_id=self.grant["client_id"])
+        return self.api.commit(
+            self.tenant_id, change, api_base=self.api_base, unitdp=self.unitdp, client_id=self.grant["client_id"]
+        )
 
-    def commit_each(self, elements: list[dict[str, Any]], change: Callable[[Work, dict[str, Any]], Record]) -> list[ElementResult]:
-        return self.api.commit_each(self.tenant_id, elements, change, api_base=self.api_base, unitdp=self.unitdp,
-                                    client_id=self.grant["client_id"])
+    def commit_each(
+        self, elements: list[dict[str, Any]], change: Callable[[Work, dict[str, Any]], Record]
+    ) -> list[ElementResult]:
+        return self.api.commit_each(
+            self.tenant_id, elements, change, api_base=self.api_base, unitdp=self.unitdp, client_id=self.grant["client_id"]
+        )
 
     def contact_of(self, contact_id: str) -> Record | None:
         """Contacts by id, remembered for the rest of the call (lists show one contact many times)."""
@@ -140,7 +145,9 @@ def _idempotent(call: Call, key: str, handler: Handler) -> Response:
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         return validation_message(f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} characters long.")
     request = call.request
-    request_fingerprint = fingerprint(request.method, request.url.path, request.query_params.multi_items(), call.tenant_id, call.body)
+    request_fingerprint = fingerprint(
+        request.method, request.url.path, request.query_params.multi_items(), call.tenant_id, call.body
+    )
     client_id = call.grant["client_id"]
     try:
         cached = call.api.idempotency.replay(client_id, key, request_fingerprint)
@@ -149,8 +156,9 @@ def _idempotent(call: Call, key: str, handler: Handler) -> Response:
     if cached is not None:
         return Response(cached.body, status_code=cached.status_code, media_type=cached.media_type)
     response = _handle(call, handler)
-    call.api.idempotency.remember(client_id, key, request_fingerprint,
-                                  CachedResponse(response.status_code, bytes(response.body), response.media_type))
+    call.api.idempotency.remember(
+        client_id, key, request_fingerprint, CachedResponse(response.status_code, bytes(response.body), response.media_type)
+    )
     return response
 
 
@@ -164,7 +172,7 @@ class CanonicalPaths:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             root = scope.get("root_path", "")
-            path = scope["path"][len(root):] if scope["path"].startswith(root) else scope["path"]
+            path = scope["path"][len(root) :] if scope["path"].startswith(root) else scope["path"]
             segments = path.split("/")
             for index in (1, 3):  # /{Collection}/{id}/{Action}
                 if index < len(segments):

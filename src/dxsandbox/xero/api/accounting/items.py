@@ -41,8 +41,11 @@ def render(record: Record, *, unitdp: int = 2) -> Record:
 
 def save(work: Work, element: dict[str, Any], *, existing: Record | None = None) -> Record:
     books, problems = work.books, Problems()
-    record: Record = dict(existing) if existing else {"ItemID": str(uuid.uuid4()), "IsSold": True, "IsPurchased": True,
-                                                       "IsTrackedAsInventory": False}
+    record: Record = (
+        dict(existing)
+        if existing
+        else {"ItemID": str(uuid.uuid4()), "IsSold": True, "IsPurchased": True, "IsTrackedAsInventory": False}
+    )
     code = text(problems, element, "Code", CODE_LIMIT)
     if code is not None:
         code = code.strip()
@@ -88,7 +91,10 @@ def _details(books: Books, problems: Problems, given: dict[str, Any], unitdp: in
 
 def _apply_flags(problems: Problems, element: dict[str, Any], record: Record) -> None:
     """An item no longer sold (or purchased) loses its sales (or purchase) description and details."""
-    for flag, description, details in (("IsSold", "Description", "SalesDetails"), ("IsPurchased", "PurchaseDescription", "PurchaseDetails")):
+    for flag, description, details in (
+        ("IsSold", "Description", "SalesDetails"),
+        ("IsPurchased", "PurchaseDescription", "PurchaseDetails"),
+    ):
         value = boolean(problems, element, flag)
         if value is not None:
             record[flag] = value

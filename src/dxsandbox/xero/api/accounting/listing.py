@@ -49,10 +49,17 @@ def respond_with_list(call: Call, listing: Listing, render: Callable[[Record], R
         # Nothing looks at the records but the page itself: read and render that page alone, so that paging
         # through a large organisation costs each page, not the whole collection every time.
         stored = call.books.all(listing.store_kind, since, offset=page.offset, limit=page.size)
-        return ok(call.provider_name, listing.collection, [render(record) for record in stored],
-                  pagination=pagination(call.books.count(listing.store_kind, since), page))
-    records = [render(record) for record in call.books.all(listing.store_kind, since)
-               if all(condition(record) for condition in conditions)]
+        return ok(
+            call.provider_name,
+            listing.collection,
+            [render(record) for record in stored],
+            pagination=pagination(call.books.count(listing.store_kind, since), page),
+        )
+    records = [
+        render(record)
+        for record in call.books.all(listing.store_kind, since)
+        if all(condition(record) for condition in conditions)
+    ]
     if where is not None:
         records = [record for record in records if where(record)]
     records = apply_order(records, order)

@@ -27,8 +27,9 @@ class Work:
     client_id: str | None = None  # the app making the change (createdByMyApp)
     changes: list[Change] = field(default_factory=list)
 
-    def changed(self, category: Category, event_type: EventType, collection: str, resource_id: str,
-                data: dict[str, Any] | None = None) -> None:
+    def changed(
+        self, category: Category, event_type: EventType, collection: str, resource_id: str, data: dict[str, Any] | None = None
+    ) -> None:
         """One event per record and unit of work: a CREATE stays a CREATE, and the latest data wins."""
         for index, earlier in enumerate(self.changes):
             if (earlier.category, earlier.resource_id) == (category, resource_id):

@@ -38,7 +38,12 @@ from dxsandbox.xero.api.accounting.validation import (
 )
 
 KIND, COLLECTION = "payment", "Payments"
-PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT", "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+PAYMENT_TYPES = {
+    "ACCREC": "ACCRECPAYMENT",
+    "ACCPAY": "ACCPAYPAYMENT",
+    "ACCRECCREDIT": "ARCREDITPAYMENT",
+    "ACCPAYCREDIT": "APCREDITPAYMENT",
+}
 MATCHING_INVOICE_TYPE = {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}
 
 
@@ -63,7 +68,9 @@ def create(work: Work, element: dict[str, Any]) -> Record:
         if target["Status"] != status.AUTHORISED:
             problems.add(f"Payments can only be made against AUTHORISED documents; this one is {target['Status']}.")
         elif cents(amount) > outstanding(target):
-            problems.add(f"The payment amount {cents(amount)} exceeds the amount outstanding ({outstanding(target)}) on this document.")
+            problems.add(
+                f"The payment amount {cents(amount)} exceeds the amount outstanding ({outstanding(target)}) on this document."
+            )
     paid_on = calendar_date(problems, element, "Date") or reference.today(books)
     rate = number(problems, element, "CurrencyRate")
     problems.raise_if_any()
@@ -71,23 +78,37 @@ def create(work: Work, element: dict[str, Any]) -> Record:
 
     currency_rate = rate if rate is not None else Decimal(str(target.get("CurrencyRate") or 1))
     record: Record = {
-        "PaymentID": str(uuid.uuid4()), "Date": ms_date(paid_on), "Amount": as_json(cents(amount)),
+        "PaymentID": str(uuid.uuid4()),
+        "Date": ms_date(paid_on),
+        "Amount": as_json(cents(amount)),
         "BankAmount": as_json(_bank_amount(books, account, target, cents(amount), currency_rate)),
-        "Reference": text(problems, element, "Reference", 255), "CurrencyRate": as_json(currency_rate),
-        "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED", "IsReconciled": bool(boolean(problems, element, "IsReconciled")),
-        "HasAccount": True, "HasValidationErrors": False,
+        "Reference": text(problems, element, "Reference", 255),
+        "CurrencyRate": as_json(currency_rate),
+        "PaymentType": PAYMENT_TYPES[target["Type"]],
+        "Status": "AUTHORISED",
+        "IsReconciled": bool(boolean(problems, element, "IsReconciled")),
+        "HasAccount": True,
+        "HasValidationErrors": False,
         "Account": {"AccountID": account["AccountID"], "Code": account["Code"], "Name": account["Name"]},
-        "_target_kind": kind.store_kind, "_target_id": target[kind.id_field],
+        "_target_kind": kind.store_kind,
+        "_target_id": target[kind.id_field],
     }
     for field in ("Particulars", "Details", "BankAccountNumber"):
         if element.get(field):
             record[field] = str(element[field])
     books.touch(record, with_string=True)
     books.put(KIND, record["PaymentID"], record)
-    target.setdefault("Payments", []).append({
-        "PaymentID": record["PaymentID"], "Date": record["Date"], "Amount": record["Amount"], "Reference": record["Reference"],
-        "CurrencyRate": record["CurrencyRate"], "HasAccount": True, "HasValidationErrors": False,
-    })
+    target.setdefault("Payments", []).append(
+        {
+            "PaymentID": record["PaymentID"],
+            "Date": record["Date"],
+            "Amount": record["Amount"],
+            "Reference": record["Reference"],
+            "CurrencyRate": record["CurrencyRate"],
+            "HasAccount": True,
+            "HasValidationErrors": False,
+        }
+    )
     _save_target(work, kind, target)
     return record
 
@@ -168,43 +189,66 @@ def allocate(work: Work, credit_note: Record, element: dict[str, Any], contact_o
     invoice_key = invoice_ref.get("InvoiceID") or invoice_ref.get("InvoiceNumber")
     invoice = find(books, INVOICES, str(invoice_key)) if invoice_key else None
     if invoice is None:
-        problems.add(f"Invoice '{invoice_key}' could not be found." if invoice_key else "An allocation must name the Invoice (InvoiceID).")
+        problems.add(
+            f"Invoice '{invoice_key}' could not be found." if invoice_key else "An allocation must name the Invoice (InvoiceID)."
+        )
     amount = number(problems, element, "Amount")
     if amount is None or amount <= ZERO:
         problems.add("The allocation Amount must be greater than zero.")
     allocated_on = calendar_date(problems, element, "Date") or reference.today(books)
     if credit_note["Status"] != status.AUTHORISED:
-        problems.add(f"Only an AUTHORISED credit note with remaining credit can be allocated; this one is {credit_note['Status']}.")
+        problems.add(
+            f"Only an AUTHORISED credit note with remaining credit can be allocated; this one is {credit_note['Status']}."
+        )
     if invoice is not None and amount is not None and amount > ZERO:
         _check_allocation(problems, credit_note, invoice, cents(amount))
     problems.raise_if_any()
     assert invoice is not None and amount is not None
 
     allocation_id, applied = str(uuid.uuid4()), as_json(cents(amount))
-    credit_note.setdefault("Allocations", []).append({
-        "AllocationID": allocation_id, "Amount": applied, "Date": ms_date(allocated_on),
-        "Invoice": {"InvoiceID": invoice["InvoiceID"], "InvoiceNumber": invoice.get("InvoiceNumber")},
-    })
-    invoice.setdefault("CreditNotes", []).append({
-        "CreditNoteID": credit_note["CreditNoteID"], "CreditNoteNumber": credit_note.get("CreditNoteNumber"), "AppliedAmount": applied,
-        "Date": ms_date(allocated_on), "Total": credit_note["Total"]
-    })
+    credit_note.setdefault("Allocations", []).append(
+        {
+            "AllocationID": allocation_id,
+            "Amount": applied,
+            "Date": ms_date(allocated_on),
+            "Invoice": {"InvoiceID": invoice["InvoiceID"], "InvoiceNumber": invoice.get("InvoiceNumber")},
+        }
+    )
+    invoice.setdefault("CreditNotes", []).append(
+        {
+            "CreditNoteID": credit_note["CreditNoteID"],
+            "CreditNoteNumber": credit_note.get("CreditNoteNumber"),
+            "AppliedAmount": applied,
+            "Date": ms_date(allocated_on),
+            "Total": credit_note["Total"],
+        }
+    )
     _save_target(work, CREDIT_NOTES, credit_note)
     _save_target(work, INVOICES, invoice)
-    return {"AllocationID": allocation_id, "Amount": applied, "Date": ms_date(allocated_on), "IsDeleted": False,
-            "Invoice": nested(INVOICES, invoice, contact_of), "CreditNote": nested(CREDIT_NOTES, credit_note, contact_of)}
+    return {
+        "AllocationID": allocation_id,
+        "Amount": applied,
+        "Date": ms_date(allocated_on),
+        "IsDeleted": False,
+        "Invoice": nested(INVOICES, invoice, contact_of),
+        "CreditNote": nested(CREDIT_NOTES, credit_note, contact_of),
+    }
 
 
 def _check_allocation(problems: Problems, credit_note: Record, invoice: Record, amount: Decimal) -> None:
     if invoice["Status"] != status.AUTHORISED:
         problems.add(f"Credit can only be allocated to an AUTHORISED invoice; this one is {invoice['Status']}.")
     if invoice["Type"] != MATCHING_INVOICE_TYPE[credit_note["Type"]]:
-        problems.add(f"A {credit_note['Type']} credit note can only be allocated to an {MATCHING_INVOICE_TYPE[credit_note['Type']]} invoice.")
+        problems.add(
+            f"A {credit_note['Type']} credit note can only be allocated to an {MATCHING_INVOICE_TYPE[credit_note['Type']]} invoice."
+        )
     if invoice["Contact"]["ContactID"] != credit_note["Contact"]["ContactID"]:
         problems.add("The credit note and the invoice must belong to the same contact.")
     if invoice.get("CurrencyCode") != credit_note.get("CurrencyCode"):
         problems.add("The credit note and the invoice must be in the same currency.")
     if amount > outstanding(credit_note):
-        problems.add(f"The amount allocated ({amount}) exceeds the remaining credit ({outstanding(credit_note)}) on the credit note.")
+        problems.add(
+            f"The amount allocated ({amount}) exceeds the remaining credit ({outstanding(credit_note)}) on the credit note."
+        )
     if amount > outstanding(invoice):
         problems.add(f"The amount allocated ({amount}) exceeds the amount due ({outstanding(invoice)}) on the invoice.")

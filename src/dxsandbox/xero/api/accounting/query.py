@@ -65,7 +65,7 @@ def parse_page(page: str | None, page_size: str | None) -> Page | None:
 
 
 def paginate(records: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    return records[page.offset:page.offset + page.size], pagination(len(records), page)
+    return records[page.offset : page.offset + page.size], pagination(len(records), page)
 
 
 def pagination(item_count: int, page: Page) -> dict[str, int]:
@@ -137,13 +137,16 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
 
 
 # --- where: tokens -------------------------------------------------------------------------------
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     \s*(?:
       (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     | (?P<number>-?\d+(?:\.\d+)?)
     | (?P<op>==|!=|<=|>=|&&|\|\||[<>=!(),.])
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 
 Node = Callable[[dict[str, Any]], Any]
 
@@ -154,7 +157,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise QueryError(f"Syntax error in where clause near '{text[position:position + 20]}'")
+            raise QueryError(f"Syntax error in where clause near '{text[position : position + 20]}'")
         kind = match.lastgroup
         value = match.group(kind)
         if kind == "string":

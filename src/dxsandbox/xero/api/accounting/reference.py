@@ -19,11 +19,24 @@ from dxsandbox.xero.api.accounting.money import as_json
 SEEDED_SETTING = "reference-seeded"
 
 ACCOUNT_CLASSES = {
-    "BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET", "NONCURRENT": "ASSET", "PREPAYMENT": "ASSET",
-    "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY", "PAYG": "LIABILITY",
+    "BANK": "ASSET",
+    "CURRENT": "ASSET",
+    "FIXED": "ASSET",
+    "INVENTORY": "ASSET",
+    "NONCURRENT": "ASSET",
+    "PREPAYMENT": "ASSET",
+    "CURRLIAB": "LIABILITY",
+    "LIABILITY": "LIABILITY",
+    "TERMLIAB": "LIABILITY",
+    "PAYG": "LIABILITY",
     "EQUITY": "EQUITY",
-    "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE", "EXPENSE": "EXPENSE", "OVERHEADS": "EXPENSE",
-    "OTHERINCOME": "REVENUE", "REVENUE": "REVENUE", "SALES": "REVENUE",
+    "DEPRECIATN": "EXPENSE",
+    "DIRECTCOSTS": "EXPENSE",
+    "EXPENSE": "EXPENSE",
+    "OVERHEADS": "EXPENSE",
+    "OTHERINCOME": "REVENUE",
+    "REVENUE": "REVENUE",
+    "SALES": "REVENUE",
 }
 
 
@@ -58,15 +71,34 @@ def seed_books(books: Books, organisation: dict[str, Any]) -> None:
 def _seed_organisation(books: Books, org: dict[str, Any], profile: dict[str, Any]) -> None:
     day, month = profile["financial_year_end"]
     record = {
-        "OrganisationID": org["tenant_id"], "APIKey": "", "Name": org["name"], "LegalName": org["name"], "PaysTax": True,
-        "Version": org["version"], "OrganisationType": "COMPANY", "BaseCurrency": org["base_currency"],
-        "CountryCode": org["country_code"], "IsDemoCompany": False, "OrganisationStatus": "ACTIVE",
-        "TaxNumber": profile["tax_number"], "FinancialYearEndDay": day, "FinancialYearEndMonth": month,
-        "SalesTaxBasis": profile["sales_tax_basis"], "SalesTaxPeriod": profile["sales_tax_period"],
-        "DefaultSalesTax": "Tax Exclusive", "DefaultPurchasesTax": "Tax Exclusive",
-        "Timezone": org["timezone"], "OrganisationEntityType": "COMPANY", "ShortCode": org["short_code"],
-        "Class": "PREMIUM", "Edition": "BUSINESS", "LineOfBusiness": "Wholesale trade",
-        "Addresses": [], "Phones": [], "ExternalLinks": [], "PaymentTerms": {},
+        "OrganisationID": org["tenant_id"],
+        "APIKey": "",
+        "Name": org["name"],
+        "LegalName": org["name"],
+        "PaysTax": True,
+        "Version": org["version"],
+        "OrganisationType": "COMPANY",
+        "BaseCurrency": org["base_currency"],
+        "CountryCode": org["country_code"],
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "TaxNumber": profile["tax_number"],
+        "FinancialYearEndDay": day,
+        "FinancialYearEndMonth": month,
+        "SalesTaxBasis": profile["sales_tax_basis"],
+        "SalesTaxPeriod": profile["sales_tax_period"],
+        "DefaultSalesTax": "Tax Exclusive",
+        "DefaultPurchasesTax": "Tax Exclusive",
+        "Timezone": org["timezone"],
+        "OrganisationEntityType": "COMPANY",
+        "ShortCode": org["short_code"],
+        "Class": "PREMIUM",
+        "Edition": "BUSINESS",
+        "LineOfBusiness": "Wholesale trade",
+        "Addresses": [],
+        "Phones": [],
+        "ExternalLinks": [],
+        "PaymentTerms": {},
     }
     books.touch(record)
     record["CreatedDateUTC"] = record.pop("UpdatedDateUTC")
@@ -78,11 +110,20 @@ def _seed_tax_rates(books: Books, profile: dict[str, Any]) -> None:
         percent = Decimal(rate)
         is_sales, is_purchases = report_tax_type.endswith("OUTPUT"), report_tax_type.endswith(("INPUT", "EXPENSES"))
         record = {
-            "Name": name, "TaxType": tax_type, "ReportTaxType": report_tax_type, "Status": "ACTIVE",
-            "TaxComponents": [{"Name": profile["tax_label"], "Rate": as_json(percent), "IsCompound": False, "IsNonRecoverable": False}],
-            "CanApplyToAssets": True, "CanApplyToEquity": True, "CanApplyToLiabilities": True,
-            "CanApplyToExpenses": not is_sales, "CanApplyToRevenue": not is_purchases,
-            "DisplayTaxRate": as_json(percent), "EffectiveRate": as_json(percent),
+            "Name": name,
+            "TaxType": tax_type,
+            "ReportTaxType": report_tax_type,
+            "Status": "ACTIVE",
+            "TaxComponents": [
+                {"Name": profile["tax_label"], "Rate": as_json(percent), "IsCompound": False, "IsNonRecoverable": False}
+            ],
+            "CanApplyToAssets": True,
+            "CanApplyToEquity": True,
+            "CanApplyToLiabilities": True,
+            "CanApplyToExpenses": not is_sales,
+            "CanApplyToRevenue": not is_purchases,
+            "DisplayTaxRate": as_json(percent),
+            "EffectiveRate": as_json(percent),
         }
         books.put("tax_rate", tax_type, record, number=tax_type)
 
@@ -92,11 +133,21 @@ def _seed_accounts(books: Books, org: dict[str, Any], profile: dict[str, Any]) -
         if extras.get("SystemAccount") == "GST":
             name = profile["tax_label"]
         record = {
-            "AccountID": stable_id(org["tenant_id"], f"account:{code}"), "Code": code, "Name": name, "Status": "ACTIVE",
-            "Type": account_type, "TaxType": profile["tax_kinds"][tax_kind], "Class": ACCOUNT_CLASSES[account_type],
-            "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False, "BankAccountType": "",
-            "ReportingCode": f"{ACCOUNT_CLASSES[account_type][:3]}", "ReportingCodeName": ACCOUNT_CLASSES[account_type].title(),
-            "HasAttachments": False, "AddToWatchlist": False, **extras,
+            "AccountID": stable_id(org["tenant_id"], f"account:{code}"),
+            "Code": code,
+            "Name": name,
+            "Status": "ACTIVE",
+            "Type": account_type,
+            "TaxType": profile["tax_kinds"][tax_kind],
+            "Class": ACCOUNT_CLASSES[account_type],
+            "EnablePaymentsToAccount": False,
+            "ShowInExpenseClaims": False,
+            "BankAccountType": "",
+            "ReportingCode": f"{ACCOUNT_CLASSES[account_type][:3]}",
+            "ReportingCodeName": ACCOUNT_CLASSES[account_type].title(),
+            "HasAttachments": False,
+            "AddToWatchlist": False,
+            **extras,
         }
         if account_type == "BANK":
             record["CurrencyCode"] = org["base_currency"]
@@ -106,8 +157,13 @@ def _seed_accounts(books: Books, org: dict[str, Any], profile: dict[str, Any]) -
 
 def _seed_branding_themes(books: Books) -> None:
     for name, sort_order in seed.BRANDING_THEMES:
-        record = {"BrandingThemeID": stable_id(books.tenant_id, f"branding-theme:{name}"), "Name": name, "Type": "INVOICE",
-                  "SortOrder": sort_order, "LogoUrl": f"https://in.xero.com/logo?id={sort_order}"}
+        record = {
+            "BrandingThemeID": stable_id(books.tenant_id, f"branding-theme:{name}"),
+            "Name": name,
+            "Type": "INVOICE",
+            "SortOrder": sort_order,
+            "LogoUrl": f"https://in.xero.com/logo?id={sort_order}",
+        }
         books.touch(record)
         record["CreatedDateUTC"] = record.pop("UpdatedDateUTC")
         books.put("branding_theme", record["BrandingThemeID"], record, number=name)
@@ -117,9 +173,17 @@ def _seed_tracking_categories(books: Books) -> None:
     for name, options in seed.TRACKING_CATEGORIES:
         category_id = stable_id(books.tenant_id, f"tracking-category:{name}")
         record = {
-            "TrackingCategoryID": category_id, "Name": name, "Status": "ACTIVE",
-            "Options": [{"TrackingOptionID": stable_id(books.tenant_id, f"tracking-option:{name}:{option}"), "Name": option,
-                         "Status": "ACTIVE"} for option in options],
+            "TrackingCategoryID": category_id,
+            "Name": name,
+            "Status": "ACTIVE",
+            "Options": [
+                {
+                    "TrackingOptionID": stable_id(books.tenant_id, f"tracking-option:{name}:{option}"),
+                    "Name": option,
+                    "Status": "ACTIVE",
+                }
+                for option in options
+            ],
         }
         books.put("tracking_category", category_id, record, number=name)
 

@@ -23,19 +23,42 @@ from dxsandbox.xero.api.accounting.validation import ValidationFailure, guid
 if TYPE_CHECKING:
     from dxsandbox.xero.api.accounting.service import AccountingApi
 
-CONTACTS = Listing(contacts.KIND, contacts.COLLECTION, paged=True, id_field="ContactID", archived=("ContactStatus", "ARCHIVED"),
-                   search_fields=("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber", "EmailAddress"))
+CONTACTS = Listing(
+    contacts.KIND,
+    contacts.COLLECTION,
+    paged=True,
+    id_field="ContactID",
+    archived=("ContactStatus", "ARCHIVED"),
+    search_fields=("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber", "EmailAddress"),
+)
 ITEMS = Listing(items.KIND, items.COLLECTION, id_field="ItemID")
-INVOICE_LIST = Listing(INVOICES.store_kind, INVOICES.collection, paged=True, id_field="InvoiceID",
-                       number_filter=("InvoiceNumbers", "InvoiceNumber"), contact_filter=True, status_field="Status",
-                       search_fields=("InvoiceNumber", "Reference"), lines_only_when_paged=True)
-CREDIT_NOTE_LIST = Listing(CREDIT_NOTES.store_kind, CREDIT_NOTES.collection, paged=True, id_field="CreditNoteID",
-                           contact_filter=True, status_field="Status", lines_only_when_paged=True)
+INVOICE_LIST = Listing(
+    INVOICES.store_kind,
+    INVOICES.collection,
+    paged=True,
+    id_field="InvoiceID",
+    number_filter=("InvoiceNumbers", "InvoiceNumber"),
+    contact_filter=True,
+    status_field="Status",
+    search_fields=("InvoiceNumber", "Reference"),
+    lines_only_when_paged=True,
+)
+CREDIT_NOTE_LIST = Listing(
+    CREDIT_NOTES.store_kind,
+    CREDIT_NOTES.collection,
+    paged=True,
+    id_field="CreditNoteID",
+    contact_filter=True,
+    status_field="Status",
+    lines_only_when_paged=True,
+)
 PAYMENTS = Listing(payments.KIND, payments.COLLECTION, paged=True, id_field="PaymentID", status_field="Status")
 ACCOUNTS = Listing("account", "Accounts", id_field="AccountID")
 TAX_RATES = Listing("tax_rate", "TaxRates")
 BRANDING_THEMES = Listing("branding_theme", "BrandingThemes", id_field="BrandingThemeID")
-TRACKING_CATEGORIES = Listing("tracking_category", "TrackingCategories", id_field="TrackingCategoryID", archived=("Status", "ARCHIVED"))
+TRACKING_CATEGORIES = Listing(
+    "tracking_category", "TrackingCategories", id_field="TrackingCategoryID", archived=("Status", "ARCHIVED")
+)
 CURRENCIES = Listing("currency", "Currencies")
 
 SaveOne = Callable[[Work, dict[str, Any]], Record]
@@ -51,12 +74,25 @@ def found_or_404(record: Record | None) -> Record:
 def save_batch(call: Call, collection: str, error_flag: str | None, save_one: SaveOne) -> Response:
     elements = call.elements(collection)
     results = call.commit_each(elements, save_one)
-    return respond(results, collection=collection, provider_name=call.provider_name, summarize_errors=call.summarize_errors,
-                   error_flag=error_flag)
+    return respond(
+        results,
+        collection=collection,
+        provider_name=call.provider_name,
+        summarize_errors=call.summarize_errors,
+        error_flag=error_flag,
+    )
 
 
-def locate(books: Books, store_kind: str, id_field: str, label: str, element: dict[str, Any], *, create_only: bool,
-           by_number: Callable[[], Record | None] | None = None) -> Record | None:
+def locate(
+    books: Books,
+    store_kind: str,
+    id_field: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    create_only: bool,
+    by_number: Callable[[], Record | None] | None = None,
+) -> Record | None:
     """The stored record a POST element updates (by id, else by its number), or None to create one.
     A PUT only creates: naming an existing record there is an error."""
     given_id = element.get(id_field)
@@ -109,7 +145,9 @@ def save_contacts(create_only: bool) -> Callable[[Call], Response]:
     def handler(call: Call) -> Response:
         def save_one(work: Work, element: dict[str, Any]) -> Record:
             by_number = lambda: next(iter(work.books.by_number(contacts.KIND, element.get("ContactNumber"))), None)  # noqa: E731
-            existing = locate(work.books, contacts.KIND, "ContactID", "Contact", element, create_only=create_only, by_number=by_number)
+            existing = locate(
+                work.books, contacts.KIND, "ContactID", "Contact", element, create_only=create_only, by_number=by_number
+            )
             return contacts.render(contacts.save(work, element, existing=existing))
 
         return save_batch(call, contacts.COLLECTION, "HasValidationErrors", save_one)
@@ -119,8 +157,12 @@ def save_contacts(create_only: bool) -> Callable[[Call], Response]:
 
 def update_contact(call: Call) -> Response:
     contact_id = found_or_404(contacts.find(call.books, call.path("key")))["ContactID"]
-    return save_batch(call, contacts.COLLECTION, "HasValidationErrors",
-                      lambda work, element: contacts.render(contacts.save(work, element, existing=work.books.get(contacts.KIND, contact_id))))
+    return save_batch(
+        call,
+        contacts.COLLECTION,
+        "HasValidationErrors",
+        lambda work, element: contacts.render(contacts.save(work, element, existing=work.books.get(contacts.KIND, contact_id))),
+    )
 
 
 # --- items -------------------------------------------------------------------------------------------------
@@ -129,14 +171,23 @@ def list_items(call: Call) -> Response:
 
 
 def get_item(call: Call) -> Response:
-    return single(call, items.COLLECTION, items.render(found_or_404(items.find(call.books, call.path("key"))), unitdp=call.unitdp))
+    return single(
+        call, items.COLLECTION, items.render(found_or_404(items.find(call.books, call.path("key"))), unitdp=call.unitdp)
+    )
 
 
 def save_items(create_only: bool) -> Callable[[Call], Response]:
     def handler(call: Call) -> Response:
         def save_one(work: Work, element: dict[str, Any]) -> Record:
-            existing = locate(work.books, items.KIND, "ItemID", "Item", element, create_only=create_only,
-                              by_number=lambda: items.by_code(work.books, element.get("Code")))
+            existing = locate(
+                work.books,
+                items.KIND,
+                "ItemID",
+                "Item",
+                element,
+                create_only=create_only,
+                by_number=lambda: items.by_code(work.books, element.get("Code")),
+            )
             return items.render(items.save(work, element, existing=existing), unitdp=work.unitdp)
 
         return save_batch(call, items.COLLECTION, None, save_one)
@@ -146,8 +197,14 @@ def save_items(create_only: bool) -> Callable[[Call], Response]:
 
 def update_item(call: Call) -> Response:
     item_id = found_or_404(items.find(call.books, call.path("key")))["ItemID"]
-    return save_batch(call, items.COLLECTION, None, lambda work, element: items.render(
-        items.save(work, element, existing=work.books.get(items.KIND, item_id)), unitdp=work.unitdp))
+    return save_batch(
+        call,
+        items.COLLECTION,
+        None,
+        lambda work, element: items.render(
+            items.save(work, element, existing=work.books.get(items.KIND, item_id)), unitdp=work.unitdp
+        ),
+    )
 
 
 def delete_item(call: Call) -> Response:
@@ -179,8 +236,15 @@ def get_document(kind: DocumentKind) -> Callable[[Call], Response]:
 def save_documents(kind: DocumentKind, create_only: bool) -> Callable[[Call], Response]:
     def handler(call: Call) -> Response:
         def save_one(work: Work, element: dict[str, Any]) -> Record:
-            existing = locate(work.books, kind.store_kind, kind.id_field, kind.label, element, create_only=create_only,
-                              by_number=lambda: _sales_document_numbered(work.books, kind, element.get(kind.number_field)))
+            existing = locate(
+                work.books,
+                kind.store_kind,
+                kind.id_field,
+                kind.label,
+                element,
+                create_only=create_only,
+                by_number=lambda: _sales_document_numbered(work.books, kind, element.get(kind.number_field)),
+            )
             return document_renderer(call)(transactions.save(work, kind, element, existing=existing))
 
         return save_batch(call, kind.collection, "HasErrors", save_one)
@@ -196,8 +260,14 @@ def _sales_document_numbered(books: Books, kind: DocumentKind, number: str | Non
 def update_document(kind: DocumentKind) -> Callable[[Call], Response]:
     def handler(call: Call) -> Response:
         record_id = found_or_404(transactions.find(call.books, kind, call.path("key")))[kind.id_field]
-        return save_batch(call, kind.collection, "HasErrors", lambda work, element: document_renderer(call)(
-            transactions.save(work, kind, element, existing=work.books.get(kind.store_kind, record_id))))
+        return save_batch(
+            call,
+            kind.collection,
+            "HasErrors",
+            lambda work, element: document_renderer(call)(
+                transactions.save(work, kind, element, existing=work.books.get(kind.store_kind, record_id))
+            ),
+        )
 
     return handler
 
@@ -241,8 +311,12 @@ def get_payment(call: Call) -> Response:
 
 
 def create_payments(call: Call) -> Response:
-    return save_batch(call, payments.COLLECTION, "HasValidationErrors",
-                      lambda work, element: payments.render(work.books, payments.create(work, element), call.contact_of))
+    return save_batch(
+        call,
+        payments.COLLECTION,
+        "HasValidationErrors",
+        lambda work, element: payments.render(work.books, payments.create(work, element), call.contact_of),
+    )
 
 
 def delete_payment(call: Call) -> Response:
@@ -297,10 +371,17 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
         route("GET", "/TaxRates", reference_listing(TAX_RATES)),
         route("GET", "/TaxRates/{key}", reference_record(TAX_RATES, reference.tax_rate)),
         route("GET", "/BrandingThemes", reference_listing(BRANDING_THEMES)),
-        route("GET", "/BrandingThemes/{key}", reference_record(BRANDING_THEMES, lambda books, key: reference.branding_theme(books, guid(key)))),
+        route(
+            "GET",
+            "/BrandingThemes/{key}",
+            reference_record(BRANDING_THEMES, lambda books, key: reference.branding_theme(books, guid(key))),
+        ),
         route("GET", "/TrackingCategories", reference_listing(TRACKING_CATEGORIES)),
-        route("GET", "/TrackingCategories/{key}", reference_record(
-            TRACKING_CATEGORIES, lambda books, key: books.get("tracking_category", guid(key)))),
+        route(
+            "GET",
+            "/TrackingCategories/{key}",
+            reference_record(TRACKING_CATEGORIES, lambda books, key: books.get("tracking_category", guid(key))),
+        ),
         route("GET", "/Currencies", reference_listing(CURRENCIES)),
     ]
     names = sorted({segment for r in routes for segment in r.path.split("/") if segment and not segment.startswith("{")})
@@ -309,5 +390,5 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
 
 async def not_emulated(scope: Scope, receive: Receive, send: Send) -> None:
     """Paths the emulator does not serve (BankTransactions, Journals…) answer like Xero's 404, saying why."""
-    path = scope["path"][len(scope.get("root_path", "")):]
+    path = scope["path"][len(scope.get("root_path", "")) :]
     await not_found(f"The sandbox's Accounting API does not emulate {scope['method']} {API_PREFIX}{path}")(scope, receive, send)

@@ -23,8 +23,9 @@ T = TypeVar("T")
 
 
 class AccountingApi:
-    def __init__(self, store: DocumentStore, identity: XeroIdentity, sink: EventSink | None = None,
-                 now: Callable[[], float] = time.time):
+    def __init__(
+        self, store: DocumentStore, identity: XeroIdentity, sink: EventSink | None = None, now: Callable[[], float] = time.time
+    ):
         self.store = store
         self.identity = identity
         self.sink: EventSink = sink if sink is not None else RecordingSink()
@@ -39,7 +40,9 @@ class AccountingApi:
     def books(self, tenant_id: str) -> Books:
         return Books(self.store, tenant_id, self.now)
 
-    def commit(self, tenant_id: str, change: Callable[[Work], T], *, api_base: str, unitdp: int = 2, client_id: str | None = None) -> T:
+    def commit(
+        self, tenant_id: str, change: Callable[[Work], T], *, api_base: str, unitdp: int = 2, client_id: str | None = None
+    ) -> T:
         """Run one unit of work in a transaction; once it is committed, announce what it changed."""
         books = self.books(tenant_id)
         work = Work(books, unitdp=unitdp, client_id=client_id)
@@ -48,8 +51,16 @@ class AccountingApi:
         self.announce(tenant_id, api_base, work.changes)
         return result
 
-    def commit_each(self, tenant_id: str, elements: list[dict[str, Any]], change: Callable[[Work, dict[str, Any]], Record], *,
-                    api_base: str, unitdp: int = 2, client_id: str | None = None) -> list[ElementResult]:
+    def commit_each(
+        self,
+        tenant_id: str,
+        elements: list[dict[str, Any]],
+        change: Callable[[Work, dict[str, Any]], Record],
+        *,
+        api_base: str,
+        unitdp: int = 2,
+        client_id: str | None = None,
+    ) -> list[ElementResult]:
         """A batch's elements, each its own unit of work (a savepoint: one refused leaves the others alone), in
         one transaction for the request; once it is committed, announce what they changed."""
         books = self.books(tenant_id)
@@ -70,9 +81,14 @@ class AccountingApi:
     def announce(self, tenant_id: str, api_base: str, changes: list[Change]) -> None:
         """Tell the sink about committed changes; a failing sink must not fail the API call."""
         for change in changes:
-            event = ChangeEvent(tenant_id=tenant_id, category=change.category, event_type=change.event_type,
-                                resource_id=change.resource_id, resource_url=f"{api_base}/{change.collection}/{change.resource_id}",
-                                data=change.data)
+            event = ChangeEvent(
+                tenant_id=tenant_id,
+                category=change.category,
+                event_type=change.event_type,
+                resource_id=change.resource_id,
+                resource_url=f"{api_base}/{change.collection}/{change.resource_id}",
+                data=change.data,
+            )
             try:
                 self.sink.emit(event)
             except Exception:

@@ -38,8 +38,10 @@ def transition_problem(label: str, current: str, requested: str, *, money_applie
     if current in FINAL:
         return f"{label} not of valid status for modification. A {current} {label.lower()} cannot be changed."
     if requested == DELETED:
-        return (f"{label} not of valid status for deletion. "
-                f"Only DRAFT and SUBMITTED {label.lower()}s can be deleted; void an AUTHORISED one instead.")
+        return (
+            f"{label} not of valid status for deletion. "
+            f"Only DRAFT and SUBMITTED {label.lower()}s can be deleted; void an AUTHORISED one instead."
+        )
     if requested == VOIDED:
         return f"{label} not of valid status for voiding. Only AUTHORISED {label.lower()}s can be voided; delete a {current} one instead."
     if requested == PAID:

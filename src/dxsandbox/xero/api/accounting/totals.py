@@ -62,5 +62,6 @@ def document_totals(lines: list[LineTotals], amount_types: str) -> DocumentTotal
     line_sum = sum((line.line_amount for line in lines), ZERO)
     total_tax = sum((line.tax_amount for line in lines), ZERO)
     sub_total = line_sum - total_tax if amount_types == INCLUSIVE else line_sum
-    return DocumentTotals(cents(sub_total), cents(total_tax), cents(sub_total + total_tax),
-                          cents(sum((line.discount for line in lines), ZERO)))
+    return DocumentTotals(
+        cents(sub_total), cents(total_tax), cents(sub_total + total_tax), cents(sum((line.discount for line in lines), ZERO))
+    )

@@ -65,18 +65,64 @@ class DocumentKind:
         return self.store_kind == "invoice"
 
 
-INVOICES = DocumentKind("invoice", "Invoices", "InvoiceID", "InvoiceNumber", ("ACCREC", "ACCPAY"), "INVOICE", "Invoice",
-                        "invoice_prefix")
-CREDIT_NOTES = DocumentKind("credit_note", "CreditNotes", "CreditNoteID", "CreditNoteNumber", ("ACCRECCREDIT", "ACCPAYCREDIT"),
-                            "CREDITNOTE", "Credit note", "credit_note_prefix")
+INVOICES = DocumentKind(
+    "invoice", "Invoices", "InvoiceID", "InvoiceNumber", ("ACCREC", "ACCPAY"), "INVOICE", "Invoice", "invoice_prefix"
+)
+CREDIT_NOTES = DocumentKind(
+    "credit_note",
+    "CreditNotes",
+    "CreditNoteID",
+    "CreditNoteNumber",
+    ("ACCRECCREDIT", "ACCPAYCREDIT"),
+    "CREDITNOTE",
+    "Credit note",
+    "credit_note_prefix",
+)
 
 # Fields that may still change once a payment or credit is applied (or the document is PAID).
-EDITABLE_WHEN_PAID = ("Reference", "DueDate", "DueDateString", "SentToContact", "ExpectedPaymentDate", "PlannedPaymentDate", "Url",
-                      "BrandingThemeID", "UpdatedDateUTC", "UpdatedDateUTCString", "_updated_ms")
-READING_ORDER = ("Type", "InvoiceID", "CreditNoteID", "InvoiceNumber", "CreditNoteNumber", "Reference", "Contact", "Date", "DateString",
-                 "DueDate", "DueDateString", "Status", "LineAmountTypes", "LineItems", "SubTotal", "TotalTax", "Total")
-LINE_INPUT_FIELDS = ("Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "TaxType", "DiscountRate", "DiscountAmount",
-                     "Tracking")
+EDITABLE_WHEN_PAID = (
+    "Reference",
+    "DueDate",
+    "DueDateString",
+    "SentToContact",
+    "ExpectedPaymentDate",
+    "PlannedPaymentDate",
+    "Url",
+    "BrandingThemeID",
+    "UpdatedDateUTC",
+    "UpdatedDateUTCString",
+    "_updated_ms",
+)
+READING_ORDER = (
+    "Type",
+    "InvoiceID",
+    "CreditNoteID",
+    "InvoiceNumber",
+    "CreditNoteNumber",
+    "Reference",
+    "Contact",
+    "Date",
+    "DateString",
+    "DueDate",
+    "DueDateString",
+    "Status",
+    "LineAmountTypes",
+    "LineItems",
+    "SubTotal",
+    "TotalTax",
+    "Total",
+)
+LINE_INPUT_FIELDS = (
+    "Description",
+    "Quantity",
+    "UnitAmount",
+    "ItemCode",
+    "AccountCode",
+    "TaxType",
+    "DiscountRate",
+    "DiscountAmount",
+    "Tracking",
+)
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -91,8 +137,14 @@ def find(books: Books, kind: DocumentKind, key: str) -> Record | None:
     return matches[0] if matches else None
 
 
-def render(record: Record, contact_of: Callable[[str], Record | None], *, unitdp: int = 2, summary_only: bool = False,
-           with_lines: bool = True) -> Record:
+def render(
+    record: Record,
+    contact_of: Callable[[str], Record | None],
+    *,
+    unitdp: int = 2,
+    summary_only: bool = False,
+    with_lines: bool = True,
+) -> Record:
     shown = public(record)
     contact = contact_of(record["Contact"]["ContactID"]) if record.get("Contact") else None
     if contact is not None:
@@ -114,11 +166,32 @@ def _render_line(line: Record, unitdp: int) -> Record:
 def nested(kind: DocumentKind, record: Record, contact_of: Callable[[str], Record | None]) -> Record:
     """A document as it appears inside a payment or an allocation: its identity and its money."""
     contact = contact_of(record["Contact"]["ContactID"]) if record.get("Contact") else None
-    shown = {key: record[key] for key in ("Type", kind.id_field, kind.number_field, "Reference", "Status", "Date", "DateString",
-                                          "CurrencyCode", "CurrencyRate", "Total", "AmountDue", "AmountPaid", "RemainingCredit")
-             if record.get(key) is not None}
+    shown = {
+        key: record[key]
+        for key in (
+            "Type",
+            kind.id_field,
+            kind.number_field,
+            "Reference",
+            "Status",
+            "Date",
+            "DateString",
+            "CurrencyCode",
+            "CurrencyRate",
+            "Total",
+            "AmountDue",
+            "AmountPaid",
+            "RemainingCredit",
+        )
+        if record.get(key) is not None
+    }
     if contact is not None:
-        shown["Contact"] = {"ContactID": contact["ContactID"], "Name": contact["Name"], "ContactPersons": [], "HasValidationErrors": False}
+        shown["Contact"] = {
+            "ContactID": contact["ContactID"],
+            "Name": contact["Name"],
+            "ContactPersons": [],
+            "HasValidationErrors": False,
+        }
     shown.update(LineItems=[], Payments=[], HasErrors=False)
     if kind.is_invoice:
         shown.update(CreditNotes=[], Prepayments=[], Overpayments=[], IsDiscounted=bool(record.get("IsDiscounted")))
@@ -171,11 +244,29 @@ def announce(work: Work, kind: DocumentKind, record: Record, event_type: str) ->
 
 
 def _new_record(kind: DocumentKind) -> Record:
-    record: Record = {kind.id_field: str(uuid.uuid4()), "Status": status.DRAFT, "LineAmountTypes": EXCLUSIVE, "LineItems": [],
-                      "Payments": [], "HasAttachments": False, "HasErrors": False, "SubTotal": 0.0, "TotalTax": 0.0, "Total": 0.0}
+    record: Record = {
+        kind.id_field: str(uuid.uuid4()),
+        "Status": status.DRAFT,
+        "LineAmountTypes": EXCLUSIVE,
+        "LineItems": [],
+        "Payments": [],
+        "HasAttachments": False,
+        "HasErrors": False,
+        "SubTotal": 0.0,
+        "TotalTax": 0.0,
+        "Total": 0.0,
+    }
     if kind.is_invoice:
-        record.update(CreditNotes=[], Prepayments=[], Overpayments=[], AmountDue=0.0, AmountPaid=0.0, AmountCredited=0.0,
-                      IsDiscounted=False, SentToContact=False)
+        record.update(
+            CreditNotes=[],
+            Prepayments=[],
+            Overpayments=[],
+            AmountDue=0.0,
+            AmountPaid=0.0,
+            AmountCredited=0.0,
+            IsDiscounted=False,
+            SentToContact=False,
+        )
     else:
         record.update(Allocations=[], RemainingCredit=0.0, SentToContact=False)
     return record
@@ -229,7 +320,9 @@ def default_due_date(books: Books, record: Record) -> date:
     issued = ms_to_date(record["Date"])
     contact = books.get(contacts.KIND, record["Contact"]["ContactID"]) if record.get("Contact") else None
     side = "Sales" if record["Type"] in ("ACCREC", "ACCRECCREDIT") else "Bills"
-    terms = ((contact or {}).get("PaymentTerms") or {}).get(side) or (reference.organisation(books).get("PaymentTerms") or {}).get(side)
+    terms = ((contact or {}).get("PaymentTerms") or {}).get(side) or (
+        reference.organisation(books).get("PaymentTerms") or {}
+    ).get(side)
     return due_date_for_terms(issued, terms)
 
 
@@ -248,7 +341,9 @@ def due_date_for_terms(issued: date, terms: dict[str, Any] | None) -> date:
     return day_of_month(following.year, following.month, day)
 
 
-def _apply_header(books: Books, problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, doc_type: str) -> None:
+def _apply_header(
+    books: Books, problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, doc_type: str
+) -> None:
     if "LineAmountTypes" in element:
         amount_types = _line_amount_types(problems, element)
         if amount_types:
@@ -269,12 +364,16 @@ def _line_amount_types(problems: Problems, element: dict[str, Any]) -> str | Non
     given = str(element.get("LineAmountTypes") or "")
     canonical = {value.lower(): value for value in LINE_AMOUNT_TYPES}.get(given.lower())
     if canonical is None and given:
-        problems.add(f"'{given}' is not a valid value for LineAmountTypes: use Exclusive, Inclusive or NoTax.",
-                     unechoable="LineAmountTypes")
+        problems.add(
+            f"'{given}' is not a valid value for LineAmountTypes: use Exclusive, Inclusive or NoTax.",
+            unechoable="LineAmountTypes",
+        )
     return canonical
 
 
-def _apply_number(books: Books, problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, doc_type: str) -> None:
+def _apply_number(
+    books: Books, problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, doc_type: str
+) -> None:
     if kind.number_field not in element:
         return
     value = (text(problems, element, kind.number_field, 255) or "").strip()
@@ -285,7 +384,9 @@ def _apply_number(books: Books, problems: Problems, kind: DocumentKind, element:
 
 def number_taken(books: Books, kind: DocumentKind, value: str, own_id: str) -> bool:
     """Sales document numbers are unique among the organisation's sales documents; purchase ones are not."""
-    return any(other["Type"] == kind.sales_type and other[kind.id_field] != own_id for other in books.by_number(kind.store_kind, value))
+    return any(
+        other["Type"] == kind.sales_type and other[kind.id_field] != own_id for other in books.by_number(kind.store_kind, value)
+    )
 
 
 def next_document_number(books: Books, kind: DocumentKind, own_id: str) -> str:
@@ -329,8 +430,16 @@ def _apply_currency(books: Books, problems: Problems, element: dict[str, Any], r
 
 
 # --- lines -------------------------------------------------------------------------------------------------
-def _apply_lines(books: Books, problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, doc_type: str,
-                 unitdp: int, existing: Record | None) -> bool:
+def _apply_lines(
+    books: Books,
+    problems: Problems,
+    kind: DocumentKind,
+    element: dict[str, Any],
+    record: Record,
+    doc_type: str,
+    unitdp: int,
+    existing: Record | None,
+) -> bool:
     """Recompute the lines when they (or how they count tax) change; True when they did."""
     amount_types_changed = existing is not None and existing.get("LineAmountTypes") != record["LineAmountTypes"]
     if "LineItems" not in element and not amount_types_changed and existing is not None:
@@ -340,15 +449,25 @@ def _apply_lines(books: Books, problems: Problems, kind: DocumentKind, element: 
         problems.add("LineItems must be a list.")
         return False
     known_ids = {line.get("LineItemID") for line in (existing or {}).get("LineItems", [])}
-    lines = [_line(books, problems, raw, doc_type == kind.sales_type, record["LineAmountTypes"], unitdp, known_ids)
-             for raw in given if isinstance(raw, dict)]
+    lines = [
+        _line(books, problems, raw, doc_type == kind.sales_type, record["LineAmountTypes"], unitdp, known_ids)
+        for raw in given
+        if isinstance(raw, dict)
+    ]
     record["LineItems"] = [line for line, _ in lines]
     record["_line_totals"] = [[str(totals.line_amount), str(totals.tax_amount), str(totals.discount)] for _, totals in lines]
     return True
 
 
-def _line(books: Books, problems: Problems, raw: dict[str, Any], is_sales: bool, amount_types: str, unitdp: int,
-          known_ids: set[str | None]) -> tuple[Record, LineTotals]:
+def _line(
+    books: Books,
+    problems: Problems,
+    raw: dict[str, Any],
+    is_sales: bool,
+    amount_types: str,
+    unitdp: int,
+    known_ids: set[str | None],
+) -> tuple[Record, LineTotals]:
     given_id = guid(raw.get("LineItemID"))
     line: Record = {"LineItemID": given_id if given_id in known_ids else str(uuid.uuid4())}
     item = _line_item(books, problems, raw, line, is_sales)
@@ -369,10 +488,17 @@ def _line(books: Books, problems: Problems, raw: dict[str, Any], is_sales: bool,
     account = _line_account(books, problems, raw, line, details)
     tax_rate = _line_tax_type(books, problems, raw, line, details, account, amount_types)
     discount_rate, discount_amount = _line_discount(problems, raw, is_sales)
-    figures = LineFigures(quantity, unit_amount, reference.effective_tax_rate(tax_rate) if tax_rate else ZERO, discount_rate, discount_amount)
+    figures = LineFigures(
+        quantity, unit_amount, reference.effective_tax_rate(tax_rate) if tax_rate else ZERO, discount_rate, discount_amount
+    )
     totals = line_totals(figures, amount_types)
-    line.update(Quantity=as_json(quantity), UnitAmount=as_json(unit_amount), TaxAmount=as_json(totals.tax_amount),
-                LineAmount=as_json(totals.line_amount), Tracking=_line_tracking(books, problems, raw))
+    line.update(
+        Quantity=as_json(quantity),
+        UnitAmount=as_json(unit_amount),
+        TaxAmount=as_json(totals.tax_amount),
+        LineAmount=as_json(totals.line_amount),
+        Tracking=_line_tracking(books, problems, raw),
+    )
     if discount_rate is not None:
         line["DiscountRate"] = as_json(discount_rate)
     if discount_amount is not None:
@@ -421,8 +547,15 @@ def _line_account(books: Books, problems: Problems, raw: dict[str, Any], line: R
     return account
 
 
-def _line_tax_type(books: Books, problems: Problems, raw: dict[str, Any], line: Record, details: Record, account: Record | None,
-                   amount_types: str) -> Record | None:
+def _line_tax_type(
+    books: Books,
+    problems: Problems,
+    raw: dict[str, Any],
+    line: Record,
+    details: Record,
+    account: Record | None,
+    amount_types: str,
+) -> Record | None:
     tax_type = raw.get("TaxType") or details.get("TaxType") or (account or {}).get("TaxType")
     if not tax_type:
         return None
@@ -464,31 +597,55 @@ def _line_tracking(books: Books, problems: Problems, raw: dict[str, Any]) -> lis
             continue
         option = _tracking_option(category, entry)
         if option is None:
-            problems.add(f"Tracking option '{entry.get('Option') or entry.get('TrackingOptionID')}' does not exist "
-                         f"in tracking category '{category['Name']}'.")
+            problems.add(
+                f"Tracking option '{entry.get('Option') or entry.get('TrackingOptionID')}' does not exist "
+                f"in tracking category '{category['Name']}'."
+            )
             continue
         if category["TrackingCategoryID"] in used:
             problems.add(f"Tracking category '{category['Name']}' can be used only once on a line item.")
         used.add(category["TrackingCategoryID"])
-        tracking.append({"TrackingCategoryID": category["TrackingCategoryID"], "TrackingOptionID": option["TrackingOptionID"],
-                         "Name": category["Name"], "Option": option["Name"]})
+        tracking.append(
+            {
+                "TrackingCategoryID": category["TrackingCategoryID"],
+                "TrackingOptionID": option["TrackingOptionID"],
+                "Name": category["Name"],
+                "Option": option["Name"],
+            }
+        )
     return tracking
 
 
 def _tracking_category(categories: list[Record], entry: dict[str, Any]) -> Record | None:
     wanted_id, wanted_name = guid(entry.get("TrackingCategoryID")), str(entry.get("Name") or "").casefold()
-    return next((category for category in categories if category["Status"] == "ACTIVE" and (
-        category["TrackingCategoryID"] == wanted_id if wanted_id else category["Name"].casefold() == wanted_name)), None)
+    return next(
+        (
+            category
+            for category in categories
+            if category["Status"] == "ACTIVE"
+            and (category["TrackingCategoryID"] == wanted_id if wanted_id else category["Name"].casefold() == wanted_name)
+        ),
+        None,
+    )
 
 
 def _tracking_option(category: Record, entry: dict[str, Any]) -> Record | None:
     wanted_id, wanted_name = guid(entry.get("TrackingOptionID")), str(entry.get("Option") or "").casefold()
-    return next((option for option in category["Options"] if option["Status"] == "ACTIVE" and (
-        option["TrackingOptionID"] == wanted_id if wanted_id else option["Name"].casefold() == wanted_name)), None)
+    return next(
+        (
+            option
+            for option in category["Options"]
+            if option["Status"] == "ACTIVE"
+            and (option["TrackingOptionID"] == wanted_id if wanted_id else option["Name"].casefold() == wanted_name)
+        ),
+        None,
+    )
 
 
 def _apply_totals(record: Record) -> None:
-    lines = [LineTotals(Decimal(amount), Decimal(tax), Decimal(discount)) for amount, tax, discount in record.pop("_line_totals", [])]
+    lines = [
+        LineTotals(Decimal(amount), Decimal(tax), Decimal(discount)) for amount, tax, discount in record.pop("_line_totals", [])
+    ]
     totals = document_totals(lines, record["LineAmountTypes"])
     record.update(SubTotal=as_json(totals.sub_total), TotalTax=as_json(totals.total_tax), Total=as_json(totals.total))
     if "IsDiscounted" in record or totals.total_discount:
@@ -497,7 +654,9 @@ def _apply_totals(record: Record) -> None:
 
 
 # --- status and locks ----------------------------------------------------------------------------------------
-def _requested_status(problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, existing: Record | None) -> str:
+def _requested_status(
+    problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, existing: Record | None
+) -> str:
     current = existing["Status"] if existing else None
     requested = choice(problems, element, "Status", status.STATUSES) or current or status.DRAFT
     if current is None:
@@ -510,7 +669,9 @@ def _requested_status(problems: Problems, kind: DocumentKind, element: dict[str,
     return requested
 
 
-def _apply_sent_to_contact(problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, requested: str) -> None:
+def _apply_sent_to_contact(
+    problems: Problems, kind: DocumentKind, element: dict[str, Any], record: Record, requested: str
+) -> None:
     if not kind.is_invoice or "SentToContact" not in element:
         return
     sent = boolean(problems, element, "SentToContact")
@@ -536,14 +697,18 @@ def _check_locks(problems: Problems, kind: DocumentKind, existing: Record, recor
     locked = existing["Status"] in (status.PAID, *status.FINAL) or money_applied(existing) > ZERO
     if locked and _locked_view(existing) != _locked_view(record):
         if existing["Status"] in status.FINAL:
-            problems.add(f"{kind.label} not of valid status for modification. A {existing['Status']} {kind.label.lower()} cannot be changed.")
+            problems.add(
+                f"{kind.label} not of valid status for modification. A {existing['Status']} {kind.label.lower()} cannot be changed."
+            )
         else:
             problems.add("This document cannot be edited as it has a payment or credit note allocated to it.")
 
 
 def _locked_view(record: Record) -> dict[str, Any]:
     view = {key: value for key, value in record.items() if key not in EDITABLE_WHEN_PAID and key != "Status"}
-    view["LineItems"] = [{field: line.get(field) for field in (*LINE_INPUT_FIELDS, "LineAmount")} for line in record.get("LineItems", [])]
+    view["LineItems"] = [
+        {field: line.get(field) for field in (*LINE_INPUT_FIELDS, "LineAmount")} for line in record.get("LineItems", [])
+    ]
     view.pop("_line_totals", None)
     return view
 
@@ -573,6 +738,10 @@ def settle(kind: DocumentKind, record: Record) -> None:
 
 
 def _last_money_date(record: Record) -> date:
-    dates = [ms_to_date(entry["Date"]) for field in ("Payments", "CreditNotes", "Allocations") for entry in record.get(field, [])
-             if entry.get("Date")]
+    dates = [
+        ms_to_date(entry["Date"])
+        for field in ("Payments", "CreditNotes", "Allocations")
+        for entry in record.get(field, [])
+        if entry.get("Date")
+    ]
     return max(dates) if dates else ms_to_date(record["Date"])

@@ -55,7 +55,9 @@ def text(problems: Problems, element: dict[str, Any], field: str, max_length: in
     return value
 
 
-def choice(problems: Problems, element: dict[str, Any], field: str, allowed: Collection[str], *, upper: bool = True) -> str | None:
+def choice(
+    problems: Problems, element: dict[str, Any], field: str, allowed: Collection[str], *, upper: bool = True
+) -> str | None:
     value = element.get(field)
     if value is None or value == "":
         return None
