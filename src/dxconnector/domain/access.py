@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dxconnector.domain.names import BrandingThemeTable, ChartOfAccountsTable, ConnectorSettingsTable, ConnectorTable
+
 
 @dataclass(frozen=True)
 class RequiredAccess:
@@ -23,10 +25,10 @@ REQUIRED_ACCESS: tuple[RequiredAccess, ...] = (
     RequiredAccess("systemuser", "System user", False),
     RequiredAccess("account", "Account", True),
     RequiredAccess("contact", "Contact", True),
-    RequiredAccess("stl3_dynamicsxeroconnector", "Dynamics Xero connector", True),
-    RequiredAccess("stl3_brandingtheme", "Branding theme", True),
-    RequiredAccess("stl3_chartofaccounts", "Chart of accounts", True),
-    RequiredAccess("stl3_stellariseconnectorsettings", "Connector settings", True),
+    RequiredAccess(ConnectorTable.TABLE, "Dynamics Xero connector", True),
+    RequiredAccess(BrandingThemeTable.TABLE, "Branding theme", True),
+    RequiredAccess(ChartOfAccountsTable.TABLE, "Chart of accounts", True),
+    RequiredAccess(ConnectorSettingsTable.TABLE, "Connector settings", True),
 )
 
 

@@ -16,6 +16,20 @@ from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain.mapping.choices import option_code
+from dxconnector.domain.names import (
+    BrandingThemeTable,
+    ChartOfAccountsTable,
+    ConnectorSettingsTable,
+    ConnectorTable,
+    InvoiceColumns,
+    InvoiceLineColumns,
+    ProductColumns,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
+    XeroInvoiceTable,
+    lookup_value,
+)
 from dxconnector.domain.records import (
     ZERO,
     BundleRole,
@@ -36,7 +50,7 @@ from dxconnector.domain.records import (
 )
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import PermanentError
-from dxconnector.dynamics.solution.definition import CONNECTION
+from dxconnector.dynamics.solution.definition import CONNECTION, XERO_INVOICE
 
 PAGE_SIZE = 5000  # Dataverse's largest page
 IDS_PER_QUERY = 200  # invoices read in full by one query: its id filter keeps the URL near 9 KB
@@ -211,24 +225,24 @@ INVOICE_COLUMNS = (
     "discountamount",
     "freightamount",
     "totalamountlessfreight",
-    "stl3_xeroinvoicetype",
-    "stl3_lineamounttypes",
-    "stl3_sendemailfromxero",
-    "stl3_bundleheaderonly",
-    "stl3_xeronumber",
-    "stl3_xerostatus",
-    "_stl3_connectorid_value",
+    InvoiceColumns.XERO_INVOICE_TYPE,
+    InvoiceColumns.LINE_AMOUNT_TYPES,
+    InvoiceColumns.SEND_EMAIL_FROM_XERO,
+    InvoiceColumns.BUNDLE_HEADER_ONLY,
+    InvoiceColumns.XERO_NUMBER,
+    InvoiceColumns.XERO_STATUS,
+    lookup_value(InvoiceColumns.CONNECTOR_ID),
 )
 DETAILS_COLUMNS = (
-    "stl3_xeroid",
-    "stl3_xeronumber",
-    "stl3_xerostatus",
-    "stl3_exportstatus",
-    "stl3_onlineinvoiceurl",
-    "_stl3_connectorid_value",
+    XeroInvoiceTable.XERO_ID,
+    XeroInvoiceTable.XERO_NUMBER,
+    XeroInvoiceTable.XERO_STATUS,
+    XeroInvoiceTable.EXPORT_STATUS,
+    XeroInvoiceTable.ONLINE_INVOICE_URL,
+    lookup_value(XeroInvoiceTable.CONNECTOR_ID),
 )
 LINES_NEXT_LINK = "invoice_details@odata.nextLink"
-DETAILS_NAVIGATION = "stl3_xeroinvoice_invoiceid"  # invoice → our stl3_xeroinvoice rows (the lookup's relationship)
+DETAILS_NAVIGATION = XeroInvoiceTable.INVOICE_RELATIONSHIP  # invoice → our Xero details rows (the lookup's relationship)
 
 
 def _nav(name: str, columns: Iterable[str], *expand: str) -> str:
@@ -238,17 +252,22 @@ def _nav(name: str, columns: Iterable[str], *expand: str) -> str:
     return f"{name}({options})"
 
 
-_CODES = (_nav("stl3_accountcodeid", ["stl3_code"]), _nav("stl3_taxrateid", ["stl3_taxtype"]))
-_TRACKING = tuple(
-    _nav(f"stl3_trackingoption{n}id", ["stl3_name"], _nav("stl3_trackingcategoryid", ["stl3_name"])) for n in (1, 2)
-)
+def _codes(account_code: str, tax_rate: str) -> tuple[str, str]:
+    """The picked account's code and tax rate's tax type, on a line or a product."""
+    return _nav(account_code, [ChartOfAccountsTable.CODE]), _nav(tax_rate, [TaxRateTable.TAX_TYPE])
+
+
+_LINE_CODES = _codes(InvoiceLineColumns.ACCOUNT_CODE_ID, InvoiceLineColumns.TAX_RATE_ID)
+_PRODUCT_CODES = _codes(ProductColumns.ACCOUNT_CODE_ID, ProductColumns.TAX_RATE_ID)
+_CATEGORY = _nav(TrackingOptionTable.TRACKING_CATEGORY_ID, [TrackingCategoryTable.NAME])
+_TRACKING = tuple(_nav(option, [TrackingOptionTable.NAME], _CATEGORY) for option in InvoiceLineColumns.TRACKING_OPTION_IDS)
 INVOICE_EXPAND = ",".join(
     (
         _nav("customerid_account", ACCOUNT_COLUMNS),
         _nav("customerid_contact", CONTACT_COLUMNS),
         _nav("transactioncurrencyid", ["isocurrencycode"]),
-        _nav("stl3_brandingthemeid", ["stl3_xerobrandingthemeid"]),
-        _nav("invoice_details", LINE_COLUMNS, _nav("productid", PRODUCT_COLUMNS, *_CODES), *_CODES, *_TRACKING),
+        _nav(InvoiceColumns.BRANDING_THEME_ID, [BrandingThemeTable.XERO_BRANDING_THEME_ID]),
+        _nav("invoice_details", LINE_COLUMNS, _nav("productid", PRODUCT_COLUMNS, *_PRODUCT_CODES), *_LINE_CODES, *_TRACKING),
         _nav(DETAILS_NAVIGATION, DETAILS_COLUMNS),
     )
 )  # 15 $expand options: Dataverse's limit
@@ -376,8 +395,8 @@ def product(row: Mapping[str, Any]) -> DynamicsProduct:
         name=_text(row, "name"),
         description=_text(row, "description"),
         price=_decimal(row["price"]) if row.get("price") is not None else None,
-        account_code=_text(row.get("stl3_accountcodeid"), "stl3_code") or None,
-        tax_type=_text(row.get("stl3_taxrateid"), "stl3_taxtype") or None,
+        account_code=_text(row.get(ProductColumns.ACCOUNT_CODE_ID), ChartOfAccountsTable.CODE) or None,
+        tax_type=_text(row.get(ProductColumns.TAX_RATE_ID), TaxRateTable.TAX_TYPE) or None,
         state=int(row.get("statecode") or 0),
         modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
@@ -389,10 +408,11 @@ _BUNDLE_ROLES = {2: BundleRole.HEADER, 3: BundleRole.COMPONENT, 4: BundleRole.CO
 
 def _tracking(row: Mapping[str, Any]) -> tuple[TrackingChoice, ...]:
     picked = []
-    for n in (1, 2):
-        option = row.get(f"stl3_trackingoption{n}id")
+    for column in InvoiceLineColumns.TRACKING_OPTION_IDS:
+        option = row.get(column)
         if option:
-            picked.append(TrackingChoice(_text(option.get("stl3_trackingcategoryid"), "stl3_name"), _text(option, "stl3_name")))
+            category = option.get(TrackingOptionTable.TRACKING_CATEGORY_ID)
+            picked.append(TrackingChoice(_text(category, TrackingCategoryTable.NAME), _text(option, TrackingOptionTable.NAME)))
     return tuple(picked)
 
 
@@ -409,8 +429,8 @@ def line(row: Mapping[str, Any]) -> DynamicsInvoiceLine:
         price_per_unit=_decimal(row.get("priceperunit")),
         manual_discount_amount=_decimal(row.get("manualdiscountamount")),
         tax=_decimal(row.get("tax")),
-        account_code=_text(row.get("stl3_accountcodeid"), "stl3_code") or None,
-        tax_type=_text(row.get("stl3_taxrateid"), "stl3_taxtype") or None,
+        account_code=_text(row.get(InvoiceLineColumns.ACCOUNT_CODE_ID), ChartOfAccountsTable.CODE) or None,
+        tax_type=_text(row.get(InvoiceLineColumns.TAX_RATE_ID), TaxRateTable.TAX_TYPE) or None,
         tracking=_tracking(row),
         bundle_role=_BUNDLE_ROLES.get(row.get("producttypecode") or 0, BundleRole.NONE),
         # A component names its bundle's line by the lookup, or (older rows) by the plain id column.
@@ -420,15 +440,12 @@ def line(row: Mapping[str, Any]) -> DynamicsInvoiceLine:
 
 def _details_row(row: Mapping[str, Any], connector_id: str | None) -> Mapping[str, Any] | None:
     rows = row.get(DETAILS_NAVIGATION) or []
-    return next((r for r in rows if r.get("_stl3_connectorid_value") == connector_id), None)
+    return next((r for r in rows if r.get(lookup_value(XeroInvoiceTable.CONNECTOR_ID)) == connector_id), None)
 
 
-def _xero_status(*values: Any) -> XeroStatus | None:
-    for table, value in values:
-        code = option_code(table, "stl3_xerostatus", value)
-        if code:
-            return XeroStatus(code)
-    return None
+def _option(row: Mapping[str, Any] | None, table: str, column: str) -> str | None:
+    """Xero's code for the option a choice column of the row holds (None: empty, or no row)."""
+    return option_code(table, column, (row or {}).get(column))
 
 
 def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceRecord:
@@ -439,38 +456,36 @@ def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceR
     elif row.get("customerid_contact"):
         customer = contact(row["customerid_contact"])
     lines = tuple(line(detail) for detail in row.get("invoice_details") or ())
-    export = option_code("stl3_xeroinvoice", "stl3_exportstatus", (details or {}).get("stl3_exportstatus"))
+    export = _option(details, XeroInvoiceTable.TABLE, XeroInvoiceTable.EXPORT_STATUS)
+    # Our details row is always writable; a cancelled invoice itself is not, so it may lag behind.
+    on_details = _option(details, XeroInvoiceTable.TABLE, XeroInvoiceTable.XERO_STATUS)
+    status = on_details or _option(row, InvoiceColumns.TABLE, InvoiceColumns.XERO_STATUS)
     invoice = DynamicsInvoice(
         id=str(row["invoiceid"]),
         name=_text(row, "name"),
         invoice_number=_text(row, "invoicenumber"),
-        invoice_type=InvoiceType(option_code("invoice", "stl3_xeroinvoicetype", row.get("stl3_xeroinvoicetype")) or "ACCREC"),
+        invoice_type=InvoiceType(_option(row, InvoiceColumns.TABLE, InvoiceColumns.XERO_INVOICE_TYPE) or "ACCREC"),
         customer=customer_ref(customer) if customer else None,
         date_delivered=_moment(row.get("datedelivered")),
         due_date=_day(row.get("duedate")),
         currency_code=_text(row.get("transactioncurrencyid"), "isocurrencycode") or None,
-        line_amount_types=LineAmountTypes(
-            option_code("invoice", "stl3_lineamounttypes", row.get("stl3_lineamounttypes")) or "Exclusive"
-        ),
-        branding_theme_id=_text(row.get("stl3_brandingthemeid"), "stl3_xerobrandingthemeid") or None,
+        line_amount_types=LineAmountTypes(_option(row, InvoiceColumns.TABLE, InvoiceColumns.LINE_AMOUNT_TYPES) or "Exclusive"),
+        branding_theme_id=_text(row.get(InvoiceColumns.BRANDING_THEME_ID), BrandingThemeTable.XERO_BRANDING_THEME_ID) or None,
         description=str(row.get("description") or ""),
         state=InvoiceState(int(row.get("statecode") or 0)),
         status_code=row.get("statuscode"),
         modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
         lines=lines,
-        send_email=row.get("stl3_sendemailfromxero"),
-        bundle_header_only=bool(row.get("stl3_bundleheaderonly")),
-        connector_id=row.get("_stl3_connectorid_value"),
+        send_email=row.get(InvoiceColumns.SEND_EMAIL_FROM_XERO),
+        bundle_header_only=bool(row.get(InvoiceColumns.BUNDLE_HEADER_ONLY)),
+        connector_id=row.get(lookup_value(InvoiceColumns.CONNECTOR_ID)),
         discount_percentage=_decimal(row.get("discountpercentage")),
         discount_amount=_decimal(row.get("discountamount")),
         freight_amount=_decimal(row.get("freightamount")),
         total_before_tax=_decimal(row["totalamountlessfreight"]) if row.get("totalamountlessfreight") is not None else None,
-        # Our details row is always writable; a cancelled invoice itself is not, so it may lag behind.
-        xero_status=_xero_status(
-            ("stl3_xeroinvoice", (details or {}).get("stl3_xerostatus")), ("invoice", row.get("stl3_xerostatus"))
-        ),
-        xero_number=_text(row, "stl3_xeronumber") or _text(details, "stl3_xeronumber") or None,
+        xero_status=XeroStatus(status) if status else None,
+        xero_number=_text(row, InvoiceColumns.XERO_NUMBER) or _text(details, XeroInvoiceTable.XERO_NUMBER) or None,
         export_status=ExportStatus(export) if export else ExportStatus.NO,
     )
     products = {ln.product.id: ln.product for ln in lines if ln.product is not None}
@@ -478,15 +493,15 @@ def invoice_record(row: Mapping[str, Any], connector_id: str | None) -> InvoiceR
         invoice,
         str(row.get("@odata.etag") or ""),
         customer,
-        str(details["stl3_xeroinvoiceid"]) if details else None,
-        _text(details, "stl3_onlineinvoiceurl"),
+        str(details[XERO_INVOICE.primary_id]) if details else None,
+        _text(details, XeroInvoiceTable.ONLINE_INVOICE_URL),
         tuple(products.values()),
     )
 
 
 # --- the connection's rows ---------------------------------------------------------------------------------
 
-SETTINGS_NAVIGATION = "stl3_stellariseconnectorsettings_connectorid"  # connector → its settings rows
+SETTINGS_NAVIGATION = ConnectorSettingsTable.CONNECTOR_RELATIONSHIP  # connector → its settings rows
 
 
 def connection_rows(client: DataverseClient, portal_connection_id: str) -> tuple[str, dict[str, Any]] | None:
@@ -496,7 +511,7 @@ def connection_rows(client: DataverseClient, portal_connection_id: str) -> tuple
         CONNECTION.set_name,
         params={
             "$select": CONNECTION.primary_id,
-            "$filter": f"stl3_portalconnectionid eq '{portal_connection_id}'",
+            "$filter": f"{ConnectorTable.PORTAL_CONNECTION_ID} eq '{portal_connection_id}'",
             "$expand": SETTINGS_NAVIGATION,
         },
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dxconnector.domain.names import SyncHistoryTable
 from dxconnector.dynamics.changes import in_filter
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.solution.definition import SYNC_HISTORY
 
-MESSAGE = "stl3_message"
+MESSAGE = SyncHistoryTable.MESSAGE
 
 
 def messages(client: DataverseClient, row_ids: Sequence[str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.domain.mapping.settings import settings_row
+from dxconnector.domain.names import ConnectorSettingsTable, ConnectorTable, lookup_value, odata_bind
 from dxconnector.domain.records import ConnectionSettings
 from dxconnector.dynamics import webhooks
 from dxconnector.dynamics.client import DataverseClient
@@ -29,9 +30,9 @@ from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
 def _connector_columns(connection: Connection, xero: XeroConnection) -> dict:
     return {
         CONNECTION.primary_name: connection.name,
-        "stl3_xerotenantid": xero.tenant_id,
-        "stl3_organisationname": xero.tenant_name,
-        "stl3_portalconnectionid": str(connection.pk),
+        ConnectorTable.XERO_TENANT_ID: xero.tenant_id,
+        ConnectorTable.ORGANISATION_NAME: xero.tenant_name,
+        ConnectorTable.PORTAL_CONNECTION_ID: str(connection.pk),
     }
 
 
@@ -59,17 +60,19 @@ def write_connection_rows(connection: Connection, dynamics: DynamicsConnection, 
 
 
 def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConnection) -> str:
-    found = client.list(CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'")
+    for_this_connection = f"{ConnectorTable.PORTAL_CONNECTION_ID} eq '{connection.pk}'"
+    found = client.list(CONNECTION.set_name, select=CONNECTION.primary_id, filter=for_this_connection)
     if found:
         connector_id = found[0][CONNECTION.primary_id]
         client.update(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
     else:
         connector_id = derived_id(connection.pk, "connector")
         client.upsert(CONNECTION.set_name, connector_id, _connector_columns(connection, xero))
-    existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=f"_stl3_connectorid_value eq {connector_id}")
-    refreshed = {SETTINGS.primary_name: connection.name, "stl3_timezone": connection.time_zone}
+    of_this_connector = f"{lookup_value(ConnectorSettingsTable.CONNECTOR_ID)} eq {connector_id}"
+    existing = client.list(SETTINGS.set_name, select=SETTINGS.primary_id, filter=of_this_connector)
+    refreshed = {SETTINGS.primary_name: connection.name, ConnectorSettingsTable.TIME_ZONE: connection.time_zone}
     if connection.default_sales_account_code:
-        refreshed["stl3_defaultsalesaccountcode"] = connection.default_sales_account_code
+        refreshed[ConnectorSettingsTable.DEFAULT_SALES_ACCOUNT_CODE] = connection.default_sales_account_code
     if existing:
         settings_id = existing[0][SETTINGS.primary_id]
         client.update(SETTINGS.set_name, settings_id, refreshed)
@@ -83,7 +86,7 @@ def _write_rows(client: DataverseClient, connection: Connection, xero: XeroConne
         {
             **settings_row(settings),
             **refreshed,
-            "stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({connector_id})",
+            odata_bind(ConnectorSettingsTable.CONNECTOR_ID): f"/{CONNECTION.set_name}({connector_id})",
         },
     )
     return settings_id

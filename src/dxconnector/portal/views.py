@@ -17,6 +17,7 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.domain.access import REQUIRED_ACCESS
+from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.dynamics import links as dynamics_links
 from dxconnector.portal import (
@@ -122,7 +123,7 @@ def _dynamics_settings_url(dynamics) -> str | None:
     """The connector's settings row in Dynamics' own UI (the pop-up's "Connector Settings in Dynamics")."""
     if dynamics is None or not dynamics.has_organisation:
         return None
-    return dynamics_links.list_url(dynamics.org_url, "stl3_stellariseconnectorsettings")
+    return dynamics_links.list_url(dynamics.org_url, ConnectorSettingsTable.TABLE)
 
 
 def _access_rows(live: checklist.Live) -> list[tuple]:

@@ -21,6 +21,18 @@ from django.conf import settings
 
 from dxconnector.domain.mapping import reference
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.names import (
+    CONNECTOR_ID,
+    STATUS,
+    BrandingThemeTable,
+    ChartOfAccountsTable,
+    CurrencyTable,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
+    lookup_value,
+    odata_bind,
+)
 from dxconnector.domain.records import DynamicsRow, Lookup
 from dxconnector.dynamics.batch import BatchRequest, execute
 from dxconnector.dynamics.changes import PAGE_SIZE
@@ -68,13 +80,15 @@ class ReferenceList:
 
 
 LISTS = (
-    ReferenceList(ACCOUNTS, CHART_OF_ACCOUNTS, "stl3_xeroaccountid", reference.account_row),
-    ReferenceList(TAX_RATES, TAX_RATE, "stl3_taxtype", reference.tax_rate_row),
-    ReferenceList(BRANDING_THEMES, BRANDING_THEME, "stl3_xerobrandingthemeid", reference.branding_theme_row),
-    ReferenceList(TRACKING_CATEGORIES, TRACKING_CATEGORY, "stl3_xerotrackingcategoryid", reference.tracking_category_row),
-    ReferenceList(CURRENCIES, CURRENCY, "stl3_code", reference.currency_row),
+    ReferenceList(ACCOUNTS, CHART_OF_ACCOUNTS, ChartOfAccountsTable.XERO_ACCOUNT_ID, reference.account_row),
+    ReferenceList(TAX_RATES, TAX_RATE, TaxRateTable.TAX_TYPE, reference.tax_rate_row),
+    ReferenceList(BRANDING_THEMES, BRANDING_THEME, BrandingThemeTable.XERO_BRANDING_THEME_ID, reference.branding_theme_row),
+    ReferenceList(
+        TRACKING_CATEGORIES, TRACKING_CATEGORY, TrackingCategoryTable.XERO_TRACKING_CATEGORY_ID, reference.tracking_category_row
+    ),
+    ReferenceList(CURRENCIES, CURRENCY, CurrencyTable.CODE, reference.currency_row),
 )
-OPTION_KEY = "stl3_xerotrackingoptionid"
+OPTION_KEY = TrackingOptionTable.XERO_TRACKING_OPTION_ID
 
 
 def row_id(connector_id: str, row: DynamicsRow) -> str:
@@ -83,14 +97,14 @@ def row_id(connector_id: str, row: DynamicsRow) -> str:
 
 
 def _has_status(table: Table) -> bool:
-    return any(column.name == "stl3_status" for column in table.columns)
+    return any(column.name == STATUS for column in table.columns)
 
 
 def _body(row: DynamicsRow) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for column, value in row.columns.items():
         if isinstance(value, Lookup):
-            body[f"{column}@odata.bind"] = f"/{SET_NAMES[value.table]}({value.id})"
+            body[odata_bind(column)] = f"/{SET_NAMES[value.table]}({value.id})"
         else:
             body[column] = value
     return body
@@ -132,11 +146,11 @@ class Writes:
                 else:
                     self.made += 1
         if archive and _has_status(table):
-            archived = option_value(table.name, "stl3_status", ARCHIVED)
+            archived = option_value(table.name, STATUS, ARCHIVED)
             for key, found in by_key.items():
-                if key and key not in ids and found.get("stl3_status") != archived:
+                if key and key not in ids and found.get(STATUS) != archived:
                     self.requests.append(
-                        BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {"stl3_status": archived})
+                        BatchRequest("PATCH", f"{table.set_name}({found[table.primary_id]})", {STATUS: archived})
                     )
                     self.archived += 1
         return ids
@@ -147,7 +161,7 @@ def _rows_in_dynamics(
 ) -> list[dict[str, Any]]:
     """The connection's rows of a table, with the columns Xero's rows set."""
     columns = [column for row in rows for column, value in row.columns.items() if not isinstance(value, Lookup)]
-    status = ["stl3_status"] if _has_status(table) else []
+    status = [STATUS] if _has_status(table) else []
     params = {"$select": ",".join(dict.fromkeys((table.primary_id, key_column, *status, *columns))), "$filter": filter_}
     return [
         row
@@ -189,7 +203,8 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
             for record in records
         ]
         rows = [row for _, row in made if not isinstance(row, Fault)]
-        existing = _rows_in_dynamics(ctx, listed.table, listed.key_column, rows, f"_stl3_connectorid_value eq {ctx.connector_id}")
+        mine = f"{lookup_value(CONNECTOR_ID)} eq {ctx.connector_id}"
+        existing = _rows_in_dynamics(ctx, listed.table, listed.key_column, rows, mine)
         ids = writes.bring_in_line(listed.table, listed.key_column, rows, existing, archive=len(rows) == len(records))
         if listed.table is TRACKING_CATEGORY:
             categories, category_ids = [record for record, row in made if not isinstance(row, Fault)], ids
@@ -226,7 +241,8 @@ def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any
         for category in categories
     ]
     rows = [row for found in made if not isinstance(found, Fault) for row in found]
-    under = " or ".join(f"_stl3_trackingcategoryid_value eq {category_row}" for category_row in category_ids.values())
+    category = lookup_value(TrackingOptionTable.TRACKING_CATEGORY_ID)
+    under = " or ".join(f"{category} eq {category_row}" for category_row in category_ids.values())
     writes.bring_in_line(
         TRACKING_OPTION,
         OPTION_KEY,

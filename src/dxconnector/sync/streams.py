@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.names import InvoiceColumns, XeroInvoiceTable, lookup_value
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
+from dxconnector.dynamics.solution.definition import XERO_INVOICE
 from dxconnector.sync import from_xero, invoices, reference_lists, to_xero
 from dxconnector.sync.context import SyncContext
 from dxconnector.xero.resources import (
@@ -60,6 +62,9 @@ class Stream:
     first: FirstPass | None = None  # to Xero: what a run of several batches does before them
 
 
+# The Xero details row's Export Status when someone asks in Dynamics for the invoice to be sent again.
+_READY_TO_UPDATE = option_value(XeroInvoiceTable.TABLE, XeroInvoiceTable.EXPORT_STATUS, ExportStatus.READY_TO_UPDATE)
+
 INVOICES_TO_XERO = Stream(
     name="invoices-to-xero",
     direction=Direction.TO_XERO,
@@ -73,13 +78,13 @@ INVOICES_TO_XERO = Stream(
     # `$batch` write-back of 1,000 requests a call; and what a worker killed mid-batch has to redo.
     batch_size=500,
     watch=(
-        Watch("invoices", "invoiceid", ("_stl3_connectorid_value",)),
+        Watch("invoices", "invoiceid", (lookup_value(InvoiceColumns.CONNECTOR_ID),)),
         Watch("invoicedetails", "_invoiceid_value", one_row_per_key=True),  # a line edited without changing the invoice's totals
         Watch(
-            "stl3_xeroinvoices",
-            "_stl3_invoiceid_value",
-            ("_stl3_connectorid_value",),  # "send it again", asked in Dynamics
-            only=(("stl3_exportstatus", (option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.READY_TO_UPDATE),)),),
+            XERO_INVOICE.set_name,
+            lookup_value(XeroInvoiceTable.INVOICE_ID),
+            (lookup_value(XeroInvoiceTable.CONNECTOR_ID),),  # "send it again", asked in Dynamics
+            only=((XeroInvoiceTable.EXPORT_STATUS, (_READY_TO_UPDATE,)),),
         ),
     ),
 )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dxconnector.domain import rules
+from dxconnector.domain.names import InvoiceColumns, lookup_value
 from dxconnector.domain.records import DynamicsInvoice
 from dxconnector.dynamics.changes import Changes, Watch, changes_since
 from dxconnector.sync import state
@@ -18,7 +19,7 @@ from dxconnector.sync.models import Link
 if TYPE_CHECKING:
     from dxconnector.sync.streams import Stream
 
-CONNECTOR_COLUMN = "_stl3_connectorid_value"
+CONNECTOR_COLUMN = lookup_value(InvoiceColumns.CONNECTOR_ID)
 
 
 def _ours(ctx: SyncContext, row: Mapping[str, Any]) -> bool:

@@ -24,6 +24,7 @@ from dxconnector.domain.mapping.invoice import (
     xero_details_columns,
     xero_invoice_url,
 )
+from dxconnector.domain.names import CONNECTOR_ID, SyncHistoryTable, XeroInvoiceTable, odata_bind
 from dxconnector.domain.records import (
     ExportStatus,
     InvoiceState,
@@ -49,7 +50,6 @@ from dxconnector.xero.resources import Resource
 logger = logging.getLogger(__name__)
 
 ONLINE_INVOICE_STATUSES = (XeroStatus.SUBMITTED, XeroStatus.AUTHORISED, XeroStatus.PAID)
-HISTORY = SYNC_HISTORY.name
 KIND = Link.Kind.INVOICE
 
 
@@ -85,15 +85,15 @@ def _online_url(ctx: SyncContext, exported: Exported) -> str | None:
 
 
 def _connector_bind(ctx: SyncContext) -> dict[str, str]:
-    return {"stl3_connectorid@odata.bind": f"/{CONNECTION.set_name}({ctx.connector_id})"}
+    return {odata_bind(CONNECTOR_ID): f"/{CONNECTION.set_name}({ctx.connector_id})"}
 
 
 def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[str, Any]) -> BatchRequest:
     row_id = record.details_row_id or details_row_id(ctx.connector_id, record.invoice.id)
     body = {
         **columns,
-        XERO_INVOICE.primary_name: columns.get("stl3_xeronumber") or record.invoice.invoice_number or "Xero invoice",
-        "stl3_invoiceid@odata.bind": f"/invoices({record.invoice.id})",
+        XERO_INVOICE.primary_name: columns.get(XeroInvoiceTable.XERO_NUMBER) or record.invoice.invoice_number or "Xero invoice",
+        odata_bind(XeroInvoiceTable.INVOICE_ID): f"/invoices({record.invoice.id})",
         **_connector_bind(ctx),
     }
     return BatchRequest("PATCH", f"{XERO_INVOICE.set_name}({row_id})", body)
@@ -122,27 +122,27 @@ def _invoice_request(record: InvoiceRecord, xero: XeroDocument) -> BatchRequest 
 
 def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
     """An invoice that never reached Xero shows Export Status Failed; the history row says why."""
-    return _details_request(
-        ctx, record, {"stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.FAILED)}
-    )
+    failed = option_value(XeroInvoiceTable.TABLE, XeroInvoiceTable.EXPORT_STATUS, ExportStatus.FAILED)
+    return _details_request(ctx, record, {XeroInvoiceTable.EXPORT_STATUS: failed})
 
 
 def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "", *, invoice_exists: bool = True) -> BatchRequest:
     outcome = attempt.outcome
     towards = "from" if attempt.direction == SyncAttempt.Direction.TO_DYNAMICS else "to"
+    history = SyncHistoryTable
     body = {
         SYNC_HISTORY.primary_name: f"Invoice {towards} Xero: {SyncAttempt.Outcome(outcome).label}",
-        "stl3_direction": option_value(HISTORY, "stl3_direction", attempt.direction),
-        "stl3_recordtype": option_value(HISTORY, "stl3_recordtype", "INVOICE"),
-        "stl3_recordid": attempt.dynamics_id,
-        "stl3_xeroid": attempt.xero_id or None,
-        "stl3_outcome": option_value(HISTORY, "stl3_outcome", outcome),
-        "stl3_message": (message or attempt.reason or "")[:4000] or None,
-        "stl3_attemptedon": attempt.attempted_at,
+        history.DIRECTION: option_value(history.TABLE, history.DIRECTION, attempt.direction),
+        history.RECORD_TYPE: option_value(history.TABLE, history.RECORD_TYPE, "INVOICE"),
+        history.RECORD_ID: attempt.dynamics_id,
+        history.XERO_ID: attempt.xero_id or None,
+        history.OUTCOME: option_value(history.TABLE, history.OUTCOME, outcome),
+        history.MESSAGE: (message or attempt.reason or "")[:4000] or None,
+        history.ATTEMPTED_ON: attempt.attempted_at,
         **_connector_bind(ctx),
     }
     if invoice_exists:  # a row about an invoice deleted in Dynamics names it by id alone
-        body["stl3_invoiceid@odata.bind"] = f"/invoices({attempt.dynamics_id})"
+        body[odata_bind(history.INVOICE_ID)] = f"/invoices({attempt.dynamics_id})"
     return BatchRequest("PATCH", f"{SYNC_HISTORY.set_name}({attempt.pk})", body)
 
 

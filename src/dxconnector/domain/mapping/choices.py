@@ -6,6 +6,17 @@ here; a test holds these lists to the solution's definition.
 
 from __future__ import annotations
 
+from dxconnector.domain.names import (
+    ChartOfAccountsTable,
+    ConnectorSettingsTable,
+    InvoiceColumns,
+    SyncHistoryTable,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
+    XeroInvoiceTable,
+)
+
 FIRST_OPTION_VALUE = 100_000_000
 
 INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
@@ -13,19 +24,19 @@ XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"
 ACTIVE_ARCHIVED = ("ACTIVE", "ARCHIVED")
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("invoice", "stl3_xeroinvoicetype"): ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"),
-    ("invoice", "stl3_lineamounttypes"): ("Exclusive", "Inclusive", "NoTax"),
-    ("invoice", "stl3_xerostatus"): XERO_STATUSES,
-    ("stl3_stellariseconnectorsettings", "stl3_defaultsalesinvoicestatus"): INVOICE_STATUSES,
-    ("stl3_stellariseconnectorsettings", "stl3_defaultpurchaseinvoicestatus"): INVOICE_STATUSES,
-    ("stl3_xeroinvoice", "stl3_xerostatus"): XERO_STATUSES,
-    ("stl3_xeroinvoice", "stl3_exportstatus"): ("NO", "EXPORTED", "READY_TO_UPDATE", "FAILED"),
-    ("stl3_chartofaccounts", "stl3_status"): ACTIVE_ARCHIVED,
-    ("stl3_taxrate", "stl3_status"): ("ACTIVE", "ARCHIVED", "DELETED", "PENDING"),
-    ("stl3_trackingcategory", "stl3_status"): ACTIVE_ARCHIVED,
-    ("stl3_trackingoption", "stl3_status"): ACTIVE_ARCHIVED,
-    ("stl3_synchistory", "stl3_direction"): ("D365_TO_XERO", "XERO_TO_D365"),
-    ("stl3_synchistory", "stl3_recordtype"): (
+    (InvoiceColumns.TABLE, InvoiceColumns.XERO_INVOICE_TYPE): ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"),
+    (InvoiceColumns.TABLE, InvoiceColumns.LINE_AMOUNT_TYPES): ("Exclusive", "Inclusive", "NoTax"),
+    (InvoiceColumns.TABLE, InvoiceColumns.XERO_STATUS): XERO_STATUSES,
+    (ConnectorSettingsTable.TABLE, ConnectorSettingsTable.DEFAULT_SALES_INVOICE_STATUS): INVOICE_STATUSES,
+    (ConnectorSettingsTable.TABLE, ConnectorSettingsTable.DEFAULT_PURCHASE_INVOICE_STATUS): INVOICE_STATUSES,
+    (XeroInvoiceTable.TABLE, XeroInvoiceTable.XERO_STATUS): XERO_STATUSES,
+    (XeroInvoiceTable.TABLE, XeroInvoiceTable.EXPORT_STATUS): ("NO", "EXPORTED", "READY_TO_UPDATE", "FAILED"),
+    (ChartOfAccountsTable.TABLE, ChartOfAccountsTable.STATUS): ACTIVE_ARCHIVED,
+    (TaxRateTable.TABLE, TaxRateTable.STATUS): ("ACTIVE", "ARCHIVED", "DELETED", "PENDING"),
+    (TrackingCategoryTable.TABLE, TrackingCategoryTable.STATUS): ACTIVE_ARCHIVED,
+    (TrackingOptionTable.TABLE, TrackingOptionTable.STATUS): ACTIVE_ARCHIVED,
+    (SyncHistoryTable.TABLE, SyncHistoryTable.DIRECTION): ("D365_TO_XERO", "XERO_TO_D365"),
+    (SyncHistoryTable.TABLE, SyncHistoryTable.RECORD_TYPE): (
         "INVOICE",
         "CREDIT_NOTE",
         "ACCOUNT",
@@ -34,7 +45,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
         "PAYMENT",
         "REFERENCE_DATA",
     ),
-    ("stl3_synchistory", "stl3_outcome"): ("SUCCEEDED", "FAILED", "SKIPPED", "HELD_BACK"),
+    (SyncHistoryTable.TABLE, SyncHistoryTable.OUTCOME): ("SUCCEEDED", "FAILED", "SKIPPED", "HELD_BACK"),
 }
 
 

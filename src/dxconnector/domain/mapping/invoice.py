@@ -10,6 +10,7 @@ from typing import Any
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.names import InvoiceColumns, XeroInvoiceTable
 from dxconnector.domain.records import (
     ZERO,
     ConnectionSettings,
@@ -122,27 +123,29 @@ def xero_details_columns(
     xero: XeroDocument, *, exported_on: datetime, invoice_url: str | None = None, online_invoice_url: str | None = None
 ) -> dict[str, Any]:
     """Columns of our `stl3_xeroinvoice` row from Xero's invoice or credit note as Xero returned it."""
+    details = XeroInvoiceTable
     columns: dict[str, Any] = {
-        "stl3_xeroid": xero.id or None,
-        "stl3_xeronumber": xero.number or None,
-        "stl3_xerostatus": option_value("stl3_xeroinvoice", "stl3_xerostatus", xero.status) if xero.status else None,
-        "stl3_amountdue": xero.amount_due,
-        "stl3_amountpaid": xero.amount_paid,
-        "stl3_amountcredited": xero.amount_credited,
-        "stl3_fullypaidon": _iso(xero.fully_paid_on),
-        "stl3_exportstatus": option_value("stl3_xeroinvoice", "stl3_exportstatus", ExportStatus.EXPORTED),
-        "stl3_exportedon": exported_on,
-        "stl3_invoiceurl": invoice_url,
-        "stl3_onlineinvoiceurl": online_invoice_url,
+        details.XERO_ID: xero.id or None,
+        details.XERO_NUMBER: xero.number or None,
+        details.XERO_STATUS: option_value(details.TABLE, details.XERO_STATUS, xero.status) if xero.status else None,
+        details.AMOUNT_DUE: xero.amount_due,
+        details.AMOUNT_PAID: xero.amount_paid,
+        details.AMOUNT_CREDITED: xero.amount_credited,
+        details.FULLY_PAID_ON: _iso(xero.fully_paid_on),
+        details.EXPORT_STATUS: option_value(details.TABLE, details.EXPORT_STATUS, ExportStatus.EXPORTED),
+        details.EXPORTED_ON: exported_on,
+        details.INVOICE_URL: invoice_url,
+        details.ONLINE_INVOICE_URL: online_invoice_url,
     }
     return {key: value for key, value in columns.items() if value is not None}
 
 
 def invoice_columns_from_xero(xero: XeroDocument) -> dict[str, Any]:
     """Columns of the Dynamics invoice itself: Xero's number and status, and the due date Xero settled on."""
+    invoice = InvoiceColumns
     columns = {
-        "stl3_xeronumber": xero.number or None,
-        "stl3_xerostatus": option_value("invoice", "stl3_xerostatus", xero.status) if xero.status else None,
+        invoice.XERO_NUMBER: xero.number or None,
+        invoice.XERO_STATUS: option_value(invoice.TABLE, invoice.XERO_STATUS, xero.status) if xero.status else None,
         "duedate": _iso(xero.due_date),
     }
     return {key: value for key, value in columns.items() if value is not None}

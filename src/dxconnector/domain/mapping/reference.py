@@ -13,9 +13,19 @@ from typing import Any
 
 from dxconnector.domain import rules
 from dxconnector.domain.mapping.choices import CHOICES, option_value
+from dxconnector.domain.names import (
+    STATUS,
+    BrandingThemeTable,
+    ChartOfAccountsTable,
+    ConnectorTable,
+    CurrencyTable,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
+)
 from dxconnector.domain.records import DynamicsRow, Lookup
 
-CONNECTOR = "stl3_dynamicsxeroconnector"
+CONNECTOR = ConnectorTable.TABLE
 NAME_LIMIT = 100  # the primary name column of our tables
 ACCOUNT_NAME_LIMIT = 200  # the chart of accounts' primary name column: "code - name"
 
@@ -25,9 +35,9 @@ def _connector(connector_id: str) -> Lookup:
 
 
 def _status(table: str, status: Any) -> int:
-    codes = CHOICES[(table, "stl3_status")]
+    codes = CHOICES[(table, STATUS)]
     code = str(status or "ACTIVE").upper()
-    return option_value(table, "stl3_status", code if code in codes else "ARCHIVED")
+    return option_value(table, STATUS, code if code in codes else "ARCHIVED")
 
 
 def _name(text: Any, limit: int = NAME_LIMIT) -> str:
@@ -37,18 +47,18 @@ def _name(text: Any, limit: int = NAME_LIMIT) -> str:
 def account_row(account: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     code, name = str(account.get("Code") or "").strip(), str(account.get("Name") or "").strip()
     return DynamicsRow(
-        "stl3_chartofaccounts",
-        "stl3_xeroaccountid",
+        ChartOfAccountsTable.TABLE,
+        ChartOfAccountsTable.XERO_ACCOUNT_ID,
         account["AccountID"],
         {
-            "stl3_name": _name(f"{code} - {name}" if code else name, ACCOUNT_NAME_LIMIT),
-            "stl3_code": code or None,
-            "stl3_accountname": _name(name, 150),
-            "stl3_type": account.get("Type"),
-            "stl3_taxtype": account.get("TaxType"),
-            "stl3_status": _status("stl3_chartofaccounts", account.get("Status")),
-            "stl3_xeroaccountid": account["AccountID"],
-            "stl3_connectorid": _connector(connector_id),
+            ChartOfAccountsTable.NAME: _name(f"{code} - {name}" if code else name, ACCOUNT_NAME_LIMIT),
+            ChartOfAccountsTable.CODE: code or None,
+            ChartOfAccountsTable.ACCOUNT_NAME: _name(name, 150),
+            ChartOfAccountsTable.TYPE: account.get("Type"),
+            ChartOfAccountsTable.TAX_TYPE: account.get("TaxType"),
+            ChartOfAccountsTable.STATUS: _status(ChartOfAccountsTable.TABLE, account.get("Status")),
+            ChartOfAccountsTable.XERO_ACCOUNT_ID: account["AccountID"],
+            ChartOfAccountsTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
 
@@ -60,45 +70,45 @@ def _rate(value: Any) -> Decimal | None:
 def tax_rate_row(tax_rate: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     """Xero keys tax rates by their tax type, not an id."""
     return DynamicsRow(
-        "stl3_taxrate",
-        "stl3_taxtype",
+        TaxRateTable.TABLE,
+        TaxRateTable.TAX_TYPE,
         tax_rate["TaxType"],
         {
-            "stl3_name": _name(tax_rate.get("Name")),
-            "stl3_taxtype": tax_rate["TaxType"],
-            "stl3_effectiverate": _rate(tax_rate.get("EffectiveRate", tax_rate.get("DisplayTaxRate"))),
-            "stl3_status": _status("stl3_taxrate", tax_rate.get("Status")),
-            "stl3_canapplytorevenue": bool(tax_rate.get("CanApplyToRevenue")),
-            "stl3_canapplytoexpenses": bool(tax_rate.get("CanApplyToExpenses")),
-            "stl3_connectorid": _connector(connector_id),
+            TaxRateTable.NAME: _name(tax_rate.get("Name")),
+            TaxRateTable.TAX_TYPE: tax_rate["TaxType"],
+            TaxRateTable.EFFECTIVE_RATE: _rate(tax_rate.get("EffectiveRate", tax_rate.get("DisplayTaxRate"))),
+            TaxRateTable.STATUS: _status(TaxRateTable.TABLE, tax_rate.get("Status")),
+            TaxRateTable.CAN_APPLY_TO_REVENUE: bool(tax_rate.get("CanApplyToRevenue")),
+            TaxRateTable.CAN_APPLY_TO_EXPENSES: bool(tax_rate.get("CanApplyToExpenses")),
+            TaxRateTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
 
 
 def branding_theme_row(theme: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     return DynamicsRow(
-        "stl3_brandingtheme",
-        "stl3_xerobrandingthemeid",
+        BrandingThemeTable.TABLE,
+        BrandingThemeTable.XERO_BRANDING_THEME_ID,
         theme["BrandingThemeID"],
         {
-            "stl3_name": _name(theme.get("Name")),
-            "stl3_xerobrandingthemeid": theme["BrandingThemeID"],
-            "stl3_sortorder": int(theme.get("SortOrder") or 0),
-            "stl3_connectorid": _connector(connector_id),
+            BrandingThemeTable.NAME: _name(theme.get("Name")),
+            BrandingThemeTable.XERO_BRANDING_THEME_ID: theme["BrandingThemeID"],
+            BrandingThemeTable.SORT_ORDER: int(theme.get("SortOrder") or 0),
+            BrandingThemeTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
 
 
 def tracking_category_row(category: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     return DynamicsRow(
-        "stl3_trackingcategory",
-        "stl3_xerotrackingcategoryid",
+        TrackingCategoryTable.TABLE,
+        TrackingCategoryTable.XERO_TRACKING_CATEGORY_ID,
         category["TrackingCategoryID"],
         {
-            "stl3_name": _name(category.get("Name")),
-            "stl3_xerotrackingcategoryid": category["TrackingCategoryID"],
-            "stl3_status": _status("stl3_trackingcategory", category.get("Status")),
-            "stl3_connectorid": _connector(connector_id),
+            TrackingCategoryTable.NAME: _name(category.get("Name")),
+            TrackingCategoryTable.XERO_TRACKING_CATEGORY_ID: category["TrackingCategoryID"],
+            TrackingCategoryTable.STATUS: _status(TrackingCategoryTable.TABLE, category.get("Status")),
+            TrackingCategoryTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
 
@@ -107,14 +117,14 @@ def tracking_option_rows(category: Mapping[str, Any], category_row_id: str) -> t
     """The category's options, under the category's Dynamics row (upserted first)."""
     return tuple(
         DynamicsRow(
-            "stl3_trackingoption",
-            "stl3_xerotrackingoptionid",
+            TrackingOptionTable.TABLE,
+            TrackingOptionTable.XERO_TRACKING_OPTION_ID,
             option["TrackingOptionID"],
             {
-                "stl3_name": _name(option.get("Name")),
-                "stl3_trackingcategoryid": Lookup("stl3_trackingcategory", category_row_id),
-                "stl3_xerotrackingoptionid": option["TrackingOptionID"],
-                "stl3_status": _status("stl3_trackingoption", option.get("Status")),
+                TrackingOptionTable.NAME: _name(option.get("Name")),
+                TrackingOptionTable.TRACKING_CATEGORY_ID: Lookup(TrackingCategoryTable.TABLE, category_row_id),
+                TrackingOptionTable.XERO_TRACKING_OPTION_ID: option["TrackingOptionID"],
+                TrackingOptionTable.STATUS: _status(TrackingOptionTable.TABLE, option.get("Status")),
             },
         )
         for option in category.get("Options") or ()
@@ -125,17 +135,17 @@ def currency_row(currency: Mapping[str, Any], connector_id: str) -> DynamicsRow:
     code = str(currency["Code"]).upper()
     description = str(currency.get("Description") or "").strip()
     return DynamicsRow(
-        "stl3_currency",
-        "stl3_code",
+        CurrencyTable.TABLE,
+        CurrencyTable.CODE,
         code,
         {
-            "stl3_name": _name(f"{code} - {description}" if description else code),
-            "stl3_code": code,
-            "stl3_connectorid": _connector(connector_id),
+            CurrencyTable.NAME: _name(f"{code} - {description}" if description else code),
+            CurrencyTable.CODE: code,
+            CurrencyTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
 
 
 def connection_columns(organisation: Mapping[str, Any]) -> dict[str, Any]:
     """Our connection row's columns from Xero's organisation details."""
-    return {"stl3_organisationname": rules.cut_text(str(organisation.get("Name") or "").strip(), 255)}
+    return {ConnectorTable.ORGANISATION_NAME: rules.cut_text(str(organisation.get("Name") or "").strip(), 255)}

@@ -11,30 +11,31 @@ from dataclasses import fields
 from typing import Any
 
 from dxconnector.domain.mapping.choices import option_code, option_value
+from dxconnector.domain.names import ConnectorSettingsTable, lookup_value
 from dxconnector.domain.records import ConnectionSettings, XeroStatus
 
-TABLE = "stl3_stellariseconnectorsettings"
+TABLE = ConnectorSettingsTable.TABLE
 
 _YES_NO = {
-    "is_default_connection": "stl3_isdefaultconnection",
-    "use_xero_invoice_number": "stl3_usexeroinvoicenumber",
-    "use_invoice_name": "stl3_useinvoicename",
-    "create_new_contacts": "stl3_createnewcontacts",
-    "create_new_products": "stl3_createnewproducts",
-    "send_email_from_xero": "stl3_sendemailfromxero",
-    "description_to_reference": "stl3_descriptiontoreference",
-    "credit_notes_automatically": "stl3_creditnotesautomatically",
-    "two_way_contact_sync": "stl3_twowaycontactsync",
+    "is_default_connection": ConnectorSettingsTable.IS_DEFAULT_CONNECTION,
+    "use_xero_invoice_number": ConnectorSettingsTable.USE_XERO_INVOICE_NUMBER,
+    "use_invoice_name": ConnectorSettingsTable.USE_INVOICE_NAME,
+    "create_new_contacts": ConnectorSettingsTable.CREATE_NEW_CONTACTS,
+    "create_new_products": ConnectorSettingsTable.CREATE_NEW_PRODUCTS,
+    "send_email_from_xero": ConnectorSettingsTable.SEND_EMAIL_FROM_XERO,
+    "description_to_reference": ConnectorSettingsTable.DESCRIPTION_TO_REFERENCE,
+    "credit_notes_automatically": ConnectorSettingsTable.CREDIT_NOTES_AUTOMATICALLY,
+    "two_way_contact_sync": ConnectorSettingsTable.TWO_WAY_CONTACT_SYNC,
 }
 _TEXT = {
-    "default_sales_account_code": "stl3_defaultsalesaccountcode",
-    "default_purchase_account_code": "stl3_defaultpurchaseaccountcode",
-    "default_tax_type": "stl3_defaulttaxtype",
-    "time_zone": "stl3_timezone",
+    "default_sales_account_code": ConnectorSettingsTable.DEFAULT_SALES_ACCOUNT_CODE,
+    "default_purchase_account_code": ConnectorSettingsTable.DEFAULT_PURCHASE_ACCOUNT_CODE,
+    "default_tax_type": ConnectorSettingsTable.DEFAULT_TAX_TYPE,
+    "time_zone": ConnectorSettingsTable.TIME_ZONE,
 }
 _STATUS = {
-    "default_sales_invoice_status": "stl3_defaultsalesinvoicestatus",
-    "default_purchase_invoice_status": "stl3_defaultpurchaseinvoicestatus",
+    "default_sales_invoice_status": ConnectorSettingsTable.DEFAULT_SALES_INVOICE_STATUS,
+    "default_purchase_invoice_status": ConnectorSettingsTable.DEFAULT_PURCHASE_INVOICE_STATUS,
 }
 _DEFAULTS = {field.name: field.default for field in fields(ConnectionSettings)}
 
@@ -46,7 +47,8 @@ def _text(value: Any) -> str | None:
 
 def settings_from_row(row: Mapping[str, Any]) -> ConnectionSettings:
     """From the row as the Web API returns it (the lookup as `_stl3_connectorid_value`, choices as numbers)."""
-    values: dict[str, Any] = {"connector_id": _text(row.get("_stl3_connectorid_value", row.get("stl3_connectorid")))}
+    connector = row.get(lookup_value(ConnectorSettingsTable.CONNECTOR_ID), row.get(ConnectorSettingsTable.CONNECTOR_ID))
+    values: dict[str, Any] = {"connector_id": _text(connector)}
     for name, column in _YES_NO.items():
         if row.get(column) is not None:
             values[name] = bool(row[column])
@@ -55,7 +57,7 @@ def settings_from_row(row: Mapping[str, Any]) -> ConnectionSettings:
     for name, column in _STATUS.items():
         code = option_code(TABLE, column, row.get(column))
         values[name] = XeroStatus(code) if code else _DEFAULTS[name]
-    interval = row.get("stl3_syncintervalminutes")
+    interval = row.get(ConnectorSettingsTable.SYNC_INTERVAL_MINUTES)
     if interval:
         values["sync_interval_minutes"] = min(1440, max(1, int(interval)))
     return ConnectionSettings(**values)
@@ -66,5 +68,5 @@ def settings_row(settings: ConnectionSettings) -> dict[str, Any]:
     row: dict[str, Any] = {column: getattr(settings, name) for name, column in _YES_NO.items()}
     row.update({column: getattr(settings, name) for name, column in _TEXT.items()})
     row.update({column: option_value(TABLE, column, getattr(settings, name)) for name, column in _STATUS.items()})
-    row["stl3_syncintervalminutes"] = settings.sync_interval_minutes
+    row[ConnectorSettingsTable.SYNC_INTERVAL_MINUTES] = settings.sync_interval_minutes
     return row

@@ -3,12 +3,31 @@
 Everything Dynamics needs for the sync lives here: the connection and its settings, Xero's reference lists,
 the Xero details of each invoice, the sync history, and the columns users fill in on invoices, invoice
 lines and products. The builder turns this into the zip; `docs/solution.md` explains it table by table.
+The tables' and columns' logical names are the constants of `dxconnector.domain.names`, which the rest of
+the connector uses too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from dxconnector.domain.names import (
+    CONNECTOR_ID,
+    PREFIX,
+    BrandingThemeTable,
+    ChartOfAccountsTable,
+    ConnectorSettingsTable,
+    ConnectorTable,
+    CurrencyTable,
+    InvoiceColumns,
+    InvoiceLineColumns,
+    ProductColumns,
+    SyncHistoryTable,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
+    XeroInvoiceTable,
+)
 from dxconnector.dynamics.solution.model import (
     Cascade,
     Choice,
@@ -29,7 +48,7 @@ PUBLISHER = Publisher(
     unique_name="stellarise",
     display_name="Stellarise",
     description="Publisher of the open-source Dynamics Xero Connector.",
-    prefix="stl3",
+    prefix=PREFIX,
     option_value_prefix=10000,
 )
 
@@ -37,35 +56,35 @@ PUBLISHER = Publisher(
 
 
 def text(name: str, label: str, length: int = 100, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.TEXT, max_length=length, **kwargs)
+    return Column(name, label, Kind.TEXT, max_length=length, **kwargs)
 
 
 def url(name: str, label: str, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.URL, max_length=1000, **kwargs)
+    return Column(name, label, Kind.URL, max_length=1000, **kwargs)
 
 
 def memo(name: str, label: str, length: int = 4000, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.MEMO, max_length=length, **kwargs)
+    return Column(name, label, Kind.MEMO, max_length=length, **kwargs)
 
 
 def yes_no(name: str, label: str, default: bool = False, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.YES_NO, default=int(default), **kwargs)
+    return Column(name, label, Kind.YES_NO, default=int(default), **kwargs)
 
 
 def whole_number(name: str, label: str, minimum: int, maximum: int, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.WHOLE_NUMBER, min_value=minimum, max_value=maximum, **kwargs)
+    return Column(name, label, Kind.WHOLE_NUMBER, min_value=minimum, max_value=maximum, **kwargs)
 
 
 def money(name: str, label: str, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.MONEY, precision=2, min_value=-922337203685477, max_value=922337203685477, **kwargs)
+    return Column(name, label, Kind.MONEY, precision=2, min_value=-922337203685477, max_value=922337203685477, **kwargs)
 
 
 def when(name: str, label: str, date_only: bool = False, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.DATE_ONLY if date_only else Kind.DATE_TIME, **kwargs)
+    return Column(name, label, Kind.DATE_ONLY if date_only else Kind.DATE_TIME, **kwargs)
 
 
 def lookup(name: str, label: str, target: str, **kwargs: Any) -> Column:
-    return Column(f"stl3_{name}", label, Kind.LOOKUP, target=target, **kwargs)
+    return Column(name, label, Kind.LOOKUP, target=target, **kwargs)
 
 
 def choice(name: str, label: str, options: list[tuple[str, str]], default: str = "", **kwargs: Any) -> Column:
@@ -74,14 +93,15 @@ def choice(name: str, label: str, options: list[tuple[str, str]], default: str =
         Choice(PUBLISHER.option_value(index), option_label, code) for index, (code, option_label) in enumerate(options)
     )
     default_value = next((c.value for c in choices if c.code == default), None) if default else None
-    return Column(f"stl3_{name}", label, Kind.CHOICE, choices=choices, default=default_value, **kwargs)
+    return Column(name, label, Kind.CHOICE, choices=choices, default=default_value, **kwargs)
 
 
 def connector_lookup(label: str = "Xero Connection") -> Column:
-    return lookup("connectorid", label, CONNECTOR, description="The connection (Xero organisation) this row belongs to.")
+    return lookup(
+        CONNECTOR_ID, label, ConnectorTable.TABLE, description="The connection (Xero organisation) this row belongs to."
+    )
 
 
-CONNECTOR = "stl3_dynamicsxeroconnector"
 INVOICE_STATUSES = [("DRAFT", "Draft"), ("SUBMITTED", "Awaiting Approval"), ("AUTHORISED", "Awaiting Payment")]
 XERO_INVOICE_STATUSES = [
     ("DRAFT", "Draft"),
@@ -96,103 +116,126 @@ ACTIVE_ARCHIVED = [("ACTIVE", "Active"), ("ARCHIVED", "Archived")]
 # --- the tables ----------------------------------------------------------------------------------------
 
 CONNECTION = Table(
-    name=CONNECTOR,
+    name=ConnectorTable.TABLE,
     label="Dynamics Xero Connector",
     plural_label="Dynamics Xero Connectors",
     description="One row per connection: a Xero organisation this Dynamics organisation syncs with. Invoices look it up.",
     columns=(
-        text("xerotenantid", "Xero Tenant ID", 50, read_only=True, description="Xero's id of the connected organisation."),
-        text("organisationname", "Xero Organisation", 255, read_only=True),
         text(
-            "portalconnectionid",
+            ConnectorTable.XERO_TENANT_ID,
+            "Xero Tenant ID",
+            50,
+            read_only=True,
+            description="Xero's id of the connected organisation.",
+        ),
+        text(ConnectorTable.ORGANISATION_NAME, "Xero Organisation", 255, read_only=True),
+        text(
+            ConnectorTable.PORTAL_CONNECTION_ID,
             "Portal Connection ID",
             100,
             read_only=True,
             description="The connection's id in the connector portal.",
         ),
         choice(
-            "status",
+            ConnectorTable.STATUS,
             "Connection Status",
             [("ACTIVE", "Active"), ("PAUSED", "Paused"), ("TRIAL_ENDED", "Trial Ended"), ("DISCONNECTED", "Disconnected")],
             default="ACTIVE",
             read_only=True,
         ),
-        when("lastsyncon", "Last Sync", read_only=True),
+        when(ConnectorTable.LAST_SYNC_ON, "Last Sync", read_only=True),
     ),
-    view_columns=("stl3_organisationname", "stl3_status", "stl3_lastsyncon"),
+    view_columns=(ConnectorTable.ORGANISATION_NAME, ConnectorTable.STATUS, ConnectorTable.LAST_SYNC_ON),
 )
 
 SETTINGS = Table(
-    name="stl3_stellariseconnectorsettings",
+    name=ConnectorSettingsTable.TABLE,
     label="Connector Settings",
     plural_label="Connector Settings",
     description="The settings of one connection. Dynamics is their home; the connector portal edits the same row.",
     columns=(
         connector_lookup(),
         yes_no(
-            "isdefaultconnection",
+            ConnectorSettingsTable.IS_DEFAULT_CONNECTION,
             "Is this the Default Connection",
             description="Pre-fills the connection on new invoices. Only one connection should be the default.",
         ),
         yes_no(
-            "usexeroinvoicenumber",
+            ConnectorSettingsTable.USE_XERO_INVOICE_NUMBER,
             "Use Xero Invoice Number",
             default=True,
             description="Yes: Xero numbers the invoice and the number comes back. No: Dynamics supplies it.",
         ),
         yes_no(
-            "useinvoicename",
+            ConnectorSettingsTable.USE_INVOICE_NAME,
             "Use Invoice Name",
             description="When Xero does not number invoices: Yes sends the invoice name, No the Dynamics invoice ID.",
         ),
         yes_no(
-            "createnewcontacts",
+            ConnectorSettingsTable.CREATE_NEW_CONTACTS,
             "Create New Contacts in Xero",
             default=True,
             description="No: an invoice whose customer is not in Xero fails with a clear reason.",
         ),
         yes_no(
-            "createnewproducts",
+            ConnectorSettingsTable.CREATE_NEW_PRODUCTS,
             "Create New Products in Xero",
             description="Yes: products are created as Xero items the first time they are invoiced.",
         ),
-        choice("defaultsalesinvoicestatus", "Default Sales Invoice Status", INVOICE_STATUSES, default="DRAFT"),
-        choice("defaultpurchaseinvoicestatus", "Default Purchase Invoice Status", INVOICE_STATUSES, default="DRAFT"),
+        choice(
+            ConnectorSettingsTable.DEFAULT_SALES_INVOICE_STATUS, "Default Sales Invoice Status", INVOICE_STATUSES, default="DRAFT"
+        ),
+        choice(
+            ConnectorSettingsTable.DEFAULT_PURCHASE_INVOICE_STATUS,
+            "Default Purchase Invoice Status",
+            INVOICE_STATUSES,
+            default="DRAFT",
+        ),
         yes_no(
-            "sendemailfromxero",
+            ConnectorSettingsTable.SEND_EMAIL_FROM_XERO,
             "Send Email from Xero",
             description="Email the invoice from Xero after it syncs; copied onto each new invoice.",
         ),
         text(
-            "defaultsalesaccountcode",
+            ConnectorSettingsTable.DEFAULT_SALES_ACCOUNT_CODE,
             "Default Sales Account Code",
             10,
             description="Xero account code for sales lines that have none (line, then product, then this).",
         ),
         text(
-            "defaultpurchaseaccountcode",
+            ConnectorSettingsTable.DEFAULT_PURCHASE_ACCOUNT_CODE,
             "Default Purchase Account Code",
             10,
             description="Xero account code for purchase lines that have none.",
         ),
-        text("defaulttaxtype", "Default Tax Type", 50, description="Xero tax type for lines that have none, e.g. OUTPUT2."),
+        text(
+            ConnectorSettingsTable.DEFAULT_TAX_TYPE,
+            "Default Tax Type",
+            50,
+            description="Xero tax type for lines that have none, e.g. OUTPUT2.",
+        ),
         yes_no(
-            "descriptiontoreference",
+            ConnectorSettingsTable.DESCRIPTION_TO_REFERENCE,
             "Description to Reference",
             default=True,
             description="Send the first 255 characters of the invoice description as Xero's Reference.",
         ),
-        yes_no("creditnotesautomatically", "Create Credit Notes Automatically"),
+        yes_no(ConnectorSettingsTable.CREDIT_NOTES_AUTOMATICALLY, "Create Credit Notes Automatically"),
         whole_number(
-            "syncintervalminutes",
+            ConnectorSettingsTable.SYNC_INTERVAL_MINUTES,
             "Sync Interval (minutes)",
             1,
             1440,
             description="Minutes between incremental sweeps; webhooks start a sync sooner.",
         ),
-        text("timezone", "Time Zone", 64, description="Time zone of Dynamics and Xero, e.g. Pacific/Auckland."),
+        text(
+            ConnectorSettingsTable.TIME_ZONE,
+            "Time Zone",
+            64,
+            description="Time zone of Dynamics and Xero, e.g. Pacific/Auckland.",
+        ),
         yes_no(
-            "twowaycontactsync",
+            ConnectorSettingsTable.TWO_WAY_CONTACT_SYNC,
             "Two-way Contact Sync",
             description="Contact edits made in Xero flow back to the linked account or contact.",
         ),
@@ -200,167 +243,249 @@ SETTINGS = Table(
     sections=(
         Section(
             "Connection",
-            ("stl3_name", "stl3_connectorid", "stl3_isdefaultconnection", "stl3_timezone", "stl3_syncintervalminutes", "ownerid"),
+            (
+                ConnectorSettingsTable.NAME,
+                ConnectorSettingsTable.CONNECTOR_ID,
+                ConnectorSettingsTable.IS_DEFAULT_CONNECTION,
+                ConnectorSettingsTable.TIME_ZONE,
+                ConnectorSettingsTable.SYNC_INTERVAL_MINUTES,
+                "ownerid",
+            ),
         ),
         Section(
             "Invoices",
             (
-                "stl3_usexeroinvoicenumber",
-                "stl3_useinvoicename",
-                "stl3_defaultsalesinvoicestatus",
-                "stl3_defaultpurchaseinvoicestatus",
-                "stl3_sendemailfromxero",
-                "stl3_descriptiontoreference",
-                "stl3_creditnotesautomatically",
+                ConnectorSettingsTable.USE_XERO_INVOICE_NUMBER,
+                ConnectorSettingsTable.USE_INVOICE_NAME,
+                ConnectorSettingsTable.DEFAULT_SALES_INVOICE_STATUS,
+                ConnectorSettingsTable.DEFAULT_PURCHASE_INVOICE_STATUS,
+                ConnectorSettingsTable.SEND_EMAIL_FROM_XERO,
+                ConnectorSettingsTable.DESCRIPTION_TO_REFERENCE,
+                ConnectorSettingsTable.CREDIT_NOTES_AUTOMATICALLY,
             ),
         ),
-        Section("Contacts and Products", ("stl3_createnewcontacts", "stl3_createnewproducts", "stl3_twowaycontactsync")),
-        Section("Accounts and Tax", ("stl3_defaultsalesaccountcode", "stl3_defaultpurchaseaccountcode", "stl3_defaulttaxtype")),
+        Section(
+            "Contacts and Products",
+            (
+                ConnectorSettingsTable.CREATE_NEW_CONTACTS,
+                ConnectorSettingsTable.CREATE_NEW_PRODUCTS,
+                ConnectorSettingsTable.TWO_WAY_CONTACT_SYNC,
+            ),
+        ),
+        Section(
+            "Accounts and Tax",
+            (
+                ConnectorSettingsTable.DEFAULT_SALES_ACCOUNT_CODE,
+                ConnectorSettingsTable.DEFAULT_PURCHASE_ACCOUNT_CODE,
+                ConnectorSettingsTable.DEFAULT_TAX_TYPE,
+            ),
+        ),
     ),
-    view_columns=("stl3_connectorid", "stl3_isdefaultconnection", "stl3_timezone"),
+    view_columns=(
+        ConnectorSettingsTable.CONNECTOR_ID,
+        ConnectorSettingsTable.IS_DEFAULT_CONNECTION,
+        ConnectorSettingsTable.TIME_ZONE,
+    ),
 )
 
 BRANDING_THEME = Table(
-    name="stl3_brandingtheme",
+    name=BrandingThemeTable.TABLE,
     label="Branding Theme",
     plural_label="Branding Themes",
     description="Xero's branding themes, kept current by the connector; pick one on an invoice.",
     columns=(
-        text("xerobrandingthemeid", "Xero Branding Theme ID", 50, read_only=True),
-        whole_number("sortorder", "Sort Order", 0, 2147483647, read_only=True),
+        text(BrandingThemeTable.XERO_BRANDING_THEME_ID, "Xero Branding Theme ID", 50, read_only=True),
+        whole_number(BrandingThemeTable.SORT_ORDER, "Sort Order", 0, 2147483647, read_only=True),
         connector_lookup(),
     ),
-    view_columns=("stl3_sortorder", "stl3_connectorid"),
+    view_columns=(BrandingThemeTable.SORT_ORDER, BrandingThemeTable.CONNECTOR_ID),
 )
 
 CHART_OF_ACCOUNTS = Table(
-    name="stl3_chartofaccounts",
+    name=ChartOfAccountsTable.TABLE,
     label="Chart of Accounts",
     plural_label="Chart of Accounts",
     description="Xero's accounts, kept current by the connector; pick one on invoice lines and products. "
     "The name reads 'code - name' so lookups show both.",
     primary_name_length=200,
     columns=(
-        text("code", "Code", 10, read_only=True),
-        text("accountname", "Account Name", 150, read_only=True),
-        text("type", "Type", 50, read_only=True, description="Xero's account type, e.g. REVENUE, EXPENSE."),
-        text("taxtype", "Tax Type", 50, read_only=True, description="The account's default Xero tax type."),
-        choice("status", "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
-        text("xeroaccountid", "Xero Account ID", 50, read_only=True),
+        text(ChartOfAccountsTable.CODE, "Code", 10, read_only=True),
+        text(ChartOfAccountsTable.ACCOUNT_NAME, "Account Name", 150, read_only=True),
+        text(ChartOfAccountsTable.TYPE, "Type", 50, read_only=True, description="Xero's account type, e.g. REVENUE, EXPENSE."),
+        text(ChartOfAccountsTable.TAX_TYPE, "Tax Type", 50, read_only=True, description="The account's default Xero tax type."),
+        choice(ChartOfAccountsTable.STATUS, "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
+        text(ChartOfAccountsTable.XERO_ACCOUNT_ID, "Xero Account ID", 50, read_only=True),
         connector_lookup(),
     ),
-    view_columns=("stl3_code", "stl3_type", "stl3_taxtype", "stl3_status"),
+    view_columns=(
+        ChartOfAccountsTable.CODE,
+        ChartOfAccountsTable.TYPE,
+        ChartOfAccountsTable.TAX_TYPE,
+        ChartOfAccountsTable.STATUS,
+    ),
 )
 
 TAX_RATE = Table(
-    name="stl3_taxrate",
+    name=TaxRateTable.TABLE,
     label="Tax Rate",
     plural_label="Tax Rates",
     description="Xero's tax rates, kept current by the connector; pick one on invoice lines and products.",
     columns=(
-        text("taxtype", "Tax Type", 50, read_only=True, description="Xero's tax type code, e.g. OUTPUT2."),
-        Column("stl3_effectiverate", "Effective Rate (%)", Kind.DECIMAL, precision=4, min_value=0, max_value=100, read_only=True),
+        text(TaxRateTable.TAX_TYPE, "Tax Type", 50, read_only=True, description="Xero's tax type code, e.g. OUTPUT2."),
+        Column(
+            TaxRateTable.EFFECTIVE_RATE,
+            "Effective Rate (%)",
+            Kind.DECIMAL,
+            precision=4,
+            min_value=0,
+            max_value=100,
+            read_only=True,
+        ),
         choice(
-            "status",
+            TaxRateTable.STATUS,
             "Status",
             [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted"), ("PENDING", "Pending")],
             default="ACTIVE",
             read_only=True,
         ),
-        yes_no("canapplytorevenue", "Can Apply to Revenue", read_only=True),
-        yes_no("canapplytoexpenses", "Can Apply to Expenses", read_only=True),
+        yes_no(TaxRateTable.CAN_APPLY_TO_REVENUE, "Can Apply to Revenue", read_only=True),
+        yes_no(TaxRateTable.CAN_APPLY_TO_EXPENSES, "Can Apply to Expenses", read_only=True),
         connector_lookup(),
     ),
-    view_columns=("stl3_taxtype", "stl3_effectiverate", "stl3_status"),
+    view_columns=(TaxRateTable.TAX_TYPE, TaxRateTable.EFFECTIVE_RATE, TaxRateTable.STATUS),
 )
 
 TRACKING_CATEGORY = Table(
-    name="stl3_trackingcategory",
+    name=TrackingCategoryTable.TABLE,
     label="Tracking Category",
     plural_label="Tracking Categories",
     description="Xero's tracking categories, kept current by the connector.",
     columns=(
-        text("xerotrackingcategoryid", "Xero Tracking Category ID", 50, read_only=True),
-        choice("status", "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
+        text(TrackingCategoryTable.XERO_TRACKING_CATEGORY_ID, "Xero Tracking Category ID", 50, read_only=True),
+        choice(TrackingCategoryTable.STATUS, "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
         connector_lookup(),
     ),
-    view_columns=("stl3_status", "stl3_connectorid"),
+    view_columns=(TrackingCategoryTable.STATUS, TrackingCategoryTable.CONNECTOR_ID),
 )
 
 TRACKING_OPTION = Table(
-    name="stl3_trackingoption",
+    name=TrackingOptionTable.TABLE,
     label="Tracking Option",
     plural_label="Tracking Options",
     description="The options of Xero's tracking categories; pick up to two on an invoice line.",
     columns=(
-        lookup("trackingcategoryid", "Tracking Category", "stl3_trackingcategory", required=True, cascade_delete=Cascade.CASCADE),
-        text("xerotrackingoptionid", "Xero Tracking Option ID", 50, read_only=True),
-        choice("status", "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
+        lookup(
+            TrackingOptionTable.TRACKING_CATEGORY_ID,
+            "Tracking Category",
+            TRACKING_CATEGORY.name,
+            required=True,
+            cascade_delete=Cascade.CASCADE,
+        ),
+        text(TrackingOptionTable.XERO_TRACKING_OPTION_ID, "Xero Tracking Option ID", 50, read_only=True),
+        choice(TrackingOptionTable.STATUS, "Status", ACTIVE_ARCHIVED, default="ACTIVE", read_only=True),
     ),
-    view_columns=("stl3_trackingcategoryid", "stl3_status"),
+    view_columns=(TrackingOptionTable.TRACKING_CATEGORY_ID, TrackingOptionTable.STATUS),
 )
 
 CURRENCY = Table(
-    name="stl3_currency",
+    name=CurrencyTable.TABLE,
     label="Xero Currency",
     plural_label="Xero Currencies",
     description="The currencies enabled in the Xero organisation, kept current by the connector.",
     columns=(
-        text("code", "Currency Code", 3, read_only=True, description="ISO 4217 code, e.g. NZD."),
+        text(CurrencyTable.CODE, "Currency Code", 3, read_only=True, description="ISO 4217 code, e.g. NZD."),
         connector_lookup(),
     ),
-    view_columns=("stl3_code", "stl3_connectorid"),
+    view_columns=(CurrencyTable.CODE, CurrencyTable.CONNECTOR_ID),
 )
 
 XERO_INVOICE = Table(
-    name="stl3_xeroinvoice",
+    name=XeroInvoiceTable.TABLE,
     label="Xero Invoice Details",
     plural_label="Xero Invoice Details",
     description="What Xero says about one Dynamics invoice: its id, number, status, links, amounts and export state.",
     columns=(
-        lookup("invoiceid", "Invoice", "invoice", cascade_delete=Cascade.CASCADE),
+        lookup(XeroInvoiceTable.INVOICE_ID, "Invoice", "invoice", cascade_delete=Cascade.CASCADE),
         connector_lookup(),
-        text("xeroid", "Xero Invoice ID", 50, read_only=True),
-        text("xeronumber", "Xero Invoice Number", 255, read_only=True),
-        choice("xerostatus", "Xero Status", XERO_INVOICE_STATUSES, read_only=True),
-        url("invoiceurl", "Xero Invoice URL", read_only=True),
-        url("onlineinvoiceurl", "Online Invoice URL", read_only=True, description="The customer's view of the invoice."),
-        money("amountdue", "Amount Due", read_only=True),
-        money("amountpaid", "Amount Paid", read_only=True),
-        money("amountcredited", "Amount Credited", read_only=True),
-        when("fullypaidon", "Fully Paid On", date_only=True, read_only=True),
+        text(XeroInvoiceTable.XERO_ID, "Xero Invoice ID", 50, read_only=True),
+        text(XeroInvoiceTable.XERO_NUMBER, "Xero Invoice Number", 255, read_only=True),
+        choice(XeroInvoiceTable.XERO_STATUS, "Xero Status", XERO_INVOICE_STATUSES, read_only=True),
+        url(XeroInvoiceTable.INVOICE_URL, "Xero Invoice URL", read_only=True),
+        url(
+            XeroInvoiceTable.ONLINE_INVOICE_URL,
+            "Online Invoice URL",
+            read_only=True,
+            description="The customer's view of the invoice.",
+        ),
+        money(XeroInvoiceTable.AMOUNT_DUE, "Amount Due", read_only=True),
+        money(XeroInvoiceTable.AMOUNT_PAID, "Amount Paid", read_only=True),
+        money(XeroInvoiceTable.AMOUNT_CREDITED, "Amount Credited", read_only=True),
+        when(XeroInvoiceTable.FULLY_PAID_ON, "Fully Paid On", date_only=True, read_only=True),
         choice(
-            "exportstatus",
+            XeroInvoiceTable.EXPORT_STATUS,
             "Export Status",
             [("NO", "Not Exported"), ("EXPORTED", "Exported"), ("READY_TO_UPDATE", "Ready to Update"), ("FAILED", "Failed")],
             default="NO",
         ),
-        when("exportedon", "Exported On", read_only=True),
+        when(XeroInvoiceTable.EXPORTED_ON, "Exported On", read_only=True),
     ),
     sections=(
         Section(
-            "Invoice", ("stl3_name", "stl3_invoiceid", "stl3_connectorid", "stl3_exportstatus", "stl3_exportedon", "ownerid")
+            "Invoice",
+            (
+                XeroInvoiceTable.NAME,
+                XeroInvoiceTable.INVOICE_ID,
+                XeroInvoiceTable.CONNECTOR_ID,
+                XeroInvoiceTable.EXPORT_STATUS,
+                XeroInvoiceTable.EXPORTED_ON,
+                "ownerid",
+            ),
         ),
-        Section("Xero", ("stl3_xeronumber", "stl3_xerostatus", "stl3_xeroid", "stl3_invoiceurl", "stl3_onlineinvoiceurl")),
         Section(
-            "Payments", ("transactioncurrencyid", "stl3_amountdue", "stl3_amountpaid", "stl3_amountcredited", "stl3_fullypaidon")
+            "Xero",
+            (
+                XeroInvoiceTable.XERO_NUMBER,
+                XeroInvoiceTable.XERO_STATUS,
+                XeroInvoiceTable.XERO_ID,
+                XeroInvoiceTable.INVOICE_URL,
+                XeroInvoiceTable.ONLINE_INVOICE_URL,
+            ),
+        ),
+        Section(
+            "Payments",
+            (
+                "transactioncurrencyid",
+                XeroInvoiceTable.AMOUNT_DUE,
+                XeroInvoiceTable.AMOUNT_PAID,
+                XeroInvoiceTable.AMOUNT_CREDITED,
+                XeroInvoiceTable.FULLY_PAID_ON,
+            ),
         ),
     ),
-    view_columns=("stl3_invoiceid", "stl3_xeronumber", "stl3_xerostatus", "stl3_amountdue", "stl3_exportstatus"),
+    view_columns=(
+        XeroInvoiceTable.INVOICE_ID,
+        XeroInvoiceTable.XERO_NUMBER,
+        XeroInvoiceTable.XERO_STATUS,
+        XeroInvoiceTable.AMOUNT_DUE,
+        XeroInvoiceTable.EXPORT_STATUS,
+    ),
 )
 
 SYNC_HISTORY = Table(
-    name="stl3_synchistory",
+    name=SyncHistoryTable.TABLE,
     label="Sync History",
     plural_label="Sync History",
     description="One row per sync attempt, linked to the record it was about, with the outcome and its reason.",
     primary_name_length=200,
     columns=(
         choice(
-            "direction", "Direction", [("D365_TO_XERO", "Dynamics to Xero"), ("XERO_TO_D365", "Xero to Dynamics")], read_only=True
+            SyncHistoryTable.DIRECTION,
+            "Direction",
+            [("D365_TO_XERO", "Dynamics to Xero"), ("XERO_TO_D365", "Xero to Dynamics")],
+            read_only=True,
         ),
         choice(
-            "recordtype",
+            SyncHistoryTable.RECORD_TYPE,
             "Record Type",
             [
                 ("INVOICE", "Invoice"),
@@ -373,30 +498,56 @@ SYNC_HISTORY = Table(
             ],
             read_only=True,
         ),
-        text("recordid", "Record ID", 100, read_only=True, description="The Dynamics id of the record."),
-        text("xeroid", "Xero ID", 50, read_only=True, description="The Xero id of the record, when it has one."),
+        text(SyncHistoryTable.RECORD_ID, "Record ID", 100, read_only=True, description="The Dynamics id of the record."),
+        text(SyncHistoryTable.XERO_ID, "Xero ID", 50, read_only=True, description="The Xero id of the record, when it has one."),
         choice(
-            "outcome",
+            SyncHistoryTable.OUTCOME,
             "Outcome",
             [("SUCCEEDED", "Succeeded"), ("FAILED", "Failed"), ("SKIPPED", "Skipped"), ("HELD_BACK", "Held Back")],
             read_only=True,
         ),
-        memo("message", "Message", read_only=True, description="What happened, and for a failure why and what to fix."),
-        when("attemptedon", "Attempted On", read_only=True),
-        lookup("invoiceid", "Invoice", "invoice", read_only=True),
-        lookup("accountid", "Account", "account", read_only=True),
-        lookup("contactid", "Contact", "contact", read_only=True),
+        memo(
+            SyncHistoryTable.MESSAGE,
+            "Message",
+            read_only=True,
+            description="What happened, and for a failure why and what to fix.",
+        ),
+        when(SyncHistoryTable.ATTEMPTED_ON, "Attempted On", read_only=True),
+        lookup(SyncHistoryTable.INVOICE_ID, "Invoice", "invoice", read_only=True),
+        lookup(SyncHistoryTable.ACCOUNT_ID, "Account", "account", read_only=True),
+        lookup(SyncHistoryTable.CONTACT_ID, "Contact", "contact", read_only=True),
         connector_lookup(),
     ),
     sections=(
         Section(
-            "Attempt", ("stl3_name", "stl3_attemptedon", "stl3_direction", "stl3_recordtype", "stl3_outcome", "stl3_message")
+            "Attempt",
+            (
+                SyncHistoryTable.NAME,
+                SyncHistoryTable.ATTEMPTED_ON,
+                SyncHistoryTable.DIRECTION,
+                SyncHistoryTable.RECORD_TYPE,
+                SyncHistoryTable.OUTCOME,
+                SyncHistoryTable.MESSAGE,
+            ),
         ),
         Section(
-            "Record", ("stl3_invoiceid", "stl3_accountid", "stl3_contactid", "stl3_recordid", "stl3_xeroid", "stl3_connectorid")
+            "Record",
+            (
+                SyncHistoryTable.INVOICE_ID,
+                SyncHistoryTable.ACCOUNT_ID,
+                SyncHistoryTable.CONTACT_ID,
+                SyncHistoryTable.RECORD_ID,
+                SyncHistoryTable.XERO_ID,
+                SyncHistoryTable.CONNECTOR_ID,
+            ),
         ),
     ),
-    view_columns=("stl3_attemptedon", "stl3_recordtype", "stl3_outcome", "stl3_invoiceid"),
+    view_columns=(
+        SyncHistoryTable.ATTEMPTED_ON,
+        SyncHistoryTable.RECORD_TYPE,
+        SyncHistoryTable.OUTCOME,
+        SyncHistoryTable.INVOICE_ID,
+    ),
 )
 
 # --- what we add to Microsoft's tables -------------------------------------------------------------------
@@ -404,15 +555,20 @@ SYNC_HISTORY = Table(
 LINES_VIEW = "Invoice Products (Xero)"
 
 INVOICE = TableExtension(
-    name="invoice",
+    name=InvoiceColumns.TABLE,
     schema_name="Invoice",
     label="Invoice",
     plural_label="Invoices",
     entity_set_name="invoices",
     columns=(
-        lookup("connectorid", "Xero Connection", CONNECTOR, description="The Xero organisation this invoice goes to."),
+        lookup(
+            InvoiceColumns.CONNECTOR_ID,
+            "Xero Connection",
+            ConnectorTable.TABLE,
+            description="The Xero organisation this invoice goes to.",
+        ),
         choice(
-            "xeroinvoicetype",
+            InvoiceColumns.XERO_INVOICE_TYPE,
             "Xero Invoice Type",
             [
                 ("ACCREC", "Sales Invoice"),
@@ -423,20 +579,20 @@ INVOICE = TableExtension(
             default="ACCREC",
         ),
         choice(
-            "lineamounttypes",
+            InvoiceColumns.LINE_AMOUNT_TYPES,
             "Line Amount Types",
             [("Exclusive", "Tax Exclusive"), ("Inclusive", "Tax Inclusive"), ("NoTax", "No Tax")],
             default="Exclusive",
         ),
-        lookup("brandingthemeid", "Branding Theme", BRANDING_THEME.name),
-        yes_no("sendemailfromxero", "Send Email from Xero"),
+        lookup(InvoiceColumns.BRANDING_THEME_ID, "Branding Theme", BRANDING_THEME.name),
+        yes_no(InvoiceColumns.SEND_EMAIL_FROM_XERO, "Send Email from Xero"),
         yes_no(
-            "bundleheaderonly",
+            InvoiceColumns.BUNDLE_HEADER_ONLY,
             "Bundled Product Header Only",
             description="Send bundles as their header line only, without the component lines.",
         ),
-        text("xeronumber", "Xero Invoice Number", 255, read_only=True),
-        choice("xerostatus", "Xero Status", XERO_INVOICE_STATUSES, read_only=True),
+        text(InvoiceColumns.XERO_NUMBER, "Xero Invoice Number", 255, read_only=True),
+        choice(InvoiceColumns.XERO_STATUS, "Xero Status", XERO_INVOICE_STATUSES, read_only=True),
     ),
     standard_fields=(
         StandardField("name", Kind.TEXT),
@@ -472,14 +628,14 @@ INVOICE = TableExtension(
                 Section(
                     "Xero",
                     (
-                        "stl3_connectorid",
-                        "stl3_xeroinvoicetype",
-                        "stl3_lineamounttypes",
-                        "stl3_brandingthemeid",
-                        "stl3_sendemailfromxero",
-                        "stl3_bundleheaderonly",
-                        "stl3_xeronumber",
-                        "stl3_xerostatus",
+                        InvoiceColumns.CONNECTOR_ID,
+                        InvoiceColumns.XERO_INVOICE_TYPE,
+                        InvoiceColumns.LINE_AMOUNT_TYPES,
+                        InvoiceColumns.BRANDING_THEME_ID,
+                        InvoiceColumns.SEND_EMAIL_FROM_XERO,
+                        InvoiceColumns.BUNDLE_HEADER_ONLY,
+                        InvoiceColumns.XERO_NUMBER,
+                        InvoiceColumns.XERO_STATUS,
                         "totalamount",
                     ),
                 ),
@@ -490,21 +646,21 @@ INVOICE = TableExtension(
 )
 
 INVOICE_LINE = TableExtension(
-    name="invoicedetail",
+    name=InvoiceLineColumns.TABLE,
     schema_name="InvoiceDetail",
     label="Invoice Product",
     plural_label="Invoice Products",
     entity_set_name="invoicedetails",
     columns=(
         lookup(
-            "accountcodeid",
+            InvoiceLineColumns.ACCOUNT_CODE_ID,
             "Account Code",
             CHART_OF_ACCOUNTS.name,
             description="Xero account for this line; when empty the product's, then the connection's default.",
         ),
-        lookup("taxrateid", "Tax Rate", TAX_RATE.name),
-        lookup("trackingoption1id", "Tracking Option 1", TRACKING_OPTION.name),
-        lookup("trackingoption2id", "Tracking Option 2", TRACKING_OPTION.name),
+        lookup(InvoiceLineColumns.TAX_RATE_ID, "Tax Rate", TAX_RATE.name),
+        lookup(InvoiceLineColumns.TRACKING_OPTION_1_ID, "Tracking Option 1", TRACKING_OPTION.name),
+        lookup(InvoiceLineColumns.TRACKING_OPTION_2_ID, "Tracking Option 2", TRACKING_OPTION.name),
     ),
     standard_fields=(
         StandardField("invoiceid", Kind.LOOKUP),
@@ -536,7 +692,15 @@ INVOICE_LINE = TableExtension(
                         "extendedamount",
                     ),
                 ),
-                Section("Xero", ("stl3_accountcodeid", "stl3_taxrateid", "stl3_trackingoption1id", "stl3_trackingoption2id")),
+                Section(
+                    "Xero",
+                    (
+                        InvoiceLineColumns.ACCOUNT_CODE_ID,
+                        InvoiceLineColumns.TAX_RATE_ID,
+                        InvoiceLineColumns.TRACKING_OPTION_1_ID,
+                        InvoiceLineColumns.TRACKING_OPTION_2_ID,
+                    ),
+                ),
             ),
         ),
     ),
@@ -549,10 +713,10 @@ INVOICE_LINE = TableExtension(
                 "quantity",
                 "priceperunit",
                 "extendedamount",
-                "stl3_accountcodeid",
-                "stl3_taxrateid",
-                "stl3_trackingoption1id",
-                "stl3_trackingoption2id",
+                InvoiceLineColumns.ACCOUNT_CODE_ID,
+                InvoiceLineColumns.TAX_RATE_ID,
+                InvoiceLineColumns.TRACKING_OPTION_1_ID,
+                InvoiceLineColumns.TRACKING_OPTION_2_ID,
             ),
             description="Invoice lines with their Xero account code, tax rate and tracking.",
         ),
@@ -560,19 +724,19 @@ INVOICE_LINE = TableExtension(
 )
 
 PRODUCT = TableExtension(
-    name="product",
+    name=ProductColumns.TABLE,
     schema_name="Product",
     label="Product",
     plural_label="Products",
     entity_set_name="products",
     columns=(
         lookup(
-            "accountcodeid",
+            ProductColumns.ACCOUNT_CODE_ID,
             "Account Code",
             CHART_OF_ACCOUNTS.name,
             description="Xero account for lines of this product that have none of their own.",
         ),
-        lookup("taxrateid", "Tax Rate", TAX_RATE.name),
+        lookup(ProductColumns.TAX_RATE_ID, "Tax Rate", TAX_RATE.name),
     ),
 )
 
