@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check mypy-baseline install install-test browser clean
+.PHONY: demo test check mypy-baseline install install-test browser nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,14 @@ install-test: $(BIN)/python
 browser:
 	@bash scripts/ensure-chromium
 
+# Debian's nginx for the tests that run `dxconnector web` behind a TLS proxy (they start it on a port of their own).
+nginx:
+	@bash scripts/ensure-nginx
+
 demo: install
 	$(BIN)/dxconnector demo $(DEMO_ARGS)
 
-test: install-test browser
+test: install-test browser nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The static checks CI runs before the tests: lint and format (ruff), types (mypy, strict; the domain, the sync and

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dxconnector.local import free_port, free_port_base
-from tests.clirun import child_env
+from tests.clirun import child_env, run_cli
 
 
 class Browserless:
@@ -145,3 +145,24 @@ def test_the_command_and_its_local_helpers_load_no_benchmark_sandbox_portal_or_s
     needs them."""
     ran = subprocess.run([sys.executable, "-c", IMPORTS], capture_output=True, text=True, env=child_env(), check=False)
     assert (ran.returncode, ran.stdout.strip()) == (0, "[]"), ran.stderr
+
+
+def test_the_demo_refuses_to_run_with_debug_off_and_writes_nothing(tmp_path: Path):
+    ran = run_cli("demo", "--data-dir", str(tmp_path / "demo"), DEBUG="false")
+    assert ran.returncode == 2
+    assert ran.stderr == (
+        "dxconnector demo: DEBUG is 'false' in this environment, and the demo runs only in development mode, never as a "
+        "deployment: unset DEBUG (or run `dxconnector demo --fresh-env`, which ignores the environment).\n"
+    )
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_demo_refuses_a_database_url_not_its_own_and_leaves_that_database_alone(tmp_path: Path):
+    deployment = tmp_path / "deployment.sqlite3"
+    ran = run_cli("demo", "--data-dir", str(tmp_path / "demo"), DEBUG="true", DATABASE_URL=f"sqlite:///{deployment}")
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(
+        f"dxconnector demo: DATABASE_URL is set in this environment, and the demo keeps its own database in {tmp_path / 'demo'} "
+        "and uses no other: unset DATABASE_URL"
+    ), ran.stderr
+    assert not deployment.exists() and not (tmp_path / "demo").exists()

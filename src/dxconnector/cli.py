@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from dxconnector.local import (
     DEMO_EMAIL,
     demo_environment,
+    demo_refusals,
     ensure_demo_user,
     migrate,
     portal_children,
@@ -48,7 +49,10 @@ def configuration_problems() -> tuple[list[str], list[str]]:
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
-    problems, warnings = [], []
+    from dxconnector.config.server import proxy_warnings
+
+    problems: list[str] = []
+    warnings = proxy_warnings()
     for message in checks.run_checks(include_deployment_checks=not settings.DEBUG):
         (problems if message.is_serious() else warnings).append(f"{message.id}: {message.msg}")
     try:
@@ -79,11 +83,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     setup_django()
-    from waitress import serve
+    from dxconnector.config.server import serve
 
-    from dxconnector.config.wsgi import application
-
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="dxconnector")
+    serve(args.host, args.port, args.threads)
     return 0
 
 
@@ -110,11 +112,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # --- demo -----------------------------------------------------------------------
 
 
+# Settings the demo always makes its own, whatever the environment says (it refuses to run over a DEBUG that is off or
+# a DATABASE_URL not its own): it never touches a real deployment's data.
+DEMO_OWN_SETTINGS = ("DEBUG", "DATA_DIR", "DATABASE_URL", "DEMO_PASSWORD")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
+    refusals = [] if args.fresh_env else demo_refusals(os.environ, data_dir)
+    for refusal in refusals:
+        print(f"dxconnector demo: {refusal}", file=sys.stderr)
+    if refusals:
+        return 2
     demo_env = demo_environment(data_dir, args.port)
     for key, value in demo_env.items():
-        if key == "DEMO_PASSWORD" or key not in os.environ or args.fresh_env:
+        if key in DEMO_OWN_SETTINGS or key not in os.environ or args.fresh_env:
             os.environ[key] = value
     setup_django()
     migrate()

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -136,6 +137,31 @@ def free_port() -> int:
 # --- the environment ----------------------------------------------------------------------------------------
 
 
+def demo_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'dxconnector.sqlite3'}"
+
+
+def demo_refusals(environ: Mapping[str, str], data_dir: Path) -> list[str]:
+    """Why the demo must not run with these settings from the environment: it never touches a real deployment, so it
+    runs only in development mode and only on its own database, in its data folder. Nothing is written before."""
+    from dxconnector.config.env import Env
+
+    env = Env(environ)
+    refusals = []
+    if not env.bool("DEBUG", True) or env.problems:
+        refusals.append(
+            f"DEBUG is {environ.get('DEBUG', '').strip()!r} in this environment, and the demo runs only in development mode, "
+            "never as a deployment: unset DEBUG (or run `dxconnector demo --fresh-env`, which ignores the environment)."
+        )
+    database_url = env.str("DATABASE_URL", "")
+    if database_url and database_url != demo_database_url(data_dir):
+        refusals.append(
+            f"DATABASE_URL is set in this environment, and the demo keeps its own database in {data_dir} and uses no "
+            "other: unset DATABASE_URL (or run `dxconnector demo --fresh-env`, which ignores the environment)."
+        )
+    return refusals
+
+
 def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
     """Embedded defaults for a local demo; secrets are made once and kept in the data folder."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -153,7 +179,7 @@ def demo_environment(data_dir: Path, port: int) -> dict[str, str]:
     return {
         "DEBUG": "true",
         "DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'dxconnector.sqlite3'}",
+        "DATABASE_URL": demo_database_url(data_dir),
         "SECRET_KEY": kept["secret_key"],
         "ENCRYPTION_KEYS": kept["encryption_key"],
         "EMAIL_URL": "console://",

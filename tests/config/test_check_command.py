@@ -44,3 +44,32 @@ def test_it_passes_a_complete_configuration_and_warns_about_migrations(tmp_path)
     assert "unapplied migrations" in result.stdout
     assert "“Connect to Xero” is off until XERO_CLIENT_ID and XERO_CLIENT_SECRET are set." in result.stdout
     assert result.stdout.strip().endswith("Configuration OK.")
+
+
+def test_it_reports_bad_proxy_and_request_size_settings_together(tmp_path):
+    result = run_cli(
+        "check",
+        **production_env(
+            tmp_path, TRUSTED_PROXIES="10.0.0.1/8,proxy.example.com", TRUSTED_PROXY_COUNT="0", MAX_REQUEST_BYTES="lots"
+        ),
+    )
+    assert result.returncode == 1
+    assert "problem: TRUSTED_PROXIES must list IP addresses or networks (10.0.0.0/8), got '10.0.0.1/8'." in result.stdout
+    assert "problem: TRUSTED_PROXIES must list IP addresses or networks (10.0.0.0/8), got 'proxy.example.com'." in result.stdout
+    assert "problem: TRUSTED_PROXY_COUNT must be at least 1, got 0." in result.stdout
+    assert "problem: MAX_REQUEST_BYTES must be a whole number, got 'lots'." in result.stdout
+    assert "4 configuration problems found." in result.stdout
+
+
+def test_it_reports_proxy_settings_that_contradict_each_other(tmp_path):
+    result = run_cli("check", **production_env(tmp_path, TRUSTED_PROXIES="10.0.0.5", BEHIND_TLS_PROXY="false"))
+    assert "problem: TRUSTED_PROXIES is set but BEHIND_TLS_PROXY is false" in result.stdout
+    result = run_cli("check", **production_env(tmp_path, TRUSTED_PROXY_COUNT="2"))
+    assert "problem: TRUSTED_PROXY_COUNT means nothing without TRUSTED_PROXIES (or BEHIND_TLS_PROXY=true)." in result.stdout
+
+
+def test_it_warns_when_debug_is_off_and_no_proxy_is_trusted(tmp_path):
+    warning = "warning: No proxy is trusted (BEHIND_TLS_PROXY, TRUSTED_PROXIES) and DEBUG is off"
+    assert warning in run_cli("check", **production_env(tmp_path)).stdout
+    trusting = run_cli("check", **production_env(tmp_path, BEHIND_TLS_PROXY="true"))
+    assert trusting.returncode == 0 and warning not in trusting.stdout, trusting.stdout

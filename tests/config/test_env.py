@@ -95,3 +95,19 @@ def test_email_url_console_and_file():
 def test_email_url_rejects_what_it_cannot_use(url, message):
     with pytest.raises(ValueError, match=message):
         parse_email_url(url)
+
+
+def test_it_reads_addresses_and_networks_in_their_canonical_form():
+    env = Env({"PROXIES": "127.0.0.1, 10.0.0.0/8,::1,FD00::/8"})
+    assert env.networks("PROXIES", []) == ["127.0.0.1/32", "10.0.0.0/8", "::1/128", "fd00::/8"]
+    assert env.networks("UNSET", ["::1"]) == ["::1/128"]
+    assert env.problems == []
+
+
+def test_it_rejects_a_name_and_a_network_with_host_bits():
+    env = Env({"PROXIES": "proxy.internal,10.0.0.1/8,192.0.2.1"})
+    assert env.networks("PROXIES", []) == ["192.0.2.1/32"]
+    assert env.problems == [
+        "PROXIES must list IP addresses or networks (10.0.0.0/8), got 'proxy.internal'.",
+        "PROXIES must list IP addresses or networks (10.0.0.0/8), got '10.0.0.1/8'.",
+    ]

@@ -7,6 +7,8 @@ Every reader records a problem instead of raising at once, so that
 
 from __future__ import annotations
 
+import builtins
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,6 +84,18 @@ class Env:
         if value is None:
             return [] if default is REQUIRED else list(default)  # type: ignore[arg-type]
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def networks(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
+        """Comma-separated IP addresses or networks in CIDR notation (`127.0.0.1`, `10.0.0.0/8`, `::1`), each
+        written back in its canonical form; an entry that is neither is a problem (a network with host bits set,
+        `10.0.0.1/8`, too: it is more likely a mistake than a network)."""
+        networks = []
+        for entry in self.list(name, default):
+            try:
+                networks.append(str(ipaddress.ip_network(entry)))
+            except ValueError:
+                self.problems.append(f"{name} must list IP addresses or networks (10.0.0.0/8), got {entry!r}.")
+        return networks
 
     def url(self, name: str, default: str | _Required = REQUIRED, schemes: tuple[str, ...] = ("http", "https")) -> str:
         value = self.str(name, default)

@@ -195,6 +195,13 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is REMOTE_ADDR, which the web server has already made the client's when the request came through a
+# trusted proxy (TRUSTED_PROXIES); never a forwarding header, which a client could write. Said explicitly, so that
+# django-ipware, if installed, reads the same.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Its log lines name the client's address (the operator's clue to who is locked out, and that the proxy is trusted);
+# the email address typed stays masked.
+AXES_SENSITIVE_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -227,9 +234,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = False if DEBUG else env.bool("SECURE_SSL_REDIRECT", True)
-if env.bool("BEHIND_TLS_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- the web server: behind a TLS proxy, and what it accepts -------------------------------
+# `dxconnector web` (waitress) believes X-Forwarded-For and X-Forwarded-Proto only from a peer in TRUSTED_PROXIES:
+# REMOTE_ADDR becomes the client's address (what the log-in lockout counts and the logs show) and wsgi.url_scheme
+# the scheme the client used (so Django knows the request was HTTPS). From any other peer these headers are removed.
+# BEHIND_TLS_PROXY=true is the short way to say "one proxy, on this machine". TRUSTED_PROXY_COUNT is how many
+# proxies in a row (the nearest in TRUSTED_PROXIES) add themselves to X-Forwarded-For.
+_LOOPBACK = ["127.0.0.1", "::1"]
+_proxies_given = bool(env.environ.get("TRUSTED_PROXIES", "").strip())
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", _proxies_given)
+TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES", _LOOPBACK if BEHIND_TLS_PROXY else [])
+if _proxies_given and not BEHIND_TLS_PROXY:
+    env.problem("TRUSTED_PROXIES is set but BEHIND_TLS_PROXY is false: unset BEHIND_TLS_PROXY, or TRUSTED_PROXIES.")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 1, minimum=1)
+if env.environ.get("TRUSTED_PROXY_COUNT", "").strip() and not BEHIND_TLS_PROXY:
+    env.problem("TRUSTED_PROXY_COUNT means nothing without TRUSTED_PROXIES (or BEHIND_TLS_PROXY=true).")
+# The largest request body the web server takes; a larger one is answered 413 before it reaches Django.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 LOGGING = {
     "version": 1,
