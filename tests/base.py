@@ -25,6 +25,16 @@ def run_jobs() -> None:
         run_pending_jobs()
 
 
+def email_of_length(length: int, local: str = "someone") -> str:
+    """A valid email address of exactly `length` characters: `local`, then a domain of labels of 50 letters."""
+    domain = "example.org"
+    while len(local) + 1 + len(domain) < length:
+        domain = "d" * min(50, length - len(local) - 1 - len(domain) - 1) + "." + domain
+    email = f"{local}@{domain}"
+    assert len(email) == length, (len(email), length)
+    return email
+
+
 class BaseTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()

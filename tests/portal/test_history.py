@@ -109,6 +109,35 @@ class HistoryTestCase(BaseTestCase):
         response = self.client.get(self.url("?date_from=2026-07-02&date_to=2026-07-01"))
         self.assertContains(response, "The end date is before the start date.")
 
+    def test_an_end_date_of_9999_12_31_is_a_form_error_not_a_500(self):
+        kept = self.attempt()
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url("?date_to=9999-12-31"))
+        self.assertContains(response, "Enter a date between 1 January 2000 and 31 December 2999.")
+        self.assertEqual(self.rows(response), [kept])
+
+    def test_a_start_date_of_year_one_in_a_zone_ahead_of_utc_is_a_form_error_not_a_500(self):
+        self.connection.time_zone = "Pacific/Auckland"
+        self.connection.save(update_fields=["time_zone"])
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url("?date_from=0001-01-01"))
+        self.assertContains(response, "Enter a date between 1 January 2000 and 31 December 2999.")
+
+    def test_absurd_filter_values_answer_the_page_with_the_filters_explained(self):
+        self.attempt()
+        self.client.force_login(self.alice)
+        for query, explained in [
+            ("?date_from=99999-01-01", "Enter a valid date."),
+            ("?date_to=2026-02-30", "Enter a valid date."),
+            ("?record=%00abc", "Null characters are not allowed."),
+            ("?record=" + "9" * 65, "Ensure this value has at most 64 characters"),
+            ("?outcome=DROPPED%00", "Select a valid choice."),
+            ("?page=99999999999999999999999", ""),
+            ("?page=-1%00", ""),
+        ]:
+            with self.subTest(query):
+                self.assertContains(self.client.get(self.url(query)), explained)
+
     def test_it_pages_fifty_at_a_time_and_keeps_the_filters(self):
         start = timezone.now()
         for n in range(55):
@@ -198,6 +227,13 @@ class HistoryTestCase(BaseTestCase):
         with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": "not-in-the-history"}))
+        retry.assert_not_called()
+
+    def test_retry_of_an_id_with_a_nul_character_is_a_404_not_a_500(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+            self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE + "\x00"}))
         retry.assert_not_called()
 
     def test_retry_waits_for_the_trial_to_start(self):

@@ -1,6 +1,6 @@
 from django.test import override_settings
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import PASSWORD, BaseTestCase, email_of_length
 
 
 class LoginTestCase(BaseTestCase):
@@ -15,6 +15,11 @@ class LoginTestCase(BaseTestCase):
     def test_it_rejects_a_wrong_password_with_a_clear_message(self):
         response = self.log_in(password="wrong-password")
         self.assertContains(response, "That email and password don&#x27;t match an account.")
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_300_character_email_at_log_in_is_refused_with_a_clear_message_not_a_500(self):
+        response = self.log_in(email=email_of_length(300, "alice"))
+        self.assertContains(response, "An email address can be at most 254 characters long.")
         self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_an_unfinished_registration_cannot_log_in(self):

@@ -2,7 +2,7 @@ from django.core import mail
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.portal.models import RegistrationLink, User
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, email_of_length
 
 FORM = {"name": "Dana Diaz", "company": "Delta Pty", "email": "Dana@Example.org", "accept_terms": "on"}
 
@@ -82,3 +82,12 @@ class RegisterTestCase(BaseTestCase):
     def test_a_signed_in_user_goes_home(self):
         self.client.force_login(self.alice)
         self.assertRedirects(self.client.get("/register/"), "/home/")
+
+    def test_a_300_character_email_is_refused_with_a_clear_message_and_nothing_is_stored(self):
+        response = self.register(email=email_of_length(300, "dana"))
+        self.assertContains(response, "An email address can be at most 254 characters long.")
+        self.assertFalse(User.objects.filter(name="Dana Diaz").exists())
+
+    def test_a_254_character_email_the_longest_stored_is_taken(self):
+        self.assertRedirects(self.register(email=email_of_length(254, "dana")), "/register/sent/")
+        self.assertEqual(len(User.objects.get(name="Dana Diaz").email), 254)

@@ -71,6 +71,25 @@ class XeroWebhookTestCase(BaseTestCase):
         body = payload(event())
         self.assertEmptyAnswer(self.deliver(body + b" ", sign(body)), 401)
 
+    def test_a_signature_with_non_ascii_characters_is_refused_with_401_not_a_crash(self):
+        body = payload(event())
+        self.assertEmptyAnswer(self.deliver(body, "é" * len(sign(body))), 401)
+        self.assertEmptyAnswer(self.deliver(body, sign(body)[:-2] + "ü="), 401)
+        self.assertFalse(XeroWebhookEvent.objects.exists())
+
+    def test_a_signed_event_with_a_tenant_id_of_5000_characters_is_left_out_and_the_rest_kept(self):
+        oversized = {**event("2a3b4c5d-0000-4000-8000-000000000009"), "tenantId": "7" * 5000}
+        body = payload(oversized, event())
+        self.assertEmptyAnswer(self.deliver(body, sign(body)), 200)
+        self.assertEqual(
+            list(XeroWebhookEvent.objects.values_list("tenant_id", "resource_id")), [(TENANT, event()["resourceId"])]
+        )
+
+    def test_a_signed_event_whose_resource_id_is_not_a_guid_is_left_out(self):
+        body = payload(event("../../Invoices" + "x" * 100))
+        self.assertEmptyAnswer(self.deliver(body, sign(body)), 200)
+        self.assertFalse(XeroWebhookEvent.objects.exists())
+
     def test_it_passes_intent_to_receive(self):
         body = b'{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"ITR"}'
         self.assertEmptyAnswer(self.deliver(body, sign(body)), 200)

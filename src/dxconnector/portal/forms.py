@@ -1,20 +1,27 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from dxconnector.connections.models import Connection
 from dxconnector.portal.models import User
 from dxconnector.sync.models import SyncAttempt
 
+# The longest email address the user table stores (Django's EmailField: 254, RFC 5321's limit for a forward path); the form
+# field's own limit is 320, which PostgreSQL would refuse to store.
+EMAIL_MAX_LENGTH = 254
+EMAIL_TOO_LONG = "An email address can be at most 254 characters long."
+
 
 class RegisterForm(forms.Form):
     name = forms.CharField(max_length=150, label="Your name")
     company = forms.CharField(max_length=200, label="Company")
-    email = forms.EmailField(label="Work email")
+    email = forms.EmailField(label="Work email", max_length=EMAIL_MAX_LENGTH, error_messages={"max_length": EMAIL_TOO_LONG})
     accept_terms = forms.BooleanField(
         label="I agree to the terms and conditions",
         error_messages={"required": "Please accept the terms and conditions to register."},
@@ -55,7 +62,12 @@ class SetPasswordForm(forms.Form):
 
 
 class EmailLoginForm(AuthenticationForm):
-    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Email",
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"max_length": EMAIL_TOO_LONG},
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
     error_messages = {
         "invalid_login": "That email and password don't match an account. Check them and try again.",
         "inactive": "This account isn't active yet. Open the link in your registration email to finish signing up.",
@@ -98,6 +110,25 @@ class DefaultsForm(forms.ModelForm):
         self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])
 
 
+# The days the history can be filtered on: a day outside them is a mistake, and near the ends of the calendar the day after
+# (the range is "before the next day's start") or the day in UTC would not exist.
+HISTORY_FIRST_DAY = date(2000, 1, 1)
+HISTORY_LAST_DAY = date(2999, 12, 31)
+HISTORY_DAY_RANGE = "Enter a date between 1 January 2000 and 31 December 2999."
+
+
+def _history_day(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date", "min": HISTORY_FIRST_DAY.isoformat(), "max": HISTORY_LAST_DAY.isoformat()}),
+        validators=[
+            MinValueValidator(HISTORY_FIRST_DAY, HISTORY_DAY_RANGE),
+            MaxValueValidator(HISTORY_LAST_DAY, HISTORY_DAY_RANGE),
+        ],
+    )
+
+
 class HistoryFilterForm(forms.Form):
     """The history page's filters (all optional; read from the query string)."""
 
@@ -112,8 +143,8 @@ class HistoryFilterForm(forms.Form):
         label="Record id",
         widget=forms.TextInput(attrs={"placeholder": "Dynamics or Xero id, or its start"}),
     )
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = _history_day("From")
+    date_to = _history_day("To")
 
     def clean(self):
         cleaned = super().clean()

@@ -152,15 +152,19 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "portal/history.html", context)
 
 
+def retryable(connection: Connection, invoice_id: str) -> bool:
+    return SyncAttempt.objects.filter(
+        connection=connection, record_kind="invoice", dynamics_id=invoice_id, outcome__in=RETRYABLE
+    ).exists()
+
+
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk) -> HttpResponse:
     """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
     connection = _own_connection(request, pk)
     invoice_id = request.POST.get("dynamics_id", "").strip()
-    if not SyncAttempt.objects.filter(
-        connection=connection, record_kind="invoice", dynamics_id=invoice_id, outcome__in=RETRYABLE
-    ).exists():
+    if "\x00" in invoice_id or not retryable(connection, invoice_id):  # no id has a NUL, which PostgreSQL would refuse
         raise Http404("No failed or held-back invoice with this id.")
     refusal = why_not_syncing(connection)
     if refusal:
