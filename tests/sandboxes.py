@@ -85,8 +85,11 @@ def _recording_env() -> dict[str, str]:
 
 
 def connector_settings(sandbox: RunningSandbox, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
-    """Django settings that point the connector at this sandbox, exactly as the demo's environment does."""
-    return {"BASE_URL": base_url, **sandbox_environment(sandbox.manifest)}
+    """Django settings that point the connector at this sandbox, exactly as the demo's environment does (a list, as the
+    settings read it, where the environment has a comma-separated value)."""
+    values: dict[str, Any] = {"BASE_URL": base_url, **sandbox_environment(sandbox.manifest)}
+    values["DATAVERSE_EXTRA_HOSTS"] = values.get("DATAVERSE_EXTRA_HOSTS", "").split(",")
+    return values
 
 
 def xero_consent(

@@ -316,10 +316,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_app_user(args: argparse.Namespace) -> int:
     setup_django()
+    from django.conf import settings
+
     from dxconnector.connections.models import Connection
     from dxconnector.dynamics.errors import DynamicsError
+    from dxconnector.dynamics.hosts import why_untrusted
     from dxconnector.portal.app_user import use_application_user
 
+    refused = why_untrusted(args.org_url, settings.DATAVERSE_EXTRA_HOSTS)
+    if refused:
+        print(
+            f"dxconnector app-user: --org-url must be an organisation's https URL on a Dataverse host: {refused}.",
+            file=sys.stderr,
+        )
+        return 2
     connection = Connection.objects.filter(pk=args.connection).first()
     if connection is None:
         print(f"No connection {args.connection}.", file=sys.stderr)
@@ -406,7 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     app_user = sub.add_parser("app-user", help="connect a connection to Dynamics through an application user")
     app_user.add_argument("connection", help="the connection's id")
     app_user.add_argument("--tenant", required=True, help="the customer's Entra ID tenant id")
-    app_user.add_argument("--org-url", required=True, help="the organisation's URL, e.g. https://contoso.crm.dynamics.com")
+    app_user.add_argument(
+        "--org-url", required=True, help="the organisation's https URL on a Dataverse host, e.g. https://contoso.crm.dynamics.com"
+    )
     app_user.add_argument("--name", help="how the organisation is shown in the portal")
     app_user.set_defaults(func=cmd_app_user)
 

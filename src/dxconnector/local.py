@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -234,6 +235,8 @@ def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
         "DYNAMICS_AUTHORITY": microsoft["authority"],
         "DYNAMICS_DISCOVERY_URL": microsoft["discovery_resource"],
         "DYNAMICS_DISCOVERY_SCOPE": microsoft["discovery_resource"] + "/user_impersonation",
+        # The emulated organisations live on 127.0.0.1, not on a Dataverse host: the connector is told to trust them.
+        "DATAVERSE_EXTRA_HOSTS": ",".join(urlsplit(org["url"]).netloc for org in microsoft["organisations"]),
     }
 
 

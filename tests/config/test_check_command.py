@@ -73,3 +73,32 @@ def test_it_warns_when_debug_is_off_and_no_proxy_is_trusted(tmp_path):
     assert warning in run_cli("check", **production_env(tmp_path)).stdout
     trusting = run_cli("check", **production_env(tmp_path, BEHIND_TLS_PROXY="true"))
     assert trusting.returncode == 0 and warning not in trusting.stdout, trusting.stdout
+
+
+def test_with_debug_off_the_portal_and_xeros_urls_must_be_https(tmp_path):
+    plain = dict.fromkeys(("XERO_AUTHORIZE_URL", "XERO_TOKEN_URL", "XERO_REVOCATION_URL"), "http://xero.example.com/x")
+    plain |= {"XERO_CONNECTIONS_URL": "http://xero.example.com/connections", "XERO_API_URL": "http://xero.example.com/api"}
+    result = run_cli("check", **production_env(tmp_path, BASE_URL="http://connector.example.com", **plain))
+    assert result.returncode == 1
+    for name in ("BASE_URL", *plain):
+        assert f"problem: {name} must be an https URL when DEBUG is off (plain http only on this machine" in result.stdout, name
+    assert "6 configuration problems found." in result.stdout
+
+
+def test_with_debug_off_plain_http_is_taken_on_this_machine_only(tmp_path):
+    local = {"BASE_URL": "http://127.0.0.1:8000", "XERO_TOKEN_URL": "http://localhost:9401/connect/token"}
+    result = run_cli("check", **production_env(tmp_path, **local, XERO_API_URL="http://[::1]:9402/api.xro/2.0"))
+    assert result.returncode == 0, result.stdout
+
+
+def test_dataverse_extra_hosts_take_host_names_and_ports_only(tmp_path):
+    result = run_cli(
+        "check", **production_env(tmp_path, DATAVERSE_EXTRA_HOSTS="dataverse.internal:8443, https://evil.example/, a b")
+    )
+    assert result.returncode == 1
+    assert (
+        "DATAVERSE_EXTRA_HOSTS must list host names, each with an optional port (host:8443), got 'https://evil.example/'."
+        in result.stdout
+    )
+    assert "got 'a b'." in result.stdout
+    assert "2 configuration problems found." in result.stdout

@@ -111,3 +111,15 @@ def test_it_rejects_a_name_and_a_network_with_host_bits():
         "PROXIES must list IP addresses or networks (10.0.0.0/8), got 'proxy.internal'.",
         "PROXIES must list IP addresses or networks (10.0.0.0/8), got '10.0.0.1/8'.",
     ]
+
+
+def test_it_reads_host_names_with_optional_ports_in_lower_case():
+    env = Env({"HOSTS": "Dataverse.Internal, 127.0.0.1:9414,[::1]:8443"})
+    assert env.hosts("HOSTS", []) == ["dataverse.internal", "127.0.0.1:9414", "[::1]:8443"]
+    assert env.problems == []
+
+
+def test_it_rejects_a_url_or_a_path_where_a_host_is_wanted():
+    env = Env({"HOSTS": "https://evil.example,evil.example/path,:443"})
+    assert env.hosts("HOSTS", []) == []
+    assert len(env.problems) == 3

@@ -7,10 +7,12 @@ import pytest
 from django.test import override_settings
 
 from dxconnector.connections.models import DynamicsConnection
-from dxconnector.dynamics.errors import AuthExpired
+from dxconnector.dynamics.errors import AuthExpired, UntrustedHost
 from dxconnector.portal import checklist
 from dxconnector.portal.app_user import use_application_user
 from tests.base import BaseTestCase
+from tests.clirun import run_cli
+from tests.recorder import Recorder
 from tests.sandboxes import connector_settings
 
 
@@ -42,3 +44,29 @@ class ApplicationUserTestCase(BaseTestCase):
         with override_settings(DYNAMICS_APP_CLIENT_SECRET="wrong"), self.assertRaises(AuthExpired):
             use_application_user(self.connection, self.org["tenant_id"], self.org["url"])
         self.assertFalse(DynamicsConnection.objects.exists())
+
+    def test_an_org_url_that_is_not_a_dataverse_host_is_refused_before_any_token_is_sent(self):
+        elsewhere = Recorder().start()
+        try:
+            for url in (elsewhere.url, elsewhere.url.replace("http://", "https://"), "http://contoso.crm.dynamics.com"):
+                with self.subTest(url), self.assertRaises(UntrustedHost):
+                    use_application_user(self.connection, self.org["tenant_id"], url)
+        finally:
+            elsewhere.stop()
+        self.assertEqual(elsewhere.seen, [])
+        self.assertFalse(DynamicsConnection.objects.exists())
+
+    def test_the_sandboxs_organisation_is_trusted_only_because_the_settings_list_it(self):
+        with override_settings(DATAVERSE_EXTRA_HOSTS=[]), self.assertRaises(UntrustedHost):
+            use_application_user(self.connection, self.org["tenant_id"], self.org["url"])
+
+
+def test_the_app_user_command_takes_only_an_https_dataverse_url(tmp_path):
+    for url, why in [
+        ("http://contoso.crm.dynamics.com", "is not an https URL"),
+        ("https://contoso.crm.dynamics.com.attacker.example", "is not a Dataverse host"),
+    ]:
+        result = run_cli("app-user", "any-connection", "--tenant", "t", "--org-url", url, DEBUG="true", DATA_DIR=str(tmp_path))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "--org-url must be an organisation's https URL on a Dataverse host" in result.stderr
+        assert why in result.stderr

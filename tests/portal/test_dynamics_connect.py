@@ -71,6 +71,26 @@ class DynamicsConnectTestCase(DynamicsSteps, BaseTestCase):
         self.assertEqual(lines["dynamics"].detail, "admin@oakwood.sandbox")
         self.assertFalse(lines["organisation"].done)
 
+    def test_an_organisation_discovery_lists_on_another_host_is_not_offered(self):
+        kept = self.org("Oakwood Sales")
+        with override_settings(DATAVERSE_EXTRA_HOSTS=[urlsplit(kept["url"]).netloc]):
+            response = self.connect()
+        offered = [org["id"] for org in DynamicsConnection.objects.get(connection=self.connection).organisations]
+        self.assertEqual(offered, [kept["id"]])
+        self.assertNotContains(response, "Oakwood Sales (Test)")
+
+    def test_an_organisation_whose_stored_url_is_not_a_dataverse_host_cannot_be_selected(self):
+        self.connect()
+        dynamics = DynamicsConnection.objects.get(connection=self.connection)
+        org = self.org("Oakwood Sales")
+        dynamics.organisations = [
+            {**o, "url": "https://attacker.example"} if o["id"] == org["id"] else o for o in dynamics.organisations
+        ]
+        dynamics.save(update_fields=["organisations"])
+        response = self.select("Oakwood Sales")
+        self.assertContains(response, "Oakwood Sales cannot be used: Not a Dataverse organisation")
+        self.assertEqual(DynamicsConnection.objects.get(connection=self.connection).org_url, "")
+
     def test_selecting_an_organisation_flashes_it_and_ticks_the_line(self):
         self.connect()
         response = self.select("Oakwood Sales")

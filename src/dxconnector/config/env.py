@@ -10,12 +10,15 @@ from __future__ import annotations
 import builtins
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# A host name or IPv4 address, or an IPv6 address in brackets, and an optional port.
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -97,7 +100,28 @@ class Env:
                 self.problems.append(f"{name} must list IP addresses or networks (10.0.0.0/8), got {entry!r}.")
         return networks
 
-    def url(self, name: str, default: str | _Required = REQUIRED, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    def hosts(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
+        """Comma-separated host names or addresses, each with an optional port (`contoso.example`, `127.0.0.1:9414`,
+        `[::1]:8443`), lower-cased; anything else (a URL, a path, a space inside) is a problem."""
+        hosts = []
+        for entry in self.list(name, default):
+            host = builtins.str(entry).lower()
+            if _HOST.fullmatch(host):
+                hosts.append(host)
+            else:
+                self.problems.append(f"{name} must list host names, each with an optional port (host:8443), got {entry!r}.")
+        return hosts
+
+    def url(
+        self,
+        name: builtins.str,
+        default: builtins.str | _Required = REQUIRED,
+        schemes: tuple[builtins.str, ...] = ("http", "https"),
+        *,
+        require_https: builtins.bool = False,
+    ) -> builtins.str:
+        """A URL with one of `schemes`; with `require_https`, plain http only to this machine (localhost, 127.0.0.1,
+        [::1]), where nothing crosses a network."""
         value = self.str(name, default)
         if not value:
             return value
@@ -105,6 +129,11 @@ class Env:
         if parts.scheme not in schemes or not (parts.netloc or parts.path):
             self.problems.append(
                 f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)}, got {value!r}."
+            )
+        elif require_https and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            self.problems.append(
+                f"{name} must be an https URL when DEBUG is off (plain http only on this machine: localhost, 127.0.0.1, "
+                f"[::1]), got {value!r}."
             )
         return value.rstrip("/")
 
@@ -114,6 +143,15 @@ class Env:
     def raise_problems(self) -> None:
         if self.problems:
             raise ConfigurationError(list(self.problems))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,9 @@ for _index, _key in enumerate(ENCRYPTION_KEYS, start=1):
         env.problem(f"ENCRYPTION_KEYS entry {_index} is not a valid Fernet key (32 url-safe base64-encoded bytes).")
 
 # --- where we are reached -------------------------------------------------
-BASE_URL = env.url("BASE_URL", "http://127.0.0.1:8000" if DEBUG else REQUIRED)
+# With DEBUG off every URL the connector is reached at or sends secrets to is https, but on this machine itself.
+_HTTPS = not DEBUG
+BASE_URL = env.url("BASE_URL", "http://127.0.0.1:8000" if DEBUG else REQUIRED, require_https=_HTTPS)
 _base_host = urlsplit(BASE_URL).hostname or ""
 ALLOWED_HOSTS = sorted({_base_host, *env.list("ALLOWED_HOSTS", [])} - {""})
 if DEBUG:
@@ -65,11 +67,11 @@ SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", 60, minimum=3)
 XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", "")
 XERO_CLIENT_SECRET = env.str("XERO_CLIENT_SECRET", "")
 XERO_WEBHOOK_KEY = env.str("XERO_WEBHOOK_KEY", "")
-XERO_AUTHORIZE_URL = env.url("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
-XERO_TOKEN_URL = env.url("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
-XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/connect/revocation")
-XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections")
-XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0")
+XERO_AUTHORIZE_URL = env.url("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize", require_https=_HTTPS)
+XERO_TOKEN_URL = env.url("XERO_TOKEN_URL", "https://identity.xero.com/connect/token", require_https=_HTTPS)
+XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/connect/revocation", require_https=_HTTPS)
+XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections", require_https=_HTTPS)
+XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0", require_https=_HTTPS)
 XERO_SCOPES = env.str(
     "XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings"
 )
@@ -83,6 +85,9 @@ DYNAMICS_DISCOVERY_SCOPE = env.str("DYNAMICS_DISCOVERY_SCOPE", DYNAMICS_DISCOVER
 # For operators who connect through an application user (client credentials) instead of a person's sign-in.
 DYNAMICS_APP_CLIENT_ID = env.str("DYNAMICS_APP_CLIENT_ID", DYNAMICS_CLIENT_ID)
 DYNAMICS_APP_CLIENT_SECRET = env.str("DYNAMICS_APP_CLIENT_SECRET", DYNAMICS_CLIENT_SECRET)
+# Organisations are reached, and sent tokens, only on Microsoft's Dataverse hosts (dxconnector.dynamics.hosts) and on
+# these: `host` or `host:port`, comma-separated (the sandbox's in the demo and the tests).
+DATAVERSE_EXTRA_HOSTS = env.hosts("DATAVERSE_EXTRA_HOSTS", [])
 
 # Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
 XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))

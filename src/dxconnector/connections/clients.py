@@ -17,6 +17,7 @@ from dxconnector.connections.models import (
 from dxconnector.connections.tokens import DatabaseTokenStore, dynamics_token
 from dxconnector.dynamics import auth
 from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.hosts import checked_org_url
 from dxconnector.xero.client import XeroApiConfig, XeroClient
 
 
@@ -32,7 +33,10 @@ def xero_client(xero: XeroConnection, tenant_id: str | None = None) -> XeroClien
 
 
 def dynamics_client(dynamics: DynamicsConnection) -> DataverseClient:
-    return DataverseClient(dynamics.org_url, auth.TokenSource(partial(dynamics_token, dynamics)), settings.CA_BUNDLE, timeout=15)
+    """A client for the connection's organisation; its stored URL is checked again first (UntrustedHost: not a Dataverse
+    host, nor one in DATAVERSE_EXTRA_HOSTS), so no token goes to a URL that found its way into the table."""
+    org_url = checked_org_url(dynamics.org_url, settings.DATAVERSE_EXTRA_HOSTS)
+    return DataverseClient(org_url, auth.TokenSource(partial(dynamics_token, dynamics)), settings.CA_BUNDLE, timeout=15)
 
 
 @dataclass

@@ -21,6 +21,10 @@ attempt was applied answers 412 on the retry: the error carries `after_lost_answ
 tell "someone changed it" from "we may have changed it ourselves". A `$batch` of upserts is repeatable
 as a whole (dynamics/batch.py). A POST that creates is not: sent again after a lost answer, it can
 create a second row; prefer `upsert` with an id of our own where that matters.
+
+Every request goes to the organisation's own host (scheme, host and port): a link Dynamics hands back to follow
+(`@odata.nextLink`, a delta link kept in a cursor) that points anywhere else raises `UntrustedHost` before anything is
+sent, so the bearer token never leaves for another host. Redirects are not followed.
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ from urllib.parse import quote
 import httpx
 
 from dxconnector import tls
-from dxconnector.dynamics.errors import AuthExpired, PermanentError, PreconditionFailed, RateLimited, RetryableError
+from dxconnector.dynamics.errors import (
+    AuthExpired,
+    PermanentError,
+    PreconditionFailed,
+    RateLimited,
+    RetryableError,
+    UntrustedHost,
+)
 from dxconnector.retry import backoff_delay, retry_after
 
 API_PATH = "/api/data/v9.2/"
@@ -91,6 +102,7 @@ class DataverseClient:
             verify=tls.verify(ca_bundle),
             headers=HEADERS,
             timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+            event_hooks={"request": [self._only_to_the_organisation]},
         )
         self.calls = 0  # attempts sent, retries included
         self.retries = 0
@@ -100,6 +112,15 @@ class DataverseClient:
 
     def close(self) -> None:
         self.http.close()
+
+    def _only_to_the_organisation(self, request: httpx.Request) -> None:
+        """Called by httpx before each request is sent: one to another host than the organisation's is refused."""
+        own = self.http.base_url
+        if (request.url.scheme, request.url.host, request.url.port) != (own.scheme, own.host, own.port):
+            raise UntrustedHost(
+                f"Dynamics gave a link to {request.url.host or 'no host'}, not to the organisation's own host {own.host}: "
+                "not followed"
+            )
 
     def __enter__(self) -> DataverseClient:
         return self

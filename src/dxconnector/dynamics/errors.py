@@ -43,3 +43,9 @@ class AuthExpired(DynamicsError):
 
 class SignInFailed(DynamicsError):
     """The Microsoft sign-in round trip failed; the message is fit for the admin."""
+
+
+class UntrustedHost(PermanentError):
+    """A URL the connector will not send a Dynamics token to: an organisation URL that is not https on one of Microsoft's
+    Dataverse hosts (or one the operator listed in DATAVERSE_EXTRA_HOSTS), or a link Dynamics gave (`@odata.nextLink`,
+    `@odata.deltaLink`) to another host than the organisation's own."""

@@ -12,14 +12,16 @@ from django.utils import timezone
 from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.dynamics import auth
 from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.hosts import checked_org_url
 
 
 def use_application_user(connection: Connection, tenant_id: str, org_url: str, org_name: str = "") -> DynamicsConnection:
-    """Prove the app can reach the organisation as its application user, then keep that as the connection's way in."""
+    """Prove the app can reach the organisation as its application user, then keep that as the connection's way in.
+    `org_url` must be https on a Dataverse host (UntrustedHost otherwise, before any token is asked for)."""
     from django.conf import settings
 
+    org_url = checked_org_url(org_url, settings.DATAVERSE_EXTRA_HOSTS)
     config = auth.DynamicsOAuthConfig.from_settings()
-    org_url = org_url.rstrip("/")
     client = DataverseClient(
         org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)), settings.CA_BUNDLE, timeout=15
     )

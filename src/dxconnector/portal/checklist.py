@@ -17,7 +17,7 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
-from dxconnector.dynamics.errors import AuthExpired, DynamicsError
+from dxconnector.dynamics.errors import AuthExpired, DynamicsError, UntrustedHost
 from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 
 SOLUTION_UNIQUE_NAME = DYNAMICS_XERO_CONNECTOR.unique_name
@@ -45,6 +45,8 @@ class DynamicsFacts:
 def _problem(error: DynamicsError) -> str:
     if isinstance(error, AuthExpired):
         return "The Microsoft sign-in has expired: click “Connect to Dynamics” again."
+    if isinstance(error, UntrustedHost):
+        return f"{error} Nothing was asked of it: connect to Dynamics again and choose your organisation."
     if error.status == 403:
         return f"Dynamics refused the question for this user ({error})."
     return f"Dynamics could not be asked just now ({error}). Reload the page to check again."
@@ -70,7 +72,10 @@ class Live:
             return None
         from dxconnector.connections.clients import dynamics_client
 
-        client = dynamics_client(self.dynamics)
+        try:
+            client = dynamics_client(self.dynamics)
+        except DynamicsError as error:  # its stored URL is not a Dataverse host: nothing is asked of it
+            return DynamicsFacts(solution_problem=_problem(error), access_problem=_problem(error))
         try:
             solution, solution_problem = None, ""
             try:

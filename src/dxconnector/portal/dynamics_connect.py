@@ -16,6 +16,7 @@ from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import auth, discovery, webhooks
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
+from dxconnector.dynamics.hosts import checked_org_url, why_untrusted
 from dxconnector.portal import sign_ins
 from dxconnector.portal.sign_ins import ConnectFailed
 
@@ -51,6 +52,7 @@ def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
         raise ConnectFailed(
             "Microsoft accepted the sign-in but your organisations could not be listed. Please try again.", connection
         ) from error
+    found = [instance for instance in found if instance.enabled and _on_a_dataverse_host(instance)]
     with transaction.atomic():
         DynamicsConnection.objects.update_or_create(
             connection=connection,
@@ -60,7 +62,7 @@ def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
                 "home_account_id": sign_in.home_account_id,
                 "username": sign_in.username,
                 "tenant_id": sign_in.tenant_id,
-                "organisations": [i.as_record() for i in found if i.enabled],
+                "organisations": [i.as_record() for i in found],
                 "org_id": "",
                 "org_url": "",
                 "org_name": "",
@@ -71,11 +73,23 @@ def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
     return connection
 
 
+def _on_a_dataverse_host(instance: discovery.Instance) -> bool:
+    """Global Discovery's organisations are offered only on a Dataverse host: no token goes anywhere else."""
+    reason = why_untrusted(instance.url, settings.DATAVERSE_EXTRA_HOSTS)
+    if reason:
+        logger.warning("Global Discovery listed %s, which is not offered: %s", instance.unique_name or instance.id, reason)
+    return not reason
+
+
 def select(connection: Connection, org_id: str) -> DynamicsConnection:
     dynamics = DynamicsConnection.objects.get(connection=connection)
     org = next((o for o in dynamics.organisations if o["id"] == org_id), None)
     if org is None:
         raise ConnectFailed("Choose one of the organisations listed.", connection)
+    try:
+        checked_org_url(org["url"], settings.DATAVERSE_EXTRA_HOSTS)
+    except DynamicsError as error:
+        raise ConnectFailed(f"{org['friendly_name']} cannot be used: {error}", connection) from error
     try:
         dynamics_token(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
     except DynamicsError as error:
@@ -96,7 +110,11 @@ def remove_webhooks(dynamics: DynamicsConnection) -> None:
     disconnect goes ahead regardless (the receiver refuses calls once the secret is gone)."""
     if not dynamics.has_organisation:
         return
-    client = dynamics_client(dynamics)
+    try:
+        client = dynamics_client(dynamics)
+    except DynamicsError as error:
+        logger.warning("the webhooks of connection %s were not removed from Dynamics: %s", dynamics.connection_id, error)
+        return
     try:
         webhooks.unregister(client, str(dynamics.connection_id))
     except DynamicsError as error:

@@ -90,7 +90,11 @@ def solution_install(request: HttpRequest, pk) -> HttpResponse:
     if dynamics is None or not dynamics.has_organisation:
         messages.error(request, "Connect to Dynamics and select the organisation first, then install.")
         return redirect("connection", pk=connection.pk)
-    client = dynamics_client(dynamics)
+    try:
+        client = dynamics_client(dynamics)
+    except DynamicsError as error:
+        messages.error(request, f"Dynamics cannot be asked ({error}).")
+        return redirect(reverse("connection", args=[connection.pk]) + "#step-solution")
     try:
         client.import_solution(_solution_zip())
     except DynamicsError as error:

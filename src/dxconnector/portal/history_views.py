@@ -106,7 +106,11 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
     wanted = {str(attempt.pk): attempt.reason for attempt in attempts if attempt.outcome in RETRYABLE and attempt.reported_at}
     if not wanted or dynamics is None or not dynamics.has_organisation:
         return {}, False
-    client = dynamics_client(dynamics)
+    try:
+        client = dynamics_client(dynamics)
+    except DynamicsError as error:
+        logger.warning("the history rows of connection %s could not be read from Dynamics: %s", dynamics.connection_id, error)
+        return {}, True
     try:
         found = history_rows.messages(client, list(wanted))
     except DynamicsError as error:
