@@ -18,18 +18,27 @@ class DatabaseTokenStore:
         self.pk = xero_connection_id
 
     def load(self) -> TokenSet:
-        row = XeroConnection.objects.get(pk=self.pk)
-        return TokenSet(row.access_token, row.refresh_token, row.expires_at.timestamp(), row.scope, row.id_token)
+        return _tokens_of(XeroConnection.objects.get(pk=self.pk))
 
-    def save(self, tokens: TokenSet) -> None:
-        """Both tokens and the expiry in one write: never a new access token with an old refresh token."""
+    def save(self, tokens: TokenSet, replacing: str | None = None) -> TokenSet:
+        """Both tokens and the expiry in one write: never a new access token with an old refresh token. With `replacing`
+        (the refresh token these tokens were refreshed from), a compare-and-swap: they are stored only if that is still
+        the stored refresh token; if it changed meanwhile (the admin reconnected, another process refreshed), what is
+        stored stays. Returns the tokens stored now."""
         with transaction.atomic():
             row = XeroConnection.objects.select_for_update().get(pk=self.pk)
+            if replacing is not None and row.refresh_token != replacing:
+                return _tokens_of(row)
             row.access_token, row.refresh_token, row.id_token = tokens.access_token, tokens.refresh_token, tokens.id_token
             row.expires_at = datetime.fromtimestamp(tokens.expires_at, UTC)
             row.scope = tokens.scope
             row.tokens_saved_at = timezone.now()
             row.save(update_fields=["access_token", "refresh_token", "id_token", "expires_at", "scope", "tokens_saved_at"])
+        return tokens
+
+
+def _tokens_of(row: XeroConnection) -> TokenSet:
+    return TokenSet(row.access_token, row.refresh_token, row.expires_at.timestamp(), row.scope, row.id_token)
 
 
 def dynamics_token(dynamics: DynamicsConnection, org_url: str | None = None) -> auth.AccessToken:

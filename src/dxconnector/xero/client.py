@@ -1,7 +1,8 @@
 """A Xero organisation reached through the official `xero-python` SDK.
 
 The SDK refreshes the access token by itself a minute before it expires and hands the rotated pair to
-our saver, which stores both tokens in one write. If a refresh response is lost, the stored (old)
+our saver, which stores both tokens in one write, and only over the refresh token the refresh used: tokens stored
+meanwhile (a reconnect's new grant) are kept, and used. If a refresh response is lost, the stored (old)
 refresh token is used again on the next call and Xero's 30-minute grace period answers with the same
 successor. Errors come out as the small hierarchy in errors.py.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from dxconnector.xero.limits import Limits, RateGovernor, governor_for
 from dxconnector.xero.resources import BATCH_SIZE, PAGE_SIZE, Resource
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ class XeroApiConfig:
 class TokenStore(Protocol):
     def load(self) -> TokenSet: ...
 
-    def save(self, tokens: TokenSet) -> None: ...
+    def save(self, tokens: TokenSet, replacing: str | None = None) -> TokenSet:
+        """Store `tokens` and return them; with `replacing`, only if the stored refresh token is still that one (the
+        one they were refreshed from), else keep and return what is stored."""
+        ...
 
 
 @dataclass
@@ -88,8 +94,10 @@ class MemoryTokenStore:
     def load(self) -> TokenSet:
         return self.tokens
 
-    def save(self, tokens: TokenSet) -> None:
-        self.tokens = tokens
+    def save(self, tokens: TokenSet, replacing: str | None = None) -> TokenSet:
+        if replacing is None or self.tokens.refresh_token == replacing:
+            self.tokens = tokens
+        return self.tokens
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,10 @@ class _ClientToken(OAuth2Token):
     def __init__(self, *, token_url: str, client_id: str, client_secret: str):
         super().__init__(client_id=client_id, client_secret=client_secret)
         self.token_url = token_url
+        self.refreshed_from: str | None = None  # the refresh token the last refresh used: the saver's compare-and-swap
 
     def call_refresh_token_api(self, token_api: TokenApi) -> dict[str, Any]:
+        self.refreshed_from = self.refresh_token
         response, status, _ = token_api.api_client.call_api(
             self.token_url,
             "POST",
@@ -240,9 +250,8 @@ class XeroClient:
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
         # arguments: set this client's own token holder and CA on the copy, or clients would share them.
         configuration = Configuration()
-        configuration.oauth2_token = _ClientToken(
-            token_url=config.token_url, client_id=config.client_id, client_secret=config.client_secret
-        )
+        self._token = _ClientToken(token_url=config.token_url, client_id=config.client_id, client_secret=config.client_secret)
+        configuration.oauth2_token = self._token
         configuration.ssl_ca_cert = config.ca_bundle or None
         self.api_client = ApiClient(configuration, pool_threads=1)
         self.api_client.oauth2_token_getter(self._sdk_token)
@@ -252,7 +261,10 @@ class XeroClient:
 
     # --- tokens, in the SDK's shape ------------------------------------------------
     def _sdk_token(self) -> dict[str, Any]:
-        tokens = self.tokens.load()
+        return self._sdk_shape(self.tokens.load())
+
+    @staticmethod
+    def _sdk_shape(tokens: TokenSet) -> dict[str, Any]:
         return {
             "access_token": tokens.access_token,
             "refresh_token": tokens.refresh_token,
@@ -264,16 +276,21 @@ class XeroClient:
         }
 
     def _save_sdk_token(self, token: dict[str, Any]) -> None:
+        """The SDK's saver, called with a refresh's answer. Saved only over the refresh token it was refreshed from:
+        if the store holds another one by now (the admin reconnected, or another process refreshed first), that is kept,
+        and this client goes on with it (the SDK takes the holder's token once the saver returns)."""
         scope = token.get("scope") or []
-        self.tokens.save(
-            TokenSet(
-                access_token=token["access_token"],
-                refresh_token=token.get("refresh_token") or "",
-                expires_at=float(token.get("expires_at") or time.time() + int(token.get("expires_in") or 1800)),
-                scope=" ".join(scope) if isinstance(scope, list | tuple) else str(scope),
-                id_token=token.get("id_token") or "",
-            )
+        refreshed = TokenSet(
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token") or "",
+            expires_at=float(token.get("expires_at") or time.time() + int(token.get("expires_in") or 1800)),
+            scope=" ".join(scope) if isinstance(scope, list | tuple) else str(scope),
+            id_token=token.get("id_token") or "",
         )
+        stored = self.tokens.save(refreshed, replacing=self._token.refreshed_from)
+        if stored.refresh_token != refreshed.refresh_token:
+            logger.info("Xero's tokens changed while this client refreshed them (a reconnect?): the stored ones are kept")
+            self._token.update_token(**self._sdk_shape(stored))
 
     def call(self, operation: Callable[[], T]) -> T:
         """One SDK call, its errors translated (identity calls: no governor, no retries)."""
