@@ -20,6 +20,10 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.hosts import checked_org_url
 from dxconnector.xero.client import XeroApiConfig, XeroClient
 
+# A web request asks Dataverse once, briefly: a page waits at most this long for each of its questions (the sync and
+# the jobs keep the patient defaults: 6 attempts, 15 s each).
+PAGE_TIMEOUT_SECONDS = 4.0
+
 
 class NotReady(Exception):
     """The connection is not connected on both sides, or Create Connection has not written its rows."""
@@ -32,11 +36,17 @@ def xero_client(xero: XeroConnection, tenant_id: str | None = None) -> XeroClien
     )
 
 
-def dynamics_client(dynamics: DynamicsConnection) -> DataverseClient:
+def dynamics_client(dynamics: DynamicsConnection, *, for_a_page: bool = False) -> DataverseClient:
     """A client for the connection's organisation; its stored URL is checked again first (UntrustedHost: not a Dataverse
-    host, nor one in DATAVERSE_EXTRA_HOSTS), so no token goes to a URL that found its way into the table."""
+    host, nor one in DATAVERSE_EXTRA_HOSTS), so no token goes to a URL that found its way into the table.
+
+    `for_a_page`: for a web request, which must not hang on Dynamics: one attempt per call, of PAGE_TIMEOUT_SECONDS at
+    most; what does not answer by then raises RetryableError and the page says so."""
     org_url = checked_org_url(dynamics.org_url, settings.DATAVERSE_EXTRA_HOSTS)
-    return DataverseClient(org_url, auth.TokenSource(partial(dynamics_token, dynamics)), settings.CA_BUNDLE, timeout=15)
+    token = auth.TokenSource(partial(dynamics_token, dynamics))
+    if for_a_page:
+        return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=PAGE_TIMEOUT_SECONDS, max_attempts=1)
+    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=15)
 
 
 @dataclass

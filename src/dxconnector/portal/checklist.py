@@ -17,10 +17,11 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
-from dxconnector.dynamics.errors import AuthExpired, DynamicsError, UntrustedHost
+from dxconnector.dynamics.errors import AuthExpired, DynamicsError, RetryableError, UntrustedHost
 from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 
 SOLUTION_UNIQUE_NAME = DYNAMICS_XERO_CONNECTOR.unique_name
+DID_NOT_ANSWER = "Dynamics did not answer; try again in a moment (reload the page)."
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,16 @@ def _problem(error: DynamicsError) -> str:
         return "The Microsoft sign-in has expired: click “Connect to Dynamics” again."
     if isinstance(error, UntrustedHost):
         return f"{error} Nothing was asked of it: connect to Dynamics again and choose your organisation."
+    if isinstance(error, RetryableError):
+        return DID_NOT_ANSWER
     if error.status == 403:
         return f"Dynamics refused the question for this user ({error})."
     return f"Dynamics could not be asked just now ({error}). Reload the page to check again."
 
 
 class Live:
-    """What the checks need, each looked up at most once per evaluation."""
+    """What the checks need, each looked up at most once per evaluation. Dynamics is asked as a page asks it (one brief
+    attempt a question, connections.clients.PAGE_TIMEOUT_SECONDS); once it has not answered, it is asked nothing more."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -73,13 +77,15 @@ class Live:
         from dxconnector.connections.clients import dynamics_client
 
         try:
-            client = dynamics_client(self.dynamics)
+            client = dynamics_client(self.dynamics, for_a_page=True)
         except DynamicsError as error:  # its stored URL is not a Dataverse host: nothing is asked of it
             return DynamicsFacts(solution_problem=_problem(error), access_problem=_problem(error))
         try:
             solution, solution_problem = None, ""
             try:
                 solution = client.solution(SOLUTION_UNIQUE_NAME)
+            except RetryableError:  # no answer in time: the other questions would wait as long
+                return DynamicsFacts(solution_problem=DID_NOT_ANSWER, access_problem=DID_NOT_ANSWER)
             except DynamicsError as error:
                 solution_problem = _problem(error)
             access, access_problem = (), ""

@@ -111,7 +111,7 @@ def remove_webhooks(dynamics: DynamicsConnection) -> None:
     if not dynamics.has_organisation:
         return
     try:
-        client = dynamics_client(dynamics)
+        client = dynamics_client(dynamics, for_a_page=True)  # a disconnect is a web request: it does not wait on Dynamics
     except DynamicsError as error:
         logger.warning("the webhooks of connection %s were not removed from Dynamics: %s", dynamics.connection_id, error)
         return

@@ -107,7 +107,7 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
     if not wanted or dynamics is None or not dynamics.has_organisation:
         return {}, False
     try:
-        client = dynamics_client(dynamics)
+        client = dynamics_client(dynamics, for_a_page=True)
     except DynamicsError as error:
         logger.warning("the history rows of connection %s could not be read from Dynamics: %s", dynamics.connection_id, error)
         return {}, True
