@@ -13,7 +13,8 @@ from django.conf import settings
 print(json.dumps({name: getattr(settings, name) for name in [
     'DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_SSL_REDIRECT',
     'ALLOWED_HOSTS', 'CSRF_TRUSTED_ORIGINS', 'TRIAL_DAYS', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_USE_TLS',
-    'BEHIND_TLS_PROXY', 'TRUSTED_PROXIES', 'TRUSTED_PROXY_COUNT', 'MAX_REQUEST_BYTES']}))
+    'BEHIND_TLS_PROXY', 'TRUSTED_PROXIES', 'TRUSTED_PROXY_COUNT', 'MAX_REQUEST_BYTES',
+    'SESSION_COOKIE_AGE', 'SESSION_SAVE_EVERY_REQUEST', 'CONTENT_SECURITY_POLICY', 'MIDDLEWARE']}))
 """
 
 
@@ -65,3 +66,15 @@ def test_debug_runs_with_embedded_defaults(tmp_path):
     assert values["SESSION_COOKIE_SECURE"] is False
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert values["TRIAL_DAYS"] == 14
+
+
+def test_sessions_end_after_an_hour_idle_unless_told_otherwise(tmp_path):
+    values = production(tmp_path)
+    assert (values["SESSION_COOKIE_AGE"], values["SESSION_SAVE_EVERY_REQUEST"]) == (3600, True)
+    assert production(tmp_path, SESSION_IDLE_MINUTES="15")["SESSION_COOKIE_AGE"] == 900
+
+
+def test_every_answer_carries_a_content_security_policy_of_its_own_resources_only(tmp_path):
+    values = production(tmp_path)
+    assert values["CONTENT_SECURITY_POLICY"].startswith("default-src 'self';")
+    assert "dxconnector.config.security.ContentSecurityPolicyMiddleware" in values["MIDDLEWARE"]

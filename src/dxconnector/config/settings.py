@@ -152,6 +152,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dxconnector.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +196,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# A session ends after this long without a request (each request starts the time again): the session is saved, and its
+# cookie sent again, on every request.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 # Repeated failed logins: django-axes locks the email+address pair for a while.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -231,6 +237,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- secure defaults when DEBUG is off --------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Only the portal's own stylesheet, images and forms: no script anywhere, no inline style; data: for the empty favicon.
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("HSTS_SECONDS", 31536000, minimum=0)
