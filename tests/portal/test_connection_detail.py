@@ -1,5 +1,9 @@
+from datetime import UTC, datetime
+
 from django.utils.html import escape
 
+from dxconnector.connections.models import Connection
+from dxconnector.domain.health import Cause
 from tests.base import BaseTestCase
 
 STEPS = [
@@ -62,3 +66,21 @@ class ConnectionDetailTestCase(BaseTestCase):
 
     def test_it_requires_login(self):
         self.assertRedirects(self.client.get(self.url()), f"/login/?next={self.url()}")
+
+    def test_a_connection_being_set_up_shows_no_state_box(self):
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(self.url()), 'id="connection-state"')
+
+    def test_a_created_connection_shows_its_state_and_every_thing_to_do_most_pressing_first(self):
+        since = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+        Connection.objects.filter(pk=self.connection.pk).update(
+            status=Connection.Status.CREATED, attention=Cause.XERO_CONSENT, attention_since=since
+        )
+        self.connection.start_trial()
+        self.client.force_login(self.alice)
+        body = self.client.get(self.url()).content.decode()
+        self.assertIn('id="connection-state" data-state="needs_attention" role="alert"', body)
+        self.assertIn('<span class="badge bad">Needs attention</span> <span class="since">since 1 Mar 2026, 09:30</span>', body)
+        not_connected, consent = escape(Cause.NOT_CONNECTED.words), escape(Cause.XERO_CONSENT.words)
+        self.assertLess(body.index(not_connected), body.index(consent))  # nothing signs in to a side that isn't connected
+        self.assertIn("Once it is fixed, click Sync now", body)

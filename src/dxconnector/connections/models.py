@@ -52,6 +52,13 @@ class Connection(models.Model):
     setup_state = models.CharField(max_length=16, choices=SetupState.choices, default=SetupState.NONE)
     setup_step = models.CharField(max_length=200, blank=True, help_text="what Create Connection is doing, or failed at")
     setup_error = models.CharField(max_length=300, blank=True, help_text="why Create Connection failed, in words to act on")
+    # What the sync found the admin must fix (a `domain.health.Cause` that needs attention), set by a run that failed for
+    # it and cleared by a run that succeeds; and whether the owner was emailed it (and not yet told it recovered).
+    attention = models.CharField(max_length=32, blank=True, help_text="what the last failed run found the admin must fix")
+    attention_since = models.DateTimeField(null=True, blank=True, help_text="when a run first found it")
+    attention_emailed = models.BooleanField(
+        default=False, help_text="the owner was emailed that it needs attention, and not yet that it recovered"
+    )
 
     class Meta:
         ordering = ["created_at"]

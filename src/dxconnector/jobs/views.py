@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from dxconnector.jobs.models import WorkerHeartbeat
+from dxconnector.sync.api import counts_by_state
 
 
 def _database_ok() -> bool:
@@ -28,10 +29,21 @@ def _worker_status() -> dict:
     return {"status": "ok" if fresh else "stale", "workers": alive, "last_seen_seconds": round(age, 1)}
 
 
+def _connection_counts() -> dict[str, int] | None:
+    """How many connections are in each state (healthy, syncing, degraded, needs attention, setup). They say how the
+    connections fare, not whether this service is up: they do not change the status."""
+    try:
+        return counts_by_state()
+    except DatabaseError:
+        return None
+
+
 @never_cache
 def healthz(request):
     database = "ok" if _database_ok() else "down"
     worker = _worker_status() if database == "ok" else {"status": "unknown"}
     healthy = database == "ok" and worker["status"] == "ok"
-    body = {"status": "ok" if healthy else "degraded", "database": database, "worker": worker}
+    body: dict[str, object] = {"status": "ok" if healthy else "degraded", "database": database, "worker": worker}
+    if database == "ok":
+        body["connections"] = _connection_counts()
     return JsonResponse(body, status=200 if healthy else 503)

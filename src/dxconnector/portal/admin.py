@@ -24,7 +24,16 @@ class UserAdmin(BaseUserAdmin):
 class ConnectionAdmin(admin.ModelAdmin):
     """Operators mark a subscription active here; the trial rules do the rest."""
 
-    list_display = ["display_name", "owner", "status", "trial_started_at", "trial_ends_at", "subscription_active"]
-    list_filter = ["status", "subscription_active"]
+    list_display = ["display_name", "owner", "status", "trial_started_at", "trial_ends_at", "subscription_active", "attention"]
+    list_filter = ["status", "subscription_active", "attention"]
     search_fields = ["name", "owner__email"]
-    readonly_fields = ["id", "created_at", "trial_started_at", "trial_ends_at", "last_synced_at"]
+    readonly_fields = [
+        "id",
+        "created_at",
+        "trial_started_at",
+        "trial_ends_at",
+        "last_synced_at",
+        "attention",
+        "attention_since",
+        "attention_emailed",
+    ]

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from dxconnector.connections.models import Connection
+from dxconnector.domain.health import WORDS, Cause
 from dxconnector.portal.models import RegistrationLink, User
 
 
@@ -57,3 +59,43 @@ def send_password_reset_email(user_id: int) -> None:
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
     )
+
+
+def send_connection_state_email(connection_id: str) -> None:
+    """Tell the connection's owner it started needing attention, or that it recovered — once each way.
+
+    Called after any run whose connection's state differs from what the owner was last told; the change is claimed
+    with a conditional update first, so however many runs queued this job, one email goes per change. If the email
+    cannot be sent the claim is given back, and the next run's job tries again."""
+    connection = Connection.objects.select_related("owner").get(pk=connection_id)
+    if connection.attention and not connection.attention_emailed:
+        claimed = Connection.objects.filter(pk=connection.pk, attention_emailed=False).exclude(attention="")
+        told, template = True, "connection_attention"
+        subject = f"{connection.display_name} needs your attention"
+    elif not connection.attention and connection.attention_emailed:
+        claimed = Connection.objects.filter(pk=connection.pk, attention_emailed=True, attention="")
+        told, template = False, "connection_recovered"
+        subject = f"{connection.display_name} is syncing again"
+    else:
+        return
+    if not claimed.update(attention_emailed=told):
+        return  # another job told the owner already, or the state changed again meanwhile
+    try:
+        cause = Cause(connection.attention) if connection.attention else None
+    except ValueError:
+        cause = None
+    try:
+        send(
+            connection.owner.email,
+            template,
+            subject,
+            {
+                "user": connection.owner,
+                "connection": connection,
+                "what_to_do": WORDS[cause] if cause else "Open the connection to see what it needs.",
+                "url": absolute_url(reverse("connection", args=[connection.pk])),
+            },
+        )
+    except Exception:
+        Connection.objects.filter(pk=connection.pk, attention_emailed=told).update(attention_emailed=not told)
+        raise

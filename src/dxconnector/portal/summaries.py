@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from dxconnector.connections.models import Connection
+from dxconnector.domain.health import ConnectionState, State
 from dxconnector.domain.trial import TrialState
+from dxconnector.sync import api as sync_api
 
 
 def trial_text(connection: Connection, now: datetime | None = None) -> str:
@@ -31,13 +34,18 @@ def last_sync_text(connection: Connection, now: datetime | None = None) -> str:
     return f"{timesince(connection.last_synced_at, now or timezone.now())} ago"
 
 
-def health(connection: Connection, now: datetime | None = None) -> tuple[str, str]:
-    """(words, css class)."""
-    if connection.status == Connection.Status.DRAFT:
-        return "Setup incomplete", "warn"
-    if not connection.may_sync(now):
-        return "Paused", "warn"
-    return "Healthy", "ok"
+BADGE_CLASSES = {
+    State.HEALTHY: "ok",
+    State.SYNCING: "info",
+    State.DEGRADED: "warn",
+    State.NEEDS_ATTENTION: "bad",
+    State.SETUP: "warn",
+}
+
+
+def health(connection: Connection, now: datetime | None = None) -> ConnectionState:
+    """The connection's state from its real signals (runs, the engine's findings, the trial), with what to do."""
+    return sync_api.connection_state_of(connection, now)
 
 
 @dataclass(frozen=True)
@@ -45,10 +53,27 @@ class ConnectionRow:
     connection: Connection
     trial: str
     last_sync: str
-    health: str
-    health_class: str
+    state: ConnectionState
+
+    @property
+    def health(self) -> str:
+        return self.state.label
+
+    @property
+    def health_class(self) -> str:
+        return BADGE_CLASSES[self.state.state]
+
+    @property
+    def advice(self) -> str:
+        """The most pressing thing to do, for a line on Home (none when all is well)."""
+        return self.state.advice[0] if self.state.advice else ""
 
 
-def row(connection: Connection, now: datetime | None = None) -> ConnectionRow:
-    words, css = health(connection, now)
-    return ConnectionRow(connection, trial_text(connection, now), last_sync_text(connection, now), words, css)
+def rows(connections: Iterable[Connection], now: datetime | None = None) -> list[ConnectionRow]:
+    connections = list(connections)
+    now = now or timezone.now()
+    states = sync_api.connection_states(connections, now)
+    return [
+        ConnectionRow(connection, trial_text(connection, now), last_sync_text(connection, now), states[connection.pk])
+        for connection in connections
+    ]

@@ -16,5 +16,15 @@ def send_password_reset_email(user_id: int) -> None:
 
 
 @task()
+def send_connection_state_email(connection_id: str) -> None:
+    emails.send_connection_state_email(connection_id)
+
+
+def queue_connection_state_email(connection_id: str) -> None:
+    """What the sync calls when a connection's owner has news (registered in PortalConfig.ready)."""
+    send_connection_state_email.enqueue(connection_id)
+
+
+@task()
 def create_connection(connection_id: str) -> None:
     creation.create(connection_id)

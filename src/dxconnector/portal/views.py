@@ -96,7 +96,7 @@ def _own_connection(request: HttpRequest, pk) -> Connection:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    rows = [summaries.row(connection) for connection in request.user.connections.all()]
+    rows = summaries.rows(request.user.connections.all())
     return render(request, "portal/home.html", {"rows": rows, "kinds": Connection.Kind.choices})
 
 
@@ -139,6 +139,7 @@ def _connection_page(
     live = checklist.Live(connection)
     lines = checklist.evaluate(connection, live)
     xero = live.xero
+    state = summaries.health(connection)
     context = {
         "connection": connection,
         "checklist": lines,
@@ -152,6 +153,8 @@ def _connection_page(
         "xero": xero,
         "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
+        "state": state,
+        "state_class": summaries.BADGE_CLASSES[state.state],
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
         "show_ready_popup": connection.status == Connection.Status.CREATED
         and checklist.all_done(lines)

@@ -2,6 +2,7 @@
 `sync.models`), nothing else of it: an import-linter contract holds them to it."""
 
 from dxconnector.connections.clients import NotReady
+from dxconnector.sync.attention import on_owner_news
 from dxconnector.sync.context import Progress
 from dxconnector.sync.engine import (
     Explanation,
@@ -9,6 +10,7 @@ from dxconnector.sync.engine import (
     refresh_reference_lists,
     run_sync,
 )
+from dxconnector.sync.health import connection_state_of, connection_states, counts_by_state
 from dxconnector.sync.triggers import (
     request_sync,
     retry_invoices,
@@ -22,7 +24,11 @@ __all__ = [
     "NotReady",
     "Progress",
     "Report",
+    "connection_state_of",
+    "connection_states",
+    "counts_by_state",
     "explain",
+    "on_owner_news",
     "refresh_reference_lists",
     "request_sync",
     "retry_invoices",

@@ -35,6 +35,7 @@ from dxconnector.dynamics.changes import (
 )
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.sync import (
+    attention,
     deletions,
     invoices,
     reference_lists,
@@ -68,7 +69,7 @@ def open_context(
 ) -> SyncContext:
     found = connection_rows(clients.dynamics, str(connection.pk))
     if found is None:
-        raise NotReady("The connection's rows are not in Dynamics yet: click Create Connection.")
+        raise attention.RowsMissing("The connection's rows are not in Dynamics yet: click Create Connection.")
     connector_id, settings_row = found
     settings = replace(settings_from_row(settings_row), sync_from=connection.sync_invoices_from)
     return SyncContext(
@@ -108,6 +109,7 @@ def run_sync(
         try:
             ctx = open_context(connection, made, run=run, holder=holder, progress=progress)
             try:
+                attention.check_fixed(ctx, connection.attention)
                 sync_streams(ctx)
             finally:
                 counts = {**ctx.counts.as_dict(), **ctx.calls()}
@@ -115,15 +117,25 @@ def run_sync(
             made.close()
     except (XeroError, DynamicsError, state.LeaseLost, NotReady) as error:
         logger.warning("sync of connection %s stopped: %s", connection.pk, error)
-        return state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error))
+        return _failed(run, counts, error)
     except Exception as error:
-        state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error))
+        _failed(run, counts, error)
         raise
     finally:
         keeper.stop()
         state.release_lease(connection.pk, holder)
     Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
-    return state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
+    run = state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
+    attention.run_succeeded(connection.pk)
+    return run
+
+
+def _failed(run: SyncRun, counts: dict[str, int], error: Exception) -> SyncRun:
+    """The run stopped early: it keeps the kind of failure and its cause, and the connection what the admin must fix."""
+    cause = attention.cause_of(error)
+    run = state.finish_run(run, SyncRun.Status.FAILED, counts, _kind_of(error), cause.value)
+    attention.run_failed(run.connection_id, cause)
+    return run
 
 
 def _kind_of(error: Exception) -> str:

@@ -133,6 +133,7 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True, help_text="records by outcome, and API calls by service")
     error = models.CharField(max_length=300, blank=True, help_text="the kind of failure that stopped the run")
+    cause = models.CharField(max_length=32, blank=True, help_text="why it stopped, as the connection's state tells it")
 
     class Meta:
         ordering = ["-started_at"]

@@ -445,7 +445,7 @@ def start_run(connection_id: Any, trigger: str) -> SyncRun:
     return SyncRun.objects.create(connection_id=connection_id, trigger=trigger)
 
 
-def finish_run(run: SyncRun, status: str, counts: Mapping[str, int], error: str = "") -> SyncRun:
-    run.status, run.counts, run.error, run.finished_at = status, dict(counts), error[:300], timezone.now()
-    run.save(update_fields=["status", "counts", "error", "finished_at"])
+def finish_run(run: SyncRun, status: str, counts: Mapping[str, int], error: str = "", cause: str = "") -> SyncRun:
+    run.status, run.counts, run.error, run.cause, run.finished_at = status, dict(counts), error[:300], cause, timezone.now()
+    run.save(update_fields=["status", "counts", "error", "cause", "finished_at"])
     return run
