@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check mypy-baseline install install-test browser nginx clean
+.PHONY: demo test check lock mypy-baseline install install-test browser nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,8 @@ test: install-test browser nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The static checks CI runs before the tests: lint and format (ruff), types (mypy, strict; the domain, the sync and
-# the connections layer without any error, the rest held to mypy-baseline.txt) and the layers (import-linter).
+# the connections layer without any error, the rest held to mypy-baseline.txt), the layers (import-linter), and
+# requirements.lock matching pyproject.toml (asks PyPI's index).
 STRICT_PACKAGES := src/dxconnector/(domain|sync|connections)/
 check: install-test
 	$(BIN)/ruff check .
@@ -39,6 +40,11 @@ check: install-test
 	$(BIN)/mypy | $(BIN)/mypy-baseline filter
 	@! grep -E '^$(STRICT_PACKAGES)' mypy-baseline.txt || (echo "the packages above must have no mypy error" >&2; exit 1)
 	$(BIN)/lint-imports
+	bash scripts/lock --check
+
+# After changing pyproject.toml's dependencies: write requirements.lock again (the hashed lock deployments install).
+lock: install-test
+	bash scripts/lock
 
 # After fixing recorded mypy errors: record what is left (the baseline may only shrink).
 mypy-baseline: install-test
