@@ -5,11 +5,18 @@ it; with `--kills N` that process is killed (SIGKILL) N times mid-run and starte
 stops early (its retries spent) is started again too, until one finishes. Calls are counted by the
 sandboxes, not by the connector: what reached Xero's API and the Dataverse host, including the failed ones.
 Afterwards `verify` compares both sides record by record.
+
+A `dxconnector web` process serves the connector's `/metrics` throughout; it is scraped just before the sync and at the
+end, and what grew in between is printed under `metrics`, beside the benchmark's own figures: the calls the syncing
+processes counted (prometheus-client's multiprocess files, which outlive a killed process) against those the sandboxes
+saw, and the runs and records the sync recorded.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from bench.environment import Options, World
 from bench.seeding import seed
@@ -44,16 +53,20 @@ def run(options: Options) -> dict[str, Any]:
             )
         connection = world.onboard(**SETTINGS_ROW)
         _without_webhooks(world, connection)
-        world.reset_stats()
-        if options.faults:
-            world.set_faults(options.faults)
-        started = time.monotonic()
-        runs, kills, peak_kb = sync_until_done(connection.pk, options)
-        wall = time.monotonic() - started
-        stats = world.stats()
-        if options.faults:
-            world.set_faults(0)
-        return figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
+        with MetricsEndpoint(world) as endpoint:
+            world.reset_stats()
+            scraped_before = endpoint.scrape()
+            if options.faults:
+                world.set_faults(options.faults)
+            started = time.monotonic()
+            runs, kills, peak_kb = sync_until_done(connection.pk, options)
+            wall = time.monotonic() - started
+            stats = world.stats()
+            if options.faults:
+                world.set_faults(0)
+            scraped = endpoint.scrape() - scraped_before
+        found = figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
+        return {**found, "metrics": scraped.figures(found)}
 
 
 def _without_webhooks(world: World, connection: Any) -> None:
@@ -62,6 +75,98 @@ def _without_webhooks(world: World, connection: Any) -> None:
 
     with world.dataverse() as client:
         webhooks.unregister(client, str(connection.pk))
+
+
+class Scrape(dict[tuple[str, tuple[tuple[str, str], ...]], float]):
+    """One scrape of /metrics: every sample by name and labels (sorted)."""
+
+    @classmethod
+    def of(cls, text: str) -> Scrape:
+        # Imported here: prometheus-client picks its storage when first imported, once the settings have named the folder.
+        from prometheus_client.parser import text_string_to_metric_families
+
+        return cls(
+            ((sample.name, tuple(sorted(sample.labels.items()))), sample.value)
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        )
+
+    def __sub__(self, earlier: Scrape) -> Scrape:
+        """What grew since `earlier` (a sample missing then was 0)."""
+        return Scrape((key, value - earlier.get(key, 0.0)) for key, value in self.items())
+
+    def total(self, name: str, **labels: str) -> int:
+        wanted = set(labels.items())
+        return round(sum(value for (found, sample), value in self.items() if found == name and wanted <= set(sample)))
+
+    def by(self, name: str, label: str, **labels: str) -> dict[str, int]:
+        wanted = set(labels.items())
+        counts: dict[str, int] = {}
+        for (found, sample), value in self.items():
+            if found == name and wanted <= set(sample) and round(value):
+                key = dict(sample)[label]
+                counts[key] = counts.get(key, 0) + round(value)
+        return dict(sorted(counts.items()))
+
+    def figures(self, own: dict[str, Any]) -> dict[str, Any]:
+        """The scraped figures, named as the benchmark names its own, and whether the calls agree with the sandboxes'."""
+        calls, runs, records = "dxconnector_api_calls_total", "dxconnector_sync_runs_total", "dxconnector_sync_records_total"
+        scraped: dict[str, Any] = {
+            "xero_calls": self.total(calls, system="xero"),
+            "dataverse_calls": self.total(calls, system="dataverse"),
+            "xero_calls_by_status": self.by(calls, "status", system="xero"),
+            "dataverse_calls_by_status": self.by(calls, "status", system="dataverse"),
+            "runs_succeeded": self.total(runs, status="succeeded"),
+            "runs_failed": self.total(runs, status="failed"),
+            "runs_busy": self.total(runs, status="busy"),
+            "invoices_succeeded": self.total(records, direction="to_xero", kind="invoice", outcome="succeeded"),
+            "records_by_outcome": self.by(records, "outcome", direction="to_xero"),
+        }
+        scraped["agree_with_the_sandboxes"] = {
+            "xero_calls": scraped["xero_calls"] == own["xero_calls"],
+            "dataverse_calls": scraped["dataverse_calls"] == own["dataverse_calls"],
+        }
+        return scraped
+
+
+class MetricsEndpoint:
+    """`dxconnector web` on the benchmark's own port, serving /metrics with a token of the run's own. No worker: nothing
+    but the benchmark starts a sync. It shares the connector's data folder, and so the counters' folder
+    (PROMETHEUS_MULTIPROC_DIR), with the benchmark's process and every `dxconnector sync` it starts."""
+
+    def __init__(self, world: World, timeout: float = 60):
+        self.url = f"http://127.0.0.1:{world.web_port}"
+        self.token = secrets.token_urlsafe(24)
+        self.timeout = timeout
+        self.child: subprocess.Popen | None = None
+
+    def __enter__(self) -> MetricsEndpoint:
+        command = [sys.executable, "-m", "dxconnector", "web", "--host", "127.0.0.1", "--port", self.url.rsplit(":", 1)[1]]
+        environment = {**os.environ, "METRICS_TOKEN": self.token}
+        self.child = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                httpx.get(self.url + "/healthz", timeout=5)  # any answer: it is serving (no worker: 503)
+                return self
+            except httpx.TransportError:
+                if self.child.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError("dxconnector web did not start for /metrics") from None
+                time.sleep(0.2)
+
+    def scrape(self) -> Scrape:
+        answer = httpx.get(self.url + "/metrics", headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        answer.raise_for_status()
+        return Scrape.of(answer.text)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.child is not None and self.child.poll() is None:
+            self.child.terminate()
+            try:
+                self.child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
 
 
 class PeakMemory(threading.Thread):

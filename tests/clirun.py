@@ -25,6 +25,9 @@ _SCRUB = (
     "TRUSTED_PROXIES",
     "TRUSTED_PROXY_COUNT",
     "MAX_REQUEST_BYTES",
+    "PROMETHEUS_MULTIPROC_DIR",  # the test run's own counters: a child counts in its own DATA_DIR
+    "METRICS_TOKEN",
+    "LOG_FORMAT",
     RECORD_ENV,
 )
 

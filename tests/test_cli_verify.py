@@ -117,5 +117,10 @@ def test_two_runs_in_one_state_folder_both_succeed(tmp_path):
         figures = json.loads(ran.stdout)
         assert (figures["missing"], figures["duplicated"], figures["differing"]) == (0, 0, 0)
         assert (figures["invoices"], figures["state_dir"]) == (20, str(state_dir.resolve()))
+        # /metrics, scraped from a web process, counted the calls the sync's process made, as the sandboxes saw them.
+        scraped = figures["metrics"]
+        assert scraped["agree_with_the_sandboxes"] == {"xero_calls": True, "dataverse_calls": True}, scraped
+        assert (scraped["xero_calls"], scraped["dataverse_calls"]) == (figures["xero_calls"], figures["dataverse_calls"])
+        assert (scraped["runs_succeeded"], scraped["invoices_succeeded"]) == (1, figures["sent_to_xero"])
         assert ("holds an earlier run" in ran.stderr) == (run == 2)
         print(f"run {run}: {time.monotonic() - started:.1f}s")

@@ -7,6 +7,7 @@ scheme with forwarding headers."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -69,7 +70,16 @@ class Web:
     log: Path
 
     def log_text(self) -> str:
-        return self.log.read_text()
+        """The log as an operator reads it: a JSON line (LOG_FORMAT=json, the default with DEBUG off) by its message."""
+        return "\n".join(_said(line) for line in self.log.read_text().splitlines())
+
+
+def _said(line: str) -> str:
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return line
+    return "\n".join(str(found[field]) for field in ("message", "exc_info") if field in found)
 
 
 @contextlib.contextmanager

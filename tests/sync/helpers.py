@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import override_settings
@@ -88,7 +89,9 @@ class SyncHelpers:
         location = xero_consent(self.sandbox, self.client.post(f"{base}/xero/connect/")["Location"], user_index=1)
         self.client.get("/xero/callback/" + location[location.index("?") :])
         admin = next(u for u in self.sandbox.manifest["microsoft"]["users"] if u["email"] == "admin@oakwood.sandbox")
-        self.client.get("/dynamics/callback/", sign_in(self.client.post(f"{base}/dynamics/connect/")["Location"], admin))
+        answer = sign_in(self.client.post(f"{base}/dynamics/connect/")["Location"], admin)
+        self.client.get("/dynamics/callback/", answer)
+        self.authorization_codes = [parse_qs(urlsplit(location).query)["code"][0], answer["code"]]  # Xero's, Microsoft's
         org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == ORGANISATION)
         self.client.post(f"{base}/dynamics/select/", {"org_id": org_id})
         self.client.post(f"{base}/solution/install/")

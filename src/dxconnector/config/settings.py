@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
 
+from dxconnector import logs
 from dxconnector.config.env import REQUIRED, Env, parse_email_url
 
 env = Env()
@@ -72,6 +74,8 @@ XERO_TOKEN_URL = env.url("XERO_TOKEN_URL", "https://identity.xero.com/connect/to
 XERO_REVOCATION_URL = env.url("XERO_REVOCATION_URL", "https://identity.xero.com/connect/revocation", require_https=_HTTPS)
 XERO_CONNECTIONS_URL = env.url("XERO_CONNECTIONS_URL", "https://api.xero.com/connections", require_https=_HTTPS)
 XERO_API_URL = env.url("XERO_API_URL", "https://api.xero.com/api.xro/2.0", require_https=_HTTPS)
+# Xero's web app, where the history's links open an invoice (a page in the admin's browser; the connector never calls it).
+XERO_APP_URL = env.url("XERO_APP_URL", "https://go.xero.com", require_https=_HTTPS)
 XERO_SCOPES = env.str(
     "XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings"
 )
@@ -151,6 +155,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dxconnector.config.middleware.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "dxconnector.config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -247,7 +252,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = False if DEBUG else env.bool("SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # for monitors that call the web server directly
 
 # --- the web server: behind a TLS proxy, and what it accepts -------------------------------
 # `dxconnector web` (waitress) believes X-Forwarded-For and X-Forwarded-Proto only from a peer in TRUSTED_PROXIES:
@@ -267,13 +272,32 @@ if env.environ.get("TRUSTED_PROXY_COUNT", "").strip() and not BEHIND_TLS_PROXY:
 # The largest request body the web server takes; a larger one is answered 413 before it reaches Django.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# --- monitoring: /metrics and the logs (docs/operating.md, "Monitoring") ------------------------------
+# /metrics answers only a request bearing this token (`Authorization: Bearer …`); without one it answers 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    env.problem("METRICS_TOKEN must be at least 16 characters long.")
+# The API calls are counted in every process (web, workers, `dxconnector sync`), each in its own file in this folder,
+# and /metrics adds them up: prometheus-client's multiprocess mode, which reads the variable itself when first imported.
+PROMETHEUS_MULTIPROC_DIR = Path(env.str("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics")))
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(PROMETHEUS_MULTIPROC_DIR)
+try:
+    PROMETHEUS_MULTIPROC_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    env.problem(f"PROMETHEUS_MULTIPROC_DIR: cannot make the folder {PROMETHEUS_MULTIPROC_DIR} ({exc.strerror}).")
+
+LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    env.problem(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}.")
+    LOG_LEVEL = "INFO"
+# One JSON object a line (time, level, logger, message, request_id, run_id, connection_id), or plain text.
+LOG_FORMAT = env.str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
+if LOG_FORMAT not in logs.FORMATS:
+    env.problem(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}.")
+    LOG_FORMAT = "json"
+# Never written to a log line, wherever they would appear (with tokens, codes and Authorization headers: dxconnector.logs).
+_NEVER_LOGGED = [SECRET_KEY, *ENCRYPTION_KEYS, XERO_CLIENT_SECRET, XERO_WEBHOOK_KEY, DYNAMICS_CLIENT_SECRET]
+_NEVER_LOGGED += [DYNAMICS_APP_CLIENT_SECRET, EMAIL_HOST_PASSWORD, METRICS_TOKEN]
+LOGGING = logs.config(LOG_LEVEL, LOG_FORMAT, secrets=_NEVER_LOGGED)
 
 env.raise_problems()

@@ -42,7 +42,7 @@ from urllib.parse import quote
 
 import httpx
 
-from dxconnector import tls
+from dxconnector import metrics, tls
 from dxconnector.dynamics.errors import (
     AuthExpired,
     PermanentError,
@@ -145,6 +145,7 @@ class DataverseClient:
                     method, path, headers={"Authorization": f"Bearer {self.token()}", **(headers or {})}, **kwargs
                 )
             except httpx.TransportError as error:
+                metrics.api_call(metrics.DATAVERSE, None)
                 if not isinstance(error, _NEVER_SENT):
                     lost += 1
                 if last:
@@ -155,6 +156,7 @@ class DataverseClient:
                     ) from error
                 self._retrying(backoff_delay(attempt))
                 continue
+            metrics.api_call(metrics.DATAVERSE, response.status_code)
             if response.status_code in TRANSIENT_STATUSES and not last:
                 self._retrying(self._wait_before_retry(response, attempt, lost))
                 continue
@@ -194,6 +196,7 @@ class DataverseClient:
             return
         with self._lock:
             self.waited_seconds += seconds
+        metrics.api_wait(metrics.DATAVERSE, seconds)
         time.sleep(seconds)
 
     @staticmethod

@@ -19,3 +19,14 @@ def xero_app_configured(app_configs=None, **kwargs):
             )
         )
     return warnings
+
+
+@register()
+def metrics_configured(app_configs: object = None, **kwargs: object) -> list[Warning]:
+    if settings.METRICS_TOKEN:
+        return []
+    return [
+        Warning(
+            "/metrics answers 404 until METRICS_TOKEN is set (Prometheus scrapes it bearing that token).", id="dxconnector.W003"
+        )
+    ]

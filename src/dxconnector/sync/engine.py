@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dxconnector import logs
 from dxconnector.connections.clients import (
     ClientFactory,
     Clients,
@@ -89,13 +90,33 @@ def open_context(
 # --- a run -----------------------------------------------------------------------------------------------
 
 
+@logs.scoped
 def run_sync(
     connection_id: Any, trigger: str, *, clients: ClientFactory | None = None, progress: Callable[[Progress], None] | None = None
 ) -> SyncRun:
     """Sync one connection now. Returns the run: succeeded, failed (the cursor stays where the last committed
-    batch left it, so the next run carries on), busy (another run holds the lease) or paused."""
+    batch left it, so the next run carries on), busy (another run holds the lease) or paused. Its log lines carry the
+    run's and the connection's ids, and the last one says how it ended (numbers only)."""
+    run = _run_sync(connection_id, trigger, clients, progress)
+    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    logger.info(
+        "sync run %s%s in %.1f s: %s",
+        run.status,
+        f" ({run.error})" if run.error else "",
+        seconds,
+        ", ".join(f"{key} {value}" for key, value in sorted(run.counts.items())) or "nothing to do",
+        extra={"trigger": trigger, "status": run.status, "duration_seconds": round(seconds, 3), "counts": run.counts},
+    )
+    return run
+
+
+def _run_sync(
+    connection_id: Any, trigger: str, clients: ClientFactory | None, progress: Callable[[Progress], None] | None
+) -> SyncRun:
     connection = Connection.objects.get(pk=connection_id)
     run = state.start_run(connection.pk, trigger)
+    logs.bind(connection_id=connection.pk, run_id=run.pk)
+    logger.info("sync run started (%s)", trigger)
     if not connection.may_sync():
         return state.finish_run(run, SyncRun.Status.PAUSED, {})
     holder = f"run:{run.pk}"
@@ -214,13 +235,14 @@ class Explanation:
     invoice_id: str
     found: bool = True
     paused: bool = False
+    paused_why: str = "its trial ended"
     decision: Decision | None = None
     blockers: tuple[Reason, ...] = field(default=())  # what would stop it once picked up (the customer)
 
     @property
     def lines(self) -> list[str]:
         if self.paused:
-            return ["Syncing is paused for this connection (its trial ended): nothing goes to Xero until it is resumed."]
+            return [f"Syncing is paused for this connection ({self.paused_why}): nothing goes to Xero until it is resumed."]
         if not self.found or self.decision is None:
             return [f"Invoice {self.invoice_id} is not in Dynamics (or this user can't read it)."]
         decision = self.decision
@@ -235,13 +257,21 @@ class Explanation:
         return lines
 
 
+def _why_paused(connection: Connection) -> str:
+    if connection.deleting:
+        return "it is being deleted"
+    if connection.paused:
+        return "paused by its owner"
+    return "its trial has not started" if connection.trial_started_at is None else "its trial ended"
+
+
 def explain(
     connection_id: Any, invoice_id: str, *, clients: ClientFactory | None = None, now: datetime | None = None
 ) -> Explanation:
     """The pick-up decision for one invoice, and the customer rule that would stop it, reading only."""
     connection = Connection.objects.get(pk=connection_id)
     if not connection.may_sync():
-        return Explanation(invoice_id, paused=True)
+        return Explanation(invoice_id, paused=True, paused_why=_why_paused(connection))
     made = (clients or connected_clients)(connection)
     try:
         ctx = open_context(connection, made, now=now)

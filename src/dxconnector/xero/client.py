@@ -34,6 +34,7 @@ from xero_python.exceptions import (
 )
 from xero_python.identity import IdentityApi
 
+from dxconnector import metrics
 from dxconnector.retry import backoff_delay, retry_after
 from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
@@ -154,6 +155,29 @@ class _ClientToken(OAuth2Token):
         return token_api.parse_token_response(response)
 
 
+class _CountedApiClient(ApiClient):  # type: ignore[misc]  # the SDK publishes no types
+    """The SDK's client, counting every HTTP request it sends to Xero's API (`dxconnector.metrics`) with the answer's
+    status; the token endpoint's requests (Xero's sign-in, another host) are not API calls and go uncounted."""
+
+    def __init__(self, configuration: Configuration, api_urls: tuple[str, ...], **kwargs: Any):
+        super().__init__(configuration, **kwargs)
+        self.api_urls = api_urls
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if not url.startswith(self.api_urls):
+            return super().request(method, url, *args, **kwargs)
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except ApiException as error:  # an answer other than 2xx carries its status; status 0: none came
+            metrics.api_call(metrics.XERO, error.status if isinstance(error.status, int) else None)
+            raise
+        except Exception:  # the network failed (urllib3 and OSError): no answer
+            metrics.api_call(metrics.XERO, None)
+            raise
+        metrics.api_call(metrics.XERO, response.status)
+        return response
+
+
 def translate(error: Exception) -> XeroError:
     if isinstance(error, XeroError):
         return error
@@ -253,7 +277,7 @@ class XeroClient:
         self._token = _ClientToken(token_url=config.token_url, client_id=config.client_id, client_secret=config.client_secret)
         configuration.oauth2_token = self._token
         configuration.ssl_ca_cert = config.ca_bundle or None
-        self.api_client = ApiClient(configuration, pool_threads=1)
+        self.api_client = _CountedApiClient(configuration, (config.api_url, config.connections_url), pool_threads=1)
         self.api_client.oauth2_token_getter(self._sdk_token)
         self.api_client.oauth2_token_saver(self._save_sdk_token)
         self.accounting = AccountingApi(self.api_client, base_url=config.api_url)
@@ -322,7 +346,9 @@ class XeroClient:
             except RetryableError:
                 if attempt == self.config.max_attempts:
                     raise
-                time.sleep(backoff_delay(attempt))
+                delay = backoff_delay(attempt)
+                metrics.api_wait(metrics.XERO, delay)
+                time.sleep(delay)
         raise AssertionError("unreachable")
 
     # --- reading -------------------------------------------------------------------

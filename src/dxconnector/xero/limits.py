@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from dxconnector import metrics
 from dxconnector.xero.errors import RateLimited
 
 MINUTE = 60.0
@@ -70,6 +71,7 @@ class RateGovernor:
                     return
             real = wait / self.time_scale
             self.waited_seconds += real
+            metrics.api_wait(metrics.XERO, real)
             self._sleep(real)
 
     def _forget_before(self, now: float) -> None:
