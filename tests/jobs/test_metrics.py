@@ -15,6 +15,7 @@ from prometheus_client import values
 
 from dxconnector.jobs.models import WorkerHeartbeat
 from dxconnector.jobs.worker import Heartbeat
+from dxconnector.sync import state
 from dxconnector.sync.api import request_sync
 from dxconnector.sync.models import SyncAttempt, SyncRun, Trigger
 from tests.base import BaseTestCase
@@ -47,46 +48,48 @@ class MetricsTestCase(BaseTestCase):
         self.assertIn("no-cache", self.client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")["Cache-Control"])
         self.assertEqual(self.client.post("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code, 405)
 
-    def test_runs_and_records_are_counted_from_the_syncs_own_records(self):
-        now = timezone.now()
-        for status, seconds in ((SyncRun.Status.SUCCEEDED, 3), (SyncRun.Status.SUCCEEDED, 40), (SyncRun.Status.FAILED, 700)):
-            SyncRun.objects.create(
-                connection=self.connection,
-                trigger=Trigger.SWEEP,
-                status=status,
-                started_at=now - timedelta(seconds=seconds),
-                finished_at=now,
-            )
-        SyncRun.objects.create(
-            connection=self.connection, trigger=Trigger.SYNC_NOW, status=SyncRun.Status.PAUSED, finished_at=now
-        )
-        SyncRun.objects.create(connection=self.connection, trigger=Trigger.SYNC_NOW)  # still running: not counted yet
-        for outcome, direction in (
-            (SyncAttempt.Outcome.SUCCEEDED, SyncAttempt.Direction.TO_XERO),
-            (SyncAttempt.Outcome.SUCCEEDED, SyncAttempt.Direction.TO_XERO),
-            (SyncAttempt.Outcome.HELD_BACK, SyncAttempt.Direction.TO_XERO),
-            (SyncAttempt.Outcome.SUCCEEDED, SyncAttempt.Direction.TO_DYNAMICS),
-        ):
+    def finished(self, trigger: str, status: str, seconds: float, attempts: list[tuple[str, str]] = ()) -> None:
+        """A run as the engine records it: started, its attempts written, finished `seconds` later."""
+        run = state.start_run(self.connection.pk, trigger)
+        run.started_at = timezone.now() - timedelta(seconds=seconds)
+        for outcome, direction in attempts:
             SyncAttempt.objects.create(
-                connection=self.connection, record_kind="invoice", dynamics_id="x", outcome=outcome, direction=direction
+                connection=self.connection, run=run, record_kind="invoice", dynamics_id="x", outcome=outcome, direction=direction
             )
+        state.finish_run(run, status, {})
+
+    def test_each_run_is_counted_as_it_finishes_with_its_duration_and_its_records(self):
+        before = self.scrape()
+        to_xero, to_dynamics = SyncAttempt.Direction.TO_XERO, SyncAttempt.Direction.TO_DYNAMICS
+        self.finished(Trigger.SWEEP, SyncRun.Status.SUCCEEDED, 3, [("SUCCEEDED", to_xero), ("HELD_BACK", to_xero)])
+        self.finished(Trigger.SWEEP, SyncRun.Status.SUCCEEDED, 40, [("SUCCEEDED", to_xero), ("SUCCEEDED", to_dynamics)])
+        self.finished(Trigger.SWEEP, SyncRun.Status.FAILED, 700)
+        self.finished(Trigger.SYNC_NOW, SyncRun.Status.PAUSED, 0)
+        state.start_run(self.connection.pk, Trigger.SYNC_NOW)  # still running: not counted yet
+        SyncRun.objects.all().delete()  # pruned: what was counted stays counted
         found = self.scrape()
+
+        def grew(name: str, **labels: str) -> float:
+            key = (name, tuple(sorted(labels.items())))
+            return found.get(key, 0) - before.get(key, 0)
+
         runs = "dxconnector_sync_runs_total"
-        self.assertEqual(found[(runs, (("status", "succeeded"), ("trigger", "sweep")))], 2)
-        self.assertEqual(found[(runs, (("status", "failed"), ("trigger", "sweep")))], 1)
-        self.assertEqual(found[(runs, (("status", "paused"), ("trigger", "sync_now")))], 1)
-        self.assertNotIn((runs, (("status", "running"), ("trigger", "sync_now"))), found)
+        self.assertEqual(grew(runs, status="succeeded", trigger="sweep"), 2)
+        self.assertEqual(grew(runs, status="failed", trigger="sweep"), 1)
+        self.assertEqual(grew(runs, status="paused", trigger="sync_now"), 1)
+        self.assertEqual(grew(runs, status="running", trigger="sync_now"), 0)
         records = "dxconnector_sync_records_total"
-        self.assertEqual(found[(records, (("direction", "to_xero"), ("kind", "invoice"), ("outcome", "succeeded")))], 2)
-        self.assertEqual(found[(records, (("direction", "to_xero"), ("kind", "invoice"), ("outcome", "held_back")))], 1)
-        self.assertEqual(found[(records, (("direction", "to_dynamics"), ("kind", "invoice"), ("outcome", "succeeded")))], 1)
+        self.assertEqual(grew(records, direction="to_xero", kind="invoice", outcome="succeeded"), 2)
+        self.assertEqual(grew(records, direction="to_xero", kind="invoice", outcome="held_back"), 1)
+        self.assertEqual(grew(records, direction="to_dynamics", kind="invoice", outcome="succeeded"), 1)
         duration = "dxconnector_sync_run_duration_seconds"
-        self.assertEqual(found[(f"{duration}_bucket", (("le", "5.0"), ("status", "succeeded")))], 1)
-        self.assertEqual(found[(f"{duration}_bucket", (("le", "60.0"), ("status", "succeeded")))], 2)
-        self.assertEqual(found[(f"{duration}_bucket", (("le", "600.0"), ("status", "failed")))], 0)
-        self.assertEqual(found[(f"{duration}_bucket", (("le", "1800.0"), ("status", "failed")))], 1)
-        self.assertEqual(found[(f"{duration}_count", (("status", "succeeded"),))], 2)
-        self.assertAlmostEqual(found[(f"{duration}_sum", (("status", "succeeded"),))], 43, places=3)
+        self.assertEqual(grew(f"{duration}_bucket", le="5.0", status="succeeded"), 1)
+        self.assertEqual(grew(f"{duration}_bucket", le="60.0", status="succeeded"), 2)
+        self.assertEqual(grew(f"{duration}_bucket", le="600.0", status="failed"), 0)
+        self.assertEqual(grew(f"{duration}_bucket", le="1800.0", status="failed"), 1)
+        self.assertEqual(grew(f"{duration}_count", status="succeeded"), 2)
+        self.assertEqual(grew(f"{duration}_count", status="paused"), 0, "a paused run did nothing to time")
+        self.assertAlmostEqual(grew(f"{duration}_sum", status="succeeded"), 43, delta=1)
 
     def test_the_queue_the_workers_and_the_connections_are_read_at_each_scrape(self):
         found = self.scrape()

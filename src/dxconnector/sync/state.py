@@ -20,9 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from dxconnector import metrics
 from dxconnector.domain.records import InvoiceLink, InvoiceType
 from dxconnector.sync.models import (
     Cursor,
@@ -448,4 +449,12 @@ def start_run(connection_id: Any, trigger: str) -> SyncRun:
 def finish_run(run: SyncRun, status: str, counts: Mapping[str, int], error: str = "", cause: str = "") -> SyncRun:
     run.status, run.counts, run.error, run.cause, run.finished_at = status, dict(counts), error[:300], cause, timezone.now()
     run.save(update_fields=["status", "counts", "error", "cause", "finished_at"])
+    _counted(run)
     return run
+
+
+def _counted(run: SyncRun) -> None:
+    """The finished run in this process's counters (/metrics): how it ended, how long it took, its records by outcome."""
+    records = SyncAttempt.objects.filter(run=run).values_list("direction", "record_kind", "outcome").annotate(n=Count("pk"))
+    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    metrics.run_finished(run.status, run.trigger, seconds, list(records))
