@@ -220,6 +220,7 @@ def sandbox_environment(manifest: dict) -> dict[str, str]:
         "XERO_REVOCATION_URL": xero["revocation_url"],
         "XERO_CONNECTIONS_URL": xero["connections_url"],
         "XERO_API_URL": xero["api_url"],
+        "XERO_APP_URL": xero["app_url"],  # its small Xero app, over plain http on this machine, for links to invoices
         "CA_BUNDLE": manifest["ca_file"],
         **_microsoft_environment(manifest.get("microsoft")),
     }

@@ -1,11 +1,12 @@
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
+from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.connections.models import DynamicsConnection
-from dxconnector.sync.models import RequestedRecord, SyncAttempt, SyncRun
+from dxconnector.sync.models import Link, RequestedRecord, SyncAttempt, SyncRun
 from tests.base import BaseTestCase
 
 INVOICE = "6f1c2a9e-0000-4000-8000-000000000001"
@@ -158,6 +159,53 @@ class HistoryTestCase(BaseTestCase):
         self.assertContains(
             response, f"https://oakwood.crm6.dynamics.com/main.aspx?etn=invoice&amp;pagetype=entityrecord&amp;id={INVOICE}"
         )
+
+    def test_a_row_names_the_invoice_by_its_numbers_in_dynamics_and_xero(self):
+        self.attempt(xero_id=XERO_ID, dynamics_number="INV-01001-A1B2C3", xero_number="INV-0042")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, '<strong class="number">INV-01001-A1B2C3</strong>', html=True)
+        self.assertContains(response, '<strong class="number">INV-0042</strong>', html=True)
+        self.assertContains(response, f'title="Dynamics id {INVOICE}"')
+        self.assertNotContains(response, f"<code>{INVOICE}</code>")
+
+    def test_a_row_without_a_number_shows_the_id(self):
+        self.attempt()
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.url()), f"<code>{INVOICE}</code>")
+
+    @override_settings(XERO_APP_URL="http://127.0.0.1:9403")
+    def test_it_links_the_invoice_in_xeros_app_by_the_type_it_went_as(self):
+        bill = "c0ffee00-1111-4222-8333-000000000002"
+        Link.objects.create(
+            connection=self.connection, kind="invoice", dynamics_id=OTHER_INVOICE, xero_id=bill, sent_type="ACCPAY"
+        )
+        self.attempt(xero_id=XERO_ID, xero_number="INV-0042")
+        self.attempt(OTHER_INVOICE, xero_id=bill)
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, f'href="http://127.0.0.1:9403/AccountsReceivable/View.aspx?InvoiceID={XERO_ID}"')
+        self.assertContains(response, f'href="http://127.0.0.1:9403/AccountsPayable/View.aspx?InvoiceID={bill}"')
+
+    def test_the_record_filter_finds_an_invoice_by_its_number(self):
+        wanted = self.attempt(dynamics_number="INV-01001-A1B2C3", xero_number="INV-0042")
+        self.attempt(OTHER_INVOICE, dynamics_number="INV-01002-D4E5F6")
+        self.client.force_login(self.alice)
+        self.assertEqual(self.rows(self.client.get(self.url("?record=inv-01001-a1b2c3"))), [wanted])
+        self.assertEqual(self.rows(self.client.get(self.url("?record=INV-0042"))), [wanted])
+
+    def test_a_run_that_stopped_says_why_in_the_causes_words(self):
+        SyncRun.objects.create(
+            connection=self.connection,
+            trigger="sweep",
+            status=SyncRun.Status.FAILED,
+            error="XeroUnavailable",
+            cause="xero_unavailable",
+        )
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, "Xero could not be reached, or had trouble of its own. The connector tries again")
+        self.assertNotContains(response, "XeroUnavailable")
 
     def test_without_an_organisation_the_record_is_not_a_link(self):
         self.attempt()

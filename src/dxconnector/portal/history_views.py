@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +22,9 @@ from django.views.decorators.http import require_POST
 
 from dxconnector.connections.clients import dynamics_client
 from dxconnector.connections.models import Connection, DynamicsConnection
+from dxconnector.domain.health import Cause
+from dxconnector.domain.mapping.invoice import xero_invoice_url
+from dxconnector.domain.records import InvoiceType
 from dxconnector.dynamics import history as history_rows
 from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.errors import DynamicsError
@@ -28,7 +32,7 @@ from dxconnector.portal.forms import HistoryFilterForm
 from dxconnector.portal.sync_views import why_not_syncing
 from dxconnector.portal.views import _own_connection
 from dxconnector.sync import api as sync
-from dxconnector.sync.models import SyncAttempt, SyncRun
+from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -55,7 +59,12 @@ def filtered_attempts(connection: Connection, filters: dict[str, Any]) -> QueryS
         attempts = attempts.filter(outcome=filters["outcome"])
     record = (filters.get("record") or "").strip()
     if record:
-        attempts = attempts.filter(Q(dynamics_id__istartswith=record) | Q(xero_id__istartswith=record))
+        attempts = attempts.filter(
+            Q(dynamics_id__istartswith=record)
+            | Q(xero_id__istartswith=record)
+            | Q(dynamics_number__iexact=record)
+            | Q(xero_number__iexact=record)
+        )
     zone = _zone(connection)
     if filters.get("date_from"):
         attempts = attempts.filter(attempted_at__gte=_day_start(filters["date_from"], zone))
@@ -69,6 +78,14 @@ class RunRow:
     run: SyncRun
     counts: list[tuple[str, Any]]
     duration: str
+
+    @property
+    def why(self) -> str:
+        """Why a run stopped early, in the admin's words (the cause's), else the failure's kind as recorded."""
+        try:
+            return Cause(self.run.cause).words if self.run.cause else self.run.error
+        except ValueError:
+            return self.run.error
 
 
 def _duration(run: SyncRun) -> str:
@@ -97,6 +114,27 @@ def _kept_query(data: QueryDict, *, page: bool = True) -> str:
         if value:
             kept[name] = value
     return kept.urlencode()
+
+
+def xero_links(connection: Connection, attempts: Iterable[SyncAttempt]) -> dict[str, str]:
+    """Each shown invoice's page in Xero's web app (XERO_APP_URL), by Xero id: the type it went as (the ledger's) picks the
+    page, an invoice's or a credit note's. One query for the page."""
+    xero_ids = {attempt.xero_id for attempt in attempts if attempt.record_kind == "invoice" and attempt.xero_id}
+    if not xero_ids:
+        return {}
+    sent = dict(
+        Link.objects.filter(connection=connection, kind=Link.Kind.INVOICE, xero_id__in=xero_ids).values_list(
+            "xero_id", "sent_type"
+        )
+    )
+    links = {}
+    for xero_id in xero_ids:
+        try:
+            invoice_type = InvoiceType(sent.get(xero_id) or InvoiceType.ACCREC)
+        except ValueError:
+            invoice_type = InvoiceType.ACCREC
+        links[xero_id] = xero_invoice_url(invoice_type, xero_id, settings.XERO_APP_URL)
+    return links
 
 
 def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAttempt]) -> tuple[dict[str, str], bool]:
@@ -130,12 +168,14 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     org_url = dynamics.org_url if dynamics is not None and dynamics.has_organisation else ""
     said, unheard = history_words(dynamics, page.object_list)
+    in_xero = xero_links(connection, page.object_list)
     rows = [
         {
             "attempt": attempt,
             "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
             if org_url and attempt.record_kind == "invoice"
             else "",
+            "xero_url": in_xero.get(attempt.xero_id, ""),
             "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
             "words": said.get(str(attempt.pk), ""),
         }

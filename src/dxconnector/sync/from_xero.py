@@ -160,6 +160,8 @@ def write_back(
             reason=news(document),
             xero_id=link.xero_id,
             direction=SyncAttempt.Direction.TO_DYNAMICS,
+            dynamics_number=records[link.dynamics_id].invoice.invoice_number,
+            xero_number=document.number,
         )
         for link, document in present
     ]

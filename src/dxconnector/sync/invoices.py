@@ -91,7 +91,18 @@ class Going:
             xero_id=self.link.xero_id if self.link else "",
             message=message,
             version=self.record.invoice.version,
+            dynamics_number=self.record.invoice.invoice_number,
+            xero_number=self.xero_number,
         )
+
+    @property
+    def xero_number(self) -> str:
+        """Xero's number for the invoice as last known: its current copy's, else what Dynamics was last told."""
+        return (self.current.number if self.current else "") or self.record.invoice.xero_number or ""
+
+    def named(self, attempt: state.Attempt) -> state.Attempt:
+        """A fault's attempt with the invoice's numbers, as people know it."""
+        return replace(attempt, dynamics_number=self.record.invoice.invoice_number, xero_number=self.xero_number)
 
     def ended(self, outcome: str, reasons: Iterable[Reason] = (), **words: str) -> Ended:
         return Ended(self, self.attempt(outcome, reasons, **words))
@@ -153,6 +164,8 @@ def _attempt(record: InvoiceRecord, decision: Decision, link: InvoiceLink | None
         decision.explanation,
         xero_id=link.xero_id if link else "",
         version=record.invoice.version,
+        dynamics_number=record.invoice.invoice_number,
+        xero_number=record.invoice.xero_number or "",
     )
 
 
@@ -218,7 +231,13 @@ def decide(ctx: SyncContext, records: list[InvoiceRecord]) -> tuple[list[Going],
     going, attempts = [], []
     for record, decision, link in decisions(ctx, records):
         if isinstance(decision, Fault):
-            attempts.append(decision.attempt(KIND, record.invoice.id, xero_id=link.xero_id if link else ""))
+            attempts.append(
+                replace(
+                    decision.attempt(KIND, record.invoice.id, xero_id=link.xero_id if link else ""),
+                    dynamics_number=record.invoice.invoice_number,
+                    xero_number=record.invoice.xero_number or "",
+                )
+            )
         elif decision.action not in (Action.SKIP, Action.HOLD):
             going.append(Going(record, decision, link))
         elif decision.reasons and decision.reasons[0].code in SILENT:
@@ -358,7 +377,7 @@ def prepare(ctx: SyncContext, going: list[Going]) -> Prepared:
     for item in with_current_copies(ctx, going):
         made = guard("preparing the invoice for Xero", item.invoice_id, _prepare_one, ctx, item, contacts, items)
         if isinstance(made, Fault):
-            made = Ended(item, made.attempt(KIND, item.invoice_id, xero_id=item.link.xero_id if item.link else ""))
+            made = Ended(item, item.named(made.attempt(KIND, item.invoice_id, xero_id=item.link.xero_id if item.link else "")))
         if isinstance(made, Write):
             prepared.writes.append(made)
         elif isinstance(made, Done):
@@ -418,7 +437,9 @@ def write(ctx: SyncContext, writes: list[Write]) -> tuple[list[Done], list[Ended
             if result.ok:
                 answer = XeroDocument.read(result.record)
                 attempt = replace(
-                    going.attempt(Outcome.SUCCEEDED, reason=" ".join((f"{item.verb} in Xero.", *item.notes))), xero_id=answer.id
+                    going.attempt(Outcome.SUCCEEDED, reason=" ".join((f"{item.verb} in Xero.", *item.notes))),
+                    xero_id=answer.id,
+                    xero_number=answer.number or going.xero_number,
                 )
                 done.append(Done(going, answer, attempt, item.sent_type, item.sending, item.hash))
             else:

@@ -154,7 +154,9 @@ class SyncRun(models.Model):
 class SyncAttempt(models.Model):
     """What happened to one record in one run. `reason` is a rule's explanation (rules name lines by position
     and product number only); Xero's own messages go to the history row in Dynamics, never here.
-    `reported_at` is set once the attempt's history row is in Dynamics (its id is this attempt's id)."""
+    `reported_at` is set once the attempt's history row is in Dynamics (its id is this attempt's id).
+    `dynamics_number` and `xero_number` are the invoice's numbers as people know it (Dynamics' invoice ID, Xero's
+    InvoiceNumber): identifiers, like the ids, that the history shows in place of GUIDs."""
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "SUCCEEDED"
@@ -173,6 +175,8 @@ class SyncAttempt(models.Model):
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.TO_XERO)
     dynamics_id = models.CharField(max_length=64)
     xero_id = models.CharField(max_length=64, blank=True)
+    dynamics_number = models.CharField(max_length=100, blank=True, help_text="the record's number in Dynamics (invoicenumber)")
+    xero_number = models.CharField(max_length=255, blank=True, help_text="the record's number in Xero (InvoiceNumber)")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     reason_code = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)

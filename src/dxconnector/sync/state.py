@@ -359,6 +359,8 @@ class Attempt:
     direction: str = SyncAttempt.Direction.TO_XERO
     version: str | None = None  # the record's version that was tried: unchanged since, a refusal still holds
     id: uuid.UUID = field(default_factory=uuid.uuid4)  # its row's, and its history row's in Dynamics
+    dynamics_number: str = ""  # the invoice's number in Dynamics, as people know it (an identifier)
+    xero_number: str = ""  # and in Xero
 
     def model(self, connection_id: Any, run: SyncRun | None) -> SyncAttempt:
         return SyncAttempt(
@@ -374,6 +376,8 @@ class Attempt:
             attempted_at=self.at,
             direction=self.direction,
             dynamics_version=self.version or "",
+            dynamics_number=(self.dynamics_number or "")[:100],
+            xero_number=(self.xero_number or "")[:255],
         )
 
 

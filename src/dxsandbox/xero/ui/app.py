@@ -11,6 +11,8 @@ from starlette.routing import Route
 
 from dxsandbox.xero.api.accounting import AccountingApi
 from dxsandbox.xero.api.accounting.books import Record
+from dxsandbox.xero.api.accounting.transactions import INVOICES
+from dxsandbox.xero.api.accounting.validation import guid
 from dxsandbox.xero.ui import contacts, invoices
 from dxsandbox.xero.ui.layout import frame
 from dxsandbox.xero.ui.web import SESSION_COOKIE, OrganisationHandler, XeroUi, for_organisation, sign_in_redirect
@@ -84,6 +86,26 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             "<form method='post' action='/logout'><button type='submit' class='secondary'>Log out</button></form>",
         )
 
+    async def deep_link(request: Request) -> Response:
+        """go.xero.com's link to an invoice (/AccountsReceivable/View.aspx?InvoiceID=…, /AccountsPayable/… for a bill):
+        the invoice's page in whichever of the signed-in person's organisations holds it. Credit notes have no page here,
+        so their links (ViewCreditNote.aspx) are not found, as any unknown page."""
+        signed_in = ui.signed_in(request)
+        if signed_in is None:
+            return sign_in_redirect(request)
+        _, user = signed_in
+        invoice_id = guid(request.query_params.get("InvoiceID", ""))
+        for tenant_id in user["tenant_ids"]:
+            invoice = ui.accounting.books(tenant_id).get(INVOICES.store_kind, invoice_id) if invoice_id else None
+            if invoice is not None:
+                return RedirectResponse(f"/organisations/{tenant_id}/invoices/{invoice['InvoiceID']}", status_code=303)
+        return frame(
+            "Not found",
+            "<h1>Invoice not found</h1><p>None of your organisations has this invoice. "
+            "<a href='/organisations'>Choose one of yours</a>.</p>",
+            status_code=404,
+        )
+
     async def organisation_home(request: Request) -> Response:
         return RedirectResponse(f"/organisations/{request.path_params['tenant_id']}/invoices", status_code=303)
 
@@ -98,6 +120,8 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             Route("/logout", logout, methods=["GET", "POST"]),
             Route("/organisations", organisations, methods=["GET"]),
             Route(ORGANISATION, organisation_home, methods=["GET"]),
+            Route("/AccountsReceivable/View.aspx", deep_link, methods=["GET"]),
+            Route("/AccountsPayable/View.aspx", deep_link, methods=["GET"]),
             page("/invoices", invoices.invoice_list),
             page("/invoices/{invoice_id}", invoices.invoice_page),
             page("/invoices/{invoice_id}/approve", invoices.approve, "POST"),
