@@ -87,3 +87,40 @@ class ConnectionCreateTestCase(BaseTestCase):
     def test_another_user_cannot_create_it(self):
         self.client.force_login(self.charlie)
         self.assertNotFound(self.client.post(self.url()))
+
+
+class CreateConnectionSavesTheDefaultsTestCase(BaseTestCase):
+    """Create Connection takes the Defaults as filled in on the page: no "Save defaults" click first."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(self.alice)
+        Connection.objects.filter(pk=self.connection.pk).update(name="", time_zone="")
+        checks = mock.patch.object(checklist, "CHECKS", [checklist.defaults_set])
+        checks.start()
+        self.addCleanup(checks.stop)
+
+    def test_the_defaults_as_filled_in_are_saved_and_the_job_queued(self):
+        response = self.client.post(
+            f"/connections/{self.connection.pk}/create/", {"name": "Oakwood invoices", "time_zone": "Europe/London"}
+        )
+        self.assertRedirects(response, f"/connections/{self.connection.pk}/", fetch_redirect_response=False)
+        self.connection.refresh_from_db()
+        self.assertEqual((self.connection.name, self.connection.time_zone), ("Oakwood invoices", "Europe/London"))
+        self.assertEqual(self.connection.setup_state, "queued")
+        self.assertEqual(DBTaskResult.objects.filter(task_path=JOB).count(), 1)
+
+    def test_defaults_that_do_not_hold_are_shown_again_and_nothing_is_queued(self):
+        response = self.client.post(f"/connections/{self.connection.pk}/create/", {"name": "", "time_zone": "Mars/Olympus"})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "This field is required.", status_code=400)
+        self.connection.refresh_from_db()
+        self.assertEqual((self.connection.name, self.connection.setup_state), ("", ""))
+        self.assertFalse(DBTaskResult.objects.filter(task_path=JOB).exists())
+
+    def test_the_create_button_submits_the_defaults_form(self):
+        page = self.client.get(f"/connections/{self.connection.pk}/")
+        self.assertContains(page, 'id="defaults-form"')
+        self.assertContains(
+            page, f'form="defaults-form" formaction="/connections/{self.connection.pk}/create/">Create Connection</button>'
+        )

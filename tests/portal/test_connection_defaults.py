@@ -27,7 +27,7 @@ class ConnectionDefaultsTestCase(BaseTestCase):
         self.connection.save()
         self.client.force_login(self.alice)
         response = self.client.get(f"/connections/{self.connection.pk}/")
-        self.assertContains(response, "Fill in the connection name and time zone under Defaults and save.")
+        self.assertContains(response, "Fill in the connection name and time zone under Defaults: Create Connection saves them.")
 
     def test_another_user_cannot_change_them(self):
         self.client.force_login(self.bob)

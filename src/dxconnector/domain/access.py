@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dxconnector.domain.names import BrandingThemeTable, ChartOfAccountsTable, ConnectorSettingsTable, ConnectorTable
@@ -77,3 +78,61 @@ def check_access(held: set[str], required: tuple[RequiredAccess, ...] = REQUIRED
     """Which required privileges the user lacks, table by table (names compared without regard to case)."""
     held_lower = {name.lower() for name in held}
     return [AccessCheck(item, tuple(p for p in privileges_for(item) if p.lower() not in held_lower)) for item in required]
+
+
+# --- a privilege Dataverse says is missing, in words ------------------------------------------------------------
+
+# Dataverse refuses with "Principal user (Id=…, type=8, roleCount=1), is missing prvReadSolution privilege (Id=…)": the
+# ids mean nothing to an admin, the privilege's name little more. The verbs of its names, longest first (AppendTo
+# before Append), and the tables the portal asks about by what a security role's editor calls them.
+_VERBS = ("AppendTo", "Append", "Assign", "Create", "Delete", "Read", "Share", "Write")
+_MISSING = re.compile(r"missing (prv\w+) privilege")
+TABLE_WORDS = {
+    "Solution": "Solutions",
+    "Publisher": "Publishers",
+    "ImportJob": "Import Jobs",
+    "Entity": "Entities",
+    "Attribute": "Fields",
+    "ServiceEndpoint": "Service Endpoints",
+    "SdkMessageProcessingStep": "SDK Message Processing Steps",
+    "PluginAssembly": "Plug-in Assemblies",
+    "WebResource": "Web Resources",
+    "Invoice": "Invoices",
+    "InvoiceDetail": "Invoice Products (an invoice's lines)",
+    "Product": "Products",
+    "SystemUser": "Users",
+    "Account": "Accounts",
+    "Contact": "Contacts",
+    **{item.table: f"the {item.label} table" for item in REQUIRED_ACCESS if item.table.startswith("stl3_")},
+}
+# The tables a security role lists on its Customization tab (the rest are on Core Records, Sales or Custom Entities).
+CUSTOMIZATION_TAB = frozenset(
+    {
+        "Solution",
+        "Publisher",
+        "ImportJob",
+        "Entity",
+        "Attribute",
+        "ServiceEndpoint",
+        "SdkMessageProcessingStep",
+        "PluginAssembly",
+        "WebResource",
+    }
+)
+
+
+def privilege_in_words(privilege: str) -> str:
+    """What to give for a privilege, e.g. prvReadSolution: "Give the user's security role Read access to Solutions (on
+    the role's Customization tab)"."""
+    rest = privilege[3:] if privilege.startswith("prv") else privilege
+    verb = next((verb for verb in _VERBS if rest.startswith(verb) and len(rest) > len(verb)), "")
+    table = rest[len(verb) :]
+    words = TABLE_WORDS.get(table) or TABLE_WORDS.get(table.lower()) or " ".join(re.findall(r"[A-Z][a-z]*|[a-z_0-9]+", table))
+    where = " (on the role's Customization tab)" if table in CUSTOMIZATION_TAB else ""
+    verb_words = {"AppendTo": "Append To"}.get(verb, verb) or "the"
+    return f"Give the user's security role {verb_words} access to {words}{where}"
+
+
+def missing_privileges(message: str) -> list[str]:
+    """The privileges a Dataverse refusal names as missing, each once, in its order."""
+    return list(dict.fromkeys(_MISSING.findall(message)))

@@ -7,6 +7,7 @@ rather than remembering an earlier answer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,10 +17,17 @@ from dxconnector.connections.models import (
     DynamicsConnection,
     XeroConnection,
 )
-from dxconnector.domain.access import AccessCheck, all_required_privileges, check_access
+from dxconnector.domain.access import (
+    AccessCheck,
+    all_required_privileges,
+    check_access,
+    missing_privileges,
+    privilege_in_words,
+)
 from dxconnector.dynamics.errors import AuthExpired, DynamicsError, RetryableError, UntrustedHost
 from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 
+logger = logging.getLogger(__name__)
 SOLUTION_UNIQUE_NAME = DYNAMICS_XERO_CONNECTOR.unique_name
 DID_NOT_ANSWER = "Dynamics did not answer; try again in a moment (reload the page)."
 
@@ -43,6 +51,19 @@ class DynamicsFacts:
     access_problem: str = ""
 
 
+def refusal_in_words(message: str) -> str:
+    """A 403 from Dynamics, said as what to give the user (Dataverse's own message names principal and privilege ids,
+    which go to the log, not to the admin)."""
+    logger.info("Dynamics refused a checklist question: %s", message)
+    missing = missing_privileges(message)
+    if missing:
+        return "; ".join(privilege_in_words(name) for name in missing) + ", then reload this page."
+    return (
+        "Dynamics refused the question for this user: give the user's security role the access listed under "
+        "Required access, then reload this page."
+    )
+
+
 def _problem(error: DynamicsError) -> str:
     if isinstance(error, AuthExpired):
         return "The Microsoft sign-in has expired: click “Connect to Dynamics” again."
@@ -51,7 +72,7 @@ def _problem(error: DynamicsError) -> str:
     if isinstance(error, RetryableError):
         return DID_NOT_ANSWER
     if error.status == 403:
-        return f"Dynamics refused the question for this user ({error})."
+        return refusal_in_words(str(error))
     return f"Dynamics could not be asked just now ({error}). Reload the page to check again."
 
 
@@ -176,7 +197,10 @@ def defaults_set(connection: Connection, live: Live) -> ChecklistLine:
     missing = [label for label, value in (("connection name", connection.name), ("time zone", connection.time_zone)) if not value]
     if missing:
         return ChecklistLine(
-            "defaults", "Defaults set", False, tip=f"Fill in the {' and '.join(missing)} under Defaults and save."
+            "defaults",
+            "Defaults set",
+            False,
+            tip=f"Fill in the {' and '.join(missing)} under Defaults: Create Connection saves them.",
         )
     return ChecklistLine("defaults", "Defaults set", True, detail=f"{connection.name} · {connection.time_zone}")
 

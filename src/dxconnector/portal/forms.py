@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -104,7 +105,7 @@ class DefaultsForm(forms.ModelForm):
         }
         widgets = {"sync_invoices_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
         self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])

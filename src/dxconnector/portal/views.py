@@ -183,9 +183,15 @@ def connection_defaults(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_POST
 def connection_create(request: HttpRequest, pk) -> HttpResponse:
-    """Create Connection: the checklist is checked live, then the work (Dynamics and Xero over the network) runs as
-    a job whose steps the page shows."""
+    """Create Connection: the Defaults as filled in on the page are saved first (no separate "Save defaults" needed), the
+    checklist is checked live, then the work (Dynamics and Xero over the network) runs as a job whose steps the page
+    shows."""
     connection = _own_connection(request, pk)
+    if any(name in request.POST for name in DefaultsForm.base_fields):  # the Defaults as filled in go with it
+        form = DefaultsForm(request.POST, instance=connection)
+        if not form.is_valid():
+            return _connection_page(request, connection, defaults_form=form, status=400)
+        connection = form.save()
     lines = checklist.evaluate(connection)
     if not checklist.all_done(lines):
         left = [line.label for line in lines if not line.done]
