@@ -132,3 +132,21 @@ def test_every_cause_has_words_and_only_the_ones_in_the_order_need_attention():
 )
 def test_failed_in_a_row_counts_the_newest_failures_before_a_success(runs, expected):
     assert failed_in_a_row(runs) == expected
+
+
+def test_a_connection_its_owner_paused_says_so_whatever_its_runs_say():
+    for signals in ({}, {"recent_runs": [FAILED], "latest_failure": Cause.XERO_UNAVAILABLE}, {"running": True}):
+        found = state(paused=True, **signals)
+        assert (found.state, found.label) == (State.PAUSED, "Paused by you")
+        assert found.advice[0].startswith("Syncing is paused: nothing goes between Dynamics and Xero until you resume.")
+
+
+def test_a_paused_connection_still_tells_what_needs_attention_for_when_it_resumes():
+    found = state(paused=True, attention=[Cause.XERO_CONSENT], attention_since=SINCE)
+    assert found.state is State.PAUSED
+    assert found.advice[1:] == (Cause.XERO_CONSENT.words,)
+    assert (found.causes, found.since) == ((Cause.XERO_CONSENT,), SINCE)
+
+
+def test_a_connection_not_yet_created_is_in_setup_even_when_paused():
+    assert state(setup_complete=False, paused=True).state is State.SETUP

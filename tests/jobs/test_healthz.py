@@ -20,7 +20,7 @@ class HealthzTestCase(BaseTestCase):
                 "status": "degraded",
                 "database": "ok",
                 "worker": {"status": "down", "detail": "no worker has reported"},
-                "connections": {"setup": 1, "needs_attention": 0, "degraded": 0, "syncing": 0, "healthy": 0},
+                "connections": {"setup": 1, "needs_attention": 0, "degraded": 0, "syncing": 0, "healthy": 0, "paused": 0},
             },
         )
 
@@ -69,5 +69,12 @@ class HealthzTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
             response.json()["connections"],
-            {"setup": 1, "needs_attention": 1, "degraded": 1, "syncing": 0, "healthy": 1},  # setup: alice's draft of setUp
+            {
+                "setup": 1,
+                "needs_attention": 1,
+                "degraded": 1,
+                "syncing": 0,
+                "healthy": 1,
+                "paused": 0,
+            },  # setup: alice's draft of setUp
         )

@@ -59,6 +59,14 @@ class Connection(models.Model):
     attention_emailed = models.BooleanField(
         default=False, help_text="the owner was emailed that it needs attention, and not yet that it recovered"
     )
+    # The owner paused syncing: nothing runs until they resume (webhooks are still taken; the cursors wait where they are).
+    paused_at = models.DateTimeField(null=True, blank=True, help_text="when the owner paused syncing; empty: not paused")
+    # Delete, as a job (portal/deletion.py): where it is, what it is doing or failed at, and whether the owner asked for
+    # the connection's rows in Dynamics to go too. Once asked, nothing syncs.
+    deletion_state = models.CharField(max_length=16, choices=SetupState.choices, default=SetupState.NONE)
+    deletion_step = models.CharField(max_length=200, blank=True, help_text="what Delete is doing, or failed at")
+    deletion_error = models.CharField(max_length=300, blank=True, help_text="why Delete stopped, in words to act on")
+    deletion_removes_rows = models.BooleanField(default=False, help_text="Delete also removes the connection's rows in Dynamics")
 
     class Meta:
         ordering = ["created_at"]
@@ -78,7 +86,19 @@ class Connection(models.Model):
         return trial.days_left(self.trial_ends_at, now or timezone.now())
 
     def may_sync(self, now: datetime | None = None) -> bool:
-        return trial.may_sync(self.trial_state(now))
+        """Whether a sync may run now: the trial or a subscription allows it, the owner has not paused it, and it is
+        not being deleted."""
+        return self.paused_at is None and not self.deletion_state and trial.may_sync(self.trial_state(now))
+
+    @property
+    def paused(self) -> bool:
+        """The owner paused syncing."""
+        return self.paused_at is not None
+
+    @property
+    def deleting(self) -> bool:
+        """Delete was asked for: queued, running, or stopped on a step the owner can retry."""
+        return bool(self.deletion_state)
 
     @property
     def setting_up(self) -> bool:

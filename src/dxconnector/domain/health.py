@@ -13,6 +13,9 @@ The states, the most pressing first:
   connector keeps trying by itself; the latest reason is told.
 - **syncing**: a run is under way.
 - **healthy**: the last run went through (or none has run yet and nothing stands in the way).
+
+Besides these, **paused**: the owner paused syncing. Nothing runs until they resume, whatever else is known; what
+needs attention is still told, for when they do.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class State(enum.StrEnum):
     DEGRADED = "degraded"
     SYNCING = "syncing"
     HEALTHY = "healthy"
+    PAUSED = "paused"  # by the owner
 
 
 class Cause(enum.StrEnum):
@@ -122,7 +126,13 @@ LABELS: dict[State, str] = {
     State.DEGRADED: "Degraded",
     State.SYNCING: "Syncing",
     State.HEALTHY: "Healthy",
+    State.PAUSED: "Paused by you",
 }
+
+PAUSED_WORDS = (
+    "Syncing is paused: nothing goes between Dynamics and Xero until you resume. Changes made meanwhile are kept, "
+    "and go when you resume."
+)
 
 
 class RunOutcome(enum.StrEnum):
@@ -158,12 +168,14 @@ def connection_state(
     latest_failure: Cause | None = None,
     attention: Iterable[Cause] = (),
     attention_since: datetime | None = None,
+    paused: bool = False,
 ) -> ConnectionState:
     """The connection's state from its signals.
 
     `recent_runs` are the outcomes of its last finished runs, newest first; `latest_failure` is why the newest
     failed run stopped (None when not known); `attention` is what the engine found the admin must fix (and any cause
-    the caller saw itself, such as a side no longer connected); `attention_since` is when that was first found.
+    the caller saw itself, such as a side no longer connected); `attention_since` is when that was first found;
+    `paused` says the owner paused syncing.
     """
     if not setup_complete:
         return ConnectionState(State.SETUP, ("Finish the steps on the connection page, then click Create Connection.",))
@@ -173,6 +185,8 @@ def connection_state(
     elif trial is TrialState.NOT_STARTED:
         found.add(Cause.TRIAL_NOT_STARTED)
     needing = tuple(cause for cause in ATTENTION_ORDER if cause in found)
+    if paused:
+        return ConnectionState(State.PAUSED, (PAUSED_WORDS, *(cause.words for cause in needing)), needing, attention_since)
     if needing:
         return ConnectionState(
             State.NEEDS_ATTENTION, tuple(cause.words for cause in needing), needing, attention_since, failed_in_a_row(recent_runs)

@@ -40,6 +40,7 @@ BADGE_CLASSES = {
     State.DEGRADED: "warn",
     State.NEEDS_ATTENTION: "bad",
     State.SETUP: "warn",
+    State.PAUSED: "info",
 }
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from dxconnector.connections.models import Connection
 from dxconnector.domain.trial import TrialState
+from dxconnector.portal import pausing
 from dxconnector.portal.views import _own_connection
 from dxconnector.sync import api as sync
 from dxconnector.sync.models import Trigger
@@ -19,6 +20,10 @@ def why_not_syncing(connection: Connection) -> str:
     """Why a sync asked for by hand (Sync now, Retry) can't go now; empty when it can."""
     if connection.status != Connection.Status.CREATED:
         return "Create the connection first: syncing starts once every checklist step is green."
+    if connection.deleting:
+        return "This connection is being deleted: it syncs no more."
+    if connection.paused:
+        return pausing.SYNC_NOW_OFF
     if connection.trial_state() is TrialState.NOT_STARTED:
         return "Syncing starts with the free trial: start it from the connection page."
     if not connection.may_sync():

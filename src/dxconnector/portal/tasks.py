@@ -1,8 +1,8 @@
-"""Jobs of the portal: one-liners over the email handlers and Create Connection."""
+"""Jobs of the portal: one-liners over the email handlers, Create Connection and Delete."""
 
 from django_tasks import task
 
-from dxconnector.portal import creation, emails
+from dxconnector.portal import creation, deletion, emails
 
 
 @task()
@@ -28,3 +28,8 @@ def queue_connection_state_email(connection_id: str) -> None:
 @task()
 def create_connection(connection_id: str) -> None:
     creation.create(connection_id)
+
+
+@task()
+def delete_connection(connection_id: str) -> None:
+    deletion.delete(connection_id)

@@ -2,7 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dxconnector.portal import dynamics_views, history_views, sync_views, views, webhooks, xero_views
+from dxconnector.portal import (
+    delete_views,
+    dynamics_views,
+    history_views,
+    pause_views,
+    sync_views,
+    views,
+    webhooks,
+    xero_views,
+)
 from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
@@ -25,6 +34,9 @@ urlpatterns = [
     path("connections/<uuid:pk>/create/", views.connection_create, name="connection-create"),
     path("connections/<uuid:pk>/start-trial/", views.connection_start_trial, name="connection-start-trial"),
     path("connections/<uuid:pk>/sync/", sync_views.sync_now, name="connection-sync-now"),
+    path("connections/<uuid:pk>/pause/", pause_views.pause, name="connection-pause"),
+    path("connections/<uuid:pk>/resume/", pause_views.resume, name="connection-resume"),
+    path("connections/<uuid:pk>/delete/", delete_views.delete, name="connection-delete"),
     path("connections/<uuid:pk>/history/", history_views.history, name="connection-history"),
     path("connections/<uuid:pk>/history/retry/", history_views.retry, name="connection-history-retry"),
     path("connections/<uuid:pk>/xero/connect/", xero_views.connect, name="xero-connect"),

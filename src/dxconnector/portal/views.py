@@ -25,6 +25,7 @@ from dxconnector.portal import (
     checklist,
     creation,
     dynamics_connect,
+    pausing,
     summaries,
     xero_connect,
 )
@@ -153,6 +154,7 @@ def _connection_page(
         "xero": xero,
         "xero_configured": xero_connect.is_configured(),
         "trial_text": summaries.trial_text(connection),
+        "sync_now_off": pausing.SYNC_NOW_OFF if connection.paused else "",
         "state": state,
         "state_class": summaries.BADGE_CLASSES[state.state],
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
@@ -165,7 +167,10 @@ def _connection_page(
 
 @login_required
 def connection_detail(request: HttpRequest, pk) -> HttpResponse:
-    return _connection_page(request, _own_connection(request, pk))
+    connection = _own_connection(request, pk)
+    if connection.deleting:  # its page is where the deletion is, until it is gone
+        return redirect("connection-delete", pk=connection.pk)
+    return _connection_page(request, connection)
 
 
 @login_required

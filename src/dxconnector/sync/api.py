@@ -11,6 +11,7 @@ from dxconnector.sync.engine import (
     run_sync,
 )
 from dxconnector.sync.health import connection_state_of, connection_states, counts_by_state
+from dxconnector.sync.housekeeping import Busy, forget_connection
 from dxconnector.sync.triggers import (
     request_sync,
     retry_invoices,
@@ -20,6 +21,7 @@ from dxconnector.sync.triggers import (
 from dxconnector.sync.verify import Report, verify
 
 __all__ = [
+    "Busy",
     "Explanation",
     "NotReady",
     "Progress",
@@ -28,6 +30,7 @@ __all__ = [
     "connection_states",
     "counts_by_state",
     "explain",
+    "forget_connection",
     "on_owner_news",
     "refresh_reference_lists",
     "request_sync",

@@ -51,6 +51,7 @@ def connection_states(connections: Iterable[Connection], now: datetime | None = 
             latest_failure=next((cause for outcome, cause in outcomes if outcome is RunOutcome.FAILED), None),
             attention=attention,
             attention_since=connection.attention_since,
+            paused=connection.paused,
         )
     return states
 

@@ -113,6 +113,7 @@ class Trigger(models.TextChoices):
     XERO_WEBHOOK = "xero_webhook"
     SWEEP = "sweep"  # the clock
     CLI = "cli"  # `dxconnector sync`
+    RESUMED = "resumed"  # the owner resumed syncing: catch up on everything changed meanwhile
 
 
 class SyncRun(models.Model):

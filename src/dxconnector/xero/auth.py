@@ -154,8 +154,10 @@ def refresh(config: XeroOAuthConfig, refresh_token: str) -> TokenSet:
 
 
 def revoke(config: XeroOAuthConfig, refresh_token: str) -> None:
+    """Revoke the grant (the refresh token and the access tokens it gave). A token Xero no longer knows is revoked
+    already and answers 200 (RFC 7009); a 5xx raises RetryableError, any other refusal OAuthFlowError."""
     try:
-        httpx.post(
+        response = httpx.post(
             config.revocation_url,
             data={"token": refresh_token},
             auth=(config.client_id, config.client_secret),
@@ -164,3 +166,9 @@ def revoke(config: XeroOAuthConfig, refresh_token: str) -> None:
         )
     except httpx.HTTPError as error:
         raise RetryableError(f"Xero's revocation endpoint could not be reached: {error}") from error
+    if response.status_code >= 500:
+        raise RetryableError(f"Xero's revocation endpoint answered {response.status_code}", response.status_code)
+    if response.status_code >= 400:
+        raise OAuthFlowError(
+            f"Xero's revocation endpoint refused the request ({response.status_code}).", status=response.status_code
+        )
