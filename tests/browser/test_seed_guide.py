@@ -2,9 +2,10 @@
 register → emailed link → password → Create a New Connection → New Dynamics Xero Connector → Connect to
 Xero (sign in, Allow access, green tick) → download the solution and import it through the sandbox's
 Dynamics app → Connect to Dynamics → select the organisation (it flashes green) → permissions all green
-→ defaults → Create Connection → every tick green → Back to Home → the trial has started, and its first
+→ defaults edited and Create Connection clicked once (it saves them) → every tick green → Back to Home → the trial has started, and its first
 sync puts the demo organisation's invoices into Xero within seconds (the held-back paid one says why in the
-history).
+history). Then an invoice with no lines made in Dynamics is held back by Sync now: the history names it by its
+number (and links it in Dynamics and in the sandbox's Xero app), and the portal's dry run names the rule.
 A second run with a Dynamics user lacking Account write shows that line failing with its tip."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.core import mail
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
-from dxconnector.connections.models import Connection, XeroConnection
+from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
 from dxconnector.connections.tokens import DatabaseTokenStore
 from dxconnector.portal import webhooks as portal_webhooks
 from dxconnector.sync.context import invoice_id_of
@@ -173,6 +175,77 @@ def first_sync_sends_the_demo_invoices(page: Page, connection: Connection, scree
     page.goto("/home/")
 
 
+def an_invoice_held_back_is_explained(page: Page, connection: Connection, sandbox, screenshot) -> None:
+    """A user makes an invoice with no lines in Dynamics; Sync now holds it back; the history names it by its number,
+    with links to it in Dynamics and in Xero's app; the portal's dry run names the rule and what to change."""
+    dynamics = dynamics_client(DynamicsConnection.objects.get(connection=connection))
+    try:
+        [customer] = dynamics.list("accounts", select="accountid", top="1")
+        [price_list] = dynamics.list("pricelevels", select="pricelevelid", top="1")
+        invoice_id = dynamics.create(
+            "invoices",
+            {
+                "name": "Workshop booking",
+                "customerid_account@odata.bind": f"/accounts({customer['accountid']})",
+                "pricelevelid@odata.bind": f"/pricelevels({price_list['pricelevelid']})",
+                "datedelivered": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(time.time() - 86400)),
+            },
+        )
+        number = dynamics.list("invoices", select="invoicenumber", filter=f"invoiceid eq {invoice_id}")[0]["invoicenumber"]
+    finally:
+        dynamics.close()
+    assert number
+
+    page.goto(f"/connections/{connection.pk}/")
+    page.get_by_role("button", name="Sync now").click()
+    with mock.patch.object(portal_webhooks.sync, "request_sync"):
+        run_jobs()
+    page.get_by_role("link", name="History", exact=True).click()
+    held = page.locator(f"table.attempts tbody tr[data-outcome=HELD_BACK]:has(span[title='Dynamics id {invoice_id}'])")
+    expect(held).to_have_count(1)
+    expect(held.locator(".in-dynamics .number")).to_have_text(number)
+    expect(held).to_contain_text("The invoice has no products: add at least one line.")
+    sent = page.locator("table.attempts tbody tr[data-outcome=SUCCEEDED]").first
+    expect(sent.locator(".in-dynamics .number")).to_have_text(re.compile(r"^INV-"))
+    expect(sent.locator(".in-xero .number")).to_have_text(re.compile(r"^INV-"))
+    expect(sent.locator(".in-dynamics a")).to_have_attribute(
+        "href", re.compile(r"/main\.aspx\?etn=invoice&pagetype=entityrecord&id=")
+    )
+    xero_app = sandbox.xero["app_url"]
+    expect(sent.locator(".in-xero a")).to_have_attribute(
+        "href", re.compile(rf"^{re.escape(xero_app)}/AccountsReceivable/View\.aspx\?InvoiceID=[0-9a-f-]{{36}}$")
+    )
+    screenshot("history-with-numbers")
+
+    # "Why isn't it syncing?" on the connection page: pick the held-back invoice, the dry run runs as a job.
+    page.goto(f"/connections/{connection.pk}/")
+    page.get_by_label("A recently held-back or failed invoice").select_option(invoice_id)
+    page.get_by_role("button", name="Explain (dry run)").click()
+    expect(page.get_by_role("heading", name="Why isn't it syncing?", exact=True)).to_be_visible()
+    expect(page.locator("#why-answer")).to_have_attribute("data-state", "queued")
+    run_jobs()
+    page.reload()
+    answer = page.locator("#why-answer")
+    expect(answer).to_have_attribute("data-state", "done")
+    expect(answer.locator(".verdict")).to_contain_text("It is held back. Change this in Dynamics")
+    expect(answer.locator("li[data-rule=no_lines]")).to_contain_text("The invoice has no products: add at least one line.")
+    screenshot("why-not-syncing")
+
+    # Its Xero link opens the invoice in the sandbox's Xero app (over http, as a person would), after signing in there.
+    page.goto(f"/connections/{connection.pk}/history/")
+    link = page.locator("table.attempts tbody tr[data-outcome=SUCCEEDED] .in-xero a").first
+    shown = link.inner_text()
+    page.goto(link.get_attribute("href"))
+    user = sandbox.xero["users"][1]
+    if page.get_by_role("heading", name="Log in to Xero").count():
+        page.get_by_label("Email address").fill(user["email"])
+        page.get_by_label("Password").fill(user["password"])
+        page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/organisations/[0-9a-f-]{36}/invoices/[0-9a-f-]{36}$"))
+    expect(page.locator("h1")).to_contain_text(shown)
+    page.goto("/home/")
+
+
 def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     page = portal
     register(page)
@@ -196,15 +269,16 @@ def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     expect(checklist_line(page, "solution")).to_contain_text("Version 1.0.0.0 (managed)")
     expect(page.locator(".access li.missing")).to_have_count(0)
 
-    # Defaults come pre-filled from the Xero organisation; the admin saves them.
+    # Defaults come pre-filled from the Xero organisation; the admin edits the name and clicks Create Connection once,
+    # which saves them as filled in (no "Save defaults" first).
     expect(page.get_by_label("1. Connection name")).to_have_value(organisation)
+    page.get_by_label("1. Connection name").fill(f"{organisation} invoices")
     page.get_by_label("2. Time zone of Dynamics and Xero").select_option("Europe/London")
     page.get_by_label("3. Default sales account code").fill("200")
-    page.get_by_role("button", name="Save defaults").click()
-    expect(checklist_line(page, "defaults")).to_have_class(re.compile(r"\bdone\b"))
-
     page.get_by_role("button", name="Create Connection").click()
     expect(page.get_by_role("status")).to_contain_text("Creating the connection…")
+    connection.refresh_from_db()
+    assert (connection.name, connection.time_zone) == (f"{organisation} invoices", "Europe/London")
     run_jobs()  # the worker's part: the job writes into Dynamics and brings in Xero's lists
     page.reload()
     expect(page.locator(".checklist li.done")).to_have_count(6)
@@ -216,6 +290,7 @@ def test_the_whole_setup_guide(portal, own_sandbox, tmp_path, screenshot):
     connection.refresh_from_db()
     assert connection.trial_started_at is not None and connection.status == "created"
     first_sync_sends_the_demo_invoices(page, connection, screenshot)
+    an_invoice_held_back_is_explained(page, connection, own_sandbox, screenshot)
 
     # A second connection, signed in to Dynamics as a user whose role lacks Account write.
     new_connection(page)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -141,8 +142,8 @@ class HistoryFilterForm(forms.Form):
     record = forms.CharField(
         max_length=64,
         required=False,
-        label="Record id",
-        widget=forms.TextInput(attrs={"placeholder": "Dynamics or Xero id, or its start"}),
+        label="Record",
+        widget=forms.TextInput(attrs={"placeholder": "Invoice number, or a Dynamics or Xero id (or its start)"}),
     )
     date_from = _history_day("From")
     date_to = _history_day("To")
@@ -152,4 +153,31 @@ class HistoryFilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+class InvoiceQuestionForm(forms.Form):
+    """ "Why isn't it syncing?": an invoice picked from those recently held back or failed, or one pasted (its id or
+    number); a pasted one wins."""
+
+    invoice = forms.ChoiceField(required=False, label="A recently held-back or failed invoice")
+    pasted = forms.CharField(
+        required=False,
+        max_length=100,
+        label="or an invoice's number or id",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. INV-01001 or its id"}),
+    )
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invoice = self.fields["invoice"]
+        assert isinstance(invoice, forms.ChoiceField)
+        invoice.choices = [("", "Choose one…"), *choices]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = (cleaned.get("pasted") or "").strip() or cleaned.get("invoice") or ""
+        if not chosen and not self.errors:
+            raise forms.ValidationError("Choose an invoice from the list, or paste its number or id.")
+        cleaned["chosen"] = chosen
         return cleaned

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -96,3 +97,33 @@ class RegistrationLink(models.Model):
         if now >= self.expires_at:
             return self.State.EXPIRED
         return self.State.VALID
+
+
+class InvoiceQuestion(models.Model):
+    """ "Why isn't it syncing?" asked on the connection page about one invoice. The dry run reads Dynamics and Xero, so
+    it runs as a job (`portal.tasks.explain_invoice`) whose step and answer are kept here for the page to show. The
+    answer is the rules' words (as `dxconnector sync --dry-run --invoice` prints them): codes and what to change,
+    never amounts or names. A connection keeps only its latest question."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey("connections.Connection", on_delete=models.CASCADE, related_name="invoice_questions")
+    asked = models.CharField(max_length=100, help_text="the invoice as the admin gave it: its id or its number")
+    invoice_id = models.CharField(max_length=64, blank=True, help_text="the Dynamics invoice it is, once found")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=200, blank=True)
+    answer = models.JSONField(default=dict, blank=True, help_text="verdict, rules and their words")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"why not {self.asked}: {self.state}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

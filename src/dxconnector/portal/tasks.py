@@ -1,8 +1,8 @@
-"""Jobs of the portal: one-liners over the email handlers, Create Connection and Delete."""
+"""Jobs of the portal: one-liners over the email handlers, Create Connection, the invoice dry run and Delete."""
 
 from django_tasks import task
 
-from dxconnector.portal import creation, deletion, emails
+from dxconnector.portal import creation, deletion, emails, invoice_questions
 
 
 @task()
@@ -28,6 +28,11 @@ def queue_connection_state_email(connection_id: str) -> None:
 @task()
 def create_connection(connection_id: str) -> None:
     creation.create(connection_id)
+
+
+@task()
+def explain_invoice(question_id: str) -> None:
+    invoice_questions.answer(question_id)
 
 
 @task()

@@ -25,11 +25,12 @@ from dxconnector.portal import (
     checklist,
     creation,
     dynamics_connect,
+    invoice_questions,
     pausing,
     summaries,
     xero_connect,
 )
-from dxconnector.portal.forms import DefaultsForm, RegisterForm, SetPasswordForm
+from dxconnector.portal.forms import DefaultsForm, InvoiceQuestionForm, RegisterForm, SetPasswordForm
 from dxconnector.portal.models import RegistrationLink
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,9 @@ def _connection_page(
         "state": state,
         "state_class": summaries.BADGE_CLASSES[state.state],
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
+        "why_form": InvoiceQuestionForm(choices=invoice_questions.recent_choices(connection))
+        if connection.status == Connection.Status.CREATED
+        else None,
         "show_ready_popup": connection.status == Connection.Status.CREATED
         and checklist.all_done(lines)
         and connection.trial_started_at is None,
