@@ -62,6 +62,11 @@ SYNC_SWEEP_SECONDS = env.int("SYNC_SWEEP_SECONDS", 300, minimum=10)
 SYNC_XERO_POLL_SECONDS = env.int("SYNC_XERO_POLL_SECONDS", 1800, minimum=10)
 # How often Xero's reference lists (accounts, tax rates, themes, tracking, currencies) are read again into Dynamics.
 SYNC_REFERENCE_SECONDS = env.int("SYNC_REFERENCE_SECONDS", 21600, minimum=10)
+# Retention (docs/operating.md, "Retention"): Xero's webhook events, finished jobs' results and log-in lockout records
+# are kept this many days; the portal's summary of the sync history (runs, attempts) HISTORY_RETENTION_DAYS — the full
+# history is in Dynamics' sync history rows, which the connector never prunes. Expired sessions go whatever their age.
+RETENTION_DAYS = env.int("RETENTION_DAYS", 90, minimum=1)
+HISTORY_RETENTION_DAYS = env.int("HISTORY_RETENTION_DAYS", 365, minimum=1)
 # How long a run holds its connection after its last sign of life: a killed worker's connection is free again after this.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", 60, minimum=3)
 

@@ -90,6 +90,13 @@ def sweep_scheduler(worker_id: str) -> Scheduler:
     return Scheduler("sync-sweep", worker_id, settings.SYNC_SWEEP_SECONDS, sweep)
 
 
+def retention_scheduler(worker_id: str) -> Scheduler:
+    """Every hour one worker prunes what is kept only for a while (jobs/retention.py)."""
+    from dxconnector.jobs import retention
+
+    return Scheduler("retention", worker_id, retention.EVERY_SECONDS, retention.prune)
+
+
 def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> None:
     """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -98,10 +105,13 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     heartbeat.start()
     sweep = sweep_scheduler(worker_id)
     sweep.start()
+    pruning = retention_scheduler(worker_id)
+    pruning.start()
     logger.info("worker %s started", worker_id)
     try:
         _work(worker_id, interval=interval, batch=False, queues=queues)
     finally:
+        pruning.stop()
         sweep.stop()
         heartbeat.stop()
         logger.info("worker %s stopped", worker_id)

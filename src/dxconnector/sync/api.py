@@ -11,7 +11,7 @@ from dxconnector.sync.engine import (
     run_sync,
 )
 from dxconnector.sync.health import connection_state_of, connection_states, counts_by_state
-from dxconnector.sync.housekeeping import Busy, forget_connection
+from dxconnector.sync.housekeeping import Busy, Pruned, forget_connection, prune
 from dxconnector.sync.triggers import (
     request_sync,
     retry_invoices,
@@ -25,6 +25,7 @@ __all__ = [
     "Explanation",
     "NotReady",
     "Progress",
+    "Pruned",
     "Report",
     "connection_state_of",
     "connection_states",
@@ -32,6 +33,7 @@ __all__ = [
     "explain",
     "forget_connection",
     "on_owner_news",
+    "prune",
     "refresh_reference_lists",
     "request_sync",
     "retry_invoices",
