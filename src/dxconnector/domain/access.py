@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dxconnector.domain.names import BrandingThemeTable, ChartOfAccountsTable, ConnectorSettingsTable, ConnectorTable
+from dxconnector.domain.names import PREFIX, BrandingThemeTable, ChartOfAccountsTable, ConnectorSettingsTable, ConnectorTable
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ TABLE_WORDS = {
     "SystemUser": "Users",
     "Account": "Accounts",
     "Contact": "Contacts",
-    **{item.table: f"the {item.label} table" for item in REQUIRED_ACCESS if item.table.startswith("stl3_")},
+    **{item.table: f"the {item.label} table" for item in REQUIRED_ACCESS if item.table.startswith(f"{PREFIX}_")},
 }
 # The tables a security role lists on its Customization tab (the rest are on Core Records, Sales or Custom Entities).
 CUSTOMIZATION_TAB = frozenset(
