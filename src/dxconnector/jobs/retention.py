@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -46,6 +44,10 @@ class Pruned:
 
 def prune(now: datetime | None = None) -> Pruned:
     """Prune everything past its time; returns how many rows of each kind went."""
+    # Imported here: JobsConfig.ready imports this module, also where the portal's apps (sessions, axes) are not installed.
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.sessions.models import Session
+
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.RETENTION_DAYS)
     history = sync.prune(events_days=settings.RETENTION_DAYS, history_days=settings.HISTORY_RETENTION_DAYS, now=now)
