@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dxconnector.domain.trial import TrialState, days_left, may_sync, trial_end, trial_state
+from dxconnector.domain.trial import TrialState, days_left, may_sync, trial_available, trial_end, trial_state
 
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 END = trial_end(START, 30)
@@ -53,3 +53,18 @@ def test_days_left_is_zero_before_the_trial_starts():
 )
 def test_syncing_pauses_when_the_trial_is_over(state, expected):
     assert may_sync(state) is expected
+
+
+@pytest.mark.parametrize(
+    ("uses", "expected"),
+    [
+        ([], True),  # no organisation known yet: nothing to count against
+        ([(0, 1), (0, 1)], True),
+        ([(1, 1), (0, 1)], False),  # the Xero organisation had its trial, the Dynamics one not
+        ([(0, 1), (1, 1)], False),
+        ([(1, 2), (1, 2)], True),  # the operator allowed one more on both
+        ([(1, 2), (1, 1)], False),
+    ],
+)
+def test_a_trial_is_used_once_per_organisation_unless_more_are_allowed(uses, expected):
+    assert trial_available(uses) is expected

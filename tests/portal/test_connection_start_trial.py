@@ -1,9 +1,11 @@
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
+from django.contrib.messages import get_messages
 from django.test import override_settings
+from django.utils import timezone
 
-from dxconnector.connections.models import Connection
+from dxconnector.connections.models import Connection, DynamicsConnection, TrialUse, XeroConnection
 from dxconnector.domain.trial import TrialState
 from dxconnector.portal import checklist
 from tests.base import BaseTestCase
@@ -60,6 +62,85 @@ class StartTrialTestCase(BaseTestCase):
         self.client.force_login(self.bob)
         with mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS):
             self.assertNotFound(self.client.post(self.url()))
+
+
+class OneTrialPerOrganisationTestCase(BaseTestCase):
+    """A trial is used once per Xero organisation and once per Dynamics organisation, whatever connection it was in."""
+
+    def join(self, connection, tenant="xero-tenant-1", org_id="dyn-org-1", org_url="https://oakwood.crm6.dynamics.com"):
+        XeroConnection.objects.create(connection=connection, tenant_id=tenant, tenant_name="Oakwood", expires_at=timezone.now())
+        DynamicsConnection.objects.create(connection=connection, org_id=org_id, org_url=org_url)
+        Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.CREATED)
+        return connection
+
+    def start(self, connection) -> str:
+        """Close the pop-up; the messages the owner is shown."""
+        with mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS):
+            response = self.client.post(f"/connections/{connection.pk}/start-trial/", {"next": "/home/"})
+        return " ".join(str(message) for message in get_messages(response.wsgi_request))
+
+    def test_a_new_connection_to_the_same_organisations_starts_no_second_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
+        self.assertIn("has had its free trial already", self.start(again))
+        again.refresh_from_db()
+        self.assertIsNone(again.trial_started_at)
+        self.assertFalse(again.may_sync())
+
+    def test_deleting_the_connection_does_not_give_the_organisation_another_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        self.connection.delete()
+        again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
+        self.start(again)
+        again.refresh_from_db()
+        self.assertIsNone(again.trial_started_at)
+
+    def test_another_user_with_the_same_xero_organisation_and_a_new_dynamics_one_gets_no_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        self.client.force_login(self.bob)
+        bobs = self.join(
+            Connection.objects.create(owner=self.bob, name="Beta", time_zone="Europe/London"),
+            org_id="dyn-org-2",
+            org_url="https://beta.crm6.dynamics.com",
+        )
+        self.start(bobs)
+        bobs.refresh_from_db()
+        self.assertIsNone(bobs.trial_started_at)
+
+    def test_the_same_dynamics_organisation_by_url_with_a_new_xero_one_gets_no_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection, org_id=""))
+        again = self.join(
+            Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"),
+            tenant="xero-tenant-2",
+            org_id="",
+            org_url="https://OAKWOOD.crm6.dynamics.com/",
+        )
+        self.start(again)
+        again.refresh_from_db()
+        self.assertIsNone(again.trial_started_at)
+
+    def test_other_organisations_get_their_own_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        other = self.join(
+            Connection.objects.create(owner=self.alice, name="Other", time_zone="Europe/London"),
+            tenant="xero-tenant-2",
+            org_id="dyn-org-2",
+            org_url="https://other.crm6.dynamics.com",
+        )
+        self.assertIn("has started", self.start(other))
+
+    def test_the_operator_can_grant_another_trial(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        TrialUse.objects.update(allowed=2)  # what the operator does in the admin for both organisations
+        again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
+        self.assertIn("has started", self.start(again))
+        self.assertEqual(sorted(TrialUse.objects.values_list("side", "used")), [("dynamics", 2), ("xero", 2)])
 
 
 class TrialModelTestCase(BaseTestCase):

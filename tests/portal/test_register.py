@@ -2,7 +2,7 @@ from django.core import mail
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.portal.models import RegistrationLink, User
-from tests.base import BaseTestCase, email_of_length
+from tests.base import PASSWORD, BaseTestCase, email_of_length
 
 FORM = {"name": "Dana Diaz", "company": "Delta Pty", "email": "Dana@Example.org", "accept_terms": "on"}
 
@@ -60,11 +60,58 @@ class RegisterTestCase(BaseTestCase):
         self.assertContains(response, "Please accept the terms and conditions to register.")
         self.assertFalse(User.objects.filter(email="dana@example.org").exists())
 
-    def test_it_rejects_an_email_that_is_taken(self):
-        response = self.register(email="ALICE@example.org")
-        self.assertContains(response, "An account with this email already exists")
+    def test_registering_with_a_taken_email_answers_exactly_as_for_a_new_one(self):
+        new = self.register(email="erin@example.org")
+        new_page = self.client.get("/register/sent/").content.decode().replace("erin@example.org", "EMAIL")
+        taken = self.register(email="ALICE@example.org")
+        taken_page = self.client.get("/register/sent/").content.decode().replace("alice@example.org", "EMAIL")
+        self.assertEqual((taken.status_code, taken["Location"]), (new.status_code, new["Location"]))
+        self.assertEqual(taken_page, new_page)
+        self.assertNotContains(taken, "already exists", status_code=302)
         self.assertEqual(User.objects.filter(email="alice@example.org").count(), 1)
-        self.assertFalse(DBTaskResult.objects.exists())
+
+    def test_the_owner_of_a_taken_email_is_told_someone_tried_to_register_and_gets_no_link(self):
+        self.register(email="alice@example.org", name="Mallory")
+        self.run_jobs()
+        self.assertEqual(len(mail.outbox), 1)
+        message = mail.outbox[0]
+        self.assertEqual(message.to, ["alice@example.org"])
+        self.assertEqual(message.subject, "Someone tried to register with your email")
+        self.assertNotIn("/register/complete/", message.body)
+        self.assertIn("http://testserver/login/", message.body)
+        self.assertIn("http://testserver/password/reset/", message.body)
+        self.assertFalse(RegistrationLink.objects.exists())
+        self.alice.refresh_from_db()
+        self.assertEqual((self.alice.name, self.alice.company, self.alice.is_active), ("Alice Anders", "Alpha Ltd", True))
+
+    def test_a_deactivated_user_cannot_register_again(self):
+        User.objects.filter(pk=self.alice.pk).update(is_active=False)
+        response = self.register(email="alice@example.org")
+        self.assertRedirects(response, "/register/sent/")
+        self.run_jobs()
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(RegistrationLink.objects.exists())
+        self.alice.refresh_from_db()
+        self.assertFalse(self.alice.is_active)
+        self.assertTrue(self.alice.check_password(PASSWORD))
+
+    def test_no_email_carries_the_name_or_company_a_registrant_typed(self):
+        typed = {"name": "Win a prize at http://evil.example/claim", "company": "Visit https://evil.example/"}
+        self.register(**typed)
+        self.register(email="alice@example.org", **typed)
+        self.run_jobs()
+        self.assertEqual(len(mail.outbox), 2)
+        for message in mail.outbox:
+            for text in [message.subject, message.body, message.alternatives[0][0]]:
+                self.assertNotIn("evil.example", text)
+                self.assertNotIn("Win a prize", text)
+
+    def test_registering_again_does_not_overwrite_an_unfinished_accounts_name_and_company(self):
+        self.register()
+        second = self.register(name="Mallory", company="Mallory Corp")
+        self.assertRedirects(second, "/register/sent/")
+        user = User.objects.get(email="dana@example.org")
+        self.assertEqual((user.name, user.company), ("Dana Diaz", "Delta Pty"))
 
     def test_it_rejects_a_malformed_email_and_missing_fields(self):
         response = self.register(email="not-an-email", name="")
@@ -76,8 +123,8 @@ class RegisterTestCase(BaseTestCase):
         self.register(name="Dana D.")
         self.run_jobs()
         self.assertEqual(User.objects.filter(email="dana@example.org").count(), 1)
-        self.assertEqual(User.objects.get(email="dana@example.org").name, "Dana D.")
         self.assertEqual(len(mail.outbox), 2)
+        self.assertTrue(all("/register/complete/" in message.body for message in mail.outbox))
 
     def test_a_signed_in_user_goes_home(self):
         self.client.force_login(self.alice)

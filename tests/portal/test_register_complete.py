@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from dxconnector.portal import accounts
 from dxconnector.portal.models import RegistrationLink, User
 from tests.base import BaseTestCase
 
@@ -31,6 +32,28 @@ class RegisterCompleteTestCase(BaseTestCase):
         self.assertTrue(self.dana.check_password(NEW_PASSWORD))
         self.assertEqual(int(self.client.session["_auth_user_id"]), self.dana.pk)
         self.assertContains(self.client.get("/home/"), "Welcome! Your registration is complete.")
+
+    def test_a_deactivated_user_cannot_reactivate_with_a_link(self):
+        """Alice finished registering long ago; the operator switched her off. A link issued to her account (left over, or
+        made before the switch-off) must not switch her back on."""
+        _link, token = RegistrationLink.issue(self.alice)
+        User.objects.filter(pk=self.alice.pk).update(is_active=False)
+        url = f"/register/complete/{token}/"
+        self.assertContains(self.client.get(url), "switched off", status_code=410)
+        response = self.client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        self.assertContains(response, "switched off", status_code=410)
+        self.alice.refresh_from_db()
+        self.assertFalse(self.alice.is_active)
+        self.assertFalse(self.alice.check_password(NEW_PASSWORD))
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_user_switched_off_while_the_form_is_open_is_not_reactivated(self):
+        self.dana.activated_at = timezone.now()
+        self.dana.save()  # activated once, then switched off by the operator (is_active stays False)
+        with self.assertRaises(accounts.AccountSwitchedOff):
+            accounts.complete_registration(self.link, NEW_PASSWORD)
+        self.dana.refresh_from_db()
+        self.assertFalse(self.dana.is_active)
 
     def test_the_link_works_only_once(self):
         self.set_password()

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from dxconnector.domain import trial
@@ -105,14 +105,44 @@ class Connection(models.Model):
         """Create Connection's job is queued or running."""
         return self.setup_state in (self.SetupState.QUEUED, self.SetupState.RUNNING)
 
+    def organisations(self) -> list[tuple[str, str]]:
+        """(side, identifier) of the organisations this connection joins, as far as they are known: Xero's tenant id,
+        Dynamics' organisation id (or its URL when no id is known, as for an application user)."""
+        found: list[tuple[str, str]] = []
+        xero = XeroConnection.objects.filter(connection=self).exclude(tenant_id="").first()
+        if xero is not None:
+            found.append((TrialUse.Side.XERO, xero.tenant_id.lower()))
+        dynamics = DynamicsConnection.objects.filter(connection=self).exclude(org_url="").first()
+        if dynamics is not None:
+            found.append((TrialUse.Side.DYNAMICS, (dynamics.org_id or dynamics.org_url.rstrip("/")).lower()))
+        return found
+
     def start_trial(self, now: datetime | None = None) -> bool:
-        """Start the free trial once; later calls change nothing. Returns whether it started now."""
+        """Start the free trial once; later calls change nothing. Returns whether it started now.
+
+        A trial is used once per Xero organisation and once per Dynamics organisation (`TrialUse`, which outlives the
+        connection): a new connection to an organisation that has had its trial does not start another, unless the
+        operator allowed one more (admin). `trial_used_up` tells the two apart."""
         now = now or timezone.now()
-        started = Connection.objects.filter(pk=self.pk, trial_started_at__isnull=True).update(
-            trial_started_at=now, trial_ends_at=trial.trial_end(now, settings.TRIAL_DAYS)
-        )
+        with transaction.atomic():
+            if not Connection.objects.select_for_update().filter(pk=self.pk, trial_started_at__isnull=True).exists():
+                self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
+                return False
+            uses = [TrialUse.lock(side, identifier) for side, identifier in self.organisations()]
+            if not trial.trial_available([(use.used, use.allowed) for use in uses]):
+                return False
+            for use in uses:
+                TrialUse.objects.filter(pk=use.pk).update(used=models.F("used") + 1, last_connection_id=self.pk, last_used_at=now)
+            Connection.objects.filter(pk=self.pk).update(
+                trial_started_at=now, trial_ends_at=trial.trial_end(now, settings.TRIAL_DAYS)
+            )
         self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
-        return bool(started)
+        return True
+
+    def trial_used_up(self) -> bool:
+        """Whether an organisation of this connection has had all the trials it was allowed."""
+        uses = [TrialUse.objects.filter(side=side, organisation=name).first() for side, name in self.organisations()]
+        return not trial.trial_available([(use.used, use.allowed) for use in uses if use is not None])
 
 
 class XeroConnection(models.Model):
@@ -181,3 +211,33 @@ class DynamicsConnection(models.Model):
     @property
     def has_organisation(self) -> bool:
         return bool(self.org_url)
+
+
+class TrialUse(models.Model):
+    """The free trials an organisation has had, on either side, across all its connections: kept when a connection is
+    deleted, so deleting and connecting again does not start another trial. The operator allows one more by raising
+    `allowed` (admin)."""
+
+    class Side(models.TextChoices):
+        XERO = "xero", "Xero organisation"
+        DYNAMICS = "dynamics", "Dynamics organisation"
+
+    side = models.CharField(max_length=16, choices=Side.choices)
+    organisation = models.CharField(max_length=300, help_text="Xero's tenant id, or Dynamics' organisation id (else its URL)")
+    used = models.PositiveIntegerField(default=0, help_text="trials started with this organisation")
+    allowed = models.PositiveIntegerField(default=1, help_text="trials it may have; raise it to grant another")
+    last_connection_id = models.UUIDField(null=True, blank=True, help_text="the connection that last started one")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["side", "organisation"], name="one_trial_record_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.organisation}: {self.used} of {self.allowed}"
+
+    @classmethod
+    def lock(cls, side: str, organisation: str) -> TrialUse:
+        """The organisation's record, made if new, locked until the transaction ends (two connections starting a trial
+        at once are counted one after the other)."""
+        cls.objects.get_or_create(side=side, organisation=organisation)
+        return cls.objects.select_for_update().get(side=side, organisation=organisation)

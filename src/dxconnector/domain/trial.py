@@ -36,3 +36,10 @@ def days_left(ends_at: datetime | None, now: datetime) -> int:
 def may_sync(state: TrialState) -> bool:
     """Syncing runs during the trial and under a subscription; it pauses (losing nothing) otherwise."""
     return state in (TrialState.RUNNING, TrialState.SUBSCRIBED)
+
+
+def trial_available(uses: list[tuple[int, int]]) -> bool:
+    """Whether a new free trial may start for a connection whose organisations have had (used, allowed) trials each: one
+    per Xero organisation and one per Dynamics organisation, whatever connection they were in, unless the operator
+    allowed more. A connection with no organisation known yet has nothing to count against."""
+    return all(used < allowed for used, allowed in uses)

@@ -1,4 +1,8 @@
-"""Transactional emails, each sent as text and HTML. Links are absolute, built on BASE_URL."""
+"""Transactional emails, each sent as text and HTML. Links are absolute, built on BASE_URL.
+
+An email carries nothing a registrant typed but their own email address: anyone can register with anyone's email, so a
+name or company typed on the form (free text, links and all) would reach a stranger's inbox under our name. Greetings are
+plain "Hello"."""
 
 from __future__ import annotations
 
@@ -30,18 +34,28 @@ def send(to: str, template: str, subject: str, context: dict) -> None:
 
 def send_registration_email(user_id: int) -> None:
     user = User.objects.get(pk=user_id)
-    if user.is_active:
-        return  # finished registering before the job ran: no link needed
+    if user.is_active or user.switched_off:
+        return  # finished registering before the job ran, or switched off by the operator: no link
     _link, raw = RegistrationLink.issue(user)
     send(
         user.email,
         "registration",
         "Complete your Dynamics Xero Connector registration",
-        {
-            "user": user,
-            "url": absolute_url(reverse("register-complete", args=[raw])),
-            "hours": settings.REGISTRATION_LINK_HOURS,
-        },
+        {"url": absolute_url(reverse("register-complete", args=[raw])), "hours": settings.REGISTRATION_LINK_HOURS},
+    )
+
+
+def send_already_registered_email(user_id: int) -> None:
+    """Someone registered with the email of an active account: its owner hears of it (the page said only "check your
+    email", as it does for a new one)."""
+    user = User.objects.get(pk=user_id)
+    if not user.is_active:
+        return
+    send(
+        user.email,
+        "already_registered",
+        "Someone tried to register with your email",
+        {"login_url": absolute_url(reverse("login")), "reset_url": absolute_url(reverse("password_reset"))},
     )
 
 
@@ -54,7 +68,6 @@ def send_password_reset_email(user_id: int) -> None:
         "password_reset",
         "Reset your Dynamics Xero Connector password",
         {
-            "user": user,
             "url": absolute_url(reverse("password_reset_confirm", args=[uid, token])),
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
@@ -90,7 +103,6 @@ def send_connection_state_email(connection_id: str) -> None:
             template,
             subject,
             {
-                "user": connection.owner,
                 "connection": connection,
                 "what_to_do": WORDS[cause] if cause else "Open the connection to see what it needs.",
                 "url": absolute_url(reverse("connection", args=[connection.pk])),

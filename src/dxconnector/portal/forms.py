@@ -30,12 +30,8 @@ class RegisterForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email, is_active=True).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in, or reset your password if you forgot it."
-            )
-        return email
+        # Whether the email has an account is never said here (accounts.register: the same answer either way).
+        return str(self.cleaned_data["email"]).strip().lower()
 
 
 class SetPasswordForm(forms.Form):

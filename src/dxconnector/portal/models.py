@@ -21,13 +21,15 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
             raise ValueError("An email address is required.")
+        if fields.get("is_active", True):
+            fields.setdefault("activated_at", timezone.now())
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
-        fields.update(is_staff=True, is_superuser=True, is_active=True)
+        fields.update(is_staff=True, is_superuser=True, is_active=True, activated_at=timezone.now())
         return self.create_user(email, password, **fields)
 
 
@@ -39,6 +41,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     accepted_terms_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set once, when the account first became usable (its registration link spent, or made by an operator). An inactive
+    # account with it set was switched off by the operator: registering again or an old link must not switch it back on;
+    # one without it never finished registering.
+    activated_at = models.DateTimeField(null=True, blank=True, help_text="when the account first became active")
 
     objects = UserManager()
 
@@ -48,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def switched_off(self) -> bool:
+        """Deactivated by the operator (as opposed to a registration not yet finished)."""
+        return not self.is_active and self.activated_at is not None
 
     def get_full_name(self) -> str:
         return self.name

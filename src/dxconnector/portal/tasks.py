@@ -11,6 +11,11 @@ def send_registration_email(user_id: int) -> None:
 
 
 @task()
+def send_already_registered_email(user_id: int) -> None:
+    emails.send_already_registered_email(user_id)
+
+
+@task()
 def send_password_reset_email(user_id: int) -> None:
     emails.send_password_reset_email(user_id)
 

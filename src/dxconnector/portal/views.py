@@ -44,10 +44,9 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = accounts.register(
-            name=form.cleaned_data["name"], company=form.cleaned_data["company"], email=form.cleaned_data["email"]
-        )
-        request.session["registered_email"] = user.email
+        email = form.cleaned_data["email"]
+        accounts.register(name=form.cleaned_data["name"], company=form.cleaned_data["company"], email=email)
+        request.session["registered_email"] = email
         return redirect("register-sent")
     return render(request, "registration/register.html", {"form": form})
 
@@ -61,6 +60,8 @@ _LINK_PROBLEMS = {
     RegistrationLink.State.EXPIRED: "This link has expired. Register again with the same email to get a new link.",
 }
 
+_SWITCHED_OFF = "This account has been switched off. Contact the operator of this service if you need it again."
+
 
 def register_complete(request: HttpRequest, token: str) -> HttpResponse:
     link = RegistrationLink.find(token)
@@ -71,6 +72,8 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
             {"problem": "This link isn't valid. Check that you copied the whole link from the email."},
             status=404,
         )
+    if link.user.switched_off:
+        return render(request, "registration/link_problem.html", {"problem": _SWITCHED_OFF}, status=410)
     state = link.state()
     if state in _LINK_PROBLEMS:
         return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[state]}, status=410)
@@ -82,6 +85,8 @@ def register_complete(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[RegistrationLink.State.USED]}, status=410
             )
+        except accounts.AccountSwitchedOff:
+            return render(request, "registration/link_problem.html", {"problem": _SWITCHED_OFF}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your registration is complete.")
         return redirect("home")
@@ -210,6 +215,12 @@ def connection_create(request: HttpRequest, pk) -> HttpResponse:
     return redirect("connection", pk=connection.pk)
 
 
+TRIAL_USED_UP = (
+    "This Xero organisation or Dynamics organisation has had its free trial already, with another connection. "
+    "Contact the operator of this service to subscribe or to ask for more time."
+)
+
+
 @login_required
 @require_POST
 def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
@@ -221,6 +232,9 @@ def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
     if connection.start_trial():
         creation.queue_first_sync(connection)
         messages.success(request, f"Your free trial of “{connection.display_name}” has started.")
+    elif connection.trial_started_at is None:
+        messages.error(request, TRIAL_USED_UP)
+        return redirect("connection", pk=connection.pk)
     target = request.POST.get("next") or reverse("home")
     dynamics_settings = _dynamics_settings_url(DynamicsConnection.objects.filter(connection=connection).first())
     local = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
