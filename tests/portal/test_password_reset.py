@@ -1,4 +1,5 @@
 from django.core import mail
+from django.test import Client
 
 from tests.base import BaseTestCase
 
@@ -41,3 +42,22 @@ class PasswordResetTestCase(BaseTestCase):
         form_page = self.client.get(self.path_of(self.last_email_link()), follow=True)
         response = self.client.post(form_page.redirect_chain[-1][0], {"new_password1": "12345678", "new_password2": "12345678"})
         self.assertContains(response, "This password is entirely numeric.")
+
+
+class PasswordResetThrottleTestCase(BaseTestCase):
+    def ask(self, email="alice@example.org", address="127.0.0.1"):
+        return Client().post("/password/reset/", {"email": email}, REMOTE_ADDR=address)
+
+    def test_resets_for_one_email_from_many_addresses_cannot_flood_its_inbox(self):
+        for number in range(3):
+            self.assertRedirects(self.ask(address=f"198.51.100.{number}"), "/password/reset/sent/")
+        response = self.ask(address="198.51.100.99")
+        self.assertContains(response, "password resets", status_code=429)
+        self.run_jobs()
+        self.assertEqual(len(mail.outbox), 3)
+
+    def test_one_address_asking_for_many_emails_is_throttled(self):
+        for number in range(10):
+            self.ask(email=f"someone{number}@example.org", address="203.0.113.5")
+        self.assertEqual(self.ask(address="203.0.113.5").status_code, 429)
+        self.assertRedirects(self.ask(address="203.0.113.6"), "/password/reset/sent/")

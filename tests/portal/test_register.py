@@ -1,4 +1,5 @@
 from django.core import mail
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.portal.models import RegistrationLink, User
@@ -138,3 +139,26 @@ class RegisterTestCase(BaseTestCase):
     def test_a_254_character_email_the_longest_stored_is_taken(self):
         self.assertRedirects(self.register(email=email_of_length(254, "dana")), "/register/sent/")
         self.assertEqual(len(User.objects.get(name="Dana Diaz").email), 254)
+
+
+class RegisterThrottleTestCase(BaseTestCase):
+    def register(self, address="127.0.0.1", **changes):
+        with self.captureOnCommitCallbacks(execute=True):
+            return Client().post("/register/", {**FORM, **changes}, REMOTE_ADDR=address)
+
+    def test_registering_one_email_again_and_again_cannot_flood_its_inbox(self):
+        for number in range(3):
+            self.assertRedirects(self.register(address=f"198.51.100.{number}"), "/register/sent/")
+        response = self.register(address="198.51.100.99")
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "Too many attempts", status_code=429)
+        self.assertContains(response, "registrations", status_code=429)
+        self.run_jobs()
+        self.assertEqual(len(mail.outbox), 3)
+
+    def test_one_address_registering_many_emails_is_throttled(self):
+        for number in range(10):
+            self.register(email=f"someone{number}@example.org", address="203.0.113.5")
+        self.assertEqual(self.register(email="dana@example.org", address="203.0.113.5").status_code, 429)
+        self.assertFalse(User.objects.filter(email="dana@example.org").exists())
+        self.assertRedirects(self.register(address="203.0.113.6"), "/register/sent/")

@@ -212,10 +212,27 @@ SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 
-# Repeated failed logins: django-axes locks the email+address pair for a while.
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed log-ins (docs/operating.md, "Security"): django-axes records them; portal.sign_in_limits locks an account after
+# LOGIN_FAILURE_LIMIT failures from any address, and an address after LOGIN_ADDRESS_FAILURE_LIMIT for any accounts, each
+# for LOGIN_LOCKOUT_MINUTES doubling with every further failure up to LOGIN_LOCKOUT_MAX_HOURS; neither holds a browser its
+# user signed in with before (for LOGIN_KNOWN_BROWSER_DAYS). Failures are forgotten LOGIN_LOCKOUT_MAX_HOURS after the last.
+AXES_HANDLER = "dxconnector.portal.sign_in_limits.LockoutHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_LOCKOUT_MAX_HOURS = env.int("LOGIN_LOCKOUT_MAX_HOURS", 24, minimum=1)
+LOGIN_KNOWN_BROWSER_DAYS = env.int("LOGIN_KNOWN_BROWSER_DAYS", 180, minimum=1)
+AXES_COOLOFF_TIME = float(LOGIN_LOCKOUT_MAX_HOURS)  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "dxconnector.portal.sign_in_limits.username"
+# A log-in refused while locked is not counted: the lock ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every post of the forms anyone can use, per address and per email: (posts, in seconds). Over either: 429.
+THROTTLES = {
+    "login": {"address": (60, 3600), "email": (30, 3600)},
+    "register": {"address": (10, 3600), "email": (3, 3600)},
+    "password_reset": {"address": (10, 3600), "email": (3, 3600)},
+}
 # The address is REMOTE_ADDR, which the web server has already made the client's when the request came through a
 # trusted proxy (TRUSTED_PROXIES); never a forwarding header, which a client could write. Said explicitly, so that
 # django-ipware, if installed, reads the same.

@@ -138,3 +138,16 @@ class InvoiceQuestion(models.Model):
     @property
     def waiting(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class Throttle(models.Model):
+    """How many requests one scope (log-in, registration, password reset) has had from one address or for one email in the
+    current window (`portal.throttles`; the rule is `domain.sign_in_limits.hit`). In the database, so that every web process counts
+    the same requests. The address or email is kept only as a hash inside `key`."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="scope, what is counted, and the hash of its value")
+    window_started_at = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

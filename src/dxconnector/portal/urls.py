@@ -8,23 +8,21 @@ from dxconnector.portal import (
     history_views,
     pause_views,
     question_views,
+    sign_in_views,
     sync_views,
     views,
     webhooks,
     xero_views,
 )
-from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home", permanent=False)),
     path("register/", views.register, name="register"),
     path("register/sent/", views.register_sent, name="register-sent"),
     path("register/complete/<str:token>/", views.register_complete, name="register-complete"),
-    path(
-        "login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True), name="login"
-    ),
+    path("login/", sign_in_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm), name="password_reset"),
+    path("password/reset/", sign_in_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

@@ -28,6 +28,7 @@ from dxconnector.portal import (
     invoice_questions,
     pausing,
     summaries,
+    throttles,
     xero_connect,
 )
 from dxconnector.portal.forms import DefaultsForm, InvoiceQuestionForm, RegisterForm, SetPasswordForm
@@ -42,6 +43,10 @@ logger = logging.getLogger(__name__)
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST":
+        refusal = throttles.check("register", request, throttles.email_of(request, "email"))
+        if refusal is not None:
+            return throttles.refused(request, "register", refusal)
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]

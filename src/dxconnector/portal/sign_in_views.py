@@ -1,0 +1,42 @@
+"""Log-in and password reset: Django's views, throttled per address and per email (portal.throttles); a successful
+log-in marks the browser as known to its user (portal.sign_in_limits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+
+from dxconnector.portal import sign_in_limits, throttles
+from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailLoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A browser its user signed in with before is not throttled (its failures are counted apart, as for the
+        # lock-outs): however many posts others make for an email, its owner's own browser still gets in.
+        email = throttles.email_of(request, "username")
+        if sign_in_limits.known_browser(request, email) is None:
+            refusal = throttles.check("login", request, email)
+            if refusal is not None:
+                return throttles.refused(request, "login", refusal)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sign_in_limits.remember_browser(response, form.get_user().email)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = throttles.check("password_reset", request, throttles.email_of(request, "email"))
+        if refusal is not None:
+            return throttles.refused(request, "password_reset", refusal)
+        return super().post(request, *args, **kwargs)
