@@ -97,6 +97,11 @@ class DynamicsWebhookTestCase(BaseTestCase):
         self.assertEqual(self.post(url=f"/webhooks/dynamics/{uuid.uuid4()}/").status_code, 401)
         self.assertEqual(self.queued(), [])
 
+    def test_a_body_of_json_nested_100000_deep_is_a_400_not_a_500(self):
+        response = self.post(b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.queued(), [])
+
     def test_a_body_that_is_no_execution_context_is_a_400(self):
         for body in (b"not json", b"[]", json.dumps({"MessageName": "Create"}).encode()):
             self.assertEqual(self.post(body).status_code, 400)

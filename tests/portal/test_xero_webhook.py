@@ -99,6 +99,11 @@ class XeroWebhookTestCase(BaseTestCase):
         body = b'{"events":[{"tenantId": 1}]}'
         self.assertEqual(self.deliver(body, sign(body)).status_code, 400)
 
+    def test_a_signed_body_of_json_nested_100000_deep_is_a_400_not_a_500(self):
+        body = b"[" * 100_000 + b"]" * 100_000
+        self.assertEmptyAnswer(self.deliver(body, sign(body)), 400)
+        self.assertFalse(XeroWebhookEvent.objects.exists())
+
     def test_it_only_accepts_post(self):
         self.assertEqual(self.client.get("/webhooks/xero/").status_code, 405)
 

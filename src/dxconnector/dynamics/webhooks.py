@@ -169,7 +169,7 @@ def parse_context(body: bytes) -> Change:
     """The entity, row id and message of a RemoteExecutionContext."""
     try:
         context = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested deeper than Python goes
         raise BadContext("not JSON") from error
     if not isinstance(context, dict):
         raise BadContext("not an object")

@@ -74,7 +74,7 @@ def parse_events(raw_body: bytes) -> list[WebhookEvent]:
             )
             for item in payload.get("events", [])
         ]
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:  # RecursionError: JSON nested deep
         raise BadPayload(str(error)) from error
     kept = [event for event in events if _well_formed(event)]
     if len(kept) < len(events):
