@@ -10,12 +10,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models import F
 from django.test import override_settings
 
 from dxconnector.connections.clients import Clients, dynamics_client
 from dxconnector.connections.models import (
     Connection,
     DynamicsConnection,
+    TrialUse,
     XeroConnection,
 )
 from dxconnector.connections.tokens import DatabaseTokenStore
@@ -100,6 +102,9 @@ class SyncHelpers:
         run_jobs()  # Create Connection's job: the rows and webhooks in Dynamics, Xero's lists
         connection.refresh_from_db()
         assert connection.status == Connection.Status.CREATED, "the connection was not created"
+        # The tests onboard several connections to the sandbox's one organisation on each side: a trial is used once per
+        # organisation, so the operator grants each another, as they would in the admin.
+        TrialUse.objects.update(allowed=F("used") + 1)
         assert connection.start_trial()
         self.set_settings(
             connection,
