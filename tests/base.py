@@ -7,8 +7,9 @@ from unittest import mock
 
 from django.core import mail
 from django.test import TestCase
+from django.utils import timezone
 
-from dxconnector.connections.models import Connection
+from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
 from dxconnector.jobs.worker import run_pending_jobs
 from dxconnector.portal.models import User
 
@@ -49,6 +50,19 @@ class BaseTestCase(TestCase):
 
     def run_jobs(self) -> None:
         run_jobs()
+
+    def connect_both_sides(self, connection: Connection | None = None) -> None:
+        """Alice's connection (or `connection`) connected to a Dynamics and a Xero organisation, without a sign-in."""
+        connection = connection or self.connection
+        DynamicsConnection.objects.create(connection=connection, org_url="https://oakwood.crm6.dynamics.com")
+        XeroConnection.objects.create(
+            connection=connection,
+            tenant_id="tenant-1",
+            tenant_name="Alpha Ltd",
+            access_token="access",
+            refresh_token="refresh",
+            expires_at=timezone.now(),
+        )
 
     def assertMessage(self, response, text: str) -> None:
         messages = [str(m) for m in response.context["messages"]] if response.context else []

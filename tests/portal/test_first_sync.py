@@ -3,13 +3,10 @@ else when closing the pop-up starts the free trial."""
 
 from unittest import mock
 
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.connections.models import (
     Connection,
-    DynamicsConnection,
-    XeroConnection,
 )
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal import checklist, creation
@@ -22,15 +19,7 @@ ONLY_DEFAULTS = [checklist.defaults_set]
 class FirstSyncTestCase(BaseTestCase):
     def setUp(self):
         super().setUp()
-        DynamicsConnection.objects.create(connection=self.connection, org_url="https://oakwood.crm6.dynamics.com")
-        XeroConnection.objects.create(
-            connection=self.connection,
-            tenant_id="tenant-1",
-            tenant_name="Alpha Ltd",
-            access_token="access",
-            refresh_token="refresh",
-            expires_at=timezone.now(),
-        )
+        self.connect_both_sides()
         self.client.force_login(self.alice)
         checks = mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS)
         checks.start()

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.html import escape
 
-from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
+from dxconnector.connections.models import Connection, XeroConnection
 from dxconnector.domain.health import Cause
 from dxconnector.sync.models import Lease, SyncRun, Trigger
 from tests.base import BaseTestCase
@@ -55,15 +55,7 @@ class HomeConnectionStateTestCase(BaseTestCase):
         super().setUp()
         Connection.objects.filter(pk=self.connection.pk).update(status=Connection.Status.CREATED)
         self.connection.start_trial()
-        DynamicsConnection.objects.create(connection=self.connection, org_url="https://oakwood.crm6.dynamics.com")
-        XeroConnection.objects.create(
-            connection=self.connection,
-            tenant_id="tenant-1",
-            tenant_name="Alpha Ltd",
-            access_token="access",
-            refresh_token="refresh",
-            expires_at=timezone.now(),
-        )
+        self.connect_both_sides()
         self.client.force_login(self.alice)
 
     def finished_run(self, status, minutes_ago, cause=""):
