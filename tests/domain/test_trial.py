@@ -2,7 +2,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dxconnector.domain.trial import TrialState, days_left, may_sync, trial_available, trial_end, trial_state
+from dxconnector.domain.trial import (
+    TrialState,
+    days_left,
+    may_sync,
+    trial_available,
+    trial_end,
+    trial_for_new_connection,
+    trial_state,
+)
 
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 END = trial_end(START, 30)
@@ -68,3 +76,26 @@ def test_syncing_pauses_when_the_trial_is_over(state, expected):
 )
 def test_a_trial_is_used_once_per_organisation_unless_more_are_allowed(uses, expected):
     assert trial_available(uses) is expected
+
+
+def test_organisations_that_never_had_a_trial_get_a_new_one():
+    assert trial_for_new_connection([(0, 1, None), (0, 1, None)], START, 30) == END
+
+
+def test_a_connection_to_an_organisation_on_trial_joins_it_and_ends_with_it():
+    running_until = START + timedelta(days=10)
+    assert trial_for_new_connection([(1, 1, running_until), (0, 1, None)], START, 30) == running_until
+
+
+def test_of_two_running_trials_the_earlier_end_is_the_joined_trials_end():
+    early, late = START + timedelta(days=3), START + timedelta(days=20)
+    assert trial_for_new_connection([(1, 1, late), (1, 1, early)], START, 30) == early
+
+
+def test_an_organisation_whose_trial_ended_gives_no_trial_to_a_new_connection():
+    assert trial_for_new_connection([(1, 1, START), (0, 1, None)], START, 30) is None
+    assert trial_for_new_connection([(1, 1, START + timedelta(days=5)), (1, 1, START - timedelta(days=1))], START, 30) is None
+
+
+def test_an_operators_grant_gives_a_new_trial_of_full_length():
+    assert trial_for_new_connection([(1, 2, START - timedelta(days=1)), (1, 2, None)], START, 30) == END

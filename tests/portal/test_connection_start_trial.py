@@ -73,6 +73,12 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
         Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.CREATED)
         return connection
 
+    def end_the_trials(self) -> None:
+        """Move every trial started so far into the past: it has ended."""
+        past = timezone.now() - timedelta(days=1)
+        TrialUse.objects.update(ends_at=past)
+        Connection.objects.exclude(trial_started_at=None).update(trial_started_at=past - timedelta(days=30), trial_ends_at=past)
+
     def start(self, connection) -> str:
         """Close the pop-up; the messages the owner is shown."""
         with mock.patch.object(checklist, "CHECKS", ONLY_DEFAULTS):
@@ -82,6 +88,7 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
     def test_a_new_connection_to_the_same_organisations_starts_no_second_trial(self):
         self.client.force_login(self.alice)
         self.start(self.join(self.connection))
+        self.end_the_trials()
         again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
         self.assertIn("has had its free trial already", self.start(again))
         again.refresh_from_db()
@@ -91,6 +98,7 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
     def test_deleting_the_connection_does_not_give_the_organisation_another_trial(self):
         self.client.force_login(self.alice)
         self.start(self.join(self.connection))
+        self.end_the_trials()
         self.connection.delete()
         again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
         self.start(again)
@@ -100,6 +108,7 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
     def test_another_user_with_the_same_xero_organisation_and_a_new_dynamics_one_gets_no_trial(self):
         self.client.force_login(self.alice)
         self.start(self.join(self.connection))
+        self.end_the_trials()
         self.client.force_login(self.bob)
         bobs = self.join(
             Connection.objects.create(owner=self.bob, name="Beta", time_zone="Europe/London"),
@@ -113,6 +122,7 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
     def test_the_same_dynamics_organisation_by_url_with_a_new_xero_one_gets_no_trial(self):
         self.client.force_login(self.alice)
         self.start(self.join(self.connection, org_id=""))
+        self.end_the_trials()
         again = self.join(
             Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"),
             tenant="xero-tenant-2",
@@ -122,6 +132,23 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
         self.start(again)
         again.refresh_from_db()
         self.assertIsNone(again.trial_started_at)
+
+    def test_a_second_connection_during_the_trial_joins_it_and_ends_with_it(self):
+        self.client.force_login(self.alice)
+        self.start(self.join(self.connection))
+        self.connection.refresh_from_db()
+        second = self.join(
+            Connection.objects.create(owner=self.alice, name="Second Xero", time_zone="Europe/London"), tenant="xero-tenant-2"
+        )
+        self.assertIn("has started", self.start(second))
+        second.refresh_from_db()
+        self.assertEqual(second.trial_ends_at, self.connection.trial_ends_at)
+        self.assertTrue(second.may_sync())
+        # joining used nothing up: the Dynamics organisation had one trial, the new Xero one none
+        self.assertEqual(
+            sorted(TrialUse.objects.values_list("organisation", "used")),
+            [("dyn-org-1", 1), ("xero-tenant-1", 1), ("xero-tenant-2", 0)],
+        )
 
     def test_other_organisations_get_their_own_trial(self):
         self.client.force_login(self.alice)
@@ -137,6 +164,7 @@ class OneTrialPerOrganisationTestCase(BaseTestCase):
     def test_the_operator_can_grant_another_trial(self):
         self.client.force_login(self.alice)
         self.start(self.join(self.connection))
+        self.end_the_trials()
         TrialUse.objects.update(allowed=2)  # what the operator does in the admin for both organisations
         again = self.join(Connection.objects.create(owner=self.alice, name="Alpha again", time_zone="Europe/London"))
         self.assertIn("has started", self.start(again))

@@ -121,21 +121,26 @@ class Connection(models.Model):
         """Start the free trial once; later calls change nothing. Returns whether it started now.
 
         A trial is used once per Xero organisation and once per Dynamics organisation (`TrialUse`, which outlives the
-        connection): a new connection to an organisation that has had its trial does not start another, unless the
-        operator allowed one more (admin). `trial_used_up` tells the two apart."""
+        connection): a new connection to an organisation whose trial is running joins it and ends with it; one to an
+        organisation whose trial has ended starts none, unless the operator allowed one more (admin).
+        `trial_used_up` tells the two apart."""
         now = now or timezone.now()
         with transaction.atomic():
             if not Connection.objects.select_for_update().filter(pk=self.pk, trial_started_at__isnull=True).exists():
                 self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
                 return False
             uses = [TrialUse.lock(side, identifier) for side, identifier in self.organisations()]
-            if not trial.trial_available([(use.used, use.allowed) for use in uses]):
-                return False
-            for use in uses:
-                TrialUse.objects.filter(pk=use.pk).update(used=models.F("used") + 1, last_connection_id=self.pk, last_used_at=now)
-            Connection.objects.filter(pk=self.pk).update(
-                trial_started_at=now, trial_ends_at=trial.trial_end(now, settings.TRIAL_DAYS)
+            ends_at = trial.trial_for_new_connection(
+                [(use.used, use.allowed, use.ends_at) for use in uses], now, settings.TRIAL_DAYS
             )
+            if ends_at is None:
+                return False
+            if trial.trial_available([(use.used, use.allowed) for use in uses]):  # a new trial, not one joined
+                for use in uses:
+                    TrialUse.objects.filter(pk=use.pk).update(
+                        used=models.F("used") + 1, last_connection_id=self.pk, last_used_at=now, ends_at=ends_at
+                    )
+            Connection.objects.filter(pk=self.pk).update(trial_started_at=now, trial_ends_at=ends_at)
         self.refresh_from_db(fields=["trial_started_at", "trial_ends_at"])
         return True
 
@@ -228,6 +233,7 @@ class TrialUse(models.Model):
     allowed = models.PositiveIntegerField(default=1, help_text="trials it may have; raise it to grant another")
     last_connection_id = models.UUIDField(null=True, blank=True, help_text="the connection that last started one")
     last_used_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="when its latest trial ends; connections made before then join it")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["side", "organisation"], name="one_trial_record_per_organisation")]

@@ -43,3 +43,19 @@ def trial_available(uses: list[tuple[int, int]]) -> bool:
     per Xero organisation and one per Dynamics organisation, whatever connection they were in, unless the operator
     allowed more. A connection with no organisation known yet has nothing to count against."""
     return all(used < allowed for used, allowed in uses)
+
+
+def trial_for_new_connection(uses: list[tuple[int, int, datetime | None]], now: datetime, days: int) -> datetime | None:
+    """When the free trial of a connection closing its pop-up `now` ends, or None when it gets none.
+
+    `uses` holds, per organisation of the connection (its Xero one, its Dynamics one), the trials it has had, the
+    trials it may have, and when its latest trial ends. The trial is the organisations': organisations that may have
+    another get a new one of `days`; a connection to an organisation whose trial is still running joins that trial
+    and ends with it (a Dynamics organisation adding a second Xero organisation is still trying the product), never
+    later; one whose trial has ended gets none, unless the operator allowed more."""
+    used_up = [ends_at for used, allowed, ends_at in uses if used >= allowed]
+    if not used_up:
+        return trial_end(now, days)
+    if all(ends_at is not None and ends_at > now for ends_at in used_up):
+        return min(ends_at for ends_at in used_up if ends_at is not None)
+    return None
