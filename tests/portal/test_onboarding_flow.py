@@ -34,6 +34,7 @@ class OnboardingFlowTestCase(BaseTestCase):
         org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == org)
         self.client.post(f"{base}/dynamics/select/", {"org_id": org_id})
         self.client.post(f"{base}/solution/install/")
+        self.run_jobs()  # the install's job
         self.client.post(f"{base}/defaults/", {"name": "Alpha Test", "time_zone": "Pacific/Auckland"})
         self.client.post(f"{base}/create/")
         self.run_jobs()  # Create Connection's job

@@ -97,6 +97,7 @@ class SyncHelpers:
         org_id = next(o["id"] for o in self.sandbox.manifest["microsoft"]["organisations"] if o["friendly_name"] == ORGANISATION)
         self.client.post(f"{base}/dynamics/select/", {"org_id": org_id})
         self.client.post(f"{base}/solution/install/")
+        run_jobs()  # the install's job: the solution imported into Dynamics
         self.client.post(f"{base}/defaults/", {"name": "Alpha Test", "time_zone": "Europe/London"})
         self.client.post(f"{base}/create/")
         run_jobs()  # Create Connection's job: the rows and webhooks in Dynamics, Xero's lists

@@ -4,7 +4,7 @@ the connection's stores. What the sync runs with, and what the portal asks Dynam
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from django.conf import settings
@@ -20,8 +20,8 @@ from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.hosts import checked_org_url
 from dxconnector.xero.client import XeroApiConfig, XeroClient
 
-# A web request asks Dataverse once, briefly: a page waits at most this long for each of its questions (the sync and
-# the jobs keep the patient defaults: 6 attempts, 15 s each).
+# A web request asks Dataverse or Xero once, briefly: a page waits at most this long for each of its questions (the sync
+# and the jobs keep the patient defaults: Dataverse 6 attempts of 15 s, Xero 8 attempts).
 PAGE_TIMEOUT_SECONDS = 4.0
 
 
@@ -29,10 +29,19 @@ class NotReady(Exception):
     """The connection is not connected on both sides, or Create Connection has not written its rows."""
 
 
-def xero_client(xero: XeroConnection, tenant_id: str | None = None) -> XeroClient:
-    """A client for the connection's Xero organisation (or, while choosing one, for `tenant_id`)."""
+def xero_config(*, for_a_page: bool = False) -> XeroApiConfig:
+    """Xero's settings; `for_a_page`: for a web request, which must not hang on Xero: one attempt per call (no retry,
+    not even the HTTP library's), waiting PAGE_TIMEOUT_SECONDS at most to connect and for each read of the answer; what
+    does not answer by then raises RetryableError and the page says so."""
+    config = XeroApiConfig.from_settings()
+    return replace(config, max_attempts=1, timeout=PAGE_TIMEOUT_SECONDS) if for_a_page else config
+
+
+def xero_client(xero: XeroConnection, tenant_id: str | None = None, *, for_a_page: bool = False) -> XeroClient:
+    """A client for the connection's Xero organisation (or, while choosing one, for `tenant_id`); `for_a_page`: see
+    `xero_config`."""
     return XeroClient(
-        XeroApiConfig.from_settings(), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id
+        xero_config(for_a_page=for_a_page), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id
     )
 
 

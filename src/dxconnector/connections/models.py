@@ -192,6 +192,13 @@ class DynamicsConnection(models.Model):
         USER = "user", "Signed-in user"
         APP = "app", "Application user (client credentials)"
 
+    class InstallState(models.TextChoices):
+        NONE = "", "Not asked"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
     connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="dynamics")
     mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.USER)
     token_cache = EncryptedTextField(blank=True, default="")
@@ -206,6 +213,11 @@ class DynamicsConnection(models.Model):
     connected_at = models.DateTimeField(default=timezone.now)
     selected_at = models.DateTimeField(null=True, blank=True)
     webhook_secret = EncryptedTextField(blank=True, default="", help_text="what Dynamics' webhook calls must present")
+    # "Install into Dynamics" runs as a job (ImportSolution is long); the page shows where it is, and why it failed.
+    install_state = models.CharField(max_length=16, choices=InstallState.choices, default=InstallState.NONE, blank=True)
+    install_error = models.CharField(
+        max_length=300, blank=True, help_text="why the solution's install failed, in words to act on"
+    )
 
     class Meta:
         db_table = "portal_dynamicsconnection"
@@ -216,6 +228,11 @@ class DynamicsConnection(models.Model):
     @property
     def has_organisation(self) -> bool:
         return bool(self.org_url)
+
+    @property
+    def installing(self) -> bool:
+        """The solution's install job is queued or running."""
+        return self.install_state in (self.InstallState.QUEUED, self.InstallState.RUNNING)
 
 
 class TrialUse(models.Model):
@@ -233,7 +250,9 @@ class TrialUse(models.Model):
     allowed = models.PositiveIntegerField(default=1, help_text="trials it may have; raise it to grant another")
     last_connection_id = models.UUIDField(null=True, blank=True, help_text="the connection that last started one")
     last_used_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True, help_text="when its latest trial ends; connections made before then join it")
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="when its latest trial ends; connections made before then join it"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["side", "organisation"], name="one_trial_record_per_organisation")]

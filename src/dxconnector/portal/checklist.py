@@ -140,6 +140,11 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
             False,
             tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.",
         )
+    dynamics = live.dynamics
+    if facts.solution is None and dynamics is not None and dynamics.installing:
+        return ChecklistLine("solution", label, False, tip="Installing the solution into Dynamics…")
+    if facts.solution is None and dynamics is not None and dynamics.install_state == dynamics.InstallState.FAILED:
+        return ChecklistLine("solution", label, False, tip=f"{dynamics.install_error} Click “Try again” to install it again.")
     if facts.solution_problem:
         return ChecklistLine("solution", label, False, tip=facts.solution_problem)
     if facts.solution is None:

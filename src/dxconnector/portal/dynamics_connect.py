@@ -101,6 +101,10 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
         org_unique_name=org["unique_name"],
         selected_at=timezone.now(),
     )
+    if org["id"] != dynamics.org_id:  # another organisation: an earlier install's outcome was not about this one
+        DynamicsConnection.objects.filter(pk=dynamics.pk).exclude(
+            install_state__in=[DynamicsConnection.InstallState.QUEUED, DynamicsConnection.InstallState.RUNNING]
+        ).update(install_state=DynamicsConnection.InstallState.NONE, install_error="")
     dynamics.refresh_from_db()
     return dynamics
 

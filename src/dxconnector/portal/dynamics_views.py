@@ -9,15 +9,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from dxconnector.connections.clients import dynamics_client
 from dxconnector.connections.models import DynamicsConnection
-from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.dynamics.solution import (
     DYNAMICS_XERO_CONNECTOR,
     solution_zip_bytes,
     zip_name,
 )
-from dxconnector.portal import dynamics_connect, sign_ins
+from dxconnector.portal import dynamics_connect, installation, sign_ins
 from dxconnector.portal.views import _own_connection
 
 
@@ -84,28 +82,15 @@ def solution_download(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_POST
 def solution_install(request: HttpRequest, pk) -> HttpResponse:
-    """One-click install through ImportSolution, when the signed-in Dynamics user may import solutions."""
+    """One-click install through ImportSolution, when the signed-in Dynamics user may import solutions: queued as a job
+    (a long Dataverse operation has no place in a web request); the page shows its progress and its outcome."""
     connection = _own_connection(request, pk)
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     if dynamics is None or not dynamics.has_organisation:
         messages.error(request, "Connect to Dynamics and select the organisation first, then install.")
         return redirect("connection", pk=connection.pk)
-    try:
-        client = dynamics_client(dynamics)
-    except DynamicsError as error:
-        messages.error(request, f"Dynamics cannot be asked ({error}).")
-        return redirect(reverse("connection", args=[connection.pk]) + "#step-solution")
-    try:
-        client.import_solution(_solution_zip())
-    except DynamicsError as error:
-        if error.status == 403:
-            messages.error(
-                request, "Your Dynamics user may not import solutions. Download the zip and ask an administrator to import it."
-            )
-        else:
-            messages.error(request, f"Dynamics did not accept the solution ({error}). You can download it and import it by hand.")
+    if installation.queue(connection):
+        messages.success(request, "Installing the solution into Dynamics…")
     else:
-        messages.success(request, "The managed solution was imported into Dynamics.")
-    finally:
-        client.close()
+        messages.info(request, "The solution is being installed into Dynamics already.")
     return redirect(reverse("connection", args=[connection.pk]) + "#step-solution")

@@ -1,8 +1,9 @@
-"""Jobs of the portal: one-liners over the email handlers, Create Connection, the invoice dry run and Delete."""
+"""Jobs of the portal: one-liners over the email handlers, Create Connection, Install into Dynamics, the invoice dry run
+and Delete."""
 
 from django_tasks import task
 
-from dxconnector.portal import creation, deletion, emails, invoice_questions
+from dxconnector.portal import creation, deletion, emails, installation, invoice_questions
 
 
 @task()
@@ -33,6 +34,11 @@ def queue_connection_state_email(connection_id: str) -> None:
 @task()
 def create_connection(connection_id: str) -> None:
     creation.create(connection_id)
+
+
+@task()
+def install_solution(connection_id: str) -> None:
+    installation.install(connection_id)
 
 
 @task()

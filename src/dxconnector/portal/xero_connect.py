@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
-from dxconnector.connections.clients import xero_client
+from dxconnector.connections.clients import xero_client, xero_config
 from dxconnector.connections.models import Connection, XeroConnection
 from dxconnector.portal import sign_ins
 from dxconnector.portal.sign_ins import ConnectFailed
@@ -23,7 +23,6 @@ from dxconnector.xero import auth
 from dxconnector.xero.client import (
     MemoryTokenStore,
     OrganisationInfo,
-    XeroApiConfig,
     XeroClient,
     XeroTenant,
 )
@@ -37,6 +36,9 @@ from dxconnector.xero.errors import (
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "xero_sign_ins"
+# The sign-in's pages ask Xero once, briefly (connections.clients.xero_config(for_a_page=True)); this is what they say
+# when it did not answer in time, or answered with a failure of its own.
+DID_NOT_ANSWER = "Xero did not answer; try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,13 @@ def finish(request: HttpRequest, params) -> Connected:
     if not params.get("code"):
         raise ConnectFailed("Xero sent no authorization code back; nothing was connected. Please try again.", connection)
     tokens = _exchange(params["code"], entry["verifier"], connection)
-    client = XeroClient(XeroApiConfig.from_settings(), MemoryTokenStore(tokens))
+    client = XeroClient(xero_config(for_a_page=True), MemoryTokenStore(tokens))
     try:
         tenants = client.connections(tokens.authentication_event_id()) or client.connections()
         organisation = _organisation(tokens, tenants[0].tenant_id) if len(tenants) == 1 else None
+    except RetryableError as error:
+        logger.warning("Xero lookup after sign-in did not answer: %s", error)
+        raise ConnectFailed(f"{DID_NOT_ANSWER} Nothing was connected.", connection) from error
     except XeroError as error:
         logger.warning("Xero lookup after sign-in failed: %s", error)
         raise ConnectFailed(
@@ -102,7 +107,7 @@ def _exchange(code: str, verifier: str, connection: Connection) -> auth.TokenSet
 
 
 def _organisation(tokens: auth.TokenSet, tenant_id: str) -> OrganisationInfo:
-    return XeroClient(XeroApiConfig.from_settings(), MemoryTokenStore(tokens), tenant_id).organisation()
+    return XeroClient(xero_config(for_a_page=True), MemoryTokenStore(tokens), tenant_id).organisation()
 
 
 def _tenant_record(tenant: XeroTenant) -> dict:
@@ -138,7 +143,10 @@ def choose(connection: Connection, tenant_id: str) -> str:
     if record is None:
         raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
     try:
-        organisation = xero_client(xero, tenant_id).organisation()
+        organisation = xero_client(xero, tenant_id, for_a_page=True).organisation()
+    except RetryableError as error:
+        logger.warning("Xero did not answer for organisation %s: %s", tenant_id, error)
+        raise ConnectFailed(DID_NOT_ANSWER, connection) from error
     except XeroError as error:
         raise ConnectFailed("Xero could not be reached to read that organisation. Please try again.", connection) from error
     unchosen = [t for t in xero.pending_tenants if t["tenant_id"] != tenant_id]

@@ -55,8 +55,14 @@ class XeroApiConfig:
     revocation_url: str
     ca_bundle: str = ""
     time_scale: float = 1.0  # >1 only against a time-scaled sandbox
-    max_attempts: int = 8
+    max_attempts: int = 8  # 1: one attempt in all, not retried by the HTTP library either (a web request's client)
+    timeout: float | None = None  # seconds to connect, and to wait for each read of the answer; None: no limit
     limits: Limits = field(default_factory=Limits)  # the organisation's budget the governor keeps to
+
+    @property
+    def request_timeout(self) -> tuple[float, float] | None:
+        """`timeout` as the SDK takes it (a float on its own is ignored by the SDK; a (connect, read) pair is not)."""
+        return None if self.timeout is None else (self.timeout, self.timeout)
 
     @property
     def identity_base_url(self) -> str:
@@ -125,9 +131,10 @@ class _ClientToken(OAuth2Token):
     attributes of `TokenApi`, shared by every client in the process; they are left alone, and the refresh request is
     made here, as the SDK makes it, with its failure told by status rather than as a bare Exception."""
 
-    def __init__(self, *, token_url: str, client_id: str, client_secret: str):
+    def __init__(self, *, token_url: str, client_id: str, client_secret: str, request_timeout: tuple[float, float] | None = None):
         super().__init__(client_id=client_id, client_secret=client_secret)
         self.token_url = token_url
+        self.request_timeout = request_timeout
         self.refreshed_from: str | None = None  # the refresh token the last refresh used: the saver's compare-and-swap
 
     def call_refresh_token_api(self, token_api: TokenApi) -> dict[str, Any]:
@@ -145,6 +152,7 @@ class _ClientToken(OAuth2Token):
             },
             auth_settings=None,
             _preload_content=False,
+            _request_timeout=self.request_timeout,
         )
         if status != 200:
             raise (
@@ -274,10 +282,17 @@ class XeroClient:
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
         # arguments: set this client's own token holder and CA on the copy, or clients would share them.
         configuration = Configuration()
-        self._token = _ClientToken(token_url=config.token_url, client_id=config.client_id, client_secret=config.client_secret)
+        self._token = _ClientToken(
+            token_url=config.token_url,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            request_timeout=config.request_timeout,
+        )
         configuration.oauth2_token = self._token
         configuration.ssl_ca_cert = config.ca_bundle or None
         self.api_client = _CountedApiClient(configuration, (config.api_url, config.connections_url), pool_threads=1)
+        if config.max_attempts <= 1:  # urllib3 would otherwise try a timed-out or refused request up to 3 more times
+            self.api_client.rest_client.pool_manager.connection_pool_kw["retries"] = False
         self.api_client.oauth2_token_getter(self._sdk_token)
         self.api_client.oauth2_token_saver(self._save_sdk_token)
         self.accounting = AccountingApi(self.api_client, base_url=config.api_url)
@@ -335,7 +350,14 @@ class XeroClient:
                 with self.governor.slot():
                     self.calls += 1
                     raw, _status, headers = self.call(
-                        lambda: operation(self.tenant_id, *args, _return_http_data_only=False, _preload_content=False, **kwargs)
+                        lambda: operation(
+                            self.tenant_id,
+                            *args,
+                            _return_http_data_only=False,
+                            _preload_content=False,
+                            _request_timeout=self.config.request_timeout,
+                            **kwargs,
+                        )
                     )
                 self.governor.observe(headers)
                 return (json.loads(raw.data, parse_float=Decimal) if raw.data else {}), headers
@@ -420,17 +442,18 @@ class XeroClient:
 
     # --- identity ------------------------------------------------------------------
     def connections(self, auth_event_id: str = "") -> list[XeroTenant]:
+        timeout = self.config.request_timeout
         if auth_event_id:
-            found = self.call(lambda: self.identity.get_connections(auth_event_id=auth_event_id))
+            found = self.call(lambda: self.identity.get_connections(auth_event_id=auth_event_id, _request_timeout=timeout))
         else:
-            found = self.call(lambda: self.identity.get_connections())
+            found = self.call(lambda: self.identity.get_connections(_request_timeout=timeout))
         return [
             XeroTenant(str(c.id), str(c.tenant_id), c.tenant_name or "", c.tenant_type or "", str(c.auth_event_id or ""))
             for c in found
         ]
 
     def delete_connection(self, connection_id: str) -> None:
-        self.call(lambda: self.identity.delete_connection(connection_id))
+        self.call(lambda: self.identity.delete_connection(connection_id, _request_timeout=self.config.request_timeout))
 
     def refresh_now(self) -> None:
         self.call(lambda: self.api_client.refresh_oauth2_token())

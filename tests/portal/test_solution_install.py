@@ -1,0 +1,124 @@
+"""Install into Dynamics (the solution-install view): the page queues the import as a job and answers at once; the job
+imports the managed solution into the organisation, over HTTPS against the Microsoft sandbox; a failed import says why
+and can be tried again.
+
+A sandbox of this module's own, so the solution is in an organisation only once a test here installed it; each test
+installs into an organisation of its own."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from dxconnector.connections.models import DynamicsConnection
+from tests.base import BaseTestCase
+from tests.dynamics.dataverse_sandbox import control_client
+from tests.portal.test_dynamics_connect import DynamicsSteps
+from tests.sandboxes import connector_settings, start_sandbox
+
+JOB = "dxconnector.portal.tasks.install_solution"
+
+
+@pytest.fixture(scope="module")
+def install_sandbox(tmp_path_factory):
+    running = start_sandbox(tmp_path_factory.mktemp("install-sandbox"), "--limits", "off")
+    yield running
+    running.stop()
+
+
+class SolutionInstallTestCase(DynamicsSteps, BaseTestCase):
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, install_sandbox):
+        self.sandbox = install_sandbox
+        self.microsoft = install_sandbox.manifest["microsoft"]
+        with override_settings(**connector_settings(install_sandbox)):
+            yield
+
+    def install(self):
+        return self.client.post(f"/connections/{self.connection.pk}/solution/install/", follow=True)
+
+    def queued_installs(self) -> int:
+        return DBTaskResult.objects.filter(task_path=JOB).count()
+
+    def dataverse(self, friendly_name: str):
+        control = control_client(self.sandbox, self.org(friendly_name))
+        self.addCleanup(control.close)
+        return control
+
+    def test_the_page_answers_at_once_and_queues_one_install_without_asking_dynamics(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        control = self.dataverse("Oakwood Sales")
+        control.post("/reset-stats").raise_for_status()
+        started = time.monotonic()
+        answer = self.client.post(f"/connections/{self.connection.pk}/solution/install/")
+        self.assertLess(time.monotonic() - started, 2.0, "the page waited on Dynamics")
+        self.assertEqual(answer.status_code, 302)
+        self.assertEqual(control.get("/stats").json()["calls"], 0, "the page asked Dynamics itself")
+        response = self.client.get(answer["Location"])
+        self.assertMessage(response, "Installing the solution into Dynamics…")
+        self.assertContains(response, "Installing the solution into Dynamics…")
+        self.assertContains(response, '<meta http-equiv="refresh" content="3">')
+        self.assertNotContains(response, ">Install into Dynamics</button>")
+        self.assertEqual(self.queued_installs(), 1)
+
+    def test_a_second_click_while_it_is_queued_queues_nothing_more(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        self.install()
+        response = self.install()
+        self.assertContains(response, "The solution is being installed into Dynamics already.")
+        self.assertEqual(self.queued_installs(), 1)
+
+    def test_the_job_imports_the_solution_and_the_access_checks_pass(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        self.install()
+        self.run_jobs()
+        response = self.client.get(f"/connections/{self.connection.pk}/")
+        self.assertContains(response, "The managed solution was imported into Dynamics.")
+        self.assertNotContains(response, '<meta http-equiv="refresh"')
+        lines = self.lines(response)
+        self.assertTrue(lines["solution"].done, lines["solution"].tip)
+        self.assertEqual(lines["solution"].detail, "Version 1.0.0.0 (managed)")
+        self.assertTrue(lines["permissions"].done, lines["permissions"].tip)
+        self.assertContains(response, 'class="ok" data-table="stl3_chartofaccounts"')
+        self.assertEqual(DynamicsConnection.objects.get(connection=self.connection).install_state, "done")
+
+    def test_a_failed_import_says_why_and_try_again_installs_it(self):
+        self.connect()
+        self.select("Oakwood Sales (Test)")
+        control = self.dataverse("Oakwood Sales (Test)")
+        self.addCleanup(lambda: control.put("/faults", json={}).raise_for_status())
+        control.put("/faults", json={"rates": {"503": 1.0}}).raise_for_status()
+        self.install()
+        self.run_jobs()
+        control.put("/faults", json={}).raise_for_status()
+
+        failed = self.client.get(f"/connections/{self.connection.pk}/")
+        self.assertContains(failed, "The solution was not installed.")
+        self.assertContains(failed, "Dynamics did not answer, even after several tries")
+        self.assertContains(failed, ">Try again</button>")
+        self.assertNotContains(failed, '<meta http-equiv="refresh"')
+        line = self.lines(failed)["solution"]
+        self.assertFalse(line.done)
+        self.assertIn("Dynamics did not answer, even after several tries", line.tip)
+
+        trying_again = self.install()
+        self.assertContains(trying_again, 'id="solution-install"')
+        self.assertEqual(self.lines(trying_again)["solution"].tip, "Installing the solution into Dynamics…")
+        self.assertNotContains(trying_again, "The solution was not installed.")
+        self.run_jobs()
+        installed = self.client.get(f"/connections/{self.connection.pk}/")
+        self.assertContains(installed, "The managed solution was imported into Dynamics.")
+        self.assertNotContains(installed, "The solution was not installed.")
+        self.assertTrue(self.lines(installed)["solution"].done)
+
+    def test_without_an_organisation_nothing_is_queued(self):
+        self.connect()
+        response = self.install()
+        self.assertContains(response, "Connect to Dynamics and select the organisation first, then install.")
+        self.assertEqual(self.queued_installs(), 0)
