@@ -9,6 +9,7 @@ from functools import partial
 
 from django.conf import settings
 
+from dxconnector.connections import budgets
 from dxconnector.connections.models import (
     Connection,
     DynamicsConnection,
@@ -41,7 +42,10 @@ def xero_client(xero: XeroConnection, tenant_id: str | None = None, *, for_a_pag
     """A client for the connection's Xero organisation (or, while choosing one, for `tenant_id`); `for_a_page`: see
     `xero_config`."""
     return XeroClient(
-        xero_config(for_a_page=for_a_page), DatabaseTokenStore(xero.pk), xero.tenant_id if tenant_id is None else tenant_id
+        xero_config(for_a_page=for_a_page),
+        DatabaseTokenStore(xero.pk),
+        xero.tenant_id if tenant_id is None else tenant_id,
+        on_budget=budgets.record_xero,
     )
 
 
@@ -53,9 +57,12 @@ def dynamics_client(dynamics: DynamicsConnection, *, for_a_page: bool = False) -
     most; what does not answer by then raises RetryableError and the page says so."""
     org_url = checked_org_url(dynamics.org_url, settings.DATAVERSE_EXTRA_HOSTS)
     token = auth.TokenSource(partial(dynamics_token, dynamics))
+    recorder = budgets.DataverseRecorder(budgets.dataverse_key(dynamics))
     if for_a_page:
-        return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=PAGE_TIMEOUT_SECONDS, max_attempts=1)
-    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=15)
+        return DataverseClient(
+            org_url, token, settings.CA_BUNDLE, timeout=PAGE_TIMEOUT_SECONDS, max_attempts=1, on_budget=recorder
+        )
+    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=15, on_budget=recorder)
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Clients:
 
     def close(self) -> None:
         self.dynamics.close()
+        budgets.flush()  # the run's last word on what is left, even if it came within the throttle's interval
 
 
 ClientFactory = Callable[[Connection], Clients]

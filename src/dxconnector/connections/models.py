@@ -266,3 +266,29 @@ class TrialUse(models.Model):
         at once are counted one after the other)."""
         cls.objects.get_or_create(side=side, organisation=organisation)
         return cls.objects.select_for_update().get(side=side, organisation=organisation)
+
+
+class ApiBudget(models.Model):
+    """The last word of an API on what is left of one budget, saved by the workers' clients (connections/budgets.py) for
+    the connection page, which is served by another process: Xero's calls left this minute and today for an
+    organisation; Dataverse's requests left in its 5-minute window for a user of an organisation."""
+
+    class Api(models.TextChoices):
+        XERO = "xero", "Xero"
+        DATAVERSE = "dataverse", "Dataverse"
+
+    api = models.CharField(max_length=16, choices=Api.choices)
+    key = models.CharField(max_length=400, help_text="Xero: the organisation's tenant id; Dataverse: its URL and the user")
+    window_left = models.PositiveIntegerField(null=True, blank=True, help_text="left in the short window (a minute, 5 minutes)")
+    window_limit = models.PositiveIntegerField()
+    window_seconds = models.FloatField(help_text="the short window's length in real seconds")
+    day_left = models.PositiveIntegerField(null=True, blank=True, help_text="Xero: left today")
+    day_limit = models.PositiveIntegerField(null=True, blank=True)
+    day_seconds = models.FloatField(null=True, blank=True)
+    read_at = models.DateTimeField(help_text="when the answer that said so came")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api", "key"], name="one_budget_per_api_and_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_api_display()} {self.key}: {self.window_left} of {self.window_limit}"

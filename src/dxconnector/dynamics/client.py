@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -53,6 +54,8 @@ from dxconnector.dynamics.errors import (
 )
 from dxconnector.retry import backoff_delay, retry_after
 
+logger = logging.getLogger(__name__)
+
 API_PATH = "/api/data/v9.2/"
 HEADERS = {"Accept": "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0"}
 
@@ -61,6 +64,10 @@ DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (and at most CONNECT_TIM
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_AFTER = 60.0  # the longest Retry-After slept through within one call
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Service protection (FACTS §4): requests per user in a sliding window, and the header that says how many are left.
+REQUESTS_PER_WINDOW = 6000
+WINDOW_SECONDS = 300.0
+REQUESTS_LEFT_HEADER = "x-ms-ratelimit-burst-remaining-xrm-requests"
 # Failures that happen before the request can have reached the service: retrying them cannot apply it twice.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -71,6 +78,28 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         return str(error.get("message", "")), str(error.get("code", ""))
     except (ValueError, AttributeError):
         return response.text[:200], ""
+
+
+@dataclass(frozen=True)
+class RequestsLeft:
+    """What an answer said is left of the user's requests in the service protection window."""
+
+    left: int
+    limit: int = REQUESTS_PER_WINDOW
+    window_seconds: float = WINDOW_SECONDS
+
+
+class RequestsObserver(Protocol):
+    """Told after each answer that carried the requests-left header (connections/ records it for the portal)."""
+
+    def __call__(self, seen: RequestsLeft) -> None: ...
+
+
+def requests_left(response: httpx.Response) -> RequestsLeft | None:
+    try:
+        return RequestsLeft(int(response.headers[REQUESTS_LEFT_HEADER]))
+    except (KeyError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -92,8 +121,10 @@ class DataverseClient:
         timeout: float = DEFAULT_TIMEOUT,
         max_attempts: int = MAX_ATTEMPTS,
         max_retry_after: float = MAX_RETRY_AFTER,
+        on_budget: RequestsObserver | None = None,
     ):
         self.org_url = org_url.rstrip("/")
+        self.on_budget = on_budget  # told what each answer says is left of the user's requests
         self.token = token
         self.max_attempts = max(1, max_attempts)
         self.max_retry_after = max_retry_after
@@ -157,11 +188,21 @@ class DataverseClient:
                 self._retrying(backoff_delay(attempt))
                 continue
             metrics.api_call(metrics.DATAVERSE, response.status_code)
+            self._tell_budget(response)
             if response.status_code in TRANSIENT_STATUSES and not last:
                 self._retrying(self._wait_before_retry(response, attempt, lost))
                 continue
             return Answer(self._checked(response, lost_answer=lost > 0), attempt, lost)
         raise AssertionError("unreachable")
+
+    def _tell_budget(self, response: httpx.Response) -> None:
+        seen = requests_left(response) if self.on_budget is not None else None
+        if seen is None or self.on_budget is None:
+            return
+        try:
+            self.on_budget(seen)
+        except Exception:  # a figure for a page is never worth a sync's call
+            logger.warning("Dynamics' remaining requests could not be recorded", exc_info=True)
 
     def _wait_before_retry(self, response: httpx.Response, attempt: int, lost: int) -> float:
         """Seconds to wait before trying a 429 or 5xx again; raises RateLimited when the service asks for more

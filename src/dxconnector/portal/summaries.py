@@ -9,7 +9,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from dxconnector.connections.models import Connection
+from dxconnector.connections import budgets
+from dxconnector.connections.models import ApiBudget, Connection, DynamicsConnection, XeroConnection
+from dxconnector.domain import budget
 from dxconnector.domain.health import ConnectionState, State
 from dxconnector.domain.trial import TrialState
 from dxconnector.sync import api as sync_api
@@ -78,3 +80,54 @@ def rows(connections: Iterable[Connection], now: datetime | None = None) -> list
         ConnectionRow(connection, trial_text(connection, now), last_sync_text(connection, now), states[connection.pk])
         for connection in connections
     ]
+
+
+# --- the API budget: what the rate governors work from ------------------------------------------------------------
+
+
+def _as_of(left: budget.Left) -> str:
+    return timezone.localtime(left.read_at).strftime("%H:%M")
+
+
+def xero_budget_text(row: ApiBudget | None, now: datetime) -> str:
+    """Xero's calls left this minute and today for the organisation, as its last answer said."""
+    minute = budget.left_now(budgets.reading_of(row), now)
+    day = budget.left_now(budgets.reading_of(row, day=True), now)
+    if minute is None and day is None:
+        return "Xero: no calls yet"
+    parts = []
+    if minute is not None:
+        parts.append(
+            f"{minute.left:,} of {minute.limit:,} calls left this minute"
+            if minute.used
+            else f"{minute.limit:,} of {minute.limit:,} — no calls this minute"
+        )
+    if day is not None:
+        parts.append(
+            f"{day.left:,} of {day.limit:,} left today" if day.used else f"{day.limit:,} of {day.limit:,} — no calls today"
+        )
+    fresh = next((left for left in (day, minute) if left is not None and left.used), None)
+    return f"Xero: {', '.join(parts)}" + (f" (as of {_as_of(fresh)})" if fresh else "")
+
+
+def dynamics_budget_text(row: ApiBudget | None, now: datetime) -> str:
+    """Dataverse's requests left in its 5-minute window for the connection's user, as its last answer said."""
+    window = budget.left_now(budgets.reading_of(row), now)
+    if window is None:
+        return "Dynamics: no calls yet"
+    assert row is not None  # a reading came from it
+    span = f"current {round(row.window_seconds / 60):g}-minute window"
+    if not window.used:
+        return f"Dynamics: {window.limit:,} requests left in the {span} — none made in it"
+    return f"Dynamics: {window.left:,} requests left in the {span} (as of {_as_of(window)})"
+
+
+def api_budget(connection: Connection, now: datetime | None = None) -> tuple[str, str]:
+    """(Xero's line, Dynamics' line) for the connection page: what is left of each side's budget, which the workers'
+    clients record after each answer (connections/budgets.py); a side not connected yet has made no calls."""
+    now = now or timezone.now()
+    xero = XeroConnection.objects.filter(connection=connection).exclude(tenant_id="").first()
+    dynamics = DynamicsConnection.objects.filter(connection=connection).exclude(org_url="").first()
+    xero_row = budgets.latest(ApiBudget.Api.XERO, xero.tenant_id) if xero else None
+    dynamics_row = budgets.latest(ApiBudget.Api.DATAVERSE, budgets.dataverse_key(dynamics)) if dynamics else None
+    return xero_budget_text(xero_row, now), dynamics_budget_text(dynamics_row, now)

@@ -148,6 +148,7 @@ def _access_rows(live: checklist.Live) -> list[tuple]:
 def _connection_page(
     request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200
 ) -> HttpResponse:
+    xero_budget, dynamics_budget = summaries.api_budget(connection)  # before the page's own calls to Dynamics
     live = checklist.Live(connection)
     lines = checklist.evaluate(connection, live)
     xero = live.xero
@@ -168,6 +169,8 @@ def _connection_page(
         "sync_now_off": pausing.SYNC_NOW_OFF if connection.paused else "",
         "state": state,
         "state_class": summaries.BADGE_CLASSES[state.state],
+        "xero_budget": xero_budget,
+        "dynamics_budget": dynamics_budget,
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
         "why_form": InvoiceQuestionForm(choices=invoice_questions.recent_choices(connection))
         if connection.status == Connection.Status.CREATED

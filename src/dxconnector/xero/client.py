@@ -38,7 +38,16 @@ from dxconnector import metrics
 from dxconnector.retry import backoff_delay, retry_after
 from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
-from dxconnector.xero.limits import Limits, RateGovernor, governor_for
+from dxconnector.xero.limits import (
+    DAY_HEADER,
+    MINUTE_HEADER,
+    BudgetObserver,
+    BudgetSeen,
+    Limits,
+    RateGovernor,
+    governor_for,
+    remaining,
+)
 from dxconnector.xero.resources import BATCH_SIZE, PAGE_SIZE, Resource
 
 T = TypeVar("T")
@@ -273,11 +282,19 @@ def _element_result(index: int, element: dict[str, Any]) -> ElementResult:
 
 
 class XeroClient:
-    def __init__(self, config: XeroApiConfig, tokens: TokenStore, tenant_id: str = "", governor: RateGovernor | None = None):
+    def __init__(
+        self,
+        config: XeroApiConfig,
+        tokens: TokenStore,
+        tenant_id: str = "",
+        governor: RateGovernor | None = None,
+        on_budget: BudgetObserver | None = None,
+    ):
         self.config = config
         self.tokens = tokens
         self.tenant_id = tenant_id
         self.governor = governor or governor_for(tenant_id or "identity", config.time_scale, config.limits)
+        self.on_budget = on_budget  # told what each answer says is left of the organisation's budget
         self.calls = 0
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
         # arguments: set this client's own token holder and CA on the copy, or clients would share them.
@@ -360,6 +377,7 @@ class XeroClient:
                         )
                     )
                 self.governor.observe(headers)
+                self._tell_budget(headers)
                 return (json.loads(raw.data, parse_float=Decimal) if raw.data else {}), headers
             except RateLimited as limited:
                 if limited.problem == "day" or attempt == self.config.max_attempts:
@@ -372,6 +390,15 @@ class XeroClient:
                 metrics.api_wait(metrics.XERO, delay)
                 time.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _tell_budget(self, headers: Mapping[str, str]) -> None:
+        minute_left, day_left = remaining(headers, MINUTE_HEADER), remaining(headers, DAY_HEADER)
+        if self.on_budget is None or (minute_left is None and day_left is None):
+            return
+        try:
+            self.on_budget(BudgetSeen(self.tenant_id, minute_left, day_left, self.governor.limits, self.governor.time_scale))
+        except Exception:  # a figure for a page is never worth a sync's call
+            logger.warning("Xero's remaining calls could not be recorded", exc_info=True)
 
     # --- reading -------------------------------------------------------------------
     def pages(

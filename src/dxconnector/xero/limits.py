@@ -14,12 +14,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from dxconnector import metrics
 from dxconnector.xero.errors import RateLimited
 
 MINUTE = 60.0
 DAY = 24 * 3600.0
+MINUTE_HEADER, DAY_HEADER = "X-MinLimit-Remaining", "X-DayLimit-Remaining"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,33 @@ class Limits:
     concurrent: int = 5
     per_minute: int = 60
     per_day: int = 5000
+
+
+def remaining(headers: Mapping[str, str], name: str) -> int | None:
+    """The calls left that a `X-…Limit-Remaining` header gives, or None when the answer has none (or a bad one)."""
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class BudgetSeen:
+    """What an answer of Xero's said is left of one organisation's budget (None: the answer did not say), with the
+    budget the governor keeps to and the time scale its minute and day pass at (1 against Xero)."""
+
+    tenant_id: str
+    minute_left: int | None
+    day_left: int | None
+    limits: Limits
+    time_scale: float
+
+
+class BudgetObserver(Protocol):
+    """Told after each answer that carried Xero's remaining-calls headers (connections/ records it for the portal)."""
+
+    def __call__(self, seen: BudgetSeen) -> None: ...
 
 
 class RateGovernor:
@@ -99,15 +128,11 @@ class RateGovernor:
         with self._lock:
             now = self.now()
             self._forget_before(now)
-            self._align(self._minute, self.limits.per_minute, headers.get("X-MinLimit-Remaining"), now)
-            self._align(self._day, self.limits.per_day, headers.get("X-DayLimit-Remaining"), now)
+            self._align(self._minute, self.limits.per_minute, remaining(headers, MINUTE_HEADER), now)
+            self._align(self._day, self.limits.per_day, remaining(headers, DAY_HEADER), now)
 
     @staticmethod
-    def _align(window: deque[float], limit: int, remaining: str | None, now: float) -> None:
-        try:
-            server_left = int(remaining) if remaining is not None else None
-        except ValueError:
-            return
+    def _align(window: deque[float], limit: int, server_left: int | None, now: float) -> None:
         if server_left is None:
             return
         missing = (limit - len(window)) - server_left
