@@ -212,6 +212,7 @@ class World:
         org = self.organisation
         use_application_user(connection, org["tenant_id"], org["url"], org["friendly_name"])
         _expect_redirect(browser.post(f"{base}/solution/install/"), "solution install")
+        run_pending_jobs()  # installing the solution is a job too
         _expect_redirect(browser.post(f"{base}/defaults/", {"name": "Bench", "time_zone": "Europe/London"}), "defaults")
         _expect_redirect(browser.post(f"{base}/create/"), "Create Connection")
         run_pending_jobs()  # Create Connection's work runs as a job, and this process is the only worker about
