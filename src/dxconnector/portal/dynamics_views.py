@@ -16,7 +16,7 @@ from dxconnector.dynamics.solution import (
     zip_name,
 )
 from dxconnector.portal import dynamics_connect, installation, sign_ins
-from dxconnector.portal.views import _own_connection
+from dxconnector.portal.ownership import own_connection
 
 
 def _solution_zip() -> bytes:
@@ -26,7 +26,7 @@ def _solution_zip() -> bytes:
 @login_required
 @require_POST
 def connect(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if not dynamics_connect.is_configured():
         messages.error(
             request,
@@ -50,7 +50,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def select(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     try:
         dynamics = dynamics_connect.select(connection, request.POST.get("org_id", ""))
     except (dynamics_connect.ConnectFailed, DynamicsConnection.DoesNotExist) as failure:
@@ -64,7 +64,7 @@ def select(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     dynamics_connect.disconnect(connection)
     messages.success(request, "Disconnected from Dynamics.")
     return redirect("connection", pk=connection.pk)
@@ -73,7 +73,7 @@ def disconnect(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_GET
 def solution_download(request: HttpRequest, pk) -> HttpResponse:
-    _own_connection(request, pk)
+    own_connection(request, pk)
     response = HttpResponse(_solution_zip(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{zip_name(DYNAMICS_XERO_CONNECTOR)}"'
     return response
@@ -84,7 +84,7 @@ def solution_download(request: HttpRequest, pk) -> HttpResponse:
 def solution_install(request: HttpRequest, pk) -> HttpResponse:
     """One-click install through ImportSolution, when the signed-in Dynamics user may import solutions: queued as a job
     (a long Dataverse operation has no place in a web request); the page shows its progress and its outcome."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     if dynamics is None or not dynamics.has_organisation:
         messages.error(request, "Connect to Dynamics and select the organisation first, then install.")

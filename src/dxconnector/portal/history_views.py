@@ -29,8 +29,8 @@ from dxconnector.dynamics import history as history_rows
 from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.portal.forms import HistoryFilterForm
+from dxconnector.portal.ownership import own_connection
 from dxconnector.portal.sync_views import why_not_syncing
-from dxconnector.portal.views import _own_connection
 from dxconnector.sync import api as sync
 from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 
@@ -161,7 +161,7 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
 
 @login_required
 def history(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     form = HistoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = Paginator(filtered_attempts(connection, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -206,7 +206,7 @@ def retryable(connection: Connection, invoice_id: str) -> bool:
 @require_POST
 def retry(request: HttpRequest, pk) -> HttpResponse:
     """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     invoice_id = request.POST.get("dynamics_id", "").strip()
     if "\x00" in invoice_id or not retryable(connection, invoice_id):  # no id has a NUL, which PostgreSQL would refuse
         raise Http404("No failed or held-back invoice with this id.")

@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dxconnector.portal import pausing
-from dxconnector.portal.views import _own_connection
+from dxconnector.portal.ownership import own_connection
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pause(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if request.method == "GET":
         return render(request, "portal/pause.html", {"connection": connection})
     if pausing.pause(connection):
@@ -32,7 +32,7 @@ def pause(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def resume(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if not connection.paused:
         messages.info(request, "Syncing was not paused.")
     elif pausing.resume(connection):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dxconnector.connections.models import Connection
 from dxconnector.portal import invoice_questions
 from dxconnector.portal.forms import InvoiceQuestionForm
-from dxconnector.portal.views import _own_connection
+from dxconnector.portal.ownership import own_connection
 
 NOT_YET = "Create the connection first: the dry run reads the connection's settings in Dynamics."
 
@@ -27,14 +27,14 @@ def _page(request: HttpRequest, connection: Connection, form: InvoiceQuestionFor
 
 @login_required
 def why(request: HttpRequest, pk: UUID) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     return _page(request, connection, InvoiceQuestionForm(choices=invoice_questions.recent_choices(connection)))
 
 
 @login_required
 @require_POST
 def ask(request: HttpRequest, pk: UUID) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     form = InvoiceQuestionForm(request.POST, choices=invoice_questions.recent_choices(connection))
     if not form.is_valid():
         return _page(request, connection, form, status=400)

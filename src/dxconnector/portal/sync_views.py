@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dxconnector.connections.models import Connection
 from dxconnector.domain.trial import TrialState
 from dxconnector.portal import pausing
-from dxconnector.portal.views import _own_connection
+from dxconnector.portal.ownership import own_connection
 from dxconnector.sync import api as sync
 from dxconnector.sync.models import Trigger
 
@@ -34,7 +34,7 @@ def why_not_syncing(connection: Connection) -> str:
 @login_required
 @require_POST
 def sync_now(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     refusal = why_not_syncing(connection)
     if refusal:
         messages.error(request, refusal)

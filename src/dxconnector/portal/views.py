@@ -3,10 +3,9 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -21,106 +20,18 @@ from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.dynamics import links as dynamics_links
 from dxconnector.portal import (
-    accounts,
     checklist,
     creation,
     dynamics_connect,
     invoice_questions,
     pausing,
     summaries,
-    throttles,
     xero_connect,
 )
-from dxconnector.portal.forms import DefaultsForm, InvoiceQuestionForm, RegisterForm, SetPasswordForm
-from dxconnector.portal.models import RegistrationLink
+from dxconnector.portal.forms import DefaultsForm, InvoiceQuestionForm
+from dxconnector.portal.ownership import own_connection
 
 logger = logging.getLogger(__name__)
-
-
-# --- registration -----------------------------------------------------------
-
-
-def register(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    if request.method == "POST":
-        refusal = throttles.check("register", request, throttles.email_of(request, "email"))
-        if refusal is not None:
-            return throttles.refused(request, "register", refusal)
-    form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        accounts.register(name=form.cleaned_data["name"], company=form.cleaned_data["company"], email=email)
-        request.session["registered_email"] = email
-        return redirect("register-sent")
-    return render(request, "registration/register.html", {"form": form})
-
-
-def register_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/register_sent.html", {"email": request.session.get("registered_email")})
-
-
-_LINK_PROBLEMS = {
-    RegistrationLink.State.USED: "This link has already been used. Log in with your email and password.",
-    RegistrationLink.State.EXPIRED: "This link has expired. Register again with the same email to get a new link.",
-}
-
-_SWITCHED_OFF = "This account has been switched off. Contact the operator of this service if you need it again."
-
-
-def register_complete(request: HttpRequest, token: str) -> HttpResponse:
-    link = RegistrationLink.find(token)
-    if link is None:
-        return render(
-            request,
-            "registration/link_problem.html",
-            {"problem": "This link isn't valid. Check that you copied the whole link from the email."},
-            status=404,
-        )
-    if link.user.switched_off:
-        return render(request, "registration/link_problem.html", {"problem": _SWITCHED_OFF}, status=410)
-    state = link.state()
-    if state in _LINK_PROBLEMS:
-        return render(request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[state]}, status=410)
-    form = SetPasswordForm(link.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = accounts.complete_registration(link, form.cleaned_data["password1"])
-        except accounts.LinkAlreadyUsed:
-            return render(
-                request, "registration/link_problem.html", {"problem": _LINK_PROBLEMS[RegistrationLink.State.USED]}, status=410
-            )
-        except accounts.AccountSwitchedOff:
-            return render(request, "registration/link_problem.html", {"problem": _SWITCHED_OFF}, status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your registration is complete.")
-        return redirect("home")
-    return render(request, "registration/register_complete.html", {"form": form, "user_to_activate": link.user})
-
-
-# --- home and connections -----------------------------------------------------
-
-
-def _own_connection(request: HttpRequest, pk) -> Connection:
-    """Another user's connection answers 404, exactly as a missing one does."""
-    return get_object_or_404(Connection, pk=pk, owner=request.user)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    rows = summaries.rows(request.user.connections.all())
-    return render(request, "portal/home.html", {"rows": rows, "kinds": Connection.Kind.choices})
-
-
-@login_required
-@require_POST
-def connection_new(request: HttpRequest) -> HttpResponse:
-    kind = request.POST.get("kind")
-    if kind not in Connection.Kind.values:
-        messages.error(request, "Choose a connector type from the list.")
-        return redirect("home")
-    connection = Connection.objects.create(owner=request.user, kind=kind)
-    return redirect("connection", pk=connection.pk)
 
 
 def _suggested_defaults(connection: Connection, xero: XeroConnection | None) -> dict[str, str]:
@@ -145,7 +56,7 @@ def _access_rows(live: checklist.Live) -> list[tuple]:
     return [(item, checks.get(item.table)) for item in REQUIRED_ACCESS]
 
 
-def _connection_page(
+def connection_page(
     request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200
 ) -> HttpResponse:
     xero_budget, dynamics_budget = summaries.api_budget(connection)  # before the page's own calls to Dynamics
@@ -184,22 +95,10 @@ def _connection_page(
 
 @login_required
 def connection_detail(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.deleting:  # its page is where the deletion is, until it is gone
         return redirect("connection-delete", pk=connection.pk)
-    return _connection_page(request, connection)
-
-
-@login_required
-@require_POST
-def connection_defaults(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
-    form = DefaultsForm(request.POST, instance=connection)
-    if not form.is_valid():
-        return _connection_page(request, connection, defaults_form=form, status=400)
-    form.save()
-    messages.success(request, "Defaults saved.")
-    return redirect("connection", pk=connection.pk)
+    return connection_page(request, connection)
 
 
 @login_required
@@ -208,11 +107,11 @@ def connection_create(request: HttpRequest, pk) -> HttpResponse:
     """Create Connection: the Defaults as filled in on the page are saved first (no separate "Save defaults" needed), the
     checklist is checked live, then the work (Dynamics and Xero over the network) runs as a job whose steps the page
     shows."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if any(name in request.POST for name in DefaultsForm.base_fields):  # the Defaults as filled in go with it
         form = DefaultsForm(request.POST, instance=connection)
         if not form.is_valid():
-            return _connection_page(request, connection, defaults_form=form, status=400)
+            return connection_page(request, connection, defaults_form=form, status=400)
         connection = form.save()
     lines = checklist.evaluate(connection)
     if not checklist.all_done(lines):
@@ -233,7 +132,7 @@ TRIAL_USED_UP = (
 @require_POST
 def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
     """Closing the "connection works" pop-up (any of its three ways) starts the free trial."""
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if connection.status != Connection.Status.CREATED or not checklist.all_done(checklist.evaluate(connection)):
         messages.error(request, "The free trial starts once every checklist step is green.")
         return redirect("connection", pk=connection.pk)

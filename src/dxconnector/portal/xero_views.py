@@ -9,13 +9,13 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from dxconnector.portal import sign_ins, xero_connect
-from dxconnector.portal.views import _own_connection
+from dxconnector.portal.ownership import own_connection
 
 
 @login_required
 @require_POST
 def connect(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     if not xero_connect.is_configured():
         messages.error(request, "Connecting to Xero needs the Xero app's credentials: set XERO_CLIENT_ID and XERO_CLIENT_SECRET.")
         return redirect("connection", pk=connection.pk)
@@ -36,7 +36,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def choose(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     try:
         name = xero_connect.choose(connection, request.POST.get("tenant_id", ""))
     except xero_connect.ConnectFailed as failure:
@@ -49,7 +49,7 @@ def choose(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, pk) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     for warning in xero_connect.disconnect(connection):
         messages.warning(request, warning)
     messages.success(request, "Disconnected from Xero.")
