@@ -52,3 +52,12 @@ class StoredOrganisationUrlTestCase(BaseTestCase):
         response = self.client.get(f"/connections/{self.connection.pk}/")
         self.assertContains(response, "Not a Dataverse organisation")
         self.assertEqual(self.elsewhere.seen, [], "the connection page sent a token to the stored URL")
+
+
+def test_a_jobs_xero_calls_have_a_time_limit_longer_than_a_pages():
+    """A job's Xero call that never answers would hold the connection's lease and a worker for good."""
+    from dxconnector.connections.clients import PAGE_TIMEOUT_SECONDS, xero_config
+
+    job, page = xero_config().request_timeout, xero_config(for_a_page=True).request_timeout
+    assert job is not None and page is not None
+    assert job[0] > page[0] >= PAGE_TIMEOUT_SECONDS and job[1] > page[1]

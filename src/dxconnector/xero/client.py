@@ -65,7 +65,9 @@ class XeroApiConfig:
     ca_bundle: str = ""
     time_scale: float = 1.0  # >1 only against a time-scaled sandbox
     max_attempts: int = 8  # 1: one attempt in all, not retried by the HTTP library either (a web request's client)
-    timeout: float | None = None  # seconds to connect, and to wait for each read of the answer; None: no limit
+    # Seconds to connect, and to wait for each read of the answer (None: no limit). A job's call that hangs would hold
+    # its connection's lease and a worker for good; 60 s is far beyond any answer Xero gives, even for 50 invoices.
+    timeout: float | None = 60.0
     limits: Limits = field(default_factory=Limits)  # the organisation's budget the governor keeps to
 
     @property
