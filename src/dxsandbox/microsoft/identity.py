@@ -26,9 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dxsandbox.common.redirects import redirect_uri_allowed
+from dxsandbox.common.signing import SigningKey
 from dxsandbox.common.store import DocumentStore
 from dxsandbox.microsoft import errors, seed
-from dxsandbox.microsoft.signing import SigningKey
 
 GLOBAL = "_"  # the store's tenant for identity records
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dxsandbox.common import jwt
 from dxsandbox.common.redirects import redirect_uri_allowed
+from dxsandbox.common.signing import SigningKey
 from dxsandbox.common.store import DocumentStore
 from dxsandbox.xero import seed
 
 GLOBAL = "_"  # the store's tenant for identity records, which belong to no organisation
+XERO_ISSUER = "https://identity.xero.com"
 
 
 @dataclass
@@ -55,16 +56,25 @@ class XeroIdentity:
         self.store = store
         self.settings = settings or IdentitySettings()
         self.now = now
+        # Where the identity host is served: the `iss` of the tokens and the base of the OpenID configuration (the
+        # sandbox sets it once its hosts have ports; a token's signature, not its issuer, is what the API checks).
+        self.issuer = XERO_ISSUER
+        self.login_url = "https://login.xero.com"
         self._signing_key = self._ensure_signing_key()
         self._seed()
 
     # --- directory -----------------------------------------------------------------
-    def _ensure_signing_key(self) -> bytes:
-        key = self.store.get_value("identity:signing_key")
-        if key is None:
-            key = secrets.token_hex(32)
-            self.store.set_value("identity:signing_key", key)
-        return bytes.fromhex(key)
+    def _ensure_signing_key(self) -> SigningKey:
+        """Xero signs its access and id tokens with RS256 and publishes the keys (JWKS); so does the sandbox."""
+        pem = self.store.get_value("identity:rsa_signing_key")
+        if pem is None:
+            key = SigningKey.generate()
+            self.store.set_value("identity:rsa_signing_key", key.private_pem)
+            return key
+        return SigningKey(pem)
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [{**self._signing_key.jwk(), "alg": "RS256"}]}
 
     def _seed(self) -> None:
         if self.store.get_value("identity:seeded"):
@@ -220,7 +230,7 @@ class XeroIdentity:
 
     # --- bearer tokens and connections ---------------------------------------------------
     def grant_for_access_token(self, access_token: str) -> dict[str, Any] | None:
-        claims = jwt.decode(access_token, self._signing_key)
+        claims = self._signing_key.verify(access_token)
         if claims is None or claims.get("exp", 0) < self.now():
             return None
         grant = self.store.get("grant", GLOBAL, claims.get("grant_id", ""))
@@ -290,7 +300,7 @@ class XeroIdentity:
     def _issue_tokens(self, grant: dict[str, Any], *, with_refresh: bool) -> dict[str, Any]:
         now = self.now()
         claims = {
-            "iss": "https://identity.xero.com",
+            "iss": self.issuer,
             "nbf": int(now),
             "exp": int(now + self.settings.access_token_seconds),
             "client_id": grant["client_id"],
@@ -301,26 +311,32 @@ class XeroIdentity:
             "jti": uuid.uuid4().hex,
         }
         tokens: dict[str, Any] = {
-            "access_token": jwt.encode(claims, self._signing_key),
+            "access_token": self._signing_key.sign(claims),
             "expires_in": self.settings.access_token_seconds,
             "token_type": "Bearer",
             "scope": grant["scope"],
         }
         if grant["user_id"] and "openid" in grant["scope"].split():
             user = self.user(grant["user_id"]) or {}
-            tokens["id_token"] = jwt.encode(
+            tokens["id_token"] = self._signing_key.sign(
                 {
-                    "iss": "https://identity.xero.com",
+                    "iss": self.issuer,
                     "aud": grant["client_id"],
                     "sub": grant["user_id"],
+                    "nbf": int(now),
                     "iat": int(now),
                     "exp": int(now + 300),
+                    "auth_time": int(now),
+                    "idp": "Xero",
+                    "amr": ["pwd"],
+                    "sid": grant["auth_event_id"],
+                    "global_session_id": grant["auth_event_id"],
+                    "preferred_username": user.get("email"),
                     "email": user.get("email"),
                     "given_name": user.get("first_name"),
                     "family_name": user.get("last_name"),
                     "xero_userid": grant["user_id"],
-                },
-                self._signing_key,
+                }
             )
         if with_refresh:
             refresh = secrets.token_urlsafe(48)

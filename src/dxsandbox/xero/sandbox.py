@@ -67,14 +67,17 @@ class XeroSandbox:
             port_base + PORT_OFFSETS["xero-api"],
             tls=True,
         )
+        login = Host("xero-login", build_login_app(self.identity), port_base + PORT_OFFSETS["xero-login"], tls=False)
+        identity = Host(
+            "xero-identity",
+            record_responses(build_identity_app(self.identity), "xero-identity", paths=["/connect/token"]),
+            port_base + PORT_OFFSETS["xero-identity"],
+            tls=True,
+        )
+        self.identity.issuer, self.identity.login_url = identity.base_url, login.base_url
         return [
-            Host("xero-login", build_login_app(self.identity), port_base + PORT_OFFSETS["xero-login"], tls=False),
-            Host(
-                "xero-identity",
-                record_responses(build_identity_app(self.identity), "xero-identity", paths=["/connect/token"]),
-                port_base + PORT_OFFSETS["xero-identity"],
-                tls=True,
-            ),
+            login,
+            identity,
             api,
             # The person's app changes the books like the API and announces changes with the API host's URLs.
             Host(
@@ -117,6 +120,7 @@ class XeroSandbox:
         ]
         return {
             "authorize_url": urls["xero-login"] + "/identity/connect/authorize",
+            "openid_configuration_url": urls["xero-identity"] + "/.well-known/openid-configuration",
             "token_url": urls["xero-identity"] + "/connect/token",
             "revocation_url": urls["xero-identity"] + "/connect/revocation",
             "connections_url": urls["xero-api"] + "/connections",

@@ -1,4 +1,4 @@
-"""RS256 token signing, as Entra signs: a private key kept in the sandbox's store, its public half in a JWKS.
+"""RS256 token signing, as Entra and Xero Identity sign: a private key kept in a sandbox's store, its public half in a JWKS.
 
 RS256 rather than the shared-secret HS256 of `common/jwt.py` because the OpenID configuration publishes
 the keys (`jwks_uri`): anyone may read them and check a token, no one outside the sandbox can mint one.
