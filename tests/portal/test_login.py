@@ -47,6 +47,31 @@ class LoginTestCase(BaseTestCase):
         self.assertEqual(self.log_in().status_code, 429)
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    @override_settings(AXES_FAILURE_LIMIT=3, LOGIN_LOCKOUT_MINUTES=15)
+    def test_the_lockout_says_how_long_it_lasts_and_how_to_reset_the_password(self):
+        for _ in range(3):
+            locked = self.log_in(password="nope")
+        self.assertContains(locked, "Try again in 15 minutes.", status_code=429)
+        self.assertContains(locked, 'href="/password/reset/"', status_code=429)
+        self.assertContains(self.log_in(), "Try again in 15 minutes.", status_code=429)
+
+    @override_settings(AXES_FAILURE_LIMIT=3, LOGIN_LOCKOUT_MINUTES=180)
+    def test_a_lockout_of_hours_is_said_in_hours(self):
+        for _ in range(3):
+            locked = self.log_in(password="nope")
+        self.assertContains(locked, "Try again in 3 hours.", status_code=429)
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_resetting_the_password_lifts_the_accounts_lockout(self):
+        for _ in range(3):
+            self.log_in(password="nope")
+        self.client.post("/password/reset/", {"email": "alice@example.org"})
+        self.run_jobs()
+        form_page = self.client.get(self.path_of(self.last_email_link()), follow=True)
+        new_password = "a-brand-new-passphrase-2026"
+        self.client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+        self.assertRedirects(self.log_in(password=new_password), "/home/")
+
     @override_settings(AXES_FAILURE_LIMIT=3)
     def test_a_lockout_of_one_account_leaves_others_alone(self):
         for _ in range(3):

@@ -37,6 +37,13 @@ class PasswordResetTestCase(BaseTestCase):
         again = self.client.get(link, follow=True)
         self.assertContains(again, "invalid, possibly because it has already been used")
 
+    def test_it_shows_the_password_rules_before_anything_is_typed(self):
+        self.ask_for_reset()
+        form_page = self.client.get(self.path_of(self.last_email_link()), follow=True)
+        self.assertContains(form_page, 'id="password-rules"')
+        self.assertContains(form_page, "Your password must contain at least 10 characters.")
+        self.assertContains(form_page, 'aria-describedby="password-rules"')
+
     def test_it_rejects_a_weak_new_password(self):
         self.ask_for_reset()
         form_page = self.client.get(self.path_of(self.last_email_link()), follow=True)

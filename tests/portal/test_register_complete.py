@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from dxconnector.portal import accounts
@@ -93,3 +95,89 @@ class RegisterCompleteTestCase(BaseTestCase):
         self.set_password()
         self.client.logout()
         self.assertEqual(self.client.get(f"/register/complete/{other_token}/").status_code, 410)
+
+    def test_it_shows_the_password_rules_before_anything_is_typed(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, 'id="password-rules"')
+        self.assertContains(response, "Your password must contain at least 10 characters.")
+        self.assertContains(response, 'aria-describedby="password-rules"')
+
+    def test_a_used_link_offers_log_in(self):
+        self.set_password()
+        self.client.logout()
+        response = self.client.get(self.url)
+        self.assertContains(response, 'class="button" href="/login/"', status_code=410)
+        self.assertNotContains(response, "Send me a new link", status_code=410)
+
+
+class ExpiredRegistrationLinkTestCase(BaseTestCase):
+    """Dana registered but opened her link too late. She has no password yet, so "Log in" and an empty registration
+    form would both be dead ends: the page's way forward is a new link."""
+
+    def setUp(self):
+        super().setUp()
+        self.dana = User.objects.create_user("dana@example.org", name="Dana Diaz", is_active=False)
+        link, self.token = RegistrationLink.issue(self.dana)
+        RegistrationLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        self.url = f"/register/complete/{self.token}/"
+
+    def ask_for_a_new_link(self, client=None, address="127.0.0.1"):
+        with self.captureOnCommitCallbacks(execute=True):
+            response = (client or self.client).post(f"{self.url}new-link/", REMOTE_ADDR=address)
+        self.run_jobs()
+        return response
+
+    def test_it_offers_a_new_link_instead_of_log_in_or_register(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, "This link has expired. We can email you a new one", status_code=410)
+        self.assertContains(response, "Send me a new link", status_code=410)
+        page = response.content.decode().split("<main", 1)[1]  # the header's own links aside
+        self.assertNotIn('href="/login/"', page)
+        self.assertNotIn('href="/register/"', page)
+
+    def test_the_new_link_goes_to_the_accounts_email_and_completes_the_registration(self):
+        response = self.ask_for_a_new_link()
+        self.assertRedirects(response, "/register/sent/")
+        self.assertEqual([message.to for message in mail.outbox], [["dana@example.org"]])
+        new_link = self.path_of(self.last_email_link())
+        done = self.client.post(new_link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        self.assertRedirects(done, "/home/", fetch_redirect_response=False)
+        self.dana.refresh_from_db()
+        self.assertTrue(self.dana.is_active)
+
+    def test_the_sent_page_names_no_email(self):
+        self.ask_for_a_new_link()
+        response = self.client.get("/register/sent/")
+        self.assertNotContains(response, "dana@example.org")
+        self.assertContains(response, "your email address")
+
+    def test_an_account_that_finished_registering_gets_no_link_and_is_told_to_log_in(self):
+        self.dana.is_active = True
+        self.dana.save()
+        response = self.ask_for_a_new_link()
+        self.assertContains(response, "already been used", status_code=410)
+        self.assertEqual(mail.outbox, [])
+
+    def test_a_switched_off_account_gets_no_link(self):
+        self.dana.activated_at = timezone.now()
+        self.dana.save()
+        response = self.ask_for_a_new_link()
+        self.assertContains(response, "switched off", status_code=410)
+        self.assertEqual(mail.outbox, [])
+
+    def test_an_unknown_link_sends_nothing(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post("/register/complete/not-a-real-token/new-link/")
+        self.run_jobs()
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(mail.outbox, [])
+
+    def test_asking_again_and_again_cannot_flood_the_inbox(self):
+        for number in range(3):
+            self.assertRedirects(self.ask_for_a_new_link(Client(), f"198.51.100.{number}"), "/register/sent/")
+        response = self.ask_for_a_new_link(Client(), "198.51.100.99")
+        self.assertContains(response, "Too many attempts", status_code=429)
+        self.assertEqual(len(mail.outbox), 3)
+
+    def test_it_only_accepts_post(self):
+        self.assertEqual(self.client.get(f"{self.url}new-link/").status_code, 405)

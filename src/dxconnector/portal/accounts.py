@@ -36,6 +36,13 @@ def register(*, name: str, company: str, email: str) -> None:
             transaction.on_commit(lambda: send_registration_email.enqueue(user.pk))
 
 
+def send_new_link(user: User) -> None:
+    """Queue a fresh registration link for an account still waiting for one (its last link expired); an active or
+    switched-off account gets nothing."""
+    if not user.is_active and not user.switched_off:
+        transaction.on_commit(lambda: send_registration_email.enqueue(user.pk))
+
+
 def complete_registration(link: RegistrationLink, password: str) -> User:
     """Spend the link exactly once, set the password and activate the account — unless the operator switched it off."""
     with transaction.atomic():

@@ -16,7 +16,8 @@ case of an email does not make a new account to count."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -74,9 +75,25 @@ def _delays() -> dict[str, timedelta]:
     }
 
 
-def _locked_by(attempts: Any, limit: int) -> bool:
+def _lock_ends(attempts: Any, limit: int) -> datetime | None:
+    """When the lock-out these failures make ends; None when they make none now."""
     totals = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-    return sign_in_limits.locked(totals["failures"] or 0, totals["last"], timezone.now(), limit=limit, **_delays())
+    ends = sign_in_limits.lockout_ends(totals["failures"] or 0, totals["last"], limit=limit, **_delays())
+    return ends if ends is not None and timezone.now() < ends else None
+
+
+def wait_in_words(moment: datetime) -> str:
+    """How long until `moment`, rounded up, as the lock-out page says it: "1 minute", "15 minutes", "3 hours"."""
+    minutes = max(1, math.ceil((moment - timezone.now()).total_seconds() / 60))
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return f"{math.ceil(minutes / 60)} hours"
+
+
+def forget_failures(email: str) -> None:
+    """The account's failed log-ins are forgotten (its owner proved they hold its email by resetting the password); the
+    failures counted against addresses stay."""
+    AccessAttempt.objects.filter(username=email.strip().lower()).delete()
 
 
 class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no type hints
@@ -90,9 +107,14 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no 
         ):
             return False
         address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
-        by_account = email is not None and _locked_by(AccessAttempt.objects.filter(username=email), settings.AXES_FAILURE_LIMIT)
-        by_address = _locked_by(AccessAttempt.objects.filter(ip_address=address), settings.LOGIN_ADDRESS_FAILURE_LIMIT)
-        return by_account or by_address
+        by_account = None
+        if email is not None:
+            by_account = _lock_ends(AccessAttempt.objects.filter(username=email), settings.AXES_FAILURE_LIMIT)
+        by_address = _lock_ends(AccessAttempt.objects.filter(ip_address=address), settings.LOGIN_ADDRESS_FAILURE_LIMIT)
+        ends = [end for end in (by_account, by_address) if end is not None]
+        # Kept on the request for the lock-out page (AXES_LOCKOUT_TEMPLATE), which says how long is left.
+        request.lockout_wait = wait_in_words(max(ends)) if ends else None  # type: ignore[attr-defined]
+        return bool(ends)
 
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         # Axes asks, after recording a failure, whether it locked: failures >= its limit. The answer is is_locked's.

@@ -1,10 +1,12 @@
 """Log-in and password reset: Django's views, throttled per address and per email (portal.throttles); a successful
-log-in marks the browser as known to its user (portal.sign_in_limits)."""
+log-in marks the browser as known to its user (portal.sign_in_limits), and a password reset forgets the account's
+failed log-ins."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
@@ -40,3 +42,21 @@ class PasswordResetView(auth_views.PasswordResetView):
         if refusal is not None:
             return throttles.refused(request, "password_reset", refusal)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password, with the rules shown before typing. Setting it lifts the account's lock-out: whoever
+    opened the emailed link holds the account's email."""
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "password_rules": password_validation.password_validators_help_texts()}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sign_in_limits.forget_failures(form.user.email)
+        return response
