@@ -9,8 +9,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
-from dxconnector.connections.models import Connection
+from dxconnector.connections.models import Connection, XeroConnection
+from dxconnector.domain.timezones import iana_for_xero
+from dxconnector.portal import settings_row, time_zones
 from dxconnector.portal.models import User
 from dxconnector.sync.models import SyncAttempt
 
@@ -85,12 +88,31 @@ class QueuedPasswordResetForm(PasswordResetForm):
             send_password_reset_email.enqueue(user.pk)
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
-    return [("", "Choose a time zone…"), ("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
+def _time_zone_choices(xero_zone: str | None) -> list[tuple[str, str]]:
+    """The current zones by place name ("Auckland (Pacific)"), so typing a city's first letters finds it; the Xero
+    organisation's zone first."""
+    leading = time_zones.current_name(xero_zone or "")
+    choices = [(zone, time_zones.place_name(zone)) for zone in time_zones.current_zones() if zone != leading]
+    first = [(leading, f"{time_zones.place_name(leading)}: your Xero organisation's time zone")] if leading else []
+    return [("", "Choose a time zone…"), *first, *sorted(choices, key=lambda choice: choice[1])]
+
+
+FIRST_SYNC_DAY = date(2000, 1, 1)
+
+
+def _today_in(time_zone: str | None) -> date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zones.current_name(time_zone or "") or "UTC")).date()
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
 class DefaultsForm(forms.ModelForm):
+    """The connection's settings. The account code is checked against the Xero organisation's chart of accounts
+    (`settings_row.find_account`) when it changes; nothing is cut short or saved half: a value that cannot work is
+    refused with what to do."""
+
     class Meta:
         model = Connection
         fields = ["name", "time_zone", "default_sales_account_code", "sync_invoices_from"]
@@ -100,12 +122,84 @@ class DefaultsForm(forms.ModelForm):
             "default_sales_account_code": "3. Default sales account code (optional, e.g. 200)",
             "sync_invoices_from": "4. Sync invoices delivered on or after (optional; empty: all)",
         }
-        widgets = {"sync_invoices_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
-        self.fields["time_zone"] = forms.ChoiceField(choices=_time_zone_choices(), label=self.Meta.labels["time_zone"])
+        xero = XeroConnection.objects.filter(connection_id=self.instance.pk).first() if self.instance.pk else None
+        xero_zone = iana_for_xero(xero.organisation_timezone) if xero else None
+        self.fields["time_zone"] = forms.ChoiceField(
+            choices=_time_zone_choices(xero_zone),
+            label=self.Meta.labels["time_zone"],
+            help_text="Listed by place: type a city's first letters, such as Auck for Auckland, to jump to it.",
+            error_messages={"invalid_choice": "“%(value)s” is not a time zone we know. Pick one from the list."},
+        )
+        if not self.is_bound and self.instance.time_zone:  # a zone saved under an old name shows as its current one
+            self.initial["time_zone"] = time_zones.current_name(self.instance.time_zone) or self.instance.time_zone
+        # No maxlength on the box: a browser would cut a longer code short without a word; the check below says it.
+        self.fields["default_sales_account_code"] = forms.CharField(
+            required=False,
+            label=self.Meta.labels["default_sales_account_code"],
+            help_text="A code from your Xero chart of accounts; it is checked with Xero when you save.",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        )
+        self.fields["sync_invoices_from"] = forms.DateField(
+            required=False,
+            label=self.Meta.labels["sync_invoices_from"],
+            help_text="A day from 1 January 2000 to today.",
+            widget=forms.DateInput(
+                attrs={"type": "date", "min": FIRST_SYNC_DAY.isoformat(), "max": _today_in("Pacific/Kiritimati").isoformat()},
+                format="%Y-%m-%d",
+            ),
+        )
+
+    def clean_default_sales_account_code(self) -> str:
+        code = str(self.cleaned_data["default_sales_account_code"]).strip()
+        if not code:
+            return ""
+        if len(code) > settings_row.ACCOUNT_CODE_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Xero account codes are at most {settings_row.ACCOUNT_CODE_MAX_LENGTH} characters long, and “{code}” has "
+                f"{len(code)}. Enter the code as your Xero chart of accounts shows it, such as 200."
+            )
+        if any(character.isspace() for character in code):
+            raise forms.ValidationError(
+                f"Xero account codes have no spaces, and “{code}” has. Enter the code as your Xero chart of accounts "
+                "shows it, such as 200."
+            )
+        if code == self.instance.default_sales_account_code:
+            return code  # checked when it was saved
+        try:
+            account = settings_row.find_account(self.instance, code)
+        except settings_row.CannotCheck as cannot:
+            raise forms.ValidationError(str(cannot)) from cannot
+        if account is None:
+            raise forms.ValidationError(
+                f"Your Xero organisation has no account with the code “{code}”. Check the code in Xero's chart of "
+                "accounts (Accounting → Chart of accounts)."
+            )
+        if account.status != "ACTIVE":
+            raise forms.ValidationError(
+                f"Account {account.code} ({account.name}) is archived in Xero, so invoices can't use it. "
+                "Pick an active account, or restore it in Xero first."
+            )
+        if account.type == "BANK":
+            raise forms.ValidationError(
+                f"Account {account.code} ({account.name}) is a bank account, which invoice lines can't use. "
+                "Pick a sales account, such as 200."
+            )
+        return account.code
+
+    def clean_sync_invoices_from(self) -> date | None:
+        day: date | None = self.cleaned_data["sync_invoices_from"]
+        if day is None:
+            return None
+        today = _today_in(self.cleaned_data.get("time_zone") or self.instance.time_zone or None)
+        if not FIRST_SYNC_DAY <= day <= today:
+            raise forms.ValidationError(
+                f"Pick a day from {_day(FIRST_SYNC_DAY)} to today ({_day(today)}), or leave it empty to sync all invoices."
+            )
+        return day
 
 
 # The days the history can be filtered on: a day outside them is a mistake, and near the ends of the calendar the day after
