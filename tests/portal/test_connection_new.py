@@ -1,4 +1,6 @@
-from dxconnector.connections.models import Connection
+from django.utils import timezone
+
+from dxconnector.connections.models import Connection, XeroConnection
 from tests.base import BaseTestCase
 
 
@@ -24,3 +26,32 @@ class ConnectionNewTestCase(BaseTestCase):
         response = self.client.post("/connections/new/", {"kind": "dynamics_xero"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Connection.objects.count(), 1)
+
+    def test_a_second_click_opens_the_untouched_new_connection_instead_of_a_twin(self):
+        self.client.force_login(self.bob)
+        first = self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        second = self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        connection = Connection.objects.get(owner=self.bob)
+        self.assertRedirects(first, f"/connections/{connection.pk}/", fetch_redirect_response=False)
+        self.assertRedirects(second, f"/connections/{connection.pk}/", fetch_redirect_response=False)
+
+    def test_a_new_connection_with_a_side_connected_is_not_reused(self):
+        self.client.force_login(self.bob)
+        self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        started = Connection.objects.get(owner=self.bob)
+        XeroConnection.objects.create(connection=started, tenant_id="tenant-2", expires_at=timezone.now())
+        response = self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        fresh = Connection.objects.exclude(pk=started.pk).get(owner=self.bob)
+        self.assertRedirects(response, f"/connections/{fresh.pk}/", fetch_redirect_response=False)
+
+    def test_a_named_connection_is_not_reused(self):
+        self.client.force_login(self.alice)
+        self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        self.assertEqual(Connection.objects.filter(owner=self.alice).count(), 2)  # Alpha Sales, and the new one
+
+    def test_another_users_untouched_connection_is_never_opened(self):
+        Connection.objects.create(owner=self.charlie)
+        self.client.force_login(self.bob)
+        response = self.client.post("/connections/new/", {"kind": "dynamics_xero"})
+        mine = Connection.objects.get(owner=self.bob)
+        self.assertRedirects(response, f"/connections/{mine.pk}/", fetch_redirect_response=False)

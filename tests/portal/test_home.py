@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -26,6 +27,24 @@ class HomeTestCase(BaseTestCase):
         self.assertContains(response, "Create a New Connection")
         self.assertContains(response, "New Dynamics Xero Connector")
         self.assertContains(response, "No connections yet")
+
+    def test_each_row_links_to_rename_and_delete(self):
+        self.client.force_login(self.alice)
+        response = self.client.get("/home/")
+        self.assertContains(response, f'href="/connections/{self.connection.pk}/rename/"')
+        self.assertContains(response, f'href="/connections/{self.connection.pk}/delete/"')
+
+    def test_every_column_header_has_text(self):
+        self.client.force_login(self.alice)
+        headers = re.findall(r"<th\b[^>]*>(.*?)</th>", self.client.get("/home/").content.decode())
+        self.assertEqual(headers, ["Connection", "Type", "Free trial", "Last sync", "Health", "Actions"])
+
+    def test_a_connection_being_deleted_offers_no_rename(self):
+        Connection.objects.filter(pk=self.connection.pk).update(deletion_state="queued")
+        self.client.force_login(self.alice)
+        response = self.client.get("/home/")
+        self.assertNotContains(response, f"/connections/{self.connection.pk}/rename/")
+        self.assertContains(response, "None while it is being deleted")
 
     def test_it_shows_the_trial_days_left(self):
         self.connection.start_trial(timezone.now() - timedelta(days=10, hours=1))

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
 from dxconnector.portal import (
     defaults_views,
@@ -19,7 +18,7 @@ from dxconnector.portal import (
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="home", permanent=False)),
+    path("", home_views.landing, name="landing"),
     path("register/", register_views.register, name="register"),
     path("register/sent/", register_views.register_sent, name="register-sent"),
     path("register/complete/<str:token>/", register_views.register_complete, name="register-complete"),
@@ -32,6 +31,7 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("home/", home_views.home, name="home"),
     path("connections/new/", home_views.connection_new, name="connection-new"),
+    path("connections/<uuid:pk>/rename/", home_views.connection_rename, name="connection-rename"),
     path("connections/<uuid:pk>/", views.connection_detail, name="connection"),
     path("connections/<uuid:pk>/defaults/", defaults_views.connection_defaults, name="connection-defaults"),
     path("connections/<uuid:pk>/create/", views.connection_create, name="connection-create"),
