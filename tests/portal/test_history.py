@@ -61,18 +61,58 @@ class HistoryTestCase(BaseTestCase):
         self.assertContains(response, "Date Delivered is empty")
         self.assertContains(response, "Held back")
 
-    def test_it_shows_the_last_runs_with_their_counts_and_duration(self):
+    def test_it_shows_the_last_runs_in_words_with_their_duration(self):
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
-        self.assertContains(response, "sweep")
-        self.assertContains(response, "held back: 1")
-        self.assertContains(response, "xero calls: 7")
+        self.assertContains(response, '<td data-label="Started by" class="trigger">Scheduled check</td>', html=True)
+        self.assertContains(response, "1 invoice sent to Xero, 1 held back.")
+        self.assertContains(response, "Finished, 1 waiting for you")
         self.assertContains(response, "4.0 s")
+        self.assertNotContains(response, "sweep")
 
-    def test_a_run_that_could_not_sync_some_records_says_it_completed_with_them_failed(self):
+    def test_a_runs_counters_are_only_behind_its_details_toggle(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        details = response.content.decode().split('<details class="counts">')[1].split("</details>")[0]
+        self.assertIn("<summary>Details</summary>", details)
+        self.assertIn("xero calls: 7", details)
+        self.assertEqual(response.content.decode().count("xero calls"), 1)
+
+    def test_a_run_with_a_failed_record_is_not_shown_as_a_success(self):
         SyncRun.objects.filter(pk=self.run.pk).update(counts={"succeeded": 3, "failed": 2})
         self.client.force_login(self.alice)
-        self.assertContains(self.client.get(self.url()), "Completed with 2 failed")
+        response = self.client.get(self.url())
+        self.assertContains(response, '<span class="badge bad">Finished with 2 problems</span>', html=True)
+        self.assertContains(response, "3 invoices sent to Xero, 2 failed.")
+        runs = response.content.decode().split('id="runs-title"')[1].split("</section>")[0]
+        self.assertNotIn("Succeeded", runs)
+        self.assertNotIn("Completed", runs)
+
+    def test_a_run_that_did_nothing_says_so(self):
+        SyncRun.objects.filter(pk=self.run.pk).update(counts={"xero_calls": 1})
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, '<span class="badge ok">Finished</span>', html=True)
+        self.assertContains(response, "Nothing needed syncing.")
+
+    def test_each_trigger_is_named_in_words(self):
+        expected = {
+            "created": "First sync",
+            "sync_now": "Sync now",
+            "retry": "Retry",
+            "webhook": "A change in Dynamics",
+            "xero_webhook": "A change in Xero",
+            "cli": "Started from the command line",
+            "resumed": "Syncing resumed",
+        }
+        for trigger in expected:
+            SyncRun.objects.create(connection=self.connection, trigger=trigger, status=SyncRun.Status.SUCCEEDED)
+        with mock.patch("dxconnector.portal.history_views.RUNS_SHOWN", 10):
+            self.client.force_login(self.alice)
+            response = self.client.get(self.url())
+        shown = [row.trigger for row in response.context["runs"]]
+        self.assertEqual(sorted(shown), sorted([*expected.values(), "Scheduled check"]))
+        self.assertNotContains(response, "xero_webhook")
 
     def test_it_says_so_when_nothing_was_synced_yet(self):
         self.client.force_login(self.alice)
@@ -207,6 +247,15 @@ class HistoryTestCase(BaseTestCase):
         self.assertContains(response, "Xero could not be reached, or had trouble of its own. The connector tries again")
         self.assertNotContains(response, "XeroUnavailable")
 
+    @override_settings(DYNAMICS_RECORD_URL="http://127.0.0.1:9413/orgs/{org}/{table}s/{id}")
+    def test_it_links_the_invoice_where_the_operator_says_people_open_dynamics(self):
+        DynamicsConnection.objects.create(connection=self.connection, org_url="https://127.0.0.1:9410", org_unique_name="oakwood")
+        self.attempt()
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertContains(response, f'href="http://127.0.0.1:9413/orgs/oakwood/invoices/{INVOICE}"')
+        self.assertNotContains(response, "https://127.0.0.1:9410")
+
     def test_without_an_organisation_the_record_is_not_a_link(self):
         self.attempt()
         self.client.force_login(self.alice)
@@ -220,6 +269,66 @@ class HistoryTestCase(BaseTestCase):
         response = self.client.get(self.url())
         self.assertEqual([row["retryable"] for row in response.context["rows"]], [False, False, True])
         self.assertContains(response, ">Retry</button>", count=1)
+
+    def test_an_invoice_a_setting_kept_from_xero_has_a_retry_button(self):
+        self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from", reason="Delivered before the date to sync from.")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertEqual([row["retryable"] for row in response.context["rows"]], [True])
+
+    def test_an_invoice_with_nothing_left_to_do_has_no_retry_button(self):
+        self.attempt(INVOICE, "SKIPPED", reason_code="deleted_in_dynamics", reason="Deleted in Dynamics; voided in Xero.")
+        self.client.force_login(self.alice)
+        self.assertEqual([row["retryable"] for row in self.client.get(self.url()).context["rows"]], [False])
+
+    def test_only_an_invoices_latest_attempt_offers_a_retry(self):
+        self.attempt(INVOICE, "FAILED", when=timezone.now() - timedelta(hours=2))
+        self.attempt(INVOICE, "SUCCEEDED", when=timezone.now() - timedelta(hours=1))
+        self.attempt(OTHER_INVOICE, "FAILED", when=timezone.now() - timedelta(hours=2))
+        self.attempt(OTHER_INVOICE, "HELD_BACK", when=timezone.now() - timedelta(hours=1))
+        self.client.force_login(self.alice)
+        rows = self.client.get(self.url()).context["rows"]
+        retryable = {(row["attempt"].dynamics_id, row["attempt"].outcome) for row in rows if row["retryable"]}
+        self.assertEqual(retryable, {(OTHER_INVOICE, "HELD_BACK")})
+
+    def test_outcomes_say_which_way_the_record_went(self):
+        self.attempt(INVOICE, "SUCCEEDED", when=timezone.now() - timedelta(minutes=3))
+        self.attempt(INVOICE, "SUCCEEDED", direction="XERO_TO_D365", when=timezone.now() - timedelta(minutes=2))
+        self.attempt(OTHER_INVOICE, "SKIPPED", reason_code="before_sync_from", when=timezone.now() - timedelta(minutes=1))
+        self.attempt(OTHER_INVOICE, "HELD_BACK", reason="Date Delivered is empty.")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertEqual(
+            [row["outcome"] for row in response.context["rows"]], ["Held back", "Not sent", "Updated from Xero", "Sent to Xero"]
+        )
+        self.assertContains(response, '<span class="badge warn">Held back</span>', html=True)
+        self.assertNotContains(response, "Xero to d365")
+
+    def test_the_invoices_waiting_are_grouped_by_reason_with_a_retry_for_each_group(self):
+        date = "Delivered before 1 Jan 2026, the date this connection syncs from: change the date to send it."
+        self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from", reason=date)
+        self.attempt(OTHER_INVOICE, "SKIPPED", reason_code="before_sync_from", reason=date)
+        self.attempt("8b3e4c1a-0000-4000-8000-000000000003", "HELD_BACK", reason_code="no_date_delivered", reason="No date.")
+        self.attempt("9c4f5d2b-0000-4000-8000-000000000004", "SUCCEEDED")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        groups = [(group.words, group.reason_code) for group in response.context["waiting"]]
+        self.assertEqual(groups, [("2 invoices not sent", "before_sync_from"), ("1 invoice held back", "no_date_delivered")])
+        self.assertContains(response, "Retry all 2</button>")
+        self.assertContains(response, "Retry it</button>")
+
+    def test_an_invoice_that_went_through_later_is_not_waiting(self):
+        self.attempt(INVOICE, "FAILED", when=timezone.now() - timedelta(hours=1))
+        self.attempt(INVOICE, "SUCCEEDED")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url())
+        self.assertEqual(response.context["waiting"], [])
+        self.assertNotContains(response, "Waiting for you")
+
+    def test_no_column_header_is_empty(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(self.url()), "<th></th>")
 
     def test_it_hides_another_users_connection(self):
         self.attempt()
@@ -240,15 +349,19 @@ class HistoryTestCase(BaseTestCase):
 
     # --- retry -----------------------------------------------------------------------------------------------
     def test_retry_queues_the_invoice_again(self):
+        self.connect_both_sides()
         self.attempt(INVOICE, "HELD_BACK")
         self.client.force_login(self.alice)
         with mock.patch("dxconnector.sync.api.retry_invoices", return_value=True) as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE, "query": "outcome=HELD_BACK&page=1"})
         retry.assert_called_once_with(self.connection.pk, [INVOICE])
         self.assertRedirects(response, self.url("?outcome=HELD_BACK&page=1"), fetch_redirect_response=False)
-        self.assertMessage(self.client.get(response["Location"]), f"Invoice {INVOICE} queued to sync again")
+        self.assertMessage(
+            self.client.get(response["Location"]), f"Invoice {INVOICE} will be synced again in a moment: refresh this page"
+        )
 
     def test_retry_records_the_invoice_and_queues_a_sync(self):
+        self.connect_both_sides()
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.alice)
         self.client.post(self.retry_url(), {"dynamics_id": INVOICE})
@@ -257,6 +370,42 @@ class HistoryTestCase(BaseTestCase):
         )
         queued = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
         self.assertEqual([job.args_kwargs["args"] for job in queued], [[str(self.connection.pk), "retry"]])
+
+    def test_retry_of_a_group_queues_every_invoice_waiting_for_that_reason(self):
+        self.connect_both_sides()
+        self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from", reason="Before the date.")
+        self.attempt(OTHER_INVOICE, "SKIPPED", reason_code="before_sync_from", reason="Before the date.")
+        held = "8b3e4c1a-0000-4000-8000-000000000003"
+        self.attempt(held, "HELD_BACK", reason_code="no_date_delivered")
+        self.client.force_login(self.alice)
+        response = self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from"}, follow=True)
+        requested = RequestedRecord.objects.filter(connection=self.connection).values_list("dynamics_id", flat=True)
+        self.assertEqual(sorted(requested), sorted([INVOICE, OTHER_INVOICE]))
+        self.assertMessage(response, "2 invoices will be synced again in a moment")
+        queued = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
+        self.assertEqual([job.args_kwargs["args"] for job in queued], [[str(self.connection.pk), "retry"]])
+
+    def test_retry_of_a_group_nobody_is_waiting_in_is_a_404(self):
+        self.connect_both_sides()
+        self.attempt(INVOICE, "SUCCEEDED", reason_code="")
+        self.client.force_login(self.alice)
+        self.assertNotFound(self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from"}))
+        self.assertFalse(RequestedRecord.objects.exists())
+
+    def test_retry_names_the_invoice_by_its_number(self):
+        self.connect_both_sides()
+        self.attempt(INVOICE, "FAILED", dynamics_number="INV-01001-A1B2C3")
+        self.client.force_login(self.alice)
+        response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
+        self.assertMessage(response, "Invoice INV-01001-A1B2C3 will be synced again in a moment")
+
+    def test_retry_refuses_an_invoice_that_went_through_since(self):
+        self.connect_both_sides()
+        self.attempt(INVOICE, "FAILED", when=timezone.now() - timedelta(hours=1))
+        self.attempt(INVOICE, "SUCCEEDED")
+        self.client.force_login(self.alice)
+        self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
+        self.assertFalse(RequestedRecord.objects.exists())
 
     def test_retry_takes_post_only(self):
         self.attempt(INVOICE, "FAILED")
@@ -285,6 +434,7 @@ class HistoryTestCase(BaseTestCase):
         retry.assert_not_called()
 
     def test_retry_waits_for_the_trial_to_start(self):
+        self.connect_both_sides()
         self.attempt(INVOICE, "FAILED")
         self.connection.trial_started_at = self.connection.trial_ends_at = None
         self.connection.save(update_fields=["trial_started_at", "trial_ends_at"])

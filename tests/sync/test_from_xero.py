@@ -81,7 +81,9 @@ class FromXeroTestCase(SyncTestCase):
             rows["Invoice from Xero: Succeeded"]["stl3_direction"],
             option_value("stl3_synchistory", "stl3_direction", "XERO_TO_D365"),
         )
-        self.assertEqual(self.attempts(self.invoice_id, direction=None)[-1].direction, SyncAttempt.Direction.TO_DYNAMICS)
+        brought_back = self.attempts(self.invoice_id, direction=None)[-1]
+        self.assertEqual(brought_back.direction, SyncAttempt.Direction.TO_DYNAMICS)
+        self.assertEqual(brought_back.reason, "Xero: paid")
         self.assertEqual(self.sync().counts.get("brought_back", 0), 0)  # told once
 
     def test_a_part_payment_marks_it_partly_paid_and_the_rest_completes_it(self):
@@ -91,8 +93,11 @@ class FromXeroTestCase(SyncTestCase):
         self.assertEqual(Decimal(str(self.paid_columns()["stl3_amountdue"])), total - 40)
         invoice = self.invoice_row(self.invoice_id, select="statecode,statuscode")
         self.assertEqual((invoice["statecode"], invoice["statuscode"]), (2, 100002))
+        part_paid = self.attempts(self.invoice_id, direction=SyncAttempt.Direction.TO_DYNAMICS)[-1]
+        self.assertEqual(part_paid.reason, "Xero: part paid")  # no amount: the connector keeps none
         self.pay(total - 40)
         self.sync()
+        self.assertEqual(self.attempts(self.invoice_id, direction=SyncAttempt.Direction.TO_DYNAMICS)[-1].reason, "Xero: paid")
         invoice = self.invoice_row(self.invoice_id, select="statecode,statuscode")
         self.assertEqual((invoice["statecode"], invoice["statuscode"]), (2, 100001))
         self.assertEqual(self.paid_columns()["stl3_xerostatus"], xero_status("PAID"))
@@ -104,6 +109,7 @@ class FromXeroTestCase(SyncTestCase):
         invoice = self.invoice_row(self.invoice_id, select="statecode,stl3_xerostatus")
         self.assertEqual(invoice["stl3_xerostatus"], option_value("invoice", "stl3_xerostatus", "VOIDED"))
         self.assertEqual(invoice["statecode"], 0)
+        self.assertEqual(self.attempts(self.invoice_id, direction=SyncAttempt.Direction.TO_DYNAMICS)[-1].reason, "Xero: voided")
 
     def test_invoices_made_in_xero_by_someone_else_are_left_alone(self):
         contact = self.in_xero(resources.CONTACTS, {"Name": "Walk-in customer"})

@@ -1,5 +1,7 @@
 """The connection's sync history (PRODUCT §3.6): every attempt per record, newest first, filterable, with the
-rule's reason for each failure and a Retry for failed and held-back invoices; the last runs on top."""
+rule's reason for each failure and a Retry for every invoice that did not get through (failed, held back, or not sent
+by a rule or a setting); the last runs on top, and the invoices waiting for the owner grouped by reason, each group
+with a Retry of its own (after a setting changed, say)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +27,11 @@ from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.domain.health import Cause
 from dxconnector.domain.mapping.invoice import xero_invoice_url
 from dxconnector.domain.records import InvoiceType
+from dxconnector.domain.rules.reasons import Why
 from dxconnector.dynamics import history as history_rows
 from dxconnector.dynamics import links as dynamics_links
 from dxconnector.dynamics.errors import DynamicsError
+from dxconnector.portal import run_words
 from dxconnector.portal.forms import HistoryFilterForm
 from dxconnector.portal.ownership import own_connection
 from dxconnector.portal.sync_views import why_not_syncing
@@ -37,7 +41,9 @@ from dxconnector.sync.models import Link, SyncAttempt, SyncRun
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 RUNS_SHOWN = 5
-RETRYABLE = (SyncAttempt.Outcome.FAILED, SyncAttempt.Outcome.HELD_BACK)
+RETRYABLE = (SyncAttempt.Outcome.FAILED, SyncAttempt.Outcome.HELD_BACK, SyncAttempt.Outcome.SKIPPED)
+# Not sent because there is nothing left to do: trying again changes nothing.
+SETTLED = (Why.ALREADY_CANCELLED.value, Why.DELETED_IN_DYNAMICS.value, Why.UNCHANGED.value)
 FILTERS = ("outcome", "record", "date_from", "date_to")
 
 
@@ -76,7 +82,10 @@ def filtered_attempts(connection: Connection, filters: dict[str, Any]) -> QueryS
 @dataclass(frozen=True)
 class RunRow:
     run: SyncRun
-    counts: list[tuple[str, Any]]
+    trigger: str
+    status: run_words.RunStatus
+    sentence: str
+    counters: list[tuple[str, Any]]
     duration: str
 
     @property
@@ -101,9 +110,76 @@ def _duration(run: SyncRun) -> str:
 def _run_rows(connection: Connection) -> list[RunRow]:
     runs = SyncRun.objects.filter(connection=connection).order_by("-started_at")[:RUNS_SHOWN]
     return [
-        RunRow(run, [(key.replace("_", " "), value) for key, value in sorted((run.counts or {}).items())], _duration(run))
+        RunRow(
+            run,
+            trigger=run_words.trigger_words(run.trigger),
+            status=run_words.run_status(run),
+            sentence=run_words.run_sentence(run.counts or {}) if run.status == SyncRun.Status.SUCCEEDED else "",
+            counters=run_words.counter_rows(run.counts or {}),
+            duration=_duration(run),
+        )
         for run in runs
     ]
+
+
+def may_retry(attempt: SyncAttempt) -> bool:
+    """Whether trying the record again could change anything: an invoice that failed, was held back, or was not sent
+    for a reason the owner can change (a setting, the invoice itself)."""
+    return (
+        attempt.record_kind == "invoice"
+        and attempt.outcome in RETRYABLE
+        and not (attempt.outcome == SyncAttempt.Outcome.SKIPPED and attempt.reason_code in SETTLED)
+    )
+
+
+def latest_attempts(connection: Connection, invoice_ids: Iterable[str]) -> dict[str, SyncAttempt]:
+    """Each invoice's latest attempt, by Dynamics id: only that one is offered a Retry."""
+    latest: dict[str, SyncAttempt] = {}
+    attempts = SyncAttempt.objects.filter(connection=connection, record_kind="invoice", dynamics_id__in=set(invoice_ids))
+    for attempt in attempts.order_by("dynamics_id", "-attempted_at", "-pk"):
+        latest.setdefault(attempt.dynamics_id, attempt)
+    return latest
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Invoices whose latest attempt did not get them through, for one reason."""
+
+    reason_code: str
+    outcome: str
+    example: str  # the latest of their reasons
+    invoice_ids: list[str]
+
+    @property
+    def words(self) -> str:
+        count = len(self.invoice_ids)
+        invoices = "1 invoice" if count == 1 else f"{count} invoices"
+        verbs: dict[str, str] = {SyncAttempt.Outcome.FAILED: "failed", SyncAttempt.Outcome.HELD_BACK: "held back"}
+        verb = verbs.get(self.outcome, "not sent")
+        return f"{invoices} {verb}"
+
+
+def waiting(connection: Connection) -> list[Waiting]:
+    """The invoices waiting for the owner, grouped by the reason of their latest attempt, most invoices first."""
+    newer = SyncAttempt.objects.filter(
+        connection=connection,
+        record_kind="invoice",
+        dynamics_id=OuterRef("dynamics_id"),
+        attempted_at__gt=OuterRef("attempted_at"),
+    )
+    latest = (
+        SyncAttempt.objects.filter(connection=connection, record_kind="invoice", outcome__in=RETRYABLE)
+        .exclude(outcome=SyncAttempt.Outcome.SKIPPED, reason_code__in=SETTLED)
+        .exclude(Exists(newer))
+        .order_by("-attempted_at", "-pk")
+    )
+    groups: dict[tuple[str, str], Waiting] = {}
+    for attempt in latest:
+        key = (attempt.outcome, attempt.reason_code)
+        group = groups.setdefault(key, Waiting(attempt.reason_code, attempt.outcome, attempt.reason, []))
+        if attempt.dynamics_id not in group.invoice_ids:
+            group.invoice_ids.append(attempt.dynamics_id)
+    return sorted(groups.values(), key=lambda group: -len(group.invoice_ids))
 
 
 def _kept_query(data: QueryDict, *, page: bool = True) -> str:
@@ -159,6 +235,19 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
     return {row_id: message for row_id, message in found.items() if message.strip() != wanted[row_id].strip()}, False
 
 
+def record_page_url(dynamics: DynamicsConnection | None, attempt: SyncAttempt) -> str:
+    """The invoice's page in Dynamics for a person's browser (DYNAMICS_RECORD_URL), when the organisation is known."""
+    if dynamics is None or not dynamics.has_organisation or attempt.record_kind != "invoice":
+        return ""
+    return dynamics_links.page_url(
+        getattr(settings, "DYNAMICS_RECORD_URL", ""),
+        org_url=dynamics.org_url,
+        org=dynamics.org_unique_name,
+        table="invoice",
+        record_id=attempt.dynamics_id,
+    )
+
+
 @login_required
 def history(request: HttpRequest, pk) -> HttpResponse:
     connection = own_connection(request, pk)
@@ -166,17 +255,17 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = Paginator(filtered_attempts(connection, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
-    org_url = dynamics.org_url if dynamics is not None and dynamics.has_organisation else ""
     said, unheard = history_words(dynamics, page.object_list)
     in_xero = xero_links(connection, page.object_list)
+    latest = latest_attempts(connection, (attempt.dynamics_id for attempt in page.object_list))
     rows = [
         {
             "attempt": attempt,
-            "dynamics_url": dynamics_links.record_url(org_url, "invoice", attempt.dynamics_id)
-            if org_url and attempt.record_kind == "invoice"
-            else "",
+            "outcome": run_words.outcome_words(attempt),
+            "badge": run_words.outcome_badge(attempt),
+            "dynamics_url": record_page_url(dynamics, attempt),
             "xero_url": in_xero.get(attempt.xero_id, ""),
-            "retryable": attempt.record_kind == "invoice" and attempt.outcome in RETRYABLE,
+            "retryable": may_retry(attempt) and latest.get(attempt.dynamics_id) == attempt,
             "words": said.get(str(attempt.pk), ""),
         }
         for attempt in page.object_list
@@ -187,6 +276,7 @@ def history(request: HttpRequest, pk) -> HttpResponse:
         "page": page,
         "rows": rows,
         "runs": _run_rows(connection),
+        "waiting": waiting(connection),
         "filtered": any(request.GET.get(name) for name in FILTERS),
         "filter_query": _kept_query(request.GET, page=False),
         "current_query": _kept_query(request.GET),
@@ -196,26 +286,43 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "portal/history.html", context)
 
 
-def retryable(connection: Connection, invoice_id: str) -> bool:
-    return SyncAttempt.objects.filter(
-        connection=connection, record_kind="invoice", dynamics_id=invoice_id, outcome__in=RETRYABLE
-    ).exists()
+def retryable(connection: Connection, invoice_id: str) -> SyncAttempt | None:
+    """The invoice's latest attempt, when a Retry may change it."""
+    latest = latest_attempts(connection, [invoice_id]).get(invoice_id)
+    return latest if latest is not None and may_retry(latest) else None
+
+
+def _to_retry(request: HttpRequest, connection: Connection) -> tuple[list[str], str]:
+    """The invoices a Retry names, and how the message calls them: one invoice by its id, or a group of those
+    waiting by its outcome and reason."""
+    if "reason_code" in request.POST:
+        outcome, code = request.POST.get("outcome", ""), request.POST.get("reason_code", "")
+        group = next((g for g in waiting(connection) if g.outcome == outcome and g.reason_code == code), None)
+        if group is None:
+            raise Http404("No invoice is waiting for this reason.")
+        count = len(group.invoice_ids)
+        return group.invoice_ids, "1 invoice" if count == 1 else f"{count} invoices"
+    invoice_id = request.POST.get("dynamics_id", "").strip()
+    # No id has a NUL, which PostgreSQL would refuse.
+    attempt = None if "\x00" in invoice_id else retryable(connection, invoice_id)
+    if attempt is None:
+        raise Http404("No failed or held-back invoice with this id.")
+    return [invoice_id], f"Invoice {attempt.dynamics_number or invoice_id}"
 
 
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk) -> HttpResponse:
-    """Retry one failed or held-back invoice: it is synced again in the next run, queued now."""
+    """Retry a failed, held-back or unsent invoice, or every invoice waiting for one reason: they are synced again in
+    the next run, queued now."""
     connection = own_connection(request, pk)
-    invoice_id = request.POST.get("dynamics_id", "").strip()
-    if "\x00" in invoice_id or not retryable(connection, invoice_id):  # no id has a NUL, which PostgreSQL would refuse
-        raise Http404("No failed or held-back invoice with this id.")
+    invoice_ids, named = _to_retry(request, connection)
     refusal = why_not_syncing(connection)
     if refusal:
         messages.error(request, refusal)
     else:
-        sync.retry_invoices(connection.pk, [invoice_id])
-        messages.success(request, f"Invoice {invoice_id} queued to sync again.")
+        sync.retry_invoices(connection.pk, invoice_ids)
+        messages.success(request, f"{named} will be synced again in a moment: refresh this page to see how it went.")
     query = _kept_query(QueryDict(request.POST.get("query", "")))
     target = reverse("connection-history", args=[connection.pk])
     return redirect(f"{target}?{query}" if query else target)

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.records import XeroStatus
 from dxconnector.sync import reading, state, writeback
 from dxconnector.sync.batches import run_batches
 from dxconnector.sync.context import Progress, SyncContext
@@ -85,9 +86,25 @@ def _changed(ctx: SyncContext, document: XeroDocument, link: Link | None) -> tup
     )
 
 
+STATUS_NEWS = {
+    XeroStatus.DRAFT: "Xero: a draft",
+    XeroStatus.SUBMITTED: "Xero: awaiting approval",
+    XeroStatus.VOIDED: "Xero: voided",
+    XeroStatus.DELETED: "Xero: deleted",
+}
+
+
 def news(document: XeroDocument) -> str:
-    """What the history says of a change brought back (no amounts: the connector keeps none)."""
-    return f"Brought back from Xero: {document.status.lower() if document.status else 'changed'}."
+    """What the history says of a change brought back, as Xero shows the invoice: paid, part paid, approved and
+    awaiting payment, voided… Never an amount: the connector keeps none."""
+    status = document.status
+    if status is XeroStatus.PAID:
+        return "Xero: credit used up" if document.is_credit_note else "Xero: paid"
+    if status is XeroStatus.AUTHORISED:
+        if document.is_credit_note:
+            return "Xero: credit partly used" if document.credited + document.paid > 0 else "Xero: approved, credit available"
+        return "Xero: part paid" if document.paid > 0 else "Xero: approved, awaiting payment"
+    return STATUS_NEWS.get(status, "Xero: changed") if status is not None else "Xero: changed"
 
 
 def worth_asking(ctx: SyncContext, stream: Stream) -> bool:
