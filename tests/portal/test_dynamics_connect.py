@@ -146,6 +146,15 @@ class DynamicsConnectTestCase(DynamicsSteps, BaseTestCase):
         for path in ("dynamics/connect/", "dynamics/select/", "dynamics/disconnect/", "solution/install/"):
             self.assertNotFound(self.client.post(f"/connections/{self.connection.pk}/{path}"))
 
+    def test_signing_in_again_keeps_the_selected_organisation(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        response = self.connect()
+        self.assertContains(response, "Signed in to Microsoft. The connection still uses “Oakwood Sales”.")
+        dynamics = DynamicsConnection.objects.get(connection=self.connection)
+        self.assertEqual((dynamics.org_id, dynamics.org_url), (self.org("Oakwood Sales")["id"], self.org("Oakwood Sales")["url"]))
+        self.assertTrue(self.lines(response)["organisation"].done)
+
     def test_disconnect_forgets_the_sign_in(self):
         self.connect()
         response = self.client.post(f"/connections/{self.connection.pk}/dynamics/disconnect/", follow=True)
@@ -174,5 +183,23 @@ class BeforeTheSolutionTestCase(DynamicsSteps, BaseTestCase):
         response = self.select("Oakwood Sales (Test)")
         line = self.lines(response)["solution"]
         self.assertFalse(line.done)
-        self.assertIn("Import the managed solution", line.tip)
+        self.assertIn("Install into Dynamics", line.tip)
         self.assertContains(response, "Install into Dynamics")
+
+    def test_an_account_with_no_organisation_gets_one_red_message_and_connects_nothing(self):
+        # Only this test signs this user in and accepts, on this module's own sandbox: test_cancelled_consent_saves_nothing
+        # needs the consent page still to be asked on the shared one.
+        response = self.connect("newstarter@harbourlights.sandbox")
+        said = [(message.level_tag, str(message)) for message in response.context["messages"]]
+        self.assertEqual(
+            said,
+            [
+                (
+                    "error",
+                    "newstarter@harbourlights.sandbox has no Dynamics 365 organisation, so nothing was connected: sign in "
+                    "with a work account that has one.",
+                )
+            ],
+        )
+        self.assertFalse(DynamicsConnection.objects.exists())
+        self.assertFalse(self.lines(response)["dynamics"].done)

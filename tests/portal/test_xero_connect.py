@@ -160,7 +160,8 @@ class XeroConnectTestCase(BaseTestCase):
     def test_without_app_credentials_the_button_explains_why(self):
         self.client.force_login(self.alice)
         response = self.client.get(f"/connections/{self.connection.pk}/")
-        self.assertContains(response, "has not configured the Xero app yet")
+        self.assertContains(response, '<button class="button" type="button" disabled>Connect to Xero</button>', html=True)
+        self.assertContains(response, "the operator of this service has not set it up")
 
     def test_blank_defaults_are_suggested_from_the_organisation(self):
         self.connection.name, self.connection.time_zone = "", ""

@@ -4,6 +4,7 @@ selecting one, and a Dataverse client for it whose tokens come silently from the
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -17,12 +18,21 @@ from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import auth, discovery, webhooks
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
 from dxconnector.dynamics.hosts import checked_org_url, why_untrusted
-from dxconnector.portal import sign_ins
+from dxconnector.portal import organisation_change, sign_ins
 from dxconnector.portal.sign_ins import ConnectFailed
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "microsoft_sign_ins"
+NO_ORGANISATION = (
+    "{username} has no Dynamics 365 organisation, so nothing was connected: sign in with a work account that has one."
+)
+
+
+@dataclass(frozen=True)
+class Finished:
+    connection: Connection
+    kept_organisation: str  # the name of the organisation still used, or "" when one is to be selected
 
 
 def is_configured() -> bool:
@@ -39,7 +49,9 @@ def start(request: HttpRequest, connection: Connection) -> str:
     return flow["auth_uri"]
 
 
-def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
+def finish(request: HttpRequest, params: dict[str, str]) -> Finished:
+    """The sign-in saved; the organisation selected before is kept when this account has it too. A connection that has
+    synced keeps its organisation or nothing changes; an account with no organisation changes nothing either."""
     connection, entry = sign_ins.take(request, SESSION_KEY, params.get("state", ""), "Microsoft", "Connect to Dynamics")
     config = auth.DynamicsOAuthConfig.from_settings()
     try:
@@ -53,24 +65,57 @@ def finish(request: HttpRequest, params: dict[str, str]) -> Connection:
             "Microsoft accepted the sign-in but your organisations could not be listed. Please try again.", connection
         ) from error
     found = [instance for instance in found if instance.enabled and _on_a_dataverse_host(instance)]
+    if not found:
+        raise ConnectFailed(NO_ORGANISATION.format(username=sign_in.username or "This Microsoft account"), connection)
+    token_cache = sign_in.token_cache
+    kept = _still_offered(connection, found)
+    if kept is not None:
+        try:  # proves this sign-in gives a token for the organisation before it is kept
+            _, changed_cache = auth.silent_token(config, token_cache, sign_in.home_account_id, auth.user_scope(kept.url))
+            token_cache = changed_cache or token_cache
+        except DynamicsError as error:
+            logger.warning("the new sign-in gives no token for %s: %s", kept.unique_name, error)
+            kept = None
+    linked = organisation_change.linked_dynamics(connection)
+    if linked is not None and kept is None:
+        raise ConnectFailed(
+            f"{sign_in.username or 'The Microsoft account you signed in with'} can't use “{linked.org_name}”. "
+            + organisation_change.refusal("Dynamics", linked.org_name),
+            connection,
+        )
+    organisation = (
+        {
+            "org_id": kept.id,
+            "org_url": kept.url,
+            "org_name": kept.friendly_name,
+            "org_unique_name": kept.unique_name,
+            "selected_at": timezone.now(),
+        }
+        if kept
+        else {"org_id": "", "org_url": "", "org_name": "", "org_unique_name": "", "selected_at": None}
+    )
     with transaction.atomic():
         DynamicsConnection.objects.update_or_create(
             connection=connection,
             defaults={
                 "mode": DynamicsConnection.Mode.USER,
-                "token_cache": sign_in.token_cache,
+                "token_cache": token_cache,
                 "home_account_id": sign_in.home_account_id,
                 "username": sign_in.username,
                 "tenant_id": sign_in.tenant_id,
                 "organisations": [i.as_record() for i in found],
-                "org_id": "",
-                "org_url": "",
-                "org_name": "",
-                "org_unique_name": "",
-                "selected_at": None,
+                **organisation,
             },
         )
-    return connection
+    return Finished(connection, kept.friendly_name if kept else "")
+
+
+def _still_offered(connection: Connection, found: list[discovery.Instance]) -> discovery.Instance | None:
+    """The organisation the connection uses now, when the new sign-in lists it too."""
+    current = DynamicsConnection.objects.filter(connection=connection).exclude(org_id="").first()
+    if current is None:
+        return None
+    return next((instance for instance in found if instance.id == current.org_id), None)
 
 
 def _on_a_dataverse_host(instance: discovery.Instance) -> bool:
@@ -86,6 +131,9 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     org = next((o for o in dynamics.organisations if o["id"] == org_id), None)
     if org is None:
         raise ConnectFailed("Choose one of the organisations listed.", connection)
+    refused = organisation_change.dynamics_refusal(connection, org_id)
+    if refused:
+        raise ConnectFailed(refused, connection)
     try:
         checked_org_url(org["url"], settings.DATAVERSE_EXTRA_HOSTS)
     except DynamicsError as error:

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from dxconnector.connections.clients import xero_client, xero_config
 from dxconnector.connections.models import Connection, XeroConnection
-from dxconnector.portal import sign_ins
+from dxconnector.portal import organisation_change, sign_ins
 from dxconnector.portal.sign_ins import ConnectFailed
 from dxconnector.xero import auth
 from dxconnector.xero.client import (
@@ -72,9 +72,17 @@ def finish(request: HttpRequest, params) -> Connected:
         raise ConnectFailed("Xero sent no authorization code back; nothing was connected. Please try again.", connection)
     tokens = _exchange(params["code"], entry["verifier"], connection)
     client = XeroClient(xero_config(for_a_page=True), MemoryTokenStore(tokens))
+    linked = organisation_change.linked_xero(connection)
     try:
         tenants = client.connections(tokens.authentication_event_id()) or client.connections()
-        organisation = _organisation(tokens, tenants[0].tenant_id) if len(tenants) == 1 else None
+        if linked is not None:  # it has synced: only its own organisation will do
+            chosen = next((t for t in tenants if t.tenant_id == linked.tenant_id), None)
+            if chosen is None and tenants:
+                _give_back(client, tenants)
+                raise ConnectFailed(organisation_change.refusal("Xero", linked.tenant_name), connection)
+        else:
+            chosen = tenants[0] if len(tenants) == 1 else None
+        organisation = _organisation(tokens, chosen.tenant_id) if chosen else None
     except RetryableError as error:
         logger.warning("Xero lookup after sign-in did not answer: %s", error)
         raise ConnectFailed(f"{DID_NOT_ANSWER} Nothing was connected.", connection) from error
@@ -85,7 +93,9 @@ def finish(request: HttpRequest, params) -> Connected:
         ) from error
     if not tenants:
         raise ConnectFailed("No Xero organisation was selected on Xero's consent page, so nothing was connected.", connection)
-    _save(connection, tokens, tenants, organisation)
+    xero = _save(connection, tokens, tenants, chosen, organisation)
+    if chosen is not None:
+        _release_unused(xero, [_tenant_record(t) for t in tenants if t.tenant_id != chosen.tenant_id])
     if organisation is None:
         return Connected(connection, "Connected to Xero. Choose which organisation this connection uses.")
     return Connected(connection, f"Connected to Xero organisation “{organisation.name}”.")
@@ -114,12 +124,27 @@ def _tenant_record(tenant: XeroTenant) -> dict:
     return {"tenant_id": tenant.tenant_id, "name": tenant.tenant_name, "connection_id": tenant.connection_id}
 
 
+def _give_back(client: XeroClient, tenants: list[XeroTenant]) -> None:
+    """Release organisations consented to in a sign-in that was refused, unless a connection uses them."""
+    in_use = set(XeroConnection.objects.values_list("tenant_id", flat=True))
+    for tenant in tenants:
+        if tenant.tenant_id in in_use:
+            continue
+        try:
+            client.delete_connection(tenant.connection_id)
+        except XeroError as error:
+            logger.warning("could not release Xero organisation %s: %s", tenant.tenant_id, error)
+
+
 def _save(
-    connection: Connection, tokens: auth.TokenSet, tenants: list[XeroTenant], organisation: OrganisationInfo | None
-) -> None:
-    chosen = tenants[0] if organisation else None
+    connection: Connection,
+    tokens: auth.TokenSet,
+    tenants: list[XeroTenant],
+    chosen: XeroTenant | None,
+    organisation: OrganisationInfo | None,
+) -> XeroConnection:
     with transaction.atomic():
-        XeroConnection.objects.update_or_create(
+        xero, _ = XeroConnection.objects.update_or_create(
             connection=connection,
             defaults={
                 "tenant_id": chosen.tenant_id if chosen else "",
@@ -135,6 +160,7 @@ def _save(
                 "scope": tokens.scope,
             },
         )
+    return xero
 
 
 def choose(connection: Connection, tenant_id: str) -> str:
@@ -142,6 +168,9 @@ def choose(connection: Connection, tenant_id: str) -> str:
     record = next((t for t in xero.pending_tenants if t["tenant_id"] == tenant_id), None)
     if record is None:
         raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
+    refused = organisation_change.xero_refusal(connection, tenant_id)
+    if refused:
+        raise ConnectFailed(refused, connection)
     try:
         organisation = xero_client(xero, tenant_id, for_a_page=True).organisation()
     except RetryableError as error:
