@@ -42,9 +42,11 @@ class WhyNotSyncingTestCase(SyncTestCase):
         self.assertNotContains(answered, 'http-equiv="refresh"')
         self.assertContains(answered, "It is held back. Change this in Dynamics and it goes at the next sync:")
         self.assertContains(
-            answered, '<li data-rule="no_lines"><code>no_lines</code> The invoice has no products: add at least one line.'
+            answered, '<li data-rule="no_lines">The invoice has no products: add at least one line.</li>', html=True
         )
         self.assertContains(answered, '<li data-rule="delivered_in_future">')
+        self.assertNotContains(answered, "<code>no_lines</code>")  # the rule's name is ours, not the reader's
+        self.assertNotContains(answered, "dxconnector sync")
         question = InvoiceQuestion.objects.get(connection=self.connection)
         self.assertEqual((question.state, question.invoice_id), ("done", self.held))
         self.assertFalse(SyncAttempt.objects.filter(dynamics_id=self.held).exists(), "a dry run writes nothing")
@@ -58,6 +60,24 @@ class WhyNotSyncingTestCase(SyncTestCase):
         self.ask(invoice=self.held)
         run_jobs()
         self.assertContains(self.client.get(self.url()), "The invoice has no products: add at least one line.")
+
+    def test_an_invoice_that_went_through_since_is_no_longer_offered(self):
+        self.sync()
+        SyncAttempt.objects.create(connection=self.connection, record_kind="invoice", dynamics_id=self.held, outcome="SUCCEEDED")
+        page = self.client.get(self.url())
+        self.assertNotContains(page, f'<option value="{self.held}">')
+
+    def test_an_invoice_a_setting_kept_from_xero_is_offered_as_not_sent(self):
+        SyncAttempt.objects.create(
+            connection=self.connection,
+            record_kind="invoice",
+            dynamics_id=self.held,
+            dynamics_number=self.number,
+            outcome="SKIPPED",
+            reason_code="before_sync_from",
+        )
+        page = self.client.get(self.url())
+        self.assertContains(page, f'<option value="{self.held}">{self.number} (not sent)</option>', html=True)
 
     def test_a_ready_invoice_is_said_to_go_at_the_next_sync(self):
         ready = self.make_invoice(self.make_account(), [{"description": "Visit", "price": "10", "quantity": 1}])

@@ -34,23 +34,30 @@ VERDICTS = {
 }
 
 
+WAITING_WORDS = {
+    SyncAttempt.Outcome.HELD_BACK: "held back",
+    SyncAttempt.Outcome.FAILED: "failed",
+    SyncAttempt.Outcome.SKIPPED: "not sent",
+}
+
+
 def recent_choices(connection: Connection) -> list[tuple[str, str]]:
-    """The invoices recently held back or failed, newest first, each once: (Dynamics id, how people know it)."""
-    seen: dict[str, str] = {}
+    """The invoices whose latest attempt did not get them through (held back, failed, not sent), newest first, each
+    once: (Dynamics id, how people know it). One that went through since is not offered."""
+    seen: set[str] = set()
+    choices: list[tuple[str, str]] = []
     attempts = (
-        SyncAttempt.objects.filter(
-            connection=connection,
-            record_kind="invoice",
-            outcome__in=(SyncAttempt.Outcome.HELD_BACK, SyncAttempt.Outcome.FAILED),
-        )
+        SyncAttempt.objects.filter(connection=connection, record_kind="invoice")
         .order_by("-attempted_at", "-pk")
         .values_list("dynamics_id", "dynamics_number", "outcome")[: RECENT * 5]
     )
     for dynamics_id, number, outcome in attempts:
-        if dynamics_id not in seen and len(seen) < RECENT:
-            said = "held back" if outcome == SyncAttempt.Outcome.HELD_BACK else "failed"
-            seen[dynamics_id] = f"{number or dynamics_id} ({said})"
-    return list(seen.items())
+        if dynamics_id in seen:
+            continue
+        seen.add(dynamics_id)
+        if outcome in WAITING_WORDS and len(choices) < RECENT:
+            choices.append((dynamics_id, f"{number or dynamics_id} ({WAITING_WORDS[outcome]})"))
+    return choices
 
 
 def latest(connection: Connection) -> InvoiceQuestion | None:
