@@ -34,7 +34,7 @@ VERDICTS = {
 }
 
 
-WAITING_WORDS = {
+WAITING_WORDS: dict[str, str] = {
     SyncAttempt.Outcome.HELD_BACK: "held back",
     SyncAttempt.Outcome.FAILED: "failed",
     SyncAttempt.Outcome.SKIPPED: "not sent",
