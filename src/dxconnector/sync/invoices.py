@@ -56,9 +56,13 @@ KIND = Link.Kind.INVOICE
 SILENT = {Why.UNCHANGED, Why.OTHER_CONNECTION, Why.NO_CONNECTION}
 XERO_REFUSED = "Xero refused the invoice; the sync history in Dynamics has Xero's words."
 UNREADABLE_CUSTOMER = Reason(Why.NO_CUSTOMER, "The invoice's customer can't be read: check the user's access to it.")
+# Xero keeps deleted and voided invoices, so a copy that is not found was not deleted there: the connection is most
+# likely not connected to the organisation the invoice went to, where sending it again would make a second copy.
 NOT_IN_XERO = (
-    "The invoice's Xero copy can't be found (deleted in Xero?): set its Export Status to Not Exported to send "
-    "it as a new invoice."
+    "was not found in the connected Xero organisation, so nothing was changed there. If the connection is not "
+    "connected to the Xero organisation the invoice was sent to, connect it to that one. Only if you are sure the "
+    "invoice is in no Xero organisation, set its Export Status to Not Exported to send it again: otherwise it would "
+    "be duplicated."
 )
 Outcome = SyncAttempt.Outcome
 CONTENT = (Action.CREATE, Action.UPDATE)  # what sends the invoice's content, with its customer and products
@@ -282,7 +286,9 @@ def _content(
     assert going.link is not None
     current = going.current
     if current is None:
-        return going.ended(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
+        return going.ended(
+            Outcome.FAILED, reason=f"The invoice's Xero copy ({going.link.xero_id}) {NOT_IN_XERO}", code=Why.LINK_MISSING.value
+        )
     status = _status(current)
     permission = rules.edit_permission(going.link.sent_type or invoice.invoice_type, status, current.paid, current.credited)
     if permission.rule is EditRule.NONE:
@@ -319,7 +325,9 @@ def _cancel(going: Going) -> Write | Done | Ended:
     assert going.link is not None
     current = going.current
     if current is None:
-        return going.ended(Outcome.FAILED, reason=NOT_IN_XERO, code=Why.LINK_MISSING.value)
+        return going.ended(
+            Outcome.FAILED, reason=f"The invoice's Xero copy ({going.link.xero_id}) {NOT_IN_XERO}", code=Why.LINK_MISSING.value
+        )
     sent_type = going.link.sent_type or going.record.invoice.invoice_type
     cancellation = rules.cancellation(_status(current), current.paid, current.credited)
     if cancellation.action is CancelAction.NOTHING:
