@@ -82,8 +82,8 @@ class ConnectionDefaultsTestCase(BaseTestCase):
         response = self.post(default_sales_account_code="abc def ghi")
         self.assertRefused(
             response,
-            "Xero account codes are at most 10 characters long, and “abc def ghi” has 11. Enter the code as your Xero "
-            "chart of accounts shows it, such as 200.",
+            "“abc def ghi” can&#x27;t be a Xero account code: an account code has at most 10 characters, and this one "
+            "has 11. Enter the code as your Xero chart of accounts shows it, such as 200.",
         )
         self.assertContains(response, 'value="abc def ghi"', status_code=400)
         box = re.search(r'<input[^>]*name="default_sales_account_code"[^>]*>', response.content.decode()).group(0)
@@ -91,7 +91,7 @@ class ConnectionDefaultsTestCase(BaseTestCase):
 
     def test_an_account_code_with_spaces_is_refused(self):
         response = self.post(default_sales_account_code="abc def gh", sync_invoices_from="2024-01-01")
-        self.assertRefused(response, "Xero account codes have no spaces, and “abc def gh” has.")
+        self.assertRefused(response, "“abc def gh” can&#x27;t be a Xero account code: an account code has no spaces.")
         self.assertContains(response, 'value="abc def gh"', status_code=400)
         self.assertContains(response, 'value="2024-01-01"', status_code=400)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from dxconnector.portal.views import connection_page
 
 @login_required
 @require_POST
-def connection_defaults(request: HttpRequest, pk) -> HttpResponse:
+def connection_defaults(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Save the settings: checked first (the account code with Xero), then, on a created connection, put into its
     settings row in Dynamics, where the sync reads them; only then saved here. Whatever fails, nothing is saved and the
     page shows what was typed with the reason. Invoices the old values held back are looked at again."""

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from dxconnector.connections.models import Connection, XeroConnection
+from dxconnector.domain.rules.setting_values import account_code_fault
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.portal import settings_row, time_zones
 from dxconnector.portal.models import User
@@ -157,15 +158,11 @@ class DefaultsForm(forms.ModelForm):
         code = str(self.cleaned_data["default_sales_account_code"]).strip()
         if not code:
             return ""
-        if len(code) > settings_row.ACCOUNT_CODE_MAX_LENGTH:
+        fault = account_code_fault(code)
+        if fault:
             raise forms.ValidationError(
-                f"Xero account codes are at most {settings_row.ACCOUNT_CODE_MAX_LENGTH} characters long, and “{code}” has "
-                f"{len(code)}. Enter the code as your Xero chart of accounts shows it, such as 200."
-            )
-        if any(character.isspace() for character in code):
-            raise forms.ValidationError(
-                f"Xero account codes have no spaces, and “{code}” has. Enter the code as your Xero chart of accounts "
-                "shows it, such as 200."
+                f"“{code}” can't be a Xero account code: {fault}. Enter the code as your Xero chart of accounts shows it, "
+                "such as 200."
             )
         if code == self.instance.default_sales_account_code:
             return code  # checked when it was saved

@@ -28,9 +28,6 @@ from dxconnector.xero.errors import RetryableError as XeroDidNotAnswer
 
 logger = logging.getLogger(__name__)
 
-# Xero keeps an account code of at most 10 characters.
-ACCOUNT_CODE_MAX_LENGTH = 10
-
 
 class CannotCheck(Exception):
     """Xero could not be asked; the message says why and what to do."""
