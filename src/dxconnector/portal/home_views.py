@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dxconnector.connections.models import Connection
-from dxconnector.portal import summaries
+from dxconnector.portal import settings_row, summaries
 from dxconnector.portal.home_forms import RenameForm
 from dxconnector.portal.models import User
 from dxconnector.portal.ownership import own_connection
@@ -65,10 +65,19 @@ def connection_new(request: HttpRequest) -> HttpResponse:
 def connection_rename(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     form = RenameForm(connection, request.POST or None, initial={"name": connection.name})
+    status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
         old_name = connection.display_name
         connection.name = form.cleaned_data["name"]
-        connection.save(update_fields=["name"])
-        messages.success(request, f"“{old_name}” is now called “{connection.name}”.")
-        return redirect("home")
-    return render(request, "portal/rename.html", {"connection": connection, "form": form}, status=400 if form.errors else 200)
+        try:
+            # A created connection's name is in its rows in Dynamics too (people pick it on an invoice): there first.
+            settings_row.write_changes(connection, ["name"])
+        except settings_row.NotWritten as failure:
+            form.add_error(None, str(failure))
+            connection = own_connection(request, pk)
+            status = 503
+        else:
+            connection.save(update_fields=["name"])
+            messages.success(request, f"“{old_name}” is now called “{connection.name}”.")
+            return redirect("home")
+    return render(request, "portal/rename.html", {"connection": connection, "form": form}, status=status)
