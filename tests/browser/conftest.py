@@ -1,9 +1,14 @@
-"""Headless Debian Chromium driven by Playwright (its own browser download cannot be fetched here)."""
+"""Headless Debian Chromium driven by Playwright (its own browser download cannot be fetched here), and what the
+browser tests check on every page state they reach: axe-core's accessibility rules, the page's width on a phone, and a
+screenshot for a reviewer."""
 
 from __future__ import annotations
 
 import os
+import re
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# axe-core's impacts that fail a test; "moderate" and "minor" ones are reported by axe but not counted here.
+FAILING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +54,85 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, settings):
+    """A page in a phone-sized window (390×844, an iPhone 12 to 15)."""
+    settings.BASE_URL = live_server.url
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@cache
+def _axe() -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def axe_violations(page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (axe.min.js is injected into it)."""
+    results = _axe().run(page)
+    return [violation for violation in results.response["violations"] if violation["impact"] in FAILING_IMPACTS]
+
+
+def describe_violations(label: str, violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{label}: {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]} -- {summary[:240]}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def axe_check(page, label: str) -> None:
+    """Fail when axe-core finds a serious or critical violation on the page, naming each with its elements."""
+    violations = axe_violations(page)
+    assert not violations, describe_violations(label, violations)
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the document is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+class Audit:
+    """Looks at each page state a test reaches and keeps what it finds, for one assertion at the end: axe-core's
+    serious and critical violations, on the portal's own pages whether the document is wider than the window, and a
+    full-page screenshot under test-artifacts/<folder>/ numbered in the order the states were reached."""
+
+    def __init__(self, portal_url: str, folder: str):
+        self.portal_url = portal_url
+        self.folder = ARTIFACTS / folder
+        self.problems: list[str] = []
+        self.seen: list[str] = []
+
+    def look(self, page, label: str) -> None:
+        self.seen.append(label)
+        name = f"{len(self.seen):02d}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}"
+        page.wait_for_load_state()
+        violations = axe_violations(page)
+        if violations:
+            self.problems.append(describe_violations(f"{label} ({page.url})", violations))
+        if page.url.startswith(self.portal_url):
+            overflow = horizontal_overflow(page)
+            if overflow:
+                self.problems.append(f"{label} ({page.url}): the page is {overflow}px wider than the window")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(self.folder / f"{name}.png"), full_page=True)
+
+    def assert_clean(self) -> None:
+        assert self.seen, "no page state was looked at"
+        assert not self.problems, f"{len(self.problems)} of {len(self.seen)} page states have problems:\n" + "\n".join(
+            self.problems
+        )
 
 
 @pytest.fixture
