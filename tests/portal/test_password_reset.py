@@ -1,6 +1,7 @@
 from django.core import mail
 from django.test import Client
 
+from dxconnector.portal.models import User
 from tests.base import BaseTestCase
 
 NEW_PASSWORD = "another-long-passphrase-2026"
@@ -36,6 +37,22 @@ class PasswordResetTestCase(BaseTestCase):
         self.assertTrue(self.alice.check_password(NEW_PASSWORD))
         again = self.client.get(link, follow=True)
         self.assertContains(again, "invalid, possibly because it has already been used")
+
+    def test_someone_who_never_finished_registering_gets_a_new_registration_link_instead(self):
+        User.objects.create_user("dana@example.org", name="Dana Diaz", is_active=False)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post("/password/reset/", {"email": "Dana@example.org"})
+        self.run_jobs()
+        self.assertRedirects(response, "/password/reset/sent/")
+        self.assertEqual([message.to for message in mail.outbox], [["dana@example.org"]])
+        self.assertIn("/register/complete/", self.last_email_link())
+
+    def test_a_switched_off_account_gets_nothing(self):
+        User.objects.filter(pk=self.alice.pk).update(is_active=False)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post("/password/reset/", {"email": "alice@example.org"})
+        self.run_jobs()
+        self.assertEqual(mail.outbox, [])
 
     def test_it_shows_the_password_rules_before_anything_is_typed(self):
         self.ask_for_reset()

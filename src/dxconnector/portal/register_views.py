@@ -29,7 +29,8 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def register_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/register_sent.html", {"email": request.session.get("registered_email")})
+    context = {"email": request.session.get("registered_email"), "hours": settings.REGISTRATION_LINK_HOURS}
+    return render(request, "registration/register_sent.html", context)
 
 
 _UNKNOWN_LINK = "This link isn't valid. Check that you copied the whole link from the email."

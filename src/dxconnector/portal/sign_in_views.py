@@ -10,8 +10,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
-from dxconnector.portal import sign_in_limits, throttles
+from dxconnector.portal import accounts, sign_in_limits, throttles
 from dxconnector.portal.forms import EmailLoginForm, QueuedPasswordResetForm
+from dxconnector.portal.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -42,6 +43,14 @@ class PasswordResetView(auth_views.PasswordResetView):
         if refusal is not None:
             return throttles.refused(request, "password_reset", refusal)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Someone who registered but never set a password has none to reset: they get a fresh registration link, so
+        # "Forgot your password?" is no dead end. The page says the same as for any email.
+        unfinished = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=False).first()
+        if unfinished is not None:
+            accounts.send_new_link(unfinished)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
