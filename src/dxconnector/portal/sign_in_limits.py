@@ -11,8 +11,9 @@ decides from those records, with `domain.sign_in_limits`, whether a log-in is re
   window), and past them it is a browser like any other.
 
 Failures are forgotten `LOGIN_LOCKOUT_MAX_HOURS` after the last one (AXES_COOLOFF_TIME), and an account's own are
-forgotten when it signs in. Emails are compared as the log-in form reads them (trimmed, lower case), so varying the
-case of an email does not make a new account to count."""
+forgotten when it signs in or its password is reset (the lock-out page says how long is left and offers the reset).
+Emails are compared as the log-in form reads them (trimmed, lower case), so varying the case of an email does not make
+a new account to count."""
 
 from __future__ import annotations
 
