@@ -51,6 +51,14 @@ class ConnectionRenameTestCase(BaseTestCase):
         Connection.objects.create(owner=self.bob, name="Beta Sales")
         self.assertRedirects(self.rename("Beta Sales"), "/home/")
 
+    def test_a_connection_being_deleted_is_not_renamed(self):
+        Connection.objects.filter(pk=self.connection.pk).update(deletion_state="failed")
+        response = self.rename("Too late")
+        self.assertRedirects(response, f"/connections/{self.connection.pk}/delete/", fetch_redirect_response=False)
+        self.assertMessage(self.client.get(response.url), "“Alpha Sales” is being deleted, so it can&#x27;t be renamed.")
+        self.connection.refresh_from_db()
+        self.assertEqual(self.connection.name, "Alpha Sales")
+
     def test_another_users_connection_cannot_be_renamed(self):
         self.client.force_login(self.bob)
         self.assertNotFound(self.client.get(self.url))

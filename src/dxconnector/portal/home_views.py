@@ -64,6 +64,9 @@ def connection_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_rename(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
+    if connection.deleting:
+        messages.error(request, f"“{connection.display_name}” is being deleted, so it can't be renamed.")
+        return redirect("connection-delete", pk=connection.pk)
     form = RenameForm(connection, request.POST or None, initial={"name": connection.name})
     status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
