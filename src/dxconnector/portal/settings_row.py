@@ -17,6 +17,7 @@ from dxconnector.connections.models import Connection, DynamicsConnection, XeroC
 from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.rules import Why
 from dxconnector.dynamics.changes import connection_rows
+from dxconnector.dynamics.errors import AuthExpired as DynamicsAuthExpired
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.dynamics.errors import RetryableError as DynamicsDidNotAnswer
 from dxconnector.dynamics.solution.definition import CONNECTION, SETTINGS
@@ -110,9 +111,17 @@ def write_changes(connection: Connection, changed: Iterable[str]) -> None:
         raise NotWritten(
             "Dynamics did not answer, so the settings could not be saved there. Nothing was changed; try again in a moment."
         ) from error
+    except DynamicsAuthExpired as error:
+        raise NotWritten(
+            "Dynamics no longer accepts this connection's sign-in, so the settings could not be saved there. "
+            "Nothing was changed: reconnect Dynamics, then save again."
+        ) from error
     except DynamicsError as error:
         logger.warning("The settings row of %s could not be updated: %s", connection.pk, error)
-        raise NotWritten(f"Dynamics refused the settings ({error}). Nothing was changed; please try again.") from error
+        raise NotWritten(
+            "Dynamics refused the settings, so nothing was changed. Please try again; if it happens again, tell the "
+            "operator of this service (the log has Dynamics' answer)."
+        ) from error
 
 
 def _update_rows(client: Any, connection: Connection, columns: dict[str, Any]) -> None:
