@@ -55,3 +55,7 @@ class RunWordsTestCase(SimpleTestCase):
         self.assertEqual(words("FAILED"), "Failed")
         self.assertEqual(words("HELD_BACK"), "Held back")
         self.assertEqual(words("SKIPPED"), "Not sent")
+
+    def test_the_outcome_filter_offers_every_outcome_in_the_rows_words(self):
+        self.assertEqual(sorted(value for value, _ in run_words.OUTCOME_CHOICES), sorted(SyncAttempt.Outcome.values))
+        self.assertIn(("SKIPPED", "Not sent"), run_words.OUTCOME_CHOICES)

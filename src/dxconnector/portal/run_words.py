@@ -96,6 +96,14 @@ def outcome_words(attempt: SyncAttempt) -> str:
     return str(attempt.outcome).replace("_", " ").capitalize()
 
 
+# The history's outcome filter, in the same words as its rows.
+OUTCOME_CHOICES = [
+    (Outcome.SUCCEEDED.value, "Sent or updated"),
+    (Outcome.HELD_BACK.value, "Held back"),
+    (Outcome.SKIPPED.value, "Not sent"),
+    (Outcome.FAILED.value, "Failed"),
+]
+
 OUTCOME_BADGES = {Outcome.SUCCEEDED: "ok", Outcome.HELD_BACK: "warn", Outcome.SKIPPED: "info", Outcome.FAILED: "bad"}
 
 
