@@ -94,6 +94,13 @@ class ConnectionDefaultsTestCase(BaseTestCase):
         self.assertRefused(response, "“abc def gh” can&#x27;t be a Xero account code: an account code has no spaces.")
         self.assertContains(response, 'value="abc def gh"', status_code=400)
         self.assertContains(response, 'value="2024-01-01"', status_code=400)
+        # A screen reader reads the error with the box: the box names the error's element, which holds it.
+        body = response.content.decode()
+        box = re.search(r'<input[^>]*name="default_sales_account_code"[^>]*>', body).group(0)
+        self.assertIn('aria-invalid="true"', box)
+        described_by = re.search(r'aria-describedby="([^"]*)"', box).group(1).split()
+        errors = re.search(rf'<div id="{described_by[-1]}">(.*?)</div>', body).group(1)
+        self.assertIn("can&#x27;t be a Xero account code: an account code has no spaces.", errors)
 
     def test_an_account_code_needs_xero_connected_to_be_checked(self):
         response = self.post(default_sales_account_code="200")
