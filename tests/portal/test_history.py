@@ -385,11 +385,13 @@ class HistoryTestCase(BaseTestCase):
         queued = DBTaskResult.objects.filter(task_path="dxconnector.sync.tasks.sync_connection")
         self.assertEqual([job.args_kwargs["args"] for job in queued], [[str(self.connection.pk), "retry"]])
 
-    def test_retry_of_a_group_nobody_is_waiting_in_is_a_404(self):
+    def test_retry_of_a_group_nobody_is_waiting_in_any_more_retries_nothing_and_says_so(self):
         self.connect_both_sides()
-        self.attempt(INVOICE, "SUCCEEDED", reason_code="")
+        self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from", when=timezone.now() - timedelta(hours=1))
+        self.attempt(INVOICE, "SUCCEEDED")
         self.client.force_login(self.alice)
-        self.assertNotFound(self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from"}))
+        response = self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from"}, follow=True)
+        self.assertMessage(response, "No invoice is waiting for this reason any more: nothing was retried.")
         self.assertFalse(RequestedRecord.objects.exists())
 
     def test_retry_names_the_invoice_by_its_number(self):
@@ -399,12 +401,13 @@ class HistoryTestCase(BaseTestCase):
         response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
         self.assertMessage(response, "Invoice INV-01001-A1B2C3 will be synced again in a moment")
 
-    def test_retry_refuses_an_invoice_that_went_through_since(self):
+    def test_retry_from_a_page_shown_before_the_invoice_went_through_retries_nothing(self):
         self.connect_both_sides()
         self.attempt(INVOICE, "FAILED", when=timezone.now() - timedelta(hours=1))
         self.attempt(INVOICE, "SUCCEEDED")
         self.client.force_login(self.alice)
-        self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
+        response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE, "query": "outcome=FAILED"})
+        self.assertRedirects(response, self.url("?outcome=FAILED"), fetch_redirect_response=False)
         self.assertFalse(RequestedRecord.objects.exists())
 
     def test_retry_takes_post_only(self):
@@ -418,11 +421,18 @@ class HistoryTestCase(BaseTestCase):
         self.client.handler.enforce_csrf_checks = True
         self.assertEqual(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}).status_code, 403)
 
-    def test_retry_refuses_an_invoice_that_did_not_fail(self):
-        self.attempt(INVOICE, "SUCCEEDED")
+    def test_retry_of_an_invoice_that_did_not_fail_says_there_is_nothing_to_retry(self):
+        self.attempt(INVOICE, "SUCCEEDED", dynamics_number="INV-01001-A1B2C3")
         self.client.force_login(self.alice)
         with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
-            self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
+            response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
+        retry.assert_not_called()
+        self.assertMessage(response, "Invoice INV-01001-A1B2C3 needs no retry: its latest sync went through")
+
+    def test_retry_of_an_invoice_the_history_never_had_is_a_404(self):
+        self.attempt(INVOICE, "FAILED")
+        self.client.force_login(self.alice)
+        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": "not-in-the-history"}))
         retry.assert_not_called()
 

@@ -286,28 +286,26 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "portal/history.html", context)
 
 
-def retryable(connection: Connection, invoice_id: str) -> SyncAttempt | None:
-    """The invoice's latest attempt, when a Retry may change it."""
-    latest = latest_attempts(connection, [invoice_id]).get(invoice_id)
-    return latest if latest is not None and may_retry(latest) else None
-
-
 def _to_retry(request: HttpRequest, connection: Connection) -> tuple[list[str], str]:
-    """The invoices a Retry names, and how the message calls them: one invoice by its id, or a group of those
-    waiting by its outcome and reason."""
+    """The invoices a Retry names and how the message calls them, or ([], why there is nothing to retry): one invoice
+    by its id, or a group of those waiting by its outcome and reason. A page shown before the invoices went through
+    asks for nothing any more; an id the history never had is not found."""
     if "reason_code" in request.POST:
         outcome, code = request.POST.get("outcome", ""), request.POST.get("reason_code", "")
         group = next((g for g in waiting(connection) if g.outcome == outcome and g.reason_code == code), None)
         if group is None:
-            raise Http404("No invoice is waiting for this reason.")
+            return [], "No invoice is waiting for this reason any more: nothing was retried."
         count = len(group.invoice_ids)
         return group.invoice_ids, "1 invoice" if count == 1 else f"{count} invoices"
     invoice_id = request.POST.get("dynamics_id", "").strip()
     # No id has a NUL, which PostgreSQL would refuse.
-    attempt = None if "\x00" in invoice_id else retryable(connection, invoice_id)
-    if attempt is None:
-        raise Http404("No failed or held-back invoice with this id.")
-    return [invoice_id], f"Invoice {attempt.dynamics_number or invoice_id}"
+    latest = None if "\x00" in invoice_id else latest_attempts(connection, [invoice_id]).get(invoice_id)
+    if latest is None:
+        raise Http404("No invoice with this id is in the history.")
+    named = f"Invoice {latest.dynamics_number or invoice_id}"
+    if not may_retry(latest):
+        return [], f"{named} needs no retry: its latest sync went through, or there is nothing left to do."
+    return [invoice_id], named
 
 
 @login_required
@@ -318,7 +316,9 @@ def retry(request: HttpRequest, pk) -> HttpResponse:
     connection = own_connection(request, pk)
     invoice_ids, named = _to_retry(request, connection)
     refusal = why_not_syncing(connection)
-    if refusal:
+    if not invoice_ids:
+        messages.info(request, named)
+    elif refusal:
         messages.error(request, refusal)
     else:
         sync.retry_invoices(connection.pk, invoice_ids)
