@@ -103,6 +103,14 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 
+# The innermost elements reaching past the window's right edge, for the message of a page too wide.
+WIDE_ELEMENTS = """() => [...document.body.querySelectorAll("*")]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.children.length === 0)
+  .slice(0, 5)
+  .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).trim().replace(/ +/g, ".") : ""}`
+    + ` (right edge at ${Math.round(e.getBoundingClientRect().right)}px)`)"""
+
+
 class Audit:
     """Looks at each page state a test reaches and keeps what it finds, for one assertion at the end: axe-core's
     serious and critical violations, on the portal's own pages whether the document is wider than the window, and a
@@ -111,22 +119,39 @@ class Audit:
     def __init__(self, portal_url: str, folder: str):
         self.portal_url = portal_url
         self.folder = ARTIFACTS / folder
+        for old in self.folder.glob("*.png"):  # a previous run's, numbered differently
+            old.unlink()
         self.problems: list[str] = []
         self.seen: list[str] = []
 
     def look(self, page, label: str) -> None:
         self.seen.append(label)
         name = f"{len(self.seen):02d}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}"
-        page.wait_for_load_state()
-        violations = axe_violations(page)
+        violations = self._settled(page, axe_violations)
         if violations:
             self.problems.append(describe_violations(f"{label} ({page.url})", violations))
         if page.url.startswith(self.portal_url):
-            overflow = horizontal_overflow(page)
+            overflow = self._settled(page, horizontal_overflow)
             if overflow:
-                self.problems.append(f"{label} ({page.url}): the page is {overflow}px wider than the window")
+                wide = ", ".join(page.evaluate(WIDE_ELEMENTS))
+                self.problems.append(f"{label} ({page.url}): the page is {overflow}px wider than the window: {wide}")
         self.folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(self.folder / f"{name}.png"), full_page=True)
+
+    @staticmethod
+    def _settled(page, check):
+        """`check(page)` once the page has loaded, again if a navigation it did not wait for (a key pressed on a
+        button or link) replaced the page meanwhile."""
+        from playwright.sync_api import Error
+
+        for attempt in range(3):
+            page.wait_for_load_state()
+            try:
+                return check(page)
+            except Error as error:
+                if "context was destroyed" not in str(error) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def assert_clean(self) -> None:
         assert self.seen, "no page state was looked at"

@@ -122,11 +122,21 @@ def register(person: Person, email: str, password: str) -> None:
 
 
 def new_connection(person: Person) -> None:
+    """Create a New Connection › New Dynamics Xero Connector; on the way, the menu is closed once as a person would:
+    with Esc from the keyboard (focus back on its button), with a click outside it with the mouse."""
     page = person.page
-    person.click(page.locator("summary", has_text="Create a New Connection"))
+    summary = page.locator("summary", has_text="Create a New Connection")
     menu_item = page.get_by_role("button", name="New Dynamics Xero Connector")
+    person.click(summary)
     expect(menu_item).to_be_visible()
     person.look("home with the create menu open")
+    if person.keyboard:
+        page.keyboard.press("Escape")
+        expect(summary).to_be_focused()
+    else:
+        page.get_by_role("heading", level=1).click()
+    expect(menu_item).to_be_hidden()
+    person.click(summary)
     person.click(menu_item)
     expect(page).to_have_url(re.compile(r"/connections/[0-9a-f-]{36}/$"))
     person.look("new connection")
@@ -335,8 +345,9 @@ def an_invoice_held_back_is_explained(person: Person, connection: Connection, sa
     page.goto(f"/connections/{connection.pk}/")
     person.look("connection dashboard")
     person.click(page.get_by_role("button", name="Sync now"))
+    expect(page.locator(".messages")).to_be_visible()
+    person.look("Sync now clicked")
     run_the_queued_sync()
-    person.look("sync now queued")
     person.click(page.get_by_role("link", name="History", exact=True))
     held = page.locator(f"table.attempts tbody tr[data-outcome=HELD_BACK]:has(span[title='Dynamics id {invoice_id}'])")
     expect(held).to_have_count(1)
@@ -380,3 +391,47 @@ def an_invoice_held_back_is_explained(person: Person, connection: Connection, sa
     expect(page.locator("h1")).to_contain_text(shown)
     person.look("invoice in the Xero app (sandbox)")
     page.goto("/home/")
+
+
+def look_at_the_signed_out_pages(person: Person) -> None:
+    """The landing page, logging in (and a wrong password), and the password reset, before registering."""
+    page = person.page
+    page.goto("/")
+    person.look("landing")
+    person.click(page.get_by_role("banner").get_by_role("link", name="Log in"))
+    expect(page).to_have_url(re.compile(r"/login/"))
+    person.look("log in")
+    person.fill(page.get_by_label("Email"), "nobody@example.org")
+    person.fill(page.get_by_label("Password"), "not-the-password-2026")
+    person.click(page.get_by_role("button", name="Log in"))
+    expect(page.locator(".form-errors, .error").first).to_be_visible()
+    person.look("log in with a wrong password")
+    page.goto("/password/reset/")
+    person.look("password reset")
+
+
+def look_around_a_live_connection(person: Person, connection: Connection) -> None:
+    """A created connection's dashboard and the pages it leads to: a run's details, Disconnect asking first (and
+    nothing disconnected), Pause, Delete, and logging out."""
+    page = person.page
+    page.goto(f"/connections/{connection.pk}/")
+    details = page.locator("details summary").filter(has_text="Details")
+    if details.count():
+        person.click(details.first)
+        person.look("dashboard with a run's details open")
+    person.click(page.locator("#xero-organisation").get_by_role("button", name="Disconnect"))
+    expect(page).not_to_have_url(re.compile(rf"/connections/{connection.pk}/$"))
+    person.look("Disconnect Xero asks first")
+    assert XeroConnection.objects.filter(connection=connection).exists(), "Disconnect acted without asking"
+    page.goto(f"/connections/{connection.pk}/")
+    person.click(page.get_by_role("link", name="Pause syncing"))
+    expect(page).to_have_url(re.compile(r"/pause/$"))
+    person.look("pause syncing")
+    page.goto(f"/connections/{connection.pk}/")
+    person.click(page.get_by_role("link", name="Delete this connection"))
+    expect(page).to_have_url(re.compile(r"/delete/$"))
+    person.look("delete the connection")
+    page.goto("/home/")
+    person.click(page.get_by_role("button", name="Log out"))
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    person.look("logged out")
