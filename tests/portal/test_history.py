@@ -313,6 +313,7 @@ class HistoryTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
         groups = [(group.words, group.reason_code) for group in response.context["waiting"]]
+        self.assertEqual(response.context["waiting"][0].example, date)
         self.assertEqual(groups, [("2 invoices not sent", "before_sync_from"), ("1 invoice held back", "no_date_delivered")])
         self.assertContains(response, "Retry all 2</button>")
         self.assertContains(response, "Retry it</button>")
@@ -393,6 +394,21 @@ class HistoryTestCase(BaseTestCase):
         response = self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from"}, follow=True)
         self.assertMessage(response, "No invoice is waiting for this reason any more: nothing was retried.")
         self.assertFalse(RequestedRecord.objects.exists())
+
+    def test_retry_of_a_group_with_a_nul_character_retries_nothing_rather_than_a_500(self):
+        self.connect_both_sides()
+        self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from")
+        self.client.force_login(self.alice)
+        response = self.client.post(self.retry_url(), {"outcome": "SKIPPED", "reason_code": "before_sync_from\x00"}, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(RequestedRecord.objects.exists())
+
+    def test_an_invoice_tried_twice_without_success_counts_once_in_its_group(self):
+        self.attempt(INVOICE, "HELD_BACK", reason_code="no_lines", when=timezone.now() - timedelta(hours=1))
+        self.attempt(INVOICE, "HELD_BACK", reason_code="no_lines")
+        self.client.force_login(self.alice)
+        [group] = self.client.get(self.url()).context["waiting"]
+        self.assertEqual((group.words, group.count), ("1 invoice held back", 1))
 
     def test_retry_names_the_invoice_by_its_number(self):
         self.connect_both_sides()

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -145,41 +145,59 @@ def latest_attempts(connection: Connection, invoice_ids: Iterable[str]) -> dict[
 class Waiting:
     """Invoices whose latest attempt did not get them through, for one reason."""
 
-    reason_code: str
     outcome: str
+    reason_code: str
+    count: int
     example: str  # the latest of their reasons
-    invoice_ids: list[str]
 
     @property
     def words(self) -> str:
-        count = len(self.invoice_ids)
-        invoices = "1 invoice" if count == 1 else f"{count} invoices"
+        invoices = "1 invoice" if self.count == 1 else f"{self.count} invoices"
         verbs: dict[str, str] = {SyncAttempt.Outcome.FAILED: "failed", SyncAttempt.Outcome.HELD_BACK: "held back"}
-        verb = verbs.get(self.outcome, "not sent")
-        return f"{invoices} {verb}"
+        return f"{invoices} {verbs.get(self.outcome, 'not sent')}"
 
 
-def waiting(connection: Connection) -> list[Waiting]:
-    """The invoices waiting for the owner, grouped by the reason of their latest attempt, most invoices first."""
+def _waiting_attempts(connection: Connection) -> QuerySet[SyncAttempt]:
+    """Each invoice's latest attempt, where it did not get the invoice through and trying again could."""
     newer = SyncAttempt.objects.filter(
         connection=connection,
         record_kind="invoice",
         dynamics_id=OuterRef("dynamics_id"),
         attempted_at__gt=OuterRef("attempted_at"),
     )
-    latest = (
+    return (
         SyncAttempt.objects.filter(connection=connection, record_kind="invoice", outcome__in=RETRYABLE)
         .exclude(outcome=SyncAttempt.Outcome.SKIPPED, reason_code__in=SETTLED)
         .exclude(Exists(newer))
-        .order_by("-attempted_at", "-pk")
     )
-    groups: dict[tuple[str, str], Waiting] = {}
-    for attempt in latest:
-        key = (attempt.outcome, attempt.reason_code)
-        group = groups.setdefault(key, Waiting(attempt.reason_code, attempt.outcome, attempt.reason, []))
-        if attempt.dynamics_id not in group.invoice_ids:
-            group.invoice_ids.append(attempt.dynamics_id)
-    return sorted(groups.values(), key=lambda group: -len(group.invoice_ids))
+
+
+def waiting(connection: Connection) -> list[Waiting]:
+    """The invoices waiting for the owner, grouped by the outcome and reason of their latest attempt, most invoices
+    first. Counted by the database: a first sync may pass over thousands of old invoices."""
+    groups = (
+        _waiting_attempts(connection)
+        .values("outcome", "reason_code")
+        .annotate(count=Count("dynamics_id", distinct=True), last=Max("attempted_at"))
+        .order_by("-count", "-last")
+    )
+    found = []
+    for group in groups:
+        example = (
+            _waiting_attempts(connection)
+            .filter(outcome=group["outcome"], reason_code=group["reason_code"])
+            .order_by("-attempted_at", "-pk")
+            .values_list("reason", flat=True)
+            .first()
+        )
+        found.append(Waiting(group["outcome"], group["reason_code"], group["count"], example or ""))
+    return found
+
+
+def waiting_ids(connection: Connection, outcome: str, reason_code: str) -> list[str]:
+    """The invoices waiting for one reason, by Dynamics id."""
+    attempts = _waiting_attempts(connection).filter(outcome=outcome, reason_code=reason_code)
+    return sorted(set(attempts.values_list("dynamics_id", flat=True)))
 
 
 def _kept_query(data: QueryDict, *, page: bool = True) -> str:
@@ -292,11 +310,10 @@ def _to_retry(request: HttpRequest, connection: Connection) -> tuple[list[str], 
     asks for nothing any more; an id the history never had is not found."""
     if "reason_code" in request.POST:
         outcome, code = request.POST.get("outcome", ""), request.POST.get("reason_code", "")
-        group = next((g for g in waiting(connection) if g.outcome == outcome and g.reason_code == code), None)
-        if group is None:
+        invoice_ids = [] if "\x00" in outcome + code else waiting_ids(connection, outcome, code)
+        if not invoice_ids:
             return [], "No invoice is waiting for this reason any more: nothing was retried."
-        count = len(group.invoice_ids)
-        return group.invoice_ids, "1 invoice" if count == 1 else f"{count} invoices"
+        return invoice_ids, "1 invoice" if len(invoice_ids) == 1 else f"{len(invoice_ids)} invoices"
     invoice_id = request.POST.get("dynamics_id", "").strip()
     # No id has a NUL, which PostgreSQL would refuse.
     latest = None if "\x00" in invoice_id else latest_attempts(connection, [invoice_id]).get(invoice_id)
