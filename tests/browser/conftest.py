@@ -116,7 +116,7 @@ class Audit:
     serious and critical violations, on the portal's own pages whether the document is wider than the window, and a
     full-page screenshot under test-artifacts/<folder>/ numbered in the order the states were reached."""
 
-    def __init__(self, portal_url: str, folder: str):
+    def __init__(self, portal_url: str | None, folder: str):
         self.portal_url = portal_url
         self.folder = ARTIFACTS / folder
         for old in self.folder.glob("*.png"):  # a previous run's, numbered differently
@@ -130,7 +130,7 @@ class Audit:
         violations = self._settled(page, axe_violations)
         if violations:
             self.problems.append(describe_violations(f"{label} ({page.url})", violations))
-        if page.url.startswith(self.portal_url):
+        if self.portal_url and page.url.startswith(self.portal_url):
             overflow = self._settled(page, horizontal_overflow)
             if overflow:
                 wide = ", ".join(page.evaluate(WIDE_ELEMENTS))
