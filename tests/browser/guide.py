@@ -398,6 +398,13 @@ def look_at_the_signed_out_pages(person: Person) -> None:
     page = person.page
     page.goto("/")
     person.look("landing")
+    if person.keyboard:  # the first Tab offers to skip the header; taking it puts the focus on the page's content
+        page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Skip to content")
+        expect(skip).to_be_focused()
+        expect(skip).to_be_in_viewport()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("main")).to_be_focused()
     person.click(page.get_by_role("banner").get_by_role("link", name="Log in"))
     expect(page).to_have_url(re.compile(r"/login/"))
     person.look("log in")
