@@ -1,3 +1,6 @@
+from dxconnector.connections.models import DynamicsConnection
+from dxconnector.domain.access import REQUIRED_ACCESS, AccessCheck, check_access, privileges_for
+from dxconnector.domain.names import ChartOfAccountsTable
 from dxconnector.dynamics.errors import PermanentError
 from dxconnector.portal import checklist
 from tests.base import BaseTestCase
@@ -42,4 +45,49 @@ class RefusalsInWordsTestCase(BaseTestCase):
             tip,
             "Dynamics refused the question for this user: give the user's security role the access listed under "
             "Required access, then reload this page.",
+        )
+
+
+class AccessTipTestCase(BaseTestCase):
+    def test_missing_access_is_one_sentence_by_the_tables_names_people_know(self):
+        by_table = {item.table: item for item in REQUIRED_ACCESS}
+        failing = [
+            AccessCheck(by_table["account"], ("prvWriteAccount",)),
+            AccessCheck(by_table["contact"], ("prvWriteContact",)),
+            AccessCheck(by_table[ChartOfAccountsTable.TABLE], tuple(privileges_for(by_table[ChartOfAccountsTable.TABLE]))),
+        ]
+        self.assertEqual(
+            checklist.access_tip(failing),
+            "Give the user's security role Write access on the Account and Contact tables, and Read, Write and Create "
+            "access on the Chart of accounts table, then click “Check again”.",
+        )
+
+    def test_before_the_solution_is_installed_only_dynamics_own_tables_are_checked(self):
+        checks = tuple(check_access(set()))
+        facts = checklist.DynamicsFacts(solution=None, access=checks)
+        checked = {check.item.table for check in checklist.access_to_check(facts)}
+        self.assertEqual(checked, {"invoice", "invoicedetail", "product", "systemuser", "account", "contact"})
+        installed = checklist.DynamicsFacts(solution={"version": "1.0.0.0"}, access=checks)
+        self.assertEqual(len(checklist.access_to_check(installed)), len(REQUIRED_ACCESS))
+
+
+class NextStepTestCase(BaseTestCase):
+    def test_the_next_step_is_the_first_not_done_in_the_order_they_can_be_done(self):
+        lines = checklist.evaluate(self.connection)
+        self.assertEqual(checklist.next_line(lines).key, "xero")
+        self.assertEqual(checklist.next_step(lines), "Next: connect to Xero.")
+
+    def test_with_every_line_done_the_next_step_is_create_connection(self):
+        done = [checklist.ChecklistLine(check.__name__, check.__name__, True) for check in checklist.CHECKS]
+        self.assertIsNone(checklist.next_line(done))
+        self.assertEqual(checklist.next_step(done), "Next: click “Create Connection”.")
+
+    def test_a_microsoft_account_in_no_organisation_is_not_connected(self):
+        DynamicsConnection.objects.create(connection=self.connection, username="newstarter@harbourlights.sandbox")
+        line = checklist.dynamics_connected(self.connection, checklist.Live(self.connection))
+        self.assertFalse(line.done)
+        self.assertEqual(
+            line.tip,
+            "newstarter@harbourlights.sandbox belongs to no Dynamics organisation: click “Sign in again” and sign in with an "
+            "account of your organisation.",
         )

@@ -35,7 +35,9 @@ class ConnectionCreateTestCase(BaseTestCase):
 
     def test_it_names_the_steps_still_to_do(self):
         response = self.client.post(self.url(), follow=True)
-        self.assertContains(response, "Not ready yet — still to do: Xero connected, Managed solution installed in Dynamics")
+        self.assertContains(
+            response, "Not ready yet — still to do: Xero connected, Dynamics connected, Dynamics organisation selected"
+        )
         self.connection.refresh_from_db()
         self.assertEqual((self.connection.status, self.connection.setup_state), ("draft", ""))
         self.assertFalse(DBTaskResult.objects.filter(task_path=JOB).exists())

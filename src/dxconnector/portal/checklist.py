@@ -18,12 +18,15 @@ from dxconnector.connections.models import (
     XeroConnection,
 )
 from dxconnector.domain.access import (
+    SCHEMA_NAMES,
     AccessCheck,
+    RequiredAccess,
     all_required_privileges,
     check_access,
     missing_privileges,
     privilege_in_words,
 )
+from dxconnector.domain.names import PREFIX
 from dxconnector.dynamics.errors import AuthExpired, DynamicsError, RetryableError, UntrustedHost
 from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 
@@ -130,6 +133,39 @@ def xero_connected(connection: Connection, live: Live) -> ChecklistLine:
     return ChecklistLine("xero", "Xero connected", True, detail=live.xero.tenant_name)
 
 
+def dynamics_connected(connection: Connection, live: Live) -> ChecklistLine:
+    """Signed in to Microsoft with an account that belongs to a Dynamics organisation: one that belongs to none is not
+    connected in any useful way."""
+    dynamics = live.dynamics
+    if dynamics is None:
+        return ChecklistLine(
+            "dynamics",
+            "Dynamics connected",
+            False,
+            tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.",
+        )
+    if not dynamics.has_organisation and not dynamics.organisations:
+        return ChecklistLine(
+            "dynamics",
+            "Dynamics connected",
+            False,
+            tip=f"{dynamics.username or 'This Microsoft account'} belongs to no Dynamics organisation: click “Sign in again” "
+            "and sign in with an account of your organisation.",
+        )
+    return ChecklistLine("dynamics", "Dynamics connected", True, detail=dynamics.username)
+
+
+def organisation_selected(connection: Connection, live: Live) -> ChecklistLine:
+    if live.dynamics is None or not live.dynamics.has_organisation:
+        return ChecklistLine(
+            "organisation",
+            "Dynamics organisation selected",
+            False,
+            tip="Pick your organisation from the list under “Connect to Dynamics”.",
+        )
+    return ChecklistLine("organisation", "Dynamics organisation selected", True, detail=live.dynamics.org_name)
+
+
 def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
     facts = live.dynamics_facts
     label = "Managed solution installed in Dynamics"
@@ -138,7 +174,7 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
             "solution",
             label,
             False,
-            tip="Download the managed solution and import it into your Dynamics 365 organisation, then connect to Dynamics.",
+            tip="Connect to Dynamics and choose your organisation first: then “Install into Dynamics” installs it for you.",
         )
     dynamics = live.dynamics
     if facts.solution is None and dynamics is not None and dynamics.installing:
@@ -158,26 +194,39 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
     return ChecklistLine("solution", label, True, detail=f"Version {facts.solution.get('version')} ({managed})")
 
 
-def dynamics_connected(connection: Connection, live: Live) -> ChecklistLine:
-    if live.dynamics is None:
-        return ChecklistLine(
-            "dynamics",
-            "Dynamics connected",
-            False,
-            tip="Click “Connect to Dynamics” and sign in with a Microsoft account of your organisation.",
-        )
-    return ChecklistLine("dynamics", "Dynamics connected", True, detail=live.dynamics.username)
+def comes_with_the_solution(item: RequiredAccess) -> bool:
+    """The connector's own tables exist only once its solution is installed."""
+    return item.table.startswith(f"{PREFIX}_")
 
 
-def organisation_selected(connection: Connection, live: Live) -> ChecklistLine:
-    if live.dynamics is None or not live.dynamics.has_organisation:
-        return ChecklistLine(
-            "organisation",
-            "Dynamics organisation selected",
-            False,
-            tip="After connecting to Dynamics, pick your organisation from the list.",
-        )
-    return ChecklistLine("organisation", "Dynamics organisation selected", True, detail=live.dynamics.org_name)
+def access_to_check(facts: DynamicsFacts) -> tuple[AccessCheck, ...]:
+    """The access checks that mean something now: before the solution is installed its tables do not exist, so no
+    security role can hold access to them yet."""
+    if facts.solution is not None:
+        return facts.access
+    return tuple(check for check in facts.access if not comes_with_the_solution(check.item))
+
+
+def _in_a_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _missing_verbs(check: AccessCheck) -> str:
+    schema = SCHEMA_NAMES.get(check.item.table, check.item.table)
+    return _in_a_list([name[3:].removesuffix(schema) for name in check.missing])
+
+
+def access_tip(failing: list[AccessCheck]) -> str:
+    """One sentence for every missing access, tables that miss the same access together, by the names people see."""
+    tables_by_verbs: dict[str, list[str]] = {}
+    for check in failing:
+        tables_by_verbs.setdefault(_missing_verbs(check), []).append(check.item.label)
+    parts = [
+        f"{verbs} access on the {_in_a_list(tables)} table{'s' if len(tables) > 1 else ''}"
+        for verbs, tables in tables_by_verbs.items()
+    ]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])}, and {parts[-1]}"  # each part lists with "and"
+    return f"Give the user's security role {listed}, then click “Check again”."
 
 
 def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
@@ -188,13 +237,20 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
             "permissions",
             label,
             False,
-            tip="Connect to Dynamics first; then each table's required access is checked for your user.",
+            tip="Checked once Dynamics is connected: each table's required access is then checked for your user.",
         )
     if facts.access_problem:
         return ChecklistLine("permissions", label, False, tip=facts.access_problem)
-    failing = [check for check in facts.access if not check.ok]
+    failing = [check for check in access_to_check(facts) if not check.ok]
     if failing:
-        return ChecklistLine("permissions", label, False, tip=" ".join(check.tip for check in failing))
+        return ChecklistLine("permissions", label, False, tip=access_tip(failing))
+    if facts.solution is None:
+        return ChecklistLine(
+            "permissions",
+            label,
+            False,
+            tip="The connector's own tables are checked once the solution is installed: install it first.",
+        )
     return ChecklistLine("permissions", label, True, detail=f"All {len(facts.access)} tables")
 
 
@@ -210,11 +266,13 @@ def defaults_set(connection: Connection, live: Live) -> ChecklistLine:
     return ChecklistLine("defaults", "Defaults set", True, detail=f"{connection.name} · {connection.time_zone}")
 
 
+# In the order they can be done: the solution is installed into the organisation chosen, and the access it needs is
+# checked on tables the solution brings.
 CHECKS: list[Callable[[Connection, Live], ChecklistLine]] = [
     xero_connected,
-    solution_installed,
     dynamics_connected,
     organisation_selected,
+    solution_installed,
     permissions_granted,
     defaults_set,
 ]
@@ -227,3 +285,24 @@ def evaluate(connection: Connection, live: Live | None = None) -> list[Checklist
 
 def all_done(lines: list[ChecklistLine]) -> bool:
     return all(line.done for line in lines)
+
+
+NEXT_STEP = {
+    "xero": "Next: connect to Xero.",
+    "dynamics": "Next: connect to Dynamics.",
+    "organisation": "Next: choose your Dynamics organisation.",
+    "solution": "Next: install the managed solution into Dynamics.",
+    "permissions": "Next: give the Dynamics user the access it needs.",
+    "defaults": "Next: fill in the defaults.",
+}
+READY_TO_CREATE = "Next: click “Create Connection”."
+
+
+def next_line(lines: list[ChecklistLine]) -> ChecklistLine | None:
+    """The one thing to do next: the first line not done (the lines are in the order they can be done)."""
+    return next((line for line in lines if not line.done), None)
+
+
+def next_step(lines: list[ChecklistLine]) -> str:
+    line = next_line(lines)
+    return NEXT_STEP[line.key] if line else READY_TO_CREATE

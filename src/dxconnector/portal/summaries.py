@@ -12,9 +12,10 @@ from django.utils.timesince import timesince
 from dxconnector.connections import budgets
 from dxconnector.connections.models import ApiBudget, Connection, DynamicsConnection, XeroConnection
 from dxconnector.domain import budget
-from dxconnector.domain.health import ConnectionState, State
+from dxconnector.domain.health import Cause, ConnectionState, State
 from dxconnector.domain.trial import TrialState
 from dxconnector.sync import api as sync_api
+from dxconnector.sync.models import SyncRun, Trigger
 
 
 def trial_text(connection: Connection, now: datetime | None = None) -> str:
@@ -30,10 +31,29 @@ def trial_text(connection: Connection, now: datetime | None = None) -> str:
     return f"{days} day{'s' if days != 1 else ''} left"
 
 
+def trial_text_on_its_page(connection: Connection, now: datetime | None = None) -> str:
+    """The trial as the connection's page says it: when it starts before it has, and when it ends once it has."""
+    now = now or timezone.now()
+    state = connection.trial_state(now)
+    if state is TrialState.NOT_STARTED:
+        return "starts when every step is green"
+    if state is TrialState.RUNNING and connection.trial_ends_at is not None:
+        ends = timezone.localtime(connection.trial_ends_at).strftime("%-d %b %Y")
+        return f"{trial_text(connection, now)} (ends {ends})"
+    return trial_text(connection, now)
+
+
+def time_ago(moment: datetime, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if (now - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment, now)} ago"
+
+
 def last_sync_text(connection: Connection, now: datetime | None = None) -> str:
     if connection.last_synced_at is None:
         return "Never"
-    return f"{timesince(connection.last_synced_at, now or timezone.now())} ago"
+    return time_ago(connection.last_synced_at, now)
 
 
 BADGE_CLASSES = {
@@ -131,3 +151,84 @@ def api_budget(connection: Connection, now: datetime | None = None) -> tuple[str
     xero_row = budgets.latest(ApiBudget.Api.XERO, xero.tenant_id) if xero else None
     dynamics_row = budgets.latest(ApiBudget.Api.DATAVERSE, budgets.dataverse_key(dynamics)) if dynamics else None
     return xero_budget_text(xero_row, now), dynamics_budget_text(dynamics_row, now)
+
+
+# --- the last runs, as the connection page tells them --------------------------------------------------------------
+
+STARTED_BY = {
+    Trigger.CREATED: "Create Connection (the first sync)",
+    Trigger.SYNC_NOW: "Sync now",
+    Trigger.RETRY: "Retry in the history",
+    Trigger.DYNAMICS_WEBHOOK: "a change in Dynamics",
+    Trigger.XERO_WEBHOOK: "a change in Xero",
+    Trigger.SWEEP: "scheduled check",
+    Trigger.CLI: "the command line",
+    Trigger.RESUMED: "syncing resumed",
+}
+
+# A run's counts in words, in the order shown; counts not named here are not shown to the admin.
+COUNT_WORDS = {
+    "succeeded": "records synced",
+    "failed": "records failed",
+    "held_back": "records held back",
+    "skipped": "records skipped",
+    "contacts_created": "contacts created in Xero",
+    "items_created": "items created in Xero",
+    "emailed": "invoices emailed from Xero",
+    "recovered": "invoices found in Xero after a lost answer",
+    "brought_back": "changes brought back from Xero",
+    "deleted_in_dynamics": "invoices deleted in Dynamics",
+    "reference_rows_made": "Xero list entries added to Dynamics",
+    "reference_rows_updated": "Xero list entries updated in Dynamics",
+    "reference_rows_archived": "Xero list entries archived in Dynamics",
+}
+
+
+@dataclass(frozen=True)
+class RunLine:
+    run: SyncRun
+    started_by: str
+    outcome: str
+    outcome_class: str  # the badge's: ok, warn, bad, info
+    details: list[tuple[str, int]]
+
+    @property
+    def when(self) -> datetime:
+        return self.run.started_at
+
+
+def run_outcome(run: SyncRun) -> tuple[str, str]:
+    """(how the run ended, its badge class): a run that went through with records that failed is not a success."""
+    counts = run.counts or {}
+    if run.status == SyncRun.Status.RUNNING:
+        return "Running", "info"
+    if run.status == SyncRun.Status.BUSY:
+        return "Skipped: another sync was running", "info"
+    if run.status == SyncRun.Status.PAUSED:
+        return "Nothing done: syncing was paused", "info"
+    if run.status == SyncRun.Status.FAILED:
+        try:
+            why = Cause(run.cause).words if run.cause else ""
+        except ValueError:
+            why = ""
+        return (f"Stopped: {why}" if why else "Stopped before it finished"), "bad"
+    failed, held = counts.get("failed", 0), counts.get("held_back", 0)
+    problems = [words for count, words in ((failed, f"{failed} failed"), (held, f"{held} held back")) if count]
+    if problems:
+        return f"Finished, {' and '.join(problems)}: see History", "bad" if failed else "warn"
+    return "Finished", "ok"
+
+
+def run_line(run: SyncRun) -> RunLine:
+    counts = run.counts or {}
+    outcome, outcome_class = run_outcome(run)
+    try:
+        started_by = STARTED_BY[Trigger(run.trigger)]
+    except ValueError:
+        started_by = run.trigger
+    details = [(words, counts[key]) for key, words in COUNT_WORDS.items() if counts.get(key)]
+    return RunLine(run, started_by, outcome, outcome_class, details)
+
+
+def last_runs(connection: Connection, how_many: int = 5) -> list[RunLine]:
+    return [run_line(run) for run in SyncRun.objects.filter(connection=connection).order_by("-started_at")[:how_many]]

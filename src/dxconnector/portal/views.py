@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from dxconnector.connections.models import (
     DynamicsConnection,
     XeroConnection,
 )
-from dxconnector.domain.access import REQUIRED_ACCESS
+from dxconnector.domain.access import REQUIRED_ACCESS, AccessCheck, RequiredAccess
 from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.timezones import iana_for_xero
 from dxconnector.dynamics import links as dynamics_links
@@ -24,12 +25,12 @@ from dxconnector.portal import (
     creation,
     dynamics_connect,
     invoice_questions,
-    pausing,
     summaries,
     xero_connect,
 )
 from dxconnector.portal.forms import DefaultsForm, InvoiceQuestionForm
 from dxconnector.portal.ownership import own_connection
+from dxconnector.portal.sync_views import why_not_syncing
 
 logger = logging.getLogger(__name__)
 
@@ -49,47 +50,87 @@ def _dynamics_settings_url(dynamics) -> str | None:
     return dynamics_links.list_url(dynamics.org_url, ConnectorSettingsTable.TABLE)
 
 
-def _access_rows(live: checklist.Live) -> list[tuple]:
-    """(required access, its live check or None when Dynamics can't be asked yet) for the access list."""
+@dataclass(frozen=True)
+class AccessRow:
+    """One line of the Required access list: its check, or why it is not checked yet."""
+
+    item: RequiredAccess
+    check: AccessCheck | None
+    waiting: str = ""  # why it is not checked yet
+
+    @property
+    def state(self) -> str:
+        if self.check is None:
+            return ""
+        return "ok" if self.check.ok else "missing"
+
+
+def _access_rows(live: checklist.Live) -> list[AccessRow]:
+    """The access list: each table's live check, or what it waits for (Dynamics connected, the solution installed)."""
     facts = live.dynamics_facts
-    checks = {check.item.table: check for check in facts.access} if facts else {}
-    return [(item, checks.get(item.table)) for item in REQUIRED_ACCESS]
+    if facts is None or facts.access_problem:
+        return [AccessRow(item, None) for item in REQUIRED_ACCESS]
+    checks = {check.item.table: check for check in checklist.access_to_check(facts)}
+    return [
+        AccessRow(item, checks.get(item.table), "" if item.table in checks else "checked once the solution is installed")
+        for item in REQUIRED_ACCESS
+    ]
+
+
+def _page_name(connection: Connection, xero: XeroConnection | None) -> str:
+    """The heading: the connection's name, else its Xero organisation's, before the defaults are saved."""
+    if connection.name:
+        return connection.name
+    if xero is not None and xero.is_chosen and xero.tenant_name:
+        return xero.tenant_name
+    return connection.display_name
 
 
 def connection_page(
     request: HttpRequest, connection: Connection, defaults_form: DefaultsForm | None = None, status: int = 200
 ) -> HttpResponse:
+    """A connection's page: the onboarding steps in the order they can be done until Create Connection made it, then a
+    dashboard (its state, last runs, Sync now, settings, history)."""
     xero_budget, dynamics_budget = summaries.api_budget(connection)  # before the page's own calls to Dynamics
     live = checklist.Live(connection)
     lines = checklist.evaluate(connection, live)
+    created = connection.status == Connection.Status.CREATED
     xero = live.xero
-    state = summaries.health(connection)
+    next_line = checklist.next_line(lines)
     context = {
         "connection": connection,
+        "page_name": _page_name(connection, xero),
         "checklist": lines,
         "all_done": checklist.all_done(lines),
+        "next_key": next_line.key if next_line and not created else "",
+        "next_step": checklist.next_step(lines),
         "defaults_form": defaults_form or DefaultsForm(instance=connection, initial=_suggested_defaults(connection, xero)),
-        "access_rows": _access_rows(live),
         "dynamics": live.dynamics,
         "dynamics_configured": dynamics_connect.is_configured(),
-        "selected_org": request.GET.get("selected", ""),
-        "solution_installed": next((line.done for line in lines if line.key == "solution"), False),
         "xero": xero,
         "xero_configured": xero_connect.is_configured(),
-        "trial_text": summaries.trial_text(connection),
-        "sync_now_off": pausing.SYNC_NOW_OFF if connection.paused else "",
-        "state": state,
-        "state_class": summaries.BADGE_CLASSES[state.state],
-        "xero_budget": xero_budget,
-        "dynamics_budget": dynamics_budget,
+        "trial_text": summaries.trial_text_on_its_page(connection),
         "dynamics_settings_url": _dynamics_settings_url(live.dynamics),
-        "why_form": InvoiceQuestionForm(choices=invoice_questions.recent_choices(connection))
-        if connection.status == Connection.Status.CREATED
-        else None,
-        "show_ready_popup": connection.status == Connection.Status.CREATED
-        and checklist.all_done(lines)
-        and connection.trial_started_at is None,
+        "show_ready_popup": created and checklist.all_done(lines) and connection.trial_started_at is None,
     }
+    if created:
+        state = summaries.health(connection)
+        context |= {
+            "state": state,
+            "state_class": summaries.BADGE_CLASSES[state.state],
+            "xero_budget": xero_budget,
+            "dynamics_budget": dynamics_budget,
+            "sync_now_off": why_not_syncing(connection),
+            "last_sync": summaries.last_sync_text(connection),
+            "runs": summaries.last_runs(connection),
+            "why_form": InvoiceQuestionForm(choices=invoice_questions.recent_choices(connection)),
+        }
+    else:
+        context |= {
+            "access_rows": _access_rows(live),
+            "selected_org": request.GET.get("selected", ""),
+            "solution_installed": next((line.done for line in lines if line.key == "solution"), False),
+        }
     return render(request, "portal/connection.html", context, status=status)
 
 
