@@ -17,6 +17,7 @@ from dxconnector.connections.models import Connection, DynamicsConnection, XeroC
 from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.rules import Why
 from dxconnector.dynamics.changes import connection_rows
+from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import AuthExpired as DynamicsAuthExpired
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.dynamics.errors import RetryableError as DynamicsDidNotAnswer
@@ -124,7 +125,7 @@ def write_changes(connection: Connection, changed: Iterable[str]) -> None:
         ) from error
 
 
-def _update_rows(client: Any, connection: Connection, columns: dict[str, Any]) -> None:
+def _update_rows(client: DataverseClient, connection: Connection, columns: dict[str, Any]) -> None:
     found = connection_rows(client, str(connection.pk))
     if found is None or not found[1].get(SETTINGS.primary_id):
         raise NotWritten(
