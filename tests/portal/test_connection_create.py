@@ -51,7 +51,7 @@ class ConnectionCreateTestCase(BaseTestCase):
         page = self.page()
         self.assertContains(page, "Creating the connection…")
         self.assertContains(page, "Waiting for a worker to take it.")
-        self.assertContains(page, '<meta http-equiv="refresh" content="3">', html=False)
+        self.assertContains(page, 'id="setup" data-look-again="3"', html=False)  # refresh.js looks again
         self.assertNotContains(page, ">Create Connection</button>")
 
     def test_asking_again_while_it_is_under_way_queues_nothing_more(self):
@@ -71,7 +71,7 @@ class ConnectionCreateTestCase(BaseTestCase):
         self.assertContains(page, "could not be written to Dynamics")
         self.assertContains(page, "Try Create Connection again")
         self.assertNotContains(page, "Your connection is working!")
-        self.assertNotContains(page, 'http-equiv="refresh"', html=False)
+        self.assertNotContains(page, "data-look-again", html=False)
 
     def test_an_error_nobody_foresaw_fails_the_job_with_a_word_not_for_ever_running(self):
         self.ready()

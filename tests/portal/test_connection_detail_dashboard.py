@@ -44,19 +44,20 @@ class ConnectionDashboardTestCase(BaseTestCase):
     def test_a_run_with_a_failed_record_is_not_shown_as_a_success(self):
         self.a_run(Trigger.XERO_WEBHOOK, succeeded=3, failed=1, xero_calls=7)
         body = self.client.get(self.url).content.decode()
-        self.assertIn('<span class="badge bad">Finished, 1 failed: see History</span>', body)
-        self.assertIn("started by a change in Xero", body)
+        self.assertIn('<span class="badge bad">Finished with 1 problem</span>', body)
+        self.assertIn('<span class="run-by">A change in Xero</span>', body)
+        self.assertIn('<span class="sentence">3 invoices sent to Xero, 1 failed.</span>', body)
         self.assertNotIn("xero_webhook", body)
         self.assertNotIn("Succeeded", body)
 
-    def test_a_runs_counts_are_in_words_behind_a_details_toggle(self):
+    def test_a_runs_counters_are_behind_a_details_toggle(self):
         self.a_run(Trigger.SWEEP, succeeded=2, held_back=1, dynamics_writes=3)
         body = self.client.get(self.url).content.decode()
-        self.assertIn('<span class="badge warn">Finished, 1 held back: see History</span>', body)
-        self.assertIn("started by scheduled check", body)
-        self.assertIn('<details class="run-details"><summary>Details</summary>', body)
-        self.assertIn("<li>2 records synced</li>", body)
-        self.assertNotIn("dynamics writes", body)
+        self.assertIn('<span class="badge warn">Finished, 1 waiting for you</span>', body)
+        self.assertIn('<span class="run-by">Scheduled check</span>', body)
+        self.assertIn('<span class="sentence">2 invoices sent to Xero, 1 held back.</span>', body)
+        details = body.index('<details class="run-details"><summary>Details</summary>')
+        self.assertGreater(body.index("<li>dynamics writes: 3</li>"), details)
 
     def test_a_run_that_went_through_shows_finished_and_one_that_stopped_says_why(self):
         self.a_run(Trigger.SYNC_NOW, succeeded=1)
@@ -66,9 +67,10 @@ class ConnectionDashboardTestCase(BaseTestCase):
         )
         body = self.client.get(self.url).content.decode()
         self.assertIn('<span class="badge ok">Finished</span>', body)
-        self.assertIn("started by Sync now", body)
-        self.assertIn('<span class="badge bad">Stopped: Xero could not be reached', body)
-        self.assertIn("started by a change in Dynamics", body)
+        self.assertIn('<span class="run-by">Sync now</span>', body)
+        self.assertIn('<span class="badge bad">Stopped early</span>', body)
+        self.assertIn('<span class="why-stopped">Xero could not be reached', body)
+        self.assertIn('<span class="run-by">A change in Dynamics</span>', body)
 
     def test_sync_now_is_off_with_the_reason_while_xero_is_disconnected(self):
         body = self.client.get(self.url).content.decode()

@@ -14,8 +14,9 @@ from dxconnector.connections.models import ApiBudget, Connection, DynamicsConnec
 from dxconnector.domain import budget
 from dxconnector.domain.health import Cause, ConnectionState, State
 from dxconnector.domain.trial import TrialState
+from dxconnector.portal import run_words
 from dxconnector.sync import api as sync_api
-from dxconnector.sync.models import SyncRun, Trigger
+from dxconnector.sync.models import SyncRun
 
 
 def trial_text(connection: Connection, now: datetime | None = None) -> str:
@@ -153,81 +154,42 @@ def api_budget(connection: Connection, now: datetime | None = None) -> tuple[str
     return xero_budget_text(xero_row, now), dynamics_budget_text(dynamics_row, now)
 
 
-# --- the last runs, as the connection page tells them --------------------------------------------------------------
-
-STARTED_BY = {
-    Trigger.CREATED: "Create Connection (the first sync)",
-    Trigger.SYNC_NOW: "Sync now",
-    Trigger.RETRY: "Retry in the history",
-    Trigger.DYNAMICS_WEBHOOK: "a change in Dynamics",
-    Trigger.XERO_WEBHOOK: "a change in Xero",
-    Trigger.SWEEP: "scheduled check",
-    Trigger.CLI: "the command line",
-    Trigger.RESUMED: "syncing resumed",
-}
-
-# A run's counts in words, in the order shown; counts not named here are not shown to the admin.
-COUNT_WORDS = {
-    "succeeded": "records synced",
-    "failed": "records failed",
-    "held_back": "records held back",
-    "skipped": "records skipped",
-    "contacts_created": "contacts created in Xero",
-    "items_created": "items created in Xero",
-    "emailed": "invoices emailed from Xero",
-    "recovered": "invoices found in Xero after a lost answer",
-    "brought_back": "changes brought back from Xero",
-    "deleted_in_dynamics": "invoices deleted in Dynamics",
-    "reference_rows_made": "Xero list entries added to Dynamics",
-    "reference_rows_updated": "Xero list entries updated in Dynamics",
-    "reference_rows_archived": "Xero list entries archived in Dynamics",
-}
+# --- the last runs, as the connection page tells them (in the history's words: run_words) -------------------------
 
 
 @dataclass(frozen=True)
 class RunLine:
     run: SyncRun
     started_by: str
-    outcome: str
-    outcome_class: str  # the badge's: ok, warn, bad, info
-    details: list[tuple[str, int]]
+    status: run_words.RunStatus
+    sentence: str  # what it did with the records
+    why: str  # why it stopped early, when it did
+    details: list[tuple[str, object]]  # the raw counters, behind a "Details" toggle
 
     @property
     def when(self) -> datetime:
         return self.run.started_at
 
 
-def run_outcome(run: SyncRun) -> tuple[str, str]:
-    """(how the run ended, its badge class): a run that went through with records that failed is not a success."""
-    counts = run.counts or {}
-    if run.status == SyncRun.Status.RUNNING:
-        return "Running", "info"
-    if run.status == SyncRun.Status.BUSY:
-        return "Skipped: another sync was running", "info"
-    if run.status == SyncRun.Status.PAUSED:
-        return "Nothing done: syncing was paused", "info"
-    if run.status == SyncRun.Status.FAILED:
-        try:
-            why = Cause(run.cause).words if run.cause else ""
-        except ValueError:
-            why = ""
-        return (f"Stopped: {why}" if why else "Stopped before it finished"), "bad"
-    failed, held = counts.get("failed", 0), counts.get("held_back", 0)
-    problems = [words for count, words in ((failed, f"{failed} failed"), (held, f"{held} held back")) if count]
-    if problems:
-        return f"Finished, {' and '.join(problems)}: see History", "bad" if failed else "warn"
-    return "Finished", "ok"
+def _why_stopped(run: SyncRun) -> str:
+    if run.status != SyncRun.Status.FAILED or not run.cause:
+        return ""
+    try:
+        return Cause(run.cause).words
+    except ValueError:
+        return ""
 
 
 def run_line(run: SyncRun) -> RunLine:
     counts = run.counts or {}
-    outcome, outcome_class = run_outcome(run)
-    try:
-        started_by = STARTED_BY[Trigger(run.trigger)]
-    except ValueError:
-        started_by = run.trigger
-    details = [(words, counts[key]) for key, words in COUNT_WORDS.items() if counts.get(key)]
-    return RunLine(run, started_by, outcome, outcome_class, details)
+    return RunLine(
+        run,
+        run_words.trigger_words(run.trigger),
+        run_words.run_status(run),
+        run_words.run_sentence(counts),
+        _why_stopped(run),
+        run_words.counter_rows(counts),
+    )
 
 
 def last_runs(connection: Connection, how_many: int = 5) -> list[RunLine]:
