@@ -41,7 +41,7 @@ class OrganisationChangeTestCase(SyncTestCase):
         }
 
     def reconnect_xero(self, user_index: int, tenants: int = 1):
-        location = self.client.post(f"{self.base}/xero/connect/", {"confirmed": "yes"})["Location"]
+        location = self.client.post(f"{self.base}/xero/connect/", {"confirmed": "yes"})["Location"]  # no question once off
         back = xero_consent(self.sandbox, location, user_index=user_index, tenants=tenants)
         return self.client.get("/xero/callback/" + back[back.index("?") :], follow=True)
 
@@ -106,4 +106,38 @@ class OrganisationChangeTestCase(SyncTestCase):
         response = self.sign_in_again("admin@oakwood.sandbox")
         self.assertMessage(response, f"Signed in to Microsoft. The connection still uses “{ORGANISATION}”.")
         self.assertEqual(self.stored()["dynamics"][:3], before[:3])
+        self.sync_an_invoice()
+
+    def test_after_disconnecting_xero_connecting_another_organisation_is_refused(self):
+        self.client.post(f"{self.base}/xero/disconnect/", {"confirmed": "yes"}, follow=True)
+        response = self.reconnect_xero(user_index=0)
+        self.assertEqual(
+            self.said(response),
+            [
+                "This connection's invoices are linked to records in another Xero organisation than “Oakwood Trading Ltd”, "
+                "so it can't use “Oakwood Trading Ltd”: connect the organisation they were synced with, or create a new "
+                "connection to use “Oakwood Trading Ltd”. Nothing was connected."
+            ],
+        )
+        self.assertFalse(XeroConnection.objects.filter(connection=self.connection).exists())
+        again = self.reconnect_xero(user_index=1)
+        self.assertMessage(again, f"Connected to Xero organisation “{XERO_ORGANISATION}”.")
+        self.sync_an_invoice()
+
+    def test_after_disconnecting_xero_choosing_another_of_several_organisations_is_refused(self):
+        self.client.post(f"{self.base}/xero/disconnect/", {"confirmed": "yes"}, follow=True)
+        self.assertMessage(self.reconnect_xero(user_index=0, tenants=2), "Choose which organisation this connection uses.")
+        bayside = self.sandbox.xero["organisations"][1]
+        response = self.client.post(f"{self.base}/xero/choose/", {"tenant_id": bayside["tenant_id"]}, follow=True)
+        self.assertMessage(response, f"linked to records in another Xero organisation than “{bayside['name']}”")
+        self.assertFalse(XeroConnection.objects.get(connection=self.connection).is_chosen)
+
+    def test_after_disconnecting_dynamics_selecting_another_organisation_is_refused(self):
+        self.client.post(f"{self.base}/dynamics/disconnect/", {"confirmed": "yes"}, follow=True)
+        self.assertMessage(self.sign_in_again("admin@oakwood.sandbox"), "Select your Dynamics organisation.")
+        response = self.client.post(f"{self.base}/dynamics/select/", {"org_id": self.org_id("Oakwood Sales")}, follow=True)
+        self.assertMessage(response, "linked to records in another Dynamics organisation than “Oakwood Sales”")
+        self.assertFalse(DynamicsConnection.objects.get(connection=self.connection).has_organisation)
+        chosen = self.client.post(f"{self.base}/dynamics/select/", {"org_id": self.org_id(ORGANISATION)}, follow=True)
+        self.assertMessage(chosen, f"Dynamics organisation “{ORGANISATION}” selected.")
         self.sync_an_invoice()

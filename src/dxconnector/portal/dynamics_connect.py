@@ -12,10 +12,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dxconnector.connections.clients import dynamics_client
+from dxconnector.connections.clients import PAGE_TIMEOUT_SECONDS, dynamics_client
 from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import auth, discovery, webhooks
+from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
 from dxconnector.dynamics.hosts import checked_org_url, why_untrusted
 from dxconnector.portal import organisation_change, sign_ins
@@ -139,9 +140,11 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     except DynamicsError as error:
         raise ConnectFailed(f"{org['friendly_name']} cannot be used: {error}", connection) from error
     try:
-        dynamics_token(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
+        token = dynamics_token(dynamics, org["url"])  # proves a token for this organisation can be had before we keep it
     except DynamicsError as error:
         raise ConnectFailed(f"Microsoft would not give a token for {org['friendly_name']} ({error}).", connection) from error
+    if not dynamics.has_organisation and organisation_change.has_synced(connection):
+        _refuse_unless_linked(connection, org, token.value)
     DynamicsConnection.objects.filter(pk=dynamics.pk).update(
         org_id=org["id"],
         org_url=org["url"],
@@ -155,6 +158,26 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
         ).update(install_state=DynamicsConnection.InstallState.NONE, install_error="")
     dynamics.refresh_from_db()
     return dynamics
+
+
+def _refuse_unless_linked(connection: Connection, org: dict[str, str], token: str) -> None:
+    """A connection that has synced but was disconnected from Dynamics may use this organisation only if it holds the
+    invoices the connection linked."""
+    client = DataverseClient(
+        checked_org_url(org["url"], settings.DATAVERSE_EXTRA_HOSTS),
+        lambda: token,
+        settings.CA_BUNDLE,
+        timeout=PAGE_TIMEOUT_SECONDS,
+        max_attempts=1,
+    )
+    try:
+        holds = organisation_change.dynamics_holds_linked_records(connection, client)
+    except DynamicsError as error:
+        raise ConnectFailed(f"{org['friendly_name']} could not be read ({error}). Please try again.", connection) from error
+    finally:
+        client.close()
+    if not holds:
+        raise ConnectFailed(organisation_change.elsewhere("Dynamics", org["friendly_name"]), connection)
 
 
 def remove_webhooks(dynamics: DynamicsConnection) -> None:

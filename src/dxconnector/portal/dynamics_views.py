@@ -86,7 +86,8 @@ def select(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, refused)
         return redirect("connection", pk=connection.pk)
     current = DynamicsConnection.objects.filter(connection=connection).first()
-    if current is not None and current.org_id != org_id and organisation_change.must_confirm(request, connection):
+    replacing = current is not None and current.has_organisation and current.org_id != org_id
+    if replacing and organisation_change.must_confirm(request, connection):
         return _confirm_select(request, connection, current, org_id)
     try:
         dynamics = dynamics_connect.select(connection, org_id)
@@ -112,12 +113,11 @@ def disconnect(request: HttpRequest, pk) -> HttpResponse:
 
 def _confirm_select(request: HttpRequest, connection: Connection, current: DynamicsConnection, org_id: str) -> HttpResponse:
     chosen = next((o["friendly_name"] for o in current.organisations if o["id"] == org_id), "the organisation you chose")
-    happens = [f"The connection will use the Dynamics organisation “{chosen}”: invoices come from it from the next sync."]
-    if current.has_organisation:
-        happens.append(
-            f"It stops syncing “{current.org_name}”. The solution and the connection's settings must be in “{chosen}” "
-            "too: the page's checklist says what is missing."
-        )
+    happens = [
+        f"The connection will use the Dynamics organisation “{chosen}”: invoices come from it from the next sync.",
+        f"It stops syncing “{current.org_name}”. The solution and the connection's settings must be in “{chosen}” too: "
+        "the page's checklist says what is missing.",
+    ]
     return organisation_change.confirmation(
         request,
         connection,

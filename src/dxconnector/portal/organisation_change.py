@@ -2,7 +2,9 @@
 
 Once a connection has synced, its links ledger ties Dynamics records to records in one Xero organisation and one
 Dynamics organisation: pointing it at another would make every linked invoice look deleted, and sending them again
-would duplicate them. So changing either organisation is refused; signing in again to the same one is fine.
+would duplicate them. So changing either organisation is refused; signing in again to the same one is fine. Once a
+side was disconnected, its organisation is not known here any more: connecting one is then refused when it holds none
+of the connection's linked records.
 
 On a live connection (created), Disconnect, Reconnect and choosing an organisation ask first: the view answers with a
 confirmation page whose Confirm button posts the same form again with `CONFIRMED`.
@@ -16,9 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
+from dxconnector.dynamics.client import DataverseClient
 from dxconnector.sync.models import Link
+from dxconnector.xero.client import XeroClient
+from dxconnector.xero.resources import CONTACTS, INVOICES
 
 CONFIRMED = "confirmed"
+LOOKED_FOR = 5  # linked records looked for in an organisation, to tell whether the connection synced with it
 
 
 def has_synced(connection: Connection) -> bool:
@@ -55,6 +61,43 @@ def dynamics_refusal(connection: Connection, org_id: str) -> str:
     """Why this connection may not use that Dynamics organisation, or ""."""
     linked = linked_dynamics(connection)
     return refusal("Dynamics", linked.org_name) if linked is not None and linked.org_id != org_id else ""
+
+
+def elsewhere(side: str, name: str) -> str:
+    """Why a connection that has synced, and was disconnected from that side, may not use this organisation."""
+    return (
+        f"This connection's invoices are linked to records in another {side} organisation than “{name}”, so it can't "
+        f"use “{name}”: connect the organisation they were synced with, or create a new connection to use “{name}”. "
+        "Nothing was connected."
+    )
+
+
+def xero_holds_linked_records(connection: Connection, client: XeroClient) -> bool:
+    """Whether the organisation the client reads holds some of the connection's linked Xero records; what is asked for
+    first are contacts, which Xero never deletes (it archives them). True when the connection has none to look for."""
+    for kind, resource, archived in ((Link.Kind.CONTACT, CONTACTS, True), (Link.Kind.INVOICE, INVOICES, False)):
+        ids = _some_linked(connection, kind, "xero_id")
+        if ids:
+            extra = {"include_archived": True} if archived else {}
+            body, _ = client.request(resource.list_method, i_ds=ids, page=1, **extra)
+            return bool(body.get(resource.name))
+    return True
+
+
+def dynamics_holds_linked_records(connection: Connection, client: DataverseClient) -> bool:
+    """Whether the Dynamics organisation the client reads holds some of the connection's linked invoices. True when the
+    connection has none to look for."""
+    ids = _some_linked(connection, Link.Kind.INVOICE, "dynamics_id")
+    if not ids:
+        return True
+    found = client.list("invoices", select="invoiceid", filter=" or ".join(f"invoiceid eq {i}" for i in ids))
+    return bool(found)
+
+
+def _some_linked(connection: Connection, kind: str, field: str) -> list[str]:
+    """A few of the connection's linked ids of this kind: one found in an organisation is enough to know it is theirs."""
+    linked = Link.objects.filter(connection=connection, kind=kind).exclude(**{field: ""}).order_by("-updated_at")
+    return [str(value) for value in linked.values_list(field, flat=True)[:LOOKED_FOR]]
 
 
 def must_confirm(request: HttpRequest, connection: Connection) -> bool:

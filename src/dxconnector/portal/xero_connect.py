@@ -82,6 +82,9 @@ def finish(request: HttpRequest, params) -> Connected:
                 raise ConnectFailed(organisation_change.refusal("Xero", linked.tenant_name), connection)
         else:
             chosen = tenants[0] if len(tenants) == 1 else None
+            if chosen is not None and not _may_use(connection, tokens, chosen):
+                _give_back(client, tenants)
+                raise ConnectFailed(organisation_change.elsewhere("Xero", chosen.tenant_name), connection)
         organisation = _organisation(tokens, chosen.tenant_id) if chosen else None
     except RetryableError as error:
         logger.warning("Xero lookup after sign-in did not answer: %s", error)
@@ -114,6 +117,15 @@ def _exchange(code: str, verifier: str, connection: Connection) -> auth.TokenSet
         raise ConnectFailed(
             "Xero could not be reached to finish the sign-in. Please try again in a moment.", connection
         ) from error
+
+
+def _may_use(connection: Connection, tokens: auth.TokenSet, tenant: XeroTenant) -> bool:
+    """A connection that has synced but is connected to no Xero organisation (it was disconnected) may use this one only
+    if it holds the records the connection linked."""
+    if not organisation_change.has_synced(connection):
+        return True
+    client = XeroClient(xero_config(for_a_page=True), MemoryTokenStore(tokens), tenant.tenant_id)
+    return organisation_change.xero_holds_linked_records(connection, client)
 
 
 def _organisation(tokens: auth.TokenSet, tenant_id: str) -> OrganisationInfo:
@@ -165,19 +177,25 @@ def _save(
 
 def choose(connection: Connection, tenant_id: str) -> str:
     xero = XeroConnection.objects.get(connection=connection)
-    record = next((t for t in xero.pending_tenants if t["tenant_id"] == tenant_id), None)
-    if record is None:
-        raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
     refused = organisation_change.xero_refusal(connection, tenant_id)
     if refused:
         raise ConnectFailed(refused, connection)
+    record = next((t for t in xero.pending_tenants if t["tenant_id"] == tenant_id), None)
+    if record is None:
+        raise ConnectFailed("Choose one of the organisations you allowed on Xero's consent page.", connection)
+    client = xero_client(xero, tenant_id, for_a_page=True)
     try:
-        organisation = xero_client(xero, tenant_id, for_a_page=True).organisation()
+        organisation = client.organisation()
+        elsewhere = organisation_change.has_synced(connection) and not organisation_change.xero_holds_linked_records(
+            connection, client
+        )
     except RetryableError as error:
         logger.warning("Xero did not answer for organisation %s: %s", tenant_id, error)
         raise ConnectFailed(DID_NOT_ANSWER, connection) from error
     except XeroError as error:
         raise ConnectFailed("Xero could not be reached to read that organisation. Please try again.", connection) from error
+    if elsewhere:
+        raise ConnectFailed(organisation_change.elsewhere("Xero", organisation.name), connection)
     unchosen = [t for t in xero.pending_tenants if t["tenant_id"] != tenant_id]
     XeroConnection.objects.filter(pk=xero.pk).update(
         tenant_id=tenant_id,

@@ -63,28 +63,8 @@ def callback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def choose(request: HttpRequest, pk) -> HttpResponse:
     connection = own_connection(request, pk)
-    tenant_id = request.POST.get("tenant_id", "")
-    refused = organisation_change.xero_refusal(connection, tenant_id)
-    if refused:
-        messages.error(request, refused)
-        return redirect("connection", pk=connection.pk)
-    if organisation_change.must_confirm(request, connection):
-        xero = XeroConnection.objects.filter(connection=connection).first()
-        offered = {t["tenant_id"]: t["name"] for t in xero.pending_tenants} if xero else {}
-        return organisation_change.confirmation(
-            request,
-            connection,
-            title="Use this Xero organisation?",
-            happens=[
-                f"The connection will use the Xero organisation “{offered.get(tenant_id, 'you chose')}”: invoices go to it "
-                "from the next sync.",
-                "Access to the other organisations you allowed on Xero's page is given back.",
-            ],
-            button="Use this organisation",
-            fields={"tenant_id": tenant_id},
-        )
     try:
-        name = xero_connect.choose(connection, tenant_id)
+        name = xero_connect.choose(connection, request.POST.get("tenant_id", ""))
     except xero_connect.ConnectFailed as failure:
         messages.error(request, failure.reason)
     else:
