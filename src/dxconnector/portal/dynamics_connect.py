@@ -47,7 +47,7 @@ def redirect_uri() -> str:
 def start(request: HttpRequest, connection: Connection) -> str:
     flow = auth.begin(auth.DynamicsOAuthConfig.from_settings(), redirect_uri())
     sign_ins.remember(request, SESSION_KEY, flow["state"], connection, flow=flow)
-    return flow["auth_uri"]
+    return str(flow["auth_uri"])
 
 
 def finish(request: HttpRequest, params: dict[str, str]) -> Finished:

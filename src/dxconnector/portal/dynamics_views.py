@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from dxconnector.dynamics.solution import (
 )
 from dxconnector.portal import dynamics_connect, installation, organisation_change, sign_ins
 from dxconnector.portal.ownership import own_connection
+from dxconnector.portal.sign_ins import ConnectFailed
 
 
 def _solution_zip() -> bytes:
@@ -25,7 +28,7 @@ def _solution_zip() -> bytes:
 
 @login_required
 @require_POST
-def connect(request: HttpRequest, pk) -> HttpResponse:
+def connect(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     if not dynamics_connect.is_configured():
         messages.error(
@@ -67,7 +70,7 @@ def _confirm_sign_in_again(request: HttpRequest, connection: Connection, dynamic
 def callback(request: HttpRequest) -> HttpResponse:
     try:
         finished = dynamics_connect.finish(request, request.GET.dict())
-    except dynamics_connect.ConnectFailed as failure:
+    except ConnectFailed as failure:
         return sign_ins.back_after(request, failure)
     if finished.kept_organisation:
         messages.success(request, f"Signed in to Microsoft. The connection still uses “{finished.kept_organisation}”.")
@@ -78,7 +81,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def select(request: HttpRequest, pk) -> HttpResponse:
+def select(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     org_id = request.POST.get("org_id", "")
     refused = organisation_change.dynamics_refusal(connection, org_id)
@@ -87,11 +90,11 @@ def select(request: HttpRequest, pk) -> HttpResponse:
         return redirect("connection", pk=connection.pk)
     current = DynamicsConnection.objects.filter(connection=connection).first()
     replacing = current is not None and current.has_organisation and current.org_id != org_id
-    if replacing and organisation_change.must_confirm(request, connection):
+    if current is not None and replacing and organisation_change.must_confirm(request, connection):
         return _confirm_select(request, connection, current, org_id)
     try:
         dynamics = dynamics_connect.select(connection, org_id)
-    except (dynamics_connect.ConnectFailed, DynamicsConnection.DoesNotExist) as failure:
+    except (ConnectFailed, DynamicsConnection.DoesNotExist) as failure:
         messages.error(request, getattr(failure, "reason", "Connect to Dynamics first."))
         return redirect("connection", pk=connection.pk)
     messages.success(request, f"Dynamics organisation “{dynamics.org_name}” selected.")
@@ -101,7 +104,7 @@ def select(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 @require_POST
-def disconnect(request: HttpRequest, pk) -> HttpResponse:
+def disconnect(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     dynamics = DynamicsConnection.objects.filter(connection=connection).first()
     if dynamics is not None and organisation_change.must_confirm(request, connection):
@@ -147,7 +150,7 @@ def _confirm_disconnect(request: HttpRequest, connection: Connection, dynamics: 
 
 @login_required
 @require_GET
-def solution_download(request: HttpRequest, pk) -> HttpResponse:
+def solution_download(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     own_connection(request, pk)
     response = HttpResponse(_solution_zip(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{zip_name(DYNAMICS_XERO_CONNECTOR)}"'
@@ -156,7 +159,7 @@ def solution_download(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 @require_POST
-def solution_install(request: HttpRequest, pk) -> HttpResponse:
+def solution_install(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """One-click install through ImportSolution, when the signed-in Dynamics user may import solutions: queued as a job
     (a long Dataverse operation has no place in a web request); the page shows its progress and its outcome."""
     connection = own_connection(request, pk)

@@ -7,6 +7,7 @@ failure comes back as a sentence the admin can act on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -62,7 +63,7 @@ def start(request: HttpRequest, connection: Connection) -> str:
     return authorization.url
 
 
-def finish(request: HttpRequest, params) -> Connected:
+def finish(request: HttpRequest, params: Mapping[str, str]) -> Connected:
     connection, entry = sign_ins.take(request, SESSION_KEY, params.get("state", ""), "Xero", "Connect to Xero")
     if params.get("error"):
         if params["error"] == "access_denied":
@@ -132,7 +133,7 @@ def _organisation(tokens: auth.TokenSet, tenant_id: str) -> OrganisationInfo:
     return XeroClient(xero_config(for_a_page=True), MemoryTokenStore(tokens), tenant_id).organisation()
 
 
-def _tenant_record(tenant: XeroTenant) -> dict:
+def _tenant_record(tenant: XeroTenant) -> dict[str, str]:
     return {"tenant_id": tenant.tenant_id, "name": tenant.tenant_name, "connection_id": tenant.connection_id}
 
 
@@ -208,7 +209,7 @@ def choose(connection: Connection, tenant_id: str) -> str:
     return organisation.name
 
 
-def _release_unused(xero: XeroConnection, tenants: list[dict]) -> None:
+def _release_unused(xero: XeroConnection, tenants: list[dict[str, str]]) -> None:
     """Give back access to organisations consented to but not chosen, unless another connection uses them."""
     in_use = set(XeroConnection.objects.exclude(pk=xero.pk).values_list("tenant_id", flat=True))
     client = xero_client(xero)

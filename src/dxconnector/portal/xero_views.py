@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from dxconnector.connections.models import Connection, XeroConnection
 from dxconnector.portal import organisation_change, sign_ins, xero_connect
 from dxconnector.portal.ownership import own_connection
+from dxconnector.portal.sign_ins import ConnectFailed
 
 
 @login_required
 @require_POST
-def connect(request: HttpRequest, pk) -> HttpResponse:
+def connect(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     if not xero_connect.is_configured():
         messages.error(request, "Connecting to Xero needs the Xero app's credentials: set XERO_CLIENT_ID and XERO_CLIENT_SECRET.")
@@ -53,7 +56,7 @@ def _confirm_reconnect(request: HttpRequest, connection: Connection, xero: XeroC
 def callback(request: HttpRequest) -> HttpResponse:
     try:
         outcome = xero_connect.finish(request, request.GET)
-    except xero_connect.ConnectFailed as failure:
+    except ConnectFailed as failure:
         return sign_ins.back_after(request, failure)
     messages.success(request, outcome.message)
     return redirect("connection", pk=outcome.connection.pk)
@@ -61,11 +64,11 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def choose(request: HttpRequest, pk) -> HttpResponse:
+def choose(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     try:
         name = xero_connect.choose(connection, request.POST.get("tenant_id", ""))
-    except xero_connect.ConnectFailed as failure:
+    except ConnectFailed as failure:
         messages.error(request, failure.reason)
     else:
         messages.success(request, f"Connected to Xero organisation “{name}”.")
@@ -74,7 +77,7 @@ def choose(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 @require_POST
-def disconnect(request: HttpRequest, pk) -> HttpResponse:
+def disconnect(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     xero = XeroConnection.objects.filter(connection=connection).first()
     if xero is not None and organisation_change.must_confirm(request, connection):
