@@ -60,14 +60,18 @@ class ConnectionDetailTestCase(BaseTestCase):
         self.assertNotContains(response, ">Install into Dynamics</button>")
         self.assertContains(response, "Download the solution")
 
-    def test_the_checklist_shows_unbuilt_steps_as_not_done_with_tips(self):
+    def test_the_checklist_shows_unbuilt_steps_as_not_done_with_tips_for_those_that_can_be_done_now(self):
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
         lines = {line.key: line for line in response.context["checklist"]}
         self.assertEqual(list(lines), ["xero", "dynamics", "organisation", "solution", "permissions", "defaults"])
-        for key in ("xero", "dynamics", "organisation", "solution", "permissions"):
+        for key in ("xero", "dynamics"):
             self.assertFalse(lines[key].done)
             self.assertContains(response, escape(lines[key].tip))
+        for key in ("organisation", "solution", "permissions"):  # each waits for Dynamics to be connected
+            self.assertFalse(lines[key].done)
+            self.assertTrue(lines[key].waiting)
+            self.assertNotContains(response, escape(lines[key].tip))
         self.assertTrue(lines["defaults"].done)
         self.assertFalse(response.context["show_ready_popup"])
 

@@ -42,6 +42,7 @@ class ChecklistLine:
     done: bool
     tip: str = ""
     detail: str = ""
+    waiting: bool = False  # it can't be done before an earlier step: its tip shows once that step is done
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def organisation_selected(connection: Connection, live: Live) -> ChecklistLine:
             "Dynamics organisation selected",
             False,
             tip="Pick your organisation from the list under “Connect to Dynamics”.",
+            waiting=live.dynamics is None,
         )
     return ChecklistLine("organisation", "Dynamics organisation selected", True, detail=live.dynamics.org_name)
 
@@ -175,6 +177,7 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
             label,
             False,
             tip="Connect to Dynamics and choose your organisation first: then “Install into Dynamics” installs it for you.",
+            waiting=True,
         )
     dynamics = live.dynamics
     if facts.solution is None and dynamics is not None and dynamics.installing:
@@ -238,6 +241,7 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
             label,
             False,
             tip="Checked once Dynamics is connected: each table's required access is then checked for your user.",
+            waiting=True,
         )
     if facts.access_problem:
         return ChecklistLine("permissions", label, False, tip=facts.access_problem)
@@ -250,6 +254,7 @@ def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:
             label,
             False,
             tip="The connector's own tables are checked once the solution is installed: install it first.",
+            waiting=True,
         )
     return ChecklistLine("permissions", label, True, detail=f"All {len(facts.access)} tables")
 
