@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from dxconnector.connections.models import (
     Connection,
@@ -49,7 +50,7 @@ class ChecklistLine:
 class DynamicsFacts:
     """What Dynamics said, each question answered (or its problem told) on its own."""
 
-    solution: dict | None = None
+    solution: dict[str, Any] | None = None
     solution_problem: str = ""
     access: tuple[AccessCheck, ...] = ()
     access_problem: str = ""
@@ -113,7 +114,8 @@ class Live:
                 return DynamicsFacts(solution_problem=DID_NOT_ANSWER, access_problem=DID_NOT_ANSWER)
             except DynamicsError as error:
                 solution_problem = _problem(error)
-            access, access_problem = (), ""
+            access: tuple[AccessCheck, ...] = ()
+            access_problem = ""
             try:
                 user_id = client.who_am_i()["UserId"]
                 access = tuple(check_access(client.privileges_held(user_id, all_required_privileges())))

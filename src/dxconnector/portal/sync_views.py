@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +39,7 @@ def why_not_syncing(connection: Connection) -> str:
 
 @login_required
 @require_POST
-def sync_now(request: HttpRequest, pk) -> HttpResponse:
+def sync_now(request: HttpRequest, pk: UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     refusal = why_not_syncing(connection)
     if refusal:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,7 +44,7 @@ def _suggested_defaults(connection: Connection, xero: XeroConnection | None) -> 
     return {field: value for field, value in suggested.items() if value and not getattr(connection, field)}
 
 
-def _dynamics_settings_url(dynamics) -> str | None:
+def _dynamics_settings_url(dynamics: DynamicsConnection | None) -> str | None:
     """The connector's settings row in Dynamics' own UI (the pop-up's "Connector Settings in Dynamics")."""
     if dynamics is None or not dynamics.has_organisation:
         return None
@@ -135,7 +136,7 @@ def connection_page(
 
 
 @login_required
-def connection_detail(request: HttpRequest, pk) -> HttpResponse:
+def connection_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     connection = own_connection(request, pk)
     if connection.deleting:  # its page is where the deletion is, until it is gone
         return redirect("connection-delete", pk=connection.pk)
@@ -144,7 +145,7 @@ def connection_detail(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 @require_POST
-def connection_create(request: HttpRequest, pk) -> HttpResponse:
+def connection_create(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Create Connection: the Defaults as filled in on the page are saved first (no separate "Save defaults" needed), the
     checklist is checked live, then the work (Dynamics and Xero over the network) runs as a job whose steps the page
     shows."""
@@ -171,7 +172,7 @@ TRIAL_USED_UP = (
 
 @login_required
 @require_POST
-def connection_start_trial(request: HttpRequest, pk) -> HttpResponse:
+def connection_start_trial(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Closing the "connection works" pop-up (any of its three ways) starts the free trial."""
     connection = own_connection(request, pk)
     if connection.status != Connection.Status.CREATED or not checklist.all_done(checklist.evaluate(connection)):
