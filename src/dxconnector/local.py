@@ -236,6 +236,9 @@ def _microsoft_environment(microsoft: dict | None) -> dict[str, str]:
         "DYNAMICS_AUTHORITY": microsoft["authority"],
         "DYNAMICS_DISCOVERY_URL": microsoft["discovery_resource"],
         "DYNAMICS_DISCOVERY_SCOPE": microsoft["discovery_resource"] + "/user_impersonation",
+        # Links to records open its small Dynamics app, over plain http on this machine (its API host's certificate
+        # comes from the sandbox's own CA, which the browser does not trust).
+        "DYNAMICS_RECORD_URL": microsoft["app_url"] + "/orgs/{org}/{table}s/{id}",
         # The emulated organisations live on 127.0.0.1, not on a Dataverse host: the connector is told to trust them.
         "DATAVERSE_EXTRA_HOSTS": ",".join(urlsplit(org["url"]).netloc for org in microsoft["organisations"]),
     }

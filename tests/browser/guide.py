@@ -356,8 +356,9 @@ def an_invoice_held_back_is_explained(person: Person, connection: Connection, sa
     sent = page.locator("table.attempts tbody tr[data-outcome=SUCCEEDED]").first
     expect(sent.locator(".in-dynamics .number")).to_have_text(re.compile(r"^INV-"))
     expect(sent.locator(".in-xero .number")).to_have_text(re.compile(r"^INV-"))
+    dynamics_app = sandbox.manifest["microsoft"]["app_url"]
     expect(sent.locator(".in-dynamics a")).to_have_attribute(
-        "href", re.compile(r"/main\.aspx\?etn=invoice&pagetype=entityrecord&id=")
+        "href", re.compile(rf"^{re.escape(dynamics_app)}/orgs/[^/]+/invoices/[0-9a-f-]{{36}}$")
     )
     xero_app = sandbox.xero["app_url"]
     expect(sent.locator(".in-xero a")).to_have_attribute(

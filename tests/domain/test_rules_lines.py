@@ -365,3 +365,12 @@ def test_every_line_problem_is_reported_not_just_the_first():
         (Why.TOO_MANY_TRACKING, "Line 2 (product WIDGET-1)"),
         (Why.DISCOUNT_NOT_SUPPORTED, "Line 3 (product WIDGET-1)"),
     ]
+
+
+def test_a_default_account_code_xero_can_never_take_holds_the_line_naming_the_setting():
+    settings = ConnectionSettings(default_sales_account_code="abc def gh")
+    with pytest.raises(RuleViolation) as refused:
+        account_code(line(product=BARE_PRODUCT), InvoiceType.ACCREC, settings)
+    assert refused.value.reasons[0].code is Why.NO_ACCOUNT_CODE
+    assert "Default Sales Account Code is “abc def gh”" in refused.value.reasons[0].text
+    assert account_code(line(account_code="260"), InvoiceType.ACCREC, settings) == "260"  # not needed, not checked

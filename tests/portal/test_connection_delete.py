@@ -106,7 +106,7 @@ class ConnectionDeleteTestCase(SyncTestCase):
         response = self.ask(follow=True)
         self.assertContains(response, "Deleting the connection…")
         self.assertContains(response, "Waiting for a worker to take it.")
-        self.assertContains(response, '<meta http-equiv="refresh" content="3">', html=False)
+        self.assertContains(response, 'data-look-again="3"')
         self.assertRedirects(self.client.get(f"/connections/{self.connection.pk}/"), self.url)
         self.assertContains(self.client.get("/home/"), "Being deleted")
         self.assertFalse(Connection.objects.get(pk=self.connection.pk).may_sync(), "nothing syncs once it is asked")

@@ -36,7 +36,9 @@ class AttentionHelpers:
     def reconnect_xero(self) -> None:
         """The admin clicks Reconnect on the connection page and allows access on Xero's consent page again."""
         location = xero_consent(
-            self.sandbox, self.client.post(f"/connections/{self.connection.pk}/xero/connect/")["Location"], user_index=1
+            self.sandbox,
+            self.client.post(f"/connections/{self.connection.pk}/xero/connect/", {"confirmed": "yes"})["Location"],
+            user_index=1,
         )
         self.client.get("/xero/callback/" + location[location.index("?") :])
 

@@ -60,7 +60,7 @@ class WebhookRegistrationTestCase(SyncTestCase):
         client = DataverseClient(dynamics.org_url, lambda: token.value, settings.CA_BUNDLE)
         self._clients.append(client)
         [endpoint], _ = self.registered()
-        self.client.post(f"/connections/{self.connection.pk}/dynamics/disconnect/")
+        self.client.post(f"/connections/{self.connection.pk}/dynamics/disconnect/", {"confirmed": "yes"})
         self.assertFalse(DynamicsConnection.objects.filter(connection=self.connection).exists())
         self.assertEqual(webhooks.endpoints(client, str(self.connection.pk)), [])
         self.assertEqual(webhooks.steps(client, endpoint["serviceendpointid"]), [])

@@ -85,6 +85,9 @@ XERO_SCOPES = env.str(
     "XERO_SCOPES", "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings"
 )
 # --- Microsoft (Entra ID, Global Discovery, Dataverse) -----------------------------------
+# Where the history's links open a record in Dynamics (a page in the admin's browser): empty, Dynamics' own form under
+# the organisation's address; else an address with {org_url}, {org} (its unique name), {table} and {id} in it.
+DYNAMICS_RECORD_URL = env.str("DYNAMICS_RECORD_URL", "")
 DYNAMICS_CLIENT_ID = env.str("DYNAMICS_CLIENT_ID", "")
 DYNAMICS_CLIENT_SECRET = env.str("DYNAMICS_CLIENT_SECRET", "")
 DYNAMICS_AUTHORITY = env.url("DYNAMICS_AUTHORITY", "https://login.microsoftonline.com/organizations", schemes=("https",))

@@ -14,9 +14,8 @@ from django.utils import timezone
 from dxconnector.connections.models import Connection, XeroConnection
 from dxconnector.domain.rules.setting_values import account_code_fault
 from dxconnector.domain.timezones import iana_for_xero
-from dxconnector.portal import settings_row, time_zones
+from dxconnector.portal import run_words, settings_row, time_zones
 from dxconnector.portal.models import User
-from dxconnector.sync.models import SyncAttempt
 
 # The longest email address the user table stores (Django's EmailField: 254, RFC 5321's limit for a forward path); the form
 # field's own limit is 320, which PostgreSQL would refuse to store.
@@ -222,7 +221,7 @@ class HistoryFilterForm(forms.Form):
     """The history page's filters (all optional; read from the query string)."""
 
     outcome = forms.ChoiceField(
-        choices=[("", "Any outcome")] + [(value, label.capitalize()) for value, label in SyncAttempt.Outcome.choices],
+        choices=[("", "Any outcome"), *run_words.OUTCOME_CHOICES],  # in the words the rows use
         required=False,
         label="Outcome",
     )

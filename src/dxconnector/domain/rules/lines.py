@@ -17,6 +17,7 @@ from dxconnector.domain.records import (
     TrackingChoice,
 )
 from dxconnector.domain.rules.reasons import Reason, RuleViolation, Why
+from dxconnector.domain.rules.setting_values import default_account_code_problem
 from dxconnector.domain.rules.text import plain
 
 MAX_TRACKING = 2
@@ -95,9 +96,15 @@ def account_code(
 ) -> str:
     """The line's account code, else its product's, else the connection's default for sales or purchases."""
     product_code = line.product.account_code if line.product is not None else None
-    code = line.account_code or product_code or default_account_code(invoice_type, settings)
+    code = line.account_code or product_code
     if code:
         return code
+    default = default_account_code(invoice_type, settings)
+    if default:
+        problem = default_account_code_problem(default, sales=invoice_type.is_sales)
+        if problem is not None:  # held here with the setting named, rather than refused later by Xero
+            raise RuleViolation(problem)
+        return default
     side = "Sales" if invoice_type.is_sales else "Purchase"
     where = "on the line, on the product," if line.product is not None and not line.is_write_in else "on the line"
     raise RuleViolation(
