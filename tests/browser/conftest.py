@@ -171,3 +171,13 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def own_sandbox(tmp_path_factory, request):
+    """A fresh sandbox for the test module: no solution imported anywhere yet, whatever other tests did."""
+    from tests.sandboxes import start_sandbox
+
+    running = start_sandbox(tmp_path_factory.mktemp(f"{request.module.__name__.rsplit('.', 1)[-1]}-sandbox"), "--limits", "off")
+    yield running
+    running.stop()

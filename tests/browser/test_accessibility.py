@@ -19,19 +19,11 @@ from tests.browser.guide import (
     look_at_the_signed_out_pages,
     set_up_a_connection,
 )
-from tests.sandboxes import connector_settings, start_sandbox
+from tests.sandboxes import connector_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "accessible-walkthrough-2026"
-
-
-@pytest.fixture(scope="module")
-def own_sandbox(tmp_path_factory):
-    """A fresh sandbox: no solution imported anywhere yet, whatever other tests did."""
-    running = start_sandbox(tmp_path_factory.mktemp("accessibility-sandbox"), "--limits", "off")
-    yield running
-    running.stop()
 
 
 def test_no_page_state_of_the_setup_guide_has_a_serious_accessibility_violation(page, live_server, own_sandbox, tmp_path):

@@ -15,18 +15,11 @@ from dxconnector.portal.models import User
 from tests.base import PASSWORD, run_jobs
 from tests.browser.conftest import Audit
 from tests.sandbox.microsoft.browser import sign_in
-from tests.sandboxes import connector_settings, start_sandbox, xero_consent
+from tests.sandboxes import connector_settings, xero_consent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FOCUS_IS_IN_THE_DIALOG = "document.querySelector('[role=dialog]').contains(document.activeElement)"
-
-
-@pytest.fixture(scope="module")
-def own_sandbox(tmp_path_factory):
-    running = start_sandbox(tmp_path_factory.mktemp("connection-page-sandbox"), "--limits", "off")
-    yield running
-    running.stop()
 
 
 def onboard(client: Client, sandbox, connection: Connection) -> None:

@@ -19,20 +19,12 @@ from tests.browser.guide import (
     look_at_the_signed_out_pages,
     set_up_a_connection,
 )
-from tests.sandboxes import connector_settings, start_sandbox
+from tests.sandboxes import connector_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "thumbs-and-tabs-walkthrough-2026"
 FOCUS_IS_IN_THE_DIALOG = "document.querySelector('[role=dialog]').contains(document.activeElement)"
-
-
-@pytest.fixture(scope="module")
-def own_sandbox(tmp_path_factory):
-    """A fresh sandbox: no solution imported anywhere yet, whatever other tests did."""
-    running = start_sandbox(tmp_path_factory.mktemp("phone-sandbox"), "--limits", "off")
-    yield running
-    running.stop()
 
 
 def assert_on_screen(page: Page, name: str, box: dict | None) -> None:

@@ -28,19 +28,11 @@ from tests.browser.guide import (
     new_connection,
     set_up_a_connection,
 )
-from tests.sandboxes import connector_settings, start_sandbox
+from tests.sandboxes import connector_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "seed-guide-walkthrough-2026"
-
-
-@pytest.fixture(scope="module")
-def own_sandbox(tmp_path_factory):
-    """A fresh sandbox: no solution imported anywhere yet, whatever other tests did."""
-    running = start_sandbox(tmp_path_factory.mktemp("seed-guide-sandbox"), "--limits", "off")
-    yield running
-    running.stop()
 
 
 @pytest.fixture
