@@ -181,3 +181,13 @@ def own_sandbox(tmp_path_factory, request):
     running = start_sandbox(tmp_path_factory.mktemp(f"{request.module.__name__.rsplit('.', 1)[-1]}-sandbox"), "--limits", "off")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def dynamics(browser, sandbox):
+    """The sandbox's Dynamics app in a browser context of its own (not the live server the `page` fixture serves, and
+    its session cookie is not the portal's)."""
+    context = browser.new_context(base_url=sandbox.manifest["microsoft"]["app_url"])
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

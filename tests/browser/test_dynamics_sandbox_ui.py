@@ -10,15 +10,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def dynamics(browser, sandbox):
-    """A page of its own on the app (the sandbox is not the Django live server the `page` fixture serves)."""
-    context = browser.new_context(base_url=sandbox.manifest["microsoft"]["app_url"])
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 def sign_in(page: Page, user: dict) -> None:
     page.goto("/")
     page.get_by_label("Email address").fill(user["email"])

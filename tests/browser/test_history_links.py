@@ -22,15 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SALES = "sales@oakwood.sandbox"
 
 
-@pytest.fixture
-def dynamics(browser, sandbox):
-    """The sandbox's Dynamics app in a browser context of its own (its session cookie is not the portal's)."""
-    context = browser.new_context(base_url=sandbox.manifest["microsoft"]["app_url"])
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 def an_invoice_made_in_the_dynamics_app(page: Page, sandbox) -> tuple[str, str, str]:
     """Sign in as a salesperson, make an invoice for a new account; its organisation, id and name."""
     user = next(u for u in sandbox.manifest["microsoft"]["users"] if u["email"] == SALES)

@@ -6,20 +6,17 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import override_settings
 
 from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
 from tests.base import BaseTestCase
 from tests.portal.test_dynamics_connect import DynamicsSteps
-from tests.sandboxes import connector_settings, xero_consent
+from tests.sandboxes import xero_consent
 
 
 class DisconnectConfirmationTestCase(DynamicsSteps, BaseTestCase):
     @pytest.fixture(autouse=True)
     def _use_sandbox(self, sandbox):
-        self.sandbox = sandbox
-        self.microsoft = sandbox.manifest["microsoft"]
-        with override_settings(**connector_settings(sandbox)):
+        with self.using(sandbox):
             yield
 
     def setUp(self) -> None:

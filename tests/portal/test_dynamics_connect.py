@@ -3,6 +3,8 @@ Global Discovery, selecting an organisation, live solution and privilege checks 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +20,13 @@ from tests.sandboxes import connector_settings, start_sandbox
 
 class DynamicsSteps:
     """The admin's steps on the connection page, driven against `self.sandbox`."""
+
+    @contextmanager
+    def using(self, sandbox) -> Iterator[None]:
+        """The connector pointed at `sandbox` (a test case's autouse fixture holds it open around each test)."""
+        self.sandbox, self.microsoft = sandbox, sandbox.manifest["microsoft"]
+        with override_settings(**connector_settings(sandbox)):
+            yield
 
     def user(self, email: str) -> dict:
         return next(u for u in self.microsoft["users"] if u["email"] == email)
@@ -48,9 +57,7 @@ class DynamicsSteps:
 class DynamicsConnectTestCase(DynamicsSteps, BaseTestCase):
     @pytest.fixture(autouse=True)
     def _use_sandbox(self, sandbox):
-        self.sandbox = sandbox
-        self.microsoft = sandbox.manifest["microsoft"]
-        with override_settings(**connector_settings(sandbox)):
+        with self.using(sandbox):
             yield
 
     def test_it_sends_the_admin_to_microsoft(self):
@@ -173,9 +180,7 @@ def untouched_sandbox(tmp_path_factory):
 class BeforeTheSolutionTestCase(DynamicsSteps, BaseTestCase):
     @pytest.fixture(autouse=True)
     def _use_sandbox(self, untouched_sandbox):
-        self.sandbox = untouched_sandbox
-        self.microsoft = untouched_sandbox.manifest["microsoft"]
-        with override_settings(**connector_settings(untouched_sandbox)):
+        with self.using(untouched_sandbox):
             yield
 
     def test_before_the_solution_is_installed_the_checklist_says_how(self):

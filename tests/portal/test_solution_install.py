@@ -10,14 +10,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from dxconnector.connections.models import DynamicsConnection
 from tests.base import BaseTestCase
 from tests.dynamics.dataverse_sandbox import control_client
 from tests.portal.test_dynamics_connect import DynamicsSteps
-from tests.sandboxes import connector_settings, start_sandbox
+from tests.sandboxes import start_sandbox
 
 JOB = "dxconnector.portal.tasks.install_solution"
 
@@ -32,9 +31,7 @@ def install_sandbox(tmp_path_factory):
 class SolutionInstallTestCase(DynamicsSteps, BaseTestCase):
     @pytest.fixture(autouse=True)
     def _use_sandbox(self, install_sandbox):
-        self.sandbox = install_sandbox
-        self.microsoft = install_sandbox.manifest["microsoft"]
-        with override_settings(**connector_settings(install_sandbox)):
+        with self.using(install_sandbox):
             yield
 
     def install(self):

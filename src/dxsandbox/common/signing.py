@@ -15,6 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from dxsandbox.common.store import DocumentStore
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -42,6 +44,16 @@ class SigningKey:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         return cls(pem.decode())
+
+    @classmethod
+    def kept_in(cls, store: DocumentStore, name: str) -> SigningKey:
+        """The key stored under `name`, made and stored the first time: tokens outlive a restart of the sandbox."""
+        pem = store.get_value(name)
+        if pem is None:
+            key = cls.generate()
+            store.set_value(name, key.private_pem)
+            return key
+        return cls(pem)
 
     @property
     def private_pem(self) -> str:

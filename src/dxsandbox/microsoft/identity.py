@@ -156,7 +156,7 @@ class MicrosoftIdentity:
         self.login_url = ""  # the sign-in pages' origin (plain http)
         self.identity_url = ""  # the token endpoint's origin (https), also the tokens' issuer
         self._resources: dict[str, Resource] = {}
-        self._key = self._ensure_signing_key()
+        self._key = SigningKey.kept_in(self.store, "identity:signing_key")
         self._seed()
 
     # --- set-up ------------------------------------------------------------------------
@@ -177,14 +177,6 @@ class MicrosoftIdentity:
 
     def organisation_url(self, organisation_id: str) -> str | None:
         return next((r.url for r in self._resources.values() if r.organisation_id == organisation_id), None)
-
-    def _ensure_signing_key(self) -> SigningKey:
-        pem = self.store.get_value("identity:signing_key")
-        if pem is None:
-            key = SigningKey.generate()
-            self.store.set_value("identity:signing_key", key.private_pem)
-            return key
-        return SigningKey(pem)
 
     def _seed(self) -> None:
         if self.store.get_value("identity:seeded"):

@@ -60,19 +60,11 @@ class XeroIdentity:
         # sandbox sets it once its hosts have ports; a token's signature, not its issuer, is what the API checks).
         self.issuer = XERO_ISSUER
         self.login_url = "https://login.xero.com"
-        self._signing_key = self._ensure_signing_key()
+        # Xero signs its access and id tokens with RS256 and publishes the keys (JWKS); so does the sandbox.
+        self._signing_key = SigningKey.kept_in(self.store, "identity:rsa_signing_key")
         self._seed()
 
     # --- directory -----------------------------------------------------------------
-    def _ensure_signing_key(self) -> SigningKey:
-        """Xero signs its access and id tokens with RS256 and publishes the keys (JWKS); so does the sandbox."""
-        pem = self.store.get_value("identity:rsa_signing_key")
-        if pem is None:
-            key = SigningKey.generate()
-            self.store.set_value("identity:rsa_signing_key", key.private_pem)
-            return key
-        return SigningKey(pem)
-
     def jwks(self) -> dict[str, Any]:
         return {"keys": [{**self._signing_key.jwk(), "alg": "RS256"}]}
 
