@@ -152,6 +152,38 @@ class XeroInvoiceTable:
     INVOICE_RELATIONSHIP = relationship(TABLE, INVOICE_ID)  # invoice → its Xero details rows
 
 
+class XeroContactTable:
+    """One row per connection and linked Dynamics account or contact: its Xero contact."""
+
+    TABLE = "stl3_xerocontact"
+    NAME = NAME
+    CONNECTOR_ID = CONNECTOR_ID
+    ACCOUNT_ID = "stl3_accountid"  # lookup → account (set for an account)
+    CONTACT_ID = "stl3_contactid"  # lookup → contact (set for a contact)
+    XERO_CONTACT_ID = "stl3_xerocontactid"
+    XERO_STATUS = "stl3_xerostatus"  # Xero's ContactStatus: Active, Archived
+    SYNC_STATUS = "stl3_syncstatus"  # In step, Failed (see Sync History)
+    XERO_URL = "stl3_xerourl"  # the contact in Xero
+    LAST_SYNCED_ON = "stl3_lastsyncedon"
+    ACCOUNT_RELATIONSHIP = relationship(TABLE, ACCOUNT_ID)  # account → its Xero contact rows
+    CONTACT_RELATIONSHIP = relationship(TABLE, CONTACT_ID)  # contact → its Xero contact rows
+
+
+class XeroItemTable:
+    """One row per connection and linked Dynamics product: its Xero item."""
+
+    TABLE = "stl3_xeroitem"
+    NAME = NAME
+    CONNECTOR_ID = CONNECTOR_ID
+    PRODUCT_ID = "stl3_productid"  # lookup → product
+    XERO_ITEM_ID = "stl3_xeroitemid"
+    XERO_CODE = "stl3_xerocode"  # the item's Code in Xero
+    SYNC_STATUS = "stl3_syncstatus"  # In step, Failed (see Sync History)
+    XERO_URL = "stl3_xerourl"  # the item in Xero
+    LAST_SYNCED_ON = "stl3_lastsyncedon"
+    PRODUCT_RELATIONSHIP = relationship(TABLE, PRODUCT_ID)  # product → its Xero item rows
+
+
 class SyncHistoryTable:
     """One row per sync attempt."""
 
@@ -167,6 +199,7 @@ class SyncHistoryTable:
     INVOICE_ID = "stl3_invoiceid"
     ACCOUNT_ID = "stl3_accountid"
     CONTACT_ID = "stl3_contactid"
+    PRODUCT_ID = "stl3_productid"
     CONNECTOR_ID = CONNECTOR_ID
 
 
