@@ -218,6 +218,7 @@ class DynamicsAccount:
     phone: str = ""  # telephone1
     fax: str = ""
     address: DynamicsAddress = field(default_factory=DynamicsAddress)  # address1_*
+    active: bool = True  # statecode 0; an inactive customer's Xero contact is archived
     modified_on: datetime | None = None
     version: str | None = None
 
@@ -234,6 +235,7 @@ class DynamicsContact:
     mobile: str = ""  # mobilephone
     fax: str = ""
     address: DynamicsAddress = field(default_factory=DynamicsAddress)  # address1_*
+    active: bool = True  # statecode 0; an inactive customer's Xero contact is archived
     modified_on: datetime | None = None
     version: str | None = None
 

@@ -183,7 +183,17 @@ _ADDRESS = (
     "address1_postalcode",
     "address1_country",
 )
-ACCOUNT_COLUMNS = ("name", "accountnumber", "emailaddress1", "telephone1", "fax", *_ADDRESS, "modifiedon", "versionnumber")
+ACCOUNT_COLUMNS = (
+    "name",
+    "accountnumber",
+    "emailaddress1",
+    "telephone1",
+    "fax",
+    *_ADDRESS,
+    "statecode",
+    "modifiedon",
+    "versionnumber",
+)
 CONTACT_COLUMNS = (
     "firstname",
     "lastname",
@@ -193,6 +203,7 @@ CONTACT_COLUMNS = (
     "mobilephone",
     "fax",
     *_ADDRESS,
+    "statecode",
     "modifiedon",
     "versionnumber",
 )
@@ -259,6 +270,7 @@ def _codes(account_code: str, tax_rate: str) -> tuple[str, str]:
 
 _LINE_CODES = _codes(InvoiceLineColumns.ACCOUNT_CODE_ID, InvoiceLineColumns.TAX_RATE_ID)
 _PRODUCT_CODES = _codes(ProductColumns.ACCOUNT_CODE_ID, ProductColumns.TAX_RATE_ID)
+PRODUCT_EXPAND = ",".join(_PRODUCT_CODES)  # a product's picked account code and tax rate
 _CATEGORY = _nav(TrackingOptionTable.TRACKING_CATEGORY_ID, [TrackingCategoryTable.NAME])
 _TRACKING = tuple(_nav(option, [TrackingOptionTable.NAME], _CATEGORY) for option in InvoiceLineColumns.TRACKING_OPTION_IDS)
 INVOICE_EXPAND = ",".join(
@@ -360,6 +372,7 @@ def account(row: Mapping[str, Any]) -> DynamicsAccount:
         phone=_text(row, "telephone1"),
         fax=_text(row, "fax"),
         address=address(row),
+        active=not row.get("statecode"),
         modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
     )
@@ -376,6 +389,7 @@ def contact(row: Mapping[str, Any]) -> DynamicsContact:
         mobile=_text(row, "mobilephone"),
         fax=_text(row, "fax"),
         address=address(row),
+        active=not row.get("statecode"),
         modified_on=_moment(row.get("modifiedon")),
         version=_version(row),
     )

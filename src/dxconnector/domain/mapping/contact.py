@@ -232,3 +232,101 @@ def contact_columns_from_xero(body: Mapping[str, Any]) -> dict[str, Any]:
         "fax": _phone(body, "FAX"),
         **_address_columns(body),
     }
+
+
+# --- field by field: the customer's edits both ways (`rules.conflicts`) ---------------------------------------
+
+NAME, ACCOUNT_NUMBER, FIRST_NAME, LAST_NAME, EMAIL = "Name", "AccountNumber", "FirstName", "LastName", "EmailAddress"
+PHONE_DEFAULT, PHONE_MOBILE, PHONE_FAX = "Phone DEFAULT", "Phone MOBILE", "Phone FAX"
+ADDRESS, STATUS = "Postal address", "Status"
+ACCOUNT_FIELDS = (NAME, ACCOUNT_NUMBER, EMAIL, PHONE_DEFAULT, PHONE_FAX, ADDRESS, STATUS)
+CONTACT_FIELDS = (NAME, FIRST_NAME, LAST_NAME, EMAIL, PHONE_DEFAULT, PHONE_MOBILE, PHONE_FAX, ADDRESS, STATUS)
+_TEXT_FIELDS = (NAME, ACCOUNT_NUMBER, FIRST_NAME, LAST_NAME, EMAIL)
+_PHONES = {PHONE_DEFAULT: "DEFAULT", PHONE_MOBILE: "MOBILE", PHONE_FAX: "FAX"}
+_ADDRESS_COLUMNS = (
+    "address1_line1",
+    "address1_line2",
+    "address1_line3",
+    "address1_city",
+    "address1_stateorprovince",
+    "address1_postalcode",
+    "address1_country",
+)
+_ACCOUNT_COLUMNS = {
+    NAME: ("name",),
+    ACCOUNT_NUMBER: ("accountnumber",),
+    EMAIL: ("emailaddress1",),
+    PHONE_DEFAULT: ("telephone1",),
+    PHONE_FAX: ("fax",),
+    ADDRESS: _ADDRESS_COLUMNS,
+}
+_CONTACT_COLUMNS = {
+    FIRST_NAME: ("firstname",),
+    LAST_NAME: ("lastname",),
+    EMAIL: ("emailaddress1",),
+    PHONE_DEFAULT: ("telephone1",),
+    PHONE_MOBILE: ("mobilephone",),
+    PHONE_FAX: ("fax",),
+    ADDRESS: _ADDRESS_COLUMNS,
+}
+
+
+def _postal(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    return next((a for a in body.get("Addresses") or () if a.get("AddressType") == "POBOX"), {})
+
+
+def contact_values(body: Mapping[str, Any]) -> dict[str, str]:
+    """Every synced field of a Xero contact body (ours or Xero's) as one text each, in one shape."""
+    values = {name: str(body.get(name) or "").strip() for name in _TEXT_FIELDS}
+    for name, kind in _PHONES.items():
+        values[name] = next((_phone_text(p) for p in body.get("Phones") or () if p.get("PhoneType") == kind), "")
+    postal = _postal(body)
+    values[ADDRESS] = "\n".join(str(postal.get(key) or "").strip() for key in _ADDRESS_KEYS).strip()
+    values[STATUS] = str(body.get("ContactStatus") or "ACTIVE")
+    return values
+
+
+def customer_values(customer: DynamicsAccount | DynamicsContact) -> dict[str, str]:
+    """The fields a Dynamics customer maps to, as its Xero contact would have them (only those its table has).
+    Raises `RuleViolation` when its name can't be a Xero contact's."""
+    body = xero_contact(customer).to_xero()
+    body["ContactStatus"] = "ACTIVE" if customer.active else "ARCHIVED"
+    values = contact_values(body)
+    wanted = ACCOUNT_FIELDS if isinstance(customer, DynamicsAccount) else CONTACT_FIELDS
+    return {name: values[name] for name in wanted}
+
+
+def contact_patch(customer: DynamicsAccount | DynamicsContact, contact_id: str, fields: frozenset[str]) -> dict[str, Any]:
+    """The update of a Xero contact with these fields of the customer: only them (Xero keeps what is not sent;
+    phones and addresses by type), an emptied field as an empty value, which clears it."""
+    body = xero_contact(customer).to_xero()
+    patch: dict[str, Any] = {"ContactID": contact_id}
+    for name in fields & set(_TEXT_FIELDS):
+        patch[name] = body.get(name, "")
+    phones = [
+        {"PhoneType": kind, "PhoneNumber": next((p["PhoneNumber"] for p in body.get("Phones", ()) if p["PhoneType"] == kind), "")}
+        for name, kind in _PHONES.items()
+        if name in fields
+    ]
+    if phones:
+        patch["Phones"] = phones
+    if ADDRESS in fields:
+        postal = _postal(body)
+        patch["Addresses"] = [{"AddressType": "POBOX", **{key: postal.get(key, "") for key in _ADDRESS_KEYS}}]
+    if STATUS in fields:
+        patch["ContactStatus"] = "ACTIVE" if customer.active else "ARCHIVED"
+    return patch
+
+
+def customer_patch(table: str, body: Mapping[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """The Dynamics columns of an account (`table` "account") or contact that take these fields of a Xero contact.
+    Fields the table has no column for (a contact's whole name: Dynamics makes it of first and last name; the
+    status: shown on the Xero contact row, never deactivating the customer) take nothing. A contact keeps a last
+    name, which Dynamics requires: Xero's whole name when Xero has none."""
+    columns_of = _ACCOUNT_COLUMNS if table == "account" else _CONTACT_COLUMNS
+    postal_only = {**body, "Addresses": [_postal(body)] if _postal(body) else []}
+    every = account_columns_from_xero(postal_only) if table == "account" else contact_columns_from_xero(postal_only)
+    patch = {column: every.get(column) for name in fields for column in columns_of.get(name, ())}
+    if "lastname" in patch and not patch["lastname"]:
+        patch["lastname"] = _or_none(body.get("Name")) or _or_none(body.get("FirstName"))
+    return patch

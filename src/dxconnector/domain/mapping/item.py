@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from dxconnector.domain import rules
 from dxconnector.domain.records import (
@@ -103,3 +105,53 @@ def item_hash(item: XeroItem, key: bytes) -> str:
     body = item.to_xero()
     body.pop("ItemID", None)
     return rules.content_hash(body, key)
+
+
+# --- field by field: the product's edits, to Xero (`rules.conflicts`) ----------------------------------------
+
+CODE, NAME, DESCRIPTION, SALES, STATUS = "Code", "Name", "Description", "Sales details", "Status"
+ITEM_FIELDS = (CODE, NAME, DESCRIPTION, SALES, STATUS)
+ACTIVE, RETIRED = "ACTIVE", "RETIRED"
+
+
+def _sales_text(sales: Mapping[str, Any] | None) -> str:
+    sales = sales or {}
+    price = sales.get("UnitPrice")
+    return "\n".join(
+        (
+            rules.plain(Decimal(str(price))) if price is not None else "",
+            str(sales.get("AccountCode") or ""),
+            str(sales.get("TaxType") or ""),
+        )
+    )
+
+
+def item_values(body: Mapping[str, Any]) -> dict[str, str]:
+    """The synced fields of a Xero item body (ours or Xero's) as one text each."""
+    return {
+        CODE: str(body.get("Code") or "").strip(),
+        NAME: str(body.get("Name") or "").strip(),
+        DESCRIPTION: str(body.get("Description") or "").strip(),
+        SALES: _sales_text(body.get("SalesDetails")),
+    }
+
+
+def product_values(product: DynamicsProduct, settings: ConnectionSettings) -> dict[str, str]:
+    """The fields a product maps to, as its Xero item would have them, and whether it is active (Xero items have
+    no status: a retired product's item stays, and the history says so). Raises `RuleViolation` for a number
+    that can't be an item code."""
+    return {**item_values(xero_item(product, settings).to_xero()), STATUS: ACTIVE if product.state == 0 else RETIRED}
+
+
+def item_patch(product: DynamicsProduct, settings: ConnectionSettings, item_id: str, fields: frozenset[str]) -> dict[str, Any]:
+    """The update of a Xero item with these fields of the product. Its code always goes (Xero wants one on every
+    item it is sent); its sales details go whole when any part changed (price, account, tax rate)."""
+    body = xero_item(product, settings, item_id).to_xero()
+    patch: dict[str, Any] = {"ItemID": item_id, "Code": body["Code"]}
+    if NAME in fields:
+        patch["Name"] = body["Name"]
+    if DESCRIPTION in fields:
+        patch["Description"] = body.get("Description", "")
+    if SALES in fields:
+        patch["SalesDetails"] = body.get("SalesDetails") or {}
+    return patch
