@@ -8,7 +8,7 @@ table or one of its relationships in the definition) and finds no `stl3_` string
 
 One class per table: its logical name (`TABLE`) and its columns, a constant named after the column. The columns
 the solution adds to Microsoft's tables are grouped the same way (`InvoiceColumns`, `InvoiceLineColumns`,
-`ProductColumns`). Plain data, so the domain uses it as well as the Dataverse adapter.
+`AccountColumns`, `ContactColumns`, `ProductColumns`). Plain data, so the domain uses it as well as the Dataverse adapter.
 """
 
 from __future__ import annotations
@@ -160,7 +160,8 @@ class XeroContactTable:
     CONNECTOR_ID = CONNECTOR_ID
     ACCOUNT_ID = "stl3_accountid"  # lookup → account (set for an account)
     CONTACT_ID = "stl3_contactid"  # lookup → contact (set for a contact)
-    XERO_CONTACT_ID = "stl3_xerocontactid"
+    # Not stl3_xerocontactid: that is the table's primary key (Dataverse names it <table>id).
+    XERO_CONTACT_ID = "stl3_xeroid"  # the contact's ContactID in Xero
     XERO_STATUS = "stl3_xerostatus"  # Xero's ContactStatus: Active, Archived
     SYNC_STATUS = "stl3_syncstatus"  # In step, Failed (see Sync History)
     XERO_URL = "stl3_xerourl"  # the contact in Xero
@@ -176,7 +177,7 @@ class XeroItemTable:
     NAME = NAME
     CONNECTOR_ID = CONNECTOR_ID
     PRODUCT_ID = "stl3_productid"  # lookup → product
-    XERO_ITEM_ID = "stl3_xeroitemid"
+    XERO_ITEM_ID = "stl3_xeroid"  # the item's ItemID in Xero (stl3_xeroitemid is the table's primary key)
     XERO_CODE = "stl3_xerocode"  # the item's Code in Xero
     SYNC_STATUS = "stl3_syncstatus"  # In step, Failed (see Sync History)
     XERO_URL = "stl3_xerourl"  # the item in Xero
@@ -201,6 +202,9 @@ class SyncHistoryTable:
     CONTACT_ID = "stl3_contactid"
     PRODUCT_ID = "stl3_productid"
     CONNECTOR_ID = CONNECTOR_ID
+    ACCOUNT_RELATIONSHIP = relationship(TABLE, ACCOUNT_ID)  # account → its sync attempts
+    CONTACT_RELATIONSHIP = relationship(TABLE, CONTACT_ID)  # contact → its sync attempts
+    PRODUCT_RELATIONSHIP = relationship(TABLE, PRODUCT_ID)  # product → its sync attempts
 
 
 # --- the columns we add to Microsoft's tables ----------------------------------------------------------------
@@ -225,6 +229,18 @@ class InvoiceLineColumns:
     TRACKING_OPTION_1_ID = "stl3_trackingoption1id"
     TRACKING_OPTION_2_ID = "stl3_trackingoption2id"
     TRACKING_OPTION_IDS = (TRACKING_OPTION_1_ID, TRACKING_OPTION_2_ID)  # a line picks up to two
+
+
+class AccountColumns:
+    """No columns: the solution adds a form to accounts showing their Xero contact and sync history."""
+
+    TABLE = "account"
+
+
+class ContactColumns:
+    """No columns: the solution adds a form to contacts showing their Xero contact and sync history."""
+
+    TABLE = "contact"
 
 
 class ProductColumns:

@@ -42,11 +42,11 @@ def test_microsofts_tables_are_only_shells_so_the_import_leaves_them_as_they_are
     components = {
         (c.get("type"), c.get("schemaName")): c.get("behavior") for c in manifest().iterfind("RootComponents/RootComponent")
     }
-    assert components[("1", "invoice")] == "2"
-    assert components[("1", "invoicedetail")] == "2"
+    for table in ("invoice", "invoicedetail", "account", "contact", "product"):
+        assert components[("1", table)] == "2"
 
 
 def test_our_forms_and_views_on_microsofts_tables_are_listed_by_id():
     types = [c.get("type") for c in manifest().iterfind("RootComponents/RootComponent") if c.get("id")]
-    assert types.count("60") == 2  # the invoice and invoice product forms
-    assert types.count("26") == 1  # the invoice products view
+    assert types.count("60") == 5  # the invoice, invoice product, account, contact and product forms
+    assert types.count("26") == 1  # the invoice products view (our tables' views come with their tables)

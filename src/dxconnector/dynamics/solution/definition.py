@@ -1,8 +1,9 @@
 """Our managed solution, `DynamicsXeroConnector`, described as data.
 
 Everything Dynamics needs for the sync lives here: the connection and its settings, Xero's reference lists,
-the Xero details of each invoice, the sync history, and the columns users fill in on invoices, invoice
-lines and products. The builder turns this into the zip; `docs/solution.md` explains it table by table.
+the Xero details of each invoice, the Xero contact of each linked account or contact and the Xero item of each
+linked product, the sync history, the columns users fill in on invoices, invoice lines and products, and the
+forms that show a customer's or a product's Xero link and sync attempts. The builder turns this into the zip; `docs/solution.md` explains it table by table.
 The tables' and columns' logical names are the constants of `dxconnector.domain.names`, which the rest of
 the connector uses too.
 """
@@ -14,10 +15,12 @@ from typing import Any
 from dxconnector.domain.names import (
     CONNECTOR_ID,
     PREFIX,
+    AccountColumns,
     BrandingThemeTable,
     ChartOfAccountsTable,
     ConnectorSettingsTable,
     ConnectorTable,
+    ContactColumns,
     CurrencyTable,
     InvoiceColumns,
     InvoiceLineColumns,
@@ -26,7 +29,9 @@ from dxconnector.domain.names import (
     TaxRateTable,
     TrackingCategoryTable,
     TrackingOptionTable,
+    XeroContactTable,
     XeroInvoiceTable,
+    XeroItemTable,
 )
 from dxconnector.dynamics.solution.model import (
     Cascade,
@@ -96,9 +101,13 @@ def choice(name: str, label: str, options: list[tuple[str, str]], default: str =
     return Column(name, label, Kind.CHOICE, choices=choices, default=default_value, **kwargs)
 
 
-def connector_lookup(label: str = "Xero Connection") -> Column:
+def connector_lookup(label: str = "Xero Connection", **kwargs: Any) -> Column:
     return lookup(
-        CONNECTOR_ID, label, ConnectorTable.TABLE, description="The connection (Xero organisation) this row belongs to."
+        CONNECTOR_ID,
+        label,
+        ConnectorTable.TABLE,
+        description="The connection (Xero organisation) this row belongs to.",
+        **kwargs,
     )
 
 
@@ -112,6 +121,7 @@ XERO_INVOICE_STATUSES = [
     ("DELETED", "Deleted"),
 ]
 ACTIVE_ARCHIVED = [("ACTIVE", "Active"), ("ARCHIVED", "Archived")]
+SYNC_STATUSES = [("SYNCED", "In step"), ("FAILED", "Failed (see Sync History)")]
 
 # --- the tables ----------------------------------------------------------------------------------------
 
@@ -471,6 +481,126 @@ XERO_INVOICE = Table(
     ),
 )
 
+# The grids of a customer's or a product's Xero link on its form (see the extensions below).
+XERO_CONTACT_GRID = "Xero Contact Links"
+XERO_ITEM_GRID = "Xero Item Links"
+SYNC_ATTEMPTS_GRID = "Sync Attempts"
+
+XERO_CONTACT = Table(
+    name=XeroContactTable.TABLE,
+    label="Xero Contact",
+    plural_label="Xero Contacts",
+    description="One row per connection and linked account or contact: its Xero contact, the contact's status in "
+    "Xero and whether the last sync succeeded.",
+    columns=(
+        lookup(XeroContactTable.ACCOUNT_ID, "Account", "account", cascade_delete=Cascade.CASCADE, read_only=True),
+        lookup(XeroContactTable.CONTACT_ID, "Contact", "contact", cascade_delete=Cascade.CASCADE, read_only=True),
+        connector_lookup(read_only=True),
+        text(XeroContactTable.XERO_CONTACT_ID, "Xero Contact ID", 50, read_only=True),
+        choice(
+            XeroContactTable.XERO_STATUS,
+            "Xero Status",
+            ACTIVE_ARCHIVED,
+            read_only=True,
+            description="The contact's status in Xero (its ContactStatus).",
+        ),
+        choice(XeroContactTable.SYNC_STATUS, "Sync Status", SYNC_STATUSES, read_only=True),
+        url(XeroContactTable.XERO_URL, "Xero Contact URL", read_only=True, description="The contact in Xero."),
+        when(XeroContactTable.LAST_SYNCED_ON, "Last Synced On", read_only=True),
+    ),
+    sections=(
+        Section(
+            "Record",
+            (
+                XeroContactTable.NAME,
+                XeroContactTable.ACCOUNT_ID,
+                XeroContactTable.CONTACT_ID,
+                XeroContactTable.CONNECTOR_ID,
+                "ownerid",
+            ),
+        ),
+        Section(
+            "Xero",
+            (
+                XeroContactTable.XERO_CONTACT_ID,
+                XeroContactTable.XERO_STATUS,
+                XeroContactTable.XERO_URL,
+                XeroContactTable.SYNC_STATUS,
+                XeroContactTable.LAST_SYNCED_ON,
+            ),
+        ),
+    ),
+    view_columns=(
+        XeroContactTable.CONNECTOR_ID,
+        XeroContactTable.XERO_STATUS,
+        XeroContactTable.SYNC_STATUS,
+        XeroContactTable.LAST_SYNCED_ON,
+    ),
+    views=(
+        View(
+            XERO_CONTACT_GRID,
+            (
+                XeroContactTable.CONNECTOR_ID,
+                XeroContactTable.XERO_CONTACT_ID,
+                XeroContactTable.XERO_STATUS,
+                XeroContactTable.SYNC_STATUS,
+                XeroContactTable.XERO_URL,
+                XeroContactTable.LAST_SYNCED_ON,
+            ),
+            description="A customer's Xero contact in each connection, as the account and contact forms show it.",
+        ),
+    ),
+)
+
+XERO_ITEM = Table(
+    name=XeroItemTable.TABLE,
+    label="Xero Item",
+    plural_label="Xero Items",
+    description="One row per connection and linked product: its Xero item, the item's code and whether the last sync succeeded.",
+    columns=(
+        lookup(XeroItemTable.PRODUCT_ID, "Product", "product", cascade_delete=Cascade.CASCADE, read_only=True),
+        connector_lookup(read_only=True),
+        text(XeroItemTable.XERO_ITEM_ID, "Xero Item ID", 50, read_only=True),
+        text(XeroItemTable.XERO_CODE, "Xero Item Code", 30, read_only=True, description="The item's Code in Xero."),
+        choice(XeroItemTable.SYNC_STATUS, "Sync Status", SYNC_STATUSES, read_only=True),
+        url(XeroItemTable.XERO_URL, "Xero Item URL", read_only=True, description="The item in Xero."),
+        when(XeroItemTable.LAST_SYNCED_ON, "Last Synced On", read_only=True),
+    ),
+    sections=(
+        Section("Record", (XeroItemTable.NAME, XeroItemTable.PRODUCT_ID, XeroItemTable.CONNECTOR_ID, "ownerid")),
+        Section(
+            "Xero",
+            (
+                XeroItemTable.XERO_CODE,
+                XeroItemTable.XERO_ITEM_ID,
+                XeroItemTable.XERO_URL,
+                XeroItemTable.SYNC_STATUS,
+                XeroItemTable.LAST_SYNCED_ON,
+            ),
+        ),
+    ),
+    view_columns=(
+        XeroItemTable.XERO_CODE,
+        XeroItemTable.CONNECTOR_ID,
+        XeroItemTable.SYNC_STATUS,
+        XeroItemTable.LAST_SYNCED_ON,
+    ),
+    views=(
+        View(
+            XERO_ITEM_GRID,
+            (
+                XeroItemTable.CONNECTOR_ID,
+                XeroItemTable.XERO_CODE,
+                XeroItemTable.XERO_ITEM_ID,
+                XeroItemTable.SYNC_STATUS,
+                XeroItemTable.XERO_URL,
+                XeroItemTable.LAST_SYNCED_ON,
+            ),
+            description="A product's Xero item in each connection, as the product form shows it.",
+        ),
+    ),
+)
+
 SYNC_HISTORY = Table(
     name=SyncHistoryTable.TABLE,
     label="Sync History",
@@ -516,6 +646,7 @@ SYNC_HISTORY = Table(
         lookup(SyncHistoryTable.INVOICE_ID, "Invoice", "invoice", read_only=True),
         lookup(SyncHistoryTable.ACCOUNT_ID, "Account", "account", read_only=True),
         lookup(SyncHistoryTable.CONTACT_ID, "Contact", "contact", read_only=True),
+        lookup(SyncHistoryTable.PRODUCT_ID, "Product", "product", read_only=True),
         connector_lookup(),
     ),
     sections=(
@@ -536,6 +667,7 @@ SYNC_HISTORY = Table(
                 SyncHistoryTable.INVOICE_ID,
                 SyncHistoryTable.ACCOUNT_ID,
                 SyncHistoryTable.CONTACT_ID,
+                SyncHistoryTable.PRODUCT_ID,
                 SyncHistoryTable.RECORD_ID,
                 SyncHistoryTable.XERO_ID,
                 SyncHistoryTable.CONNECTOR_ID,
@@ -547,6 +679,21 @@ SYNC_HISTORY = Table(
         SyncHistoryTable.RECORD_TYPE,
         SyncHistoryTable.OUTCOME,
         SyncHistoryTable.INVOICE_ID,
+    ),
+    views=(
+        View(
+            SYNC_ATTEMPTS_GRID,
+            (
+                SyncHistoryTable.ATTEMPTED_ON,
+                SyncHistoryTable.DIRECTION,
+                SyncHistoryTable.OUTCOME,
+                SyncHistoryTable.MESSAGE,
+                SyncHistoryTable.XERO_ID,
+            ),
+            order_by=SyncHistoryTable.ATTEMPTED_ON,
+            descending=True,
+            description="A record's sync attempts, the latest first, as the account, contact and product forms show them.",
+        ),
     ),
 )
 
@@ -723,6 +870,102 @@ INVOICE_LINE = TableExtension(
     ),
 )
 
+
+def xero_contact_grid(relationship: str) -> Section:
+    return Section("Xero", (), Subgrid("xerocontacts", "Xero Contact", relationship, XERO_CONTACT.name, XERO_CONTACT_GRID))
+
+
+def sync_attempts_grid(relationship: str) -> Section:
+    return Section(
+        "Sync History", (), Subgrid("syncattempts", "Sync History", relationship, SYNC_HISTORY.name, SYNC_ATTEMPTS_GRID)
+    )
+
+
+CUSTOMER_ADDRESS = (
+    StandardField("address1_line1", Kind.TEXT),
+    StandardField("address1_city", Kind.TEXT),
+    StandardField("address1_postalcode", Kind.TEXT),
+    StandardField("address1_country", Kind.TEXT),
+)
+
+ACCOUNT = TableExtension(
+    name=AccountColumns.TABLE,
+    schema_name="Account",
+    label="Account",
+    plural_label="Accounts",
+    entity_set_name="accounts",
+    columns=(),
+    standard_fields=(
+        StandardField("name", Kind.TEXT),
+        StandardField("accountnumber", Kind.TEXT),
+        StandardField("emailaddress1", Kind.TEXT),
+        StandardField("telephone1", Kind.TEXT),
+        *CUSTOMER_ADDRESS,
+        StandardField("ownerid", Kind.LOOKUP),
+    ),
+    forms=(
+        Form(
+            "Account (Xero)",
+            description="The account with its Xero contact in each connection and its sync history.",
+            sections=(
+                Section(
+                    "Account",
+                    (
+                        "name",
+                        "accountnumber",
+                        "emailaddress1",
+                        "telephone1",
+                        *(field.name for field in CUSTOMER_ADDRESS),
+                        "ownerid",
+                    ),
+                ),
+                xero_contact_grid(XeroContactTable.ACCOUNT_RELATIONSHIP),
+                sync_attempts_grid(SyncHistoryTable.ACCOUNT_RELATIONSHIP),
+            ),
+        ),
+    ),
+)
+
+CONTACT = TableExtension(
+    name=ContactColumns.TABLE,
+    schema_name="Contact",
+    label="Contact",
+    plural_label="Contacts",
+    entity_set_name="contacts",
+    columns=(),
+    standard_fields=(
+        StandardField("firstname", Kind.TEXT),
+        StandardField("lastname", Kind.TEXT),
+        StandardField("parentcustomerid", Kind.LOOKUP),
+        StandardField("emailaddress1", Kind.TEXT),
+        StandardField("telephone1", Kind.TEXT),
+        *CUSTOMER_ADDRESS,
+        StandardField("ownerid", Kind.LOOKUP),
+    ),
+    forms=(
+        Form(
+            "Contact (Xero)",
+            description="The contact with its Xero contact in each connection and its sync history.",
+            sections=(
+                Section(
+                    "Contact",
+                    (
+                        "firstname",
+                        "lastname",
+                        "parentcustomerid",
+                        "emailaddress1",
+                        "telephone1",
+                        *(field.name for field in CUSTOMER_ADDRESS),
+                        "ownerid",
+                    ),
+                ),
+                xero_contact_grid(XeroContactTable.CONTACT_RELATIONSHIP),
+                sync_attempts_grid(SyncHistoryTable.CONTACT_RELATIONSHIP),
+            ),
+        ),
+    ),
+)
+
 PRODUCT = TableExtension(
     name=ProductColumns.TABLE,
     schema_name="Product",
@@ -737,6 +980,28 @@ PRODUCT = TableExtension(
             description="Xero account for lines of this product that have none of their own.",
         ),
         lookup(ProductColumns.TAX_RATE_ID, "Tax Rate", TAX_RATE.name),
+    ),
+    standard_fields=(
+        StandardField("name", Kind.TEXT),
+        StandardField("productnumber", Kind.TEXT),
+        StandardField("price", Kind.MONEY),
+        StandardField("description", Kind.MEMO),
+    ),
+    forms=(
+        Form(
+            "Product (Xero)",
+            description="The product with its Xero account code and tax rate, its Xero item in each connection and "
+            "its sync history.",
+            sections=(
+                Section("Product", ("name", "productnumber", "price", "description")),
+                Section(
+                    "Xero",
+                    (ProductColumns.ACCOUNT_CODE_ID, ProductColumns.TAX_RATE_ID),
+                    Subgrid("xeroitems", "Xero Item", XeroItemTable.PRODUCT_RELATIONSHIP, XERO_ITEM.name, XERO_ITEM_GRID),
+                ),
+                sync_attempts_grid(SyncHistoryTable.PRODUCT_RELATIONSHIP),
+            ),
+        ),
     ),
 )
 
@@ -757,7 +1022,9 @@ DYNAMICS_XERO_CONNECTOR = Solution(
         TRACKING_OPTION,
         CURRENCY,
         XERO_INVOICE,
+        XERO_CONTACT,
+        XERO_ITEM,
         SYNC_HISTORY,
     ),
-    extensions=(INVOICE, INVOICE_LINE, PRODUCT),
+    extensions=(INVOICE, INVOICE_LINE, ACCOUNT, CONTACT, PRODUCT),
 )

@@ -115,7 +115,8 @@ def table_entity(table: Table, language: int) -> Element:
     child(info, "EntitySetName", table.set_name)
     children(info, TABLE_SETTINGS)
     node.append(_form_xml(table.name, (default_form(table),), table_fields(table), language))
-    node.append(saved_queries(table.name, table.primary_id, table_queries(table), language))
+    queries = table_queries(table) + [extension_query(view) for view in table.views]
+    node.append(saved_queries(table.name, table.primary_id, queries, language))
     node.append(_empty_ribbon())
     return node
 

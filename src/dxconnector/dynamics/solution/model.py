@@ -114,6 +114,7 @@ class View:
     columns: tuple[str, ...]
     order_by: str = ""
     description: str = ""
+    descending: bool = False  # sorted by `order_by` from the last (e.g. the latest attempt first)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Table:
     entity_set_name: str = ""  # default: Dataverse's own plural of the logical name
     sections: tuple[Section, ...] = ()  # layout of the main form; default one section with every column
     view_columns: tuple[str, ...] = ()  # columns of the active-records view after the name; default the first four
+    views: tuple[View, ...] = ()  # public views beyond the usual set, e.g. for a grid on another table's form
 
     @property
     def primary_id(self) -> str:

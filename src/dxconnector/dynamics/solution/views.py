@@ -31,6 +31,7 @@ class Query:
     row_name: str = "result"
     can_be_deleted: bool = False
     order_by: str = ""
+    descending: bool = False
 
 
 def view_id(table: str, key: str) -> str:
@@ -61,8 +62,18 @@ def table_queries(table: Table) -> list[Query]:
 
 
 def extension_query(view: View) -> Query:
+    """A view of our own beside the usual set: on one of Microsoft's tables, or on ours for a grid elsewhere."""
     return Query(
-        view.name, view.name, PUBLIC, view.columns, None, False, view.description, can_be_deleted=True, order_by=view.order_by
+        view.name,
+        view.name,
+        PUBLIC,
+        view.columns,
+        None,
+        False,
+        view.description,
+        can_be_deleted=True,
+        order_by=view.order_by,
+        descending=view.descending,
     )
 
 
@@ -114,7 +125,7 @@ def _fetch(table: str, primary_id: str, query: Query) -> Element:
     for column in (primary_id, *query.columns):
         child(entity, "attribute", name=column)
     if query.query_type != LOOKUP:
-        child(entity, "order", attribute=query.order_by or query.columns[0], descending="false")
+        child(entity, "order", attribute=query.order_by or query.columns[0], descending="true" if query.descending else "false")
     if query.state is not None:
         conditions = child(entity, "filter", type="and")
         child(conditions, "condition", attribute="statecode", operator="eq", value=query.state)
