@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dxconnector.domain.names import PREFIX, BrandingThemeTable, ChartOfAccountsTable, ConnectorSettingsTable, ConnectorTable
+from dxconnector.domain.names import (
+    PREFIX,
+    BrandingThemeTable,
+    ChartOfAccountsTable,
+    ConnectorSettingsTable,
+    ConnectorTable,
+    XeroContactTable,
+    XeroItemTable,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ REQUIRED_ACCESS: tuple[RequiredAccess, ...] = (
     RequiredAccess(BrandingThemeTable.TABLE, "Branding theme", True),
     RequiredAccess(ChartOfAccountsTable.TABLE, "Chart of accounts", True),
     RequiredAccess(ConnectorSettingsTable.TABLE, "Connector settings", True),
+    RequiredAccess(XeroContactTable.TABLE, "Xero contact", True),  # a linked account's or contact's Xero contact
+    RequiredAccess(XeroItemTable.TABLE, "Xero item", True),  # a linked product's Xero item
 )
 
 

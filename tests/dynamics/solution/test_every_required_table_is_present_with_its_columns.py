@@ -2,6 +2,7 @@
 
 import pytest
 
+from dxconnector.domain.access import REQUIRED_ACCESS
 from dxconnector.dynamics.solution import read_solution, solution_zip_bytes
 
 # table → {column: Dataverse type}
@@ -58,6 +59,27 @@ REQUIRED = {
         "stl3_invoiceid": "lookup",
         "transactioncurrencyid": "lookup",
     },
+    "stl3_xerocontact": {
+        "stl3_name": "nvarchar",
+        "stl3_accountid": "lookup",
+        "stl3_contactid": "lookup",
+        "stl3_connectorid": "lookup",
+        "stl3_xeroid": "nvarchar",
+        "stl3_xerostatus": "picklist",
+        "stl3_syncstatus": "picklist",
+        "stl3_xerourl": "nvarchar",
+        "stl3_lastsyncedon": "datetime",
+    },
+    "stl3_xeroitem": {
+        "stl3_name": "nvarchar",
+        "stl3_productid": "lookup",
+        "stl3_connectorid": "lookup",
+        "stl3_xeroid": "nvarchar",
+        "stl3_xerocode": "nvarchar",
+        "stl3_syncstatus": "picklist",
+        "stl3_xerourl": "nvarchar",
+        "stl3_lastsyncedon": "datetime",
+    },
     "stl3_synchistory": {
         "stl3_direction": "picklist",
         "stl3_recordtype": "picklist",
@@ -68,6 +90,7 @@ REQUIRED = {
         "stl3_invoiceid": "lookup",
         "stl3_accountid": "lookup",
         "stl3_contactid": "lookup",
+        "stl3_productid": "lookup",
     },
     "stl3_taxrate": {"stl3_name": "nvarchar", "stl3_taxtype": "nvarchar", "stl3_effectiverate": "decimal"},
     "stl3_trackingcategory": {"stl3_name": "nvarchar", "stl3_xerotrackingcategoryid": "nvarchar"},
@@ -80,6 +103,12 @@ LOOKUPS = {
     ("stl3_synchistory", "stl3_invoiceid"): "invoice",
     ("stl3_synchistory", "stl3_accountid"): "account",
     ("stl3_synchistory", "stl3_contactid"): "contact",
+    ("stl3_synchistory", "stl3_productid"): "product",
+    ("stl3_xerocontact", "stl3_accountid"): "account",
+    ("stl3_xerocontact", "stl3_contactid"): "contact",
+    ("stl3_xerocontact", "stl3_connectorid"): "stl3_dynamicsxeroconnector",
+    ("stl3_xeroitem", "stl3_productid"): "product",
+    ("stl3_xeroitem", "stl3_connectorid"): "stl3_dynamicsxeroconnector",
     ("stl3_trackingoption", "stl3_trackingcategoryid"): "stl3_trackingcategory",
     ("invoice", "stl3_connectorid"): "stl3_dynamicsxeroconnector",
     ("invoice", "stl3_brandingthemeid"): "stl3_brandingtheme",
@@ -133,13 +162,17 @@ def test_option_values_follow_the_publishers_prefix(package):
 
 
 def test_the_portals_required_access_tables_are_all_there(package):
-    # The connection page checks read-write on these (the seed guide's list).
+    # The connection page checks read-write on these (the seed guide's list) once the solution is installed.
+    ours = {item.table for item in REQUIRED_ACCESS if item.table.startswith("stl3_")}
     assert {
         "stl3_dynamicsxeroconnector",
         "stl3_brandingtheme",
         "stl3_chartofaccounts",
         "stl3_stellariseconnectorsettings",
-    } <= set(package.table_names)
+        "stl3_xerocontact",
+        "stl3_xeroitem",
+    } <= ours
+    assert ours <= set(package.table_names)
 
 
 def test_names_fit_dataverses_limits(package):
@@ -154,3 +187,21 @@ def test_entity_set_names_are_written_into_the_solution(package):
     assert package.table("stl3_stellariseconnectorsettings").entity_set_name == "stl3_stellariseconnectorsettingses"
     assert package.table("stl3_trackingcategory").entity_set_name == "stl3_trackingcategories"
     assert package.table("stl3_brandingtheme").entity_set_name == "stl3_brandingthemes"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "codes"),
+    [
+        ("stl3_xerocontact", "stl3_xerostatus", ["ACTIVE", "ARCHIVED"]),
+        ("stl3_xerocontact", "stl3_syncstatus", ["SYNCED", "FAILED"]),
+        ("stl3_xeroitem", "stl3_syncstatus", ["SYNCED", "FAILED"]),
+    ],
+)
+def test_the_xero_link_choices_carry_their_codes(package, table, column, codes):
+    assert [option.external_value for option in package.table(table).column(column).options] == codes
+
+
+def test_the_xero_id_lengths_and_the_item_code_fit_xero(package):
+    assert package.table("stl3_xerocontact").column("stl3_xeroid").max_length == 50
+    assert package.table("stl3_xeroitem").column("stl3_xeroid").max_length == 50
+    assert package.table("stl3_xeroitem").column("stl3_xerocode").max_length == 30
