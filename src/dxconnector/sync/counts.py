@@ -22,6 +22,8 @@ class RunCounts:
     # what the run made or found
     contacts_created: int = 0
     items_created: int = 0
+    customers_updated: int = 0  # linked customers whose edits crossed, either way
+    products_updated: int = 0  # linked products whose edits went to Xero
     emailed: int = 0
     recovered: int = 0  # creates whose answer was lost, found in Xero
     brought_back: int = 0  # Xero's changes written back to Dynamics

@@ -43,6 +43,10 @@ class Link(models.Model):
     status, number and payments, so a change in Xero that Dynamics already shows (our own write) is no change.
     `dynamics_deleted_at` is set when Dynamics' change tracking says the invoice was deleted, and `deletion_due`
     until its Xero copy is voided or deleted (or Xero refused, until Xero changes it again).
+
+    A customer's or product's link keeps `seen` (`rules.conflicts.Seen`: which side changed which field since),
+    `sent_version` (its Dynamics version last read or written by us), `sent_type` (a customer's table: account or
+    contact), and `writeback_due` while its Xero row in Dynamics (id, status, link) is still to be written.
     """
 
     class Kind(models.TextChoices):
@@ -62,6 +66,11 @@ class Link(models.Model):
     writeback_due = models.BooleanField(default=False)
     dynamics_deleted_at = models.DateTimeField(null=True, blank=True, help_text="when Dynamics said the record was deleted")
     deletion_due = models.BooleanField(default=False, help_text="the Xero record is still to be voided or deleted")
+    seen = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="a customer's or product's fields after the last sync: a keyed hash of each, per side, never the values",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

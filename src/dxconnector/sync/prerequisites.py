@@ -3,13 +3,16 @@ looked up in Xero in one query for the whole batch, and created in batches when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from dxconnector.domain import rules
 from dxconnector.domain.mapping import contact as contact_mapping
 from dxconnector.domain.mapping import item as item_mapping
+from dxconnector.domain.mapping.contact import contact_values, customer_values
+from dxconnector.domain.mapping.item import item_values, product_values
 from dxconnector.domain.records import (
     CustomerRef,
     DynamicsAccount,
@@ -19,7 +22,9 @@ from dxconnector.domain.records import (
     XeroContactSummary,
 )
 from dxconnector.domain.rules import ContactMatch, MatchedBy, Reason, RuleViolation, Why
+from dxconnector.domain.rules.conflicts import Seen, hashes
 from dxconnector.dynamics.changes import customer_ref
+from dxconnector.dynamics.customers import customer_table
 from dxconnector.sync import state
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard
@@ -110,9 +115,35 @@ def ensure_contacts(ctx: SyncContext, customers: Mapping[str, Customer]) -> dict
         for customer_id in wanted
         if customer_id not in to_create and outcomes[customer_id].contact_id
     }
-    outcomes.update(_create_contacts(ctx, to_create, new_links))
-    state.save_links(ctx.connection_id, Link.Kind.CONTACT, new_links)
+    answers: dict[str, Mapping[str, Any]] = {}
+    outcomes.update(_create_contacts(ctx, to_create, new_links, answers))
+    first_seen = {
+        customer_id: _first_seen(ctx, customers[customer_id], customer_values, answers.get(customer_id), contact_values)
+        for customer_id in new_links
+    }
+    state.save_links(ctx.connection_id, Link.Kind.CONTACT, new_links, first_seen)
     return outcomes
+
+
+def _first_seen(
+    ctx: SyncContext,
+    record: Customer | DynamicsProduct,
+    dynamics_values: Callable[[Any], dict[str, str]],
+    answer: Mapping[str, Any] | None,
+    xero_values: Callable[[Mapping[str, Any]], dict[str, str]],
+) -> dict[str, Any]:
+    """What the ledger starts a new link from: the record's fields as Dynamics has them now and, for a record we
+    just made in Xero, as Xero answered (a contact someone else made is compared when it first changes)."""
+    try:
+        ours = hashes(dynamics_values(record), ctx.key)
+    except RuleViolation:
+        ours = {}
+    theirs = hashes(xero_values(answer), ctx.key) if answer is not None else {}
+    return {
+        "seen": Seen(ours, theirs).as_json(),
+        "sent_version": record.version or "",
+        "sent_type": customer_table(record) if not isinstance(record, DynamicsProduct) else "product",
+    }
 
 
 def _match(
@@ -136,9 +167,10 @@ def _match(
 
 
 def _create_contacts(
-    ctx: SyncContext, to_create: Mapping[str, XeroContact], new_links: dict[str, str]
+    ctx: SyncContext, to_create: Mapping[str, XeroContact], new_links: dict[str, str], answers: dict[str, Mapping[str, Any]]
 ) -> dict[str, ContactOutcome]:
-    """Make the contacts in Xero (50 a call); each new one is linked (into `new_links`) and added to the run's directory."""
+    """Make the contacts in Xero (50 a call); each new one is linked (into `new_links`, Xero's answer into `answers`)
+    and added to the run's directory."""
     if not to_create:
         return {}
     outcomes: dict[str, ContactOutcome] = {}
@@ -149,6 +181,7 @@ def _create_contacts(
                 ctx.directory.contacts.append(contact_summary(result.record))
             outcomes[customer_id] = ContactOutcome(result.xero_id, notes=contact.notes)
             new_links[customer_id] = result.xero_id
+            answers[customer_id] = result.record
             ctx.counts.contacts_created += 1
         else:
             outcomes[customer_id] = ContactOutcome(None, Reason(Why.NO_CONTACT, CONTACT_REFUSED), "; ".join(result.errors))
@@ -218,6 +251,7 @@ def ensure_items(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> I
     plan = item_mapping.item_plan(unlinked, found, owners, ctx.settings)
     problems: dict[str, tuple[Reason, str]] = {product_id: (reason, "") for product_id, reason in plan.problems.items()}
     new_links = dict(plan.matched)
+    answers: dict[str, Mapping[str, Any]] = {}
     known |= {products[product_id].number.strip() for product_id in plan.matched}
     bodies: dict[str, dict[str, Any]] = {}
     for product_id, product in plan.to_create.items():
@@ -235,8 +269,15 @@ def ensure_items(ctx: SyncContext, products: Mapping[str, DynamicsProduct]) -> I
                     ctx.directory.items[rules.item_key(code)] = result.xero_id
                 known.add(code)
                 new_links[product_id] = result.xero_id
+                answers[product_id] = result.record
                 ctx.counts.items_created += 1
             else:
                 problems[product_id] = (Reason(Why.ITEM_REFUSED, ITEM_REFUSED), "Xero: " + "; ".join(result.errors))
-    state.save_links(ctx.connection_id, Link.Kind.ITEM, new_links)
+    first_seen = {
+        product_id: _first_seen(
+            ctx, products[product_id], partial(product_values, settings=ctx.settings), answers.get(product_id), item_values
+        )
+        for product_id in new_links
+    }
+    state.save_links(ctx.connection_id, Link.Kind.ITEM, new_links, first_seen)
     return Items(frozenset(known), problems)

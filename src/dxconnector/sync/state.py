@@ -203,12 +203,44 @@ def _upsert_links(connection_id: Any, kind: str, rows: Mapping[str, Mapping[str,
     )
 
 
-def save_links(connection_id: Any, kind: str, xero_ids: Mapping[str, str]) -> None:
-    """Dynamics id → Xero id for records found or created in Xero (contacts, items)."""
-    now = timezone.now()
+def save_links(
+    connection_id: Any, kind: str, xero_ids: Mapping[str, str], first_seen: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Dynamics id → Xero id for records found or created in Xero (contacts, items). `first_seen` (by Dynamics id):
+    what the ledger starts the record from — its fields per side (`Link.seen`), its version, its table. A new link's
+    Xero row in Dynamics is then due."""
+    now, first_seen = timezone.now(), first_seen or {}
     _upsert_links(
-        connection_id, kind, {dynamics_id: {"xero_id": xero_id, "updated_at": now} for dynamics_id, xero_id in xero_ids.items()}
+        connection_id,
+        kind,
+        {
+            dynamics_id: {"xero_id": xero_id, "updated_at": now, "writeback_due": True, **first_seen.get(dynamics_id, {})}
+            for dynamics_id, xero_id in xero_ids.items()
+        },
     )
+
+
+def links_due(connection_id: Any, kind: str) -> list[Link]:
+    """Linked customers or products whose Xero row in Dynamics is still to be written."""
+    return list(Link.objects.filter(connection_id=connection_id, kind=kind, writeback_due=True).exclude(xero_id=""))
+
+
+def commit_edits(
+    connection_id: Any,
+    run: SyncRun | None,
+    kind: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    attempts: Iterable[Attempt],
+    cursors: Mapping[str, Mapping[str, Any]] | None,
+) -> None:
+    """One transaction: customers' or products' ledger entries after their edits crossed (`sync.edits`), their
+    attempts, and (with a stream's last batch) its cursor."""
+    now = timezone.now()
+    with transaction.atomic():
+        _upsert_links(
+            connection_id, kind, {dynamics_id: {**columns, "updated_at": now} for dynamics_id, columns in entries.items()}
+        )
+        _record(connection_id, run, attempts, cursors)
 
 
 def mark_pending(connection_id: Any, creates: Mapping[str, tuple[str, str]], now: datetime | None = None) -> None:

@@ -18,11 +18,12 @@ from dxconnector.domain.names import InvoiceColumns, XeroInvoiceTable, lookup_va
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
 from dxconnector.dynamics.solution.definition import XERO_INVOICE
-from dxconnector.sync import from_xero, invoices, reference_lists, to_xero
+from dxconnector.sync import customers, from_xero, invoices, products, reference_lists, to_xero
 from dxconnector.sync.context import SyncContext
 from dxconnector.xero.resources import (
     ACCOUNTS,
     BRANDING_THEMES,
+    CONTACTS,
     CREDIT_NOTES,
     CURRENCIES,
     INVOICES,
@@ -89,6 +90,28 @@ INVOICES_TO_XERO = Stream(
     ),
 )
 
+CUSTOMERS = Stream(
+    name="customers",
+    direction=Direction.TO_XERO,  # and back, with two-way contact sync on
+    record_kind="contact",
+    cursor=CursorKind.CHANGE_TRACKING,  # and Xero's If-Modified-Since for the way back
+    runner=customers.run_stream,
+    # Dataverse reads 200 ids a query, Xero writes 50 contacts a call and reads 100 by id; one `$batch` writes back.
+    batch_size=500,
+    watch=(Watch("accounts", "accountid"), Watch("contacts", "contactid")),
+    xero=(CONTACTS,),
+)
+
+PRODUCTS_TO_XERO = Stream(
+    name="products-to-xero",
+    direction=Direction.TO_XERO,
+    record_kind="item",
+    cursor=CursorKind.CHANGE_TRACKING,
+    runner=products.run_stream,
+    batch_size=500,
+    watch=(Watch("products", "productid"),),
+)
+
 INVOICES_FROM_XERO = Stream(
     name="invoices-from-xero",
     direction=Direction.TO_DYNAMICS,
@@ -113,7 +136,8 @@ REFERENCE_LISTS_FROM_XERO = Stream(
 
 # Dynamics → Xero first: what it writes comes back as its own answer, not as a change in Xero. Xero's lists last:
 # they are read on Create Connection, and then only every SYNC_REFERENCE_SECONDS.
-STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, INVOICES_FROM_XERO, REFERENCE_LISTS_FROM_XERO)
+# Customers and products after invoices: the links their first invoice makes are then shown in Dynamics at once.
+STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, CUSTOMERS, PRODUCTS_TO_XERO, INVOICES_FROM_XERO, REFERENCE_LISTS_FROM_XERO)
 
 
 def stream(name: str) -> Stream:

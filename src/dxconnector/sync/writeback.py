@@ -126,14 +126,24 @@ def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
     return _details_request(ctx, record, {XeroInvoiceTable.EXPORT_STATUS: failed})
 
 
+# A history row's record type and the lookup naming its record, by the attempt's record kind (its Dynamics table).
+_HISTORY_RECORDS = {
+    "invoice": ("INVOICE", SyncHistoryTable.INVOICE_ID, "Invoice"),
+    "account": ("ACCOUNT", SyncHistoryTable.ACCOUNT_ID, "Account"),
+    "contact": ("CONTACT", SyncHistoryTable.CONTACT_ID, "Contact"),
+    "product": ("PRODUCT", SyncHistoryTable.PRODUCT_ID, "Product"),
+}
+
+
 def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "", *, invoice_exists: bool = True) -> BatchRequest:
     outcome = attempt.outcome
     towards = "from" if attempt.direction == SyncAttempt.Direction.TO_DYNAMICS else "to"
     history = SyncHistoryTable
+    record_type, lookup, label = _HISTORY_RECORDS.get(attempt.record_kind, _HISTORY_RECORDS["invoice"])
     body = {
-        SYNC_HISTORY.primary_name: f"Invoice {towards} Xero: {SyncAttempt.Outcome(outcome).label}",
+        SYNC_HISTORY.primary_name: f"{label} {towards} Xero: {SyncAttempt.Outcome(outcome).label}",
         history.DIRECTION: option_value(history.TABLE, history.DIRECTION, attempt.direction),
-        history.RECORD_TYPE: option_value(history.TABLE, history.RECORD_TYPE, "INVOICE"),
+        history.RECORD_TYPE: option_value(history.TABLE, history.RECORD_TYPE, record_type),
         history.RECORD_ID: attempt.dynamics_id,
         history.XERO_ID: attempt.xero_id or None,
         history.OUTCOME: option_value(history.TABLE, history.OUTCOME, outcome),
@@ -141,8 +151,10 @@ def history_request(ctx: SyncContext, attempt: SyncAttempt, message: str = "", *
         history.ATTEMPTED_ON: attempt.attempted_at,
         **_connector_bind(ctx),
     }
-    if invoice_exists:  # a row about an invoice deleted in Dynamics names it by id alone
-        body[odata_bind(history.INVOICE_ID)] = f"/invoices({attempt.dynamics_id})"
+    if invoice_exists:  # a row about a record deleted in Dynamics names it by id alone
+        body[odata_bind(lookup)] = (
+            f"/{attempt.record_kind if attempt.record_kind in _HISTORY_RECORDS else 'invoice'}s({attempt.dynamics_id})"
+        )
     return BatchRequest("PATCH", f"{SYNC_HISTORY.set_name}({attempt.pk})", body)
 
 

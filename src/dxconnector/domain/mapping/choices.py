@@ -14,7 +14,9 @@ from dxconnector.domain.names import (
     TaxRateTable,
     TrackingCategoryTable,
     TrackingOptionTable,
+    XeroContactTable,
     XeroInvoiceTable,
+    XeroItemTable,
 )
 
 FIRST_OPTION_VALUE = 100_000_000
@@ -22,6 +24,7 @@ FIRST_OPTION_VALUE = 100_000_000
 INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 XERO_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED")
 ACTIVE_ARCHIVED = ("ACTIVE", "ARCHIVED")
+SYNC_STATUSES = ("SYNCED", "FAILED")
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     (InvoiceColumns.TABLE, InvoiceColumns.XERO_INVOICE_TYPE): ("ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"),
@@ -31,6 +34,9 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     (ConnectorSettingsTable.TABLE, ConnectorSettingsTable.DEFAULT_PURCHASE_INVOICE_STATUS): INVOICE_STATUSES,
     (XeroInvoiceTable.TABLE, XeroInvoiceTable.XERO_STATUS): XERO_STATUSES,
     (XeroInvoiceTable.TABLE, XeroInvoiceTable.EXPORT_STATUS): ("NO", "EXPORTED", "READY_TO_UPDATE", "FAILED"),
+    (XeroContactTable.TABLE, XeroContactTable.XERO_STATUS): ACTIVE_ARCHIVED,
+    (XeroContactTable.TABLE, XeroContactTable.SYNC_STATUS): SYNC_STATUSES,
+    (XeroItemTable.TABLE, XeroItemTable.SYNC_STATUS): SYNC_STATUSES,
     (ChartOfAccountsTable.TABLE, ChartOfAccountsTable.STATUS): ACTIVE_ARCHIVED,
     (TaxRateTable.TABLE, TaxRateTable.STATUS): ("ACTIVE", "ARCHIVED", "DELETED", "PENDING"),
     (TrackingCategoryTable.TABLE, TrackingCategoryTable.STATUS): ACTIVE_ARCHIVED,

@@ -11,7 +11,8 @@ the value. A field whose hash on one side moved since is changed on that side. S
 
 Each side is compared with its own last value, not with the other side's, so a value one side stores differently
 (a phone number split into parts, an email address Xero can't take) is not taken for an edit and never flaps.
-A field with no hash yet (a record linked before, a field new in this release) is adopted as it is on both sides.
+A side with no hash of a field yet (a record linked before this release, or matched to a Xero contact made by
+someone else) counts as changed wherever the two sides differ: the later record's value wins.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def hashes(values: Mapping[str, str], key: bytes) -> dict[str, str]:
 
 
 def _changed(name: str, value: str, seen: Mapping[str, str], key: bytes) -> bool:
-    return name in seen and field_hash(name, value, key) != seen[name]
+    return name not in seen or field_hash(name, value, key) != seen[name]
 
 
 def later_side(dynamics_changed_at: datetime | None, xero_changed_at: datetime | None) -> Side:

@@ -56,6 +56,8 @@ class Why(enum.StrEnum):
     ITEM_REFUSED = "item_refused"
     DELETED_IN_DYNAMICS = "deleted_in_dynamics"  # what became of the Xero copy of an invoice deleted in Dynamics
     XERO_REFUSED = "xero_refused"  # Xero's own words go to the history row in Dynamics
+    DYNAMICS_REFUSED = "dynamics_refused"  # a change from Xero Dynamics would not take; its words go to the history row
+    NOT_ARCHIVABLE = "not_archivable"  # a product retired in Dynamics: Xero items have no archived state
     INTERNAL_ERROR = "internal_error"  # an unexpected error on one record: it is set aside and the rest of the run goes on
 
 
