@@ -132,6 +132,7 @@ def _run_sync(
             try:
                 attention.check_fixed(ctx, connection.attention)
                 sync_streams(ctx)
+                connection.note_sweep_interval(ctx.settings.sync_interval_minutes)  # its settings' Sync Interval
             finally:
                 counts = {**ctx.counts.as_dict(), **ctx.calls()}
         finally:
