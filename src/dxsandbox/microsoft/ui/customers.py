@@ -1,4 +1,4 @@
-"""Accounts and contacts: the customers invoices are billed to."""
+"""Accounts and contacts: the customers invoices are billed to, each with its Xero contact and sync attempts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dxsandbox.microsoft.ui.gateway import ActingUser, formatted
 from dxsandbox.microsoft.ui.layout import select
 from dxsandbox.microsoft.ui.records import Extra, Field, RecordPages
 from dxsandbox.microsoft.ui.visits import Visit
+from dxsandbox.microsoft.ui.xero_links import ACCOUNT_PANELS, CONTACT_PANELS, panels
 
 CUSTOMER_TABLES = {"account": "accounts", "contact": "contacts"}
 CHOICES_SIZE = 500
@@ -85,6 +86,7 @@ ACCOUNTS = RecordPages(
         Field("telephone1", "Main Phone", "tel"),
         *ADDRESS,
     ),
+    panels=panels(ACCOUNT_PANELS),
 )
 
 CONTACTS = RecordPages(
@@ -109,4 +111,5 @@ CONTACTS = RecordPages(
         *ADDRESS,
     ),
     extras=(Extra(_render_company, _current_company, _company_values),),
+    panels=panels(CONTACT_PANELS),
 )

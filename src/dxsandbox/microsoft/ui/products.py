@@ -1,5 +1,5 @@
 """Products: what invoice lines sell. A new product gets the organisation's default unit group and unit, as
-the product form pre-fills them."""
+the product form pre-fills them. A product's page shows its Xero item and sync attempts below the form."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dxsandbox.microsoft.ui.forms import Input, number
 from dxsandbox.microsoft.ui.layout import text_input
 from dxsandbox.microsoft.ui.records import Extra, Field, RecordPages
 from dxsandbox.microsoft.ui.visits import Visit
+from dxsandbox.microsoft.ui.xero_links import PRODUCT_PANELS, panels
 
 
 def default_unit(visit: Visit) -> dict[str, Any]:
@@ -50,4 +51,5 @@ PRODUCTS = RecordPages(
     fields=(Field("name", "Name"), Field("productnumber", "Product ID"), Field("description", "Description", "memo")),
     extras=(Extra(_render_price, _current_price, _price_values),),
     on_create=default_unit,
+    panels=panels(PRODUCT_PANELS),
 )

@@ -1,7 +1,8 @@
 """List, search, create and edit pages for a simple table (accounts, contacts, products), from a description.
 
 A `RecordPages` names the table's entity set, its grid columns and its form's text fields; `extra` adds
-the fields that are not plain text (a lookup, say) with the values they write. A refused save shows the
+the fields that are not plain text (a lookup, say) with the values they write, and `panels` what a row's page
+shows below its form (its Xero rows and sync attempts, say). A refused save shows the
 form again, as filled in, with Dynamics' message above it.
 """
 
@@ -50,6 +51,7 @@ class RecordPages:
     fields: tuple[Field, ...]
     extras: tuple[Extra, ...] = ()
     on_create: Callable[[Visit], dict[str, Any]] = field(default=lambda visit: {})  # defaults a new row gets
+    panels: tuple[Callable[[Visit, str], str], ...] = ()  # sections below a row's form: (visit, row id) → HTML
 
     @property
     def plural(self) -> str:
@@ -113,6 +115,7 @@ class RecordPages:
             + (refusal(error) if error else "")
             + form(visit.path(self.area, data.params["id"]), self._fields(visit, values), "Save", form_id="record-form")
             + f"<p class='muted'>Modified on {escape(formatted(row, 'modifiedon'))}</p>"
+            + "".join(panel(visit, data.params["id"]) for panel in self.panels)
         )
         return visit.page(self.area, title, body, status=error.status if error else 200)
 
