@@ -35,3 +35,15 @@ def test_someone_not_signed_in_is_asked_to_sign_in_first_and_comes_back(visitor,
         accountant["email"], accountant["password"], f"/AccountsReceivable/View.aspx?InvoiceID={invoice['InvoiceID']}"
     )
     assert back.headers["location"] == f"/AccountsReceivable/View.aspx?InvoiceID={invoice['InvoiceID']}"
+
+
+def test_a_contact_link_opens_its_page_in_the_organisation_that_holds_it(person, api, oakwood):
+    contact = api.new_contact()
+    response = person.http.get(f"/Contacts/View/{contact['ContactID']}")
+    assert response.headers["location"] == f"/organisations/{oakwood}/contacts/{contact['ContactID']}"
+    assert person.open(response.headers["location"]).status_code == 200
+
+
+def test_a_contact_none_of_the_persons_organisations_holds_is_not_found(person):
+    response = person.http.get(f"/Contacts/View/{uuid.uuid4()}")
+    assert response.status_code == 404 and "Contact not found" in response.text

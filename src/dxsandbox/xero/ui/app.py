@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from dxsandbox.xero.api.accounting import AccountingApi
 from dxsandbox.xero.api.accounting.books import Record
+from dxsandbox.xero.api.accounting.contacts import KIND as CONTACT_KIND
 from dxsandbox.xero.api.accounting.transactions import INVOICES
 from dxsandbox.xero.api.accounting.validation import guid
 from dxsandbox.xero.ui import contacts, invoices
@@ -86,25 +87,32 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             "<form method='post' action='/logout'><button type='submit' class='secondary'>Log out</button></form>",
         )
 
-    async def deep_link(request: Request) -> Response:
-        """go.xero.com's link to an invoice (/AccountsReceivable/View.aspx?InvoiceID=…, /AccountsPayable/… for a bill):
-        the invoice's page in whichever of the signed-in person's organisations holds it. Credit notes have no page here,
-        so their links (ViewCreditNote.aspx) are not found, as any unknown page."""
+    def held_by(request: Request, kind: str, record_id: str, path: str, what: str) -> Response:
+        """The record's page in whichever of the signed-in person's organisations holds it, else not found."""
         signed_in = ui.signed_in(request)
         if signed_in is None:
             return sign_in_redirect(request)
         _, user = signed_in
-        invoice_id = guid(request.query_params.get("InvoiceID", ""))
         for tenant_id in user["tenant_ids"]:
-            invoice = ui.accounting.books(tenant_id).get(INVOICES.store_kind, invoice_id) if invoice_id else None
-            if invoice is not None:
-                return RedirectResponse(f"/organisations/{tenant_id}/invoices/{invoice['InvoiceID']}", status_code=303)
+            if record_id and ui.accounting.books(tenant_id).get(kind, record_id) is not None:
+                return RedirectResponse(f"/organisations/{tenant_id}/{path}/{record_id}", status_code=303)
         return frame(
             "Not found",
-            "<h1>Invoice not found</h1><p>None of your organisations has this invoice. "
+            f"<h1>{what.capitalize()} not found</h1><p>None of your organisations has this {what}. "
             "<a href='/organisations'>Choose one of yours</a>.</p>",
             status_code=404,
         )
+
+    async def deep_link(request: Request) -> Response:
+        """go.xero.com's link to an invoice (/AccountsReceivable/View.aspx?InvoiceID=…, /AccountsPayable/… for a bill).
+        Credit notes have no page here, so their links (ViewCreditNote.aspx) are not found, as any unknown page."""
+        invoice_id = guid(request.query_params.get("InvoiceID", "")) or ""
+        return held_by(request, INVOICES.store_kind, invoice_id, "invoices", "invoice")
+
+    async def contact_link(request: Request) -> Response:
+        """go.xero.com's link to a contact (/Contacts/View/{ContactID})."""
+        contact_id = guid(request.path_params["contact_id"]) or ""
+        return held_by(request, CONTACT_KIND, contact_id, "contacts", "contact")
 
     async def organisation_home(request: Request) -> Response:
         return RedirectResponse(f"/organisations/{request.path_params['tenant_id']}/invoices", status_code=303)
@@ -122,6 +130,7 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             Route(ORGANISATION, organisation_home, methods=["GET"]),
             Route("/AccountsReceivable/View.aspx", deep_link, methods=["GET"]),
             Route("/AccountsPayable/View.aspx", deep_link, methods=["GET"]),
+            Route("/Contacts/View/{contact_id}", contact_link, methods=["GET"]),
             page("/invoices", invoices.invoice_list),
             page("/invoices/{invoice_id}", invoices.invoice_page),
             page("/invoices/{invoice_id}/approve", invoices.approve, "POST"),
