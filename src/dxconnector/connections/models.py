@@ -3,15 +3,25 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
 from dxconnector.domain import trial
 from dxconnector.vault import EncryptedTextField
+
+SWEEP_INTERVAL_MINUTES = 10  # the solution's default Sync Interval (minutes)
+
+
+def sweep_floor_minutes() -> int:
+    """The shortest interval a connection's sweep keeps: the sweep looks once a period (SYNC_SWEEP_SECONDS), so a shorter
+    one could not be kept anyway, and never under a minute."""
+    return max(1, math.ceil(settings.SYNC_SWEEP_SECONDS / 60))
 
 
 class Connection(models.Model):
@@ -67,6 +77,14 @@ class Connection(models.Model):
     deletion_step = models.CharField(max_length=200, blank=True, help_text="what Delete is doing, or failed at")
     deletion_error = models.CharField(max_length=300, blank=True, help_text="why Delete stopped, in words to act on")
     deletion_removes_rows = models.BooleanField(default=False, help_text="Delete also removes the connection's rows in Dynamics")
+    # The sweep's cadence for this connection (sync.triggers): its settings row's Sync Interval, kept by every run, and
+    # when the sweep looks at it next. Any run moves it on, so a connection its webhooks keep busy is not swept as well.
+    sweep_interval_minutes = models.PositiveSmallIntegerField(
+        default=SWEEP_INTERVAL_MINUTES,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text="how often the sweep looks for changes the webhooks may have missed (the settings row's Sync Interval)",
+    )
+    next_sweep_at = models.DateTimeField(null=True, blank=True, help_text="when the sweep next queues a sync; empty: now")
 
     class Meta:
         ordering = ["created_at"]
@@ -89,6 +107,21 @@ class Connection(models.Model):
         """Whether a sync may run now: the trial or a subscription allows it, the owner has not paused it, and it is
         not being deleted."""
         return self.paused_at is None and not self.deletion_state and trial.may_sync(self.trial_state(now))
+
+    @staticmethod
+    def may_sync_filter(now: datetime) -> models.Q:
+        """`may_sync` as a filter, so a query picks the connections that may sync without looking at each in Python."""
+        trial_running = models.Q(trial_started_at__isnull=False, trial_ends_at__gt=now)
+        return models.Q(paused_at__isnull=True, deletion_state="") & (models.Q(subscription_active=True) | trial_running)
+
+    def note_sweep_interval(self, minutes: int, now: datetime | None = None) -> None:
+        """Keep this sweep interval (at least `sweep_floor_minutes`) and put the next sweep an interval after `now`: in
+        the row (one UPDATE) and on this object, so a later `save()` of it keeps them."""
+        self.sweep_interval_minutes = max(int(minutes), sweep_floor_minutes())
+        self.next_sweep_at = (now or timezone.now()) + timedelta(minutes=self.sweep_interval_minutes)
+        Connection.objects.filter(pk=self.pk).update(
+            sweep_interval_minutes=self.sweep_interval_minutes, next_sweep_at=self.next_sweep_at
+        )
 
     @property
     def paused(self) -> bool:

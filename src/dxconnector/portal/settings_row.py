@@ -1,6 +1,6 @@
 """A connection's settings as the portal takes them: an account code checked against the Xero organisation's chart of
-accounts, a live connection's settings row in Dynamics updated when they change (the sync reads them there), and the
-invoices a changed setting held back looked at again."""
+accounts, a live connection's settings row in Dynamics updated when they change (the sync reads them there, and the
+sweep's cadence follows its Sync Interval at once), and the invoices a changed setting held back looked at again."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 
 from dxconnector.connections.clients import dynamics_client, xero_client
 from dxconnector.connections.models import Connection, DynamicsConnection, XeroConnection
+from dxconnector.domain.mapping.settings import settings_from_row
 from dxconnector.domain.names import ConnectorSettingsTable
 from dxconnector.domain.rules import Why
 from dxconnector.dynamics.changes import connection_rows
@@ -82,6 +83,7 @@ SETTINGS_COLUMNS = {
     "name": SETTINGS.primary_name,
     "time_zone": ConnectorSettingsTable.TIME_ZONE,
     "default_sales_account_code": ConnectorSettingsTable.DEFAULT_SALES_ACCOUNT_CODE,
+    "sweep_interval_minutes": ConnectorSettingsTable.SYNC_INTERVAL_MINUTES,
 }
 
 
@@ -92,7 +94,8 @@ class NotWritten(Exception):
 def write_changes(connection: Connection, changed: Iterable[str]) -> None:
     """Put the changed fields of a created connection into its rows in Dynamics (only those: a setting an admin changed
     in Dynamics is not overwritten by one the portal merely shows). A name goes to the connection's row too: it is what
-    people pick on an invoice."""
+    people pick on an invoice. The sweep then keeps the row's Sync Interval (the one written, or the one found there)
+    from now on, on `connection` too, so saving it keeps that."""
     columns = {SETTINGS_COLUMNS[field]: getattr(connection, field) or None for field in changed if field in SETTINGS_COLUMNS}
     if not columns or connection.status != Connection.Status.CREATED:
         return
@@ -135,6 +138,7 @@ def _update_rows(client: DataverseClient, connection: Connection, columns: dict[
     client.update(SETTINGS.set_name, settings[SETTINGS.primary_id], columns)
     if SETTINGS.primary_name in columns:
         client.update(CONNECTION.set_name, connector_id, {CONNECTION.primary_name: columns[SETTINGS.primary_name]})
+    connection.note_sweep_interval(settings_from_row({**settings, **columns}).sync_interval_minutes)
 
 
 # --- invoices held back by a setting ----------------------------------------------------------------------

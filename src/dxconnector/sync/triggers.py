@@ -1,6 +1,9 @@
 """What starts a sync besides "Sync now" (PRODUCT §3.4): Dynamics' webhooks, Xero's webhooks, and the
 periodic sweep. Each asks for a sync of a connection; asks made while one is queued and not yet started add
 nothing (the queued run will see their changes), so a burst of webhook calls costs one run.
+
+The sweep looks every SYNC_SWEEP_SECONDS for connections that are due, each at its own cadence: its settings row's
+Sync Interval, which every run that goes through notes (`note_sweep_interval`), the next interval starting at its end.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from dxconnector.connections.models import Connection
+from dxconnector.connections.models import Connection, sweep_floor_minutes
+from dxconnector.sync import tasks  # the module, not the task: tasks → engine → triggers, whichever is imported first
 from dxconnector.sync.models import (
     QueuedSync,
     RequestedRecord,
     Trigger,
 )
-from dxconnector.sync.tasks import sync_connection
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) 
         with transaction.atomic():
             QueuedSync.objects.filter(connection_id=connection_id, queued_at__lt=now - STALE_AFTER).delete()
             QueuedSync.objects.create(connection_id=connection_id, trigger=trigger, queued_at=now)
-            sync_connection.enqueue(str(connection_id), trigger)
+            tasks.sync_connection.enqueue(str(connection_id), trigger)
     except IntegrityError:
         return False  # queued already
     return True
@@ -68,10 +72,36 @@ def xero_events_arrived(tenant_ids: Iterable[str], now: datetime | None = None) 
     return sum(request_sync(connection.pk, Trigger.XERO_WEBHOOK, now) for connection in _syncable(wanted, now))
 
 
+def note_sweep_interval(connection_id: Any, minutes: int, now: datetime | None = None) -> None:
+    """Keep the connection's sweep interval (its settings row's Sync Interval, read by a run; at least the sweep's own
+    period, `sweep_floor_minutes`, and never under a minute) and sweep it next an interval after `now`.
+
+    Every run that goes through does the same at its end (the engine, through `Connection.note_sweep_interval`),
+    whatever started it — a webhook, Sync now, a retry or the sweep itself — so a connection its webhooks keep busy is
+    not swept needlessly on top; a run that fails leaves it, so the sweep tries again a period later. The portal does
+    the same when it writes the settings row, so a changed interval counts at once rather than after the next run."""
+    Connection(pk=connection_id).note_sweep_interval(minutes, now)
+
+
+def due_for_sweep(now: datetime) -> Any:
+    """The created connections that may sync, are due (`next_sweep_at` empty or past) and have no sync queued: one
+    query, whatever the number of connections."""
+    return (
+        created_connections()
+        .filter(Connection.may_sync_filter(now))
+        .filter(Q(next_sweep_at__isnull=True) | Q(next_sweep_at__lte=now))
+        .exclude(queued_sync__queued_at__gte=now - STALE_AFTER)
+    )
+
+
 def sweep(now: datetime | None = None) -> int:
-    """Queue an incremental sync of every created connection that may sync and has none queued."""
+    """Queue an incremental sync of every connection due for one (`due_for_sweep`): its queries grow with the
+    connections it queues, not with the connections there are. Returns how many were queued.
+
+    Any run moves the connection's next sweep on (`note_sweep_interval`), so a connection that webhooks or Sync now
+    keep busy is swept only when it has gone its interval without a run."""
     now = now or timezone.now()
-    eligible = _syncable(created_connections().exclude(queued_sync__queued_at__gte=now - STALE_AFTER), now)
+    eligible = _syncable(due_for_sweep(now), now)  # `may_sync` stays the rule; the filter only spares the loading
     queued = sum(request_sync(connection.pk, Trigger.SWEEP, now) for connection in eligible)
-    logger.info("sweep queued %d of %d eligible connections", queued, len(eligible))
+    logger.info("sweep queued %d of %d due connections (floor %d minutes)", queued, len(eligible), sweep_floor_minutes())
     return queued
