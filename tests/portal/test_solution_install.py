@@ -7,12 +7,16 @@ shows depends on it: an installed solution is shown as installed, whatever was q
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from dxconnector.connections.clients import dynamics_client
 from dxconnector.connections.models import DynamicsConnection
+from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
+from dxconnector.dynamics.solution.package import build_solution_zip
 from tests.base import BaseTestCase
 from tests.dynamics.dataverse_sandbox import control_client
 from tests.portal.test_dynamics_connect import DynamicsSteps
@@ -80,7 +84,7 @@ class SolutionInstallTestCase(DynamicsSteps, BaseTestCase):
         self.assertNotContains(response, "data-look-again")
         lines = self.lines(response)
         self.assertTrue(lines["solution"].done, lines["solution"].tip)
-        self.assertEqual(lines["solution"].detail, "Version 1.0.0.0 (managed)")
+        self.assertEqual(lines["solution"].detail, "Version 1.1.0.0 (managed)")
         self.assertTrue(lines["permissions"].done, lines["permissions"].tip)
         self.assertContains(response, 'class="ok" data-table="stl3_chartofaccounts"')
         self.assertEqual(DynamicsConnection.objects.get(connection=self.connection).install_state, "done")
@@ -113,6 +117,22 @@ class SolutionInstallTestCase(DynamicsSteps, BaseTestCase):
         self.assertContains(installed, "The managed solution was imported into Dynamics.")
         self.assertNotContains(installed, "The solution was not installed.")
         self.assertTrue(self.lines(installed)["solution"].done)
+
+    def test_an_older_version_installed_is_offered_the_update_and_installing_brings_it(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        older = dataclasses.replace(DYNAMICS_XERO_CONNECTOR, version="1.0.0.0")
+        dynamics_client(DynamicsConnection.objects.get(connection=self.connection)).import_solution(build_solution_zip(older))
+        page = self.client.get(f"/connections/{self.connection.pk}/")
+        line = self.lines(page)["solution"]
+        self.assertFalse(line.done)
+        self.assertIn(f"Version 1.0.0.0 is installed; this connector needs {DYNAMICS_XERO_CONNECTOR.version}", line.tip)
+        self.assertContains(page, ">Install into Dynamics</button>")
+        self.install()
+        self.run_jobs()
+        line = self.lines(self.client.get(f"/connections/{self.connection.pk}/"))["solution"]
+        self.assertTrue(line.done, line.tip)
+        self.assertEqual(line.detail, f"Version {DYNAMICS_XERO_CONNECTOR.version} (managed)")
 
     def test_without_an_organisation_nothing_is_queued(self):
         self.connect()

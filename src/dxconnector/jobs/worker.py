@@ -84,7 +84,8 @@ def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
 
 
 def sweep_scheduler(worker_id: str) -> Scheduler:
-    """Every SYNC_SWEEP_SECONDS one worker queues an incremental sync of every connection that may sync."""
+    """Every SYNC_SWEEP_SECONDS one worker queues an incremental sync of every connection due a sweep (its own Sync
+    Interval) that may sync."""
     from dxconnector.sync.api import sweep  # the sync's models load only once Django is set up
 
     return Scheduler("sync-sweep", worker_id, settings.SYNC_SWEEP_SECONDS, sweep)

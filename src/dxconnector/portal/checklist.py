@@ -196,7 +196,25 @@ def solution_installed(connection: Connection, live: Live) -> ChecklistLine:
             tip="Import the managed solution into the selected organisation (Settings › Solutions › Import), or click “Install into Dynamics”.",
         )
     managed = "managed" if facts.solution.get("ismanaged") else "unmanaged"
-    return ChecklistLine("solution", label, True, detail=f"Version {facts.solution.get('version')} ({managed})")
+    installed = str(facts.solution.get("version") or "")
+    if _older(installed, DYNAMICS_XERO_CONNECTOR.version):
+        return ChecklistLine(
+            "solution",
+            label,
+            False,
+            detail=f"Version {installed} ({managed})",
+            tip=f"Version {installed} is installed; this connector needs {DYNAMICS_XERO_CONNECTOR.version}: click “Install into "
+            "Dynamics” to update it (your data stays), or import the new zip yourself.",
+        )
+    return ChecklistLine("solution", label, True, detail=f"Version {installed} ({managed})")
+
+
+def _older(installed: str, ours: str) -> bool:
+    """Whether the installed solution's version comes before ours (a version Dataverse reports oddly is not)."""
+    try:
+        return tuple(int(part) for part in installed.split(".")) < tuple(int(part) for part in ours.split("."))
+    except ValueError:
+        return False
 
 
 def comes_with_the_solution(item: RequiredAccess) -> bool:

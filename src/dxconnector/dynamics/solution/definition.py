@@ -236,7 +236,8 @@ SETTINGS = Table(
             "Sync Interval (minutes)",
             1,
             1440,
-            description="Minutes between incremental sweeps; webhooks start a sync sooner.",
+            description="How often, in minutes, the connector looks for changes the webhooks may have missed; at least "
+            "5 minutes (the connector's sweep period). Any sync, such as one a webhook starts, counts as a look.",
         ),
         text(
             ConnectorSettingsTable.TIME_ZONE,
@@ -1009,7 +1010,7 @@ DYNAMICS_XERO_CONNECTOR = Solution(
     unique_name="DynamicsXeroConnector",
     display_name="Dynamics Xero Connector",
     description="Keeps Dynamics 365 invoices, customers and products in step with Xero.",
-    version="1.0.0.0",
+    version="1.1.0.0",
     managed=True,
     publisher=PUBLISHER,
     tables=(
