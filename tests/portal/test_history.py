@@ -261,14 +261,25 @@ class HistoryTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get(self.url()), "main.aspx")
 
-    def test_failed_and_held_back_invoices_have_a_retry_button(self):
+    def test_failed_invoices_and_customers_have_a_retry_button(self):
         self.attempt(INVOICE, "FAILED")
         self.attempt(OTHER_INVOICE, "SUCCEEDED")
         self.attempt("contact-1", "FAILED", record_kind="contact")
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
-        self.assertEqual([row["retryable"] for row in response.context["rows"]], [False, False, True])
-        self.assertContains(response, ">Retry</button>", count=1)
+        self.assertEqual([row["retryable"] for row in response.context["rows"]], [True, False, True])
+        self.assertContains(response, ">Retry</button>", count=2)
+
+    def test_retry_of_a_customer_asks_the_next_run_for_its_edit(self):
+        self.connect_both_sides()
+        self.attempt("account-1", "FAILED", record_kind="account")
+        self.client.force_login(self.alice)
+        response = self.client.post(self.retry_url(), {"dynamics_id": "account-1"}, follow=True)
+        self.assertMessage(response, "Account account-1 will be synced again in a moment")
+        self.assertEqual(
+            list(RequestedRecord.objects.filter(connection=self.connection).values_list("record_kind", "dynamics_id")),
+            [("contact", "account-1")],
+        )
 
     def test_an_invoice_a_setting_kept_from_xero_has_a_retry_button(self):
         self.attempt(INVOICE, "SKIPPED", reason_code="before_sync_from", reason="Delivered before the date to sync from.")
@@ -353,9 +364,9 @@ class HistoryTestCase(BaseTestCase):
         self.connect_both_sides()
         self.attempt(INVOICE, "HELD_BACK")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.api.retry_invoices", return_value=True) as retry:
+        with mock.patch("dxconnector.sync.api.retry_records", return_value=True) as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE, "query": "outcome=HELD_BACK&page=1"})
-        retry.assert_called_once_with(self.connection.pk, [INVOICE])
+        retry.assert_called_once_with(self.connection.pk, "invoice", [INVOICE])
         self.assertRedirects(response, self.url("?outcome=HELD_BACK&page=1"), fetch_redirect_response=False)
         self.assertMessage(
             self.client.get(response["Location"]), f"Invoice {INVOICE} will be synced again in a moment: refresh this page"
@@ -440,7 +451,7 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_of_an_invoice_that_did_not_fail_says_there_is_nothing_to_retry(self):
         self.attempt(INVOICE, "SUCCEEDED", dynamics_number="INV-01001-A1B2C3")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_records") as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
         retry.assert_not_called()
         self.assertMessage(response, "Invoice INV-01001-A1B2C3 needs no retry: its latest sync went through")
@@ -448,14 +459,14 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_of_an_invoice_the_history_never_had_is_a_404(self):
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_records") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": "not-in-the-history"}))
         retry.assert_not_called()
 
     def test_retry_of_an_id_with_a_nul_character_is_a_404_not_a_500(self):
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_records") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE + "\x00"}))
         retry.assert_not_called()
 
@@ -465,7 +476,7 @@ class HistoryTestCase(BaseTestCase):
         self.connection.trial_started_at = self.connection.trial_ends_at = None
         self.connection.save(update_fields=["trial_started_at", "trial_ends_at"])
         self.client.force_login(self.alice)
-        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_records") as retry:
             response = self.client.post(self.retry_url(), {"dynamics_id": INVOICE}, follow=True)
         retry.assert_not_called()
         self.assertMessage(response, "Syncing starts with the free trial")
@@ -473,6 +484,6 @@ class HistoryTestCase(BaseTestCase):
     def test_retry_is_refused_on_another_users_connection(self):
         self.attempt(INVOICE, "FAILED")
         self.client.force_login(self.charlie)
-        with mock.patch("dxconnector.sync.api.retry_invoices") as retry:
+        with mock.patch("dxconnector.sync.api.retry_records") as retry:
             self.assertNotFound(self.client.post(self.retry_url(), {"dynamics_id": INVOICE}))
         retry.assert_not_called()

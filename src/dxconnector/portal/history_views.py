@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from dxconnector.connections.clients import dynamics_client
 from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.domain.health import Cause
+from dxconnector.domain.mapping.contact import xero_contact_url
 from dxconnector.domain.mapping.invoice import xero_invoice_url
 from dxconnector.domain.records import InvoiceType
 from dxconnector.domain.rules.reasons import Why
@@ -122,20 +123,23 @@ def _run_rows(connection: Connection) -> list[RunRow]:
     ]
 
 
+RECORD_KINDS = ("invoice", "account", "contact", "product")  # what a history row can name, each its Dynamics table
+
+
 def may_retry(attempt: SyncAttempt) -> bool:
-    """Whether trying the record again could change anything: an invoice that failed, was held back, or was not sent
-    for a reason the owner can change (a setting, the invoice itself)."""
+    """Whether trying the record again could change anything: an invoice (or a customer's or product's edit) that
+    failed, was held back, or was not sent for a reason the owner can change (a setting, the record itself)."""
     return (
-        attempt.record_kind == "invoice"
+        attempt.record_kind in RECORD_KINDS
         and attempt.outcome in RETRYABLE
         and not (attempt.outcome == SyncAttempt.Outcome.SKIPPED and attempt.reason_code in SETTLED)
     )
 
 
-def latest_attempts(connection: Connection, invoice_ids: Iterable[str]) -> dict[str, SyncAttempt]:
-    """Each invoice's latest attempt, by Dynamics id: only that one is offered a Retry."""
+def latest_attempts(connection: Connection, record_ids: Iterable[str]) -> dict[str, SyncAttempt]:
+    """Each record's latest attempt, by Dynamics id: only that one is offered a Retry."""
     latest: dict[str, SyncAttempt] = {}
-    attempts = SyncAttempt.objects.filter(connection=connection, record_kind="invoice", dynamics_id__in=set(invoice_ids))
+    attempts = SyncAttempt.objects.filter(connection=connection, record_kind__in=RECORD_KINDS, dynamics_id__in=set(record_ids))
     for attempt in attempts.order_by("dynamics_id", "-attempted_at", "-pk"):
         latest.setdefault(attempt.dynamics_id, attempt)
     return latest
@@ -212,10 +216,16 @@ def _kept_query(data: QueryDict, *, page: bool = True) -> str:
 
 def xero_links(connection: Connection, attempts: Iterable[SyncAttempt]) -> dict[str, str]:
     """Each shown invoice's page in Xero's web app (XERO_APP_URL), by Xero id: the type it went as (the ledger's) picks the
-    page, an invoice's or a credit note's. One query for the page."""
+    page, an invoice's or a credit note's; a customer's is its contact's. One query for the page."""
+    attempts = list(attempts)
+    contacts = {
+        attempt.xero_id: xero_contact_url(attempt.xero_id, settings.XERO_APP_URL)
+        for attempt in attempts
+        if attempt.record_kind in ("account", "contact") and attempt.xero_id
+    }
     xero_ids = {attempt.xero_id for attempt in attempts if attempt.record_kind == "invoice" and attempt.xero_id}
     if not xero_ids:
-        return {}
+        return contacts
     sent = dict(
         Link.objects.filter(connection=connection, kind=Link.Kind.INVOICE, xero_id__in=xero_ids).values_list(
             "xero_id", "sent_type"
@@ -228,7 +238,7 @@ def xero_links(connection: Connection, attempts: Iterable[SyncAttempt]) -> dict[
         except ValueError:
             invoice_type = InvoiceType.ACCREC
         links[xero_id] = xero_invoice_url(invoice_type, xero_id, settings.XERO_APP_URL)
-    return links
+    return {**contacts, **links}
 
 
 def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAttempt]) -> tuple[dict[str, str], bool]:
@@ -254,14 +264,14 @@ def history_words(dynamics: DynamicsConnection | None, attempts: Iterable[SyncAt
 
 
 def record_page_url(dynamics: DynamicsConnection | None, attempt: SyncAttempt) -> str:
-    """The invoice's page in Dynamics for a person's browser (DYNAMICS_RECORD_URL), when the organisation is known."""
-    if dynamics is None or not dynamics.has_organisation or attempt.record_kind != "invoice":
+    """The record's page in Dynamics for a person's browser (DYNAMICS_RECORD_URL), when the organisation is known."""
+    if dynamics is None or not dynamics.has_organisation or attempt.record_kind not in RECORD_KINDS:
         return ""
     return dynamics_links.page_url(
         getattr(settings, "DYNAMICS_RECORD_URL", ""),
         org_url=dynamics.org_url,
         org=dynamics.org_unique_name,
-        table="invoice",
+        table=attempt.record_kind,
         record_id=attempt.dynamics_id,
     )
 
@@ -304,25 +314,25 @@ def history(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "portal/history.html", context)
 
 
-def _to_retry(request: HttpRequest, connection: Connection) -> tuple[list[str], str]:
-    """The invoices a Retry names and how the message calls them, or ([], why there is nothing to retry): one invoice
-    by its id, or a group of those waiting by its outcome and reason. A page shown before the invoices went through
-    asks for nothing any more; an id the history never had is not found."""
+def _to_retry(request: HttpRequest, connection: Connection) -> tuple[list[str], str, str]:
+    """The records a Retry names, how the message calls them, and their kind; or ([], why there is nothing to retry,
+    ""): one record by its id, or a group of invoices waiting by its outcome and reason. A page shown before they went
+    through asks for nothing any more; an id the history never had is not found."""
     if "reason_code" in request.POST:
         outcome, code = request.POST.get("outcome", ""), request.POST.get("reason_code", "")
         invoice_ids = [] if "\x00" in outcome + code else waiting_ids(connection, outcome, code)
         if not invoice_ids:
-            return [], "No invoice is waiting for this reason any more: nothing was retried."
-        return invoice_ids, "1 invoice" if len(invoice_ids) == 1 else f"{len(invoice_ids)} invoices"
-    invoice_id = request.POST.get("dynamics_id", "").strip()
+            return [], "No invoice is waiting for this reason any more: nothing was retried.", ""
+        return invoice_ids, "1 invoice" if len(invoice_ids) == 1 else f"{len(invoice_ids)} invoices", "invoice"
+    record_id = request.POST.get("dynamics_id", "").strip()
     # No id has a NUL, which PostgreSQL would refuse.
-    latest = None if "\x00" in invoice_id else latest_attempts(connection, [invoice_id]).get(invoice_id)
+    latest = None if "\x00" in record_id else latest_attempts(connection, [record_id]).get(record_id)
     if latest is None:
-        raise Http404("No invoice with this id is in the history.")
-    named = f"Invoice {latest.dynamics_number or invoice_id}"
+        raise Http404("No record with this id is in the history.")
+    named = f"{latest.record_kind.capitalize()} {latest.dynamics_number or record_id}"
     if not may_retry(latest):
-        return [], f"{named} needs no retry: its latest sync went through, or there is nothing left to do."
-    return [invoice_id], named
+        return [], f"{named} needs no retry: its latest sync went through, or there is nothing left to do.", ""
+    return [record_id], named, latest.record_kind
 
 
 @login_required
@@ -331,14 +341,14 @@ def retry(request: HttpRequest, pk) -> HttpResponse:
     """Retry a failed, held-back or unsent invoice, or every invoice waiting for one reason: they are synced again in
     the next run, queued now."""
     connection = own_connection(request, pk)
-    invoice_ids, named = _to_retry(request, connection)
+    record_ids, named, kind = _to_retry(request, connection)
     refusal = why_not_syncing(connection)
-    if not invoice_ids:
+    if not record_ids:
         messages.info(request, named)
     elif refusal:
         messages.error(request, refusal)
     else:
-        sync.retry_invoices(connection.pk, invoice_ids)
+        sync.retry_records(connection.pk, kind, record_ids)
         messages.success(request, f"{named} will be synced again in a moment: refresh this page to see how it went.")
     query = _kept_query(QueryDict(request.POST.get("query", "")))
     target = reverse("connection-history", args=[connection.pk])

@@ -15,6 +15,7 @@ from dxconnector.sync.housekeeping import Busy, Pruned, forget_connection, prune
 from dxconnector.sync.triggers import (
     request_sync,
     retry_invoices,
+    retry_records,
     sweep,
     xero_events_arrived,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "refresh_reference_lists",
     "request_sync",
     "retry_invoices",
+    "retry_records",
     "run_sync",
     "sweep",
     "verify",

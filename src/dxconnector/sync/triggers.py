@@ -43,18 +43,29 @@ def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) 
     return True
 
 
-def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime | None = None) -> bool:
-    """Sync these invoices again whatever the cursor says (Retry in the history), in the next run: queued now
-    unless one is queued already. Returns whether a run was queued now."""
+# The ledger's kind of the records an attempt names, by the attempt's record kind (its Dynamics table).
+RETRY_KINDS = {"invoice": "invoice", "account": "contact", "contact": "contact", "product": "item"}
+
+
+def retry_records(connection_id: Any, record_kind: str, dynamics_ids: Iterable[str], now: datetime | None = None) -> bool:
+    """Sync these records (invoices, accounts, contacts or products, by the attempts' record kind) again whatever the
+    cursor says (Retry in the history), in the next run: queued now unless one is queued already. Returns whether a
+    run was queued now."""
     now = now or timezone.now()
     RequestedRecord.objects.bulk_create(
         [
-            RequestedRecord(connection_id=connection_id, record_kind="invoice", dynamics_id=str(invoice_id), requested_at=now)
-            for invoice_id in dict.fromkeys(invoice_ids)
+            RequestedRecord(
+                connection_id=connection_id, record_kind=RETRY_KINDS[record_kind], dynamics_id=str(record_id), requested_at=now
+            )
+            for record_id in dict.fromkeys(dynamics_ids)
         ],
         ignore_conflicts=True,
     )
     return request_sync(connection_id, Trigger.RETRY, now)
+
+
+def retry_invoices(connection_id: Any, invoice_ids: Iterable[str], now: datetime | None = None) -> bool:
+    return retry_records(connection_id, "invoice", invoice_ids, now)
 
 
 def _syncable(connections: Iterable[Connection], now: datetime) -> list[Connection]:

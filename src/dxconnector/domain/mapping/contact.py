@@ -330,3 +330,8 @@ def customer_patch(table: str, body: Mapping[str, Any], fields: frozenset[str]) 
     if "lastname" in patch and not patch["lastname"]:
         patch["lastname"] = _or_none(body.get("Name")) or _or_none(body.get("FirstName"))
     return patch
+
+
+def xero_contact_url(contact_id: str, base_url: str = "https://go.xero.com") -> str:
+    """The contact's page in Xero's web app."""
+    return f"{base_url.rstrip('/')}/Contacts/View/{contact_id}"
