@@ -225,8 +225,9 @@ class ProgressDisplay:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """`sync CONNECTION`: sync one connection now, showing its progress batch by batch. With `--dry-run --invoice ID`:
-    say whether that invoice would go to Xero, and which rule holds it back, writing nothing."""
+    """`sync CONNECTION`: sync one connection now, showing its progress batch by batch. With `--dry-run` and one of
+    `--invoice ID`, `--customer ID`, `--product ID`: say what the next run would do with that record and why (which
+    rule holds an invoice back; which fields of a customer or product would cross which way), writing nothing."""
     setup_django()
     from dxconnector.sync import api as sync
     from dxconnector.sync.models import Trigger
@@ -234,11 +235,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     connection = find_connection("sync", args.connection)
     if connection is None:
         return 2
-    if args.dry_run or args.invoice:
-        if not (args.dry_run and args.invoice):
-            print("dxconnector sync: --dry-run and --invoice ID go together", file=sys.stderr)
+    named = [option for option in ("invoice", "customer", "product") if getattr(args, option)]
+    if args.dry_run or named:
+        if not (args.dry_run and len(named) == 1):
+            print("dxconnector sync: --dry-run goes with one of --invoice, --customer or --product ID", file=sys.stderr)
             return 2
-        print("\n".join(sync.explain(connection.pk, args.invoice).lines))
+        if args.invoice:
+            print("\n".join(sync.explain(connection.pk, args.invoice).lines))
+        else:
+            kind = "contact" if args.customer else "item"
+            print("\n".join(sync.explain_record(connection.pk, kind, args.customer or args.product)))
         return 0
     shown = ProgressDisplay(sys.stdout)
     try:
@@ -398,8 +404,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="sync one connection now, or explain why an invoice is not syncing")
     sync.add_argument("connection", metavar="CONNECTION", help="the connection's id (or exact name)")
-    sync.add_argument("--dry-run", action="store_true", help="write nothing: explain the pick-up decision (with --invoice)")
+    sync.add_argument("--dry-run", action="store_true", help="write nothing: explain what the next run would do with one record")
     sync.add_argument("--invoice", metavar="ID", help="the Dynamics invoice to explain")
+    sync.add_argument("--customer", metavar="ID", help="the Dynamics account or contact to explain")
+    sync.add_argument("--product", metavar="ID", help="the Dynamics product to explain")
     sync.set_defaults(func=cmd_sync)
 
     verify = sub.add_parser(

@@ -10,6 +10,7 @@ from dxconnector.sync.engine import (
     refresh_reference_lists,
     run_sync,
 )
+from dxconnector.sync.explain_edits import explain_record
 from dxconnector.sync.health import connection_state_of, connection_states, counts_by_state
 from dxconnector.sync.housekeeping import Busy, Pruned, forget_connection, prune
 from dxconnector.sync.triggers import (
@@ -32,6 +33,7 @@ __all__ = [
     "connection_states",
     "counts_by_state",
     "explain",
+    "explain_record",
     "forget_connection",
     "on_owner_news",
     "prune",
