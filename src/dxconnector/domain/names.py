@@ -50,6 +50,14 @@ class ConnectorTable:
     PORTAL_CONNECTION_ID = "stl3_portalconnectionid"
     STATUS = STATUS
     LAST_SYNC_ON = "stl3_lastsyncon"
+    # The Xero organisation's details, as Xero's Organisation endpoint gives them.
+    LEGAL_NAME = "stl3_legalname"
+    COUNTRY_CODE = "stl3_countrycode"
+    BASE_CURRENCY = "stl3_basecurrency"
+    XERO_TIME_ZONE = "stl3_xerotimezone"  # Xero's Windows-style zone name
+    FINANCIAL_YEAR_END = "stl3_financialyearend"  # text, e.g. "31 March"
+    SHORT_CODE = "stl3_shortcode"
+    XERO_URL = "stl3_xerourl"  # the organisation in Xero
 
 
 class ConnectorSettingsTable:
@@ -83,6 +91,7 @@ class BrandingThemeTable:
     XERO_BRANDING_THEME_ID = "stl3_xerobrandingthemeid"
     SORT_ORDER = "stl3_sortorder"
     CONNECTOR_ID = CONNECTOR_ID
+    STATUS = STATUS  # Active, Archived (a theme gone from Xero is archived, not deleted)
 
 
 class ChartOfAccountsTable:
@@ -129,6 +138,7 @@ class CurrencyTable:
     NAME = NAME
     CODE = "stl3_code"
     CONNECTOR_ID = CONNECTOR_ID
+    STATUS = STATUS  # Active, Archived (a currency gone from Xero is archived, not deleted)
 
 
 class XeroInvoiceTable:
@@ -166,6 +176,10 @@ class XeroContactTable:
     SYNC_STATUS = "stl3_syncstatus"  # In step, Failed (see Sync History)
     XERO_URL = "stl3_xerourl"  # the contact in Xero
     LAST_SYNCED_ON = "stl3_lastsyncedon"
+    OUTSTANDING = "stl3_outstanding"  # money: Xero's Balances.AccountsReceivable.Outstanding
+    OVERDUE = "stl3_overdue"  # money: Xero's Balances.AccountsReceivable.Overdue
+    BALANCE_CURRENCY = "stl3_balancecurrency"  # the balances' currency code (the organisation's base currency)
+    BALANCES_ON = "stl3_balanceson"  # when the balances were read from Xero
     ACCOUNT_RELATIONSHIP = relationship(TABLE, ACCOUNT_ID)  # account → its Xero contact rows
     CONTACT_RELATIONSHIP = relationship(TABLE, CONTACT_ID)  # contact → its Xero contact rows
 
@@ -183,6 +197,33 @@ class XeroItemTable:
     XERO_URL = "stl3_xerourl"  # the item in Xero
     LAST_SYNCED_ON = "stl3_lastsyncedon"
     PRODUCT_RELATIONSHIP = relationship(TABLE, PRODUCT_ID)  # product → its Xero item rows
+
+
+class XeroPaymentTable:
+    """One row per Xero payment or credit allocated to a linked invoice (per connection): written by the connector."""
+
+    TABLE = "stl3_xeropayment"
+    NAME = NAME
+    CONNECTOR_ID = CONNECTOR_ID
+    INVOICE_ID = "stl3_invoiceid"  # lookup → invoice
+    ACCOUNT_ID = "stl3_accountid"  # lookup → account (the invoice's customer, when an account)
+    CONTACT_ID = "stl3_contactid"  # lookup → contact (the invoice's customer, when a contact)
+    # Not stl3_xeropaymentid: that is the table's primary key (Dataverse names it <table>id).
+    XERO_ID = "stl3_xeroid"  # Xero's PaymentID, or the allocation's id
+    KIND = "stl3_kind"  # Payment, Credit note, Prepayment, Overpayment
+    PAYMENT_DATE = "stl3_paymentdate"  # date only
+    AMOUNT = "stl3_amount"  # in the invoice's currency
+    CURRENCY_CODE = "stl3_currencycode"
+    CURRENCY_RATE = "stl3_currencyrate"
+    REFERENCE = "stl3_reference"
+    PAYMENT_TYPE = "stl3_paymenttype"  # Xero's PaymentType (ACCRECPAYMENT, …), as text
+    STATUS = STATUS  # Paid (Xero's AUTHORISED), Deleted or reversed in Xero
+    BANK_ACCOUNT = "stl3_bankaccount"  # the bank account's name
+    CREDIT_NOTE_NUMBER = "stl3_creditnotenumber"  # the credit note allocated
+    XERO_URL = "stl3_xerourl"  # the payment (or credit note) in Xero
+    INVOICE_RELATIONSHIP = relationship(TABLE, INVOICE_ID)  # invoice → its Xero payment rows
+    ACCOUNT_RELATIONSHIP = relationship(TABLE, ACCOUNT_ID)  # account → its Xero payment rows
+    CONTACT_RELATIONSHIP = relationship(TABLE, CONTACT_ID)  # contact → its Xero payment rows
 
 
 class SyncHistoryTable:

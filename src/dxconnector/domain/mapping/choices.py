@@ -7,8 +7,10 @@ here; a test holds these lists to the solution's definition.
 from __future__ import annotations
 
 from dxconnector.domain.names import (
+    BrandingThemeTable,
     ChartOfAccountsTable,
     ConnectorSettingsTable,
+    CurrencyTable,
     InvoiceColumns,
     SyncHistoryTable,
     TaxRateTable,
@@ -17,6 +19,7 @@ from dxconnector.domain.names import (
     XeroContactTable,
     XeroInvoiceTable,
     XeroItemTable,
+    XeroPaymentTable,
 )
 
 FIRST_OPTION_VALUE = 100_000_000
@@ -41,6 +44,10 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     (TaxRateTable.TABLE, TaxRateTable.STATUS): ("ACTIVE", "ARCHIVED", "DELETED", "PENDING"),
     (TrackingCategoryTable.TABLE, TrackingCategoryTable.STATUS): ACTIVE_ARCHIVED,
     (TrackingOptionTable.TABLE, TrackingOptionTable.STATUS): ACTIVE_ARCHIVED,
+    (BrandingThemeTable.TABLE, BrandingThemeTable.STATUS): ACTIVE_ARCHIVED,
+    (CurrencyTable.TABLE, CurrencyTable.STATUS): ACTIVE_ARCHIVED,
+    (XeroPaymentTable.TABLE, XeroPaymentTable.KIND): ("PAYMENT", "CREDIT_NOTE", "PREPAYMENT", "OVERPAYMENT"),
+    (XeroPaymentTable.TABLE, XeroPaymentTable.STATUS): ("AUTHORISED", "DELETED"),
     (SyncHistoryTable.TABLE, SyncHistoryTable.DIRECTION): ("D365_TO_XERO", "XERO_TO_D365"),
     (SyncHistoryTable.TABLE, SyncHistoryTable.RECORD_TYPE): (
         "INVOICE",
