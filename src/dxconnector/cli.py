@@ -270,9 +270,10 @@ def unexpected(command: str, error: Exception, then: str) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """`verify CONNECTION`: compare the connection's Dynamics invoices with Xero's, record by record, reading only.
-    Prints each missing, duplicated or differing record and a summary (or the report as JSON); exit 1 if any,
-    2 when the comparison could not be made."""
+    """`verify CONNECTION`: compare the connection's Dynamics invoices with Xero's, record by record, and its linked
+    customers and products with their Xero contacts and items, field by field, reading only. Prints each missing,
+    duplicated or differing record (ids and field names, never values) and the summaries (or the report as JSON);
+    exit 1 if any, 2 when the comparison could not be made."""
     setup_django()
     from dxconnector.dynamics.errors import DynamicsError
     from dxconnector.sync.api import NotReady, verify
@@ -411,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(func=cmd_sync)
 
     verify = sub.add_parser(
-        "verify", help="compare a connection's invoices in Dynamics and Xero record by record (exit 1 if any differ)"
+        "verify",
+        help="compare a connection's invoices, linked customers and products in Dynamics and Xero (exit 1 if any differ)",
     )
     verify.add_argument("connection", metavar="CONNECTION", help="the connection's id (or exact name)")
     verify.add_argument("--json", action="store_true", help="print the report as one JSON object")

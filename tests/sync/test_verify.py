@@ -81,6 +81,9 @@ class VerifyTestCase(SyncTestCase):
             "differing 0 (3 expected in Xero; 1 held with a reason).",
         )
         self.assertIn("Not expected in Xero: 1 (delivered_in_future 1).", out)
+        # the three customers the sync linked compared field by field too (products are not made in Xero here)
+        self.assertIn("Customers linked 3: in step 3, differing 0, missing in Xero 0, missing in Dynamics 0.", out)
+        self.assertIn("Products linked 0: in step 0, differing 0, missing in Xero 0, missing in Dynamics 0.", out)
         self.assertIn("Dynamics: page 1, 4 invoices listed", err)
         self.assertIn("Xero Invoices: page 1,", err)
         self.assertIn("Xero CreditNotes: page 1,", err)

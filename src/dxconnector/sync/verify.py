@@ -20,6 +20,13 @@ report names records by id and differences by field, never by amount or name.
      (type, contact, dates, currency, number, reference, line amount types, branding theme, every line's
      description, quantity, unit amount, discount, account, item, tax type and tracking, and the totals); or
      the invoice is cancelled in Dynamics while Xero's copy is live.
+4. Every customer and product the ledger links to a Xero contact or item is read on both sides (Dynamics 200 ids a
+   query, `read_customers` / `read_products`; Xero's contacts 50 ids a call, its items all in one call) and compared
+   field by field in the fields the sync keeps in step (`customer_values` / `contact_values`, `product_values` /
+   `item_values`; items have no status): **in step**, **differing** (the field names), **missing** in Xero,
+   **missing in Dynamics**, or **not comparable** when a rule holds the record back (its reason). A difference the
+   conflict rule leaves on purpose (a field edited in Xero while two-way contact sync is off) is still reported: the
+   two sides do differ.
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ from dxconnector.connections.clients import ClientFactory, connected_clients
 from dxconnector.connections.models import Connection
 from dxconnector.domain import compare, rules
 from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.mapping.contact import contact_values, customer_values
 from dxconnector.domain.mapping.invoice import xero_invoice
+from dxconnector.domain.mapping.item import STATUS as ITEM_STATUS
+from dxconnector.domain.mapping.item import item_values, product_values
 from dxconnector.domain.records import (
     DynamicsInvoice,
     InvoiceState,
@@ -50,13 +60,14 @@ from dxconnector.domain.rules import Action, RuleViolation
 from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
+from dxconnector.dynamics.customers import read_customers, read_products
 from dxconnector.sync import engine, reading, state
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.to_xero import CONNECTOR_COLUMN
-from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP, every_item
-from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, Resource
+from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP
+from dxconnector.xero.resources import BATCH_SIZE, CONTACTS, CREDIT_NOTES, INVOICES, ITEMS, Resource
 
 RESOURCES: tuple[Resource, ...] = (INVOICES, CREDIT_NOTES)
 
@@ -67,12 +78,18 @@ class Problem(enum.StrEnum):
     DIFFERING = "differing"
     SHARED = "shared"  # two Dynamics records linked to one Xero contact or item
     UNCHECKED = "unchecked"  # the comparison itself failed on the record
+    MISSING_IN_DYNAMICS = "missing_in_dynamics"  # a linked customer or product Dynamics no longer has
+    NOT_COMPARABLE = "not_comparable"  # a linked customer or product a rule holds back: the reason
+
+    @property
+    def label(self) -> str:
+        return self.value.upper().replace("_", " ")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One problem with one Dynamics invoice (or, shared, several records): ids, Xero's field names and a plain
-    reason — no amounts."""
+    """One problem with one Dynamics invoice, customer or product (or, shared, several records): ids, Xero's field
+    names and a plain reason — no amounts, names or other values."""
 
     problem: Problem
     dynamics_id: str
@@ -80,6 +97,7 @@ class Row:
     fields: tuple[str, ...] = ()  # differing: the Xero fields that differ, e.g. LineItems[1].Quantity
     detail: str = ""
     others: tuple[str, ...] = ()  # shared: the other Dynamics records linked to the same Xero record
+    kind: str = ""  # "customer" or "product"; an invoice's row says none
 
     @property
     def dynamics_ids(self) -> tuple[str, ...]:
@@ -91,7 +109,8 @@ class Row:
         said = ", ".join(self.fields) if self.fields else ""
         if self.detail:
             said = f"{said}; {self.detail}" if said else self.detail
-        return f"{self.problem.value.upper():<10} {', '.join(self.dynamics_ids)}{xero}: {said}"
+        kind = f"{self.kind} " if self.kind else ""
+        return f"{self.problem.label:<10} {kind}{', '.join(self.dynamics_ids)}{xero}: {said}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +120,7 @@ class Row:
             "fields": list(self.fields),
             "detail": self.detail,
             **({"others": list(self.others)} if self.others else {}),
+            **({"kind": self.kind} if self.kind else {}),
         }
 
 
@@ -122,14 +142,67 @@ class Held:
 
 
 @dataclass
+class Linked:
+    """The linked customers (or products), each compared with its Xero contact (or item) field by field."""
+
+    kind: str  # "customer" or "product"
+    compared: int = 0  # links looked at: each is in step or has one row
+    in_step: int = 0
+    rows: list[Row] = field(default_factory=list)
+
+    def count(self, problem: Problem) -> int:
+        return sum(1 for row in self.rows if row.problem is problem)
+
+    @property
+    def differing(self) -> int:
+        return self.count(Problem.DIFFERING)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rows
+
+    @property
+    def summary(self) -> str:
+        extra = "".join(
+            f", {problem.label.lower()} {count}"
+            for problem in (Problem.NOT_COMPARABLE, Problem.UNCHECKED)
+            if (count := self.count(problem))
+        )
+        return (
+            f"{self.kind.capitalize()}s linked {self.compared}: in step {self.in_step}, differing {self.differing}, "
+            f"missing in Xero {self.count(Problem.MISSING)}, missing in Dynamics {self.count(Problem.MISSING_IN_DYNAMICS)}"
+            f"{extra}."
+        )
+
+    @property
+    def lines(self) -> list[str]:
+        order = {problem: index for index, problem in enumerate(Problem)}
+        return [row.line for row in sorted(self.rows, key=lambda row: (order[row.problem], row.dynamics_id))]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "compared": self.compared,
+            "in_step": self.in_step,
+            "differing": self.differing,
+            "missing_in_xero": self.count(Problem.MISSING),
+            "missing_in_dynamics": self.count(Problem.MISSING_IN_DYNAMICS),
+            "not_comparable": self.count(Problem.NOT_COMPARABLE),
+            "unchecked": self.count(Problem.UNCHECKED),
+            "records": [row.to_json() for row in sorted(self.rows, key=lambda row: row.dynamics_id)],
+        }
+
+
+@dataclass
 class Report:
     connection_id: str
     dynamics_invoices: int = 0  # this connection's invoices in Dynamics
     expected: int = 0  # of which expected live in Xero
     xero_invoices: int = 0  # live Xero copies of this connection's invoices (and strays its ledger links)
     not_expected: Counter[str] = field(default_factory=Counter)  # why the others are not: a rule's code, "cancelled"
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the invoices' problems, and Xero records linked twice
     held: list[Held] = field(default_factory=list)
+    customers: Linked = field(default_factory=lambda: Linked("customer"))
+    products: Linked = field(default_factory=lambda: Linked("product"))
 
     def count(self, problem: Problem) -> int:
         return sum(1 for row in self.rows if row.problem is problem)
@@ -156,7 +229,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.rows
+        return not self.rows and self.customers.ok and self.products.ok
 
     @property
     def summary(self) -> str:
@@ -172,10 +245,12 @@ class Report:
         order = {problem: index for index, problem in enumerate(Problem)}
         lines = [row.line for row in sorted(self.rows, key=lambda row: (order[row.problem], row.dynamics_id))]
         lines += [held.line for held in sorted(self.held, key=lambda held: held.dynamics_id)]
+        lines += self.customers.lines + self.products.lines
         if self.not_expected:
             why = ", ".join(f"{code} {count}" for code, count in sorted(self.not_expected.items()))
             lines.append(f"Not expected in Xero: {sum(self.not_expected.values())} ({why}).")
-        lines.append(self.summary)
+        lines += [self.customers.summary, self.products.summary]
+        lines.append(self.summary)  # the invoices' summary stays the last line
         return lines
 
     def to_json(self) -> dict[str, Any]:
@@ -193,6 +268,8 @@ class Report:
             "not_expected": dict(sorted(self.not_expected.items())),
             "records": [row.to_json() for row in self.rows],
             "held": [held.to_json() for held in sorted(self.held, key=lambda held: held.dynamics_id)],
+            "customers": self.customers.to_json(),
+            "products": self.products.to_json(),
         }
 
 
@@ -206,7 +283,7 @@ def verify(
     progress: Callable[[Progress], None] | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Compare the connection's Dynamics invoices with what Xero holds. Raises `NotReady` when the
+    """Compare the connection's Dynamics invoices, and its linked customers and products, with what Xero holds. Raises `NotReady` when the
     connection is not connected on both sides, and the adapters' errors when a side can't be read."""
     connection = Connection.objects.get(pk=connection_id)
     made = (clients or connected_clients)(connection)
@@ -220,7 +297,8 @@ def verify(
 def reconcile(ctx: SyncContext) -> Report:
     records, unreadable = connection_invoices(ctx)
     copies = xero_copies(ctx)
-    codes = {str(item.get("Code") or "") for item in every_item(ctx.xero)} - {""}
+    items = xero_items(ctx)
+    codes = {str(item.get("Code") or "") for item in items.values()} - {""}
     links = {link.dynamics_id: link for link in Link.objects.filter(connection_id=ctx.connection_id, kind=Link.Kind.INVOICE)}
     contacts = state.links(
         ctx.connection_id, Link.Kind.CONTACT, (record.invoice.customer.id for record in records if record.invoice.customer)
@@ -254,6 +332,8 @@ def reconcile(ctx: SyncContext) -> Report:
     strays(report, copies, claimed, links, {record.invoice.id for record in records})
     settle_with_attempts(ctx, report, {record.invoice.id: record.invoice for record in records}, links)
     shared_links(ctx, report)
+    linked_customers(ctx, report.customers)
+    linked_products(ctx, report.products, items)
     return report
 
 
@@ -294,6 +374,14 @@ def xero_copies(ctx: SyncContext) -> list[XeroDocument]:
             found += [XeroDocument.read(body) for body in page]
             ctx.progress(Progress(f"Xero {resource.name}", f"page {number}, {len(page)} read"))
     return found
+
+
+def xero_items(ctx: SyncContext) -> dict[str, dict[str, Any]]:
+    """Every Xero item, by lower-cased ItemID, unit prices to four places: Xero answers them all in one call (it
+    neither pages items nor filters them by id)."""
+    items = {str(item.get("ItemID") or "").lower(): item for item in ctx.xero.records(ITEMS, unitdp=UNITDP)}
+    ctx.progress(Progress("Xero Items", f"{len(items)} read"))
+    return items
 
 
 def xero_id_of(document: XeroDocument) -> str:
@@ -574,6 +662,117 @@ def shared_links(ctx: SyncContext, report: Report) -> None:
                     detail=f"one Xero {what} linked to {len(ids)} Dynamics records",
                 )
             )
+
+
+# --- 4. linked customers and products, field by field --------------------------------------------------------
+
+
+def linked_ids(ctx: SyncContext, kind: str) -> dict[str, str]:
+    """The connection's links of this kind to a Xero record: Dynamics id → Xero id."""
+    found = Link.objects.filter(connection_id=ctx.connection_id, kind=kind).exclude(xero_id="")
+    return dict(found.order_by("dynamics_id").values_list("dynamics_id", "xero_id"))
+
+
+def xero_contacts(ctx: SyncContext, xero_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Xero's contacts with these ids (archived ones too, in full), by lower-cased ContactID: 50 ids a call, the
+    `IDs` filter keeping the address short."""
+    ids = list(dict.fromkeys(xero_ids))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        for contact in ctx.xero.records(CONTACTS, i_ds=chunk, include_archived=True, page_size=SCAN_PAGE_SIZE):
+            found[str(contact.get("ContactID") or "").lower()] = contact
+        ctx.progress(Progress("Xero Contacts", f"{min(start + BATCH_SIZE, len(ids))}/{len(ids)} linked contacts read"))
+    return found
+
+
+def linked_customers(ctx: SyncContext, section: Linked) -> None:
+    links = linked_ids(ctx, Link.Kind.CONTACT)
+    if not links:
+        return
+    customers = read_customers(ctx.dynamics, list(links))
+    ctx.progress(Progress("Dynamics", f"{len(customers)}/{len(links)} linked customers read"))
+    contacts = xero_contacts(ctx, links.values())
+    compare_linked(section, links, customers, contacts, customer_values, contact_values)
+
+
+def linked_products(ctx: SyncContext, section: Linked, items: Mapping[str, Mapping[str, Any]]) -> None:
+    links = linked_ids(ctx, Link.Kind.ITEM)
+    if not links:
+        return
+    products = read_products(ctx.dynamics, list(links))
+    ctx.progress(Progress("Dynamics", f"{len(products)}/{len(links)} linked products read"))
+
+    def values(product: Any) -> dict[str, str]:
+        """What the product maps to, but its status: Xero items have none."""
+        mapped = product_values(product, ctx.settings)
+        mapped.pop(ITEM_STATUS, None)
+        return mapped
+
+    compare_linked(section, links, products, items, values, item_values)
+
+
+def compare_linked(
+    section: Linked,
+    links: Mapping[str, str],
+    records: Mapping[str, Any],
+    bodies: Mapping[str, Mapping[str, Any]],
+    ours: Callable[[Any], dict[str, str]],
+    theirs: Callable[[Mapping[str, Any]], dict[str, str]],
+) -> None:
+    """Each link judged (`judge_linked`); a record the comparison fails on is unchecked, the others still are."""
+    for dynamics_id, xero_id in links.items():
+        section.compared += 1
+        judged = guard(
+            f"comparing the {section.kind} with Xero",
+            dynamics_id,
+            judge_linked,
+            section,
+            dynamics_id,
+            xero_id,
+            records.get(dynamics_id),
+            bodies.get(xero_id.lower()),
+            ours,
+            theirs,
+        )
+        if isinstance(judged, Fault):
+            detail = f"could not be compared ({type(judged.error).__name__})"
+            section.rows.append(Row(Problem.UNCHECKED, dynamics_id, (xero_id,), detail=detail, kind=section.kind))
+
+
+def judge_linked(
+    section: Linked,
+    dynamics_id: str,
+    xero_id: str,
+    record: Any | None,
+    body: Mapping[str, Any] | None,
+    ours: Callable[[Any], dict[str, str]],
+    theirs: Callable[[Mapping[str, Any]], dict[str, str]],
+) -> None:
+    """One linked record: in step, or one row saying how not. Only the fields the record maps to (`ours`) are
+    compared, so a field Xero has and the sync does not keep (a Dynamics contact's whole name) is never a difference."""
+
+    def row(problem: Problem, fields: tuple[str, ...] = (), detail: str = "") -> None:
+        section.rows.append(Row(problem, dynamics_id, (xero_id,), fields, detail, kind=section.kind))
+
+    if record is None:
+        row(Problem.MISSING_IN_DYNAMICS, detail="not in Dynamics any more (deleted there, or out of the connector's reach)")
+        return
+    if body is None:
+        row(Problem.MISSING, detail="not in Xero: the ledger links a Xero record that Xero doesn't list")
+        return
+    try:
+        expected = ours(record)
+    except RuleViolation as violation:
+        reasons = "; ".join(f"{reason.code.value}: {reason.text}" for reason in violation.reasons)
+        row(Problem.NOT_COMPARABLE, detail=f"it no longer goes to Xero as it is ({reasons})")
+        return
+    found = theirs(body)
+    fields = tuple(name for name, value in expected.items() if found.get(name, "") != value)
+    if fields:
+        row(Problem.DIFFERING, fields)
+    else:
+        section.in_step += 1
 
 
 # --- comparing one copy -------------------------------------------------------------------------------------
