@@ -229,9 +229,9 @@ def import_through_dynamics_ui(person: Person, sandbox, zip_path) -> None:
     dynamics.get_by_label("Solution file").set_input_files(str(zip_path))
     dynamics.get_by_role("button", name="Import").click()
     expect(dynamics.locator("p.notice[role=status]")).to_contain_text(
-        "The solution Dynamics Xero Connector 1.1.0.0 (managed) was imported."
+        "The solution Dynamics Xero Connector 1.2.0.0 (managed) was imported."
     )
-    expect(dynamics.locator("tr[data-solution=DynamicsXeroConnector]")).to_contain_text("1.1.0.0")
+    expect(dynamics.locator("tr[data-solution=DynamicsXeroConnector]")).to_contain_text("1.2.0.0")
     helper.look("Dynamics app solution imported (sandbox)")
     dynamics.close()
 
@@ -255,14 +255,14 @@ def set_up_a_connection(person: Person, sandbox, folder, email: str, password: s
     organisation = connect_xero(person, sandbox)
     expect(checklist_line(page, "xero")).to_have_class(re.compile(r"\bdone\b"))
     zip_path = download_the_solution(person, folder)
-    assert zip_path.name == "DynamicsXeroConnector_1_1_0_0_managed.zip"
+    assert zip_path.name == "DynamicsXeroConnector_1_2_0_0_managed.zip"
     import_through_dynamics_ui(person, sandbox, zip_path)
 
     page.goto(f"/connections/{connection.pk}/")
     connect_dynamics(person, sandbox, "admin@oakwood.sandbox")
     for key in ("solution", "dynamics", "organisation", "permissions"):
         expect(checklist_line(page, key)).to_have_class(re.compile(r"\bdone\b"))
-    expect(checklist_line(page, "solution")).to_contain_text("Version 1.1.0.0 (managed)")
+    expect(checklist_line(page, "solution")).to_contain_text("Version 1.2.0.0 (managed)")
     expect(page.locator(".access li.missing")).to_have_count(0)
 
     # Defaults come pre-filled from the Xero organisation; the admin edits the name and clicks Create Connection once,

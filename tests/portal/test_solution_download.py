@@ -13,7 +13,7 @@ class SolutionDownloadTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(self.url())
         self.assertEqual(response["Content-Type"], "application/zip")
-        self.assertEqual(response["Content-Disposition"], 'attachment; filename="DynamicsXeroConnector_1_1_0_0_managed.zip"')
+        self.assertEqual(response["Content-Disposition"], 'attachment; filename="DynamicsXeroConnector_1_2_0_0_managed.zip"')
         self.assertEqual(
             sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist()),
             ["[Content_Types].xml", "customizations.xml", "solution.xml"],

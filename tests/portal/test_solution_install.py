@@ -84,7 +84,7 @@ class SolutionInstallTestCase(DynamicsSteps, BaseTestCase):
         self.assertNotContains(response, "data-look-again")
         lines = self.lines(response)
         self.assertTrue(lines["solution"].done, lines["solution"].tip)
-        self.assertEqual(lines["solution"].detail, "Version 1.1.0.0 (managed)")
+        self.assertEqual(lines["solution"].detail, "Version 1.2.0.0 (managed)")
         self.assertTrue(lines["permissions"].done, lines["permissions"].tip)
         self.assertContains(response, 'class="ok" data-table="stl3_chartofaccounts"')
         self.assertEqual(DynamicsConnection.objects.get(connection=self.connection).install_state, "done")

@@ -21,4 +21,4 @@ def test_the_portals_download_is_built_once_and_is_the_same_zip():
 
 
 def test_the_file_name_follows_dataverses_export_naming():
-    assert zip_name(DYNAMICS_XERO_CONNECTOR) == "DynamicsXeroConnector_1_1_0_0_managed.zip"
+    assert zip_name(DYNAMICS_XERO_CONNECTOR) == "DynamicsXeroConnector_1_2_0_0_managed.zip"

@@ -1,5 +1,5 @@
 """Every grid on our forms shows a view the solution has, through a relationship it has: a customer's Xero contact
-rows and sync attempts, a product's Xero item rows, an invoice's products."""
+rows, payments and sync attempts, a product's Xero item rows, an invoice's products and payments."""
 
 import io
 import zipfile
@@ -42,13 +42,15 @@ def test_the_forms_have_the_grids_people_see(customizations):
     for (form, _), parameters in grids(customizations).items():
         shown[form].append((parameters["TargetEntityType"], parameters["RelationshipName"]))
     assert shown == {
-        "Invoice (Xero)": [("invoicedetail", "invoice_details")],
+        "Invoice (Xero)": [("invoicedetail", "invoice_details"), ("stl3_xeropayment", "stl3_xeropayment_invoiceid")],
         "Account (Xero)": [
             ("stl3_xerocontact", "stl3_xerocontact_accountid"),
+            ("stl3_xeropayment", "stl3_xeropayment_accountid"),
             ("stl3_synchistory", "stl3_synchistory_accountid"),
         ],
         "Contact (Xero)": [
             ("stl3_xerocontact", "stl3_xerocontact_contactid"),
+            ("stl3_xeropayment", "stl3_xeropayment_contactid"),
             ("stl3_synchistory", "stl3_synchistory_contactid"),
         ],
         "Product (Xero)": [("stl3_xeroitem", "stl3_xeroitem_productid"), ("stl3_synchistory", "stl3_synchistory_productid")],
@@ -83,3 +85,26 @@ def test_the_sync_attempts_view_shows_the_latest_first(customizations):
     ]
     order = view.find("fetchxml/fetch/entity/order")
     assert (order.get("attribute"), order.get("descending")) == ("stl3_attemptedon", "true")
+
+
+@pytest.mark.parametrize("view", ["Xero Payments", "Xero Payments by Invoice"])
+def test_the_payments_views_show_the_latest_payment_first(customizations, view):
+    entity = next(e for e in customizations.iterfind("Entities/Entity") if e.findtext("Name") == "stl3_xeropayment")
+    [found] = [
+        v
+        for v in entity.iterfind("SavedQueries/savedqueries/savedquery")
+        if v.find("LocalizedNames/LocalizedName").get("description") == view
+    ]
+    order = found.find("fetchxml/fetch/entity/order")
+    assert (order.get("attribute"), order.get("descending")) == ("stl3_paymentdate", "true")
+
+
+def test_the_xero_contact_links_view_shows_the_customers_balances(customizations):
+    entity = next(e for e in customizations.iterfind("Entities/Entity") if e.findtext("Name") == "stl3_xerocontact")
+    [found] = [
+        v
+        for v in entity.iterfind("SavedQueries/savedqueries/savedquery")
+        if v.find("LocalizedNames/LocalizedName").get("description") == "Xero Contact Links"
+    ]
+    cells = [cell.get("name") for cell in found.iterfind("layoutxml/grid/row/cell")]
+    assert cells[-4:] == ["stl3_outstanding", "stl3_overdue", "stl3_balancecurrency", "stl3_balanceson"]

@@ -16,7 +16,7 @@ def test_unique_name_display_name_and_version():
     found = manifest()
     assert found.findtext("UniqueName") == "DynamicsXeroConnector"
     assert found.find("LocalizedNames/LocalizedName").get("description") == "Dynamics Xero Connector"
-    assert found.findtext("Version") == "1.1.0.0"
+    assert found.findtext("Version") == "1.2.0.0"
 
 
 def test_it_is_managed():

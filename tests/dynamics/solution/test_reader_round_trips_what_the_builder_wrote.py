@@ -30,7 +30,7 @@ def test_the_manifest(package):
     assert (package.unique_name, package.display_name, package.version, package.managed) == (
         "DynamicsXeroConnector",
         "Dynamics Xero Connector",
-        "1.1.0.0",
+        "1.2.0.0",
         True,
     )
     assert (package.publisher.unique_name, package.publisher.prefix, package.publisher.option_value_prefix) == (

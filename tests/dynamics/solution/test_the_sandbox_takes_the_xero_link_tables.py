@@ -29,6 +29,7 @@ from dxconnector.dynamics.solution.definition import (
     SYNC_HISTORY,
     XERO_CONTACT,
     XERO_ITEM,
+    XERO_PAYMENT,
 )
 from tests.sandbox.dataverse.conftest import ADMIN, API, INTEGRATION, Org, make_org
 
@@ -60,10 +61,13 @@ def before_the_xero_link_tables():
     tables = tuple(
         history if table is SYNC_HISTORY else table
         for table in DYNAMICS_XERO_CONNECTOR.tables
-        if table not in (XERO_CONTACT, XERO_ITEM)
+        if table not in (XERO_CONTACT, XERO_ITEM, XERO_PAYMENT)
     )
     product = dataclasses.replace(PRODUCT, standard_fields=(), forms=())
-    return dataclasses.replace(DYNAMICS_XERO_CONNECTOR, tables=tables, extensions=(INVOICE, INVOICE_LINE, product))
+    invoice = dataclasses.replace(INVOICE, forms=())
+    return dataclasses.replace(
+        DYNAMICS_XERO_CONNECTOR, version="1.0.0.0", tables=tables, extensions=(invoice, INVOICE_LINE, product)
+    )
 
 
 @pytest.fixture

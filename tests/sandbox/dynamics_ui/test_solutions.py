@@ -56,12 +56,12 @@ def test_importing_the_solution_through_the_upload_form(harbour_admin, web_api):
     imported = upload(harbour_admin, solution_zip_bytes())
     assert imported.headers["location"] == harbour_admin.path("solutions")
     page = harbour_admin.follow(imported)
-    assert notices(page) == ["The solution Dynamics Xero Connector 1.1.0.0 (managed) was imported."]
+    assert notices(page) == ["The solution Dynamics Xero Connector 1.2.0.0 (managed) was imported."]
     [row] = html(page).xpath(f"//table[@id='solutions']//tr[@data-solution='{SOLUTION}']")
-    assert [cell.text_content() for cell in row.xpath("td")][:4] == ["Dynamics Xero Connector", SOLUTION, "1.1.0.0", "Yes"]
+    assert [cell.text_content() for cell in row.xpath("td")][:4] == ["Dynamics Xero Connector", SOLUTION, "1.2.0.0", "Yes"]
 
     [solution] = installed(api)
-    assert (solution["version"], solution["ismanaged"]) == ("1.1.0.0", True)
+    assert (solution["version"], solution["ismanaged"]) == ("1.2.0.0", True)
     definition = api.get("EntityDefinitions(LogicalName='stl3_dynamicsxeroconnector')", **{"$select": "EntitySetName"})
     assert definition["EntitySetName"] == "stl3_dynamicsxeroconnectors"
     assert api.rows("stl3_dynamicsxeroconnectors", **{"$select": "stl3_name"}) == []

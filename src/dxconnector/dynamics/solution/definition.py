@@ -1,9 +1,10 @@
 """Our managed solution, `DynamicsXeroConnector`, described as data.
 
 Everything Dynamics needs for the sync lives here: the connection and its settings, Xero's reference lists,
-the Xero details of each invoice, the Xero contact of each linked account or contact and the Xero item of each
-linked product, the sync history, the columns users fill in on invoices, invoice lines and products, and the
-forms that show a customer's or a product's Xero link and sync attempts. The builder turns this into the zip; `docs/solution.md` explains it table by table.
+the Xero details of each invoice and the payments and credits Xero allocated to it, the Xero contact of each
+linked account or contact (with the customer's balances in Xero) and the Xero item of each linked product, the
+sync history, the columns users fill in on invoices, invoice lines and products, and the forms that show an
+invoice's payments and a customer's or a product's Xero link, payments and sync attempts. The builder turns this into the zip; `docs/solution.md` explains it table by table.
 The tables' and columns' logical names are the constants of `dxconnector.domain.names`, which the rest of
 the connector uses too.
 """
@@ -32,6 +33,7 @@ from dxconnector.domain.names import (
     XeroContactTable,
     XeroInvoiceTable,
     XeroItemTable,
+    XeroPaymentTable,
 )
 from dxconnector.dynamics.solution.model import (
     Cascade,
@@ -154,6 +156,47 @@ CONNECTION = Table(
             read_only=True,
         ),
         when(ConnectorTable.LAST_SYNC_ON, "Last Sync", read_only=True),
+        text(ConnectorTable.LEGAL_NAME, "Legal Name", 255, read_only=True, description="The organisation's legal name in Xero."),
+        text(ConnectorTable.COUNTRY_CODE, "Country", 2, read_only=True, description="Xero's country code, e.g. NZ."),
+        text(ConnectorTable.BASE_CURRENCY, "Base Currency", 3, read_only=True, description="ISO 4217 code, e.g. NZD."),
+        text(
+            ConnectorTable.XERO_TIME_ZONE,
+            "Xero Time Zone",
+            64,
+            read_only=True,
+            description="The organisation's time zone as Xero names it, e.g. NEWZEALANDSTANDARDTIME.",
+        ),
+        text(ConnectorTable.FINANCIAL_YEAR_END, "Financial Year End", 20, read_only=True, description="e.g. 31 March."),
+        text(
+            ConnectorTable.SHORT_CODE, "Xero Short Code", 20, read_only=True, description="Xero's short code of the organisation."
+        ),
+        url(ConnectorTable.XERO_URL, "Xero Organisation URL", read_only=True, description="The organisation in Xero."),
+    ),
+    sections=(
+        Section(
+            "Connection",
+            (
+                ConnectorTable.NAME,
+                ConnectorTable.ORGANISATION_NAME,
+                ConnectorTable.STATUS,
+                ConnectorTable.LAST_SYNC_ON,
+                ConnectorTable.PORTAL_CONNECTION_ID,
+                "ownerid",
+            ),
+        ),
+        Section(
+            "Xero Organisation",
+            (
+                ConnectorTable.LEGAL_NAME,
+                ConnectorTable.COUNTRY_CODE,
+                ConnectorTable.BASE_CURRENCY,
+                ConnectorTable.XERO_TIME_ZONE,
+                ConnectorTable.FINANCIAL_YEAR_END,
+                ConnectorTable.SHORT_CODE,
+                ConnectorTable.XERO_TENANT_ID,
+                ConnectorTable.XERO_URL,
+            ),
+        ),
     ),
     view_columns=(ConnectorTable.ORGANISATION_NAME, ConnectorTable.STATUS, ConnectorTable.LAST_SYNC_ON),
 )
@@ -308,8 +351,16 @@ BRANDING_THEME = Table(
         text(BrandingThemeTable.XERO_BRANDING_THEME_ID, "Xero Branding Theme ID", 50, read_only=True),
         whole_number(BrandingThemeTable.SORT_ORDER, "Sort Order", 0, 2147483647, read_only=True),
         connector_lookup(),
+        choice(
+            BrandingThemeTable.STATUS,
+            "Status",
+            ACTIVE_ARCHIVED,
+            default="ACTIVE",
+            read_only=True,
+            description="Archived: the theme is no longer in Xero (invoices that chose it keep their lookup).",
+        ),
     ),
-    view_columns=(BrandingThemeTable.SORT_ORDER, BrandingThemeTable.CONNECTOR_ID),
+    view_columns=(BrandingThemeTable.SORT_ORDER, BrandingThemeTable.STATUS, BrandingThemeTable.CONNECTOR_ID),
 )
 
 CHART_OF_ACCOUNTS = Table(
@@ -406,8 +457,16 @@ CURRENCY = Table(
     columns=(
         text(CurrencyTable.CODE, "Currency Code", 3, read_only=True, description="ISO 4217 code, e.g. NZD."),
         connector_lookup(),
+        choice(
+            CurrencyTable.STATUS,
+            "Status",
+            ACTIVE_ARCHIVED,
+            default="ACTIVE",
+            read_only=True,
+            description="Archived: the currency is no longer enabled in Xero.",
+        ),
     ),
-    view_columns=(CurrencyTable.CODE, CurrencyTable.CONNECTOR_ID),
+    view_columns=(CurrencyTable.CODE, CurrencyTable.STATUS, CurrencyTable.CONNECTOR_ID),
 )
 
 XERO_INVOICE = Table(
@@ -508,6 +567,26 @@ XERO_CONTACT = Table(
         choice(XeroContactTable.SYNC_STATUS, "Sync Status", SYNC_STATUSES, read_only=True),
         url(XeroContactTable.XERO_URL, "Xero Contact URL", read_only=True, description="The contact in Xero."),
         when(XeroContactTable.LAST_SYNCED_ON, "Last Synced On", read_only=True),
+        money(
+            XeroContactTable.OUTSTANDING,
+            "Outstanding",
+            read_only=True,
+            description="What the customer owes in Xero (its accounts receivable outstanding), in the balance currency.",
+        ),
+        money(
+            XeroContactTable.OVERDUE,
+            "Overdue",
+            read_only=True,
+            description="The part of the outstanding amount past its due date in Xero.",
+        ),
+        text(
+            XeroContactTable.BALANCE_CURRENCY,
+            "Balance Currency",
+            3,
+            read_only=True,
+            description="The currency of the balances (the Xero organisation's base currency), e.g. NZD.",
+        ),
+        when(XeroContactTable.BALANCES_ON, "Balances On", read_only=True, description="When the balances were read from Xero."),
     ),
     sections=(
         Section(
@@ -530,6 +609,15 @@ XERO_CONTACT = Table(
                 XeroContactTable.LAST_SYNCED_ON,
             ),
         ),
+        Section(
+            "Balances in Xero",
+            (
+                XeroContactTable.OUTSTANDING,
+                XeroContactTable.OVERDUE,
+                XeroContactTable.BALANCE_CURRENCY,
+                XeroContactTable.BALANCES_ON,
+            ),
+        ),
     ),
     view_columns=(
         XeroContactTable.CONNECTOR_ID,
@@ -547,8 +635,13 @@ XERO_CONTACT = Table(
                 XeroContactTable.SYNC_STATUS,
                 XeroContactTable.XERO_URL,
                 XeroContactTable.LAST_SYNCED_ON,
+                XeroContactTable.OUTSTANDING,
+                XeroContactTable.OVERDUE,
+                XeroContactTable.BALANCE_CURRENCY,
+                XeroContactTable.BALANCES_ON,
             ),
-            description="A customer's Xero contact in each connection, as the account and contact forms show it.",
+            description="A customer's Xero contact in each connection with its balances in Xero, as the account and "
+            "contact forms show it.",
         ),
     ),
 )
@@ -598,6 +691,152 @@ XERO_ITEM = Table(
                 XeroItemTable.LAST_SYNCED_ON,
             ),
             description="A product's Xero item in each connection, as the product form shows it.",
+        ),
+    ),
+)
+
+XERO_PAYMENTS_GRID = "Xero Payments"
+CUSTOMER_PAYMENTS_GRID = "Xero Payments by Invoice"
+PAYMENT_KINDS = [
+    ("PAYMENT", "Payment"),
+    ("CREDIT_NOTE", "Credit note"),
+    ("PREPAYMENT", "Prepayment"),
+    ("OVERPAYMENT", "Overpayment"),
+]
+PAYMENT_STATUSES = [("AUTHORISED", "Paid"), ("DELETED", "Deleted or reversed in Xero")]
+
+XERO_PAYMENT = Table(
+    name=XeroPaymentTable.TABLE,
+    label="Xero Payment",
+    plural_label="Xero Payments",
+    description="One row per Xero payment, credit note, prepayment or overpayment allocated to a linked invoice, per "
+    "connection. Written by the connector; deleted with its invoice.",
+    columns=(
+        lookup(XeroPaymentTable.INVOICE_ID, "Invoice", "invoice", cascade_delete=Cascade.CASCADE, read_only=True),
+        lookup(
+            XeroPaymentTable.ACCOUNT_ID,
+            "Account",
+            "account",
+            read_only=True,
+            description="The invoice's customer, when an account.",
+        ),
+        lookup(
+            XeroPaymentTable.CONTACT_ID,
+            "Contact",
+            "contact",
+            read_only=True,
+            description="The invoice's customer, when a contact.",
+        ),
+        connector_lookup(read_only=True),
+        text(
+            XeroPaymentTable.XERO_ID,
+            "Xero Payment ID",
+            50,
+            read_only=True,
+            description="Xero's PaymentID, or the allocation's id for a credit note, prepayment or overpayment.",
+        ),
+        choice(XeroPaymentTable.KIND, "Kind", PAYMENT_KINDS, read_only=True),
+        when(XeroPaymentTable.PAYMENT_DATE, "Payment Date", date_only=True, read_only=True),
+        money(XeroPaymentTable.AMOUNT, "Amount", read_only=True, description="The amount applied to the invoice."),
+        text(XeroPaymentTable.CURRENCY_CODE, "Currency", 3, read_only=True, description="ISO 4217 code, e.g. NZD."),
+        Column(
+            XeroPaymentTable.CURRENCY_RATE,
+            "Currency Rate",
+            Kind.DECIMAL,
+            precision=10,
+            min_value=0,
+            max_value=100000000000,
+            read_only=True,
+            description="Xero's rate from the organisation's base currency to the payment's.",
+        ),
+        text(XeroPaymentTable.REFERENCE, "Reference", 255, read_only=True),
+        text(
+            XeroPaymentTable.PAYMENT_TYPE,
+            "Payment Type",
+            50,
+            read_only=True,
+            description="Xero's PaymentType, e.g. ACCRECPAYMENT.",
+        ),
+        choice(XeroPaymentTable.STATUS, "Status", PAYMENT_STATUSES, read_only=True),
+        text(XeroPaymentTable.BANK_ACCOUNT, "Bank Account", 150, read_only=True, description="The Xero bank account's name."),
+        text(
+            XeroPaymentTable.CREDIT_NOTE_NUMBER,
+            "Credit Note Number",
+            255,
+            read_only=True,
+            description="The credit note allocated, for a credit.",
+        ),
+        url(XeroPaymentTable.XERO_URL, "Xero URL", read_only=True, description="The payment or credit note in Xero."),
+    ),
+    sections=(
+        Section(
+            "Payment",
+            (
+                XeroPaymentTable.NAME,
+                XeroPaymentTable.INVOICE_ID,
+                XeroPaymentTable.ACCOUNT_ID,
+                XeroPaymentTable.CONTACT_ID,
+                XeroPaymentTable.CONNECTOR_ID,
+                "ownerid",
+            ),
+        ),
+        Section(
+            "Xero",
+            (
+                XeroPaymentTable.KIND,
+                XeroPaymentTable.STATUS,
+                XeroPaymentTable.PAYMENT_DATE,
+                XeroPaymentTable.AMOUNT,
+                XeroPaymentTable.CURRENCY_CODE,
+                XeroPaymentTable.CURRENCY_RATE,
+                XeroPaymentTable.REFERENCE,
+                XeroPaymentTable.PAYMENT_TYPE,
+                XeroPaymentTable.BANK_ACCOUNT,
+                XeroPaymentTable.CREDIT_NOTE_NUMBER,
+                XeroPaymentTable.XERO_ID,
+                XeroPaymentTable.XERO_URL,
+            ),
+        ),
+    ),
+    view_columns=(
+        XeroPaymentTable.INVOICE_ID,
+        XeroPaymentTable.PAYMENT_DATE,
+        XeroPaymentTable.AMOUNT,
+        XeroPaymentTable.KIND,
+        XeroPaymentTable.STATUS,
+    ),
+    views=(
+        View(
+            XERO_PAYMENTS_GRID,
+            (
+                XeroPaymentTable.PAYMENT_DATE,
+                XeroPaymentTable.KIND,
+                XeroPaymentTable.AMOUNT,
+                XeroPaymentTable.CURRENCY_CODE,
+                XeroPaymentTable.REFERENCE,
+                XeroPaymentTable.STATUS,
+                XeroPaymentTable.BANK_ACCOUNT,
+                XeroPaymentTable.CREDIT_NOTE_NUMBER,
+            ),
+            order_by=XeroPaymentTable.PAYMENT_DATE,
+            descending=True,
+            description="An invoice's payments and credits from Xero, the latest first, as the invoice form shows them.",
+        ),
+        View(
+            CUSTOMER_PAYMENTS_GRID,
+            (
+                XeroPaymentTable.PAYMENT_DATE,
+                XeroPaymentTable.INVOICE_ID,
+                XeroPaymentTable.KIND,
+                XeroPaymentTable.AMOUNT,
+                XeroPaymentTable.CURRENCY_CODE,
+                XeroPaymentTable.REFERENCE,
+                XeroPaymentTable.STATUS,
+            ),
+            order_by=XeroPaymentTable.PAYMENT_DATE,
+            descending=True,
+            description="A customer's payments and credits from Xero with their invoice, the latest first, as the "
+            "account and contact forms show them.",
         ),
     ),
 )
@@ -757,7 +996,7 @@ INVOICE = TableExtension(
     forms=(
         Form(
             "Invoice (Xero)",
-            description="The invoice with the fields the Xero sync uses.",
+            description="The invoice with the fields the Xero sync uses and its payments from Xero.",
             sections=(
                 Section(
                     "Invoice",
@@ -788,6 +1027,17 @@ INVOICE = TableExtension(
                     ),
                 ),
                 Section("Products", (), Subgrid("invoicelines", "Products", "invoice_details", "invoicedetail", LINES_VIEW)),
+                Section(
+                    "Xero Payments",
+                    (),
+                    Subgrid(
+                        "xeropayments",
+                        "Xero Payments",
+                        XeroPaymentTable.INVOICE_RELATIONSHIP,
+                        XERO_PAYMENT.name,
+                        XERO_PAYMENTS_GRID,
+                    ),
+                ),
             ),
         ),
     ),
@@ -876,6 +1126,14 @@ def xero_contact_grid(relationship: str) -> Section:
     return Section("Xero", (), Subgrid("xerocontacts", "Xero Contact", relationship, XERO_CONTACT.name, XERO_CONTACT_GRID))
 
 
+def payments_grid(relationship: str) -> Section:
+    return Section(
+        "Xero Payments",
+        (),
+        Subgrid("xeropayments", "Xero Payments", relationship, XERO_PAYMENT.name, CUSTOMER_PAYMENTS_GRID),
+    )
+
+
 def sync_attempts_grid(relationship: str) -> Section:
     return Section(
         "Sync History", (), Subgrid("syncattempts", "Sync History", relationship, SYNC_HISTORY.name, SYNC_ATTEMPTS_GRID)
@@ -907,7 +1165,8 @@ ACCOUNT = TableExtension(
     forms=(
         Form(
             "Account (Xero)",
-            description="The account with its Xero contact in each connection and its sync history.",
+            description="The account with its Xero contact in each connection (and its balances there), its payments "
+            "from Xero and its sync history.",
             sections=(
                 Section(
                     "Account",
@@ -921,6 +1180,7 @@ ACCOUNT = TableExtension(
                     ),
                 ),
                 xero_contact_grid(XeroContactTable.ACCOUNT_RELATIONSHIP),
+                payments_grid(XeroPaymentTable.ACCOUNT_RELATIONSHIP),
                 sync_attempts_grid(SyncHistoryTable.ACCOUNT_RELATIONSHIP),
             ),
         ),
@@ -946,7 +1206,8 @@ CONTACT = TableExtension(
     forms=(
         Form(
             "Contact (Xero)",
-            description="The contact with its Xero contact in each connection and its sync history.",
+            description="The contact with its Xero contact in each connection (and its balances there), its payments "
+            "from Xero and its sync history.",
             sections=(
                 Section(
                     "Contact",
@@ -961,6 +1222,7 @@ CONTACT = TableExtension(
                     ),
                 ),
                 xero_contact_grid(XeroContactTable.CONTACT_RELATIONSHIP),
+                payments_grid(XeroPaymentTable.CONTACT_RELATIONSHIP),
                 sync_attempts_grid(SyncHistoryTable.CONTACT_RELATIONSHIP),
             ),
         ),
@@ -1010,7 +1272,7 @@ DYNAMICS_XERO_CONNECTOR = Solution(
     unique_name="DynamicsXeroConnector",
     display_name="Dynamics Xero Connector",
     description="Keeps Dynamics 365 invoices, customers and products in step with Xero.",
-    version="1.1.0.0",
+    version="1.2.0.0",
     managed=True,
     publisher=PUBLISHER,
     tables=(
@@ -1025,6 +1287,7 @@ DYNAMICS_XERO_CONNECTOR = Solution(
         XERO_INVOICE,
         XERO_CONTACT,
         XERO_ITEM,
+        XERO_PAYMENT,
         SYNC_HISTORY,
     ),
     extensions=(INVOICE, INVOICE_LINE, ACCOUNT, CONTACT, PRODUCT),

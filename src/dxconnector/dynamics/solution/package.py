@@ -17,7 +17,7 @@ MS_DOS = 0  # the "made by" system Dataverse's own zips declare
 
 
 def zip_name(solution: Solution) -> str:
-    """The file name Dataverse gives an export: DynamicsXeroConnector_1_1_0_0_managed.zip."""
+    """The file name Dataverse gives an export: DynamicsXeroConnector_1_2_0_0_managed.zip."""
     kind = "managed" if solution.managed else "unmanaged"
     return f"{solution.unique_name}_{solution.version.replace('.', '_')}_{kind}.zip"
 

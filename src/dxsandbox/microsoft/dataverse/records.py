@@ -44,7 +44,8 @@ from dxsandbox.microsoft.dataverse.tables import (
     Table,
 )
 
-# Child rows deleted with their parent (parental relationships); other references are cleared.
+# Child rows deleted with their parent (Microsoft's parental relationships; a solution's lookup whose relationship
+# says CascadeDelete "Cascade" carries Column.cascade_delete); other references are cleared.
 PARENTAL = {("invoicedetail", "invoiceid"), ("uom", "uomscheduleid")}
 # Payload entries a write may carry that are not columns.
 IGNORED_ANNOTATIONS = ("@odata.type", "@odata.etag", "@odata.id", "@odata.context")
@@ -548,7 +549,7 @@ class Records:
                 for child in self.storage.referencing(other.logical_name, column.name, record_id):
                     if (child.get(column.name) or {}).get("table") != table.logical_name:
                         continue
-                    if (other.logical_name, column.name) in PARENTAL:
+                    if column.cascade_delete or (other.logical_name, column.name) in PARENTAL:
                         self._delete_child(other, child, caller)
                     else:
                         self.apply_update(other, child, {column.name: None}, caller, system=True)

@@ -198,8 +198,9 @@ def parse_customisations(root: ET.Element) -> list[EntityCustomisation]:
     return entities
 
 
-def _lookup_relationships(root: ET.Element) -> dict[tuple[str, str], tuple[str, str, str | None]]:
-    """(referencing table, lookup column) → (referenced table, relationship name, navigation property name)."""
+def _lookup_relationships(root: ET.Element) -> dict[tuple[str, str], tuple[str, str, str | None, bool]]:
+    """(referencing table, lookup column) → (referenced table, relationship name, navigation property name, whether
+    deleting the referenced row deletes the referencing rows: CascadeDelete "Cascade")."""
     found = {}
     for relationship in root.findall("./EntityRelationships/EntityRelationship"):
         if (relationship.findtext("EntityRelationshipType") or "OneToMany") != "OneToMany":
@@ -213,12 +214,13 @@ def _lookup_relationships(root: ET.Element) -> dict[tuple[str, str], tuple[str, 
         for role in relationship.findall("./EntityRelationshipRoles/EntityRelationshipRole"):
             if role.findtext("NavigationPropertyName") and (role.findtext("RelationshipRoleType") or "0") == "1":
                 navigation = role.findtext("NavigationPropertyName")
-        found[(referencing, attribute)] = (referenced, relationship.get("Name") or "", navigation)
+        cascade = (relationship.findtext("CascadeDelete") or "").strip() == "Cascade"
+        found[(referencing, attribute)] = (referenced, relationship.get("Name") or "", navigation, cascade)
     return found
 
 
 def _entity(
-    name: str, info: ET.Element | None, relationships: dict[tuple[str, str], tuple[str, str, str | None]]
+    name: str, info: ET.Element | None, relationships: dict[tuple[str, str], tuple[str, str, str | None, bool]]
 ) -> EntityCustomisation:
     logical = name.lower()
     info = info if info is not None else ET.Element("entity")
@@ -264,7 +266,7 @@ def _entity(
 
 
 def _column(
-    table: str, attribute: ET.Element, relationships: dict[tuple[str, str], tuple[str, str, str | None]]
+    table: str, attribute: ET.Element, relationships: dict[tuple[str, str], tuple[str, str, str | None, bool]]
 ) -> Column | None:
     kind = TYPE_MAP.get((attribute.findtext("Type") or "").strip().lower())
     name = (attribute.findtext("LogicalName") or attribute.findtext("Name") or "").strip().lower()
@@ -296,6 +298,7 @@ def _column(
         targets: list[str] = []
         if referenced:
             targets = [referenced[0]]
+            settings["cascade_delete"] = referenced[3]
         if kind == CUSTOMER:
             targets = ["account", "contact"]
         if kind == OWNER:

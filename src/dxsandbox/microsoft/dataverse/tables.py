@@ -64,6 +64,7 @@ class Column:
     targets: tuple[str, ...] = ()  # lookup targets (logical names)
     options: tuple[Option, ...] = ()
     custom: bool = False
+    cascade_delete: bool = False  # a lookup whose relationship deletes this row with the row it looks up
 
     def __post_init__(self) -> None:
         self.schema_name = self.schema_name or self.name

@@ -94,7 +94,7 @@ def import_solution(visit: Visit, data: Input) -> Response:
 
 
 def describe(encoded: str) -> str:
-    """`Dynamics Xero Connector 1.1.0.0 (managed)`, from the package's solution.xml (already imported, so readable)."""
+    """`Dynamics Xero Connector 1.2.0.0 (managed)`, from the package's solution.xml (already imported, so readable)."""
     try:
         manifest = parse_manifest(read_package(encoded)[0])
     except DataverseError:
