@@ -1,9 +1,15 @@
+import pytest
+
 from dxconnector.connections.models import DynamicsConnection
 from dxconnector.domain.access import REQUIRED_ACCESS, AccessCheck, check_access, privileges_for
-from dxconnector.domain.names import ChartOfAccountsTable
+from dxconnector.domain.names import ChartOfAccountsTable, XeroPaymentTable
 from dxconnector.dynamics.errors import PermanentError
+from dxconnector.dynamics.solution import DYNAMICS_XERO_CONNECTOR
 from dxconnector.portal import checklist
 from tests.base import BaseTestCase
+from tests.dynamics.dataverse_sandbox import control_client
+from tests.portal.test_dynamics_connect import DynamicsSteps
+from tests.sandboxes import start_sandbox
 
 
 class ChecklistTestCase(BaseTestCase):
@@ -59,7 +65,9 @@ class AccessTipTestCase(BaseTestCase):
         self.assertEqual(
             checklist.access_tip(failing),
             "Give the user's security role Write access on the Account and Contact tables, and Read, Write and Create "
-            "access on the Chart of accounts table, then click “Check again”.",
+            "access on the Chart of accounts table (Settings › Security › Security Roles, the user's role: Account and "
+            "Contact on its Core Records tab; Chart of accounts on its Custom Entities tab; at Organization level), "
+            "then click “Check again”.",
         )
 
     def test_before_the_solution_is_installed_only_dynamics_own_tables_are_checked(self):
@@ -69,6 +77,65 @@ class AccessTipTestCase(BaseTestCase):
         self.assertEqual(checked, {"invoice", "invoicedetail", "product", "systemuser", "account", "contact"})
         installed = checklist.DynamicsFacts(solution={"version": "1.0.0.0"}, access=checks)
         self.assertEqual(len(checklist.access_to_check(installed)), len(REQUIRED_ACCESS))
+
+
+class RequiredAccessCoversTheSolutionTestCase(BaseTestCase):
+    def test_every_table_of_the_solution_is_checked_read_write_with_a_tip_naming_where_to_grant_it(self):
+        ours = {item.table: item for item in REQUIRED_ACCESS if checklist.comes_with_the_solution(item)}
+        self.assertEqual(set(ours), {table.name for table in DYNAMICS_XERO_CONNECTOR.tables})
+        self.assertTrue(all(item.write for item in ours.values()))
+        self.assertEqual(
+            ours[XeroPaymentTable.TABLE].tip,
+            "In Settings › Security › Security Roles open the user's role; on its Custom Entities tab (or by name in the "
+            "new role editor) set Read, Write and Create on Xero payment to Organization, then save.",
+        )
+        self.assertTrue(all(item.tip and item.why for item in REQUIRED_ACCESS))
+
+
+@pytest.fixture(scope="module")
+def roles_sandbox(tmp_path_factory):
+    running = start_sandbox(tmp_path_factory.mktemp("roles-sandbox"), "--limits", "off")
+    yield running
+    running.stop()
+
+
+class PaymentsAccessTestCase(DynamicsSteps, BaseTestCase):
+    """Against the Microsoft sandbox: the solution installed, then a role edited so it lacks one privilege."""
+
+    @pytest.fixture(autouse=True)
+    def _use_sandbox(self, roles_sandbox):
+        with self.using(roles_sandbox):
+            yield
+
+    def withhold(self, *privileges: str) -> None:
+        control = control_client(self.sandbox, self.org("Oakwood Sales"))
+        self.addCleanup(control.close)
+        control.put("/roles/System Administrator", json={"withhold": list(privileges)}).raise_for_status()
+
+    def test_a_user_without_write_on_the_payments_table_fails_the_access_line_naming_it(self):
+        self.connect()
+        self.select("Oakwood Sales")
+        self.client.post(f"/connections/{self.connection.pk}/solution/install/")
+        self.run_jobs()
+        self.addCleanup(self.withhold)  # the role as it was, for the next test
+        self.withhold("prvWritestl3_xeropayment")
+
+        page = self.client.get(f"/connections/{self.connection.pk}/")
+        line = self.lines(page)["permissions"]
+        self.assertTrue(self.lines(page)["solution"].done, self.lines(page)["solution"].tip)
+        self.assertFalse(line.done)
+        self.assertEqual(
+            line.tip,
+            "Give the user's security role Write access on the Xero payment table (Settings › Security › Security Roles, "
+            "the user's role: Xero payment on its Custom Entities tab; at Organization level), then click “Check again”.",
+        )
+        self.assertContains(page, 'class="missing" data-table="stl3_xeropayment"')
+        self.assertContains(page, 'class="ok" data-table="stl3_xeroinvoice"')
+
+        self.withhold()
+        line = self.lines(self.client.get(f"/connections/{self.connection.pk}/"))["permissions"]
+        self.assertTrue(line.done, line.tip)
+        self.assertEqual(line.detail, f"All {len(REQUIRED_ACCESS)} tables")
 
 
 class NextStepTestCase(BaseTestCase):

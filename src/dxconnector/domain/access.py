@@ -1,4 +1,5 @@
-"""The Dynamics access a connection needs (PRODUCT §1.3), as data."""
+"""The Dynamics access a connection needs (PRODUCT §1.3), as data: every table the connector reads or writes, what
+it does there, and where a security role grants it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,23 @@ from dxconnector.domain.names import (
     ChartOfAccountsTable,
     ConnectorSettingsTable,
     ConnectorTable,
+    CurrencyTable,
+    SyncHistoryTable,
+    TaxRateTable,
+    TrackingCategoryTable,
+    TrackingOptionTable,
     XeroContactTable,
+    XeroInvoiceTable,
     XeroItemTable,
+    XeroPaymentTable,
 )
+
+# The tabs of the classic security role editor (Settings › Security › Security Roles) that list each kind of table;
+# the newer editor lists every table on one page, found by its name.
+CORE_RECORDS = "Core Records"
+SALES = "Sales"
+BUSINESS_MANAGEMENT = "Business Management"
+CUSTOM_ENTITIES = "Custom Entities"
 
 
 @dataclass(frozen=True)
@@ -21,25 +36,48 @@ class RequiredAccess:
     table: str  # logical name in Dataverse
     label: str  # what the admin sees
     write: bool  # read-write when True, read otherwise
+    why: str = ""  # what the connector does with the table
+    tab: str = CUSTOM_ENTITIES  # where the classic security role editor lists it
 
     @property
     def access(self) -> str:
         return "read-write" if self.write else "read"
 
+    @property
+    def tip(self) -> str:
+        """How to grant it: the role, the tab, the table and the access, at Organization level."""
+        verbs = "Read, Write and Create" if self.write else "Read"
+        return (
+            f"In Settings › Security › Security Roles open the user's role; on its {self.tab} tab (or by name in the new "
+            f"role editor) set {verbs} on {self.label} to Organization, then save."
+        )
+
+
+def _ours(table: str, label: str, why: str) -> RequiredAccess:
+    """One of the solution's tables: the connector writes its rows."""
+    return RequiredAccess(table, label, True, why, CUSTOM_ENTITIES)
+
 
 REQUIRED_ACCESS: tuple[RequiredAccess, ...] = (
-    RequiredAccess("invoice", "Invoice", True),
-    RequiredAccess("invoicedetail", "Invoice detail", True),
-    RequiredAccess("product", "Product", False),
-    RequiredAccess("systemuser", "System user", False),
-    RequiredAccess("account", "Account", True),
-    RequiredAccess("contact", "Contact", True),
-    RequiredAccess(ConnectorTable.TABLE, "Dynamics Xero connector", True),
-    RequiredAccess(BrandingThemeTable.TABLE, "Branding theme", True),
-    RequiredAccess(ChartOfAccountsTable.TABLE, "Chart of accounts", True),
-    RequiredAccess(ConnectorSettingsTable.TABLE, "Connector settings", True),
-    RequiredAccess(XeroContactTable.TABLE, "Xero contact", True),  # a linked account's or contact's Xero contact
-    RequiredAccess(XeroItemTable.TABLE, "Xero item", True),  # a linked product's Xero item
+    RequiredAccess("invoice", "Invoice", True, "reads invoices; writes Xero's number and status and moves their state", SALES),
+    RequiredAccess("invoicedetail", "Invoice detail", True, "reads invoice lines", SALES),
+    RequiredAccess("product", "Product", False, "reads products for lines and Xero items", SALES),
+    RequiredAccess("systemuser", "System user", False, "finds the signed-in user and its access", BUSINESS_MANAGEMENT),
+    RequiredAccess("account", "Account", True, "reads customers; writes Xero's contact edits (two-way sync)", CORE_RECORDS),
+    RequiredAccess("contact", "Contact", True, "reads customers; writes Xero's contact edits (two-way sync)", CORE_RECORDS),
+    _ours(ConnectorTable.TABLE, "Dynamics Xero connector", "the connection's row and its Xero organisation's details"),
+    _ours(ConnectorSettingsTable.TABLE, "Connector settings", "the connection's settings row"),
+    _ours(BrandingThemeTable.TABLE, "Branding theme", "Xero's branding themes"),
+    _ours(ChartOfAccountsTable.TABLE, "Chart of accounts", "Xero's chart of accounts"),
+    _ours(TaxRateTable.TABLE, "Tax rate", "Xero's tax rates"),
+    _ours(TrackingCategoryTable.TABLE, "Tracking category", "Xero's tracking categories"),
+    _ours(TrackingOptionTable.TABLE, "Tracking option", "the options of Xero's tracking categories"),
+    _ours(CurrencyTable.TABLE, "Xero currency", "the currencies enabled in Xero"),
+    _ours(XeroInvoiceTable.TABLE, "Xero invoice details", "what Xero says about each invoice"),
+    _ours(XeroPaymentTable.TABLE, "Xero payment", "the payments and credits Xero allocated to each invoice"),
+    _ours(XeroContactTable.TABLE, "Xero contact", "a linked account's or contact's Xero contact and balances"),
+    _ours(XeroItemTable.TABLE, "Xero item", "a linked product's Xero item"),
+    _ours(SyncHistoryTable.TABLE, "Sync history", "a row per sync attempt"),
 )
 
 

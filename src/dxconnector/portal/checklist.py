@@ -249,7 +249,16 @@ def access_tip(failing: list[AccessCheck]) -> str:
         for verbs, tables in tables_by_verbs.items()
     ]
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])}, and {parts[-1]}"  # each part lists with "and"
-    return f"Give the user's security role {listed}, then click “Check again”."
+    return f"Give the user's security role {listed} ({_where(failing)}), then click “Check again”."
+
+
+def _where(failing: list[AccessCheck]) -> str:
+    """Where the role editor lists the tables: Settings › Security › Security Roles, the classic editor's tab of each."""
+    tables_by_tab: dict[str, list[str]] = {}
+    for check in failing:
+        tables_by_tab.setdefault(check.item.tab, []).append(check.item.label)
+    tabs = [f"{_in_a_list(tables)} on its {tab} tab" for tab, tables in tables_by_tab.items()]
+    return f"Settings › Security › Security Roles, the user's role: {'; '.join(tabs)}; at Organization level"
 
 
 def permissions_granted(connection: Connection, live: Live) -> ChecklistLine:

@@ -8,7 +8,8 @@ its URL across restarts.
 
 Each organisation's host runs behind the fault injector with the `/_sandbox/` control routes beside it
 (common/control.py), as the Xero API host does: its own fault plan (the one given at start to begin
-with), its own stats, and its service protection limits steered through `PUT /_sandbox/limits`.
+with), its own stats, its service protection limits steered through `PUT /_sandbox/limits`, and its security roles
+edited through `PUT /_sandbox/roles/{role}` (dataverse/control.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dxsandbox.common.server import Host
 from dxsandbox.common.store import DocumentStore
 from dxsandbox.microsoft import seed
 from dxsandbox.microsoft.dataverse.app import build_dataverse_app
+from dxsandbox.microsoft.dataverse.control import role_routes
 from dxsandbox.microsoft.dataverse.settings import DataverseSettings
 from dxsandbox.microsoft.discovery import API as DISCOVERY_API
 from dxsandbox.microsoft.discovery import build_discovery_app
@@ -105,7 +107,9 @@ class MicrosoftSandbox:
         service protection limits stay inside the app (they need the caller, known once the token is
         checked): the plane steers and reports that limiter, and injected faults never reach it."""
         plane = ControlPlane(self.control_token, self.clock, service.protection.limiter, FaultInjector(self.fault_plan))
-        return build_api_host(app, plane, fault_response=service.protection.fault_response)
+        return build_api_host(
+            app, plane, fault_response=service.protection.fault_response, extra_routes=list(role_routes(service))
+        )
 
     def close(self) -> None:
         """Stop the webhook deliverers' threads."""

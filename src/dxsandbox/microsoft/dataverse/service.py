@@ -98,6 +98,9 @@ class DataverseService:
         self.protection = ServiceProtection(self.settings.limits, self.clock, enabled=self.settings.limits_enabled)
         self.router = Router(self)
         self.api = InProcessApi(self)
+        # Privileges taken out of a role (lower-case names), as an administrator edits a role: set through the host's
+        # control route PUT /_sandbox/roles/{role} (dataverse/control.py), in memory only.
+        self.withheld_privileges: dict[str, frozenset[str]] = {}
         with self.lock:
             seed_organisation(self)
 

@@ -173,7 +173,10 @@ class Users:
     def caller_for_user(self, user: Mapping[str, Any]) -> Caller:
         roles = tuple(user.get(ROLES_FIELD) or ())
         tables = self.service.catalog.tables.values()
-        privileges = frozenset(name for role in roles for name in role_privileges(role, tables))
+        withheld = self.service.withheld_privileges
+        privileges = frozenset(
+            name for role in roles for name in role_privileges(role, tables) if name.lower() not in withheld.get(role, ())
+        )
         business_unit = user.get("businessunitid") or {}
         return Caller(
             user["systemuserid"],
