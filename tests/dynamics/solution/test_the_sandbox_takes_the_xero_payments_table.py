@@ -15,6 +15,7 @@ from dxconnector.domain.names import (
     BrandingThemeTable,
     ConnectorTable,
     CurrencyTable,
+    InvoiceColumns,
     XeroContactTable,
     XeroPaymentTable,
     lookup_value,
@@ -46,9 +47,7 @@ PAYMENT_ID = "b26fd49a-cbae-470a-a8f8-bcbc119e0379"
 
 
 def an_invoice(org: Org, customer: str) -> str:
-    return org.api.create("invoice", {"name": "INV-0042", "customerid_account@odata.bind": f"/accounts({customer})"})[
-        "invoiceid"
-    ]
+    return org.api.create("invoice", {"name": "INV-0042", "customerid_account@odata.bind": f"/accounts({customer})"})["invoiceid"]
 
 
 def a_payment(org: Org, invoice: str, account: str, connection: str, **values) -> str:
@@ -79,7 +78,7 @@ def a_payment(org: Org, invoice: str, account: str, connection: str, **values) -
     return row_id
 
 
-def test_a_payment_on_a_linked_invoice_is_bound_to_the_invoice_its_customer_and_the_connection(installed):  # noqa: F811
+def test_a_payment_on_a_linked_invoice_is_bound_to_the_invoice_its_customer_and_the_connection(installed):
     connection = a_connection(installed)
     account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
     invoice = an_invoice(installed, account)
@@ -105,7 +104,7 @@ def test_a_payment_on_a_linked_invoice_is_bound_to_the_invoice_its_customer_and_
     assert [r[XeroPaymentTable.XERO_ID] for r in on_the_invoice.json()[XeroPaymentTable.INVOICE_RELATIONSHIP]] == [PAYMENT_ID]
 
 
-def test_a_payment_reversed_in_xero_keeps_its_row_with_the_deleted_status(installed):  # noqa: F811
+def test_a_payment_reversed_in_xero_keeps_its_row_with_the_deleted_status(installed):
     connection = a_connection(installed)
     account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
     row_id = a_payment(installed, an_invoice(installed, account), account, connection)
@@ -114,7 +113,7 @@ def test_a_payment_reversed_in_xero_keeps_its_row_with_the_deleted_status(instal
     assert read(installed, "stl3_xeropayments", row_id)[XeroPaymentTable.STATUS + FORMATTED] == "Deleted or reversed in Xero"
 
 
-def test_a_credit_note_allocation_carries_its_number(installed):  # noqa: F811
+def test_a_credit_note_allocation_carries_its_number(installed):
     connection = a_connection(installed)
     account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
     row_id = a_payment(
@@ -132,14 +131,14 @@ def test_a_credit_note_allocation_carries_its_number(installed):  # noqa: F811
     assert (row[XeroPaymentTable.KIND + FORMATTED], row[XeroPaymentTable.CREDIT_NOTE_NUMBER]) == ("Credit note", "CN-0007")
 
 
-def test_a_currency_code_longer_than_three_letters_is_refused(installed):  # noqa: F811
+def test_a_currency_code_longer_than_three_letters_is_refused(installed):
     refused = installed.client(INTEGRATION).patch(
         f"{API}/stl3_xeropayments({uuid.uuid4()})", json={XeroPaymentTable.NAME: "Bad", XeroPaymentTable.CURRENCY_CODE: "NZDX"}
     )
     assert refused.status_code == 400
 
 
-def test_deleting_the_invoice_deletes_its_payment_rows(installed):  # noqa: F811
+def test_deleting_the_invoice_deletes_its_payment_rows(installed):
     connection = a_connection(installed)
     account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
     invoice = an_invoice(installed, account)
@@ -148,7 +147,7 @@ def test_deleting_the_invoice_deletes_its_payment_rows(installed):  # noqa: F811
     assert installed.client(INTEGRATION).get(f"{API}/stl3_xeropayments({row_id})").status_code == 404
 
 
-def test_the_xero_contact_row_takes_the_customers_balances(installed):  # noqa: F811
+def test_the_xero_contact_row_takes_the_customers_balances(installed):
     connection = a_connection(installed)
     account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
     row_id = str(uuid.uuid4())
@@ -175,7 +174,7 @@ def test_the_xero_contact_row_takes_the_customers_balances(installed):  # noqa: 
     ) == (1250.75, 300, "NZD", "2025-05-03T08:00:00Z")
 
 
-def test_the_connector_row_takes_the_organisations_details_and_the_reference_rows_a_status(installed):  # noqa: F811
+def test_the_connector_row_takes_the_organisations_details_and_the_reference_rows_a_status(installed):
     connection = a_connection(installed)
     details = {
         ConnectorTable.LEGAL_NAME: "Demo Company (NZ) Limited",
@@ -272,7 +271,7 @@ def test_importing_1_2_over_1_1_adds_the_payments_table_and_the_new_columns(tmp_
         org.service.webhooks.close()
 
 
-def test_once_installed_the_connectors_user_holds_read_write_on_the_payments_table(installed):  # noqa: F811
+def test_once_installed_the_connectors_user_holds_read_write_on_the_payments_table(installed):
     me = installed.client(INTEGRATION).get(f"{API}/WhoAmI").json()["UserId"]
     response = installed.client(INTEGRATION).get(
         f"{API}/systemusers({me})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)",
@@ -281,3 +280,16 @@ def test_once_installed_the_connectors_user_holds_read_write_on_the_payments_tab
     held = {entry["PrivilegeName"] for entry in response.json()["RolePrivileges"]}
     assert [check.item.table for check in check_access(held) if not check.ok] == []
     assert {"prvReadstl3_xeropayment", "prvWritestl3_xeropayment", "prvCreatestl3_xeropayment"} <= held
+
+
+def test_a_paid_invoice_takes_no_write_of_the_connectors_columns_until_it_is_reopened(installed):
+    account = installed.api.create("account", {"name": "Ridgeway University"})["accountid"]
+    invoice = an_invoice(installed, account)
+    client = installed.client(INTEGRATION)
+    paid = {"statecode": 2, "statuscode": 100001}
+    assert client.patch(f"{API}/invoices({invoice})", json=paid).status_code == 204
+    xero_number = {InvoiceColumns.XERO_NUMBER: "INV-0042"}
+    refused = client.patch(f"{API}/invoices({invoice})", json=xero_number)
+    assert refused.status_code == 400 and InvoiceColumns.XERO_NUMBER in refused.json()["error"]["message"]
+    assert client.patch(f"{API}/invoices({invoice})", json={"statecode": 0, "statuscode": 4}).status_code == 204
+    assert client.patch(f"{API}/invoices({invoice})", json=xero_number).status_code == 204

@@ -4,7 +4,8 @@ A write payload is the Web API's JSON: column values by logical name, lookups as
 `<navigation>@odata.bind`. It is checked against the table (unknown properties are refused, values
 converted to the column's type, lengths and option values validated), system columns are stamped
 (ids, owner, audit columns, row version), computed columns derived (full names, invoice numbers,
-line and invoice totals) and state/status pairs validated. Every committed change becomes a
+line and invoice totals) and state/status pairs validated; an invoice that is not active takes only the state
+moves Dynamics allows (`invoice_states`). Every committed change becomes a
 `ChangeEvent` for the webhook steps; a line change that moves its invoice's totals counts as an
 update of the invoice too.
 """
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from dxsandbox.microsoft.dataverse import errors
+from dxsandbox.microsoft.dataverse import errors, invoice_states
 from dxsandbox.microsoft.dataverse.catalog import Catalog
 from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request, not_found, validation
 from dxsandbox.microsoft.dataverse.odata import canonical_datetime, normalise
@@ -218,6 +219,8 @@ class Records:
         existing = self.require(table, record_id)
         check_etag(existing, if_match)
         caller.require("Delete", table)
+        if table.logical_name == "invoicedetail":
+            self._require_active_invoice(self._related(existing.get("invoiceid")))
         self._cascade(table, existing, caller)
         version = self.storage.next_version()
         self.storage.delete(table.logical_name, existing[table.primary_id], version)
@@ -371,6 +374,8 @@ class Records:
 
     def _derive(self, table: Table, record: Record, previous: Record | None, sent: set[str], caller: Caller) -> None:
         self._derive_state(table, record, previous, sent)
+        if table.logical_name == "invoice" and previous is not None:
+            self._check_invoice_state(record, previous, sent)
         self._derive_currency(table, record)
         derive = getattr(self, f"_derive_{table.logical_name}", None)
         if derive is not None:
@@ -403,6 +408,15 @@ class Records:
                 f"{record[table.primary_id]}.",
                 errors.INVALID_ARGUMENT,
             )
+
+    def _check_invoice_state(self, record: Record, previous: Record, sent: set[str]) -> None:
+        """An invoice that is not active takes only a move of its state, and only the moves Dynamics makes
+        (`invoice_states`)."""
+        before = (previous.get("statecode") or 0, previous.get("statuscode") or 0)
+        after = (record.get("statecode") or 0, record.get("statuscode") or 0)
+        refused = invoice_states.refusal(record["invoiceid"], before, after, sent)
+        if refused is not None:
+            raise refused
 
     def _derive_currency(self, table: Table, record: Record) -> None:
         if "transactioncurrencyid" not in table.columns or table.logical_name == "transactioncurrency":
@@ -468,11 +482,7 @@ class Records:
         invoice = self._related(record.get("invoiceid"))
         if invoice is None:
             raise validation("A validation error occurred. An invoice product must belong to an invoice.")
-        if invoice.get("statecode") != 0:
-            raise bad_request(
-                "The invoice cannot be changed: it is not active (paid, canceled or closed invoices are read-only).",
-                errors.INVALID_ARGUMENT,
-            )
+        self._require_active_invoice(invoice)
         product = self._related(record.get("productid"))
         if product is None:
             record["isproductoverridden"] = True
@@ -493,6 +503,15 @@ class Records:
         record["invoiceispricelocked"] = bool(invoice.get("ispricelocked"))
         catalog_product = None if invoice.get("ispricelocked") else product
         price_line(record, catalog_product, self._precision(invoice))
+
+    @staticmethod
+    def _require_active_invoice(invoice: Record | None) -> None:
+        """An invoice's lines change only while it is active (a paid, canceled or closed invoice is read-only)."""
+        if invoice is not None and invoice.get("statecode") != invoice_states.ACTIVE:
+            raise bad_request(
+                "The invoice cannot be changed: it is not active (paid, canceled or closed invoices are read-only).",
+                errors.INVALID_ARGUMENT,
+            )
 
     # --- saving -------------------------------------------------------------------------------
     def _save(
