@@ -1,5 +1,6 @@
-"""An account's, a contact's and a product's page shows its Xero rows and its sync attempts, as the connector wrote
-them through the Web API (its managed solution's Xero Contact, Xero Item and Sync History tables)."""
+"""An account's, a contact's and a product's page shows its Xero rows and its sync attempts, and an invoice's or a
+customer's page its payments from Xero, as the connector wrote them through the Web API (its managed solution's Xero
+Contact, Xero Item, Xero Payment and Sync History tables)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,25 @@ import base64
 import uuid
 from typing import Any
 
+import lxml.html
 import pytest
 
-from dxconnector.dynamics.solution import solution_zip_bytes
+from dxconnector.dynamics.solution import build_solution_zip, solution_zip_bytes
 from dxsandbox.common.sessions import Session
 from dxsandbox.microsoft.ui.customers import ACCOUNTS
 from dxsandbox.microsoft.ui.forms import Input
 from dxsandbox.microsoft.ui.gateway import ActingUser, Organisation
 from dxsandbox.microsoft.ui.visits import Visit
+from tests.dynamics.solution.test_the_sandbox_takes_the_xero_payments_table import the_solution_at_1_1
 from tests.sandbox.dataverse.conftest import ADMIN, API, BASE_URL, SALES, make_org
 from tests.sandbox.dynamics_ui.conftest import OAKWOOD_SALES
-from tests.sandbox.dynamics_ui.helpers import Person, WebApi, html, new_id, unique
+from tests.sandbox.dynamics_ui.helpers import Person, WebApi, field_value, html, new_id, unique
 
 ACTIVE_OR_SYNCED, ARCHIVED_OR_FAILED = 100000000, 100000001  # the first and second option of each choice
 SUCCEEDED, FAILED = 100000000, 100000001
 DYNAMICS_TO_XERO = 100000000
+PAYMENT, CREDIT_NOTE = 100000000, 100000001  # stl3_kind
+PAID, DELETED_IN_XERO = 100000000, 100000001  # stl3_status of a payment
 
 
 @pytest.fixture
@@ -190,6 +195,120 @@ def test_a_record_not_yet_synced_says_so(api, seller):
     assert page.xpath("//table[@id='sync-history']//td")[0].text_content() == "No sync attempts yet."
 
 
+def new_invoice(seller: Person, customer: str) -> str:
+    form = seller.get("invoices", "new")
+    defaults = {name: field_value(form, name) for name in ("pricelevelid", "transactioncurrencyid")}
+    return new_id(seller.post("invoices", data={"name": unique("Invoice"), "customerid": customer, **defaults}))
+
+
+def a_payment(api: WebApi, connection: str, invoice: str, customer: tuple[str, str], **values: Any) -> str:
+    lookup, entity_set = {"account": ("stl3_accountid", "accounts"), "contact": ("stl3_contactid", "contacts")}[customer[0]]
+    return upsert(
+        api,
+        "stl3_xeropayments",
+        {
+            "stl3_name": "Payment from Xero",
+            "stl3_connectorid@odata.bind": f"/stl3_dynamicsxeroconnectors({connection})",
+            "stl3_invoiceid@odata.bind": f"/invoices({invoice})",
+            f"{lookup}@odata.bind": f"/{entity_set}({customer[1]})",
+            "stl3_currencycode": "NZD",
+            "stl3_currencyrate": 1.0,
+            "stl3_status": PAID,
+            **values,
+        },
+    )
+
+
+def test_an_invoices_page_shows_its_xero_payments_and_credits_the_latest_first(api, seller):
+    connection, _ = a_connection(api)
+    account = new_id(seller.post("accounts", data={"name": unique("Ridgeway University")}))
+    invoice = new_invoice(seller, f"account:{account}")
+    payment_id = str(uuid.uuid4())
+    a_payment(
+        api,
+        connection,
+        invoice,
+        ("account", account),
+        stl3_xeroid=payment_id,
+        stl3_kind=PAYMENT,
+        stl3_paymentdate="2025-05-02",
+        stl3_amount=120.5,
+        stl3_reference="Bank transfer 0042",
+        stl3_bankaccount="Business Bank Account",
+        stl3_xerourl=f"https://go.xero.com/Bank/ViewTransaction.aspx?bankTransactionID={payment_id}",
+    )
+    a_payment(
+        api,
+        connection,
+        invoice,
+        ("account", account),
+        stl3_kind=CREDIT_NOTE,
+        stl3_paymentdate="2025-05-09",
+        stl3_amount=30,
+        stl3_creditnotenumber="CN-0007",
+        stl3_status=DELETED_IN_XERO,
+    )
+
+    credit, payment = grid_rows(seller.get("invoices", invoice), "xero-payments")
+    assert (credit["stl3_paymentdate"], credit["stl3_kind"], credit["stl3_creditnotenumber"], credit["stl3_status"]) == (
+        "5/9/2025",  # as Dynamics shows a date only
+        "Credit note",
+        "CN-0007",
+        "Deleted or reversed in Xero",
+    )
+    assert {
+        key: payment[key] for key in ("stl3_currencycode", "stl3_reference", "stl3_kind", "stl3_status", "stl3_bankaccount")
+    } == {
+        "stl3_currencycode": "NZD",
+        "stl3_reference": "Bank transfer 0042",
+        "stl3_kind": "Payment",
+        "stl3_status": "Paid",
+        "stl3_bankaccount": "Business Bank Account",
+    }
+    assert "120.5" in payment["stl3_amount"]
+    assert payment["stl3_xerourl"].endswith(payment_id)
+    assert "stl3_invoiceid" not in payment  # the invoice's own page: no column naming it
+
+
+def test_a_customers_page_shows_its_payments_with_their_invoice_and_its_balances_in_xero(api, seller):
+    connection, connection_name = a_connection(api)
+    contact = new_id(seller.post("contacts", data={"firstname": "Ana", "lastname": unique("Ngata")}))
+    invoice = new_invoice(seller, f"contact:{contact}")
+    invoice_name = api.get(f"invoices({invoice})", **{"$select": "name"})["name"]
+    a_payment(api, connection, invoice, ("contact", contact), stl3_kind=PAYMENT, stl3_paymentdate="2025-05-02", stl3_amount=80)
+    upsert(
+        api,
+        "stl3_xerocontacts",
+        {
+            "stl3_name": "Ana Ngata",
+            "stl3_connectorid@odata.bind": f"/stl3_dynamicsxeroconnectors({connection})",
+            "stl3_contactid@odata.bind": f"/contacts({contact})",
+            "stl3_outstanding": 1250.75,
+            "stl3_overdue": 300,
+            "stl3_balancecurrency": "NZD",
+            "stl3_balanceson": "2025-05-03T08:00:00Z",
+        },
+    )
+
+    page = seller.get("contacts", contact)
+    [payment] = grid_rows(page, "xero-payments")
+    assert (payment["stl3_invoiceid"], payment["stl3_kind"], payment["stl3_paymentdate"]) == (
+        invoice_name,
+        "Payment",
+        "5/2/2025",
+    )
+    [xero_contact] = grid_rows(page, "xero-contacts")
+    assert xero_contact["stl3_connectorid"] == connection_name
+    assert "1,250.75" in xero_contact["stl3_outstanding"] and "300" in xero_contact["stl3_overdue"]
+    assert (xero_contact["stl3_balancecurrency"], bool(xero_contact["stl3_balanceson"])) == ("NZD", True)
+
+
+def test_a_customer_without_payments_says_so(api, seller):
+    account = new_id(seller.post("accounts", data={"name": unique("Quiet Bay Ltd")}))
+    page = html(seller.get("accounts", account))
+    assert page.xpath("//table[@id='xero-payments']//td")[0].text_content() == "No payments from Xero."
+
+
 # --- without the solution -------------------------------------------------------------------------------------------
 
 
@@ -212,6 +331,26 @@ def test_before_the_solution_is_installed_the_page_shows_nothing_of_xero(tmp_pat
         )
         assert imported.status_code == 204, imported.text
         shown = account_page(org, account_id)
-        assert "id='xero-contacts'" in shown and "id='sync-history'" in shown
+        assert "id='xero-contacts'" in shown and "id='sync-history'" in shown and "id='xero-payments'" in shown
+    finally:
+        org.service.webhooks.close()
+
+
+def test_with_the_older_solution_the_page_shows_the_columns_it_has_and_no_payments(tmp_path):
+    org = make_org(tmp_path)
+    try:
+        account_id = org.api.create("account", {"name": "On 1.1"})["accountid"]
+        imported = org.client(ADMIN).post(
+            f"{API}/ImportSolution",
+            json={
+                "CustomizationFile": base64.b64encode(build_solution_zip(the_solution_at_1_1())).decode(),
+                "ImportJobId": str(uuid.uuid4()),
+            },
+        )
+        assert imported.status_code == 204, imported.text
+        page = lxml.html.fromstring(account_page(org, account_id))
+        headers = [th.text_content() for th in page.xpath("//table[@id='xero-contacts']//th")]
+        assert "Xero Contact ID" in headers and "Outstanding" not in headers
+        assert not page.xpath("//table[@id='xero-payments']")
     finally:
         org.service.webhooks.close()

@@ -1,5 +1,5 @@
-"""Invoices: the grid, the new-invoice form, and an invoice's page (its header, its products, its totals and
-its status). Totals are never computed here: they are the invoice's own columns, as the Web API derives them.
+"""Invoices: the grid, the new-invoice form, and an invoice's page (its header, its products, its totals, its
+payments from Xero once the connector's solution is installed, and its status). Totals are never computed here: they are the invoice's own columns, as the Web API derives them.
 
 When the connector's managed solution is installed (its columns exist on `invoice`), the forms also offer
 the Xero columns a person fills in: the connection, the Xero invoice type and the line amount types.
@@ -19,6 +19,7 @@ from dxsandbox.microsoft.ui.gateway import ActingUser, Refused, formatted, quote
 from dxsandbox.microsoft.ui.layout import cells, form, grid, link, refusal, search_box, select, text_area, text_input
 from dxsandbox.microsoft.ui.lines import LINE_SET, line_section, new_line_values
 from dxsandbox.microsoft.ui.visits import Handler, Visit
+from dxsandbox.microsoft.ui.xero_links import INVOICE_PANELS, panels
 
 AREA = "invoices"
 LIST_SIZE = 250
@@ -235,6 +236,7 @@ def invoice_page(
         )
         + line_section(visit, invoice_id, active, line_form or {})
         + totals(row)
+        + "".join(panel(visit, invoice_id) for panel in panels(INVOICE_PANELS))
         + status_section(visit, row)
     )
     return visit.page(AREA, title, body, status=error.status if error else 200)

@@ -1,10 +1,13 @@
-"""An account's, a contact's or a product's link to Xero and its sync attempts, below its form.
+"""An account's, a contact's or a product's link to Xero and its sync attempts, and an invoice's or a customer's
+payments from Xero, below its form.
 
-The connector's managed solution keeps each linked customer's Xero contact in a row of `stl3_xerocontact` and
-each linked product's Xero item in a row of `stl3_xeroitem` (one per connection), and every attempt in
-`stl3_synchistory`; its "Account (Xero)", "Contact (Xero)" and "Product (Xero)" forms show them in grids. The
-record's page shows the same rows, read-only, once the solution is installed; before that, nothing. The sandbox
-knows the solution only by these logical names, as Dynamics would: it imports nothing of the connector.
+The connector's managed solution keeps each linked customer's Xero contact (with the customer's balances in Xero)
+in a row of `stl3_xerocontact` and each linked product's Xero item in a row of `stl3_xeroitem` (one per
+connection), each payment or credit Xero allocated to an invoice in a row of `stl3_xeropayment`, and every attempt
+in `stl3_synchistory`; its "Invoice (Xero)", "Account (Xero)", "Contact (Xero)" and "Product (Xero)" forms show them
+in grids. The record's page shows the same rows, read-only, once the solution is installed; before that, nothing.
+A column an older version of the solution lacks is left out of its grid. The sandbox knows the solution only by
+these logical names, as Dynamics would: it imports nothing of the connector.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ class RelatedRows:
         table = visit.organisation.table(self.table)
         if table is None or self.lookup not in table.columns:
             return ""
+        columns = [(name, header) for name, header in self.columns if _column_name(name) in table.columns]
         try:
             rows = visit.api.rows(
                 table.entity_set,
-                select=[name for name, _ in self.columns],
+                select=[name for name, _ in columns],
                 filter=f"_{self.lookup}_value eq {record_id}",
                 orderby=self.order_by,
                 top=ROWS_SHOWN,
@@ -52,18 +56,23 @@ class RelatedRows:
             return self._section(f"<p class='muted'>{escape(error.message)}</p>")
         lines = (
             f"<tr data-id='{escape(str(row.get(table.primary_id, '')))}'>"
-            + "".join(_cell(row, name) for name, _ in self.columns)
+            + "".join(_cell(row, name) for name, _ in columns)
             + "</tr>"
             for row in rows
         )
-        return self._section(grid([header for _, header in self.columns], lines, empty=self.empty, grid_id=self.grid_id))
+        return self._section(grid([header for _, header in columns], lines, empty=self.empty, grid_id=self.grid_id))
 
     def _section(self, inner: str) -> str:
         return f"<section class='panel' aria-label='{escape(self.heading)}'><h2>{escape(self.heading)}</h2>{inner}</section>"
 
 
+def _column_name(name: str) -> str:
+    """The column a selected property reads: a lookup's `_<column>_value` is its column."""
+    return name.removeprefix("_").removesuffix("_value") if name.startswith("_") else name
+
+
 def _cell(row: dict[str, Any], name: str) -> str:
-    field = name.removeprefix("_").removesuffix("_value")
+    field = _column_name(name)
     text = formatted(row, name)
     if name in LINK_COLUMNS and text.startswith(("https://", "http://")):
         return f"<td data-field='{field}'><a href='{escape(text)}'>Open in Xero</a></td>"
@@ -83,9 +92,38 @@ def _xero_contacts(lookup: str) -> RelatedRows:
             ("stl3_syncstatus", "Sync Status"),
             ("stl3_xerourl", "Xero Contact URL"),
             ("stl3_lastsyncedon", "Last Synced On"),
+            ("stl3_outstanding", "Outstanding"),
+            ("stl3_overdue", "Overdue"),
+            ("stl3_balancecurrency", "Balance Currency"),
+            ("stl3_balanceson", "Balances On"),
         ),
         order_by="stl3_lastsyncedon desc",
         empty="Not linked to a Xero contact.",
+    )
+
+
+def _xero_payments(lookup: str, *, with_invoice: bool) -> RelatedRows:
+    """The payments and credits Xero allocated, the latest first: an invoice's, or a customer's with their invoice."""
+    invoice = (("_stl3_invoiceid_value", "Invoice"),) if with_invoice else ()
+    return RelatedRows(
+        table="stl3_xeropayment",
+        lookup=lookup,
+        heading="Xero Payments",
+        grid_id="xero-payments",
+        columns=(
+            ("stl3_paymentdate", "Payment Date"),
+            *invoice,
+            ("stl3_amount", "Amount"),
+            ("stl3_currencycode", "Currency"),
+            ("stl3_reference", "Reference"),
+            ("stl3_kind", "Kind"),
+            ("stl3_status", "Status"),
+            ("stl3_bankaccount", "Bank Account"),
+            ("stl3_creditnotenumber", "Credit Note"),
+            ("stl3_xerourl", "Xero URL"),
+        ),
+        order_by="stl3_paymentdate desc",
+        empty="No payments from Xero.",
     )
 
 
@@ -125,8 +163,17 @@ XERO_ITEMS = RelatedRows(
 )
 
 # What each record's page shows below its form.
-ACCOUNT_PANELS = (_xero_contacts("stl3_accountid"), _sync_attempts("stl3_accountid"))
-CONTACT_PANELS = (_xero_contacts("stl3_contactid"), _sync_attempts("stl3_contactid"))
+ACCOUNT_PANELS = (
+    _xero_contacts("stl3_accountid"),
+    _xero_payments("stl3_accountid", with_invoice=True),
+    _sync_attempts("stl3_accountid"),
+)
+CONTACT_PANELS = (
+    _xero_contacts("stl3_contactid"),
+    _xero_payments("stl3_contactid", with_invoice=True),
+    _sync_attempts("stl3_contactid"),
+)
+INVOICE_PANELS = (_xero_payments("stl3_invoiceid", with_invoice=False),)
 PRODUCT_PANELS = (XERO_ITEMS, _sync_attempts("stl3_productid"))
 
 
