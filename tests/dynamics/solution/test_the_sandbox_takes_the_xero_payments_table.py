@@ -192,7 +192,8 @@ def test_the_connector_row_takes_the_organisations_details_and_the_reference_row
     archived = option_value(CurrencyTable.TABLE, CurrencyTable.STATUS, "ARCHIVED")
     currency = str(uuid.uuid4())
     upsert(installed, "stl3_currencies", currency, {CurrencyTable.NAME: "Fijian Dollar", CurrencyTable.CODE: "FJD"})
-    # A choice's default is the form's: a row written through the Web API without the column has none.
+    # The sandbox applies no choice default to a Web API write (the default is the form's DefaultFormValue): the
+    # connector sets the status itself.
     assert read(installed, "stl3_currencies", currency)[CurrencyTable.STATUS] is None
     upsert(installed, "stl3_currencies", currency, {CurrencyTable.STATUS: archived})
     assert read(installed, "stl3_currencies", currency)[CurrencyTable.STATUS + FORMATTED] == "Archived"
