@@ -7,6 +7,12 @@ from dxconnector.domain.mapping.contact import (
     contact_columns_from_xero,
     contact_fields,
     contact_hash,
+    contact_patch,
+    contact_values,
+    customer_patch,
+    customer_values,
+    dynamics_fields,
+    untaken_notes,
     xero_contact,
     xero_contact_from_account,
     xero_contact_from_contact,
@@ -299,3 +305,190 @@ def test_a_street_address_is_used_when_xero_has_no_postal_one():
         }
     )
     assert columns["address1_city"] == "Zürich" and columns["mobilephone"] == "021 555"
+
+
+# --- field by field: each side's values and the patches that send only changed fields ---------------------
+
+
+def test_an_accounts_values_are_its_fields_as_its_xero_contact_would_have_them():
+    assert customer_values(ACME) == {
+        "Name": "Acme Ltd",
+        "AccountNumber": "A-100",
+        "EmailAddress": "accounts@acme.example",
+        "Phone DEFAULT": "+64 9 555 0100",
+        "Phone FAX": "+64 9 555 0101",
+        "Postal address": "Level 2\n12 Queen Street\n\nAuckland\nAuckland\n1010\nNew Zealand",
+        "Status": "ACTIVE",
+    }
+
+
+def test_a_contacts_values_have_first_last_and_mobile_and_no_account_number():
+    assert customer_values(replace(ZOE, number="C-7", active=False)) == {
+        "Name": "Zoë Ngāta",
+        "FirstName": "Zoë",
+        "LastName": "Ngāta",
+        "EmailAddress": "zoe@ngata.example",
+        "Phone DEFAULT": "09 555 0200",
+        "Phone MOBILE": "021 555 0300",
+        "Phone FAX": "",
+        "Postal address": "Flat 3\n5 Rue de l'Église\nBâtiment B\nZürich\nZH\n8001\nSwitzerland",
+        "Status": "ARCHIVED",
+    }
+
+
+@pytest.mark.parametrize(
+    ("customer", "field", "value"),
+    [
+        (replace(ACME, email="info@müller.de"), "EmailAddress", "info@xn--mller-kva.de"),  # as Xero can take it
+        (replace(ACME, email="zoë@ngata.example"), "EmailAddress", ""),  # left out: never sent, never an edit
+        (replace(ACME, number="9" * 51), "AccountNumber", ""),
+        (replace(ACME, name="  Acme   Ltd "), "Name", "Acme Ltd"),
+        (replace(ACME, address=DynamicsAddress()), "Postal address", ""),
+        (replace(ACME, active=False), "Status", "ARCHIVED"),
+    ],
+)
+def test_customer_values_are_what_xero_would_keep(customer, field, value):
+    assert customer_values(customer)[field] == value
+
+
+def test_a_customer_whose_name_xero_cannot_keep_has_no_values():
+    with pytest.raises(RuleViolation):
+        customer_values(DynamicsAccount("a", "  "))
+
+
+def test_an_account_and_xeros_copy_of_its_contact_have_the_same_values():
+    values = contact_values(XERO_ACME)
+    assert {name: values[name] for name in customer_values(ACME)} == customer_values(ACME)
+
+
+@pytest.mark.parametrize(
+    ("xero", "field", "value"),
+    [
+        ({"Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0199", "PhoneAreaCode": "9"}]}, "Phone DEFAULT", "9 555 0199"),
+        ({"Phones": [{"PhoneType": "DEFAULT"}]}, "Phone DEFAULT", ""),
+        ({"Addresses": [{"AddressType": "STREET", "City": "Zürich"}]}, "Postal address", ""),  # the postal one only
+        ({"ContactStatus": "ARCHIVED"}, "Status", "ARCHIVED"),
+        ({}, "Status", "ACTIVE"),
+        ({"EmailAddress": None}, "EmailAddress", ""),
+    ],
+)
+def test_contact_values_of_xeros_bodies(xero, field, value):
+    assert contact_values(xero)[field] == value
+
+
+def test_a_patch_to_xero_carries_the_contact_id_and_the_changed_fields_only():
+    assert contact_patch(ACME, "x-acme", frozenset({"EmailAddress"})) == {
+        "ContactID": "x-acme",
+        "EmailAddress": "accounts@acme.example",
+    }
+
+
+def test_a_patch_sends_phones_by_their_type_and_the_postal_address_whole():
+    patch = contact_patch(ZOE, "x-zoe", frozenset({"Phone MOBILE", "Phone FAX", "Postal address"}))
+    assert patch == {
+        "ContactID": "x-zoe",
+        "Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "021 555 0300"}, {"PhoneType": "FAX", "PhoneNumber": ""}],
+        "Addresses": [
+            {
+                "AddressType": "POBOX",
+                "AddressLine1": "Flat 3",
+                "AddressLine2": "5 Rue de l'Église",
+                "AddressLine3": "Bâtiment B",
+                "City": "Zürich",
+                "Region": "ZH",
+                "PostalCode": "8001",
+                "Country": "Switzerland",
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("customer", "fields", "expected"),
+    [
+        (replace(ACME, email=""), {"EmailAddress"}, {"EmailAddress": ""}),  # an emptied field clears Xero's
+        (replace(ACME, email="zoë@ngata.example"), {"EmailAddress"}, {"EmailAddress": ""}),
+        (
+            replace(ACME, address=DynamicsAddress()),
+            {"Postal address"},
+            {
+                "Addresses": [
+                    {
+                        "AddressType": "POBOX",
+                        **dict.fromkeys(
+                            ("AddressLine1", "AddressLine2", "AddressLine3", "City", "Region", "PostalCode", "Country"), ""
+                        ),
+                    }
+                ]
+            },
+        ),
+        (replace(ACME, active=False), {"Status"}, {"ContactStatus": "ARCHIVED"}),
+        (ACME, {"Status"}, {"ContactStatus": "ACTIVE"}),
+        (replace(ACME, name="Łódź Präzision"), {"Name"}, {"Name": "Łódź Präzision"}),
+        (ZOE, {"FirstName", "LastName", "Name"}, {"FirstName": "Zoë", "LastName": "Ngāta", "Name": "Zoë Ngāta"}),
+        (ACME, set(), {}),
+    ],
+)
+def test_contact_patches(customer, fields, expected):
+    assert contact_patch(customer, "x", frozenset(fields)) == {"ContactID": "x", **expected}
+
+
+@pytest.mark.parametrize(
+    ("table", "xero", "fields", "expected"),
+    [
+        ("account", XERO_ACME, {"EmailAddress"}, {"emailaddress1": "accounts@acme.example"}),
+        ("account", {**XERO_ACME, "EmailAddress": ""}, {"EmailAddress"}, {"emailaddress1": None}),  # cleared
+        ("account", {**XERO_ACME, "Name": "Zürich Präzision"}, {"Name"}, {"name": "Zürich Präzision"}),
+        ("account", XERO_ACME, {"AccountNumber", "Phone FAX"}, {"accountnumber": "A-100", "fax": "+64 9 555 0101"}),
+        ("account", XERO_ACME, {"Status"}, {}),  # an archived contact never deactivates the account
+        ("contact", XERO_ACME, {"Name"}, {}),  # Dynamics makes a contact's full name
+        ("contact", {"Name": "Zoë Ngāta", "FirstName": "Zoë", "LastName": ""}, {"LastName"}, {"lastname": "Zoë Ngāta"}),
+        ("contact", {"Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "021 1"}]}, {"Phone MOBILE"}, {"mobilephone": "021 1"}),
+        (
+            "account",
+            {
+                **XERO_ACME,
+                "Addresses": [{"AddressType": "STREET", "City": "Wellington"}, {"AddressType": "POBOX", "City": "Gdańsk"}],
+            },
+            {"Postal address"},
+            {
+                "address1_line1": None,
+                "address1_line2": None,
+                "address1_line3": None,
+                "address1_city": "Gdańsk",
+                "address1_stateorprovince": None,
+                "address1_postalcode": None,
+                "address1_country": None,
+            },
+        ),
+        (
+            "account",
+            {**XERO_ACME, "Addresses": [{"AddressType": "STREET", "City": "Wellington"}]},  # no postal address: cleared
+            {"Postal address"},
+            {
+                "address1_line1": None,
+                "address1_line2": None,
+                "address1_line3": None,
+                "address1_city": None,
+                "address1_stateorprovince": None,
+                "address1_postalcode": None,
+                "address1_country": None,
+            },
+        ),
+    ],
+)
+def test_customer_patches(table, xero, fields, expected):
+    assert customer_patch(table, xero, frozenset(fields)) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "fields", "untaken"),
+    [
+        ("account", {"Name", "Status", "EmailAddress"}, {"Status"}),
+        ("contact", {"Name", "Status", "FirstName"}, {"Name", "Status"}),
+        ("contact", {"LastName", "Postal address"}, set()),
+    ],
+)
+def test_the_fields_dynamics_does_not_take_from_xero_are_named_in_the_history(table, fields, untaken):
+    assert set(fields) - dynamics_fields(table) == untaken
+    assert len(untaken_notes(table, frozenset(untaken))) == len(untaken)

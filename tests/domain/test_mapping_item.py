@@ -3,7 +3,16 @@ from decimal import Decimal as D
 
 import pytest
 
-from dxconnector.domain.mapping.item import ItemPlan, catalogue_products, item_hash, item_plan, xero_item
+from dxconnector.domain.mapping.item import (
+    ItemPlan,
+    catalogue_products,
+    item_hash,
+    item_patch,
+    item_plan,
+    item_values,
+    product_values,
+    xero_item,
+)
 from dxconnector.domain.records import (
     BundleRole,
     ConnectionSettings,
@@ -134,3 +143,81 @@ def test_the_item_hash_follows_the_sent_fields_only():
     assert item_hash(xero_item(WIDGET, SETTINGS, item_id="item-1"), b"k") == base
     assert item_hash(xero_item(replace(WIDGET, version="2"), SETTINGS), b"k") == base
     assert item_hash(xero_item(replace(WIDGET, price=D("13.00")), SETTINGS), b"k") != base
+
+
+# --- field by field: the product's values and the patch that sends only changed fields ---------------------
+
+
+def test_a_products_values_are_its_items_fields_and_whether_it_is_active():
+    assert product_values(WIDGET, SETTINGS) == {
+        "Code": "WIDGET-1",
+        "Name": "Widget",
+        "Description": "A blue widget",
+        "Sales details": "12.5\n210\nOUTPUT",
+        "Status": "ACTIVE",
+    }
+
+
+@pytest.mark.parametrize(
+    ("product", "field", "value"),
+    [
+        (replace(WIDGET, price=D("12.500")), "Sales details", "12.5\n210\nOUTPUT"),  # the same price, however written
+        (replace(WIDGET, price=None), "Sales details", "\n210\nOUTPUT"),
+        (replace(WIDGET, account_code=None, tax_type=None), "Sales details", "12.5\n200\nOUTPUT2"),  # the defaults
+        (replace(WIDGET, number=" WIDGET-2 "), "Code", "WIDGET-2"),
+        (replace(WIDGET, description=""), "Description", "Widget"),
+        (replace(WIDGET, name="Ōtautahi café set"), "Name", "Ōtautahi café set"),
+        (replace(WIDGET, state=1), "Status", "RETIRED"),
+        (replace(WIDGET, state=2), "Status", "RETIRED"),  # anything but active
+    ],
+)
+def test_product_values(product, field, value):
+    assert product_values(product, SETTINGS)[field] == value
+
+
+def test_a_product_whose_number_cannot_be_a_code_has_no_values():
+    with pytest.raises(RuleViolation):
+        product_values(replace(WIDGET, number="X" * 31), SETTINGS)
+
+
+def test_a_product_and_xeros_copy_of_its_item_have_the_same_values():
+    xero = {
+        "ItemID": "item-1",
+        "Code": "WIDGET-1",
+        "Name": "Widget",
+        "Description": "A blue widget",
+        "IsSold": True,
+        "SalesDetails": {"UnitPrice": 12.5, "AccountCode": "210", "TaxType": "OUTPUT"},
+        "PurchaseDetails": {"AccountCode": "400"},
+        "UpdatedDateUTC": "/Date(1773100800000+0000)/",
+    }
+    ours = product_values(WIDGET, SETTINGS)
+    assert item_values(xero) == {name: value for name, value in ours.items() if name != "Status"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (set(), {}),
+        ({"Name"}, {"Name": "Widget"}),
+        ({"Description"}, {"Description": "A blue widget"}),
+        ({"Sales details"}, {"SalesDetails": {"UnitPrice": D("12.50"), "AccountCode": "210", "TaxType": "OUTPUT"}}),
+        ({"Code"}, {}),  # the code goes with every patch
+        ({"Status"}, {}),  # Xero's items have no status
+        (
+            {"Name", "Sales details"},
+            {"Name": "Widget", "SalesDetails": {"UnitPrice": D("12.50"), "AccountCode": "210", "TaxType": "OUTPUT"}},
+        ),
+    ],
+)
+def test_item_patches_carry_the_item_id_its_code_and_the_changed_fields_only(fields, expected):
+    assert item_patch(WIDGET, SETTINGS, "item-1", frozenset(fields)) == {"ItemID": "item-1", "Code": "WIDGET-1", **expected}
+
+
+def test_a_renumbered_products_patch_changes_the_items_code():
+    assert item_patch(replace(WIDGET, number="WIDGET-2"), SETTINGS, "item-1", frozenset({"Code"}))["Code"] == "WIDGET-2"
+
+
+def test_a_price_removed_sends_sales_details_without_one():
+    patch = item_patch(replace(WIDGET, price=None), SETTINGS, "item-1", frozenset({"Sales details"}))
+    assert patch["SalesDetails"] == {"AccountCode": "210", "TaxType": "OUTPUT"}

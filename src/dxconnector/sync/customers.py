@@ -138,6 +138,9 @@ def sync_batch(
         )
         if plan.merged.to_xero & {mapping.EMAIL, mapping.ACCOUNT_NUMBER}:  # what went is what the mapping left out
             plan = replace(plan, notes=mapping.xero_contact(customer).notes)
+        untaken = plan.merged.to_dynamics - mapping.dynamics_fields(plan.table)
+        if untaken:  # the status, a contact's whole name: the history says why Dynamics didn't take them
+            plan = replace(plan, untaken=untaken, notes=(*plan.notes, *mapping.untaken_notes(plan.table, untaken)))
         return plan
 
     def kind_of(customer_id: str) -> str:

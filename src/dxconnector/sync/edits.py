@@ -19,7 +19,7 @@ from dxconnector.domain.rules import RuleViolation, Why
 from dxconnector.domain.rules.conflicts import Merge, Seen, Side, hashes, merge
 from dxconnector.domain.rules.dates import parse_xero_moment
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
-from dxconnector.sync import state
+from dxconnector.sync import state, writeback
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
@@ -44,6 +44,7 @@ class Plan:
     xero_body: Mapping[str, Any] | None
     merged: Merge
     notes: tuple[str, ...] = ()  # what the mapping left out (an email address Xero can't take)
+    untaken: frozenset[str] = frozenset()  # fields of `merged.to_dynamics` Dynamics has no column for: not written
 
 
 @dataclass
@@ -145,8 +146,9 @@ def words(plan: Plan, outcome: Outcome, *, two_way: bool) -> str:
     merged = plan.merged
     if merged.to_xero and not outcome.xero_refused:
         said.append(f"Xero took {_names(merged.to_xero)} from Dynamics.")
-    if merged.to_dynamics and not outcome.dynamics_failed:
-        said.append(f"Dynamics took {_names(merged.to_dynamics)} from Xero.")
+    taken = merged.to_dynamics - plan.untaken
+    if taken and not outcome.dynamics_failed:
+        said.append(f"Dynamics took {_names(taken)} from Xero.")
     for conflict in merged.conflicts:
         later = "Xero's" if conflict.kept is Side.XERO else "Dynamics'"
         said.append(f"{conflict.field} was changed on both sides; {later} change was later and was kept.")
@@ -239,10 +241,14 @@ def commit(
     attempts: Sequence[state.Attempt],
     cursors: Mapping[str, Mapping[str, Any]] | None,
 ) -> None:
-    """One transaction: the ledger entries, the attempts, and with the last batch the cursor."""
+    """One transaction: the ledger entries, the attempts, and with the last batch the cursor. Then the attempts'
+    history rows in Dynamics, with Xero's words: those are never kept in our tables (the data promise), so they
+    reach the history now or not at all."""
     state.commit_edits(ctx.connection_id, ctx.run, kind, entries, attempts, cursors)
     for attempt in attempts:
         ctx.counts.outcome(attempt.outcome)
+    if attempts:
+        writeback.flush(ctx, [], [], {attempt.id: attempt.message for attempt in attempts if attempt.message})
 
 
 def changed_links(ctx: SyncContext, kind: str, rows: Iterable[Mapping[str, Any]], key: str) -> tuple[dict[str, Link], int]:

@@ -332,6 +332,22 @@ def customer_patch(table: str, body: Mapping[str, Any], fields: frozenset[str]) 
     return patch
 
 
+def dynamics_fields(table: str) -> frozenset[str]:
+    """The fields a Xero contact's edit can change in this Dynamics table ("account" or "contact"); the others are
+    shown (the status, on the Xero contact row) or made by Dynamics (a contact's whole name), never taken."""
+    return frozenset(_ACCOUNT_COLUMNS if table == "account" else _CONTACT_COLUMNS)
+
+
+def untaken_notes(table: str, fields: frozenset[str]) -> tuple[str, ...]:
+    """What the history says of Xero's edits of fields Dynamics does not take (`dynamics_fields`)."""
+    notes = []
+    if STATUS in fields:
+        notes.append(f"The contact's status changed in Xero: its Xero contact row shows it; the {table} stays as it is.")
+    if NAME in fields and table != "account":
+        notes.append("The contact's name changed in Xero: Dynamics makes a contact's full name of its first and last name.")
+    return tuple(notes)
+
+
 def xero_contact_url(contact_id: str, base_url: str = "https://go.xero.com") -> str:
     """The contact's page in Xero's web app."""
     return f"{base_url.rstrip('/')}/Contacts/View/{contact_id}"

@@ -111,7 +111,10 @@ def merge(
             continue
         in_dynamics = _changed(name, value, seen.dynamics, key)
         in_xero = follow_xero and theirs is not None and _changed(name, theirs, seen.xero, key)
-        if in_dynamics and in_xero:
+        # No hash on a side (a contact matched, not made, has none on Xero's): the sides differ, and the ledger can't
+        # say which changed since — both count as changed, so the later record's value wins, not the side without.
+        unknown = follow_xero and (name not in seen.dynamics or name not in seen.xero)
+        if unknown or (in_dynamics and in_xero):
             kept = later_side(dynamics_changed_at, xero_changed_at)
             conflicts.append(Conflict(name, kept))
             (to_xero if kept is Side.DYNAMICS else to_dynamics).add(name)
