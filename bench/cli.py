@@ -29,11 +29,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("a whole number of at least 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dxconnector bench", description=__doc__)
     sub = parser.add_subparsers(dest="benchmark", required=True)
     sync = sub.add_parser("sync", help="the initial sync of seeded invoices: calls, speed, memory, and verify's verdict")
-    latency = sub.add_parser("latency", help="a Dynamics change to the invoice in Xero, through the webhook path")
+    latency = sub.add_parser(
+        "latency", help="a change on one side (an invoice, a customer, a product) on the other, through the webhook path"
+    )
     for each in (sync, latency):
         each.add_argument(
             "--limits",
@@ -61,8 +70,48 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--products", type=_positive, default=100)
     sync.add_argument("--faults", type=_rate, default=0.0, help="share of calls failing on both sides, e.g. 0.1")
     sync.add_argument("--kills", type=int, default=0, help="kill the syncing process this many times mid-run")
+    sync.add_argument(
+        "--edit-customers",
+        type=_count,
+        default=0,
+        help="after the initial sync, edit this many linked customers in Dynamics (email, phone) and sync again",
+    )
+    sync.add_argument(
+        "--edit-products",
+        type=_count,
+        default=0,
+        help="after the initial sync, edit this many linked products in Dynamics (name, price) and sync again",
+    )
     latency.add_argument("--trials", type=_positive, default=50)
+    latency.add_argument(
+        "--record",
+        choices=("invoice", "customer", "product"),
+        default="invoice",
+        help="what each trial changes: a new invoice (default), or an edit of a linked customer or product",
+    )
+    latency.add_argument(
+        "--from",
+        dest="origin",
+        choices=("dynamics", "xero"),
+        default="dynamics",
+        help="where the edit is made (default: dynamics; xero for customers only, with two-way contact sync on)",
+    )
     return parser
+
+
+def refusal(args: argparse.Namespace) -> str | None:
+    """Why options that parsed can't go together, or None."""
+    if args.time_scale is not None and args.time_scale <= 0:
+        return "--time-scale must be > 0"
+    if args.benchmark == "latency" and args.origin == "xero" and args.record != "customer":
+        return "--from xero goes with --record customer: only customers' edits come back from Xero"
+    if args.benchmark == "sync":
+        if args.edit_customers > args.invoices:
+            return "--edit-customers needs as many invoices: a customer is linked to Xero by its first invoice"
+        product_lines = args.lines - (args.lines + 1) // 5  # one line in five is written in, without a product
+        if args.edit_products > args.invoices * product_lines:
+            return "--edit-products needs as many product lines: a product is linked to Xero by its first invoice line"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, out) -> int:
-    if args.time_scale is not None and args.time_scale <= 0:
-        print("dxconnector bench: --time-scale must be > 0", file=sys.stderr)
+    refused = refusal(args)
+    if refused:
+        print(f"dxconnector bench: {refused}", file=sys.stderr)
         return 2
     time_scale = args.time_scale or (4.0 if args.limits == "real" else 1.0)
     try:
@@ -97,13 +147,15 @@ def _run(args: argparse.Namespace, out) -> int:
             products=args.products,
             faults=args.faults,
             kills=args.kills,
+            edit_customers=args.edit_customers,
+            edit_products=args.edit_products,
             **common,
         )
         figures = sync.run(options)
     else:
         from bench import latency
 
-        figures = latency.run(Options(**common), trials=args.trials)
+        figures = latency.run(Options(**common), trials=args.trials, record=args.record, origin=args.origin)
     print(json.dumps(figures, indent=2), file=out)
     return 0
 

@@ -20,10 +20,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dxconnector import local
 from dxsandbox import steering
+
+if TYPE_CHECKING:
+    from dxconnector.dynamics.client import DataverseClient
 
 STATE_ROOT = Path("bench-state")  # where each run gets a folder of its own unless told otherwise
 MARK = "bench-run.txt"  # says a benchmark left the folder's connector/ and sandbox/, so the next run may remove them
@@ -79,6 +82,8 @@ class Options:
     fault_timeout: float = 2.0  # seconds an injected timeout holds its call
     kills: int = 0  # times the syncing process is killed mid-run and started again
     seed: int = 7
+    edit_customers: int = 0  # `bench sync`: linked customers edited in Dynamics after the initial sync
+    edit_products: int = 0  # … and linked products
 
 
 class World:
@@ -172,7 +177,7 @@ class World:
         }
 
     # --- the connector -----------------------------------------------------------------------------------
-    def dataverse(self):
+    def dataverse(self) -> DataverseClient:
         """The organisation's Web API as the operator's application user (seeding, reading back)."""
         from django.conf import settings
 

@@ -1,6 +1,10 @@
 """What a benchmark syncs: customers, products and invoices made in the sandbox Dynamics through its Web API
 (`$batch`, deep inserts: an invoice and its lines in one request), with ids of our own so that the figures
-can be checked record by record. Deterministic for a given seed."""
+can be checked record by record. Deterministic for a given seed.
+
+A customer or product is linked to Xero by its first invoice sent there, and only linked ones have their edits
+synced: `every_one_invoiced` makes each seeded customer the customer of an invoice, and each product the product
+of a line, before the rest are drawn at random. `edit_requests` are the edits a user makes to them afterwards."""
 
 from __future__ import annotations
 
@@ -67,9 +71,18 @@ def reference_ids(client: DataverseClient) -> tuple[str, str, str]:
 
 
 def seed(
-    client: DataverseClient, *, invoices: int, lines: int, customers: int, products: int, seed: int = 7, first: int = 0
+    client: DataverseClient,
+    *,
+    invoices: int,
+    lines: int,
+    customers: int,
+    products: int,
+    seed: int = 7,
+    first: int = 0,
+    every_one_invoiced: bool = False,
 ) -> Seeded:
-    """Make the records (`first` numbers them on from an earlier seeding, for a second round)."""
+    """Make the records (`first` numbers them on from an earlier seeding, for a second round). With
+    `every_one_invoiced`, each customer has an invoice and each product a line, as far as the invoices go."""
     rng = random.Random(seed + first)
     schedule, unit, price_list = reference_ids(client)
     customer_ids = [_id("account", n, seed) for n in range(customers)]
@@ -113,6 +126,7 @@ def seed(
         )
     seeded = Seeded(customer_ids, product_ids, invoice_ids)
     delivered = datetime.now(UTC) - timedelta(days=3)
+    unused_products = list(product_ids) if every_one_invoiced else []
     _send(
         client,
         "invoices",
@@ -128,6 +142,8 @@ def seed(
                     rng,
                     lines,
                     delivered - timedelta(hours=rng.randrange(0, 240)),
+                    customer=customer_ids[n] if every_one_invoiced and n < len(customer_ids) else None,
+                    unused_products=unused_products,
                 ),
             )
             for n, invoice_id in enumerate(invoice_ids)
@@ -144,20 +160,24 @@ def invoice_body(
     rng: random.Random,
     lines: int,
     delivered: datetime,
+    *,
+    customer: str | None = None,
+    unused_products: list[str] | None = None,
 ) -> dict[str, Any]:
-    """One invoice for a seeded customer, on the price list, its lines deep-inserted (one in five written in)."""
+    """One invoice for a seeded customer (`customer`, or one drawn), on the price list, its lines deep-inserted (one
+    in five written in). A product line takes the first of `unused_products` while there are any (and removes it)."""
     _schedule, unit, price_list = references
     return {
         "invoiceid": invoice_id,
         "name": name,
-        "customerid_account@odata.bind": f"/accounts({rng.choice(seeded.customers)})",
+        "customerid_account@odata.bind": f"/accounts({customer or rng.choice(seeded.customers)})",
         "pricelevelid@odata.bind": f"/pricelevels({price_list})",
         "datedelivered": delivered.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "invoice_details": [_line(rng, seeded.products, unit, number) for number in range(lines)],
+        "invoice_details": [_line(rng, seeded.products, unit, number, unused_products) for number in range(lines)],
     }
 
 
-def _line(rng: random.Random, product_ids: list[str], unit: str, number: int) -> dict[str, Any]:
+def _line(rng: random.Random, product_ids: list[str], unit: str, number: int, unused: list[str] | None = None) -> dict[str, Any]:
     quantity = rng.randrange(1, 12)
     if number % 5 == 4:  # one line in five is written in
         return {
@@ -167,10 +187,45 @@ def _line(rng: random.Random, product_ids: list[str], unit: str, number: int) ->
             "priceperunit": round(rng.uniform(20, 90), 2),
             "sequencenumber": number + 1,
         }
+    product = unused.pop(0) if unused else rng.choice(product_ids)
     return {
-        "productid@odata.bind": f"/products({rng.choice(product_ids)})",
+        "productid@odata.bind": f"/products({product})",
         "uomid@odata.bind": f"/uoms({unit})",
         "quantity": quantity,
         "manualdiscountamount": float(rng.choice((0, 0, 0, 5))),
         "sequencenumber": number + 1,
     }
+
+
+# --- edits, as a user makes them ---------------------------------------------------------------------------
+
+
+def customer_edit(number: int, round_: int) -> dict[str, Any]:
+    """A new email address and phone number for an account (or a contact: the same columns)."""
+    return {"emailaddress1": f"edited{round_}.{number}@example.org", "telephone1": f"+64 4 {round_:02d}{number:05d}"}
+
+
+def product_edit(number: int, round_: int) -> dict[str, Any]:
+    """A new name and price for a product."""
+    return {"name": f"{GOODS[number % len(GOODS)]} {number:04d} mk{round_}", "price": round(10 + round_ + number * 0.37, 2)}
+
+
+def edit_requests(accounts: list[str], products: list[str], round_: int = 1) -> list[BatchRequest]:
+    """PATCHes of the given accounts and products, each with `customer_edit`/`product_edit` of its place in the
+    list; `If-Match: *` so a missing record fails instead of being made."""
+    match = {"If-Match": "*"}
+    return [
+        *(
+            BatchRequest("PATCH", f"accounts({row_id})", customer_edit(n, round_), headers=match)
+            for n, row_id in enumerate(accounts)
+        ),
+        *(
+            BatchRequest("PATCH", f"products({row_id})", product_edit(n, round_), headers=match)
+            for n, row_id in enumerate(products)
+        ),
+    ]
+
+
+def apply_edits(client: DataverseClient, requests: list[BatchRequest]) -> None:
+    """The edits in `$batch` calls of up to 1,000 requests."""
+    _send(client, "edits", requests)

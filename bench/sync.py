@@ -10,6 +10,13 @@ A `dxconnector web` process serves the connector's `/metrics` throughout; it is 
 end, and what grew in between is printed under `metrics`, beside the benchmark's own figures: the calls the syncing
 processes counted (prometheus-client's multiprocess files, which outlive a killed process) against those the sandboxes
 saw, and the runs and records the sync recorded.
+
+With `--edit-customers N` and `--edit-products M`, after the initial sync and its verify, N linked customers (a new
+email address and phone number) and M linked products (a new name and price) are edited directly in Dataverse, in
+`$batch` calls as a bulk edit would; then the sync runs again until done, and its calls (the sandboxes' counts and
+/metrics, from after the edits were made), how many of the edits Xero holds, and verify's verdict are added under
+`edit_…`. The seeding then gives every customer an invoice and every product a line (`every_one_invoiced`), so that
+all are linked; `--customers`/`--products` below the numbers to edit are raised to them.
 """
 
 from __future__ import annotations
@@ -22,13 +29,15 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.environment import Options, World
-from bench.seeding import seed
+from bench.seeding import Seeded, apply_edits, customer_edit, edit_requests, product_edit, seed
 
 SETTINGS_ROW = {
     "stl3_isdefaultconnection": True,
@@ -41,6 +50,8 @@ MAX_RUNS = 60  # runs that stop early are started again; this many means somethi
 
 
 def run(options: Options) -> dict[str, Any]:
+    editing = bool(options.edit_customers or options.edit_products)
+    options = _enough_to_edit(options)
     with World(options) as world:
         with world.dataverse() as client:
             seeded = seed(
@@ -50,6 +61,7 @@ def run(options: Options) -> dict[str, Any]:
                 customers=options.customers,
                 products=options.products,
                 seed=options.seed,
+                every_one_invoiced=editing,
             )
         connection = world.onboard(**SETTINGS_ROW)
         _without_webhooks(world, connection)
@@ -65,8 +77,24 @@ def run(options: Options) -> dict[str, Any]:
             if options.faults:
                 world.set_faults(0)
             scraped = endpoint.scrape() - scraped_before
-        found = figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
-        return {**found, "metrics": scraped.figures(found)}
+            found = figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
+            found = {**found, "metrics": scraped.figures(found)}
+            if editing:
+                found.update(edit_and_sync(options, world, connection, seeded, endpoint))
+        return found
+
+
+def _enough_to_edit(options: Options) -> Options:
+    """The options with at least as many customers and products seeded as are to be edited."""
+    customers, products = max(options.customers, options.edit_customers), max(options.products, options.edit_products)
+    if (customers, products) != (options.customers, options.products):
+        print(
+            f"Seeding {customers} customers and {products} products, enough to edit "
+            f"{options.edit_customers} and {options.edit_products}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return replace(options, customers=customers, products=products)
 
 
 def _without_webhooks(world: World, connection: Any) -> None:
@@ -234,6 +262,122 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int, int
         if "busy" in last.lower():
             time.sleep(1)  # a killed run's lease lapses after SYNC_LEASE_SECONDS
     raise RuntimeError(f"no run succeeded in {MAX_RUNS} runs")
+
+
+# --- edits after the initial sync ------------------------------------------------------------------------
+
+
+def edit_and_sync(options: Options, world: World, connection: Any, seeded: Seeded, endpoint: MetricsEndpoint) -> dict[str, Any]:
+    """Edit linked customers and products in Dataverse, sync until done, and say what that cost and what arrived."""
+    from dxconnector.sync.models import Link
+    from dxconnector.sync.verify import verify
+
+    customers = linked(connection.pk, seeded.customers, options.edit_customers, Link.Kind.CONTACT)
+    products = linked(connection.pk, seeded.products, options.edit_products, Link.Kind.ITEM)
+    print(f"Editing {len(customers)} customers and {len(products)} products in Dynamics", file=sys.stderr, flush=True)
+    with world.dataverse() as client:
+        apply_edits(client, edit_requests(list(customers), list(products)))
+    world.reset_stats()  # the edits' own calls are the user's, not the connector's
+    scraped_before = endpoint.scrape()
+    if options.faults:
+        world.set_faults(options.faults)
+    started = time.monotonic()
+    runs, _kills, peak_kb = sync_until_done(connection.pk, replace(options, kills=0))
+    wall = time.monotonic() - started
+    stats = world.stats()
+    if options.faults:
+        world.set_faults(0)
+    scraped = endpoint.scrape() - scraped_before
+    arrived = edits_in_xero(connection, customers, products)
+    report = verify(connection.pk)
+    xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))
+    edited = len(customers) + len(products)
+    return {
+        "edited_customers": len(customers),
+        "edited_products": len(products),
+        "edited_records": edited,
+        "edit_xero_calls": xero_calls,
+        "edit_dynamics_calls": dataverse_calls,
+        "xero_calls_per_edited_record": round(xero_calls / edited, 4),
+        "dynamics_calls_per_edited_record": round(dataverse_calls / edited, 4),
+        "edit_seconds": round(wall, 2),
+        "edit_runs": runs,
+        "edit_peak_rss_mb": round(peak_kb / 1024, 1),
+        "edit_rate_limit_violations": _too_many_requests(stats["xero"]) + _too_many_requests(stats["dataverse"]),
+        "edits_in_xero": arrived,
+        "edit_verify": {
+            "missing": report.missing,
+            "duplicated": report.duplicated,
+            "differing": report.differing,
+            "differing_fields": _differing_fields(report),
+            **_linked_records(report),
+            "verify": report.lines[-3:],
+        },
+        "edit_metrics": scraped.figures({"xero_calls": xero_calls, "dataverse_calls": dataverse_calls}),
+    }
+
+
+def _differing_fields(report: Any) -> dict[str, int]:
+    """Which fields the differing invoices differ in, and in how many."""
+    counts: dict[str, int] = {}
+    for row in report.rows:
+        if row.problem.name == "DIFFERING":
+            for name in row.fields:
+                counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _linked_records(report: Any) -> dict[str, Any]:
+    """Verify's comparison of the linked customers and products, field by field, where verify makes one."""
+    found = {}
+    for kind in ("customers", "products"):
+        if hasattr(report, kind):
+            found[kind] = {name: value for name, value in getattr(report, kind).to_json().items() if name != "records"}
+    return found
+
+
+def linked(connection_id: Any, dynamics_ids: list[str], wanted: int, kind: str) -> dict[str, str]:
+    """The first `wanted` of these Dynamics records that are linked to Xero, as {Dynamics id: Xero id}."""
+    from dxconnector.sync.models import Link
+
+    links = dict(
+        Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=dynamics_ids)
+        .exclude(xero_id="")
+        .values_list("dynamics_id", "xero_id")
+    )
+    found = {dynamics_id: links[dynamics_id] for dynamics_id in dynamics_ids if dynamics_id in links}
+    if len(found) < wanted:
+        raise RuntimeError(f"only {len(found)} of the seeded {kind} records are linked to Xero, {wanted} to edit")
+    return dict(list(found.items())[:wanted])
+
+
+def edits_in_xero(connection: Any, customers: dict[str, str], products: dict[str, str]) -> dict[str, int]:
+    """How many of the edited customers' and products' Xero records hold the edit (read after the counts are taken)."""
+    from dxconnector.connections.clients import xero_client
+    from dxconnector.domain.mapping.contact import account_columns_from_xero
+    from dxconnector.sync.xero_io import contacts_by_id, every_item
+
+    connection.refresh_from_db()
+    xero = xero_client(connection.xero)
+    contacts = contacts_by_id(xero, list(customers.values()))
+    items = {str(item["ItemID"]): item for item in every_item(xero)}
+    customers_there = sum(
+        _holds(account_columns_from_xero(contacts.get(xero_id, {})), customer_edit(number, 1))
+        for number, xero_id in enumerate(customers.values())
+    )
+    products_there = sum(
+        _item_holds(items.get(xero_id, {}), product_edit(number, 1)) for number, xero_id in enumerate(products.values())
+    )
+    return {"customers": customers_there, "products": products_there}
+
+
+def _holds(columns: dict[str, Any], edit: dict[str, Any]) -> bool:
+    return all(columns.get(column) == value for column, value in edit.items())
+
+
+def _item_holds(item: dict[str, Any], edit: dict[str, Any]) -> bool:
+    price = (item.get("SalesDetails") or {}).get("UnitPrice")
+    return item.get("Name") == edit["name"] and price is not None and Decimal(str(price)) == Decimal(str(edit["price"]))
 
 
 def _too_many_requests(stats: dict[str, Any]) -> int:
