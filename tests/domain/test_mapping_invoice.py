@@ -504,3 +504,82 @@ def test_the_invoice_itself_gets_xeros_number_status_and_the_due_date_xero_worke
 )
 def test_the_dynamics_invoice_follows_xeros_payments(status, paid, expected):
     assert dynamics_state(status, paid) == expected
+
+
+def test_an_invoice_discount_amount_is_shared_over_a_sales_invoices_lines_as_their_discount_amounts():
+    three = [replace(LINE, id=f"l{n}", sequence_number=n, quantity=D(1), price_per_unit=D("33.33")) for n in (1, 2, 3)]
+    sent = lines_of(*three, discount_amount=D(10), total_before_tax=D("89.99"))
+    assert [line.get("DiscountAmount") for line in sent] == [D("3.34"), D("3.33"), D("3.33")]
+    assert all("DiscountRate" not in line for line in sent) and len(sent) == 3
+
+
+def write_in(n: int, price: str, quantity: str = "1", discount: str = "0", **changes) -> DynamicsInvoiceLine:
+    return DynamicsInvoiceLine(
+        f"w{n}",
+        n,
+        is_write_in=True,
+        write_in_description=f"Part {n}",
+        quantity=D(quantity),
+        price_per_unit=D(price),
+        manual_discount_amount=D(discount),
+        **changes,
+    )
+
+
+def test_a_bills_discounts_that_do_not_fold_go_on_one_discount_line_per_account_code_tax_type_and_tracking():
+    north = (TrackingChoice("Region", "North"),)
+    bill = replace(
+        INVOICE,
+        invoice_type=InvoiceType.ACCPAY,
+        discount_amount=D(6),
+        lines=(
+            write_in(1, "10", "3", "0.01", account_code="310", tax_type="INPUT2"),  # 29.99 / 3 doesn't fold
+            write_in(2, "20", account_code="310", tax_type="INPUT2"),
+            write_in(3, "30", account_code="310", tax_type="NONE"),
+            write_in(4, "40", "2", "1", account_code="310", tax_type="INPUT2", tracking=north),  # folds: 2 × 39.50
+            write_in(5, "0", "0"),  # text only
+        ),
+    )
+    assert body(bill)["LineItems"] == [
+        {"Description": "Part 1", "Quantity": D(3), "UnitAmount": D(10), "AccountCode": "310", "TaxType": "INPUT2"},
+        {"Description": "Part 2", "Quantity": D(1), "UnitAmount": D(20), "AccountCode": "310", "TaxType": "INPUT2"},
+        {"Description": "Part 3", "Quantity": D(1), "UnitAmount": D(30), "AccountCode": "310", "TaxType": "NONE"},
+        {
+            "Description": "Part 4",
+            "Quantity": D(2),
+            "UnitAmount": D("39.50"),
+            "AccountCode": "310",
+            "TaxType": "INPUT2",
+            "Tracking": [{"Name": "Region", "Option": "North"}],
+        },
+        {"Description": "Part 5"},
+        # 6.00 shared over 29.99, 20, 30 and 79: 1.13, 0.76 (0.754…: the odd cent), 1.13 and 2.98; the first two
+        # lines share an account and tax type, and the first line's own discount goes with them (1.13 + 0.76 + 0.01)
+        {"Description": "Discount", "Quantity": D(1), "UnitAmount": D("-1.90"), "AccountCode": "310", "TaxType": "INPUT2"},
+        {"Description": "Discount", "Quantity": D(1), "UnitAmount": D("-1.13"), "AccountCode": "310", "TaxType": "NONE"},
+        {
+            "Description": "Discount",
+            "Quantity": D(1),
+            "UnitAmount": D("-2.98"),
+            "AccountCode": "310",
+            "TaxType": "INPUT2",
+            "Tracking": [{"Name": "Region", "Option": "North"}],
+        },
+    ]
+
+
+def test_a_negative_invoice_sent_as_a_credit_note_carries_its_discount_as_a_positive_line():
+    refund = replace(INVOICE, lines=(write_in(1, "-40.00"),), discount_amount=D("2.50"))
+    sent = body(refund, replace(SETTINGS, credit_notes_automatically=True))
+    assert sent["Type"] == "ACCRECCREDIT"
+    assert [(line["Description"], line["UnitAmount"]) for line in sent["LineItems"]] == [
+        ("Part 1", D("40.00")),
+        ("Discount", D("2.50")),
+    ]
+
+
+def test_discounts_that_cancel_out_within_a_group_need_no_discount_line():
+    plus = replace(LINE, manual_discount_amount=D("0.01"), quantity=D(3), price_per_unit=D(10))
+    minus = replace(LINE, id="l2", sequence_number=2, manual_discount_amount=D("-0.01"), quantity=D(3), price_per_unit=D(10))
+    sent = body(replace(INVOICE, invoice_type=InvoiceType.ACCPAY, lines=(plus, minus)))
+    assert [line["Description"] for line in sent["LineItems"]] == ["Widget", "Widget"]

@@ -1,4 +1,5 @@
-"""What Xero can't hold exactly is held back, not rounded: precision, totals, freight, text and item codes."""
+"""What Xero can't hold exactly is held back, not rounded: precision, totals, freight, text and item codes; discounts go
+with the total Dynamics shows."""
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
@@ -17,6 +18,7 @@ from dxconnector.domain.records import (
 )
 from dxconnector.domain.rules import (
     LineAmounts,
+    SendAs,
     Why,
     invoice_problems,
     item_key,
@@ -25,6 +27,7 @@ from dxconnector.domain.rules import (
     text_problem,
     xero_line_amount,
 )
+from dxconnector.domain.rules.amounts import invoice_amounts, xero_total
 
 SETTINGS = ConnectionSettings(default_sales_account_code="200", default_purchase_account_code="400", create_new_products=True)
 CUSTOMER = CustomerRef(CustomerKind.ACCOUNT, "acc-1", "Acme Ltd")
@@ -102,12 +105,31 @@ def test_lines_that_come_to_dynamics_total_go():
     assert invoice_problems(invoice(*lines, total_before_tax=D("10.01")), SETTINGS) == ()
 
 
-def test_a_discount_percentage_that_rounds_differently_line_by_line_holds_the_invoice():
-    # Dynamics: (3 × 0.35) less 50% once = 0.525 → 0.53; Xero: 0.175 → 0.18 on each of three lines = 0.54
+def test_a_discount_percentage_that_rounds_differently_line_by_line_goes_as_amounts_that_come_to_dynamics_total():
+    # Dynamics: (3 × 0.35) less 50% once = 0.525 → 0.53; as rates Xero would make 0.175 → 0.18 of each line = 0.54
     lines = tuple(write_in(id=str(n), sequence_number=n, price_per_unit=D("0.35")) for n in range(3))
-    held = invoice(*lines, discount_percentage=D(50), total_before_tax=D("0.53"))
-    assert codes(invoice_problems(held, SETTINGS)) == [Why.TOTAL_DIFFERS]
-    assert invoice_problems(invoice(*lines, discount_percentage=D(50), total_before_tax=D("0.54")), SETTINGS) == ()
+    sent = invoice_amounts(invoice(*lines, discount_percentage=D(50), total_before_tax=D("0.53")), SendAs(InvoiceType.ACCREC))
+    assert [line.discount_amount for line in sent] == [D("0.18"), D("0.17"), D("0.17")]
+    assert xero_total(sent) == D("0.53")
+    assert invoice_problems(invoice(*lines, discount_percentage=D(50), total_before_tax=D("0.53")), SETTINGS) == ()
+
+
+def test_a_discount_percentage_goes_as_rates_when_they_come_to_dynamics_total():
+    lines = tuple(write_in(id=str(n), sequence_number=n, price_per_unit=D("0.35")) for n in range(3))
+    sent = invoice_amounts(invoice(*lines, discount_percentage=D(50), total_before_tax=D("0.54")), SendAs(InvoiceType.ACCREC))
+    assert [line.discount_rate for line in sent] == [D(50)] * 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "total"),
+    [
+        ({}, D("10.01")),  # Dynamics' total is not its lines' (from before the lines last changed)
+        ({"discount_amount": D(1)}, D(10)),  # ... nor its lines less its discount
+        ({"discount_percentage": D(10)}, D("9.50")),
+    ],
+)
+def test_an_invoice_whose_dynamics_total_is_not_its_lines_less_its_discounts_is_held(changes, total):
+    assert codes(invoice_problems(invoice(**changes, total_before_tax=total), SETTINGS)) == [Why.TOTAL_DIFFERS]
 
 
 def test_a_negative_invoice_sent_as_a_credit_note_compares_its_turned_total():
@@ -165,3 +187,14 @@ def test_a_bill_is_compared_with_its_discount_folded_into_the_price():
     line = write_in(quantity=D(4), price_per_unit=D(10), manual_discount_amount=D(2))
     bill = invoice(line, invoice_type=InvoiceType.ACCPAY, total_before_tax=D(38))
     assert invoice_problems(bill, SETTINGS) == ()
+
+
+@pytest.mark.parametrize("invoice_type", [InvoiceType.ACCPAY, InvoiceType.ACCRECCREDIT, InvoiceType.ACCPAYCREDIT])
+def test_a_bill_or_credit_note_whose_discounts_do_not_divide_evenly_goes_with_its_total(invoice_type):
+    lines = (
+        write_in(id="a", quantity=D(3), price_per_unit=D(10), manual_discount_amount=D("0.01")),
+        write_in(id="b", sequence_number=2, quantity=D(7), price_per_unit=D("1.00")),
+    )
+    document = invoice(*lines, invoice_type=invoice_type, discount_percentage=D("33.3333"), total_before_tax=D("24.66"))
+    assert invoice_problems(document, SETTINGS) == ()
+    assert xero_total(invoice_amounts(document, SendAs(invoice_type))) == D("24.66")

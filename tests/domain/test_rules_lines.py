@@ -1,3 +1,4 @@
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -236,9 +237,16 @@ TEN_PERCENT_OFF = DynamicsInvoice("i", discount_percentage=D(10))
             False,
             LineAmounts(D(2), D("10.00"), discount_amount=D("4.70")),
         ),  # 3 + 10% of 17
-        # bills and credit notes: folded into the unit amount when exact
+        # sales invoice: the invoice's discount amount joins the line's own
+        (
+            line(manual_discount_amount=D("3.00")),
+            DynamicsInvoice("i", discount_amount=D("1.50")),
+            InvoiceType.ACCREC,
+            False,
+            LineAmounts(D(2), D("10.00"), discount_amount=D("4.50")),
+        ),
+        # bills and credit notes: a line's own discount folded into the unit amount when exact
         (line(manual_discount_amount=D("4.00")), INVOICE, InvoiceType.ACCPAY, False, LineAmounts(D(2), D("8.00"))),
-        (line(), TEN_PERCENT_OFF, InvoiceType.ACCPAYCREDIT, False, LineAmounts(D(2), D("9.00"))),
         (
             line(quantity=D(4), manual_discount_amount=D("0.50")),
             INVOICE,
@@ -247,25 +255,46 @@ TEN_PERCENT_OFF = DynamicsInvoice("i", discount_percentage=D(10))
             LineAmounts(D(4), D("9.875")),
         ),
         (line(manual_discount_amount=D("4.00")), INVOICE, InvoiceType.ACCRECCREDIT, True, LineAmounts(D(2), D("-8.00"))),
+        # ...else apart, on a Discount line
+        (
+            line(quantity=D(3), manual_discount_amount=D("0.01")),
+            INVOICE,
+            InvoiceType.ACCPAY,
+            False,
+            LineAmounts(D(3), D("10.00"), separate_discount=D("0.01")),
+        ),  # 29.99 / 3 is not exact
+        (
+            line(quantity=D(0), manual_discount_amount=D("1.00")),
+            INVOICE,
+            InvoiceType.ACCPAY,
+            False,
+            LineAmounts(D(0), D("10.00"), separate_discount=D("1.00")),
+        ),
+        # the invoice's discount, percentage or amount, always apart
+        (line(), TEN_PERCENT_OFF, InvoiceType.ACCPAYCREDIT, False, LineAmounts(D(2), D("10.00"), separate_discount=D(2))),
+        (
+            line(quantity=D(4), manual_discount_amount=D("0.50")),
+            DynamicsInvoice("i", discount_amount=D("0.25")),
+            InvoiceType.ACCPAY,
+            False,
+            LineAmounts(D(4), D("9.875"), separate_discount=D("0.25")),
+        ),
+        (
+            line(manual_discount_amount=D("4.00")),
+            DynamicsInvoice("i", discount_amount=D(1)),
+            InvoiceType.ACCRECCREDIT,
+            True,
+            LineAmounts(D(2), D("-8.00"), separate_discount=D(-1)),
+        ),  # a negative invoice as a credit note: its discount adds to the credit
     ],
 )
 def test_line_amounts_and_discounts(the_line, invoice, send_as_type, negate, expected):
-    assert line_amounts(the_line, invoice, send_as_type, negate) == expected
+    assert line_amounts(the_line, replace(invoice, lines=(the_line,)), send_as_type, negate) == expected
 
 
-@pytest.mark.parametrize(
-    ("the_line", "invoice"),
-    [
-        (line(quantity=D(3), manual_discount_amount=D("0.01")), INVOICE),  # 29.99 / 3 is not exact
-        (line(quantity=D(0), manual_discount_amount=D("1.00")), INVOICE),
-        (line(quantity=D(7), price_per_unit=D("1.00")), DynamicsInvoice("i", discount_percentage=D("33.3333"))),
-    ],
-)
-def test_a_discount_on_a_bill_that_cannot_be_folded_exactly_is_refused(the_line, invoice):
-    with pytest.raises(RuleViolation) as refused:
-        line_amounts(the_line, invoice, InvoiceType.ACCPAY, label="Line 1")
-    assert refused.value.reasons[0].code is Why.DISCOUNT_NOT_SUPPORTED
-    assert "bill" in refused.value.reasons[0].text
+def test_a_lines_amounts_are_asked_of_its_own_invoice():
+    with pytest.raises(ValueError):
+        line_amounts(line(), INVOICE, InvoiceType.ACCREC)
 
 
 @pytest.mark.parametrize(
@@ -355,7 +384,7 @@ def test_every_line_problem_is_reported_not_just_the_first():
         lines=(
             line(id="a", sequence_number=1, product=BARE_PRODUCT),
             line(id="b", sequence_number=2, tracking=(REGION_NORTH, DEPT_SALES, PROJECT_X)),
-            line(id="c", sequence_number=3, quantity=D(3), manual_discount_amount=D("0.01")),
+            line(id="c", sequence_number=3, quantity=D(3), manual_discount_amount=D("0.01")),  # goes, on a Discount line
             line(id="d", sequence_number=4, product=BARE_PRODUCT, quantity=D(0), price_per_unit=D(0)),  # text only: fine
         ),
     )
@@ -363,7 +392,6 @@ def test_every_line_problem_is_reported_not_just_the_first():
     assert [(p.code, p.text.split(" has")[0]) for p in problems] == [
         (Why.NO_ACCOUNT_CODE, "Line 1 (product BOLT)"),
         (Why.TOO_MANY_TRACKING, "Line 2 (product WIDGET-1)"),
-        (Why.DISCOUNT_NOT_SUPPORTED, "Line 3 (product WIDGET-1)"),
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,33 +25,60 @@ from dxconnector.domain.records import (
     XeroTracking,
 )
 from dxconnector.domain.rules import RuleViolation, SendAs
+from dxconnector.domain.rules.amounts import DISCOUNT_LINE, invoice_amounts
 
 
 def xero_line_items(
     invoice: DynamicsInvoice, settings: ConnectionSettings, target: SendAs, xero_item_codes: Set[str] = frozenset()
 ) -> tuple[XeroLineItem, ...]:
+    """The invoice's lines in order, then its Discount lines (what of the discounts can't go on the lines)."""
+    amounts = iter(invoice_amounts(invoice, target))
     items: list[XeroLineItem] = []
+    apart: list[tuple[XeroLineItem, Decimal]] = []
     for position, line in enumerate(rules.lines_in_order(invoice), start=1):
         label = rules.line_label(position, line)
         description = rules.line_description(line, label)
         if not rules.carries_amounts(line):
             items.append(XeroLineItem(description))
             continue
-        amounts = rules.line_amounts(line, invoice, target.type, target.negate, label)
-        items.append(
-            XeroLineItem(
-                description=description,
-                quantity=amounts.quantity,
-                unit_amount=amounts.unit_amount,
-                item_code=rules.item_code(line, settings, xero_item_codes),
-                account_code=rules.account_code(line, target.type, settings, label),
-                tax_type=rules.tax_type(line, invoice, settings),
-                discount_amount=amounts.discount_amount,
-                discount_rate=amounts.discount_rate,
-                tracking=tuple(XeroTracking(choice.category, choice.option) for choice in rules.tracking(line, label)),
-            )
+        sent = next(amounts)
+        item = XeroLineItem(
+            description=description,
+            quantity=sent.quantity,
+            unit_amount=sent.unit_amount,
+            item_code=rules.item_code(line, settings, xero_item_codes),
+            account_code=rules.account_code(line, target.type, settings, label),
+            tax_type=rules.tax_type(line, invoice, settings),
+            discount_amount=sent.discount_amount,
+            discount_rate=sent.discount_rate,
+            tracking=tuple(XeroTracking(choice.category, choice.option) for choice in rules.tracking(line, label)),
         )
-    return tuple(items)
+        items.append(item)
+        apart.append((item, sent.separate_discount))
+    return (*items, *discount_lines(apart))
+
+
+def discount_lines(apart: Sequence[tuple[XeroLineItem, Decimal]]) -> tuple[XeroLineItem, ...]:
+    """One Discount line (quantity 1, minus the discount) for each account code, tax type and tracking of the lines
+    whose discounts go apart, in the order they first come: each account, tax rate and tracking option is reduced
+    by what Dynamics took off it, and Xero works the discount's tax out at the rate of the lines it reduces."""
+    totals: dict[tuple[str | None, str | None, tuple[XeroTracking, ...]], Decimal] = {}
+    for item, discount in apart:
+        if discount:
+            key = (item.account_code, item.tax_type, item.tracking)
+            totals[key] = totals.get(key, ZERO) + discount
+    return tuple(
+        XeroLineItem(
+            DISCOUNT_LINE,
+            quantity=Decimal(1),
+            unit_amount=-total,
+            account_code=account_code,
+            tax_type=tax_type,
+            tracking=tracking,
+        )
+        for (account_code, tax_type, tracking), total in totals.items()
+        if total
+    )
 
 
 def xero_invoice(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dxconnector.domain.records import ConnectionSettings, DynamicsInvoice
 from dxconnector.domain.rules.amounts import (
     SendAs,
-    line_amounts,
     precision_problems,
     send_as,
     totals_problem,
@@ -41,7 +40,6 @@ def line_problems(invoice: DynamicsInvoice, settings: ConnectionSettings, target
         if carries_amounts(line):
             problems += check(account_code, line, target.type, settings, label)
             problems += check(tracking, line, label)
-            problems += check(line_amounts, line, invoice, target.type, target.negate, label)
             problems += precision_problems(line, label)
     return tuple(problems)
 
@@ -70,15 +68,6 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
         problems.append(Reason(Why.NO_LINES, "The invoice has no products: add at least one line."))
     if invoice.date_delivered is None:
         problems.append(Reason(Why.NO_DATE_DELIVERED, "Date Delivered is empty; it becomes the Xero invoice date: fill it in."))
-    if invoice.discount_amount:
-        problems.append(
-            Reason(
-                Why.INVOICE_DISCOUNT_AMOUNT,
-                "The invoice has an invoice-level discount amount, and Xero "
-                "has discounts on lines only: move it onto the lines or "
-                "use a discount percentage.",
-            )
-        )
     if invoice.freight_amount:
         problems.append(
             Reason(
