@@ -212,6 +212,19 @@ def test_a_negative_invoice_sent_as_a_credit_note_adds_its_discount_to_the_credi
     assert invoice_problems(document, replace(SETTINGS, credit_notes_automatically=True)) == ()
 
 
+@pytest.mark.parametrize(
+    ("invoice_type", "expected"),
+    [
+        (InvoiceType.ACCREC, LineAmounts(D(0), D(0), discount_amount=D("0.01"))),
+        (InvoiceType.ACCPAY, LineAmounts(D(0), D(0), separate_discount=D("0.01"))),
+    ],
+)
+def test_a_line_of_nothing_but_a_discount_goes_for_dynamics_takes_it_off_the_total(invoice_type, expected):
+    document = invoice(line("33.33", n=1), line("0", "0", "0.01", n=2), invoice_type=invoice_type, total_before_tax=D("33.32"))
+    assert invoice_amounts(document, SendAs(invoice_type))[1] == expected
+    assert invoice_problems(document, SETTINGS) == ()
+
+
 def test_an_invoice_discount_with_no_line_to_go_on_is_held_with_the_total():
     description_only = line("0", "0", n=1)
     document = invoice(description_only, discount_amount=D(5), total_before_tax=D(-5))

@@ -55,6 +55,7 @@ def write_in(**changes):
         (write_in(), LineKind.WRITE_IN),
         (line(quantity=D(0), price_per_unit=D(0)), LineKind.DESCRIPTION_ONLY),
         (write_in(quantity=D(0), price_per_unit=D(0)), LineKind.DESCRIPTION_ONLY),
+        (write_in(quantity=D(0), price_per_unit=D(0), manual_discount_amount=D("0.01")), LineKind.WRITE_IN),  # a discount
         (line(quantity=D(0)), LineKind.PRODUCT),  # zero quantity alone still carries a price
         (line(price_per_unit=D(0)), LineKind.PRODUCT),
         (line(bundle_role=BundleRole.HEADER), LineKind.PRODUCT),

@@ -26,15 +26,15 @@ MAX_TRACKING = 2
 class LineKind(enum.StrEnum):
     PRODUCT = "product"  # an existing product: ItemCode
     WRITE_IN = "write_in"  # a write-in product: description and amounts
-    DESCRIPTION_ONLY = "description_only"  # zero quantity and zero price
+    DESCRIPTION_ONLY = "description_only"  # zero quantity and zero price (and no discount)
     BUNDLE_COMPONENT = "bundle_component"  # shown under its bundle as text
 
 
 def line_kind(line: DynamicsInvoiceLine) -> LineKind:
     if line.bundle_role is BundleRole.COMPONENT:
         return LineKind.BUNDLE_COMPONENT
-    if line.quantity == 0 and line.price_per_unit == 0:
-        return LineKind.DESCRIPTION_ONLY
+    if line.quantity == 0 and line.price_per_unit == 0 and line.manual_discount_amount == 0:
+        return LineKind.DESCRIPTION_ONLY  # a discount alone is an amount: Dynamics takes it off the total
     if line.product is not None and not line.is_write_in:
         return LineKind.PRODUCT
     return LineKind.WRITE_IN
