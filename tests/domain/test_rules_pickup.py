@@ -83,22 +83,12 @@ def test_a_complete_new_invoice_is_created():
             Why.TOO_MANY_TRACKING,
         ),
         (replace(INVOICE, lines=(replace(LINE, price_per_unit=D(-10)),)), SETTINGS, None, Action.HOLD, Why.NEGATIVE_TOTAL),
-        (replace(INVOICE, discount_amount=D(5)), SETTINGS, None, Action.HOLD, Why.INVOICE_DISCOUNT_AMOUNT),
         (
             replace(INVOICE, name=""),
             replace(SETTINGS, use_xero_invoice_number=False, use_invoice_name=True),
             None,
             Action.HOLD,
             Why.NO_INVOICE_NUMBER,
-        ),
-        (
-            replace(
-                INVOICE, invoice_type=InvoiceType.ACCPAY, lines=(replace(LINE, quantity=D(3), manual_discount_amount=D("0.01")),)
-            ),
-            SETTINGS,
-            None,
-            Action.HOLD,
-            Why.DISCOUNT_NOT_SUPPORTED,
         ),
         # what Xero already has
         (replace(INVOICE, export_status=ExportStatus.EXPORTED), SETTINGS, None, Action.HOLD, Why.LINK_MISSING),
@@ -136,6 +126,16 @@ def test_each_pick_up_rule_holds_the_invoice_back_with_its_reason(invoice, setti
             None,
             Action.CREATE,
         ),
+        (replace(INVOICE, discount_amount=D(5)), SETTINGS, None, None, Action.CREATE),  # shared over the lines
+        (
+            replace(
+                INVOICE, invoice_type=InvoiceType.ACCPAY, lines=(replace(LINE, quantity=D(3), manual_discount_amount=D("0.01")),)
+            ),
+            SETTINGS,
+            None,
+            None,
+            Action.CREATE,
+        ),  # on a Discount line
     ],
 )
 def test_what_happens_to_an_invoice_that_passes_the_rules(invoice, settings, link, hash_now, action):
@@ -167,14 +167,14 @@ def test_every_reason_holding_an_invoice_back_is_listed_at_once():
         INVOICE,
         customer=None,
         date_delivered=None,
-        discount_amount=D(1),
+        freight_amount=D(1),
         lines=(replace(LINE, product=DynamicsProduct("p", "BOLT", "Bolt")),),
     )
     decision = pick_up(invoice, replace(SETTINGS, default_sales_account_code=None), NOW, None)
     assert [reason.code for reason in decision.reasons] == [
         Why.NO_CUSTOMER,
         Why.NO_DATE_DELIVERED,
-        Why.INVOICE_DISCOUNT_AMOUNT,
+        Why.FREIGHT_AMOUNT,
         Why.NO_ACCOUNT_CODE,
     ]
 

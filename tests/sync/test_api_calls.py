@@ -33,8 +33,10 @@ class ApiCallsTestCase(SyncTestCase):
         # invoice linked was sent by this run (the next run reads it).
         self.assertEqual(first.counts["xero_calls"], 5)
         self.assertEqual(first.counts.get("brought_back", 0), 0)
-        # Dataverse: settings, three change feeds, the invoices read in full, one $batch write-back.
-        self.assertEqual(first.counts["dynamics_calls"], 6)
+        # Dataverse: settings, three change feeds, the invoices read in full, one $batch write-back; then the customers'
+        # and products' streams: their change feeds (accounts, contacts; products), the newly linked ones read, and one
+        # $batch each writing their Xero rows.
+        self.assertEqual(first.counts["dynamics_calls"], 13)
         print(
             f"\n{INVOICES} new invoices: {first.counts['xero_calls']} Xero calls, {first.counts['dynamics_calls']} Dataverse calls"
         )
@@ -47,7 +49,7 @@ class ApiCallsTestCase(SyncTestCase):
         # Xero: the current copies (to respect payments), the updates. Still not read back: this run sent every invoice
         # linked again, and what Xero answered is what Dynamics was shown.
         self.assertEqual(edited.counts["xero_calls"], 2)
-        self.assertEqual(edited.counts["dynamics_calls"], 6)
+        self.assertEqual(edited.counts["dynamics_calls"], 9)  # and the customers' and products' three change feeds
         print(
             f"{INVOICES} edited invoices: {edited.counts['xero_calls']} Xero calls, {edited.counts['dynamics_calls']} Dataverse calls"
         )
@@ -55,7 +57,7 @@ class ApiCallsTestCase(SyncTestCase):
         read_back = self.sync("sweep")  # Xero never read yet: what changed there (invoices, credit notes), our own writes
         self.assertEqual((read_back.counts["xero_calls"], read_back.counts.get("brought_back", 0)), (2, 0))
         quiet = self.sync("sweep")  # Xero was asked a moment ago and its webhooks told of nothing since
-        self.assertEqual((quiet.counts["xero_calls"], quiet.counts["dynamics_calls"]), (0, 4))
+        self.assertEqual((quiet.counts["xero_calls"], quiet.counts["dynamics_calls"]), (0, 7))
 
     def test_many_new_customers_are_matched_against_the_organisations_contacts_read_once(self):
         self.onboard()

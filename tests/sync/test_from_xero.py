@@ -102,13 +102,13 @@ class FromXeroTestCase(SyncTestCase):
         self.assertEqual((invoice["statecode"], invoice["statuscode"]), (2, 100001))
         self.assertEqual(self.paid_columns()["stl3_xerostatus"], xero_status("PAID"))
 
-    def test_an_invoice_voided_in_xero_shows_voided_in_dynamics(self):
+    def test_an_invoice_voided_in_xero_is_cancelled_in_dynamics(self):
         self.xero().write(resources.INVOICES, [{"InvoiceID": self.xero_id, "Status": "VOIDED"}])
         self.sync()
         self.assertEqual(self.paid_columns()["stl3_xerostatus"], xero_status("VOIDED"))
         invoice = self.invoice_row(self.invoice_id, select="statecode,stl3_xerostatus")
         self.assertEqual(invoice["stl3_xerostatus"], option_value("invoice", "stl3_xerostatus", "VOIDED"))
-        self.assertEqual(invoice["statecode"], 0)
+        self.assertEqual(invoice["statecode"], 3)  # Canceled
         self.assertEqual(self.attempts(self.invoice_id, direction=SyncAttempt.Direction.TO_DYNAMICS)[-1].reason, "Xero: voided")
 
     def test_invoices_made_in_xero_by_someone_else_are_left_alone(self):

@@ -73,7 +73,7 @@ class LineKindsTestCase(SyncTestCase):
         self.assertEqual([(t["Name"], t["Option"]) for t in first["Tracking"]], [("Region", "North")])
         self.assertEqual(money(xero["SubTotal"]), Decimal("39.90") - Decimal("4.90") + 5 + 80 + Decimal("19.50"))
 
-    def test_an_invoice_discount_percentage_goes_as_each_lines_discount_rate_and_an_amount_is_held_back(self):
+    def test_an_invoice_discount_percentage_goes_as_each_lines_discount_rate_and_an_amount_as_discount_amounts(self):
         customer = self.make_account()
         percent = self.make_invoice(
             customer,
@@ -91,8 +91,9 @@ class LineKindsTestCase(SyncTestCase):
             [(Decimal(10), None), (None, Decimal(38))],
         )  # 20 off, then 10% of the 180 left
         self.assertEqual(money(xero["SubTotal"]), Decimal(180) + Decimal(162))
-        [held] = self.attempts(amount)
-        self.assertEqual((held.outcome, held.reason_code), ("HELD_BACK", "invoice_discount_amount"))
+        shared = self.xero_invoice(self.link(amount).xero_id)
+        self.assertEqual([money(line.get("DiscountAmount")) for line in shared["LineItems"]], [Decimal(15)])
+        self.assertEqual(money(shared["SubTotal"]), Decimal(185))
 
     def test_a_bundle_goes_with_its_components_as_text_lines_or_as_its_header_alone(self):
         kit, bolt, nut = self.make_product(price="30.00"), self.make_product(price="1.00"), self.make_product(price="0.50")

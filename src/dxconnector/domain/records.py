@@ -91,6 +91,7 @@ class InvoiceState(enum.IntEnum):
 class InvoiceStatusReason(enum.IntEnum):
     """The Dynamics invoice `statuscode` values the sync writes."""
 
+    BILLED = 4  # state Active: reopened, once Xero says money is owed on it again
     COMPLETE = 100001  # state Paid
     PARTIAL = 100002  # state Paid
     CANCELED = 100003  # state Canceled

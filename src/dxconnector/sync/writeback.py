@@ -19,7 +19,6 @@ from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.invoice import (
-    dynamics_state,
     invoice_columns_from_xero,
     xero_details_columns,
     xero_invoice_url,
@@ -28,9 +27,11 @@ from dxconnector.domain.names import CONNECTOR_ID, SyncHistoryTable, XeroInvoice
 from dxconnector.domain.records import (
     ExportStatus,
     InvoiceState,
+    InvoiceStatusReason,
     InvoiceType,
     XeroStatus,
 )
+from dxconnector.domain.rules import states
 from dxconnector.dynamics.batch import BatchRequest, BatchResponse, execute
 from dxconnector.dynamics.changes import InvoiceRecord
 from dxconnector.dynamics.ids import derived_id
@@ -99,25 +100,32 @@ def _details_request(ctx: SyncContext, record: InvoiceRecord, columns: Mapping[s
     return BatchRequest("PATCH", f"{XERO_INVOICE.set_name}({row_id})", body)
 
 
-def _invoice_request(record: InvoiceRecord, xero: XeroDocument) -> BatchRequest | None:
-    """An active invoice takes Xero's number, status and due date, and moves to Paid (Complete or Partial) once
-    Xero has payments on it; a partly paid one moves on to Complete. Otherwise (cancelled, or already where Xero
-    says) only our details row is kept up to date."""
+def _invoice_requests(record: InvoiceRecord, xero: XeroDocument) -> list[BatchRequest]:
+    """The invoice's own writes: an active invoice takes Xero's number, status and due date, and its state follows
+    Xero's (`rules.states`: paid, part paid, voided; reopened when money is owed again). A Paid or Canceled invoice
+    takes no change but its state, and Dataverse moves it between those only through Active: it is reopened first,
+    takes the columns, then (unless it stays Active) moves on, each a request of the same batch in order (the version
+    the last one makes is our own write's). Otherwise nothing: the details row alone shows Xero's state."""
     invoice = record.invoice
-    paid = dynamics_state(xero.status, xero.paid)
-    moves = {"statecode": int(paid[0]), "statuscode": int(paid[1])} if paid else {}
-    if invoice.state is InvoiceState.PAID and paid and int(paid[1]) != invoice.status_code:
-        columns = moves
-    elif invoice.state is InvoiceState.ACTIVE:
-        columns = {**invoice_columns_from_xero(xero), **moves}
-    else:
-        return None
-    return BatchRequest(
-        "PATCH",
-        f"invoices({invoice.id})?$select=versionnumber",
-        columns,
-        {"If-Match": record.etag or "*", "Prefer": "return=representation"},
-    )
+    move = states.state_move(invoice.state, invoice.status_code, xero.status, xero.paid + xero.credited)
+    path = f"invoices({invoice.id})?$select=versionnumber"
+    version_read = {"If-Match": record.etag or "*", "Prefer": "return=representation"}
+    ours = {"If-Match": "*", "Prefer": "return=representation"}
+    if invoice.state is InvoiceState.ACTIVE:
+        return [BatchRequest("PATCH", path, {**invoice_columns_from_xero(xero), **_state(move)}, version_read)]
+    if not move:
+        return []
+    requests = [
+        BatchRequest("PATCH", path, _state((InvoiceState.ACTIVE, InvoiceStatusReason.BILLED)), version_read),
+        BatchRequest("PATCH", path, invoice_columns_from_xero(xero), ours),
+    ]
+    if move[0] is not InvoiceState.ACTIVE:
+        requests.append(BatchRequest("PATCH", path, _state(move), ours))
+    return requests
+
+
+def _state(move: tuple[InvoiceState, int] | None) -> dict[str, int]:
+    return {"statecode": int(move[0]), "statuscode": int(move[1])} if move else {}
 
 
 def failed_details(ctx: SyncContext, record: InvoiceRecord) -> BatchRequest:
@@ -203,9 +211,8 @@ def _requests_for(ctx: SyncContext, item: Exported) -> tuple[list[tuple[BatchReq
         xero, exported_on=ctx.now, online_invoice_url=_online_url(ctx, item), invoice_url=xero_invoice_url(xero.type, xero.id)
     )
     requests = [(_details_request(ctx, item.record, columns), False)]
-    invoice_request = _invoice_request(item.record, xero)
-    if invoice_request is not None:
-        requests.append((invoice_request, True))
+    own = _invoice_requests(item.record, xero)
+    requests += [(request, index == len(own) - 1) for index, request in enumerate(own)]  # the last write's version is ours
     return requests, rules.xero_state_hash(xero.body, ctx.key)
 
 
