@@ -184,7 +184,7 @@ def attempt_for(plan: Plan, outcome: Outcome, kind: str, *, two_way: bool) -> st
             kind,
             plan.link.dynamics_id,
             SyncAttempt.Outcome.FAILED,
-            Why.DYNAMICS_REFUSED.value,
+            reason_code=Why.DYNAMICS_REFUSED.value,
             reason="Dynamics refused the change from Xero; it goes again with the next run. " + text,
             xero_id=plan.link.xero_id,
             message="Dynamics: " + outcome.dynamics_failed,

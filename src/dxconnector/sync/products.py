@@ -97,7 +97,7 @@ def sync_batch(ctx: SyncContext, ids: Sequence[str], cursors: Mapping[str, Any] 
 def _attempt(plan: edits.Plan, outcome: edits.Outcome) -> Any:
     attempt = edits.attempt_for(plan, outcome, "product", two_way=False)
     if attempt is not None and plan.notes == (RETIRED_NOTE,) and not plan.merged.to_xero:
-        attempt.outcome, attempt.reason_code = SyncAttempt.Outcome.SKIPPED, Why.NOT_ARCHIVABLE.value
+        return replace(attempt, outcome=SyncAttempt.Outcome.SKIPPED, reason_code=Why.NOT_ARCHIVABLE.value, reason=RETIRED_NOTE)
     return attempt
 
 
