@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from dxconnector.domain.mapping import contact as mapping
 from dxconnector.domain.mapping.choices import option_value
+from dxconnector.domain.mapping.contact import xero_contact_url
 from dxconnector.domain.names import CONNECTOR_ID, XeroContactTable, odata_bind
 from dxconnector.domain.rules.conflicts import Seen, hashes
 from dxconnector.dynamics.batch import BatchRequest
@@ -35,7 +35,7 @@ from dxconnector.sync import edits, from_xero, state
 from dxconnector.sync.batches import run_batches
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.models import Link
-from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, contacts_by_id, write
+from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, contacts_by_id
 from dxconnector.xero.resources import CONTACTS
 
 if TYPE_CHECKING:
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 
 KIND = Link.Kind.CONTACT
 XERO_CURSOR = "Contacts"
-OVERLAP = timedelta(seconds=1)
-FIRST_LOOK_BACK = timedelta(minutes=5)
 _KEYS = {"accounts": "accountid", "contacts": "contactid"}
 _COLUMNS = {"account": ACCOUNT_COLUMNS, "contact": CONTACT_COLUMNS}
 
@@ -56,21 +54,17 @@ def two_way(ctx: SyncContext) -> bool:
 # --- what changed -----------------------------------------------------------------------------------------
 
 
-def _xero_start(ctx: SyncContext, position: Mapping[str, Any]) -> datetime:
-    if position.get(XERO_CURSOR):
-        return datetime.fromisoformat(position[XERO_CURSOR])
-    return (state.oldest_link(ctx.connection_id, KIND) or ctx.now) - FIRST_LOOK_BACK
-
-
 def changed_in_xero(ctx: SyncContext, position: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], str]:
     """Linked contacts Xero changed since the stream's moment whose fields are not what the ledger last saw there
     (our own writes are), by Dynamics id with Xero's body; and the moment to read on from."""
-    newest = _xero_start(ctx, position)
+    newest = from_xero.start_moment(ctx, position, XERO_CURSOR, KIND)
     found: dict[str, dict[str, Any]] = {}
-    for page in ctx.xero.pages(CONTACTS, modified_since=newest - OVERLAP, include_archived=True, page_size=SCAN_PAGE_SIZE):
+    for page in ctx.xero.pages(
+        CONTACTS, modified_since=newest - from_xero.OVERLAP, include_archived=True, page_size=SCAN_PAGE_SIZE
+    ):
         linked = state.links_to(ctx.connection_id, KIND, [str(body["ContactID"]) for body in page])
         for body in page:
-            moment = edits._updated(body)
+            moment = edits.updated_at(body)
             newest = max(newest, moment or newest)
             link = linked.get(str(body["ContactID"]))
             if link is not None and _news(ctx, link, body):
@@ -166,11 +160,7 @@ def _to_xero(ctx: SyncContext, plans: Iterable[edits.Plan], outcomes: dict[str, 
         for plan in plans
         if plan.merged.to_xero
     }
-    for customer_id, result in edits.write_to_xero(ctx, CONTACTS, patches, write).items():
-        if result.ok:
-            outcomes[customer_id].xero_body = result.record
-        else:
-            outcomes[customer_id].xero_refused = result.errors or ["refused"]
+    edits.write_to_xero(ctx, CONTACTS, patches, outcomes)
 
 
 def _to_dynamics(ctx: SyncContext, plans: Sequence[edits.Plan], outcomes: dict[str, edits.Outcome]) -> None:
@@ -209,10 +199,6 @@ def xero_row_id(connector_id: str, customer_id: str) -> str:
     return derived_id(connector_id, "xerocontact", customer_id)
 
 
-def contact_url(contact_id: str) -> str:
-    return f"{settings.XERO_APP_URL.rstrip('/')}/Contacts/View/{contact_id}"
-
-
 def _row_request(ctx: SyncContext, plan: edits.Plan, outcome: edits.Outcome) -> BatchRequest:
     table, link = XeroContactTable, plan.link
     body = outcome.xero_body or plan.xero_body or {}
@@ -224,7 +210,7 @@ def _row_request(ctx: SyncContext, plan: edits.Plan, outcome: edits.Outcome) -> 
         table.XERO_CONTACT_ID: link.xero_id,
         table.XERO_STATUS: option_value(table.TABLE, table.XERO_STATUS, status if status == "ARCHIVED" else "ACTIVE"),
         table.SYNC_STATUS: option_value(table.TABLE, table.SYNC_STATUS, "FAILED" if failed else "SYNCED"),
-        table.XERO_URL: contact_url(link.xero_id),
+        table.XERO_URL: xero_contact_url(link.xero_id, settings.XERO_APP_URL),
         table.LAST_SYNCED_ON: ctx.now,
         odata_bind(lookup): f"/{plan.table}s({link.dynamics_id})",
         odata_bind(CONNECTOR_ID): f"/{CONNECTION.set_name}({ctx.connector_id})",

@@ -23,7 +23,7 @@ from dxconnector.sync import state, writeback
 from dxconnector.sync.context import SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.xero.client import ElementResult
+from dxconnector.sync.xero_io import write
 from dxconnector.xero.resources import Resource
 
 TO_XERO, TO_DYNAMICS = SyncAttempt.Direction.TO_XERO, SyncAttempt.Direction.TO_DYNAMICS
@@ -78,13 +78,13 @@ def plan_for(
         Seen.from_json(link.seen),
         ctx.key,
         dynamics_changed_at=getattr(record, "modified_on", None),
-        xero_changed_at=_updated(xero_body),
+        xero_changed_at=updated_at(xero_body),
         two_way=two_way,
     )
     return Plan(link, table, record, ours, theirs, xero_body, merged, notes)
 
 
-def _updated(body: Mapping[str, Any] | None) -> datetime | None:
+def updated_at(body: Mapping[str, Any] | None) -> datetime | None:
     value = (body or {}).get("UpdatedDateUTC")
     return parse_xero_moment(value) if value else None
 
@@ -112,13 +112,18 @@ def plans(
 
 
 def write_to_xero(
-    ctx: SyncContext, resource: Resource, patches: Mapping[str, dict[str, Any]], write: Callable[..., list[ElementResult]]
-) -> dict[str, ElementResult]:
-    """The patches (Dynamics id → body), 50 a call with `summarizeErrors=false`; each one's result by Dynamics id."""
+    ctx: SyncContext, resource: Resource, patches: Mapping[str, dict[str, Any]], outcomes: Mapping[str, Outcome]
+) -> None:
+    """The patches (Dynamics id → body), 50 a call with `summarizeErrors=false`: each record's outcome takes Xero's
+    answer, or its refusal."""
     if not patches:
-        return {}
+        return
     results = write(ctx.xero, resource, list(patches.values()), create_only=False)
-    return dict(zip(patches, results, strict=True))
+    for dynamics_id, result in zip(patches, results, strict=True):
+        if result.ok:
+            outcomes[dynamics_id].xero_body = result.record
+        else:
+            outcomes[dynamics_id].xero_refused = result.errors or ["refused"]
 
 
 def write_to_dynamics(ctx: SyncContext, requests: Sequence[BatchRequest]) -> list[BatchResponse]:

@@ -24,7 +24,7 @@ from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt, Trigger, XeroWebhookEvent
 from dxconnector.sync.xero_io import SCAN_PAGE_SIZE
-from dxconnector.xero.resources import INVOICES, Resource
+from dxconnector.xero.resources import INVOICES
 
 if TYPE_CHECKING:
     from dxconnector.sync.streams import Stream
@@ -36,11 +36,12 @@ OVERLAP = timedelta(seconds=1)  # If-Modified-Since counts whole seconds: read t
 FIRST_LOOK_BACK = timedelta(minutes=5)  # a first run reads from a little before the oldest invoice sent
 
 
-def _start(ctx: SyncContext, position: Mapping[str, str], resource: Resource) -> datetime:
-    """The newest change read of this collection, or for a first run, a little before the oldest invoice sent."""
-    if position.get(resource.name):
-        return datetime.fromisoformat(position[resource.name])
-    return (state.oldest_link(ctx.connection_id, KIND) or ctx.now) - FIRST_LOOK_BACK
+def start_moment(ctx: SyncContext, position: Mapping[str, str], collection: str, kind: str = KIND) -> datetime:
+    """The newest change read of this Xero collection, or for a first run, a little before the oldest record of this
+    kind the ledger links."""
+    if position.get(collection):
+        return datetime.fromisoformat(position[collection])
+    return (state.oldest_link(ctx.connection_id, kind) or ctx.now) - FIRST_LOOK_BACK
 
 
 def changed_in_xero(
@@ -52,7 +53,7 @@ def changed_in_xero(
     faults: list[state.Attempt] = []
     after = dict(position)
     for resource in stream.xero:
-        newest = _start(ctx, position, resource)
+        newest = start_moment(ctx, position, resource.name)
         extra: dict[str, Any] = {"summary_only": True} if resource is INVOICES else {}  # no lines: only the state is wanted
         for page in ctx.xero.pages(resource, modified_since=newest - OVERLAP, page_size=SCAN_PAGE_SIZE, **extra):
             documents = [XeroDocument.read(body) for body in page]

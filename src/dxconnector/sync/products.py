@@ -28,7 +28,6 @@ from dxconnector.sync import edits, state
 from dxconnector.sync.batches import run_batches
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.models import Link, SyncAttempt
-from dxconnector.sync.xero_io import write
 from dxconnector.xero.resources import ITEMS
 
 if TYPE_CHECKING:
@@ -82,11 +81,7 @@ def sync_batch(ctx: SyncContext, ids: Sequence[str], cursors: Mapping[str, Any] 
         for plan in plans
         if plan.merged.to_xero
     }
-    for product_id, result in edits.write_to_xero(ctx, ITEMS, patches, write).items():
-        if result.ok:
-            outcomes[product_id].xero_body = result.record
-        else:
-            outcomes[product_id].xero_refused = result.errors or ["refused"]
+    edits.write_to_xero(ctx, ITEMS, patches, outcomes)
     edits.write_to_dynamics(ctx, [_row_request(ctx, plan, outcomes[plan.link.dynamics_id]) for plan in plans])
     entries = {plan.link.dynamics_id: _entry(ctx, plan, outcomes[plan.link.dynamics_id]) for plan in plans}
     attempts = [_attempt(plan, outcomes[plan.link.dynamics_id]) for plan in plans]

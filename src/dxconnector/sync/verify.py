@@ -66,8 +66,8 @@ from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
 from dxconnector.sync.to_xero import CONNECTOR_COLUMN
-from dxconnector.sync.xero_io import SCAN_PAGE_SIZE, UNITDP
-from dxconnector.xero.resources import BATCH_SIZE, CONTACTS, CREDIT_NOTES, INVOICES, ITEMS, Resource
+from dxconnector.sync.xero_io import IDS_PER_CALL, SCAN_PAGE_SIZE, UNITDP, contacts_by_id
+from dxconnector.xero.resources import CREDIT_NOTES, INVOICES, ITEMS, Resource
 
 RESOURCES: tuple[Resource, ...] = (INVOICES, CREDIT_NOTES)
 
@@ -674,15 +674,14 @@ def linked_ids(ctx: SyncContext, kind: str) -> dict[str, str]:
 
 
 def xero_contacts(ctx: SyncContext, xero_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Xero's contacts with these ids (archived ones too, in full), by lower-cased ContactID: 50 ids a call, the
-    `IDs` filter keeping the address short."""
+    """Xero's contacts with these ids (archived ones too, in full), by lower-cased ContactID, read as the sync reads
+    them (`xero_io.contacts_by_id`), its progress told every call."""
     ids = list(dict.fromkeys(xero_ids))
     found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
-        for contact in ctx.xero.records(CONTACTS, i_ds=chunk, include_archived=True, page_size=SCAN_PAGE_SIZE):
-            found[str(contact.get("ContactID") or "").lower()] = contact
-        ctx.progress(Progress("Xero Contacts", f"{min(start + BATCH_SIZE, len(ids))}/{len(ids)} linked contacts read"))
+    for start in range(0, len(ids), IDS_PER_CALL):
+        chunk = ids[start : start + IDS_PER_CALL]
+        found.update({contact_id.lower(): contact for contact_id, contact in contacts_by_id(ctx.xero, chunk).items()})
+        ctx.progress(Progress("Xero Contacts", f"{min(start + IDS_PER_CALL, len(ids))}/{len(ids)} linked contacts read"))
     return found
 
 
