@@ -21,6 +21,7 @@ from dxsandbox.xero.api.accounting.query import (
     pagination,
     parse_bool,
     parse_csv,
+    parse_guids,
     parse_page,
 )
 
@@ -85,7 +86,7 @@ def modified_since_ms(call: Call) -> int | None:
 def _conditions(call: Call, listing: Listing) -> list[Callable[[Record], bool]]:
     """The filters that work on stored fields, applied before rendering (cheaper, and private fields are still there)."""
     conditions: list[Callable[[Record], bool]] = []
-    ids = parse_csv(call.param("IDs"))
+    ids = parse_guids(call.param("IDs"))
     if ids and listing.id_field:
         conditions.append(lambda record: matches_any(record.get(listing.id_field), ids))
     if listing.number_filter:
@@ -93,7 +94,7 @@ def _conditions(call: Call, listing: Listing) -> list[Callable[[Record], bool]]:
         numbers = parse_csv(call.param(parameter))
         if numbers:
             conditions.append(lambda record: matches_any(record.get(number_field), numbers))
-    contact_ids = parse_csv(call.param("ContactIDs")) if listing.contact_filter else []
+    contact_ids = parse_guids(call.param("ContactIDs")) if listing.contact_filter else []
     if contact_ids:
         conditions.append(lambda record: matches_any(lookup(record, ["Contact", "ContactID"]), contact_ids))
     statuses = parse_csv(call.param("Statuses")) if listing.status_field else []

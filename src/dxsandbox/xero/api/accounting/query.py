@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,20 @@ def parse_csv(value: str | None) -> list[str]:
     if not value:
         return []
     return [item.strip().strip('"').strip("'").strip() for item in value.split(",") if item.strip().strip('"').strip()]
+
+
+def parse_guids(value: str | None) -> list[str]:
+    """`IDs=` and `ContactIDs=`: GUIDs in their canonical form, however they were written. Xero reads a GUID with or
+    without dashes or braces (clients such as pyxero send `UUID.hex`), as `/Invoices/{id}` does here too; anything
+    that is no GUID is kept as written, and so matches nothing."""
+    return [_canonical_guid(item) for item in parse_csv(value)]
+
+
+def _canonical_guid(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
 
 
 @dataclass(frozen=True)
