@@ -16,6 +16,7 @@ from dxsandbox.microsoft.dataverse.paths import Key, parse_key, parse_parameters
 from dxsandbox.microsoft.dataverse.query_options import QueryOptions, parse_options
 from dxsandbox.microsoft.dataverse.querying import encode_skiptoken
 from dxsandbox.microsoft.dataverse.records import etag
+from dxsandbox.microsoft.dataverse.references import REF, References
 from dxsandbox.microsoft.dataverse.security import CREATE_ENTITY, IMPORT_CUSTOMIZATION, Caller, access_rights
 from dxsandbox.microsoft.dataverse.serialize import Annotations, parse_prefer
 from dxsandbox.microsoft.dataverse.tables import Table
@@ -33,6 +34,7 @@ class Router:
         self.service = service
         self.catalog = service.catalog
         self.records = service.records
+        self.references = References(service)
 
     # --- entry ----------------------------------------------------------------------------------
     def dispatch(self, request: ApiRequest, caller: Caller, content_ids: ContentIds | None = None) -> ApiResponse:
@@ -209,14 +211,24 @@ class Router:
         if segment.startswith(CRM):
             return self._bound_function(request, caller, table, key, segment[len(CRM) :])
         record = self._found(table, key)
-        if segment in table.collections:
+        name, related_key = parse_segment(segment)
+        after = rest[1:]
+        if name in table.collections:
+            if after == [REF]:
+                return self.references.collection(request, caller, table, record, name, related_key)
+            if after or related_key is not None:
+                raise segment_not_found(after[0] if after else segment)
             return self._related_collection(request, caller, table, record, segment, content_ids)
         if segment in table.navigations:
+            if after == [REF]:
+                return self.references.single(request, caller, table, record, segment)
+            if after:
+                raise segment_not_found(after[0])
             return self._related_record(request, caller, table, record, segment)
         column = table.by_value_name(segment)
-        if column is None:
-            raise segment_not_found(segment)
-        return self._property(request, caller, table, record, column.name, raw=rest[1:] == ["$value"])
+        if column is None or after not in ([], ["$value"]):
+            raise segment_not_found(segment if column is None else after[0])
+        return self._property(request, caller, table, record, column.name, raw=after == ["$value"])
 
     def _found(self, table: Table, key: Key) -> dict[str, Any]:
         record = self.records.find(table, key)
