@@ -22,6 +22,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -196,8 +197,9 @@ class SpecValidator:
         where = f"{operation.method} {operation.template} → {status}"
         documented = self._documented_response(operation, status)
         if documented is None:
-            # Statuses the spec leaves out: 400 on reads is Xero's Error shape; 401/403/404/429/500/503 the problem shape.
-            if status == 400:
+            # Statuses the spec leaves out: 400 on reads and 501 (not implemented) are Xero's Error shape;
+            # 401/403/404/429/500/503 the problem shape.
+            if status in (400, 501):
                 return Expectation(where, "error", "#/components/schemas/Error")
             return Expectation(where, "problem" if status in PROBLEM_STATUSES else "unknown")
         pointer, response = documented
@@ -458,6 +460,10 @@ def _check_entry(result: RecordedCheck, entry: dict[str, Any], file: str, number
             result.validated["token"] += 1
             return
         validator, within, kind = _validator_for(path)
+        if kind == "accounting" and _is_xml(content_type):
+            _check_xml(method, path, status, body)
+            result.validated["accounting XML"] += 1
+            return
         if validator is not None and validator.defines_path(within):
             # A path the spec defines: the method must be one of its operations, and the answer must match.
             validator.check(method, within, status, body, content_type)
@@ -475,6 +481,27 @@ def _validator_for(path: str) -> tuple[SpecValidator | None, str, str]:
     if path.startswith(API_PREFIX + "/"):
         return accounting_validator(), path[len(API_PREFIX) :], "accounting"
     return None, path, ""
+
+
+def _is_xml(content_type: str | None) -> bool:
+    return content_type is not None and content_type.split(";")[0].strip().lower() in ("text/xml", "application/xml")
+
+
+def _check_xml(method: str, path: str, status: int, body: bytes) -> None:
+    """An answer in XML (asked for by Accept, or following an XML body): Xero's <Response> envelope on success,
+    its <ApiException> otherwise. The schemas are JSON's, so the XML is checked for its shape only."""
+    where = f"{method} {path_shape(path)} → {status}"
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError as error:
+        raise ResponseMismatch(f"{where}: the XML body does not parse: {error}") from None
+    expected = "Response" if status < 400 else "ApiException"
+    if root.tag != expected:
+        raise ResponseMismatch(f"{where}: an XML answer with status {status} is <{expected}>, not <{root.tag}>")
+    if expected == "Response" and root.findtext("Status") != "OK":
+        raise ResponseMismatch(f"{where}: the XML envelope's Status is {root.findtext('Status')!r}, not 'OK'")
+    if expected == "ApiException" and not (root.findtext("ErrorNumber") and root.findtext("Type") and root.findtext("Message")):
+        raise ResponseMismatch(f"{where}: the ApiException lacks ErrorNumber, Type or Message")
 
 
 def _check_outside(method: str, path: str, status: int, body: bytes, content_type: str | None) -> None:

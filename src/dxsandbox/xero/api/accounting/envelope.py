@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from dxsandbox.xero.api.accounting.dates import ms_envelope_timestamp
+from dxsandbox.xero.api.accounting.xml_format import XML_MEDIA_TYPE, exception_document, response_document
 
 VALIDATION_EXCEPTION = 10
 POST_DATA_INVALID = 14
 QUERY_PARSE = 16
+NOT_IMPLEMENTED = 20
 
 
 def envelope(provider_name: str, collection: str, records: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -63,3 +66,26 @@ def not_found(detail: str = "The resource you're looking for cannot be found") -
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+def not_implemented(message: str) -> JSONResponse:
+    """Xero's 501 (`POST /Organisation`, say): an ApiException numbered 20."""
+    return JSONResponse(
+        {"ErrorNumber": NOT_IMPLEMENTED, "Type": "ApiMethodNotImplementedException", "Message": message}, status_code=501
+    )
+
+
+def as_xml(response: Response, element_type: str) -> Response:
+    """The same answer in Xero's XML: the envelope as `<Response>`, an ApiException as `<ApiException>` whose failed
+    elements are `element_type` (`Invoice`). Other answers (no content, the 401/403/404 problem bodies) stay as they are."""
+    if response.media_type != JSONResponse.media_type or not response.body:
+        return response
+    content = json.loads(bytes(response.body))
+    if isinstance(content, dict) and "ErrorNumber" in content:
+        document = exception_document(content, element_type)
+    elif isinstance(content, dict) and content.get("Status") == "OK":
+        document = response_document(content)
+    else:
+        return response
+    kept = {name: value for name, value in response.headers.items() if name not in ("content-length", "content-type")}
+    return Response(document, status_code=response.status_code, headers=kept, media_type=XML_MEDIA_TYPE)

@@ -3,6 +3,10 @@
 Every endpoint is wrapped by `endpoint()`: bearer token (401) and xero-tenant-id (403) first, then the
 Idempotency-Key replay for writes, then the handler, which turns request data into calls on the
 business modules and their results into Xero's envelope.
+
+Bodies come in JSON or in XML (Xero's default format; clients such as pyxero still send it), and both give the
+handler the same dict. Answers follow the Accept header, as Xero's do: JSON or XML, and without an Accept that
+chooses, the format the body came in.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dxsandbox.xero.api.accounting import contacts
 from dxsandbox.xero.api.accounting.batch import BadBody, ElementResult, elements_of
 from dxsandbox.xero.api.accounting.books import Books, Record
-from dxsandbox.xero.api.accounting.envelope import post_data_invalid, query_parse_error, validation_message
+from dxsandbox.xero.api.accounting.envelope import as_xml, post_data_invalid, query_parse_error, validation_message
 from dxsandbox.xero.api.accounting.idempotency import MAX_KEY_LENGTH, CachedResponse, KeyReused, fingerprint
 from dxsandbox.xero.api.accounting.outcome import Work
 from dxsandbox.xero.api.accounting.query import QueryError, parse_bool
+from dxsandbox.xero.api.accounting.xml_format import BadXml, looks_like_xml, parse_body, singular
 from dxsandbox.xero.api.auth import ApiRefusal, bearer_grant, tenant_for
 
 if TYPE_CHECKING:
@@ -79,9 +84,23 @@ class Call:
     def api_base(self) -> str:
         return f"{self.request.url.scheme}://{self.request.url.netloc}{API_PREFIX}"
 
-    def json_body(self) -> Any:
+    @property
+    def body_is_xml(self) -> bool:
+        return body_is_xml(self.request, self.body)
+
+    @property
+    def answers_in_xml(self) -> bool:
+        return answers_in_xml(self.request, self.body_is_xml)
+
+    def body_data(self) -> Any:
+        """The body as the dict JSON gives, whether it came in JSON or in XML."""
         if not self.body.strip():
             return {}
+        if self.body_is_xml:
+            try:
+                return parse_body(self.body)
+            except BadXml as error:
+                raise Refusal(post_data_invalid(str(error))) from None
         try:
             return json.loads(self.body)
         except ValueError:
@@ -89,7 +108,7 @@ class Call:
 
     def elements(self, collection: str) -> list[dict[str, Any]]:
         try:
-            return elements_of(self.json_body(), collection)
+            return elements_of(self.body_data(), collection)
         except BadBody as error:
             raise Refusal(post_data_invalid(str(error))) from None
 
@@ -134,11 +153,66 @@ def endpoint(api: AccountingApi, handler: Handler) -> Callable[[Request], Awaita
 
 def _handle(call: Call, handler: Handler) -> Response:
     try:
-        return handler(call)
+        response = handler(call)
     except Refusal as refusal:
-        return refusal.response
+        response = refusal.response
     except QueryError as error:
-        return query_parse_error(str(error))
+        response = query_parse_error(str(error))
+    return in_xml_when_asked(call.request, response, xml_body=call.body_is_xml)
+
+
+def in_xml_when_asked(request: Request, response: Response, *, xml_body: bool = False) -> Response:
+    return as_xml(response, element_type(request)) if answers_in_xml(request, xml_body) else response
+
+
+def body_is_xml(request: Request, body: bytes) -> bool:
+    """XML when the Content-Type says so; JSON when it says that; otherwise whatever the body looks like."""
+    content_type = request.headers.get("content-type", "").lower()
+    if "xml" in content_type:
+        return True
+    if "json" in content_type:
+        return False
+    return looks_like_xml(body)
+
+
+def answers_in_xml(request: Request, xml_body: bool) -> bool:
+    """The format the Accept header prefers (by its q-values, then its order); without one, the body's."""
+    preferred = preferred_format(request.headers.get("accept", ""))
+    return preferred == "xml" if preferred is not None else xml_body
+
+
+def preferred_format(accept: str) -> str | None:
+    best: tuple[float, int, str] | None = None
+    for position, media_range in enumerate(accept.split(",")):
+        media_type, *parameters = (part.strip() for part in media_range.split(";"))
+        kind = _FORMATS.get(media_type.lower())
+        if kind is None:
+            continue
+        quality = _quality(parameters)
+        if quality > 0 and (best is None or (quality, -position) > (best[0], best[1])):
+            best = (quality, -position, kind)
+    return best[2] if best else None
+
+
+_FORMATS = {"application/json": "json", "text/json": "json", "application/xml": "xml", "text/xml": "xml"}
+
+
+def _quality(parameters: list[str]) -> float:
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def element_type(request: Request) -> str:
+    """The record type an ApiException's elements are (`Invoice` for /Invoices…)."""
+    path = request.url.path
+    within = path.split(API_PREFIX, 1)[-1].strip("/").split("/")
+    return singular(within[0]) if within and within[0] else "DataContractBase"
 
 
 def _idempotent(call: Call, key: str, handler: Handler) -> Response:
