@@ -1,4 +1,4 @@
-"""Payments against invoices (and refunds of credit notes), and credit note allocations to invoices.
+"""Payments against invoices (and refunds of credit notes); credit allocations are in allocations.py.
 
 A payment lowers its document's AmountDue (or RemainingCredit); a document fully covered becomes PAID
 with a FullyPaidOnDate. Deleting a payment (POST Status=DELETED) reverses exactly that.
@@ -20,11 +20,10 @@ from dxsandbox.xero.api.accounting.transactions import (
     CREDIT_NOTES,
     INVOICES,
     DocumentKind,
-    announce,
     find,
     nested,
     outstanding,
-    settle,
+    save_money_change,
 )
 from dxsandbox.xero.api.accounting.validation import (
     Problems,
@@ -44,7 +43,6 @@ PAYMENT_TYPES = {
     "ACCRECCREDIT": "ARCREDITPAYMENT",
     "ACCPAYCREDIT": "APCREDITPAYMENT",
 }
-MATCHING_INVOICE_TYPE = {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}
 
 
 # --- payments ----------------------------------------------------------------------------------------
@@ -109,7 +107,7 @@ def create(work: Work, element: dict[str, Any]) -> Record:
             "HasValidationErrors": False,
         }
     )
-    _save_target(work, kind, target)
+    save_money_change(work, kind, target)
     return record
 
 
@@ -124,7 +122,7 @@ def delete(work: Work, payment: Record, element: dict[str, Any]) -> Record:
     target = books.get(kind.store_kind, payment["_target_id"])
     if target is not None:
         target["Payments"] = [entry for entry in target.get("Payments", []) if entry["PaymentID"] != payment["PaymentID"]]
-        _save_target(work, kind, target)
+        save_money_change(work, kind, target)
     payment["Status"] = "DELETED"
     books.touch(payment, with_string=True)
     books.put(KIND, payment["PaymentID"], payment)
@@ -172,83 +170,3 @@ def _bank_amount(books: Books, account: Record, target: Record, amount: Decimal,
     if target.get("CurrencyCode", bank_currency) == bank_currency or rate <= ZERO:
         return amount
     return cents(amount / rate)
-
-
-def _save_target(work: Work, kind: DocumentKind, target: Record) -> None:
-    settle(kind, target)
-    work.books.touch(target, with_string=True)
-    work.books.put(kind.store_kind, target[kind.id_field], target, number=target.get(kind.number_field))
-    announce(work, kind, target, "UPDATE")
-
-
-# --- allocations ------------------------------------------------------------------------------------------
-def allocate(work: Work, credit_note: Record, element: dict[str, Any], contact_of: Callable[[str], Record | None]) -> Record:
-    """Apply part of an AUTHORISED credit note to an AUTHORISED invoice of the same contact and side."""
-    books, problems = work.books, Problems()
-    invoice_ref = reference_to(element, "Invoice")
-    invoice_key = invoice_ref.get("InvoiceID") or invoice_ref.get("InvoiceNumber")
-    invoice = find(books, INVOICES, str(invoice_key)) if invoice_key else None
-    if invoice is None:
-        problems.add(
-            f"Invoice '{invoice_key}' could not be found." if invoice_key else "An allocation must name the Invoice (InvoiceID)."
-        )
-    amount = number(problems, element, "Amount")
-    if amount is None or amount <= ZERO:
-        problems.add("The allocation Amount must be greater than zero.")
-    allocated_on = calendar_date(problems, element, "Date") or reference.today(books)
-    if credit_note["Status"] != status.AUTHORISED:
-        problems.add(
-            f"Only an AUTHORISED credit note with remaining credit can be allocated; this one is {credit_note['Status']}."
-        )
-    if invoice is not None and amount is not None and amount > ZERO:
-        _check_allocation(problems, credit_note, invoice, cents(amount))
-    problems.raise_if_any()
-    assert invoice is not None and amount is not None
-
-    allocation_id, applied = str(uuid.uuid4()), as_json(cents(amount))
-    credit_note.setdefault("Allocations", []).append(
-        {
-            "AllocationID": allocation_id,
-            "Amount": applied,
-            "Date": ms_date(allocated_on),
-            "Invoice": {"InvoiceID": invoice["InvoiceID"], "InvoiceNumber": invoice.get("InvoiceNumber")},
-        }
-    )
-    invoice.setdefault("CreditNotes", []).append(
-        {
-            "CreditNoteID": credit_note["CreditNoteID"],
-            "CreditNoteNumber": credit_note.get("CreditNoteNumber"),
-            "AppliedAmount": applied,
-            "Date": ms_date(allocated_on),
-            "Total": credit_note["Total"],
-        }
-    )
-    _save_target(work, CREDIT_NOTES, credit_note)
-    _save_target(work, INVOICES, invoice)
-    return {
-        "AllocationID": allocation_id,
-        "Amount": applied,
-        "Date": ms_date(allocated_on),
-        "IsDeleted": False,
-        "Invoice": nested(INVOICES, invoice, contact_of),
-        "CreditNote": nested(CREDIT_NOTES, credit_note, contact_of),
-    }
-
-
-def _check_allocation(problems: Problems, credit_note: Record, invoice: Record, amount: Decimal) -> None:
-    if invoice["Status"] != status.AUTHORISED:
-        problems.add(f"Credit can only be allocated to an AUTHORISED invoice; this one is {invoice['Status']}.")
-    if invoice["Type"] != MATCHING_INVOICE_TYPE[credit_note["Type"]]:
-        problems.add(
-            f"A {credit_note['Type']} credit note can only be allocated to an {MATCHING_INVOICE_TYPE[credit_note['Type']]} invoice."
-        )
-    if invoice["Contact"]["ContactID"] != credit_note["Contact"]["ContactID"]:
-        problems.add("The credit note and the invoice must belong to the same contact.")
-    if invoice.get("CurrencyCode") != credit_note.get("CurrencyCode"):
-        problems.add("The credit note and the invoice must be in the same currency.")
-    if amount > outstanding(credit_note):
-        problems.add(
-            f"The amount allocated ({amount}) exceeds the remaining credit ({outstanding(credit_note)}) on the credit note."
-        )
-    if amount > outstanding(invoice):
-        problems.add(f"The amount allocated ({amount}) exceeds the amount due ({outstanding(invoice)}) on the invoice.")

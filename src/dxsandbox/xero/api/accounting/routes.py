@@ -5,17 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from dxsandbox.xero.api.accounting import contacts, items, payments, reference, sending, transactions
+from dxsandbox.xero.api.accounting import (
+    allocations,
+    bank_transactions,
+    contacts,
+    items,
+    payments,
+    reference,
+    sending,
+    transactions,
+)
+from dxsandbox.xero.api.accounting.allocations import CREDIT_NOTE_CREDIT, CreditSource
 from dxsandbox.xero.api.accounting.batch import respond
 from dxsandbox.xero.api.accounting.books import Books, Record, public
-from dxsandbox.xero.api.accounting.envelope import no_content, not_found, ok, validation_exception
+from dxsandbox.xero.api.accounting.envelope import no_content, not_found, ok, validation_exception, validation_message
 from dxsandbox.xero.api.accounting.http import API_PREFIX, Call, CanonicalPaths, Refusal, endpoint
 from dxsandbox.xero.api.accounting.listing import Listing, respond_with_list
 from dxsandbox.xero.api.accounting.outcome import Work
+from dxsandbox.xero.api.accounting.prepayments import OVERPAYMENT_CREDIT, OVERPAYMENTS, PREPAYMENT_CREDIT, PREPAYMENTS, CreditKind
 from dxsandbox.xero.api.accounting.query import parse_bool
 from dxsandbox.xero.api.accounting.transactions import CREDIT_NOTES, INVOICES, DocumentKind
 from dxsandbox.xero.api.accounting.validation import ValidationFailure, guid
@@ -53,6 +64,17 @@ CREDIT_NOTE_LIST = Listing(
     lines_only_when_paged=True,
 )
 PAYMENTS = Listing(payments.KIND, payments.COLLECTION, paged=True, id_field="PaymentID", status_field="Status")
+PREPAYMENT_LIST = Listing(
+    PREPAYMENTS.store_kind, PREPAYMENTS.collection, paged=True, id_field="PrepaymentID", status_field="Status"
+)
+OVERPAYMENT_LIST = Listing(
+    OVERPAYMENTS.store_kind,
+    OVERPAYMENTS.collection,
+    paged=True,
+    id_field="OverpaymentID",
+    status_field="Status",
+    number_filter=("References", "Reference"),
+)
 ACCOUNTS = Listing("account", "Accounts", id_field="AccountID")
 TAX_RATES = Listing("tax_rate", "TaxRates")
 BRANDING_THEMES = Listing("branding_theme", "BrandingThemes", id_field="BrandingThemeID")
@@ -289,15 +311,87 @@ def online_invoice(call: Call) -> Response:
     return ok(call.provider_name, "OnlineInvoices", [{"OnlineInvoiceUrl": sending.online_invoice_url(invoice)}])
 
 
-def allocate_credit_note(call: Call) -> Response:
-    credit_note_id = found_or_404(transactions.find(call.books, CREDIT_NOTES, call.path("key")))["CreditNoteID"]
+# --- allocations of credit: credit notes, prepayments, overpayments ------------------------------------------
+FindCredit = Callable[[Books, str], Record | None]
 
-    def save_one(work: Work, element: dict[str, Any]) -> Record:
-        credit_note = work.books.get(CREDIT_NOTES.store_kind, credit_note_id)
-        assert credit_note is not None
-        return payments.allocate(work, credit_note, element, call.contact_of)
 
-    return save_batch(call, "Allocations", None, save_one)
+def allocate_credit(source: CreditSource, find_credit: FindCredit) -> Callable[[Call], Response]:
+    def handler(call: Call) -> Response:
+        credit_id = found_or_404(find_credit(call.books, call.path("key")))[source.id_field]
+
+        def save_one(work: Work, element: dict[str, Any]) -> Record:
+            credit = work.books.get(source.store_kind, credit_id)
+            assert credit is not None
+            return allocations.allocate(work, source, credit, element, call.contact_of)
+
+        return save_batch(call, "Allocations", None, save_one)
+
+    return handler
+
+
+def delete_allocation(source: CreditSource, find_credit: FindCredit) -> Callable[[Call], Response]:
+    """DELETE …/Allocations/{AllocationID} answers the Allocation itself (IsDeleted true), as the spec documents."""
+
+    def handler(call: Call) -> Response:
+        credit_id = found_or_404(find_credit(call.books, call.path("key")))[source.id_field]
+        allocation_id = call.path("allocation")
+        if allocations.find_allocation(found_or_404(call.books.get(source.store_kind, credit_id)), allocation_id) is None:
+            raise Refusal(not_found(f"The allocation {allocation_id} could not be found on this {source.label.lower()}."))
+
+        def change(work: Work) -> Record:
+            credit = work.books.get(source.store_kind, credit_id)
+            assert credit is not None
+            return allocations.delete(work, source, credit, allocation_id, call.contact_of)
+
+        try:
+            return JSONResponse(public(call.commit(change)))
+        except ValidationFailure as failure:
+            return validation_message(" ".join(failure.messages))
+
+    return handler
+
+
+def credit_note_by_key(books: Books, key: str) -> Record | None:
+    return transactions.find(books, CREDIT_NOTES, key)
+
+
+# --- prepayments, overpayments and the bank transactions that make them -----------------------------------------
+def list_credits(kind: CreditKind, listing: Listing) -> Callable[[Call], Response]:
+    def handler(call: Call) -> Response:
+        return respond_with_list(call, listing, lambda record: kind.render(record, call.contact_of, unitdp=call.unitdp))
+
+    return handler
+
+
+def get_credit(kind: CreditKind) -> Callable[[Call], Response]:
+    def handler(call: Call) -> Response:
+        record = found_or_404(kind.find(call.books, call.path("key")))
+        return single(call, kind.collection, kind.render(record, call.contact_of, unitdp=call.unitdp))
+
+    return handler
+
+
+def get_bank_transaction(call: Call) -> Response:
+    record = found_or_404(bank_transactions.find(call.books, call.path("key")))
+    return single(
+        call, bank_transactions.COLLECTION, bank_transactions.render_transaction(record, call.contact_of, unitdp=call.unitdp)
+    )
+
+
+def create_bank_transactions(call: Call) -> Response:
+    return save_batch(
+        call,
+        bank_transactions.COLLECTION,
+        None,
+        lambda work, element: bank_transactions.render_transaction(
+            bank_transactions.create(work, element), call.contact_of, unitdp=work.unitdp
+        ),
+    )
+
+
+def refuse_not_emulated(call: Call) -> Response:
+    """A path the sandbox serves for other methods: this one it does not emulate (Xero's 404 shape, saying so)."""
+    raise Refusal(not_found(f"The sandbox's Accounting API does not emulate {call.request.method} {call.request.url.path}"))
 
 
 # --- payments ----------------------------------------------------------------------------------------------
@@ -360,7 +454,25 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
         route("POST", "/CreditNotes", save_documents(CREDIT_NOTES, create_only=False)),
         route("GET", "/CreditNotes/{key}", get_document(CREDIT_NOTES)),
         route("POST", "/CreditNotes/{key}", update_document(CREDIT_NOTES)),
-        route("PUT", "/CreditNotes/{key}/Allocations", allocate_credit_note),
+        route("PUT", "/CreditNotes/{key}/Allocations", allocate_credit(CREDIT_NOTE_CREDIT, credit_note_by_key)),
+        route(
+            "DELETE",
+            "/CreditNotes/{key}/Allocations/{allocation}",
+            delete_allocation(CREDIT_NOTE_CREDIT, credit_note_by_key),
+        ),
+        route("GET", "/Prepayments", list_credits(PREPAYMENTS, PREPAYMENT_LIST)),
+        route("GET", "/Prepayments/{key}", get_credit(PREPAYMENTS)),
+        route("PUT", "/Prepayments/{key}/Allocations", allocate_credit(PREPAYMENT_CREDIT, PREPAYMENTS.find)),
+        route("DELETE", "/Prepayments/{key}/Allocations/{allocation}", delete_allocation(PREPAYMENT_CREDIT, PREPAYMENTS.find)),
+        route("GET", "/Overpayments", list_credits(OVERPAYMENTS, OVERPAYMENT_LIST)),
+        route("GET", "/Overpayments/{key}", get_credit(OVERPAYMENTS)),
+        route("PUT", "/Overpayments/{key}/Allocations", allocate_credit(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
+        route("DELETE", "/Overpayments/{key}/Allocations/{allocation}", delete_allocation(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
+        route("GET", "/BankTransactions", refuse_not_emulated),  # only the prepayment and overpayment kinds exist here
+        route("PUT", "/BankTransactions", create_bank_transactions),
+        route("POST", "/BankTransactions", refuse_not_emulated),
+        route("GET", "/BankTransactions/{key}", get_bank_transaction),
+        route("POST", "/BankTransactions/{key}", refuse_not_emulated),
         route("GET", "/Payments", list_payments),
         route("PUT", "/Payments", create_payments),
         route("POST", "/Payments", create_payments),

@@ -198,12 +198,28 @@ def nested(kind: DocumentKind, record: Record, contact_of: Callable[[str], Recor
     return shown
 
 
+# Where an invoice lists the credit applied to it: credit notes, prepayments and overpayments.
+CREDIT_FIELDS = ("CreditNotes", "Prepayments", "Overpayments")
+
+
 def money_applied(record: Record) -> Decimal:
-    """Payments plus credit allocated to (invoices) or from (credit notes) this document."""
+    """Payments plus credit allocated to (invoices) or from (credit notes, prepayments, overpayments) this document."""
     paid = sum((Decimal(str(payment["Amount"])) for payment in record.get("Payments", [])), ZERO)
-    credited = sum((Decimal(str(credit["AppliedAmount"])) for credit in record.get("CreditNotes", [])), ZERO)
-    allocated = sum((Decimal(str(allocation["Amount"])) for allocation in record.get("Allocations", [])), ZERO)
-    return paid + credited + allocated
+    allocated = sum((Decimal(str(allocation["Amount"])) for allocation in live_allocations(record)), ZERO)
+    return paid + credit_applied(record) + allocated
+
+
+def credit_applied(record: Record) -> Decimal:
+    """What credit notes, prepayments and overpayments cover of an invoice (Xero's AmountCredited)."""
+    return sum(
+        (Decimal(str(credit["AppliedAmount"])) for field in CREDIT_FIELDS for credit in record.get(field, [])),
+        ZERO,
+    )
+
+
+def live_allocations(record: Record) -> list[Record]:
+    """A credit's allocations that still apply: a deleted one stays listed (IsDeleted) but no longer counts."""
+    return [allocation for allocation in record.get("Allocations", []) if not allocation.get("IsDeleted")]
 
 
 # --- writing -------------------------------------------------------------------------------------------
@@ -218,7 +234,7 @@ def save(work: Work, kind: DocumentKind, element: dict[str, Any], *, existing: R
     requested_status = _requested_status(problems, kind, element, record, existing)
     _apply_sent_to_contact(problems, kind, element, record, requested_status)
     if lines_changed or existing is None:
-        _apply_totals(record)
+        apply_totals(record)
     _check_approval(problems, kind, record, requested_status)
     if existing is not None:
         _check_locks(problems, kind, existing, record)
@@ -357,7 +373,7 @@ def _apply_header(
         if url and not url.lower().startswith(("http://", "https://")):
             problems.add("The Url must be an absolute http or https address.")
         record["Url"] = url or None
-    _apply_currency(books, problems, element, record)
+    apply_currency(books, problems, element, record)
 
 
 def _line_amount_types(problems: Problems, element: dict[str, Any]) -> str | None:
@@ -409,7 +425,7 @@ def _apply_branding_theme(books: Books, problems: Problems, element: dict[str, A
         record["BrandingThemeID"] = theme["BrandingThemeID"] if theme else None
 
 
-def _apply_currency(books: Books, problems: Problems, element: dict[str, Any], record: Record) -> None:
+def apply_currency(books: Books, problems: Problems, element: dict[str, Any], record: Record) -> None:
     base = reference.base_currency(books)
     code = str(element.get("CurrencyCode") or record.get("CurrencyCode") or base).upper()
     currency = reference.currency(books, code)
@@ -450,7 +466,7 @@ def _apply_lines(
         return False
     known_ids = {line.get("LineItemID") for line in (existing or {}).get("LineItems", [])}
     lines = [
-        _line(books, problems, raw, doc_type == kind.sales_type, record["LineAmountTypes"], unitdp, known_ids)
+        priced_line(books, problems, raw, doc_type == kind.sales_type, record["LineAmountTypes"], unitdp, known_ids)
         for raw in given
         if isinstance(raw, dict)
     ]
@@ -459,7 +475,7 @@ def _apply_lines(
     return True
 
 
-def _line(
+def priced_line(
     books: Books,
     problems: Problems,
     raw: dict[str, Any],
@@ -642,7 +658,7 @@ def _tracking_option(category: Record, entry: dict[str, Any]) -> Record | None:
     )
 
 
-def _apply_totals(record: Record) -> None:
+def apply_totals(record: Record) -> None:
     lines = [
         LineTotals(Decimal(amount), Decimal(tax), Decimal(discount)) for amount, tax, discount in record.pop("_line_totals", [])
     ]
@@ -724,8 +740,7 @@ def settle(kind: DocumentKind, record: Record) -> None:
     remaining = outstanding(record)
     if kind.is_invoice:
         paid = sum((Decimal(str(payment["Amount"])) for payment in record.get("Payments", [])), ZERO)
-        credited = sum((Decimal(str(credit["AppliedAmount"])) for credit in record.get("CreditNotes", [])), ZERO)
-        record.update(AmountPaid=as_json(paid), AmountCredited=as_json(credited), AmountDue=as_json(remaining))
+        record.update(AmountPaid=as_json(paid), AmountCredited=as_json(credit_applied(record)), AmountDue=as_json(remaining))
     else:
         record["RemainingCredit"] = as_json(remaining)
     if record["Status"] in status.APPROVED:
@@ -737,11 +752,15 @@ def settle(kind: DocumentKind, record: Record) -> None:
             _set_date(record, "FullyPaidOnDate", None)
 
 
+def save_money_change(work: Work, kind: DocumentKind, record: Record) -> None:
+    """Store a document whose money changed (a payment, an allocation, or their removal): settled, stamped, announced."""
+    settle(kind, record)
+    work.books.touch(record, with_string=True)
+    work.books.put(kind.store_kind, record[kind.id_field], record, number=record.get(kind.number_field))
+    announce(work, kind, record, "UPDATE")
+
+
 def _last_money_date(record: Record) -> date:
-    dates = [
-        ms_to_date(entry["Date"])
-        for field in ("Payments", "CreditNotes", "Allocations")
-        for entry in record.get(field, [])
-        if entry.get("Date")
-    ]
+    entries = [entry for field in ("Payments", *CREDIT_FIELDS) for entry in record.get(field, [])] + live_allocations(record)
+    dates = [ms_to_date(entry["Date"]) for entry in entries if entry.get("Date")]
     return max(dates) if dates else ms_to_date(record["Date"])
