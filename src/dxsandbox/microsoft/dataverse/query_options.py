@@ -1,5 +1,7 @@
 """The system query options of a request: $select, $filter, $expand (nested), $orderby, $top, $count,
-plus the paging and change-tracking tokens. `$skip` is refused, as Dataverse refuses it."""
+plus the paging and change-tracking tokens. `$skip` and unknown options are refused, as Dataverse refuses them;
+options Dataverse serves but the sandbox does not ($apply, $search, sql, savedQuery, userQuery) are refused as
+not emulated."""
 
 from __future__ import annotations
 
@@ -68,6 +70,53 @@ def split_top_level(text: str, separator: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+# Query options Dataverse serves that are not system query options: FetchXML is served on a table's entity set
+# (fetchxml.py); the others are refused as not emulated rather than ignored.
+FETCH_XML = "fetchxml"
+CUSTOM_NOT_EMULATED = {
+    "sql": "SQL queries (the sql query option)",
+    "savedquery": "Saved views (the savedQuery query option)",
+    "userquery": "Personal views (the userQuery query option)",
+}
+JSON_FORMATS = ("json", "application/json")
+
+
+def check_system_option(key: str, value: str) -> None:
+    """Refuse a `$` option as Dataverse does (`$skip`, unknown ones) or as not emulated ($apply, $search,
+    a `$format` other than JSON) instead of ignoring it."""
+    lowered = key.lower()
+    if lowered == "$skip":
+        raise bad_request("The query parameter $skip is not supported.")
+    if lowered in ("$apply", "$search"):
+        raise bad_request(f"The query parameter {key} is not emulated by this sandbox.")
+    if lowered not in KNOWN_OPTIONS:
+        raise bad_request(f"The query parameter {key} is not supported.")
+    if lowered == "$format" and value.split(";")[0].strip().lower() not in JSON_FORMATS:
+        raise bad_request(f"$format={value} is not emulated by this sandbox: only JSON is served.")
+
+
+def check_request_options(params: Mapping[str, str], *, collection_read: bool, reference: bool) -> None:
+    """Every query option of a request is served or refused: system options by `check_system_option`,
+    `$id` on a `$ref` path, `fetchXml` on a read of an entity set, and Dataverse's other custom options
+    (sql, savedQuery, userQuery) refused as not emulated. Parameter aliases (`@p`) belong to the request;
+    other names are custom query options, which OData services ignore."""
+    for key, value in params.items():
+        lowered = key.lower()
+        if key.startswith("@"):
+            continue
+        if key.startswith("$"):
+            if lowered == "$id" and reference:
+                continue
+            check_system_option(key, value)
+        elif lowered == FETCH_XML and not collection_read:
+            raise bad_request(
+                "fetchXml is served on a read of a table's entity set (GET <entity set>?fetchXml=…); "
+                "elsewhere it is not emulated by this sandbox."
+            )
+        elif lowered in CUSTOM_NOT_EMULATED:
+            raise bad_request(f"{CUSTOM_NOT_EMULATED[lowered]} are not emulated by this sandbox.")
+
+
 def parse_options(params: Mapping[str, str], *, nested: bool = False) -> QueryOptions:
     options = QueryOptions()
     aliases = {key: value for key, value in params.items() if key.startswith("@")}
@@ -75,12 +124,7 @@ def parse_options(params: Mapping[str, str], *, nested: bool = False) -> QueryOp
         lowered = key.lower()
         if key.startswith("@") or not key.startswith("$"):
             continue
-        if lowered == "$skip":
-            raise bad_request("The query parameter $skip is not supported.")
-        if lowered in ("$apply", "$search"):
-            raise bad_request(f"The query parameter {key} is not supported by this sandbox.")
-        if lowered not in KNOWN_OPTIONS:
-            raise bad_request(f"The query parameter {key} is not supported.")
+        check_system_option(key, value)
         if lowered == "$select":
             options.select = [name.strip() for name in value.split(",") if name.strip()]
         elif lowered == "$filter":

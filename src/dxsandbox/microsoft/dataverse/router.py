@@ -10,10 +10,18 @@ from urllib.parse import quote, urlencode
 
 from dxsandbox.microsoft.dataverse import metadata
 from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request, not_found, segment_not_found
+from dxsandbox.microsoft.dataverse.fetchxml import (
+    MORE_RECORDS,
+    PAGING_COOKIE,
+    TOTAL_COUNT,
+    TOTAL_COUNT_EXCEEDED,
+    FetchRunner,
+    parse_fetch,
+)
 from dxsandbox.microsoft.dataverse.http import ApiRequest, ApiResponse
 from dxsandbox.microsoft.dataverse.odata import parse_literal
 from dxsandbox.microsoft.dataverse.paths import Key, parse_key, parse_parameters, parse_reference, parse_segment, split_path
-from dxsandbox.microsoft.dataverse.query_options import QueryOptions, parse_options
+from dxsandbox.microsoft.dataverse.query_options import FETCH_XML, QueryOptions, check_request_options, parse_options
 from dxsandbox.microsoft.dataverse.querying import encode_skiptoken
 from dxsandbox.microsoft.dataverse.records import etag
 from dxsandbox.microsoft.dataverse.references import REF, References
@@ -44,6 +52,11 @@ class Router:
             return self._service_document(request)
         name, key = parse_segment(segments[0])
         special = self._special(name)
+        check_request_options(
+            request.params(),
+            collection_read=len(segments) == 1 and key is None and special is None and request.method == "GET",
+            reference=segments[-1] == REF,
+        )
         if special is not None:
             return special(request, caller, key, segments[1:], content_ids or {})
         table = self.catalog.by_entity_set(name)
@@ -99,6 +112,9 @@ class Router:
     ) -> ApiResponse:
         if not rest:
             if request.method == "GET":
+                fetch_xml = next((v for k, v in request.query if k.lower() == FETCH_XML), None)
+                if fetch_xml is not None:
+                    return self._fetch(request, caller, table, fetch_xml)
                 return self._list(request, caller, table)
             if request.method == "POST":
                 return self._create(request, caller, table, content_ids)
@@ -144,6 +160,30 @@ class Router:
         if result.delta_token is not None:
             body["@odata.deltaLink"] = _link(request, {"$deltatoken": result.delta_token}, drop=("$skiptoken", "$deltatoken"))
         applied = _applied(prefer, annotations, page_size, tracking)
+        return ApiResponse(200, body, {"Preference-Applied": applied} if applied else {})
+
+    def _fetch(self, request: ApiRequest, caller: Caller, table: Table, text: str) -> ApiResponse:
+        """A FetchXML query (fetchxml.py), answered with Dataverse's paging annotations when asked for."""
+        caller.require("Read", table)
+        combined = [key for key, _ in request.query if key.startswith("$")]
+        if combined:
+            raise bad_request(f"The fetchXml query option cannot be combined with {combined[0]}: say it in the FetchXML.")
+        prefer = parse_prefer(request.header("prefer"))
+        annotations = Annotations(prefer.get("odata.include-annotations"))
+        query = parse_fetch(text, table, self.service.storage, self.catalog.get)
+        result = FetchRunner(self.service.storage, self.service.serializer).run(query, annotations, caller.user_id)
+        selection = f"({','.join(column.value_name for column in query.columns)})" if query.columns else ""
+        body: dict[str, Any] = {"@odata.context": f"{request.api_url}/$metadata#{table.entity_set}{selection}"}
+        if annotations.wants(TOTAL_COUNT):
+            body[f"@{TOTAL_COUNT}"] = result.total if query.total_count else -1
+        if annotations.wants(TOTAL_COUNT_EXCEEDED):
+            body[f"@{TOTAL_COUNT_EXCEEDED}"] = result.total_exceeded if query.total_count else False
+        if annotations.wants(PAGING_COOKIE) and result.cookie is not None:
+            body[f"@{PAGING_COOKIE}"] = result.cookie
+        if annotations.wants(MORE_RECORDS):
+            body[f"@{MORE_RECORDS}"] = result.more
+        body["value"] = result.rows
+        applied = _applied(prefer, annotations, None, False)
         return ApiResponse(200, body, {"Preference-Applied": applied} if applied else {})
 
     def _create(self, request: ApiRequest, caller: Caller, table: Table, content_ids: ContentIds) -> ApiResponse:
