@@ -12,3 +12,8 @@ from typing import Any
 def derived_id(namespace: Any, *parts: str) -> str:
     """The id for these parts under `namespace` (a UUID, or its text)."""
     return str(uuid.uuid5(uuid.UUID(str(namespace)), ":".join(parts)))
+
+
+def xero_contact_row_id(connector_id: str, customer_id: str) -> str:
+    """A linked account's or contact's Xero Contact row (one per connection and customer)."""
+    return derived_id(connector_id, "xerocontact", customer_id)

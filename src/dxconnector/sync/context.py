@@ -70,6 +70,7 @@ class SyncContext:
     counts: RunCounts = field(default_factory=RunCounts)
     progress: Callable[[Progress], None] = lambda step: None
     directory: XeroDirectory = field(default_factory=XeroDirectory)
+    balances_read: set[str] = field(default_factory=set)  # Xero contacts whose balances this run has read
 
     @property
     def connection_id(self) -> Any:

@@ -27,6 +27,8 @@ class RunCounts:
     emailed: int = 0
     recovered: int = 0  # creates whose answer was lost, found in Xero
     brought_back: int = 0  # Xero's changes written back to Dynamics
+    payments_written: int = 0  # rows of the Xero payments table: payments, allocations, credit notes made in Xero
+    balances_written: int = 0  # customers whose Xero balances were written
     deleted_in_dynamics: int = 0
     dynamics_writes: int = 0
     # Xero's reference lists in Dynamics

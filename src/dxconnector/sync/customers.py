@@ -29,7 +29,7 @@ from dxconnector.domain.rules.conflicts import Seen, hashes
 from dxconnector.dynamics.batch import BatchRequest
 from dxconnector.dynamics.changes import ACCOUNT_COLUMNS, CONTACT_COLUMNS, account, changes_since, contact
 from dxconnector.dynamics.customers import customer_table, read_customers
-from dxconnector.dynamics.ids import derived_id
+from dxconnector.dynamics.ids import xero_contact_row_id
 from dxconnector.dynamics.solution.definition import CONNECTION, XERO_CONTACT
 from dxconnector.sync import edits, from_xero, state
 from dxconnector.sync.batches import run_batches
@@ -194,11 +194,6 @@ def _customer_request(table: str, customer_id: str, columns: Mapping[str, Any]) 
     )
 
 
-def xero_row_id(connector_id: str, customer_id: str) -> str:
-    """Our Xero contact row's id: the same for the same connection and customer, so writing it again updates it."""
-    return derived_id(connector_id, "xerocontact", customer_id)
-
-
 def _row_request(ctx: SyncContext, plan: edits.Plan, outcome: edits.Outcome) -> BatchRequest:
     table, link = XeroContactTable, plan.link
     body = outcome.xero_body or plan.xero_body or {}
@@ -215,7 +210,7 @@ def _row_request(ctx: SyncContext, plan: edits.Plan, outcome: edits.Outcome) -> 
         odata_bind(lookup): f"/{plan.table}s({link.dynamics_id})",
         odata_bind(CONNECTOR_ID): f"/{CONNECTION.set_name}({ctx.connector_id})",
     }
-    return BatchRequest("PATCH", f"{XERO_CONTACT.set_name}({xero_row_id(ctx.connector_id, link.dynamics_id)})", columns)
+    return BatchRequest("PATCH", f"{XERO_CONTACT.set_name}({xero_contact_row_id(ctx.connector_id, link.dynamics_id)})", columns)
 
 
 def _entry(ctx: SyncContext, plan: edits.Plan, outcome: edits.Outcome) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.conf import settings
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
 from dxconnector.domain.records import XeroStatus
-from dxconnector.sync import reading, state, writeback
+from dxconnector.sync import balances, reading, state, writeback
 from dxconnector.sync.batches import run_batches
 from dxconnector.sync.context import Progress, SyncContext
 from dxconnector.sync.isolation import Fault, guard
@@ -190,5 +190,6 @@ def write_back(
         )
         for link, document in present
     ]
-    writeback.flush(ctx, exported, [], {})
+    # What changed an invoice changed its customer's balance.
+    writeback.flush(ctx, exported, [], {}, balances.requests(ctx, [document.contact_id for _, document in present]))
     ctx.counts.brought_back += len(present)

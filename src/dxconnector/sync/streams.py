@@ -18,7 +18,7 @@ from dxconnector.domain.names import InvoiceColumns, XeroInvoiceTable, lookup_va
 from dxconnector.domain.records import ExportStatus
 from dxconnector.dynamics.changes import Watch
 from dxconnector.dynamics.solution.definition import XERO_INVOICE
-from dxconnector.sync import customers, from_xero, invoices, products, reference_lists, to_xero
+from dxconnector.sync import customers, from_xero, invoices, payments, products, reference_lists, to_xero
 from dxconnector.sync.context import SyncContext
 from dxconnector.xero.resources import (
     ACCOUNTS,
@@ -124,6 +124,17 @@ INVOICES_FROM_XERO = Stream(
     xero=(INVOICES, CREDIT_NOTES),
 )
 
+PAYMENTS_FROM_XERO = Stream(
+    name="payments-from-xero",
+    direction=Direction.TO_DYNAMICS,
+    record_kind="payment",
+    cursor=CursorKind.MODIFIED_SINCE,
+    runner=payments.run_stream,
+    # Read 1,000 a page; the rows of linked invoices and customers written 1,000 to a `$batch` call.
+    batch_size=1000,
+    xero=payments.FOLLOWED,
+)
+
 REFERENCE_LISTS_FROM_XERO = Stream(
     name="reference-lists-from-xero",
     direction=Direction.TO_DYNAMICS,
@@ -137,7 +148,14 @@ REFERENCE_LISTS_FROM_XERO = Stream(
 # Dynamics → Xero first: what it writes comes back as its own answer, not as a change in Xero. Xero's lists last:
 # they are read on Create Connection, and then only every SYNC_REFERENCE_SECONDS.
 # Customers and products after invoices: the links their first invoice makes are then shown in Dynamics at once.
-STREAMS: tuple[Stream, ...] = (INVOICES_TO_XERO, CUSTOMERS, PRODUCTS_TO_XERO, INVOICES_FROM_XERO, REFERENCE_LISTS_FROM_XERO)
+STREAMS: tuple[Stream, ...] = (
+    INVOICES_TO_XERO,
+    CUSTOMERS,
+    PRODUCTS_TO_XERO,
+    INVOICES_FROM_XERO,
+    PAYMENTS_FROM_XERO,  # after the invoices: their customers' balances are then read once
+    REFERENCE_LISTS_FROM_XERO,
+)
 
 
 def stream(name: str) -> Stream:

@@ -11,7 +11,7 @@ due — `Link.writeback_due`, `SyncAttempt.reported_at` — and the next run wri
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,8 +221,15 @@ def flush_due(ctx: SyncContext) -> None:
     flush(ctx, leftovers(ctx), [], {})
 
 
-def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord], messages: Mapping[Any, str]) -> None:
-    """Write what is due to Dynamics in one `$batch` call (more past 1,000 requests)."""
+def flush(
+    ctx: SyncContext,
+    exported: list[Exported],
+    failed: list[InvoiceRecord],
+    messages: Mapping[Any, str],
+    also: Sequence[BatchRequest] = (),
+) -> None:
+    """Write what is due to Dynamics in one `$batch` call (more past 1,000 requests). `also`: repeatable writes
+    that go with it (the customers' balances), whose answers nothing waits for."""
     requests: list[BatchRequest] = []
     invoice_parts: dict[str, list[tuple[int, bool]]] = {}  # invoice id → (request index, is the invoice itself)
     as_sent = {item.record.invoice.id: item.as_sent for item in exported}
@@ -252,6 +259,7 @@ def flush(ctx: SyncContext, exported: list[Exported], failed: list[InvoiceRecord
         messages = {**messages, **{attempt.id: attempt.message for attempt in unwritable}}
         ctx.counts.outcome("FAILED", len(unwritable))
     requests += [failed_details(ctx, record) for record in failed]
+    requests += also
     attempts = state.unreported_attempts(ctx.connection_id)
     gone = state.deleted_in_dynamics(ctx.connection_id, {attempt.dynamics_id for attempt in attempts})
     first_history = len(requests)

@@ -61,8 +61,11 @@ def find_by_name(books: Books, name: str | None) -> Record | None:
     return books.get(KIND, owner) if owner else None
 
 
-def render(record: Record, *, summary_only: bool = False) -> Record:
+def render(record: Record, *, summary_only: bool = False, balances: Record | None = None) -> Record:
+    """The contact as Xero answers it, with its Balances when they are given (`balances.balances_by_contact`)."""
     shown = public(record)
+    if balances is not None:
+        shown["Balances"] = balances
     shown["Addresses"] = _all_addresses(record.get("Addresses", []))
     shown["Phones"] = _all_phones(record.get("Phones", []))
     if summary_only:

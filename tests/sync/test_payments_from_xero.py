@@ -1,0 +1,174 @@
+"""Money Xero applied to a linked invoice comes back as rows of the Xero payments table on the invoice and its
+customer — payments, credit notes allocated, credit notes made in Xero — kept current when Xero removes them, with
+the invoice's state and the customer's balances following."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.test import override_settings
+
+from dxconnector.domain.mapping.choices import option_value
+from dxconnector.xero import resources
+from tests.sync.helpers import SyncTestCase
+from tests.sync.test_from_xero import AUTHORISED
+
+PAID, DELETED = (option_value("stl3_xeropayment", "stl3_status", code) for code in ("AUTHORISED", "DELETED"))
+PAYMENT, CREDIT_NOTE = (option_value("stl3_xeropayment", "stl3_kind", code) for code in ("PAYMENT", "CREDIT_NOTE"))
+ROW_COLUMNS = (
+    "stl3_name,stl3_xeroid,stl3_kind,stl3_status,stl3_amount,stl3_paymentdate,stl3_currencycode,stl3_currencyrate,"
+    "stl3_reference,stl3_paymenttype,stl3_bankaccount,stl3_creditnotenumber,stl3_xerourl,_stl3_invoiceid_value,"
+    "_stl3_accountid_value"
+)
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class PaymentsTestCase(SyncTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.onboard(**AUTHORISED)
+        self.account = self.make_account()
+        self.invoice_id = self.make_invoice(self.account, [{"description": "Install", "price": "100", "quantity": 1}])
+        self.sync()
+        self.xero_id = self.link(self.invoice_id).xero_id
+        invoice = self.xero_invoice(self.xero_id)
+        self.total = money(invoice["Total"])
+        self.contact_id, self.currency = invoice["Contact"]["ContactID"], invoice["CurrencyCode"]
+
+    def pay(self, amount: Decimal, **extra: Any) -> dict[str, Any]:
+        element = {"Invoice": {"InvoiceID": self.xero_id}, "Account": {"Code": "090"}, "Amount": str(amount), **extra}
+        return self.in_xero(resources.PAYMENTS, element)
+
+    def rows(self, **filters: str) -> list[dict[str, Any]]:
+        """The payments table's rows of this connection, on the invoice unless other filters are given."""
+        wanted = filters or {"_stl3_invoiceid_value": self.invoice_id}
+        query = " and ".join(f"{column} eq {value}" for column, value in wanted.items())
+        return self.dataverse().list("stl3_xeropayments", select=ROW_COLUMNS, filter=query, orderby="stl3_paymentdate asc")
+
+    def state(self) -> tuple[int, int]:
+        invoice = self.invoice_row(self.invoice_id, select="statecode,statuscode")
+        return invoice["statecode"], invoice["statuscode"]
+
+    def credit_note(self, amount: Decimal, allocate: Decimal | None = None) -> dict[str, Any]:
+        """A credit note made in Xero for the invoice's customer, allocated to the invoice when asked."""
+        note = self.in_xero(
+            resources.CREDIT_NOTES,
+            {
+                "Type": "ACCRECCREDIT",
+                "Contact": {"ContactID": self.contact_id},
+                "Status": "AUTHORISED",
+                "Reference": "Goodwill",
+                "CurrencyCode": self.currency,
+                "LineAmountTypes": "NoTax",
+                "LineItems": [{"Description": "Goodwill", "Quantity": 1, "UnitAmount": str(amount), "AccountCode": "200"}],
+            },
+        )
+        if allocate is not None:
+            allocation = {
+                "Allocations": [{"Invoice": {"InvoiceID": self.xero_id}, "Amount": str(allocate), "Date": "2026-12-01"}]
+            }
+            self.xero().request("create_credit_note_allocation", note["CreditNoteID"], allocation)
+        return note
+
+
+class TestPayments(PaymentsTestCase):
+    def test_a_part_payment_then_the_rest_show_as_two_payment_rows_and_the_invoice_moves_to_partial_then_complete(self):
+        first = self.pay(Decimal("40.00"), Reference="first half")
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_xeroid"], row["stl3_kind"], row["stl3_status"]), (first["PaymentID"], PAYMENT, PAID))
+        self.assertEqual(money(row["stl3_amount"]), Decimal("40.00"))
+        self.assertEqual((row["stl3_reference"], row["stl3_paymenttype"]), ("first half", "ACCRECPAYMENT"))
+        self.assertEqual(row["_stl3_accountid_value"], self.account["id"])
+        self.assertTrue(row["stl3_bankaccount"], "the bank account's name")
+        self.assertIn(self.xero_id, row["stl3_xerourl"])
+        self.assertEqual(self.state(), (2, 100002))  # Paid, Partial
+
+        self.pay(self.total - Decimal("40.00"))
+        self.sync()
+        rows = self.rows()
+        self.assertEqual(sorted(money(row["stl3_amount"]) for row in rows), sorted([Decimal("40.00"), self.total - 40]))
+        self.assertEqual({row["stl3_status"] for row in rows}, {PAID})
+        self.assertEqual(self.state(), (2, 100001))  # Paid, Complete
+
+    def test_a_payment_removed_in_xero_is_marked_deleted_and_the_invoice_is_active_again(self):
+        payment = self.pay(self.total)
+        self.sync()
+        self.assertEqual(self.state(), (2, 100001))
+        self.xero().request("delete_payment", payment["PaymentID"], {"Status": "DELETED"})
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_xeroid"], row["stl3_status"]), (payment["PaymentID"], DELETED))
+        self.assertEqual(self.state()[0], 0)  # Active
+
+    def test_running_again_writes_no_second_row(self):
+        self.pay(Decimal("10.00"))
+        self.sync()
+        self.sync()
+        self.sync("sweep")
+        self.assertEqual(len(self.rows()), 1)
+
+    def test_a_payment_on_an_invoice_the_connector_did_not_send_makes_no_row(self):
+        other = self.in_xero(
+            resources.INVOICES,
+            {
+                "Type": "ACCREC",
+                "Contact": {"ContactID": self.contact_id},
+                "Status": "AUTHORISED",
+                "LineItems": [{"Description": "Made in Xero", "Quantity": 1, "UnitAmount": "50", "AccountCode": "200"}],
+            },
+        )
+        self.in_xero(
+            resources.PAYMENTS, {"Invoice": {"InvoiceID": other["InvoiceID"]}, "Account": {"Code": "090"}, "Amount": "5"}
+        )
+        self.sync()
+        rows = self.rows(_stl3_accountid_value=self.account["id"])
+        self.assertEqual(rows, [])
+
+    def test_the_customers_outstanding_amount_follows_a_payment(self):
+        self.sync()  # the customer's Xero Contact row is there
+        self.pay(Decimal("30.00"))
+        self.sync()
+        [row] = self.dataverse().list(
+            "stl3_xerocontacts",
+            select="stl3_outstanding,stl3_overdue,stl3_balanceson",
+            filter=f"_stl3_accountid_value eq {self.account['id']}",
+        )
+        self.assertEqual(money(row["stl3_outstanding"]), self.total - Decimal("30.00"))
+        self.assertTrue(row["stl3_balanceson"])
+
+
+class TestCredits(PaymentsTestCase):
+    def test_a_credit_note_allocated_in_xero_shows_on_the_invoice_as_credited_with_its_number(self):
+        note = self.credit_note(Decimal("25.00"), allocate=Decimal("25.00"))
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_kind"], row["stl3_status"]), (CREDIT_NOTE, PAID))
+        self.assertEqual(money(row["stl3_amount"]), Decimal("25.00"))
+        self.assertEqual(row["stl3_creditnotenumber"], note["CreditNoteNumber"])
+        self.assertEqual(self.state(), (2, 100002))  # credited in part: Paid, Partial
+        [details] = self.details(self.invoice_id, "stl3_amountcredited")
+        self.assertEqual(money(details["stl3_amountcredited"]), Decimal("25.00"))
+
+    def test_a_credit_note_made_in_xero_for_a_linked_customer_shows_on_the_customer(self):
+        note = self.credit_note(Decimal("12.50"))
+        self.sync()
+        [row] = self.rows(_stl3_accountid_value=self.account["id"])
+        self.assertEqual((row["stl3_xeroid"], row["stl3_kind"]), (note["CreditNoteID"], CREDIT_NOTE))
+        self.assertIsNone(row["_stl3_invoiceid_value"])
+        self.assertEqual(money(row["stl3_amount"]), Decimal("12.50"))
+        self.assertEqual(row["stl3_creditnotenumber"], note["CreditNoteNumber"])
+
+    def test_a_credit_note_that_changes_no_invoice_of_ours_waits_for_the_next_poll_of_xero(self):
+        self.sync()  # the payments' first read
+        note = self.credit_note(Decimal("7.00"))
+        self.sync()
+        self.assertEqual(self.rows(_stl3_accountid_value=self.account["id"]), [])
+        with override_settings(SYNC_XERO_POLL_SECONDS=0):
+            self.sync()
+        [row] = self.rows(_stl3_accountid_value=self.account["id"])
+        self.assertEqual(row["stl3_xeroid"], note["CreditNoteID"])
