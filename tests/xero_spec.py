@@ -475,11 +475,16 @@ def _check_entry(result: RecordedCheck, entry: dict[str, Any], file: str, number
         result.failures.append(Failure(method, path, status, str(mismatch), file, number))
 
 
+# Paths Xero answers that its files describe under another name (any case): checked as that path.
+SPEC_ALIASES = {"/organisations": "/Organisation"}  # the plural older clients use
+
+
 def _validator_for(path: str) -> tuple[SpecValidator | None, str, str]:
     if path.lower() == "/connections" or path.lower().startswith("/connections/"):
         return identity_validator(), path, "identity"
     if path.startswith(API_PREFIX + "/"):
-        return accounting_validator(), path[len(API_PREFIX) :], "accounting"
+        within = path[len(API_PREFIX) :]
+        return accounting_validator(), SPEC_ALIASES.get(within.lower(), within), "accounting"
     return None, path, ""
 
 

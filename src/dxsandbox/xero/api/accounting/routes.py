@@ -11,7 +11,6 @@ from starlette.types import Receive, Scope, Send
 
 from dxsandbox.xero.api.accounting import (
     allocations,
-    balances,
     bank_transactions,
     contacts,
     items,
@@ -157,19 +156,11 @@ def reference_record(listing: Listing, find: Callable[[Books, str], Record | Non
 # --- contacts ----------------------------------------------------------------------------------------------
 def list_contacts(call: Call) -> Response:
     summary_only = parse_bool(call.param("summaryOnly"))
-    owed = {} if summary_only else balances.balances_by_contact(call.books)
-
-    def shown(record: Record) -> Record:
-        owes = None if summary_only else owed.get(record["ContactID"].lower(), balances.nothing_owed())
-        return contacts.render(record, summary_only=summary_only, balances=owes)
-
-    return respond_with_list(call, CONTACTS, shown)
+    return respond_with_list(call, CONTACTS, lambda record: contacts.render(record, summary_only=summary_only))
 
 
 def get_contact(call: Call) -> Response:
-    contact = found_or_404(contacts.find(call.books, call.path("key")))
-    owed = balances.balances_by_contact(call.books).get(contact["ContactID"].lower(), balances.nothing_owed())
-    return single(call, contacts.COLLECTION, contacts.render(contact, balances=owed))
+    return single(call, contacts.COLLECTION, contacts.render(found_or_404(contacts.find(call.books, call.path("key")))))
 
 
 def save_contacts(create_only: bool) -> Callable[[Call], Response]:
