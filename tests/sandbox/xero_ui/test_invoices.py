@@ -252,7 +252,7 @@ REFUSALS = [
         "AUTHORISED",
         "payments",
         {"amount": "500"},
-        "The payment amount 500.00 exceeds the amount outstanding (115.00) on this document.",
+        "Payment amount exceeds the amount outstanding on this document",
     ),
     ("AUTHORISED", "payments", {"amount": "ten"}, "Amount must be a number."),
     (

@@ -37,6 +37,8 @@ from dxsandbox.xero.api.accounting.validation import (
 )
 
 KIND, COLLECTION = "payment", "Payments"
+# Xero's words, as its OpenAPI file's example of a refused payment has them.
+PAYMENT_EXCEEDS_OUTSTANDING = "Payment amount exceeds the amount outstanding on this document"
 PAYMENT_TYPES = {
     "ACCREC": "ACCRECPAYMENT",
     "ACCPAY": "ACCPAYPAYMENT",
@@ -66,9 +68,7 @@ def create(work: Work, element: dict[str, Any]) -> Record:
         if target["Status"] != status.AUTHORISED:
             problems.add(f"Payments can only be made against AUTHORISED documents; this one is {target['Status']}.")
         elif cents(amount) > outstanding(target):
-            problems.add(
-                f"The payment amount {cents(amount)} exceeds the amount outstanding ({outstanding(target)}) on this document."
-            )
+            problems.add(PAYMENT_EXCEEDS_OUTSTANDING)
     paid_on = calendar_date(problems, element, "Date") or reference.today(books)
     rate = number(problems, element, "CurrencyRate")
     problems.raise_if_any()
