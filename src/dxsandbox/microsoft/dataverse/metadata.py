@@ -95,10 +95,116 @@ def label(text: str, *, key: str) -> dict[str, Any]:
     return {"LocalizedLabels": [localized], "UserLocalizedLabel": localized}
 
 
+def managed(value: bool, name: str, *, can_be_changed: bool = True) -> dict[str, Any]:
+    """A BooleanManagedProperty: the value, whether a customiser may change it, and its logical name."""
+    return {"Value": value, "CanBeChanged": can_be_changed, "ManagedPropertyLogicalName": name.lower()}
+
+
+# EntityMetadata's properties that are the same for every table the sandbox has (none is an activity, a
+# business process flow, elastic or virtual), with the values Dataverse gives a standard table; the ones that
+# vary by table are set in `entity_json`.
+_ENTITY_DEFAULTS: dict[str, Any] = {
+    "ActivityTypeMask": 0,
+    "AutoRouteToOwnerQueue": False,
+    "CanTriggerWorkflow": True,
+    "EntityHelpUrlEnabled": False,
+    "EntityHelpUrl": None,
+    "IsDocumentManagementEnabled": False,
+    "IsOneNoteIntegrationEnabled": False,
+    "IsInteractionCentricEnabled": False,
+    "IsKnowledgeManagementEnabled": False,
+    "IsSLAEnabled": False,
+    "IsBPFEntity": False,
+    "IsDocumentRecommendationsEnabled": False,
+    "IsMSTeamsIntegrationEnabled": False,
+    "SettingOf": None,
+    "DataProviderId": None,
+    "DataSourceId": None,
+    "AutoCreateAccessTeams": False,
+    "IsActivity": False,
+    "IsActivityParty": False,
+    "IsAvailableOffline": True,
+    "IsChildEntity": False,
+    "IsAIRUpdated": False,
+    "IconLargeName": None,
+    "IconMediumName": None,
+    "IconSmallName": None,
+    "IconVectorName": None,
+    "IsBusinessProcessEnabled": False,
+    "SyncToExternalSearchIndex": False,
+    "IsOptimisticConcurrencyEnabled": True,
+    "IsImportable": True,
+    "IsIntersect": False,
+    "IsEnabledForCharts": True,
+    "IsEnabledForTrace": False,
+    "IsValidForAdvancedFind": True,
+    "DaysSinceRecordLastModified": 0,
+    "MobileOfflineFilters": None,
+    "IsReadingPaneEnabled": True,
+    "IsQuickCreateEnabled": False,
+    "PrimaryImageAttribute": None,
+    "RecurrenceBaseEntityLogicalName": None,
+    "ReportViewName": None,
+    "IntroducedVersion": "5.0.0.0",
+    "IsStateModelAware": False,
+    "EnforceStateTransitions": False,
+    "ExternalName": None,
+    "EntityColor": None,
+    "ExternalCollectionName": None,
+    "IsEnabledForExternalChannels": False,
+    "IsPrivate": False,
+    "UsesBusinessDataLabelTable": False,
+    "IsLogicalEntity": False,
+    "HasNotes": False,
+    "HasActivities": False,
+    "HasFeedback": False,
+    "HasEmailAddresses": False,
+    "IsSolutionAware": False,
+    "IsArchivalEnabled": False,
+    "IsRetentionEnabled": False,
+    "TableType": "Standard",
+    "Settings": [],
+    "CreatedOn": "1900-01-01T00:00:00Z",
+    "ModifiedOn": "1900-01-01T00:00:00Z",
+    "HasChanged": None,
+}
+# BooleanManagedProperty flags: name → (value, can be changed).
+_ENTITY_MANAGED = {
+    "IsAuditEnabled": (False, True),
+    "IsValidForQueue": (False, True),
+    "IsConnectionsEnabled": (False, True),
+    "IsCustomizable": (True, True),
+    "IsRenameable": (True, True),
+    "IsMappable": (True, False),
+    "IsDuplicateDetectionEnabled": (False, True),
+    "CanCreateAttributes": (True, False),
+    "CanCreateForms": (True, False),
+    "CanCreateViews": (True, False),
+    "CanCreateCharts": (True, False),
+    "CanBeRelatedEntityInRelationship": (True, False),
+    "CanBePrimaryEntityInRelationship": (True, False),
+    "CanBeInManyToMany": (True, False),
+    "CanBeInCustomEntityAssociation": (True, False),
+    "CanEnableSyncToExternalSearchIndex": (True, True),
+    "CanModifyAdditionalSettings": (True, True),
+    "CanChangeHierarchicalRelationship": (True, False),
+    "CanChangeTrackingBeEnabled": (True, True),
+    "IsMailMergeEnabled": (False, True),
+    "IsVisibleInMobile": (True, True),
+    "IsVisibleInMobileClient": (True, True),
+    "IsReadOnlyInMobileClient": (False, True),
+    "IsOfflineInMobileClient": (False, True),
+}
+
+
 def entity_json(table: Table) -> dict[str, Any]:
-    return {
+    """A table's EntityMetadata with every property Dataverse's EntityMetadata type has, so a `$select` of any
+    of them (CanChangeTrackingBeEnabled, PrimaryImageAttribute…) is served."""
+    body: dict[str, Any] = {
         "@odata.type": f"#{NAMESPACE}.EntityMetadata",
         "MetadataId": table.metadata_id,
+        **_ENTITY_DEFAULTS,
+        **{name: managed(value, name, can_be_changed=changeable) for name, (value, changeable) in _ENTITY_MANAGED.items()},
         "LogicalName": table.logical_name,
         "SchemaName": table.schema_name,
         "EntitySetName": table.entity_set,
@@ -110,17 +216,73 @@ def entity_json(table: Table) -> dict[str, Any]:
         "OwnershipType": table.ownership,
         "IsCustomEntity": table.custom,
         "IsManaged": table.managed,
-        "IsPrivate": False,
-        "IsActivity": False,
-        "IsIntersect": False,
-        "IsValidForAdvancedFind": True,
+        "IsSolutionAware": table.custom,
+        "IsStateModelAware": "statecode" in table.columns,
         "ChangeTrackingEnabled": table.change_tracking,
-        "HasNotes": False,
-        "HasActivities": False,
+        "IntroducedVersion": "1.0" if table.custom else "5.0.0.0",
         "DisplayName": label(table.display_name, key=f"{table.logical_name}/display"),
         "DisplayCollectionName": label(table.display_collection_name, key=f"{table.logical_name}/collection"),
         "Description": label("", key=f"{table.logical_name}/description"),
+        "Privileges": [_privilege_json(table, operation) for operation in _privilege_operations(table)],
     }
+    return body
+
+
+def _privilege_operations(table: Table) -> tuple[str, ...]:
+    operations = ("Create", "Read", "Write", "Delete", "Append", "AppendTo")
+    return operations + (("Assign", "Share") if table.ownership == "UserOwned" else ())
+
+
+def _privilege_json(table: Table, operation: str) -> dict[str, Any]:
+    name = f"prv{operation}{table.schema_name}"
+    user_owned = table.ownership == "UserOwned"
+    return {
+        "CanBeBasic": user_owned,
+        "CanBeDeep": user_owned,
+        "CanBeGlobal": True,
+        "CanBeLocal": user_owned,
+        "CanBeEntityReference": False,
+        "CanBeParentEntityReference": False,
+        "CanBeRecordFilter": False,
+        "Name": name,
+        "PrivilegeId": metadata_id("privilege", name.lower()),
+        "PrivilegeType": operation,
+    }
+
+
+# AttributeMetadata's properties that do not vary by column in the sandbox (no secured, logical, calculated or
+# auto-numbered columns), so a `$select` of any of them is served.
+_ATTRIBUTE_DEFAULTS: dict[str, Any] = {
+    "DeprecatedVersion": None,
+    "CanBeSecuredForRead": True,
+    "CanBeSecuredForCreate": True,
+    "CanBeSecuredForUpdate": True,
+    "IsSecured": False,
+    "IsRetrievable": True,
+    "IsFilterable": True,
+    "IsSearchable": True,
+    "LinkedAttributeId": None,
+    "IsValidForForm": True,
+    "IsRequiredForForm": False,
+    "IsValidForGrid": True,
+    "ExternalName": None,
+    "IsDataSourceSecret": False,
+    "InheritsFrom": None,
+    "CreatedOn": "1900-01-01T00:00:00Z",
+    "ModifiedOn": "1900-01-01T00:00:00Z",
+    "SourceType": 0,
+    "AutoNumberFormat": "",
+    "HasChanged": None,
+}
+_ATTRIBUTE_MANAGED = {
+    "IsAuditEnabled": True,
+    "IsGlobalFilterEnabled": False,
+    "IsSortableEnabled": False,
+    "IsCustomizable": True,
+    "IsRenameable": True,
+    "IsValidForAdvancedFind": True,
+    "CanModifyAdditionalSettings": True,
+}
 
 
 def attribute_json(table: Table, column: Column) -> dict[str, Any]:
@@ -141,6 +303,12 @@ def attribute_json(table: Table, column: Column) -> dict[str, Any]:
         "IsValidForUpdate": column.updatable,
         "IsValidForRead": True,
         "IsValidODataAttribute": True,
+        **_ATTRIBUTE_DEFAULTS,
+        **{name: managed(value, name, can_be_changed=True) for name, value in _ATTRIBUTE_MANAGED.items()},
+        "IsManaged": False if column.custom else table.managed,
+        "IntroducedVersion": "1.0" if column.custom else "5.0.0.0",
+        "ColumnNumber": list(table.columns).index(column.name) + 1,
+        "IsLogical": False,
         "RequiredLevel": {
             "Value": column.required,
             "CanBeChanged": column.required != "SystemRequired",
@@ -312,3 +480,98 @@ def csdl(tables: list[Table]) -> str:
     parts.extend(f'<EntitySet Name="{table.entity_set}" EntityType="{NAMESPACE}.{table.logical_name}"/>' for table in tables)
     parts.append("</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>")
     return "".join(parts)
+
+
+# --- relationships ---------------------------------------------------------------------------------
+
+
+def one_to_many(table: Table, tables: list[Table]) -> list[dict[str, Any]]:
+    """The one-to-many relationships a table is the referenced ("one") side of: its collection navigations."""
+    by_name = {t.logical_name: t for t in tables}
+    return [
+        relationship_json(table, by_name[collection.table], collection.name, collection.column)
+        for collection in table.collections.values()
+        if collection.table in by_name and collection.column in by_name[collection.table].columns
+    ]
+
+
+def many_to_one(table: Table, tables: list[Table]) -> list[dict[str, Any]]:
+    """The relationships a table is the referencing ("many") side of: other tables' collections of its rows."""
+    return [
+        relationship_json(parent, table, collection.name, collection.column)
+        for parent in tables
+        for collection in parent.collections.values()
+        if collection.table == table.logical_name and collection.column in table.columns
+    ]
+
+
+def relationship_json(parent: Table, child: Table, name: str, column: str) -> dict[str, Any]:
+    from dxsandbox.microsoft.dataverse.records import PARENTAL
+
+    lookup = child.columns[column]
+    parental = lookup.cascade_delete or (child.logical_name, column) in PARENTAL
+    cascade = "Cascade" if parental else "NoCascade"
+    return {
+        "@odata.type": f"#{NAMESPACE}.OneToManyRelationshipMetadata",
+        "MetadataId": metadata_id("relationship", name),
+        "SchemaName": name,
+        "RelationshipType": "OneToManyRelationship",
+        "ReferencedEntity": parent.logical_name,
+        "ReferencedAttribute": parent.primary_id,
+        "ReferencingEntity": child.logical_name,
+        "ReferencingAttribute": column,
+        "ReferencedEntityNavigationPropertyName": name,
+        "ReferencingEntityNavigationPropertyName": child.navigation_for(column, parent.logical_name),
+        "IsCustomRelationship": lookup.custom,
+        "IsManaged": False,
+        "IsValidForAdvancedFind": True,
+        "IsHierarchical": parent.logical_name == child.logical_name,
+        "IsCustomizable": managed(True, "iscustomizable"),
+        "SecurityTypes": "ParentChild" if parental else "None",
+        "IntroducedVersion": "1.0" if lookup.custom else "5.0.0.0",
+        "RelationshipBehavior": 0,
+        "DenormalizedAttributeName": None,
+        "RelationshipAttributes": [],
+        "HasChanged": None,
+        "CascadeConfiguration": {
+            "Assign": cascade,
+            "Delete": "Cascade" if parental else "RemoveLink",
+            "Archive": "NoCascade",
+            "Merge": "NoCascade",
+            "Reparent": cascade,
+            "Share": cascade,
+            "Unshare": cascade,
+            "RollupView": "NoCascade",
+        },
+        "AssociatedMenuConfiguration": {
+            "Behavior": "UseCollectionName",
+            "Group": "Details",
+            "Order": 10000,
+            "IsCustomizable": True,
+            "Icon": None,
+            "ViewId": "00000000-0000-0000-0000-000000000000",
+            "AvailableOffline": True,
+            "MenuId": None,
+            "QueryApi": None,
+            "Label": label("", key=f"relationship/{name}/menu"),
+        },
+    }
+
+
+def entity_expansions(table: Table, tables: list[Table]) -> dict[str, Any]:
+    """What `$expand` of an EntityDefinition can bring, computed only when asked for."""
+    return {
+        "Attributes": lambda: attributes_of(table, None),
+        "Keys": lambda: [key_json(table, k) for k in table.keys],
+        "ManyToOneRelationships": lambda: many_to_one(table, tables),
+        "OneToManyRelationships": lambda: one_to_many(table, tables),
+        "ManyToManyRelationships": list,  # the sandbox has no many-to-many relationship
+    }
+
+
+def shape_entities(tables: list[Table], options: QueryOptions) -> list[dict[str, Any]]:
+    """EntityDefinitions: $filter, then $select and $expand, each table with its own expandable parts."""
+    items = [(entity_json(table), table) for table in tables]
+    kept = filter_rows([item for item, _ in items], options.filter, DictContext())
+    wanted = {id(item) for item in kept}
+    return [shape_one(item, options, expansions=entity_expansions(table, tables)) for item, table in items if id(item) in wanted]

@@ -401,21 +401,15 @@ class Router:
     ) -> ApiResponse:
         options = parse_options(request.params())
         base = f"{request.api_url}/$metadata#EntityDefinitions"
+        tables = list(self.catalog.tables.values())
         if key is None:
             _require_method(request, "GET")
-            items = [metadata.entity_json(t) for t in self.catalog.tables.values()]
-            return ApiResponse(200, {"@odata.context": base, "value": metadata.shape(items, options)})
+            return ApiResponse(200, {"@odata.context": base, "value": metadata.shape_entities(tables, options)})
         table = self._table_by_metadata_key(key)
         if not rest:
             if request.method != "GET":
                 raise _method_not_allowed(request)
-            expansions = {
-                "Attributes": lambda: metadata.attributes_of(table, None),
-                "Keys": lambda: [metadata.key_json(table, k) for k in table.keys],
-                "ManyToOneRelationships": list,
-                "OneToManyRelationships": list,
-                "ManyToManyRelationships": list,
-            }
+            expansions = metadata.entity_expansions(table, tables)
             return ApiResponse(
                 200,
                 {
@@ -429,7 +423,15 @@ class Router:
         if part == "Keys":
             return self._keys(request, caller, table, part_key, options, base)
         if part in ("ManyToOneRelationships", "OneToManyRelationships", "ManyToManyRelationships"):
-            return ApiResponse(200, {"@odata.context": f"{base}({table.metadata_id})/{part}", "value": []})
+            _require_method(request, "GET")
+            relationships = metadata.entity_expansions(table, tables)[part]()
+            context = f"{base}({table.metadata_id})/{part}"
+            if part_key is None and not rest[1:]:
+                return ApiResponse(200, {"@odata.context": context, "value": metadata.shape(relationships, options)})
+            found = _relationship(relationships, part_key) if not rest[1:] else None
+            if found is None:
+                raise DataverseError(404, "0x80040217", f"Could not find the relationship {part_key} of '{table.logical_name}'.")
+            return ApiResponse(200, {"@odata.context": f"{context}/$entity", **metadata.shape_one(found, options)})
         raise segment_not_found(rest[0])
 
     def _table_by_metadata_key(self, key: str) -> Table:
@@ -580,6 +582,17 @@ def _link(request: ApiRequest, add: dict[str, str], *, drop: tuple[str, ...]) ->
     query = [(k, v) for k, v in request.query if k not in drop and k not in add] + list(add.items())
     path = quote(request.path, safe=PATH_SAFE)
     return f"{request.api_url}/{path}?" + urlencode(query, quote_via=quote, safe="$,()'=@:/")
+
+
+def _relationship(relationships: list[dict[str, Any]], key: str | None) -> dict[str, Any] | None:
+    """A relationship by MetadataId or `SchemaName='…'`."""
+    parsed = parse_key(key or "")
+    for relationship in relationships:
+        if parsed == relationship["MetadataId"] or (
+            isinstance(parsed, dict) and parsed.get("SchemaName") == relationship["SchemaName"]
+        ):
+            return relationship
+    return None
 
 
 def _only(subject: Caller, wanted: set[str]) -> list[dict[str, str]]:
