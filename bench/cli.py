@@ -82,19 +82,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="after the initial sync, edit this many linked products in Dynamics (name, price) and sync again",
     )
+    sync.add_argument(
+        "--pay",
+        type=_count,
+        default=0,
+        help="after the initial sync (invoices sent approved), pay this many linked sales invoices in Xero (in full or "
+        "part, a few reversed) and sync again",
+    )
     latency.add_argument("--trials", type=_positive, default=50)
     latency.add_argument(
         "--record",
-        choices=("invoice", "customer", "product"),
+        choices=("invoice", "customer", "product", "payment"),
         default="invoice",
-        help="what each trial changes: a new invoice (default), or an edit of a linked customer or product",
+        help="what each trial changes: a new invoice (default), an edit of a linked customer or product, or a payment "
+        "(from xero) of a linked invoice",
     )
     latency.add_argument(
         "--from",
         dest="origin",
         choices=("dynamics", "xero"),
         default="dynamics",
-        help="where the edit is made (default: dynamics; xero for customers only, with two-way contact sync on)",
+        help="where the change is made (default: dynamics; xero for customers, with two-way contact sync on, and payments)",
     )
     return parser
 
@@ -103,8 +111,10 @@ def refusal(args: argparse.Namespace) -> str | None:
     """Why options that parsed can't go together, or None."""
     if args.time_scale is not None and args.time_scale <= 0:
         return "--time-scale must be > 0"
-    if args.benchmark == "latency" and args.origin == "xero" and args.record != "customer":
-        return "--from xero goes with --record customer: only customers' edits come back from Xero"
+    if args.benchmark == "latency" and args.origin == "xero" and args.record not in ("customer", "payment"):
+        return "--from xero goes with --record customer or payment: only those come back from Xero"
+    if args.benchmark == "latency" and args.record == "payment" and args.origin != "xero":
+        return "--record payment goes with --from xero: payments are made in Xero"
     if args.benchmark == "sync":
         if args.edit_customers > args.invoices:
             return "--edit-customers needs as many invoices: a customer is linked to Xero by its first invoice"
@@ -149,6 +159,7 @@ def _run(args: argparse.Namespace, out) -> int:
             kills=args.kills,
             edit_customers=args.edit_customers,
             edit_products=args.edit_products,
+            pay=args.pay,
             **common,
         )
         figures = sync.run(options)

@@ -84,6 +84,7 @@ class Options:
     seed: int = 7
     edit_customers: int = 0  # `bench sync`: linked customers edited in Dynamics after the initial sync
     edit_products: int = 0  # … and linked products
+    pay: int = 0  # `bench sync`: linked sales invoices paid in Xero after the initial sync
 
 
 class World:

@@ -288,6 +288,8 @@ def run_edits(options: Options, *, trials: int, record: str, origin: str) -> dic
     poll_interval = _poll_interval(options)
     two_way = record == "customer"  # where Xero's side of a customer is read at all: its echoes can happen
     settings_row = {**SETTINGS_ROW, TWO_WAY_CONTACT_SYNC: True} if two_way else SETTINGS_ROW
+    if record == "payment":  # invoices go to Xero approved: payable
+        settings_row = {**settings_row, **_approved_sales_invoices()}
     with World(options) as world:
         with world.dataverse() as dynamics:  # every customer and product on an invoice: the first sync links them
             seeded = seed(
@@ -306,8 +308,8 @@ def run_edits(options: Options, *, trials: int, record: str, origin: str) -> dic
             try:
                 xero = _xero_client(connection)
                 rng = random.Random(options.seed)
-                targets = first_sync(connection.pk, seeded.customers if record == "customer" else seeded.products, record)
-                edit = EDITS[(record, origin)](dynamics, xero)
+                targets = first_sync(connection.pk, _targets(seeded, record), record)
+                edit = EDITS[(record, origin)](dynamics, xero, _connector_id(dynamics, connection.pk))
                 print(f"{len(targets)} linked {record}s; warm-up edit", file=sys.stderr, flush=True)
                 settle(connection.pk, rng)
                 warm_up = edit_trial(connection.pk, edit, targets[0], 0, rng, poll_interval)
@@ -334,6 +336,29 @@ def run_edits(options: Options, *, trials: int, record: str, origin: str) -> dic
     }
 
 
+def _approved_sales_invoices() -> dict[str, int]:
+    from dxconnector.domain.mapping.choices import option_value
+    from dxconnector.domain.names import ConnectorSettingsTable as Settings
+
+    return {
+        Settings.DEFAULT_SALES_INVOICE_STATUS: option_value(Settings.TABLE, Settings.DEFAULT_SALES_INVOICE_STATUS, "AUTHORISED")
+    }
+
+
+def _connector_id(dynamics: Any, connection_id: Any) -> str:
+    """The connection's connector row in Dynamics: the payments' rows are keyed under it."""
+    from dxconnector.dynamics.solution.definition import CONNECTION
+
+    [row] = dynamics.list(
+        CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection_id}'"
+    )
+    return str(row[CONNECTION.primary_id])
+
+
+def _targets(seeded: Any, record: str) -> list[str]:
+    return {"customer": seeded.customers, "product": seeded.products}.get(record, seeded.invoices)
+
+
 def first_sync(connection_id: Any, dynamics_ids: list[str], record: str) -> list[Linked]:
     """The connection's first sync (queued by Create Connection and the trial's start, run by the worker), waited
     for; the seeded records it linked, in seeded order."""
@@ -343,12 +368,11 @@ def first_sync(connection_id: Any, dynamics_ids: list[str], record: str) -> list
     sync.request_sync(connection_id, Trigger.SYNC_NOW)  # no-op when the first sync is queued already
     print("waiting for the first sync to link the seeded records", file=sys.stderr, flush=True)
     settle(connection_id, random.Random(0), quiet_for=1.0, timeout=FIRST_SYNC_TIMEOUT)
-    kind = Link.Kind.CONTACT if record == "customer" else Link.Kind.ITEM
-    links = dict(
-        Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=dynamics_ids)
-        .exclude(xero_id="")
-        .values_list("dynamics_id", "xero_id")
-    )
+    kind = {"customer": Link.Kind.CONTACT, "product": Link.Kind.ITEM}.get(record, Link.Kind.INVOICE)
+    found = Link.objects.filter(connection_id=connection_id, kind=kind, dynamics_id__in=dynamics_ids).exclude(xero_id="")
+    if kind == Link.Kind.INVOICE:
+        found = found.filter(sent_type="ACCREC")  # sales invoices: what a customer pays
+    links = dict(found.values_list("dynamics_id", "xero_id"))
     linked = [Linked(n, dynamics_id, links[dynamics_id]) for n, dynamics_id in enumerate(dynamics_ids) if dynamics_id in links]
     if not linked:
         raise RuntimeError(f"the first sync linked none of the seeded {record}s")
@@ -392,8 +416,8 @@ class Edit:
 
     direction = "TO_XERO"  # the `SyncAttempt.Direction` of the attempts that carry it
 
-    def __init__(self, dynamics: Any, xero: Any):
-        self.dynamics, self.xero = dynamics, xero
+    def __init__(self, dynamics: Any, xero: Any, connector_id: str = ""):
+        self.dynamics, self.xero, self.connector_id = dynamics, xero, connector_id
 
     def values(self, number: int, round_: int) -> dict[str, Any]:
         raise NotImplementedError
@@ -496,10 +520,55 @@ class CustomerInXero(Edit):
         return str(self.contact(target.xero_id)["UpdatedDateUTC"]) != mark
 
 
+class PaymentInXero(Edit):
+    """A part payment of one linked sales invoice, recorded through the admin's Xero app (the API the sandbox's Xero
+    app records payments with: the same rules and webhooks); arrived once Dynamics shows it: the payment's row, and
+    on the invoice's Xero details the amount paid Xero then had."""
+
+    direction = "TO_DYNAMICS"
+
+    def values(self, number: int, round_: int) -> dict[str, Any]:
+        return {"Amount": "1.00", "Reference": f"bench {round_}.{number}"}
+
+    def make(self, target: Linked, values: dict[str, Any]) -> str:
+        from dxconnector.xero.resources import PAYMENTS
+
+        payment = {"Invoice": {"InvoiceID": target.xero_id}, "Account": {"Code": "090"}, **values}
+        [answer] = self.xero.write(PAYMENTS, [payment], create_only=True)
+        if not answer.ok:
+            raise RuntimeError(f"Xero refused the payment: {answer.errors}")
+        invoice = self.invoice(target.xero_id)
+        values.update(PaymentID=answer.record["PaymentID"], AmountPaid=Decimal(str(invoice["AmountPaid"])))
+        return str(invoice["UpdatedDateUTC"])
+
+    def arrived(self, target: Linked, values: dict[str, Any]) -> bool:
+        from dxconnector.sync.payments import row_id
+
+        rows = self.dynamics.list(
+            "stl3_xeropayments",
+            select="stl3_xeroid",
+            filter=f"stl3_xeropaymentid eq {row_id(self.connector_id, 'payment:' + values['PaymentID'])}",
+        )
+        if not rows:
+            return False
+        details = self.dynamics.list(
+            "stl3_xeroinvoices", select="stl3_amountpaid", filter=f"_stl3_invoiceid_value eq {target.dynamics_id}"
+        )
+        return any(Decimal(str(row.get("stl3_amountpaid") or 0)) == values["AmountPaid"] for row in details)
+
+    def echoed(self, target: Linked, mark: str) -> bool:
+        return str(self.invoice(target.xero_id)["UpdatedDateUTC"]) != mark
+
+    def invoice(self, invoice_id: str) -> dict[str, Any]:
+        body, _ = self.xero.request("get_invoice", invoice_id)
+        return dict(body["Invoices"][0])
+
+
 EDITS: dict[tuple[str, str], type[Edit]] = {
     ("customer", "dynamics"): CustomerInDynamics,
     ("product", "dynamics"): ProductInDynamics,
     ("customer", "xero"): CustomerInXero,
+    ("payment", "xero"): PaymentInXero,
 }
 
 

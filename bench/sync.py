@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx
 
+from bench import payments
 from bench.environment import Options, World
 from bench.seeding import Seeded, apply_edits, customer_edit, edit_requests, product_edit, seed
 
@@ -63,7 +64,7 @@ def run(options: Options) -> dict[str, Any]:
                 seed=options.seed,
                 every_one_invoiced=editing,
             )
-        connection = world.onboard(**SETTINGS_ROW)
+        connection = world.onboard(**SETTINGS_ROW, **(payments.approved_sales_invoices() if options.pay else {}))
         _without_webhooks(world, connection)
         with MetricsEndpoint(world) as endpoint:
             world.reset_stats()
@@ -81,6 +82,8 @@ def run(options: Options) -> dict[str, Any]:
             found = {**found, "metrics": scraped.figures(found)}
             if editing:
                 found.update(edit_and_sync(options, world, connection, seeded, endpoint))
+            if options.pay:
+                found.update(payments.pay_and_sync(options, world, connection, sync_until_done, verify_figures))
         return found
 
 
@@ -305,15 +308,20 @@ def edit_and_sync(options: Options, world: World, connection: Any, seeded: Seede
         "edit_peak_rss_mb": round(peak_kb / 1024, 1),
         "edit_rate_limit_violations": _too_many_requests(stats["xero"]) + _too_many_requests(stats["dataverse"]),
         "edits_in_xero": arrived,
-        "edit_verify": {
-            "missing": report.missing,
-            "duplicated": report.duplicated,
-            "differing": report.differing,
-            "differing_fields": _differing_fields(report),
-            **_linked_records(report),
-            "verify": report.lines[-3:],
-        },
+        "edit_verify": verify_figures(report),
         "edit_metrics": scraped.figures({"xero_calls": xero_calls, "dataverse_calls": dataverse_calls}),
+    }
+
+
+def verify_figures(report: Any) -> dict[str, Any]:
+    """Verify's verdict after a second round of syncing (edits, payments)."""
+    return {
+        "missing": report.missing,
+        "duplicated": report.duplicated,
+        "differing": report.differing,
+        "differing_fields": _differing_fields(report),
+        **_linked_records(report),
+        "verify": report.lines[-3:],
     }
 
 
