@@ -68,6 +68,36 @@ def no_content() -> Response:
     return Response(status_code=204)
 
 
+# The resources of Xero's Accounting API (and `Organisations`, the plural older clients use): a path under one
+# of them that the sandbox does not serve is a method Xero has and the sandbox does not emulate (501); a path
+# under any other name is not found, as at Xero (404).
+XERO_RESOURCES = frozenset(
+    {
+        "Accounts", "BankTransactions", "BankTransfers", "BatchPayments", "BrandingThemes", "Budgets", "ContactGroups",
+        "Contacts", "CreditNotes", "Currencies", "Employees", "ExpenseClaims", "InvoiceReminders", "Invoices", "Items",
+        "Journals", "LinkedTransactions", "ManualJournals", "Organisation", "Organisations", "Overpayments",
+        "PaymentServices", "Payments", "Prepayments", "PurchaseOrders", "Quotes", "Receipts", "RepeatingInvoices",
+        "Reports", "Setup", "TaxRates", "TrackingCategories", "Users",
+    }
+)  # fmt: skip
+_RESOURCE_NAMES = {name.lower(): name for name in XERO_RESOURCES}
+
+
+def not_emulated(method: str, path: str, resource: str) -> JSONResponse:
+    """A route the sandbox does not serve, refused so: never a generic 404 page, never something else's answer.
+    `resource` is the path's first segment under /api.xro/2.0."""
+    message = f"{method} {path} is not emulated by the sandbox's Accounting API"
+    if resource.lower() in _RESOURCE_NAMES:
+        return not_implemented(f"The Api Method called is not implemented: {message}.")
+    return not_found(f"The resource you're looking for cannot be found: {message}.")
+
+
+def not_emulated_parameter(name: str, where: str) -> JSONResponse:
+    """A query parameter Xero reads that the sandbox would ignore here: refused, since ignoring it would change
+    the answer without saying so."""
+    return validation_message(f"The query parameter '{name}' is not emulated by the sandbox on {where}.")
+
+
 def not_implemented(message: str) -> JSONResponse:
     """Xero's 501 (`POST /Organisation`, say): an ApiException numbered 20."""
     return JSONResponse(

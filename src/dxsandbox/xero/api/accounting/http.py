@@ -19,12 +19,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dxsandbox.xero.api.accounting import contacts
 from dxsandbox.xero.api.accounting.batch import BadBody, ElementResult, elements_of
 from dxsandbox.xero.api.accounting.books import Books, Record
-from dxsandbox.xero.api.accounting.envelope import as_xml, post_data_invalid, query_parse_error, validation_message
+from dxsandbox.xero.api.accounting.envelope import (
+    XERO_RESOURCES,
+    as_xml,
+    not_emulated,
+    post_data_invalid,
+    query_parse_error,
+    validation_message,
+)
 from dxsandbox.xero.api.accounting.idempotency import MAX_KEY_LENGTH, CachedResponse, KeyReused, fingerprint
 from dxsandbox.xero.api.accounting.outcome import Work
 from dxsandbox.xero.api.accounting.query import QueryError, parse_bool
@@ -134,6 +142,13 @@ class Call:
 Handler = Callable[[Call], Response]
 
 
+def refuse_as_not_emulated(call: Call) -> Response:
+    """A handler for a route served for some methods or kinds only: this call the sandbox does not emulate (Xero's
+    501, saying "not emulated"), as CanonicalPaths refuses a route no handler serves."""
+    within = call.request.url.path.split(API_PREFIX, 1)[-1]
+    return not_emulated(call.request.method, call.request.url.path, within.strip("/").split("/")[0])
+
+
 def endpoint(api: AccountingApi, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         try:
@@ -237,11 +252,15 @@ def _idempotent(call: Call, key: str, handler: Handler) -> Response:
 
 
 class CanonicalPaths:
-    """Xero's resource names are case-insensitive (`/invoices` is `/Invoices`): rewrite them before routing."""
+    """Xero's resource names are case-insensitive (`/invoices` is `/Invoices`): rewrite them before routing.
+
+    It also keeps the sandbox from being silently wrong about routes: a method and path no route serves is refused
+    here, in Xero's error shape and saying "not emulated" (501 under one of Xero's resources, as Xero answers a
+    method it has not implemented; 404 elsewhere), rather than reaching the router's generic answers."""
 
     def __init__(self, app: ASGIApp, names: list[str]):
         self.app = app
-        self.names = {name.lower(): name for name in names}
+        self.names = {name.lower(): name for name in (*XERO_RESOURCES, *names)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -252,4 +271,15 @@ class CanonicalPaths:
                 if index < len(segments):
                     segments[index] = self.names.get(segments[index].lower(), segments[index])
             scope = dict(scope, path=root + "/".join(segments))
+            if not self._served(scope):
+                resource = segments[1] if len(segments) > 1 else ""
+                refusal = not_emulated(scope["method"], f"{API_PREFIX}{'/'.join(segments)}", resource)
+                await in_xml_when_asked(Request(scope), refusal)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    def _served(self, scope: Scope) -> bool:
+        routes = getattr(self.app, "routes", None)
+        if routes is None:
+            return True  # not a router: whatever it is answers for itself
+        return any(route.matches(scope)[0] is Match.FULL for route in routes)

@@ -1,4 +1,8 @@
-"""GET on a collection: If-Modified-Since, the id/number/status filters, where, order, paging, summaryOnly."""
+"""GET on a collection: If-Modified-Since, the id/number/status filters, where, order, paging, summaryOnly.
+
+A list parameter of Xero's that a listing does not apply (paging on a collection the sandbox does not page, a
+date range, a filter it has no field for) is refused as not emulated: ignoring it would answer something other
+than what was asked, without saying so. Names Xero does not know are ignored, as Xero ignores them."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from starlette.responses import Response
 
 from dxsandbox.xero.api.accounting.books import Record
 from dxsandbox.xero.api.accounting.dates import BadDate, epoch_ms, parse_if_modified_since
-from dxsandbox.xero.api.accounting.envelope import ok, validation_message
+from dxsandbox.xero.api.accounting.envelope import not_emulated_parameter, ok, validation_message
 from dxsandbox.xero.api.accounting.http import Call, Refusal
 from dxsandbox.xero.api.accounting.query import (
     apply_order,
@@ -24,6 +28,22 @@ from dxsandbox.xero.api.accounting.query import (
     parse_guids,
     parse_page,
 )
+
+# The query parameters Xero's Accounting API reads on its GETs (on one path or another).
+XERO_READ_PARAMETERS = frozenset(
+    {
+        "ContactID", "ContactIDs", "contactId", "createdByMyApp", "date", "DateFrom", "DateTo", "ExpiryDateFrom",
+        "ExpiryDateTo", "fromDate", "IDs", "includeArchived", "includeDeleted", "InvoiceNumbers", "LinkedTransactionID",
+        "offset", "order", "page", "pageSize", "paymentsOnly", "periods", "QuoteNumber", "References", "reportYear",
+        "searchTerm", "SourceTransactionID", "standardLayout", "Status", "Statuses", "summaryOnly", "TargetTransactionID",
+        "timeframe", "toDate", "trackingCategoryID", "trackingCategoryID2", "trackingOptionID", "trackingOptionID1",
+        "trackingOptionID2", "unitdp", "where",
+    }
+)  # fmt: skip
+_XERO_READ_PARAMETERS = {name.lower() for name in XERO_READ_PARAMETERS}
+# What every listing applies: where and order; includeArchived and createdByMyApp (a collection without archived
+# records hides none); summaryOnly and unitdp, which the routes' renderers read where they change anything.
+ALWAYS_APPLIED = frozenset({"where", "order", "includeArchived", "createdByMyApp", "summaryOnly", "unitdp"})
 
 
 @dataclass(frozen=True)
@@ -39,8 +59,27 @@ class Listing:
     search_fields: tuple[str, ...] = ()  # searchTerm=
     lines_only_when_paged: bool = False  # Xero shows invoice lines in paged lists only
 
+    @property
+    def parameters(self) -> frozenset[str]:
+        """The query parameters this listing applies."""
+        applied = set(ALWAYS_APPLIED)
+        if self.paged:
+            applied |= {"page", "pageSize"}
+        if self.id_field:
+            applied.add("IDs")
+        if self.number_filter:
+            applied.add(self.number_filter[0])
+        if self.contact_filter:
+            applied.add("ContactIDs")
+        if self.status_field:
+            applied.add("Statuses")
+        if self.search_fields:
+            applied.add("searchTerm")
+        return frozenset(applied)
+
 
 def respond_with_list(call: Call, listing: Listing, render: Callable[[Record], Record]) -> Response:
+    refuse_parameters_not_applied(call, listing)
     since = modified_since_ms(call)
     conditions = _conditions(call, listing)
     where = compile_where(call.param("where"))
@@ -71,6 +110,13 @@ def respond_with_list(call: Call, listing: Listing, render: Callable[[Record], R
         for record in records:
             record.pop("LineItems", None)
     return ok(call.provider_name, listing.collection, records, **extra)
+
+
+def refuse_parameters_not_applied(call: Call, listing: Listing) -> None:
+    applied = {name.lower() for name in listing.parameters}
+    for name in dict.fromkeys(call.request.query_params.keys()):
+        if name.lower() in _XERO_READ_PARAMETERS and name.lower() not in applied:
+            raise Refusal(not_emulated_parameter(name, f"GET {call.request.url.path}"))
 
 
 def modified_since_ms(call: Call) -> int | None:
