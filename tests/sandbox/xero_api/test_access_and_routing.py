@@ -26,6 +26,6 @@ def test_organisations_do_not_see_each_others_records(api, au_api):
     assert au_api.get(f"/Invoices/{invoice['InvoiceID']}").status_code == 404
 
 
-def test_an_endpoint_the_sandbox_does_not_emulate_is_a_404_that_says_so(api):
-    response = api.get("/BankTransactions")
-    assert response.status_code == 404 and "does not emulate GET /api.xro/2.0/BankTransactions" in response.json()["Detail"]
+def test_an_endpoint_the_sandbox_does_not_emulate_is_xeros_501_that_says_so(api):
+    response = api.get("/Journals")
+    assert response.status_code == 501 and "GET /api.xro/2.0/Journals is not emulated" in response.json()["Message"]
