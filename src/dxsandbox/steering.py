@@ -6,10 +6,16 @@ from __future__ import annotations
 import random
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+from dxsandbox.common.store import DocumentStore
+from dxsandbox.xero.api.accounting.books import Books
 
 
 def free_port_base(count: int) -> int:
@@ -51,3 +57,15 @@ def trusting(ca_file: str) -> ssl.SSLContext | bool:
     """What to pass as httpx's `verify`: a context trusting exactly the sandbox's CA (the system store when there is
     none). The sandbox's own, so that it needs nothing from the connector; cached, as loading a CA file costs."""
     return ssl.create_default_context(cafile=ca_file) if ca_file else True
+
+
+@contextmanager
+def xero_books(manifest: dict[str, Any], tenant_id: str) -> Iterator[Books]:
+    """One organisation's books in a running sandbox, for what a person changes in Xero's settings and the Accounting
+    API does not offer: the organisation's name, a branding theme or currency removed and brought back. Changed in the
+    sandbox's store, which it reads afresh at every call (no webhook tells of such a change, as in Xero)."""
+    store = DocumentStore(Path(manifest["state_dir"]) / "xero.sqlite3")
+    try:
+        yield Books(store, tenant_id)
+    finally:
+        store.close()

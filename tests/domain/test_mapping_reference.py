@@ -118,6 +118,7 @@ def test_a_branding_theme_becomes_a_branding_theme_row():
             "stl3_name": "Standard",
             "stl3_xerobrandingthemeid": "bt-1",
             "stl3_sortorder": 0,
+            "stl3_status": ACTIVE,
             "stl3_connectorid": CONNECTION,
         },
     )
@@ -172,7 +173,7 @@ def test_a_category_without_options_has_no_option_rows():
 def test_a_currency_becomes_a_currency_row(currency, key, name):
     row = currency_row(currency, "conn-1")
     assert (row.table, row.key_column, row.key) == ("stl3_currency", "stl3_code", key)
-    assert row.columns == {"stl3_name": name, "stl3_code": key, "stl3_connectorid": CONNECTION}
+    assert row.columns == {"stl3_name": name, "stl3_code": key, "stl3_status": ACTIVE, "stl3_connectorid": CONNECTION}
 
 
 def test_long_names_are_cut_to_the_primary_name_column():

@@ -5,7 +5,12 @@ invoices, lines and products.
 The lists are small: each is read whole (one call each) and compared with the connection's rows in Dynamics
 (one query each); only what differs is written, in one `$batch`. A row Dynamics lacks is made under an id
 derived from the connection and Xero's key, so making it twice changes nothing; a row whose columns differ is
-updated; a row Xero no longer has is shown Archived (invoices that use it still read it).
+updated; a row Xero no longer has is shown Archived (invoices that use it still read it), and Active again when
+Xero has it again.
+
+Xero's organisation details (its name, legal name, country, base currency, time zone, financial year end, short
+code and a link to it in Xero) are read with the lists (one call) and written onto the connection's own row, in the
+same `$batch`, when that row shows anything else.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from dxconnector.xero.resources import (
     ACCOUNTS,
     BRANDING_THEMES,
     CURRENCIES,
+    ORGANISATION,
     TAX_RATES,
     TRACKING_CATEGORIES,
     Resource,
@@ -89,6 +95,8 @@ LISTS = (
     ReferenceList(CURRENCIES, CURRENCY, CurrencyTable.CODE, reference.currency_row),
 )
 OPTION_KEY = TrackingOptionTable.XERO_TRACKING_OPTION_ID
+# The connection row's text columns' lengths, as the solution makes them: Xero's details are cut to fit.
+CONNECTION_LENGTHS = {column.name: column.max_length for column in CONNECTION.columns if column.max_length}
 
 
 def row_id(connector_id: str, row: DynamicsRow) -> str:
@@ -155,6 +163,12 @@ class Writes:
                     self.archived += 1
         return ids
 
+    def bring_row_in_line(self, table: Table, row_id: str, columns: dict[str, Any], existing: Mapping[str, Any]) -> None:
+        """One row we did not make here (the connection's own): updated when it shows anything else than `columns`."""
+        if any(not _same(value, existing.get(column)) for column, value in columns.items()):
+            self.requests.append(BatchRequest("PATCH", f"{table.set_name}({row_id})", columns))
+            self.updated += 1
+
 
 def _rows_in_dynamics(
     ctx: SyncContext, table: Table, key_column: str, rows: list[DynamicsRow], filter_: str
@@ -210,6 +224,7 @@ def bring_in(ctx: SyncContext, stream: Stream) -> None:
             categories, category_ids = [record for record, row in made if not isinstance(row, Fault)], ids
         ctx.counts.reference_rows_unreadable += len(records) - len(rows)
     _options(ctx, writes, categories, category_ids)
+    _organisation(ctx, writes)
     failed = [answer for answer in execute(ctx.dynamics, writes.requests) if not answer.ok] if writes.requests else []
     for answer in failed:
         logger.warning("a reference row was not written: %s", answer.error)
@@ -250,3 +265,13 @@ def _options(ctx: SyncContext, writes: Writes, categories: list[Mapping[str, Any
         _rows_in_dynamics(ctx, TRACKING_OPTION, OPTION_KEY, rows, under),
         archive=not any(isinstance(found, Fault) for found in made),
     )
+
+
+def _organisation(ctx: SyncContext, writes: Writes) -> None:
+    """Xero's organisation details onto the connection's row, when it shows anything else (one read of that row)."""
+    found = list(ctx.xero.records(ORGANISATION))
+    if not found:
+        return
+    columns = reference.organisation_columns(found[0], CONNECTION_LENGTHS, settings.XERO_APP_URL)
+    shown = ctx.dynamics.read(f"{CONNECTION.set_name}({ctx.connector_id})", params={"$select": ",".join(columns)})
+    writes.bring_row_in_line(CONNECTION, ctx.connector_id, columns, shown)

@@ -2,7 +2,11 @@
 
 Each row carries the column and value it is found again by (Xero's id, or the code where Xero has no id),
 and the connection it belongs to as a `Lookup`. Statuses the Dynamics column has no option for (a deleted
-account, category or option) are shown as Archived: still readable on old invoices, not for new ones.
+account, category or option) are shown as Archived: still readable on old invoices, not for new ones. Xero's
+branding themes and currencies have no status: the ones Xero lists are Active (one that comes back after being
+archived is active again).
+
+Xero's organisation details go onto the connection's own row (`organisation_columns`).
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ def branding_theme_row(theme: Mapping[str, Any], connector_id: str) -> DynamicsR
             BrandingThemeTable.NAME: _name(theme.get("Name")),
             BrandingThemeTable.XERO_BRANDING_THEME_ID: theme["BrandingThemeID"],
             BrandingThemeTable.SORT_ORDER: int(theme.get("SortOrder") or 0),
+            BrandingThemeTable.STATUS: _status(BrandingThemeTable.TABLE, "ACTIVE"),
             BrandingThemeTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
@@ -141,6 +146,7 @@ def currency_row(currency: Mapping[str, Any], connector_id: str) -> DynamicsRow:
         {
             CurrencyTable.NAME: _name(f"{code} - {description}" if description else code),
             CurrencyTable.CODE: code,
+            CurrencyTable.STATUS: _status(CurrencyTable.TABLE, "ACTIVE"),
             CurrencyTable.CONNECTOR_ID: _connector(connector_id),
         },
     )
@@ -149,3 +155,68 @@ def currency_row(currency: Mapping[str, Any], connector_id: str) -> DynamicsRow:
 def connection_columns(organisation: Mapping[str, Any]) -> dict[str, Any]:
     """Our connection row's columns from Xero's organisation details."""
     return {ConnectorTable.ORGANISATION_NAME: rules.cut_text(str(organisation.get("Name") or "").strip(), 255)}
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+DASHBOARD = "/Dashboard/Default.aspx"
+
+
+def financial_year_end(day: Any, month: Any) -> str | None:
+    """Xero's FinancialYearEndDay and FinancialYearEndMonth as people write the date: "31 March" (None without one)."""
+    try:
+        day_number, month_number = int(day), int(month)
+    except (TypeError, ValueError):
+        return None
+    if not (1 <= day_number <= 31 and 1 <= month_number <= len(MONTHS)):
+        return None
+    return f"{day_number} {MONTHS[month_number - 1]}"
+
+
+def xero_organisation_url(short_code: str, base_url: str = "https://go.xero.com") -> str:
+    """The organisation's dashboard in Xero. With its short code the link opens this organisation, not whichever one
+    the person last used (the same deep link `invoice.xero_invoice_url` makes)."""
+    base = base_url.rstrip("/")
+    if short_code:
+        return f"{base}/organisationlogin/default.aspx?shortcode={short_code}&redirecturl={DASHBOARD}"
+    return f"{base}{DASHBOARD}"
+
+
+def _text(value: Any) -> str | None:
+    return " ".join(str(value or "").split()) or None
+
+
+def organisation_columns(
+    organisation: Mapping[str, Any], lengths: Mapping[str, int], base_url: str = "https://go.xero.com"
+) -> dict[str, Any]:
+    """Our connection row's columns from Xero's organisation details (GET /Organisation), each cut to its column's
+    length (`lengths`, by column: the solution's). What Xero leaves out is shown empty."""
+    short_code = _text(organisation.get("ShortCode"))
+    columns = {
+        ConnectorTable.ORGANISATION_NAME: _text(organisation.get("Name")),
+        ConnectorTable.LEGAL_NAME: _text(organisation.get("LegalName")),
+        ConnectorTable.COUNTRY_CODE: _text(organisation.get("CountryCode")),
+        ConnectorTable.BASE_CURRENCY: _text(organisation.get("BaseCurrency")),
+        ConnectorTable.XERO_TIME_ZONE: _text(organisation.get("Timezone")),
+        ConnectorTable.FINANCIAL_YEAR_END: financial_year_end(
+            organisation.get("FinancialYearEndDay"), organisation.get("FinancialYearEndMonth")
+        ),
+        ConnectorTable.SHORT_CODE: short_code,
+        ConnectorTable.XERO_URL: xero_organisation_url(short_code or "", base_url),
+    }
+    return {
+        column: rules.cut_text(value, lengths[column]) if value is not None and column in lengths else value
+        for column, value in columns.items()
+    }
