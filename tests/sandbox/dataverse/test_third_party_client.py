@@ -1,0 +1,174 @@
+"""Community Dataverse clients from PyPI, unchanged, against the emulator over HTTPS.
+
+- `dataverse-api` discovers a table from its metadata (EntityDefinitions with `$select` of EntitySetName,
+  PrimaryIdAttribute and PrimaryImageAttribute, the table's Keys, its sdkmessagefilters and its one-to-many and
+  many-to-one relationships), then creates, reads (pages, order, filter), upserts and deletes rows.
+- `crmadminbrasil-dataverse-sdk` associates and disassociates existing rows through `$ref`.
+
+Both take their token from the caller (a `requests.Session` with the header; an authenticator with
+`get_token()`), as they do with a token from Entra ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import requests
+
+pytest.importorskip("dataverse_api", reason="install the test extra: dataverse-api")
+pytest.importorskip("dataverse_sdk", reason="install the test extra: crmadminbrasil-dataverse-sdk")
+
+from dataverse_api import DataverseClient
+from dataverse_api.errors import DataverseAPIError
+from dataverse_sdk import DataverseSDK
+
+from tests.sandbox.dataverse.conftest import ADMIN, TestTokens, make_org
+from tests.sandbox.dataverse.servers import HttpsServer
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    org = make_org(tmp_path_factory.mktemp("third-party-org"))
+    server = HttpsServer(org.app, tmp_path_factory.mktemp("third-party-tls")).start()
+    yield org, server
+    server.stop()
+    org.service.webhooks.close()
+
+
+@pytest.fixture
+def token(served):
+    _org, server = served
+    return TestTokens().issue(ADMIN, audience=server.base_url)
+
+
+@pytest.fixture
+def dataverse_api(served, token, monkeypatch):
+    _org, server = served
+    # requests prefers REQUESTS_CA_BUNDLE from the environment over a session's own `verify`
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return DataverseClient(session=session, environment_url=server.base_url + "/")
+
+
+class StaticAuthenticator:
+    """What the SDK asks its authenticator for: a bearer token."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.calls = 0
+
+    async def get_token(self, *args, **kwargs) -> str:
+        self.calls += 1
+        return self.token
+
+
+def run_sdk(served, token, work):
+    """Runs `work(sdk)` in a fresh `crmadminbrasil-dataverse-sdk` session trusting the emulator's CA."""
+    _org, server = served
+    sdk = DataverseSDK(
+        dataverse_url=server.base_url,
+        client_id="client",
+        tenant_id="tenant",
+        client_secret="unused",
+        ssl_ca_bundle=server.ca_file,
+    )
+    authenticator = StaticAuthenticator(token)
+    sdk.client.authenticator = authenticator
+
+    async def session():
+        async with sdk:
+            return await work(sdk)
+
+    result = asyncio.run(session())
+    assert authenticator.calls > 0
+    return result
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+# --- dataverse-api --------------------------------------------------------------------------------------
+
+
+def test_dataverse_api_discovers_a_table_from_its_metadata(dataverse_api):
+    account = dataverse_api.entity("account")
+    assert (account.entity_set_name, account.primary_id_attr, account.primary_img_attr) == ("accounts", "accountid", None)
+    assert {"contact_customer_accounts", "invoice_customer_accounts"} <= set(account.relationships.collection_valued)
+    assert {"primarycontactid", "parentaccountid"} <= set(account.relationships.single_valued)
+    contact = dataverse_api.entity("contact")
+    assert "parentcustomerid_account" in contact.relationships.single_valued
+
+
+def test_dataverse_api_creates_reads_page_by_page_upserts_and_deletes(dataverse_api):
+    accounts = dataverse_api.entity("account")
+    tag = unique("DVAPI")
+    accounts.create([{"name": f"{tag} {n}", "numberofemployees": n} for n in range(5)])
+    rows = accounts.read(
+        select=["name", "numberofemployees"],
+        filter=f"startswith(name,'{tag}')",
+        order_by="numberofemployees desc",
+        page_size=2,
+    )
+    assert [row["name"] for row in rows] == [f"{tag} {n}" for n in (4, 3, 2, 1, 0)]
+    pages = accounts.read(select=["name"], filter=f"startswith(name,'{tag}')", page_size=2, return_responses=True)
+    assert [len(page.json()["value"]) for page in pages] == [2, 2, 1]
+    new_id = str(uuid.uuid4())
+    accounts.upsert([{"accountid": new_id, "name": f"{tag} upserted"}])
+    accounts.upsert([{"accountid": new_id, "name": f"{tag} upserted again"}])
+    assert accounts.read(select=["name"], filter=f"accountid eq {new_id}")[0]["name"] == f"{tag} upserted again"
+    accounts.delete(ids=[new_id, *(row["accountid"] for row in rows)])
+    assert accounts.read(select=["name"], filter=f"startswith(name,'{tag}')") == []
+
+
+def test_dataverse_api_reports_the_emulators_refusal_with_dataverses_message(dataverse_api):
+    accounts = dataverse_api.entity("account")
+    with pytest.raises(DataverseAPIError, match="Could not find a property named 'nosuchcolumn'"):
+        accounts.read(select=["nosuchcolumn"])
+
+
+# --- crmadminbrasil-dataverse-sdk -------------------------------------------------------------------------
+
+
+def test_the_sdk_associates_an_existing_contact_through_ref_and_creates_nothing(served, token):
+    org, _server = served
+    account = org.api.create("account", {"name": unique("Assoc")})
+    lastname = unique("Assoc")
+    contact = org.api.create("contact", {"lastname": lastname})
+
+    async def associate(sdk):
+        await sdk.associate("accounts", account["accountid"], "contact_customer_accounts", "contacts", contact["contactid"])
+        return await sdk.read("contacts", contact["contactid"], select=["_parentcustomerid_value"])
+
+    row = run_sdk(served, token, associate)
+    assert row["_parentcustomerid_value"] == account["accountid"]
+    assert len(org.api.list("contact", filter=f"lastname eq '{lastname}'")) == 1
+
+
+def test_the_sdk_disassociates_a_related_row_through_ref(served, token):
+    org, _server = served
+    account = org.api.create("account", {"name": unique("Disassoc")})
+    contact = org.api.create(
+        "contact", {"lastname": unique("Disassoc"), "parentcustomerid_account@odata.bind": f"/accounts({account['accountid']})"}
+    )
+
+    async def disassociate(sdk):
+        await sdk.disassociate("accounts", account["accountid"], "contact_customer_accounts", contact["contactid"])
+        return await sdk.read("contacts", contact["contactid"], select=["_parentcustomerid_value"])
+
+    assert run_sdk(served, token, disassociate)["_parentcustomerid_value"] is None
+    assert org.api.get("contact", contact["contactid"]) is not None
+
+
+def test_the_sdk_sees_a_refused_association_as_an_error(served, token):
+    org, _server = served
+    account = org.api.create("account", {"name": unique("Refused")})
+
+    async def associate_a_missing_contact(sdk):
+        await sdk.associate("accounts", account["accountid"], "contact_customer_accounts", "contacts", str(uuid.uuid4()))
+
+    with pytest.raises(Exception, match="Does Not Exist"):
+        run_sdk(served, token, associate_a_missing_contact)
