@@ -15,7 +15,9 @@ from tests.sync.helpers import SyncTestCase
 from tests.sync.test_from_xero import AUTHORISED
 
 PAID, DELETED = (option_value("stl3_xeropayment", "stl3_status", code) for code in ("AUTHORISED", "DELETED"))
-PAYMENT, CREDIT_NOTE = (option_value("stl3_xeropayment", "stl3_kind", code) for code in ("PAYMENT", "CREDIT_NOTE"))
+PAYMENT, CREDIT_NOTE, PREPAYMENT, OVERPAYMENT = (
+    option_value("stl3_xeropayment", "stl3_kind", code) for code in ("PAYMENT", "CREDIT_NOTE", "PREPAYMENT", "OVERPAYMENT")
+)
 ROW_COLUMNS = (
     "stl3_name,stl3_xeroid,stl3_kind,stl3_status,stl3_amount,stl3_paymentdate,stl3_currencycode,stl3_currencyrate,"
     "stl3_reference,stl3_paymenttype,stl3_bankaccount,stl3_creditnotenumber,stl3_xerourl,_stl3_invoiceid_value,"
@@ -172,3 +174,73 @@ class TestCredits(PaymentsTestCase):
             self.sync()
         [row] = self.rows(_stl3_accountid_value=self.account["id"])
         self.assertEqual(row["stl3_xeroid"], note["CreditNoteID"])
+
+    def test_an_allocation_removed_in_xero_is_marked_deleted_and_the_invoice_owes_its_total_again(self):
+        note = self.credit_note(Decimal("25.00"), allocate=Decimal("25.00"))
+        self.sync()
+        [allocation] = self.xero_credit_note(note["CreditNoteID"])["Allocations"]
+        self.xero().request("delete_credit_note_allocations", note["CreditNoteID"], allocation["AllocationID"])
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_xeroid"], row["stl3_status"]), (allocation["AllocationID"], DELETED))
+        self.assertEqual(self.state()[0], 0)  # Active: nothing paid or credited
+        [details] = self.details(self.invoice_id, "stl3_amountdue,stl3_amountcredited")
+        self.assertEqual((money(details["stl3_amountdue"]), money(details["stl3_amountcredited"])), (self.total, Decimal("0.00")))
+
+
+class TestPrepaymentsAndOverpayments(PaymentsTestCase):
+    def received(self, kind: str, amount: Decimal) -> str:
+        """A prepayment or overpayment received from the invoice's customer in Xero: its id."""
+        element: dict[str, Any] = {
+            "Type": f"RECEIVE-{kind}",
+            "Contact": {"ContactID": self.contact_id},
+            "BankAccount": {"Code": "090"},
+            "CurrencyCode": self.currency,
+            "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Paid ahead", "Quantity": 1, "UnitAmount": str(amount), "AccountCode": "200"}],
+        }
+        body, _ = self.xero().request("create_bank_transactions", {"BankTransactions": [element]})
+        return body["BankTransactions"][0][f"{kind.capitalize()}ID"]
+
+    def allocate(self, kind: str, credit_id: str, amount: Decimal) -> None:
+        allocation = {"Allocations": [{"Invoice": {"InvoiceID": self.xero_id}, "Amount": str(amount), "Date": "2026-12-02"}]}
+        self.xero().request(f"create_{kind.lower()}_allocations", credit_id, allocation)
+
+    def test_a_prepayment_allocated_to_the_invoice_shows_as_a_prepayment_row(self):
+        prepayment = self.received("PREPAYMENT", Decimal("30.00"))
+        self.allocate("PREPAYMENT", prepayment, Decimal("30.00"))
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_kind"], row["stl3_status"]), (PREPAYMENT, PAID))
+        self.assertEqual(money(row["stl3_amount"]), Decimal("30.00"))
+        self.assertEqual(self.state(), (2, 100002))  # Paid, Partial: credited in part
+
+    def test_an_overpayment_allocated_to_the_invoice_in_full_completes_it(self):
+        overpayment = self.received("OVERPAYMENT", self.total + 20)
+        self.allocate("OVERPAYMENT", overpayment, self.total)
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual((row["stl3_kind"], money(row["stl3_amount"])), (OVERPAYMENT, self.total))
+        self.assertEqual(self.state(), (2, 100001))  # Paid, Complete
+
+    def test_xero_refuses_a_payment_above_what_is_owed_and_dynamics_shows_nothing_of_it(self):
+        [answer] = self.xero().write(
+            resources.PAYMENTS,
+            [{"Invoice": {"InvoiceID": self.xero_id}, "Account": {"Code": "090"}, "Amount": self.total + 1}],
+            create_only=True,
+        )
+        self.assertFalse(answer.ok)
+        self.sync()
+        self.assertEqual(self.rows(), [])
+        self.assertEqual(self.state()[0], 0)
+
+
+class TestForeignCurrency(PaymentsTestCase):
+    def test_a_payment_in_the_invoices_currency_keeps_its_currency_and_rate(self):
+        self.assertNotEqual(self.currency, self.xero().request("get_organisations")[0]["Organisations"][0]["BaseCurrency"])
+        self.pay(Decimal("10.00"), CurrencyRate="1.625")
+        self.sync()
+        [row] = self.rows()
+        self.assertEqual(row["stl3_currencycode"], self.currency)
+        self.assertEqual(Decimal(str(row["stl3_currencyrate"])), Decimal("1.625"))
+        self.assertEqual(money(row["stl3_amount"]), Decimal("10.00"))
