@@ -86,6 +86,15 @@ def test_the_credit_freed_by_a_deletion_can_be_allocated_again(api):
     assert credit_note_now(api, credit_note)["RemainingCredit"] == 13
 
 
+def test_once_its_allocation_is_deleted_the_invoice_can_be_voided(api):
+    invoice, credit_note, allocation = allocated_pair(api, 10)
+    locked = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{"Status": "VOIDED"}]})
+    assert locked.status_code == 400 and "cannot be voided as it has payments or credit allocated" in locked.text
+    api.delete(f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations/{allocation['AllocationID']}")
+    voided = api.post(f"/Invoices/{invoice['InvoiceID']}", json={"Invoices": [{"Status": "VOIDED"}]})
+    assert voided.status_code == 200 and voided.json()["Invoices"][0]["Status"] == "VOIDED"
+
+
 def test_an_allocation_cannot_be_deleted_twice(api):
     _, credit_note, allocation = allocated_pair(api, 3)
     path = f"/CreditNotes/{credit_note['CreditNoteID']}/Allocations/{allocation['AllocationID']}"

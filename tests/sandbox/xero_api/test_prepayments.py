@@ -126,11 +126,31 @@ def test_other_bank_transactions_are_refused_as_not_emulated(api, bank_type):
     assert f"Bank transactions of Type {bank_type} are not emulated" in message
 
 
+def test_listing_bank_transactions_is_refused_as_not_emulated(api):
+    response = api.get("/BankTransactions")
+    assert response.status_code == 501 and response.json()["Type"] == "ApiMethodNotImplementedException"
+    assert "GET /api.xro/2.0/BankTransactions is not emulated" in response.json()["Message"]
+
+
 def test_updating_bank_transactions_is_refused_as_not_emulated(api):
     made = created(api, "RECEIVE-OVERPAYMENT", api.new_contact())
     for path in ("/BankTransactions", f"/BankTransactions/{made['BankTransactionID']}"):
         response = api.post(path, json={"BankTransactions": [{"Reference": "changed"}]})
-        assert response.status_code == 404 and "does not emulate POST" in response.json()["Detail"]
+        assert response.status_code == 501 and f"POST /api.xro/2.0{path} is not emulated" in response.json()["Message"]
+
+
+def test_refunding_a_prepayment_by_payment_is_refused_as_not_emulated(api):
+    made = created(api, "RECEIVE-PREPAYMENT", api.new_contact())
+    response = api.put(
+        "/Payments",
+        json={"Payments": [{"Prepayment": {"PrepaymentID": made["PrepaymentID"]}, "Account": {"Code": "090"}, "Amount": 5}]},
+    )
+    assert response.status_code == 400
+    assert (
+        "Payments refunding a prepayment or an overpayment are not emulated"
+        in response.json()["Elements"][0]["ValidationErrors"][0]["Message"]
+    )
+    assert credit(api, "Prepayments", made["PrepaymentID"])["RemainingCredit"] == 115
 
 
 # --- listed ------------------------------------------------------------------------------------------------
@@ -146,17 +166,18 @@ def test_prepayments_are_listed_paged_and_since_a_moment(api):
     assert [prepayment["PrepaymentID"] for prepayment in since["Prepayments"]] == [made[-1]["PrepaymentID"]]
 
 
-def test_overpayments_are_listed_by_status(api):
+def test_overpayments_are_listed_by_status_and_by_reference(api):
     contact = api.new_contact()
-    made = created(api, "RECEIVE-OVERPAYMENT", contact, amount=10)
+    made = created(api, "RECEIVE-OVERPAYMENT", contact, amount=10, Reference="Paid twice in March")
     invoice = api.new_invoice(contact=contact, Status="AUTHORISED")
     allocate(api, "Overpayments", made["OverpaymentID"], invoice, 10)
     where = f'Contact.ContactID==Guid("{contact["ContactID"]}")'
-    paid = api.get("/Overpayments", params={"where": where, "Statuses": "PAID"}).json()["Overpayments"]
     listed = api.get("/Overpayments", params={"where": f'{where} AND Status=="PAID"'}).json()["Overpayments"]
-    assert [overpayment["OverpaymentID"] for overpayment in listed] == [made["OverpaymentID"]]
-    assert [overpayment["RemainingCredit"] for overpayment in listed] == [0]
-    assert len(paid) == 1
+    assert [(overpayment["OverpaymentID"], overpayment["RemainingCredit"]) for overpayment in listed] == [
+        (made["OverpaymentID"], 0)
+    ]
+    by_reference = api.get("/Overpayments", params={"References": "Paid twice in March"}).json()["Overpayments"]
+    assert made["OverpaymentID"] in [overpayment["OverpaymentID"] for overpayment in by_reference]
 
 
 def test_an_unknown_prepayment_is_not_found(api):

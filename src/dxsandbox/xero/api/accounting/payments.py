@@ -130,6 +130,9 @@ def delete(work: Work, payment: Record, element: dict[str, Any]) -> Record:
 
 
 def _target(books: Books, problems: Problems, element: dict[str, Any]) -> tuple[DocumentKind | None, Record | None]:
+    if reference_to(element, "Prepayment") or reference_to(element, "Overpayment"):
+        problems.add("Payments refunding a prepayment or an overpayment are not emulated by the sandbox.")
+        return None, None
     invoice, credit_note = reference_to(element, "Invoice"), reference_to(element, "CreditNote")
     invoice_key = invoice.get("InvoiceID") or invoice.get("InvoiceNumber") or element.get("InvoiceNumber")
     credit_key = credit_note.get("CreditNoteID") or credit_note.get("CreditNoteNumber") or element.get("CreditNoteNumber")

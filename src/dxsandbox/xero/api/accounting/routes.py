@@ -11,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 
 from dxsandbox.xero.api.accounting import (
     allocations,
+    balances,
     bank_transactions,
     contacts,
     items,
@@ -64,16 +65,10 @@ CREDIT_NOTE_LIST = Listing(
     lines_only_when_paged=True,
 )
 PAYMENTS = Listing(payments.KIND, payments.COLLECTION, paged=True, id_field="PaymentID", status_field="Status")
-PREPAYMENT_LIST = Listing(
-    PREPAYMENTS.store_kind, PREPAYMENTS.collection, paged=True, id_field="PrepaymentID", status_field="Status"
-)
+# Only the filters Xero's spec has on these two (no IDs, no Statuses: Xero would not apply them).
+PREPAYMENT_LIST = Listing(PREPAYMENTS.store_kind, PREPAYMENTS.collection, paged=True)
 OVERPAYMENT_LIST = Listing(
-    OVERPAYMENTS.store_kind,
-    OVERPAYMENTS.collection,
-    paged=True,
-    id_field="OverpaymentID",
-    status_field="Status",
-    number_filter=("References", "Reference"),
+    OVERPAYMENTS.store_kind, OVERPAYMENTS.collection, paged=True, number_filter=("References", "Reference")
 )
 ACCOUNTS = Listing("account", "Accounts", id_field="AccountID")
 TAX_RATES = Listing("tax_rate", "TaxRates")
@@ -156,11 +151,19 @@ def reference_record(listing: Listing, find: Callable[[Books, str], Record | Non
 # --- contacts ----------------------------------------------------------------------------------------------
 def list_contacts(call: Call) -> Response:
     summary_only = parse_bool(call.param("summaryOnly"))
-    return respond_with_list(call, CONTACTS, lambda record: contacts.render(record, summary_only=summary_only))
+    owed = {} if summary_only else balances.balances_by_contact(call.books)
+
+    def shown(record: Record) -> Record:
+        owes = None if summary_only else owed.get(record["ContactID"].lower(), balances.nothing_owed())
+        return contacts.render(record, summary_only=summary_only, balances=owes)
+
+    return respond_with_list(call, CONTACTS, shown)
 
 
 def get_contact(call: Call) -> Response:
-    return single(call, contacts.COLLECTION, contacts.render(found_or_404(contacts.find(call.books, call.path("key")))))
+    contact = found_or_404(contacts.find(call.books, call.path("key")))
+    owed = balances.balances_by_contact(call.books).get(contact["ContactID"].lower(), balances.nothing_owed())
+    return single(call, contacts.COLLECTION, contacts.render(contact, balances=owed))
 
 
 def save_contacts(create_only: bool) -> Callable[[Call], Response]:
@@ -389,11 +392,6 @@ def create_bank_transactions(call: Call) -> Response:
     )
 
 
-def refuse_not_emulated(call: Call) -> Response:
-    """A path the sandbox serves for other methods: this one it does not emulate (Xero's 404 shape, saying so)."""
-    raise Refusal(not_found(f"The sandbox's Accounting API does not emulate {call.request.method} {call.request.url.path}"))
-
-
 # --- payments ----------------------------------------------------------------------------------------------
 def list_payments(call: Call) -> Response:
     return respond_with_list(call, PAYMENTS, lambda record: payments.render(call.books, record, call.contact_of))
@@ -469,11 +467,8 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
         route("GET", "/Overpayments/{key}", get_credit(OVERPAYMENTS)),
         route("PUT", "/Overpayments/{key}/Allocations", allocate_credit(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
         route("DELETE", "/Overpayments/{key}/Allocations/{allocation}", delete_allocation(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
-        route("GET", "/BankTransactions", refuse_not_emulated),  # only the prepayment and overpayment kinds exist here
         route("PUT", "/BankTransactions", create_bank_transactions),
-        route("POST", "/BankTransactions", refuse_not_emulated),
         route("GET", "/BankTransactions/{key}", get_bank_transaction),
-        route("POST", "/BankTransactions/{key}", refuse_not_emulated),
         route("GET", "/Payments", list_payments),
         route("PUT", "/Payments", create_payments),
         route("POST", "/Payments", create_payments),
