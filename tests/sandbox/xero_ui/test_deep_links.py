@@ -47,3 +47,29 @@ def test_a_contact_link_opens_its_page_in_the_organisation_that_holds_it(person,
 def test_a_contact_none_of_the_persons_organisations_holds_is_not_found(person):
     response = person.http.get(f"/Contacts/View/{uuid.uuid4()}")
     assert response.status_code == 404 and "Contact not found" in response.text
+
+
+def test_an_organisation_link_with_its_short_code_opens_that_organisations_invoices(person, oakwood):
+    response = person.http.get(
+        "/organisationlogin/default.aspx", params={"shortcode": "!Oak01", "redirecturl": "/Dashboard/Default.aspx"}
+    )
+    assert response.status_code == 303 and response.headers["location"] == f"/organisations/{oakwood}/invoices"
+
+
+def test_an_organisation_link_to_a_record_goes_on_to_the_records_own_link(person, api, oakwood):
+    invoice = api.new_invoice(api.new_contact())
+    target = f"/AccountsReceivable/View.aspx?InvoiceID={invoice['InvoiceID']}"
+    response = person.http.get("/organisationlogin/default.aspx", params={"shortcode": "!Oak01", "redirecturl": target})
+    assert response.headers["location"] == target
+    assert person.http.get(target).headers["location"] == f"/organisations/{oakwood}/invoices/{invoice['InvoiceID']}"
+
+
+def test_an_organisation_link_never_sends_anyone_to_another_site(person, oakwood):
+    for target in ("//evil.example/AccountsReceivable/View.aspx", "https://evil.example/", "/somewhere/else"):
+        response = person.http.get("/organisationlogin/default.aspx", params={"shortcode": "!Oak01", "redirecturl": target})
+        assert response.headers["location"] == f"/organisations/{oakwood}/invoices"
+
+
+def test_a_short_code_none_of_the_persons_organisations_has_is_not_found(person):
+    response = person.http.get("/organisationlogin/default.aspx", params={"shortcode": "!Nope9"})
+    assert response.status_code == 404 and "Organisation not found" in response.text

@@ -19,6 +19,7 @@ from dxsandbox.xero.ui.layout import frame
 from dxsandbox.xero.ui.web import SESSION_COOKIE, OrganisationHandler, XeroUi, for_organisation, sign_in_redirect
 
 ORGANISATION = "/organisations/{tenant_id}"
+RECORD_LINKS = ("/AccountsReceivable/View.aspx", "/AccountsPayable/View.aspx", "/Contacts/View/")  # deep links served here
 
 
 def safe_next(target: str | None) -> str:
@@ -114,6 +115,26 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
         contact_id = guid(request.path_params["contact_id"]) or ""
         return held_by(request, CONTACT_KIND, contact_id, "contacts", "contact")
 
+    async def organisation_login(request: Request) -> Response:
+        """go.xero.com's link into one organisation (/organisationlogin/default.aspx?shortcode=!abc12&redirecturl=/…):
+        the dashboard opens as the organisation's invoices; a link to a record goes on to its own deep link."""
+        signed_in = ui.signed_in(request)
+        if signed_in is None:
+            return sign_in_redirect(request)
+        _, user = signed_in
+        short_code, target = request.query_params.get("shortcode", ""), request.query_params.get("redirecturl", "")
+        for tenant_id in user["tenant_ids"]:
+            organisation = ui.identity.organisation(tenant_id)
+            if organisation is not None and short_code and organisation["short_code"] == short_code:
+                on_to_record = target.startswith(RECORD_LINKS) and not target.startswith("//")
+                return RedirectResponse(target if on_to_record else f"/organisations/{tenant_id}/invoices", status_code=303)
+        return frame(
+            "Not found",
+            "<h1>Organisation not found</h1><p>None of your organisations has this short code. "
+            "<a href='/organisations'>Choose one of yours</a>.</p>",
+            status_code=404,
+        )
+
     async def organisation_home(request: Request) -> Response:
         return RedirectResponse(f"/organisations/{request.path_params['tenant_id']}/invoices", status_code=303)
 
@@ -131,6 +152,7 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
             Route("/AccountsReceivable/View.aspx", deep_link, methods=["GET"]),
             Route("/AccountsPayable/View.aspx", deep_link, methods=["GET"]),
             Route("/Contacts/View/{contact_id}", contact_link, methods=["GET"]),
+            Route("/organisationlogin/default.aspx", organisation_login, methods=["GET"]),
             page("/invoices", invoices.invoice_list),
             page("/invoices/{invoice_id}", invoices.invoice_page),
             page("/invoices/{invoice_id}/approve", invoices.approve, "POST"),
