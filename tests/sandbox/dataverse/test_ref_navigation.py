@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.sandbox.dataverse.conftest import API, BASE_URL, SALES
+from tests.sandbox.dataverse.test_batch import request_part, send, statuses
 
 
 @pytest.fixture
@@ -198,3 +199,30 @@ def test_a_segment_after_a_navigation_other_than_ref_is_not_found(org, pair):
     response = org.client().get(f"{API}/accounts({account['accountid']})/contact_customer_accounts/$count/extra")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "0x8006088a"
+
+
+def test_a_change_set_associates_a_row_it_created_through_its_content_id(org, pair):
+    tag, account, _contact = pair
+    response = send(
+        org,
+        [
+            [
+                request_part("POST", f"{API}/contacts", {"lastname": f"Batch {tag}"}, "1"),
+                request_part(
+                    "POST", f"{API}/accounts({account['accountid']})/contact_customer_accounts/$ref", {"@odata.id": "$1"}, "2"
+                ),
+            ]
+        ],
+    )
+    assert response.status_code == 200, response.text
+    assert statuses(response) == [204, 204]
+    [created] = contacts_named(org, f"Batch {tag}")
+    assert parent_of(org, created) == ("account", account["accountid"])
+
+
+def test_dollar_id_is_refused_on_a_single_valued_reference(org, pair):
+    _tag, account, contact = pair
+    response = org.client().delete(
+        f"{API}/accounts({account['accountid']})/primarycontactid/$ref", params={"$id": f"contacts({contact['contactid']})"}
+    )
+    assert response.status_code == 400

@@ -15,6 +15,7 @@ relationships. The sandbox has no many-to-many relationship, so every collection
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dxsandbox.microsoft.dataverse.errors import OBJECT_DOES_NOT_EXIST, DataverseError, bad_request
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from dxsandbox.microsoft.dataverse.service import DataverseService
 
 REF = "$ref"
+Resolver = Callable[[str], tuple[str, str] | None]  # "$1" → (entity set, id): a row created earlier in a changeset
 
 
 class References:
@@ -38,7 +40,14 @@ class References:
 
     # --- collection-valued navigations --------------------------------------------------------------
     def collection(
-        self, request: ApiRequest, caller: Caller, table: Table, record: Record, name: str, related_key: str | None
+        self,
+        request: ApiRequest,
+        caller: Caller,
+        table: Table,
+        record: Record,
+        name: str,
+        related_key: str | None,
+        resolve: Resolver | None = None,
     ) -> ApiResponse:
         collection = table.collections[name]
         child_table = self.catalog.require(collection.table)
@@ -53,7 +62,9 @@ class References:
                 },
             )
         if request.method == "POST" and related_key is None:
-            child_table, child_id = self._referenced_row(request, _body_reference(request), expected=child_table, name=name)
+            child_table, child_id = self._referenced_row(
+                _body_reference(request), expected=child_table, name=name, resolve=resolve
+            )
             self._point(caller, child_table, child_id, table, record, collection)
             return ApiResponse(204)
         if request.method == "DELETE":
@@ -66,7 +77,7 @@ class References:
                         f"Disassociating through the collection '{name}' needs the related row: "
                         f"'{name}(<id>)/$ref' or '{name}/$ref?$id=<url of the row>'."
                     )
-                child_table, child_id = self._referenced_row(request, reference, expected=child_table, name=name)
+                child_table, child_id = self._referenced_row(reference, expected=child_table, name=name, resolve=resolve)
             self._unpoint(caller, child_table, child_id, table, record, collection)
             return ApiResponse(204)
         raise _method_not_allowed(request)
@@ -120,9 +131,13 @@ class References:
         return str(row[child_table.primary_id])
 
     # --- single-valued navigations ------------------------------------------------------------------
-    def single(self, request: ApiRequest, caller: Caller, table: Table, record: Record, name: str) -> ApiResponse:
+    def single(
+        self, request: ApiRequest, caller: Caller, table: Table, record: Record, name: str, resolve: Resolver | None = None
+    ) -> ApiResponse:
         navigation = table.navigations[name]
         record_id = record[table.primary_id]
+        if "$id" in request.params():
+            raise bad_request(f"The $id query option names a row of a collection; '{name}' is a single-valued navigation.")
         if request.method == "GET":
             caller.require("Read", table)
             reference = _through(record, navigation)
@@ -137,7 +152,7 @@ class References:
                 },
             )
         if request.method == "PUT":
-            target, target_id = self._referenced_row(request, _body_reference(request), expected=None, name=name)
+            target, target_id = self._referenced_row(_body_reference(request), expected=None, name=name, resolve=resolve)
             if target.logical_name not in navigation.targets:
                 raise _wrong_type(name, navigation.targets, target)
             _require_updatable(table, navigation.column)
@@ -153,8 +168,8 @@ class References:
         raise _method_not_allowed(request)
 
     # --- helpers ------------------------------------------------------------------------------------
-    def _referenced_row(self, request: ApiRequest, url: str, *, expected: Table | None, name: str) -> tuple[Table, str]:
-        target, target_id = self.records.resolve_reference(url)
+    def _referenced_row(self, url: str, *, expected: Table | None, name: str, resolve: Resolver | None) -> tuple[Table, str]:
+        target, target_id = self.records.resolve_reference(url, resolve)
         if expected is not None and target.logical_name != expected.logical_name:
             raise _wrong_type(name, (expected.logical_name,), target)
         return target, target_id

@@ -255,13 +255,13 @@ class Router:
         after = rest[1:]
         if name in table.collections:
             if after == [REF]:
-                return self.references.collection(request, caller, table, record, name, related_key)
+                return self.references.collection(request, caller, table, record, name, related_key, _resolver(content_ids))
             if after or related_key is not None:
                 raise segment_not_found(after[0] if after else segment)
             return self._related_collection(request, caller, table, record, segment, content_ids)
         if segment in table.navigations:
             if after == [REF]:
-                return self.references.single(request, caller, table, record, segment)
+                return self.references.single(request, caller, table, record, segment, _resolver(content_ids))
             if after:
                 raise segment_not_found(after[0])
             return self._related_record(request, caller, table, record, segment)
