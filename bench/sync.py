@@ -432,6 +432,7 @@ def figures(
         "missing": report.missing,
         "duplicated": report.duplicated,
         "differing": report.differing,
+        "payments_differing": report.payments_differing,  # invoice amounts and payment rows not as Xero holds them
         "dynamics_invoices": report.dynamics_invoices,  # the seeded ones plus the organisation's own few
         "expected_in_xero": report.expected,
         "sent_to_xero": sent,

@@ -27,6 +27,14 @@ report names records by id and differences by field, never by amount or name.
    **missing in Dynamics**, or **not comparable** when a rule holds the record back (its reason). A difference the
    conflict rule leaves on purpose (a field edited in Xero while two-way contact sync is off) is still reported: the
    two sides do differ.
+5. The money Xero holds against what Dynamics shows of it (`invoice_amounts`, `payment_rows`):
+   - each linked invoice with a live Xero copy: its Xero details row (one query of this connector's rows, 5,000 a
+     page) shows Xero's amount due, paid and credited (a credit note's remaining credit and applied amount) to the
+     cent, and Xero's status; **differing** names the fields, **missing in Dynamics** when it has no details row.
+   - the payment rows: every row the payments stream would write (`payments.read_changes` from the connection's
+     start, `payments.Ours`) is in Dynamics with the same kind, amount, status (deleted or not) and invoice; every
+     Dynamics payment row of this connector (one query, paged) that is not Deleted is one of them and not deleted
+     in Xero. A row whose invoice or customer was deleted in Dynamics went with it: not missing.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Count
@@ -44,11 +52,14 @@ from django.db.models import Count
 from dxconnector.connections.clients import ClientFactory, connected_clients
 from dxconnector.connections.models import Connection
 from dxconnector.domain import compare, rules
-from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.documents import CREDIT_NOTE_NAMES, INVOICE_NAMES, XeroDocument
+from dxconnector.domain.mapping.choices import option_value
 from dxconnector.domain.mapping.contact import contact_values, customer_values
 from dxconnector.domain.mapping.invoice import xero_invoice
 from dxconnector.domain.mapping.item import STATUS as ITEM_STATUS
 from dxconnector.domain.mapping.item import item_values, product_values
+from dxconnector.domain.mapping.payment import MoneyRow
+from dxconnector.domain.names import CONNECTOR_ID, XeroInvoiceTable, XeroPaymentTable, lookup_value
 from dxconnector.domain.records import (
     DynamicsInvoice,
     InvoiceState,
@@ -61,7 +72,8 @@ from dxconnector.dynamics import history
 from dxconnector.dynamics.changes import IDS_PER_QUERY, InvoiceRecord
 from dxconnector.dynamics.changes import PAGE_SIZE as DATAVERSE_PAGE_SIZE
 from dxconnector.dynamics.customers import read_customers, read_products
-from dxconnector.sync import engine, reading, state
+from dxconnector.dynamics.solution.definition import XERO_INVOICE, XERO_PAYMENT
+from dxconnector.sync import engine, payments, reading, state
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import Fault, guard
 from dxconnector.sync.models import Link, SyncAttempt
@@ -193,6 +205,41 @@ class Linked:
 
 
 @dataclass
+class Money(Linked):
+    """The money Xero holds against what Dynamics shows of it: the linked invoices' amounts on their Xero details rows
+    (kind "invoice"), or the Xero payment rows (kind "payment"). A payment row Dynamics shows that Xero does not have
+    (or has on nothing of this connection's) is MISSING: not in Xero."""
+
+    title: str = ""
+    dynamics_only: bool = False  # Dynamics may hold rows Xero lacks: its summary counts them
+
+    @property
+    def not_in_xero(self) -> int:
+        return self.count(Problem.MISSING)
+
+    @property
+    def summary(self) -> str:
+        extra = f", not in Xero {self.not_in_xero}" if self.dynamics_only else ""
+        if unchecked := self.count(Problem.UNCHECKED):
+            extra += f", unchecked {unchecked}"
+        return (
+            f"{self.title} compared {self.compared}: in step {self.in_step}, differing {self.differing}, "
+            f"missing in Dynamics {self.count(Problem.MISSING_IN_DYNAMICS)}{extra}."
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "compared": self.compared,
+            "in_step": self.in_step,
+            "differing": self.differing,
+            "missing_in_dynamics": self.count(Problem.MISSING_IN_DYNAMICS),
+            **({"not_in_xero": self.not_in_xero} if self.dynamics_only else {}),
+            "unchecked": self.count(Problem.UNCHECKED),
+            "records": [row.to_json() for row in sorted(self.rows, key=lambda row: row.dynamics_id)],
+        }
+
+
+@dataclass
 class Report:
     connection_id: str
     dynamics_invoices: int = 0  # this connection's invoices in Dynamics
@@ -203,6 +250,8 @@ class Report:
     held: list[Held] = field(default_factory=list)
     customers: Linked = field(default_factory=lambda: Linked("customer"))
     products: Linked = field(default_factory=lambda: Linked("product"))
+    invoice_amounts: Money = field(default_factory=lambda: Money("invoice", title="Invoices' Xero amounts"))
+    payments: Money = field(default_factory=lambda: Money("payment", title="Payment rows", dynamics_only=True))
 
     def count(self, problem: Problem) -> int:
         return sum(1 for row in self.rows if row.problem is problem)
@@ -228,8 +277,14 @@ class Report:
         return self.count(Problem.UNCHECKED)
 
     @property
+    def payments_differing(self) -> int:
+        """Invoice amounts and payment rows Dynamics does not show as Xero holds them: differing, missing on either
+        side, or not compared."""
+        return len(self.invoice_amounts.rows) + len(self.payments.rows)
+
+    @property
     def ok(self) -> bool:
-        return not self.rows and self.customers.ok and self.products.ok
+        return not self.rows and self.customers.ok and self.products.ok and self.invoice_amounts.ok and self.payments.ok
 
     @property
     def summary(self) -> str:
@@ -245,11 +300,11 @@ class Report:
         order = {problem: index for index, problem in enumerate(Problem)}
         lines = [row.line for row in sorted(self.rows, key=lambda row: (order[row.problem], row.dynamics_id))]
         lines += [held.line for held in sorted(self.held, key=lambda held: held.dynamics_id)]
-        lines += self.customers.lines + self.products.lines
+        lines += self.customers.lines + self.products.lines + self.invoice_amounts.lines + self.payments.lines
         if self.not_expected:
             why = ", ".join(f"{code} {count}" for code, count in sorted(self.not_expected.items()))
             lines.append(f"Not expected in Xero: {sum(self.not_expected.values())} ({why}).")
-        lines += [self.customers.summary, self.products.summary]
+        lines += [self.customers.summary, self.products.summary, self.invoice_amounts.summary, self.payments.summary]
         lines.append(self.summary)  # the invoices' summary stays the last line
         return lines
 
@@ -270,6 +325,9 @@ class Report:
             "held": [held.to_json() for held in sorted(self.held, key=lambda held: held.dynamics_id)],
             "customers": self.customers.to_json(),
             "products": self.products.to_json(),
+            "payments_differing": self.payments_differing,
+            "invoice_amounts": self.invoice_amounts.to_json(),
+            "payments": self.payments.to_json(),
         }
 
 
@@ -283,7 +341,8 @@ def verify(
     progress: Callable[[Progress], None] | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Compare the connection's Dynamics invoices, and its linked customers and products, with what Xero holds. Raises `NotReady` when the
+    """Compare the connection's Dynamics invoices, its linked customers and products, and the money Dynamics shows
+    (invoices' Xero amounts, payment rows) with what Xero holds. Raises `NotReady` when the
     connection is not connected on both sides, and the adapters' errors when a side can't be read."""
     connection = Connection.objects.get(pk=connection_id)
     made = (clients or connected_clients)(connection)
@@ -334,6 +393,8 @@ def reconcile(ctx: SyncContext) -> Report:
     shared_links(ctx, report)
     linked_customers(ctx, report.customers)
     linked_products(ctx, report.products, items)
+    invoice_amounts(ctx, report.invoice_amounts, records, links, copies)
+    payment_rows(ctx, report.payments)
     return report
 
 
@@ -770,6 +831,254 @@ def judge_linked(
     fields = tuple(name for name, value in expected.items() if found.get(name, "") != value)
     if fields:
         row(Problem.DIFFERING, fields)
+    else:
+        section.in_step += 1
+
+
+# --- 5. the money: invoices' amounts and payment rows ---------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def cents(value: Any) -> Decimal | None:
+    """An amount to the cent, as both sides show money; None for none (or a value that is no number)."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+
+
+def _listed(ctx: SyncContext, set_name: str, columns: Sequence[str], what: str) -> list[dict[str, Any]]:
+    """Every row of one of our tables that belongs to this connector: one query, 5,000 rows a page."""
+    params = {"$select": ",".join(columns), "$filter": f"{lookup_value(CONNECTOR_ID)} eq {ctx.connector_id}"}
+    found: list[dict[str, Any]] = []
+    pages = ctx.dynamics.pages(set_name, params=params, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
+    for number, page in enumerate(pages, start=1):
+        found += page.get("value", [])
+        ctx.progress(Progress("Dynamics", f"page {number}, {len(found)} {what} listed"))
+    return found
+
+
+DETAILS_COLUMNS = (
+    XERO_INVOICE.primary_id,
+    lookup_value(XeroInvoiceTable.INVOICE_ID),
+    XeroInvoiceTable.XERO_ID,
+    XeroInvoiceTable.XERO_STATUS,
+    XeroInvoiceTable.AMOUNT_DUE,
+    XeroInvoiceTable.AMOUNT_PAID,
+    XeroInvoiceTable.AMOUNT_CREDITED,
+)
+
+
+def details_rows(ctx: SyncContext) -> dict[str, list[dict[str, Any]]]:
+    """This connector's Xero details rows, by lower-cased Dynamics invoice id."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in _listed(ctx, XERO_INVOICE.set_name, DETAILS_COLUMNS, "Xero details rows"):
+        invoice_id = str(row.get(lookup_value(XeroInvoiceTable.INVOICE_ID)) or "").lower()
+        if invoice_id:
+            found.setdefault(invoice_id, []).append(row)
+    return found
+
+
+def invoice_amounts(
+    ctx: SyncContext, section: Money, records: Sequence[InvoiceRecord], links: Mapping[str, Link], copies: Sequence[XeroDocument]
+) -> None:
+    """Each invoice the ledger links to a live Xero copy: its details row shows Xero's amounts and status."""
+    live = {xero_id_of(copy): copy for copy in copies if copy.is_live}
+    linked = [
+        (record.invoice.id, copy)
+        for record in records
+        if (link := links.get(record.invoice.id)) is not None
+        and link.xero_id
+        and (copy := live.get(link.xero_id.lower())) is not None
+    ]
+    if not linked:
+        return
+    rows = details_rows(ctx)
+    for invoice_id, copy in linked:
+        section.compared += 1
+        judged = guard("comparing the invoice's amounts with Xero", invoice_id, judge_amounts, section, invoice_id, copy, rows)
+        if isinstance(judged, Fault):
+            detail = f"could not be compared ({type(judged.error).__name__})"
+            section.rows.append(Row(Problem.UNCHECKED, invoice_id, (xero_id_of(copy),), detail=detail, kind=section.kind))
+
+
+def judge_amounts(section: Money, invoice_id: str, copy: XeroDocument, rows: Mapping[str, list[dict[str, Any]]]) -> None:
+    """One invoice's details row against its Xero copy, in the fields Xero gives (the write-back writes no others)."""
+    candidates = rows.get(invoice_id.lower(), [])
+    row = next(
+        (row for row in candidates if str(row.get(XeroInvoiceTable.XERO_ID) or "").lower() == xero_id_of(copy)),
+        candidates[0] if candidates else None,
+    )
+    if row is None:
+        section.rows.append(
+            Row(
+                Problem.MISSING_IN_DYNAMICS,
+                invoice_id,
+                (xero_id_of(copy),),
+                detail="no Xero details row in Dynamics shows Xero's amounts",
+                kind=section.kind,
+            )
+        )
+        return
+    fields = amount_differences(copy, row)
+    if fields:
+        section.rows.append(
+            Row(
+                Problem.DIFFERING,
+                invoice_id,
+                (xero_id_of(copy),),
+                fields,
+                "its Xero details row in Dynamics shows otherwise",
+                kind=section.kind,
+            )
+        )
+    else:
+        section.in_step += 1
+
+
+def amount_differences(copy: XeroDocument, row: Mapping[str, Any]) -> tuple[str, ...]:
+    """Xero's names of the amounts (to the cent) and status the details row does not show as Xero has them."""
+    names = CREDIT_NOTE_NAMES if copy.is_credit_note else INVOICE_NAMES
+    pairs = (
+        (names["due"], copy.amount_due, XeroInvoiceTable.AMOUNT_DUE),
+        ("AmountPaid", copy.amount_paid, XeroInvoiceTable.AMOUNT_PAID),
+        (names["credited"], copy.amount_credited, XeroInvoiceTable.AMOUNT_CREDITED),
+    )
+    fields = [name for name, xero, column in pairs if xero is not None and cents(xero) != cents(row.get(column))]
+    if copy.status is not None:
+        status = option_value(XeroInvoiceTable.TABLE, XeroInvoiceTable.XERO_STATUS, copy.status)
+        if row.get(XeroInvoiceTable.XERO_STATUS) != status:
+            fields.append("Status")
+    return tuple(fields)
+
+
+@dataclass(frozen=True)
+class PaymentShown:
+    """What a payment row says, in the columns compared: its kind, amount to the cent, deleted or not, its invoice."""
+
+    xero_id: str
+    kind: int | None
+    amount: Decimal | None
+    deleted: bool
+    invoice_id: str  # the Dynamics invoice, lower-cased; "" for a credit note shown on its customer alone
+
+    def differences(self, other: PaymentShown) -> tuple[str, ...]:
+        pairs = (
+            ("Kind", self.kind, other.kind),
+            ("Amount", self.amount, other.amount),
+            ("Status", self.deleted, other.deleted),
+            ("Invoice", self.invoice_id, other.invoice_id),
+        )
+        return tuple(name for name, mine, theirs in pairs if mine != theirs)
+
+
+@dataclass(frozen=True)
+class XeroSide:
+    """The payment rows Xero's records stand for, by row id: those that concern this connection (`shown`), whether
+    Dynamics may have let them go with a record deleted there (`gone_with`), and the ids of those that concern it not."""
+
+    shown: dict[str, PaymentShown]
+    gone_with: set[str]
+    elsewhere: set[str]
+
+
+DELETED_STATUS = option_value(XeroPaymentTable.TABLE, XeroPaymentTable.STATUS, "DELETED")
+PAYMENT_COLUMNS = (
+    XERO_PAYMENT.primary_id,
+    XeroPaymentTable.XERO_ID,
+    XeroPaymentTable.KIND,
+    XeroPaymentTable.AMOUNT,
+    XeroPaymentTable.STATUS,
+    lookup_value(XeroPaymentTable.INVOICE_ID),
+)
+
+
+def xero_payment_rows(ctx: SyncContext) -> XeroSide:
+    """What the payments stream would write now: every payment, credit note, prepayment and overpayment Xero changed
+    since the connection was made (`payments.read_changes`), kept where it concerns this connection."""
+    read, _ = payments.read_changes(ctx, {})
+    rows = list({row.key: row for row in read}.values())
+    ctx.progress(Progress("Xero Payments", f"{len(rows)} payments and credits read"))
+    ours = payments.Ours(ctx, rows)
+    shown: dict[str, PaymentShown] = {}
+    gone_with: set[str] = set()
+    elsewhere: set[str] = set()
+    for row in rows:
+        row_id = payments.row_id(ctx.connector_id, row.key).lower()
+        if not ours.concern(row):
+            elsewhere.add(row_id)
+            continue
+        invoice, customer = ours.invoices.get(row.invoice_id), ours.customers.get(row.contact_id)
+        owner = invoice if row.invoice_id else customer
+        if owner is not None and owner.dynamics_deleted_at is not None:
+            gone_with.add(row_id)
+        shown[row_id] = _xero_shown(row, invoice)
+    return XeroSide(shown, gone_with, elsewhere)
+
+
+def _xero_shown(row: MoneyRow, invoice: Link | None) -> PaymentShown:
+    """As `payments.row_request` writes it: the invoice bound unless it was deleted in Dynamics."""
+    bound = invoice.dynamics_id.lower() if invoice is not None and not invoice.dynamics_deleted_at else ""
+    return PaymentShown(
+        row.xero_id.lower(),
+        option_value(XeroPaymentTable.TABLE, XeroPaymentTable.KIND, row.kind),
+        cents(row.amount),
+        row.deleted,
+        bound,
+    )
+
+
+def dynamics_payment_rows(ctx: SyncContext) -> dict[str, PaymentShown]:
+    """This connector's payment rows in Dynamics, by lower-cased row id."""
+    return {
+        str(row[XERO_PAYMENT.primary_id]).lower(): PaymentShown(
+            str(row.get(XeroPaymentTable.XERO_ID) or "").lower(),
+            row.get(XeroPaymentTable.KIND),
+            cents(row.get(XeroPaymentTable.AMOUNT)),
+            row.get(XeroPaymentTable.STATUS) == DELETED_STATUS,
+            str(row.get(lookup_value(XeroPaymentTable.INVOICE_ID)) or "").lower(),
+        )
+        for row in _listed(ctx, XERO_PAYMENT.set_name, PAYMENT_COLUMNS, "payment rows")
+        if row.get(XERO_PAYMENT.primary_id)
+    }
+
+
+def payment_rows(ctx: SyncContext, section: Money) -> None:
+    """Xero's rows in Dynamics as Xero has them; Dynamics' rows not Deleted, live in Xero."""
+    xero = xero_payment_rows(ctx)
+    dynamics = dynamics_payment_rows(ctx)
+    for row_id in sorted(set(xero.shown) | {row_id for row_id, shown in dynamics.items() if not shown.deleted}):
+        theirs, mine = xero.shown.get(row_id), dynamics.get(row_id)
+        if theirs is not None and mine is None and row_id in xero.gone_with:
+            continue  # its invoice (or customer) was deleted in Dynamics, and the row with it
+        section.compared += 1
+        judged = guard("comparing the payment row with Xero", row_id, judge_payment, section, row_id, theirs, mine, xero)
+        if isinstance(judged, Fault):
+            detail = f"could not be compared ({type(judged.error).__name__})"
+            section.rows.append(Row(Problem.UNCHECKED, row_id, detail=detail, kind=section.kind))
+
+
+def judge_payment(section: Money, row_id: str, theirs: PaymentShown | None, mine: PaymentShown | None, xero: XeroSide) -> None:
+    """One payment row: in step, or one row saying how not (its invoice named, never its amount)."""
+    shown = theirs or mine
+    assert shown is not None
+    on = f"on invoice {shown.invoice_id}" if shown.invoice_id else "on its customer"
+
+    def row(problem: Problem, fields: tuple[str, ...], detail: str) -> None:
+        section.rows.append(Row(problem, row_id, (shown.xero_id,) if shown.xero_id else (), fields, detail, kind=section.kind))
+
+    if mine is None:
+        row(Problem.MISSING_IN_DYNAMICS, (), f"not in Dynamics (not synced yet, or deleted there); {on}")
+    elif theirs is None:
+        where = (
+            "Xero has it on nothing of this connection's" if row_id in xero.elsewhere else "Xero has no such payment or credit"
+        )
+        row(Problem.MISSING, (), f"not in Xero: {where}; {on}")
+    elif fields := theirs.differences(mine):
+        row(Problem.DIFFERING, fields, on)
     else:
         section.in_step += 1
 
