@@ -15,7 +15,10 @@ def test_it_creates_a_contact_and_reads_it_back_by_id_and_by_number(api):
         Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "021 555"}],
     )
     assert created["ContactStatus"] == "ACTIVE" and created["IsCustomer"] is False
-    assert api.get(f"/Contacts/{created['ContactID']}").json()["Contacts"] == [created]
+    [read] = api.get(f"/Contacts/{created['ContactID']}").json()["Contacts"]
+    balances = read.pop("Balances")  # read in full, a contact comes with what it owes: nothing yet
+    assert read == created
+    assert balances == {side: {"Outstanding": 0.0, "Overdue": 0.0} for side in ("AccountsReceivable", "AccountsPayable")}
     assert api.get(f"/Contacts/{number}").json()["Contacts"][0]["ContactID"] == created["ContactID"]
 
 
@@ -115,3 +118,15 @@ def test_a_customer_is_flagged_once_it_has_a_sales_invoice(api):
 
 def test_an_unknown_contact_is_a_404(api):
     assert api.get("/Contacts/0c1d2e3f-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_a_contacts_balances_are_what_its_approved_invoices_still_owe_less_its_credit(api):
+    contact = api.new_contact()
+    invoice = api.new_invoice(contact=contact, Status="AUTHORISED", DueDate="2026-03-20")
+    owed = invoice["AmountDue"]
+    [read] = api.get(f"/Contacts/{contact['ContactID']}").json()["Contacts"]
+    assert read["Balances"]["AccountsReceivable"] == {"Outstanding": owed, "Overdue": owed}  # due in March
+    listed = api.get("/Contacts", params={"IDs": contact["ContactID"]}).json()["Contacts"]
+    assert listed[0]["Balances"] == read["Balances"]
+    summary = api.get("/Contacts", params={"IDs": contact["ContactID"], "summaryOnly": "true"}).json()["Contacts"]
+    assert "Balances" not in summary[0]
