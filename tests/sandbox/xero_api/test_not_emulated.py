@@ -192,6 +192,15 @@ def test_a_refusal_asked_for_in_xml_is_xeros_xml_api_exception(api):
     assert "not emulated" in root.findtext("Message")
 
 
+def test_an_xml_body_sent_to_a_route_not_emulated_is_refused_in_xml(api):
+    response = api.http.put(
+        "/Journals", content=b"<Journals><Journal/></Journals>", headers={"Content-Type": "application/xml", "Accept": ""}
+    )
+    assert response.status_code == 501 and ElementTree.fromstring(response.content).findtext("Type") == (
+        "ApiMethodNotImplementedException"
+    )
+
+
 # --- query parameters ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("path", "parameter", "value"),

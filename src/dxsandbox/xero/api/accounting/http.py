@@ -274,7 +274,8 @@ class CanonicalPaths:
             if not self._served(scope):
                 resource = segments[1] if len(segments) > 1 else ""
                 refusal = not_emulated(scope["method"], f"{API_PREFIX}{'/'.join(segments)}", resource)
-                await in_xml_when_asked(Request(scope), refusal)(scope, receive, send)
+                request = Request(scope)  # the body is not read: its Content-Type says whether it is XML
+                await in_xml_when_asked(request, refusal, xml_body=body_is_xml(request, b""))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
