@@ -163,9 +163,9 @@ class InvoicesReachXeroTestCase(SyncTestCase):
         invoice_id = self.make_invoice(self.make_account(), [{"product": self.make_product(), "quantity": 2}])
         self.sync()
         # Only Xero's first read, left to it: what changed there (invoices, credit notes), then the payments' first read
-        # (payments, credit notes, prepayments, overpayments).
+        # (payments, credit notes, prepayments, overpayments) and the customer's balances.
         second = self.sync("sweep")
-        self.assertEqual((second.counts["xero_calls"], second.counts.get("succeeded", 0)), (6, 0))
+        self.assertEqual((second.counts["xero_calls"], second.counts.get("succeeded", 0)), (7, 0))
         third = self.sync("sweep")  # Xero was asked a moment ago, and its webhooks told of nothing since
         self.assertEqual(third.counts["xero_calls"], 0)
         self.assertEqual(len(self.attempts(invoice_id)), 1)

@@ -244,3 +244,29 @@ class TestForeignCurrency(PaymentsTestCase):
         self.assertEqual(row["stl3_currencycode"], self.currency)
         self.assertEqual(Decimal(str(row["stl3_currencyrate"])), Decimal("1.625"))
         self.assertEqual(money(row["stl3_amount"]), Decimal("10.00"))
+
+
+class TestBalances(PaymentsTestCase):
+    def outstanding(self) -> dict[str, Any]:
+        [row] = self.dataverse().list(
+            "stl3_xerocontacts",
+            select="stl3_outstanding,stl3_overdue,stl3_balanceson",
+            filter=f"_stl3_accountid_value eq {self.account['id']}",
+        )
+        return row
+
+    def test_every_linked_customers_balances_are_read_again_after_a_while_though_nothing_changed_in_xero(self):
+        self.sync()  # the payments' first read, and every linked customer's balances with it
+        first = self.outstanding()["stl3_balanceson"]
+        self.assertEqual(money(self.outstanding()["stl3_outstanding"]), self.total)
+        again = self.sync()
+        self.assertEqual(self.outstanding()["stl3_balanceson"], first)  # read lately: not again
+        self.assertNotIn("balances_written", again.counts)
+        [row] = self.dataverse().list(
+            "stl3_xerocontacts", select="stl3_xerocontactid", filter=f"_stl3_accountid_value eq {self.account['id']}"
+        )
+        self.dataverse().update("stl3_xerocontacts", row["stl3_xerocontactid"], {"stl3_outstanding": 0})  # gone wrong
+        with override_settings(SYNC_REFERENCE_SECONDS=0):
+            later = self.sync()
+        self.assertEqual(later.counts["balances_written"], 1)
+        self.assertEqual(money(self.outstanding()["stl3_outstanding"]), self.total)

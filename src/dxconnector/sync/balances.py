@@ -2,7 +2,8 @@
 
 Read again (one call per 100 contacts) when something changed a customer's balance — an invoice of theirs came
 back changed, a payment, a credit note made in Xero — at most once per run each, and written in the `$batch` of
-what changed it. Only onto a Xero Contact row that exists (`If-Match: *`): the customers stream makes the row with
+what changed it; and every linked customer's every `SYNC_REFERENCE_SECONDS` (`refresh_every_one`), since time alone
+makes an invoice overdue. Only onto a Xero Contact row that exists (`If-Match: *`): the customers stream makes the row with
 the customer's link; a balance read before that comes with the next change.
 """
 
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from dxconnector.domain.names import XeroContactTable
-from dxconnector.dynamics.batch import BatchRequest
+from dxconnector.dynamics.batch import BatchRequest, execute
 from dxconnector.dynamics.ids import xero_contact_row_id
 from dxconnector.dynamics.solution.definition import XERO_CONTACT
 from dxconnector.sync import state
@@ -57,3 +58,19 @@ def requests(ctx: SyncContext, xero_contact_ids: Iterable[str]) -> list[BatchReq
         for contact_id, contact in found.items()
         if contact_id in links
     ]
+
+
+EVERY_ONE_PER_CALL = 1000  # contacts whose balances one `$batch` writes (ten Xero reads)
+
+
+def refresh_every_one(ctx: SyncContext) -> int:
+    """Every linked customer's balances, read and written again; how many were written."""
+    before = ctx.counts.balances_written
+    contact_ids = state.linked_xero_ids(ctx.connection_id, Link.Kind.CONTACT)
+    for start in range(0, len(contact_ids), EVERY_ONE_PER_CALL):
+        ctx.renew_lease()
+        writes = requests(ctx, contact_ids[start : start + EVERY_ONE_PER_CALL])
+        if writes:
+            execute(ctx.dynamics, writes)
+            ctx.counts.dynamics_writes += len(writes)
+    return ctx.counts.balances_written - before

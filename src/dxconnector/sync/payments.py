@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 FOLLOWED = (PAYMENTS, CREDIT_NOTES, PREPAYMENTS, OVERPAYMENTS)
 INVOICES_STREAM = "invoices-from-xero"  # its first read of Xero is ours too
+BALANCES = "Balances"  # in the cursor: when every linked customer's balances were last read
 
 
 def row_id(connector_id: str, key: str) -> str:
@@ -162,8 +163,24 @@ def worth_reading(ctx: SyncContext, stream: Stream, position: Mapping[str, str])
     return "no invoice of this connection changed in Xero"
 
 
+def balances_when_due(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> None:
+    """Every linked customer's balances read again after the payments' first read, then when the last time was
+    `SYNC_REFERENCE_SECONDS` ago (an invoice falls overdue with no change in Xero); the moment is kept in the stream's
+    cursor, beside the collections'."""
+    last = position.get(BALANCES)
+    if not position or (last and datetime.fromisoformat(last) > ctx.now - timedelta(seconds=settings.SYNC_REFERENCE_SECONDS)):
+        return  # not read yet (the first read comes with the invoices'), or read lately
+    ctx.progress(Progress(stream.name, "reading every linked customer's balances in Xero"))
+    balances.refresh_every_one(ctx)
+    state.save_cursors(ctx.connection_id, {stream.name: {**position, BALANCES: ctx.now.isoformat()}})
+
+
 def run_stream(ctx: SyncContext, stream: Stream) -> None:
-    position = state.cursor(ctx.connection_id, stream.name) or {}
+    read_payments(ctx, stream, state.cursor(ctx.connection_id, stream.name) or {})
+    balances_when_due(ctx, stream, state.cursor(ctx.connection_id, stream.name) or {})
+
+
+def read_payments(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> None:
     why_not = worth_reading(ctx, stream, position)
     if why_not:
         ctx.progress(Progress(stream.name, why_not))

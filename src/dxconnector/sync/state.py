@@ -167,6 +167,11 @@ def links_to(connection_id: Any, kind: str, xero_ids: Iterable[str]) -> dict[str
     return _links_by("xero_id", connection_id, kind, xero_ids)
 
 
+def linked_xero_ids(connection_id: Any, kind: str) -> list[str]:
+    """The Xero ids of every record of this kind the ledger links."""
+    return list(Link.objects.filter(connection_id=connection_id, kind=kind).exclude(xero_id="").values_list("xero_id", flat=True))
+
+
 def oldest_link(connection_id: Any, kind: str) -> datetime | None:
     return (
         Link.objects.filter(connection_id=connection_id, kind=kind)
