@@ -319,6 +319,7 @@ def verify_figures(report: Any) -> dict[str, Any]:
         "missing": report.missing,
         "duplicated": report.duplicated,
         "differing": report.differing,
+        "payments_differing": report.payments_differing,
         "differing_fields": _differing_fields(report),
         **_linked_records(report),
         "verify": report.lines[-3:],
