@@ -172,3 +172,41 @@ def test_the_sdk_sees_a_refused_association_as_an_error(served, token):
 
     with pytest.raises(Exception, match="Does Not Exist"):
         run_sdk(served, token, associate_a_missing_contact)
+
+
+# --- dynamics365crm-python (Web API v9.0) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def crm(served, token, monkeypatch):
+    pytest.importorskip("dynamics365crm", reason="install the test extra: dynamics365crm-python")
+    from dynamics365crm.client import Client
+
+    _org, server = served
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
+    return Client(server.base_url, access_token=token)
+
+
+def test_dynamics365crm_python_creates_updates_lists_and_deletes_through_web_api_9_0(crm):
+    name = unique("Crm")
+    account_id = crm.create_account(name=name, telephone1="+44 20 7946 0000")
+    assert isinstance(account_id, str) and len(account_id) == 36
+    assert crm.update_account(account_id, telephone1="+44 20 7946 0001") == account_id  # from OData-EntityId
+    body = crm.get_accounts(select="name,telephone1", filter=f"name eq '{name}'")
+    assert body["@odata.context"].startswith(crm.domain + "/api/data/v9.0/$metadata#accounts")
+    assert [(row["name"], row["telephone1"]) for row in body["value"]] == [(name, "+44 20 7946 0001")]
+    assert crm.delete_account(account_id) is True
+    assert crm.get_accounts(select="name", filter=f"name eq '{name}'")["value"] == []
+
+
+def test_dynamics365crm_python_runs_fetchxml_passed_as_a_query_parameter(crm):
+    name = unique("CrmFetch")
+    crm.create_account(name=name)
+    xml = f"<fetch><entity name='account'><attribute name='name'/><filter><condition attribute='name' operator='eq' value='{name}'/></filter></entity></fetch>"
+    body = crm.get_data("accounts", fetchXml=xml)
+    assert [row["name"] for row in body["value"]] == [name]
+
+
+def test_dynamics365crm_python_sees_skip_refused_as_dataverse_refuses_it(crm):
+    with pytest.raises(Exception, match=r"(?s)400 error.*The query parameter \$skip is not supported"):
+        crm.get_accounts(select="name", skip="5")

@@ -1,4 +1,4 @@
-"""The Dataverse Web API of one organisation (`/api/data/v9.2/`), as an ASGI app.
+"""The Dataverse Web API of one organisation (`/api/data/v9.2/`, and v9.0 and v9.1 alike), as an ASGI app.
 
 Every call needs a bearer token the identity side issued for this organisation's URL; its `oid` (or an
 application user's `appid`) picks the systemuser it runs as. Calls then pass the service protection
@@ -23,7 +23,7 @@ from dxsandbox.microsoft.contracts import TokenValidator
 from dxsandbox.microsoft.dataverse import errors
 from dxsandbox.microsoft.dataverse.errors import DataverseError
 from dxsandbox.microsoft.dataverse.http import ApiRequest, error_response
-from dxsandbox.microsoft.dataverse.paths import API_PREFIX
+from dxsandbox.microsoft.dataverse.paths import API_VERSIONS
 from dxsandbox.microsoft.dataverse.service import DataverseService, service_for
 from dxsandbox.microsoft.dataverse.settings import DataverseSettings
 
@@ -51,7 +51,10 @@ def build_dataverse_app(
         return await handle(service, tokens, request)
 
     app = Starlette(
-        routes=[Route(API_PREFIX, endpoint, methods=METHODS), Route(API_PREFIX + "/{path:path}", endpoint, methods=METHODS)]
+        routes=[
+            Route("/api/data/{version}", endpoint, methods=METHODS),
+            Route("/api/data/{version}/{path:path}", endpoint, methods=METHODS),
+        ]
     )
     app.state.dataverse = service
     return app
@@ -63,6 +66,13 @@ def _error(status: int, code: str, message: str, headers: Mapping[str, str] | No
 
 async def handle(service: DataverseService, tokens: TokenValidator, request: Request) -> Response:
     base_url = str(request.base_url).rstrip("/")
+    version = request.path_params.get("version", "")
+    if version not in API_VERSIONS:
+        return _error(
+            404,
+            errors.RESOURCE_NOT_FOUND,
+            f"The Web API version '{version}' is not emulated by this sandbox: it serves {', '.join(API_VERSIONS)}.",
+        )
     authorization = request.headers.get("authorization", "")
     token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
     claims = tokens.validate(token, base_url) if token else None
@@ -91,6 +101,7 @@ async def handle(service: DataverseService, tokens: TokenValidator, request: Req
             {name.lower(): value for name, value in request.headers.items()},
             await request.body(),
             base_url,
+            version,
         )
         try:
             response = await run_in_threadpool(service.handle, api_request, caller)

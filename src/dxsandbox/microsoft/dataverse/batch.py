@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request
 from dxsandbox.microsoft.dataverse.http import ApiRequest, ApiResponse, error_response
-from dxsandbox.microsoft.dataverse.paths import API_PREFIX, parse_reference
+from dxsandbox.microsoft.dataverse.paths import parse_reference, strip_api_prefix
 from dxsandbox.microsoft.dataverse.security import Caller
 from dxsandbox.microsoft.dataverse.serialize import parse_prefer
 
@@ -129,14 +129,17 @@ def _part(raw: bytes, headers: dict[str, str] | None = None, rest: bytes | None 
 def _inner_request(part: Part, outer: ApiRequest) -> ApiRequest:
     url = part.url
     path_and_query = urlsplit(url) if "://" in url else urlsplit("http://x/" + url.lstrip("/"))
-    path = unquote(path_and_query.path)
-    if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX) :]
-    path = path.lstrip("/")
+    path = strip_api_prefix(unquote(path_and_query.path)).lstrip("/")
     if path.strip("/") == "$batch":
         raise bad_request("A batch cannot contain another batch.")
     return ApiRequest(
-        part.method, path, parse_qsl(path_and_query.query, keep_blank_values=True), dict(part.headers), part.body, outer.base_url
+        part.method,
+        path,
+        parse_qsl(path_and_query.query, keep_blank_values=True),
+        dict(part.headers),
+        part.body,
+        outer.base_url,
+        outer.version,
     )
 
 

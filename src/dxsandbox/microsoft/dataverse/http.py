@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dxsandbox.microsoft.dataverse.errors import DataverseError, bad_request
-from dxsandbox.microsoft.dataverse.paths import API_PREFIX
+from dxsandbox.microsoft.dataverse.paths import DEFAULT_VERSION
 
 JSON_TYPE = "application/json; odata.metadata=minimal"
 
@@ -20,10 +20,11 @@ class ApiRequest:
     headers: dict[str, str]  # lower-case names
     body: bytes
     base_url: str  # the organisation URL, e.g. https://127.0.0.1:9414
+    version: str = DEFAULT_VERSION  # the Web API version the client called (v9.0, v9.1, v9.2): links answer in it
 
     @property
     def api_url(self) -> str:
-        return self.base_url + API_PREFIX
+        return f"{self.base_url}/api/data/{self.version}"
 
     def header(self, name: str) -> str | None:
         value = self.headers.get(name.lower())

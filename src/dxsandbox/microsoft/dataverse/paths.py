@@ -11,6 +11,10 @@ from dxsandbox.microsoft.dataverse.odata import Literal, parse_literal
 from dxsandbox.microsoft.dataverse.query_options import split_top_level
 
 API_PREFIX = "/api/data/v9.2"
+# The Web API versions Dataverse serves alike today; older clients still send v9.0 or v9.1.
+API_VERSIONS = ("v9.0", "v9.1", "v9.2")
+DEFAULT_VERSION = "v9.2"
+_VERSIONED_PREFIX = re.compile(r"^/api/data/(v9\.[012])(?=/|$)")
 GUID_PATTERN = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 Key = str | dict[str, Any]  # a primary id, or alternate key values by attribute
@@ -63,10 +67,13 @@ def parse_parameters(text: str) -> dict[str, str]:
 def relative_resource(url: str) -> str:
     """`https://host/api/data/v9.2/accounts(…)`, `/api/data/v9.2/accounts(…)`, `/accounts(…)` → `accounts(…)`."""
     path = urlsplit(url).path if "://" in url else url
-    path = unquote(path)
-    if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX) :]
-    return path.lstrip("/")
+    return strip_api_prefix(unquote(path)).lstrip("/")
+
+
+def strip_api_prefix(path: str) -> str:
+    """`/api/data/v9.1/accounts` → `/accounts` for any version served."""
+    match = _VERSIONED_PREFIX.match(path)
+    return path[match.end() :] if match else path
 
 
 def parse_reference(url: str) -> tuple[str, Key]:
