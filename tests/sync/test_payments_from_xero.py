@@ -13,6 +13,7 @@ from dxconnector.domain.mapping.choices import option_value
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase
 from tests.sync.test_from_xero import AUTHORISED
+from tests.sync.test_invoice_types import of_type
 
 PAID, DELETED = (option_value("stl3_xeropayment", "stl3_status", code) for code in ("AUTHORISED", "DELETED"))
 PAYMENT, CREDIT_NOTE, PREPAYMENT, OVERPAYMENT = (
@@ -270,3 +271,17 @@ class TestBalances(PaymentsTestCase):
             later = self.sync()
         self.assertEqual(later.counts["balances_written"], 1)
         self.assertEqual(money(self.outstanding()["stl3_outstanding"]), self.total)
+
+
+class TestCreditNotesWeSent(PaymentsTestCase):
+    def test_a_credit_note_sent_from_dynamics_gets_no_row_of_its_own_only_its_allocation(self):
+        refund = self.make_invoice(
+            self.account, [{"description": "Refund", "price": "20", "quantity": 1}], **of_type("ACCRECCREDIT")
+        )
+        self.sync()
+        note_id = self.link(refund).xero_id
+        allocation = {"Allocations": [{"Invoice": {"InvoiceID": self.xero_id}, "Amount": "20.00", "Date": "2026-12-02"}]}
+        self.xero().request("create_credit_note_allocation", note_id, allocation)
+        self.sync()
+        rows = self.rows(_stl3_accountid_value=self.account["id"])
+        self.assertEqual([(row["stl3_kind"], row["_stl3_invoiceid_value"]) for row in rows], [(CREDIT_NOTE, self.invoice_id)])

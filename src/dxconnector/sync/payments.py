@@ -88,7 +88,8 @@ class Ours:
     """What the ledger knows of the rows' invoices and customers: which rows concern this connection."""
 
     def __init__(self, ctx: SyncContext, rows: Sequence[mapping.MoneyRow]) -> None:
-        self.invoices = state.links_to(ctx.connection_id, Link.Kind.INVOICE, {row.invoice_id for row in rows if row.invoice_id})
+        documents = {row.invoice_id or row.credit_note_id for row in rows} - {""}  # a credit note may be one we sent
+        self.invoices = state.links_to(ctx.connection_id, Link.Kind.INVOICE, documents)
         self.customers = state.links_to(ctx.connection_id, Link.Kind.CONTACT, {row.contact_id for row in rows if row.contact_id})
 
     def concern(self, row: mapping.MoneyRow) -> bool:
