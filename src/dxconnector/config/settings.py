@@ -110,6 +110,20 @@ XERO_CALLS_PER_DAY = env.int("XERO_CALLS_PER_DAY", 5000, minimum=1)
 # The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
 CA_BUNDLE = env.str("CA_BUNDLE", "")
 if CA_BUNDLE and not Path(CA_BUNDLE).is_file():
+# The app's budget across all its organisations (Xero's: 10,000 a minute).
+XERO_APP_CALLS_PER_MINUTE = env.int("XERO_APP_CALLS_PER_MINUTE", 10_000, minimum=1)
+# Every process keeps to one budget per Xero organisation and per app (docs/operating.md, "One Xero budget"): in Redis
+# when REDIS_URL is set, else in the database; "memory" keeps each process to its own count (one process only).
+REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+XERO_BUDGET_STORE = env.str("XERO_BUDGET_STORE", "redis" if REDIS_URL else "database").lower()
+if XERO_BUDGET_STORE not in ("database", "redis", "memory"):
+    env.problem(f"XERO_BUDGET_STORE must be database, redis or memory, got {XERO_BUDGET_STORE!r}.")
+if XERO_BUDGET_STORE == "redis" and not REDIS_URL:
+    env.problem("XERO_BUDGET_STORE is redis but REDIS_URL is not set.")
+# What the budgets' keys in Redis start with: deployments sharing one Redis keep apart by it.
+XERO_BUDGET_REDIS_PREFIX = env.str("XERO_BUDGET_REDIS_PREFIX", "dxconnector:budget:")
+# A call's slot held by a process that died frees itself after this long (real seconds; longer than any call).
+XERO_SLOT_LEASE_SECONDS = env.int("XERO_SLOT_LEASE_SECONDS", 120, minimum=1)
     env.problem(f"CA_BUNDLE points at {CA_BUNDLE}, which is not a file.")
 
 # --- database -------------------------------------------------------------

@@ -40,11 +40,13 @@ from dxconnector.xero.auth import TokenSet
 from dxconnector.xero.errors import AuthExpired, PermanentError, RateLimited, RetryableError, XeroError
 from dxconnector.xero.limits import (
     DAY_HEADER,
+    LEASE_SECONDS,
     MINUTE_HEADER,
     BudgetObserver,
     BudgetSeen,
     Limits,
     RateGovernor,
+    SlotStore,
     governor_for,
     remaining,
 )
@@ -68,7 +70,11 @@ class XeroApiConfig:
     # Seconds to connect, and to wait for each read of the answer (None: no limit). A job's call that hangs would hold
     # its connection's lease and a worker for good; 60 s is far beyond any answer Xero gives, even for 50 invoices.
     timeout: float | None = 60.0
-    limits: Limits = field(default_factory=Limits)  # the organisation's budget the governor keeps to
+    limits: Limits = field(default_factory=Limits)  # the organisation's (and the app's) budget the governor keeps to
+    # Where the budgets are kept: None for this process's own memory; the connections layer gives one shared by every
+    # process (xero.limits.SlotStore). A slot a killed process held frees itself after `slot_lease_seconds`.
+    slot_store: SlotStore | None = field(default=None, compare=False)
+    slot_lease_seconds: float = LEASE_SECONDS
 
     @property
     def request_timeout(self) -> tuple[float, float] | None:
@@ -92,7 +98,12 @@ class XeroApiConfig:
             revocation_url=settings.XERO_REVOCATION_URL,
             ca_bundle=settings.CA_BUNDLE,
             time_scale=settings.XERO_TIME_SCALE,
-            limits=Limits(per_minute=settings.XERO_CALLS_PER_MINUTE, per_day=settings.XERO_CALLS_PER_DAY),
+            limits=Limits(
+                per_minute=settings.XERO_CALLS_PER_MINUTE,
+                per_day=settings.XERO_CALLS_PER_DAY,
+                app_per_minute=settings.XERO_APP_CALLS_PER_MINUTE,
+            ),
+            slot_lease_seconds=float(settings.XERO_SLOT_LEASE_SECONDS),
         )
 
 
@@ -295,7 +306,14 @@ class XeroClient:
         self.config = config
         self.tokens = tokens
         self.tenant_id = tenant_id
-        self.governor = governor or governor_for(tenant_id or "identity", config.time_scale, config.limits)
+        self.governor = governor or governor_for(
+            tenant_id or "identity",
+            config.time_scale,
+            config.limits,
+            app_id=config.client_id,
+            store=config.slot_store,
+            lease_seconds=config.slot_lease_seconds,
+        )
         self.on_budget = on_budget  # told what each answer says is left of the organisation's budget
         self.calls = 0
         # The SDK's Configuration() hands out copies of the first instance ever made, ignoring its
@@ -366,7 +384,7 @@ class XeroClient:
         operation = getattr(self.accounting, method)
         for attempt in range(1, self.config.max_attempts + 1):
             try:
-                with self.governor.slot():
+                with self.governor.slot() as slot:
                     self.calls += 1
                     raw, _status, headers = self.call(
                         lambda: operation(
@@ -378,13 +396,13 @@ class XeroClient:
                             **kwargs,
                         )
                     )
-                self.governor.observe(headers)
+                    slot.heard(headers)  # believed as the slot is given back
                 self._tell_budget(headers)
                 return (json.loads(raw.data, parse_float=Decimal) if raw.data else {}), headers
             except RateLimited as limited:
                 if limited.problem == "day" or attempt == self.config.max_attempts:
                     raise
-                self.governor.back_off(limited.retry_after)
+                self.governor.back_off(limited.retry_after, limited.problem)
             except RetryableError:
                 if attempt == self.config.max_attempts:
                     raise
