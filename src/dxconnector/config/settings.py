@@ -69,6 +69,9 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", 90, minimum=1)
 HISTORY_RETENTION_DAYS = env.int("HISTORY_RETENTION_DAYS", 365, minimum=1)
 # How long a run holds its connection after its last sign of life: a killed worker's connection is free again after this.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", 60, minimum=3)
+# A run the clock or a first sync started sends at most this many changed invoices, then queues the rest behind live
+# work (docs/operating.md, "Fair work across connections").
+SYNC_SLICE_INVOICES = env.int("SYNC_SLICE_INVOICES", 2000, minimum=1)
 
 # --- Xero (the real service by default; the sandbox in demo and tests) ----------------------
 XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", "")
@@ -107,9 +110,6 @@ XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))
 # only a sandbox running with its limits off (the benchmarks) has a reason for more.
 XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", 60, minimum=1)
 XERO_CALLS_PER_DAY = env.int("XERO_CALLS_PER_DAY", 5000, minimum=1)
-# The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
-CA_BUNDLE = env.str("CA_BUNDLE", "")
-if CA_BUNDLE and not Path(CA_BUNDLE).is_file():
 # The app's budget across all its organisations (Xero's: 10,000 a minute).
 XERO_APP_CALLS_PER_MINUTE = env.int("XERO_APP_CALLS_PER_MINUTE", 10_000, minimum=1)
 # Every process keeps to one budget per Xero organisation and per app (docs/operating.md, "One Xero budget"): in Redis
@@ -124,6 +124,9 @@ if XERO_BUDGET_STORE == "redis" and not REDIS_URL:
 XERO_BUDGET_REDIS_PREFIX = env.str("XERO_BUDGET_REDIS_PREFIX", "dxconnector:budget:")
 # A call's slot held by a process that died frees itself after this long (real seconds; longer than any call).
 XERO_SLOT_LEASE_SECONDS = env.int("XERO_SLOT_LEASE_SECONDS", 120, minimum=1)
+# The CA bundle every outbound HTTPS client trusts; empty means the system's (certifi's) store.
+CA_BUNDLE = env.str("CA_BUNDLE", "")
+if CA_BUNDLE and not Path(CA_BUNDLE).is_file():
     env.problem(f"CA_BUNDLE points at {CA_BUNDLE}, which is not a file.")
 
 # --- database -------------------------------------------------------------

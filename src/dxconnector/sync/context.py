@@ -71,6 +71,8 @@ class SyncContext:
     progress: Callable[[Progress], None] = lambda step: None
     directory: XeroDirectory = field(default_factory=XeroDirectory)
     balances_read: set[str] = field(default_factory=set)  # Xero contacts whose balances this run has read
+    slice_limit: int | None = None  # the most changed invoices this run sends (None: all); the rest go to a later run
+    unfinished: bool = False  # the run stopped at its slice: a later run carries on
 
     @property
     def connection_id(self) -> Any:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from dxconnector import logs
@@ -41,12 +42,13 @@ from dxconnector.sync import (
     invoices,
     reference_lists,
     state,
+    triggers,
     writeback,
     xero_io,
 )
 from dxconnector.sync.context import Progress, SyncContext, invoice_id_of
 from dxconnector.sync.isolation import guard
-from dxconnector.sync.models import Link, SyncRun
+from dxconnector.sync.models import Link, SyncRun, Trigger
 from dxconnector.sync.prerequisites import Customer, contact_summary
 from dxconnector.sync.streams import (
     REFERENCE_LISTS_FROM_XERO,
@@ -55,6 +57,7 @@ from dxconnector.sync.streams import (
 from dxconnector.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
+BUSY_RETRY = timedelta(seconds=2)  # a queued run that found its connection busy comes again after this
 
 RECOVERY_MARGIN = timedelta(minutes=5)  # clocks differ: look a little further back for lost creates
 
@@ -84,6 +87,7 @@ def open_context(
         run,
         holder,
         progress=progress or (lambda step: None),
+        slice_limit=django_settings.SYNC_SLICE_INVOICES if run is not None and run.trigger in triggers.SLICED else None,
     )
 
 
@@ -121,8 +125,11 @@ def _run_sync(
         return state.finish_run(run, SyncRun.Status.PAUSED, {})
     holder = f"run:{run.pk}"
     if not state.acquire_lease(connection.pk, holder):
+        if trigger in triggers.PRIORITIES:  # a queued run: what started it is not lost, it comes again a moment later
+            triggers.request_sync(connection.pk, trigger, run_after=timezone.now() + BUSY_RETRY)
         return state.finish_run(run, SyncRun.Status.BUSY, {})
     counts: dict[str, int] = {}
+    unfinished = False
     keeper = state.LeaseKeeper(connection.pk, holder, state.lease_seconds())
     keeper.start()
     try:
@@ -133,6 +140,7 @@ def _run_sync(
                 attention.check_fixed(ctx, connection.attention)
                 sync_streams(ctx)
                 connection.note_sweep_interval(ctx.settings.sync_interval_minutes)  # its settings' Sync Interval
+                unfinished = ctx.unfinished
             finally:
                 counts = {**ctx.counts.as_dict(), **ctx.calls()}
         finally:
@@ -147,6 +155,8 @@ def _run_sync(
         keeper.stop()
         state.release_lease(connection.pk, holder)
     Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
+    if unfinished:  # the rest, queued once the lease is free, behind live work: other connections' changes go first
+        triggers.request_sync(connection.pk, Trigger.CONTINUED)
     run = state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
     attention.run_succeeded(connection.pk)
     return run

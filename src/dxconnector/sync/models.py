@@ -123,6 +123,7 @@ class Trigger(models.TextChoices):
     SWEEP = "sweep"  # the clock
     CLI = "cli"  # `dxconnector sync`
     RESUMED = "resumed"  # the owner resumed syncing: catch up on everything changed meanwhile
+    CONTINUED = "continued"  # the rest of a run that stopped at its slice (SYNC_SLICE_INVOICES)
 
 
 class SyncRun(models.Model):

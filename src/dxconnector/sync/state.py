@@ -138,9 +138,23 @@ def requested(connection_id: Any, kind: str, before: datetime) -> list[str]:
     )
 
 
-def forget_requested(connection_id: Any, kind: str, before: datetime) -> None:
-    """The run that read them has committed their batches: asked again since, they stay for the next run."""
-    RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before).delete()
+def forget_requested(connection_id: Any, kind: str, before: datetime, only: Iterable[str] | None = None) -> None:
+    """The run that read them (`only` these, when given) has committed their batches: asked again since, they stay for
+    the next run."""
+    found = RequestedRecord.objects.filter(connection_id=connection_id, record_kind=kind, requested_at__lte=before)
+    if only is None:
+        found.delete()
+        return
+    for chunk in _in_chunks(only):
+        found.filter(dynamics_id__in=chunk).delete()
+
+
+def carry_over(connection_id: Any, kind: str, dynamics_ids: Iterable[str], now: datetime) -> None:
+    """Records a run left to the next (it stopped at its slice, its cursor moving past them): asked for as a Retry asks."""
+    RequestedRecord.objects.bulk_create(
+        [RequestedRecord(connection_id=connection_id, record_kind=kind, dynamics_id=i, requested_at=now) for i in dynamics_ids],
+        ignore_conflicts=True,
+    )
 
 
 # --- the links ledger ------------------------------------------------------------------------------------

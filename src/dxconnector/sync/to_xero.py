@@ -80,6 +80,11 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     ids = list(
         dict.fromkeys([*state.requested(ctx.connection_id, stream.record_kind, ctx.now), *changed_ids(ctx, stream, changes)])
     )
+    if ctx.slice_limit is not None and len(ids) > ctx.slice_limit:
+        # A slice: the rest is asked for again (as a Retry asks) before the cursor moves past it with the last batch.
+        ids, rest = ids[: ctx.slice_limit], ids[ctx.slice_limit :]
+        state.carry_over(ctx.connection_id, stream.record_kind, rest, ctx.now)
+        ctx.unfinished = True
     if len(ids) > stream.batch_size and stream.first is not None:
         stream.first(ctx, chunks(ids, stream.batch_size), stream.name)
     run_batches(
@@ -90,4 +95,4 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         after,
         said=lambda batch: f"{len(batch)} {stream.record_kind}s read; so far {ctx.counts.so_far()}",
     )
-    state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now)
+    state.forget_requested(ctx.connection_id, stream.record_kind, ctx.now, only=ids)

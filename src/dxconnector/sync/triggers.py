@@ -29,15 +29,37 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(hours=1)  # a marker this old lost its job somehow: queue again rather than wait forever
 
+# Which runs a worker takes first (django-tasks' priority: higher first, then the oldest): someone waiting on a change
+# they just made, then the clock's sweeps, then big catch-ups — which go in slices (`Trigger.CONTINUED`), so that other
+# connections' live changes interleave with them.
+LIVE_PRIORITY, SWEEP_PRIORITY, BACKFILL_PRIORITY = 10, 0, -10
+PRIORITIES = {
+    Trigger.SYNC_NOW: LIVE_PRIORITY,
+    Trigger.RETRY: LIVE_PRIORITY,
+    Trigger.DYNAMICS_WEBHOOK: LIVE_PRIORITY,
+    Trigger.XERO_WEBHOOK: LIVE_PRIORITY,
+    Trigger.SWEEP: SWEEP_PRIORITY,
+    Trigger.CREATED: BACKFILL_PRIORITY,
+    Trigger.RESUMED: BACKFILL_PRIORITY,
+    Trigger.CONTINUED: BACKFILL_PRIORITY,
+}
+SLICED = frozenset({Trigger.SWEEP, Trigger.CREATED, Trigger.RESUMED, Trigger.CONTINUED})  # runs nobody waits on
 
-def request_sync(connection_id: Any, trigger: str, now: datetime | None = None) -> bool:
-    """Queue a sync of the connection unless one is queued already. Returns whether one was queued now."""
+
+def priority(trigger: str) -> int:
+    return PRIORITIES.get(Trigger(trigger) if trigger in Trigger.values else Trigger.CLI, SWEEP_PRIORITY)
+
+
+def request_sync(connection_id: Any, trigger: str, now: datetime | None = None, *, run_after: datetime | None = None) -> bool:
+    """Queue a sync of the connection (not before `run_after`, when given) unless one is queued already. Returns whether
+    one was queued now."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             QueuedSync.objects.filter(connection_id=connection_id, queued_at__lt=now - STALE_AFTER).delete()
             QueuedSync.objects.create(connection_id=connection_id, trigger=trigger, queued_at=now)
-            tasks.sync_connection.enqueue(str(connection_id), trigger)
+            job = tasks.sync_connection.using(priority=priority(trigger), run_after=run_after)
+            job.enqueue(str(connection_id), trigger)
     except IntegrityError:
         return False  # queued already
     return True
