@@ -130,9 +130,9 @@ def row_request(ctx: SyncContext, row: mapping.MoneyRow, ours: Ours, bank_accoun
     return BatchRequest("PATCH", f"{XERO_PAYMENT.set_name}({row_id(ctx.connector_id, row.key)})", body)
 
 
-def write_rows(ctx: SyncContext, rows: Sequence[mapping.MoneyRow], cursors: Mapping[str, Any] | None) -> None:
+def write_rows(ctx: SyncContext, rows: Sequence[mapping.MoneyRow]) -> bool:
     """One batch of rows (and the balances of customers whose money changed outside their invoices) in one `$batch`;
-    the cursor moves on only when nothing failed for a reason that may pass."""
+    whether every write settled (a refusal for good counts: a 5xx or a 429 may pass, and is read again)."""
     ours = Ours(ctx, rows)
     bank_accounts = bank_account_names(ctx, rows)
     requests = [row_request(ctx, row, ours, bank_accounts) for row in rows]
@@ -144,8 +144,7 @@ def write_rows(ctx: SyncContext, rows: Sequence[mapping.MoneyRow], cursors: Mapp
     for answer in answers:
         if not answer.ok:
             logger.info("payment row or balance not written: %s", answer.error)
-    if cursors and not passing:
-        state.save_cursors(ctx.connection_id, cursors)
+    return not passing
 
 
 def worth_reading(ctx: SyncContext, stream: Stream, position: Mapping[str, str]) -> str | None:
@@ -189,11 +188,19 @@ def read_payments(ctx: SyncContext, stream: Stream, position: Mapping[str, str])
     ctx.progress(Progress(stream.name, "reading payments and credits in Xero"))
     rows, after = read_changes(ctx, position)
     ours = Ours(ctx, rows)
+    unsettled: list[int] = []  # batches with a write that may pass: the cursor stays, so they are read again
+
+    def batch(ctx: SyncContext, rows: list[mapping.MoneyRow], cursors: Mapping[str, Any] | None) -> None:
+        if not write_rows(ctx, rows):
+            unsettled.append(len(rows))
+        if cursors and not unsettled:
+            state.save_cursors(ctx.connection_id, cursors)
+
     run_batches(
         ctx,
         stream,
         [row for row in rows if ours.concern(row)],
-        write_rows,
+        batch,
         {stream.name: after},
         said=lambda batch: f"{len(batch)} payments and credits written",
     )
