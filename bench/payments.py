@@ -1,7 +1,7 @@
 """`dxconnector bench sync --pay N`: after the initial sync (invoices sent approved), N of the linked sales invoices are
 paid in Xero — two in three in full, the others in part, one payment in `REVERSE_EVERY` then deleted (reversed) —
 through the admin's Xero app in batches of 50, as a bank feed's reconciliation would. Then the sync runs again until
-done, and what that cost (the sandboxes' counts, from after the payments were made) per changed invoice, how many
+done (with `--faults`, under them too), and what that cost (the sandboxes' counts, from after the payments were made) per changed invoice, how many
 payment rows Dynamics holds against the payments Xero has, and verify's verdict are added under `pay_…`."""
 
 from __future__ import annotations
@@ -100,10 +100,14 @@ def pay_and_sync(options: Options, world: World, connection: Any, sync_until_don
     print(f"Paying {len(invoices)} invoices in Xero", file=sys.stderr, flush=True)
     done = pay(xero_client(connection.xero), invoices)
     world.reset_stats()  # the payments' own calls are the bookkeeper's, not the connector's
+    if options.faults:
+        world.set_faults(options.faults)
     started = time.monotonic()
     runs, _kills, _peak = sync_until_done(connection.pk, replace(options, kills=0))
     wall = time.monotonic() - started
     stats = world.stats()
+    if options.faults:
+        world.set_faults(0)
     rows = payment_rows(world, connection.pk)
     report = verify(connection.pk)
     xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))
