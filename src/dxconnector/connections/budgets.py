@@ -1,9 +1,10 @@
 """The API budgets the clients hear of, saved for the connection page.
 
-The rate governor lives in each worker's memory; the page is served by the web process. So each answer's word on what
-is left (Xero's `X-MinLimit-Remaining` / `X-DayLimit-Remaining`, Dataverse's
-`x-ms-ratelimit-burst-remaining-xrm-requests`) is saved in `ApiBudget`, one row per Xero organisation and per Dataverse
-organisation and user, shared by every connection that calls it.
+The page is served by the web process and shows what the APIs last said (the budgets the rate governors spend from are
+kept apart: connections/shared_limits.py for Xero's). So each answer's word on what is left (Xero's
+`X-MinLimit-Remaining` / `X-DayLimit-Remaining`, Dataverse's `x-ms-ratelimit-burst-remaining-xrm-requests`) is saved in
+`ApiBudget`, one row per Xero organisation and per Dataverse organisation and user, shared by every connection that
+calls it.
 
 Saving is throttled: at most one write per row every `THROTTLE_SECONDS` in a process. A reading that comes sooner waits
 as the row's pending one (a later one replaces it) and is written by the next reading after the interval, or by

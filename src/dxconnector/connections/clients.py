@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 
-from dxconnector.connections import budgets
+from dxconnector.connections import budgets, shared_limits
 from dxconnector.connections.models import (
     Connection,
     DynamicsConnection,
@@ -31,10 +31,13 @@ class NotReady(Exception):
 
 
 def xero_config(*, for_a_page: bool = False) -> XeroApiConfig:
-    """Xero's settings; `for_a_page`: for a web request, which must not hang on Xero: one attempt per call (no retry,
-    not even the HTTP library's), waiting PAGE_TIMEOUT_SECONDS at most to connect and for each read of the answer; what
-    does not answer by then raises RetryableError and the page says so."""
-    config = XeroApiConfig.from_settings()
+    """Xero's settings, with the budgets every process shares (shared_limits): whoever calls with it — a sync run, a
+    page, the onboarding, verify — spends from one budget per organisation and per app.
+
+    `for_a_page`: for a web request, which must not hang on Xero: one attempt per call (no retry, not even the HTTP
+    library's), waiting PAGE_TIMEOUT_SECONDS at most to connect and for each read of the answer; what does not answer by
+    then raises RetryableError and the page says so."""
+    config = replace(XeroApiConfig.from_settings(), slot_store=shared_limits.shared_store())
     return replace(config, max_attempts=1, timeout=PAGE_TIMEOUT_SECONDS) if for_a_page else config
 
 

@@ -325,3 +325,17 @@ class ApiBudget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_api_display()} {self.key}: {self.window_left} of {self.window_limit}"
+
+
+class SharedBudget(models.Model):
+    """One API budget every process spends from (connections/shared_limits.py, when the budgets are kept in the
+    database): a Xero organisation's or a Xero app's calls counted in their windows, the leases on its concurrent slots
+    and until when Xero asked everyone to stand back (`xero.limits.BudgetState`, as JSON). A process takes a call from it
+    under the row's lock, so two processes never both take the last one."""
+
+    key = models.CharField(max_length=300, unique=True, help_text="xero-org:<tenant id> or xero-app:<client id>")
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
