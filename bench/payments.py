@@ -7,8 +7,6 @@ payment rows Dynamics holds against the payments Xero has, and verify's verdict 
 from __future__ import annotations
 
 import sys
-import time
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +88,7 @@ def _kind_payment() -> int:
     return option_value(Table.TABLE, Table.KIND, "PAYMENT")
 
 
-def pay_and_sync(options: Options, world: World, connection: Any, sync_until_done: Any, verify_figures: Any) -> dict[str, Any]:
+def pay_and_sync(options: Options, world: World, connection: Any, sync_again: Any, verify_figures: Any) -> dict[str, Any]:
     """Pay linked invoices in Xero, sync until done, and say what that cost and what Dynamics then shows."""
     from dxconnector.connections.clients import xero_client
     from dxconnector.sync.verify import verify
@@ -99,15 +97,7 @@ def pay_and_sync(options: Options, world: World, connection: Any, sync_until_don
     connection.refresh_from_db()
     print(f"Paying {len(invoices)} invoices in Xero", file=sys.stderr, flush=True)
     done = pay(xero_client(connection.xero), invoices)
-    world.reset_stats()  # the payments' own calls are the bookkeeper's, not the connector's
-    if options.faults:
-        world.set_faults(options.faults)
-    started = time.monotonic()
-    runs, _kills, _peak = sync_until_done(connection.pk, replace(options, kills=0))
-    wall = time.monotonic() - started
-    stats = world.stats()
-    if options.faults:
-        world.set_faults(0)
+    runs, wall, _peak, stats = sync_again(options, world, connection.pk)  # not the payments' own calls: the bookkeeper's
     rows = payment_rows(world, connection.pk)
     report = verify(connection.pk)
     xero_calls, dataverse_calls = int(stats["xero"].get("calls", 0)), int(stats["dataverse"].get("calls", 0))

@@ -83,7 +83,7 @@ def run(options: Options) -> dict[str, Any]:
             if editing:
                 found.update(edit_and_sync(options, world, connection, seeded, endpoint))
             if options.pay:
-                found.update(payments.pay_and_sync(options, world, connection, sync_until_done, verify_figures))
+                found.update(payments.pay_and_sync(options, world, connection, sync_again, verify_figures))
         return found
 
 
@@ -270,6 +270,21 @@ def sync_until_done(connection_id: Any, options: Options) -> tuple[int, int, int
 # --- edits after the initial sync ------------------------------------------------------------------------
 
 
+def sync_again(options: Options, world: World, connection_id: Any) -> tuple[int, float, int, dict[str, Any]]:
+    """After a change made on one side: the sandboxes' counts reset, then the sync run until done (under `--faults` if
+    asked, never killed). Its runs, seconds, peak memory (KB) and the sandboxes' counts."""
+    world.reset_stats()
+    if options.faults:
+        world.set_faults(options.faults)
+    started = time.monotonic()
+    runs, _kills, peak_kb = sync_until_done(connection_id, replace(options, kills=0))
+    wall = time.monotonic() - started
+    stats = world.stats()
+    if options.faults:
+        world.set_faults(0)
+    return runs, wall, peak_kb, stats
+
+
 def edit_and_sync(options: Options, world: World, connection: Any, seeded: Seeded, endpoint: MetricsEndpoint) -> dict[str, Any]:
     """Edit linked customers and products in Dataverse, sync until done, and say what that cost and what arrived."""
     from dxconnector.sync.models import Link
@@ -280,16 +295,8 @@ def edit_and_sync(options: Options, world: World, connection: Any, seeded: Seede
     print(f"Editing {len(customers)} customers and {len(products)} products in Dynamics", file=sys.stderr, flush=True)
     with world.dataverse() as client:
         apply_edits(client, edit_requests(list(customers), list(products)))
-    world.reset_stats()  # the edits' own calls are the user's, not the connector's
     scraped_before = endpoint.scrape()
-    if options.faults:
-        world.set_faults(options.faults)
-    started = time.monotonic()
-    runs, _kills, peak_kb = sync_until_done(connection.pk, replace(options, kills=0))
-    wall = time.monotonic() - started
-    stats = world.stats()
-    if options.faults:
-        world.set_faults(0)
+    runs, wall, peak_kb, stats = sync_again(options, world, connection.pk)  # not the edits' own calls: the user's
     scraped = endpoint.scrape() - scraped_before
     arrived = edits_in_xero(connection, customers, products)
     report = verify(connection.pk)
