@@ -1,4 +1,4 @@
-"""`dxconnector bench sync|latency [options]` (or `python -m bench …` from the checkout's root): run one
+"""`dxconnector bench sync|latency|fleet [options]` (or `python -m bench …` from the checkout's root): run one
 benchmark and print one JSON object of figures.
 
 Progress goes to stderr; the JSON object is the only thing on stdout, so it can be piped or kept.
@@ -43,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     latency = sub.add_parser(
         "latency", help="a change on one side (an invoice, a customer, a product) on the other, through the webhook path"
     )
-    for each in (sync, latency):
+    fleet = sub.add_parser(
+        "fleet",
+        help="many connections over one PostgreSQL: the sweep at scale (--sweep-only); the full fleet run is not yet built",
+    )
+    for each in (sync, latency, fleet):
         each.add_argument(
             "--limits",
             choices=("real", "off"),
@@ -104,7 +108,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="dynamics",
         help="where the change is made (default: dynamics; xero for customers, with two-way contact sync on, and payments)",
     )
+    fleet.add_argument("--connections", type=_positive, default=20)
+    fleet.add_argument("--invoices", type=_positive, default=10, help="invoices per connection")
+    fleet.add_argument("--workers", type=_positive, default=2, help="`dxconnector worker` processes")
+    fleet.add_argument("--backfill", type=_count, default=0, help="connections starting with a big backfill")
+    fleet.add_argument("--live", type=_count, default=0, help="connections getting a new invoice every few seconds")
+    fleet.add_argument("--kill-workers", type=_count, default=0, help="kill workers this many times at random (SIGKILL)")
+    fleet.add_argument("--restart-db", action="store_true", help="restart PostgreSQL once mid-run")
+    fleet.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="only time the sweep over 1,000 and 10,000 connection rows (rows only, no onboarding), counting its queries",
+    )
     return parser
+
+
+def fleet_refusal(args: argparse.Namespace) -> str | None:
+    """Why `bench fleet`'s options can't go together, or None."""
+    from bench.fleet import NOT_YET
+
+    if args.backfill + args.live > args.connections:
+        return "--backfill and --live name connections of the fleet: together at most --connections"
+    if args.kill_workers and args.workers < 2:
+        return "--kill-workers needs --workers 2 or more: someone must be left to pick the work up"
+    if not args.sweep_only:
+        return NOT_YET
+    return None
 
 
 def refusal(args: argparse.Namespace) -> str | None:
@@ -121,6 +150,8 @@ def refusal(args: argparse.Namespace) -> str | None:
         product_lines = args.lines - (args.lines + 1) // 5  # one line in five is written in, without a product
         if args.edit_products > args.invoices * product_lines:
             return "--edit-products needs as many product lines: a product is linked to Xero by its first invoice line"
+    if args.benchmark == "fleet":
+        return fleet_refusal(args)
     return None
 
 
@@ -163,6 +194,11 @@ def _run(args: argparse.Namespace, out) -> int:
             **common,
         )
         figures = sync.run(options)
+    elif args.benchmark == "fleet":
+        from bench import fleet
+
+        server = os.environ.get("DATABASE_URL", "")
+        figures = fleet.sweep_at_scale(server if server.startswith("postgres") else fleet.DEFAULT_SERVER, state_dir)
     else:
         from bench import latency
 

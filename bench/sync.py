@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import secrets
 import signal
 import subprocess
@@ -38,6 +39,7 @@ import httpx
 
 from bench import payments
 from bench.environment import Options, World
+from bench.floor import Floor, floor_rate, ratio_to_floor
 from bench.seeding import Seeded, apply_edits, customer_edit, edit_requests, product_edit, seed
 
 SETTINGS_ROW = {
@@ -66,25 +68,60 @@ def run(options: Options) -> dict[str, Any]:
             )
         connection = world.onboard(**SETTINGS_ROW, **(payments.approved_sales_invoices() if options.pay else {}))
         _without_webhooks(world, connection)
+        floor = Floor.prepare(world, options) if _floor_applies(options) else None
         with MetricsEndpoint(world) as endpoint:
             world.reset_stats()
             scraped_before = endpoint.scrape()
             if options.faults:
                 world.set_faults(options.faults)
+            cpu_before = children_cpu_seconds()
             started = time.monotonic()
             runs, kills, peak_kb = sync_until_done(connection.pk, options)
             wall = time.monotonic() - started
+            cpu = children_cpu_seconds() - cpu_before
             stats = world.stats()
             if options.faults:
                 world.set_faults(0)
             scraped = endpoint.scrape() - scraped_before
             found = figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
             found = {**found, "metrics": scraped.figures(found)}
+            found.update(cost_figures(found, cpu, floor))
             if editing:
                 found.update(edit_and_sync(options, world, connection, seeded, endpoint))
             if options.pay:
                 found.update(payments.pay_and_sync(options, world, connection, sync_again, verify_figures))
         return found
+
+
+def children_cpu_seconds() -> float:
+    """User and system CPU of this process's children that have ended and been waited for: taken before and after
+    `sync_until_done`, the difference is the `dxconnector sync` processes' own (the sandboxes and the web process are
+    children too, but still running, so not in it)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _floor_applies(options: Options) -> bool:
+    """The floor is the same calls with nothing failing and nothing paced: it compares with a run like that alone."""
+    return not options.faults and not options.kills and options.limits == "off"
+
+
+def cost_figures(found: dict[str, Any], cpu_seconds: float, floor: Floor | None) -> dict[str, Any]:
+    """CPU per 1,000 invoices of the syncing processes and, where a floor was prepared, its rate and the ratio to it."""
+    invoices = found["invoices"]
+    costs: dict[str, Any] = {
+        "cpu_seconds": round(cpu_seconds, 2),
+        "cpu_seconds_per_1000_invoices": round(cpu_seconds * 1000 / invoices, 3),
+    }
+    if floor is None:
+        return {**costs, "floor_invoices_per_second": None, "ratio_to_floor": None}
+    print("Floor: the same calls with no logic, against the fresh organisations", file=sys.stderr, flush=True)
+    made = floor.run()
+    return {
+        **costs,
+        **made,
+        "ratio_to_floor": ratio_to_floor(floor_rate(invoices, found["wall_seconds"]), made["floor_invoices_per_second"]),
+    }
 
 
 def _enough_to_edit(options: Options) -> Options:
