@@ -121,9 +121,26 @@ def build_login_app(identity: MicrosoftIdentity) -> Starlette:
   <label for="passwd">Password</label><input id="passwd" name="passwd" type="password">
   <button type="submit">Sign in</button>
 </form>
-<p class="muted">Sandbox accounts are listed in sandbox.json.</p>""",
+{users_hint(auth)}""",
             status=400 if message else 200,
         )
+
+    def users_hint(auth: AuthorizationRequest) -> str:
+        """The seeded accounts this sign-in admits (fake, the sandbox's own), so that a newcomer can sign in without
+        reading sandbox.json."""
+        rows = "".join(
+            f"<tr><td>{escape(user['upn'])}</td><td><code>{escape(user['password'])}</code></td>"
+            f"<td>{escape(user['display_name'])}</td></tr>"
+            for user in identity.users()
+            if auth.tenant.admits(user["tenant_id"])
+        )
+        return f"""
+<section id="sandbox-users" aria-labelledby="sandbox-users-title">
+  <h2 id="sandbox-users-title">Sandbox accounts</h2>
+  <p class="muted">Fake accounts of this sandbox (also in sandbox.json, microsoft.users): sign in as any of them.</p>
+  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
 
     def consent_page(ctx: str, auth: AuthorizationRequest, user: dict[str, Any]) -> Response:
         wanted = (["resource"] if auth.scopes.resource else []) + [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
@@ -53,9 +54,27 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
   <label for="password">Password</label><input id="password" name="password" type="password">
   <button type="submit">Log in</button>
 </form>
-<p class="muted">Sandbox users are listed in sandbox.json.</p>""",
+{users_hint()}""",
             status=400 if message else 200,
         )
+
+    def users_hint() -> str:
+        """The seeded users (fake, the sandbox's own), so that a newcomer can sign in without reading sandbox.json."""
+        rows = "".join(
+            f"<tr><td>{escape(user['email'])}</td><td><code>{escape(user['password'])}</code></td>"
+            f"<td>{escape(', '.join(organisation_names(user)))}</td></tr>"
+            for user in identity.users()
+        )
+        return f"""
+<section id="sandbox-users" aria-labelledby="sandbox-users-title">
+  <h2 id="sandbox-users-title">Sandbox users</h2>
+  <p class="muted">Fake accounts of this sandbox (also in sandbox.json, xero.users): sign in as any of them.</p>
+  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Organisations</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+
+    def organisation_names(user: dict[str, Any]) -> list[str]:
+        return [org["name"] for org in map(identity.organisation, user["tenant_ids"]) if org]
 
     def consent_page(app, user, params, message: str = "") -> Response:
         organisations = [identity.organisation(t) for t in user["tenant_ids"]]
