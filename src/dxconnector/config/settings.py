@@ -57,6 +57,8 @@ TRIAL_DAYS = env.int("TRIAL_DAYS", 30, minimum=1)
 REGISTRATION_LINK_HOURS = env.int("REGISTRATION_LINK_HOURS", 48, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
+# How long a worker told to stop (SIGTERM) lets its run reach a batch boundary before ending it there and then.
+WORKER_STOP_SECONDS = env.int("WORKER_STOP_SECONDS", 30, minimum=1)
 SYNC_SWEEP_SECONDS = env.int("SYNC_SWEEP_SECONDS", 300, minimum=10)
 # How long a sweep (or a Dynamics webhook's run) goes without asking Xero what changed when Xero's webhooks say nothing.
 SYNC_XERO_POLL_SECONDS = env.int("SYNC_XERO_POLL_SECONDS", 1800, minimum=10)

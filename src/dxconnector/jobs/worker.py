@@ -1,4 +1,10 @@
-"""`dxconnector worker`: django-tasks-db's worker loop plus a heartbeat that /healthz can read."""
+"""`dxconnector worker`: django-tasks-db's worker loop plus a heartbeat that /healthz can read.
+
+Told to stop (SIGTERM, SIGINT), the worker takes no new job and ends the run it is in at its next batch boundary: what
+was committed stays, the lease is released and the rest is queued again for another worker. A run that reaches no
+boundary within WORKER_STOP_SECONDS is ended there and then (as a second signal does); what it had sent to Xero and not
+yet recorded is found again by the next run (pending creates). A worker killed outright (SIGKILL) leaves its run's lease
+to lapse after SYNC_LEASE_SECONDS; the connection's next run marks that run failed and carries on from its cursor."""
 
 from __future__ import annotations
 
@@ -8,11 +14,15 @@ import signal
 import socket
 import threading
 import uuid
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
+from django_tasks_db.management.commands import db_worker
 
 from dxconnector.jobs.models import WorkerHeartbeat
 from dxconnector.jobs.scheduler import Scheduler
@@ -72,6 +82,73 @@ def _work(worker_id: str, *, interval: float, batch: bool, queues: tuple[str, ..
     )
 
 
+class GracefulWorker(db_worker.Worker):
+    """django-tasks-db's worker loop, whose stop also reaches the sync run it is in.
+
+    Its own handling of a first SIGTERM lets the running job finish, however long (a catch-up's slice may take
+    minutes), and a second one exits at once, mid-batch, leaving the run marked running. Here the first signal also asks
+    the sync to stop at its next batch boundary (`sync.ask_to_stop`), so the job returns soon with its run ended cleanly;
+    a second signal, or `stop_seconds` going by, raises `Stopping` where the run is, which the engine ends as cleanly
+    (lease released, the rest queued again) short of the half-done batch. Only a third one exits at once."""
+
+    def __init__(self, *, stop_seconds: float, **options: Any):
+        super().__init__(**options)
+        self.stop_seconds = stop_seconds
+        self.deadline: threading.Timer | None = None
+        self.forced = False
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        from dxconnector.sync import api as sync
+
+        if self.running:
+            sync.ask_to_stop()
+            if self.running_task:
+                self._start_deadline()
+            super().shutdown(signum, frame)  # takes no new job; exits now when none is running
+            return
+        if self.running_task and not self.forced:
+            self.forced = True
+            logger.warning("worker %s: the run did not reach a batch boundary in time, ending it now", self.worker_id)
+            raise sync.Stopping("the worker was told to stop, and the run reached no batch boundary in time")
+        super().shutdown(signum, frame)  # exits at once
+
+    def _start_deadline(self) -> None:
+        """In `stop_seconds`, the same signal again: the run is ended where it is."""
+        self.deadline = threading.Timer(self.stop_seconds, os.kill, (os.getpid(), signal.SIGTERM))
+        self.deadline.daemon = True
+        self.deadline.start()
+
+    def cancel_deadline(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+
+
+def _work_until_stopped(worker_id: str, *, interval: float, queues: tuple[str, ...]) -> None:
+    """`db_worker`'s loop as its command runs it (its logging, its signals), with `GracefulWorker`'s stop."""
+    from dxconnector.sync import api as sync
+
+    sync.carry_on()
+    command = db_worker.Command()
+    command.configure_logging(1)
+    worker = GracefulWorker(
+        queue_names=list(queues),
+        interval=interval,
+        batch=False,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id[:64],
+        excluded_queue_names=[],
+        stop_seconds=settings.WORKER_STOP_SECONDS,
+    )
+    worker.configure_signals()
+    try:
+        worker.run()
+    finally:
+        worker.cancel_deadline()
+        worker.reset_signals()
+
+
 def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
     """Run every job that is ready, in this thread, then return (tests and `worker --batch`). The command takes over
     SIGINT and SIGTERM to stop cleanly; they are given back when it returns."""
@@ -110,7 +187,7 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     pruning.start()
     logger.info("worker %s started", worker_id)
     try:
-        _work(worker_id, interval=interval, batch=False, queues=queues)
+        _work_until_stopped(worker_id, interval=interval, queues=queues)
     finally:
         pruning.stop()
         sweep.stop()

@@ -3,6 +3,7 @@
 
 from dxconnector.connections.clients import NotReady
 from dxconnector.sync.attention import on_owner_news
+from dxconnector.sync.batches import Stopping, ask_to_stop, carry_on
 from dxconnector.sync.context import Progress
 from dxconnector.sync.engine import (
     Explanation,
@@ -29,6 +30,9 @@ __all__ = [
     "Progress",
     "Pruned",
     "Report",
+    "Stopping",
+    "ask_to_stop",
+    "carry_on",
     "connection_state_of",
     "connection_states",
     "counts_by_state",

@@ -28,6 +28,7 @@ from dxconnector.connections.clients import (
 from dxconnector.connections.models import Connection
 from dxconnector.domain import rules
 from dxconnector.domain.documents import XeroDocument
+from dxconnector.domain.health import Cause
 from dxconnector.domain.mapping.settings import settings_from_row
 from dxconnector.domain.rules import Action, Decision, MatchedBy, Reason
 from dxconnector.dynamics.changes import (
@@ -38,6 +39,7 @@ from dxconnector.dynamics.changes import (
 from dxconnector.dynamics.errors import DynamicsError
 from dxconnector.sync import (
     attention,
+    batches,
     deletions,
     invoices,
     reference_lists,
@@ -128,8 +130,10 @@ def _run_sync(
         if trigger in triggers.PRIORITIES:  # a queued run: what started it is not lost, it comes again a moment later
             triggers.request_sync(connection.pk, trigger, run_after=timezone.now() + BUSY_RETRY)
         return state.finish_run(run, SyncRun.Status.BUSY, {})
+    _interrupted_before(run)
     counts: dict[str, int] = {}
     unfinished = False
+    stopping: batches.Stopping | None = None
     keeper = state.LeaseKeeper(connection.pk, holder, state.lease_seconds())
     keeper.start()
     try:
@@ -145,6 +149,8 @@ def _run_sync(
                 counts = {**ctx.counts.as_dict(), **ctx.calls()}
         finally:
             made.close()
+    except batches.Stopping as error:  # the worker is stopping: the rest is queued again once the lease is free
+        stopping = error
     except (XeroError, DynamicsError, state.LeaseLost, NotReady) as error:
         logger.warning("sync of connection %s stopped: %s", connection.pk, error)
         return _failed(run, counts, error)
@@ -154,6 +160,8 @@ def _run_sync(
     finally:
         keeper.stop()
         state.release_lease(connection.pk, holder)
+    if stopping is not None:
+        return _stopped(run, counts, stopping)
     Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
     if unfinished:  # the rest, queued once the lease is free, behind live work: other connections' changes go first
         triggers.request_sync(connection.pk, Trigger.CONTINUED)
@@ -170,6 +178,32 @@ def _failed(run: SyncRun, counts: dict[str, int], error: Exception) -> SyncRun:
     return run
 
 
+# --- a worker stopping, a worker killed ---------------------------------------------------------------------
+
+STOPPED = "Stopping"  # the error of a run ended early because its worker was told to stop
+WORKER_LOST = "WorkerLost"  # the error of a run whose worker died: a later run of the connection found it unfinished
+
+
+def _stopped(run: SyncRun, counts: dict[str, int], error: batches.Stopping) -> SyncRun:
+    """The worker was told to stop (SIGTERM): the run ended at a batch boundary, what it committed stays, its cursor
+    where the last committed batch left it; its lease is free and the rest is queued again for another worker (behind
+    live work unless it was live work itself). Nothing for the connection's admin to fix."""
+    logger.info("sync of connection %s stopped at a batch boundary: %s", run.connection_id, error)
+    trigger = run.trigger if run.trigger in triggers.PRIORITIES else Trigger.CONTINUED
+    triggers.request_sync(run.connection_id, trigger)
+    return state.finish_run(run, SyncRun.Status.FAILED, counts, STOPPED, Cause.INTERRUPTED.value)
+
+
+def _interrupted_before(run: SyncRun) -> None:
+    """This run holds the connection's lease, so no other run of it is alive: one still marked running lost its worker
+    (killed, or the machine went down) and its lease lapsed. It is marked failed, ended no later than this run began."""
+    SyncRun.objects.filter(
+        connection_id=run.connection_id, status=SyncRun.Status.RUNNING, started_at__lte=run.started_at
+    ).exclude(pk=run.pk).update(
+        status=SyncRun.Status.FAILED, error=WORKER_LOST, cause=Cause.INTERRUPTED.value, finished_at=run.started_at
+    )
+
+
 def _kind_of(error: Exception) -> str:
     """What the run keeps of a failure: its kind and status, never its message (which may quote a record)."""
     status = getattr(error, "status", None)
@@ -177,10 +211,14 @@ def _kind_of(error: Exception) -> str:
 
 
 def sync_streams(ctx: SyncContext) -> None:
+    """Each stream in turn; a worker told to stop ends the run between them too (`batches.stop_here`)."""
     recover_pending(ctx)
     for stream in STREAMS:
+        batches.stop_here()
         stream.runner(ctx, stream)
+    batches.stop_here()
     deletions.act_on_deletions(ctx)
+    batches.stop_here()
     writeback.flush_due(ctx)
 
 
