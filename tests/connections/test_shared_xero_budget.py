@@ -27,10 +27,11 @@ import redis
 from django.db import connection, connections
 
 from dxconnector.connections.models import SharedBudget
-from dxconnector.connections.shared_limits import DatabaseSlotStore, RedisSlotStore
+from dxconnector.connections.shared_limits import DatabaseSlotStore, FallingBack, RedisSlotStore
 from dxconnector.local import sandbox_environment
 from dxconnector.xero.limits import MINUTE, Limits, RateGovernor
-from tests.clirun import child_env
+from tests.clirun import child_env, run_cli
+from tests.config.test_check_command import production_env
 from tests.sandboxes import control, start_sandbox, xero_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,6 +181,21 @@ def test_callers_at_once_never_hold_more_slots_nor_spend_more_calls_than_the_bud
     assert sum(gov.waited_seconds for gov in governors) > 0  # 72 calls need more than two of the app's minutes
     if kind == "database":
         assert SharedBudget.objects.filter(key__contains=tenants[0]).count() == 1
+
+
+def test_while_the_shared_store_cannot_be_reached_a_process_keeps_to_its_own_count(caplog):
+    nobody = FallingBack(RedisSlotStore.from_url("redis://127.0.0.1:1/0"), (redis.RedisError,))  # nothing listens there
+    fake = FakeTime()
+    gov = governor(nobody, f"org-{uuid.uuid4()}", fake)
+    for _ in range(61):
+        call(gov)
+    assert fake.slept == [pytest.approx(MINUTE + 1.25, abs=0.01)]  # its own count still paces it
+    assert "could not take a call from the shared Xero budget" in caplog.text
+
+
+def test_a_redis_store_is_refused_without_redis_url(tmp_path):
+    result = run_cli("check", **production_env(tmp_path, XERO_BUDGET_STORE="redis"))
+    assert "XERO_BUDGET_STORE is redis but REDIS_URL is not set." in result.stdout
 
 
 def most_in_a_minute(times: list[float]) -> int:

@@ -14,6 +14,7 @@ from dxconnector.xero.limits import (
     APP_PER_MINUTE,
     MINUTE,
     Budget,
+    BudgetBusy,
     BudgetState,
     Limits,
     MemorySlotStore,
@@ -38,13 +39,21 @@ class FakeTime:
         self.now += seconds
 
 
-def governors(*tenants: str, limits: Limits | None = None, lease_seconds: float = 120.0):
+def governors(*tenants: str, limits: Limits | None = None, lease_seconds: float = 120.0, max_wait: float | None = None):
     """Governors of several organisations of one app, as different processes would make them, sharing one store."""
     limits = limits or Limits()
     fake, store = FakeTime(), MemorySlotStore()
     made = [
         RateGovernor(
-            limits, 1.0, clock=fake.clock, sleep=fake.sleep, store=store, tenant_id=t, app_id=APP, lease_seconds=lease_seconds
+            limits,
+            1.0,
+            clock=fake.clock,
+            sleep=fake.sleep,
+            store=store,
+            tenant_id=t,
+            app_id=APP,
+            lease_seconds=lease_seconds,
+            max_wait=max_wait,
         )
         for t in tenants
     ]
@@ -108,6 +117,22 @@ def test_a_slot_a_dead_caller_never_gave_back_frees_itself_after_the_lease():
     call(only)
     assert fake.now - started >= 30.0
     assert fake.now - started < 31.0  # asked again shortly: got it soon after the leases expired
+
+
+def test_a_caller_that_may_wait_only_briefly_is_told_the_budget_is_busy_rather_than_held_for_the_minute():
+    (page,), fake = governors("org-1", max_wait=4.0)  # a page's client, while a sync spends the organisation's minute
+    page.store.settle(page.budgets, page.now(), None, {page.organisation.key: {"minute": 0}})
+    with pytest.raises(BudgetBusy) as raised:
+        call(page)
+    assert raised.value.retry_after > 4.0
+    assert fake.slept == []
+    fake.now += 2 * MINUTE
+    for n in range(5):  # every slot held by other callers: it asks again for no longer than it may wait
+        assert page.store.take(page.budgets, f"other-{n}", page.now(), page.now() + 1000) is None
+    started = fake.now
+    with pytest.raises(BudgetBusy):
+        call(page)
+    assert 3.5 < fake.now - started <= 4.0
 
 
 def test_a_window_counted_in_slices_never_lets_more_than_its_limit_through():

@@ -35,10 +35,12 @@ def xero_config(*, for_a_page: bool = False) -> XeroApiConfig:
     page, the onboarding, verify — spends from one budget per organisation and per app.
 
     `for_a_page`: for a web request, which must not hang on Xero: one attempt per call (no retry, not even the HTTP
-    library's), waiting PAGE_TIMEOUT_SECONDS at most to connect and for each read of the answer; what does not answer by
-    then raises RetryableError and the page says so."""
+    library's), waiting PAGE_TIMEOUT_SECONDS at most to connect, for each read of the answer, and for the budget (while
+    sync runs spend the organisation's minute); what does not answer by then raises RetryableError and the page says so."""
     config = replace(XeroApiConfig.from_settings(), slot_store=shared_limits.shared_store())
-    return replace(config, max_attempts=1, timeout=PAGE_TIMEOUT_SECONDS) if for_a_page else config
+    if not for_a_page:
+        return config
+    return replace(config, max_attempts=1, timeout=PAGE_TIMEOUT_SECONDS, slot_max_wait=PAGE_TIMEOUT_SECONDS)
 
 
 def xero_client(xero: XeroConnection, tenant_id: str | None = None, *, for_a_page: bool = False) -> XeroClient:

@@ -28,7 +28,8 @@ from typing import TypeVar, cast
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import Error as DatabaseFailure
+from django.db import connection, transaction
 
 from dxconnector.connections.models import SharedBudget
 from dxconnector.xero.limits import (
@@ -228,7 +229,7 @@ def _store(kind: str, redis_url: str, redis_prefix: str) -> SlotStore | None:
     if kind == "redis":
         return FallingBack(RedisSlotStore.from_url(redis_url, redis_prefix), (redis.RedisError,))
     if kind == "database":
-        return FallingBack(DatabaseSlotStore(), (DatabaseError,))
+        return FallingBack(DatabaseSlotStore(), (DatabaseFailure,))
     return None
 
 

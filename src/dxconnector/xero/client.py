@@ -42,6 +42,7 @@ from dxconnector.xero.limits import (
     DAY_HEADER,
     LEASE_SECONDS,
     MINUTE_HEADER,
+    BudgetBusy,
     BudgetObserver,
     BudgetSeen,
     Limits,
@@ -75,6 +76,9 @@ class XeroApiConfig:
     # process (xero.limits.SlotStore). A slot a killed process held frees itself after `slot_lease_seconds`.
     slot_store: SlotStore | None = field(default=None, compare=False)
     slot_lease_seconds: float = LEASE_SECONDS
+    # Real seconds a call may wait for budget (other processes using it) before failing as BudgetBusy; None: as long as
+    # it takes. A page's client has one: it must not hang while a sync spends the organisation's minute.
+    slot_max_wait: float | None = None
 
     @property
     def request_timeout(self) -> tuple[float, float] | None:
@@ -313,6 +317,7 @@ class XeroClient:
             app_id=config.client_id,
             store=config.slot_store,
             lease_seconds=config.slot_lease_seconds,
+            max_wait=config.slot_max_wait,
         )
         self.on_budget = on_budget  # told what each answer says is left of the organisation's budget
         self.calls = 0
@@ -400,7 +405,7 @@ class XeroClient:
                 self._tell_budget(headers)
                 return (json.loads(raw.data, parse_float=Decimal) if raw.data else {}), headers
             except RateLimited as limited:
-                if limited.problem == "day" or attempt == self.config.max_attempts:
+                if isinstance(limited, BudgetBusy) or limited.problem == "day" or attempt == self.config.max_attempts:
                     raise
                 self.governor.back_off(limited.retry_after, limited.problem)
             except RetryableError:

@@ -301,6 +301,11 @@ class MemorySlotStore:
 # --- the governor ------------------------------------------------------------------------------------------------------
 
 
+class BudgetBusy(RateLimited):
+    """The call would have had to wait longer for budget than its caller's `max_wait` (a page's): not a 429 from Xero,
+    so nobody else is held back for it."""
+
+
 class Call:
     """A call holding its slot: told the answer's headers, which the governor believes when the slot is given back."""
 
@@ -325,6 +330,7 @@ class RateGovernor:
         tenant_id: str = "",
         app_id: str = "",
         lease_seconds: float = LEASE_SECONDS,
+        max_wait: float | None = None,
     ):
         self.limits = limits
         self.time_scale = time_scale
@@ -332,6 +338,7 @@ class RateGovernor:
         self._clock = clock or self.store.now
         self._sleep = sleep
         self.lease_seconds = lease_seconds
+        self.max_wait = max_wait  # real seconds a call may wait for budget before BudgetBusy (None: as long as it takes)
         # Our clock and Xero's differ by the call's travel time: count a minute as a little longer.
         self.minute = MINUTE + 1.0 + self.store.travel_seconds * time_scale
         self.organisation = Budget(
@@ -363,7 +370,7 @@ class RateGovernor:
             self.store.settle(self.budgets, self.now(), token, self._heard(call.headers))
 
     def _take(self, token: str) -> None:
-        poll = FIRST_POLL
+        poll, waited = FIRST_POLL, 0.0
         while True:
             now = self.now()
             wait = self.store.take(self.budgets, token, now, now + self.lease_seconds * self.time_scale)
@@ -376,11 +383,16 @@ class RateGovernor:
                     retry_after=wait.seconds / self.time_scale,
                     problem="day",
                 )
+            real = poll if wait.problem == CONCURRENT else wait.seconds / self.time_scale
+            if self.max_wait is not None and waited + real > self.max_wait:
+                raise BudgetBusy(
+                    "Xero's budget for this organisation is in use by other calls", retry_after=real, problem=wait.problem
+                )
+            waited += real
             if wait.problem == CONCURRENT:  # nobody can say when a call ends: ask again shortly
                 self._sleep(poll)
                 poll = min(poll * 2, LONGEST_POLL)
                 continue
-            real = wait.seconds / self.time_scale
             self.waited_seconds += real
             metrics.api_wait(metrics.XERO, real)
             self._sleep(real)
@@ -434,6 +446,7 @@ def governor_for(
     app_id: str = "",
     store: SlotStore | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    max_wait: float | None = None,
 ) -> RateGovernor:
     """A governor for the organisation spending from `store`, by default this process's own, so every client of the
     organisation in the process shares its budget."""
@@ -444,4 +457,5 @@ def governor_for(
         tenant_id=tenant_id,
         app_id=app_id,
         lease_seconds=lease_seconds,
+        max_wait=max_wait,
     )
