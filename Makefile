@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check lock mypy-baseline install install-test browser nginx clean
+.PHONY: demo test check lock mypy-baseline install install-test browser nginx node clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,14 @@ browser:
 nginx:
 	@bash scripts/ensure-nginx
 
+# Debian's nodejs and npm for the test that runs the official Xero Node SDK against the sandbox installed alone.
+node:
+	@bash scripts/ensure-node
+
 demo: install
 	$(BIN)/dxconnector demo $(DEMO_ARGS)
 
-test: install-test browser nginx
+test: install-test browser nginx node
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The static checks CI runs before the tests: lint and format (ruff), types (mypy, strict; the domain, the sync and
