@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fleet = sub.add_parser(
         "fleet",
-        help="many connections over one PostgreSQL: the sweep at scale (--sweep-only); the full fleet run is not yet built",
+        help="many connections and workers over one PostgreSQL, or the sweep at scale (--sweep-only)",
     )
     for each in (sync, latency, fleet):
         each.add_argument(
@@ -132,7 +132,18 @@ def fleet_refusal(args: argparse.Namespace) -> str | None:
     if args.kill_workers and args.workers < 2:
         return "--kill-workers needs --workers 2 or more: someone must be left to pick the work up"
     if not args.sweep_only:
-        return NOT_YET
+        asked = [
+            name
+            for name, value in (
+                ("--backfill", args.backfill),
+                ("--live", args.live),
+                ("--kill-workers", args.kill_workers),
+                ("--restart-db", args.restart_db),
+            )
+            if value
+        ]
+        if asked:
+            return f"{', '.join(asked)}: {NOT_YET}"
     return None
 
 
@@ -198,7 +209,12 @@ def _run(args: argparse.Namespace, out) -> int:
         from bench import fleet
 
         server = os.environ.get("DATABASE_URL", "")
-        figures = fleet.sweep_at_scale(server if server.startswith("postgres") else fleet.DEFAULT_SERVER, state_dir)
+        server = server if server.startswith("postgres") else fleet.DEFAULT_SERVER
+        if args.sweep_only:
+            figures = fleet.sweep_at_scale(server, state_dir)
+        else:
+            options = fleet.FleetOptions(args.connections, args.invoices, args.workers, args.limits, time_scale, args.seed)
+            figures = fleet.run_fleet(options, server, state_dir)
     else:
         from bench import latency
 

@@ -90,8 +90,9 @@ class Options:
 class World:
     """The sandboxes plus the connector's settings, database and one onboarded connection."""
 
-    def __init__(self, options: Options, *, web_port: int | None = None):
+    def __init__(self, options: Options, *, web_port: int | None = None, database_url: str | None = None):
         self.options = options
+        self.database_url = database_url  # the connector's database instead of the state dir's SQLite file (`bench fleet`)
         self.state_dir = options.state_dir.resolve()
         self.web_port = web_port or local.free_port()
         self.sandbox: subprocess.Popen | None = None
@@ -102,6 +103,8 @@ class World:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         environment = local.demo_environment(self.state_dir / "connector", self.web_port)
         environment.pop("DEMO_PASSWORD")
+        if self.database_url:
+            environment["DATABASE_URL"] = self.database_url
         # As in production (Django's debug mode keeps every query it ran in memory), but served on plain HTTP locally.
         environment.update(DEBUG="false", SECURE_SSL_REDIRECT="false")
         os.environ.update(environment)

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -237,7 +237,250 @@ def sweep_at_scale(server: str, state_dir: Path, sizes: tuple[int, ...] = SWEEP_
 
 # --- the whole fleet ----------------------------------------------------------------------------------------------
 
-NOT_YET = (
-    "the fleet run itself is not built yet: only --sweep-only runs (the Xero sandbox holds three organisations and "
-    "has no route to make more, so N connections each with its own organisation needs that first)"
-)
+NOT_YET = "not yet built (the fleet runs its connections' first syncs, with no backfill, live load, kills or restart)"
+
+
+@dataclass(frozen=True)
+class FleetOptions:
+    connections: int
+    invoices: int  # per connection
+    workers: int
+    limits: str
+    time_scale: float
+    seed: int = 7
+    lines: int = 3
+    customers: int = 5  # per connection
+    products: int = 5  # per connection
+    timeout: float = 900  # seconds the fleet may take to send every invoice
+
+
+FLEET_SETTINGS_ROW = {
+    "stl3_isdefaultconnection": False,  # each connection takes the invoices given to it, not every unassigned one
+    "stl3_createnewcontacts": True,
+    "stl3_createnewproducts": True,
+    "stl3_defaultsalesaccountcode": "200",
+    "stl3_defaultpurchaseaccountcode": "300",
+}
+POLL_SECONDS = 0.5
+
+
+def run_fleet(fleet: FleetOptions, server: str, state_dir: Path) -> dict[str, Any]:
+    """Onboard the connections, seed each its own customers, products and invoices, start the workers and the web
+    process, queue every connection's first sync at once and time each to its last invoice in Xero; then verify all."""
+    from bench.environment import Options, World
+
+    options = Options(state_dir=state_dir, limits=fleet.limits, time_scale=fleet.time_scale, seed=fleet.seed)
+    with bench_database(server) as url, World(options, database_url=url) as world:
+        connections = [_onboard(world, number) for number in range(fleet.connections)]
+        expected = {str(c.pk): _seed_connection(world, c, number, fleet) for number, c in enumerate(connections)}
+        world.reset_stats()
+        return _load(world, fleet, connections, expected)
+
+
+def _onboard(world: Any, number: int) -> Any:
+    from dxconnector.dynamics import webhooks
+
+    print(f"Onboarding connection {number + 1}", file=sys.stderr, flush=True)
+    connection = world.onboard(**FLEET_SETTINGS_ROW)
+    with world.dataverse() as client:  # the fleet queues its runs itself: no webhook starts one behind its back
+        webhooks.unregister(client, str(connection.pk))
+    return connection
+
+
+def _connector_id(world: Any, connection: Any) -> str:
+    from dxconnector.dynamics.solution.definition import CONNECTION
+
+    with world.dataverse() as client:
+        [row] = client.list(
+            CONNECTION.set_name, select=CONNECTION.primary_id, filter=f"stl3_portalconnectionid eq '{connection.pk}'"
+        )
+    return str(row[CONNECTION.primary_id])
+
+
+def _seed_connection(world: Any, connection: Any, number: int, fleet: FleetOptions) -> int:
+    """Customers and products named for this connection alone (the connections share Xero organisations, where a
+    contact's name is unique) and its invoices, each given to this connection. Returns the invoices made."""
+    import random
+
+    from bench.seeding import Seeded, _id, invoice_body, reference_ids
+    from dxconnector.dynamics.batch import BatchRequest, execute
+    from dxconnector.dynamics.solution.definition import CONNECTION
+
+    seed = fleet.seed * 100_000 + number
+    rng = random.Random(seed)
+    connector = _connector_id(world, connection)
+    with world.dataverse() as client:
+        schedule, unit, price_list = reference_ids(client)
+        customers = [_id("account", n, seed) for n in range(fleet.customers)]
+        products = [_id("product", n, seed) for n in range(fleet.products)]
+        invoices = [_id("invoice", n, seed) for n in range(fleet.invoices)]
+        requests = [
+            BatchRequest(
+                "PATCH",
+                f"accounts({account})",
+                {"name": f"Fleet {number:05d} customer {n}", "accountnumber": f"F{number:05d}-{n}"},
+            )
+            for n, account in enumerate(customers)
+        ] + [
+            BatchRequest(
+                "PATCH",
+                f"products({product})",
+                {
+                    "name": f"Fleet {number:05d} product {n}",
+                    "productnumber": f"F{number:05d}-P{n}",
+                    "price": 10 + n,
+                    "defaultuomscheduleid@odata.bind": f"/uomschedules({schedule})",
+                    "defaultuomid@odata.bind": f"/uoms({unit})",
+                },
+            )
+            for n, product in enumerate(products)
+        ]
+        seeded = Seeded(customers, products, invoices)
+        delivered = datetime.now(UTC) - timedelta(days=2)
+        for n, invoice in enumerate(invoices):
+            body = invoice_body(
+                invoice, f"Fleet {number:05d} order {n}", seeded, (schedule, unit, price_list), rng, fleet.lines, delivered
+            )
+            body["stl3_connectorid@odata.bind"] = f"/{CONNECTION.set_name}({connector})"
+            requests.append(BatchRequest("POST", "invoices", body))
+        failed = [answer for answer in execute(client, requests) if not answer.ok]
+        if failed:
+            raise RuntimeError(f"seeding connection {number}: {len(failed)} refused, e.g. {failed[0].error}")
+    return len(invoices)
+
+
+def _sent_by_connection() -> dict[str, int]:
+    """Invoices each connection has in Xero, by its ledger (one query)."""
+    from django.db.models import Count
+
+    from dxconnector.sync.models import Link
+
+    rows = (
+        Link.objects.filter(kind=Link.Kind.INVOICE)
+        .exclude(xero_id="")
+        .values("connection_id")
+        .annotate(sent=Count("pk"))
+        .values_list("connection_id", "sent")
+    )
+    return {str(connection_id): sent for connection_id, sent in rows}
+
+
+def database_activity() -> dict[str, int]:
+    """The benchmark database's transactions and rows touched so far (pg_stat_database): a cheap, honest proxy for
+    queries, as pg_stat_statements is not installed."""
+    from django.db import connection as db
+
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, tup_inserted + tup_updated + tup_deleted "
+            "FROM pg_stat_database WHERE datname = current_database()"
+        )
+        transactions, returned, fetched, written = cursor.fetchone()
+    return {"transactions": transactions, "tuples_returned": returned, "tuples_fetched": fetched, "tuples_written": written}
+
+
+def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dict[str, int]) -> dict[str, Any]:
+    import resource
+
+    from django.utils import timezone
+
+    from dxconnector import local
+    from dxconnector.sync.models import Trigger
+    from dxconnector.sync.triggers import request_sync
+
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = local.serve_children("127.0.0.1", world.web_port, fleet.workers)
+    try:
+        _wait_healthy(world, children)
+        activity_before = database_activity()
+        started = time.monotonic()
+        now = timezone.now()
+        for connection in connections:
+            request_sync(connection.pk, Trigger.CREATED, now)  # a first sync, as Create Connection queues it
+        done: dict[str, float] = {}
+        while len(done) < len(expected):
+            if time.monotonic() - started > fleet.timeout:
+                break
+            for name, child in children.items():
+                if child.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {child.returncode}")
+            for connection_id, sent in _sent_by_connection().items():
+                if connection_id not in done and sent >= expected.get(connection_id, 0):
+                    done[connection_id] = time.monotonic() - started
+            time.sleep(POLL_SECONDS)
+        wall = time.monotonic() - started
+        activity = {k: v - activity_before[k] for k, v in database_activity().items()}
+    finally:
+        local.stop_children(children, timeout=30)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    return fleet_figures(world, fleet, connections, expected, done, wall, cpu, activity)
+
+
+def _wait_healthy(world: Any, children: dict[str, Any], timeout: float = 90) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{world.web_port}/healthz", timeout=5)
+            if answer.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the web process and workers did not become healthy in time")
+
+
+def fleet_figures(
+    world: Any,
+    fleet: FleetOptions,
+    connections: list[Any],
+    expected: dict[str, int],
+    done: dict[str, float],
+    wall: float,
+    cpu: float,
+    activity: dict[str, int],
+) -> dict[str, Any]:
+    from dxconnector.sync.verify import verify
+
+    invoices = sum(expected.values())
+    missing = duplicated = differing = 0
+    for connection in connections:
+        report = verify(connection.pk)
+        missing, duplicated, differing = missing + report.missing, duplicated + report.duplicated, differing + report.differing
+    stats = world.stats()
+    completion = completion_figures(done) if done else {"p50_s": None, "p95_s": None, "max_s": None, "fairness": None}
+    return {
+        "connections": fleet.connections,
+        "workers": fleet.workers,
+        "invoices": invoices,
+        "completed_connections": len(done),
+        "wall_seconds": round(wall, 2),
+        "invoices_per_second": round(invoices / wall, 1),
+        **completion,
+        "live_p95_s": None,  # --live is not yet built
+        "rate_limit_violations": {
+            side: (stats[side].get("limits") or {}).get("rate_limited", {}) for side in ("xero", "dataverse")
+        },
+        "rate_limit_violations_total": sum(
+            int((stats[side].get("too_many_requests") or {}).get("limits", 0)) for side in ("xero", "dataverse")
+        ),
+        "xero_calls": int(stats["xero"].get("calls", 0)),
+        "dataverse_calls": int(stats["dataverse"].get("calls", 0)),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_per_1000_invoices": per_thousand(cpu, invoices),
+        "db_queries_per_invoice": None,
+        "db_transactions_per_invoice": round(activity["transactions"] / invoices, 2),
+        "db_activity": activity,
+        "missing": missing,
+        "duplicated": duplicated,
+        "differing": differing,
+        "kills": 0,
+        "db_restarts": 0,
+        "limits": fleet.limits,
+        "time_scale": fleet.time_scale,
+        "xero_organisations": len({c.xero.tenant_id for c in connections}),
+        "dynamics_organisations": len({c.dynamics.org_url for c in connections}),
+        "state_dir": str(world.state_dir),
+    }

@@ -23,9 +23,24 @@ def test_fleet_takes_every_option_the_issue_names():
     assert (args.limits, args.time_scale, args.kill_workers, args.restart_db, args.sweep_only) == ("real", 8, 5, True, True)
 
 
-def test_fleet_without_sweep_only_is_refused_as_not_yet_built():
-    assert refusal(parsed("--connections", "20")) == NOT_YET
-    assert "not built yet" in NOT_YET
+def test_the_fleet_run_is_accepted_with_its_connections_workers_and_limits():
+    assert refusal(parsed("--connections", "20", "--invoices", "10", "--workers", "2", "--limits", "off")) is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--backfill", "1"], "--backfill"),
+        (["--live", "5"], "--live"),
+        (["--workers", "3", "--kill-workers", "2"], "--kill-workers"),
+        (["--restart-db"], "--restart-db"),
+    ],
+)
+def test_the_parts_of_the_fleet_run_not_built_are_refused_as_not_yet(argv, named):
+    refused = refusal(parsed(*argv))
+    assert refused is not None
+    assert refused.startswith(named)
+    assert NOT_YET in refused
 
 
 def test_fleet_sweep_only_is_accepted():
