@@ -27,9 +27,9 @@ class StoppingWorkersTests(WorkerProcessTestCase):
             self.make_invoice(customer, [{"description": f"Work {n}", "quantity": 1, "price": 100 + n}]) for n in range(3)
         ]
 
-    def start_mid_run(self, **settings: str):
+    def start_mid_run(self, slow: dict = SLOW, **settings: str):
         """A worker in the middle of a run of the connection (slow calls), and that run."""
-        self.faults(SLOW)
+        self.faults(slow)
         request_sync(self.connection.pk, Trigger.SYNC_NOW)
         worker = self.workers.start(**settings)
         run = wait_for(lambda: self.running_run(self.connection), 30, "the worker to start the run")
@@ -67,13 +67,14 @@ class StoppingWorkersTests(WorkerProcessTestCase):
         worker.send_signal(signal.SIGTERM)
         self.assertEqual(worker.wait(timeout=30), 0, self.workers.log(worker))
         self.assertLess(time.monotonic() - told, 20, "the worker took too long to stop")
-        self.assertIn("stopped at a batch boundary", self.workers.log(worker))
+        log = self.workers.log(worker)
+        self.assertIn("stopped early: the worker was told to stop", log)
+        self.assertNotIn("reached no batch boundary", log)
         self.assert_ended_cleanly(run)
         self.carry_on_elsewhere()
 
     def test_a_run_that_reaches_no_boundary_in_time_is_ended_where_it_is_as_cleanly(self):
-        self.faults({"rates": {"latency": 1.0}, "latency": [4, 4]})
-        worker, run = self.start_mid_run(WORKER_STOP_SECONDS="1")
+        worker, run = self.start_mid_run({"rates": {"latency": 1.0}, "latency": [4, 4]}, WORKER_STOP_SECONDS="1")
         told = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         self.assertEqual(worker.wait(timeout=30), 0, self.workers.log(worker))
@@ -83,7 +84,8 @@ class StoppingWorkersTests(WorkerProcessTestCase):
         self.carry_on_elsewhere()
 
     def test_a_killed_workers_connection_is_free_after_the_lease_and_the_next_worker_carries_on(self):
-        worker, run = self.start_mid_run(SYNC_LEASE_SECONDS="4", SYNC_SWEEP_SECONDS="10")
+        # The sweep is five minutes away all along: what queues the run again is the watch on workers gone quiet.
+        worker, run = self.start_mid_run(SYNC_LEASE_SECONDS="4", SYNC_SWEEP_SECONDS="300")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         killed_at = self.now()
@@ -93,13 +95,16 @@ class StoppingWorkersTests(WorkerProcessTestCase):
         self.assertFalse(QueuedSync.objects.filter(connection=self.connection).exists(), "nothing is queued meanwhile")
 
         self.calm()
-        self.workers.start(SYNC_LEASE_SECONDS="4", SYNC_SWEEP_SECONDS="10")  # its sweep queues the connection again
+        self.workers.start(SYNC_LEASE_SECONDS="4", SYNC_SWEEP_SECONDS="300", WORKER_STALE_SECONDS="2")
         wait_for(lambda: self.succeeded_since(self.connection, killed_at), 60, "the next worker to carry on")
         carried = SyncRun.objects.filter(connection=self.connection, status=SyncRun.Status.SUCCEEDED).get()
         run.refresh_from_db()
         self.assertEqual((run.status, run.error, run.finished_at), (SyncRun.Status.FAILED, "WorkerLost", carried.started_at))
-        job.refresh_from_db()
-        self.assertEqual(job.status, TaskResultStatus.RUNNING, "django-tasks-db leaves a dead worker's job as it was")
+        self.assertEqual(carried.trigger, Trigger.SYNC_NOW, "the dead worker's run is queued again as what it was")
+        job = wait_for(
+            lambda: DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.FAILED).first(), 20, "the job marked failed"
+        )
+        self.assertEqual(job.exception_class_path, "dxconnector.jobs.worker.WorkerLost")
         report = verify(self.connection.pk, clients=self.clients)
         self.assertEqual((report.missing, report.duplicated, report.differing), (0, 0, 0), report.lines)
         for invoice_id in self.invoice_ids:

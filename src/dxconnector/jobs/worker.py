@@ -4,7 +4,8 @@ Told to stop (SIGTERM, SIGINT), the worker takes no new job and ends the run it 
 was committed stays, the lease is released and the rest is queued again for another worker. A run that reaches no
 boundary within WORKER_STOP_SECONDS is ended there and then (as a second signal does); what it had sent to Xero and not
 yet recorded is found again by the next run (pending creates). A worker killed outright (SIGKILL) leaves its run's lease
-to lapse after SYNC_LEASE_SECONDS; the connection's next run marks that run failed and carries on from its cursor."""
+to lapse after SYNC_LEASE_SECONDS; the connection's next run marks that run failed and carries on from its cursor, and
+the other workers mark its job failed once its heartbeat has gone quiet (`fail_orphaned_jobs`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import signal
 import socket
 import threading
 import uuid
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -21,13 +23,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 from dxconnector.jobs.models import WorkerHeartbeat
 from dxconnector.jobs.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
+BATCH_PREFIX = "batch-"  # the worker ids of `worker --batch` runs, which beat no heart
 STOP_SIGNALS = tuple(number for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if number is not None)
 
 
@@ -154,7 +159,7 @@ def run_pending_jobs(queues: tuple[str, ...] = ("*",)) -> None:
     SIGINT and SIGTERM to stop cleanly; they are given back when it returns."""
     handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     try:
-        _work(f"batch-{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues)
+        _work(f"{BATCH_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}", interval=0, batch=True, queues=queues)
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
@@ -175,6 +180,64 @@ def retention_scheduler(worker_id: str) -> Scheduler:
     return Scheduler("retention", worker_id, retention.EVERY_SECONDS, retention.prune)
 
 
+class WorkerLost(Exception):
+    """The worker running the job stopped beating its heart: killed outright, or its machine lost."""
+
+
+SYNC_TASK = "dxconnector.sync.tasks.sync_connection"
+
+
+def fail_orphaned_jobs(now: datetime | None = None) -> int:
+    """Jobs marked running by a worker whose heartbeat has gone quiet for WORKER_STALE_SECONDS never finish:
+    django-tasks-db leaves them RUNNING for ever. They are marked failed (`WorkerLost`), so the jobs table tells the
+    truth and retention prunes them, and a sync among them is queued again (`_sync_again`). Returns how many were
+    marked."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    alive = {
+        worker_id[:64]
+        for worker_id in WorkerHeartbeat.objects.filter(seen_at__gte=quiet_since).values_list("worker_id", flat=True)
+    }
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=quiet_since)
+    orphaned = [
+        job
+        for job in running.only("pk", "worker_ids", "task_path", "args_kwargs", "enqueued_at")
+        if job.worker_ids and job.worker_ids[-1] not in alive and not job.worker_ids[-1].startswith(BATCH_PREFIX)
+    ]
+    marked = 0
+    for job in orphaned:
+        if DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback="",
+        ):
+            marked += 1
+            if job.task_path == SYNC_TASK:
+                _sync_again(job)
+    if marked:
+        logger.warning("%d job(s) of workers gone quiet marked failed", marked)
+    return marked
+
+
+def _sync_again(job: DBTaskResult[Any, Any]) -> None:
+    """The sync its dead worker was running, queued again now rather than at the connection's next sweep. A worker
+    killed between taking the job and starting the run left the connection's queued-run marker, which would hold off
+    every trigger for an hour: it goes first (a marker queued after this job was, for a later run, stays). The new run
+    waits for the dead run's lease to lapse (busy, it comes again every 2 s)."""
+    from dxconnector.sync import api as sync
+    from dxconnector.sync.models import QueuedSync
+
+    connection_id, trigger = job.args_kwargs["args"]
+    QueuedSync.objects.filter(connection_id=connection_id, queued_at__lte=job.enqueued_at).delete()
+    sync.request_sync(connection_id, trigger)
+
+
+def orphans_scheduler(worker_id: str) -> Scheduler:
+    """Every WORKER_STALE_SECONDS one worker marks failed the jobs of workers gone quiet (`fail_orphaned_jobs`)."""
+    return Scheduler("orphaned-jobs", worker_id, settings.WORKER_STALE_SECONDS, fail_orphaned_jobs)
+
+
 def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> None:
     """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -185,10 +248,13 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     sweep.start()
     pruning = retention_scheduler(worker_id)
     pruning.start()
+    orphans = orphans_scheduler(worker_id)
+    orphans.start()
     logger.info("worker %s started", worker_id)
     try:
         _work_until_stopped(worker_id, interval=interval, queues=queues)
     finally:
+        orphans.stop()
         pruning.stop()
         sweep.stop()
         heartbeat.stop()

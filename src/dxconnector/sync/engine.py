@@ -188,7 +188,7 @@ def _stopped(run: SyncRun, counts: dict[str, int], error: batches.Stopping) -> S
     """The worker was told to stop (SIGTERM): the run ended at a batch boundary, what it committed stays, its cursor
     where the last committed batch left it; its lease is free and the rest is queued again for another worker (behind
     live work unless it was live work itself). Nothing for the connection's admin to fix."""
-    logger.info("sync of connection %s stopped at a batch boundary: %s", run.connection_id, error)
+    logger.info("sync of connection %s stopped early: %s", run.connection_id, error)
     trigger = run.trigger if run.trigger in triggers.PRIORITIES else Trigger.CONTINUED
     triggers.request_sync(run.connection_id, trigger)
     return state.finish_run(run, SyncRun.Status.FAILED, counts, STOPPED, Cause.INTERRUPTED.value)
