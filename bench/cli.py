@@ -111,8 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     fleet.add_argument("--connections", type=_positive, default=20)
     fleet.add_argument("--invoices", type=_positive, default=10, help="invoices per connection")
     fleet.add_argument("--workers", type=_positive, default=2, help="`dxconnector worker` processes")
-    fleet.add_argument("--backfill", type=_count, default=0, help="connections starting with a big backfill")
-    fleet.add_argument("--live", type=_count, default=0, help="connections getting a new invoice every few seconds")
+    fleet.add_argument(
+        "--backfill", type=_count, default=0, help="the first connection's invoices instead of --invoices: a big first sync"
+    )
+    fleet.add_argument(
+        "--live",
+        type=_count,
+        default=0,
+        help="connections (after the first) that get a new invoice every few seconds while the backfill runs",
+    )
     fleet.add_argument("--kill-workers", type=_count, default=0, help="kill workers this many times at random (SIGKILL)")
     fleet.add_argument("--restart-db", action="store_true", help="restart PostgreSQL once mid-run")
     fleet.add_argument(
@@ -127,21 +134,14 @@ def fleet_refusal(args: argparse.Namespace) -> str | None:
     """Why `bench fleet`'s options can't go together, or None."""
     from bench.fleet import NOT_YET
 
-    if args.backfill + args.live > args.connections:
-        return "--backfill and --live name connections of the fleet: together at most --connections"
+    if args.live and not args.backfill:
+        return "--live goes with --backfill: the live connections' changes are timed while a backfill runs"
+    if args.live > args.connections - 1:
+        return "--live names connections besides the backfilling one: at most --connections minus 1"
     if args.kill_workers and args.workers < 2:
         return "--kill-workers needs --workers 2 or more: someone must be left to pick the work up"
     if not args.sweep_only:
-        asked = [
-            name
-            for name, value in (
-                ("--backfill", args.backfill),
-                ("--live", args.live),
-                ("--kill-workers", args.kill_workers),
-                ("--restart-db", args.restart_db),
-            )
-            if value
-        ]
+        asked = [name for name, value in (("--kill-workers", args.kill_workers), ("--restart-db", args.restart_db)) if value]
         if asked:
             return f"{', '.join(asked)}: {NOT_YET}"
     return None
@@ -213,7 +213,16 @@ def _run(args: argparse.Namespace, out) -> int:
         if args.sweep_only:
             figures = fleet.sweep_at_scale(server, state_dir)
         else:
-            options = fleet.FleetOptions(args.connections, args.invoices, args.workers, args.limits, time_scale, args.seed)
+            options = fleet.FleetOptions(
+                args.connections,
+                args.invoices,
+                args.workers,
+                args.limits,
+                time_scale,
+                args.seed,
+                backfill=args.backfill,
+                live=args.live,
+            )
             figures = fleet.run_fleet(options, server, state_dir)
     else:
         from bench import latency

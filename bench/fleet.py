@@ -237,7 +237,7 @@ def sweep_at_scale(server: str, state_dir: Path, sizes: tuple[int, ...] = SWEEP_
 
 # --- the whole fleet ----------------------------------------------------------------------------------------------
 
-NOT_YET = "not yet built (the fleet runs its connections' first syncs, with no backfill, live load, kills or restart)"
+NOT_YET = "not yet built (the fleet runs its connections' first syncs, a backfill and live changes; no kills or restart)"
 
 
 @dataclass(frozen=True)
@@ -248,10 +248,15 @@ class FleetOptions:
     limits: str
     time_scale: float
     seed: int = 7
+    backfill: int = 0  # the first connection's invoices instead of `invoices`: a big first sync (0: none)
+    live: int = 0  # connections after it that get a new invoice every LIVE_INTERVAL seconds while it runs
     lines: int = 3
     customers: int = 5  # per connection
     products: int = 5  # per connection
-    timeout: float = 900  # seconds the fleet may take to send every invoice
+    timeout: float = 1800  # seconds the fleet may take to send every invoice
+
+    def invoices_of(self, number: int) -> int:
+        return self.backfill if self.backfill and number == 0 else self.invoices
 
 
 FLEET_SETTINGS_ROW = {
@@ -261,7 +266,10 @@ FLEET_SETTINGS_ROW = {
     "stl3_defaultsalesaccountcode": "200",
     "stl3_defaultpurchaseaccountcode": "300",
 }
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2
+LIVE_INTERVAL = 3.0  # seconds between a live connection's new invoices
+LIVE_ROUNDS_AT_LEAST = 5  # live rounds made even when the backfill is over sooner
+LIVE_ROUNDS_AT_MOST = 200
 
 
 def run_fleet(fleet: FleetOptions, server: str, state_dir: Path) -> dict[str, Any]:
@@ -302,9 +310,8 @@ def _seed_connection(world: Any, connection: Any, number: int, fleet: FleetOptio
     contact's name is unique) and its invoices, each given to this connection. Returns the invoices made."""
     import random
 
-    from bench.seeding import Seeded, _id, invoice_body, reference_ids
-    from dxconnector.dynamics.batch import BatchRequest, execute
-    from dxconnector.dynamics.solution.definition import CONNECTION
+    from bench.seeding import Seeded, _id, reference_ids
+    from dxconnector.dynamics.batch import MAX_REQUESTS, BatchRequest, execute
 
     seed = fleet.seed * 100_000 + number
     rng = random.Random(seed)
@@ -313,7 +320,7 @@ def _seed_connection(world: Any, connection: Any, number: int, fleet: FleetOptio
         schedule, unit, price_list = reference_ids(client)
         customers = [_id("account", n, seed) for n in range(fleet.customers)]
         products = [_id("product", n, seed) for n in range(fleet.products)]
-        invoices = [_id("invoice", n, seed) for n in range(fleet.invoices)]
+        invoices = [_id("invoice", n, seed) for n in range(fleet.invoices_of(number))]
         requests = [
             BatchRequest(
                 "PATCH",
@@ -337,16 +344,48 @@ def _seed_connection(world: Any, connection: Any, number: int, fleet: FleetOptio
         ]
         seeded = Seeded(customers, products, invoices)
         delivered = datetime.now(UTC) - timedelta(days=2)
+        references = (schedule, unit, price_list)
         for n, invoice in enumerate(invoices):
-            body = invoice_body(
-                invoice, f"Fleet {number:05d} order {n}", seeded, (schedule, unit, price_list), rng, fleet.lines, delivered
+            requests.append(
+                BatchRequest(
+                    "POST",
+                    "invoices",
+                    _invoice(
+                        invoice, f"Fleet {number:05d} order {n}", seeded, references, rng, fleet.lines, delivered, connector
+                    ),
+                )
             )
-            body["stl3_connectorid@odata.bind"] = f"/{CONNECTION.set_name}({connector})"
-            requests.append(BatchRequest("POST", "invoices", body))
-        failed = [answer for answer in execute(client, requests) if not answer.ok]
-        if failed:
-            raise RuntimeError(f"seeding connection {number}: {len(failed)} refused, e.g. {failed[0].error}")
+        for start in range(0, len(requests), MAX_REQUESTS):
+            failed = [answer for answer in execute(client, requests[start : start + MAX_REQUESTS]) if not answer.ok]
+            if failed:
+                raise RuntimeError(f"seeding connection {number}: {len(failed)} refused, e.g. {failed[0].error}")
+    LIVE_SEEDS[str(connection.pk)] = LiveSeed(connector, seeded, references, rng)
     return len(invoices)
+
+
+@dataclass
+class LiveSeed:
+    """What a connection's new invoices are made of: its connector row, customers, products, references."""
+
+    connector: str
+    seeded: Any
+    references: tuple[str, str, str]
+    rng: Any
+
+
+LIVE_SEEDS: dict[str, LiveSeed] = {}
+
+
+def _invoice(
+    invoice_id: str, name: str, seeded: Any, references: Any, rng: Any, lines: int, delivered: datetime, connector: str
+) -> dict[str, Any]:
+    """A seeded invoice given to the connection (`stl3_connectorid`)."""
+    from bench.seeding import invoice_body
+    from dxconnector.dynamics.solution.definition import CONNECTION
+
+    body = invoice_body(invoice_id, name, seeded, references, rng, lines, delivered)
+    body["stl3_connectorid@odata.bind"] = f"/{CONNECTION.set_name}({connector})"
+    return body
 
 
 def _sent_by_connection() -> dict[str, int]:
@@ -380,6 +419,8 @@ def database_activity() -> dict[str, int]:
 
 
 def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dict[str, int]) -> dict[str, Any]:
+    """Every connection's first sync queued at once; each timed to its last invoice in Xero (by its ledger). With a
+    backfill, once every other connection is done, the live connections get new invoices while it goes on."""
     import resource
 
     from django.utils import timezone
@@ -390,6 +431,7 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
 
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     children = local.serve_children("127.0.0.1", world.web_port, fleet.workers)
+    live_latencies: list[float] = []
     try:
         _wait_healthy(world, children)
         activity_before = database_activity()
@@ -398,23 +440,138 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
         for connection in connections:
             request_sync(connection.pk, Trigger.CREATED, now)  # a first sync, as Create Connection queues it
         done: dict[str, float] = {}
-        while len(done) < len(expected):
+        backfill_id = str(connections[0].pk) if fleet.backfill else None
+        live = [str(c.pk) for c in connections[1 : 1 + fleet.live]] if fleet.backfill else []
+        tracker = LiveTracker(world, fleet, live)
+        while len(done) < len(expected) or tracker.busy():
             if time.monotonic() - started > fleet.timeout:
+                print("Timed out", file=sys.stderr, flush=True)
                 break
-            for name, child in children.items():
-                if child.poll() is not None:
-                    raise RuntimeError(f"{name} exited with code {child.returncode}")
+            _still_running(children)
             for connection_id, sent in _sent_by_connection().items():
                 if connection_id not in done and sent >= expected.get(connection_id, 0):
                     done[connection_id] = time.monotonic() - started
+                    print(f"  {len(done)}/{len(expected)} connections done", file=sys.stderr, flush=True)
+            others_done = all(c in done for c in expected if c != backfill_id)
+            if live and others_done:
+                tracker.step(backfill_done=backfill_id in done)
             time.sleep(POLL_SECONDS)
         wall = time.monotonic() - started
         activity = {k: v - activity_before[k] for k, v in database_activity().items()}
+        live_latencies = tracker.latencies()
     finally:
         local.stop_children(children, timeout=30)
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    return fleet_figures(world, fleet, connections, expected, done, wall, cpu, activity)
+    invoices = sum(expected.values()) + tracker.made
+    figures = fleet_figures(world, fleet, connections, invoices, done, wall, cpu, activity, backfill_id)
+    figures.update(live_figures(live_latencies, tracker))
+    return figures
+
+
+def _still_running(children: dict[str, Any]) -> None:
+    for name, child in children.items():
+        if child.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {child.returncode}")
+
+
+class LiveTracker:
+    """The live connections' new invoices: a round every LIVE_INTERVAL seconds (one invoice each, made in one
+    `$batch`, each then asked to sync as its Dynamics webhook would ask: the connections share one Dynamics
+    organisation, whose webhooks would call every connection for every change), each timed from the `$batch`'s answer
+    to the invoice's link to Xero in the connector's ledger."""
+
+    def __init__(self, world: Any, fleet: FleetOptions, live: list[str]):
+        self.world, self.fleet, self.live = world, fleet, live
+        self.rounds = 0
+        self.made = 0
+        self.next_round = 0.0
+        self.pending: dict[str, float] = {}  # invoice id → when made
+        self.found: dict[str, float] = {}  # invoice id → seconds to Xero
+        self.backfill_running_rounds = 0
+
+    def busy(self) -> bool:
+        return (
+            bool(self.live) and (self.rounds < LIVE_ROUNDS_AT_LEAST or bool(self.pending)) and self.rounds < LIVE_ROUNDS_AT_MOST
+        )
+
+    def step(self, *, backfill_done: bool) -> None:
+        now = time.monotonic()
+        if (
+            now >= self.next_round
+            and self.rounds < LIVE_ROUNDS_AT_MOST
+            and (not backfill_done or self.rounds < LIVE_ROUNDS_AT_LEAST)
+        ):
+            self._round(backfill_done)
+            self.next_round = now + LIVE_INTERVAL
+        self._look()
+
+    def _round(self, backfill_done: bool) -> None:
+        from django.utils import timezone
+
+        from dxconnector.dynamics.batch import BatchRequest, execute
+        from dxconnector.sync.models import Trigger
+        from dxconnector.sync.triggers import request_sync
+
+        self.rounds += 1
+        self.backfill_running_rounds += not backfill_done
+        delivered = datetime.now(UTC) - timedelta(hours=1)
+        made, requests = [], []
+        for connection_id in self.live:
+            seed = LIVE_SEEDS[connection_id]
+            invoice_id = str(uuid.uuid4())
+            made.append((connection_id, invoice_id))
+            body = _invoice(
+                invoice_id, f"Live {invoice_id[:8]}", seed.seeded, seed.references, seed.rng, self.fleet.lines, delivered,
+                seed.connector,
+            )  # fmt: skip
+            requests.append(BatchRequest("POST", "invoices", body))
+        with self.world.dataverse() as client:
+            failed = [answer for answer in execute(client, requests) if not answer.ok]
+        if failed:
+            raise RuntimeError(f"live invoices: {len(failed)} refused, e.g. {failed[0].error}")
+        created = time.monotonic()
+        for connection_id, invoice_id in made:
+            self.pending[invoice_id] = created
+            request_sync(connection_id, Trigger.DYNAMICS_WEBHOOK, timezone.now())
+        self.made += len(made)
+        print(
+            f"  live round {self.rounds}: {len(made)} new invoices (backfill {'done' if backfill_done else 'running'})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def _look(self) -> None:
+        from dxconnector.sync.models import Link
+
+        if not self.pending:
+            return
+        arrived = (
+            Link.objects.filter(kind=Link.Kind.INVOICE, dynamics_id__in=list(self.pending))
+            .exclude(xero_id="")
+            .values_list("dynamics_id", flat=True)
+        )
+        now = time.monotonic()
+        for invoice_id in arrived:
+            self.found[str(invoice_id)] = now - self.pending.pop(str(invoice_id))
+
+    def latencies(self) -> list[float]:
+        return list(self.found.values())
+
+
+def live_figures(latencies: list[float], tracker: LiveTracker) -> dict[str, Any]:
+    if not tracker.live:
+        return {"live_p95_s": None}
+    return {
+        "live_connections": len(tracker.live),
+        "live_invoices": tracker.made,
+        "live_arrived": len(latencies),
+        "live_rounds": tracker.rounds,
+        "live_rounds_during_backfill": tracker.backfill_running_rounds,
+        "live_p50_s": round(percentile(latencies, 0.5), 2) if latencies else None,
+        "live_p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
+        "live_max_s": round(max(latencies), 2) if latencies else None,
+    }
 
 
 def _wait_healthy(world: Any, children: dict[str, Any], timeout: float = 90) -> None:
@@ -436,30 +593,32 @@ def fleet_figures(
     world: Any,
     fleet: FleetOptions,
     connections: list[Any],
-    expected: dict[str, int],
+    invoices: int,
     done: dict[str, float],
     wall: float,
     cpu: float,
     activity: dict[str, int],
+    backfill_id: str | None = None,
 ) -> dict[str, Any]:
     from dxconnector.sync.verify import verify
 
-    invoices = sum(expected.values())
     missing = duplicated = differing = 0
     for connection in connections:
         report = verify(connection.pk)
         missing, duplicated, differing = missing + report.missing, duplicated + report.duplicated, differing + report.differing
+    others = {key: value for key, value in done.items() if key != backfill_id}
     stats = world.stats()
-    completion = completion_figures(done) if done else {"p50_s": None, "p95_s": None, "max_s": None, "fairness": None}
+    completion = completion_figures(others) if others else {"p50_s": None, "p95_s": None, "max_s": None, "fairness": None}
     return {
         "connections": fleet.connections,
         "workers": fleet.workers,
         "invoices": invoices,
-        "completed_connections": len(done),
+        "completed_connections": len(done),  # the completion figures leave out the backfilling connection
         "wall_seconds": round(wall, 2),
         "invoices_per_second": round(invoices / wall, 1),
         **completion,
-        "live_p95_s": None,  # --live is not yet built
+        "backfill_invoices": fleet.backfill,
+        "backfill_s": round(done[backfill_id], 2) if backfill_id in done else None,
         "rate_limit_violations": {
             side: (stats[side].get("limits") or {}).get("rate_limited", {}) for side in ("xero", "dataverse")
         },

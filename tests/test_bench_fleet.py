@@ -28,13 +28,7 @@ def test_the_fleet_run_is_accepted_with_its_connections_workers_and_limits():
 
 
 @pytest.mark.parametrize(
-    ("argv", "named"),
-    [
-        (["--backfill", "1"], "--backfill"),
-        (["--live", "5"], "--live"),
-        (["--workers", "3", "--kill-workers", "2"], "--kill-workers"),
-        (["--restart-db"], "--restart-db"),
-    ],
+    ("argv", "named"), [(["--workers", "3", "--kill-workers", "2"], "--kill-workers"), (["--restart-db"], "--restart-db")]
 )
 def test_the_parts_of_the_fleet_run_not_built_are_refused_as_not_yet(argv, named):
     refused = refusal(parsed(*argv))
@@ -43,12 +37,21 @@ def test_the_parts_of_the_fleet_run_not_built_are_refused_as_not_yet(argv, named
     assert NOT_YET in refused
 
 
+def test_a_backfill_with_live_connections_is_accepted():
+    assert refusal(parsed("--connections", "51", "--backfill", "20000", "--live", "50")) is None
+
+
+def test_it_refuses_live_connections_without_a_backfill():
+    assert "--live goes with --backfill" in refusal(parsed("--connections", "10", "--live", "5"))
+
+
 def test_fleet_sweep_only_is_accepted():
     assert refusal(parsed("--sweep-only")) is None
 
 
-def test_it_refuses_more_backfilling_and_live_connections_than_the_fleet_has():
-    assert "at most --connections" in refusal(parsed("--connections", "10", "--backfill", "5", "--live", "6", "--sweep-only"))
+def test_it_refuses_more_live_connections_than_the_fleet_has_besides_the_backfilling_one():
+    refused = refusal(parsed("--connections", "10", "--backfill", "500", "--live", "10", "--sweep-only"))
+    assert "at most --connections minus 1" in refused
 
 
 def test_it_refuses_killing_workers_when_only_one_runs():
