@@ -130,10 +130,10 @@ def _run_sync(
         if trigger in triggers.PRIORITIES:  # a queued run: what started it is not lost, it comes again a moment later
             triggers.request_sync(connection.pk, trigger, run_after=timezone.now() + BUSY_RETRY)
         return state.finish_run(run, SyncRun.Status.BUSY, {})
-    _interrupted_before(run)
+    _took_lease(run)
     counts: dict[str, int] = {}
     unfinished = False
-    stopping: batches.Stopping | None = None
+    stopped: SyncRun | None = None
     keeper = state.LeaseKeeper(connection.pk, holder, state.lease_seconds())
     keeper.start()
     try:
@@ -149,8 +149,9 @@ def _run_sync(
                 counts = {**ctx.counts.as_dict(), **ctx.calls()}
         finally:
             made.close()
+        run = state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)  # with the lease held, as every end is recorded
     except batches.Stopping as error:  # the worker is stopping: the rest is queued again once the lease is free
-        stopping = error
+        stopped = _stopped(run, counts, error)
     except (XeroError, DynamicsError, state.LeaseLost, NotReady) as error:
         logger.warning("sync of connection %s stopped: %s", connection.pk, error)
         return _failed(run, counts, error)
@@ -160,12 +161,12 @@ def _run_sync(
     finally:
         keeper.stop()
         state.release_lease(connection.pk, holder)
-    if stopping is not None:
-        return _stopped(run, counts, stopping)
+    if stopped is not None:
+        triggers.request_sync(connection.pk, trigger if trigger in triggers.PRIORITIES else Trigger.CONTINUED)
+        return stopped
     Connection.objects.filter(pk=connection.pk).update(last_synced_at=timezone.now())
     if unfinished:  # the rest, queued once the lease is free, behind live work: other connections' changes go first
         triggers.request_sync(connection.pk, Trigger.CONTINUED)
-    run = state.finish_run(run, SyncRun.Status.SUCCEEDED, counts)
     attention.run_succeeded(connection.pk)
     return run
 
@@ -186,17 +187,19 @@ WORKER_LOST = "WorkerLost"  # the error of a run whose worker died: a later run 
 
 def _stopped(run: SyncRun, counts: dict[str, int], error: batches.Stopping) -> SyncRun:
     """The worker was told to stop (SIGTERM): the run ended at a batch boundary, what it committed stays, its cursor
-    where the last committed batch left it; its lease is free and the rest is queued again for another worker (behind
+    where the last committed batch left it. Once its lease is free, the rest is queued again for another worker (behind
     live work unless it was live work itself). Nothing for the connection's admin to fix."""
     logger.info("sync of connection %s stopped early: %s", run.connection_id, error)
-    trigger = run.trigger if run.trigger in triggers.PRIORITIES else Trigger.CONTINUED
-    triggers.request_sync(run.connection_id, trigger)
     return state.finish_run(run, SyncRun.Status.FAILED, counts, STOPPED, Cause.INTERRUPTED.value)
 
 
-def _interrupted_before(run: SyncRun) -> None:
-    """This run holds the connection's lease, so no other run of it is alive: one still marked running lost its worker
-    (killed, or the machine went down) and its lease lapsed. It is marked failed, ended no later than this run began."""
+def _took_lease(run: SyncRun) -> None:
+    """The run begins now that it holds the connection's lease: its times (from here to its end, recorded before the
+    lease goes) never overlap another run's of the connection. No other run of it is alive, so one still marked
+    running lost its worker (killed, or the machine went down) and its lease lapsed: it is marked failed, ended no
+    later than this run began."""
+    run.started_at = timezone.now()
+    SyncRun.objects.filter(pk=run.pk).update(started_at=run.started_at)
     SyncRun.objects.filter(
         connection_id=run.connection_id, status=SyncRun.Status.RUNNING, started_at__lte=run.started_at
     ).exclude(pk=run.pk).update(
