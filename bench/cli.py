@@ -140,10 +140,8 @@ def fleet_refusal(args: argparse.Namespace) -> str | None:
         return "--live names connections besides the backfilling one: at most --connections minus 1"
     if args.kill_workers and args.workers < 2:
         return "--kill-workers needs --workers 2 or more: someone must be left to pick the work up"
-    if not args.sweep_only:
-        asked = [name for name, value in (("--kill-workers", args.kill_workers), ("--restart-db", args.restart_db)) if value]
-        if asked:
-            return f"{', '.join(asked)}: {NOT_YET}"
+    if args.restart_db and not args.sweep_only:
+        return f"--restart-db: {NOT_YET}"
     return None
 
 
@@ -222,6 +220,7 @@ def _run(args: argparse.Namespace, out) -> int:
                 args.seed,
                 backfill=args.backfill,
                 live=args.live,
+                kill_workers=args.kill_workers,
             )
             figures = fleet.run_fleet(options, server, state_dir)
     else:

@@ -237,7 +237,10 @@ def sweep_at_scale(server: str, state_dir: Path, sizes: tuple[int, ...] = SWEEP_
 
 # --- the whole fleet ----------------------------------------------------------------------------------------------
 
-NOT_YET = "not yet built (the fleet runs its connections' first syncs, a backfill and live changes; no kills or restart)"
+NOT_YET = (
+    "not yet built: restarting PostgreSQL mid-run (the server is shared with whatever else uses it; a bench of its own "
+    "would need a server of its own)"
+)
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ class FleetOptions:
     seed: int = 7
     backfill: int = 0  # the first connection's invoices instead of `invoices`: a big first sync (0: none)
     live: int = 0  # connections after it that get a new invoice every LIVE_INTERVAL seconds while it runs
+    kill_workers: int = 0  # times a worker, drawn at random, is killed (SIGKILL) mid-run and another started
     lines: int = 3
     customers: int = 5  # per connection
     products: int = 5  # per connection
@@ -270,6 +274,8 @@ POLL_SECONDS = 0.2
 LIVE_INTERVAL = 3.0  # seconds between a live connection's new invoices
 LIVE_ROUNDS_AT_LEAST = 5  # live rounds made even when the backfill is over sooner
 LIVE_ROUNDS_AT_MOST = 200
+STALLED_AFTER = 120.0  # seconds without a connection finishing or a live invoice arriving: the run is stuck, said so
+KILL_EVERY = (1.0, 4.0)  # seconds between kills, drawn
 
 
 def run_fleet(fleet: FleetOptions, server: str, state_dir: Path) -> dict[str, Any]:
@@ -278,6 +284,8 @@ def run_fleet(fleet: FleetOptions, server: str, state_dir: Path) -> dict[str, An
     from bench.environment import Options, World
 
     options = Options(state_dir=state_dir, limits=fleet.limits, time_scale=fleet.time_scale, seed=fleet.seed)
+    if fleet.kill_workers:  # a killed worker's job is taken back once its heartbeat is this old: soon, in a benchmark
+        os.environ.setdefault("WORKER_STALE_SECONDS", "15")
     with bench_database(server) as url, World(options, database_url=url) as world:
         connections = [_onboard(world, number) for number in range(fleet.connections)]
         expected = {str(c.pk): _seed_connection(world, c, number, fleet) for number, c in enumerate(connections)}
@@ -443,30 +451,109 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
         backfill_id = str(connections[0].pk) if fleet.backfill else None
         live = [str(c.pk) for c in connections[1 : 1 + fleet.live]] if fleet.backfill else []
         tracker = LiveTracker(world, fleet, live)
+        killer = WorkerKiller(children, fleet.kill_workers, fleet.seed)
+        progress_at, stalled = time.monotonic(), False
         while len(done) < len(expected) or tracker.busy():
-            if time.monotonic() - started > fleet.timeout:
-                print("Timed out", file=sys.stderr, flush=True)
+            if time.monotonic() - started > fleet.timeout or time.monotonic() - progress_at > STALLED_AFTER:
+                stalled = True
+                print("Stopped waiting: no progress, or out of time", file=sys.stderr, flush=True)
                 break
+            killer.step()
             _still_running(children)
+            arrived_before = len(tracker.found)
             for connection_id, sent in _sent_by_connection().items():
                 if connection_id not in done and sent >= expected.get(connection_id, 0):
                     done[connection_id] = time.monotonic() - started
+                    progress_at = time.monotonic()
                     print(f"  {len(done)}/{len(expected)} connections done", file=sys.stderr, flush=True)
             others_done = all(c in done for c in expected if c != backfill_id)
             if live and others_done:
                 tracker.step(backfill_done=backfill_id in done)
+                if len(tracker.found) > arrived_before or tracker.rounds <= LIVE_ROUNDS_AT_LEAST:
+                    progress_at = time.monotonic()
             time.sleep(POLL_SECONDS)
         wall = time.monotonic() - started
         activity = {k: v - activity_before[k] for k, v in database_activity().items()}
         live_latencies = tracker.latencies()
+        stats = world.stats()
+        idle: dict[str, Any] = {}
+        if not stalled:  # the first incremental run reads Xero for the first time (invoices, payments): then steady
+            idle = {f"first_{k}": v for k, v in idle_round(world, connections, children).items()}
+            idle.update(idle_round(world, connections, children))
     finally:
         local.stop_children(children, timeout=30)
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     invoices = sum(expected.values()) + tracker.made
-    figures = fleet_figures(world, fleet, connections, invoices, done, wall, cpu, activity, backfill_id)
+    figures = fleet_figures(world, fleet, connections, invoices, done, wall, cpu, activity, stats, backfill_id)
     figures.update(live_figures(live_latencies, tracker))
+    figures.update(idle)
+    figures.update(kills=killer.kills, stalled=stalled)
     return figures
+
+
+def idle_round(world: Any, connections: list[Any], children: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
+    """Once everything is sent: a sweep's run of every connection, with nothing changed since (what the fleet does most
+    of the time), timed to the last one's end, its calls counted by the sandboxes."""
+    from django.utils import timezone
+
+    from dxconnector.sync.models import SyncRun, Trigger
+    from dxconnector.sync.triggers import request_sync
+
+    print(f"Idle round: a sweep's run of each of {len(connections)} connections", file=sys.stderr, flush=True)
+    world.reset_stats()
+    activity_before = database_activity()
+    since = timezone.now()
+    started = time.monotonic()
+    for connection in connections:
+        request_sync(connection.pk, Trigger.SWEEP, since)
+    finished = 0
+    while time.monotonic() - started < timeout:
+        _still_running(children)
+        runs = SyncRun.objects.filter(trigger=Trigger.SWEEP, started_at__gte=since)
+        finished = runs.filter(finished_at__isnull=False).count()
+        if finished >= len(connections):
+            break
+        time.sleep(POLL_SECONDS)
+    seconds = time.monotonic() - started
+    stats = world.stats()
+    activity = {k: v - activity_before[k] for k, v in database_activity().items()}
+    runs_done = max(finished, 1)
+    return {
+        "idle_runs": finished,
+        "idle_seconds": round(seconds, 2),
+        "idle_runs_per_second": round(finished / seconds, 2),
+        "xero_calls_per_idle_run": round(int(stats["xero"].get("calls", 0)) / runs_done, 2),
+        "dataverse_calls_per_idle_run": round(int(stats["dataverse"].get("calls", 0)) / runs_done, 2),
+        "db_transactions_per_idle_run": round(activity["transactions"] / runs_done, 1),
+    }
+
+
+class WorkerKiller:
+    """Kills a worker drawn at random (SIGKILL: no chance to finish or release anything) every few seconds until it
+    has killed `wanted` times, and starts another in its place at once, as a process supervisor would."""
+
+    def __init__(self, children: dict[str, Any], wanted: int, seed: int):
+        import random
+
+        self.children, self.wanted, self.kills = children, wanted, 0
+        self.rng = random.Random(seed)
+        self.next_kill = time.monotonic() + self.rng.uniform(*KILL_EVERY)
+
+    def step(self) -> None:
+        import signal
+        import subprocess
+
+        if self.kills >= self.wanted or time.monotonic() < self.next_kill:
+            return
+        name = self.rng.choice(sorted(name for name in self.children if name.startswith("worker")))
+        child = self.children[name]
+        child.send_signal(signal.SIGKILL)
+        child.wait()  # reaped: its CPU is counted among the children's
+        self.children[name] = subprocess.Popen([sys.executable, "-m", "dxconnector", "worker"], start_new_session=True)
+        self.kills += 1
+        self.next_kill = time.monotonic() + self.rng.uniform(*KILL_EVERY)
+        print(f"  killed {name} ({self.kills}/{self.wanted}), started another", file=sys.stderr, flush=True)
 
 
 def _still_running(children: dict[str, Any]) -> None:
@@ -522,9 +609,15 @@ class LiveTracker:
             invoice_id = str(uuid.uuid4())
             made.append((connection_id, invoice_id))
             body = _invoice(
-                invoice_id, f"Live {invoice_id[:8]}", seed.seeded, seed.references, seed.rng, self.fleet.lines, delivered,
+                invoice_id,
+                f"Live {invoice_id[:8]}",
+                seed.seeded,
+                seed.references,
+                seed.rng,
+                self.fleet.lines,
+                delivered,
                 seed.connector,
-            )  # fmt: skip
+            )
             requests.append(BatchRequest("POST", "invoices", body))
         with self.world.dataverse() as client:
             failed = [answer for answer in execute(client, requests) if not answer.ok]
@@ -598,16 +691,29 @@ def fleet_figures(
     wall: float,
     cpu: float,
     activity: dict[str, int],
+    stats: dict[str, Any],
     backfill_id: str | None = None,
 ) -> dict[str, Any]:
     from dxconnector.sync.verify import verify
 
+    print(
+        f"Load over in {wall:.1f} s: {len(done)} of {len(connections)} connections done, CPU {cpu:.1f} s, database "
+        f"{activity}; verifying every connection",
+        file=sys.stderr,
+        flush=True,
+    )
     missing = duplicated = differing = 0
-    for connection in connections:
+    for number, connection in enumerate(connections, start=1):
         report = verify(connection.pk)
         missing, duplicated, differing = missing + report.missing, duplicated + report.duplicated, differing + report.differing
+        if number % 20 == 0 or number == len(connections):
+            print(
+                f"  verified {number}/{len(connections)}: missing {missing}, duplicated {duplicated}, differing "
+                f"{differing} so far",
+                file=sys.stderr,
+                flush=True,
+            )
     others = {key: value for key, value in done.items() if key != backfill_id}
-    stats = world.stats()
     completion = completion_figures(others) if others else {"p50_s": None, "p95_s": None, "max_s": None, "fairness": None}
     return {
         "connections": fleet.connections,
@@ -635,10 +741,11 @@ def fleet_figures(
         "missing": missing,
         "duplicated": duplicated,
         "differing": differing,
-        "kills": 0,
         "db_restarts": 0,
         "limits": fleet.limits,
         "time_scale": fleet.time_scale,
+        "worker_stale_seconds": int(os.environ.get("WORKER_STALE_SECONDS", "60")),
+        "sync_lease_seconds": int(os.environ.get("SYNC_LEASE_SECONDS", "60")),
         "xero_organisations": len({c.xero.tenant_id for c in connections}),
         "dynamics_organisations": len({c.dynamics.org_url for c in connections}),
         "state_dir": str(world.state_dir),
