@@ -41,10 +41,6 @@ def database_url() -> str:
     return f"postgres://{quote(settings['USER'] or '', safe='')}{password}@{settings['HOST'] or ''}{port}/{settings['NAME']}"
 
 
-def on_sqlite() -> bool:
-    return database.settings_dict["ENGINE"].endswith("sqlite3")
-
-
 class Workers:
     """Worker processes started with the same environment (the connector's settings pointing at `sandbox`)."""
 
@@ -130,9 +126,10 @@ class WorkerProcessTestCase(SyncHelpers, TransactionTestCase):
     def faults(self, xero: dict[str, Any], dynamics: dict[str, Any] | None = None) -> None:
         """Fault plans (the sandbox's `/faults` body) for Xero's API and the organisation's Dataverse host."""
         xero_control(self.sandbox, "PUT", "/faults", xero)
-        steering.control(
-            self.sandbox.manifest, self._dataverse_control_url(), "PUT", "/faults", dynamics if dynamics is not None else xero
-        )
+        self.dataverse_control("PUT", "/faults", dynamics if dynamics is not None else xero)
+
+    def dataverse_control(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return steering.control(self.sandbox.manifest, self._dataverse_control_url(), method, path, body)
 
     def calm(self) -> None:
         self.faults({})
