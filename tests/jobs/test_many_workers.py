@@ -59,7 +59,7 @@ class ManyWorkersTests(WorkerProcessTestCase):
         """Every connection has had a run succeed, and no run is under way or waiting (a busy one comes again)."""
         waiting = DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
         running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exists()
-        succeeded = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED).values("connection").distinct().count()
+        succeeded = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED).order_by().values("connection").distinct().count()
         return not waiting and not running and succeeded == len(connections)
 
     def assert_never_ran_twice_at_once(self, connection: Connection) -> None:

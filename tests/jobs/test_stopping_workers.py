@@ -98,6 +98,7 @@ class StoppingWorkersTests(WorkerProcessTestCase):
         self.workers.start(SYNC_LEASE_SECONDS="4", SYNC_SWEEP_SECONDS="300", WORKER_STALE_SECONDS="2")
         wait_for(lambda: self.succeeded_since(self.connection, killed_at), 60, "the next worker to carry on")
         carried = SyncRun.objects.filter(connection=self.connection, status=SyncRun.Status.SUCCEEDED).get()
+        self.assertGreaterEqual(carried.started_at, lease.expires_at, "the next run took the lease before it lapsed")
         run.refresh_from_db()
         self.assertEqual((run.status, run.error, run.finished_at), (SyncRun.Status.FAILED, "WorkerLost", carried.started_at))
         self.assertEqual(carried.trigger, Trigger.SYNC_NOW, "the dead worker's run is queued again as what it was")
