@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bench.environment import STATE_ROOT, Options, StateDirTaken, clear_state_dir, new_state_dir
 
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, figures_out)
 
 
-def _run(args: argparse.Namespace, out) -> int:
+def _run(args: argparse.Namespace, out: TextIO) -> int:
     refused = refusal(args)
     if refused:
         print(f"dxconnector bench: {refused}", file=sys.stderr)
@@ -211,7 +212,7 @@ def _run(args: argparse.Namespace, out) -> int:
         if args.sweep_only:
             figures = fleet.sweep_at_scale(server, state_dir)
         else:
-            options = fleet.FleetOptions(
+            fleet_options = fleet.FleetOptions(
                 args.connections,
                 args.invoices,
                 args.workers,
@@ -222,7 +223,7 @@ def _run(args: argparse.Namespace, out) -> int:
                 live=args.live,
                 kill_workers=args.kill_workers,
             )
-            figures = fleet.run_fleet(options, server, state_dir)
+            figures = fleet.run_fleet(fleet_options, server, state_dir)
     else:
         from bench import latency
 

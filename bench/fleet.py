@@ -526,6 +526,9 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
         "xero_calls_per_idle_run": round(int(stats["xero"].get("calls", 0)) / runs_done, 2),
         "dataverse_calls_per_idle_run": round(int(stats["dataverse"].get("calls", 0)) / runs_done, 2),
         "db_transactions_per_idle_run": round(activity["transactions"] / runs_done, 1),
+        "idle_rate_limit_violations": sum(
+            int((stats[side].get("too_many_requests") or {}).get("limits", 0)) for side in ("xero", "dataverse")
+        ),
     }
 
 
