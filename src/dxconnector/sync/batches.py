@@ -33,10 +33,6 @@ def ask_to_stop() -> None:
     _stop.set()
 
 
-def stop_asked() -> bool:
-    return _stop.is_set()
-
-
 def carry_on() -> None:
     """Forget a stop asked before (a worker started again in the same process, or a test)."""
     _stop.clear()
