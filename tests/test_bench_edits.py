@@ -26,9 +26,10 @@ def test_the_sync_benchmark_takes_the_numbers_of_records_to_edit():
 
 def test_edits_that_can_not_be_made_are_refused_before_starting_anything():
     for argv, said in (
-        (["bench", "latency", "--record", "product", "--from", "xero"], "--from xero goes with --record customer"),
-        (["bench", "latency", "--from", "xero"], "--from xero goes with --record customer"),
-        (["bench", "latency", "--record", "payment"], "invalid choice"),
+        (["bench", "latency", "--record", "product", "--from", "xero"], "--from xero goes with --record customer or payment"),
+        (["bench", "latency", "--from", "xero"], "--from xero goes with --record customer or payment"),
+        (["bench", "latency", "--record", "payment"], "--record payment goes with --from xero"),
+        (["bench", "latency", "--record", "refund"], "invalid choice"),
         (["bench", "sync", "--invoices", "10", "--edit-customers", "11"], "a customer is linked to Xero by its first invoice"),
         (
             ["bench", "sync", "--invoices", "2", "--lines", "1", "--edit-products", "3"],
