@@ -144,3 +144,11 @@ def test_pyxero_is_told_when_a_list_parameter_is_not_emulated(xero):
     with pytest.raises(XeroBadRequest) as refused:
         xero.items.filter(page=2)
     assert "'page' is not emulated" in str(refused.value)
+
+
+def test_pyxero_reads_the_organisation_through_the_plural_route_older_clients_use(xero, accounting_sandbox):
+    (organisation,) = xero.organisations.all()  # GET /Organisations
+    oakwood = next(
+        org for org in accounting_sandbox.xero["organisations"] if org["tenant_id"] == xero.organisations.credentials.tenant_id
+    )
+    assert (organisation["Name"], organisation["BaseCurrency"]) == (oakwood["name"], oakwood["base_currency"])
