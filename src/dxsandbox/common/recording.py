@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dxsandbox.common.control import PREFIX as CONTROL_PREFIX
@@ -96,6 +97,7 @@ class RecordingMiddleware:
             return
         start: Message | None = None
         chunks: list[bytes] = []
+        answered: list[dict[str, Any]] = []
 
         async def recording_send(message: Message) -> None:
             nonlocal start
@@ -105,9 +107,19 @@ class RecordingMiddleware:
             elif message["type"] == "http.response.body" and start is not None:
                 chunks.append(bytes(message.get("body", b"")))
                 if not message.get("more_body", False):
-                    self.log.append(self._entry(scope, start, b"".join(chunks)))
+                    answered.append(self._entry(scope, start, b"".join(chunks)))
 
-        await self.app(scope, receive, recording_send)
+        disconnected = False
+        try:
+            await self.app(scope, receive, recording_send)
+        except ClientDisconnect:
+            # The client went away before its request was read (a killed worker): the 500 Starlette answered reached
+            # nobody, so it is no answer of the API's to judge.
+            disconnected = True
+            raise
+        finally:
+            for entry in [] if disconnected else answered:
+                self.log.append(entry)
 
     def _entry(self, scope: Scope, start: Message, body: bytes) -> dict[str, Any]:
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in start.get("headers", [])}
