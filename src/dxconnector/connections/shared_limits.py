@@ -81,9 +81,9 @@ def _block(budget: Budget, until: float) -> Change[None]:
     return change
 
 
-class DatabaseSlotStore:
-    """Budgets in the `SharedBudget` table, one row each. Each change is a short transaction of its own on the process's
-    connection (inside a caller's transaction it is a savepoint of it, and its locks last as long as that one)."""
+class SharedStore:
+    """What a shared store does with budgets — take a slot, settle a call, block for a while — each one change of their
+    states, made whole by the store's own `_change` (a transaction, or WATCH/MULTI)."""
 
     travel_seconds = TRAVEL_SECONDS
 
@@ -98,6 +98,14 @@ class DatabaseSlotStore:
 
     def block(self, budget: Budget, until: float) -> None:
         self._change([budget], _block(budget, until))
+
+    def _change(self, budgets: Sequence[Budget], change: Change[T]) -> T:
+        raise NotImplementedError
+
+
+class DatabaseSlotStore(SharedStore):
+    """Budgets in the `SharedBudget` table, one row each. Each change is a short transaction of its own on the process's
+    connection (inside a caller's transaction it is a savepoint of it, and its locks last as long as that one)."""
 
     def _change(self, budgets: Sequence[Budget], change: Change[T]) -> T:
         keys = _keys(budgets)
@@ -120,12 +128,10 @@ class DatabaseSlotStore:
 REDIS_TTL_SECONDS = 2 * 24 * 3600
 
 
-class RedisSlotStore:
+class RedisSlotStore(SharedStore):
     """Budgets in Redis, one key each (`prefix` + the budget's key) holding its state as JSON. A change reads the keys
     under WATCH and writes them in MULTI/EXEC: if another process wrote one meanwhile, nothing is written and the change
     is made again from what that process left."""
-
-    travel_seconds = TRAVEL_SECONDS
 
     def __init__(self, client: redis.Redis, prefix: str = "dxconnector:budget:"):
         self.client = client
@@ -134,18 +140,6 @@ class RedisSlotStore:
     @classmethod
     def from_url(cls, url: str, prefix: str = "dxconnector:budget:") -> RedisSlotStore:
         return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5), prefix)
-
-    def now(self) -> float:
-        return time.time()
-
-    def take(self, budgets: Sequence[Budget], token: str, now: float, lease_until: float) -> Wait | None:
-        return self._change(budgets, _take(budgets, token, now, lease_until))
-
-    def settle(self, budgets: Sequence[Budget], now: float, token: str | None, heard: Mapping[str, Mapping[str, int]]) -> None:
-        self._change(budgets, _settle(budgets, now, token, heard))
-
-    def block(self, budget: Budget, until: float) -> None:
-        self._change([budget], _block(budget, until))
 
     def _change(self, budgets: Sequence[Budget], change: Change[T]) -> T:
         keys = _keys(budgets)
