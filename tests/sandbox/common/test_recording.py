@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
@@ -30,7 +31,9 @@ def call(app, messages: list[dict]) -> list[dict]:
         sent.append(message)
 
     scope = {"type": "http", "method": "PUT", "path": "/Contacts", "query_string": b"", "headers": [], "http_version": "1.1"}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     return sent
 
 
