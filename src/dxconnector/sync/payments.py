@@ -130,10 +130,9 @@ def row_request(ctx: SyncContext, row: mapping.MoneyRow, ours: Ours, bank_accoun
     return BatchRequest("PATCH", f"{XERO_PAYMENT.set_name}({row_id(ctx.connector_id, row.key)})", body)
 
 
-def write_rows(ctx: SyncContext, rows: Sequence[mapping.MoneyRow]) -> bool:
+def write_rows(ctx: SyncContext, rows: Sequence[mapping.MoneyRow], ours: Ours) -> bool:
     """One batch of rows (and the balances of customers whose money changed outside their invoices) in one `$batch`;
     whether every write settled (a refusal for good counts: a 5xx or a 429 may pass, and is read again)."""
-    ours = Ours(ctx, rows)
     bank_accounts = bank_account_names(ctx, rows)
     requests = [row_request(ctx, row, ours, bank_accounts) for row in rows]
     requests += balances.requests(ctx, [row.contact_id for row in rows if not row.invoice_id or row.kind != mapping.Kind.PAYMENT])
@@ -191,7 +190,7 @@ def read_payments(ctx: SyncContext, stream: Stream, position: Mapping[str, str])
     unsettled: list[int] = []  # batches with a write that may pass: the cursor stays, so they are read again
 
     def batch(ctx: SyncContext, rows: list[mapping.MoneyRow], cursors: Mapping[str, Any] | None) -> None:
-        if not write_rows(ctx, rows):
+        if not write_rows(ctx, rows, ours):  # the ledger read once for the whole run
             unsettled.append(len(rows))
         if cursors and not unsettled:
             state.save_cursors(ctx.connection_id, cursors)
