@@ -5,7 +5,9 @@ was committed stays, the lease is released and the rest is queued again for anot
 boundary within WORKER_STOP_SECONDS is ended there and then (as a second signal does); what it had sent to Xero and not
 yet recorded is found again by the next run (pending creates). A worker killed outright (SIGKILL) leaves its run's lease
 to lapse after SYNC_LEASE_SECONDS; the connection's next run marks that run failed and carries on from its cursor, and
-the other workers mark its job failed once its heartbeat has gone quiet (`fail_orphaned_jobs`)."""
+the other workers mark its job failed once its heartbeat has gone quiet (`fail_orphaned_jobs`). A worker that loses the
+database (a restart, a failover, a dropped connection) waits and reconnects, and marks failed the job it was running
+when the database went, queuing that sync again (`GracefulWorker.run`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta
 from types import FrameType
@@ -21,7 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
+from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
@@ -33,6 +37,8 @@ from dxconnector.jobs.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
 BATCH_PREFIX = "batch-"  # the worker ids of `worker --batch` runs, which beat no heart
+DATABASE_GONE = (OperationalError, InterfaceError)  # what Django raises when the server restarts or the link drops
+RECONNECT_WAIT_SECONDS = (0.5, 10.0)  # the first wait after losing the database, doubling up to the second
 STOP_SIGNALS = tuple(number for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if number is not None)
 
 
@@ -101,6 +107,28 @@ class GracefulWorker(db_worker.Worker):
         self.stop_seconds = stop_seconds
         self.deadline: threading.Timer | None = None
         self.forced = False
+
+    def run(self) -> None:
+        """`db_worker`'s loop, which ends with an error when the database goes away (it re-raises any OperationalError
+        but a locked SQLite, and a job's failure cannot be recorded then either): here the worker waits, with growing
+        pauses, until the database is back, marks failed the job it was running (`DatabaseLost`, its sync queued again)
+        and goes on polling."""
+        attempt = 0
+        while True:
+            try:
+                if attempt:
+                    _fail_jobs(_running_on(self.worker_id), timezone.now(), DatabaseLost)
+                    attempt = 0
+                super().run()
+                return
+            except DATABASE_GONE:
+                if not self.running:
+                    raise
+                attempt += 1
+                wait = min(RECONNECT_WAIT_SECONDS[0] * 2 ** (attempt - 1), RECONNECT_WAIT_SECONDS[1])
+                logger.warning("worker %s lost the database; trying again in %.1f s", self.worker_id, wait, exc_info=True)
+                connections.close_all()
+                time.sleep(wait)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         from dxconnector.sync import api as sync
@@ -184,6 +212,10 @@ class WorkerLost(Exception):
     """The worker running the job stopped beating its heart: killed outright, or its machine lost."""
 
 
+class DatabaseLost(Exception):
+    """The database went away while the job ran, and its end could not be recorded."""
+
+
 SYNC_TASK = "dxconnector.sync.tasks.sync_connection"
 
 
@@ -204,19 +236,33 @@ def fail_orphaned_jobs(now: datetime | None = None) -> int:
         for job in running.only("pk", "worker_ids", "task_path", "args_kwargs", "enqueued_at")
         if job.worker_ids and job.worker_ids[-1] not in alive and not job.worker_ids[-1].startswith(BATCH_PREFIX)
     ]
+    marked = _fail_jobs(orphaned, now, WorkerLost)
+    if marked:
+        logger.warning("%d job(s) of workers gone quiet marked failed", marked)
+    return marked
+
+
+def _running_on(worker_id: str) -> list[DBTaskResult[Any, Any]]:
+    """The jobs marked running by this worker: after it lost the database, none of them is running any more."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
+        "pk", "worker_ids", "task_path", "args_kwargs", "enqueued_at"
+    )
+    return [job for job in running if job.worker_ids and job.worker_ids[-1] == worker_id[:64]]
+
+
+def _fail_jobs(jobs: list[DBTaskResult[Any, Any]], now: datetime, error: type[Exception]) -> int:
+    """Marks each job still running failed with `error`, and queues a sync among them again. Returns how many."""
     marked = 0
-    for job in orphaned:
+    for job in jobs:
         if DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED,
             finished_at=now,
-            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            exception_class_path=f"{error.__module__}.{error.__qualname__}",
             traceback="",
         ):
             marked += 1
             if job.task_path == SYNC_TASK:
                 _sync_again(job)
-    if marked:
-        logger.warning("%d job(s) of workers gone quiet marked failed", marked)
     return marked
 
 
