@@ -17,10 +17,19 @@ class ConsentFailed(Exception):
 
 
 def xero_consent(
-    login_url: str, authorize_url: str, user: dict[str, Any], *, tenants: int | None = 1, action: str = "allow"
+    login_url: str,
+    authorize_url: str,
+    user: dict[str, Any],
+    *,
+    tenants: int | None = 1,
+    tenant_ids: list[str] | None = None,
+    action: str = "allow",
 ) -> str:
     """Sign in as `user` (an entry of the manifest's Xero users) and answer the consent page; return where Xero
-    sends the browser back (the app's redirect URI with `code` and `state`, or an error)."""
+    sends the browser back (the app's redirect URI with `code` and `state`, or an error).
+
+    The organisations ticked are the user's first `tenants` as the manifest lists them, or `tenant_ids` when given
+    (e.g. organisations made since the manifest was written, which it does not list)."""
     query = dict(httpx.URL(authorize_url).params)
     with httpx.Client(base_url=login_url) as browser:
         _expect(browser.get(authorize_url), 200)
@@ -31,7 +40,9 @@ def xero_consent(
             303,
         )
         form: dict[str, Any] = {**query, "action": action}
-        if tenants:
+        if tenant_ids is not None:
+            form["tenant_id"] = tenant_ids
+        elif tenants:
             form["tenant_id"] = user["organisations"][:tenants]
         answer = _expect(browser.post("/identity/connect/authorize/consent", data=form), 302)
     return answer.headers["location"]

@@ -23,6 +23,7 @@ from dxsandbox.xero import seed
 
 GLOBAL = "_"  # the store's tenant for identity records, which belong to no organisation
 XERO_ISSUER = "https://identity.xero.com"
+SHORT_CODE_CHARACTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
 
 
 @dataclass
@@ -105,6 +106,49 @@ class XeroIdentity:
 
     def organisation(self, tenant_id: str) -> dict[str, Any] | None:
         return self.store.get("organisation", GLOBAL, tenant_id)
+
+    def user_by_email(self, email: str) -> dict[str, Any] | None:
+        found = self.store.get_by_number("user", GLOBAL, email.strip().lower())
+        return found[0] if found else None
+
+    def create_organisation(self, name: str, country_code: str, user_emails: list[str]) -> dict[str, Any]:
+        """A new organisation of `country_code` (one of seed.NEW_ORGANISATION_DEFAULTS), which the users named by
+        `user_emails` may then choose on the consent page. Its books are the caller's to seed (the identity keeps
+        none). Raises ValueError for an unknown country or user, before anything is stored."""
+        defaults = seed.NEW_ORGANISATION_DEFAULTS.get(country_code)
+        if defaults is None:
+            raise ValueError(f"country_code is one of {', '.join(seed.NEW_ORGANISATION_DEFAULTS)}")
+        if not name.strip():
+            raise ValueError("name is the organisation's name, not empty")
+        users = self._users_named(user_emails)
+        organisation = {
+            "tenant_id": str(uuid.uuid4()),
+            "name": name.strip(),
+            "short_code": self._new_short_code(),
+            "country_code": country_code,
+            **defaults,
+        }
+        with self.store.transaction():
+            self.store.put("organisation", GLOBAL, organisation["tenant_id"], organisation, updated=self.now())
+            for user in users:
+                user["tenant_ids"] = [*user["tenant_ids"], organisation["tenant_id"]]
+                self.store.put("user", GLOBAL, user["user_id"], user, number=user["email"], updated=self.now())
+        return organisation
+
+    def _users_named(self, emails: list[str]) -> list[dict[str, Any]]:
+        found = {email: self.user_by_email(email) for email in emails}
+        unknown = [email for email, user in found.items() if user is None]
+        if unknown:
+            raise ValueError(f"no such user: {', '.join(unknown)}")
+        return [user for user in found.values() if user is not None]
+
+    def _new_short_code(self) -> str:
+        """Xero's short codes look like `!Oak01`: a `!` and five letters or digits, unique to the organisation."""
+        taken = {org["short_code"] for org in self.organisations()}
+        while True:
+            code = "!" + "".join(secrets.choice(SHORT_CODE_CHARACTERS) for _ in range(5))
+            if code not in taken:
+                return code
 
     def sign_in(self, email: str, password: str) -> dict[str, Any] | None:
         for user in self.store.get_by_number("user", GLOBAL, email.strip().lower()):

@@ -10,16 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from dxsandbox.common.clock import ScaledClock
-from dxsandbox.common.control import ControlPlane, build_api_host, new_control_token
+from dxsandbox.common.control import PREFIX, ControlError, ControlPlane, build_api_host, json_object, new_control_token
 from dxsandbox.common.faults import FaultInjector, FaultPlan
 from dxsandbox.common.recording import record_responses
 from dxsandbox.common.server import Host
 from dxsandbox.common.store import DocumentStore
 from dxsandbox.xero.api.accounting import AccountingApi
 from dxsandbox.xero.api.accounting.http import API_PREFIX
+from dxsandbox.xero.api.accounting.reference import seed_books
 from dxsandbox.xero.api.app import build_api_app
 from dxsandbox.xero.identity import build_identity_app
 from dxsandbox.xero.limits import XeroLimits, xero_fault_response, xero_limit_policy, xero_limiter
@@ -95,8 +100,33 @@ class XeroSandbox:
             self.control,
             limit_policy=xero_limit_policy(self.identity),
             fault_response=xero_fault_response,
-            extra_routes=list(webhook_control_routes(self.identity, self.events)),
+            extra_routes=[*webhook_control_routes(self.identity, self.events), *self.organisation_control_routes()],
         )
+
+    def organisation_control_routes(self) -> list[BaseRoute]:
+        """POST /_sandbox/organisations: new organisations, each with the reference data a seeded one starts with (chart
+        of accounts, tax rates, currencies… of its country), which the named users may then choose on the consent page.
+
+        Body: `name`, `country_code` (NZ, AU or GB; default NZ), `users` (emails of existing users), and optionally
+        `count`: that many organisations named `name 1`, `name 2`… Answers 201 with `organisations` (tenant ids first)."""
+
+        async def create(request: Request) -> Response:
+            body = await json_object(request)
+            name, country, users, count = _organisation_request(body)
+            names = [name] if count is None else [f"{name} {n}" for n in range(1, count + 1)]
+            made = await run_in_threadpool(lambda: [self.create_organisation(each, country, users) for each in names])
+            return JSONResponse({"organisations": [_organisation_view(org) for org in made]}, status_code=201)
+
+        return [Route(PREFIX + "/organisations", create, methods=["POST"])]
+
+    def create_organisation(self, name: str, country_code: str, user_emails: list[str]) -> dict[str, Any]:
+        """An organisation and its books, as the seeded ones have them."""
+        try:
+            organisation = self.identity.create_organisation(name, country_code, user_emails)
+        except ValueError as error:
+            raise ControlError(str(error)) from None
+        seed_books(self.accounting.books(organisation["tenant_id"]), organisation)
+        return organisation
 
     def manifest(self, urls: dict[str, str]) -> dict[str, Any]:
         users = [
@@ -108,16 +138,7 @@ class XeroSandbox:
             }
             for u in self.identity.users()
         ]
-        organisations = [
-            {
-                "tenant_id": o["tenant_id"],
-                "name": o["name"],
-                "country_code": o["country_code"],
-                "base_currency": o["base_currency"],
-                "timezone": o["timezone"],
-            }
-            for o in self.identity.organisations()
-        ]
+        organisations = [_organisation_view(o) for o in self.identity.organisations()]
         return {
             "authorize_url": urls["xero-login"] + "/identity/connect/authorize",
             "openid_configuration_url": urls["xero-identity"] + "/.well-known/openid-configuration",
@@ -132,3 +153,28 @@ class XeroSandbox:
             "users": users,
             "organisations": organisations,
         }
+
+
+MAX_ORGANISATIONS_AT_ONCE = 1000
+
+
+def _organisation_view(organisation: dict[str, Any]) -> dict[str, Any]:
+    """An organisation as the manifest and the control routes show it."""
+    keys = ("tenant_id", "name", "short_code", "country_code", "base_currency", "timezone")
+    return {key: organisation[key] for key in keys}
+
+
+def _organisation_request(body: dict[str, Any]) -> tuple[str, str, list[str], int | None]:
+    """POST /_sandbox/organisations's body checked: (name, country code, user emails, count or None)."""
+    name, country, users, count = body.get("name"), body.get("country_code", "NZ"), body.get("users", []), body.get("count")
+    if not isinstance(name, str) or not name.strip():
+        raise ControlError("name is the organisation's name (with count: the start of each one's)")
+    if not isinstance(country, str):
+        raise ControlError("country_code is a string: NZ, AU or GB")
+    if not isinstance(users, list) or not all(isinstance(email, str) for email in users):
+        raise ControlError("users is a list of the emails of sandbox users to give access")
+    if count is not None and (
+        isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ORGANISATIONS_AT_ONCE
+    ):
+        raise ControlError(f"count is a whole number from 1 to {MAX_ORGANISATIONS_AT_ONCE}")
+    return name, country, users, count

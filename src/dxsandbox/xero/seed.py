@@ -63,6 +63,14 @@ ORGANISATIONS = [
     },
 ]
 
+# What an organisation made later (`POST /_sandbox/organisations`) gets from its country: the countries whose books
+# COUNTRY_PROFILES describes.
+NEW_ORGANISATION_DEFAULTS = {
+    "NZ": {"base_currency": "NZD", "timezone": "NEWZEALANDSTANDARDTIME", "version": "NZ"},
+    "AU": {"base_currency": "AUD", "timezone": "AUSEASTERNSTANDARDTIME", "version": "AU"},
+    "GB": {"base_currency": "GBP", "timezone": "GMTSTANDARDTIME", "version": "UK"},
+}
+
 USERS = [
     {
         "user_id": "0d1e2f3a-4b5c-4d6e-8f70-819203a4b5c6",
