@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from dxsandbox.consent import xero_consent
+from tests.sandbox.node_projects import installed_node_project
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_PROJECT = Path(__file__).resolve().parent / "node"
@@ -119,18 +120,8 @@ def test_the_sandbox_installs_alone_without_the_connector(outsider, tmp_path):
 @pytest.fixture(scope="module")
 def xero_node(tmp_path_factory) -> Path:
     """tests/sandbox/node in a folder of its own, with xero-node installed from its lock (`npm ci`)."""
-    if not (shutil.which("node") and shutil.which("npm")):
-        if os.environ.get("CI"):
-            pytest.fail("node or npm is missing: CI must install Debian's nodejs and npm (make test runs scripts/ensure-node)")
-        pytest.skip("node and npm are needed to run the official Xero Node SDK: make node (apt-get install nodejs npm)")
-    project = tmp_path_factory.mktemp("xero-node")
-    for name in ("package.json", "package-lock.json", "sign-in.js", "sandbox-hosts.js"):
-        shutil.copy(NODE_PROJECT / name, project / name)
-    installed = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=project, capture_output=True, text=True, timeout=300
-    )
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    return project
+    into = tmp_path_factory.mktemp("xero-node")
+    return installed_node_project(NODE_PROJECT, ("sign-in.js", "sandbox-hosts.js"), into, "the official Xero Node SDK")
 
 
 def test_the_official_xero_node_sdk_signs_in_to_the_started_sandbox(xero_node, started):

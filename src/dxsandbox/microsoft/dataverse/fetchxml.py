@@ -12,8 +12,9 @@ As Dataverse answers FetchXML (Microsoft's "Use FetchXml to query data" and "Pag
 FetchXml"): rows leave out the columns whose value is null; `count` is the page size (at most 5000)
 and `page` the page number; with `Prefer: odata.include-annotations` naming them (or `*`) the answer
 carries `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie` (the next page's cookie, its inner cookie
-URL-encoded twice) and `@Microsoft.Dynamics.CRM.morerecords`, and with `returntotalrecordcount`
-`@Microsoft.Dynamics.CRM.totalrecordcount` and `…totalrecordcountlimitexceeded`. The cookie is keyset
+URL-encoded twice) and `@Microsoft.Dynamics.CRM.morerecords` while more rows follow (the last page
+carries neither), and with `returntotalrecordcount` `@Microsoft.Dynamics.CRM.totalrecordcount` and
+`…totalrecordcountlimitexceeded`. The cookie is keyset
 paging: sent back as the `paging-cookie` of the next page, the page starts right after the row it
 names. A `page` without the previous page's cookie is served by position. Choice columns order by
 their labels unless `useraworderby` is set, lookups by the related row's name, as FetchXML orders them.

@@ -178,10 +178,12 @@ class Router:
             body[f"@{TOTAL_COUNT}"] = result.total if query.total_count else -1
         if annotations.wants(TOTAL_COUNT_EXCEEDED):
             body[f"@{TOTAL_COUNT_EXCEEDED}"] = result.total_exceeded if query.total_count else False
-        if annotations.wants(PAGING_COOKIE) and result.cookie is not None:
+        # The last page carries neither annotation: clients (dynamics-web-api's fetchAll, Microsoft's own Web API
+        # sample) stop paging when they are absent, not when morerecords is false.
+        if result.more and annotations.wants(PAGING_COOKIE) and result.cookie is not None:
             body[f"@{PAGING_COOKIE}"] = result.cookie
-        if annotations.wants(MORE_RECORDS):
-            body[f"@{MORE_RECORDS}"] = result.more
+        if result.more and annotations.wants(MORE_RECORDS):
+            body[f"@{MORE_RECORDS}"] = True
         body["value"] = result.rows
         applied = _applied(prefer, annotations, None, False)
         return ApiResponse(200, body, {"Preference-Applied": applied} if applied else {})
