@@ -33,7 +33,13 @@ from tests.sandboxes import RunningSandbox, start_sandbox
 REDIRECTION = Path(__file__).resolve().parent / "tap_xero" / "sitecustomize.py"
 # tap-xero 2.6.0 imports six without declaring it (python-dateutil used to bring it along, and no longer does).
 TAP_PACKAGES = ("tap-xero==2.6.0", "six")
-KEYS = {"contacts": "ContactID", "credit_notes": "CreditNoteID", "invoices": "InvoiceID", "payments": "PaymentID"}
+KEYS = {
+    "bank_transactions": "BankTransactionID",
+    "contacts": "ContactID",
+    "credit_notes": "CreditNoteID",
+    "invoices": "InvoiceID",
+    "payments": "PaymentID",
+}
 STREAMS = tuple(KEYS)  # in tap-xero's own order
 START_DATE = "2020-01-01T00:00:00Z"
 PAGE_SIZE = 100  # tap-xero asks for the next page while a page is full
@@ -131,6 +137,18 @@ class Books:
         payment = {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Amount": amount, "Date": "2026-03-10"}
         return self.put("Payments", [payment])[0]
 
+    def receive_ahead(self, contact_id: str, bank_type: str, amount: float) -> dict[str, Any]:
+        """Money received into the bank account before (a prepayment) or beyond (an overpayment) an invoice."""
+        transaction = {
+            "Type": bank_type,
+            "Contact": {"ContactID": contact_id},
+            "BankAccount": {"Code": "090"},
+            "Date": "2026-03-04",
+            "LineAmountTypes": "NoTax",
+            "LineItems": [{"Description": "Paid ahead", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}],
+        }
+        return self.put("BankTransactions", [transaction])[0]
+
 
 @pytest.fixture(scope="module")
 def books(tap_sandbox: RunningSandbox) -> Iterator[Books]:
@@ -145,10 +163,11 @@ class Made:
     invoice_id: str
     payment_id: str
     credit_note_id: str
+    bank_transaction_id: str
 
 
 def make_records(books: Books) -> Made:
-    """More contacts than one of tap-xero's pages holds, an invoice part paid, and a credit note."""
+    """More contacts than one of tap-xero's pages holds, an invoice part paid, a credit note and a prepayment."""
     contacts = [
         contact
         for _ in range(3)
@@ -181,8 +200,13 @@ def make_records(books: Books) -> Made:
             }
         ],
     )
+    prepayment = books.receive_ahead(contacts[0]["ContactID"], "RECEIVE-PREPAYMENT", 40)
     return Made(
-        [contact["ContactID"] for contact in contacts], invoice["InvoiceID"], payment["PaymentID"], credit_note["CreditNoteID"]
+        [contact["ContactID"] for contact in contacts],
+        invoice["InvoiceID"],
+        payment["PaymentID"],
+        credit_note["CreditNoteID"],
+        prepayment["BankTransactionID"],
     )
 
 
@@ -328,6 +352,7 @@ def test_tap_xero_syncs_what_was_made_then_only_what_changed_since_its_bookmarks
 
     renamed = books.post(f"/Contacts/{made.contact_ids[5]}", "Contacts", {"Name": f"Renamed {uuid.uuid4().hex[:10]}"})
     final_payment = books.pay(made.invoice_id, 65)
+    overpayment = books.receive_ahead(made.contact_ids[0], "RECEIVE-OVERPAYMENT", 12)
 
     second = tap.sync(catalog, state=first.final_state)
     assert_read_since(second, bookmarks)
@@ -340,6 +365,10 @@ def test_tap_xero_syncs_what_was_made_then_only_what_changed_since_its_bookmarks
     paid = second.record("invoices", made.invoice_id)
     assert (paid["Status"], paid["AmountPaid"], paid["AmountDue"]) == ("PAID", 115, 0)
     assert set(second.ids("credit_notes")) <= {made.credit_note_id}
+    assert overpayment["BankTransactionID"] in second.ids("bank_transactions")
+    assert set(second.ids("bank_transactions")) <= {made.bank_transaction_id, overpayment["BankTransactionID"]}
+    read = second.record("bank_transactions", overpayment["BankTransactionID"])
+    assert (read["Type"], read["Total"], read["OverpaymentID"]) == ("RECEIVE-OVERPAYMENT", 12, overpayment["OverpaymentID"])
     assert second.final_state["bookmarks"]["contacts"]["UpdatedDateUTC"] == contact["UpdatedDateUTC"]
     assert second.final_state["bookmarks"]["payments"]["UpdatedDateUTC"] > bookmarks["payments"]
 
@@ -352,6 +381,9 @@ def assert_everything_made_was_read(output: SingerOutput, made: Made) -> None:
     assert (invoice["Status"], invoice["Total"], invoice["AmountPaid"], invoice["AmountDue"]) == ("AUTHORISED", 115, 50, 65)
     payment = output.record("payments", made.payment_id)
     assert payment["Invoice"]["InvoiceID"] == made.invoice_id and payment["Amount"] == 50
+    prepayment = output.record("bank_transactions", made.bank_transaction_id)
+    assert (prepayment["Type"], prepayment["Total"], prepayment["BankAccount"]["Code"]) == ("RECEIVE-PREPAYMENT", 40, "090")
+    assert prepayment["PrepaymentID"] and prepayment["Contact"]["ContactID"] == made.contact_ids[0]
     contact_pages = [
         state["bookmarks"]["contacts"]["offset"]["page"]
         for state in output.states()

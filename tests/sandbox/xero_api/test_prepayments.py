@@ -126,10 +126,27 @@ def test_other_bank_transactions_are_refused_as_not_emulated(api, bank_type):
     assert f"Bank transactions of Type {bank_type} are not emulated" in message
 
 
-def test_listing_bank_transactions_is_refused_as_not_emulated(api):
-    response = api.get("/BankTransactions")
-    assert response.status_code == 501 and response.json()["Type"] == "ApiMethodNotImplementedException"
-    assert "GET /api.xro/2.0/BankTransactions is not emulated" in response.json()["Message"]
+def test_bank_transactions_are_listed_filtered_ordered_paged_and_since_a_moment(api):
+    contact = api.new_contact()
+    made = [created(api, "RECEIVE-PREPAYMENT", contact, amount=amount) for amount in (11.5, 23)]
+    made.append(created(api, "RECEIVE-OVERPAYMENT", contact, amount=34.5))
+    where = {"where": f'Contact.ContactID==Guid("{contact["ContactID"]}")', "order": "Total DESC"}
+    page = api.get("/BankTransactions", params={**where, "page": 1, "pageSize": 2}).json()
+    assert [(made["Type"], made["Total"]) for made in page["BankTransactions"]] == [
+        ("RECEIVE-OVERPAYMENT", 34.5),
+        ("RECEIVE-PREPAYMENT", 23),
+    ]
+    assert page["pagination"] == {"page": 1, "pageSize": 2, "pageCount": 2, "itemCount": 3}
+    assert page["BankTransactions"][1]["PrepaymentID"] == made[1]["PrepaymentID"]
+    assert page["BankTransactions"][0]["LineItems"] and page["BankTransactions"][0]["BankAccount"]["Code"] == "090"
+    since = api.get("/BankTransactions", params=where, headers={"If-Modified-Since": _iso(made[-1]["UpdatedDateUTC"])}).json()
+    assert [listed["BankTransactionID"] for listed in since["BankTransactions"]] == [made[-1]["BankTransactionID"]]
+
+
+def test_a_bank_transaction_filter_xero_does_not_have_is_refused_as_not_emulated(api):
+    response = api.get("/BankTransactions", params={"Statuses": "AUTHORISED"})
+    assert response.status_code == 400 and response.json()["Type"] == "ValidationException", response.text
+    assert "The query parameter 'Statuses' is not emulated" in response.json()["Message"]
 
 
 def test_updating_bank_transactions_is_refused_as_not_emulated(api):

@@ -70,6 +70,8 @@ PREPAYMENT_LIST = Listing(PREPAYMENTS.store_kind, PREPAYMENTS.collection, paged=
 OVERPAYMENT_LIST = Listing(
     OVERPAYMENTS.store_kind, OVERPAYMENTS.collection, paged=True, number_filter=("References", "Reference")
 )
+# Xero's spec has no filters on bank transactions beyond where, order and paging.
+BANK_TRANSACTION_LIST = Listing(bank_transactions.KIND, bank_transactions.COLLECTION, paged=True)
 ACCOUNTS = Listing("account", "Accounts", id_field="AccountID")
 TAX_RATES = Listing("tax_rate", "TaxRates")
 BRANDING_THEMES = Listing("branding_theme", "BrandingThemes", id_field="BrandingThemeID")
@@ -374,6 +376,14 @@ def get_credit(kind: CreditKind) -> Callable[[Call], Response]:
     return handler
 
 
+def list_bank_transactions(call: Call) -> Response:
+    return respond_with_list(
+        call,
+        BANK_TRANSACTION_LIST,
+        lambda record: bank_transactions.render_transaction(record, call.contact_of, unitdp=call.unitdp),
+    )
+
+
 def get_bank_transaction(call: Call) -> Response:
     record = found_or_404(bank_transactions.find(call.books, call.path("key")))
     return single(
@@ -467,6 +477,7 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
         route("GET", "/Overpayments/{key}", get_credit(OVERPAYMENTS)),
         route("PUT", "/Overpayments/{key}/Allocations", allocate_credit(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
         route("DELETE", "/Overpayments/{key}/Allocations/{allocation}", delete_allocation(OVERPAYMENT_CREDIT, OVERPAYMENTS.find)),
+        route("GET", "/BankTransactions", list_bank_transactions),
         route("PUT", "/BankTransactions", create_bank_transactions),
         route("GET", "/BankTransactions/{key}", get_bank_transaction),
         route("GET", "/Payments", list_payments),
@@ -497,6 +508,6 @@ def accounting_routes(api: AccountingApi) -> list[BaseRoute]:
 
 
 async def not_emulated(scope: Scope, receive: Receive, send: Send) -> None:
-    """Paths the emulator does not serve (BankTransactions, Journals…) answer like Xero's 404, saying why."""
+    """Paths the emulator does not serve (Journals, BankTransfers…) answer like Xero's 404, saying why."""
     path = scope["path"][len(scope.get("root_path", "")) :]
     await not_found(f"The sandbox's Accounting API does not emulate {scope['method']} {API_PREFIX}{path}")(scope, receive, send)
