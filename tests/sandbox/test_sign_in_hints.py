@@ -1,5 +1,6 @@
-"""The sign-in pages list the sandbox's (fake) users with their passwords, so that a newcomer can sign in without
-reading sandbox.json: read off the page, a listed account signs in."""
+"""Every sign-in page of the sandbox (Xero's and Microsoft's identity pages, the Xero and Dynamics apps' own) lists
+the sandbox's (fake) users with their passwords, so that a newcomer can sign in without reading sandbox.json: read
+off the page, a listed account signs in."""
 
 from __future__ import annotations
 
@@ -83,3 +84,34 @@ def test_a_newcomer_signs_in_to_microsoft_as_an_account_read_off_the_page(sandbo
         )
         email, password = listed_accounts(page)[0]
         assert is_consent(submit(browser, page, login=email, passwd=password))
+
+
+def test_the_xero_apps_own_log_in_page_lists_every_sandbox_user_too(sandbox):
+    with httpx.Client(base_url=sandbox.url("xero-app")) as browser:
+        page = browser.get("/login")
+        assert page.status_code == 200 and "Log in to Xero" in page.text
+        listed = listed_accounts(page)
+        email, password = listed[-1]
+        signed = browser.post("/login", data={"email": email, "password": password, "next": "/organisations"})
+    assert listed == [(user["email"], user["password"]) for user in sandbox.xero["users"]]
+    assert signed.status_code == 303 and signed.headers["location"] == "/organisations"
+
+
+def test_the_dynamics_apps_sign_in_page_lists_every_sandbox_account(sandbox):
+    microsoft = sandbox.manifest["microsoft"]
+    with httpx.Client(base_url=sandbox.url("dynamics-app")) as browser:
+        page = browser.get("/signin")
+        assert page.status_code == 200 and "to continue to Dynamics 365" in page.text
+        listed = listed_accounts(page)
+        email, password = listed[0]
+        signed = browser.post("/signin", data={"login": email, "passwd": password})
+    assert listed == [(user["email"], user["password"]) for user in microsoft["users"]]
+    assert signed.status_code == 303, signed.text
+
+
+def test_a_failed_sign_in_shows_the_hints_again(sandbox):
+    with httpx.Client() as browser:
+        xero = browser.post(sandbox.url("xero-app") + "/login", data={"email": "nobody@example.test", "password": "x"})
+        dynamics = browser.post(sandbox.url("dynamics-app") + "/signin", data={"login": "nobody@example.test", "passwd": "x"})
+    assert xero.status_code == dynamics.status_code == 400
+    assert listed_accounts(xero) and listed_accounts(dynamics)

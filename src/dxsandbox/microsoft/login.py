@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -94,6 +95,23 @@ def back_with_error(auth: AuthorizationRequest, error: EntraError) -> Response:
     return back_to_app(auth, {**error.redirect_params(), "state": auth.state})
 
 
+def sandbox_accounts_hint(users: Iterable[dict[str, Any]]) -> str:
+    """The seeded accounts (fake, the sandbox's own) with their passwords, shown under every Microsoft sign-in form
+    of the sandbox so that a newcomer signs in without looking anything up."""
+    rows = "".join(
+        f"<tr><td>{escape(user['upn'])}</td><td><code>{escape(user['password'])}</code></td>"
+        f"<td>{escape(user['display_name'])}</td></tr>"
+        for user in users
+    )
+    return f"""
+<section id="sandbox-users" aria-labelledby="sandbox-users-title">
+  <h2 id="sandbox-users-title">Sandbox accounts</h2>
+  <p class="muted">This sandbox's own fake accounts, with their passwords: sign in as any of them.</p>
+  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+
+
 def build_login_app(identity: MicrosoftIdentity) -> Starlette:
     pending: dict[str, AuthorizationRequest] = {}  # ctx → request being signed in
     sessions: dict[str, Session] = {}  # cookie → who signed in; signing in again is cheap in a sandbox
@@ -121,26 +139,9 @@ def build_login_app(identity: MicrosoftIdentity) -> Starlette:
   <label for="passwd">Password</label><input id="passwd" name="passwd" type="password">
   <button type="submit">Sign in</button>
 </form>
-{users_hint(auth)}""",
+{sandbox_accounts_hint(user for user in identity.users() if auth.tenant.admits(user["tenant_id"]))}""",
             status=400 if message else 200,
         )
-
-    def users_hint(auth: AuthorizationRequest) -> str:
-        """The seeded accounts this sign-in admits (fake, the sandbox's own), so that a newcomer can sign in without
-        reading sandbox.json."""
-        rows = "".join(
-            f"<tr><td>{escape(user['upn'])}</td><td><code>{escape(user['password'])}</code></td>"
-            f"<td>{escape(user['display_name'])}</td></tr>"
-            for user in identity.users()
-            if auth.tenant.admits(user["tenant_id"])
-        )
-        return f"""
-<section id="sandbox-users" aria-labelledby="sandbox-users-title">
-  <h2 id="sandbox-users-title">Sandbox accounts</h2>
-  <p class="muted">Fake accounts of this sandbox (also in sandbox.json, microsoft.users): sign in as any of them.</p>
-  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
-  <tbody>{rows}</tbody></table>
-</section>"""
 
     def consent_page(ctx: str, auth: AuthorizationRequest, user: dict[str, Any]) -> Response:
         wanted = (["resource"] if auth.scopes.resource else []) + [

@@ -24,6 +24,27 @@ def _redirect_back(redirect_uri: str, params: dict[str, str | None]) -> Redirect
     return RedirectResponse(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}", status_code=302)
 
 
+def sandbox_users_hint(identity: XeroIdentity) -> str:
+    """The seeded users (fake, the sandbox's own) with their passwords and organisations, shown under every Xero
+    sign-in form of the sandbox so that a newcomer signs in without looking anything up."""
+    rows = "".join(
+        f"<tr><td>{escape(user['email'])}</td><td><code>{escape(user['password'])}</code></td>"
+        f"<td>{escape(', '.join(_organisation_names(identity, user)))}</td></tr>"
+        for user in identity.users()
+    )
+    return f"""
+<section id="sandbox-users" aria-labelledby="sandbox-users-title">
+  <h2 id="sandbox-users-title">Sandbox users</h2>
+  <p class="muted">This sandbox's own fake users, with their passwords: sign in as any of them.</p>
+  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Organisations</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+
+
+def _organisation_names(identity: XeroIdentity, user: dict[str, Any]) -> list[str]:
+    return [org["name"] for org in map(identity.organisation, user["tenant_ids"]) if org]
+
+
 def build_login_app(identity: XeroIdentity) -> Starlette:
     sessions: dict[str, str] = {}  # session id → user id; signing in again is cheap in a sandbox
 
@@ -54,27 +75,9 @@ def build_login_app(identity: XeroIdentity) -> Starlette:
   <label for="password">Password</label><input id="password" name="password" type="password">
   <button type="submit">Log in</button>
 </form>
-{users_hint()}""",
+{sandbox_users_hint(identity)}""",
             status=400 if message else 200,
         )
-
-    def users_hint() -> str:
-        """The seeded users (fake, the sandbox's own), so that a newcomer can sign in without reading sandbox.json."""
-        rows = "".join(
-            f"<tr><td>{escape(user['email'])}</td><td><code>{escape(user['password'])}</code></td>"
-            f"<td>{escape(', '.join(organisation_names(user)))}</td></tr>"
-            for user in identity.users()
-        )
-        return f"""
-<section id="sandbox-users" aria-labelledby="sandbox-users-title">
-  <h2 id="sandbox-users-title">Sandbox users</h2>
-  <p class="muted">Fake accounts of this sandbox (also in sandbox.json, xero.users): sign in as any of them.</p>
-  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Organisations</th></tr></thead>
-  <tbody>{rows}</tbody></table>
-</section>"""
-
-    def organisation_names(user: dict[str, Any]) -> list[str]:
-        return [org["name"] for org in map(identity.organisation, user["tenant_ids"]) if org]
 
     def consent_page(app, user, params, message: str = "") -> Response:
         organisations = [identity.organisation(t) for t in user["tenant_ids"]]

@@ -32,6 +32,7 @@ from dxsandbox.common.html import hidden_fields
 from dxsandbox.common.sessions import Sessions
 from dxsandbox.microsoft.dataverse.service import DataverseService
 from dxsandbox.microsoft.identity import MicrosoftIdentity
+from dxsandbox.microsoft.login import sandbox_accounts_hint
 from dxsandbox.microsoft.ui import customers, invoices, lines, products, solutions
 from dxsandbox.microsoft.ui.forms import Input, Upload
 from dxsandbox.microsoft.ui.gateway import ActingUser, Organisation, Refused
@@ -96,14 +97,14 @@ class DynamicsUi:
         return RedirectResponse("/orgs" if self.signed_in(request) else "/signin", status_code=303)
 
     async def sign_in_page(self, request: Request) -> Response:
-        return sign_in_form(request.query_params.get("next", ""))
+        return sign_in_form(self.identity.users(), request.query_params.get("next", ""))
 
     async def sign_in(self, request: Request) -> Response:
         form = await request.form()
         login, target = str(form.get("login") or ""), safe_next(str(form.get("next") or ""))
         user = self.identity.sign_in(login, str(form.get("passwd") or ""))
         if user is None:
-            return sign_in_form(target, login, "Your account or password is incorrect.")
+            return sign_in_form(self.identity.users(), target, login, "Your account or password is incorrect.")
         response = RedirectResponse(target or "/orgs", status_code=303)
         response.set_cookie(SESSION_COOKIE, self.sessions.start(user["object_id"]), httponly=True, samesite="lax")
         return response
@@ -193,7 +194,7 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else ""
 
 
-def sign_in_form(target: str, login: str = "", message: str = "") -> Response:
+def sign_in_form(users: list[dict[str, Any]], target: str, login: str = "", message: str = "") -> Response:
     error = f"<p class='error' role='alert' id='sign-in-error'>{escape(message)}</p>" if message else ""
     return app_page(
         "Sign in",
@@ -207,7 +208,7 @@ def sign_in_form(target: str, login: str = "", message: str = "") -> Response:
   <label for="passwd">Password</label><input id="passwd" name="passwd" type="password">
   <button type="submit">Sign in</button>
 </form>
-<p class="muted">Sandbox accounts are listed in sandbox.json (microsoft.users).</p>""",
+{sandbox_accounts_hint(users)}""",
         status=400 if message else 200,
     )
 

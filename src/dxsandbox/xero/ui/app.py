@@ -14,6 +14,8 @@ from dxsandbox.xero.api.accounting.books import Record
 from dxsandbox.xero.api.accounting.contacts import KIND as CONTACT_KIND
 from dxsandbox.xero.api.accounting.transactions import INVOICES
 from dxsandbox.xero.api.accounting.validation import guid
+from dxsandbox.xero.login import sandbox_users_hint
+from dxsandbox.xero.oauth import XeroIdentity
 from dxsandbox.xero.ui import contacts, invoices
 from dxsandbox.xero.ui.layout import frame
 from dxsandbox.xero.ui.web import SESSION_COOKIE, OrganisationHandler, XeroUi, for_organisation, sign_in_redirect
@@ -29,7 +31,7 @@ def safe_next(target: str | None) -> str:
     return "/organisations"
 
 
-def sign_in_page(target: str, email: str = "", message: str = "") -> Response:
+def sign_in_page(identity: XeroIdentity, target: str, email: str = "", message: str = "") -> Response:
     alert = f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""
     return frame(
         "Log in",
@@ -42,7 +44,7 @@ def sign_in_page(target: str, email: str = "", message: str = "") -> Response:
   <label for="password">Password</label><input id="password" name="password" type="password">
   <button type="submit">Log in</button>
 </form>
-<p class="muted">Sandbox users and their passwords are listed in sandbox.json (xero.users).</p>""",
+{sandbox_users_hint(identity)}""",
         status_code=400 if message else 200,
     )
 
@@ -56,14 +58,14 @@ def build_ui_app(accounting: AccountingApi, *, api_base: str) -> Starlette:
 
     async def login_form(request: Request) -> Response:
         target = safe_next(request.query_params.get("next"))
-        return RedirectResponse(target, status_code=303) if ui.signed_in(request) else sign_in_page(target)
+        return RedirectResponse(target, status_code=303) if ui.signed_in(request) else sign_in_page(ui.identity, target)
 
     async def login(request: Request) -> Response:
         form = await request.form()
         email, target = str(form.get("email") or ""), safe_next(str(form.get("next") or ""))
         user = ui.identity.sign_in(email, str(form.get("password") or ""))
         if user is None:
-            return sign_in_page(target, email, "Your email or password is incorrect.")
+            return sign_in_page(ui.identity, target, email, "Your email or password is incorrect.")
         ui.sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(SESSION_COOKIE, ui.sessions.start(user["user_id"]), httponly=True, samesite="lax")
