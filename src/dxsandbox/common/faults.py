@@ -5,6 +5,14 @@ Every call draws the same three numbers from one `random.Random(seed)`, so a see
 same calls of a sequential run every time. "Timeout" and "drop after commit" close the connection
 without an HTTP response, which is what a client sees when a network or a load balancer fails it: the
 first never reaches the service, the second reaches it, its change is committed, and its answer is lost.
+
+Rates alone draw a rare kind seldom: at 2 % of calls, a short run may see no dropped answer at all. A plan's
+`at_least` makes sure of each kind it names: a kind still short of that many is forced on a call, but only once
+`at_least_gap` calls have gone by since the last failure of any kind, so forced failures are spread out and one
+request's retries do not meet them back to back. A forced `drop_after_commit` waits for a write (POST, PUT,
+PATCH, DELETE, `$batch`) and counts only if the service commits it (answers 2xx): a write it refuses is answered
+as usual and the kind stays owed. What is forced depends only on the calls seen (their order, which are writes,
+which are committed), so a seeded sequential run still fails the same calls every time.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ FAILURE_KINDS = ("429", "500", "503", "timeout", "drop_after_commit")
 LATENCY = "latency"
 KINDS = (*FAILURE_KINDS, LATENCY)
 TRANSPORT_KEY = "sandbox.transport"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # `$batch` is a POST
 
 
 @dataclass
@@ -34,6 +43,8 @@ class FaultPlan:
     latency: tuple[float, float] = (0.0, 0.0)  # real seconds added, uniform in [low, high]; equal ends = fixed
     timeout_seconds: float = 30.0  # how long a "timeout" call is held (real seconds) before its connection is dropped
     seed: int | None = None  # None: keep drawing from the current generator
+    at_least: int = 0  # each failure kind with a rate is injected at least this many times (forced if need be)
+    at_least_gap: int = 10  # a failure is forced only after this many calls with none injected
 
     def __post_init__(self) -> None:
         rates = {str(kind): _number(rate, f"the rate of {kind}") for kind, rate in self.rates.items()}
@@ -50,6 +61,13 @@ class FaultPlan:
             raise ValueError("latency must be [low, high] seconds with 0 ≤ low ≤ high")
         if self.timeout_seconds < 0:
             raise ValueError("timeout_seconds must be ≥ 0")
+        if self.at_least < 0 or self.at_least_gap < 0:
+            raise ValueError("at_least and at_least_gap must be ≥ 0")
+
+    def owed(self, injected: Mapping[str, int]) -> list[str]:
+        """The failure kinds of the plan injected fewer than `at_least` times, the furthest behind first."""
+        short = [kind for kind in FAILURE_KINDS if kind in self.rates and injected.get(kind, 0) < self.at_least]
+        return sorted(short, key=lambda kind: injected.get(kind, 0))  # stable: ties keep FAILURE_KINDS' order
 
     @classmethod
     def spread(cls, rate: float, *, seed: int | None = None, **options: Any) -> FaultPlan:
@@ -58,7 +76,7 @@ class FaultPlan:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaultPlan:
-        unknown = sorted(set(data) - {"rates", "latency", "timeout_seconds", "seed"})
+        unknown = sorted(set(data) - {"rates", "latency", "timeout_seconds", "seed", "at_least", "at_least_gap"})
         if unknown:
             raise ValueError(f"unknown field(s): {', '.join(unknown)}")
         latency = data.get("latency", 0.0)
@@ -70,13 +88,15 @@ class FaultPlan:
         if not isinstance(rates, Mapping):
             raise ValueError("rates maps a fault kind to a share of calls")
         seed = data.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError("seed is a whole number")
+        if seed is not None:
+            seed = _whole(seed, "seed")
         return cls(
             rates=dict(rates),
             latency=(_number(latency[0], "latency"), _number(latency[1], "latency")),
             timeout_seconds=_number(data.get("timeout_seconds", 30.0), "timeout_seconds"),
             seed=seed,
+            at_least=_whole(data.get("at_least", 0), "at_least"),
+            at_least_gap=_whole(data.get("at_least_gap", 10), "at_least_gap"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +105,8 @@ class FaultPlan:
             "latency": list(self.latency),
             "timeout_seconds": self.timeout_seconds,
             "seed": self.seed,
+            "at_least": self.at_least,
+            "at_least_gap": self.at_least_gap,
         }
 
     @property
@@ -98,10 +120,17 @@ def _number(value: Any, what: str) -> float:
     return float(value)
 
 
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} is a whole number")
+    return value
+
+
 @dataclass(frozen=True)
 class FaultDecision:
     kind: str | None  # one of FAILURE_KINDS, or None to serve the call
     delay: float = 0.0  # real seconds to wait first
+    forced: bool = False  # forced to meet the plan's `at_least`, not drawn
 
 
 class FaultInjector:
@@ -117,11 +146,14 @@ class FaultInjector:
         self.reset_stats()
 
     def set_plan(self, plan: FaultPlan) -> None:
-        """Replace the plan; a seed restarts the generator. Calls held as timeouts are let go (dropped)."""
+        """Replace the plan; a seed restarts the generator. Calls held as timeouts are let go (dropped).
+        The plan's `at_least` counts from now, whatever the stats say (they may be reset meanwhile)."""
         self.plan = plan
         if plan.seed is not None:
             self.seed = plan.seed
             self._random = random.Random(plan.seed)
+        self._under_plan = dict.fromkeys(FAILURE_KINDS, 0)
+        self._calls_without_failure = 0
         self._release_held()
 
     def _release_held(self) -> None:
@@ -139,7 +171,9 @@ class FaultInjector:
         else:
             loop.call_soon_threadsafe(event.set)
 
-    def decide(self) -> FaultDecision:
+    def decide(self, write: bool = False) -> FaultDecision:
+        """The fate of the next call; `write`: it may change something (only a write can be forced to lose
+        its answer after the commit)."""
         # Always three draws, whatever the plan, so a call's fate depends only on the seed and its rank.
         fate, delayed, amount = self._random.random(), self._random.random(), self._random.random()
         self.seen += 1
@@ -148,13 +182,40 @@ class FaultInjector:
             low, high = self.plan.latency
             delay = low + (high - low) * amount
             self.injected[LATENCY] += 1
+        kind, forced = self._drawn(fate), False
+        if kind is None:
+            kind = self._forced(write)
+            forced = kind is not None
+        if kind is None:
+            self._calls_without_failure += 1
+        else:
+            self._count(kind, forced, +1)
+            self._calls_without_failure = 0
+        return FaultDecision(kind, delay, forced)
+
+    def _drawn(self, fate: float) -> str | None:
         threshold = 0.0
         for kind in FAILURE_KINDS:
             threshold += self.plan.rates.get(kind, 0.0)
             if fate < threshold:
-                self.injected[kind] += 1
-                return FaultDecision(kind, delay)
-        return FaultDecision(None, delay)
+                return kind
+        return None
+
+    def _forced(self, write: bool) -> str | None:
+        """The kind furthest behind the plan's `at_least` that this call can carry, once the gap has passed."""
+        if self._calls_without_failure < self.plan.at_least_gap:
+            return None
+        return next((kind for kind in self.plan.owed(self._under_plan) if write or kind != "drop_after_commit"), None)
+
+    def not_committed(self, decision: FaultDecision) -> None:
+        """A forced drop after commit whose write the service refused: it was answered as usual and is still owed."""
+        self._count(decision.kind or "", decision.forced, -1)
+
+    def _count(self, kind: str, forced: bool, step: int) -> None:
+        self.injected[kind] += step
+        self._under_plan[kind] += step
+        if forced:
+            self.forced[kind] += step
 
     def release_event(self) -> asyncio.Event:
         """What a held call waits on besides its timeout (set when the plan changes)."""
@@ -164,6 +225,7 @@ class FaultInjector:
     def reset_stats(self) -> None:
         self.seen = 0
         self.injected = dict.fromkeys(KINDS, 0)
+        self.forced = dict.fromkeys(FAILURE_KINDS, 0)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -172,6 +234,8 @@ class FaultInjector:
             "calls_seen": self.seen,
             "injected": dict(self.injected),
             "failures_injected": sum(self.injected[kind] for kind in FAILURE_KINDS),
+            "forced": dict(self.forced),  # of those injected, how many the plan's `at_least` forced
+            "short_of_at_least": {kind: self.plan.at_least - self._under_plan[kind] for kind in self.plan.owed(self._under_plan)},
         }
 
 
@@ -242,7 +306,7 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes) or not self.injector.plan.active:
             await self.app(scope, receive, send)
             return
-        decision = self.injector.decide()
+        decision = self.injector.decide(write=scope["method"] in WRITE_METHODS)
         if decision.delay:
             await asyncio.sleep(decision.delay)
         if decision.kind is None:
@@ -250,6 +314,8 @@ class FaultMiddleware:
         elif decision.kind == "timeout":
             await self._hold(receive)
             await drop_connection(scope, receive, send)
+        elif decision.kind == "drop_after_commit" and decision.forced:
+            await self._drop_if_committed(decision, scope, receive, send)
         elif decision.kind == "drop_after_commit":
             await self.app(scope, receive, _swallow)
             await drop_connection(scope, receive, send)
@@ -263,6 +329,22 @@ class FaultMiddleware:
                 }
             )
             await send({"type": "http.response.body", "body": body})
+
+    async def _drop_if_committed(self, decision: FaultDecision, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the write; drop its answer if the service committed it (2xx), else pass the answer on."""
+        answer: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            answer.append(message)
+
+        await self.app(scope, receive, keep)
+        status = next((int(message["status"]) for message in answer if message["type"] == "http.response.start"), 0)
+        if 200 <= status < 300:
+            await drop_connection(scope, receive, send)
+            return
+        self.injector.not_committed(decision)
+        for message in answer:
+            await send(message)
 
     async def _hold(self, receive: Receive) -> None:
         """Wait out the plan's timeout, or until the client gives up, or until the plan changes."""

@@ -185,3 +185,169 @@ def test_a_seeded_plan_fails_the_same_calls_over_the_wire(faulty):
         seen = [client.post("/items").status_code for _ in range(30)]
     expected = [{None: 200, "500": 500, "503": 503}[kind] for kind in fates(plan, 30)]
     assert seen == expected
+
+
+# --- at_least: every kind of the plan, however rare ---------------------------------------------
+
+
+def forced_fates(plan: FaultPlan, writes: list[bool]) -> list[str | None]:
+    injector = FaultInjector(plan)
+    return [injector.decide(write=write).kind for write in writes]
+
+
+EVERY_THIRD_A_WRITE = [number % 3 == 2 for number in range(400)]
+
+
+def test_at_least_forces_every_kind_of_the_plan_that_many_times():
+    plan = FaultPlan.spread(0.005, seed=4, at_least=5)
+    assert Counter(fates(FaultPlan.spread(0.005, seed=4), 400))["drop_after_commit"] < 5  # rare without it
+    counts = Counter(forced_fates(plan, EVERY_THIRD_A_WRITE))
+    assert all(counts[kind] >= 5 for kind in FAILURE_KINDS)
+
+
+def test_a_forced_drop_after_commit_only_falls_on_a_write():
+    plan = FaultPlan(rates={"drop_after_commit": 0.0001}, seed=4, at_least=5, at_least_gap=3)
+    kinds = forced_fates(plan, EVERY_THIRD_A_WRITE)
+    dropped = [number for number, kind in enumerate(kinds) if kind == "drop_after_commit"]
+    assert len(dropped) == 5 and all(EVERY_THIRD_A_WRITE[number] for number in dropped)
+
+
+def test_forced_failures_wait_for_a_gap_of_calls_without_any():
+    plan = FaultPlan(rates={"500": 0.0001, "503": 0.0001}, seed=4, at_least=3, at_least_gap=7)
+    kinds = forced_fates(plan, [False] * 100)
+    failed = [number for number, kind in enumerate(kinds) if kind is not None]
+    assert failed == [7, 15, 23, 31, 39, 47]  # 7 calls served, then one forced; the two kinds take turns
+    assert [kinds[number] for number in failed] == ["500", "503"] * 3
+
+
+def test_kinds_not_in_the_plan_are_not_forced_and_the_stats_say_what_is_still_owed():
+    injector = FaultInjector(FaultPlan(rates={"timeout": 0.0001}, seed=4, at_least=2, at_least_gap=1))
+    assert injector.stats()["short_of_at_least"] == {"timeout": 2}
+    assert [injector.decide().kind for _ in range(5)] == [None, "timeout", None, "timeout", None]
+    stats = injector.stats()
+    assert stats["forced"]["timeout"] == 2 and stats["injected"]["timeout"] == 2 and stats["short_of_at_least"] == {}
+    assert stats["plan"]["at_least"] == 2 and stats["plan"]["at_least_gap"] == 1
+
+
+def test_at_least_keeps_a_seeded_plan_reproducible():
+    plan = FaultPlan.spread(0.05, seed=21, at_least=5)
+    assert forced_fates(plan, EVERY_THIRD_A_WRITE) == forced_fates(plan, EVERY_THIRD_A_WRITE)
+    assert forced_fates(plan, EVERY_THIRD_A_WRITE) != forced_fates(
+        FaultPlan.spread(0.05, seed=22, at_least=5), EVERY_THIRD_A_WRITE
+    )
+
+
+def test_a_new_plan_owes_its_own_at_least_whatever_the_stats():
+    injector = FaultInjector(FaultPlan(rates={"500": 0.0001}, seed=1, at_least=1, at_least_gap=0))
+    assert injector.decide().kind == "500" and injector.decide().kind is None
+    injector.reset_stats()
+    assert injector.decide().kind is None  # the plan has had its one
+    injector.set_plan(FaultPlan(rates={"500": 0.0001}, at_least=1, at_least_gap=0))
+    assert injector.decide().kind == "500"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({"at_least": 1.5}, "at_least"), ({"at_least": -1}, "at_least"), ({"at_least_gap": "x"}, "at_least_gap")],
+)
+def test_bad_quotas_are_refused(data, message):
+    with pytest.raises(ValueError, match=message):
+        FaultPlan.from_json(data)
+
+
+class Ledger:
+    """Rows kept by id: POST /rows commits one (400 if it says `refuse`), GET /rows/{id} reads it back."""
+
+    def __init__(self):
+        self.rows: dict[str, dict] = {}
+
+    def app(self) -> Starlette:
+        async def create(request: Request) -> Response:
+            row = await request.json()
+            if row.get("refuse"):
+                return JSONResponse({"Detail": "refused"}, status_code=400)
+            self.rows[row["id"]] = row
+            return JSONResponse(row, status_code=201)
+
+        async def read(request: Request) -> Response:
+            row = self.rows.get(request.path_params["id"])
+            return JSONResponse(row) if row else JSONResponse({"Detail": "not found"}, status_code=404)
+
+        return Starlette(routes=[Route("/rows", create, methods=["POST"]), Route("/rows/{id}", read, methods=["GET"])])
+
+
+@pytest.fixture
+def ledger():
+    service = Ledger()
+    injector = FaultInjector(FaultPlan(seed=1))
+    app = ExposeTransport(FaultMiddleware(service.app(), injector))
+    with serve_in_thread(app) as url:
+        yield url, injector, service
+
+
+def a_short_run(url: str, calls: int) -> list[tuple[str, str, str]]:
+    """Reads and writes, every third a write and every tenth write one the service refuses: (call, row, outcome)."""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        return [one_call(client, number) for number in range(calls)]
+
+
+def one_call(client: httpx.Client, number: int) -> tuple[str, str, str]:
+    row = f"row-{number // 3}"
+    call = "POST" if number % 3 == 2 else "GET"
+    try:
+        if call == "POST":
+            answer = client.post("/rows", json={"id": row, "refuse": number % 30 == 29})
+        else:
+            answer = client.get(f"/rows/{row}")
+    except httpx.TransportError:
+        return call, row, "no answer"
+    return call, row, str(answer.status_code)
+
+
+def test_a_short_run_over_the_wire_meets_every_kind_at_least_five_times(ledger):
+    url, injector, _service = ledger
+    injector.set_plan(FaultPlan.spread(0.01, seed=3, at_least=5, at_least_gap=4, timeout_seconds=0.01))
+    outcomes = a_short_run(url, 150)
+    stats = injector.stats()
+    assert all(stats["injected"][kind] >= 5 for kind in FAILURE_KINDS), stats
+    assert stats["short_of_at_least"] == {}
+    assert (
+        Counter(outcome for _call, _row, outcome in outcomes)["no answer"]
+        == stats["injected"]["timeout"] + stats["injected"]["drop_after_commit"]
+    )
+
+
+def test_a_forced_drop_after_commit_loses_the_answer_of_a_write_that_was_committed(ledger):
+    url, injector, service = ledger
+    injector.set_plan(FaultPlan(rates={"drop_after_commit": 0.0001}, seed=3, at_least=5, at_least_gap=4))
+    outcomes = a_short_run(url, 150)
+    lost = [row for call, row, outcome in outcomes if outcome == "no answer"]
+    assert len(lost) == 5 and injector.stats()["forced"]["drop_after_commit"] == 5
+    assert all(call == "POST" for call, _row, outcome in outcomes if outcome == "no answer")
+    assert all(row in service.rows for row in lost)  # committed, though nobody heard so
+    refused = [outcome for call, _row, outcome in outcomes if call == "POST" and outcome == "400"]
+    assert len(refused) == 5  # a refused write is never dropped: it commits nothing
+
+
+def test_a_refused_write_is_answered_and_the_drop_waits_for_one_the_service_commits(ledger):
+    url, injector, _service = ledger
+    injector.set_plan(FaultPlan(rates={"drop_after_commit": 0.0001}, seed=3, at_least=1, at_least_gap=0))
+    with httpx.Client(base_url=url, timeout=10) as client:
+        assert client.post("/rows", json={"id": "a", "refuse": True}).status_code == 400
+        assert injector.stats()["short_of_at_least"] == {"drop_after_commit": 1}
+        with pytest.raises(httpx.TransportError):
+            client.post("/rows", json={"id": "b"})
+        assert client.get("/rows/b").status_code == 200
+    assert injector.stats()["injected"]["drop_after_commit"] == 1
+
+
+def test_the_same_seed_fails_the_same_calls_of_a_run_over_the_wire(ledger):
+    url, injector, service = ledger
+    plan = FaultPlan.spread(0.02, seed=9, at_least=5, at_least_gap=4, timeout_seconds=0.01)
+    injector.set_plan(plan)
+    first = a_short_run(url, 150)
+    service.rows.clear()
+    injector.set_plan(plan)
+    second = a_short_run(url, 150)
+    assert first == second
+    assert sum(outcome not in ("200", "201", "400", "404") for *_, outcome in first) >= 25  # every kind ≥ 5
