@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from unittest import mock
 
-from dxconnector.sync import engine
+from dxconnector.sync import engine, reading
 from dxconnector.sync.streams import INVOICES_TO_XERO
 from dxconnector.xero import resources
 from tests.sync.helpers import SyncTestCase, unique
@@ -91,9 +91,9 @@ class ApiCallsTestCase(SyncTestCase):
         # Looked up and created once for the run: contacts (2), items (2); then each batch's invoices (3). Batch by batch
         # it would have been 5 calls a batch.
         self.assertEqual(run.counts["xero_calls"], 7)
-        # Dataverse: settings, three change feeds, the invoices read for their customers and products (3), then in full
-        # (3), a $batch write-back per batch (3).
-        self.assertEqual(run.counts["dynamics_calls"], 13)
+        # Dataverse: settings, three change feeds, the invoices read once ahead of the batches, for their customers and
+        # products (3) and kept for the batches, a $batch write-back per batch (3).
+        self.assertEqual(run.counts["dynamics_calls"], 10)
         for invoice_id in ids:
             self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
 
@@ -106,6 +106,22 @@ class ApiCallsTestCase(SyncTestCase):
         # Every invoice is in Xero already: no first pass. Settings, three change feeds, then per batch a read and a
         # write-back.
         self.assertEqual(edited.counts["dynamics_calls"], 10)
+
+    def test_a_run_of_more_invoices_than_it_keeps_reads_them_again_batch_by_batch(self):
+        self.onboard(stl3_createnewproducts=True)
+        self.sync()
+        ids = [self.make_invoice(self.make_account(), [{"product": self.make_product(), "quantity": 1}]) for _ in range(6)]
+        with (
+            mock.patch.object(engine, "STREAMS", (replace(INVOICES_TO_XERO, batch_size=2),)),
+            mock.patch.object(reading, "READ_AHEAD_LIMIT", 5),
+        ):
+            run = self.sync()
+        self.assertEqual((run.counts["succeeded"], run.counts["contacts_created"], run.counts["items_created"]), (6, 6, 6))
+        self.assertEqual(run.counts["xero_calls"], 7)
+        # Settings, three change feeds, the invoices read ahead (3) and kept not, read again in full (3), the write-backs.
+        self.assertEqual(run.counts["dynamics_calls"], 13)
+        for invoice_id in ids:
+            self.assertEqual(len(self.xero_invoices_linking_to(invoice_id)), 1)
 
     def test_the_first_pass_makes_no_customer_for_an_invoice_held_back(self):
         self.onboard()

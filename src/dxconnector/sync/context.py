@@ -12,6 +12,7 @@ from dxconnector.connections.models import Connection
 from dxconnector.domain.records import ConnectionSettings, XeroContactSummary
 from dxconnector.domain.rules import one_line
 from dxconnector.dynamics import links as dynamics_links
+from dxconnector.dynamics.changes import InvoiceRecord
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.sync import state
 from dxconnector.sync.counts import RunCounts
@@ -73,6 +74,9 @@ class SyncContext:
     balances_read: set[str] = field(default_factory=set)  # Xero contacts whose balances this run has read
     slice_limit: int | None = None  # the most changed invoices this run sends (None: all); the rest go to a later run
     unfinished: bool = False  # the run stopped at its slice: a later run carries on
+    # Invoices read ahead of their batches (`reading.read_ahead`), by id: the record, the failed attempt of one that
+    # could not be made sense of, or None for one not found. A batch takes its own out.
+    read_ahead: dict[str, InvoiceRecord | state.Attempt | None] = field(default_factory=dict)
 
     @property
     def connection_id(self) -> Any:

@@ -344,12 +344,15 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
     """Before a run of several batches: the customers and products of all its invoices that go, made sure of in
     Xero at once, so that the new ones are created 50 a call rather than in a short call at the end of each
     batch (an initial sync of 2,000 invoices: 9 contact calls, not 10; 3 item calls, not 4). It reads the
-    invoices once more, a Dataverse query per 200, and keeps only their customers and products. Not when every
-    invoice is in Xero already (edits): their customers and products are, but for a rare new one."""
+    invoices ahead of their batches, a Dataverse query per 200, and keeps them for the batches (up to
+    `reading.READ_AHEAD_LIMIT`: a larger run keeps only their customers and products, and its batches read them
+    again). Not when every invoice is in Xero already (edits): their customers and products are, but for a rare
+    new one."""
     ids = [invoice_id for batch in batches for invoice_id in batch]
     links = state.links(ctx.connection_id, KIND, ids)
     if all(state.invoice_link(links.get(invoice_id)) for invoice_id in ids):
         return
+    keep = reading.keeps_read_ahead(ids)
     customers: dict[str, prerequisites.Customer] = {}
     products: dict[str, DynamicsProduct] = {}
     for number, batch in enumerate(batches, start=1):
@@ -357,7 +360,7 @@ def prepare_run(ctx: SyncContext, batches: list[list[str]], stream_name: str) ->
         ctx.progress(Progress(stream_name, f"customers and products first: {number} of {len(batches)} read"))
         content = [
             record
-            for record, decision, _ in decisions(ctx, reading.readable(ctx, batch)[0])
+            for record, decision, _ in decisions(ctx, reading.read_ahead(ctx, batch, keep=keep))
             if isinstance(decision, Decision) and decision.action in CONTENT
         ]
         customers.update({record.customer.id: record.customer for record in content if record.customer is not None})
