@@ -190,7 +190,7 @@ def test_while_the_shared_store_cannot_be_reached_a_process_keeps_to_its_own_cou
     for _ in range(61):
         call(gov)
     assert fake.slept == [pytest.approx(MINUTE + 1.25, abs=0.01)]  # its own count still paces it
-    assert "could not take a call from the shared Xero budget" in caplog.text
+    assert "could not take a call from the shared API budget" in caplog.text
 
 
 def test_a_redis_store_is_refused_without_redis_url(tmp_path):
@@ -234,7 +234,9 @@ def database_url() -> str:
 
 
 class Callers:
-    """Connector processes (tests/connections/xero_budget_caller.py) started together against one sandbox."""
+    """Connector processes (tests/connections/xero_budget_caller.py, or `caller`) started together against one sandbox."""
+
+    caller = "tests.connections.xero_budget_caller"
 
     def __init__(self, sandbox, store: str, tmp_path: Path, request, **settings: str):
         values = {
@@ -256,7 +258,7 @@ class Callers:
         spec = self.tmp_path / f"caller-{len(self.processes)}.json"
         spec.write_text(json.dumps({"role": role, "grants": grants, "threads": threads, "calls": calls}))
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.connections.xero_budget_caller", str(spec)],
+            [sys.executable, "-m", self.caller, str(spec)],
             cwd=REPO,
             env=self.env,
             stdin=subprocess.PIPE,

@@ -105,6 +105,12 @@ DYNAMICS_APP_CLIENT_SECRET = env.str("DYNAMICS_APP_CLIENT_SECRET", DYNAMICS_CLIE
 # Organisations are reached, and sent tokens, only on Microsoft's Dataverse hosts (dxconnector.dynamics.hosts) and on
 # these: `host` or `host:port`, comma-separated (the sandbox's in the demo and the tests).
 DATAVERSE_EXTRA_HOSTS = env.hosts("DATAVERSE_EXTRA_HOSTS", [])
+# Dataverse's service protection budget per organisation and user, which every process spends from (docs/operating.md,
+# "One Dataverse budget"), kept in the same store as Xero's: Dataverse's own are 6,000 requests in 5 minutes and 52 at
+# once. DATAVERSE_TIME_SCALE: against a time-scaled sandbox only, as XERO_TIME_SCALE.
+DATAVERSE_REQUESTS_PER_WINDOW = env.int("DATAVERSE_REQUESTS_PER_WINDOW", 6000, minimum=1)
+DATAVERSE_CONCURRENT_REQUESTS = env.int("DATAVERSE_CONCURRENT_REQUESTS", 52, minimum=1)
+DATAVERSE_TIME_SCALE = float(env.int("DATAVERSE_TIME_SCALE", 1, minimum=1))
 
 # Against a time-scaled sandbox only: simulated seconds per real second, so the client paces itself alike.
 XERO_TIME_SCALE = float(env.int("XERO_TIME_SCALE", 1, minimum=1))
@@ -114,8 +120,9 @@ XERO_CALLS_PER_MINUTE = env.int("XERO_CALLS_PER_MINUTE", 60, minimum=1)
 XERO_CALLS_PER_DAY = env.int("XERO_CALLS_PER_DAY", 5000, minimum=1)
 # The app's budget across all its organisations (Xero's: 10,000 a minute).
 XERO_APP_CALLS_PER_MINUTE = env.int("XERO_APP_CALLS_PER_MINUTE", 10_000, minimum=1)
-# Every process keeps to one budget per Xero organisation and per app (docs/operating.md, "One Xero budget"): in Redis
-# when REDIS_URL is set, else in the database; "memory" keeps each process to its own count (one process only).
+# Every process keeps to one budget per Xero organisation and per app (docs/operating.md, "One Xero budget"), and to one
+# per Dataverse organisation and user: in Redis when REDIS_URL is set, else in the database; "memory" keeps each process
+# to its own count (one process only).
 REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 XERO_BUDGET_STORE = env.str("XERO_BUDGET_STORE", "redis" if REDIS_URL else "database").lower()
 if XERO_BUDGET_STORE not in ("database", "redis", "memory"):

@@ -59,8 +59,16 @@ def record_xero(seen: BudgetSeen) -> None:
 def dataverse_key(dynamics: DynamicsConnection) -> str:
     """Dataverse counts requests per user: the organisation's URL and who its calls go as (an application user is one
     user for every connection to the organisation)."""
-    who = "app" if dynamics.mode == DynamicsConnection.Mode.APP else dynamics.home_account_id or dynamics.username
-    return f"{dynamics.org_url.rstrip('/').lower()} {who}"
+    who = APP_USER if dynamics.mode == DynamicsConnection.Mode.APP else dynamics.home_account_id or dynamics.username
+    return dataverse_user_key(dynamics.org_url, who)
+
+
+APP_USER = "app"
+
+
+def dataverse_user_key(org_url: str, who: str = APP_USER) -> str:
+    """`dataverse_key` before the connection's row says who calls (the onboarding proving the application user)."""
+    return f"{org_url.rstrip('/').lower()} {who}"
 
 
 class DataverseRecorder:

@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 
-from dxconnector.connections import budgets, shared_limits
+from dxconnector.connections import budgets, dataverse_limits, shared_limits
 from dxconnector.connections.models import (
     Connection,
     DynamicsConnection,
@@ -19,6 +19,7 @@ from dxconnector.connections.tokens import DatabaseTokenStore, dynamics_token
 from dxconnector.dynamics import auth
 from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.hosts import checked_org_url
+from dxconnector.dynamics.limits import Limits as DataverseLimits
 from dxconnector.xero.client import XeroApiConfig, XeroClient
 
 # A web request asks Dataverse or Xero once, briefly: a page waits at most this long for each of its questions (the sync
@@ -58,16 +59,47 @@ def dynamics_client(dynamics: DynamicsConnection, *, for_a_page: bool = False) -
     """A client for the connection's organisation; its stored URL is checked again first (UntrustedHost: not a Dataverse
     host, nor one in DATAVERSE_EXTRA_HOSTS), so no token goes to a URL that found its way into the table.
 
-    `for_a_page`: for a web request, which must not hang on Dynamics: one attempt per call, of PAGE_TIMEOUT_SECONDS at
-    most; what does not answer by then raises RetryableError and the page says so."""
+    `for_a_page`: see `dataverse_client`."""
     org_url = checked_org_url(dynamics.org_url, settings.DATAVERSE_EXTRA_HOSTS)
     token = auth.TokenSource(partial(dynamics_token, dynamics))
-    recorder = budgets.DataverseRecorder(budgets.dataverse_key(dynamics))
+    return dataverse_client(org_url, token, budgets.dataverse_key(dynamics), for_a_page=for_a_page)
+
+
+def dataverse_client(
+    org_url: str, token: Callable[[], str], key: str = "", *, for_a_page: bool = False, timeout: float = 15
+) -> DataverseClient:
+    """A client for the organisation at `org_url` (checked by the caller), calling as the user `key` names
+    (`budgets.dataverse_key`; by default the organisation's application user): it spends from the budget every process
+    shares for that organisation and user (`dataverse_governor`), and records what Dataverse says is left of it.
+
+    `for_a_page`: for a web request, which must not hang on Dynamics: one attempt per call, of PAGE_TIMEOUT_SECONDS at
+    most, and as long at most waiting for the budget; what does not answer by then raises RetryableError and the page
+    says so."""
+    key = key or budgets.dataverse_user_key(org_url)
+    recorder = budgets.DataverseRecorder(key)
+    governor = dataverse_governor(key, for_a_page=for_a_page)
     if for_a_page:
         return DataverseClient(
-            org_url, token, settings.CA_BUNDLE, timeout=PAGE_TIMEOUT_SECONDS, max_attempts=1, on_budget=recorder
+            org_url,
+            token,
+            settings.CA_BUNDLE,
+            timeout=PAGE_TIMEOUT_SECONDS,
+            max_attempts=1,
+            on_budget=recorder,
+            governor=governor,
         )
-    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=15, on_budget=recorder)
+    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=timeout, on_budget=recorder, governor=governor)
+
+
+def dataverse_governor(key: str, *, for_a_page: bool = False) -> dataverse_limits.DataverseGovernor:
+    """The governor of the organisation and user `key`, spending from the store Xero's budgets are kept in."""
+    return dataverse_limits.governor_for(
+        key,
+        DataverseLimits(requests=settings.DATAVERSE_REQUESTS_PER_WINDOW, concurrent=settings.DATAVERSE_CONCURRENT_REQUESTS),
+        settings.DATAVERSE_TIME_SCALE,
+        store=shared_limits.shared_store(),
+        max_wait=PAGE_TIMEOUT_SECONDS if for_a_page else None,
+    )
 
 
 @dataclass

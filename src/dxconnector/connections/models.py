@@ -329,11 +329,15 @@ class ApiBudget(models.Model):
 
 class SharedBudget(models.Model):
     """One API budget every process spends from (connections/shared_limits.py, when the budgets are kept in the
-    database): a Xero organisation's or a Xero app's calls counted in their windows, the leases on its concurrent slots
-    and until when Xero asked everyone to stand back (`xero.limits.BudgetState`, as JSON). A process takes a call from it
-    under the row's lock, so two processes never both take the last one."""
+    database): a Xero organisation's, a Xero app's or a Dataverse organisation's user's calls counted in their windows,
+    the leases on its concurrent slots and until when the API asked everyone to stand back (`xero.limits.BudgetState`, as
+    JSON). A process takes a call from it under the row's lock, so two processes never both take the last one."""
 
-    key = models.CharField(max_length=300, unique=True, help_text="xero-org:<tenant id> or xero-app:<client id>")
+    key = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text="xero-org:<tenant id>, xero-app:<client id> or dataverse:<organisation URL> <user>",
+    )
     state = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,14 +1,14 @@
-"""Xero's budgets shared by every process on every machine: in the database (the default), or in Redis when REDIS_URL is
-set (settings.XERO_BUDGET_STORE).
+"""Xero's budgets, and Dataverse's (connections/dataverse_limits.py), shared by every process on every machine: in the
+database (the default), or in Redis when REDIS_URL is set (settings.XERO_BUDGET_STORE, which names the store of both).
 
 Two workers and the web process calling one organisation each spend from the same budget: each call takes a call of the
-organisation's minute and day and of the app's minute, and a lease on one of the organisation's five slots, in one atomic
-step — in the database under the budget rows' lock (`SELECT … FOR UPDATE` on PostgreSQL, an IMMEDIATE transaction on
-SQLite), in Redis in a transaction that fails and is tried again if another process changed the budget meanwhile
-(WATCH / MULTI). The counting itself is `xero.limits`', the same whatever the store.
+organisation's minute and day and of the app's minute, and a lease on one of the organisation's five slots (a Dataverse
+call: one of the user's requests in 5 minutes, and one of its 52 slots), in one atomic step — in the database under the
+budget rows' lock (`SELECT … FOR UPDATE` on PostgreSQL, an IMMEDIATE transaction on SQLite), in Redis in a transaction
+that fails and is tried again if another process changed the budget meanwhile (WATCH / MULTI). The counting itself is `xero.limits`', the same whatever the store.
 
-A call granted through a shared store travels longer before Xero counts it (the store's commit, other processes' turns
-on the machine's cores): its windows are counted TRAVEL_SECONDS longer than Xero's.
+A call granted through a shared store travels longer before the API counts it (the store's commit, other processes' turns
+on the machine's cores): its windows are counted TRAVEL_SECONDS longer than the API's.
 
 Every process must read the same clock: the stores count in wall-clock seconds (machines kept in time, as NTP does).
 
@@ -213,7 +213,7 @@ class FallingBack:
             self._unreachable("hold back callers of")
 
     def _unreachable(self, doing: str) -> None:
-        logger.warning("could not %s the shared Xero budget; this process keeps to its own count meanwhile", doing, exc_info=True)
+        logger.warning("could not %s the shared API budget; this process keeps to its own count meanwhile", doing, exc_info=True)
         if isinstance(self.shared, DatabaseSlotStore) and not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()  # a restarted database: the next call opens a new connection
 
@@ -228,5 +228,6 @@ def _store(kind: str, redis_url: str, redis_prefix: str) -> SlotStore | None:
 
 
 def shared_store() -> SlotStore | None:
-    """The store every process's Xero clients spend from, as the settings choose it (None: each process its own)."""
+    """The store every process's Xero and Dataverse clients spend from, as the settings choose it (None: each process its
+    own)."""
     return _store(settings.XERO_BUDGET_STORE, settings.REDIS_URL, settings.XERO_BUDGET_REDIS_PREFIX)

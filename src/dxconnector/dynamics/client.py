@@ -12,6 +12,10 @@ it in a way that may pass:
 - No answer: connection refused or reset, a connect or read timeout (`timeout`: seconds, `connect`
   at most 10), a connection closed before the answer (`httpx.RemoteProtocolError`), the same backoff.
 
+With a `governor` (dynamics/limits.py), each attempt first waits for room in the budget the governor keeps (shared
+by every process, as the connections layer builds it) and holds it until the answer came; the answer's
+requests-left header is told to it, and a 429's `Retry-After` holds back everyone spending from the budget.
+
 What is still failing after the last attempt raises `RetryableError` (or `RateLimited`), which the
 sync treats as "try again later". Other 4xx are `PermanentError`s at once; 412 is `PreconditionFailed`.
 
@@ -44,6 +48,7 @@ from urllib.parse import quote
 import httpx
 
 from dxconnector import metrics, tls
+from dxconnector.dynamics import limits
 from dxconnector.dynamics.errors import (
     AuthExpired,
     PermanentError,
@@ -52,6 +57,7 @@ from dxconnector.dynamics.errors import (
     RetryableError,
     UntrustedHost,
 )
+from dxconnector.dynamics.limits import REQUESTS_PER_WINDOW, WINDOW_SECONDS, Governor
 from dxconnector.retry import backoff_delay, retry_after
 
 logger = logging.getLogger(__name__)
@@ -64,10 +70,6 @@ DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (and at most CONNECT_TIM
 CONNECT_TIMEOUT = 10.0
 MAX_RETRY_AFTER = 60.0  # the longest Retry-After slept through within one call
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-# Service protection (FACTS §4): requests per user in a sliding window, and the header that says how many are left.
-REQUESTS_PER_WINDOW = 6000
-WINDOW_SECONDS = 300.0
-REQUESTS_LEFT_HEADER = "x-ms-ratelimit-burst-remaining-xrm-requests"
 # Failures that happen before the request can have reached the service: retrying them cannot apply it twice.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -96,10 +98,8 @@ class RequestsObserver(Protocol):
 
 
 def requests_left(response: httpx.Response) -> RequestsLeft | None:
-    try:
-        return RequestsLeft(int(response.headers[REQUESTS_LEFT_HEADER]))
-    except (KeyError, ValueError):
-        return None
+    left = limits.requests_left(response.headers)
+    return RequestsLeft(left) if left is not None else None
 
 
 @dataclass(frozen=True)
@@ -122,9 +122,11 @@ class DataverseClient:
         max_attempts: int = MAX_ATTEMPTS,
         max_retry_after: float = MAX_RETRY_AFTER,
         on_budget: RequestsObserver | None = None,
+        governor: Governor | None = None,
     ):
         self.org_url = org_url.rstrip("/")
         self.on_budget = on_budget  # told what each answer says is left of the user's requests
+        self.governor = governor  # the budget each request spends from (None: only 429s pace this client)
         self.token = token
         self.max_attempts = max(1, max_attempts)
         self.max_retry_after = max_retry_after
@@ -170,11 +172,7 @@ class DataverseClient:
             last = attempt == self.max_attempts
             self._wait_for_resume()
             try:
-                with self._lock:
-                    self.calls += 1
-                response = self.http.request(
-                    method, path, headers={"Authorization": f"Bearer {self.token()}", **(headers or {})}, **kwargs
-                )
+                response = self._send(method, path, {"Authorization": f"Bearer {self.token()}", **(headers or {})}, kwargs)
             except httpx.TransportError as error:
                 metrics.api_call(metrics.DATAVERSE, None)
                 if not isinstance(error, _NEVER_SENT):
@@ -189,11 +187,27 @@ class DataverseClient:
                 continue
             metrics.api_call(metrics.DATAVERSE, response.status_code)
             self._tell_budget(response)
+            if response.status_code == 429 and self.governor is not None:
+                self.governor.back_off(retry_after(response.headers, 1.0) or 1.0)
             if response.status_code in TRANSIENT_STATUSES and not last:
                 self._retrying(self._wait_before_retry(response, attempt, lost))
                 continue
             return Answer(self._checked(response, lost_answer=lost > 0), attempt, lost)
         raise AssertionError("unreachable")
+
+    def _send(self, method: str, path: str, headers: dict[str, str], kwargs: dict[str, Any]) -> httpx.Response:
+        """One attempt, holding a slot of the governor's budget (if any) until its answer came."""
+        if self.governor is None:
+            return self._attempt(method, path, headers, kwargs)
+        with self.governor.slot() as slot:
+            response = self._attempt(method, path, headers, kwargs)
+            slot.heard(response.headers)  # believed as the slot is given back
+        return response
+
+    def _attempt(self, method: str, path: str, headers: dict[str, str], kwargs: dict[str, Any]) -> httpx.Response:
+        with self._lock:
+            self.calls += 1
+        return self.http.request(method, path, headers=headers, **kwargs)
 
     def _tell_budget(self, response: httpx.Response) -> None:
         seen = requests_left(response) if self.on_budget is not None else None
