@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from dxconnector.sync import triggers
 from dxconnector.sync.models import QueuedSync, RequestedRecord
 from tests.sync.helpers import SyncTestCase
@@ -32,3 +35,17 @@ class RetryTestCase(SyncTestCase):
         triggers.retry_invoices(self.connection.pk, ["inv-1", "inv-1"])
         self.assertFalse(triggers.retry_invoices(self.connection.pk, ["inv-1"]))  # a run is queued already
         self.assertEqual(RequestedRecord.objects.filter(connection=self.connection).count(), 1)
+
+    def test_a_customer_and_a_product_asked_for_again_are_forgotten_once_a_run_has_read_them(self):
+        customer, product = self.make_account(), self.make_product()
+        triggers.retry_records(self.connection.pk, "account", [customer["id"]])
+        triggers.retry_records(self.connection.pk, "product", [product["id"]])
+        self.sync()
+        self.assertFalse(RequestedRecord.objects.filter(connection=self.connection).exists())
+
+    def test_a_run_with_nothing_asked_for_again_deletes_no_requests(self):
+        self.sync()
+        with CaptureQueriesContext(connection) as queries:
+            self.sync()
+        deletes = [query["sql"] for query in queries if "DELETE" in query["sql"] and "requestedrecord" in query["sql"]]
+        self.assertEqual(deletes, [])

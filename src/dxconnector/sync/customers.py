@@ -92,14 +92,16 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     if two_way(ctx) and from_xero.worth_asking(ctx, stream):
         from_xero_bodies, after[XERO_CURSOR] = changed_in_xero(ctx, position)
         ids.update(dict.fromkeys(from_xero_bodies))
-    ids.update(dict.fromkeys(state.requested(ctx.connection_id, KIND, ctx.now)))
+    requested = state.requested(ctx.connection_id, KIND, ctx.now)
+    ids.update(dict.fromkeys(requested))
     ids.update(dict.fromkeys(edits.due_links(ctx, KIND)))
 
     def batch(ctx: SyncContext, batch_ids: list[str], cursors: Mapping[str, Any] | None) -> None:
         sync_batch(ctx, batch_ids, from_xero_bodies, cursors)
 
     run_batches(ctx, stream, list(ids), batch, {stream.name: after}, said=lambda b: f"{len(b)} customers compared")
-    state.forget_requested(ctx.connection_id, KIND, ctx.now)
+    # Those this run read, no others (asked for while it ran, they wait for the next): none read, nothing to delete.
+    state.forget_requested(ctx.connection_id, KIND, ctx.now, only=requested)
 
 
 # --- one batch --------------------------------------------------------------------------------------------

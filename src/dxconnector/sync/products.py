@@ -45,7 +45,8 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
     changed, own = edits.changed_links(ctx, KIND, found.rows, watch.key)
     ctx.counts.unchanged += own
     ids = dict.fromkeys(changed)
-    ids.update(dict.fromkeys(state.requested(ctx.connection_id, KIND, ctx.now)))
+    requested = state.requested(ctx.connection_id, KIND, ctx.now)
+    ids.update(dict.fromkeys(requested))
     ids.update(dict.fromkeys(edits.due_links(ctx, KIND)))
     run_batches(
         ctx,
@@ -55,7 +56,8 @@ def run_stream(ctx: SyncContext, stream: Stream) -> None:
         {stream.name: {**position, watch.entity_set: found.position}},
         said=lambda batch: f"{len(batch)} products compared",
     )
-    state.forget_requested(ctx.connection_id, KIND, ctx.now)
+    # Those this run read, no others (asked for while it ran, they wait for the next): none read, nothing to delete.
+    state.forget_requested(ctx.connection_id, KIND, ctx.now, only=requested)
 
 
 def sync_batch(ctx: SyncContext, ids: Sequence[str], cursors: Mapping[str, Any] | None) -> None:
