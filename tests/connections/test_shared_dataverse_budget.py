@@ -14,8 +14,10 @@ import uuid
 
 import pytest
 
+from dxconnector.connections.clients import dataverse_client
 from dxconnector.connections.dataverse_limits import DATAVERSES_OWN, DataverseGovernor
 from dxconnector.connections.shared_limits import DatabaseSlotStore
+from dxconnector.dynamics.errors import RateLimited
 from dxconnector.dynamics.limits import REQUESTS_LEFT_HEADER, BudgetBusy, Limits
 from tests.connections.test_shared_xero_budget import (  # noqa: F401  # fixtures
     Callers,
@@ -173,3 +175,24 @@ def test_each_process_keeping_its_own_count_trips_the_service_protection_limits(
     processes.run()
     tripped = violations(control)
     assert tripped["requests"] + tripped["concurrent"] > 0, tripped
+
+
+def test_a_429_one_client_meets_holds_back_another_client_of_the_organisation_until_its_retry_after(
+    limited_sandbox, organisation, settings
+):
+    """Every request is answered 429 (Retry-After: 1) while the page makes its one attempt; the worker's request, sent
+    after it, waits out the Retry-After rather than go at once."""
+    org, control = organisation
+    settings.CA_BUNDLE, settings.DATAVERSE_TIME_SCALE = limited_sandbox.ca_file, float(SCALE)
+    token = app_token(limited_sandbox, org)
+    page, worker = dataverse_client(org["url"], lambda: token, for_a_page=True), dataverse_client(org["url"], lambda: token)
+    control.put("/faults", json={"rates": {"429": 1.0}}).raise_for_status()
+    with pytest.raises(RateLimited):
+        page.who_am_i()
+    control.put("/faults", json={}).raise_for_status()
+    started = time.monotonic()
+    worker.who_am_i()
+    waited = time.monotonic() - started
+
+    assert worker.retries == 0
+    assert waited > 0.5  # the Retry-After: a second, less the time since the 429
