@@ -122,7 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="connections (after the first) that get a new invoice every few seconds while the backfill runs",
     )
     fleet.add_argument("--kill-workers", type=_count, default=0, help="kill workers this many times at random (SIGKILL)")
-    fleet.add_argument("--restart-db", action="store_true", help="restart PostgreSQL once mid-run")
+    fleet.add_argument(
+        "--restart-db",
+        action="store_true",
+        help="restart the run's own PostgreSQL once mid-run (pg_ctl restart -m fast), at a random point of the load",
+    )
+    fleet.add_argument(
+        "--faults",
+        type=_rate,
+        default=0.0,
+        help="share of calls failing on both sides during the load, e.g. 0.1 (the injected counts are printed)",
+    )
     fleet.add_argument(
         "--sweep-only",
         action="store_true",
@@ -133,17 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def fleet_refusal(args: argparse.Namespace) -> str | None:
     """Why `bench fleet`'s options can't go together, or None."""
-    from bench.fleet import NOT_YET
-
     if args.live and not args.backfill:
         return "--live goes with --backfill: the live connections' changes are timed while a backfill runs"
     if args.live > args.connections - 1:
         return "--live names connections besides the backfilling one: at most --connections minus 1"
     if args.kill_workers and args.workers < 2:
         return "--kill-workers needs --workers 2 or more: someone must be left to pick the work up"
-    if args.restart_db and not args.sweep_only:
-        return f"--restart-db: {NOT_YET}"
+    if args.restart_db and given_database_server():
+        return "--restart-db restarts a PostgreSQL server of the run's own: unset DATABASE_URL, which names another"
+    if args.faults and args.live:
+        return "--faults goes without --live: the live invoices are made through the Dynamics the faults fail"
     return None
+
+
+def given_database_server() -> str | None:
+    """The PostgreSQL server DATABASE_URL names, if it names one: `bench fleet` then puts its database there."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else None
 
 
 def refusal(args: argparse.Namespace) -> str | None:
@@ -207,10 +223,14 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     elif args.benchmark == "fleet":
         from bench import fleet
 
-        server = os.environ.get("DATABASE_URL", "")
-        server = server if server.startswith("postgres") else fleet.DEFAULT_SERVER
+        given = given_database_server()
+        # A server of the run's own unless DATABASE_URL names one: it takes a second to make, and the run then shares
+        # it with nothing else on the machine (and may restart it). Without PostgreSQL's programs, the local server.
+        own = given is None and (args.restart_db or fleet.postgres_bindir() is not None)
+        server = given or fleet.DEFAULT_SERVER
         if args.sweep_only:
-            figures = fleet.sweep_at_scale(server, state_dir)
+            with fleet.database_server(state_dir, own=own, given=server) as (server_url, _):
+                figures = fleet.sweep_at_scale(server_url, state_dir)
         else:
             fleet_options = fleet.FleetOptions(
                 args.connections,
@@ -222,8 +242,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                 backfill=args.backfill,
                 live=args.live,
                 kill_workers=args.kill_workers,
+                restart_db=args.restart_db,
+                faults=args.faults,
             )
-            figures = fleet.run_fleet(fleet_options, server, state_dir)
+            figures = fleet.run_fleet(fleet_options, server, state_dir, own_server=own)
     else:
         from bench import latency
 

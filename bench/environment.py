@@ -162,13 +162,28 @@ class World:
     def dataverse_host(self) -> str:
         return self.organisation["control_url"]
 
-    def set_faults(self, rate: float) -> None:
-        """The same share of failing calls on Xero's API and the organisation's Dataverse host."""
+    def set_faults(self, rate: float, *, at_least: int = 0) -> None:
+        """The same share of failing calls on Xero's API and the organisation's Dataverse host; with `at_least`, each
+        failure kind injected at least that many times on each side (forced if the draw falls short)."""
         from dxsandbox.common.faults import FaultPlan
 
         for offset, host in enumerate((self.xero_api, self.dataverse_host)):  # each side its own draw of failures
-            plan = FaultPlan.spread(rate, seed=self.options.seed + offset, timeout_seconds=self.options.fault_timeout)
+            plan = FaultPlan.spread(
+                rate, seed=self.options.seed + offset, timeout_seconds=self.options.fault_timeout, at_least=at_least
+            )
             self.control(host, "PUT", "/faults", plan.to_json())
+
+    def create_xero_organisations(self, name: str, count: int, *, country_code: str = "NZ") -> list[dict[str, Any]]:
+        """`count` new Xero organisations (`name 1`, `name 2`…), each with its own books and limits, which the manifest's
+        first Xero user (the one `onboard` signs in as) may choose on the consent page. Returns them, tenant ids first."""
+        body = {"name": name, "count": count, "country_code": country_code, "users": [self.xero_user["email"]]}
+        made: list[dict[str, Any]] = self.control(self.xero_api, "POST", "/organisations", body)["organisations"]
+        return made
+
+    @property
+    def xero_user(self) -> dict[str, Any]:
+        user: dict[str, Any] = self.manifest["xero"]["users"][0]
+        return user
 
     def reset_stats(self) -> None:
         for host in (self.xero_api, self.dataverse_host):
@@ -197,8 +212,14 @@ class World:
             timeout=120,
         )
 
-    def onboard(self, **settings_row: Any):
-        """Register, connect both sides, install the solution, save defaults, Create Connection, start the trial."""
+    def onboard(self, **settings_row: Any) -> Any:
+        """Register, connect both sides (Xero: the Xero user's first organisation), install the solution, save
+        defaults, Create Connection, start the trial; then set the settings row."""
+        return self.onboard_to(None, **settings_row)
+
+    def onboard_to(self, xero_tenant_id: str | None, **settings_row: Any) -> Any:
+        """`onboard`, with the Xero organisation `xero_tenant_id` ticked on the consent page (e.g. one
+        `create_xero_organisations` made; None: the Xero user's first)."""
         from django.test import Client
 
         from dxconnector.connections.models import Connection
@@ -213,9 +234,11 @@ class World:
         browser = Client(SERVER_NAME="127.0.0.1", SERVER_PORT=str(self.web_port))
         browser.force_login(owner)
         base = f"/connections/{connection.pk}"
-        xero_user = self.manifest["xero"]["users"][0]
         location = xero_consent(
-            self.manifest["hosts"]["xero-login"], browser.post(f"{base}/xero/connect/")["Location"], xero_user
+            self.manifest["hosts"]["xero-login"],
+            browser.post(f"{base}/xero/connect/")["Location"],
+            self.xero_user,
+            tenant_ids=[xero_tenant_id] if xero_tenant_id else None,
         )
         _expect_redirect(browser.get("/xero/callback/" + location[location.index("?") :]), "Xero callback")
         org = self.organisation

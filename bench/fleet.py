@@ -1,17 +1,20 @@
 """`dxconnector bench fleet`: the connector as a hosted service runs it, many connections over one PostgreSQL.
 
-What runs today is `--sweep-only`: the scheduler's sweep timed over 1,000 and 10,000 connection rows (rows only, no
-onboarding), counting its queries. The full fleet run (N connections onboarded, W `dxconnector worker` processes and the
-web process, a load, verify over every connection) is refused as not yet built: see bench/README.md for why and what
-it needs (above all, the Xero sandbox holds three organisations and has no route to make more).
+The fleet run: N connections, each with a Xero organisation of its own (made through the Xero sandbox's control
+route) and one Dynamics organisation shared, onboarded as an admin does; W `dxconnector worker` processes and the web
+process; a load (every first sync at once, optionally a backfill with live connections, workers killed, PostgreSQL
+restarted, faults on both sides); verify over every connection. `--sweep-only`: the scheduler's sweep timed over 1,000
+and 10,000 connection rows (rows only, no onboarding), counting its queries.
 
-The database is one of the benchmark's own, made on the PostgreSQL server DATABASE_URL names (or the local one) and
-dropped at the end, so a run never touches another database's rows.
+The database is one of the benchmark's own, on a PostgreSQL server of the run's own (initdb'd into a temporary folder,
+which `--restart-db` restarts) unless DATABASE_URL names a server, and dropped at the end, so a run never touches
+another database's rows.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -99,6 +102,104 @@ def _django_on(url: str, state_dir: Path) -> None:
     os.environ.update(DATABASE_URL=url, DATA_DIR=str(state_dir / "connector"), DEBUG="true")
     local.setup_django()
     local.migrate()
+
+
+# --- a PostgreSQL server of the benchmark's own --------------------------------------------------------------
+
+
+def postgres_bindir() -> Path | None:
+    """Where PostgreSQL's server programs are (initdb, pg_ctl): `pg_config --bindir`, else Debian's
+    /usr/lib/postgresql/<version>/bin (the newest), else None."""
+    import shutil
+    import subprocess
+
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = Path(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False).stdout.strip())
+        if (found / "initdb").is_file() and (found / "pg_ctl").is_file():
+            return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: _version(p.parent.parent.name))
+    return versions[-1].parent if versions else None
+
+
+def _version(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
+
+
+class OwnPostgres:
+    """A PostgreSQL server for one run: `initdb` into a temporary folder, started with `pg_ctl` on a free loopback port
+    (trust authentication, user postgres), restartable, and removed with its data at the end (its log is copied to the
+    state dir). PostgreSQL refuses to run as root: as root, its programs run as the `postgres` user."""
+
+    def __init__(self, bindir: Path, state_dir: Path):
+        import tempfile
+
+        from dxconnector import local
+
+        self.bindir, self.state_dir = bindir, state_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="dxbench-postgres-"))
+        self.data, self.log = self.folder / "data", self.folder / "postgres.log"
+        self.port = local.free_port()
+        self.restarts = 0
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        import subprocess
+
+        command = [str(self.bindir / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+
+    def _pg_ctl(self, action: str, *args: str) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        self._run("pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, *args)
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, user="postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._pg_ctl("start")
+        print(f"PostgreSQL of the run's own started on port {self.port} ({self.bindir})", file=sys.stderr, flush=True)
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every connection cut, open transactions rolled back, the server back when it
+        answers again."""
+        started = time.monotonic()
+        self._pg_ctl("restart", "-m", "fast")
+        self.restarts += 1
+        print(f"  PostgreSQL restarted in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        try:
+            self._pg_ctl("stop", "-m", "fast")
+        finally:
+            if self.log.exists():
+                shutil.copyfile(self.log, self.state_dir / "postgres.log")
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def database_server(state_dir: Path, *, own: bool, given: str) -> Iterator[tuple[str, OwnPostgres | None]]:
+    """The server the run's database goes on: one of the run's own (`own`), else the one `given` names. Yields its
+    URL and, when it is the run's own, the server (to restart it)."""
+    if not own:
+        yield given, None
+        return
+    bindir = postgres_bindir()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL's server programs (initdb, pg_ctl) were not found: install postgresql")
+    server = OwnPostgres(bindir, state_dir)
+    try:
+        server.start()
+        yield server.url, server
+    finally:
+        server.stop()
 
 
 # --- the sweep at scale -----------------------------------------------------------------------------------------
@@ -237,11 +338,6 @@ def sweep_at_scale(server: str, state_dir: Path, sizes: tuple[int, ...] = SWEEP_
 
 # --- the whole fleet ----------------------------------------------------------------------------------------------
 
-NOT_YET = (
-    "not yet built: restarting PostgreSQL mid-run (the server is shared with whatever else uses it; a bench of its own "
-    "would need a server of its own)"
-)
-
 
 @dataclass(frozen=True)
 class FleetOptions:
@@ -254,6 +350,8 @@ class FleetOptions:
     backfill: int = 0  # the first connection's invoices instead of `invoices`: a big first sync (0: none)
     live: int = 0  # connections after it that get a new invoice every LIVE_INTERVAL seconds while it runs
     kill_workers: int = 0  # times a worker, drawn at random, is killed (SIGKILL) mid-run and another started
+    restart_db: bool = False  # the run's own PostgreSQL restarted once, at a random point of the load
+    faults: float = 0.0  # share of calls failing on both sides during the load
     lines: int = 3
     customers: int = 5  # per connection
     products: int = 5  # per connection
@@ -274,30 +372,42 @@ POLL_SECONDS = 0.2
 LIVE_INTERVAL = 3.0  # seconds between a live connection's new invoices
 LIVE_ROUNDS_AT_LEAST = 5  # live rounds made even when the backfill is over sooner
 LIVE_ROUNDS_AT_MOST = 200
+FAULTS_AT_LEAST = 5  # with --faults: each failure kind injected at least this many times on each side
 STALLED_AFTER = 120.0  # seconds without a connection finishing or a live invoice arriving: the run is stuck, said so
 KILL_EVERY = (1.0, 4.0)  # seconds between kills, drawn
 
 
-def run_fleet(fleet: FleetOptions, server: str, state_dir: Path) -> dict[str, Any]:
-    """Onboard the connections, seed each its own customers, products and invoices, start the workers and the web
-    process, queue every connection's first sync at once and time each to its last invoice in Xero; then verify all."""
+def run_fleet(fleet: FleetOptions, server: str, state_dir: Path, *, own_server: bool) -> dict[str, Any]:
+    """Make each connection its own Xero organisation, onboard the connections (one Dynamics organisation shared, as
+    one company's several connections share theirs), seed each its own customers, products and invoices, start the
+    workers and the web process, queue every connection's first sync at once and time each to its last invoice in
+    Xero; then verify all. With `own_server` the database goes on a PostgreSQL server of the run's own (`server`
+    otherwise), which `restart_db` restarts mid-load."""
     from bench.environment import Options, World
 
     options = Options(state_dir=state_dir, limits=fleet.limits, time_scale=fleet.time_scale, seed=fleet.seed)
     if fleet.kill_workers:  # a killed worker's job is taken back once its heartbeat is this old: soon, in a benchmark
         os.environ.setdefault("WORKER_STALE_SECONDS", "15")
-    with bench_database(server) as url, World(options, database_url=url) as world:
-        connections = [_onboard(world, number) for number in range(fleet.connections)]
+    with (
+        database_server(state_dir, own=own_server, given=server) as (server_url, postgres),
+        bench_database(server_url) as url,
+        World(options, database_url=url) as world,
+    ):
+        print(f"Making {fleet.connections} Xero organisations", file=sys.stderr, flush=True)
+        organisations = world.create_xero_organisations("Fleet", fleet.connections)
+        connections = [_onboard(world, number, org["tenant_id"]) for number, org in enumerate(organisations)]
         expected = {str(c.pk): _seed_connection(world, c, number, fleet) for number, c in enumerate(connections)}
         world.reset_stats()
-        return _load(world, fleet, connections, expected)
+        figures = _load(world, fleet, connections, expected, postgres)
+        figures["database_server"] = "the run's own" if postgres else urlsplit(server_url).hostname
+        return figures
 
 
-def _onboard(world: Any, number: int) -> Any:
+def _onboard(world: Any, number: int, xero_tenant_id: str) -> Any:
     from dxconnector.dynamics import webhooks
 
     print(f"Onboarding connection {number + 1}", file=sys.stderr, flush=True)
-    connection = world.onboard(**FLEET_SETTINGS_ROW)
+    connection = world.onboard_to(xero_tenant_id, **FLEET_SETTINGS_ROW)
     with world.dataverse() as client:  # the fleet queues its runs itself: no webhook starts one behind its back
         webhooks.unregister(client, str(connection.pk))
     return connection
@@ -314,8 +424,9 @@ def _connector_id(world: Any, connection: Any) -> str:
 
 
 def _seed_connection(world: Any, connection: Any, number: int, fleet: FleetOptions) -> int:
-    """Customers and products named for this connection alone (the connections share Xero organisations, where a
-    contact's name is unique) and its invoices, each given to this connection. Returns the invoices made."""
+    """Customers and products named for this connection alone (its Xero organisation is its own, but the Dynamics
+    organisation is shared, and names unique across it keep every connection's records apart) and its invoices, each
+    given to this connection. Returns the invoices made."""
     import random
 
     from bench.seeding import Seeded, _id, reference_ids
@@ -426,9 +537,13 @@ def database_activity() -> dict[str, int]:
     return {"transactions": transactions, "tuples_returned": returned, "tuples_fetched": fetched, "tuples_written": written}
 
 
-def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dict[str, int]) -> dict[str, Any]:
+def _load(
+    world: Any, fleet: FleetOptions, connections: list[Any], expected: dict[str, int], postgres: OwnPostgres | None
+) -> dict[str, Any]:
     """Every connection's first sync queued at once; each timed to its last invoice in Xero (by its ledger). With a
-    backfill, once every other connection is done, the live connections get new invoices while it goes on."""
+    backfill, once every other connection is done, the live connections get new invoices while it goes on. Under
+    `faults`, both sandboxes fail that share of calls until the load is over; with `restart_db`, PostgreSQL is
+    restarted once on the way."""
     import resource
 
     from django.utils import timezone
@@ -443,6 +558,8 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
     try:
         _wait_healthy(world, children)
         activity_before = database_activity()
+        if fleet.faults:
+            world.set_faults(fleet.faults, at_least=FAULTS_AT_LEAST)
         started = time.monotonic()
         now = timezone.now()
         for connection in connections:
@@ -452,16 +569,20 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
         live = [str(c.pk) for c in connections[1 : 1 + fleet.live]] if fleet.backfill else []
         tracker = LiveTracker(world, fleet, live)
         killer = WorkerKiller(children, fleet.kill_workers, fleet.seed)
+        worker_exits = 0
+        restarter = DatabaseRestarter(postgres if fleet.restart_db else None, sum(expected.values()), fleet.seed)
         progress_at, stalled = time.monotonic(), False
         while len(done) < len(expected) or tracker.busy():
             if time.monotonic() - started > fleet.timeout or time.monotonic() - progress_at > STALLED_AFTER:
                 stalled = True
                 print("Stopped waiting: no progress, or out of time", file=sys.stderr, flush=True)
                 break
+            worker_exits += _start_exited_workers(children)  # before the killer: it must not take an exited one
             killer.step()
-            _still_running(children)
             arrived_before = len(tracker.found)
-            for connection_id, sent in _sent_by_connection().items():
+            sent_by_connection = _sent_by_connection()
+            restarter.step(sum(sent_by_connection.values()))
+            for connection_id, sent in sent_by_connection.items():
                 if connection_id not in done and sent >= expected.get(connection_id, 0):
                     done[connection_id] = time.monotonic() - started
                     progress_at = time.monotonic()
@@ -473,9 +594,11 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
                     progress_at = time.monotonic()
             time.sleep(POLL_SECONDS)
         wall = time.monotonic() - started
+        stats = world.stats()  # before the faults are turned off: what the plan still owed is measured against it
+        if fleet.faults:
+            world.set_faults(0)  # the idle rounds and verify see both sides well
         activity = {k: v - activity_before[k] for k, v in database_activity().items()}
         live_latencies = tracker.latencies()
-        stats = world.stats()
         idle: dict[str, Any] = {}
         if not stalled:  # the first incremental run reads Xero for the first time (invoices, payments): then steady
             idle = {f"first_{k}": v for k, v in idle_round(world, connections, children).items()}
@@ -488,8 +611,48 @@ def _load(world: Any, fleet: FleetOptions, connections: list[Any], expected: dic
     figures = fleet_figures(world, fleet, connections, invoices, done, wall, cpu, activity, stats, backfill_id)
     figures.update(live_figures(live_latencies, tracker))
     figures.update(idle)
-    figures.update(kills=killer.kills, stalled=stalled)
+    figures.update(kills=killer.kills, worker_exits=worker_exits, db_restarts=restarter.restarts, stalled=stalled)
+    figures.update(fault_figures(fleet, stats))
     return figures
+
+
+def fault_figures(fleet: FleetOptions, stats: dict[str, Any]) -> dict[str, Any]:
+    """The share of calls failed on purpose, and what each sandbox injected during the load, by kind: all of them, those
+    the plan's `at_least` forced, and how many each kind still fell short of it when the load ended (none, or the load
+    made too few calls)."""
+    sides = {side: stats[side].get("faults") or {} for side in ("xero", "dataverse")}
+    return {
+        "faults": fleet.faults,
+        "faults_at_least": FAULTS_AT_LEAST if fleet.faults else 0,
+        "injected_failures": {side: faults.get("injected", {}) for side, faults in sides.items()},
+        "forced_failures": {side: faults.get("forced", {}) for side, faults in sides.items()},
+        "short_of_at_least": {side: faults.get("short_of_at_least", {}) for side, faults in sides.items()},
+    }
+
+
+class DatabaseRestarter:
+    """Restarts the run's own PostgreSQL once (`pg_ctl restart -m fast`), at a point of the load drawn at random: when
+    a share of the invoices (20–80%) is in Xero, so that work is going on whatever the run's length. This process's
+    own connections are closed before and after, as it knows what it did; the workers and the web process find theirs
+    cut, as they would."""
+
+    def __init__(self, postgres: OwnPostgres | None, invoices: int, seed: int):
+        import random
+
+        self.postgres = postgres
+        self.restarts = 0
+        self.at_invoices = max(1, round(invoices * random.Random(seed + 1).uniform(0.2, 0.8)))
+
+    def step(self, sent: int) -> None:
+        from django.db import connections
+
+        if self.postgres is None or self.restarts or sent < self.at_invoices:
+            return
+        print(f"  restarting PostgreSQL with {sent} invoices in Xero", file=sys.stderr, flush=True)
+        connections.close_all()
+        self.postgres.restart()
+        connections.close_all()
+        self.restarts += 1
 
 
 def idle_round(world: Any, connections: list[Any], children: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
@@ -501,6 +664,7 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
     from dxconnector.sync.triggers import request_sync
 
     print(f"Idle round: a sweep's run of each of {len(connections)} connections", file=sys.stderr, flush=True)
+    _wait_quiet(children, STALLED_AFTER)
     world.reset_stats()
     activity_before = database_activity()
     since = timezone.now()
@@ -510,8 +674,10 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
     finished = 0
     while time.monotonic() - started < timeout:
         _still_running(children)
-        runs = SyncRun.objects.filter(trigger=Trigger.SWEEP, started_at__gte=since)
-        finished = runs.filter(finished_at__isnull=False).count()
+        # A connection's run of any trigger that did its work: a sweep asked for while another run was queued for it
+        # (one put off by a lease left by a worker killed or cut off from the database) is that run.
+        runs = SyncRun.objects.filter(started_at__gte=since, finished_at__isnull=False).exclude(status=SyncRun.Status.BUSY)
+        finished = runs.values("connection_id").distinct().count()
         if finished >= len(connections):
             break
         time.sleep(POLL_SECONDS)
@@ -530,6 +696,20 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
             int((stats[side].get("too_many_requests") or {}).get("limits", 0)) for side in ("xero", "dataverse")
         ),
     }
+
+
+def _wait_quiet(children: dict[str, Any], timeout: float) -> None:
+    """Until no sync is queued or running: runs put off by the load (a lease left by a killed worker, a database
+    restart) are over before an idle round starts."""
+    from dxconnector.sync.models import QueuedSync, SyncRun
+
+    deadline = time.monotonic() + timeout
+    while QueuedSync.objects.exists() or SyncRun.objects.filter(status=SyncRun.Status.RUNNING).exists():
+        _still_running(children)
+        if time.monotonic() > deadline:
+            print("  still not quiet: the idle round starts anyway", file=sys.stderr, flush=True)
+            return
+        time.sleep(POLL_SECONDS)
 
 
 class WorkerKiller:
@@ -557,6 +737,19 @@ class WorkerKiller:
         self.kills += 1
         self.next_kill = time.monotonic() + self.rng.uniform(*KILL_EVERY)
         print(f"  killed {name} ({self.kills}/{self.wanted}), started another", file=sys.stderr, flush=True)
+
+
+def _start_exited_workers(children: dict[str, Any]) -> int:
+    """A worker that exited by itself (not one the benchmark killed) is started again, as a process supervisor would,
+    and said on stderr; the web process exiting ends the run. Returns how many workers were started again."""
+    import subprocess
+
+    exited = [name for name, child in children.items() if name.startswith("worker") and child.poll() is not None]
+    for name in exited:
+        print(f"  {name} exited by itself with code {children[name].returncode}: started again", file=sys.stderr, flush=True)
+        children[name] = subprocess.Popen([sys.executable, "-m", "dxconnector", "worker"], start_new_session=True)
+    _still_running(children)
+    return len(exited)
 
 
 def _still_running(children: dict[str, Any]) -> None:
@@ -744,7 +937,6 @@ def fleet_figures(
         "missing": missing,
         "duplicated": duplicated,
         "differing": differing,
-        "db_restarts": 0,
         "limits": fleet.limits,
         "time_scale": fleet.time_scale,
         "worker_stale_seconds": int(os.environ.get("WORKER_STALE_SECONDS", "60")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import build_parser, refusal
-from bench.fleet import NOT_YET, completion_figures, database_url, per_thousand, percentile
+from bench.fleet import OwnPostgres, completion_figures, database_url, per_thousand, percentile, postgres_bindir
 from bench.floor import chunks, floor_rate, ratio_to_floor
 
 
@@ -27,8 +27,41 @@ def test_the_fleet_run_is_accepted_with_its_connections_workers_and_limits():
     assert refusal(parsed("--connections", "20", "--invoices", "10", "--workers", "2", "--limits", "off")) is None
 
 
-def test_restarting_the_database_is_refused_as_not_yet_built():
-    assert refusal(parsed("--restart-db")) == f"--restart-db: {NOT_YET}"
+def test_restarting_the_database_and_faults_are_accepted(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert refusal(parsed("--restart-db", "--faults", "0.1", "--workers", "4", "--kill-workers", "5")) is None
+
+
+def test_it_refuses_to_restart_a_database_server_that_is_not_the_runs_own(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    assert "unset DATABASE_URL" in refusal(parsed("--restart-db"))
+
+
+def test_it_refuses_faults_with_live_connections():
+    refused = refusal(parsed("--connections", "5", "--backfill", "50", "--live", "2", "--faults", "0.1"))
+    assert "--faults goes without --live" in refused
+
+
+@pytest.mark.skipif(postgres_bindir() is None, reason="PostgreSQL's server programs are not installed")
+def test_the_runs_own_postgresql_starts_keeps_its_rows_across_a_restart_and_goes_away(tmp_path):
+    import psycopg
+
+    server = OwnPostgres(postgres_bindir(), tmp_path)
+    server.start()
+    try:
+        with psycopg.connect(server.url, autocommit=True) as db:
+            db.execute("CREATE TABLE kept (n int)")
+            db.execute("INSERT INTO kept VALUES (1)")
+        with psycopg.connect(server.url, autocommit=True) as cut:
+            server.restart()
+            with pytest.raises(psycopg.OperationalError):  # the restart cut the connection open across it
+                cut.execute("SELECT 1")
+        with psycopg.connect(server.url) as db:
+            assert db.execute("SELECT n FROM kept").fetchall() == [(1,)]
+        assert server.restarts == 1
+    finally:
+        server.stop()
+    assert not server.folder.exists() and (tmp_path / "postgres.log").is_file()
 
 
 def test_killing_workers_is_accepted_with_two_or_more():
