@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from dxconnector.connections.clients import dataverse_client
 from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.dynamics import auth
-from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.hosts import checked_org_url
 
 
@@ -22,9 +22,7 @@ def use_application_user(connection: Connection, tenant_id: str, org_url: str, o
 
     org_url = checked_org_url(org_url, settings.DATAVERSE_EXTRA_HOSTS)
     config = auth.DynamicsOAuthConfig.from_settings()
-    client = DataverseClient(
-        org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)), settings.CA_BUNDLE, timeout=15
-    )
+    client = dataverse_client(org_url, auth.TokenSource(lambda: auth.app_token(config, tenant_id, org_url)))
     try:
         who = client.who_am_i()
     finally:

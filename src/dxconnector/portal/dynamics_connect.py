@@ -12,11 +12,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from dxconnector.connections.clients import PAGE_TIMEOUT_SECONDS, dynamics_client
+from dxconnector.connections import budgets
+from dxconnector.connections.clients import dataverse_client, dynamics_client
 from dxconnector.connections.models import Connection, DynamicsConnection
 from dxconnector.connections.tokens import dynamics_token
 from dxconnector.dynamics import auth, discovery, webhooks
-from dxconnector.dynamics.client import DataverseClient
 from dxconnector.dynamics.errors import DynamicsError, SignInFailed
 from dxconnector.dynamics.hosts import checked_org_url, why_untrusted
 from dxconnector.portal import organisation_change, sign_ins
@@ -144,7 +144,7 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     except DynamicsError as error:
         raise ConnectFailed(f"Microsoft would not give a token for {org['friendly_name']} ({error}).", connection) from error
     if not dynamics.has_organisation and organisation_change.has_synced(connection):
-        _refuse_unless_linked(connection, org, token.value)
+        _refuse_unless_linked(connection, dynamics, org, token.value)
     DynamicsConnection.objects.filter(pk=dynamics.pk).update(
         org_id=org["id"],
         org_url=org["url"],
@@ -160,16 +160,12 @@ def select(connection: Connection, org_id: str) -> DynamicsConnection:
     return dynamics
 
 
-def _refuse_unless_linked(connection: Connection, org: dict[str, str], token: str) -> None:
+def _refuse_unless_linked(connection: Connection, dynamics: DynamicsConnection, org: dict[str, str], token: str) -> None:
     """A connection that has synced but was disconnected from Dynamics may use this organisation only if it holds the
-    invoices the connection linked."""
-    client = DataverseClient(
-        checked_org_url(org["url"], settings.DATAVERSE_EXTRA_HOSTS),
-        lambda: token,
-        settings.CA_BUNDLE,
-        timeout=PAGE_TIMEOUT_SECONDS,
-        max_attempts=1,
-    )
+    invoices the connection linked. Read as the signed-in user, from the budget every process shares for them."""
+    org_url = checked_org_url(org["url"], settings.DATAVERSE_EXTRA_HOSTS)
+    who = dynamics.home_account_id or dynamics.username
+    client = dataverse_client(org_url, lambda: token, budgets.dataverse_user_key(org_url, who), for_a_page=True)
     try:
         holds = organisation_change.dynamics_holds_linked_records(connection, client)
     except DynamicsError as error:
