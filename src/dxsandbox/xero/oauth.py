@@ -64,6 +64,7 @@ class XeroIdentity:
         # Xero signs its access and id tokens with RS256 and publishes the keys (JWKS); so does the sandbox.
         self._signing_key = SigningKey.kept_in(self.store, "identity:rsa_signing_key")
         self._seed()
+        self._index_connections()
 
     # --- directory -----------------------------------------------------------------
     def jwks(self) -> dict[str, Any]:
@@ -275,11 +276,9 @@ class XeroIdentity:
         return grant
 
     def connections(self, grant: dict[str, Any]) -> list[dict[str, Any]]:
-        return [
-            c
-            for c in self.store.list("connection", GLOBAL)
-            if c["_client_id"] == grant["client_id"] and c["_user_id"] == grant["user_id"]
-        ]
+        """The connections of the grant's app and user: looked up by their index (every API call asks, and a sandbox
+        may hold hundreds of organisations connected to one user)."""
+        return self.store.get_by_number("connection", GLOBAL, _connection_key(grant["client_id"], grant["user_id"]))
 
     def client_ids_connected_to(self, tenant_id: str) -> set[str]:
         """The apps holding a connection to this organisation (whoever consented)."""
@@ -331,7 +330,21 @@ class XeroIdentity:
                 tenantName=org["name"] if org else tenant_id,
                 updatedDateUtc=xero_datetime(now),
             )
-            self.store.put("connection", GLOBAL, connection["id"], connection, updated=now)
+            self._put_connection(connection, now)
+
+    def _put_connection(self, connection: dict[str, Any], now: float) -> None:
+        key = _connection_key(connection["_client_id"], connection["_user_id"])
+        self.store.put("connection", GLOBAL, connection["id"], connection, number=key, updated=now)
+
+    def _index_connections(self) -> None:
+        """Connections stored before they were indexed by app and user (a sandbox's state from an older version) get
+        their index, once."""
+        if self.store.get_value("identity:connections-indexed"):
+            return
+        with self.store.transaction():
+            for connection in self.store.list("connection", GLOBAL):
+                self._put_connection(connection, self.now())
+            self.store.set_value("identity:connections-indexed", True)
 
     def _issue_tokens(self, grant: dict[str, Any], *, with_refresh: bool) -> dict[str, Any]:
         now = self.now()
@@ -390,6 +403,11 @@ class XeroIdentity:
             )
             tokens["refresh_token"] = refresh
         return tokens
+
+
+def _connection_key(client_id: str, user_id: str | None) -> str:
+    """The index of an app's connections for one user (none for a custom connection's, which has no user)."""
+    return f"{client_id}|{user_id or ''}"
 
 
 def _pkce_matches(challenge: str, method: str | None, verifier: str) -> bool:
