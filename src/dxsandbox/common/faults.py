@@ -10,8 +10,9 @@ Rates alone draw a rare kind seldom: at 2 % of calls, a short run may see no dro
 `at_least` makes sure of each kind it names: a kind still short of that many is forced on a call, but only once
 `at_least_gap` calls have gone by since the last failure of any kind, so forced failures are spread out and one
 request's retries do not meet them back to back. A forced `drop_after_commit` waits for a write (POST, PUT,
-PATCH, DELETE, `$batch`) and counts only if the service commits it (answers 2xx): a write it refuses is answered
-as usual and the kind stays owed. What is forced depends only on the calls seen (their order, which are writes,
+PATCH, DELETE, `$batch`) five gaps and one answered write after the last one, whatever failed in between, and
+counts only if the service commits it (answers 2xx): a write it refuses is answered as usual and the kind stays
+owed. What is forced depends only on the calls seen (their order, which are writes,
 which are committed), so a seeded sequential run still fails the same calls every time.
 """
 
@@ -32,6 +33,8 @@ FAILURE_KINDS = ("429", "500", "503", "timeout", "drop_after_commit")
 LATENCY = "latency"
 KINDS = (*FAILURE_KINDS, LATENCY)
 TRANSPORT_KEY = "sandbox.transport"
+DROP = "drop_after_commit"
+MAX_LOST_ANSWERS_NOTED = 100
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # `$batch` is a POST
 
 
@@ -44,7 +47,7 @@ class FaultPlan:
     timeout_seconds: float = 30.0  # how long a "timeout" call is held (real seconds) before its connection is dropped
     seed: int | None = None  # None: keep drawing from the current generator
     at_least: int = 0  # each failure kind with a rate is injected at least this many times (forced if need be)
-    at_least_gap: int = 10  # a failure is forced only after this many calls with none injected
+    at_least_gap: int = 10  # a failure is forced only after this many calls with none injected (a lost answer: 5 ×)
 
     def __post_init__(self) -> None:
         rates = {str(kind): _number(rate, f"the rate of {kind}") for kind, rate in self.rates.items()}
@@ -131,6 +134,7 @@ class FaultDecision:
     kind: str | None  # one of FAILURE_KINDS, or None to serve the call
     delay: float = 0.0  # real seconds to wait first
     forced: bool = False  # forced to meet the plan's `at_least`, not drawn
+    rank: int = 0  # the call's number among those the injector saw since its stats were reset (1 for the first)
 
 
 class FaultInjector:
@@ -153,7 +157,9 @@ class FaultInjector:
             self.seed = plan.seed
             self._random = random.Random(plan.seed)
         self._under_plan = dict.fromkeys(FAILURE_KINDS, 0)
-        self._calls_without_failure = 0
+        self._calls_without_failure = self._calls_without_drop = 0
+        self._writes_without_drop = 1  # the first write may lose its answer
+        self._since_drop_before = (0, 1)
         self._release_held()
 
     def _release_held(self) -> None:
@@ -186,12 +192,13 @@ class FaultInjector:
         if kind is None:
             kind = self._forced(write)
             forced = kind is not None
-        if kind is None:
-            self._calls_without_failure += 1
-        else:
+        self._since_drop_before = (self._calls_without_drop, self._writes_without_drop)
+        self._calls_without_failure = 0 if kind else self._calls_without_failure + 1
+        self._calls_without_drop = 0 if kind == DROP else self._calls_without_drop + 1
+        self._writes_without_drop = 0 if kind == DROP else self._writes_without_drop + write
+        if kind is not None:
             self._count(kind, forced, +1)
-            self._calls_without_failure = 0
-        return FaultDecision(kind, delay, forced)
+        return FaultDecision(kind, delay, forced, self.seen)
 
     def _drawn(self, fate: float) -> str | None:
         threshold = 0.0
@@ -202,14 +209,32 @@ class FaultInjector:
         return None
 
     def _forced(self, write: bool) -> str | None:
-        """The kind furthest behind the plan's `at_least` that this call can carry, once the gap has passed."""
+        """The kind furthest behind the plan's `at_least` that this call can carry, once its gap has passed.
+
+        Writes are few (most calls read), and many follow a failure at once (a retry): a lost answer keeps a gap of
+        its own since the last one, so other kinds forced on the reads in between do not keep putting it off. That
+        gap is the spacing each kind gets when all five are owed (five gaps), so the lost answers fall on writes
+        across the run (a sync's contacts, items, invoices…) rather than on its first few; and it waits for a write
+        answered since (the one it fell on, sent again), so a retry is not dropped in turn."""
+        owed = self.plan.owed(self._under_plan)
+        drop_gap = self.plan.at_least_gap * len(FAILURE_KINDS)  # the spacing each kind gets when all are owed
+        if write and DROP in owed and self._calls_without_drop >= drop_gap and self._writes_without_drop >= 1:
+            return DROP
         if self._calls_without_failure < self.plan.at_least_gap:
             return None
-        return next((kind for kind in self.plan.owed(self._under_plan) if write or kind != "drop_after_commit"), None)
+        return next((kind for kind in owed if kind != DROP), None)
 
     def not_committed(self, decision: FaultDecision) -> None:
-        """A forced drop after commit whose write the service refused: it was answered as usual and is still owed."""
+        """A forced drop after commit whose write the service refused: it was answered as usual and is still owed,
+        and the next write may carry it (calls decided since, if any ran alongside, are not counted again)."""
         self._count(decision.kind or "", decision.forced, -1)
+        calls, writes = self._since_drop_before
+        self._calls_without_drop, self._writes_without_drop = calls + 1, writes + 1
+
+    def answer_lost(self, decision: FaultDecision, method: str, path: str) -> None:
+        """A call ran (its change committed) and its answer was dropped: noted, so a run can tell which."""
+        if len(self.lost_answers) < MAX_LOST_ANSWERS_NOTED:
+            self.lost_answers.append(f"{decision.rank}: {method} {path}")
 
     def _count(self, kind: str, forced: bool, step: int) -> None:
         self.injected[kind] += step
@@ -226,6 +251,7 @@ class FaultInjector:
         self.seen = 0
         self.injected = dict.fromkeys(KINDS, 0)
         self.forced = dict.fromkeys(FAILURE_KINDS, 0)
+        self.lost_answers: list[str] = []  # "rank: METHOD /path" of the calls that ran and lost their answer (the first ones)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -235,6 +261,7 @@ class FaultInjector:
             "injected": dict(self.injected),
             "failures_injected": sum(self.injected[kind] for kind in FAILURE_KINDS),
             "forced": dict(self.forced),  # of those injected, how many the plan's `at_least` forced
+            "lost_answers": list(self.lost_answers),
             "short_of_at_least": {kind: self.plan.at_least - self._under_plan[kind] for kind in self.plan.owed(self._under_plan)},
         }
 
@@ -318,6 +345,7 @@ class FaultMiddleware:
             await self._drop_if_committed(decision, scope, receive, send)
         elif decision.kind == "drop_after_commit":
             await self.app(scope, receive, _swallow)
+            self.injector.answer_lost(decision, scope["method"], scope["path"])
             await drop_connection(scope, receive, send)
         else:
             status, headers, body = self.error_response(decision.kind)
@@ -340,6 +368,7 @@ class FaultMiddleware:
         await self.app(scope, receive, keep)
         status = next((int(message["status"]) for message in answer if message["type"] == "http.response.start"), 0)
         if 200 <= status < 300:
+            self.injector.answer_lost(decision, scope["method"], scope["path"])
             await drop_connection(scope, receive, send)
             return
         self.injector.not_committed(decision)

@@ -220,6 +220,26 @@ def test_forced_failures_wait_for_a_gap_of_calls_without_any():
     assert [kinds[number] for number in failed] == ["500", "503"] * 3
 
 
+def test_a_lost_answer_keeps_its_own_gaps_so_failures_forced_on_reads_between_writes_do_not_put_it_off():
+    """Every write here comes just after a forced 500; the lost answers still come, every 5 × 2 calls at most."""
+    plan = FaultPlan(rates={"500": 0.0001, "drop_after_commit": 0.0001}, seed=4, at_least=6, at_least_gap=2)
+    kinds = forced_fates(plan, [number % 3 == 0 for number in range(60)])
+    failed = [(number, kind) for number, kind in enumerate(kinds) if kind is not None]
+    drop = "drop_after_commit"
+    assert failed == [
+        (2, "500"),
+        (5, "500"),
+        (8, "500"),
+        (11, "500"),
+        (12, drop),
+        (15, "500"),
+        (18, "500"),
+        (24, drop),
+        (36, drop),
+        (48, drop),
+    ]
+
+
 def test_kinds_not_in_the_plan_are_not_forced_and_the_stats_say_what_is_still_owed():
     injector = FaultInjector(FaultPlan(rates={"timeout": 0.0001}, seed=4, at_least=2, at_least_gap=1))
     assert injector.stats()["short_of_at_least"] == {"timeout": 2}
@@ -325,6 +345,7 @@ def test_a_forced_drop_after_commit_loses_the_answer_of_a_write_that_was_committ
     assert len(lost) == 5 and injector.stats()["forced"]["drop_after_commit"] == 5
     assert all(call == "POST" for call, _row, outcome in outcomes if outcome == "no answer")
     assert all(row in service.rows for row in lost)  # committed, though nobody heard so
+    assert [noted.split(": ")[1] for noted in injector.stats()["lost_answers"]] == ["POST /rows"] * 5
     refused = [outcome for call, _row, outcome in outcomes if call == "POST" and outcome == "400"]
     assert len(refused) == 5  # a refused write is never dropped: it commits nothing
 
