@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bench.environment import STATE_ROOT, Options, StateDirTaken, clear_state_dir, new_state_dir
 
@@ -229,8 +230,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         own = given is None and (args.restart_db or fleet.postgres_bindir() is not None)
         server = given or fleet.DEFAULT_SERVER
         if args.sweep_only:
-            with fleet.database_server(state_dir, own=own, given=server) as (server_url, _):
+            with fleet.database_server(state_dir, own=own, given=server) as (server_url, postgres):
                 figures = fleet.sweep_at_scale(server_url, state_dir)
+                figures["database_server"] = "the run's own" if postgres else urlsplit(server_url).hostname
         else:
             fleet_options = fleet.FleetOptions(
                 args.connections,
