@@ -50,6 +50,8 @@ SETTINGS_ROW = {
     "stl3_defaultpurchaseaccountcode": "300",
 }
 MAX_RUNS = 60  # runs that stop early are started again; this many means something is really wrong
+AT_LEAST = 5  # under --faults, each failure kind is injected at least this many times on each side, however rare
+CALLS_PER_INVOICE = 0.1  # about what each side sees of an initial sync (batches of 50 invoices and their writes back)
 
 
 def run(options: Options) -> dict[str, Any]:
@@ -73,7 +75,7 @@ def run(options: Options) -> dict[str, Any]:
             world.reset_stats()
             scraped_before = endpoint.scrape()
             if options.faults:
-                world.set_faults(options.faults)
+                set_faults(world, options.faults, at_least_gap(options.invoices))
             cpu_before = children_cpu_seconds()
             started = time.monotonic()
             runs, kills, peak_kb = sync_until_done(connection.pk, options)
@@ -85,12 +87,52 @@ def run(options: Options) -> dict[str, Any]:
             scraped = endpoint.scrape() - scraped_before
             found = figures(options, world, connection, len(seeded.invoices), stats, wall, runs, kills, peak_kb)
             found = {**found, "metrics": scraped.figures(found)}
-            found.update(cost_figures(found, cpu, floor))
+            found.update(cost_figures(found, cpu, floor, world))
             if editing:
                 found.update(edit_and_sync(options, world, connection, seeded, endpoint))
             if options.pay:
                 found.update(payments.pay_and_sync(options, world, connection, sync_again, verify_figures))
         return found
+
+
+def set_faults(world: World, rate: float, at_least_gap: int) -> None:
+    """`World.set_faults`'s plans (`rate` of calls failing, each side its own seed) with every kind injected at least
+    `AT_LEAST` times: at 2 % of calls a kind may not come up at all in a short run, least of all a lost answer, which
+    only tells something on a write the service commits. A kind still owed is forced once `at_least_gap` calls have
+    gone by without a failure."""
+    from dxsandbox.common.faults import FaultPlan
+
+    for offset, host in enumerate((world.xero_api, world.dataverse_host)):
+        plan = FaultPlan.spread(
+            rate,
+            seed=world.options.seed + offset,
+            timeout_seconds=world.options.fault_timeout,
+            at_least=AT_LEAST,
+            at_least_gap=at_least_gap,
+        )
+        world.control(host, "PUT", "/faults", plan.to_json())
+
+
+def at_least_gap(invoices: int) -> int:
+    """The gap that spreads the forced failures over about the first half of an initial sync's calls on a side: 300
+    invoices make some 35 calls a side, so 25 forced failures (5 kinds, `AT_LEAST` each) need one every other call
+    (lost answers keep a gap of their own, five times that: see dxsandbox.common.faults)."""
+    from dxsandbox.common.faults import FAILURE_KINDS
+
+    forced = len(FAILURE_KINDS) * AT_LEAST
+    return max(1, round(invoices * CALLS_PER_INVOICE / 2 / forced))
+
+
+def injected_faults(stats: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the fault plans did on each side: the calls failed by kind, how many of those `at_least` forced, the kinds
+    still short of it (none, once every kind has come up `AT_LEAST` times), and which calls lost their answer."""
+    faults = {side: stats[side].get("faults", {}) for side in stats}
+    return {
+        "injected_failures": {side: found.get("injected", {}) for side, found in faults.items()},
+        "forced_failures": {side: found.get("forced", {}) for side, found in faults.items()},
+        "failures_short_of_at_least": {side: found.get("short_of_at_least", {}) for side, found in faults.items()},
+        "lost_answers": {side: found.get("lost_answers", []) for side, found in faults.items()},  # the calls they fell on
+    }
 
 
 def children_cpu_seconds() -> float:
@@ -106,8 +148,9 @@ def _floor_applies(options: Options) -> bool:
     return not options.faults and not options.kills and options.limits == "off"
 
 
-def cost_figures(found: dict[str, Any], cpu_seconds: float, floor: Floor | None) -> dict[str, Any]:
-    """CPU per 1,000 invoices of the syncing processes and, where a floor was prepared, its rate and the ratio to it."""
+def cost_figures(found: dict[str, Any], cpu_seconds: float, floor: Floor | None, world: World) -> dict[str, Any]:
+    """CPU per 1,000 invoices of the syncing processes and, where a floor was prepared, its rate and the ratio to it,
+    with the calls the floor made beside the run's, both as the sandboxes counted them."""
     invoices = found["invoices"]
     costs: dict[str, Any] = {
         "cpu_seconds": round(cpu_seconds, 2),
@@ -116,12 +159,24 @@ def cost_figures(found: dict[str, Any], cpu_seconds: float, floor: Floor | None)
     if floor is None:
         return {**costs, "floor_invoices_per_second": None, "ratio_to_floor": None}
     print("Floor: the same calls with no logic, against the fresh organisations", file=sys.stderr, flush=True)
-    made = floor.run()
+    made = floor.run(world)
     return {
         **costs,
         **made,
+        "calls_run_and_floor": {
+            "xero": [found["xero_calls"], made["floor_xero_calls"]],
+            "dataverse": [found["dataverse_calls"], made["floor_dataverse_calls"]],
+            "dataverse_writes": [_run_dataverse_writes(), made["floor_dataverse_writes"]],
+        },
         "ratio_to_floor": ratio_to_floor(floor_rate(invoices, found["wall_seconds"]), made["floor_invoices_per_second"]),
     }
+
+
+def _run_dataverse_writes() -> int:
+    """The requests the run's `$batch` calls carried, as its runs recorded them."""
+    from dxconnector.sync.models import SyncRun
+
+    return sum(int((run.counts or {}).get("dynamics_writes", 0)) for run in SyncRun.objects.all())
 
 
 def _enough_to_edit(options: Options) -> Options:
@@ -312,7 +367,7 @@ def sync_again(options: Options, world: World, connection_id: Any) -> tuple[int,
     asked, never killed). Its runs, seconds, peak memory (KB) and the sandboxes' counts."""
     world.reset_stats()
     if options.faults:
-        world.set_faults(options.faults)
+        world.set_faults(options.faults)  # the rates alone: forced failures would swamp a rerun's few calls and its cost
     started = time.monotonic()
     runs, _kills, peak_kb = sync_until_done(connection_id, replace(options, kills=0))
     wall = time.monotonic() - started
@@ -472,7 +527,8 @@ def figures(
         "invoices_per_second": round(invoices / wall, 1),
         "invoices_per_simulated_minute": round(invoices / (wall * options.time_scale / 60), 1),
         "rate_limit_violations": _too_many_requests(stats["xero"]) + _too_many_requests(stats["dataverse"]),
-        "injected_failures": {side: stats[side].get("faults", {}).get("injected", {}) for side in stats},
+        "faults_at_least": AT_LEAST if options.faults else 0,
+        **injected_faults(stats),
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "missing": report.missing,
         "duplicated": report.duplicated,
