@@ -47,12 +47,16 @@ class LosingTheDatabaseTests(WorkerProcessTestCase):
         self.calm()
         self.assertIsNone(worker.poll(), "the worker died:\n" + self.workers.log(worker))
 
+        wait_for(lambda: not self._unfinished_jobs(), 60, "every job to end after the cuts")
+
+        # Idle, the worker meets a cut connection when it next polls for jobs, whatever the cuts mid-run met.
+        self.assertGreater(cut_every_other_connection(), 0)
+        wait_for(lambda: "lost the database" in self.workers.log(worker), 10, "the worker to meet the cut")
         since = self.now()
-        request_sync(self.connection.pk, Trigger.SYNC_NOW)  # whatever the cuts left, the worker takes new work too
+        request_sync(self.connection.pk, Trigger.SYNC_NOW)
         wait_for(lambda: self.succeeded_since(self.connection, since), 60, "a run to succeed after the cuts")
         wait_for(lambda: not self._unfinished_jobs(), 30, "every job to end")
         self.assertIsNone(worker.poll(), "the worker died:\n" + self.workers.log(worker))
-        self.assertIn("lost the database", self.workers.log(worker))
         self.assertFalse(SyncRun.objects.filter(connection=self.connection, status=SyncRun.Status.RUNNING).exists())
         report = verify(self.connection.pk, clients=self.clients)
         self.assertEqual((report.missing, report.duplicated, report.differing), (0, 0, 0), report.lines)

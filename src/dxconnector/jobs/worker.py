@@ -38,6 +38,7 @@ from dxconnector.jobs.scheduler import Scheduler
 logger = logging.getLogger(__name__)
 BATCH_PREFIX = "batch-"  # the worker ids of `worker --batch` runs, which beat no heart
 DATABASE_GONE = (OperationalError, InterfaceError)  # what Django raises when the server restarts or the link drops
+DATABASE_GONE_PATHS = frozenset(f"{error.__module__}.{error.__qualname__}" for error in DATABASE_GONE)
 RECONNECT_WAIT_SECONDS = (0.5, 10.0)  # the first wait after losing the database, doubling up to the second
 STOP_SIGNALS = tuple(number for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if number is not None)
 
@@ -129,6 +130,15 @@ class GracefulWorker(db_worker.Worker):
                 logger.warning("worker %s lost the database; trying again in %.1f s", self.worker_id, wait, exc_info=True)
                 connections.close_all()
                 time.sleep(wait)
+
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        """The job, as `db_worker` runs it; a sync that the database's going away cut short, recorded failed because
+        the database was back by then (a restart takes a fraction of a second), is queued again now rather than at the
+        connection's next sweep."""
+        super().run_task(db_task_result)
+        failed = db_task_result.status == TaskResultStatus.FAILED
+        if failed and db_task_result.task_path == SYNC_TASK and db_task_result.exception_class_path in DATABASE_GONE_PATHS:
+            _sync_again(db_task_result)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         from dxconnector.sync import api as sync
@@ -288,8 +298,7 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
-    heartbeat.beat()
-    heartbeat.start()
+    heartbeat.start()  # its first beat is at once; a database not there yet is waited for, not fatal
     sweep = sweep_scheduler(worker_id)
     sweep.start()
     pruning = retention_scheduler(worker_id)
