@@ -12,7 +12,7 @@ Rates alone draw a rare kind seldom: at 2 % of calls, a short run may see no dro
 request's retries do not meet them back to back. A forced `drop_after_commit` waits for a write (POST, PUT,
 PATCH, DELETE, `$batch`) five gaps and one answered write after the last one, whatever failed in between, and
 counts only if the service commits it (answers 2xx): a write it refuses is answered as usual and the kind stays
-owed. What is forced depends only on the calls seen (their order, which are writes,
+owed; a drawn one counts towards `at_least` only on a write. What is forced depends only on the calls seen (their order, which are writes,
 which are committed), so a seeded sequential run still fails the same calls every time.
 """
 
@@ -197,7 +197,8 @@ class FaultInjector:
         self._calls_without_drop = 0 if kind == DROP else self._calls_without_drop + 1
         self._writes_without_drop = 0 if kind == DROP else self._writes_without_drop + write
         if kind is not None:
-            self._count(kind, forced, +1)
+            # A lost answer counts towards `at_least` only on a write: on a read nothing was committed to lose.
+            self._count(kind, forced, +1, towards_plan=write or kind != DROP)
         return FaultDecision(kind, delay, forced, self.seen)
 
     def _drawn(self, fate: float) -> str | None:
@@ -236,9 +237,10 @@ class FaultInjector:
         if len(self.lost_answers) < MAX_LOST_ANSWERS_NOTED:
             self.lost_answers.append(f"{decision.rank}: {method} {path}")
 
-    def _count(self, kind: str, forced: bool, step: int) -> None:
+    def _count(self, kind: str, forced: bool, step: int, *, towards_plan: bool = True) -> None:
         self.injected[kind] += step
-        self._under_plan[kind] += step
+        if towards_plan:
+            self._under_plan[kind] += step
         if forced:
             self.forced[kind] += step
 

@@ -212,6 +212,17 @@ def test_a_forced_drop_after_commit_only_falls_on_a_write():
     assert len(dropped) == 5 and all(EVERY_THIRD_A_WRITE[number] for number in dropped)
 
 
+def test_answers_lost_on_reads_do_not_count_towards_at_least():
+    """Drawn often, lost answers fall on reads too; only those on writes settle what the plan owes."""
+    plan = FaultPlan(rates={"drop_after_commit": 0.3}, seed=4, at_least=5, at_least_gap=3)
+    injector = FaultInjector(plan)
+    decided = [(write, injector.decide(write=write).kind) for write in EVERY_THIRD_A_WRITE[:30]]
+    on_writes = sum(1 for write, kind in decided if write and kind)
+    on_reads = sum(1 for write, kind in decided if not write and kind)
+    assert on_reads > 0 and on_writes < 5  # the draw put some on reads, too few on writes
+    assert injector.stats()["short_of_at_least"] == {"drop_after_commit": 5 - on_writes}
+
+
 def test_forced_failures_wait_for_a_gap_of_calls_without_any():
     plan = FaultPlan(rates={"500": 0.0001, "503": 0.0001}, seed=4, at_least=3, at_least_gap=7)
     kinds = forced_fates(plan, [False] * 100)
