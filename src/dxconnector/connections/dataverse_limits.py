@@ -11,24 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 
 from dxconnector import metrics
 from dxconnector.dynamics.limits import BudgetBusy, Limits, requests_left
-from dxconnector.xero.limits import (
-    CONCURRENT,
-    FIRST_POLL,
-    LEASE_SECONDS,
-    LONGEST_POLL,
-    Budget,
-    Call,
-    SlotStore,
-    Window,
-    budget_key,
-    process_store,
-)
+from dxconnector.xero.limits import LEASE_SECONDS, Budget, Pacer, SlotStore, Wait, Window, budget_key, process_store
 
 REQUESTS = "requests"  # the window's name, as the sandbox and Dataverse's error messages name the limit
 KIND = "dataverse"
@@ -36,11 +23,10 @@ LONGEST_KEY = 300  # SharedBudget.key's length
 DATAVERSES_OWN = Limits()
 
 
-class DataverseGovernor:
-    """Paces the calls to one organisation as one user (`dynamics.limits.Governor`) to the budget in `store`.
+class DataverseGovernor(Pacer):
+    """Paces the calls to one organisation as one user (`dynamics.limits.Governor`) to the budget in `store`."""
 
-    Time is counted in Dataverse seconds: real seconds times `time_scale` (1 against Dataverse, larger against a
-    time-scaled sandbox)."""
+    system = metrics.DATAVERSE
 
     def __init__(
         self,
@@ -54,51 +40,17 @@ class DataverseGovernor:
         lease_seconds: float = LEASE_SECONDS,
         max_wait: float | None = None,
     ):
+        super().__init__(store, time_scale, clock=clock, sleep=sleep, lease_seconds=lease_seconds, max_wait=max_wait)
         self.limits = limits
-        self.store = store
-        self.time_scale = time_scale
-        self._clock = clock or store.now
-        self._sleep = sleep
-        self.lease_seconds = lease_seconds
-        self.max_wait = max_wait  # real seconds a call may wait for budget before BudgetBusy (None: as long as it takes)
         # Our clock and Dataverse's differ by the call's travel time: count the window as a little longer.
         window = limits.window_seconds + 1.0 + store.travel_seconds * time_scale
         self.budget = Budget(
             budget_key(KIND, _short(key), time_scale), (Window(REQUESTS, limits.requests, window),), limits.concurrent
         )
-        self.waited_seconds = 0.0  # real seconds spent waiting for budget, for reports
+        self.budgets = (self.budget,)
 
-    def now(self) -> float:
-        return self._clock() * self.time_scale
-
-    @contextmanager
-    def slot(self) -> Iterator[Call]:
-        token = uuid.uuid4().hex
-        self._take(token)
-        call = Call()
-        try:
-            yield call
-        finally:
-            self.store.settle([self.budget], self.now(), token, self._heard(call.headers))
-
-    def _take(self, token: str) -> None:
-        poll, waited = FIRST_POLL, 0.0
-        while True:
-            now = self.now()
-            wait = self.store.take([self.budget], token, now, now + self.lease_seconds * self.time_scale)
-            if wait is None:
-                return
-            real = poll if wait.problem == CONCURRENT else wait.seconds / self.time_scale
-            if self.max_wait is not None and waited + real > self.max_wait:
-                raise BudgetBusy("Dataverse's service protection budget for this organisation is in use by other calls", real)
-            waited += real
-            if wait.problem == CONCURRENT:  # nobody can say when a call ends: ask again shortly
-                self._sleep(poll)
-                poll = min(poll * 2, LONGEST_POLL)
-                continue
-            self.waited_seconds += real
-            metrics.api_wait(metrics.DATAVERSE, real)
-            self._sleep(real)
+    def _busy(self, wait: Wait, real_seconds: float) -> Exception:
+        return BudgetBusy("Dataverse's service protection budget for this organisation is in use by other calls", real_seconds)
 
     def _heard(self, headers: Mapping[str, str]) -> dict[str, dict[str, int]]:
         left = requests_left(headers)

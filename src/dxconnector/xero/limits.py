@@ -316,42 +316,33 @@ class Call:
         self.headers = headers
 
 
-class RateGovernor:
-    """Paces one organisation's calls (and, with `app_id`, the app's) to the budgets in `store` (by default its own)."""
+class Pacer:
+    """What a governor of either API does with its budgets (`budgets`, set by the subclass) in `store`: before each call
+    take a slot of each, waiting as the store says (`metrics` counts the waits under `system`), or, past `max_wait`,
+    refuse with the subclass's `_busy`; after it give the slot back with what the answer said is left (`_heard`).
+
+    Time is counted in the API's seconds: real seconds times `time_scale` (1 against the API, larger against a
+    time-scaled sandbox)."""
+
+    system = ""
+    budgets: tuple[Budget, ...] = ()
 
     def __init__(
         self,
-        limits: Limits = Limits(),
-        time_scale: float = 1.0,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        store: SlotStore,
+        time_scale: float,
         *,
-        store: SlotStore | None = None,
-        tenant_id: str = "",
-        app_id: str = "",
-        lease_seconds: float = LEASE_SECONDS,
-        max_wait: float | None = None,
+        clock: Callable[[], float] | None,
+        sleep: Callable[[float], None],
+        lease_seconds: float,
+        max_wait: float | None,
     ):
-        self.limits = limits
+        self.store = store
         self.time_scale = time_scale
-        self.store: SlotStore = store if store is not None else MemorySlotStore()
-        self._clock = clock or self.store.now
+        self._clock = clock or store.now
         self._sleep = sleep
         self.lease_seconds = lease_seconds
         self.max_wait = max_wait  # real seconds a call may wait for budget before BudgetBusy (None: as long as it takes)
-        # Our clock and Xero's differ by the call's travel time: count a minute as a little longer.
-        self.minute = MINUTE + 1.0 + self.store.travel_seconds * time_scale
-        self.organisation = Budget(
-            budget_key("xero-org", tenant_id or "identity", time_scale),
-            (Window(PER_MINUTE, limits.per_minute, self.minute), Window(PER_DAY, limits.per_day, DAY)),
-            limits.concurrent,
-        )
-        self.app = (
-            Budget(budget_key("xero-app", app_id, time_scale), (Window(APP_PER_MINUTE, limits.app_per_minute, self.minute),))
-            if app_id
-            else None
-        )
-        self.budgets = (self.organisation,) if self.app is None else (self.app, self.organisation)
         self.waited_seconds = 0.0  # real seconds spent waiting for budget, for reports
 
     def now(self) -> float:
@@ -359,8 +350,8 @@ class RateGovernor:
 
     @contextmanager
     def slot(self) -> Iterator[Call]:
-        """Hold one of the organisation's concurrent slots and one call of each budget; tell the yielded `Call` the
-        answer's headers, believed when the slot is given back."""
+        """Hold one of the concurrent slots and one call of each budget; tell the yielded `Call` the answer's headers,
+        believed when the slot is given back."""
         token = uuid.uuid4().hex
         self._take(token)
         call = Call()
@@ -376,26 +367,75 @@ class RateGovernor:
             wait = self.store.take(self.budgets, token, now, now + self.lease_seconds * self.time_scale)
             if wait is None:
                 return
-            if wait.problem == PER_DAY:
-                # Hours away: the caller should stop and come back, not hold a worker asleep.
-                raise RateLimited(
-                    "Xero's daily limit for this organisation is used up",
-                    retry_after=wait.seconds / self.time_scale,
-                    problem="day",
-                )
+            self._refuse_if_far(wait)
             real = poll if wait.problem == CONCURRENT else wait.seconds / self.time_scale
             if self.max_wait is not None and waited + real > self.max_wait:
-                raise BudgetBusy(
-                    "Xero's budget for this organisation is in use by other calls", retry_after=real, problem=wait.problem
-                )
+                raise self._busy(wait, real)
             waited += real
             if wait.problem == CONCURRENT:  # nobody can say when a call ends: ask again shortly
                 self._sleep(poll)
                 poll = min(poll * 2, LONGEST_POLL)
                 continue
             self.waited_seconds += real
-            metrics.api_wait(metrics.XERO, real)
+            metrics.api_wait(self.system, real)
             self._sleep(real)
+
+    def _refuse_if_far(self, wait: Wait) -> None:
+        """Raise when `wait` is too long to sleep through at all (the caller should stop and come back)."""
+
+    def _busy(self, wait: Wait, real_seconds: float) -> Exception:
+        raise NotImplementedError
+
+    def _heard(self, headers: Mapping[str, str]) -> dict[str, dict[str, int]]:
+        raise NotImplementedError
+
+
+class RateGovernor(Pacer):
+    """Paces one organisation's calls (and, with `app_id`, the app's) to the budgets in `store` (by default its own)."""
+
+    system = metrics.XERO
+
+    def __init__(
+        self,
+        limits: Limits = Limits(),
+        time_scale: float = 1.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        store: SlotStore | None = None,
+        tenant_id: str = "",
+        app_id: str = "",
+        lease_seconds: float = LEASE_SECONDS,
+        max_wait: float | None = None,
+    ):
+        store = store if store is not None else MemorySlotStore()
+        super().__init__(store, time_scale, clock=clock, sleep=sleep, lease_seconds=lease_seconds, max_wait=max_wait)
+        self.limits = limits
+        # Our clock and Xero's differ by the call's travel time: count a minute as a little longer.
+        self.minute = MINUTE + 1.0 + self.store.travel_seconds * time_scale
+        self.organisation = Budget(
+            budget_key("xero-org", tenant_id or "identity", time_scale),
+            (Window(PER_MINUTE, limits.per_minute, self.minute), Window(PER_DAY, limits.per_day, DAY)),
+            limits.concurrent,
+        )
+        self.app = (
+            Budget(budget_key("xero-app", app_id, time_scale), (Window(APP_PER_MINUTE, limits.app_per_minute, self.minute),))
+            if app_id
+            else None
+        )
+        self.budgets = (self.organisation,) if self.app is None else (self.app, self.organisation)
+
+    def _refuse_if_far(self, wait: Wait) -> None:
+        if wait.problem == PER_DAY:
+            # Hours away: the caller should stop and come back, not hold a worker asleep.
+            raise RateLimited(
+                "Xero's daily limit for this organisation is used up", retry_after=wait.seconds / self.time_scale, problem="day"
+            )
+
+    def _busy(self, wait: Wait, real_seconds: float) -> Exception:
+        return BudgetBusy(
+            "Xero's budget for this organisation is in use by other calls", retry_after=real_seconds, problem=wait.problem
+        )
 
     def _heard(self, headers: Mapping[str, str]) -> dict[str, dict[str, int]]:
         said = {
