@@ -208,3 +208,23 @@ def test_a_new_invoice_delivered_before_the_sync_from_date_stays_out_of_xero(syn
     assert decision.action is action
     if action is Action.SKIP:
         assert decision.reasons[0].code is Why.BEFORE_SYNC_FROM and "2026-03-10" in decision.explanation
+
+
+def test_an_invoice_asked_about_again_is_answered_as_before_without_judging_it_again():
+    held = replace(INVOICE, freight_amount=D("5.00"))
+    first = invoice_problems(held, SETTINGS)
+    assert [reason.code for reason in first] == [Why.FREIGHT_AMOUNT]
+    assert invoice_problems(held, SETTINGS) is first  # remembered: the very same answer
+    assert invoice_problems(replace(held), SETTINGS) == first  # an equal copy is judged on its own, alike
+    assert invoice_problems(replace(held, freight_amount=None), SETTINGS) == ()  # a changed invoice is judged afresh
+    other = replace(SETTINGS, default_sales_account_code="")
+    assert invoice_problems(held, other) is not first  # other settings: judged again
+
+
+def test_only_the_last_invoices_asked_about_are_remembered():
+    from dxconnector.domain.rules import problems
+
+    invoices = [replace(INVOICE, name=f"Order {number}") for number in range(problems.REMEMBERED + 5)]
+    answers = [invoice_problems(invoice, SETTINGS) for invoice in invoices]
+    assert len(problems._remembered) == problems.REMEMBERED
+    assert invoice_problems(invoices[-1], SETTINGS) is answers[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from dxconnector.domain.records import ConnectionSettings, DynamicsInvoice
 from dxconnector.domain.rules.amounts import (
     SendAs,
@@ -59,8 +61,29 @@ def text_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tup
     return tuple(dict.fromkeys(problem for problem in problems if problem is not None))
 
 
+# A run asks this of each invoice up to three times (pick-up ahead of its batch, pick-up in it, and the mapping), of the
+# same record and the same settings: a fifth or more of the sync's CPU. Both are frozen, so the answer is remembered for
+# that very pair of objects (by identity: hashing a whole invoice would cost about as much as judging it), for the last
+# `REMEMBERED` invoices asked about. An entry holds its invoice, so its id is not reused while it is remembered.
+REMEMBERED = 10_000
+_remembered: dict[int, tuple[DynamicsInvoice, ConnectionSettings, tuple[Reason, ...]]] = {}
+_remembering = threading.Lock()
+
+
 def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
     """Every rule the invoice's own content breaks (not when or where it goes)."""
+    known = _remembered.get(id(invoice))
+    if known is not None and known[0] is invoice and known[1] is settings:
+        return known[2]
+    problems = _invoice_problems(invoice, settings)
+    with _remembering:
+        _remembered[id(invoice)] = (invoice, settings, problems)
+        while len(_remembered) > REMEMBERED:
+            del _remembered[next(iter(_remembered))]  # the oldest: dicts keep their order
+    return problems
+
+
+def _invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
     problems: list[Reason] = []
     if invoice.customer is None:
         problems.append(Reason(Why.NO_CUSTOMER, "The invoice has no customer: pick an account or a contact."))
