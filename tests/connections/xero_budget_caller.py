@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
-from collections import Counter
 from pathlib import Path
+
+from tests.connections.caller_threads import call_in_threads
 
 
 def main(spec_path: str) -> None:
     import django
 
     django.setup()
-    from django.db import connections
 
     from dxconnector.connections.clients import xero_config
     from dxconnector.xero.auth import TokenSet
@@ -35,27 +34,7 @@ def main(spec_path: str) -> None:
     if spec["role"] == "holder":
         hold_every_slot(clients[0])
         return
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def calls(first: int) -> None:
-        for n in range(first, spec["calls"], spec["threads"]):
-            try:
-                clients[n % len(clients)].organisation()
-                outcome = "ok"
-            except Exception as error:  # counted by kind: the test says which it expects (none)
-                outcome = type(error).__name__
-            with lock:
-                outcomes[outcome] += 1
-        connections.close_all()  # this thread's database connection, if the budget store opened one
-
-    print(json.dumps({"ready": True}), flush=True)
-    sys.stdin.readline()  # every caller starts at once, when the test says so
-    threads = [threading.Thread(target=calls, args=(first,)) for first in range(spec["threads"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = call_in_threads(spec, lambda n: clients[n % len(clients)].organisation())
     print(json.dumps({"ok": outcomes.pop("ok", 0), "errors": dict(outcomes)}), flush=True)
 
 
