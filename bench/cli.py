@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="connections (after the first) that get a new invoice every few seconds while the backfill runs",
     )
+    fleet.add_argument(
+        "--live-interval",
+        type=float,
+        default=3.0,
+        help="seconds between a live connection's new invoices; the connections' turns are spread over it (default: 3)",
+    )
     fleet.add_argument("--kill-workers", type=_count, default=0, help="kill workers this many times at random (SIGKILL)")
     fleet.add_argument(
         "--restart-db",
@@ -146,6 +152,8 @@ def fleet_refusal(args: argparse.Namespace) -> str | None:
     """Why `bench fleet`'s options can't go together, or None."""
     if args.live and not args.backfill:
         return "--live goes with --backfill: the live connections' changes are timed while a backfill runs"
+    if args.live_interval <= 0:
+        return "--live-interval is seconds between a live connection's invoices: more than 0"
     if args.live > args.connections - 1:
         return "--live names connections besides the backfilling one: at most --connections minus 1"
     if args.kill_workers and args.workers < 2:
@@ -243,6 +251,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                 args.seed,
                 backfill=args.backfill,
                 live=args.live,
+                live_interval=args.live_interval,
                 kill_workers=args.kill_workers,
                 restart_db=args.restart_db,
                 faults=args.faults,

@@ -348,7 +348,8 @@ class FleetOptions:
     time_scale: float
     seed: int = 7
     backfill: int = 0  # the first connection's invoices instead of `invoices`: a big first sync (0: none)
-    live: int = 0  # connections after it that get a new invoice every LIVE_INTERVAL seconds while it runs
+    live: int = 0  # connections after it that get a new invoice every `live_interval` seconds while it runs
+    live_interval: float = 3.0  # seconds between a live connection's new invoices (each connection on its own beat)
     kill_workers: int = 0  # times a worker, drawn at random, is killed (SIGKILL) mid-run and another started
     restart_db: bool = False  # the run's own PostgreSQL restarted once, at a random point of the load
     faults: float = 0.0  # share of calls failing on both sides during the load
@@ -369,7 +370,6 @@ FLEET_SETTINGS_ROW = {
     "stl3_defaultpurchaseaccountcode": "300",
 }
 POLL_SECONDS = 0.2
-LIVE_INTERVAL = 3.0  # seconds between a live connection's new invoices
 LIVE_ROUNDS_AT_LEAST = 5  # live rounds made even when the backfill is over sooner
 LIVE_ROUNDS_AT_MOST = 200
 FAULTS_AT_LEAST = 5  # with --faults: each failure kind injected at least this many times on each side
@@ -759,48 +759,65 @@ def _still_running(children: dict[str, Any]) -> None:
 
 
 class LiveTracker:
-    """The live connections' new invoices: a round every LIVE_INTERVAL seconds (one invoice each, made in one
-    `$batch`, each then asked to sync as its Dynamics webhook would ask: the connections share one Dynamics
-    organisation, whose webhooks would call every connection for every change), each timed from the `$batch`'s answer
-    to the invoice's link to Xero in the connector's ledger."""
+    """The live connections' new invoices: a round every `live_interval` seconds in which each connection gets one, on
+    a beat of its own (the connections' turns spread evenly over the interval, as independent businesses' changes come,
+    not all in the same instant); the invoices due at one look are made in one `$batch`, each then asked to sync as its
+    Dynamics webhook would ask (the connections share one Dynamics organisation, whose webhooks would call every
+    connection for every change), each timed from the `$batch`'s answer to the invoice's link to Xero in the connector's
+    ledger."""
 
     def __init__(self, world: Any, fleet: FleetOptions, live: list[str]):
         self.world, self.fleet, self.live = world, fleet, live
         self.rounds = 0
         self.made = 0
-        self.next_round = 0.0
+        self.round_started = 0.0
+        self.turns_left: list[str] = []  # the connections of the round under way not yet given their invoice
         self.pending: dict[str, float] = {}  # invoice id → when made
         self.found: dict[str, float] = {}  # invoice id → seconds to Xero
         self.backfill_running_rounds = 0
 
     def busy(self) -> bool:
         return (
-            bool(self.live) and (self.rounds < LIVE_ROUNDS_AT_LEAST or bool(self.pending)) and self.rounds < LIVE_ROUNDS_AT_MOST
+            bool(self.live)
+            and (self.rounds < LIVE_ROUNDS_AT_LEAST or bool(self.pending) or bool(self.turns_left))
+            and self.rounds <= LIVE_ROUNDS_AT_MOST
         )
 
     def step(self, *, backfill_done: bool) -> None:
         now = time.monotonic()
-        if (
-            now >= self.next_round
-            and self.rounds < LIVE_ROUNDS_AT_MOST
-            and (not backfill_done or self.rounds < LIVE_ROUNDS_AT_LEAST)
-        ):
-            self._round(backfill_done)
-            self.next_round = now + LIVE_INTERVAL
+        if not self.turns_left and self._another_round(now, backfill_done):
+            self.rounds += 1
+            self.backfill_running_rounds += not backfill_done
+            self.round_started = max(now, self.round_started + self.fleet.live_interval) if self.rounds > 1 else now
+            self.turns_left = list(self.live)
+        due = self._due(now)
+        if due:
+            self._make(due, backfill_done)
         self._look()
 
-    def _round(self, backfill_done: bool) -> None:
+    def _another_round(self, now: float, backfill_done: bool) -> bool:
+        if self.rounds >= LIVE_ROUNDS_AT_MOST or (backfill_done and self.rounds >= LIVE_ROUNDS_AT_LEAST):
+            return False
+        return self.rounds == 0 or now >= self.round_started + self.fleet.live_interval
+
+    def _due(self, now: float) -> list[str]:
+        """The connections whose turn in this round has come: the n-th of N at n/N of the interval."""
+        spacing = self.fleet.live_interval / len(self.live)
+        done = len(self.live) - len(self.turns_left)
+        reached = min(len(self.live), int((now - self.round_started) / spacing) + 1)
+        due, self.turns_left = self.turns_left[: reached - done], self.turns_left[reached - done :]
+        return due
+
+    def _make(self, connections: list[str], backfill_done: bool) -> None:
         from django.utils import timezone
 
         from dxconnector.dynamics.batch import BatchRequest, execute
         from dxconnector.sync.models import Trigger
         from dxconnector.sync.triggers import request_sync
 
-        self.rounds += 1
-        self.backfill_running_rounds += not backfill_done
         delivered = datetime.now(UTC) - timedelta(hours=1)
         made, requests = [], []
-        for connection_id in self.live:
+        for connection_id in connections:
             seed = LIVE_SEEDS[connection_id]
             invoice_id = str(uuid.uuid4())
             made.append((connection_id, invoice_id))
@@ -824,11 +841,12 @@ class LiveTracker:
             self.pending[invoice_id] = created
             request_sync(connection_id, Trigger.DYNAMICS_WEBHOOK, timezone.now())
         self.made += len(made)
-        print(
-            f"  live round {self.rounds}: {len(made)} new invoices (backfill {'done' if backfill_done else 'running'})",
-            file=sys.stderr,
-            flush=True,
-        )
+        if not self.turns_left:
+            print(
+                f"  live round {self.rounds}: {len(self.live)} new invoices (backfill {'done' if backfill_done else 'running'})",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _look(self) -> None:
         from dxconnector.sync.models import Link
@@ -853,6 +871,7 @@ def live_figures(latencies: list[float], tracker: LiveTracker) -> dict[str, Any]
         return {"live_p95_s": None}
     return {
         "live_connections": len(tracker.live),
+        "live_interval_s": tracker.fleet.live_interval,
         "live_invoices": tracker.made,
         "live_arrived": len(latencies),
         "live_rounds": tracker.rounds,

@@ -144,3 +144,19 @@ def test_the_ratio_to_the_floor_is_the_connectors_rate_over_the_floors():
 def test_the_floor_sends_in_the_connectors_batch_sizes():
     assert [len(batch) for batch in chunks(list(range(120)), 50)] == [50, 50, 20]
     assert list(chunks([], 50)) == []
+
+
+def test_live_connections_take_their_turns_spread_over_the_interval():
+    from bench.fleet import FleetOptions, LiveTracker
+
+    tracker = LiveTracker(None, FleetOptions(5, 1, 1, "off", 1.0, live=4, live_interval=2.0), ["a", "b", "c", "d"])
+    tracker.round_started, tracker.turns_left = 100.0, ["a", "b", "c", "d"]
+    assert tracker._due(100.0) == ["a"]  # the first at once
+    assert tracker._due(100.4) == []
+    assert tracker._due(101.1) == ["b", "c"]  # a look that came late takes every turn that has come
+    assert tracker._due(101.6) == ["d"]
+    assert tracker.turns_left == []
+
+
+def test_it_refuses_a_live_interval_that_is_not_positive():
+    assert "--live-interval" in refusal(parsed("--connections", "5", "--backfill", "50", "--live", "2", "--live-interval", "0"))
