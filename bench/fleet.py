@@ -157,7 +157,10 @@ class OwnPostgres:
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
     def _pg_ctl(self, action: str, *args: str) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            " -c shared_preload_libraries=pg_stat_statements"  # counts the queries: db_queries_per_invoice
+        )
         self._run("pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, *args)
 
     def start(self) -> None:
@@ -524,8 +527,8 @@ def _sent_by_connection() -> dict[str, int]:
 
 
 def database_activity() -> dict[str, int]:
-    """The benchmark database's transactions and rows touched so far (pg_stat_database): a cheap, honest proxy for
-    queries, as pg_stat_statements is not installed."""
+    """The benchmark database's transactions and rows touched so far (pg_stat_database), and its statements run
+    (`queries`, from pg_stat_statements, which the run's own server loads; absent on a server without it)."""
     from django.db import connection as db
 
     with db.cursor() as cursor:
@@ -534,7 +537,32 @@ def database_activity() -> dict[str, int]:
             "FROM pg_stat_database WHERE datname = current_database()"
         )
         transactions, returned, fetched, written = cursor.fetchone()
-    return {"transactions": transactions, "tuples_returned": returned, "tuples_fetched": fetched, "tuples_written": written}
+    activity = {"transactions": transactions, "tuples_returned": returned, "tuples_fetched": fetched, "tuples_written": written}
+    queries = _statements_run()
+    if queries is not None:
+        activity["queries"] = queries
+    return activity
+
+
+def _statements_run() -> int | None:
+    """Every statement the benchmark's database has run (pg_stat_statements' calls), or None without the extension."""
+    from django.db import DatabaseError, transaction
+    from django.db import connection as db
+
+    try:
+        with transaction.atomic(), db.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cursor.execute(
+                "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            return int(cursor.fetchone()[0])
+    except DatabaseError:  # not loaded (another server), or not installed
+        return None
+
+
+def activity_since(before: dict[str, int]) -> dict[str, int]:
+    return {key: value - before[key] for key, value in database_activity().items() if key in before}
 
 
 def _load(
@@ -597,7 +625,7 @@ def _load(
         stats = world.stats()  # before the faults are turned off: what the plan still owed is measured against it
         if fleet.faults:
             world.set_faults(0)  # the idle rounds and verify see both sides well
-        activity = {k: v - activity_before[k] for k, v in database_activity().items()}
+        activity = activity_since(activity_before)
         live_latencies = tracker.latencies()
         idle: dict[str, Any] = {}
         if not stalled:  # the first incremental run reads Xero for the first time (invoices, payments): then steady
@@ -683,7 +711,7 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
         time.sleep(POLL_SECONDS)
     seconds = time.monotonic() - started
     stats = world.stats()
-    activity = {k: v - activity_before[k] for k, v in database_activity().items()}
+    activity = activity_since(activity_before)
     runs_done = max(finished, 1)
     return {
         "idle_runs": finished,
@@ -692,6 +720,7 @@ def idle_round(world: Any, connections: list[Any], children: dict[str, Any], tim
         "xero_calls_per_idle_run": round(int(stats["xero"].get("calls", 0)) / runs_done, 2),
         "dataverse_calls_per_idle_run": round(int(stats["dataverse"].get("calls", 0)) / runs_done, 2),
         "db_transactions_per_idle_run": round(activity["transactions"] / runs_done, 1),
+        "db_queries_per_idle_run": round(activity["queries"] / runs_done, 1) if "queries" in activity else None,
         "idle_rate_limit_violations": sum(
             int((stats[side].get("too_many_requests") or {}).get("limits", 0)) for side in ("xero", "dataverse")
         ),
@@ -950,7 +979,7 @@ def fleet_figures(
         "dataverse_calls": int(stats["dataverse"].get("calls", 0)),
         "cpu_seconds": round(cpu, 2),
         "cpu_seconds_per_1000_invoices": per_thousand(cpu, invoices),
-        "db_queries_per_invoice": None,
+        "db_queries_per_invoice": round(activity["queries"] / invoices, 2) if "queries" in activity else None,
         "db_transactions_per_invoice": round(activity["transactions"] / invoices, 2),
         "db_activity": activity,
         "missing": missing,
