@@ -109,9 +109,13 @@ class World:
         environment.update(DEBUG="false", SECURE_SSL_REDIRECT="false")
         os.environ.update(environment)
         os.environ.setdefault("SYNC_LEASE_SECONDS", "10")  # a killed run's connection is free again soon
-        os.environ["XERO_TIME_SCALE"] = f"{self.options.time_scale:g}"
+        # The connector counts both services' windows on the sandboxes' clock (a 5-minute Dataverse window counted in
+        # real minutes against a sandbox 8 times faster would keep the connector waiting 8 times too long).
+        os.environ["XERO_TIME_SCALE"] = os.environ["DATAVERSE_TIME_SCALE"] = f"{self.options.time_scale:g}"
         if self.options.limits == "off":  # no budget to keep to: the connector need not pace itself either
-            os.environ.update(XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000")
+            os.environ.update(
+                XERO_CALLS_PER_MINUTE="1000000", XERO_CALLS_PER_DAY="100000000", DATAVERSE_REQUESTS_PER_WINDOW="100000000"
+            )
         options = ["--limits", self.options.limits, "--time-scale", f"{self.options.time_scale:g}"]
         self.sandbox, self.manifest = local.start_sandbox_child(
             self.state_dir / "sandbox", local.free_port_base(), *options, timeout=60
