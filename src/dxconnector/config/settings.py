@@ -59,6 +59,9 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", 60, minimum=2)
 # How long a worker told to stop (SIGTERM) lets its run reach a batch boundary before ending it there and then.
 WORKER_STOP_SECONDS = env.int("WORKER_STOP_SECONDS", 30, minimum=1)
+# How long a job may wait behind jobs of a higher priority before it is raised above them: priority orders the queue, it
+# must not starve it (a catch-up's next slice behind live work that never lets up).
+JOB_MAX_WAIT_SECONDS = env.int("JOB_MAX_WAIT_SECONDS", 30, minimum=1)
 SYNC_SWEEP_SECONDS = env.int("SYNC_SWEEP_SECONDS", 300, minimum=10)
 # How long a sweep (or a Dynamics webhook's run) goes without asking Xero what changed when Xero's webhooks say nothing.
 SYNC_XERO_POLL_SECONDS = env.int("SYNC_XERO_POLL_SECONDS", 1800, minimum=10)

@@ -25,12 +25,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection, connections
+from django.db.models import Q
 from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands import db_worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from dxconnector.jobs.models import WorkerHeartbeat
 from dxconnector.jobs.scheduler import Scheduler
@@ -294,6 +295,30 @@ def orphans_scheduler(worker_id: str) -> Scheduler:
     return Scheduler("orphaned-jobs", worker_id, settings.WORKER_STALE_SECONDS, fail_orphaned_jobs)
 
 
+TOP_PRIORITY = 100  # django-tasks' highest
+
+
+def raise_waiting_jobs(now: datetime | None = None) -> int:
+    """Jobs ready for longer than JOB_MAX_WAIT_SECONDS, held back by jobs of a higher priority coming in all the time,
+    are raised to the top, so the next free worker takes them (the oldest first). Returns how many were raised."""
+    now = now or timezone.now()
+    waited_since = now - timedelta(seconds=settings.JOB_MAX_WAIT_SECONDS)
+    ready_since_then = Q(run_after=get_date_max()) | Q(run_after__lte=waited_since)  # the maximum: no run_after given
+    raised = (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY, priority__lt=TOP_PRIORITY, enqueued_at__lte=waited_since)
+        .filter(ready_since_then)
+        .update(priority=TOP_PRIORITY)
+    )
+    if raised:
+        logger.info("%d job(s) waiting longer than %d s raised above the rest", raised, settings.JOB_MAX_WAIT_SECONDS)
+    return raised
+
+
+def starvation_scheduler(worker_id: str) -> Scheduler:
+    """Every few seconds one worker raises the jobs that have waited too long (`raise_waiting_jobs`)."""
+    return Scheduler("waiting-jobs", worker_id, max(1.0, settings.JOB_MAX_WAIT_SECONDS / 6), raise_waiting_jobs)
+
+
 def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> None:
     """The long-running worker: polls for jobs until SIGINT/SIGTERM, beating its heart meanwhile."""
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -305,10 +330,13 @@ def run_worker(*, interval: float = 0.5, queues: tuple[str, ...] = ("*",)) -> No
     pruning.start()
     orphans = orphans_scheduler(worker_id)
     orphans.start()
+    starving = starvation_scheduler(worker_id)
+    starving.start()
     logger.info("worker %s started", worker_id)
     try:
         _work_until_stopped(worker_id, interval=interval, queues=queues)
     finally:
+        starving.stop()
         orphans.stop()
         pruning.stop()
         sweep.stop()
