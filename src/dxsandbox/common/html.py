@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -34,3 +35,19 @@ def page(title: str, body: str, *, brand: str = XERO_BLUE, product: str = "Xero 
 
 def hidden_fields(values: dict[str, str | None]) -> str:
     return "".join(f"<input type='hidden' name='{escape(k)}' value='{escape(v)}'>" for k, v in values.items() if v is not None)
+
+
+def sign_in_hint(title: str, who: str, third_column: str, people: Iterable[tuple[str, str, str]]) -> str:
+    """A table of the sandbox's own fake sign-ins (email, password, and a third column), shown under its sign-in forms
+    so that a newcomer signs in without looking anything up; `who` names them in the sentence above it."""
+    rows = "".join(
+        f"<tr><td>{escape(email)}</td><td><code>{escape(password)}</code></td><td>{escape(third)}</td></tr>"
+        for email, password, third in people
+    )
+    return f"""
+<section id="sandbox-users" aria-labelledby="sandbox-users-title">
+  <h2 id="sandbox-users-title">{escape(title)}</h2>
+  <p class="muted">This sandbox's own fake {escape(who)}, with their passwords: sign in as any of them.</p>
+  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">{escape(third_column)}</th></tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from dxsandbox.common.html import hidden_fields, page
+from dxsandbox.common.html import hidden_fields, page, sign_in_hint
 from dxsandbox.microsoft import errors
 from dxsandbox.microsoft.errors import EntraError
 from dxsandbox.microsoft.identity import RESPONSE_MODES, AuthorizationRequest, MicrosoftIdentity, canonical_origin
@@ -98,18 +98,9 @@ def back_with_error(auth: AuthorizationRequest, error: EntraError) -> Response:
 def sandbox_accounts_hint(users: Iterable[dict[str, Any]]) -> str:
     """The seeded accounts (fake, the sandbox's own) with their passwords, shown under every Microsoft sign-in form
     of the sandbox so that a newcomer signs in without looking anything up."""
-    rows = "".join(
-        f"<tr><td>{escape(user['upn'])}</td><td><code>{escape(user['password'])}</code></td>"
-        f"<td>{escape(user['display_name'])}</td></tr>"
-        for user in users
+    return sign_in_hint(
+        "Sandbox accounts", "accounts", "Name", ((user["upn"], user["password"], user["display_name"]) for user in users)
     )
-    return f"""
-<section id="sandbox-users" aria-labelledby="sandbox-users-title">
-  <h2 id="sandbox-users-title">Sandbox accounts</h2>
-  <p class="muted">This sandbox's own fake accounts, with their passwords: sign in as any of them.</p>
-  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
-  <tbody>{rows}</tbody></table>
-</section>"""
 
 
 def build_login_app(identity: MicrosoftIdentity) -> Starlette:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dxsandbox.common.html import hidden_fields, page
+from dxsandbox.common.html import hidden_fields, page, sign_in_hint
 from dxsandbox.xero.oauth import OAuthError, XeroIdentity
 
 AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method")
@@ -27,18 +27,12 @@ def _redirect_back(redirect_uri: str, params: dict[str, str | None]) -> Redirect
 def sandbox_users_hint(identity: XeroIdentity) -> str:
     """The seeded users (fake, the sandbox's own) with their passwords and organisations, shown under every Xero
     sign-in form of the sandbox so that a newcomer signs in without looking anything up."""
-    rows = "".join(
-        f"<tr><td>{escape(user['email'])}</td><td><code>{escape(user['password'])}</code></td>"
-        f"<td>{escape(', '.join(_organisation_names(identity, user)))}</td></tr>"
-        for user in identity.users()
+    return sign_in_hint(
+        "Sandbox users",
+        "users",
+        "Organisations",
+        ((user["email"], user["password"], ", ".join(_organisation_names(identity, user))) for user in identity.users()),
     )
-    return f"""
-<section id="sandbox-users" aria-labelledby="sandbox-users-title">
-  <h2 id="sandbox-users-title">Sandbox users</h2>
-  <p class="muted">This sandbox's own fake users, with their passwords: sign in as any of them.</p>
-  <table><thead><tr><th scope="col">Email address</th><th scope="col">Password</th><th scope="col">Organisations</th></tr></thead>
-  <tbody>{rows}</tbody></table>
-</section>"""
 
 
 def _organisation_names(identity: XeroIdentity, user: dict[str, Any]) -> list[str]:
