@@ -75,7 +75,7 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
     known = _remembered.get(id(invoice))
     if known is not None and known[0] is invoice and known[1] is settings:
         return known[2]
-    problems = _invoice_problems(invoice, settings)
+    problems = judge_invoice(invoice, settings)
     with _remembering:
         _remembered[id(invoice)] = (invoice, settings, problems)
         while len(_remembered) > REMEMBERED:
@@ -83,7 +83,8 @@ def invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> 
     return problems
 
 
-def _invoice_problems(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+def judge_invoice(invoice: DynamicsInvoice, settings: ConnectionSettings) -> tuple[Reason, ...]:
+    """Every rule the invoice's own content breaks, judged afresh (`invoice_problems` remembers the answer)."""
     problems: list[Reason] = []
     if invoice.customer is None:
         problems.append(Reason(Why.NO_CUSTOMER, "The invoice has no customer: pick an account or a contact."))
