@@ -17,7 +17,7 @@ from dxconnector.connections.models import (
 )
 from dxconnector.connections.tokens import DatabaseTokenStore, dynamics_token
 from dxconnector.dynamics import auth
-from dxconnector.dynamics.client import DataverseClient
+from dxconnector.dynamics.client import MAX_ATTEMPTS, DataverseClient
 from dxconnector.dynamics.hosts import checked_org_url
 from dxconnector.dynamics.limits import Limits as DataverseLimits
 from dxconnector.xero.client import XeroApiConfig, XeroClient
@@ -78,17 +78,10 @@ def dataverse_client(
     key = key or budgets.dataverse_user_key(org_url)
     recorder = budgets.DataverseRecorder(key)
     governor = dataverse_governor(key, for_a_page=for_a_page)
-    if for_a_page:
-        return DataverseClient(
-            org_url,
-            token,
-            settings.CA_BUNDLE,
-            timeout=PAGE_TIMEOUT_SECONDS,
-            max_attempts=1,
-            on_budget=recorder,
-            governor=governor,
-        )
-    return DataverseClient(org_url, token, settings.CA_BUNDLE, timeout=timeout, on_budget=recorder, governor=governor)
+    timeout, attempts = (PAGE_TIMEOUT_SECONDS, 1) if for_a_page else (timeout, MAX_ATTEMPTS)
+    return DataverseClient(
+        org_url, token, settings.CA_BUNDLE, timeout=timeout, max_attempts=attempts, on_budget=recorder, governor=governor
+    )
 
 
 def dataverse_governor(key: str, *, for_a_page: bool = False) -> dataverse_limits.DataverseGovernor:
